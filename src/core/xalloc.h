@@ -1,0 +1,26 @@
+/*
+ * xalloc.h — allocation that never returns NULL.
+ *
+ * pcapcase cannot do anything useful after malloc fails in the middle of a
+ * packet, and unwinding every call chain for that case would hide the real
+ * logic.  So, like git's xmalloc, these print one line naming the size and
+ * exit with status 3 ("no usable result").  Memory *limits* (per flow, per
+ * body) are enforced separately and long before the system runs dry; see
+ * limits.h.
+ */
+#ifndef PCAPCASE_XALLOC_H
+#define PCAPCASE_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow-array helper: realloc p to hold count*size bytes, checking overflow. */
+void *xreallocarray(void *p, size_t count, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a fresh heap string the caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
