@@ -1,0 +1,186 @@
+/* analysis.c — the per-capture loop; see analysis.h. */
+#include "analysis.h"
+
+#include "analysis/app.h"
+#include "capture/capture.h"
+#include "capture/filter.h"
+#include "core/xalloc.h"
+#include "flow/conn.h"
+
+#include <libgen.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How often (in packets) idle connections are swept.  Sweeping is O(expired)
+ * but touching the list heads on every packet is wasted work. */
+#define EXPIRE_EVERY_PACKETS 4096
+/* Progress callback granularity. */
+#define PROGRESS_EVERY_BYTES (8u << 20)
+
+typedef struct run {
+    capture_result_t *res;
+    const analysis_opts_t *opts;
+    app_t *app;
+    uint32_t capture_index;
+} run_t;
+
+static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t bytes)
+{
+    int64_t sec = ts / NS_PER_SEC;
+    rate_bin_t *b = NULL;
+    /* packets are nearly in time order: look at the last few bins only */
+    for (size_t i = r->nrates; i > 0 && i + 4 > r->nrates; i--)
+        if (r->rates[i - 1].sec == sec) {
+            b = &r->rates[i - 1];
+            break;
+        }
+    if (!b) {
+        if (r->nrates == r->caprates) {
+            r->caprates = r->caprates ? r->caprates * 2 : 1024;
+            r->rates = xreallocarray(r->rates, r->caprates, sizeof *r->rates);
+        }
+        b = &r->rates[r->nrates++];
+        memset(b, 0, sizeof *b);
+        b->sec = sec;
+    }
+    if (proto == IPPROTO_TCP)
+        b->tcp += bytes;
+    else if (proto == IPPROTO_UDP)
+        b->udp += bytes;
+    else
+        b->other += bytes;
+}
+
+static void on_conn_finish(void *ctx, conn_t *c)
+{
+    run_t *run = ctx;
+    capture_result_t *r = run->res;
+    app_conn_finish(run->app, c);
+    if (r->nconns == r->capconns) {
+        r->capconns = r->capconns ? r->capconns * 2 : 1024;
+        r->conns = xreallocarray(r->conns, r->capconns, sizeof *r->conns);
+    }
+    conn_rec_t *o = &r->conns[r->nconns++];
+    memset(o, 0, sizeof *o);
+    o->ts = c->first_ts;
+    o->last_ts = c->last_ts;
+    o->rtt_syn = conn_rtt_syn(c);
+    o->orig = c->orig, o->resp = c->resp;
+    o->orig_p = c->orig_p, o->resp_p = c->resp_p;
+    o->vlan = c->vlan;
+    o->proto = c->proto;
+    o->state_idx = conn_state_index(conn_state_name(c));
+    memcpy(o->uid, c->uid, sizeof o->uid);
+    memcpy(o->history, c->history, sizeof o->history);
+    o->service = c->service;
+    o->orig_bytes = conn_size(c, 0);
+    o->resp_bytes = conn_size(c, 1);
+    o->missed_bytes = c->missed_bytes;
+    o->orig_pkts = c->ep[0].pkts, o->resp_pkts = c->ep[1].pkts;
+    o->orig_ip_bytes = c->ep[0].ip_bytes, o->resp_ip_bytes = c->ep[1].ip_bytes;
+    o->first_frame = c->first_frame, o->last_frame = c->last_frame;
+    o->retransmits = c->ep[0].retransmits + c->ep[1].retransmits;
+    o->zero_windows = c->ep[0].zero_windows + c->ep[1].zero_windows;
+    o->has_mac = c->has_mac;
+    memcpy(o->mac_orig, c->mac_orig, 6);
+    memcpy(o->mac_resp, c->mac_resp, 6);
+    o->name_hint = app_take_name_hint(run->app, c);
+    o->capture = run->capture_index;
+}
+
+static void hex32(const uint8_t *in, char *out)
+{
+    static const char h[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = h[in[i] >> 4];
+        out[2 * i + 1] = h[in[i] & 15];
+    }
+    out[64] = 0;
+}
+
+static void describe_capture(capture_t *cap, capture_result_t *r)
+{
+    snprintf(r->format, sizeof r->format, "%s", capture_format_name(cap));
+    const uint16_t *lts;
+    r->nlinktypes = capture_linktypes(cap, &lts);
+    if (r->nlinktypes > 32)
+        r->nlinktypes = 32;
+    memcpy(r->linktypes, lts, r->nlinktypes * sizeof *lts);
+    r->ts_digits = capture_ts_digits(cap);
+}
+
+int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t *r)
+{
+    char *dup = xstrdup(path);
+    r->path = xstrdup(path);
+    r->name = xstrdup(basename(dup));
+    free(dup);
+    for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
+        logstore_init(&r->logs[i], opts->spool_dir);
+    capture_t *cap = capture_open(path, r->error, sizeof r->error);
+    if (!cap) {
+        r->unusable = true;
+        return 3;
+    }
+    r->size = capture_raw_size(cap);
+    run_t run = {r, opts, NULL, 0};
+    run.app = app_new(opts, r);
+    conn_table_t *conns = conn_table_new(on_conn_finish, &run,
+                                         hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
+    decoder_t dec;
+    decoder_init(&dec, &r->damage);
+    bpf_filter_t *filter = filter_new(opts->bpf);
+    capture_pkt_t cp;
+    packet_t pkt;
+    uint64_t next_progress = PROGRESS_EVERY_BYTES;
+    int rc;
+    while ((rc = capture_next(cap, &cp)) == 1) {
+        r->packets++;
+        r->bytes_captured += cp.caplen;
+        r->bytes_wire += cp.origlen;
+        if (r->packets == 1 || cp.ts < r->first_ts)
+            r->first_ts = cp.ts;
+        if (cp.ts > r->last_ts)
+            r->last_ts = cp.ts;
+        if (opts->progress && capture_raw_consumed(cap) >= next_progress) {
+            opts->progress(opts->progress_ctx, capture_raw_consumed(cap), r->size);
+            next_progress = capture_raw_consumed(cap) + PROGRESS_EVERY_BYTES;
+        }
+        if (!filter_match(filter, cp.linktype, cp.data, cp.caplen, cp.origlen))
+            continue;
+        if (!decode_frame(&dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &pkt))
+            continue;
+        r->ip_packets++;
+        add_rate(r, cp.ts, pkt.proto, pkt.ip_len);
+        bool is_orig;
+        conn_t *c = conn_packet(conns, &pkt, cp.frame, cp.ts, &is_orig);
+        if (c)
+            app_packet(run.app, c, &pkt, is_orig, cp.frame, cp.ts);
+        if ((r->packets % EXPIRE_EVERY_PACKETS) == 0)
+            conn_expire(conns, cp.ts);
+    }
+    describe_capture(cap, r);
+    conn_table_free(conns);
+    app_free(run.app);
+    decoder_free(&dec);
+    filter_free(filter);
+    r->dstats = dec.stats;
+    damage_merge(&r->damage, capture_damage(cap));
+    capture_sha256(cap, r->sha256);
+    hex32(r->sha256, r->sha256_hex);
+    if (opts->progress)
+        opts->progress(opts->progress_ctx, r->size, r->size);
+    capture_close(cap);
+    damage_sort(&r->damage);
+    /* Damaged input: the file could not be read to the end, or some packets
+     * were malformed.  Limits we imposed ("limit.*") and data the capture
+     * simply did not contain ("incomplete.*") are reported but are not damage. */
+    r->damaged = rc < 0;
+    for (size_t i = 0; i < r->damage.n; i++)
+        if (strncmp(r->damage.v[i].reason, "limit.", 6) != 0 &&
+            strncmp(r->damage.v[i].reason, "incomplete.", 11) != 0)
+            r->damaged = true;
+    return r->damaged ? 1 : 0;
+}

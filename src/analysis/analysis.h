@@ -1,0 +1,44 @@
+/*
+ * analysis.h — one capture, start to finish.
+ *
+ * Reads a capture, decodes every frame, tracks connections, feeds the
+ * application analysers (DNS, HTTP, TLS) and fills a capture_result_t.
+ * Nothing here is shared between captures, so several captures can be
+ * analysed on several threads at once (--jobs).  Artifacts and certificates
+ * are written content-addressed under the case folder, which is safe from
+ * several threads (write to a temporary name, rename).
+ */
+#ifndef PCAPCASE_ANALYSIS_H
+#define PCAPCASE_ANALYSIS_H
+
+#include "case/model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { HASH_MD5 = 1, HASH_SHA1 = 2, HASH_SHA256 = 4, HASH_ALL = 7 };
+
+/* Default --max-body: large enough for ISO images and installers seen in
+ * real incidents, small enough that a lying Content-Length cannot make one
+ * body eat the machine. */
+#define DEFAULT_MAX_BODY (256ull << 20)
+
+typedef struct analysis_opts {
+    const char *bpf;        /* NULL: every packet */
+    bool carve;             /* write HTTP bodies to artifacts/ */
+    uint64_t max_body;      /* bytes kept per body; larger ones are truncated */
+    unsigned hashes;        /* HASH_* bits for carved bodies (sha256 always) */
+    const char *case_dir;   /* artifacts/ and certs/ live here */
+    const char *spool_dir;  /* temporary spool files (may be NULL) */
+    /* progress: called every few MB with raw bytes read and the file size */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+} analysis_opts_t;
+
+/* Analyse path into *out (zeroed by the caller; freed with
+ * capture_result_free).  Returns 0 when read to the end, 1 when the file was
+ * read but part of it was damaged, 3 when it is not a usable capture (out->error
+ * says why). */
+int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t *out);
+
+#endif

@@ -1,0 +1,183 @@
+/* case.c — analyse, merge and write a case; see case.h. */
+#include "case/case.h"
+
+#include "case/names.h"
+#include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "out/case_json.h"
+#include "out/fsutil.h"
+#include "out/log_conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const spooled_names[LOG_SPOOLED_COUNT] = {"dns", "http", "files", "ssl"};
+
+static int cmp_result(const void *a, const void *b)
+{
+    const capture_result_t *x = *(capture_result_t *const *)a, *y = *(capture_result_t *const *)b;
+    int c = strcmp(x->sha256_hex, y->sha256_hex);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+typedef struct conn_ref {
+    const conn_rec_t *c;
+    uint32_t rank;
+} conn_ref_t;
+
+static int cmp_conn_ref(const void *a, const void *b)
+{
+    const conn_ref_t *x = a, *y = b;
+    if (x->c->ts != y->c->ts)
+        return x->c->ts < y->c->ts ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return strcmp(x->c->uid, y->c->uid);
+}
+
+static long long write_conn_log(case_t *k, const char *path)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < k->n; i++)
+        total += k->r[i]->nconns;
+    conn_ref_t *refs = xcalloc(total ? total : 1, sizeof *refs);
+    size_t j = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t c = 0; c < k->r[i]->nconns; c++)
+            refs[j++] = (conn_ref_t){&k->r[i]->conns[c], (uint32_t)i};
+    qsort(refs, total, sizeof *refs, cmp_conn_ref);
+    atomic_file_t af;
+    if (atomic_open(&af, path) != 0) {
+        free(refs);
+        return -1;
+    }
+    buf_t row = BUF_INIT;
+    for (size_t i = 0; i < total; i++) {
+        const conn_rec_t *c = refs[i].c;
+        const capture_result_t *r = k->r[refs[i].rank];
+        const char *on = names_lookup(k->names, &c->orig, c->ts);
+        const char *rn = names_lookup(k->names, &c->resp, c->ts);
+        if (!rn)
+            rn = c->name_hint;
+        buf_clear(&row);
+        log_conn_row(&row, c, r->name, r->ts_digits, on, rn);
+        buf_append_byte(&row, '\n');
+        fwrite(row.data, 1, row.len, af.f);
+    }
+    buf_free(&row);
+    free(refs);
+    if (atomic_commit(&af) != 0)
+        return -1;
+    return (long long)total;
+}
+
+static int write_logs(case_t *k, const case_opts_t *o, char *err, size_t errlen)
+{
+    char *dir = xasprintf("%s/logs", o->out_dir);
+    int rc = mkdir_p(dir, 0755);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
+        free(dir);
+        return -1;
+    }
+    char *p = xasprintf("%s/conn.ndjson", dir);
+    k->rows[TABLE_CONN] = write_conn_log(k, p);
+    if (k->rows[TABLE_CONN] < 0)
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno)), rc = -1;
+    free(p);
+    for (int t = 0; t < LOG_SPOOLED_COUNT && rc == 0; t++) {
+        logstore_t **stores = xcalloc(k->n ? k->n : 1, sizeof *stores);
+        for (size_t i = 0; i < k->n; i++) {
+            stores[i] = &k->r[i]->logs[t];
+            stores[i]->rank = (int)i;
+        }
+        p = xasprintf("%s/%s.ndjson", dir, spooled_names[t]);
+        long long n = logstore_merge(stores, k->n, p);
+        if (n < 0)
+            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno)), rc = -1;
+        k->rows[TABLE_DNS + t] = n;
+        free(p);
+        free(stores);
+    }
+    free(dir);
+    return rc;
+}
+
+/* Keep usable captures, drop byte-identical duplicates, sort canonically. */
+static void select_results(case_t *k, capture_result_t *all, size_t n, bool quiet)
+{
+    k->r = xcalloc(n ? n : 1, sizeof *k->r);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].unusable) {
+            fprintf(stderr, "pcapcase: %s: %s\n", all[i].path, all[i].error);
+            k->unusable++;
+            continue;
+        }
+        k->r[k->n++] = &all[i];
+    }
+    qsort(k->r, k->n, sizeof *k->r, cmp_result);
+    size_t w = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (w > 0 && strcmp(k->r[w - 1]->sha256_hex, k->r[i]->sha256_hex) == 0) {
+            if (!quiet)
+                fprintf(stderr, "pcapcase: %s: same content as %s, counted once\n",
+                        k->r[i]->path, k->r[w - 1]->path);
+            continue;
+        }
+        k->r[w++] = k->r[i];
+    }
+    k->n = w;
+    for (size_t i = 0; i < k->n; i++) {
+        for (size_t c = 0; c < k->r[i]->nconns; c++)
+            k->r[i]->conns[c].capture = (uint32_t)i;
+        if (k->r[i]->damaged) {
+            k->damaged++;
+            fprintf(stderr, "pcapcase: %s: damaged input: %llu problem(s), first: %s\n",
+                    k->r[i]->path, (unsigned long long)damage_total(&k->r[i]->damage),
+                    k->r[i]->damage.n ? k->r[i]->damage.v[0].reason : "unreadable tail");
+        }
+    }
+}
+
+int case_analyze(const case_inputs_t *in, const case_opts_t *o)
+{
+    capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
+    char *artifacts = xasprintf("%s/artifacts", o->out_dir);
+    char *certs = xasprintf("%s/certs", o->out_dir);
+    if (mkdir_p(o->out_dir, 0755) != 0 || mkdir_p(artifacts, 0755) != 0 ||
+        mkdir_p(certs, 0755) != 0) {
+        fprintf(stderr, "pcapcase: %s: cannot create case folder: %s\n", o->out_dir,
+                strerror(errno));
+        free(artifacts), free(certs), free(all);
+        return 3;
+    }
+    free(artifacts), free(certs);
+    case_run_captures(in, o, all);
+    case_t k;
+    memset(&k, 0, sizeof k);
+    k.opts = o;
+    select_results(&k, all, in->n, o->quiet);
+    int status = 0;
+    char err[512] = "";
+    if (k.n == 0) {
+        fprintf(stderr, "pcapcase: no usable capture among the %zu input(s)\n", in->n);
+        status = 3;
+    } else {
+        k.names = names_build(k.r, k.n);
+        case_model_finish(&k);
+        if (write_logs(&k, o, err, sizeof err) != 0 || case_write_extras(&k, err, sizeof err) != 0 ||
+            case_json_write(&k, err, sizeof err) != 0) {
+            fprintf(stderr, "pcapcase: %s\n", err);
+            status = 3;
+        } else {
+            status = (k.damaged || k.unusable) ? 1 : 0;
+        }
+    }
+    case_free(&k);
+    for (size_t i = 0; i < in->n; i++)
+        capture_result_free(&all[i]);
+    free(all);
+    return status;
+}

@@ -1,0 +1,96 @@
+/*
+ * model.h — the case model: what one run knows about its captures.
+ *
+ * Analysis of each capture fills a capture_result_t (no sharing between
+ * captures, so captures can be analysed in parallel).  The case then merges
+ * the results — hosts, names, certificates, findings — and the renderers
+ * read the merged case and nothing else.
+ *
+ * Connection records are kept in memory in compact form (conn_rec_t, ~200
+ * bytes) because names for orig_name/resp_name come from DNS answers that may
+ * be in another capture; the bulky logs (dns, http, files, ssl) are spooled to
+ * disk through logstore.h as they are produced.
+ */
+#ifndef PCAPCASE_MODEL_H
+#define PCAPCASE_MODEL_H
+
+#include "core/damage.h"
+#include "core/types.h"
+#include "decode/decode.h"
+#include "out/logstore.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum log_kind { LOG_DNS, LOG_HTTP, LOG_FILES, LOG_SSL, LOG_SPOOLED_COUNT };
+
+typedef struct conn_rec {
+    ts_ns_t ts, last_ts;
+    ts_ns_t rtt_syn; /* -1 unknown */
+    ipaddr_t orig, resp;
+    uint16_t orig_p, resp_p;
+    uint16_t vlan;
+    uint8_t proto;
+    uint8_t state_idx;        /* index into conn_state names, see model.c */
+    char uid[20];
+    char history[25];
+    const char *service;      /* static string or NULL */
+    uint64_t orig_bytes, resp_bytes, missed_bytes;
+    uint64_t orig_pkts, resp_pkts, orig_ip_bytes, resp_ip_bytes;
+    uint64_t first_frame, last_frame;
+    uint64_t retransmits, zero_windows;
+    uint8_t mac_orig[6], mac_resp[6];
+    bool has_mac;
+    char *name_hint;          /* SNI or HTTP Host seen in this connection (owned) */
+    uint32_t capture;         /* index of the capture in the case */
+} conn_rec_t;
+
+/* Bytes per second of capture time, by transport, for bandwidth charts. */
+typedef struct rate_bin {
+    int64_t sec;
+    uint64_t tcp, udp, other;
+} rate_bin_t;
+
+/* A DNS answer for the passive-DNS table: name resolved to address. */
+typedef struct pdns_entry {
+    char *name;
+    ipaddr_t addr;
+    ts_ns_t first, last;
+} pdns_entry_t;
+
+typedef struct capture_result {
+    char *path;          /* as given on the command line (or found in a folder) */
+    char *name;          /* basename, used as "pcap" in logs */
+    uint64_t size;
+    uint8_t sha256[32];
+    char sha256_hex[65];
+    char format[16];
+    uint16_t linktypes[32];
+    size_t nlinktypes;
+    int ts_digits;
+    uint64_t packets, bytes_captured, bytes_wire;
+    uint64_t ip_packets;
+    ts_ns_t first_ts, last_ts;
+    damage_t damage;
+    decode_stats_t dstats;
+    bool damaged;        /* some of the file could not be read or decoded */
+    bool unusable;       /* not a capture at all */
+    char error[256];
+    /* connections */
+    conn_rec_t *conns;
+    size_t nconns, capconns;
+    /* spooled logs */
+    logstore_t logs[LOG_SPOOLED_COUNT];
+    /* bandwidth */
+    rate_bin_t *rates;
+    size_t nrates, caprates;
+    /* passive DNS */
+    pdns_entry_t *pdns;
+    size_t npdns, cappdns;
+} capture_result_t;
+
+void capture_result_free(capture_result_t *r);
+const char *conn_rec_state(const conn_rec_t *c);
+uint8_t conn_state_index(const char *name);
+
+#endif

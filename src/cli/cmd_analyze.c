@@ -1,0 +1,165 @@
+/* cmd_analyze.c — `pcapcase analyze` and `pcapcase carve`. */
+#include "cli/cli.h"
+
+#include "capture/filter.h"
+#include "case/case.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char analyze_help[] =
+    "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
+    "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--jobs N]\n"
+    "                        [--quiet] PCAP...\n"
+    "\n"
+    "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
+    "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
+    "report.xlsx and case.json.  Re-running on an existing case adds the new\n"
+    "captures to the ones already in it.\n"
+    "\n"
+    "  -o, --output CASE    case folder (default ./case)\n"
+    "      --name TEXT      case name shown in the report\n"
+    "      --bpf FILTER     only packets matching this libpcap filter\n"
+    "      --tz ZONE        time zone for reports: UTC (default), local, +HH:MM\n"
+    "      --no-carve       do not write HTTP bodies to artifacts/\n"
+    "      --max-body BYTES keep at most this much of one body (default 256M)\n"
+    "      --hash LIST      hashes of carved bodies: md5,sha1,sha256 (default all;\n"
+    "                       sha256 is always computed)\n"
+    "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
+    "  -q, --quiet          no progress on stderr\n"
+    "  -h, --help           this text\n";
+
+static const char carve_help[] =
+    "usage: pcapcase carve [-o DIR] [--max-body BYTES] [--jobs N] [--quiet] PCAP...\n"
+    "\n"
+    "Extract HTTP objects only (the fast path): DIR/artifacts/<sha256> and\n"
+    "DIR/logs/files.ndjson, DIR/logs/http.ndjson.\n"
+    "\n"
+    "  -o, --output DIR     output folder (default ./carved)\n"
+    "      --max-body BYTES keep at most this much of one body (default 256M)\n"
+    "  -j, --jobs N         files at once (default: number of CPUs)\n"
+    "  -q, --quiet          no progress on stderr\n"
+    "  -h, --help           this text\n";
+
+enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH };
+
+static bool parse_hashes(const char *s, unsigned *out)
+{
+    unsigned m = HASH_SHA256;
+    char *dup = strdup(s), *save = NULL;
+    if (!dup)
+        return false;
+    for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "md5") == 0)
+            m |= HASH_MD5;
+        else if (strcmp(t, "sha1") == 0)
+            m |= HASH_SHA1;
+        else if (strcmp(t, "sha256") == 0)
+            m |= HASH_SHA256;
+        else {
+            free(dup);
+            return false;
+        }
+    }
+    free(dup);
+    *out = m;
+    return true;
+}
+
+int cmd_analyze(int argc, char **argv, bool carve_only)
+{
+    const char *cmd = carve_only ? "carve" : "analyze";
+    static const struct option longs[] = {
+        {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, OPT_NAME},
+        {"bpf", required_argument, 0, OPT_BPF}, {"tz", required_argument, 0, OPT_TZ},
+        {"no-carve", no_argument, 0, OPT_NO_CARVE},
+        {"max-body", required_argument, 0, OPT_MAX_BODY},
+        {"hash", required_argument, 0, OPT_HASH}, {"jobs", required_argument, 0, 'j'},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    case_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.out_dir = carve_only ? "./carved" : "./case";
+    o.tz = "UTC";
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = ncpu > 0 ? (int)ncpu : 1;
+    o.carve_only = carve_only;
+    o.analysis.carve = true;
+    o.analysis.max_body = DEFAULT_MAX_BODY;
+    o.analysis.hashes = HASH_ALL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:j:qh", longs, NULL)) != -1) {
+        unsigned long long v;
+        switch (c) {
+        case 'o': o.out_dir = optarg; break;
+        case OPT_NAME: o.name = optarg; break;
+        case OPT_BPF: {
+            char err[512];
+            if (!filter_check(optarg, err, sizeof err))
+                return usage_error(cmd, "--bpf '%s': %s", optarg, err);
+            o.analysis.bpf = optarg;
+            break;
+        }
+        case OPT_TZ:
+            if (!parse_tz(optarg, &o.tz_offset_sec))
+                return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
+            o.tz = optarg;
+            break;
+        case OPT_NO_CARVE: o.analysis.carve = false; break;
+        case OPT_MAX_BODY:
+            if (!parse_bytes(optarg, &v) || v == 0)
+                return usage_error(cmd, "--max-body '%s': expected a size like 256M", optarg);
+            o.analysis.max_body = v;
+            break;
+        case OPT_HASH:
+            if (!parse_hashes(optarg, &o.analysis.hashes))
+                return usage_error(cmd, "--hash '%s': expected md5,sha1,sha256", optarg);
+            break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error(cmd, "--jobs '%s': expected a number from 1 to 256", optarg);
+            o.jobs = (int)n;
+            break;
+        }
+        case 'q': o.quiet = true; break;
+        case 'h': fputs(carve_only ? carve_help : analyze_help, stdout); return EXIT_OK;
+        default:
+            return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(cmd, "no capture given");
+    case_inputs_t in;
+    memset(&in, 0, sizeof in);
+    size_t missing = 0;
+    for (int i = optind; i < argc; i++) {
+        char err[1024];
+        if (case_inputs_add(&in, argv[i], err, sizeof err) != 0) {
+            fprintf(stderr, "pcapcase: %s\n", err);
+            missing++;
+        }
+    }
+    if (!carve_only)
+        case_inputs_add_previous(&in, o.out_dir);
+    if (in.n == 0) {
+        case_inputs_free(&in);
+        return EXIT_NO_INPUT;
+    }
+    o.argc = argc + 1;
+    o.argv = argv - 1;
+    o.progress = !o.quiet && isatty(2);
+    int rc = case_analyze(&in, &o);
+    if (rc == EXIT_OK && missing)
+        rc = EXIT_DAMAGED;
+    if (rc != EXIT_NO_INPUT && !o.quiet)
+        fprintf(stderr, "pcapcase: case written to %s/%s\n", o.out_dir,
+                carve_only ? "artifacts" : "report.html");
+    case_inputs_free(&in);
+    return rc;
+}

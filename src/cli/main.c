@@ -1,0 +1,114 @@
+/* main.c — pcapcase's entry point: dispatch to a sub-command. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+    "usage: pcapcase COMMAND [OPTIONS] ...\n"
+    "\n"
+    "A network-forensics workbench: one case from many captures.\n"
+    "\n"
+    "commands:\n"
+    "  analyze  [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
+    "           [--no-carve] [--max-body BYTES] [--hash LIST] [--jobs N] [--quiet] PCAP...\n"
+    "           analyse captures into a case folder (default ./case)\n"
+    "  compare  [-o DIR] [--label-a TEXT] [--label-b TEXT] A.pcap B.pcap\n"
+    "           compare two captures of the same traffic from two vantage points\n"
+    "  carve    [-o DIR] PCAP...   extract HTTP objects only (default ./carved)\n"
+    "  trace    PCAP (--flow A:P-B:Q | --uid UID) [--json]\n"
+    "           one TCP connection packet by packet\n"
+    "  summary  [--json] PCAP...   capinfos-like overview of each file\n"
+    "\n"
+    "  pcapcase --help | --version | COMMAND --help\n"
+    "\n"
+    "Exit status: 0 done; 1 done, but some input was damaged; 2 usage error;\n"
+    "3 no usable input.\n";
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "pcapcase%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'pcapcase %s--help')\n", cmd ? cmd : "");
+    return EXIT_USAGE;
+}
+
+bool parse_tz(const char *s, int *offset_sec)
+{
+    if (strcmp(s, "UTC") == 0 || strcmp(s, "utc") == 0 || strcmp(s, "Z") == 0) {
+        *offset_sec = 0;
+        return true;
+    }
+    if (strcmp(s, "local") == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        *offset_sec = (int)tm.tm_gmtoff;
+        return true;
+    }
+    int h, m;
+    char sign, extra;
+    if (sscanf(s, "%c%2d:%2d%c", &sign, &h, &m, &extra) == 3 && (sign == '+' || sign == '-') &&
+        h >= 0 && h <= 14 && m >= 0 && m < 60 && strlen(s) == 6) {
+        *offset_sec = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
+        return true;
+    }
+    return false;
+}
+
+bool parse_bytes(const char *s, unsigned long long *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10, end++;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20, end++;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30, end++;
+    if (*end == 'i')
+        end++;
+    if (*end == 'B')
+        end++;
+    if (*end || end == s || (shift && v > (~0ULL >> shift)))
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("pcapcase %s\n", PCAPCASE_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "analyse") == 0)
+        return cmd_analyze(argc - 1, argv + 1, false);
+    if (strcmp(cmd, "carve") == 0)
+        return cmd_analyze(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "summary") == 0)
+        return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(cmd, "trace") == 0)
+        return cmd_trace(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

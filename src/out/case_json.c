@@ -1,0 +1,152 @@
+/* case_json.c — see case_json.h. */
+#include "case_json.h"
+
+#include "capture/capture.h"
+#include "case/case.h"
+#include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "out/fsutil.h"
+#include "out/logfmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void case_json_damage(jsonw_t *w, const damage_t *d)
+{
+    jw_key(w, "damaged");
+    jw_obj_begin(w);
+    for (size_t i = 0; i < d->n; i++)
+        jw_kv_uint(w, d->v[i].reason, d->v[i].count);
+    jw_obj_end(w);
+    jw_key(w, "damaged_first_frames");
+    jw_obj_begin(w);
+    for (size_t i = 0; i < d->n; i++) {
+        jw_key(w, d->v[i].reason);
+        jw_arr_begin(w);
+        for (unsigned j = 0; j < d->v[i].nframes; j++)
+            jw_uint(w, d->v[i].frames[j]);
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+}
+
+static void iso_time(time_t t, char out[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static time_t created_time(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (*end == 0 && v >= 0)
+            return (time_t)v;
+    }
+    return time(NULL);
+}
+
+static void evidence(jsonw_t *w, const capture_result_t *r)
+{
+    jw_obj_begin(w);
+    char real[PATH_MAX];
+    jw_kv_str(w, "path", realpath(r->path, real) ? real : r->path);
+    jw_kv_str(w, "name", r->name);
+    jw_kv_uint(w, "size", r->size);
+    jw_kv_str(w, "sha256", r->sha256_hex);
+    jw_kv_str(w, "format", r->format);
+    jw_key(w, "link_types");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < r->nlinktypes; i++)
+        jw_str(w, linktype_name(r->linktypes[i]));
+    jw_arr_end(w);
+    jw_kv_uint(w, "packets", r->packets);
+    jw_kv_uint(w, "ip_packets", r->ip_packets);
+    jw_kv_uint(w, "non_ip_packets", r->dstats.non_ip);
+    jw_kv_uint(w, "bytes_captured", r->bytes_captured);
+    jw_kv_uint(w, "bytes_on_wire", r->bytes_wire);
+    if (r->packets) {
+        lf_time(w, "first_ts", r->first_ts, r->ts_digits);
+        lf_time(w, "last_ts", r->last_ts, r->ts_digits);
+    }
+    jw_kv_int(w, "ts_digits", r->ts_digits);
+    jw_kv_uint(w, "connections", r->nconns);
+    jw_kv_bool(w, "damaged_input", r->damaged);
+    case_json_damage(w, &r->damage);
+    jw_obj_end(w);
+}
+
+int case_json_write(const case_t *k, char *err, size_t errlen)
+{
+    const case_opts_t *o = k->opts;
+    buf_t out = BUF_INIT;
+    jsonw_t w;
+    jw_init(&w, &out, true);
+    jw_obj_begin(&w);
+    jw_key(&w, "tool");
+    jw_obj_begin(&w);
+    jw_kv_str(&w, "name", "pcapcase");
+    jw_kv_str(&w, "version", PCAPCASE_VERSION);
+    jw_obj_end(&w);
+    jw_key(&w, "command_line");
+    jw_arr_begin(&w);
+    for (int i = 0; i < o->argc; i++)
+        jw_str(&w, o->argv[i]);
+    jw_arr_end(&w);
+    char ts[32];
+    iso_time(created_time(), ts);
+    jw_kv_str(&w, "created", ts);
+    jw_kv_str(&w, "name", o->name ? o->name : "");
+    jw_kv_str(&w, "tz", o->tz ? o->tz : "UTC");
+    jw_kv_int(&w, "tz_offset_seconds", o->tz_offset_sec);
+    jw_key(&w, "options");
+    jw_obj_begin(&w);
+    jw_kv_str(&w, "bpf", o->analysis.bpf);
+    jw_kv_bool(&w, "carve", o->analysis.carve);
+    jw_kv_uint(&w, "max_body", o->analysis.max_body);
+    jw_kv_int(&w, "jobs", o->jobs);
+    jw_obj_end(&w);
+    jw_key(&w, "evidence");
+    jw_arr_begin(&w);
+    uint64_t packets = 0, bytes = 0, ip = 0, conns = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        evidence(&w, k->r[i]);
+        packets += k->r[i]->packets;
+        bytes += k->r[i]->bytes_wire;
+        ip += k->r[i]->ip_packets;
+        conns += k->r[i]->nconns;
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "totals");
+    jw_obj_begin(&w);
+    jw_kv_uint(&w, "captures", k->n);
+    jw_kv_uint(&w, "damaged_captures", k->damaged);
+    jw_kv_uint(&w, "unusable_inputs", k->unusable);
+    jw_kv_uint(&w, "packets", packets);
+    jw_kv_uint(&w, "ip_packets", ip);
+    jw_kv_uint(&w, "bytes", bytes);
+    jw_kv_uint(&w, "connections", conns);
+    jw_obj_end(&w);
+    jw_key(&w, "tables");
+    jw_obj_begin(&w);
+    for (int t = 0; t < TABLE_COUNT; t++)
+        if (k->rows[t] >= 0)
+            jw_kv_int(&w, table_names[t], k->rows[t]);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    buf_append_byte(&out, '\n');
+    char *p = xasprintf("%s/case.json", o->out_dir);
+    int rc = atomic_write(p, out.data, out.len);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+    free(p);
+    buf_free(&out);
+    return rc;
+}

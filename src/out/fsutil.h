@@ -1,0 +1,37 @@
+/*
+ * fsutil.h — writing case files safely.
+ *
+ * Every file under CASE is written to a temporary name in the same folder
+ * and renamed into place when complete (rename is atomic on POSIX), so an
+ * interrupted run never leaves a half-written file under the final name.
+ * Also: mkdir -p, and content-addressed writes that skip existing objects.
+ */
+#ifndef PCAPCASE_FSUTIL_H
+#define PCAPCASE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct atomic_file {
+    FILE *f;
+    char *tmp;
+    char *path;
+} atomic_file_t;
+
+/* Open a temporary file beside path.  0, or -1 with errno set. */
+int atomic_open(atomic_file_t *af, const char *path);
+/* Flush, fsync-free close and rename over path.  0, or -1 with errno set
+ * (the temporary file is removed on failure). */
+int atomic_commit(atomic_file_t *af);
+/* Close and remove the temporary file. */
+void atomic_abort(atomic_file_t *af);
+/* Write a whole buffer atomically to path. */
+int atomic_write(const char *path, const void *data, size_t len);
+
+/* mkdir -p; 0 or -1 with errno set. */
+int mkdir_p(const char *path, int mode);
+bool path_exists(const char *path);
+bool path_is_dir(const char *path);
+
+#endif
