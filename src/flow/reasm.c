@@ -292,7 +292,7 @@ static bool take_in_order_merging(reasm_dir_t *d, const uint8_t *p, size_t len, 
     uint64_t end = d->next + len;
     bool conflict = false;
     while (d->state != STATE_ENDED && d->next < end) {
-        reasm_node_t *h = x->head;
+        reasm_node_t *h = x ? x->head : NULL;
         uint64_t upto = h ? min_u64(h->off, end) : end;
         if (upto > d->next) {
             const uint8_t *src = p + (len - (end - d->next));

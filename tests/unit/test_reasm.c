@@ -1,0 +1,812 @@
+/*
+ * test_reasm.c — TCP stream reassembly (src/flow/reasm.h).
+ *
+ * Synthetic segment sequences for each policy rule (order, retransmission,
+ * overlap conflicts, gaps, ACK-driven gaps, wrap-around, caps, probes), a
+ * shuffle property test, an adversarial endless-hole stream, and real
+ * captures whose reassembled bytes are checked against tshark's
+ * "follow,tcp,raw" output.
+ */
+#include "cu_main.h"
+
+#include "core/buf.h"
+#include "core/cursor.h"
+#include "flow/reasm.h"
+
+#include <openssl/sha.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CORPUS_DIR
+#define CORPUS_DIR "/work/shared/corpus"
+#endif
+
+enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
+
+/* ---- a sink that records everything ------------------------------------ */
+
+typedef struct rec {
+    buf_t bytes;         /* delivered bytes, gaps left out */
+    uint64_t expect_off; /* where the next callback must start */
+    uint64_t ngaps, gap_bytes;
+    uint64_t gap_off[8], gap_len[8];
+    uint64_t calls;
+    uint64_t last_frame;
+    int ended; /* reasm_end_t, 0 = not yet */
+    uint64_t end_off;
+    bool order_ok; /* every callback started at expect_off, none after end */
+    bool keep;     /* store bytes (off for huge streams) */
+} rec_t;
+
+static void rec_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint64_t frame,
+                     ts_ns_t ts)
+{
+    rec_t *r = ctx;
+    if (off != r->expect_off || r->ended || len == 0)
+        r->order_ok = false;
+    if (r->keep)
+        buf_append(&r->bytes, p, len);
+    r->expect_off = off + len;
+    r->calls++;
+    r->last_frame = frame;
+}
+
+static void rec_gap(void *ctx, uint64_t off, uint64_t len)
+{
+    rec_t *r = ctx;
+    if (off != r->expect_off || r->ended || len == 0)
+        r->order_ok = false;
+    if (r->ngaps < 8) {
+        r->gap_off[r->ngaps] = off;
+        r->gap_len[r->ngaps] = len;
+    }
+    r->ngaps++;
+    r->gap_bytes += len;
+    r->expect_off = off + len;
+}
+
+static void rec_end(void *ctx, uint64_t off, reasm_end_t how)
+{
+    rec_t *r = ctx;
+    if (r->ended || off != r->expect_off)
+        r->order_ok = false;
+    r->ended = (int)how;
+    r->end_off = off;
+}
+
+static const reasm_sink_t rec_sink = {rec_data, rec_gap, rec_end};
+
+static void rec_start(rec_t *r, reasm_dir_t *d)
+{
+    memset(r, 0, sizeof(*r));
+    r->order_ok = true;
+    r->keep = true;
+    reasm_init(d, &rec_sink, r);
+}
+
+static void rec_done(rec_t *r, reasm_dir_t *d)
+{
+    reasm_free(d);
+    buf_free(&r->bytes);
+}
+
+static bool rec_is(const rec_t *r, const char *s)
+{
+    return r->bytes.len == strlen(s) && memcmp(r->bytes.data, s, r->bytes.len) == 0;
+}
+
+/* Send text s as payload at seq. */
+static void seg(reasm_dir_t *d, uint32_t seq, uint8_t flags, const char *s, uint64_t frame)
+{
+    size_t n = s ? strlen(s) : 0;
+    reasm_segment(d, seq, flags, (const uint8_t *)s, n, n, frame, (ts_ns_t)frame * 1000);
+}
+
+static reasm_stats_t stats(const reasm_dir_t *d)
+{
+    reasm_stats_t st;
+    reasm_get_stats(d, &st);
+    return st;
+}
+
+/* ---- the rules, one at a time ------------------------------------------- */
+
+static void test_in_order_delivers_without_buffering(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    CU_ASSERT_EQUAL(sizeof(reasm_dir_t), 56);
+    seg(&d, 1000, SYN, NULL, 1);
+    seg(&d, 1001, ACK, "hello ", 2);
+    seg(&d, 1007, ACK, "world", 3);
+    CU_ASSERT_PTR_NULL(d.ext); /* nothing unusual: nothing allocated */
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    seg(&d, 1012, FIN | ACK, NULL, 4);
+    CU_ASSERT(rec_is(&r, "hello world"));
+    CU_ASSERT_EQUAL(r.calls, 2);
+    CU_ASSERT_EQUAL(r.last_frame, 3);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(r.end_off, 11);
+    CU_ASSERT(r.order_ok);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.delivered, 11);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT_FALSE(st.truncated);
+    rec_done(&r, &d);
+}
+
+static void test_reordered_segments_come_out_in_order(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 99, SYN, NULL, 1);
+    seg(&d, 100, ACK, "aaa", 2);
+    seg(&d, 109, ACK, "ddd", 3);
+    seg(&d, 106, ACK, "ccc", 4);
+    CU_ASSERT(rec_is(&r, "aaa"));
+    CU_ASSERT(reasm_buffered_bytes(&d) > 6);
+    seg(&d, 103, ACK, "bbb", 5);
+    CU_ASSERT(rec_is(&r, "aaabbbcccddd"));
+    CU_ASSERT_EQUAL(r.last_frame, 3); /* ddd came from frame 3 */
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    CU_ASSERT(r.order_ok);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 0);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    rec_done(&r, &d);
+}
+
+static void test_duplicate_retransmission_is_counted_not_delivered(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "abcd", 2);
+    seg(&d, 1, ACK, "abcd", 3); /* retransmission of delivered data */
+    seg(&d, 9, ACK, "ijkl", 4); /* out of order... */
+    seg(&d, 9, ACK, "ijkl", 5); /* ...and retransmitted while buffered */
+    seg(&d, 5, ACK, "efgh", 6);
+    CU_ASSERT(rec_is(&r, "abcdefghijkl"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 8);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 0);
+    CU_ASSERT_EQUAL(st.delivered, 12);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_overlap_with_identical_bytes_is_no_conflict(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "0123", 2);
+    seg(&d, 9, ACK, "89ab", 3);
+    seg(&d, 7, ACK, "6789abcd", 4); /* overlaps buffered 89ab, extends it */
+    seg(&d, 3, ACK, "23456", 5);    /* overlaps delivered 23 and buffered 6 */
+    CU_ASSERT(rec_is(&r, "0123456789abcd"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 0);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 4 + 2 + 1);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_overlap_with_different_bytes_counts_conflict_first_wins(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "GET ", 2);
+    seg(&d, 9, ACK, "/ok HTTP", 3);
+    seg(&d, 9, ACK, "/no HTTP", 4); /* different bytes over buffered data */
+    seg(&d, 5, ACK, "/ind", 5);
+    CU_ASSERT(rec_is(&r, "GET /ind/ok HTTP"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 1);
+    CU_ASSERT_EQUAL(st.first_conflict_frame, 4);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 8);
+    rec_done(&r, &d);
+}
+
+/* An injected response delivered first, then the real one at the same seq
+ * ("Quantum Insert"): the data is gone, the fingerprint still catches it. */
+static void test_conflict_with_delivered_data_is_caught_by_fingerprint(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 500, SYN, NULL, 1);
+    seg(&d, 501, ACK, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nBANG!", 5);
+    seg(&d, 501, ACK, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nBANG!", 6); /* honest */
+    CU_ASSERT_EQUAL(stats(&d).overlap_conflicts, 0);
+    /* The real response is longer: its bytes past the injected ones are new
+     * data and are delivered, as the client's stack accepted them too. */
+    seg(&d, 501, ACK, "HTTP/1.1 200 OK\r\nServer: nginx/1.4.4\r\nDate: Tue, 31 Mar 2015", 9);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 1);
+    CU_ASSERT_EQUAL(st.first_conflict_frame, 9);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 43 + 43);
+    CU_ASSERT(rec_is(&r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nBANG! Tue, 31 Mar 2015"));
+    /* A retransmission that does not cover the fingerprinted prefix cannot be
+     * checked: counted, not judged. */
+    seg(&d, 510, ACK, "XXX", 10);
+    CU_ASSERT_EQUAL(stats(&d).overlap_conflicts, 1);
+    rec_done(&r, &d);
+}
+
+static void test_last_wins_policy_keeps_latest_buffered_copy(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    reasm_set_policy(&d, REASM_LAST_WINS);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "GET ", 2);
+    seg(&d, 9, ACK, "/ok HTTP", 3);
+    seg(&d, 9, ACK, "/no HTTP", 4);
+    seg(&d, 5, ACK, "/ind/xx", 5); /* in order, overlaps the buffered copy */
+    CU_ASSERT(rec_is(&r, "GET /ind/xx HTTP"));
+    CU_ASSERT_EQUAL(stats(&d).overlap_conflicts, 2);
+    rec_done(&r, &d);
+}
+
+static void test_gap_filled_later_leaves_no_gap(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "one ", 2);
+    seg(&d, 9, ACK, "three", 3);
+    seg(&d, 14, FIN | ACK, NULL, 4); /* FIN before the hole is filled */
+    CU_ASSERT_EQUAL(r.ended, 0);
+    seg(&d, 5, ACK, "two ", 5);
+    CU_ASSERT(rec_is(&r, "one two three"));
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_gap_never_filled_is_reported_at_finish_with_exact_length(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "head", 2);
+    seg(&d, 1005, ACK, "tail", 3); /* bytes 4..1003 never captured */
+    CU_ASSERT(rec_is(&r, "head"));
+    reasm_finish(&d);
+    CU_ASSERT(rec_is(&r, "headtail"));
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    CU_ASSERT_EQUAL(r.gap_off[0], 4);
+    CU_ASSERT_EQUAL(r.gap_len[0], 1000);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FLUSH);
+    CU_ASSERT_EQUAL(r.end_off, 1008);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.missing_bytes, 1000);
+    CU_ASSERT_EQUAL(st.cap_gaps, 0);
+    CU_ASSERT(st.truncated);
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    seg(&d, 5, ACK, "late", 4); /* arrives after its range was given up */
+    CU_ASSERT_EQUAL(stats(&d).late_bytes, 4);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_peer_ack_past_hole_declares_gap_at_once(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "aaaa", 2);
+    reasm_peer_ack(&d, 5); /* acks what we saw: nothing happens */
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    seg(&d, 13, ACK, "cccc", 3); /* bbbb (seq 5..12 = 8 bytes) missed */
+    reasm_peer_ack(&d, 9);       /* receiver has 4 of the missing bytes */
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    CU_ASSERT_EQUAL(r.gap_len[0], 4);
+    CU_ASSERT(rec_is(&r, "aaaa"));
+    reasm_peer_ack(&d, 17); /* ...and everything */
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    CU_ASSERT_EQUAL(r.gap_off[1], 8);
+    CU_ASSERT_EQUAL(r.gap_len[1], 4);
+    CU_ASSERT(rec_is(&r, "aaaacccc"));
+    /* No buffered data and an ACK one past next: maybe a missed FIN. */
+    reasm_peer_ack(&d, 18);
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    /* A jump beyond any window is not believed. */
+    reasm_peer_ack(&d, 17 + REASM_MAX_AHEAD + 10);
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    reasm_peer_ack(&d, 25);
+    CU_ASSERT_EQUAL(r.ngaps, 3);
+    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 16);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_peer_ack_covering_fin_is_not_a_gap(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "ab", 2);
+    seg(&d, 5, FIN | ACK, "ef", 3); /* cd missed; FIN at seq 7 */
+    reasm_peer_ack(&d, 8);          /* acks the FIN */
+    CU_ASSERT(rec_is(&r, "abef"));
+    CU_ASSERT_EQUAL(r.gap_bytes, 2);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(r.end_off, 6);
+    rec_done(&r, &d);
+}
+
+static void test_mid_stream_start_uses_first_data_segment(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    reasm_peer_ack(&d, 123);      /* nothing known yet: ignored */
+    seg(&d, 70000, ACK, NULL, 1); /* a pure ACK teaches nothing */
+    seg(&d, 70000, ACK, "middle", 2);
+    seg(&d, 69990, ACK, "0123456789", 3); /* before our first byte */
+    seg(&d, 70006, ACK, "-end", 4);
+    CU_ASSERT(rec_is(&r, "middle-end"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.ignored_bytes, 10);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_sequence_wraps_around_2_pow_32(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0xFFFFFFF8u, SYN, NULL, 1);    /* data starts at 0xFFFFFFF9 */
+    seg(&d, 0xFFFFFFF9u, ACK, "ABCDE", 2); /* ...FFFD */
+    seg(&d, 0x00000003u, ACK, "KLMNO", 3); /* wrapped, out of order */
+    seg(&d, 0xFFFFFFFEu, ACK, "FGHIJ", 4); /* spans the wrap */
+    seg(&d, 0x00000008u, FIN | ACK, "P", 5);
+    CU_ASSERT(rec_is(&r, "ABCDEFGHIJKLMNOP"));
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    seg(&d, 0xFFFFFFFEu, ACK, "FGHIJ", 6); /* old data across the wrap */
+    CU_ASSERT_EQUAL(stats(&d).retrans_bytes, 5);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* 64-bit offsets: a stream longer than 4 GiB (no bytes stored). */
+static void test_stream_longer_than_4_gib_keeps_counting(void)
+{
+    static uint8_t chunk[65536];
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    r.keep = false;
+    uint32_t seq = 12345;
+    seg(&d, seq++, SYN, NULL, 1);
+    uint64_t total = 5ULL << 30;
+    for (uint64_t sent = 0; sent < total; sent += sizeof chunk) {
+        reasm_segment(&d, seq, ACK, chunk, sizeof chunk, sizeof chunk, 2, 0);
+        seq += (uint32_t)sizeof chunk;
+    }
+    /* a hole and its fill above 4 GiB */
+    reasm_segment(&d, seq + 10, ACK, chunk, 10, 10, 3, 0);
+    reasm_segment(&d, seq, ACK, chunk, 10, 10, 4, 0);
+    CU_ASSERT_EQUAL(stats(&d).delivered, total + 20);
+    CU_ASSERT_EQUAL(r.expect_off, total + 20);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_keepalive_and_zero_window_probes_do_not_corrupt(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "abc", 2);
+    reasm_segment(&d, 3, ACK, (const uint8_t *)"", 1, 1, 3, 0); /* keep-alive: NUL at seq-1 */
+    seg(&d, 3, ACK, "c", 4);   /* keep-alive repeating the last byte */
+    seg(&d, 4, ACK, "d", 5);   /* zero-window probe: the next byte */
+    seg(&d, 4, ACK, "def", 6); /* window opens: probe byte sent again */
+    CU_ASSERT(rec_is(&r, "abcdef"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.keepalives, 2);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 0);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 1);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_rst_ends_and_flushes_buffered_data(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "ab", 2);
+    seg(&d, 5, ACK, "ef", 3);
+    seg(&d, 7, RST | ACK, "diagnostic", 4);
+    CU_ASSERT(rec_is(&r, "abef"));
+    CU_ASSERT_EQUAL(r.gap_bytes, 2);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_RST);
+    seg(&d, 7, ACK, "gh", 5); /* after the end */
+    reasm_finish(&d);         /* idempotent */
+    CU_ASSERT(rec_is(&r, "abef"));
+    CU_ASSERT_EQUAL(stats(&d).ignored_bytes, 10 + 2);
+    CU_ASSERT(reasm_ended(&d));
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_data_beyond_fin_is_ignored(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 7, ACK, "ghij", 2);        /* buffered, straddles the FIN */
+    seg(&d, 12, ACK, "zz", 3);         /* buffered, wholly after it */
+    seg(&d, 3, FIN | ACK, "cdefg", 4); /* FIN at offset 7 */
+    seg(&d, 11, ACK, "x", 5);          /* new data after the FIN */
+    CU_ASSERT_EQUAL(stats(&d).ignored_bytes, 3 + 2 + 1);
+    seg(&d, 1, ACK, "ab", 6);
+    CU_ASSERT(rec_is(&r, "abcdefg"));
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(r.end_off, 7);
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_snapped_payload_becomes_gap(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    reasm_segment(&d, 1, ACK, (const uint8_t *)"abcdef", 6, 100, 2, 0);   /* 94 cut */
+    reasm_segment(&d, 101, ACK, (const uint8_t *)"ghijkl", 6, 100, 3, 0); /* 94 cut */
+    reasm_segment(&d, 201, FIN | ACK, NULL, 0, 0, 4, 0);
+    CU_ASSERT(rec_is(&r, "abcdefghijkl"));
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    CU_ASSERT_EQUAL(r.gap_off[1], 106);
+    CU_ASSERT_EQUAL(r.gap_len[1], 94);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(r.end_off, 200);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+static void test_flush_delivers_buffered_data_and_keeps_stream_open(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 11, ACK, "later", 2);
+    size_t before = reasm_buffered_total(), mine = reasm_buffered_bytes(&d);
+    CU_ASSERT(mine > 0);
+    CU_ASSERT(before >= mine);
+    reasm_flush(&d);
+    CU_ASSERT_EQUAL(reasm_buffered_total(), before - mine);
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    CU_ASSERT(rec_is(&r, "later"));
+    CU_ASSERT_EQUAL(r.gap_len[0], 10);
+    CU_ASSERT_FALSE(reasm_ended(&d));
+    seg(&d, 16, ACK, "more", 3);
+    CU_ASSERT(rec_is(&r, "latermore"));
+    rec_done(&r, &d);
+}
+
+/* ---- caps and adversaries ----------------------------------------------- */
+
+static void test_buffer_cap_gives_up_oldest_hole_and_bounds_memory(void)
+{
+    static uint8_t mss[1460];
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    r.keep = false;
+    seg(&d, 0, SYN, NULL, 1);
+    /* Segment 0 is lost; 8 MiB follow it. */
+    size_t peak = 0;
+    uint32_t n = (8u << 20) / sizeof mss;
+    for (uint32_t i = 1; i <= n; i++) {
+        reasm_segment(&d, 1 + i * (uint32_t)sizeof mss, ACK, mss, sizeof mss, sizeof mss, i, 0);
+        if (reasm_buffered_bytes(&d) > peak)
+            peak = reasm_buffered_bytes(&d);
+    }
+    CU_ASSERT(peak <= REASM_MAX_BUFFERED_PER_DIR);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.gaps, 1);
+    CU_ASSERT_EQUAL(st.cap_gaps, 1);
+    CU_ASSERT_EQUAL(st.cap_missing_bytes, sizeof mss);
+    CU_ASSERT_EQUAL(st.delivered, (uint64_t)n * sizeof mss); /* all but the lost one */
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    /* the lost segment finally shows up: too late */
+    reasm_segment(&d, 1, ACK, mss, sizeof mss, sizeof mss, n + 1, 0);
+    CU_ASSERT_EQUAL(stats(&d).late_bytes, sizeof mss);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* Millions of 1-byte segments, each leaving a 1-byte hole. */
+static void test_endless_holes_stay_bounded(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    r.keep = false;
+    seg(&d, 0, SYN, NULL, 1);
+    const uint32_t n = 3000000;
+    size_t peak = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t b = (uint8_t)i;
+        reasm_segment(&d, 2 + 2 * i, ACK, &b, 1, 1, i, 0);
+        if ((i & 1023) == 0 && reasm_buffered_bytes(&d) > peak)
+            peak = reasm_buffered_bytes(&d);
+    }
+    CU_ASSERT(peak <= REASM_MAX_BUFFERED_PER_DIR);
+    CU_ASSERT(d.ext != NULL && reasm_buffered_bytes(&d) < 4096 * 64);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT(st.cap_gaps > n - REASM_MAX_SEGMENTS_PER_DIR - 2);
+    reasm_finish(&d);
+    st = stats(&d);
+    CU_ASSERT_EQUAL(st.delivered, n);
+    CU_ASSERT_EQUAL(st.missing_bytes, n);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* Tiny segments in random order far ahead of a hole: bounded memory and
+ * bounded work per segment. */
+static void test_random_tiny_segments_stay_bounded(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    r.keep = false;
+    seg(&d, 0, SYN, NULL, 1);
+    uint64_t x = 42;
+    size_t peak = 0;
+    for (uint32_t i = 0; i < 200000; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint32_t off = 100 + (uint32_t)(x >> 40) % (1u << 22);
+        uint8_t b[3] = {1, 2, 3};
+        reasm_segment(&d, 1 + off, ACK, b, 3, 3, i, 0);
+        if (reasm_buffered_bytes(&d) > peak)
+            peak = reasm_buffered_bytes(&d);
+    }
+    CU_ASSERT(peak <= REASM_MAX_BUFFERED_PER_DIR);
+    reasm_finish(&d);
+    CU_ASSERT_EQUAL(reasm_buffered_bytes(&d), 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* ---- property: any arrival order gives back the original bytes ---------- */
+
+typedef struct piece {
+    uint32_t off, len;
+} piece_t;
+
+static uint64_t rng_state;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(rng_state >> 33) % n;
+}
+
+static void test_shuffled_segments_with_dups_and_overlaps_reassemble_exactly(void)
+{
+    enum { SIZE = 1 << 20 };
+    uint8_t *orig = malloc(SIZE);
+    rng_state = 20240601;
+    for (size_t i = 0; i < SIZE; i++)
+        orig[i] = (uint8_t)rnd(256);
+    /* Cut into segments of 1..1460 bytes, then add duplicates and
+     * overlapping re-cuts (identical bytes). */
+    size_t cap = 4096, n = 0;
+    piece_t *pc = malloc(cap * sizeof *pc);
+    for (uint32_t off = 0; off < SIZE;) {
+        uint32_t len = 1 + rnd(1460);
+        if (off + len > SIZE)
+            len = SIZE - off;
+        if (n + 2 >= cap)
+            pc = realloc(pc, (cap *= 2) * sizeof *pc);
+        pc[n++] = (piece_t){off, len};
+        if (rnd(8) == 0)
+            pc[n++] = (piece_t){off, len}; /* duplicate */
+        if (rnd(8) == 0 && off > 700) {
+            uint32_t s = off - rnd(700), e = off + len + rnd(700);
+            pc[n++] = (piece_t){s, (e > SIZE ? SIZE : e) - s}; /* overlap */
+        }
+        off += len;
+    }
+    for (size_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
+        size_t j = rnd((uint32_t)i + 1);
+        piece_t t = pc[i];
+        pc[i] = pc[j];
+        pc[j] = t;
+    }
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    uint32_t isn = 0xFFF00000u; /* wraps inside the stream too */
+    seg(&d, isn, SYN, NULL, 0);
+    size_t peak = 0;
+    for (size_t i = 0; i < n; i++) {
+        reasm_segment(&d, isn + 1 + pc[i].off, ACK, orig + pc[i].off, pc[i].len, pc[i].len, i + 1,
+                      0);
+        if (reasm_buffered_bytes(&d) > peak)
+            peak = reasm_buffered_bytes(&d);
+    }
+    reasm_segment(&d, isn + 1 + SIZE, FIN | ACK, NULL, 0, 0, n + 1, 0);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(r.bytes.len, SIZE);
+    CU_ASSERT(r.bytes.len == SIZE && memcmp(r.bytes.data, orig, SIZE) == 0);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT_EQUAL(st.overlap_conflicts, 0);
+    CU_ASSERT(st.retrans_bytes > 0);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT(peak <= REASM_MAX_BUFFERED_PER_DIR);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+    free(pc);
+    free(orig);
+}
+
+/* ---- real captures ------------------------------------------------------ */
+
+/* Reassemble the TCP segments of one direction (selected by source port) of
+ * an Ethernet/IPv4 capture, feeding the other direction's ACKs. */
+typedef struct trace_dir {
+    reasm_dir_t d;
+    rec_t r;
+} trace_dir_t;
+
+static bool parse_tcp(const uint8_t *pkt, size_t caplen, size_t wirelen, uint16_t *sport,
+                      uint32_t *seq, uint32_t *ack, uint8_t *flags, const uint8_t **pl,
+                      size_t *plen, size_t *pwire)
+{
+    cursor_t c = cursor_make(pkt, caplen);
+    uint16_t etype, iplen, dport;
+    uint8_t vihl, proto, off;
+    if (!cursor_skip(&c, 12) || !cursor_u16be(&c, &etype) || etype != 0x0800)
+        return false;
+    cursor_t ip = cursor_rest(&c);
+    if (!cursor_u8(&ip, &vihl) || (vihl >> 4) != 4 || !cursor_skip(&ip, 1) ||
+        !cursor_u16be(&ip, &iplen) || !cursor_skip(&ip, 5) || !cursor_u8(&ip, &proto) || proto != 6)
+        return false;
+    size_t ihl = (size_t)(vihl & 15) * 4;
+    cursor_t tcp = cursor_rest(&c);
+    if (!cursor_skip(&tcp, ihl) || !cursor_u16be(&tcp, sport) || !cursor_u16be(&tcp, &dport) ||
+        !cursor_u32be(&tcp, seq) || !cursor_u32be(&tcp, ack) || !cursor_u8(&tcp, &off) ||
+        !cursor_u8(&tcp, flags))
+        return false;
+    size_t thl = (size_t)(off >> 4) * 4;
+    cursor_t body = cursor_rest(&c);
+    if (!cursor_skip(&body, ihl + thl) || iplen < ihl + thl)
+        return false;
+    size_t want = iplen - ihl - thl;
+    *pl = body.p;
+    *plen = cursor_left(&body) < want ? cursor_left(&body) : want;
+    *pwire = want;
+    (void)wirelen;
+    return true;
+}
+
+/* Reassemble the direction whose source port is sport; returns false when
+ * the capture cannot be read. */
+static bool reassemble_trace(const char *path, uint16_t want_sport, trace_dir_t *t)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline(path, err);
+    if (!p)
+        return false;
+    rec_start(&t->r, &t->d);
+    struct pcap_pkthdr *h;
+    const uint8_t *pkt;
+    uint64_t frame = 0;
+    while (pcap_next_ex(p, &h, &pkt) == 1) {
+        frame++;
+        uint16_t sport;
+        uint32_t seq, ack;
+        uint8_t flags;
+        const uint8_t *pl;
+        size_t plen, pwire;
+        if (!parse_tcp(pkt, h->caplen, h->len, &sport, &seq, &ack, &flags, &pl, &plen, &pwire))
+            continue;
+        ts_ns_t ts = (ts_ns_t)h->ts.tv_sec * NS_PER_SEC + (ts_ns_t)h->ts.tv_usec * 1000;
+        if (sport == want_sport)
+            reasm_segment(&t->d, seq, flags, pl, plen, pwire, frame, ts);
+        else if (flags & ACK)
+            reasm_peer_ack(&t->d, ack);
+    }
+    pcap_close(p);
+    reasm_finish(&t->d);
+    return true;
+}
+
+static void sha1_hex(const buf_t *b, char out[41])
+{
+    uint8_t md[SHA_DIGEST_LENGTH];
+    SHA1(b->data ? b->data : (const uint8_t *)"", b->len, md);
+    for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* Expected values from tshark 4.x:
+ *   tshark -r get.pcap -q -z follow,tcp,raw,0 \
+ *     | awk '/^=+$/{n++; next} n==1 && /^\t/ {sub(/^\t/,""); print}' \
+ *     | tr -d '\n' | xxd -r -p | sha1sum
+ * (the tab-indented lines are node 1, the server 192.150.187.43:80). */
+static void test_http_get_server_stream_matches_tshark(void)
+{
+    trace_dir_t t;
+    CU_ASSERT_FATAL(reassemble_trace(CORPUS_DIR "/zeek-traces/http/get.pcap", 80, &t));
+    char hex[41];
+    sha1_hex(&t.r.bytes, hex);
+    CU_ASSERT_EQUAL(t.r.bytes.len, 5007);
+    CU_ASSERT_STRING_EQUAL(hex, "ae0e391eb9e2ce6f98a4913552ffffc64460efeb");
+    CU_ASSERT_EQUAL(t.r.ended, REASM_END_FIN);
+    reasm_stats_t st = stats(&t.d);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT_EQUAL(st.retrans_bytes, 0);
+    CU_ASSERT(t.r.order_ok);
+    rec_done(&t.r, &t.d);
+}
+
+static const cu_test_t tests[] = {
+    {"in_order_delivers_without_buffering", test_in_order_delivers_without_buffering},
+    {"reordered_segments_come_out_in_order", test_reordered_segments_come_out_in_order},
+    {"duplicate_retransmission_is_counted_not_delivered",
+     test_duplicate_retransmission_is_counted_not_delivered},
+    {"overlap_with_identical_bytes_is_no_conflict",
+     test_overlap_with_identical_bytes_is_no_conflict},
+    {"overlap_with_different_bytes_counts_conflict_first_wins",
+     test_overlap_with_different_bytes_counts_conflict_first_wins},
+    {"conflict_with_delivered_data_is_caught_by_fingerprint",
+     test_conflict_with_delivered_data_is_caught_by_fingerprint},
+    {"last_wins_policy_keeps_latest_buffered_copy",
+     test_last_wins_policy_keeps_latest_buffered_copy},
+    {"gap_filled_later_leaves_no_gap", test_gap_filled_later_leaves_no_gap},
+    {"gap_never_filled_is_reported_at_finish_with_exact_length",
+     test_gap_never_filled_is_reported_at_finish_with_exact_length},
+    {"peer_ack_past_hole_declares_gap_at_once", test_peer_ack_past_hole_declares_gap_at_once},
+    {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
+    {"mid_stream_start_uses_first_data_segment", test_mid_stream_start_uses_first_data_segment},
+    {"sequence_wraps_around_2_pow_32", test_sequence_wraps_around_2_pow_32},
+    {"stream_longer_than_4_gib_keeps_counting", test_stream_longer_than_4_gib_keeps_counting},
+    {"keepalive_and_zero_window_probes_do_not_corrupt",
+     test_keepalive_and_zero_window_probes_do_not_corrupt},
+    {"rst_ends_and_flushes_buffered_data", test_rst_ends_and_flushes_buffered_data},
+    {"data_beyond_fin_is_ignored", test_data_beyond_fin_is_ignored},
+    {"snapped_payload_becomes_gap", test_snapped_payload_becomes_gap},
+    {"flush_delivers_buffered_data_and_keeps_stream_open",
+     test_flush_delivers_buffered_data_and_keeps_stream_open},
+    {"buffer_cap_gives_up_oldest_hole_and_bounds_memory",
+     test_buffer_cap_gives_up_oldest_hole_and_bounds_memory},
+    {"endless_holes_stay_bounded", test_endless_holes_stay_bounded},
+    {"random_tiny_segments_stay_bounded", test_random_tiny_segments_stay_bounded},
+    {"shuffled_segments_with_dups_and_overlaps_reassemble_exactly",
+     test_shuffled_segments_with_dups_and_overlaps_reassemble_exactly},
+    {"http_get_server_stream_matches_tshark", test_http_get_server_stream_matches_tshark},
+    {NULL, NULL}};
+
+CU_MAIN("reasm", tests)
