@@ -31,6 +31,7 @@ typedef struct ctx {
 static bool decode_ethernet(ctx_t *x, cursor_t c);
 static bool decode_ip(ctx_t *x, cursor_t c);
 static bool decode_ethertype(ctx_t *x, uint16_t type, cursor_t c);
+static bool decode_ppp(ctx_t *x, cursor_t c);
 
 static bool damaged(ctx_t *x, const char *reason)
 {
@@ -168,7 +169,7 @@ static bool decode_gre(ctx_t *x, cursor_t c)
     if ((flags & 0x0007) > 1) /* version 0 (GRE) or 1 (PPTP) only */
         return damaged(x, "gre.unsupported_version");
     size_t extra = ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) +
-                   ((flags & 0x1000) ? 4 : 0);
+                   ((flags & 0x1000) ? 4 : 0) + ((flags & 0x0007) == 1 && (flags & 0x0080) ? 4 : 0);
     if (!cursor_skip(&c, extra))
         return damaged(x, "gre.truncated_header");
     if (type == ETH_ERSPAN2 || type == ETH_ERSPAN3) {
@@ -183,6 +184,10 @@ static bool decode_gre(ctx_t *x, cursor_t c)
         x->pkt->tunnelled = true;
         return deeper(x) && decode_ethernet(x, c);
     }
+    if (type == 0x880B) { /* PPP inside enhanced GRE (PPTP) */
+        x->pkt->tunnelled = true;
+        return deeper(x) && decode_ppp(x, c);
+    }
     if (type == ETH_TEB) {
         x->pkt->tunnelled = true;
         return deeper(x) && decode_ethernet(x, c);
@@ -196,7 +201,7 @@ static bool decode_gre(ctx_t *x, cursor_t c)
 static bool ip_payload(ctx_t *x, cursor_t c, uint32_t wire_len)
 {
     packet_t *p = x->pkt;
-    if (p->proto == IPPROTO_GRE && !p->reassembled)
+    if (p->proto == IPPROTO_GRE)
         return decode_gre(x, c);
     if ((p->proto == IPPROTO_IPIP || p->proto == IPPROTO_IPV6) && deeper(x)) {
         p->tunnelled = true;

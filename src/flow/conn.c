@@ -265,7 +265,7 @@ static conn_t *create(conn_table_t *t, const packet_t *p, uint16_t sp, uint16_t 
     } else {
         c->orig = p->dst, c->resp = p->src, c->orig_p = dp, c->resp_p = sp;
         c->flipped = true;
-        if (p->proto == IPPROTO_TCP) {
+        if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
             c->history[c->hist_len++] = '^';
             c->history[c->hist_len] = 0;
         }
@@ -444,6 +444,8 @@ conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t 
     if (p->proto == IPPROTO_TCP) {
         tcp_update(c, side, p);
         handshake_timing(c, side, p, ts);
+    } else if (p->proto == IPPROTO_UDP && p->payload_wire > 0) {
+        history_add(c, side, 'D', true);
     }
     uint8_t want = p->proto == IPPROTO_TCP ? (tcp_closed(c) ? LIST_CLOSED : LIST_TCP) : LIST_OTHER;
     list_unlink(t, c);

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# setup.sh — install what is missing, build, and run pcapcase.
+#
+#   ./setup.sh demo   install, build, analyse sample_pcaps/ into ./case, print the report path
+#   ./setup.sh test   install, build (normal + ASan/UBSan), run every test
+#   ./setup.sh build  install and build only
+#
+# Debian packages are installed with apt-get when missing: directly as root,
+# through sudo otherwise.  Builds go to build/ and build-asan/.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Build and runtime libraries, then what the tests use as oracles and viewers.
+PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libxlsxwriter-dev
+            libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev fonts-dejavu-core ieee-data
+            python3)
+PKGS_TEST=(tshark wireshark-common chromium clang libclang-rt-14-dev libfuzzer-14-dev)
+
+install_missing() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "setup: installing ${missing[*]}" >&2
+    local SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            SUDO="sudo"
+        else
+            echo "setup: need root or sudo to install: ${missing[*]}" >&2
+            echo "setup: run as root: apt-get install -y ${missing[*]}" >&2
+            exit 3
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null || true
+    $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+build() { # build DIR [cmake args...]
+    local dir=$1
+    shift
+    cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$ROOT/$dir" -j "$JOBS"
+}
+
+cmd=${1:-demo}
+case "$cmd" in
+build)
+    install_missing "${PKGS_BUILD[@]}"
+    build build
+    ;;
+demo)
+    install_missing "${PKGS_BUILD[@]}"
+    build build
+    rm -rf "$ROOT/case"
+    set +e
+    "$ROOT/build/pcapcase" analyze --name "pcapcase sample incident" -o "$ROOT/case" "$ROOT/sample_pcaps"
+    rc=$?
+    set -e
+    echo
+    echo "Report:   $ROOT/case/report.html"
+    echo "Workbook: $ROOT/case/report.xlsx"
+    echo "Logs:     $ROOT/case/logs/"
+    exit $rc
+    ;;
+test)
+    install_missing "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
+    build build
+    build build-asan -DPCAPCASE_SANITIZE=ON
+    status=0
+    echo "== tests (release build)"
+    (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS") || status=1
+    echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+    (cd "$ROOT/build-asan" &&
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j "$JOBS") || status=1
+    exit $status
+    ;;
+*)
+    echo "usage: ./setup.sh demo|test|build" >&2
+    exit 2
+    ;;
+esac
