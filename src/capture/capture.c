@@ -63,7 +63,9 @@ static bool ensure(capture_t *c, size_t n)
     while (c->len < n && !c->eof) {
         ssize_t r = input_read(c->in, c->win + c->len, WINDOW_SIZE - c->len);
         if (r < 0) {
-            damage_note(&c->damage, "file.read_error", c->frame + 1);
+            damage_note(&c->damage,
+                        input_is_gzip(c->in) ? "gzip.truncated_or_corrupt" : "file.read_error",
+                        c->frame + 1);
             c->eof = true;
             break;
         }
@@ -386,7 +388,7 @@ int capture_next(capture_t *c, capture_pkt_t *pkt)
     if (r <= 0) {
         c->finished = true;
         if (input_error(c->in) && r == 0) {
-            damage_note(&c->damage, "gzip.corrupt_or_truncated", c->frame + 1);
+            damage_note(&c->damage, "gzip.truncated_or_corrupt", c->frame + 1);
             r = -1;
         }
     }

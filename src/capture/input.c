@@ -24,7 +24,9 @@ struct input {
     EVP_MD_CTX *sha;
     bool gzip;
     bool raw_eof;
-    bool gz_done;     /* stream ended cleanly and no further member follows */
+    bool gz_done;     /* no more decompressed data will come */
+    bool member_output; /* the current gzip member produced output */
+    unsigned members; /* gzip members completed */
     z_stream zs;
     uint8_t *raw;     /* raw chunk buffer (gzip mode) */
     char err[160];
@@ -119,22 +121,38 @@ static ssize_t read_gzip(input_t *in, uint8_t *dst, size_t n)
             in->zs.next_in = in->raw;
             in->zs.avail_in = (uInt)r;
         }
+        uInt before = in->zs.avail_out;
         int rc = inflate(&in->zs, Z_NO_FLUSH);
+        if (in->zs.avail_out != before)
+            in->member_output = true;
         if (rc == Z_STREAM_END) {
             /* Another gzip member may follow (concatenated .gz files). */
-            if (in->zs.avail_in == 0 && in->raw_eof)
+            if (in->zs.avail_in == 0 && !in->raw_eof) {
+                ssize_t r = read_raw(in, in->raw, INPUT_RAW_CHUNK);
+                if (r < 0)
+                    return -1;
+                in->zs.next_in = in->raw;
+                in->zs.avail_in = (uInt)r;
+            }
+            if (in->zs.avail_in == 0 || inflateReset(&in->zs) != Z_OK)
                 in->gz_done = true;
-            else if (inflateReset(&in->zs) != Z_OK)
-                in->gz_done = true;
+            in->member_output = false;
+            in->members++;
             continue;
         }
         if (rc == Z_BUF_ERROR && in->zs.avail_in == 0 && in->raw_eof) {
-            snprintf(in->err, sizeof in->err, "gzip stream is truncated");
+            if (in->member_output)
+                snprintf(in->err, sizeof in->err, "gzip stream is truncated");
+            in->gz_done = true;
             break;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            snprintf(in->err, sizeof in->err, "gzip data is corrupt (%s)",
-                     in->zs.msg ? in->zs.msg : "inflate error");
+            /* Bytes after a complete member that are not another member are
+             * trailing padding (gzip itself ignores them); inside a member
+             * they are corruption. */
+            if (in->member_output || in->members == 0)
+                snprintf(in->err, sizeof in->err, "gzip data is corrupt (%s)",
+                         in->zs.msg ? in->zs.msg : "inflate error");
             in->gz_done = true;
             break;
         }

@@ -1,28 +1,49 @@
-/* extras.c — correlation and the outputs built on the merged case.
- *
- * Work in progress: hosts, findings, charts and reports are being added;
- * until they are, only the per-capture logs and case.json are written. */
+/* extras.c — correlation and the outputs built on the merged case:
+ * hosts.ndjson, findings.ndjson (then charts and reports, being added). */
 #include "case/merged.h"
 
+#include "case/case.h"
+#include "case/findings.h"
+#include "case/hosts.h"
 #include "case/names.h"
+#include "core/xalloc.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *const table_names[TABLE_COUNT] = {"conn", "dns",   "http",  "files",
                                               "ssl",  "x509", "hosts", "findings"};
 
-void case_model_finish(case_t *k) { (void)k; }
+void case_model_finish(case_t *k)
+{
+    k->hosts = hosts_build(k);
+    k->findings = findings_run(k, &findings_defaults);
+}
 
 int case_write_extras(case_t *k, char *err, size_t errlen)
 {
-    (void)k, (void)err, (void)errlen;
-    return 0;
+    char *p = xasprintf("%s/logs/hosts.ndjson", k->opts->out_dir);
+    k->rows[TABLE_HOSTS] = hosts_write(k, p);
+    int rc = k->rows[TABLE_HOSTS] < 0 ? -1 : 0;
+    if (rc == 0) {
+        free(p);
+        p = xasprintf("%s/logs/findings.ndjson", k->opts->out_dir);
+        k->rows[TABLE_FINDINGS] = findings_write(k, p);
+        rc = k->rows[TABLE_FINDINGS] < 0 ? -1 : 0;
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+    free(p);
+    return rc;
 }
 
 void case_free(case_t *k)
 {
     names_free(k->names);
+    hosts_free(k->hosts);
+    findings_free(k->findings);
     free(k->r);
     memset(k, 0, sizeof *k);
 }

@@ -260,14 +260,15 @@ static bool differs_from_fingerprint(const reasm_dir_t *d, uint64_t off, uint64_
 }
 
 /* Account for bytes [off, end) that lie below next (already delivered or
- * given up).  Returns true when they conflict with what was delivered. */
+ * given up), captured at p (NULL: not captured).  Returns true when they
+ * conflict with what was delivered. */
 static bool take_old(reasm_dir_t *d, uint64_t off, uint64_t end, const uint8_t *p)
 {
     struct reasm_ext *x = ext_of(d);
     uint64_t late = overlap(off, end, x->gap_start, x->gap_end);
     x->st.late_bytes += late;
     x->st.retrans_bytes += (end - off) - late;
-    return !late && differs_from_fingerprint(d, off, end, p);
+    return p && !late && differs_from_fingerprint(d, off, end, p);
 }
 
 /* ---- bytes at or beyond next ------------------------------------------- */
@@ -480,12 +481,17 @@ static bool is_probe(const reasm_dir_t *d, int64_t off, size_t wire_len, uint8_t
     return wire_len <= 1 && !(flags & (FLAG_SYN | FLAG_FIN)) && off == (int64_t)d->next - 1;
 }
 
-/* Bytes the snap cut off the end of a segment: a gap, if they come next. */
+/* Bytes the snap cut off a segment, [cap_end, wire_end): those below next
+ * were received before (counted, not comparable); those at next are a gap. */
 static void take_snapped(reasm_dir_t *d, int64_t cap_end, int64_t wire_end)
 {
-    if (d->state != STATE_OPEN || wire_end <= 0 || cap_end > (int64_t)d->next)
-        return;
-    if ((uint64_t)wire_end > d->next)
+    if (wire_end <= 0 || cap_end > (int64_t)d->next)
+        return; /* the captured part was buffered: the rest stays a hole */
+    uint64_t lo = cap_end > 0 ? (uint64_t)cap_end : 0;
+    uint64_t old_end = min_u64((uint64_t)wire_end, d->next);
+    if (old_end > lo)
+        take_old(d, lo, old_end, NULL);
+    if (d->state == STATE_OPEN && (uint64_t)wire_end > d->next)
         advance_to(d, min_u64((uint64_t)wire_end, stream_limit(d)), GAP_PLAIN);
 }
 

@@ -1,0 +1,188 @@
+/* findings.c — the findings list and its log; see findings.h. */
+#include "findings.h"
+
+#include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "out/fsutil.h"
+#include "out/logfmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const findings_thresholds_t findings_defaults = {
+    .beacon_min_conns = 10,     /* fewer beats cannot show a rhythm */
+    .beacon_min_score = 70.0,   /* see docs/findings.md for the scoring */
+    .scan_min_ports = 50,       /* nmap's smallest "fast" scan is 100 ports */
+    .scan_min_hosts = 50,
+    .exfil_min_bytes = 1u << 20,
+    .exfil_min_ratio = 3.0,
+    .tunnel_min_names = 20,
+    .tunnel_min_label_len = 25,
+    .nxdomain_min = 10,
+};
+
+const char *severity_name(int s)
+{
+    static const char *const n[] = {"info", "low", "medium", "high"};
+    return s >= 0 && s <= 3 ? n[s] : "info";
+}
+
+finding_t *findings_add(findings_t *f, const char *type, int severity, double score,
+                        char *summary)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->v = xreallocarray(f->v, f->cap, sizeof *f->v);
+    }
+    finding_t *x = &f->v[f->n++];
+    memset(x, 0, sizeof *x);
+    x->type = type;
+    x->severity = severity;
+    x->score = score;
+    x->summary = summary;
+    return x;
+}
+
+void finding_host(finding_t *x, const ipaddr_t *ip)
+{
+    for (unsigned i = 0; i < x->nhosts; i++)
+        if (ipaddr_eq(&x->hosts[i], ip))
+            return;
+    if (x->nhosts < FINDING_MAX_HOSTS)
+        x->hosts[x->nhosts++] = *ip;
+}
+
+void finding_evidence(finding_t *x, uint32_t capture, uint64_t frame, const char *uid)
+{
+    if (x->nev >= FINDING_MAX_EVIDENCE)
+        return;
+    evidence_ptr_t *e = &x->ev[x->nev++];
+    e->capture = capture;
+    e->frame = frame;
+    snprintf(e->uid, sizeof e->uid, "%s", uid ? uid : "");
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+    const finding_t *x = a, *y = b;
+    if (x->severity != y->severity)
+        return y->severity - x->severity;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    int c = strcmp(x->type, y->type);
+    return c ? c : strcmp(x->summary, y->summary);
+}
+
+findings_t *findings_run(const case_t *k, const findings_thresholds_t *th)
+{
+    findings_t *f = xcalloc(1, sizeof *f);
+    f->th = th ? *th : findings_defaults;
+    detect_beacons(k, f);
+    detect_scans(k, f);
+    detect_exfil(k, f);
+    detect_dns_tunnels(k, f);
+    detect_app(k, f);
+    qsort(f->v, f->n, sizeof *f->v, cmp_finding);
+    return f;
+}
+
+/* Evidence grouped per capture: {"pcap", "frames": [...], "uids": [...],
+ * "wireshark_filter"} */
+static void evidence_json(jsonw_t *w, const case_t *k, const finding_t *x)
+{
+    jw_key(w, "evidence");
+    jw_arr_begin(w);
+    for (size_t c = 0; c < k->n; c++) {
+        bool any = false;
+        for (unsigned i = 0; i < x->nev && !any; i++)
+            any = x->ev[i].capture == c;
+        if (!any)
+            continue;
+        jw_obj_begin(w);
+        jw_kv_str(w, "pcap", k->r[c]->name);
+        buf_t filt = BUF_INIT;
+        buf_append_str(&filt, "frame.number in {");
+        jw_key(w, "frames");
+        jw_arr_begin(w);
+        bool first = true;
+        for (unsigned i = 0; i < x->nev; i++)
+            if (x->ev[i].capture == c && x->ev[i].frame) {
+                jw_uint(w, x->ev[i].frame);
+                buf_printf(&filt, "%s%llu", first ? "" : " ", (unsigned long long)x->ev[i].frame);
+                first = false;
+            }
+        jw_arr_end(w);
+        buf_append_str(&filt, "}");
+        jw_key(w, "uids");
+        jw_arr_begin(w);
+        for (unsigned i = 0; i < x->nev; i++)
+            if (x->ev[i].capture == c && x->ev[i].uid[0])
+                jw_str(w, x->ev[i].uid);
+        jw_arr_end(w);
+        jw_kv_str(w, "wireshark_filter", buf_cstr(&filt));
+        buf_free(&filt);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+long long findings_write(const case_t *k, const char *path)
+{
+    atomic_file_t af;
+    if (atomic_open(&af, path) != 0)
+        return -1;
+    buf_t row = BUF_INIT;
+    int digits = k->n ? k->r[0]->ts_digits : 6;
+    for (size_t i = 0; i < k->findings->n; i++) {
+        const finding_t *x = &k->findings->v[i];
+        jsonw_t w;
+        buf_clear(&row);
+        jw_init(&w, &row, false);
+        jw_obj_begin(&w);
+        char id[24];
+        snprintf(id, sizeof id, "F%04zu", i + 1);
+        jw_kv_str(&w, "id", id);
+        if (x->first)
+            lf_time(&w, "ts", x->first, digits);
+        if (x->last)
+            lf_time(&w, "last_ts", x->last, digits);
+        jw_kv_str(&w, "type", x->type);
+        jw_kv_str(&w, "severity", severity_name(x->severity));
+        jw_kv_double(&w, "score", x->score, 1);
+        jw_kv_str(&w, "summary", x->summary);
+        jw_key(&w, "hosts");
+        jw_arr_begin(&w);
+        for (unsigned h = 0; h < x->nhosts; h++) {
+            char s[IPADDR_STRLEN];
+            jw_str(&w, ipaddr_str(&x->hosts[h], s));
+        }
+        jw_arr_end(&w);
+        evidence_json(&w, k, x);
+        if (x->details) {
+            jw_key(&w, "details");
+            jw_raw(&w, x->details);
+        }
+        jw_obj_end(&w);
+        buf_append_byte(&row, '\n');
+        fwrite(row.data, 1, row.len, af.f);
+    }
+    buf_free(&row);
+    if (atomic_commit(&af) != 0)
+        return -1;
+    return (long long)k->findings->n;
+}
+
+void findings_free(findings_t *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->v[i].summary);
+        free(f->v[i].details);
+    }
+    free(f->v);
+    free(f);
+}

@@ -1,0 +1,81 @@
+/*
+ * findings.h — what an analyst should look at first.
+ *
+ * Each detector reads the merged case and adds findings: a type, severity,
+ * score (0-100), a one-sentence summary, the hosts involved and evidence
+ * pointers (capture + frame numbers + uids) that open the exact packets in
+ * Wireshark.  Detectors never write files; findings_write() does.
+ *
+ * Thresholds are in findings_thresholds_t with documented defaults
+ * (docs/findings.md); case.json records the values used.
+ */
+#ifndef PCAPCASE_FINDINGS_H
+#define PCAPCASE_FINDINGS_H
+
+#include "case/merged.h"
+#include "core/buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Evidence pointers kept per finding: enough to open and verify, not a dump. */
+#define FINDING_MAX_EVIDENCE 20
+#define FINDING_MAX_HOSTS 4
+
+typedef struct findings_thresholds {
+    unsigned beacon_min_conns;     /* connections in a series before scoring */
+    double beacon_min_score;       /* 0..100 */
+    unsigned scan_min_ports;       /* distinct ports on one host (vertical) */
+    unsigned scan_min_hosts;       /* distinct hosts on one port (horizontal) */
+    uint64_t exfil_min_bytes;      /* internal -> external, one pair */
+    double exfil_min_ratio;        /* sent / received */
+    unsigned tunnel_min_names;     /* unique long/high-entropy names under one domain */
+    unsigned tunnel_min_label_len; /* a "long" label */
+    unsigned nxdomain_min;         /* NXDOMAIN answers from one client */
+} findings_thresholds_t;
+
+extern const findings_thresholds_t findings_defaults;
+
+typedef struct evidence_ptr {
+    uint32_t capture;
+    uint64_t frame;
+    char uid[20];
+} evidence_ptr_t;
+
+typedef struct finding {
+    const char *type;     /* "beaconing", "port_scan", ... */
+    int severity;         /* 3 high, 2 medium, 1 low, 0 info */
+    double score;
+    char *summary;
+    ipaddr_t hosts[FINDING_MAX_HOSTS];
+    unsigned nhosts;
+    evidence_ptr_t ev[FINDING_MAX_EVIDENCE];
+    unsigned nev;
+    ts_ns_t first, last;
+    char *details;        /* a JSON object's text, or NULL */
+} finding_t;
+
+typedef struct findings {
+    finding_t *v;
+    size_t n, cap;
+    findings_thresholds_t th;
+} findings_t;
+
+findings_t *findings_run(const case_t *k, const findings_thresholds_t *th);
+/* Add a finding (takes ownership of summary and details). */
+finding_t *findings_add(findings_t *f, const char *type, int severity, double score,
+                        char *summary);
+void finding_host(finding_t *x, const ipaddr_t *ip);
+void finding_evidence(finding_t *x, uint32_t capture, uint64_t frame, const char *uid);
+long long findings_write(const case_t *k, const char *path);
+const char *severity_name(int s);
+void findings_free(findings_t *f);
+
+/* Detectors (findings_*.c). */
+void detect_beacons(const case_t *k, findings_t *f);
+void detect_scans(const case_t *k, findings_t *f);
+void detect_exfil(const case_t *k, findings_t *f);
+void detect_dns_tunnels(const case_t *k, findings_t *f);
+void detect_app(const case_t *k, findings_t *f); /* TLS, credentials, MIME mismatch */
+
+#endif

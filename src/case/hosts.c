@@ -1,0 +1,299 @@
+/* hosts.c — see hosts.h. */
+#include "hosts.h"
+
+#include "case/names.h"
+#include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "out/fsutil.h"
+#include "out/logfmt.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUI_CSV "/usr/share/ieee-data/oui.csv"
+
+typedef struct oui {
+    uint32_t prefix;
+    char *name;
+} oui_t;
+
+static oui_t *oui_table;
+static size_t oui_n;
+static pthread_once_t oui_once = PTHREAD_ONCE_INIT;
+
+static int cmp_oui(const void *a, const void *b)
+{
+    uint32_t x = ((const oui_t *)a)->prefix, y = ((const oui_t *)b)->prefix;
+    return x < y ? -1 : x > y;
+}
+
+/* Parse "MA-L,002272,Name,Address" (Name may be quoted). */
+static void oui_load(void)
+{
+    FILE *f = fopen(OUI_CSV, "r");
+    if (!f)
+        return;
+    char line[1024];
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *a = strchr(line, ',');
+        if (!a || strncmp(line, "MA-L", 4) != 0)
+            continue;
+        char *hex = a + 1, *name = strchr(hex, ',');
+        if (!name || name - hex != 6)
+            continue;
+        *name++ = 0;
+        char *end;
+        if (*name == '"') {
+            name++;
+            end = strchr(name, '"');
+        } else {
+            end = strchr(name, ',');
+        }
+        if (end)
+            *end = 0;
+        if (oui_n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            oui_table = xreallocarray(oui_table, cap, sizeof *oui_table);
+        }
+        oui_table[oui_n].prefix = (uint32_t)strtoul(hex, NULL, 16);
+        oui_table[oui_n++].name = xstrdup(name);
+    }
+    fclose(f);
+    qsort(oui_table, oui_n, sizeof *oui_table, cmp_oui);
+}
+
+const char *oui_vendor(const uint8_t mac[6])
+{
+    pthread_once(&oui_once, oui_load);
+    oui_t key = {(uint32_t)mac[0] << 16 | (uint32_t)mac[1] << 8 | mac[2], NULL};
+    oui_t *hit = bsearch(&key, oui_table, oui_n, sizeof *oui_table, cmp_oui);
+    return hit ? hit->name : NULL;
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    return ipaddr_cmp(&((const host_t *)a)->ip, &((const host_t *)b)->ip);
+}
+
+/* Address -> index map built by sorting (addresses are few compared with
+ * connections; a sort keeps the code small and the output ordered). */
+static host_t *lookup(hosts_t *h, const ipaddr_t *ip)
+{
+    host_t key;
+    key.ip = *ip;
+    return bsearch(&key, h->v, h->n, sizeof *h->v, cmp_host);
+}
+
+static void add_mac(host_t *h, const uint8_t mac[6])
+{
+    static const uint8_t zero[6];
+    if (memcmp(mac, zero, 6) == 0 || (mac[0] & 1)) /* none, or multicast/broadcast */
+        return;
+    for (unsigned i = 0; i < h->nmacs; i++)
+        if (memcmp(h->macs[i], mac, 6) == 0)
+            return;
+    if (h->nmacs < HOSTS_MAX_MACS)
+        memcpy(h->macs[h->nmacs++], mac, 6);
+}
+
+static void add_port(host_t *h, uint16_t port)
+{
+    for (unsigned i = 0; i < h->nports; i++)
+        if (h->server_ports[i] == port)
+            return;
+    h->server_port_count++;
+    if (h->nports < HOSTS_MAX_SERVER_PORTS)
+        h->server_ports[h->nports++] = port;
+}
+
+static void add_hint(host_t *h, const char *name)
+{
+    for (size_t i = 0; i < h->nhints; i++)
+        if (strcmp(h->hint_names[i], name) == 0)
+            return;
+    if (h->nhints == h->caphints) {
+        h->caphints = h->caphints ? h->caphints * 2 : 4;
+        h->hint_names = xreallocarray(h->hint_names, h->caphints, sizeof *h->hint_names);
+    }
+    h->hint_names[h->nhints++] = name;
+}
+
+static void seen(host_t *h, const conn_rec_t *c)
+{
+    if (!h->first || c->ts < h->first)
+        h->first = c->ts;
+    if (c->last_ts > h->last)
+        h->last = c->last_ts;
+    if (h->ncaps && h->caps[h->ncaps - 1] == c->capture)
+        return;
+    if (h->ncaps == h->capcaps) {
+        h->capcaps = h->capcaps ? h->capcaps * 2 : 2;
+        h->caps = xreallocarray(h->caps, h->capcaps, sizeof *h->caps);
+    }
+    h->caps[h->ncaps++] = c->capture;
+}
+
+/* The responder really answered: a service on that port. */
+static bool answered(const conn_rec_t *c)
+{
+    static const char *const up[] = {"SF", "S1", "S2", "S3", "RSTO", "RSTR"};
+    if (c->proto == 17)
+        return c->resp_pkts > 0;
+    for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
+        if (strcmp(conn_rec_state(c), up[i]) == 0)
+            return true;
+    return false;
+}
+
+hosts_t *hosts_build(const case_t *k)
+{
+    hosts_t *h = xcalloc(1, sizeof *h);
+    size_t cap = 0;
+    for (size_t i = 0; i < k->n; i++)
+        cap += 2 * k->r[i]->nconns;
+    ipaddr_t *all = xcalloc(cap ? cap : 1, sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->nconns; j++) {
+            all[n++] = k->r[i]->conns[j].orig;
+            all[n++] = k->r[i]->conns[j].resp;
+        }
+    h->v = xcalloc(n ? n : 1, sizeof *h->v);
+    for (size_t i = 0; i < n; i++)
+        h->v[i].ip = all[i];
+    free(all);
+    qsort(h->v, n, sizeof *h->v, cmp_host);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || !ipaddr_eq(&h->v[u - 1].ip, &h->v[i].ip))
+            h->v[u++] = h->v[i];
+    h->n = u;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->nconns; j++) {
+            const conn_rec_t *c = &k->r[i]->conns[j];
+            host_t *o = lookup(h, &c->orig), *r = lookup(h, &c->resp);
+            seen(o, c);
+            seen(r, c);
+            o->conns_orig++;
+            r->conns_resp++;
+            o->bytes_sent += c->orig_ip_bytes, o->bytes_recv += c->resp_ip_bytes;
+            r->bytes_sent += c->resp_ip_bytes, r->bytes_recv += c->orig_ip_bytes;
+            if (c->has_mac) {
+                add_mac(o, c->mac_orig);
+                add_mac(r, c->mac_resp);
+            }
+            if (answered(c) && (c->proto == 6 || c->proto == 17))
+                add_port(r, c->resp_p);
+            if (c->name_hint)
+                add_hint(r, c->name_hint);
+        }
+    return h;
+}
+
+const host_t *hosts_find(const hosts_t *h, const ipaddr_t *ip) { return lookup((hosts_t *)h, ip); }
+
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void host_row(buf_t *out, const case_t *k, host_t *h)
+{
+    jsonw_t w;
+    jw_init(&w, out, false);
+    jw_obj_begin(&w);
+    lf_addr(&w, "ip", &h->ip);
+    jw_kv_bool(&w, "internal", ipaddr_is_private(&h->ip));
+    jw_key(&w, "macs");
+    jw_arr_begin(&w);
+    for (unsigned i = 0; i < h->nmacs; i++) {
+        char m[18];
+        jw_obj_begin(&w);
+        jw_kv_str(&w, "mac", mac_str(h->macs[i], m));
+        jw_kv_str(&w, "vendor", oui_vendor(h->macs[i]));
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    /* names: DNS answers first, then names seen inside connections */
+    const char *const *dns;
+    size_t nd = names_all(k->names, &h->ip, &dns);
+    qsort(h->hint_names, h->nhints, sizeof *h->hint_names, cmp_cstr);
+    jw_key(&w, "names");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < nd; i++)
+        jw_str(&w, dns[i]);
+    for (size_t i = 0; i < h->nhints; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < nd && !dup; j++)
+            dup = strcmp(dns[j], h->hint_names[i]) == 0;
+        if (!dup)
+            jw_str(&w, h->hint_names[i]);
+    }
+    jw_arr_end(&w);
+    int digits = k->n ? k->r[0]->ts_digits : 6;
+    lf_time(&w, "first_ts", h->first, digits);
+    lf_time(&w, "last_ts", h->last, digits);
+    jw_kv_uint(&w, "bytes_sent", h->bytes_sent);
+    jw_kv_uint(&w, "bytes_recv", h->bytes_recv);
+    jw_kv_uint(&w, "conns_orig", h->conns_orig);
+    jw_kv_uint(&w, "conns_resp", h->conns_resp);
+    qsort(h->server_ports, h->nports, sizeof *h->server_ports, cmp_u16);
+    jw_key(&w, "server_ports");
+    jw_arr_begin(&w);
+    for (unsigned i = 0; i < h->nports; i++)
+        jw_uint(&w, h->server_ports[i]);
+    jw_arr_end(&w);
+    jw_kv_uint(&w, "server_port_count", h->server_port_count);
+    jw_key(&w, "pcaps");
+    jw_arr_begin(&w);
+    qsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
+    for (size_t i = 0; i < h->ncaps; i++)
+        if (i == 0 || h->caps[i] != h->caps[i - 1])
+            jw_str(&w, k->r[h->caps[i]]->name);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    buf_append_byte(out, '\n');
+}
+
+long long hosts_write(const case_t *k, const char *path)
+{
+    atomic_file_t af;
+    if (atomic_open(&af, path) != 0)
+        return -1;
+    buf_t row = BUF_INIT;
+    for (size_t i = 0; i < k->hosts->n; i++) {
+        buf_clear(&row);
+        host_row(&row, k, &k->hosts->v[i]);
+        fwrite(row.data, 1, row.len, af.f);
+    }
+    buf_free(&row);
+    if (atomic_commit(&af) != 0)
+        return -1;
+    return (long long)k->hosts->n;
+}
+
+void hosts_free(hosts_t *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->v[i].hint_names);
+        free(h->v[i].caps);
+    }
+    free(h->v);
+    free(h);
+}
