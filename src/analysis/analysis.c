@@ -57,7 +57,7 @@ static void on_conn_finish(void *ctx, conn_t *c)
 {
     run_t *run = ctx;
     capture_result_t *r = run->res;
-    app_conn_finish(run->app, c);
+    char *hint = app_conn_finish(run->app, c);
     if (r->nconns == r->capconns) {
         r->capconns = r->capconns ? r->capconns * 2 : 1024;
         r->conns = xreallocarray(r->conns, r->capconns, sizeof *r->conns);
@@ -86,7 +86,7 @@ static void on_conn_finish(void *ctx, conn_t *c)
     o->has_mac = c->has_mac;
     memcpy(o->mac_orig, c->mac_orig, 6);
     memcpy(o->mac_resp, c->mac_resp, 6);
-    o->name_hint = app_take_name_hint(run->app, c);
+    o->name_hint = hint;
     o->capture = run->capture_index;
 }
 

@@ -1,37 +1,124 @@
 /* app.c — application-layer dispatch; see app.h.
  *
- * Work in progress: the DNS, HTTP and TLS analysers are being wired in; until
- * then connections are tracked at the transport layer only. */
+ * Every TCP connection gets two reassembly directions (flow/reasm.h).  The
+ * first bytes of a stream decide its analyser (by content: an HTTP request
+ * line, a TLS record header; DNS by port), so services on odd ports are still
+ * understood.  Gaps found by reassembly become Zeek's missed_bytes and
+ * history 'G'. */
 #include "app.h"
 
+#include "analysis/app_proto.h"
 #include "core/xalloc.h"
+#include "flow/reasm.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct app {
     const analysis_opts_t *opts;
     capture_result_t *res;
+    app_proto_ctx_t proto;
 };
+
+typedef struct dir_ctx {
+    struct app_conn *ac;
+    uint8_t side; /* 0 = originator's stream, 1 = responder's */
+} dir_ctx_t;
+
+typedef struct app_conn {
+    app_t *app;
+    conn_t *conn;
+    reasm_dir_t dir[2];
+    dir_ctx_t ctx[2];
+    app_session_t session;
+} app_conn_t;
+
+static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint64_t frame,
+                    ts_ns_t ts)
+{
+    dir_ctx_t *d = ctx;
+    app_conn_t *ac = d->ac;
+    app_stream_data(&ac->app->proto, &ac->session, ac->conn, d->side == 0, p, len, off, frame,
+                    ts);
+}
+
+static void on_gap(void *ctx, uint64_t off, uint64_t len)
+{
+    dir_ctx_t *d = ctx;
+    conn_note_gap(d->ac->conn, d->side, len);
+    app_stream_gap(&d->ac->app->proto, &d->ac->session, d->ac->conn, d->side == 0, off, len);
+}
+
+static void on_end(void *ctx, uint64_t off, reasm_end_t how)
+{
+    dir_ctx_t *d = ctx;
+    (void)off, (void)how;
+    app_stream_end(&d->ac->app->proto, &d->ac->session, d->ac->conn, d->side == 0);
+}
+
+static const reasm_sink_t sink = {on_data, on_gap, on_end};
 
 app_t *app_new(const analysis_opts_t *opts, capture_result_t *res)
 {
     app_t *a = xcalloc(1, sizeof *a);
     a->opts = opts;
     a->res = res;
+    app_proto_init(&a->proto, opts, res);
     return a;
+}
+
+static app_conn_t *tcp_state(app_t *a, conn_t *c)
+{
+    if (c->app)
+        return c->app;
+    app_conn_t *ac = xcalloc(1, sizeof *ac);
+    ac->app = a;
+    ac->conn = c;
+    for (int i = 0; i < 2; i++) {
+        ac->ctx[i] = (dir_ctx_t){ac, (uint8_t)i};
+        reasm_init(&ac->dir[i], &sink, &ac->ctx[i]);
+    }
+    c->app = ac;
+    return ac;
 }
 
 void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame, ts_ns_t ts)
 {
-    (void)a, (void)c, (void)p, (void)is_orig, (void)frame, (void)ts;
+    if (p->proto == IPPROTO_UDP) {
+        if (p->payload_len)
+            app_udp(&a->proto, c, p, is_orig, frame, ts);
+        return;
+    }
+    if (p->proto != IPPROTO_TCP)
+        return;
+    app_conn_t *ac = tcp_state(a, c);
+    int side = is_orig ? 0 : 1;
+    reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len,
+                  p->payload_wire, frame, ts);
+    if (p->tcp_flags & TCP_ACK)
+        reasm_peer_ack(&ac->dir[1 - side], p->ack);
 }
 
-void app_conn_finish(app_t *a, conn_t *c) { (void)a, (void)c; }
-
-char *app_take_name_hint(app_t *a, conn_t *c)
+char *app_conn_finish(app_t *a, conn_t *c)
 {
-    (void)a, (void)c;
-    return NULL;
+    app_conn_t *ac = c->app;
+    if (!ac)
+        return app_conn_done(&a->proto, NULL, c);
+    for (int i = 0; i < 2; i++)
+        reasm_finish(&ac->dir[i]);
+    char *hint = app_conn_done(&a->proto, &ac->session, c);
+    for (int i = 0; i < 2; i++)
+        reasm_free(&ac->dir[i]);
+    free(ac);
+    c->app = NULL;
+    return hint;
 }
 
-void app_free(app_t *a) { free(a); }
+void app_free(app_t *a)
+{
+    if (!a)
+        return;
+    app_proto_free(&a->proto);
+    free(a);
+}

@@ -19,11 +19,10 @@ app_t *app_new(const analysis_opts_t *opts, capture_result_t *res);
 void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
                 ts_ns_t ts);
 /* The connection is finished: flush its analysers (end of stream), write
- * their last rows, free per-connection state. */
-void app_conn_finish(app_t *a, conn_t *c);
-/* A name for the responder seen inside the connection (TLS SNI, HTTP Host),
- * handed to the caller (free()), or NULL.  Valid until app_conn_finish. */
-char *app_take_name_hint(app_t *a, conn_t *c);
+ * their last rows, free per-connection state.  Returns a name for the
+ * responder seen inside the connection (TLS SNI, HTTP Host) for the caller to
+ * free(), or NULL. */
+char *app_conn_finish(app_t *a, conn_t *c);
 void app_free(app_t *a);
 
 #endif

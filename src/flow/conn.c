@@ -453,6 +453,33 @@ conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t 
     return c;
 }
 
+void conn_note_gap(conn_t *c, int side, uint64_t len)
+{
+    c->missed_bytes += len;
+    history_add(c, side, 'G', true);
+}
+
+void conn_flip(conn_t *c)
+{
+    /* Only identity and per-side figures move; the hash bucket is the same
+     * because the key hash is direction-independent. */
+    ipaddr_t ip = c->orig;
+    c->orig = c->resp, c->resp = ip;
+    uint16_t p = c->orig_p;
+    c->orig_p = c->resp_p, c->resp_p = p;
+    conn_endpoint_t ep = c->ep[0];
+    c->ep[0] = c->ep[1], c->ep[1] = ep;
+    uint8_t mac[6];
+    memcpy(mac, c->mac_orig, 6);
+    memcpy(c->mac_orig, c->mac_resp, 6);
+    memcpy(c->mac_resp, mac, 6);
+    c->flipped = !c->flipped;
+    if (c->hist_len < CONN_HISTORY_MAX) {
+        c->history[c->hist_len++] = '^';
+        c->history[c->hist_len] = 0;
+    }
+}
+
 void conn_expire(conn_table_t *t, ts_ns_t now)
 {
     for (int l = 0; l < NLISTS; l++) {

@@ -106,6 +106,13 @@ void conn_table_free(conn_table_t *t);
 conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t ts,
                     bool *is_orig);
 
+/* Reassembly found len bytes missing in the side's stream (0 = originator):
+ * Zeek's missed_bytes and history 'G'/'g'. */
+void conn_note_gap(conn_t *c, int side, uint64_t len);
+/* An application analyser identified the connection's protocol, and the
+ * originator must be swapped (a response was seen first): history '^'. */
+void conn_flip(conn_t *c);
+
 /* Expire connections idle at time now. */
 void conn_expire(conn_table_t *t, ts_ns_t now);
 

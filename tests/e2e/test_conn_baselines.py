@@ -36,8 +36,8 @@ SKIP = {
 # is a DNS response ('^' after 'D'), and reports content gaps (history 'G',
 # missed_bytes) from TCP reassembly.  Remove entries as they are fixed.
 PENDING = {
+    "__none__",
     "scripts.base.protocols.dns.max-compression-depth",
-    "scripts.base.protocols.ftp.cwd-navigation",
 }
 
 TSHARK_TRACES = [
