@@ -47,7 +47,7 @@ static long long write_conn_log(case_t *k, const char *path)
     for (size_t i = 0; i < k->n; i++)
         for (size_t c = 0; c < k->r[i]->nconns; c++)
             refs[j++] = (conn_ref_t){&k->r[i]->conns[c], (uint32_t)i};
-    qsort(refs, total, sizeof *refs, cmp_conn_ref);
+    xqsort(refs, total, sizeof *refs, cmp_conn_ref);
     atomic_file_t af;
     if (atomic_open(&af, path) != 0) {
         free(refs);
@@ -117,7 +117,7 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
         }
         k->r[k->n++] = &all[i];
     }
-    qsort(k->r, k->n, sizeof *k->r, cmp_result);
+    xqsort(k->r, k->n, sizeof *k->r, cmp_result);
     size_t w = 0;
     for (size_t i = 0; i < k->n; i++) {
         if (w > 0 && strcmp(k->r[w - 1]->sha256_hex, k->r[i]->sha256_hex) == 0) {

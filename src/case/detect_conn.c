@@ -51,7 +51,7 @@ static double median_abs_dev(const double *v, size_t n, double med, double *scra
 {
     for (size_t i = 0; i < n; i++)
         scratch[i] = fabs(v[i] - med);
-    qsort(scratch, n, sizeof *scratch, cmp_double);
+    xqsort(scratch, n, sizeof *scratch, cmp_double);
     return quantile(scratch, n, 0.5);
 }
 
@@ -123,7 +123,7 @@ static void beacon_series(const case_t *k, findings_t *f, const cref_t *s, size_
         d[i] = (double)(s[i + 1].c->ts - s[i].c->ts) / 1e9;
     double *sorted = scratch;
     memcpy(sorted, d, (n - 1) * sizeof *d);
-    qsort(sorted, n - 1, sizeof *d, cmp_double);
+    xqsort(sorted, n - 1, sizeof *d, cmp_double);
     double period = quantile(sorted, n - 1, 0.5);
     if (period < 1.0) { /* bursts, not a rhythm */
         free(d);
@@ -131,7 +131,7 @@ static void beacon_series(const case_t *k, findings_t *f, const cref_t *s, size_
     }
     size_t m = fold_missed(d, n - 1, period, iv, n * 5);
     memcpy(sorted, iv, m * sizeof *iv);
-    qsort(sorted, m, sizeof *iv, cmp_double);
+    xqsort(sorted, m, sizeof *iv, cmp_double);
     double q1 = quantile(sorted, m, 0.25), q2 = quantile(sorted, m, 0.5),
            q3 = quantile(sorted, m, 0.75);
     double skew = q3 > q1 ? (q1 + q3 - 2 * q2) / (q3 - q1) : 0;
@@ -141,7 +141,7 @@ static void beacon_series(const case_t *k, findings_t *f, const cref_t *s, size_
     double *sz = scratch + n * 2;
     for (size_t i = 0; i < n; i++)
         sz[i] = (double)(s[i].c->orig_bytes + s[i].c->resp_bytes);
-    qsort(sz, n, sizeof *sz, cmp_double);
+    xqsort(sz, n, sizeof *sz, cmp_double);
     double smed = quantile(sz, n, 0.5);
     double smad = median_abs_dev(sz, n, smed, scratch + n * 3);
     double ds_score = smed > 0 ? clamp01(1 - (smad / smed) / 0.5) : 1.0;
@@ -184,7 +184,7 @@ void detect_beacons(const case_t *k, findings_t *f)
 {
     size_t n;
     cref_t *v = all_conns(k, &n);
-    qsort(v, n, sizeof *v, cmp_series);
+    xqsort(v, n, sizeof *v, cmp_series);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && same_series(v[i].c, v[j].c))
@@ -312,7 +312,7 @@ static void scan_group(const case_t *k, findings_t *f, const cref_t *g, size_t n
 
 static void scans(const case_t *k, findings_t *f, cref_t *v, size_t n, bool vertical)
 {
-    qsort(v, n, sizeof *v, vertical ? cmp_vertical : cmp_horizontal);
+    xqsort(v, n, sizeof *v, vertical ? cmp_vertical : cmp_horizontal);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && ipaddr_eq(&v[i].c->orig, &v[j].c->orig) &&
@@ -406,7 +406,7 @@ void detect_exfil(const case_t *k, findings_t *f)
 {
     size_t n;
     cref_t *v = all_conns(k, &n);
-    qsort(v, n, sizeof *v, cmp_pair);
+    xqsort(v, n, sizeof *v, cmp_pair);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && ipaddr_eq(&v[i].c->orig, &v[j].c->orig) &&

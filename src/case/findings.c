@@ -85,7 +85,7 @@ findings_t *findings_run(const case_t *k, const findings_thresholds_t *th)
     detect_exfil(k, f);
     detect_dns_tunnels(k, f);
     detect_app(k, f);
-    qsort(f->v, f->n, sizeof *f->v, cmp_finding);
+    xqsort(f->v, f->n, sizeof *f->v, cmp_finding);
     return f;
 }
 

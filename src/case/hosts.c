@@ -62,7 +62,7 @@ static void oui_load(void)
         oui_table[oui_n++].name = xstrdup(name);
     }
     fclose(f);
-    qsort(oui_table, oui_n, sizeof *oui_table, cmp_oui);
+    xqsort(oui_table, oui_n, sizeof *oui_table, cmp_oui);
 }
 
 const char *oui_vendor(const uint8_t mac[6])
@@ -165,7 +165,7 @@ hosts_t *hosts_build(const case_t *k)
     for (size_t i = 0; i < n; i++)
         h->v[i].ip = all[i];
     free(all);
-    qsort(h->v, n, sizeof *h->v, cmp_host);
+    xqsort(h->v, n, sizeof *h->v, cmp_host);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
         if (u == 0 || !ipaddr_eq(&h->v[u - 1].ip, &h->v[i].ip))
@@ -231,7 +231,7 @@ static void host_row(buf_t *out, const case_t *k, host_t *h)
     /* names: DNS answers first, then names seen inside connections */
     const char *const *dns;
     size_t nd = names_all(k->names, &h->ip, &dns);
-    qsort(h->hint_names, h->nhints, sizeof *h->hint_names, cmp_cstr);
+    xqsort(h->hint_names, h->nhints, sizeof *h->hint_names, cmp_cstr);
     jw_key(&w, "names");
     jw_arr_begin(&w);
     for (size_t i = 0; i < nd; i++)
@@ -251,7 +251,7 @@ static void host_row(buf_t *out, const case_t *k, host_t *h)
     jw_kv_uint(&w, "bytes_recv", h->bytes_recv);
     jw_kv_uint(&w, "conns_orig", h->conns_orig);
     jw_kv_uint(&w, "conns_resp", h->conns_resp);
-    qsort(h->server_ports, h->nports, sizeof *h->server_ports, cmp_u16);
+    xqsort(h->server_ports, h->nports, sizeof *h->server_ports, cmp_u16);
     jw_key(&w, "server_ports");
     jw_arr_begin(&w);
     for (unsigned i = 0; i < h->nports; i++)
@@ -260,7 +260,7 @@ static void host_row(buf_t *out, const case_t *k, host_t *h)
     jw_kv_uint(&w, "server_port_count", h->server_port_count);
     jw_key(&w, "pcaps");
     jw_arr_begin(&w);
-    qsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
+    xqsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
     for (size_t i = 0; i < h->ncaps; i++)
         if (i == 0 || h->caps[i] != h->caps[i - 1])
             jw_str(&w, k->r[h->caps[i]]->name);

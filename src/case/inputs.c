@@ -78,7 +78,7 @@ int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errle
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    xqsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         push(in, names[i]);
         free(names[i]);

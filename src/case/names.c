@@ -42,7 +42,7 @@ names_t *names_build(capture_result_t *const *results, size_t n)
             const pdns_entry_t *p = &results[i]->pdns[j];
             t->v[t->n++] = (entry_t){p->addr, p->name, p->first, p->last};
         }
-    qsort(t->v, t->n, sizeof *t->v, cmp_entry);
+    xqsort(t->v, t->n, sizeof *t->v, cmp_entry);
     t->all = xcalloc(t->n ? t->n : 1, sizeof *t->all);
     return t;
 }
@@ -85,7 +85,7 @@ size_t names_all(const names_t *t, const ipaddr_t *addr, const char *const **out
     const char **dst = t->all + i;
     for (size_t j = i; j < t->n && ipaddr_eq(&t->v[j].addr, addr); j++)
         dst[k++] = t->v[j].name;
-    qsort(dst, k, sizeof *dst, cmp_cstr);
+    xqsort(dst, k, sizeof *dst, cmp_cstr);
     size_t u = 0;
     for (size_t j = 0; j < k; j++)
         if (u == 0 || strcmp(dst[u - 1], dst[j]) != 0)

@@ -66,7 +66,7 @@ static int cmp_entry(const void *a, const void *b)
 void damage_sort(damage_t *d)
 {
     if (d->n > 1)
-        qsort(d->v, d->n, sizeof *d->v, cmp_entry);
+        xqsort(d->v, d->n, sizeof *d->v, cmp_entry);
 }
 
 void damage_free(damage_t *d)

@@ -187,6 +187,8 @@ void jw_double(jsonw_t *w, double v, int decimals)
         decimals = 0;
     if (decimals > 9)
         decimals = 9;
+    if (fabs(v) < 0.5 * pow(10, -decimals))
+        v = 0; /* no "-0.000" */
     buf_printf(w->out, "%.*f", decimals, v);
 }
 

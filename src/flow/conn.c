@@ -191,7 +191,7 @@ void conn_table_free(conn_table_t *t)
     for (int l = 0; l < NLISTS; l++)
         for (conn_t *c = t->lists[l].head; c; c = c->lnext)
             all[n++] = c;
-    qsort(all, n, sizeof *all, cmp_seq);
+    xqsort(all, n, sizeof *all, cmp_seq);
     for (size_t i = 0; i < n; i++)
         finish(t, all[i]);
     free(all);

@@ -77,7 +77,7 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < stores[i]->n; j++)
             refs[k++] = (ref_t){stores[i]->rows[j].ts, (uint32_t)i, (uint32_t)stores[i]->rank, j};
-    qsort(refs, total, sizeof *refs, cmp_ref);
+    xqsort(refs, total, sizeof *refs, cmp_ref);
     atomic_file_t af;
     if (atomic_open(&af, path) != 0) {
         free(refs);

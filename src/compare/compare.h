@@ -1,0 +1,42 @@
+/*
+ * compare.h — the same traffic seen from two vantage points.
+ *
+ * Every packet at point A is matched with its copy at point B by what the
+ * path does not change: addresses, protocol, IPv4 ID, ports, TCP seq/ack/
+ * flags/length and a hash of the first payload bytes — never by time.  TTL
+ * and checksums are left out (routers change them, offload breaks them).
+ *
+ * Which side of the path each host is on comes from the TTL of matched
+ * packets (it only goes down along the path); where TTLs are equal (no
+ * router between the points) the host that opened the connection is taken
+ * to be on A's side, A being the point nearer the clients.
+ *
+ * From the matches: per direction, packets that passed the first point,
+ * arrived at the second, were lost between them, or appeared only at the far
+ * point (injected or altered); the clock offset B−A from the minimum one-way
+ * delays of both directions (uncertainty: half the minimum round trip), a
+ * drift estimate, and one-way delays corrected by that offset.
+ *
+ * Memory: ~64 bytes per packet of A (the match index).  See
+ * docs/compare.md for the limits of the method.
+ */
+#ifndef PCAPCASE_COMPARE_H
+#define PCAPCASE_COMPARE_H
+
+#include <stdbool.h>
+
+typedef struct compare_opts {
+    const char *out_dir;
+    const char *label_a, *label_b;
+    bool nat;      /* match without addresses and ports (NAT between points) */
+    bool quiet;
+    char **argv;
+    int argc;
+} compare_opts_t;
+
+/* Compare captures a and b and write out_dir.  Returns the exit status per
+ * SPEC (0, 1 damaged input, 3 unusable input); errors go to stderr as one
+ * line naming the file. */
+int compare_run(const char *a, const char *b, const compare_opts_t *opts);
+
+#endif
