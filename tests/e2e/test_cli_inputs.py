@@ -1,0 +1,123 @@
+"""Exit statuses and one-line errors for bad input; summary agrees with capinfos.
+
+SPEC: 0 done; 1 done but some input damaged; 2 usage error; 3 no usable input.
+Every error is one line naming the file and the reason.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import zeekcmp as z  # noqa: E402
+
+GET = os.path.join(z.CORPUS, "zeek-traces", "http", "get.pcap")
+
+
+def run(*args):
+    r = subprocess.run([z.PCAPCASE, *args], capture_output=True, text=True, timeout=300)
+    return r.returncode, r.stderr
+
+
+def one_line_naming(c, err, name, what):
+    lines = [l for l in err.splitlines() if "case written" not in l]
+    c.check(len(lines) >= 1 and all(l.startswith("pcapcase") for l in lines),
+            f"{what}: stderr lines {lines!r}")
+    c.check(any(name in l for l in lines), f"{what}: error does not name {name}: {lines!r}")
+
+
+def exit_statuses(c, d):
+    out = os.path.join(d, "case")
+    truncated = os.path.join(d, "truncated.pcap")
+    with open(GET, "rb") as f, open(truncated, "wb") as g:
+        g.write(f.read()[:4000])  # cut in the middle of a packet record
+    empty = os.path.join(d, "empty.pcap")
+    open(empty, "wb").close()
+    text = os.path.join(d, "notes.pcap")
+    with open(text, "w") as f:
+        f.write("this is not a capture\n")
+    folder = os.path.join(d, "evidence")
+    os.mkdir(folder)
+    with open(GET, "rb") as f, open(os.path.join(folder, "get.pcap"), "wb") as g:
+        g.write(f.read())
+
+    rc, err = run("analyze", "-q", "-o", out, truncated)
+    c.eq(rc, 1, "truncated capture: exit status")
+    one_line_naming(c, err, "truncated.pcap", "truncated")
+    case = json.load(open(os.path.join(out, "case.json")))
+    ev = case["evidence"][0]
+    c.eq(ev["damaged"].get("pcap.truncated_record"), 1, "truncated: damage reason counted")
+    c.eq(ev["packets"], 7, "truncated: packets before the cut (capinfos counts 7 too)")
+
+    for path, name in ((empty, "empty.pcap"), (text, "notes.pcap"),
+                       (os.path.join(d, "missing.pcap"), "missing.pcap")):
+        rc, err = run("analyze", "-q", "-o", os.path.join(d, "x"), path)
+        c.eq(rc, 3, f"{name}: exit status")
+        one_line_naming(c, err, name, name)
+    rc, err = run("analyze", "-q", "-o", os.path.join(d, "x"), empty)
+    c.check("empty" in err, f"empty file: reason says empty: {err!r}")
+
+    rc, err = run("analyze", "-q", "-o", os.path.join(d, "dir"), folder)
+    c.eq(rc, 0, "folder of captures: exit status")
+    rows = z.read_ndjson(os.path.join(d, "dir", "logs", "conn.ndjson"))
+    c.eq(len(rows), 1, "folder: the capture inside was analysed")
+
+    rc, err = run("analyze", "-q", "-o", os.path.join(d, "mix"), GET, text)
+    c.eq(rc, 1, "one good and one bad input: exit status 1")
+
+    rc, err = run("analyze", "--bpf", "tcp port", GET)
+    c.eq(rc, 2, "bad BPF filter: usage error")
+    c.check("syntax error" in err or "tcp port" in err, f"bad BPF: libpcap's message: {err!r}")
+    rc, _ = run("analyze", "--jobs", "zero", GET)
+    c.eq(rc, 2, "bad --jobs: usage error")
+    rc, _ = run("frobnicate")
+    c.eq(rc, 2, "unknown command: usage error")
+    rc, _ = run("analyze")
+    c.eq(rc, 2, "no capture: usage error")
+
+    rc, _ = run("analyze", "-q", "--bpf", "udp", "-o", os.path.join(d, "bpf"), GET)
+    c.eq(rc, 0, "valid BPF: exit status")
+    c.eq(len(z.read_ndjson(os.path.join(d, "bpf", "logs", "conn.ndjson"))), 0,
+         "BPF 'udp' on a TCP-only trace keeps nothing")
+
+
+def capinfos_fields(path):
+    out = subprocess.run(["capinfos", "-M", "-c", "-d", "-u", "-a", "-e", "-H", path],
+                         capture_output=True, text=True).stdout
+    f = {}
+    for line in out.splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            f[k.strip()] = v.strip()
+    return f
+
+
+def summary_vs_capinfos(c):
+    traces = ["http/get.pcap", "pcapng-multi-interface.pcapng", "echo-connections.pcap.gz",
+              "linux_dlt_sll2.pcap", "ipv6-fragmented-dns.pcap", "dns53.pcap"]
+    for t in traces:
+        path = os.path.join(z.CORPUS, "zeek-traces", t)
+        r = subprocess.run([z.PCAPCASE, "summary", "--json", path], capture_output=True,
+                           text=True, timeout=120)
+        c.eq(r.returncode, 0, f"summary {t}: exit status")
+        ours = json.loads(r.stdout)
+        ci = capinfos_fields(path)
+        c.eq(str(ours["packets"]), ci.get("Number of packets"), f"{t}: packets")
+        c.eq(f'{ours["data_size"]} bytes', ci.get("Data size"), f"{t}: data size")
+        c.eq(ours["sha256"], ci.get("SHA256"), f"{t}: SHA-256")
+        dur = float(re.sub(r"[^0-9.]", "", ci.get("Capture duration", "0")) or 0)
+        c.check(abs(ours["duration"] - dur) < 1e-6, f"{t}: duration {ours['duration']} vs {dur}")
+
+
+def main():
+    c = z.Checker("cli_inputs")
+    with tempfile.TemporaryDirectory() as d:
+        exit_statuses(c, d)
+    summary_vs_capinfos(c)
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
