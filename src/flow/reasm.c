@@ -44,6 +44,7 @@ struct reasm_ext {
     reasm_node_t *head, *tail; /* sorted by off, non-overlapping, off > next */
     size_t mem;                /* heap bytes held by the nodes */
     uint32_t nodes;
+    uint64_t acked;              /* the peer ACKed up to here (0: not past next) */
     bool fin_known;              /* a FIN was seen beyond next... */
     uint64_t fin_off;            /* ...at this stream offset */
     uint64_t gap_start, gap_end; /* the most recent gap, to spot late data */
@@ -223,12 +224,26 @@ static void advance_to(reasm_dir_t *d, uint64_t target, int why)
     }
 }
 
+/* The furthest offset the receiver is known to have reached. */
+static inline uint64_t horizon(const reasm_dir_t *d)
+{
+    return d->ext && d->ext->acked > d->next ? d->ext->acked : d->next;
+}
+
+/* The receiver ACKed bytes we never saw: give them up as a gap. */
+static void take_pending_ack(reasm_dir_t *d)
+{
+    if (d->ext && d->ext->acked > d->next)
+        advance_to(d, d->ext->acked, GAP_PLAIN);
+}
+
 /* Give up every hole: deliver all buffered data, up to the FIN if known. */
 static void flush_all(reasm_dir_t *d)
 {
     struct reasm_ext *x = d->ext;
     if (!x || d->state != STATE_OPEN)
         return;
+    take_pending_ack(d);
     if (x->tail)
         advance_to(d, x->tail->off + x->tail->len, GAP_PLAIN);
     if (x->fin_known)
@@ -381,7 +396,7 @@ static uint64_t stream_limit(const reasm_dir_t *d)
         return d->next;
     if (d->ext && d->ext->fin_known)
         return d->ext->fin_off;
-    return d->next + REASM_MAX_AHEAD;
+    return horizon(d) + REASM_MAX_AHEAD;
 }
 
 /* Place captured payload [off, off + len).  Returns true on a conflict. */
@@ -421,7 +436,7 @@ static bool take_data(reasm_dir_t *d, int64_t soff, const uint8_t *p, size_t len
 
 static void note_fin(reasm_dir_t *d, uint64_t fin_off)
 {
-    if (d->state != STATE_OPEN || fin_off < d->next || fin_off - d->next > REASM_MAX_AHEAD)
+    if (d->state != STATE_OPEN || fin_off < d->next || fin_off > horizon(d) + REASM_MAX_AHEAD)
         return; /* a retransmitted FIN, one inside delivered data, or a bogus one */
     if (fin_off == d->next && !(d->ext && d->ext->head)) {
         end_stream(d, REASM_END_FIN);
@@ -518,6 +533,8 @@ static void segment_slow(reasm_dir_t *d, int64_t off, uint8_t flags, const uint8
         ext_of(d)->st.keepalives++;
         return;
     }
+    if (off > (int64_t)d->next)
+        take_pending_ack(d); /* the ACKed bytes did not turn up after all */
     if (take_data(d, off, payload, len, frame, ts))
         note_conflict(d, frame);
     if (wire_len > len)
@@ -565,15 +582,22 @@ void reasm_peer_ack(reasm_dir_t *d, uint32_t ack)
     if (d->state != STATE_OPEN)
         return;
     int64_t off = seq_to_off(d, ack);
-    if (off <= (int64_t)d->next || (uint64_t)off - d->next > REASM_MAX_AHEAD)
-        return;
+    if (off <= (int64_t)d->next)
+        return; /* the common case: nothing new */
     struct reasm_ext *x = d->ext;
     uint64_t target = (uint64_t)off;
     if (x && x->fin_known)
         target = min_u64(target, x->fin_off); /* the FIN's sequence number */
     else if (target == d->next + 1 && !(x && x->head))
         return; /* may ACK a FIN the capture missed, not a data byte */
-    advance_to(d, target, GAP_PLAIN);
+    x = ext_of(d);
+    if (target > x->acked)
+        x->acked = target;
+    /* With data buffered past the hole, the hole is real.  Without, the data
+     * may just be captured after its ACK (capture-point reordering): wait for
+     * the next segment (segment_slow) or the flush. */
+    if (x->head)
+        take_pending_ack(d);
 }
 
 void reasm_flush(reasm_dir_t *d)

@@ -65,11 +65,14 @@
  * this one, binds for ordinary traffic. */
 #define REASM_MAX_SEGMENTS_PER_DIR 4096u
 
-/* Data starting further than this ahead of the next expected byte is ignored,
- * as are ACKs further ahead.  2^30 is the largest window TCP can advertise
- * (65535 << 14), so nothing legitimate lies beyond it; a bogus sequence number
- * (another connection reusing the ports, a spoofed segment) would otherwise
- * turn into a gigabyte-sized gap. */
+/* Data starting further than this beyond the furthest byte known to have
+ * reached the receiver (the next byte to deliver, or the peer's ACK) is
+ * ignored.  2^30 is the largest window TCP can advertise (65535 << 14), so
+ * nothing legitimate lies beyond it; a bogus sequence number (another
+ * connection reusing the ports, a spoofed segment) would otherwise turn into
+ * a gigabyte-sized gap.  ACKs are believed up to 2^31 ahead (all that 32-bit
+ * sequence arithmetic can tell), because a capture that filtered or sampled
+ * packets legitimately jumps that far between consecutive ACKs. */
 #define REASM_MAX_AHEAD (1u << 30)
 
 /* Bytes of the most recently delivered chunk that are fingerprinted, so a
@@ -188,8 +191,12 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
 
 /* The other direction acknowledged `ack` (call only for segments with the ACK
  * flag).  The receiver got every byte before it, so bytes we are still
- * waiting for below it were missed by the capture: they are declared a gap at
- * once and buffered data up to ack is delivered. */
+ * waiting for below it were missed by the capture.  When data is buffered
+ * past the hole, the hole is declared a gap at once and buffered data up to
+ * ack is delivered.  When nothing is buffered, the gap is declared when the
+ * next segment of this direction arrives beyond the hole (or at flush), so
+ * data captured just after its own ACK -- common when the capture point sits
+ * near the receiver or merges interfaces -- is still delivered. */
 void reasm_peer_ack(reasm_dir_t *d, uint32_t ack);
 
 /* Give up on every hole now: deliver all buffered data, with gaps for what is

@@ -325,13 +325,40 @@ static void test_peer_ack_past_hole_declares_gap_at_once(void)
     /* No buffered data and an ACK one past next: maybe a missed FIN. */
     reasm_peer_ack(&d, 18);
     CU_ASSERT_EQUAL(r.ngaps, 2);
-    /* A jump beyond any window is not believed. */
-    reasm_peer_ack(&d, 17 + REASM_MAX_AHEAD + 10);
-    CU_ASSERT_EQUAL(r.ngaps, 2);
+    /* Nothing buffered: the gap waits for the next segment beyond it... */
     reasm_peer_ack(&d, 25);
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    seg(&d, 25, ACK, "eeee", 4);
     CU_ASSERT_EQUAL(r.ngaps, 3);
-    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 16);
+    CU_ASSERT_EQUAL(r.gap_off[2], 16);
+    CU_ASSERT_EQUAL(r.gap_len[2], 8);
+    CU_ASSERT(rec_is(&r, "aaaacccceeee"));
+    /* ...or for the flush. */
+    reasm_peer_ack(&d, 35);
+    reasm_finish(&d);
+    CU_ASSERT_EQUAL(r.ngaps, 4);
+    CU_ASSERT_EQUAL(r.gap_len[3], 6);
+    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 4 + 4 + 8 + 6);
     CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* The capture saw the ACK before the data it acknowledges (capture point
+ * near the receiver): the data is still delivered, no gap. */
+static void test_data_captured_after_its_ack_is_not_a_gap(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "abcd", 2);
+    reasm_peer_ack(&d, 11);
+    seg(&d, 5, ACK, "efghij", 3);
+    seg(&d, 11, FIN | ACK, "k", 4);
+    CU_ASSERT(rec_is(&r, "abcdefghijk"));
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    CU_ASSERT_EQUAL(r.ended, REASM_END_FIN);
+    CU_ASSERT_EQUAL(stats(&d).late_bytes, 0);
     rec_done(&r, &d);
 }
 
@@ -789,6 +816,7 @@ static const cu_test_t tests[] = {
     {"gap_never_filled_is_reported_at_finish_with_exact_length",
      test_gap_never_filled_is_reported_at_finish_with_exact_length},
     {"peer_ack_past_hole_declares_gap_at_once", test_peer_ack_past_hole_declares_gap_at_once},
+    {"data_captured_after_its_ack_is_not_a_gap", test_data_captured_after_its_ack_is_not_a_gap},
     {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
     {"mid_stream_start_uses_first_data_segment", test_mid_stream_start_uses_first_data_segment},
     {"sequence_wraps_around_2_pow_32", test_sequence_wraps_around_2_pow_32},
