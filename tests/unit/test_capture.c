@@ -1,0 +1,162 @@
+/* test_capture.c — reading pcap, pcap-ns, pcapng (several link types) and
+ * gzip'd captures from the corpus; hashes and counts checked against values
+ * from capinfos/sha256sum on the same files. */
+#include "capture/capture.h"
+#include "cu_main.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TRACE(p) CORPUS_DIR "/zeek-traces/" p
+
+static uint64_t count(const char *path, uint8_t sha[32], damage_t *dmg_out, int *digits,
+                      uint16_t *lts, size_t *nlt)
+{
+    char err[256];
+    capture_t *c = capture_open(path, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    capture_pkt_t p;
+    uint64_t n = 0, misnumbered = 0;
+    while (capture_next(c, &p) == 1)
+        misnumbered += ++n != p.frame;
+    CU_ASSERT_EQUAL(misnumbered, 0);
+    capture_sha256(c, sha);
+    if (digits)
+        *digits = capture_ts_digits(c);
+    if (lts) {
+        const uint16_t *v;
+        *nlt = capture_linktypes(c, &v);
+        memcpy(lts, v, *nlt * sizeof *v);
+    }
+    if (dmg_out)
+        *dmg_out = *capture_damage(c), memset(capture_damage(c), 0, sizeof(damage_t));
+    capture_close(c);
+    return n;
+}
+
+static void hex(const uint8_t *s, char *out)
+{
+    for (int i = 0; i < 32; i++)
+        sprintf(out + 2 * i, "%02x", s[i]);
+}
+
+static void pcap_counts_and_hash_match_capinfos(void)
+{
+    uint8_t sha[32];
+    char h[65];
+    int digits;
+    CU_ASSERT_EQUAL(count(TRACE("http/get.pcap"), sha, NULL, &digits, NULL, NULL), 14);
+    hex(sha, h);
+    CU_ASSERT_STRING_EQUAL(h, "48c8c3a3560a13ffb03d4eb0ed14143fb57350ced7d6874761a963a8091b1866");
+    CU_ASSERT_EQUAL(digits, 6);
+}
+
+static void pcapng_with_several_interfaces(void)
+{
+    uint8_t sha[32];
+    uint16_t lts[32];
+    size_t n = 0;
+    /* capinfos: 6 packets, interfaces #0 (2) and #1 (4), both Ethernet */
+    CU_ASSERT_EQUAL(count(TRACE("pcapng-multi-interface.pcapng"), sha, NULL, NULL, lts, &n), 6);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(lts[0], 1);
+}
+
+/* little-endian helpers for building a pcapng by hand */
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
+
+static void pcapng_mixing_link_types_libpcap_refuses(void)
+{
+    const char *tmp = "/tmp/pcapcase-test-mixed.pcapng";
+    FILE *f = fopen(tmp, "wb");
+    put32(f, 0x0A0D0D0A), put32(f, 28), put32(f, 0x1A2B3C4D), put16(f, 1), put16(f, 0);
+    put32(f, 0xFFFFFFFF), put32(f, 0xFFFFFFFF), put32(f, 28);
+    /* IDB 0: Ethernet, IDB 1: raw IP with nanosecond resolution (if_tsresol 9) */
+    put32(f, 1), put32(f, 20), put16(f, 1), put16(f, 0), put32(f, 0), put32(f, 20);
+    put32(f, 1), put32(f, 32), put16(f, 101), put16(f, 0), put32(f, 0);
+    put16(f, 9), put16(f, 1), put32(f, 9), put32(f, 0), put32(f, 32);
+    /* EPB on interface 1: a 20-byte IPv4 header, ts = 1.5 s in ns units */
+    uint64_t ts = 1500000000ull;
+    put32(f, 6), put32(f, 52), put32(f, 1), put32(f, (uint32_t)(ts >> 32)),
+        put32(f, (uint32_t)ts), put32(f, 20), put32(f, 20);
+    static const uint8_t ip[20] = {0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
+                                   10, 0, 0, 2};
+    fwrite(ip, 1, 20, f);
+    put32(f, 52);
+    fclose(f);
+    char err[256];
+    capture_t *c = capture_open(tmp, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    capture_pkt_t p;
+    CU_ASSERT_EQUAL(capture_next(c, &p), 1);
+    CU_ASSERT_EQUAL(p.linktype, 101);
+    CU_ASSERT_EQUAL(p.iface, 1);
+    CU_ASSERT_EQUAL(p.ts, 1500000000LL);
+    CU_ASSERT_EQUAL(p.caplen, 20);
+    CU_ASSERT_EQUAL(capture_next(c, &p), 0);
+    const uint16_t *lts;
+    CU_ASSERT_EQUAL(capture_linktypes(c, &lts), 2);
+    CU_ASSERT_EQUAL(capture_ts_digits(c), 9);
+    capture_close(c);
+    remove(tmp);
+}
+
+static void gzip_capture_read_without_unpacking(void)
+{
+    uint8_t sha[32];
+    char h[65];
+    damage_t d;
+    /* zcat echo-connections.pcap.gz | capinfos -M -c -: 82582 packets */
+    CU_ASSERT_EQUAL(count(TRACE("echo-connections.pcap.gz"), sha, &d, NULL, NULL, NULL), 82582);
+    CU_ASSERT_EQUAL(d.n, 0);
+    damage_free(&d);
+    hex(sha, h); /* the hash is of the file as stored (compressed) */
+    FILE *f = popen("sha256sum " TRACE("echo-connections.pcap.gz"), "r");
+    char want[65] = "";
+    CU_ASSERT_EQUAL(fscanf(f, "%64s", want), 1);
+    pclose(f);
+    CU_ASSERT_STRING_EQUAL(h, want);
+}
+
+static void truncated_file_reports_damage_and_hashes_everything(void)
+{
+    const char *tmp = "/tmp/pcapcase-test-truncated.pcap";
+    FILE *in = fopen(TRACE("http/get.pcap"), "rb"), *out = fopen(tmp, "wb");
+    char data[4000];
+    size_t n = fread(data, 1, sizeof data, in);
+    fwrite(data, 1, n, out);
+    fclose(in);
+    fclose(out);
+    uint8_t sha[32];
+    damage_t d;
+    CU_ASSERT_EQUAL(count(tmp, sha, &d, NULL, NULL, NULL), 7);
+    CU_ASSERT_EQUAL(d.n, 1);
+    if (d.n)
+        CU_ASSERT_STRING_EQUAL(d.v[0].reason, "pcap.truncated_record");
+    damage_free(&d);
+    remove(tmp);
+}
+
+static void not_a_capture_is_refused_with_a_reason(void)
+{
+    char err[256] = "";
+    CU_ASSERT_PTR_NULL(capture_open(SOURCE_DIR "/README.md", err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(err, "not a pcap or pcapng capture");
+    CU_ASSERT_PTR_NULL(capture_open("/nonexistent/x.pcap", err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+    CU_ASSERT_PTR_NULL(capture_open("/tmp", err, sizeof err));
+    CU_ASSERT_STRING_EQUAL(err, "not a regular file");
+}
+
+static const cu_test_t tests[] = {
+    {"pcap_counts_and_hash_match_capinfos", pcap_counts_and_hash_match_capinfos},
+    {"pcapng_with_several_interfaces", pcapng_with_several_interfaces},
+    {"pcapng_mixing_link_types_libpcap_refuses", pcapng_mixing_link_types_libpcap_refuses},
+    {"gzip_capture_read_without_unpacking", gzip_capture_read_without_unpacking},
+    {"truncated_file_reports_damage_and_hashes_everything",
+     truncated_file_reports_damage_and_hashes_everything},
+    {"not_a_capture_is_refused_with_a_reason", not_a_capture_is_refused_with_a_reason},
+    {NULL, NULL}};
+
+CU_MAIN("capture", tests)
