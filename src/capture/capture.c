@@ -48,7 +48,13 @@ struct capture {
     damage_t damage;
 };
 
-/* Make n bytes available at win[pos].  False at end of data (or error). */
+/* Make n bytes available at win[pos].  False at end of data (or error).
+ * Reads only about what is needed (READ_STEP at a time) rather than filling
+ * the whole window: the input layer hashes in a background thread that may
+ * run at most a few MiB ahead, so asking for the whole window at once would
+ * stall decoding until hashing caught up instead of overlapping the two. */
+#define READ_STEP (1u << 20)
+
 static bool ensure(capture_t *c, size_t n)
 {
     if (c->len - c->pos >= n)
@@ -61,7 +67,10 @@ static bool ensure(capture_t *c, size_t n)
         c->pos = 0;
     }
     while (c->len < n && !c->eof) {
-        ssize_t r = input_read(c->in, c->win + c->len, WINDOW_SIZE - c->len);
+        size_t want = n - c->len > READ_STEP ? n - c->len : READ_STEP;
+        if (want > WINDOW_SIZE - c->len)
+            want = WINDOW_SIZE - c->len;
+        ssize_t r = input_read(c->in, c->win + c->len, want);
         if (r < 0) {
             damage_note(&c->damage,
                         input_is_gzip(c->in) ? "gzip.truncated_or_corrupt" : "file.read_error",

@@ -64,9 +64,9 @@ static void tcp_options(packet_t *p, cursor_t opt)
         if (kind == 2 && len == 4)
             cursor_u16be(&v, &p->mss);
         else if (kind == 3 && len == 3) {
-            uint8_t s;
-            cursor_u8(&v, &s);
-            p->wscale = (int8_t)(s > 14 ? 14 : s); /* RFC 7323 caps the shift at 14 */
+            uint8_t s = 0;
+            if (cursor_u8(&v, &s))
+                p->wscale = (int8_t)(s > 14 ? 14 : s); /* RFC 7323 caps the shift at 14 */
         } else if (kind == 4)
             p->sack_ok = true;
     }
