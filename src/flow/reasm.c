@@ -596,9 +596,11 @@ void reasm_peer_ack(reasm_dir_t *d, uint32_t ack)
     if (target > x->acked)
         x->acked = target;
     /* With data buffered past the hole, the hole is real.  Without, the data
-     * may just be captured after its ACK (capture-point reordering): wait for
-     * the next segment (segment_slow) or the flush. */
-    if (x->head)
+     * may just be captured after its ACK (capture-point reordering, at most a
+     * window): wait for the next segment (segment_slow) or the flush.  An ACK
+     * further ahead than any window is taken at once, before a later one can
+     * run past the range 32-bit sequence arithmetic can tell apart. */
+    if (x->head || target - d->next > REASM_MAX_AHEAD)
         take_pending_ack(d);
 }
 

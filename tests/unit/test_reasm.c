@@ -343,6 +343,26 @@ static void test_peer_ack_past_hole_declares_gap_at_once(void)
     rec_done(&r, &d);
 }
 
+/* ACKs alone walk the stream forward by more than 2^31 in total: each is
+ * taken before the next could be mistaken for an old one. */
+static void test_acks_far_ahead_are_taken_at_once(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "a", 2);
+    reasm_peer_ack(&d, 2 + 0x60000000u); /* 1.5 GiB: beyond any window */
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    reasm_peer_ack(&d, 2 + 0xC0000000u); /* another 1.5 GiB */
+    CU_ASSERT_EQUAL(r.ngaps, 2);
+    seg(&d, 2 + 0xC0000000u, ACK, "b", 3);
+    CU_ASSERT(rec_is(&r, "ab"));
+    CU_ASSERT_EQUAL(r.expect_off, 2 + 0xC0000000ULL);
+    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 0xC0000000ULL);
+    rec_done(&r, &d);
+}
+
 /* The capture saw the ACK before the data it acknowledges (capture point
  * near the receiver): the data is still delivered, no gap. */
 static void test_data_captured_after_its_ack_is_not_a_gap(void)
@@ -787,7 +807,7 @@ static void sha1_hex(const buf_t *b, char out[41])
         sprintf(out + 2 * i, "%02x", md[i]);
 }
 
-/* Expected values from tshark 4.x:
+/* Expected values from tshark 4.0.17:
  *   tshark -r get.pcap -q -z follow,tcp,raw,0 \
  *     | awk '/^=+$/{n++; next} n==1 && /^\t/ {sub(/^\t/,""); print}' \
  *     | tr -d '\n' | xxd -r -p | sha1sum
@@ -811,7 +831,7 @@ static void test_http_get_server_stream_matches_tshark(void)
 /* An HTTP response injected ahead of the real one ("Quantum Insert"): frame
  * 5 carries a forged 43-byte response, frame 9 the real 348-byte one at the
  * same sequence number.  First-seen wins, the conflict is flagged at frame 9.
- * Expected SHA-1 from tshark 4.x, which keeps the same bytes:
+ * Expected SHA-1 from tshark 4.0.17, which keeps the same bytes:
  *   tshark -r qi_internet_SYNACK_curl_jsonip.pcap -q -z follow,tcp,raw,0 \
  *     | awk '/^=+$/{n++; next} n==1 && /^\t/ {sub(/^\t/,""); print}' \
  *     | tr -d '\n' | xxd -r -p | sha1sum */
@@ -835,7 +855,7 @@ static void test_quantum_insert_trace_flags_conflict_at_real_response(void)
 
 /* A capture that starts mid-connection (no SYN) and in which the client's
  * ACK of frame 3150's 10 bytes was captured before the bytes themselves.
- * Expected SHA-1 from tshark 4.x (node 0 = 10.235.149.243:502):
+ * Expected SHA-1 from tshark 4.0.17 (node 0 = 10.235.149.243:502):
  *   tshark -r modbusBig.pcap -q -z follow,tcp,raw,0 \
  *     | awk '/^=+$/{n++; next} n==1 && !/^\t/ && !/^(Follow|Filter|Node)/' \
  *     | tr -d '\n' | xxd -r -p | sha1sum */
@@ -887,6 +907,35 @@ static void test_reassembly_trace_gaps_match_tshark(void)
     rec_done(&t.r, &t.d);
 }
 
+/* An FTP data connection of 5.4 GB of which the capture kept a handful of
+ * packets: ACKs and data jump up to 1.9 GB at a time and the sequence
+ * numbers wrap past 2^32.  tshark agrees on every byte and every hole:
+ *   tshark -r bigtransfer.pcap -q -z follow,tcp,raw,2 \
+ *     | awk '/^=+$/{n++; next} n==1 && /^\t/ {sub(/^\t/,""); print}' \
+ *     | tr -d '\n' | xxd -r -p
+ * gives 23822 bytes and nine "[N bytes missing in capture file]" markers
+ * summing to 5416642848; with the markers (and the NUL after each) removed
+ * its SHA-1 is the one below. */
+static void test_sampled_5gb_transfer_matches_tshark_across_wraps(void)
+{
+    static const uint64_t tshark_gaps[] = {380355712, 392464,    1912470800, 45481232, 1922039056,
+                                           42332608,  372375552, 261392,     740934032};
+    trace_dir_t t;
+    CU_ASSERT_FATAL(
+        reassemble_trace(CORPUS_DIR "/zeek-traces/ftp/bigtransfer.pcap", 37150, 59764, &t));
+    CU_ASSERT_EQUAL(t.r.ngaps, 9);
+    for (size_t i = 0; i < 9 && i < t.r.ngaps; i++)
+        CU_ASSERT_EQUAL(t.r.gap_len[i], tshark_gaps[i]);
+    char hex[41];
+    sha1_hex(&t.r.bytes, hex);
+    CU_ASSERT_EQUAL(t.r.bytes.len, 23822);
+    CU_ASSERT_STRING_EQUAL(hex, "3d4f233f00b4cb280da680de0c25e0fe9793ed35");
+    CU_ASSERT_EQUAL(t.r.end_off, 23822 + 5416642848ULL);
+    CU_ASSERT_EQUAL(t.r.ended, REASM_END_FIN);
+    CU_ASSERT(t.r.order_ok);
+    rec_done(&t.r, &t.d);
+}
+
 static const cu_test_t tests[] = {
     {"in_order_delivers_without_buffering", test_in_order_delivers_without_buffering},
     {"reordered_segments_come_out_in_order", test_reordered_segments_come_out_in_order},
@@ -904,6 +953,7 @@ static const cu_test_t tests[] = {
     {"gap_never_filled_is_reported_at_finish_with_exact_length",
      test_gap_never_filled_is_reported_at_finish_with_exact_length},
     {"peer_ack_past_hole_declares_gap_at_once", test_peer_ack_past_hole_declares_gap_at_once},
+    {"acks_far_ahead_are_taken_at_once", test_acks_far_ahead_are_taken_at_once},
     {"data_captured_after_its_ack_is_not_a_gap", test_data_captured_after_its_ack_is_not_a_gap},
     {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
     {"mid_stream_start_uses_first_data_segment", test_mid_stream_start_uses_first_data_segment},
@@ -928,6 +978,8 @@ static const cu_test_t tests[] = {
     {"mid_stream_trace_with_ack_before_data_matches_tshark",
      test_mid_stream_trace_with_ack_before_data_matches_tshark},
     {"reassembly_trace_gaps_match_tshark", test_reassembly_trace_gaps_match_tshark},
+    {"sampled_5gb_transfer_matches_tshark_across_wraps",
+     test_sampled_5gb_transfer_matches_tshark_across_wraps},
     {NULL, NULL}};
 
 CU_MAIN("reasm", tests)
