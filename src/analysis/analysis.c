@@ -4,6 +4,7 @@
 #include "analysis/app.h"
 #include "capture/capture.h"
 #include "capture/filter.h"
+#include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "flow/conn.h"
 
@@ -137,6 +138,8 @@ int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t
     uint64_t next_progress = PROGRESS_EVERY_BYTES;
     int rc;
     while ((rc = capture_next(cap, &cp)) == 1) {
+        if (interrupted())
+            break;
         r->packets++;
         r->bytes_captured += cp.caplen;
         r->bytes_wire += cp.origlen;

@@ -2,6 +2,7 @@
 #include "case/case.h"
 
 #include "case/names.h"
+#include "core/interrupt.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "out/case_json.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const spooled_names[LOG_SPOOLED_COUNT] = {"dns", "http", "files", "ssl"};
 
@@ -154,7 +156,24 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         return 3;
     }
     free(artifacts), free(certs);
+    /* Marks the folder as not complete until everything below is written; an
+     * interrupted or failed run leaves it, a finished one removes it. */
+    char *marker = xasprintf("%s/INCOMPLETE", o->out_dir);
+    static const char note[] = "pcapcase was interrupted or failed while writing this case;\n"
+                               "the files here may mix an earlier result with a partial one.\n"
+                               "Run the same pcapcase analyze command again.\n";
+    atomic_write(marker, note, sizeof note - 1);
+    interrupt_install();
     case_run_captures(in, o, all);
+    if (interrupted()) {
+        fprintf(stderr, "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
+                o->out_dir);
+        for (size_t i = 0; i < in->n; i++)
+            capture_result_free(&all[i]);
+        free(all);
+        free(marker);
+        return 130;
+    }
     case_t k;
     memset(&k, 0, sizeof k);
     k.opts = o;
@@ -173,11 +192,13 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
             status = 3;
         } else {
             status = (k.damaged || k.unusable) ? 1 : 0;
+            unlink(marker);
         }
     }
     case_free(&k);
     for (size_t i = 0; i < in->n; i++)
         capture_result_free(&all[i]);
     free(all);
+    free(marker);
     return status;
 }
