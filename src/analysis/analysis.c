@@ -59,12 +59,7 @@ static void on_conn_finish(void *ctx, conn_t *c)
     run_t *run = ctx;
     capture_result_t *r = run->res;
     char *hint = app_conn_finish(run->app, c);
-    if (r->nconns == r->capconns) {
-        r->capconns = r->capconns ? r->capconns * 2 : 1024;
-        r->conns = xreallocarray(r->conns, r->capconns, sizeof *r->conns);
-    }
-    conn_rec_t *o = &r->conns[r->nconns++];
-    memset(o, 0, sizeof *o);
+    conn_rec_t *o = capture_conn_add(r);
     o->ts = c->first_ts;
     o->last_ts = c->last_ts;
     o->rtt_syn = conn_rtt_syn(c);

@@ -92,7 +92,19 @@ void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t f
     }
     if (p->proto != IPPROTO_TCP)
         return;
+    /* Reassembly state is made at the first payload: most connections of a
+     * scan or flood never carry any, and they should cost no more than the
+     * connection record.  The ISNs of SYNs already seen are replayed so the
+     * streams start at the right sequence number even if the first data
+     * segment arrives out of order. */
+    if (!c->app && p->payload_wire == 0)
+        return;
+    bool fresh = !c->app;
     app_conn_t *ac = tcp_state(a, c);
+    if (fresh)
+        for (int s = 0; s < 2; s++)
+            if (c->ep[s].saw_syn)
+                reasm_segment(&ac->dir[s], c->ep[s].isn, TCP_SYN, NULL, 0, 0, frame, ts);
     int side = is_orig ? 0 : 1;
     reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len,
                   p->payload_wire, frame, ts);

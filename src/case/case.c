@@ -48,7 +48,7 @@ static long long write_conn_log(case_t *k, const char *path)
     size_t j = 0;
     for (size_t i = 0; i < k->n; i++)
         for (size_t c = 0; c < k->r[i]->nconns; c++)
-            refs[j++] = (conn_ref_t){&k->r[i]->conns[c], (uint32_t)i};
+            refs[j++] = (conn_ref_t){capture_conn(k->r[i], c), (uint32_t)i};
     xqsort(refs, total, sizeof *refs, cmp_conn_ref);
     atomic_file_t af;
     if (atomic_open(&af, path) != 0) {
@@ -133,7 +133,7 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
     k->n = w;
     for (size_t i = 0; i < k->n; i++) {
         for (size_t c = 0; c < k->r[i]->nconns; c++)
-            k->r[i]->conns[c].capture = (uint32_t)i;
+            capture_conn(k->r[i], c)->capture = (uint32_t)i;
         if (k->r[i]->damaged) {
             k->damaged++;
             fprintf(stderr, "pcapcase: %s: damaged input: %llu problem(s), first: %s\n",

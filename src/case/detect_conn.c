@@ -25,7 +25,7 @@ static cref_t *all_conns(const case_t *k, size_t *n)
     size_t j = 0;
     for (size_t i = 0; i < k->n; i++)
         for (size_t c = 0; c < k->r[i]->nconns; c++)
-            v[j++].c = &k->r[i]->conns[c];
+            v[j++].c = capture_conn(k->r[i], c);
     *n = total;
     return v;
 }

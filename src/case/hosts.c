@@ -73,6 +73,8 @@ const char *oui_vendor(const uint8_t mac[6])
     return hit ? hit->name : NULL;
 }
 
+static int cmp_addr(const void *a, const void *b) { return ipaddr_cmp(a, b); }
+
 static int cmp_host(const void *a, const void *b)
 {
     return ipaddr_cmp(&((const host_t *)a)->ip, &((const host_t *)b)->ip);
@@ -158,22 +160,23 @@ hosts_t *hosts_build(const case_t *k)
     size_t n = 0;
     for (size_t i = 0; i < k->n; i++)
         for (size_t j = 0; j < k->r[i]->nconns; j++) {
-            all[n++] = k->r[i]->conns[j].orig;
-            all[n++] = k->r[i]->conns[j].resp;
+            all[n++] = capture_conn(k->r[i], j)->orig;
+            all[n++] = capture_conn(k->r[i], j)->resp;
         }
-    h->v = xcalloc(n ? n : 1, sizeof *h->v);
-    for (size_t i = 0; i < n; i++)
-        h->v[i].ip = all[i];
-    free(all);
-    xqsort(h->v, n, sizeof *h->v, cmp_host);
+    /* unique addresses first: host_t is large, addresses are repeated */
+    xqsort(all, n, sizeof *all, cmp_addr);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
-        if (u == 0 || !ipaddr_eq(&h->v[u - 1].ip, &h->v[i].ip))
-            h->v[u++] = h->v[i];
+        if (u == 0 || !ipaddr_eq(&all[u - 1], &all[i]))
+            all[u++] = all[i];
+    h->v = xcalloc(u ? u : 1, sizeof *h->v);
+    for (size_t i = 0; i < u; i++)
+        h->v[i].ip = all[i];
     h->n = u;
+    free(all);
     for (size_t i = 0; i < k->n; i++)
         for (size_t j = 0; j < k->r[i]->nconns; j++) {
-            const conn_rec_t *c = &k->r[i]->conns[j];
+            const conn_rec_t *c = capture_conn(k->r[i], j);
             host_t *o = lookup(h, &c->orig), *r = lookup(h, &c->resp);
             seen(o, c);
             seen(r, c);

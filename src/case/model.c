@@ -1,6 +1,8 @@
 /* model.c — small helpers for the case model; see model.h. */
 #include "model.h"
 
+#include "core/xalloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +23,27 @@ const char *conn_rec_state(const conn_rec_t *c)
                                                                       : "OTH";
 }
 
+conn_rec_t *capture_conn_add(capture_result_t *r)
+{
+    if (r->nconns == r->nblocks * CONN_BLOCK) {
+        r->conn_blocks = xreallocarray(r->conn_blocks, r->nblocks + 1, sizeof *r->conn_blocks);
+        r->conn_blocks[r->nblocks++] = xmalloc(CONN_BLOCK * sizeof(conn_rec_t));
+    }
+    conn_rec_t *c = capture_conn(r, r->nconns++);
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
 void capture_result_free(capture_result_t *r)
 {
     free(r->path);
     free(r->name);
     damage_free(&r->damage);
     for (size_t i = 0; i < r->nconns; i++)
-        free(r->conns[i].name_hint);
-    free(r->conns);
+        free(capture_conn(r, i)->name_hint);
+    for (size_t b = 0; b < r->nblocks; b++)
+        free(r->conn_blocks[b]);
+    free(r->conn_blocks);
     for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
         logstore_free(&r->logs[i]);
     free(r->rates);

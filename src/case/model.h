@@ -76,9 +76,10 @@ typedef struct capture_result {
     bool damaged;        /* some of the file could not be read or decoded */
     bool unusable;       /* not a capture at all */
     char error[256];
-    /* connections */
-    conn_rec_t *conns;
-    size_t nconns, capconns;
+    /* connections, in blocks of CONN_BLOCK so growing never copies (a copy of
+     * a million records would double peak memory) */
+    conn_rec_t **conn_blocks;
+    size_t nconns, nblocks;
     /* spooled logs */
     logstore_t logs[LOG_SPOOLED_COUNT];
     /* bandwidth */
@@ -88,6 +89,17 @@ typedef struct capture_result {
     pdns_entry_t *pdns;
     size_t npdns, cappdns;
 } capture_result_t;
+
+#define CONN_BLOCK_SHIFT 16
+#define CONN_BLOCK ((size_t)1 << CONN_BLOCK_SHIFT)
+
+/* The i-th connection record of a capture. */
+static inline conn_rec_t *capture_conn(const capture_result_t *r, size_t i)
+{
+    return &r->conn_blocks[i >> CONN_BLOCK_SHIFT][i & (CONN_BLOCK - 1)];
+}
+/* Append a zeroed record and return it. */
+conn_rec_t *capture_conn_add(capture_result_t *r);
 
 void capture_result_free(capture_result_t *r);
 const char *conn_rec_state(const conn_rec_t *c);
