@@ -72,8 +72,10 @@ static void tcp_options(packet_t *p, cursor_t opt)
     }
 }
 
-static bool decode_tcp(ctx_t *x, cursor_t c)
+/* Parse the TCP header at *c and advance *c past it (options included). */
+static bool decode_tcp(ctx_t *x, cursor_t *cp)
 {
+    cursor_t c = *cp;
     packet_t *p = x->pkt;
     uint16_t offflags, win, sum, urg;
     if (!cursor_u16be(&c, &p->sport) || !cursor_u16be(&c, &p->dport) ||
@@ -90,6 +92,7 @@ static bool decode_tcp(ctx_t *x, cursor_t c)
     if (!cursor_sub(&c, hlen - 20, &opt))
         return damaged(x, "tcp.truncated_options");
     tcp_options(p, opt);
+    *cp = c;
     return true;
 }
 
@@ -111,14 +114,7 @@ static bool decode_transport(ctx_t *x, cursor_t c, uint32_t wire_len)
     bool ok = true;
     switch (p->proto) {
     case IPPROTO_TCP:
-        ok = decode_tcp(x, c);
-        if (ok) {
-            cursor_t t = c;
-            uint16_t offflags;
-            cursor_skip(&t, 12);
-            cursor_u16be(&t, &offflags);
-            cursor_skip(&c, (offflags >> 12) * 4u);
-        }
+        ok = decode_tcp(x, &c);
         break;
     case IPPROTO_UDP:
         ok = decode_udp(x, c);
