@@ -181,9 +181,9 @@ void reasm_set_policy(reasm_dir_t *d, reasm_policy_t policy);
  * packet claimed (larger than len when the capture snapped the packet; pass
  * len otherwise).  Bytes the snap cut off become a gap.
  *
- * The first SYN, or else the first segment with payload, fixes the stream's
- * initial sequence number.  A RST ends the direction (buffered data is
- * delivered with gaps first).  Delivery may happen inside this call; payload
+ * The first SYN, or else the first segment with payload or FIN, fixes the
+ * stream's initial sequence number.  A RST ends the direction (buffered data
+ * is delivered with gaps first).  Delivery may happen inside this call; payload
  * need only stay valid until it returns.  Never fails.
  */
 void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_t *payload,
@@ -196,7 +196,9 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
  * ack is delivered.  When nothing is buffered, the gap is declared when the
  * next segment of this direction arrives beyond the hole (or at flush), so
  * data captured just after its own ACK -- common when the capture point sits
- * near the receiver or merges interfaces -- is still delivered. */
+ * near the receiver or merges interfaces -- is still delivered.  An ACK more
+ * than REASM_MAX_AHEAD ahead is taken at once.  ACKs up to 2^31 ahead are
+ * believed (a sampled capture can jump that far between two ACKs). */
 void reasm_peer_ack(reasm_dir_t *d, uint32_t ack);
 
 /* Give up on every hole now: deliver all buffered data, with gaps for what is
