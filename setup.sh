@@ -80,6 +80,8 @@ test)
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$JOBS") || status=1
+    echo "== fuzzing (a short run of every libFuzzer target; long runs: tests/fuzz/run.sh 3600)"
+    "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-45}" || status=1
     exit $status
     ;;
 *)
