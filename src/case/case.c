@@ -132,8 +132,17 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
     }
     k->n = w;
     for (size_t i = 0; i < k->n; i++) {
-        for (size_t c = 0; c < k->r[i]->nconns; c++)
-            capture_conn(k->r[i], c)->capture = (uint32_t)i;
+        capture_result_t *r = k->r[i];
+        for (size_t c = 0; c < r->nconns; c++)
+            capture_conn(r, c)->capture = (uint32_t)i;
+        for (size_t j = 0; j < r->ndns; j++)
+            r->dns[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->ntls; j++)
+            r->tls[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->ncreds; j++)
+            r->creds[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->nmimes; j++)
+            r->mimes[j].capture = (uint32_t)i;
         if (k->r[i]->damaged) {
             k->damaged++;
             fprintf(stderr, "pcapcase: %s: damaged input: %llu problem(s), first: %s\n",

@@ -34,8 +34,80 @@ conn_rec_t *capture_conn_add(capture_result_t *r)
     return c;
 }
 
+#define GROW(arr, n, cap)                                                                        \
+    do {                                                                                         \
+        if ((n) == (cap)) {                                                                      \
+            (cap) = (cap) ? (cap) * 2 : 64;                                                      \
+            (arr) = xreallocarray((arr), (cap), sizeof *(arr));                                  \
+        }                                                                                        \
+        memset(&(arr)[(n)], 0, sizeof *(arr));                                                   \
+    } while (0)
+
+dns_rec_t *capture_dns_add(capture_result_t *r)
+{
+    GROW(r->dns, r->ndns, r->capdns);
+    return &r->dns[r->ndns++];
+}
+
+tls_rec_t *capture_tls_add(capture_result_t *r)
+{
+    GROW(r->tls, r->ntls, r->captls);
+    return &r->tls[r->ntls++];
+}
+
+cred_rec_t *capture_cred_add(capture_result_t *r)
+{
+    GROW(r->creds, r->ncreds, r->capcreds);
+    return &r->creds[r->ncreds++];
+}
+
+mime_rec_t *capture_mime_add(capture_result_t *r)
+{
+    GROW(r->mimes, r->nmimes, r->capmimes);
+    return &r->mimes[r->nmimes++];
+}
+
+void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts)
+{
+    /* answers repeat: extend the last matching entry rather than add */
+    for (size_t i = r->npdns; i > 0 && i + 64 > r->npdns; i--) {
+        pdns_entry_t *e = &r->pdns[i - 1];
+        if (ipaddr_eq(&e->addr, addr) && strcmp(e->name, name) == 0) {
+            if (ts < e->first)
+                e->first = ts;
+            if (ts > e->last)
+                e->last = ts;
+            return;
+        }
+    }
+    GROW(r->pdns, r->npdns, r->cappdns);
+    pdns_entry_t *e = &r->pdns[r->npdns++];
+    e->name = xstrdup(name);
+    e->addr = *addr;
+    e->first = e->last = ts;
+}
+
 void capture_result_free(capture_result_t *r)
 {
+    for (size_t i = 0; i < r->ndns; i++)
+        free(r->dns[i].query);
+    free(r->dns);
+    for (size_t i = 0; i < r->ntls; i++) {
+        tls_rec_t *t = &r->tls[i];
+        free(t->sni), free(t->ja3), free(t->cert_fp), free(t->cert_cn);
+        for (size_t j = 0; j < t->ncert_sans; j++)
+            free(t->cert_sans[j]);
+        free(t->cert_sans);
+    }
+    free(r->tls);
+    for (size_t i = 0; i < r->ncreds; i++)
+        free(r->creds[i].username);
+    free(r->creds);
+    for (size_t i = 0; i < r->nmimes; i++) {
+        mime_rec_t *m = &r->mimes[i];
+        free(m->url), free(m->declared), free(m->sniffed), free(m->sha256);
+    }
+    free(r->mimes);
     free(r->path);
     free(r->name);
     damage_free(&r->damage);

@@ -58,6 +58,58 @@ typedef struct pdns_entry {
     ts_ns_t first, last;
 } pdns_entry_t;
 
+/* What the case needs of each DNS exchange (the full row is in dns.ndjson). */
+typedef struct dns_rec {
+    ts_ns_t ts;
+    ipaddr_t client, server;
+    char *query;        /* owned; NULL when the message had no question */
+    uint16_t qtype;
+    int16_t rcode;      /* -1: no response seen */
+    uint64_t frame;
+    char uid[20];
+    uint32_t capture;
+} dns_rec_t;
+
+/* What the case needs of each TLS handshake. */
+typedef struct tls_rec {
+    ts_ns_t ts;
+    ipaddr_t client, server;
+    uint16_t server_p;
+    char *sni;          /* owned, may be NULL */
+    char *ja3;          /* md5 hex, owned, may be NULL */
+    char *cert_fp;      /* SHA-256 of the leaf certificate, owned, may be NULL */
+    char *cert_cn;      /* leaf subject CN, owned, may be NULL */
+    char **cert_sans;   /* leaf SAN DNS names, owned */
+    size_t ncert_sans;
+    bool self_signed, expired, sni_mismatch;
+    uint64_t frame;
+    char uid[20];
+    uint32_t capture;
+} tls_rec_t;
+
+/* Credentials seen in clear text (HTTP Basic, FTP USER/PASS). */
+typedef struct cred_rec {
+    ts_ns_t ts;
+    ipaddr_t client, server;
+    uint16_t server_p;
+    const char *proto; /* static: "http-basic", "ftp" */
+    char *username;    /* owned */
+    bool has_password; /* the password itself is never kept */
+    uint64_t frame;
+    char uid[20];
+    uint32_t capture;
+} cred_rec_t;
+
+/* A file carved from HTTP whose content type disagrees with its label. */
+typedef struct mime_rec {
+    ts_ns_t ts;
+    ipaddr_t client, server;
+    char *url, *declared, *sniffed, *sha256; /* owned */
+    uint64_t frame;
+    char uid[20];
+    uint32_t capture;
+} mime_rec_t;
+
 typedef struct capture_result {
     char *path;          /* as given on the command line (or found in a folder) */
     char *name;          /* basename, used as "pcap" in logs */
@@ -88,6 +140,15 @@ typedef struct capture_result {
     /* passive DNS */
     pdns_entry_t *pdns;
     size_t npdns, cappdns;
+    /* application summaries for the findings */
+    dns_rec_t *dns;
+    size_t ndns, capdns;
+    tls_rec_t *tls;
+    size_t ntls, captls;
+    cred_rec_t *creds;
+    size_t ncreds, capcreds;
+    mime_rec_t *mimes;
+    size_t nmimes, capmimes;
 } capture_result_t;
 
 #define CONN_BLOCK_SHIFT 16
@@ -100,6 +161,14 @@ static inline conn_rec_t *capture_conn(const capture_result_t *r, size_t i)
 }
 /* Append a zeroed record and return it. */
 conn_rec_t *capture_conn_add(capture_result_t *r);
+
+/* Append zeroed summary records (the capture field is set later). */
+dns_rec_t *capture_dns_add(capture_result_t *r);
+tls_rec_t *capture_tls_add(capture_result_t *r);
+cred_rec_t *capture_cred_add(capture_result_t *r);
+mime_rec_t *capture_mime_add(capture_result_t *r);
+/* Record that name resolved to addr at ts (passive DNS). */
+void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts);
 
 void capture_result_free(capture_result_t *r);
 const char *conn_rec_state(const conn_rec_t *c);
