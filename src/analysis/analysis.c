@@ -136,6 +136,7 @@ int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t
         if (interrupted())
             break;
         r->packets++;
+        r->ts_digits = capture_ts_digits(cap); /* pcapng: known once IDBs are read */
         r->bytes_captured += cp.caplen;
         r->bytes_wire += cp.origlen;
         if (r->packets == 1 || cp.ts < r->first_ts)

@@ -114,7 +114,8 @@ void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t f
 
 char *app_conn_finish(app_t *a, conn_t *c)
 {
-    app_conn_t *ac = c->app;
+    /* only TCP connections carry an app_conn_t; UDP state is the analyser's */
+    app_conn_t *ac = c->proto == IPPROTO_TCP ? c->app : NULL;
     if (!ac)
         return app_conn_done(&a->proto, NULL, c);
     for (int i = 0; i < 2; i++)

@@ -1,10 +1,14 @@
-/* app_proto.c — driving the protocol analysers; see app_proto.h.
+/* app_proto.c — choosing and driving the protocol analysers; see app_proto.h.
  *
- * In progress: the DNS, HTTP and TLS analysers (src/proto/) are being wired
- * in here.  Until then streams are reassembled (gaps are counted) but no
- * application logs are produced. */
+ * A stream's analyser is chosen from its first bytes (and, for DNS, the
+ * port).  HTTP and TLS analysers are being added; until then other TCP
+ * streams are only reassembled (their gaps are still counted). */
 #include "app_proto.h"
 
+#include "analysis/app_dns.h"
+#include "proto/dns.h"
+
+#include <netinet/in.h>
 #include <stdlib.h>
 
 void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res)
@@ -19,14 +23,34 @@ void app_proto_free(app_proto_ctx_t *ctx) { (void)ctx; }
 void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
              ts_ns_t ts)
 {
-    (void)ctx, (void)c, (void)p, (void)is_orig, (void)frame, (void)ts;
+    if ((app_dns_port(p->sport) || app_dns_port(p->dport)) &&
+        dns_looks_like(p->payload, p->payload_len))
+        app_dns_message(ctx->res, c, (dns_state_t **)&c->app, is_orig, p->payload,
+                        p->payload_len, frame, ts, false);
+}
+
+static void decide(app_session_t *s, const conn_t *c)
+{
+    if (s->kind != APP_UNKNOWN)
+        return;
+    if (c->orig_p == 53 || c->resp_p == 53)
+        s->kind = APP_DNS_TCP;
+    else
+        s->kind = APP_NONE;
 }
 
 void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig,
                      const uint8_t *data, size_t len, uint64_t off, uint64_t frame, ts_ns_t ts)
 {
-    (void)ctx, (void)s, (void)c, (void)is_orig, (void)data, (void)len, (void)off, (void)frame,
-        (void)ts;
+    (void)off;
+    decide(s, c);
+    switch (s->kind) {
+    case APP_DNS_TCP:
+        app_dns_stream(ctx->res, c, (dns_state_t **)&s->parser, is_orig, data, len, frame, ts);
+        break;
+    default:
+        break;
+    }
 }
 
 void app_stream_gap(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig, uint64_t off,
@@ -42,9 +66,13 @@ void app_stream_end(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_o
 
 char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
 {
-    (void)ctx, (void)c;
-    if (!s)
+    if (!s) {
+        if (c->proto == IPPROTO_UDP)
+            app_dns_done(ctx->res, c, (dns_state_t **)&c->app);
         return NULL;
+    }
+    if (s->kind == APP_DNS_TCP)
+        app_dns_done(ctx->res, c, (dns_state_t **)&s->parser);
     char *hint = s->name_hint;
     s->name_hint = NULL;
     return hint;

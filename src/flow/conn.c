@@ -74,7 +74,8 @@ static uint64_t key_hash(const ipaddr_t *a, uint16_t ap, const ipaddr_t *b, uint
     }
     uint64_t h = hash_fnv1a(a->a, 16, 0);
     h = hash_fnv1a(b->a, 16, h);
-    uint32_t extra[2] = {(uint32_t)ap << 16 | bp, (uint32_t)proto << 16 | vlan};
+    (void)vlan; /* not hashed: the reverse direction may use another VLAN */
+    uint32_t extra[2] = {(uint32_t)ap << 16 | bp, (uint32_t)proto};
     return hash_fnv1a(extra, sizeof extra, h);
 }
 
@@ -82,10 +83,13 @@ static uint64_t key_hash(const ipaddr_t *a, uint16_t ap, const ipaddr_t *b, uint
 static int key_match(const conn_t *c, const ipaddr_t *s, uint16_t sp, const ipaddr_t *d,
                      uint16_t dp, uint8_t proto, uint16_t vlan)
 {
-    if (c->proto != proto || c->vlan != vlan)
+    /* Packets in the originator's direction must carry the same VLAN; the
+     * other direction may come back on another VLAN (a router between VLANs
+     * seen on a trunk port), as Zeek, which ignores VLANs, would pair them. */
+    if (c->proto != proto)
         return 0;
     if (c->orig_p == sp && c->resp_p == dp && ipaddr_eq(&c->orig, s) && ipaddr_eq(&c->resp, d))
-        return 1;
+        return c->vlan == vlan ? 1 : 0;
     if (c->orig_p == dp && c->resp_p == sp && ipaddr_eq(&c->orig, d) && ipaddr_eq(&c->resp, s))
         return 2;
     return 0;

@@ -37,7 +37,6 @@ SKIP = {
 # missed_bytes) from TCP reassembly.  Remove entries as they are fixed.
 PENDING = {
     "__none__",
-    "scripts.base.protocols.dns.max-compression-depth",
 }
 
 TSHARK_TRACES = [
