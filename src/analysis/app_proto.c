@@ -6,7 +6,9 @@
 #include "app_proto.h"
 
 #include "analysis/app_dns.h"
+#include "analysis/app_http.h"
 #include "proto/dns.h"
+#include "proto/http.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -29,24 +31,33 @@ void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, u
                         p->payload_len, frame, ts, false);
 }
 
-static void decide(app_session_t *s, const conn_t *c)
+/* The first bytes of the connection (either direction) pick the analyser. */
+static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig,
+                   const uint8_t *data, size_t len)
 {
     if (s->kind != APP_UNKNOWN)
         return;
-    if (c->orig_p == 53 || c->resp_p == 53)
+    if (c->orig_p == 53 || c->resp_p == 53) {
         s->kind = APP_DNS_TCP;
-    else
+    } else if (http_detect(data, len, is_orig)) {
+        s->kind = APP_HTTP;
+        s->parser = app_http_new(ctx->opts, ctx->res, c);
+    } else {
         s->kind = APP_NONE;
+    }
 }
 
 void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig,
                      const uint8_t *data, size_t len, uint64_t off, uint64_t frame, ts_ns_t ts)
 {
     (void)off;
-    decide(s, c);
+    decide(ctx, s, c, is_orig, data, len);
     switch (s->kind) {
     case APP_DNS_TCP:
         app_dns_stream(ctx->res, c, (dns_state_t **)&s->parser, is_orig, data, len, frame, ts);
+        break;
+    case APP_HTTP:
+        app_http_data(s->parser, is_orig, data, len, frame, ts);
         break;
     default:
         break;
@@ -56,12 +67,16 @@ void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_
 void app_stream_gap(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig, uint64_t off,
                     uint64_t len)
 {
-    (void)ctx, (void)s, (void)c, (void)is_orig, (void)off, (void)len;
+    (void)ctx, (void)c, (void)off;
+    if (s->kind == APP_HTTP)
+        app_http_gap(s->parser, is_orig, len);
 }
 
 void app_stream_end(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig)
 {
-    (void)ctx, (void)s, (void)c, (void)is_orig;
+    (void)ctx, (void)c;
+    if (s->kind == APP_HTTP)
+        app_http_end(s->parser, is_orig);
 }
 
 char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
@@ -73,6 +88,14 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
     }
     if (s->kind == APP_DNS_TCP)
         app_dns_done(ctx->res, c, (dns_state_t **)&s->parser);
+    if (s->kind == APP_HTTP) {
+        char *host = app_http_free(s->parser);
+        s->parser = NULL;
+        if (host && !s->name_hint)
+            s->name_hint = host;
+        else
+            free(host);
+    }
     char *hint = s->name_hint;
     s->name_hint = NULL;
     return hint;

@@ -1,0 +1,710 @@
+/* http.c — HTTP/1.x framing and transaction matching; see http.h. */
+#include "http.h"
+
+#include "core/cursor.h"
+#include "core/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum state {
+    ST_HEADERS,     /* collecting a header block */
+    ST_BODY_LEN,    /* Content-Length bytes remaining */
+    ST_CHUNK_SIZE,  /* reading a chunk-size line */
+    ST_CHUNK_DATA,  /* chunk bytes remaining */
+    ST_CHUNK_CRLF,  /* the line end after chunk data */
+    ST_TRAILER,     /* trailer lines until an empty one */
+    ST_BODY_CLOSE,  /* body until the connection closes */
+    ST_RESYNC,      /* lost framing: look for the next message start */
+    ST_DEAD,        /* not HTTP any more (CONNECT, Upgrade, garbage) */
+};
+
+typedef struct dir {
+    enum state st;
+    buf_t line;          /* header block or chunk-size line being collected */
+    uint64_t remaining;  /* body or chunk bytes still expected */
+    http_txn_t *cur;     /* transaction whose message is being parsed */
+    bool ended;
+} dir_t;
+
+struct http_conn {
+    const http_callbacks_t *cb;
+    void *ctx;
+    dir_t d[2];             /* 0 = requests, 1 = responses */
+    http_txn_t *q[HTTP_MAX_PENDING]; /* transactions in request order */
+    unsigned nq;
+    unsigned depth;
+};
+
+static const char *const methods[] = {"GET ",     "POST ",    "HEAD ",   "PUT ",    "DELETE ",
+                                      "OPTIONS ", "CONNECT ", "TRACE ",  "PATCH ",  "PROPFIND ",
+                                      "PROPPATCH ", "MKCOL ", "COPY ",   "MOVE ",   "LOCK ",
+                                      "UNLOCK ",  "SEARCH ",  "REPORT ", "QUERY ", NULL};
+
+bool http_detect(const uint8_t *p, size_t n, bool is_orig)
+{
+    if (!is_orig)
+        return n >= 5 && strncasecmp((const char *)p, "HTTP/", 5) == 0;
+    for (int i = 0; methods[i]; i++) {
+        size_t l = strlen(methods[i]);
+        if (n >= l && strncasecmp((const char *)p, methods[i], l) == 0)
+            return true; /* servers accept "get / http/1.1"; so does Zeek */
+    }
+    /* other methods: a token of capitals, a space, then a path or URI */
+    size_t k = 0;
+    while (k < n && k < 20 && isupper(p[k]))
+        k++;
+    return k >= 3 && k < n && p[k] == ' ' && k + 1 < n && (p[k + 1] == '/' || p[k + 1] == 'h');
+}
+
+http_conn_t *http_conn_new(const http_callbacks_t *cb, void *ctx)
+{
+    http_conn_t *h = xcalloc(1, sizeof *h);
+    h->cb = cb;
+    h->ctx = ctx;
+    return h;
+}
+
+static void txn_free(http_txn_t *t)
+{
+    free(t->method), free(t->uri), free(t->version), free(t->host), free(t->user_agent);
+    free(t->referrer), free(t->username), free(t->status_msg), free(t->resp_version);
+    free(t->weird);
+    for (int i = 0; i < 2; i++) {
+        http_msg_t *m = i ? &t->resp : &t->req;
+        free(m->ctype), free(m->cenc), free(m->te), free(m->cdisp), free(m->crange);
+    }
+    free(t);
+}
+
+static void weird(http_txn_t *t, const char *what)
+{
+    if (t && !t->weird)
+        t->weird = xstrdup(what);
+}
+
+/* The oldest transaction is complete: report and drop it. */
+static void complete_front(http_conn_t *h)
+{
+    if (!h->nq)
+        return;
+    http_txn_t *t = h->q[0];
+    memmove(h->q, h->q + 1, (h->nq - 1) * sizeof *h->q);
+    h->nq--;
+    if (h->d[0].cur == t)
+        h->d[0].cur = NULL;
+    if (h->d[1].cur == t)
+        h->d[1].cur = NULL;
+    h->cb->txn_done(h->ctx, t);
+    txn_free(t);
+}
+
+/* ---- header parsing ---- */
+
+static char *trimmed_dup(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    return xstrndup(s, n);
+}
+
+static void basic_auth(http_txn_t *t, const char *v)
+{
+    while (*v == ' ')
+        v++;
+    if (strncasecmp(v, "Basic ", 6) != 0)
+        return;
+    v += 6;
+    size_t n = strlen(v);
+    if (n > 4096)
+        return;
+    unsigned char *out = xmalloc(n + 4);
+    int k = EVP_DecodeBlock(out, (const unsigned char *)v, (int)n);
+    if (k > 0) {
+        while (k > 0 && out[k - 1] == 0 && n && v[n - 1] == '=')
+            k--, n--; /* padding decodes to NULs */
+        char *colon = memchr(out, ':', (size_t)k);
+        size_t ulen = colon ? (size_t)(colon - (char *)out) : (size_t)k;
+        free(t->username);
+        t->username = xstrndup((char *)out, ulen);
+        t->has_password = colon && (size_t)(colon - (char *)out) + 1 < (size_t)k;
+    }
+    free(out);
+}
+
+static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name, size_t nl,
+                   const char *val, size_t vl)
+{
+#define IS(s) (nl == sizeof(s) - 1 && strncasecmp(name, s, nl) == 0)
+#define SET(f)                                                                                   \
+    do {                                                                                         \
+        free(f);                                                                                 \
+        f = trimmed_dup(val, vl);                                                                \
+    } while (0)
+    if (IS("content-type"))
+        SET(m->ctype);
+    else if (IS("content-encoding"))
+        SET(m->cenc);
+    else if (IS("transfer-encoding"))
+        SET(m->te);
+    else if (IS("content-disposition"))
+        SET(m->cdisp);
+    else if (IS("content-range"))
+        SET(m->crange);
+    else if (IS("content-length")) {
+        char *v = trimmed_dup(val, vl), *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (*v && !*end && x >= 0 && errno == 0) {
+            if (m->clen >= 0 && m->clen != x)
+                weird(t, "conflicting_content_length");
+            m->clen = x;
+        } else {
+            weird(t, "bad_content_length");
+        }
+        free(v);
+    } else if (is_orig) {
+        if (IS("host"))
+            SET(t->host);
+        else if (IS("user-agent"))
+            SET(t->user_agent);
+        else if (IS("referer"))
+            SET(t->referrer);
+        else if (IS("authorization")) {
+            char *v = trimmed_dup(val, vl);
+            basic_auth(t, v);
+            free(v);
+        }
+    }
+#undef IS
+#undef SET
+}
+
+/* Parse the header block (without the final empty line) into t/m.  Returns
+ * false when the start line is not HTTP. */
+static bool parse_block(http_txn_t *t, http_msg_t *m, bool is_orig, char *block, size_t len)
+{
+    m->clen = -1;
+    char *line = block, *end = block + len;
+    char *nl = memchr(line, '\n', (size_t)(end - line));
+    char *first_end = nl ? nl : end;
+    size_t fl = (size_t)(first_end - line);
+    if (fl && line[fl - 1] == '\r')
+        fl--;
+    /* start line */
+    char *sp1 = memchr(line, ' ', fl);
+    if (!sp1)
+        return false;
+    char *rest = sp1 + 1;
+    size_t rl = fl - (size_t)(rest - line);
+    char *sp2 = memchr(rest, ' ', rl);
+    if (is_orig) {
+        t->method = xstrndup(line, (size_t)(sp1 - line));
+        if (sp2) {
+            t->uri = xstrndup(rest, (size_t)(sp2 - rest));
+            t->version = trimmed_dup(sp2 + 1, fl - (size_t)(sp2 + 1 - line));
+            if (strncasecmp(t->version, "HTTP/", 5) == 0)
+                memmove(t->version, t->version + 5, strlen(t->version) - 4);
+        } else {
+            t->uri = xstrndup(rest, rl); /* HTTP/0.9 */
+            t->version = xstrdup("0.9");
+        }
+    } else {
+        if (fl < 5 || strncasecmp(line, "HTTP/", 5) != 0)
+            return false;
+        t->resp_version = xstrndup(line + 5, (size_t)(sp1 - line - 5));
+        t->status = atoi(rest);
+        t->status_msg = sp2 ? trimmed_dup(sp2 + 1, fl - (size_t)(sp2 + 1 - line)) : xstrdup("");
+    }
+    /* header lines, with obsolete line folding */
+    unsigned count = 0;
+    char *name = NULL, *val = NULL;
+    size_t nlen = 0, vlen = 0;
+    buf_t folded = BUF_INIT;
+    for (line = nl ? nl + 1 : end; line < end;) {
+        nl = memchr(line, '\n', (size_t)(end - line));
+        char *le = nl ? nl : end;
+        size_t ll = (size_t)(le - line);
+        if ((line[0] == ' ' || line[0] == '\t') && name) {
+            buf_clear(&folded);
+            buf_append(&folded, val, vlen);
+            buf_append_byte(&folded, ' ');
+            buf_append(&folded, line, ll);
+            header(t, m, is_orig, name, nlen, (char *)folded.data, folded.len);
+        } else {
+            char *colon = memchr(line, ':', ll);
+            if (colon && ++count <= HTTP_MAX_HEADERS) {
+                name = line, nlen = (size_t)(colon - line);
+                val = colon + 1, vlen = ll - nlen - 1;
+                header(t, m, is_orig, name, nlen, val, vlen);
+            } else if (count > HTTP_MAX_HEADERS) {
+                weird(t, "too_many_headers");
+            }
+        }
+        line = nl ? nl + 1 : end;
+    }
+    buf_free(&folded);
+    return true;
+}
+
+/* ---- bodies ---- */
+
+static bool chunked(const http_msg_t *m)
+{
+    return m->te && strcasestr(m->te, "chunked");
+}
+
+static void body_start(http_conn_t *h, http_txn_t *t, bool is_orig)
+{
+    h->cb->body_begin(h->ctx, t, is_orig);
+}
+
+static void body_data(http_conn_t *h, dir_t *d, bool is_orig, const uint8_t *p, size_t n,
+                      uint64_t frame, ts_ns_t ts)
+{
+    http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+    m->body_len += n;
+    m->last_frame = frame;
+    m->end_ts = ts;
+    h->cb->body_data(h->ctx, d->cur, is_orig, p, n, frame, ts);
+}
+
+static void message_end(http_conn_t *h, dir_t *d, bool is_orig, bool had_body)
+{
+    http_txn_t *t = d->cur;
+    if (!t)
+        return;
+    if (had_body)
+        h->cb->body_end(h->ctx, t, is_orig);
+    d->cur = NULL;
+    d->st = ST_HEADERS;
+    /* a transaction is done when its response is; unanswered requests wait */
+    if (!is_orig && h->nq && h->q[0] == t)
+        complete_front(h);
+}
+
+/* After the header block: decide the body framing. */
+static void after_headers(http_conn_t *h, dir_t *d, bool is_orig)
+{
+    http_txn_t *t = d->cur;
+    http_msg_t *m = is_orig ? &t->req : &t->resp;
+    if (!is_orig) {
+        if (t->status >= 100 && t->status < 200 && t->status != 101) {
+            /* interim response: the real one follows */
+            free(t->resp_version), free(t->status_msg);
+            t->resp_version = t->status_msg = NULL;
+            t->status = 0;
+            free(m->ctype), free(m->cenc), free(m->te), free(m->cdisp), free(m->crange);
+            memset(m, 0, sizeof *m);
+            d->st = ST_HEADERS;
+            return;
+        }
+        bool connect_ok = t->method && strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2;
+        if (t->status == 101 || connect_ok) {
+            message_end(h, d, false, false);
+            h->d[0].st = h->d[1].st = ST_DEAD; /* the rest is another protocol */
+            return;
+        }
+        bool no_body = (t->method && strcmp(t->method, "HEAD") == 0) || t->status == 204 ||
+                       t->status == 304;
+        if (no_body) {
+            message_end(h, d, false, false);
+            return;
+        }
+    }
+    if (chunked(m)) {
+        body_start(h, t, is_orig);
+        d->st = ST_CHUNK_SIZE;
+    } else if (m->clen > 0) {
+        body_start(h, t, is_orig);
+        d->st = ST_BODY_LEN;
+        d->remaining = (uint64_t)m->clen;
+    } else if (m->clen == 0 || is_orig) {
+        message_end(h, d, is_orig, false);
+    } else {
+        body_start(h, t, is_orig);
+        d->st = ST_BODY_CLOSE;
+    }
+}
+
+static http_txn_t *new_request(http_conn_t *h)
+{
+    if (h->nq == HTTP_MAX_PENDING)
+        complete_front(h); /* report the oldest as unanswered */
+    http_txn_t *t = xcalloc(1, sizeof *t);
+    t->depth = ++h->depth;
+    t->req.clen = t->resp.clen = -1;
+    h->q[h->nq++] = t;
+    return t;
+}
+
+static http_txn_t *response_txn(http_conn_t *h)
+{
+    for (unsigned i = 0; i < h->nq; i++)
+        if (!h->q[i]->resp.has)
+            return h->q[i];
+    /* a response with no request seen (capture started mid-connection) */
+    http_txn_t *t = new_request(h);
+    weird(t, "response_without_request");
+    return t;
+}
+
+/* The header block in d->line is complete (len bytes, without the final
+ * empty line).  Returns false when it is not HTTP. */
+static bool headers_done(http_conn_t *h, dir_t *d, bool is_orig, size_t len, uint64_t frame,
+                         ts_ns_t ts)
+{
+    http_txn_t *t;
+    if (is_orig) {
+        t = new_request(h);
+    } else if (d->cur) {
+        t = d->cur; /* after an interim 1xx */
+    } else {
+        t = response_txn(h);
+    }
+    http_msg_t *m = is_orig ? &t->req : &t->resp;
+    if (!m->has) {
+        m->first_frame = frame;
+        m->ts = ts;
+    }
+    m->has = true;
+    m->last_frame = frame;
+    m->end_ts = ts;
+    d->cur = t;
+    if (!parse_block(t, m, is_orig, (char *)d->line.data, len))
+        return false;
+    after_headers(h, d, is_orig);
+    return true;
+}
+
+/* Find the end of a header block in b: returns the block length (without the
+ * empty line) and sets *total to bytes consumed, or -1.  A request line
+ * without an HTTP version is HTTP/0.9: it has no headers and ends there. */
+static long block_end(const buf_t *b, size_t *total, bool is_orig)
+{
+    const uint8_t *p = b->data;
+    const uint8_t *nl = memchr(p, '\n', b->len);
+    if (is_orig && nl) {
+        size_t fl = (size_t)(nl - p);
+        bool versioned = false;
+        for (size_t i = 0; i + 5 <= fl && !versioned; i++)
+            versioned = strncasecmp((const char *)p + i, "HTTP/", 5) == 0;
+        if (!versioned) {
+            *total = fl + 1;
+            return (long)fl;
+        }
+    }
+    for (size_t i = 0; i + 1 < b->len; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (p[i + 1] == '\n') {
+            *total = i + 2;
+            return (long)i;
+        }
+        if (p[i + 1] == '\r' && i + 2 < b->len && p[i + 2] == '\n') {
+            *total = i + 3;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Skip to something that starts a message; returns bytes skipped or n. */
+static size_t resync(const uint8_t *p, size_t n, bool is_orig)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || p[i - 1] == '\n') && http_detect(p + i, n - i, is_orig))
+            return i;
+    return n;
+}
+
+
+void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                    ts_ns_t ts)
+{
+    dir_t *d = &h->d[is_orig ? 0 : 1];
+    while (n > 0) {
+        switch (d->st) {
+        case ST_DEAD:
+            return;
+        case ST_RESYNC: {
+            if (!is_orig && h->nq && !h->q[0]->resp.has && h->q[0]->version &&
+                strcmp(h->q[0]->version, "0.9") == 0) {
+                /* HTTP/0.9: no status line, the body runs until close */
+                http_txn_t *t = h->q[0];
+                t->resp.has = true;
+                t->resp.first_frame = frame;
+                t->resp.ts = ts;
+                t->resp.clen = -1;
+                d->cur = t;
+                body_start(h, t, false);
+                d->st = ST_BODY_CLOSE;
+                break;
+            }
+            size_t k = resync(p, n, is_orig);
+            p += k, n -= k;
+            if (n)
+                d->st = ST_HEADERS;
+            break;
+        }
+        case ST_HEADERS: {
+            if (d->line.len == 0) {
+                size_t k = 0;
+                while (k < n && (p[k] == '\r' || p[k] == '\n'))
+                    k++;
+                p += k, n -= k;
+                if (!n)
+                    break;
+                if (n >= 8 && !http_detect(p, n, is_orig)) {
+                    d->st = ST_RESYNC;
+                    break;
+                }
+            }
+            size_t before = d->line.len;
+            size_t take = n;
+            if (before + take > HTTP_MAX_HEADER_BYTES + 4)
+                take = HTTP_MAX_HEADER_BYTES + 4 - before;
+            buf_append(&d->line, p, take);
+            size_t total;
+            long blen = block_end(&d->line, &total, is_orig);
+            if (blen < 0) {
+                p += take, n -= take;
+                if (d->line.len >= HTTP_MAX_HEADER_BYTES) {
+                    buf_clear(&d->line);
+                    d->st = ST_RESYNC;
+                }
+                break;
+            }
+            size_t used = total - before;
+            p += used, n -= used;
+            if (!headers_done(h, d, is_orig, (size_t)blen, frame, ts))
+                d->st = ST_RESYNC;
+            buf_clear(&d->line);
+            break;
+        }
+        case ST_BODY_LEN: {
+            size_t k = n < d->remaining ? n : (size_t)d->remaining;
+            body_data(h, d, is_orig, p, k, frame, ts);
+            p += k, n -= k;
+            d->remaining -= k;
+            if (d->remaining == 0)
+                message_end(h, d, is_orig, true);
+            break;
+        }
+        case ST_BODY_CLOSE:
+            body_data(h, d, is_orig, p, n, frame, ts);
+            n = 0;
+            break;
+        case ST_CHUNK_SIZE:
+        case ST_TRAILER: {
+            uint8_t *nl = memchr(p, '\n', n);
+            size_t k = nl ? (size_t)(nl - p) + 1 : n;
+            if (d->line.len + k > 4096) { /* a chunk-size or trailer line that long is bogus */
+                weird(d->cur, "chunk_line_too_long");
+                d->cur->resp.incomplete = "bad_chunk";
+                message_end(h, d, is_orig, true);
+                buf_clear(&d->line);
+                d->st = ST_RESYNC;
+                break;
+            }
+            buf_append(&d->line, p, k);
+            p += k, n -= k;
+            if (!nl)
+                break;
+            char *line = (char *)d->line.data;
+            if (d->st == ST_TRAILER) {
+                bool empty = d->line.len <= 2;
+                buf_clear(&d->line);
+                if (empty)
+                    message_end(h, d, is_orig, true);
+                break;
+            }
+            char *end;
+            errno = 0;
+            unsigned long long sz = strtoull(line, &end, 16);
+            bool ok = end != line && errno == 0 && isxdigit((unsigned char)line[0]) &&
+                      sz <= ((uint64_t)1 << 40);
+            buf_clear(&d->line);
+            http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+            if (!ok) {
+                weird(d->cur, "bad_chunk_size");
+                m->incomplete = "bad_chunk_size";
+                message_end(h, d, is_orig, true);
+                d->st = ST_RESYNC;
+                break;
+            }
+            if (sz == 0) {
+                d->st = ST_TRAILER;
+            } else {
+                d->st = ST_CHUNK_DATA;
+                d->remaining = sz;
+            }
+            break;
+        }
+        case ST_CHUNK_DATA: {
+            size_t k = n < d->remaining ? n : (size_t)d->remaining;
+            body_data(h, d, is_orig, p, k, frame, ts);
+            p += k, n -= k;
+            d->remaining -= k;
+            if (d->remaining == 0)
+                d->st = ST_CHUNK_CRLF;
+            break;
+        }
+        case ST_CHUNK_CRLF:
+            if (p[0] == '\r') {
+                p++, n--;
+            } else {
+                if (p[0] == '\n')
+                    p++, n--;
+                d->st = ST_CHUNK_SIZE;
+            }
+            break;
+        }
+    }
+}
+
+void http_conn_gap(http_conn_t *h, bool is_orig, uint64_t len)
+{
+    dir_t *d = &h->d[is_orig ? 0 : 1];
+    http_msg_t *m = d->cur ? (is_orig ? &d->cur->req : &d->cur->resp) : NULL;
+    switch (d->st) {
+    case ST_BODY_LEN:
+        if (len <= d->remaining) {
+            /* Content-Length framing survives a gap: count and go on */
+            m->missing += len;
+            h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+            d->remaining -= len;
+            if (d->remaining == 0)
+                message_end(h, d, is_orig, true);
+            return;
+        }
+        m->missing += d->remaining;
+        h->cb->body_gap(h->ctx, d->cur, is_orig, d->remaining);
+        message_end(h, d, is_orig, true);
+        break;
+    case ST_BODY_CLOSE:
+        m->missing += len;
+        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        return;
+    case ST_CHUNK_SIZE:
+    case ST_CHUNK_DATA:
+    case ST_CHUNK_CRLF:
+    case ST_TRAILER:
+        m->missing += len;
+        m->incomplete = "gap_in_chunked_body";
+        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        message_end(h, d, is_orig, true);
+        break;
+    case ST_HEADERS:
+        buf_clear(&d->line);
+        break;
+    default:
+        return;
+    }
+    if (d->st != ST_DEAD)
+        d->st = ST_RESYNC;
+}
+
+static void end_dir(http_conn_t *h, bool is_orig)
+{
+    dir_t *d = &h->d[is_orig ? 0 : 1];
+    if (d->ended)
+        return;
+    d->ended = true;
+    if (!d->cur)
+        return;
+    http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+    if (d->st == ST_BODY_CLOSE) {
+        message_end(h, d, is_orig, true);
+    } else if (d->st == ST_BODY_LEN || d->st == ST_CHUNK_SIZE || d->st == ST_CHUNK_DATA ||
+               d->st == ST_CHUNK_CRLF || d->st == ST_TRAILER) {
+        if (d->st == ST_BODY_LEN)
+            m->missing += d->remaining;
+        m->incomplete = "connection_ended_in_body";
+        message_end(h, d, is_orig, true);
+    }
+}
+
+void http_conn_end(http_conn_t *h, bool is_orig) { end_dir(h, is_orig); }
+
+void http_conn_free(http_conn_t *h)
+{
+    if (!h)
+        return;
+    end_dir(h, true);
+    end_dir(h, false);
+    while (h->nq)
+        complete_front(h);
+    buf_free(&h->d[0].line);
+    buf_free(&h->d[1].line);
+    free(h);
+}
+
+char *http_suggest_filename(const char *cdisp, const char *uri)
+{
+    const char *src = NULL;
+    size_t n = 0;
+    if (cdisp) {
+        const char *f = strcasestr(cdisp, "filename*=");
+        if (f) {
+            f += 10;
+            const char *q = strstr(f, "''");
+            if (q)
+                f = q + 2;
+        } else if ((f = strcasestr(cdisp, "filename="))) {
+            f += 9;
+        }
+        if (f) {
+            if (*f == '"') {
+                f++;
+                const char *e = strchr(f, '"');
+                n = e ? (size_t)(e - f) : strlen(f);
+            } else {
+                n = strcspn(f, ";");
+            }
+            src = f;
+        }
+    }
+    if (!src && uri) {
+        size_t ul = strcspn(uri, "?#");
+        const char *slash = NULL;
+        for (size_t i = 0; i < ul; i++)
+            if (uri[i] == '/')
+                slash = uri + i;
+        src = slash ? slash + 1 : uri;
+        n = (size_t)(uri + ul - src);
+    }
+    if (!src || !n)
+        return NULL;
+    /* keep the last path component, drop anything that could act as a path */
+    for (size_t i = n; i > 0; i--)
+        if (src[i - 1] == '/' || src[i - 1] == '\\') {
+            src += i;
+            n -= i;
+            break;
+        }
+    char *out = xmalloc(n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 200; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ':' || c == '"')
+            c = '_';
+        out[k++] = (char)c;
+    }
+    out[k] = 0;
+    size_t lead = 0;
+    while (out[lead] == '.' || out[lead] == ' ')
+        lead++;
+    memmove(out, out + lead, k - lead + 1);
+    if (!out[0]) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

@@ -1,0 +1,88 @@
+/*
+ * http.h — HTTP/1.x over one TCP connection, incrementally.
+ *
+ * Fed the reassembled byte stream of each direction in arbitrary chunks
+ * (with gaps), it frames requests and responses — Content-Length, chunked
+ * transfer coding with trailers, or until close; HEAD, 1xx, 204 and 304
+ * without bodies; CONNECT and Upgrade end HTTP on the connection — matches
+ * responses to requests in order (pipelining included), and hands body bytes
+ * out as they arrive (transfer coding removed, content coding kept: the
+ * caller decodes gzip/deflate, see body.h).  Nothing is buffered but header
+ * blocks (capped) and chunk-size lines.
+ */
+#ifndef PCAPCASE_HTTP_H
+#define PCAPCASE_HTTP_H
+
+#include "core/buf.h"
+#include "core/types.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Header block cap: browsers send < 8 KiB, servers rarely > 16 KiB; 64 KiB
+ * covers huge cookies while bounding what a hostile peer can make us keep. */
+#define HTTP_MAX_HEADER_BYTES 65536
+/* Header lines kept per message (the rest are counted as a weird). */
+#define HTTP_MAX_HEADERS 256
+/* Requests waiting for their responses (pipelining depth). */
+#define HTTP_MAX_PENDING 64
+
+typedef struct http_msg {
+    char *ctype, *cenc, *te, *cdisp, *crange; /* Content-Type/-Encoding, Transfer-Encoding,
+                                                 Content-Disposition, Content-Range */
+    int64_t clen;        /* Content-Length, -1 if absent or invalid */
+    uint64_t body_len;   /* transfer-decoded body bytes seen */
+    uint64_t missing;    /* bytes lost in gaps */
+    uint64_t first_frame, last_frame;
+    ts_ns_t ts, end_ts;
+    bool has;            /* the message was seen */
+    const char *incomplete; /* why the body is not complete, or NULL */
+} http_msg_t;
+
+typedef struct http_txn {
+    unsigned depth;      /* 1-based position on the connection (Zeek's trans_depth) */
+    char *method, *uri, *version, *host, *user_agent, *referrer;
+    char *username;      /* from Authorization: Basic */
+    bool has_password;
+    int status;          /* 0 until a response */
+    char *status_msg, *resp_version;
+    http_msg_t req, resp;
+    char *weird;         /* first protocol anomaly, static-ish text (owned) */
+    void *user[2];       /* caller's per-body state (0 = request, 1 = response) */
+} http_txn_t;
+
+typedef struct http_callbacks {
+    /* A body starts (is_orig: request body).  Also for empty bodies? no:
+     * only when the message has a body. */
+    void (*body_begin)(void *ctx, http_txn_t *t, bool is_orig);
+    void (*body_data)(void *ctx, http_txn_t *t, bool is_orig, const uint8_t *p, size_t n,
+                      uint64_t frame, ts_ns_t ts);
+    void (*body_gap)(void *ctx, http_txn_t *t, bool is_orig, uint64_t len);
+    void (*body_end)(void *ctx, http_txn_t *t, bool is_orig);
+    /* Request and response (or what there is of them) are complete: log it.
+     * The transaction is freed after this returns. */
+    void (*txn_done)(void *ctx, http_txn_t *t);
+} http_callbacks_t;
+
+typedef struct http_conn http_conn_t;
+
+http_conn_t *http_conn_new(const http_callbacks_t *cb, void *ctx);
+void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                    ts_ns_t ts);
+void http_conn_gap(http_conn_t *h, bool is_orig, uint64_t len);
+/* One direction ended (FIN/RST/end of capture). */
+void http_conn_end(http_conn_t *h, bool is_orig);
+/* Flush everything (bodies until close end here; unanswered requests are
+ * reported) and free. */
+void http_conn_free(http_conn_t *h);
+
+/* Does this look like the start of an HTTP request (is_orig) or response? */
+bool http_detect(const uint8_t *p, size_t n, bool is_orig);
+
+/* A file name suggested by Content-Disposition or else the URI's last path
+ * segment, sanitised (no '/', '\\', control characters, leading dots;
+ * capped at 200 bytes).  Caller frees; NULL when none. */
+char *http_suggest_filename(const char *cdisp, const char *uri);
+
+#endif
