@@ -7,8 +7,10 @@
 
 #include "analysis/app_dns.h"
 #include "analysis/app_http.h"
+#include "analysis/app_tls.h"
 #include "proto/dns.h"
 #include "proto/http.h"
+#include "proto/tls.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -42,8 +44,15 @@ static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_or
     } else if (http_detect(data, len, is_orig)) {
         s->kind = APP_HTTP;
         s->parser = app_http_new(ctx->opts, ctx->res, c);
+    } else if (is_orig && tls_detect(data, len)) {
+        s->kind = APP_TLS;
+        s->parser = app_tls_new(ctx->opts, ctx->res, c);
     } else {
         s->kind = APP_NONE;
+        /* SMTP, submission, POP3, IMAP, FTP, GridFTP, XMPP, LDAP, IRC upgrade with STARTTLS */
+        static const uint16_t ports[] = {25, 587, 110, 143, 21, 2811, 5222, 5269, 389, 6667};
+        for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+            s->starttls |= c->resp_p == ports[i];
     }
 }
 
@@ -59,6 +68,17 @@ void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_
     case APP_HTTP:
         app_http_data(s->parser, is_orig, data, len, frame, ts);
         break;
+    case APP_TLS:
+        app_tls_data(s->parser, is_orig, data, len, frame, ts);
+        break;
+    case APP_NONE:
+        /* after STARTTLS, the client's next segment is a ClientHello */
+        if (s->starttls && is_orig && len > 5 && tls_detect(data, len) && data[5] == 1) {
+            s->kind = APP_TLS;
+            s->parser = app_tls_new(ctx->opts, ctx->res, c);
+            app_tls_data(s->parser, is_orig, data, len, frame, ts);
+        }
+        break;
     default:
         break;
     }
@@ -70,6 +90,8 @@ void app_stream_gap(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_o
     (void)ctx, (void)c, (void)off;
     if (s->kind == APP_HTTP)
         app_http_gap(s->parser, is_orig, len);
+    else if (s->kind == APP_TLS)
+        app_tls_gap(s->parser, is_orig);
 }
 
 void app_stream_end(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig)
@@ -95,6 +117,14 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
             s->name_hint = host;
         else
             free(host);
+    }
+    if (s->kind == APP_TLS) {
+        char *sni = app_tls_free(s->parser);
+        s->parser = NULL;
+        if (sni && !s->name_hint)
+            s->name_hint = sni;
+        else
+            free(sni);
     }
     char *hint = s->name_hint;
     s->name_hint = NULL;

@@ -27,6 +27,7 @@ typedef struct app_session {
     bool decided[2];     /* each direction's first bytes were looked at */
     void *parser;        /* the analyser of `kind` */
     char *name_hint;     /* SNI / Host for resp_name (owned) */
+    bool starttls;       /* plain-text protocol that may switch to TLS */
 } app_session_t;
 
 void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res);

@@ -67,6 +67,12 @@ mime_rec_t *capture_mime_add(capture_result_t *r)
     return &r->mimes[r->nmimes++];
 }
 
+cert_rec_t *capture_cert_add(capture_result_t *r)
+{
+    GROW(r->certs, r->ncerts, r->capcerts);
+    return &r->certs[r->ncerts++];
+}
+
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts)
 {
     /* answers repeat: extend the last matching entry rather than add */
@@ -108,6 +114,9 @@ void capture_result_free(capture_result_t *r)
         free(m->url), free(m->declared), free(m->sniffed), free(m->sha256);
     }
     free(r->mimes);
+    for (size_t i = 0; i < r->ncerts; i++)
+        free(r->certs[i].fields);
+    free(r->certs);
     free(r->path);
     free(r->name);
     damage_free(&r->damage);

@@ -110,6 +110,16 @@ typedef struct mime_rec {
     uint32_t capture;
 } mime_rec_t;
 
+/* One sighting of a certificate; the case merges sightings by fingerprint. */
+typedef struct cert_rec {
+    char fp[65];
+    ts_ns_t ts;
+    char uid[20];
+    uint32_t capture;
+    bool expired_at_capture;
+    char *fields;   /* x509.ndjson fields as JSON members (no braces), owned */
+} cert_rec_t;
+
 typedef struct capture_result {
     char *path;          /* as given on the command line (or found in a folder) */
     char *name;          /* basename, used as "pcap" in logs */
@@ -149,6 +159,8 @@ typedef struct capture_result {
     size_t ncreds, capcreds;
     mime_rec_t *mimes;
     size_t nmimes, capmimes;
+    cert_rec_t *certs;
+    size_t ncerts, capcerts;
 } capture_result_t;
 
 #define CONN_BLOCK_SHIFT 16
@@ -167,6 +179,7 @@ dns_rec_t *capture_dns_add(capture_result_t *r);
 tls_rec_t *capture_tls_add(capture_result_t *r);
 cred_rec_t *capture_cred_add(capture_result_t *r);
 mime_rec_t *capture_mime_add(capture_result_t *r);
+cert_rec_t *capture_cert_add(capture_result_t *r);
 /* Record that name resolved to addr at ts (passive DNS). */
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts);
 
