@@ -7,6 +7,7 @@
 #include "core/xalloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,46 +361,59 @@ static void human_bytes(uint64_t b, char *out, size_t len)
         snprintf(out, len, "%llu B", (unsigned long long)b);
 }
 
+/* Upload-like connections: the originator sent at least ratio times what it
+ * received.  Judging connection by connection keeps one large upload visible
+ * when the same pair also carried large downloads. */
+static bool upload_like(const conn_rec_t *c, double ratio)
+{
+    return (double)c->orig_bytes >= ratio * (double)(c->resp_bytes ? c->resp_bytes : 1);
+}
+
 static void exfil_pair(const case_t *k, findings_t *f, const cref_t *g, size_t n)
 {
     const conn_rec_t *c0 = g[0].c;
     if (!ipaddr_is_private(&c0->orig) || ipaddr_is_private(&c0->resp))
         return;
     uint64_t sent = 0, recv = 0;
-    size_t biggest = 0;
+    size_t biggest = SIZE_MAX, nup = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!upload_like(g[i].c, f->th.exfil_min_ratio))
+            continue;
+        nup++;
         sent += g[i].c->orig_bytes;
         recv += g[i].c->resp_bytes;
-        if (g[i].c->orig_bytes > g[biggest].c->orig_bytes)
+        if (biggest == SIZE_MAX || g[i].c->orig_bytes > g[biggest].c->orig_bytes)
             biggest = i;
     }
-    double ratio = (double)sent / (double)(recv ? recv : 1);
-    if (sent < f->th.exfil_min_bytes || ratio < f->th.exfil_min_ratio)
+    if (sent < f->th.exfil_min_bytes || biggest == SIZE_MAX)
         return;
+    double ratio = (double)sent / (double)(recv ? recv : 1);
     char a[IPADDR_STRLEN], b[IPADDR_STRLEN], s[32], r[32];
     human_bytes(sent, s, sizeof s);
     human_bytes(recv, r, sizeof r);
     const char *dst = name_of(k, &c0->resp, c0->ts, b);
-    char *summary = xasprintf("%s sent %s to external %s in %zu connection%s and received %s "
-                              "(%.0f:1)",
-                              ipaddr_str(&c0->orig, a), s, dst, n, n == 1 ? "" : "s", r, ratio);
+    char *summary = xasprintf("%s sent %s to external %s in %zu upload connection%s and received "
+                              "%s back (%.0f:1)",
+                              ipaddr_str(&c0->orig, a), s, dst, nup, nup == 1 ? "" : "s", r,
+                              ratio);
     double score = fmin(100, 50 + 10 * log10((double)sent / f->th.exfil_min_bytes + 1) * 3);
     finding_t *x = findings_add(f, "exfiltration", sent >= (50ull << 20) ? 3 : 2,
                                 floor(score * 10 + .5) / 10, summary);
     finding_host(x, &c0->orig);
     finding_host(x, &c0->resp);
-    x->first = c0->ts;
-    x->last = g[n - 1].c->last_ts;
     const conn_rec_t *big = g[biggest].c;
+    x->first = big->ts;
+    x->last = big->last_ts;
     finding_evidence(x, big->capture, big->first_frame, big->uid);
     finding_evidence(x, big->capture, big->last_frame, big->uid);
     for (size_t i = 0; i < n && x->nev < FINDING_MAX_EVIDENCE; i++)
-        if (i != biggest && g[i].c->orig_bytes > 0)
+        if (i != biggest && upload_like(g[i].c, f->th.exfil_min_ratio) && g[i].c->orig_bytes > 0)
             finding_evidence(x, g[i].c->capture, g[i].c->first_frame, g[i].c->uid);
     x->details = xasprintf("{\"bytes_sent\":%llu,\"bytes_received\":%llu,\"ratio\":%.1f,"
-                           "\"connections\":%zu,\"largest_uid\":\"%s\",\"largest_bytes\":%llu}",
-                           (unsigned long long)sent, (unsigned long long)recv, ratio, n, big->uid,
-                           (unsigned long long)big->orig_bytes);
+                           "\"upload_connections\":%zu,\"pair_connections\":%zu,"
+                           "\"largest_uid\":\"%s\",\"largest_bytes\":%llu}",
+                           (unsigned long long)sent, (unsigned long long)recv, ratio, nup, n,
+                           big->uid, (unsigned long long)big->orig_bytes);
 }
 
 void detect_exfil(const case_t *k, findings_t *f)
