@@ -327,7 +327,7 @@ typedef struct dstats {
 typedef struct result {
     dstats_t dir[2];
     double offset, uncertainty, drift_ppm;
-    bool offset_known;
+    bool offset_known, drift_known;
 } result_t;
 
 static void add_delay(dstats_t *d, double v)
@@ -452,14 +452,18 @@ static void estimate_offset(result_t *r)
 }
 
 /* Drift: the offset estimated in DRIFT_BINS slices of A's time, fitted by
- * least squares; parts per million. */
+ * least squares; parts per million.  Over short captures queueing delay
+ * swamps any real drift (a few ppm), so it is only estimated over at least
+ * DRIFT_MIN_SPAN of capture time. */
+#define DRIFT_MIN_SPAN (60 * NS_PER_SEC)
 static void estimate_drift(side_data_t *a, side_data_t *b, result_t *r)
 {
     if (!r->offset_known || a->n < 2)
         return;
     ts_ns_t t0 = a->v[0].ts, t1 = a->v[a->n - 1].ts;
-    if (t1 <= t0)
+    if (t1 - t0 < DRIFT_MIN_SPAN)
         return;
+    r->drift_known = true;
     double mab[DRIFT_BINS], mba[DRIFT_BINS];
     for (int i = 0; i < DRIFT_BINS; i++)
         mab[i] = mba[i] = INFINITY;
@@ -665,7 +669,11 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
         jw_obj_begin(&w);
         jw_kv_double(&w, "seconds", r->offset, 9);
         jw_kv_double(&w, "uncertainty", r->uncertainty, 9);
-        jw_kv_double(&w, "drift_ppm", r->drift_ppm, 3);
+        jw_key(&w, "drift_ppm");
+        if (r->drift_known)
+            jw_double(&w, r->drift_ppm, 3);
+        else
+            jw_null(&w); /* capture shorter than DRIFT_MIN_SPAN */
         jw_kv_str(&w, "method", "half the difference of the minimum one-way delays");
         jw_obj_end(&w);
     } else {
