@@ -206,10 +206,44 @@ def incident():
          "chain": ["self-signed"], "clients": ["openssl s_client"]}],
         "certificates": certs}
 
+    # the recording must have captured everything it was asked to do
+    assert beacon["count"] == content.BEACON_COUNT, ("beacons captured", beacon["count"])
+    assert tun["queries"] == content.TUNNEL_QUERIES, ("tunnel queries captured", tun["queries"])
+    assert scan["ports_scanned"] == len(content.SCAN_PORTS)
+    assert len(files) == 7, ("served files captured", len(files))
+
+    # timeline from the client's and servers' logs
+    steps = []
+    for r in clog:
+        if not in_capture(r["t"], caps):
+            continue
+        k = r["kind"]
+        what = {"dns": lambda: f"DNS {'TXT' if r['qtype'] == 16 else 'A'} {r['qname']}",
+                "http_get": lambda: f"GET http://{r['host']}{r['path']} -> {r['status']}",
+                "upload": lambda: f"POST http://{r['host']}/upload {r['size']} bytes",
+                "scan": lambda: f"connect scan {r['target']} ports {r['first']}-{r['last']}",
+                }.get(k)
+        if what and not (k == "dns" and r["qtype"] == 16) and not (k == "http_get" and r["path"] == "/beacon"):
+            steps.append({"time": iso(r["t"]), "capture": in_capture(r["t"], caps), "event": what()})
+    steps.append({"time": iso(min(r["t"] for r in tunnel)), "capture": tun["capture"],
+                  "event": f"DNS tunnel: first of {tun['queries']} TXT queries under {tun['domain']}"})
+    steps.append({"time": iso(max(r["t"] for r in tunnel)), "capture": tun["capture"],
+                  "event": "DNS tunnel: last TXT query"})
+    steps.append({"time": beacon["first"], "capture": beacon["capture"], "event": "beacon: first GET /beacon"})
+    steps.append({"time": beacon["last"], "capture": beacon["capture"], "event": f"beacon: last ({beacon['count']}th) GET /beacon"})
+    for c in caps:  # TLS sessions were made by openssl/curl, not client.py: take them from the capture
+        out = run("tshark", "-n", "-r", os.path.join(OUT, c["file"]), "-Y", "tls.handshake.type==1",
+                  "-T", "fields", "-e", "frame.time_epoch", "-e", "ip.dst", "-e", "tls.handshake.extensions_server_name")
+        for line in out.splitlines():
+            t, ip, sni = (line.split("\t") + ["", "", ""])[:3]
+            steps.append({"time": iso(float(t)), "capture": c["file"], "event": f"TLS 1.2 handshake to {ip}:443 SNI {sni}"})
+    steps.sort(key=lambda e: e["time"])
+
     truth = {
         "generated_by": "tests/lab/record.sh (tests/lab/truth.py)",
         "recorded_at": iso(caps[0]["first_packet_time"]),
         "captures": {c["file"]: c for c in caps},
+        "timeline": steps,
         "sensor": "tcpdump on the client namespace's interface (cli0), full snaplen; "
                   "incident-1 and incident-2 are two consecutive runs (rotated files)",
         "hosts": {"client": content.CLIENT_IP, "dns_server": content.DNS_IP, "router_client_side": "10.77.0.1",
