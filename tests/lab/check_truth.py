@@ -96,6 +96,22 @@ def incident():
             check((enc or None) == fi["content_encoding"], f"  Content-Encoding {enc!r}")
             check((te or None) == fi["transfer_encoding"], f"  Transfer-Encoding {te!r}")
             check(ct == fi["content_type"], f"  Content-Type {ct!r}")
+    # gzip: the encoded bytes as sent, from the TCP stream (follow,tcp,raw)
+    for fi in T["http"]["files"]:
+        if fi["content_encoding"] != "gzip":
+            continue
+        p = P[fi["capture"]]
+        st = tshark(p, f'http.response && http.response_for.uri contains "{fi["path"]}"', "tcp.stream")[0][0]
+        out = run("tshark", "-n", "-r", p, "-q", "-z", f"follow,tcp,raw,{st}")
+        srv = b"".join(bytes.fromhex(l.strip()) for l in out.splitlines()
+                       if l.startswith("\t") and re.fullmatch(r"[0-9a-f]+", l.strip()))
+        i = srv.find(b"Content-Encoding: gzip")
+        hs = srv.rfind(b"HTTP/1.1 ", 0, i)
+        he = srv.find(b"\r\n\r\n", i) + 4
+        n = int(re.search(rb"Content-Length: (\d+)", srv[hs:he]).group(1))
+        enc = srv[he:he + n]
+        check(hashlib.sha256(enc).hexdigest() == fi["encoded_sha256"] and n == fi["encoded_size"],
+              f"gzip body of {fi['path']} as sent: {n} bytes, sha256 {fi['encoded_sha256'][:16]}")
     # keep-alive
     for k in T["http"]["keepalive_connections"]:
         c = [f for f, fi in [(fi["capture"], fi) for fi in T["http"]["files"]] if fi["client_port"] == k["client_port"]]
