@@ -8,6 +8,7 @@
 #include "case/names.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
+#include "out/case_charts.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
 
@@ -130,6 +131,8 @@ int case_write_extras(case_t *k, char *err, size_t errlen)
     if (rc != 0)
         snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
     free(p);
+    if (rc == 0 && !k->opts->carve_only && case_charts_write(k, err, errlen) < 0)
+        rc = -1;
     return rc;
 }
 
