@@ -8,6 +8,7 @@
 #include "out/case_json.h"
 #include "out/fsutil.h"
 #include "out/log_conn.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -196,7 +197,9 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         k.names = names_build(k.r, k.n);
         case_model_finish(&k);
         if (write_logs(&k, o, err, sizeof err) != 0 || case_write_extras(&k, err, sizeof err) != 0 ||
-            case_json_write(&k, err, sizeof err) != 0) {
+            case_json_write(&k, err, sizeof err) != 0 ||
+            (!o->carve_only && (report_html_write(o->out_dir, err, sizeof err) != 0 ||
+                                report_xlsx_write(o->out_dir, err, sizeof err) != 0))) {
             fprintf(stderr, "pcapcase: %s\n", err);
             status = 3;
         } else {

@@ -1,0 +1,23 @@
+# Turn every file of report_templates/ (but this script) into C arrays so the
+# pcapcase binary carries its report templates: the report is self-contained
+# and the binary works from any directory.  Run by the build (see CMakeLists).
+file(GLOB files "${DIR}/*")
+set(body "/* generated from report_templates/ by embed.cmake: do not edit */\n#include <stddef.h>\n#include <string.h>\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  if(name STREQUAL "embed.cmake")
+    continue()
+  endif()
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," arr "${hex}")
+  string(APPEND body "static const unsigned char t${i}[] = {${arr}0};\n")
+  string(APPEND table "    {\"${name}\", t${i}, ${len}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "static const struct { const char *name; const unsigned char *data; size_t len; } all[] = {\n${table}};\n")
+string(APPEND body "const char *template_get(const char *name, size_t *len)\n{\n    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)\n        if (strcmp(all[i].name, name) == 0) {\n            *len = all[i].len;\n            return (const char *)all[i].data;\n        }\n    return NULL;\n}\n")
+file(WRITE ${OUT} "${body}")

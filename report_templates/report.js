@@ -1,0 +1,102 @@
+// Tables of the report: data embedded as JSON, rendered in pages of 100 rows,
+// sortable by clicking a header, filtered by a text box.  Every value is put
+// in the page with textContent, never as HTML: traffic cannot script the report.
+(function () {
+  "use strict";
+  var PAGE = 100;
+  var COLUMNS = {
+    hosts: ["ip", "names", "macs", "internal", "first_ts", "last_ts", "bytes_sent", "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps"],
+    conn: ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "resp_name", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "resp_pkts", "retransmits", "rtt_syn", "pcap", "first_frame"],
+    dns: ["ts", "uid", "id.orig_h", "id.resp_h", "proto", "query", "qtype_name", "rcode_name", "answers", "TTLs", "rtt", "pcap", "frame"],
+    http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "pcap", "request_frame"],
+    files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "pcap", "first_frame"],
+    ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "pcap", "frame"],
+    x509: ["ts", "fingerprint", "certificate.subject", "certificate.issuer", "certificate.serial", "certificate.not_valid_before", "certificate.not_valid_after", "san.dns", "certificate.key_type", "certificate.key_length", "self_signed", "expired_at_capture", "seen_in", "pcap"]
+  };
+  var TIME = /(^ts$|_ts$|not_valid)/;
+  var TZ = 0;
+
+  function fmtTime(v) {
+    if (typeof v !== "number") return v;
+    var d = new Date((v + TZ) * 1000);
+    return d.toISOString().replace("T", " ").replace("Z", "");
+  }
+  function cell(col, v) {
+    if (v === undefined || v === null) return "";
+    if (Array.isArray(v)) return v.map(function (x) { return typeof x === "object" ? JSON.stringify(x) : String(x); }).join(", ");
+    if (typeof v === "object") return JSON.stringify(v);
+    if (TIME.test(col)) return fmtTime(v);
+    return String(v);
+  }
+  function build(el, rows, cols) {
+    var state = { sort: null, dir: 1, filter: "", page: 0 };
+    var controls = document.createElement("div");
+    controls.className = "controls";
+    var input = document.createElement("input");
+    input.placeholder = "Filter " + rows.length + " rows…";
+    var info = document.createElement("span");
+    info.className = "note";
+    var prev = document.createElement("button"); prev.textContent = "‹ Prev";
+    var next = document.createElement("button"); next.textContent = "Next ›";
+    controls.appendChild(input); controls.appendChild(prev); controls.appendChild(next); controls.appendChild(info);
+    var table = document.createElement("table");
+    var thead = document.createElement("thead"), tbody = document.createElement("tbody");
+    var tr = document.createElement("tr");
+    cols.forEach(function (c) {
+      var th = document.createElement("th");
+      th.textContent = c;
+      th.addEventListener("click", function () {
+        state.dir = state.sort === c ? -state.dir : 1; state.sort = c; state.page = 0; render();
+      });
+      tr.appendChild(th);
+    });
+    thead.appendChild(tr); table.appendChild(thead); table.appendChild(tbody);
+    el.appendChild(controls); el.appendChild(table);
+    var text = rows.map(function (r) { return cols.map(function (c) { return cell(c, r[c]); }).join(" ").toLowerCase(); });
+    function render() {
+      var f = state.filter, idx = [];
+      for (var i = 0; i < rows.length; i++) if (!f || text[i].indexOf(f) >= 0) idx.push(i);
+      if (state.sort) {
+        var c = state.sort;
+        idx.sort(function (a, b) {
+          var x = rows[a][c], y = rows[b][c];
+          if (x === y) return a - b;
+          if (x === undefined || x === null) return 1;
+          if (y === undefined || y === null) return -1;
+          return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * state.dir;
+        });
+      }
+      var pages = Math.max(1, Math.ceil(idx.length / PAGE));
+      if (state.page >= pages) state.page = pages - 1;
+      while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+      idx.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (i) {
+        var r = document.createElement("tr");
+        cols.forEach(function (c) {
+          var td = document.createElement("td");
+          var v = rows[i][c];
+          if (typeof v === "number" && !TIME.test(c)) td.className = "num";
+          td.textContent = cell(c, v);
+          r.appendChild(td);
+        });
+        tbody.appendChild(r);
+      });
+      info.textContent = idx.length + " of " + rows.length + " rows · page " + (state.page + 1) + " of " + pages;
+    }
+    input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; render(); });
+    prev.addEventListener("click", function () { if (state.page > 0) { state.page--; render(); } });
+    next.addEventListener("click", function () { state.page++; render(); });
+    render();
+  }
+  var tzEl = document.getElementById("tz-offset");
+  if (tzEl) TZ = JSON.parse(tzEl.textContent);
+  Array.prototype.forEach.call(document.querySelectorAll("[data-table]"), function (el) {
+    var name = el.getAttribute("data-table");
+    var src = document.getElementById("data-" + name);
+    var rows = src ? JSON.parse(src.textContent) : [];
+    if (!rows.length) {
+      var p = document.createElement("p"); p.className = "empty"; p.textContent = "Nothing recorded.";
+      el.appendChild(p); return;
+    }
+    build(el, rows, COLUMNS[name] || Object.keys(rows[0]));
+  });
+})();

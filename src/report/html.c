@@ -1,0 +1,426 @@
+/* html.c — CASE/report.html; see report.h. */
+#include "report.h"
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "out/fsutil.h"
+#include "report/template.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Rows embedded per table: beyond this the report says where the rest is
+ * (the logs and the workbook have everything); keeps the page responsive. */
+#define HTML_MAX_ROWS 200000
+/* Largest chart embedded as a data: URI. */
+#define HTML_MAX_CHART_BYTES (4u << 20)
+
+static const char *const tables[] = {"hosts", "conn", "dns", "http", "files", "ssl", "x509", NULL};
+
+static const char *jstr(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : NULL;
+}
+
+static json_object *jget(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static void esc(buf_t *b, const char *s)
+{
+    if (s)
+        html_escape(b, s, strlen(s));
+}
+
+static char *read_file(const char *path, size_t *len, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf_t b = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= max)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+static void fmt_time(double t, int tz, char *out, size_t len)
+{
+    time_t s = (time_t)t + tz;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void card(buf_t *b, const char *label, long long n)
+{
+    buf_printf(b, "<div class=\"card\"><div class=\"n\">%lld</div><div class=\"l\">", n);
+    esc(b, label);
+    buf_append_str(b, "</div></div>");
+}
+
+static char *headline(json_object *cj, json_object **findings, size_t nf)
+{
+    buf_t b = BUF_INIT;
+    json_object *tot = jget(cj, "totals"), *tab = jget(cj, "tables");
+    int sev[4] = {0};
+    for (size_t i = 0; i < nf; i++) {
+        const char *s = jstr(findings[i], "severity");
+        sev[s && !strcmp(s, "high") ? 3 : s && !strcmp(s, "medium") ? 2 : s && !strcmp(s, "low") ? 1 : 0]++;
+    }
+    buf_printf(&b, "<p>%zu finding%s: <b>%d high</b>, %d medium, %d low, %d informational.</p>",
+               nf, nf == 1 ? "" : "s", sev[3], sev[2], sev[1], sev[0]);
+    buf_append_str(&b, "<div class=\"cards\">");
+    card(&b, "captures", json_object_get_int64(jget(tot, "captures")));
+    card(&b, "packets", json_object_get_int64(jget(tot, "packets")));
+    card(&b, "connections", json_object_get_int64(jget(tot, "connections")));
+    card(&b, "hosts", json_object_get_int64(jget(tab, "hosts")));
+    card(&b, "DNS queries", json_object_get_int64(jget(tab, "dns")));
+    card(&b, "HTTP requests", json_object_get_int64(jget(tab, "http")));
+    card(&b, "carved files", json_object_get_int64(jget(tab, "files")));
+    card(&b, "TLS sessions", json_object_get_int64(jget(tab, "ssl")));
+    card(&b, "certificates", json_object_get_int64(jget(tab, "x509")));
+    buf_append_str(&b, "</div>");
+    return buf_steal(&b);
+}
+
+static char *evidence(json_object *cj, int tz)
+{
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "<table><thead><tr><th>capture</th><th>SHA-256</th><th>format</th>"
+                       "<th>packets</th><th>first packet</th><th>last packet</th>"
+                       "<th>could not be decoded</th></tr></thead><tbody>");
+    json_object *ev = jget(cj, "evidence");
+    for (size_t i = 0; ev && i < json_object_array_length(ev); i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        char t0[32] = "", t1[32] = "";
+        if (jget(e, "first_ts"))
+            fmt_time(json_object_get_double(jget(e, "first_ts")), tz, t0, sizeof t0);
+        if (jget(e, "last_ts"))
+            fmt_time(json_object_get_double(jget(e, "last_ts")), tz, t1, sizeof t1);
+        buf_append_str(&b, "<tr><td>");
+        esc(&b, jstr(e, "name"));
+        buf_append_str(&b, "</td><td><code>");
+        esc(&b, jstr(e, "sha256"));
+        buf_append_str(&b, "</code></td><td>");
+        esc(&b, jstr(e, "format"));
+        buf_printf(&b, "</td><td class=\"num\">%lld</td><td>%s</td><td>%s</td><td>",
+                   (long long)json_object_get_int64(jget(e, "packets")), t0, t1);
+        json_object *d = jget(e, "damaged");
+        bool any = false;
+        json_object_object_foreach(d, k, v)
+        {
+            buf_printf(&b, "%s", any ? ", " : "");
+            esc(&b, k);
+            buf_printf(&b, " ×%lld", (long long)json_object_get_int64(v));
+            any = true;
+        }
+        if (!any)
+            buf_append_str(&b, "nothing");
+        buf_append_str(&b, "</td></tr>");
+    }
+    buf_append_str(&b, "</tbody></table>");
+    return buf_steal(&b);
+}
+
+static char *findings_html(json_object **f, size_t n, int tz)
+{
+    buf_t b = BUF_INIT;
+    if (!n)
+        buf_append_str(&b, "<p class=\"empty\">No findings: none of the detectors fired "
+                           "(thresholds in the Method section).</p>");
+    for (size_t i = 0; i < n; i++) {
+        const char *sev = jstr(f[i], "severity");
+        buf_append_str(&b, "<div class=\"finding ");
+        esc(&b, sev);
+        buf_append_str(&b, "\"><span class=\"sev ");
+        esc(&b, sev);
+        buf_append_str(&b, "\">");
+        esc(&b, sev);
+        buf_append_str(&b, "</span><span class=\"sum\">");
+        esc(&b, jstr(f[i], "summary"));
+        buf_append_str(&b, "</span><div class=\"ev\">");
+        esc(&b, jstr(f[i], "id"));
+        buf_append_str(&b, " · ");
+        esc(&b, jstr(f[i], "type"));
+        buf_printf(&b, " · score %.1f", json_object_get_double(jget(f[i], "score")));
+        if (jget(f[i], "ts")) {
+            char t[32];
+            fmt_time(json_object_get_double(jget(f[i], "ts")), tz, t, sizeof t);
+            buf_printf(&b, " · from %s", t);
+        }
+        buf_append_str(&b, "</div>");
+        json_object *ev = jget(f[i], "evidence");
+        for (size_t j = 0; ev && j < json_object_array_length(ev); j++) {
+            json_object *e = json_object_array_get_idx(ev, j), *fr = jget(e, "frames");
+            buf_append_str(&b, "<div class=\"ev\">Evidence: ");
+            esc(&b, jstr(e, "pcap"));
+            buf_append_str(&b, " frames ");
+            for (size_t m = 0; fr && m < json_object_array_length(fr); m++)
+                buf_printf(&b, "%s%lld", m ? ", " : "",
+                           (long long)json_object_get_int64(json_object_array_get_idx(fr, m)));
+            buf_append_str(&b, " — Wireshark filter <code>");
+            esc(&b, jstr(e, "wireshark_filter"));
+            buf_append_str(&b, "</code></div>");
+        }
+        buf_append_str(&b, "</div>");
+    }
+    return buf_steal(&b);
+}
+
+typedef struct event {
+    double ts;
+    char *text;
+} event_t;
+
+static int cmp_event(const void *a, const void *b)
+{
+    const event_t *x = a, *y = b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+static char *timeline(json_object *cj, json_object **f, size_t nf, int tz)
+{
+    json_object *ev = jget(cj, "evidence");
+    size_t ne = ev ? json_object_array_length(ev) : 0, n = 0;
+    event_t *v = xcalloc(2 * ne + 2 * nf + 1, sizeof *v);
+    for (size_t i = 0; i < ne; i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
+        if (jget(e, "first_ts")) {
+            v[n++] = (event_t){json_object_get_double(jget(e, "first_ts")),
+                               xasprintf("capture %s starts", jstr(e, "name"))};
+            v[n++] = (event_t){json_object_get_double(jget(e, "last_ts")),
+                               xasprintf("capture %s ends", jstr(e, "name"))};
+        }
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (!jget(f[i], "ts"))
+            continue;
+        v[n++] = (event_t){json_object_get_double(jget(f[i], "ts")),
+                           xasprintf("%s %s begins: %s", jstr(f[i], "id"), jstr(f[i], "type"),
+                                     jstr(f[i], "summary"))};
+        if (jget(f[i], "last_ts"))
+            v[n++] = (event_t){json_object_get_double(jget(f[i], "last_ts")),
+                               xasprintf("%s %s: last evidence", jstr(f[i], "id"),
+                                         jstr(f[i], "type"))};
+    }
+    xqsort(v, n, sizeof *v, cmp_event);
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "<table><thead><tr><th>time</th><th>event</th></tr></thead><tbody>");
+    for (size_t i = 0; i < n; i++) {
+        char t[32];
+        fmt_time(v[i].ts, tz, t, sizeof t);
+        buf_printf(&b, "<tr><td>%s</td><td>", t);
+        esc(&b, v[i].text);
+        buf_append_str(&b, "</td></tr>");
+        free(v[i].text);
+    }
+    buf_append_str(&b, "</tbody></table>");
+    free(v);
+    return buf_steal(&b);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *charts_html(const char *dir)
+{
+    char *cdir = xasprintf("%s/charts", dir);
+    DIR *d = opendir(cdir);
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && strcmp(e->d_name + l - 4, ".png") == 0) {
+            names = xreallocarray(names, n + 1, sizeof *names);
+            names[n++] = xstrdup(e->d_name);
+        }
+    }
+    if (d)
+        closedir(d);
+    xqsort(names, n, sizeof *names, cmp_str);
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "<div class=\"charts\">");
+    if (!n)
+        buf_append_str(&b, "<p class=\"empty\">No charts were made.</p>");
+    for (size_t i = 0; i < n; i++) {
+        char *p = xasprintf("%s/%s", cdir, names[i]);
+        size_t len;
+        char *png = read_file(p, &len, HTML_MAX_CHART_BYTES);
+        free(p);
+        if (png && len <= HTML_MAX_CHART_BYTES) {
+            char *b64 = xmalloc(4 * (len / 3 + 1) + 1);
+            EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)png, (int)len);
+            buf_append_str(&b, "<figure><img alt=\"");
+            esc(&b, names[i]);
+            buf_append_str(&b, "\" src=\"data:image/png;base64,");
+            buf_append_str(&b, b64);
+            buf_append_str(&b, "\"><figcaption>charts/");
+            esc(&b, names[i]);
+            buf_append_str(&b, " (PDF beside it for print)</figcaption></figure>");
+            free(b64);
+        }
+        free(png);
+        free(names[i]);
+    }
+    free(names);
+    free(cdir);
+    buf_append_str(&b, "</div>");
+    return buf_steal(&b);
+}
+
+static void kv_row(buf_t *b, const char *k, const char *v)
+{
+    buf_append_str(b, "<tr><th>");
+    esc(b, k);
+    buf_append_str(b, "</th><td>");
+    esc(b, v);
+    buf_append_str(b, "</td></tr>");
+}
+
+static char *method(json_object *cj)
+{
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "<table>");
+    json_object *tool = jget(cj, "tool");
+    char *ver = xasprintf("%s %s", jstr(tool, "name"), jstr(tool, "version"));
+    kv_row(&b, "tool", ver);
+    free(ver);
+    buf_t cl = BUF_INIT;
+    json_object *argv = jget(cj, "command_line");
+    for (size_t i = 0; argv && i < json_object_array_length(argv); i++)
+        buf_printf(&cl, "%s%s", i ? " " : "", json_object_get_string(json_object_array_get_idx(argv, i)));
+    kv_row(&b, "command line", buf_cstr(&cl));
+    buf_free(&cl);
+    kv_row(&b, "options", json_object_to_json_string_ext(jget(cj, "options"), JSON_C_TO_STRING_PLAIN));
+    kv_row(&b, "thresholds",
+           json_object_to_json_string_ext(jget(cj, "thresholds"), JSON_C_TO_STRING_PLAIN));
+    buf_append_str(&b, "</table><p class=\"note\">Field meanings follow Zeek's logs; "
+                       "the reproducible data are logs/*.ndjson beside this report.</p>");
+    return buf_steal(&b);
+}
+
+/* Each log as a JSON array inside <script type="application/json">. */
+static char *data_blocks(const char *dir)
+{
+    buf_t b = BUF_INIT;
+    for (int t = 0; tables[t]; t++) {
+        char *p = xasprintf("%s/logs/%s.ndjson", dir, tables[t]);
+        FILE *f = fopen(p, "r");
+        free(p);
+        buf_printf(&b, "<script type=\"application/json\" id=\"data-%s\">[", tables[t]);
+        char *line = NULL;
+        size_t cap = 0, rows = 0;
+        ssize_t n;
+        while (f && (n = getline(&line, &cap, f)) > 0 && rows < HTML_MAX_ROWS) {
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                n--;
+            if (!n)
+                continue;
+            if (rows++)
+                buf_append_byte(&b, ',');
+            json_for_script(&b, line, (size_t)n);
+        }
+        free(line);
+        if (f)
+            fclose(f);
+        buf_append_str(&b, "]</script>\n");
+    }
+    return buf_steal(&b);
+}
+
+static json_object **read_findings(const char *dir, size_t *n)
+{
+    char *p = xasprintf("%s/logs/findings.ndjson", dir);
+    FILE *f = fopen(p, "r");
+    free(p);
+    json_object **v = NULL;
+    *n = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        json_object *o = json_tokener_parse(line);
+        if (!o)
+            continue;
+        v = xreallocarray(v, *n + 1, sizeof *v);
+        v[(*n)++] = o;
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+int report_html_write(const char *dir, char *err, size_t errlen)
+{
+    char *cp = xasprintf("%s/case.json", dir);
+    json_object *cj = json_object_from_file(cp);
+    free(cp);
+    if (!cj) {
+        snprintf(err, errlen, "%s/case.json: cannot read", dir);
+        return -1;
+    }
+    size_t nf;
+    json_object **f = read_findings(dir, &nf);
+    int tz = (int)json_object_get_int(jget(cj, "tz_offset_seconds"));
+    const char *name = jstr(cj, "name");
+    char tzv[32];
+    snprintf(tzv, sizeof tzv, "%d", tz);
+    char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
+         *tl = timeline(cj, f, nf, tz), *ch = charts_html(dir), *me = method(cj),
+         *da = data_blocks(dir);
+    buf_t data = BUF_INIT;
+    buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv, da);
+    size_t l_html, l_css, l_js;
+    const char *html = template_get("report.html", &l_html), *css = template_get("report.css", &l_css),
+               *js = template_get("report.js", &l_js);
+    char *css_s = xstrndup(css ? css : "", css ? l_css : 0), *js_s = xstrndup(js ? js : "", js ? l_js : 0);
+    tpl_var_t vars[] = {
+        {"title", name && *name ? name : "pcapcase case"},
+        {"version", jstr(jget(cj, "tool"), "version")},
+        {"created", jstr(cj, "created")},
+        {"tz", jstr(cj, "tz")},
+        {"css", css_s}, {"js", js_s}, {"headline", hl}, {"evidence", ev}, {"findings", fh},
+        {"timeline", tl}, {"charts", ch}, {"method", me}, {"data", buf_cstr(&data)},
+        {NULL, NULL}};
+    buf_t out = BUF_INIT;
+    int rc = 0;
+    if (!html) {
+        snprintf(err, errlen, "report template missing from this build");
+        rc = -1;
+    } else {
+        template_render(html, l_html, vars, &out);
+        char *p = xasprintf("%s/report.html", dir);
+        if (atomic_write(p, out.data, out.len) != 0) {
+            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+            rc = -1;
+        }
+        free(p);
+    }
+    buf_free(&out), buf_free(&data);
+    free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(da), free(css_s), free(js_s);
+    for (size_t i = 0; i < nf; i++)
+        json_object_put(f[i]);
+    free(f);
+    json_object_put(cj);
+    return rc;
+}

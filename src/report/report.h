@@ -1,0 +1,24 @@
+/*
+ * report.h — the reports for people, rendered from the case folder.
+ *
+ * Renderers read what the analysis wrote (case.json, the NDJSON logs,
+ * the chart PNGs) and nothing else, so a report can be rebuilt from a case
+ * folder alone.  Both are written atomically (temporary file + rename).
+ */
+#ifndef PCAPCASE_REPORT_H
+#define PCAPCASE_REPORT_H
+
+#include <stddef.h>
+
+/* CASE/report.html: self-contained (CSS, JS and charts embedded, no network
+ * request allowed by its Content-Security-Policy).  0, or -1 with err. */
+int report_html_write(const char *case_dir, char *err, size_t errlen);
+
+/* CASE/report.xlsx: summary, one sheet per table, charts.  0 or -1. */
+int report_xlsx_write(const char *case_dir, char *err, size_t errlen);
+
+/* Maximum rows per sheet before continuing on "NAME (2)" (Excel's limit is
+ * 1,048,576 including the header); tests lower it. */
+extern unsigned long report_xlsx_max_rows;
+
+#endif

@@ -1,0 +1,85 @@
+/* template.c — see template.h. */
+#include "template.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+void html_escape(buf_t *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '&': buf_append_str(out, "&amp;"); break;
+        case '<': buf_append_str(out, "&lt;"); break;
+        case '>': buf_append_str(out, "&gt;"); break;
+        case '"': buf_append_str(out, "&quot;"); break;
+        case '\'': buf_append_str(out, "&#39;"); break;
+        default:
+            if (c < 0x20 && c != '\n' && c != '\t')
+                buf_printf(out, "&#%u;", c == 0 ? 0xFFFD : c);
+            else
+                buf_append_byte(out, c);
+        }
+    }
+}
+
+void json_for_script(buf_t *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '<')
+            buf_append_str(out, "\\u003c");
+        else if (c == '>')
+            buf_append_str(out, "\\u003e");
+        else if (c == '&')
+            buf_append_str(out, "\\u0026");
+        else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                 ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            buf_append_str(out, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+            i += 2;
+        } else
+            buf_append_byte(out, c);
+    }
+}
+
+static const char *lookup(const tpl_var_t *vars, const char *name, size_t n)
+{
+    for (const tpl_var_t *v = vars; v->name; v++)
+        if (strlen(v->name) == n && memcmp(v->name, name, n) == 0)
+            return v->value ? v->value : "";
+    return "";
+}
+
+void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *open = memchr(tpl + i, '{', len - i);
+        if (!open || (size_t)(open - tpl) + 1 >= len || open[1] != '{') {
+            size_t k = open ? (size_t)(open - tpl) + 1 - i : len - i;
+            buf_append(out, tpl + i, k);
+            i += k;
+            continue;
+        }
+        buf_append(out, tpl + i, (size_t)(open - tpl) - i);
+        size_t at = (size_t)(open - tpl);
+        bool raw = at + 2 < len && tpl[at + 2] == '{';
+        size_t start = at + (raw ? 3 : 2);
+        const char *close = NULL;
+        for (size_t j = start; j + (raw ? 2 : 1) < len; j++)
+            if (tpl[j] == '}' && tpl[j + 1] == '}' && (!raw || tpl[j + 2] == '}')) {
+                close = tpl + j;
+                break;
+            }
+        if (!close) {
+            buf_append(out, tpl + at, len - at);
+            return;
+        }
+        const char *val = lookup(vars, tpl + start, (size_t)(close - tpl) - start);
+        if (raw)
+            buf_append_str(out, val);
+        else
+            html_escape(out, val, strlen(val));
+        i = (size_t)(close - tpl) + (raw ? 3 : 2);
+    }
+}
