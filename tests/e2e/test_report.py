@@ -1,0 +1,160 @@
+"""The reports: the workbook reads back with the logs' row counts and values,
+and hostile strings from the traffic never script the HTML report.
+
+A capture is built with `<script>`, quotes, `</script>`, control characters
+and a formula-looking value in an HTTP User-Agent and URI and in a DNS name;
+the HTML is loaded in headless Chromium, which must show them as text (the
+payloads would change document.title or add elements if they ran).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import pcapgen  # noqa: E402
+import zeekcmp as z  # noqa: E402
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+PAYLOAD = "<script>document.title='PWNED'</script>\"'<img src=x onerror=\"document.title='PWNED'\">"
+FORMULA = "=HYPERLINK(\"http://evil.test\",\"click\")"
+
+
+def hostile_capture(path):
+    cli, srv, dns = b"\x0a\x00\x00\x05", b"\xcb\x00\x71\x07", b"\xc6\x33\x64\x35"
+    ua = (PAYLOAD + "\x01\x7f" + FORMULA).encode()
+    req = (b"GET /x?q=" + PAYLOAD.replace(" ", "%20").encode() + b"</script> HTTP/1.1\r\n"
+           b"Host: evil.test\r\nUser-Agent: " + ua + b"\r\n\r\n")
+    body = b"<html>hello</html>"
+    resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " +
+            str(len(body)).encode() + b"\r\n\r\n" + body)
+    frames = pcapgen.tcp_session(cli, srv, 40000, 80, req, resp, 1700000000.0)
+    q = pcapgen.dns_query(7, [b"<script>alert(1)</script>", b"evil", b"test"])
+    frames.append((1700000001.0, pcapgen.udp_frame(cli, dns, 5353, 53, q)))
+    pcapgen.write_pcap(path, frames)
+
+
+def sheet_rows(xlsx):
+    """{sheet name: [[cell values]]} with shared strings resolved."""
+    zf = zipfile.ZipFile(xlsx)
+    shared = []
+    if "xl/sharedStrings.xml" in zf.namelist():
+        for si in ET.fromstring(zf.read("xl/sharedStrings.xml")).findall("m:si", NS):
+            text = "".join(t.text or "" for t in si.iter("{%s}t" % NS["m"]))
+            # OOXML escapes control characters as _xHHHH_
+            shared.append(re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text))
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    out = {}
+    for s in wb.find("m:sheets", NS):
+        rid = s.get("{%s}id" % NS["r"])
+        root = ET.fromstring(zf.read("xl/" + target[rid]))
+        rows = []
+        for row in root.iter("{%s}row" % NS["m"]):
+            vals = []
+            for c in row.findall("m:c", NS):
+                col = 0
+                for ch in re.match(r"[A-Z]+", c.get("r")).group(0):
+                    col = col * 26 + ord(ch) - 64
+                while len(vals) < col - 1:
+                    vals.append(None)
+                v = c.find("m:v", NS)
+                f = c.find("m:f", NS)
+                t = c.get("t")
+                if f is not None:
+                    vals.append(("formula", f.text))
+                elif v is None:
+                    vals.append(None)
+                elif t == "s":
+                    vals.append(shared[int(v.text)])
+                elif t == "b":
+                    vals.append(v.text == "1")
+                else:
+                    vals.append(float(v.text))
+            rows.append(vals)
+        out[s.get("name")] = rows
+    return out
+
+
+def workbook(c, out):
+    sheets = sheet_rows(os.path.join(out, "report.xlsx"))
+    for log, sheet in (("conn", "Connections"), ("dns", "DNS"), ("http", "HTTP"),
+                       ("files", "Files"), ("hosts", "Hosts"), ("findings", "Findings")):
+        n = len(z.read_ndjson(os.path.join(out, "logs", log + ".ndjson")))
+        c.eq(len(sheets.get(sheet, [])) - 1, n, f"{sheet} sheet rows vs {log}.ndjson")
+    c.check("Summary" in sheets and "Charts" in sheets, "summary and charts sheets")
+    http = z.read_ndjson(os.path.join(out, "logs", "http.ndjson"))
+    hdr = sheets["HTTP"][0]
+    row = sheets["HTTP"][1]
+    ua = row[hdr.index("user_agent")]
+    c.eq(ua, http[0]["user_agent"], "User-Agent read back unchanged")
+    c.check(not any(isinstance(v, tuple) for r in sheets["HTTP"] for v in r),
+            "no formula cell anywhere in the HTTP sheet")
+    c.eq(row[hdr.index("response_body_len")], float(http[0]["response_body_len"]),
+         "numbers stored as numbers")
+    conn_hdr = sheets["Connections"][0]
+    c.check(isinstance(sheets["Connections"][1][conn_hdr.index("ts")], float),
+            "times stored as Excel date-times")
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+def html(c, out):
+    page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    c.check("<script>document.title" not in page, "payload not present raw in the HTML")
+    c.check(not re.search(r"<(img|script)[^>]*(src=x|alert)", page), "no element from the traffic")
+    browser = chromium()
+    if not browser:
+        print("SKIP headless check: no chromium on this machine (./setup.sh test installs it)")
+        return
+    prof = tempfile.mkdtemp()
+    r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
+                        "--virtual-time-budget=3000", "--dump-dom",
+                        "file://" + os.path.join(out, "report.html")],
+                       capture_output=True, text=True, timeout=120)
+    shutil.rmtree(prof, ignore_errors=True)
+    dom = r.stdout
+    c.check(len(dom) > 1000, "Chromium rendered the report")
+    title = re.search(r"<title>(.*?)</title>", dom, re.S)
+    c.check(title and "PWNED" not in title.group(1), "no script from the traffic ran")
+    c.check("&lt;script&gt;document.title" in dom, "the payload is shown as text in the tables")
+    c.check("<img src=\"x\"" not in dom and "<img src=x" not in dom, "no element injected")
+
+
+def main():
+    c = z.Checker("report")
+    with tempfile.TemporaryDirectory() as d:
+        p = os.path.join(d, "hostile.pcap")
+        hostile_capture(p)
+        out = os.path.join(d, "case")
+        rc, err = z.analyze([p], out)
+        c.eq(rc, 0, f"analyze exit status ({err.strip()})")
+        http = z.read_ndjson(os.path.join(out, "logs", "http.ndjson"))
+        c.check(http and PAYLOAD in http[0]["user_agent"], "payload reached the logs intact")
+        workbook(c, out)
+        html(c, out)
+        out2 = os.path.join(d, "case2")
+        z.analyze([p], out2)
+        for s in ("Connections", "HTTP", "DNS", "Findings"):
+            c.eq(sheet_rows(os.path.join(out, "report.xlsx"))[s],
+                 sheet_rows(os.path.join(out2, "report.xlsx"))[s], f"{s}: same workbook data twice")
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
