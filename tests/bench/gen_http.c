@@ -28,12 +28,12 @@ typedef struct {
 } kind_info_t;
 
 static const kind_info_t KINDS[K_COUNT] = {
-    [K_PNG] = {"image/png", "png", "/static/img/", 0, 1024, 2u << 20, 20},
-    [K_JPEG] = {"image/jpeg", "jpg", "/photos/", 0, 4096, 4u << 20, 14},
-    [K_PDF] = {"application/pdf", "pdf", "/docs/", 0, 8192, 4u << 20, 6},
-    [K_ZIP] = {"application/zip", "zip", "/downloads/", 0, 16384, 4u << 20, 4},
-    [K_EXE] = {"application/x-msdownload", "exe", "/downloads/", 0, 65536, 4u << 20, 2},
-    [K_HTML] = {"text/html", "html", "/", 1, 1024, 256u << 10, 22},
+    [K_PNG] = {"image/png", "png", "/static/img/", 0, 512, 512u << 10, 20},
+    [K_JPEG] = {"image/jpeg", "jpg", "/photos/", 0, 2048, 1u << 20, 14},
+    [K_PDF] = {"application/pdf", "pdf", "/docs/", 0, 8192, 2u << 20, 6},
+    [K_ZIP] = {"application/zip", "zip", "/downloads/", 0, 16384, 4u << 20, 3},
+    [K_EXE] = {"application/x-msdownload", "exe", "/downloads/", 0, 65536, 4u << 20, 1},
+    [K_HTML] = {"text/html", "html", "/", 1, 1024, 256u << 10, 24},
     [K_JSON] = {"application/json", "json", "/api/v1/", 1, 256, 128u << 10, 16},
     [K_JS] = {"application/javascript", "js", "/static/js/", 1, 2048, 256u << 10, 10},
     [K_CSS] = {"text/css", "css", "/static/css/", 1, 1024, 64u << 10, 6},

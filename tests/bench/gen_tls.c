@@ -262,13 +262,13 @@ void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t)
     encrypted(&m, 22, 16);
     tcp_send(s, &c, DIR_S2C, m.data, m.len, 0), m.len = 0;
 
-    unsigned nreq = (unsigned)rng_range(&g_rng, 1, 4);
+    unsigned nreq = (unsigned)rng_range(&g_rng, 1, 6);
     for (unsigned i = 0; i < nreq; i++) {
         c.t += rng_range(&g_rng, 20000, i ? 500000000 : 1000000);
         encrypted(&m, 23, rng_range(&g_rng, 200, 900));
         tcp_send(s, &c, DIR_C2S, m.data, m.len, 0), m.len = 0;
         c.t += c.rtt + rng_range(&g_rng, 500000, 30000000);
-        encrypted(&m, 23, rng_logu(&g_rng, 1024, 2u << 20));
+        encrypted(&m, 23, rng_logu(&g_rng, 512, 1u << 20));
         tcp_send(s, &c, DIR_S2C, m.data, m.len, 1), m.len = 0;
     }
     c.t += rng_range(&g_rng, 5000000, 2000000000);

@@ -32,7 +32,7 @@ enum { NCLIENTS4 = 240, NCLIENTS6 = 40, NNTP_CLIENTS = 8, NSYSLOG_SENDERS = 3 };
 static host_t g_clients4[NCLIENTS4], g_clients6[NCLIENTS6];
 
 /* Web servers.  Every name is covered by the web certificate's SANs except the two whose
- * certificates are the point (expired, self-signed). */
+ * certificates are the point (expired, self-signed), which stay last on the list. */
 static const char *const SERVER_NAMES[] = {
     "www.bench.example",  "www.shop.example",     "img.shop.example",      "www.news.example",
     "img.cdn.example",    "js.cdn.example",       "static.news.example",   "checkout.shop.example",
@@ -115,8 +115,14 @@ static void hosts_init(void)
 
 host_t *pick_server(void)
 {
-    /* The minimum of two draws: the first names on the list are the popular sites. */
-    uint64_t a = rng_range(&g_rng, 0, g_nservers - 1), b = rng_range(&g_rng, 0, g_nservers - 1);
+    /* The two servers whose certificates are the point get 3 % each; among the others the
+     * minimum of two draws makes the first names on the list the popular sites. */
+    enum { NSPECIAL = 2 };
+    double r = rng_unit(&g_rng);
+    if (r < 0.06)
+        return g_servers[g_nservers - NSPECIAL + (r < 0.03)];
+    uint64_t n = g_nservers - NSPECIAL;
+    uint64_t a = rng_range(&g_rng, 0, n - 1), b = rng_range(&g_rng, 0, n - 1);
     return g_servers[a < b ? a : b];
 }
 
