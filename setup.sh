@@ -57,15 +57,19 @@ build)
 demo)
     install_missing "${PKGS_BUILD[@]}"
     build build
-    rm -rf "$ROOT/case"
+    rm -rf "$ROOT/case" "$ROOT/compare"
     set +e
-    "$ROOT/build/pcapcase" analyze --name "pcapcase sample incident" -o "$ROOT/case" "$ROOT/sample_pcaps"
+    "$ROOT/build/pcapcase" analyze --name "pcapcase sample incident" -o "$ROOT/case" \
+        "$ROOT"/sample_pcaps/incident-*.pcap
     rc=$?
+    "$ROOT/build/pcapcase" compare --label-a "client side" --label-b "server side" \
+        -o "$ROOT/compare" "$ROOT/sample_pcaps/compare-a.pcap" "$ROOT/sample_pcaps/compare-b.pcap"
     set -e
     echo
-    echo "Report:   $ROOT/case/report.html"
-    echo "Workbook: $ROOT/case/report.xlsx"
-    echo "Logs:     $ROOT/case/logs/"
+    echo "Report:     $ROOT/case/report.html"
+    echo "Workbook:   $ROOT/case/report.xlsx"
+    echo "Logs:       $ROOT/case/logs/"
+    echo "Comparison: $ROOT/compare/compare.json"
     exit $rc
     ;;
 test)

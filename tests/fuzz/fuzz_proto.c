@@ -1,0 +1,79 @@
+/* fuzz_proto.c — the application parsers on arbitrary bytes: DNS messages,
+ * HTTP streams (both directions, chunked/gzip bodies), TLS handshakes and
+ * the certificates inside them.  The first byte picks the parser. */
+#include "proto/body.h"
+#include "proto/dns.h"
+#include "proto/http.h"
+#include "proto/tls.h"
+#include "proto/x509.h"
+
+#include <stdlib.h>
+
+static void b_begin(void *c, http_txn_t *t, bool o) { (void)c, (void)o; t->user[0] = NULL; }
+static void b_data(void *c, http_txn_t *t, bool o, const uint8_t *p, size_t n, uint64_t f,
+                   ts_ns_t ts)
+{
+    (void)c, (void)t, (void)o, (void)f, (void)ts, (void)p, (void)n;
+}
+static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l) { (void)c, (void)t, (void)o, (void)l; }
+static void b_end(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
+static void t_done(void *c, http_txn_t *t)
+{
+    (void)c;
+    free(http_suggest_filename(t->resp.cdisp, t->uri));
+}
+static const http_callbacks_t cb = {b_begin, b_data, b_gap, b_end, t_done};
+
+static void sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx, (void)p, (void)n; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    const uint8_t *p = data + 1;
+    size_t n = size - 1;
+    switch (data[0] % 5) {
+    case 0: {
+        dns_msg_t m;
+        dns_parse(p, n, &m);
+        dns_msg_free(&m);
+        break;
+    }
+    case 1: { /* request stream and response stream split at the middle */
+        http_conn_t *h = http_conn_new(&cb, NULL);
+        http_conn_data(h, true, p, n / 2, 1, 0);
+        http_conn_data(h, false, p + n / 2, n - n / 2, 2, 0);
+        http_conn_free(h);
+        break;
+    }
+    case 2: {
+        tls_stream_t *t = tls_new();
+        tls_data(t, true, p, n / 2);
+        tls_data(t, false, p + n / 2, n - n / 2);
+        const tls_info_t *in = tls_info(t);
+        for (size_t i = 0; i < in->nchain; i++) {
+            x509_info_t x;
+            const char *err;
+            x509_parse(in->chain[i].der, in->chain[i].len, &x, &err);
+            x509_info_free(&x);
+        }
+        tls_free(t);
+        break;
+    }
+    case 3: {
+        x509_info_t x;
+        const char *err;
+        x509_parse(p, n, &x, &err);
+        x509_info_free(&x);
+        break;
+    }
+    default: { /* gzip/deflate bodies: bombs stop at the caps */
+        body_decoder_t *d = body_decoder_new(data[1] & 1 ? BODY_GZIP : BODY_DEFLATE, 1 << 20,
+                                             sink, NULL);
+        body_decoder_feed(d, p, n);
+        body_decoder_finish(d);
+        body_decoder_free(d);
+    }
+    }
+    return 0;
+}
