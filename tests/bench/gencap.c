@@ -197,9 +197,10 @@ static void writer_packet(writer_t *w, uint64_t ts, const uint8_t *p, uint32_t l
                        (uint32_t)(w->ns ? ts % 1000000000u : ts % 1000000000u / 1000u), len, len};
     if (writer_put(w, rec, sizeof rec) || writer_put(w, p, len))
         die_write(w);
+    uint64_t stored = w->ns ? ts : ts - ts % 1000u; /* what a reader of the file sees */
     if (!g_truth.packets)
-        g_truth.first_ts = ts;
-    g_truth.last_ts = ts;
+        g_truth.first_ts = stored;
+    g_truth.last_ts = stored;
     g_truth.packets++;
     g_truth.frame_bytes += len;
 }
