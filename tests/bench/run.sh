@@ -61,11 +61,12 @@ gen() { # gen SIZE SEED -> path of a cached capture
 
 if [ -n "$FILE" ]; then
     [ -r "$FILE" ] || { echo "run.sh: $FILE: cannot read" >&2; exit 3; }
+    SIZE=$(stat -L -c %s "$FILE") # for a second capture of the same size
 else
     FILE=$(gen "$SIZE" "$SEED")
 fi
 if [ "$JOBS2" = 1 ] && [ -z "$FILE2" ]; then
-    FILE2=$(gen "$(stat -c %s "$FILE")" "$((SEED + 1))")
+    FILE2=$(gen "$SIZE" "$((SEED + 1))")
 fi
 
 PCAPCASE=${PCAPCASE:-$ROOT/build/pcapcase}
@@ -220,4 +221,5 @@ if [ "$JOBS2" = 1 ]; then
     fi
 fi
 echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "results: $RESULTS (and results.tsv); per-command stdout/stderr/time files in $RUN"
