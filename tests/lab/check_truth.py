@@ -57,6 +57,16 @@ def files_meta(truth_caps):
         check(sha256(p) == c["sha256"], f"{name} sha256")
         n = capinfos_packets(p)
         check(n == c["packets"], f"{name} packets {n} == {c['packets']}")
+        ftype = run("capinfos", "-M", "-T", "-r", "-t", p).split("\t")[-1].strip()
+        check(ftype == c["capinfos_file_type"], f"{name} file type {ftype} == {c['capinfos_file_type']}")
+        st = c.get("sensor_stats")
+        if st:
+            check(st["dropped_by_kernel"] == 0 and st["captured"] == n,
+                  f"{name}: tcpdump captured {st['captured']}, dropped {st['dropped_by_kernel']}")
+        if "first_packet_ts" in c:
+            out = run("capinfos", "-a", "-e", "-S", p)
+            ts = re.findall(r"packet time:\s+([\d.]+)", out)
+            check(ts == [c["first_packet_ts"], c["last_packet_ts"]], f"{name} first/last packet time {ts}")
 
 
 def incident():
@@ -208,7 +218,8 @@ def compare():
         first, second = (na, nb) if d["first_point"] == "a" else (nb, na)
         check(first - second == d["lost_between_points"] == d["router_dropped"],
               f"{name}: first-point minus second-point {first - second} == tc dropped {d['router_dropped']}")
-    check(T["directions"]["server_to_client"]["router_dropped"] > 0, "server_to_client: tbf dropped packets")
+        check(second == d["router_sent"], f"{name}: second point {second} == tc sent {d['router_sent']}")
+        check(d["router_dropped"] > 0, f"{name}: tbf dropped packets")
     fb = float(tshark(B, "frame.number==1", "frame.time_epoch")[0][0])
     fs = float(tshark(BS, "frame.number==1", "frame.time_epoch")[0][0])
     check(abs(fs - fb - T["b_shifted"]["offset_seconds"]) < 1e-6, f"b_shifted is B + {fs - fb:.6f} s")

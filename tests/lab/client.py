@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lab client, run inside the client namespace by record.sh.
 
-  client.py LOGFILE STEP      STEP in: web scan tunnel upload beacon large
+  client.py LOGFILE STEP      STEP in: web scan tunnel upload beacon large large_upload
 
 Appends one JSON line per action to LOGFILE (what was really done and seen).
 """
@@ -104,6 +104,7 @@ def web():
 
 def scan():
     target = dns_query("update.bad-domain.test")
+    start = time.time()
     open_ports = []
     for p in content.SCAN_PORTS:
         s = socket.socket()
@@ -115,7 +116,7 @@ def scan():
             pass
         s.close()
         time.sleep(0.002)
-    log({"kind": "scan", "target": target, "ports": len(content.SCAN_PORTS),
+    log({"kind": "scan", "start": start, "target": target, "ports": len(content.SCAN_PORTS),
          "first": content.SCAN_PORTS[0], "last": content.SCAN_PORTS[-1], "open": open_ports})
 
 
@@ -130,12 +131,13 @@ def upload():
     ip = dns_query(name)
     body = content.upload_body()
     c = http.client.HTTPConnection(ip, 80, timeout=60)
+    start = time.time()
     c.request("POST", "/upload", body=body,
               headers={"Host": name, "Content-Type": "application/octet-stream",
                        "User-Agent": "curl/7.88.1"})
     r = c.getresponse()
     r.read()
-    log({"kind": "upload", "host": name, "server": ip, "status": r.status,
+    log({"kind": "upload", "start": start, "host": name, "server": ip, "status": r.status,
          "local_port": c.sock.getsockname()[1], "size": len(body),
          "sha256": hashlib.sha256(body).hexdigest()})
     c.close()
@@ -166,6 +168,20 @@ def large():
     c.close()
 
 
+def large_upload():
+    body = content.compare_upload_body()
+    c = http.client.HTTPConnection("203.0.113.30", 80, timeout=60)
+    c.request("POST", "/sync", body=body,
+              headers={"Host": "cdn.files.test", "Content-Type": "application/octet-stream",
+                       "User-Agent": "lab-client/1.0"})
+    r = c.getresponse()
+    r.read()
+    log({"kind": "compare_upload", "host": "cdn.files.test", "status": r.status,
+         "local_port": c.sock.getsockname()[1], "size": len(body),
+         "sha256": hashlib.sha256(body).hexdigest()})
+    c.close()
+
+
 if __name__ == "__main__":
     {"web": web, "scan": scan, "tunnel": tunnel, "upload": upload,
-     "beacon": beacon, "large": large}[sys.argv[2]]()
+     "beacon": beacon, "large": large, "large_upload": large_upload}[sys.argv[2]]()

@@ -40,7 +40,8 @@ BEACON_JITTER = 0.3
 SCAN_PORTS = list(range(1, 201))
 
 UPLOAD_SIZE = 3 * 1024 * 1024
-LARGE_SIZE = 1536 * 1024  # compare download
+LARGE_SIZE = 1536 * 1024  # compare download (server -> client, through the tbf on rc0)
+COMPARE_UPLOAD_SIZE = 768 * 1024  # compare upload (client -> server, through the tbf on rs0)
 
 BASIC_USER = "admin"
 BASIC_PASSWORD = "hunter2"
@@ -147,6 +148,10 @@ def upload_body():
 
 def large_body():
     return random.Random(SEED + 3).randbytes(LARGE_SIZE)
+
+
+def compare_upload_body():
+    return random.Random(SEED + 6).randbytes(COMPARE_UPLOAD_SIZE)
 
 
 def gz(data):

@@ -12,6 +12,11 @@
 # Needs: python3, openssl, curl, tcpdump, tshark/capinfos/editcap, iproute2, ethtool.
 set -euo pipefail
 
+for t in python3 openssl curl tcpdump tshark capinfos editcap ip tc ethtool; do
+  command -v $t >/dev/null || { echo "record.sh: $t not found (see docs/lab.md)" >&2; exit 3; }
+done
+[ "$(id -u)" = 0 ] || { echo "record.sh: needs root (ip netns, tc, tcpdump)" >&2; exit 3; }
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 OUT="$REPO/sample_pcaps"
@@ -54,9 +59,12 @@ inC ip link set cli0 up; inR ip link set rc0 up; inR ip link set rs0 up; inS ip 
 inC ip route add default via 10.77.0.1
 inS ip route add 10.77.0.0/24 via 203.0.113.1 src 203.0.113.10
 inR sysctl -qw net.ipv4.ip_forward=1
+# Offloads off: otherwise tcpdump sees 64 KB super-segments and counts stop matching the router's.
 for pair in "$NS_C cli0" "$NS_R rc0" "$NS_R rs0" "$NS_S srv0"; do
   set -- $pair
   ip netns exec $1 ethtool -K $2 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+  on=$(ip netns exec $1 ethtool -k $2 | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload|tx-checksumming|rx-checksumming): on' || true)
+  [ -z "$on" ] || { echo "offloads still on for $2: $on" >&2; exit 1; }
 done
 # Static neighbours: no ARP in the captures, and the tbf cannot drop ARP.
 mac() { ip netns exec $1 cat /sys/class/net/$2/address; }
@@ -96,19 +104,27 @@ inS openssl s_server -quiet -tls1_2 -www -accept 203.0.113.20:443 -cert "$C/bad.
   >/dev/null 2>&1 < /dev/null & PIDS+=($!)
 sleep 1
 
-capture_start() {  # ns iface file snaplen -> sets CAP_PID
-  local ns=$1 ifc=$2 file=$3 snap=$4 err="$WORK/$(basename "$3").err"
-  ip netns exec $ns tcpdump -Z root -U --immediate-mode -n -i $ifc -s $snap -w "$file" 2>"$err" & CAP_PID=$!
+capture_start() {  # ns iface file snaplen [micro|nano] -> sets CAP_PID
+  local ns=$1 ifc=$2 file=$3 snap=$4 prec=${5:-micro} err="$WORK/$(basename "$3").err"
+  # -B 65536: a 64 MiB kernel buffer, so the unthrottled 3 MB upload is not dropped by the sensor
+  ip netns exec $ns tcpdump -Z root -U --immediate-mode -B 65536 --time-stamp-precision=$prec -n -i $ifc \
+    -s $snap -w "$file" 2>"$err" & CAP_PID=$!
   PIDS+=($CAP_PID)
   for _ in $(seq 50); do grep -q "listening on" "$err" && break; sleep 0.1; done
   sleep 0.3
 }
-capture_stop() { sleep 1.5; kill -INT "$1"; wait "$1" 2>/dev/null || true; }
+capture_stop() {  # pid file: stop tcpdump; a capture with sensor drops is not a sample
+  local err="$WORK/$(basename "$2").err" n
+  sleep 1.5; kill -INT "$1"; wait "$1" 2>/dev/null || true
+  n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$err")
+  [ "$n" = 0 ] || { echo "record.sh: tcpdump dropped ${n:-?} packets in $(basename "$2"); re-run" >&2; cat "$err" >&2; exit 1; }
+}
 client() { inC "$PY" client.py "$CLOG" "$1"; }
 
 # ------------------------------------------------------------------ incident part 1
 say "incident-1: DNS, HTTP downloads, TLS, scan, DNS tunnel"
-capture_start $NS_C cli0 "$WORK/incident-1.pcap" 262144; P1=$CAP_PID
+# incident-1: pcap with nanosecond timestamps (tcpdump --time-stamp-precision=nano)
+capture_start $NS_C cli0 "$WORK/incident-1.pcap" 262144 nano; P1=$CAP_PID
 client web
 sleep 0.5
 printf 'GET / HTTP/1.0\r\n\r\n' | inC openssl s_client -tls1_2 -servername www.example-shop.test \
@@ -122,7 +138,7 @@ printf 'GET / HTTP/1.0\r\n\r\n' | inC openssl s_client -tls1_2 -servername updat
   -connect 203.0.113.20:443 -ign_eof >"$WORK/tls2.txt" 2>&1 || true
 sleep 0.5
 client tunnel
-capture_stop $P1
+capture_stop $P1 "$WORK/incident-1.pcap"
 
 # ------------------------------------------------------------------ incident part 2
 say "incident-2: upload, beacon (~80 s)"
@@ -130,27 +146,37 @@ capture_start $NS_C cli0 "$WORK/incident-2.pcap" 262144; P2=$CAP_PID
 client upload
 sleep 1
 client beacon
-capture_stop $P2
+capture_stop $P2 "$WORK/incident-2.pcap"
+# shipped as pcapng (same packets, same microsecond timestamps), to exercise that reader
+editcap -F pcapng "$WORK/incident-2.pcap" "$WORK/incident-2.pcapng"
 
 # ------------------------------------------------------------------ compare (two vantage points)
-say "compare: 1.5 MB download through a 6 Mbit/s tbf"
-inR tc qdisc add dev rc0 root tbf rate 6mbit burst 16kb limit 30kb
+say "compare: 1.5 MB download and 768 KB upload through 6 Mbit/s tbf bottlenecks"
+inR tc qdisc add dev rc0 root tbf rate 6mbit burst 16kb limit 30kb   # toward the client
+inR tc qdisc add dev rs0 root tbf rate 6mbit burst 16kb limit 30kb   # toward the server
 inR tc -s qdisc show dev rc0 > "$WORK/tc_rc0_before.txt"
 inR tc -s qdisc show dev rs0 > "$WORK/tc_rs0_before.txt"
 capture_start $NS_C cli0 "$WORK/compare-a.pcap" 128; PA=$CAP_PID
 capture_start $NS_S srv0 "$WORK/compare-b.pcap" 128; PB=$CAP_PID
 client large
+sleep 0.5
+client large_upload
 sleep 1
-capture_stop $PA; capture_stop $PB
+capture_stop $PA "$WORK/compare-a.pcap"; capture_stop $PB "$WORK/compare-b.pcap"
 inR tc -s qdisc show dev rc0 > "$WORK/tc_rc0_after.txt"
 inR tc -s qdisc show dev rs0 > "$WORK/tc_rs0_after.txt"
 editcap -F pcap -t 2.5 "$WORK/compare-b.pcap" "$WORK/compare-b-shifted.pcap"
 
-# ------------------------------------------------------------------ publish + truth
+# ------------------------------------------------------------------ truth, check, publish
+# Build and check everything in a staging folder; sample_pcaps/ changes only if all checks pass.
+STAGE="$WORK/stage"; mkdir -p "$STAGE"
+FILES="incident-1.pcap incident-2.pcapng compare-a.pcap compare-b.pcap compare-b-shifted.pcap"
+for f in $FILES; do cp "$WORK/$f" "$STAGE/$f"; done
+"$PY" "$HERE/truth.py" "$WORK" "$STAGE"
+"$PY" "$HERE/check_truth.py" "$STAGE" > "$WORK/check_truth.txt" || {
+  grep -v '^PASS' "$WORK/check_truth.txt" >&2; echo "record.sh: check failed; sample_pcaps/ unchanged" >&2; exit 1; }
+tail -1 "$WORK/check_truth.txt" >&2
 mkdir -p "$OUT"
-for f in incident-1 incident-2 compare-a compare-b compare-b-shifted; do
-  cp "$WORK/$f.pcap" "$OUT/$f.pcap"
-done
-"$PY" "$HERE/truth.py" "$WORK" "$OUT"
-"$PY" "$HERE/check_truth.py" "$OUT"
+rm -f "$OUT"/incident-*.pcap "$OUT"/incident-*.pcapng "$OUT"/compare-*.pcap "$OUT"/*.truth.json
+for f in $FILES incident.truth.json compare.truth.json; do cp "$STAGE/$f" "$OUT/$f"; done
 say "done: $(ls -l "$OUT" | tail -n +2 | awk '{print $NF" "$5}' | tr '\n' ' ')"

@@ -40,10 +40,25 @@ def sha256_file(p):
 def capinfo(p):
     out = run("capinfos", "-c", "-M", "-a", "-e", "-S", p)
     n = int(re.search(r"Number of packets:\s+(\d+)", out).group(1))
-    first = float(re.search(r"First packet time:\s+([\d.]+)", out).group(1))
-    last = float(re.search(r"Last packet time:\s+([\d.]+)", out).group(1))
+    first = re.search(r"First packet time:\s+([\d.]+)", out).group(1)
+    last = re.search(r"Last packet time:\s+([\d.]+)", out).group(1)
+    ftype = run("capinfos", "-M", "-T", "-r", "-t", p).split("\t")[-1].strip()
+    fmt = {"pcap": ("pcap", "us"), "nsecpcap": ("pcap", "ns"), "pcapng": ("pcapng", "us")}[ftype]
     return {"file": os.path.basename(p), "sha256": sha256_file(p), "packets": n,
-            "bytes": os.path.getsize(p), "first_packet_time": first, "last_packet_time": last}
+            "bytes": os.path.getsize(p), "format": fmt[0], "ts_precision": fmt[1],
+            "capinfos_file_type": ftype, "first_packet_time": float(first), "last_packet_time": float(last),
+            "first_packet_ts": first, "last_packet_ts": last,
+            "sensor_stats": sensor_stats(os.path.basename(p)) if "shifted" not in p else None}
+
+
+def sensor_stats(name):
+    """tcpdump's own end-of-capture counters (its stderr), for the file recorded as NAME."""
+    base = name.replace(".pcapng", ".pcap")
+    with open(os.path.join(WORK, base + ".err")) as f:
+        txt = f.read()
+    g = lambda what: int(re.search(rf"^(\d+) packets? {what}$", txt, re.M).group(1))
+    return {"tool": "tcpdump", "captured": g("captured"), "received_by_filter": g("received by filter"),
+            "dropped_by_kernel": g("dropped by kernel")}
 
 
 def iso(t):
@@ -96,7 +111,7 @@ def tc_stats(p):
 def incident():
     slog = read_jsonl(os.path.join(WORK, "server.jsonl"))
     clog = read_jsonl(os.path.join(WORK, "client.jsonl"))
-    caps = [capinfo(os.path.join(OUT, f)) for f in ("incident-1.pcap", "incident-2.pcap")]
+    caps = [capinfo(os.path.join(OUT, f)) for f in ("incident-1.pcap", "incident-2.pcapng")]
     inc = [r for r in slog if in_capture(r["t"], caps)]
 
     # ---- DNS (from the DNS server's log)
@@ -220,11 +235,14 @@ def incident():
         k = r["kind"]
         what = {"dns": lambda: f"DNS {'TXT' if r['qtype'] == 16 else 'A'} {r['qname']}",
                 "http_get": lambda: f"GET http://{r['host']}{r['path']} -> {r['status']}",
-                "upload": lambda: f"POST http://{r['host']}/upload {r['size']} bytes",
-                "scan": lambda: f"connect scan {r['target']} ports {r['first']}-{r['last']}",
+                "upload": lambda: f"POST http://{r['host']}/upload {r['size']} bytes (starts)",
+                "scan": lambda: f"connect scan {r['target']} ports {r['first']}-{r['last']} (starts)",
                 }.get(k)
         if what and not (k == "dns" and r["qtype"] == 16) and not (k == "http_get" and r["path"] == "/beacon"):
-            steps.append({"time": iso(r["t"]), "capture": in_capture(r["t"], caps), "event": what()})
+            ev = {"time": iso(r.get("start", r["t"])), "capture": in_capture(r["t"], caps), "event": what()}
+            if "start" in r:
+                ev["end"] = iso(r["t"])
+            steps.append(ev)
     steps.append({"time": iso(min(r["t"] for r in tunnel)), "capture": tun["capture"],
                   "event": f"DNS tunnel: first of {tun['queries']} TXT queries under {tun['domain']}"})
     steps.append({"time": iso(max(r["t"] for r in tunnel)), "capture": tun["capture"],
@@ -244,8 +262,10 @@ def incident():
         "recorded_at": iso(caps[0]["first_packet_time"]),
         "captures": {c["file"]: c for c in caps},
         "timeline": steps,
-        "sensor": "tcpdump on the client namespace's interface (cli0), full snaplen; "
-                  "incident-1 and incident-2 are two consecutive runs (rotated files)",
+        "sensor": "tcpdump --immediate-mode on the client namespace's interface (cli0), full snaplen; "
+                  "incident-1 and incident-2 are two consecutive runs (rotated files); incident-1 "
+                  "recorded with nanosecond timestamps, incident-2 recorded as pcap (microseconds) "
+                  "and converted to pcapng with editcap -F pcapng",
         "hosts": {"client": content.CLIENT_IP, "dns_server": content.DNS_IP, "router_client_side": "10.77.0.1",
                   "servers": dict(content.ZONE_A)},
         "dns": {"server": content.DNS_IP, "a_records": a_records, "nxdomain": nx, "queries": plain},
@@ -269,6 +289,9 @@ def compare():
     ca, cb, cbs = capinfo(A), capinfo(B), capinfo(BS)
     slog = read_jsonl(os.path.join(WORK, "server.jsonl"))
     big = [r for r in slog if r["kind"] == "http" and r["path"] == "/files/large.bin"][0]
+    upl = [r for r in slog if r["kind"] == "http_upload" and r["path"] == "/sync"][0]
+    cupl = [r for r in read_jsonl(os.path.join(WORK, "client.jsonl")) if r["kind"] == "compare_upload"][0]
+    assert (cupl["size"], cupl["sha256"]) == (upl["upload_size"], upl["upload_sha256"])
     cli, srv = big["client"], big["server"]
     tc = {k: {"before": tc_stats(os.path.join(WORK, f"tc_{k}_before.txt")),
               "after": tc_stats(os.path.join(WORK, f"tc_{k}_after.txt"))} for k in ("rc0", "rs0")}
@@ -281,11 +304,12 @@ def compare():
         flt = f"ip.src=={src} && ip.dst=={dst}"
         n = {"a": tshark_count(A, flt), "b": tshark_count(B, flt)}
         lost = n[near] - n[far]
+        sent = tc[dev]["sent_packets_delta"]
         dirs[name] = {"src": src, "dst": dst, "packets_at_a": n["a"], "packets_at_b": n["b"],
                       "first_point": near, "second_point": far,
                       "lost_between_points": lost,
                       "router_egress_interface": dev, "router_dropped": tc[dev]["dropped_delta"],
-                      "router_sent": tc[dev]["sent_packets_delta"] if dev == "rc0" else None,
+                      "router_sent": sent, "router_sent_equals_second_point": sent == n[far],
                       "consistent": lost == tc[dev]["dropped_delta"],
                       "retransmissions_at_first_point": tshark_count(
                           A if near == "a" else B, flt + " && tcp.analysis.retransmission")}
@@ -294,29 +318,34 @@ def compare():
     truth = {
         "generated_by": "tests/lab/record.sh (tests/lab/truth.py)",
         "recorded_at": iso(ca["first_packet_time"]),
-        "a": dict(ca, label="A: client side (client namespace, cli0, before the router)", snaplen=128),
-        "b": dict(cb, label="B: server side (server namespace, srv0, after the router)", snaplen=128),
+        "a": dict(ca, label="A: client side (client namespace, cli0)", snaplen=128),
+        "b": dict(cb, label="B: server side (server namespace, srv0)", snaplen=128),
         "b_shifted": dict(cbs, label="B shifted by editcap -t 2.5", source="compare-b.pcap",
                           offset_seconds=2.5),
         "clock_offset_b_shifted_minus_a_added": 2.5,
         "hosts": {"client": {"ip": cli, "side": "a"}, "server": {"ip": srv, "port": big["server_port"],
                                                                   "name": big["host"], "side": "b"}},
-        "path": "client 10.77.0.10 -- router (ttl -1) -- server; tbf on router egress toward the client",
-        "bottleneck": "tc qdisc add dev rc0 root tbf rate 6mbit burst 16kb limit 30kb (router, toward client)",
-        "transfer": {"url": f"http://{big['host']}{big['path']}", "client_port": big["client_port"],
+        "path": "client 10.77.0.10 -- router (ttl -1) -- server; tbf on both router egresses",
+        "bottleneck": ["tc qdisc add dev rc0 root tbf rate 6mbit burst 16kb limit 30kb (router, toward client)",
+                       "tc qdisc add dev rs0 root tbf rate 6mbit burst 16kb limit 30kb (router, toward server)"],
+        "transfer": {"method": "GET", "url": f"http://{big['host']}{big['path']}", "client_port": big["client_port"],
                      "size": big["decoded"]["size"], "sha256": big["decoded"]["sha256"]},
+        "upload": {"method": "POST", "url": f"http://{upl['host']}{upl['path']}", "client_port": upl["client_port"],
+                   "size": upl["upload_size"], "sha256": upl["upload_sha256"], "status": upl["status"]},
         "router_qdisc": tc,
         "directions": dirs,
         "other_packets": other,
         "note": "lost_between_points = packets at the first point - packets at the second point "
-                "in that direction; equals the router's tc 'dropped' delta on the egress interface",
+                "in that direction; equals the router's tc 'dropped' delta on the egress interface, "
+                "and the packets at the second point equal the router's tc 'Sent ... pkt' delta",
     }
     with open(os.path.join(OUT, "compare.truth.json"), "w") as f:
         json.dump(truth, f, indent=2)
         f.write("\n")
     for k, d in dirs.items():
         print(f"compare {k}: A={d['packets_at_a']} B={d['packets_at_b']} lost={d['lost_between_points']} "
-              f"tc_dropped={d['router_dropped']} {'OK' if d['consistent'] else 'MISMATCH'}", file=sys.stderr)
+              f"tc_dropped={d['router_dropped']} tc_sent={d['router_sent']} "
+              f"{'OK' if d['consistent'] and d['router_sent_equals_second_point'] else 'MISMATCH'}", file=sys.stderr)
 
 
 if __name__ == "__main__":
