@@ -107,8 +107,8 @@ uint64_t dns_lookup(session_t *s, host_t *client, host_t *target, int want_v6, u
     return dns_transaction(s, client, target->name, want_v6 ? 28 : 1, Q_ADDR, NULL, target, t);
 }
 
-static const char *const NX_WORDS[] = {"wwww", "mial", "updaet", "intranet", "wpad", "printer",
-                                       "fileserver", "vpn-old", "cdn-test", "staging"};
+static const char *const NX_WORDS[] = {"wwww",    "mial",       "updaet",  "intranet", "wpad",
+                                       "printer", "fileserver", "vpn-old", "cdn-test", "staging"};
 
 void dns_session(session_t *s, host_t *client, uint64_t t)
 {
@@ -185,7 +185,8 @@ void syslog_message(session_t *s, host_t *sender, host_t *collector, uint64_t t)
     snprintf(host, sizeof host, "srv-%u", sender->addr[3]);
     bytes_t m = {0};
     unsigned app = (unsigned)rng_range(&g_rng, 0, 5);
-    bytes_printf(&m, "<%u>%s %s %s[%u]: ", 8 * (app == 1 ? 9 : 3) + (unsigned)rng_range(&g_rng, 3, 6),
+    bytes_printf(&m,
+                 "<%u>%s %s %s[%u]: ", 8 * (app == 1 ? 9 : 3) + (unsigned)rng_range(&g_rng, 3, 6),
                  stamp, host, apps[app], (unsigned)rng_range(&g_rng, 100, 32000));
     static const char *const msgs[] = {
         "Accepted publickey for backup from 10.1.2.17 port 50122 ssh2",

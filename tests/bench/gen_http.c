@@ -40,22 +40,22 @@ static const kind_info_t KINDS[K_COUNT] = {
 };
 
 static const char *const WORDS[128] = {
-    "the",      "network",  "packet",   "server",   "client",  "data",     "stream",  "value",
-    "report",   "order",    "account",  "price",    "product", "service",  "update",  "system",
-    "user",     "session",  "time",     "record",   "case",    "evidence", "file",    "image",
-    "page",     "content",  "search",   "result",   "item",    "list",     "news",    "story",
-    "weather",  "market",   "share",    "video",    "music",   "photo",    "travel",  "hotel",
-    "flight",   "city",     "country",  "world",    "team",    "game",     "score",   "player",
-    "season",   "league",   "health",   "doctor",   "science", "research", "energy",  "power",
-    "green",    "blue",     "red",      "black",    "white",   "small",    "large",   "new",
-    "old",      "first",    "last",     "best",     "free",    "online",   "mobile",  "cloud",
-    "secure",   "private",  "public",   "open",     "close",   "start",    "stop",    "read",
-    "write",    "send",     "receive",  "buy",      "sell",    "pay",      "ship",    "track",
-    "login",    "logout",   "profile",  "settings", "help",    "contact",  "about",   "home",
-    "and",      "or",       "with",     "from",     "into",    "over",     "under",   "after",
-    "before",   "during",   "about",    "against",  "between", "through",  "without", "within",
-    "alpha",    "beta",     "gamma",    "delta",    "omega",   "sigma",    "kappa",   "lambda",
-    "monday",   "tuesday",  "friday",   "january",  "march",   "october",  "summer",  "winter",
+    "the",     "network", "packet",  "server",   "client",  "data",     "stream",  "value",
+    "report",  "order",   "account", "price",    "product", "service",  "update",  "system",
+    "user",    "session", "time",    "record",   "case",    "evidence", "file",    "image",
+    "page",    "content", "search",  "result",   "item",    "list",     "news",    "story",
+    "weather", "market",  "share",   "video",    "music",   "photo",    "travel",  "hotel",
+    "flight",  "city",    "country", "world",    "team",    "game",     "score",   "player",
+    "season",  "league",  "health",  "doctor",   "science", "research", "energy",  "power",
+    "green",   "blue",    "red",     "black",    "white",   "small",    "large",   "new",
+    "old",     "first",   "last",    "best",     "free",    "online",   "mobile",  "cloud",
+    "secure",  "private", "public",  "open",     "close",   "start",    "stop",    "read",
+    "write",   "send",    "receive", "buy",      "sell",    "pay",      "ship",    "track",
+    "login",   "logout",  "profile", "settings", "help",    "contact",  "about",   "home",
+    "and",     "or",      "with",    "from",     "into",    "over",     "under",   "after",
+    "before",  "during",  "about",   "against",  "between", "through",  "without", "within",
+    "alpha",   "beta",    "gamma",   "delta",    "omega",   "sigma",    "kappa",   "lambda",
+    "monday",  "tuesday", "friday",  "january",  "march",   "october",  "summer",  "winter",
 };
 
 /* Appends about n bytes of words separated by spaces, sep every few words. */
@@ -82,7 +82,8 @@ static void put_words(bytes_t *b, size_t n, const char *sep, unsigned every)
 
 static void put_be32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
+    p[3] = (uint8_t)v;
 }
 
 static void put_le16(bytes_t *b, unsigned v)
@@ -132,8 +133,8 @@ static void make_png(bytes_t *b, size_t size)
 
 static void make_jpeg(bytes_t *b, size_t size)
 {
-    static const uint8_t head[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
-                                   0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+    static const uint8_t head[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J',  'F',  'I',  'F',
+                                   0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
     bytes_put(b, head, sizeof head);
     /* Comment segments carry the bulk: a JPEG parser walks them as well-formed markers. */
     size_t left = size > sizeof head + 2 ? size - sizeof head - 2 : 0;
@@ -149,8 +150,9 @@ static void make_jpeg(bytes_t *b, size_t size)
 
 static void make_pdf(bytes_t *b, size_t size)
 {
-    bytes_printf(b, "%%PDF-1.5\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-                    "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    bytes_printf(
+        b, "%%PDF-1.5\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+           "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
     size_t n = size > 400 ? size - 400 : 256;
     bytes_printf(b, "3 0 obj\n<< /Length %zu /Filter /FlateDecode >>\nstream\n", n);
     put_random(b, n);
@@ -204,7 +206,9 @@ static void make_html(bytes_t *b, size_t size)
 {
     bytes_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
     put_words(b, 24, " ", 100);
-    bytes_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/css/site.css\">\n</head>\n<body>\n<p>");
+    bytes_printf(
+        b,
+        "</title>\n<link rel=\"stylesheet\" href=\"/static/css/site.css\">\n</head>\n<body>\n<p>");
     put_words(b, size > 200 ? size - 200 : 64, "</p>\n<p>", 40);
     bytes_printf(b, "</p>\n</body>\n</html>\n");
 }
@@ -214,7 +218,8 @@ static void make_json(bytes_t *b, size_t size)
     bytes_printf(b, "{\"status\":\"ok\",\"items\":[");
     size_t end = b->len + size;
     for (unsigned i = 0; b->len < end; i++) {
-        bytes_printf(b, "%s{\"id\":%u,\"name\":\"%s %s\",\"price\":%u.%02u,\"tags\":[\"%s\",\"%s\"]}",
+        bytes_printf(b,
+                     "%s{\"id\":%u,\"name\":\"%s %s\",\"price\":%u.%02u,\"tags\":[\"%s\",\"%s\"]}",
                      i ? "," : "", (unsigned)rng_range(&g_rng, 1, 999999),
                      WORDS[rng_range(&g_rng, 0, 127)], WORDS[rng_range(&g_rng, 0, 127)],
                      (unsigned)rng_range(&g_rng, 1, 999), (unsigned)rng_range(&g_rng, 0, 99),
@@ -248,16 +253,35 @@ static void make_css(bytes_t *b, size_t size)
 static void make_body(bytes_t *b, kind_t k, size_t size)
 {
     switch (k) {
-    case K_PNG: make_png(b, size); break;
-    case K_JPEG: make_jpeg(b, size); break;
-    case K_PDF: make_pdf(b, size); break;
-    case K_ZIP: make_zip(b, size); break;
-    case K_EXE: make_exe(b, size); break;
-    case K_HTML: make_html(b, size); break;
-    case K_JSON: make_json(b, size); break;
-    case K_JS: make_js(b, size); break;
-    case K_CSS: make_css(b, size); break;
-    case K_COUNT: break;
+    case K_PNG:
+        make_png(b, size);
+        break;
+    case K_JPEG:
+        make_jpeg(b, size);
+        break;
+    case K_PDF:
+        make_pdf(b, size);
+        break;
+    case K_ZIP:
+        make_zip(b, size);
+        break;
+    case K_EXE:
+        make_exe(b, size);
+        break;
+    case K_HTML:
+        make_html(b, size);
+        break;
+    case K_JSON:
+        make_json(b, size);
+        break;
+    case K_JS:
+        make_js(b, size);
+        break;
+    case K_CSS:
+        make_css(b, size);
+        break;
+    case K_COUNT:
+        break;
     }
 }
 
@@ -377,19 +401,29 @@ static void put_chunked(bytes_t *out, const uint8_t *p, size_t n)
 
 /* One response: head and framed body appended to out, truth recorded. */
 static void put_response(bytes_t *out, int status, const char *mime, const bytes_t *body,
-                         const bytes_t *gz_cached, int want_gzip, int chunked, int close, uint64_t ts,
-                         const char *uri)
+                         const bytes_t *gz_cached, int want_gzip, int chunked, int close,
+                         uint64_t ts, const char *uri)
 {
     char date[64];
     http_date(date, sizeof date, ts);
-    const char *msg = status == 200 ? "OK" : status == 201 ? "Created"
-                    : status == 304 ? "Not Modified" : "Not Found";
+    const char *msg = status == 200   ? "OK"
+                      : status == 201 ? "Created"
+                      : status == 304 ? "Not Modified"
+                                      : "Not Found";
     bytes_printf(out, "HTTP/1.1 %d %s\r\nServer: nginx/1.24.0\r\nDate: %s\r\n", status, msg, date);
     switch (status) {
-    case 200: g_truth.http_status_200++; break;
-    case 201: g_truth.http_status_201++; break;
-    case 304: g_truth.http_status_304++; break;
-    default: g_truth.http_status_404++; break;
+    case 200:
+        g_truth.http_status_200++;
+        break;
+    case 201:
+        g_truth.http_status_201++;
+        break;
+    case 304:
+        g_truth.http_status_304++;
+        break;
+    default:
+        g_truth.http_status_404++;
+        break;
     }
     if (status == 304) {
         bytes_printf(out, "ETag: \"%08x\"\r\nConnection: %s\r\n\r\n", (unsigned)rng_next(&g_rng),
@@ -416,8 +450,8 @@ static void put_response(bytes_t *out, int status, const char *mime, const bytes
     } else
         bytes_printf(out, "Content-Length: %zu\r\n", wire->len);
     if (status == 200)
-        bytes_printf(out, "ETag: \"%08x-%zx\"\r\nAccept-Ranges: bytes\r\n", (unsigned)rng_next(&g_rng),
-                     body->len);
+        bytes_printf(out, "ETag: \"%08x-%zx\"\r\nAccept-Ranges: bytes\r\n",
+                     (unsigned)rng_next(&g_rng), body->len);
     bytes_printf(out, "Connection: %s\r\n\r\n", close ? "close" : "keep-alive");
     if (chunked)
         put_chunked(out, wire->data, wire->len);
@@ -502,7 +536,8 @@ static void http_get(session_t *s, tcp_conn_t *c, const char *ua, int last, int 
         make_body(&body, k, rng_logu(&g_rng, ki->lo, ki->hi));
     int gz = status == 200 && ki->text && rng_unit(&g_rng) < 0.6;
     int chunked = status != 304 && rng_unit(&g_rng) < 0.3;
-    put_response(&resp, status, ki->mime, &body, gzc, gz, chunked, last && close_by_server, c->t, uri);
+    put_response(&resp, status, ki->mime, &body, gzc, gz, chunked, last && close_by_server, c->t,
+                 uri);
     tcp_send(s, c, DIR_S2C, resp.data, resp.len, 1);
     bytes_free(&req);
     bytes_free(&resp);
@@ -526,7 +561,8 @@ void http_session(session_t *s, host_t *client, host_t *server, uint64_t t)
         c.t += i == 0 ? rng_range(&g_rng, 50000, 2000000) : rng_range(&g_rng, 1000000, 800000000);
         http_get(s, &c, ua, i + 1 == n, close_by_server);
     }
-    c.t += close_by_server ? rng_range(&g_rng, 10000, 200000) : rng_range(&g_rng, 5000000, 3000000000u);
+    c.t += close_by_server ? rng_range(&g_rng, 10000, 200000)
+                           : rng_range(&g_rng, 5000000, 3000000000u);
     tcp_close(s, &c, close_by_server ? DIR_S2C : DIR_C2S);
 }
 
@@ -581,7 +617,8 @@ void http_beacon_session(session_t *s, host_t *client, host_t *server, uint64_t 
     tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
     c.t += c.rtt + rng_range(&g_rng, 500000, 3000000);
     bytes_printf(&body, "{\"cmd\":\"sleep\",\"interval\":60}\n");
-    put_response(&resp, 200, "application/json", &body, NULL, 0, 0, 1, c.t, "/api/v2/poll?id=5f3a9c");
+    put_response(&resp, 200, "application/json", &body, NULL, 0, 0, 1, c.t,
+                 "/api/v2/poll?id=5f3a9c");
     tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
     c.t += rng_range(&g_rng, 10000, 100000);
     tcp_close(s, &c, DIR_S2C);

@@ -30,7 +30,10 @@ void rng_seed(rng_t *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t rng_next(rng_t *r)
 {
@@ -54,9 +57,15 @@ uint64_t rng_range(rng_t *r, uint64_t lo, uint64_t hi)
     return span == 0 ? rng_next(r) : lo + rng_next(r) % span;
 }
 
-double rng_unit(rng_t *r) { return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0); }
+double rng_unit(rng_t *r)
+{
+    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
 
-double rng_exp(rng_t *r, double mean) { return -mean * log(1.0 - rng_unit(r)); }
+double rng_exp(rng_t *r, double mean)
+{
+    return -mean * log(1.0 - rng_unit(r));
+}
 
 uint64_t rng_logu(rng_t *r, uint64_t lo, uint64_t hi)
 {
@@ -276,7 +285,10 @@ void session_finish(session_t *s)
     s->next = 0;
 }
 
-uint64_t session_file_bytes(const session_t *s) { return s->buf.len + 16 * (uint64_t)s->npk; }
+uint64_t session_file_bytes(const session_t *s)
+{
+    return s->buf.len + 16 * (uint64_t)s->npk;
+}
 
 /* ---- checksums (RFC 1071, summed in host order, which gives the right bytes) ---- */
 
@@ -419,7 +431,8 @@ void tcp_conn_init(tcp_conn_t *c, host_t *client, uint16_t cport, host_t *server
     c->rtt = (uint64_t)rng_logu(&g_rng, 2000, 150000) * 1000; /* 2 .. 150 ms */
     c->mss = client->v6 ? 1428 : 1448;
     /* Server rate 20 .. 400 Mbit/s, client upload 5 .. 100 Mbit/s. */
-    double srate = (double)rng_logu(&g_rng, 20, 400) * 1e6, crate = (double)rng_logu(&g_rng, 5, 100) * 1e6;
+    double srate = (double)rng_logu(&g_rng, 20, 400) * 1e6,
+           crate = (double)rng_logu(&g_rng, 5, 100) * 1e6;
     c->gap[DIR_S2C] = (uint64_t)(c->mss * 8 / srate * 1e9);
     c->gap[DIR_C2S] = (uint64_t)(c->mss * 8 / crate * 1e9);
     /* Never more in flight than 80 % of the receiver's window: a faster sender would be
@@ -433,7 +446,10 @@ void tcp_conn_init(tcp_conn_t *c, host_t *client, uint16_t cport, host_t *server
     c->t = t;
 }
 
-static uint32_t tsval(const host_t *h, uint64_t ts) { return h->tsval_base + (uint32_t)(ts / 1000000); }
+static uint32_t tsval(const host_t *h, uint64_t ts)
+{
+    return h->tsval_base + (uint32_t)(ts / 1000000);
+}
 
 void tcp_segment_sack(session_t *s, tcp_conn_t *c, int dir, uint64_t ts, unsigned flags,
                       const uint8_t *data, size_t len, const uint32_t *sack, int nsack)
@@ -509,7 +525,10 @@ void tcp_segment(session_t *s, tcp_conn_t *c, int dir, uint64_t ts, unsigned fla
 }
 
 /* How long a client's stack takes to answer (delayed ACKs aside). */
-static uint64_t stack_delay(void) { return rng_range(&g_rng, 8000, 60000); }
+static uint64_t stack_delay(void)
+{
+    return rng_range(&g_rng, 8000, 60000);
+}
 
 void tcp_handshake(session_t *s, tcp_conn_t *c)
 {

@@ -128,10 +128,11 @@ static void ext(bytes_t *out, unsigned type, const bytes_t *body)
 
 static void client_hello(bytes_t *rec, const char *sni, int modern)
 {
-    static const unsigned suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
-                                      0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c,
-                                      0x009d, 0x002f, 0x0035};
-    static const unsigned sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
+    static const unsigned suites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                      0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+                                      0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+    static const unsigned sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503,
+                                       0x0805, 0x0501, 0x0806, 0x0601};
     bytes_t ch = {0}, exts = {0}, e = {0}, hs = {0};
     bytes_u16(&ch, 0x0303);
     put_random(&ch, 32);
@@ -144,7 +145,8 @@ static void client_hello(bytes_t *rec, const char *sni, int modern)
     bytes_u8(&ch, 1), bytes_u8(&ch, 0);
 
     size_t nl = strlen(sni);
-    bytes_u16(&e, (unsigned)(nl + 3)), bytes_u8(&e, 0), bytes_u16(&e, (unsigned)nl), bytes_put(&e, sni, nl);
+    bytes_u16(&e, (unsigned)(nl + 3)), bytes_u8(&e, 0), bytes_u16(&e, (unsigned)nl),
+        bytes_put(&e, sni, nl);
     ext(&exts, 0x0000, &e), e.len = 0;
     ext(&exts, 0x0017, &e);
     bytes_u8(&e, 0), ext(&exts, 0xff01, &e), e.len = 0;
@@ -152,7 +154,8 @@ static void client_hello(bytes_t *rec, const char *sni, int modern)
     ext(&exts, 0x000a, &e), e.len = 0;
     bytes_u8(&e, 1), bytes_u8(&e, 0), ext(&exts, 0x000b, &e), e.len = 0;
     ext(&exts, 0x0023, &e);
-    bytes_u16(&e, 12), bytes_u8(&e, 2), bytes_put(&e, "h2", 2), bytes_u8(&e, 8), bytes_put(&e, "http/1.1", 8);
+    bytes_u16(&e, 12), bytes_u8(&e, 2), bytes_put(&e, "h2", 2), bytes_u8(&e, 8),
+        bytes_put(&e, "http/1.1", 8);
     ext(&exts, 0x0010, &e), e.len = 0;
     bytes_u8(&e, 1), bytes_u16(&e, 0), bytes_u16(&e, 0), ext(&exts, 0x0005, &e), e.len = 0;
     bytes_u16(&e, (unsigned)(2 * (sizeof sigalgs / sizeof sigalgs[0])));
@@ -257,7 +260,8 @@ void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t)
 
     c.t += c.rtt + rng_range(&g_rng, 100000, 1000000);
     bytes_u8(&m, 22), bytes_u16(&m, 0x0303), bytes_u16(&m, 202);
-    bytes_u8(&m, 4), bytes_u24(&m, 198), bytes_u32(&m, 7200), bytes_u16(&m, 192), put_random(&m, 192);
+    bytes_u8(&m, 4), bytes_u24(&m, 198), bytes_u32(&m, 7200), bytes_u16(&m, 192),
+        put_random(&m, 192);
     bytes_u8(&m, 20), bytes_u16(&m, 0x0303), bytes_u16(&m, 1), bytes_u8(&m, 1);
     encrypted(&m, 22, 16);
     tcp_send(s, &c, DIR_S2C, m.data, m.len, 0), m.len = 0;

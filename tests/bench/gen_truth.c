@@ -24,7 +24,7 @@ typedef struct {
 
 static body_entry_t *g_bodies;
 static size_t g_nbodies, g_cap; /* g_cap is a power of two */
-static size_t *g_order;          /* insertion order, for stable output */
+static size_t *g_order;         /* insertion order, for stable output */
 
 static void bodies_grow(void)
 {
@@ -217,8 +217,9 @@ int truth_write(const char *path, const char *options_json, const char *extra_js
         hexs(&b, e->sha1, 20);
         bytes_printf(&b, ", \"size\": %llu, \"mime\": ", U(e->size));
         json_str(&b, e->mime);
-        bytes_printf(&b, ", \"content_encoding\": \"%s\", \"chunked\": %s, \"is_orig\": %s, "
-                         "\"count\": %llu, \"wire_sha256\": ",
+        bytes_printf(&b,
+                     ", \"content_encoding\": \"%s\", \"chunked\": %s, \"is_orig\": %s, "
+                     "\"count\": %llu, \"wire_sha256\": ",
                      e->gzip ? "gzip" : "identity", e->chunked ? "true" : "false",
                      e->dir == BODY_REQUEST ? "true" : "false", U(e->count));
         hexs(&b, e->wire_sha256, 32);

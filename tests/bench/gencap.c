@@ -34,11 +34,13 @@ static host_t g_clients4[NCLIENTS4], g_clients6[NCLIENTS6];
 /* Web servers.  Every name is covered by the web certificate's SANs except the two whose
  * certificates are the point (expired, self-signed), which stay last on the list. */
 static const char *const SERVER_NAMES[] = {
-    "www.bench.example",  "www.shop.example",     "img.shop.example",      "www.news.example",
-    "img.cdn.example",    "js.cdn.example",       "static.news.example",   "checkout.shop.example",
-    "fonts.cdn.example",  "webmail.mail.example", "www.video.example",     "media.video.example",
-    "v1.api.example",     "auth.api.example",     "telemetry.api.example", "bench.example",
-    "docs.bench.example", "downloads.bench.example", "legacy.bench.example", "selfsigned.bench.example",
+    "www.bench.example",    "www.shop.example",         "img.shop.example",
+    "www.news.example",     "img.cdn.example",          "js.cdn.example",
+    "static.news.example",  "checkout.shop.example",    "fonts.cdn.example",
+    "webmail.mail.example", "www.video.example",        "media.video.example",
+    "v1.api.example",       "auth.api.example",         "telemetry.api.example",
+    "bench.example",        "docs.bench.example",       "downloads.bench.example",
+    "legacy.bench.example", "selfsigned.bench.example",
 };
 enum { NSERVER_NAMES = sizeof SERVER_NAMES / sizeof SERVER_NAMES[0] };
 
@@ -48,7 +50,8 @@ static host_t g_scanner, g_scan_target, g_resolver_host, g_resolver6_host;
 static void host_v4(host_t *h, unsigned a, unsigned b, unsigned c, unsigned d, int local)
 {
     memset(h, 0, sizeof *h);
-    h->addr[0] = (uint8_t)a, h->addr[1] = (uint8_t)b, h->addr[2] = (uint8_t)c, h->addr[3] = (uint8_t)d;
+    h->addr[0] = (uint8_t)a, h->addr[1] = (uint8_t)b, h->addr[2] = (uint8_t)c,
+    h->addr[3] = (uint8_t)d;
     if (local) {
         uint8_t mac[6] = {0x02, 0x42, (uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
         memcpy(h->mac, mac, 6);
@@ -271,7 +274,10 @@ static void heap_emit_one(writer_t *w)
         heap_sift_down();
 }
 
-static uint64_t heap_top_ts(void) { return g_heap[0]->pk[g_heap[0]->next].ts; }
+static uint64_t heap_top_ts(void)
+{
+    return g_heap[0]->pk[g_heap[0]->next].ts;
+}
 
 /* ---- options ---- */
 
@@ -313,10 +319,20 @@ static int parse_size(const char *s, uint64_t *out)
         return -1;
     double mult = 1;
     switch (*end) {
-    case 'k': case 'K': mult = 1024.0, end++; break;
-    case 'm': case 'M': mult = 1048576.0, end++; break;
-    case 'g': case 'G': mult = 1073741824.0, end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        mult = 1024.0, end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1048576.0, end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1073741824.0, end++;
+        break;
+    default:
+        break;
     }
     if (*end == 'B' || *end == 'b')
         end++;
@@ -336,40 +352,79 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv)
 {
-    enum { O_SIZE = 256, O_SEED, O_START, O_DURATION, O_CONNS, O_ADV, O_COUNT, O_GZIP, O_NS, O_QUIET };
+    enum {
+        O_SIZE = 256,
+        O_SEED,
+        O_START,
+        O_DURATION,
+        O_CONNS,
+        O_ADV,
+        O_COUNT,
+        O_GZIP,
+        O_NS,
+        O_QUIET
+    };
     static const struct option longopts[] = {
-        {"size", required_argument, 0, O_SIZE},   {"seed", required_argument, 0, O_SEED},
-        {"start", required_argument, 0, O_START}, {"duration", required_argument, 0, O_DURATION},
-        {"conns", required_argument, 0, O_CONNS}, {"adversarial", required_argument, 0, O_ADV},
-        {"count", required_argument, 0, O_COUNT}, {"gzip", no_argument, 0, O_GZIP},
-        {"ns", no_argument, 0, O_NS},             {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+        {"size", required_argument, 0, O_SIZE},
+        {"seed", required_argument, 0, O_SEED},
+        {"start", required_argument, 0, O_START},
+        {"duration", required_argument, 0, O_DURATION},
+        {"conns", required_argument, 0, O_CONNS},
+        {"adversarial", required_argument, 0, O_ADV},
+        {"count", required_argument, 0, O_COUNT},
+        {"gzip", no_argument, 0, O_GZIP},
+        {"ns", no_argument, 0, O_NS},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     int c;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         uint64_t *num = NULL;
         switch (c) {
-        case 'o': g_opt.out = optarg; break;
-        case 'h': fputs(USAGE, stdout); exit(0);
+        case 'o':
+            g_opt.out = optarg;
+            break;
+        case 'h':
+            fputs(USAGE, stdout);
+            exit(0);
         case O_SIZE:
             if (parse_size(optarg, &g_opt.size) || g_opt.size < 4096)
                 return usage_error("--size '%s': expected a size of at least 4K", optarg);
             break;
-        case O_SEED: num = &g_opt.seed; break;
-        case O_START: num = &g_opt.start; break;
-        case O_DURATION: num = &g_opt.duration; break;
-        case O_CONNS: num = &g_opt.conns; break;
-        case O_COUNT: num = &g_opt.count; break;
+        case O_SEED:
+            num = &g_opt.seed;
+            break;
+        case O_START:
+            num = &g_opt.start;
+            break;
+        case O_DURATION:
+            num = &g_opt.duration;
+            break;
+        case O_CONNS:
+            num = &g_opt.conns;
+            break;
+        case O_COUNT:
+            num = &g_opt.count;
+            break;
         case O_ADV:
             if (strcmp(optarg, "one-packet-conns") && strcmp(optarg, "ooo-stream"))
                 return usage_error("--adversarial '%s': expected one-packet-conns or ooo-stream",
                                    optarg);
             g_opt.adversarial = optarg;
             break;
-        case O_GZIP: g_opt.gzip = 1; break;
-        case O_NS: g_opt.ns = 1; break;
-        case O_QUIET: g_opt.quiet = 1; break;
-        default: fputs(USAGE, stderr); return 2;
+        case O_GZIP:
+            g_opt.gzip = 1;
+            break;
+        case O_NS:
+            g_opt.ns = 1;
+            break;
+        case O_QUIET:
+            g_opt.quiet = 1;
+            break;
+        default:
+            fputs(USAGE, stderr);
+            return 2;
         }
         if (num) {
             char *end;
@@ -394,8 +449,9 @@ static int parse_options(int argc, char **argv)
 static char *options_json(void)
 {
     bytes_t b = {0};
-    bytes_printf(&b, "{\"seed\": %llu, \"start\": %llu, \"duration\": %llu, \"size\": %llu, "
-                     "\"conns\": %llu, \"adversarial\": ",
+    bytes_printf(&b,
+                 "{\"seed\": %llu, \"start\": %llu, \"duration\": %llu, \"size\": %llu, "
+                 "\"conns\": %llu, \"adversarial\": ",
                  (unsigned long long)g_opt.seed, (unsigned long long)g_opt.start,
                  (unsigned long long)g_opt.duration, (unsigned long long)g_opt.size,
                  (unsigned long long)g_opt.conns);
@@ -403,8 +459,9 @@ static char *options_json(void)
         json_str(&b, g_opt.adversarial);
     else
         bytes_printf(&b, "null");
-    bytes_printf(&b, ", \"count\": %llu, \"gzip\": %s, \"ns\": %s}", (unsigned long long)g_opt.count,
-                 g_opt.gzip ? "true" : "false", g_opt.ns ? "true" : "false");
+    bytes_printf(&b, ", \"count\": %llu, \"gzip\": %s, \"ns\": %s}",
+                 (unsigned long long)g_opt.count, g_opt.gzip ? "true" : "false",
+                 g_opt.ns ? "true" : "false");
     bytes_u8(&b, 0);
     return (char *)b.data;
 }
@@ -426,7 +483,7 @@ static const unsigned SCAN_OPEN[] = {22, 80, 443, 445};
 static struct {
     uint64_t generated; /* file bytes of all sessions made so far */
     uint64_t sessions, session_bytes, tcp_sessions;
-    uint64_t end;       /* when the other spawners stop */
+    uint64_t end; /* when the other spawners stop */
     uint64_t beacon_first, beacon_last;
     uint64_t scan_first, scan_last;
 } g_run;
@@ -575,9 +632,11 @@ static void run_mix(writer_t *w)
     sp[nsp++] = (spawner_t){SP_GENERAL, 0, 1, start + rng_range(&g_rng, 0, 200000000), 0};
     sp[nsp++] = (spawner_t){SP_BEACON, 0, 1, start + rng_range(&g_rng, 5, 60) * 1000000000u, 0};
     for (int i = 0; i < NNTP_CLIENTS; i++)
-        sp[nsp++] = (spawner_t){SP_NTP, i, 1, start + rng_range(&g_rng, 0, NTP_POLL_S) * 1000000000u, 0};
+        sp[nsp++] =
+            (spawner_t){SP_NTP, i, 1, start + rng_range(&g_rng, 0, NTP_POLL_S) * 1000000000u, 0};
     for (int i = 0; i < NSYSLOG_SENDERS; i++)
-        sp[nsp++] = (spawner_t){SP_SYSLOG, i, 1, start + (uint64_t)rng_exp(&g_rng, SYSLOG_MEAN_S * 1e9), 0};
+        sp[nsp++] =
+            (spawner_t){SP_SYSLOG, i, 1, start + (uint64_t)rng_exp(&g_rng, SYSLOG_MEAN_S * 1e9), 0};
     sp[nsp++] = (spawner_t){SP_SCAN, 0, 1, start + g_opt.duration * 300000000u, 0}; /* at 30 % */
     g_run.end = planned_end;
     g_run.generated = 24;
@@ -628,8 +687,9 @@ static char *mix_extra_json(void)
                  (unsigned long long)g_truth.beacon_count, mean);
     host_str(&g_scanner, a, sizeof a);
     host_str(&g_scan_target, b, sizeof b);
-    bytes_printf(&j, "  \"scan\": {\"scanner\": \"%s\", \"target\": \"%s\", \"ports\": %llu, \"open\": [",
-                 a, b, (unsigned long long)g_truth.scan_ports);
+    bytes_printf(
+        &j, "  \"scan\": {\"scanner\": \"%s\", \"target\": \"%s\", \"ports\": %llu, \"open\": [", a,
+        b, (unsigned long long)g_truth.scan_ports);
     for (size_t i = 0; g_truth.scan_ports && i < sizeof SCAN_OPEN / sizeof SCAN_OPEN[0]; i++)
         bytes_printf(&j, "%s%u", i ? ", " : "", SCAN_OPEN[i]);
     bytes_printf(&j, "], \"first_ts\": %.6f, \"last_ts\": %.6f}", g_run.scan_first / 1e9,
@@ -650,7 +710,8 @@ static char *run_one_packet_conns(writer_t *w)
     enum { PORTS_PER_ADDR = 50000 }; /* ports 10000..59999 of each source address */
     for (uint64_t i = 0; i < g_opt.count; i++) {
         uint64_t a = i / PORTS_PER_ADDR;
-        host_v4(&src, 10, 128 + (unsigned)(a >> 16 & 0x7f), (unsigned)(a >> 8 & 0xff), (unsigned)(a & 0xff), 1);
+        host_v4(&src, 10, 128 + (unsigned)(a >> 16 & 0x7f), (unsigned)(a >> 8 & 0xff),
+                (unsigned)(a & 0xff), 1);
         session_t *s = session_new();
         tcp_conn_t c;
         tcp_conn_init(&c, &src, (uint16_t)(10000 + i % PORTS_PER_ADDR), &dst, 80, t);
@@ -661,8 +722,9 @@ static char *run_one_packet_conns(writer_t *w)
         t += rng_range(&g_rng, 2000, 30000);
     }
     bytes_t j = {0};
-    bytes_printf(&j, "  \"adversarial\": {\"mode\": \"one-packet-conns\", \"syns\": %llu, "
-                     "\"distinct_sources\": %llu, \"target\": \"10.1.0.20:80\"}",
+    bytes_printf(&j,
+                 "  \"adversarial\": {\"mode\": \"one-packet-conns\", \"syns\": %llu, "
+                 "\"distinct_sources\": %llu, \"target\": \"10.1.0.20:80\"}",
                  (unsigned long long)g_opt.count, (unsigned long long)g_opt.count);
     bytes_u8(&j, 0);
     return (char *)j.data;
@@ -681,8 +743,10 @@ static char *run_ooo_stream(writer_t *w)
     tcp_conn_init(&c, client, host_port(client), server, 80, g_opt.start * 1000000000u);
     tcp_handshake(s, &c);
     bytes_t req = {0};
-    bytes_printf(&req, "GET /downloads/never-complete.zip HTTP/1.1\r\nHost: %s\r\n"
-                       "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n", server->name);
+    bytes_printf(&req,
+                 "GET /downloads/never-complete.zip HTTP/1.1\r\nHost: %s\r\n"
+                 "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+                 server->name);
     c.t += 200000;
     tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
     c.t += c.rtt + 1000000;
@@ -727,9 +791,10 @@ static char *run_ooo_stream(writer_t *w)
     bytes_free(&req);
     bytes_free(&first);
     bytes_t j = {0};
-    bytes_printf(&j, "  \"adversarial\": {\"mode\": \"ooo-stream\", \"segments_sent\": %llu, "
-                     "\"segments_captured\": %llu, \"missing_bytes\": %u, "
-                     "\"captured_payload_bytes\": %llu}",
+    bytes_printf(&j,
+                 "  \"adversarial\": {\"mode\": \"ooo-stream\", \"segments_sent\": %llu, "
+                 "\"segments_captured\": %llu, \"missing_bytes\": %u, "
+                 "\"captured_payload_bytes\": %llu}",
                  (unsigned long long)nseg, (unsigned long long)(nseg - 1), c.mss,
                  (unsigned long long)payload);
     bytes_u8(&j, 0);
