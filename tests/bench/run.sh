@@ -13,10 +13,11 @@
 #   --keep         keep the outputs (case folders, carved/exported files) under the run folder
 #   --timeout S    give up on one command after S seconds (default 3600)
 #
-# The pcapcase binary is $PCAPCASE, else ./build/pcapcase.  Rows whose binary is missing or
+# The pcapcase binary is $PCAPCASE, else build/pcapcase in the project root.  Rows whose binary is missing or
 # fails are printed as skipped, with the reason; the others still run.  Every command reads
 # the same file after the page cache was warmed; wall time is measured by the shell, CPU
-# share and peak RSS by /usr/bin/time; the bare loop runs three times and its best counts.  MB are 10^6 bytes; MB/s is file size / wall time.
+# share and peak RSS by /usr/bin/time; the bare loop runs three times and its best counts.
+# MB are 10^6 bytes; MB/s is file size / wall time.
 # The table goes to stdout and to tests/bench/out/run-DATE/results.txt (results.tsv beside it).
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,7 @@ ROOT=$(cd "$BENCH/../.." && pwd)
 OUTROOT=$BENCH/out
 
 SIZE=1G FILE="" FILE2="" JOBS2=0 SEED=1 KEEP=0 TIMEOUT=3600
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) SIZE=${2:?--size needs a value}; shift 2 ;;
