@@ -11,6 +11,8 @@
     http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "pcap", "request_frame"],
     files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "pcap", "first_frame"],
     ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "pcap", "frame"],
+    flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b", "b_to_a", "first_frame_a", "first_frame_b"],
+    unmatched: ["ts", "point", "file", "frame", "kind", "direction", "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags", "len"],
     x509: ["ts", "fingerprint", "certificate.subject", "certificate.issuer", "certificate.serial", "certificate.not_valid_before", "certificate.not_valid_after", "san.dns", "certificate.key_type", "certificate.key_length", "self_signed", "expired_at_capture", "seen_in", "pcap"]
   };
   var TIME = /(^ts$|_ts$|not_valid)/;

@@ -3,6 +3,7 @@
 
 #include "core/jsonw.h"
 #include "core/xalloc.h"
+#include "out/fsutil.h"
 #include "out/logfmt.h"
 #include "proto/body.h"
 #include "proto/http.h"
@@ -15,8 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Decoded bodies are kept in memory up to this size and only written when
+ * their SHA-256 is not yet in artifacts/: most bodies in real traffic repeat
+ * (logos, scripts), and writing then deleting a temporary file per body made
+ * the file system, not the analysis, the bottleneck.  Larger bodies spill to
+ * a temporary file as they arrive. */
+#define ARTIFACT_MEM_MAX (1u << 20)
+
 typedef struct body_state {
     http_state_t *s;
+    buf_t mem;   /* the decoded body while it is small (carving only) */
+    bool carve;
     EVP_MD_CTX *md5, *sha1, *sha256, *enc;
     body_decoder_t *dec;
     FILE *out;
@@ -99,7 +109,28 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
         memcpy(b->sniff + b->nsniff, p, k);
         b->nsniff += k;
     }
-    if (b->out && fwrite(p, 1, n, b->out) != n)
+    if (!b->carve || b->write_failed)
+        return;
+    if (!b->out && b->mem.len + n <= ARTIFACT_MEM_MAX) {
+        buf_append(&b->mem, p, n);
+        return;
+    }
+    if (!b->out) { /* spill to a temporary file */
+        b->tmp = xasprintf("%s/artifacts/.partial-XXXXXX", b->s->opts->case_dir);
+        int fd = mkstemp(b->tmp);
+        if (fd >= 0)
+            b->out = fdopen(fd, "w");
+        if (!b->out) {
+            if (fd >= 0)
+                close(fd);
+            b->write_failed = true;
+            return;
+        }
+        if (b->mem.len && fwrite(b->mem.data, 1, b->mem.len, b->out) != b->mem.len)
+            b->write_failed = true;
+        buf_free(&b->mem);
+    }
+    if (fwrite(p, 1, n, b->out) != n)
         b->write_failed = true;
 }
 
@@ -118,17 +149,7 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     if (coding != BODY_IDENTITY)
         b->enc = md_new(EVP_sha256());
     b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
-    if (s->opts->carve && s->opts->case_dir) {
-        b->tmp = xasprintf("%s/artifacts/.partial-XXXXXX", s->opts->case_dir);
-        int fd = mkstemp(b->tmp);
-        if (fd >= 0)
-            b->out = fdopen(fd, "w");
-        if (!b->out) {
-            if (fd >= 0)
-                close(fd);
-            damage_note(&s->res->damage, "limit.artifact_write_failed", m->first_frame);
-        }
-    }
+    b->carve = s->opts->carve && s->opts->case_dir;
     make_fuid(s->c, t->depth, is_orig, b->fuid);
     t->user[is_orig ? 0 : 1] = b;
 }
@@ -163,16 +184,22 @@ static void on_body_gap(void *ctx, http_txn_t *t, bool is_orig, uint64_t len)
         b->stopped = "gap_in_encoded_body";
 }
 
-/* Move the finished temporary file to artifacts/<sha256>. */
+/* Put the finished body at artifacts/<sha256>, unless it is already there. */
 static void store(body_state_t *b, const char *sha256)
 {
-    if (!b->out)
+    if (!b->carve)
         return;
-    bool ok = fclose(b->out) == 0 && !b->write_failed;
-    b->out = NULL;
     char *final = xasprintf("%s/artifacts/%s", b->s->opts->case_dir, sha256);
-    if (!ok || access(final, F_OK) == 0 || rename(b->tmp, final) != 0)
-        unlink(b->tmp); /* already stored (same content), or could not be written */
+    bool ok = !b->write_failed;
+    if (b->out) {
+        ok = fclose(b->out) == 0 && ok;
+        b->out = NULL;
+        if (!ok || access(final, F_OK) == 0 || rename(b->tmp, final) != 0)
+            unlink(b->tmp); /* already stored (same content), or could not be written */
+    } else if (ok && access(final, F_OK) != 0) {
+        ok = atomic_write(final, b->mem.data, b->mem.len) == 0;
+    }
+    buf_free(&b->mem);
     if (!ok)
         damage_note(&b->s->res->damage, "limit.artifact_write_failed", b->first_frame);
     free(final);
@@ -213,6 +240,7 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
             b->out = NULL;
             unlink(b->tmp);
         }
+        buf_free(&b->mem);
         b->fuid[0] = 0; /* no file: nothing to point at */
         return;
     }
@@ -298,6 +326,7 @@ static void body_free(body_state_t *b)
         fclose(b->out);
         unlink(b->tmp);
     }
+    buf_free(&b->mem);
     EVP_MD_CTX_free(b->md5);
     EVP_MD_CTX_free(b->sha1);
     EVP_MD_CTX_free(b->sha256);

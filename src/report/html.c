@@ -320,7 +320,7 @@ static char *method(json_object *cj)
 }
 
 /* Each log as a JSON array inside <script type="application/json">. */
-static char *data_blocks(const char *dir)
+static char *data_blocks(const char *dir, const char *const *tables)
 {
     buf_t b = BUF_INIT;
     for (int t = 0; tables[t]; t++) {
@@ -387,7 +387,7 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     snprintf(tzv, sizeof tzv, "%d", tz);
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
          *tl = timeline(cj, f, nf, tz), *ch = charts_html(dir), *me = method(cj),
-         *da = data_blocks(dir);
+         *da = data_blocks(dir, tables);
     buf_t data = BUF_INIT;
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv, da);
     size_t l_html, l_css, l_js;
@@ -421,6 +421,117 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     for (size_t i = 0; i < nf; i++)
         json_object_put(f[i]);
     free(f);
+    json_object_put(cj);
+    return rc;
+}
+
+/* ---- comparison report ---- */
+
+static void dir_row(buf_t *b, const char *label, json_object *d)
+{
+    json_object *w = jget(d, "one_way_delay");
+    buf_append_str(b, "<tr><th>");
+    esc(b, label);
+    buf_printf(b, "</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+                  "<td class=\"num\">%lld</td><td class=\"num\">%.3f%%</td>"
+                  "<td class=\"num\">%lld</td><td class=\"num\">%lld / %lld</td>",
+               (long long)json_object_get_int64(jget(d, "sent_past_first_point")),
+               (long long)json_object_get_int64(jget(d, "matched")),
+               (long long)json_object_get_int64(jget(d, "lost_between_points")),
+               100 * json_object_get_double(jget(d, "loss_rate")),
+               (long long)json_object_get_int64(jget(d, "only_at_far_point")),
+               (long long)json_object_get_int64(jget(d, "retransmissions_lost_between_points")),
+               (long long)json_object_get_int64(jget(d, "retransmissions_lost_beyond_points")));
+    if (w)
+        buf_printf(b, "<td class=\"num\">%.3f / %.3f / %.3f / %.3f ms</td>",
+                   1e3 * json_object_get_double(jget(w, "min")),
+                   1e3 * json_object_get_double(jget(w, "median")),
+                   1e3 * json_object_get_double(jget(w, "p95")),
+                   1e3 * json_object_get_double(jget(w, "max")));
+    else
+        buf_append_str(b, "<td>no packet seen at both points</td>");
+    buf_append_str(b, "</tr>");
+}
+
+static char *compare_summary(json_object *cj)
+{
+    buf_t b = BUF_INIT;
+    json_object *off = jget(cj, "clock_offset_b_minus_a"), *a = jget(cj, "a"), *bb = jget(cj, "b");
+    if (off && !json_object_is_type(off, json_type_null)) {
+        buf_printf(&b, "<p>Clock offset B − A: <b>%.6f s</b> ± %.6f s",
+                   json_object_get_double(jget(off, "seconds")),
+                   json_object_get_double(jget(off, "uncertainty")));
+        json_object *dr = jget(off, "drift_ppm");
+        if (dr && !json_object_is_type(dr, json_type_null))
+            buf_printf(&b, ", drift %.3f ppm", json_object_get_double(dr));
+        buf_append_str(&b, " (half the difference of the minimum one-way delays).</p>");
+    } else {
+        buf_append_str(&b, "<p>Clock offset: unknown (packets matched in one direction only).</p>");
+    }
+    buf_append_str(&b, "<table><thead><tr><th>direction</th><th>passed first point</th>"
+                       "<th>arrived</th><th>lost between the points</th><th>loss</th>"
+                       "<th>only at the far point</th><th>retransmissions lost between / beyond</th>"
+                       "<th>one-way delay min / median / p95 / max</th></tr></thead><tbody>");
+    char *lab = xasprintf("%s → %s", jstr(a, "label"), jstr(bb, "label"));
+    dir_row(&b, lab, jget(cj, "a_to_b"));
+    free(lab);
+    lab = xasprintf("%s → %s", jstr(bb, "label"), jstr(a, "label"));
+    dir_row(&b, lab, jget(cj, "b_to_a"));
+    free(lab);
+    buf_append_str(&b, "</tbody></table><h3>Captures</h3><table><tbody>");
+    json_object *sides[2] = {a, bb};
+    for (int i = 0; i < 2; i++) {
+        buf_append_str(&b, "<tr><th>");
+        esc(&b, jstr(sides[i], "label"));
+        buf_append_str(&b, "</th><td>");
+        esc(&b, jstr(sides[i], "name"));
+        buf_append_str(&b, "</td><td><code>");
+        esc(&b, jstr(sides[i], "sha256"));
+        buf_printf(&b, "</code></td><td class=\"num\">%lld packets</td></tr>",
+                   (long long)json_object_get_int64(jget(sides[i], "packets")));
+    }
+    buf_append_str(&b, "</tbody></table>");
+    return buf_steal(&b);
+}
+
+int report_compare_html_write(const char *dir, char *err, size_t errlen)
+{
+    static const char *const ctables[] = {"flows", "unmatched", NULL};
+    char *cp = xasprintf("%s/compare.json", dir);
+    json_object *cj = json_object_from_file(cp);
+    free(cp);
+    if (!cj) {
+        snprintf(err, errlen, "%s/compare.json: cannot read", dir);
+        return -1;
+    }
+    char *su = compare_summary(cj), *ch = charts_html(dir), *da = data_blocks(dir, ctables);
+    size_t l_html, l_css, l_js;
+    const char *html = template_get("compare.html", &l_html), *css = template_get("report.css", &l_css),
+               *js = template_get("report.js", &l_js);
+    char *css_s = xstrndup(css ? css : "", css ? l_css : 0), *js_s = xstrndup(js ? js : "", js ? l_js : 0);
+    tpl_var_t vars[] = {{"label_a", jstr(jget(cj, "a"), "label")},
+                        {"label_b", jstr(jget(cj, "b"), "label")},
+                        {"file_a", jstr(jget(cj, "a"), "name")},
+                        {"file_b", jstr(jget(cj, "b"), "name")},
+                        {"version", jstr(jget(cj, "tool"), "version")},
+                        {"css", css_s}, {"js", js_s}, {"summary", su}, {"charts", ch},
+                        {"data", da}, {NULL, NULL}};
+    int rc = 0;
+    buf_t out = BUF_INIT;
+    if (!html) {
+        snprintf(err, errlen, "comparison template missing from this build");
+        rc = -1;
+    } else {
+        template_render(html, l_html, vars, &out);
+        char *p = xasprintf("%s/report.html", dir);
+        if (atomic_write(p, out.data, out.len) != 0) {
+            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+            rc = -1;
+        }
+        free(p);
+    }
+    buf_free(&out);
+    free(su), free(ch), free(da), free(css_s), free(js_s);
     json_object_put(cj);
     return rc;
 }

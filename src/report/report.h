@@ -17,6 +17,11 @@ int report_html_write(const char *case_dir, char *err, size_t errlen);
 /* CASE/report.xlsx: summary, one sheet per table, charts.  0 or -1. */
 int report_xlsx_write(const char *case_dir, char *err, size_t errlen);
 
+/* The same for a comparison folder (compare.json, flows and unmatched logs,
+ * charts): DIR/report.html and DIR/report.xlsx. */
+int report_compare_html_write(const char *dir, char *err, size_t errlen);
+int report_compare_xlsx_write(const char *dir, char *err, size_t errlen);
+
 /* Maximum rows per sheet before continuing on "NAME (2)" (Excel's limit is
  * 1,048,576 including the header); tests lower it. */
 extern unsigned long report_xlsx_max_rows;

@@ -312,7 +312,9 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
     json_object *v, *ev;
     if (json_object_object_get_ex(cj, "tz_offset_seconds", &v))
         c.tz = json_object_get_int(v);
-    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    /* constant memory: rows go to disk as they are written, so a case of
+     * millions of connections does not hold every cell in memory */
+    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
     c.wb = workbook_new_opt(tmp, &wo);
     if (!c.wb) {
         snprintf(err, errlen, "%s: cannot create workbook", tmp);
@@ -346,6 +348,102 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
         unlink(tmp);
         rc = -1;
+    }
+    free(final), free(tmp);
+    json_object_put(cj);
+    return rc;
+}
+
+/* ---- comparison workbook ---- */
+
+static const char *const c_flows[] = {"a_host", "a_port", "b_host", "b_port", "proto", "seen_at",
+                                      "first_frame_a", "first_frame_b", "a_to_b", "b_to_a", NULL};
+static const char *const c_unmatched[] = {"ts", "point", "file", "frame", "kind", "direction",
+                                          "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags",
+                                          "len", NULL};
+static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
+                                             {"unmatched", "Unmatched packets", c_unmatched},
+                                             {NULL, NULL, NULL}};
+
+static void compare_summary_sheet(ctx_t *c, json_object *cj)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Summary");
+    worksheet_set_column(ws, 0, 0, 40, NULL);
+    worksheet_set_column(ws, 1, 2, 20, NULL);
+    int r = 0;
+    worksheet_write_string(ws, (lxw_row_t)r++, 0, "pcapcase comparison", c->hdr);
+    json_object *off, *v;
+    if (json_object_object_get_ex(cj, "clock_offset_b_minus_a", &off) &&
+        !json_object_is_type(off, json_type_null)) {
+        worksheet_write_string(ws, (lxw_row_t)r, 0, "clock offset B-A (s)", NULL);
+        if (json_object_object_get_ex(off, "seconds", &v))
+            worksheet_write_number(ws, (lxw_row_t)r, 1, json_object_get_double(v), NULL);
+        if (json_object_object_get_ex(off, "uncertainty", &v))
+            worksheet_write_number(ws, (lxw_row_t)r, 2, json_object_get_double(v), NULL);
+        r++;
+    }
+    const char *dirs[] = {"a_to_b", "b_to_a"};
+    for (int d = 0; d < 2; d++) {
+        json_object *o;
+        if (!json_object_object_get_ex(cj, dirs[d], &o))
+            continue;
+        r++;
+        worksheet_write_string(ws, (lxw_row_t)r++, 0, dirs[d], c->hdr);
+        json_object_object_foreach(o, k, val)
+        {
+            if (json_object_is_type(val, json_type_object)) {
+                json_object_object_foreach(val, k2, v2)
+                {
+                    char *label = xasprintf("%s %s", k, k2);
+                    worksheet_write_string(ws, (lxw_row_t)r, 0, label, NULL);
+                    worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(v2), NULL);
+                    free(label);
+                }
+            } else {
+                worksheet_write_string(ws, (lxw_row_t)r, 0, k, NULL);
+                worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(val), NULL);
+            }
+        }
+    }
+}
+
+int report_compare_xlsx_write(const char *dir, char *err, size_t errlen)
+{
+    char *cp = xasprintf("%s/compare.json", dir);
+    json_object *cj = json_object_from_file(cp);
+    free(cp);
+    if (!cj) {
+        snprintf(err, errlen, "%s/compare.json: cannot read", dir);
+        return -1;
+    }
+    char *final = xasprintf("%s/report.xlsx", dir), *tmp = xasprintf("%s/.report.xlsx.tmp", dir);
+    ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.wb = workbook_new(tmp);
+    int rc = 0;
+    if (!c.wb) {
+        snprintf(err, errlen, "%s: cannot create workbook", tmp);
+        rc = -1;
+    } else {
+        lxw_doc_properties props = {.title = "pcapcase comparison", .author = "pcapcase"};
+        props.created = 0;
+        workbook_set_properties(c.wb, &props);
+        c.hdr = workbook_add_format(c.wb);
+        format_set_bold(c.hdr);
+        format_set_bg_color(c.hdr, 0xDCE3EF);
+        c.dt = workbook_add_format(c.wb);
+        format_set_num_format(c.dt, "yyyy-mm-dd hh:mm:ss.000000");
+        c.link = workbook_add_format(c.wb);
+        compare_summary_sheet(&c, cj);
+        for (const sheet_def_t *d = compare_sheets; d->log; d++)
+            write_log(&c, dir, d);
+        charts_sheet(&c, dir);
+        lxw_error e = workbook_close(c.wb);
+        if (e != LXW_NO_ERROR || rename(tmp, final) != 0) {
+            snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
+            unlink(tmp);
+            rc = -1;
+        }
     }
     free(final), free(tmp);
     json_object_put(cj);
