@@ -320,14 +320,14 @@ static char *method(json_object *cj)
 }
 
 /* Each log as a JSON array inside <script type="application/json">. */
-static char *data_blocks(const char *dir, const char *const *tables)
+static char *data_blocks(const char *dir, const char *const *names)
 {
     buf_t b = BUF_INIT;
-    for (int t = 0; tables[t]; t++) {
-        char *p = xasprintf("%s/logs/%s.ndjson", dir, tables[t]);
+    for (int t = 0; names[t]; t++) {
+        char *p = xasprintf("%s/logs/%s.ndjson", dir, names[t]);
         FILE *f = fopen(p, "r");
         free(p);
-        buf_printf(&b, "<script type=\"application/json\" id=\"data-%s\">[", tables[t]);
+        buf_printf(&b, "<script type=\"application/json\" id=\"data-%s\">[", names[t]);
         char *line = NULL;
         size_t cap = 0, rows = 0;
         ssize_t n;
