@@ -70,6 +70,10 @@ def sheet_rows(xlsx):
                 t = c.get("t")
                 if f is not None:
                     vals.append(("formula", f.text))
+                elif t == "inlineStr":
+                    text = "".join(x.text or "" for x in c.iter("{%s}t" % NS["m"]))
+                    vals.append(re.sub(r"_x([0-9A-Fa-f]{4})_",
+                                       lambda m: chr(int(m.group(1), 16)), text))
                 elif v is None:
                     vals.append(None)
                 elif t == "s":
