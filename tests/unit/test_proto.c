@@ -1,0 +1,169 @@
+/* test_proto.c — the application parsers on hostile input: a DNS name
+ * compression loop, pointers forward, a TLS certificate whose length runs
+ * past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
+#include "cu_main.h"
+#include "proto/body.h"
+#include "proto/dns.h"
+#include "proto/http.h"
+#include "proto/tls.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static void dns_compression_loop_is_damage(void)
+{
+    /* header, then a question whose name is a pointer to itself (offset 12) */
+    const uint8_t msg[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1};
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(msg, sizeof msg, &m));
+    CU_ASSERT_PTR_NOT_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
+    CU_ASSERT_PTR_NULL(m.qname);
+    dns_msg_free(&m);
+    /* a pointer forward (past the name) is refused the same way */
+    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 16, 0, 1, 0, 1,
+                           1,    'a',  0};
+    CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
+    CU_ASSERT_PTR_NOT_NULL(m.error);
+    dns_msg_free(&m);
+}
+
+static void dns_answers_render_like_zeek(void)
+{
+    /* response for a.b with one A answer 1.2.3.4 (name by pointer) and a TXT */
+    const uint8_t msg[] = {0, 7, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0, 1, 'A', 1, 'b', 0, 0, 1, 0, 1,
+                           0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4,
+                           0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 5, 0, 3, 2, 'h', 'i'};
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(msg, sizeof msg, &m));
+    CU_ASSERT_PTR_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.qname, "a.b"); /* lower-cased, as Zeek logs it */
+    CU_ASSERT_EQUAL(m.nanswers, 2);
+    CU_ASSERT_STRING_EQUAL(m.answers[0].text, "1.2.3.4");
+    CU_ASSERT_EQUAL(m.answers[0].ttl, 60);
+    CU_ASSERT_STRING_EQUAL(m.answers[1].text, "TXT 2 hi");
+    dns_msg_free(&m);
+}
+
+static void tls_certificate_past_its_record_is_damage(void)
+{
+    /* handshake record holding a Certificate message that claims 0x10000
+     * bytes of certificates inside a 10-byte body */
+    const uint8_t rec[] = {22, 3, 3, 0, 14, 11, 0, 0, 10, 0x01, 0x00, 0x00, 0, 0, 5, 1, 2, 3, 4};
+    tls_stream_t *t = tls_new();
+    tls_data(t, false, rec, sizeof rec);
+    const tls_info_t *in = tls_info(t);
+    CU_ASSERT_EQUAL(in->nchain, 0);
+    CU_ASSERT_PTR_NOT_NULL(in->damaged);
+    tls_free(t);
+    /* a 1-byte record and a record header that lies about its type */
+    const uint8_t tiny[] = {22, 3, 1, 0, 1, 1};
+    t = tls_new();
+    tls_data(t, true, tiny, sizeof tiny);
+    CU_ASSERT_FALSE(tls_info(t)->client_hello);
+    tls_free(t);
+    const uint8_t bogus[] = {99, 3, 3, 0, 1, 0};
+    t = tls_new();
+    tls_data(t, true, bogus, sizeof bogus);
+    CU_ASSERT_STRING_EQUAL(tls_info(t)->damaged, "tls.not_a_record");
+    tls_free(t);
+}
+
+static int txns;
+static uint64_t body;
+static void b_begin(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
+static void b_data(void *c, http_txn_t *t, bool o, const uint8_t *p, size_t n, uint64_t f,
+                   ts_ns_t ts)
+{
+    (void)c, (void)t, (void)o, (void)p, (void)f, (void)ts;
+    body += n;
+}
+static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l) { (void)c, (void)t, (void)o, (void)l; }
+static void b_end(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
+static void t_done(void *c, http_txn_t *t) { (void)c, (void)t, txns++; }
+static const http_callbacks_t cb = {b_begin, b_data, b_gap, b_end, t_done};
+
+static void http_chunk_size_overflow_stops_the_body(void)
+{
+    static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "10000000000000000\r\nAAAA";
+    txns = 0, body = 0;
+    http_conn_t *h = http_conn_new(&cb, NULL);
+    http_conn_data(h, true, (const uint8_t *)req, strlen(req), 1, 0);
+    http_conn_data(h, false, (const uint8_t *)resp, strlen(resp), 2, 0);
+    http_conn_free(h);
+    CU_ASSERT_EQUAL(txns, 1);
+    CU_ASSERT_EQUAL(body, 0);
+}
+
+static void http_split_at_every_byte_gives_the_same_body(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
+    static const char req[] = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+    txns = 0, body = 0;
+    http_conn_t *h = http_conn_new(&cb, NULL);
+    for (size_t i = 0; i < strlen(req); i++)
+        http_conn_data(h, true, (const uint8_t *)req + i, 1, 1, 0);
+    for (size_t i = 0; i < strlen(resp); i++)
+        http_conn_data(h, false, (const uint8_t *)resp + i, 1, 2, 0);
+    http_conn_free(h);
+    CU_ASSERT_EQUAL(txns, 1);
+    CU_ASSERT_EQUAL(body, 11);
+}
+
+static uint64_t decoded;
+static void sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx, (void)p, decoded += n; }
+
+static void gzip_bomb_stops_at_the_ratio_cap(void)
+{
+    /* 200 MB of zeros compress to ~200 kB: ratio ~1000:1 */
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+    static uint8_t zeros[1 << 20], out[1 << 20];
+    size_t total_in = 0, gz_len = 0;
+    uint8_t *gz = malloc(1 << 22);
+    for (int i = 0; i < 200; i++) {
+        zs.next_in = zeros, zs.avail_in = sizeof zeros;
+        do {
+            zs.next_out = out, zs.avail_out = sizeof out;
+            deflate(&zs, i == 199 ? Z_FINISH : Z_NO_FLUSH);
+            size_t k = sizeof out - zs.avail_out;
+            memcpy(gz + gz_len, out, k);
+            gz_len += k;
+        } while (zs.avail_out == 0);
+        total_in += sizeof zeros;
+    }
+    deflateEnd(&zs);
+    decoded = 0;
+    body_decoder_t *d = body_decoder_new(BODY_GZIP, 256u << 20, sink, NULL);
+    body_decoder_feed(d, gz, gz_len);
+    const char *why = body_decoder_finish(d);
+    CU_ASSERT_PTR_NOT_NULL(why);
+    if (why)
+        CU_ASSERT_STRING_EQUAL(why, "decompression_ratio");
+    CU_ASSERT_TRUE(decoded < 64u << 20); /* stopped long before 200 MB */
+    body_decoder_free(d);
+    /* and a normal gzip body decodes whole */
+    decoded = 0;
+    d = body_decoder_new(BODY_GZIP, 1u << 20, sink, NULL);
+    body_decoder_feed(d, gz, 100); /* a truncated stream says so */
+    CU_ASSERT_STRING_EQUAL(body_decoder_finish(d), "gzip_truncated");
+    body_decoder_free(d);
+    free(gz);
+    (void)total_in;
+}
+
+static const cu_test_t tests[] = {
+    {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
+    {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
+    {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
+    {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
+    {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
+    {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
+    {NULL, NULL}};
+
+CU_MAIN("proto", tests)
