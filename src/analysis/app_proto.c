@@ -13,7 +13,11 @@
 #include "proto/tls.h"
 
 #include <netinet/in.h>
+#include "core/xalloc.h"
+
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res)
 {
@@ -56,6 +60,36 @@ static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_or
     }
 }
 
+/* FTP control channel: USER and PASS in clear text (the password is only
+ * noted as present, never kept). */
+static void ftp_credentials(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c,
+                            const uint8_t *data, size_t len, uint64_t frame, ts_ns_t ts)
+{
+    for (size_t i = 0; i + 5 <= len; i++) {
+        if (i && data[i - 1] != '\n')
+            continue;
+        if (strncasecmp((const char *)data + i, "USER ", 5) == 0) {
+            size_t e = i + 5;
+            while (e < len && data[e] != '\r' && data[e] != '\n' && e - i < 260)
+                e++;
+            free(s->ftp_user);
+            s->ftp_user = xstrndup((const char *)data + i + 5, e - i - 5);
+            s->ftp_pass = false;
+        } else if (strncasecmp((const char *)data + i, "PASS ", 5) == 0 && s->ftp_user &&
+                   !s->ftp_pass) {
+            s->ftp_pass = true;
+            cred_rec_t *cr = capture_cred_add(ctx->res);
+            cr->ts = ts;
+            cr->client = c->orig, cr->server = c->resp, cr->server_p = c->resp_p;
+            cr->proto = "ftp";
+            cr->username = xstrdup(s->ftp_user);
+            cr->has_password = i + 5 < len && data[i + 5] != '\r' && data[i + 5] != '\n';
+            cr->frame = frame;
+            memcpy(cr->uid, c->uid, sizeof cr->uid);
+        }
+    }
+}
+
 void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_orig,
                      const uint8_t *data, size_t len, uint64_t off, uint64_t frame, ts_ns_t ts)
 {
@@ -72,6 +106,8 @@ void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_
         app_tls_data(s->parser, is_orig, data, len, frame, ts);
         break;
     case APP_NONE:
+        if (c->resp_p == 21 && is_orig)
+            ftp_credentials(ctx, s, c, data, len, frame, ts);
         /* after STARTTLS, the client's next segment is a ClientHello */
         if (s->starttls && is_orig && len > 5 && tls_detect(data, len) && data[5] == 1) {
             s->kind = APP_TLS;
@@ -126,6 +162,8 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
         else
             free(sni);
     }
+    free(s->ftp_user);
+    s->ftp_user = NULL;
     char *hint = s->name_hint;
     s->name_hint = NULL;
     return hint;

@@ -28,6 +28,8 @@ typedef struct app_session {
     void *parser;        /* the analyser of `kind` */
     char *name_hint;     /* SNI / Host for resp_name (owned) */
     bool starttls;       /* plain-text protocol that may switch to TLS */
+    char *ftp_user;      /* FTP USER seen on this control connection (owned) */
+    bool ftp_pass;       /* ... and PASS after it */
 } app_session_t;
 
 void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct dref {
     const dns_rec_t *d;
@@ -259,24 +260,73 @@ static void detect_tls(const case_t *k, findings_t *f)
 
 /* ---- credentials and MIME mismatches ---- */
 
+/* ", 3 times" for a summary (a static buffer per call is enough: the text is
+ * copied into the summary at once). */
+static const char *xasprintf_static_times(size_t n)
+{
+    static __thread char b[32];
+    snprintf(b, sizeof b, ", %zu times", n);
+    return b;
+}
+
+static int cmp_cred(const void *a, const void *b)
+{
+    const cred_rec_t *x = *(const cred_rec_t *const *)a, *y = *(const cred_rec_t *const *)b;
+    int c = ipaddr_cmp(&x->client, &y->client);
+    if (c || (c = ipaddr_cmp(&x->server, &y->server)))
+        return c;
+    if (x->server_p != y->server_p)
+        return x->server_p < y->server_p ? -1 : 1;
+    if ((c = strcmp(x->proto, y->proto)) || (c = strcmp(x->username, y->username)))
+        return c;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static bool same_login(const cred_rec_t *x, const cred_rec_t *y)
+{
+    return ipaddr_eq(&x->client, &y->client) && ipaddr_eq(&x->server, &y->server) &&
+           x->server_p == y->server_p && strcmp(x->proto, y->proto) == 0 &&
+           strcmp(x->username, y->username) == 0;
+}
+
+/* One finding per client, server, protocol and user, however often the same
+ * login was repeated.  Anonymous FTP is reported at low severity: the
+ * "password" is by convention an e-mail address, not a secret. */
 static void detect_creds(const case_t *k, findings_t *f)
 {
+    size_t total = 0;
     for (size_t i = 0; i < k->n; i++)
-        for (size_t j = 0; j < k->r[i]->ncreds; j++) {
-            const cred_rec_t *c = &k->r[i]->creds[j];
-            char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
-            char *summary = xasprintf("%s sent %s credentials in clear text to %s:%u (user "
-                                      "\"%s\", password %s)",
-                                      ipaddr_str(&c->client, a), c->proto,
-                                      ipaddr_str(&c->server, b), c->server_p,
-                                      c->username ? c->username : "",
-                                      c->has_password ? "present, not shown" : "empty");
-            finding_t *x = findings_add(f, "cleartext_credentials", 2, 75, summary);
-            finding_host(x, &c->client);
-            finding_host(x, &c->server);
-            x->first = x->last = c->ts;
-            finding_evidence(x, c->capture, c->frame, c->uid);
-        }
+        total += k->r[i]->ncreds;
+    const cred_rec_t **v = xcalloc(total ? total : 1, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->ncreds; j++)
+            if (k->r[i]->creds[j].username)
+                v[n++] = &k->r[i]->creds[j];
+    xqsort(v, n, sizeof *v, cmp_cred);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && same_login(v[i], v[j]))
+            j++;
+        const cred_rec_t *c = v[i];
+        bool anon = strcasecmp(c->username, "anonymous") == 0 || strcasecmp(c->username, "ftp") == 0;
+        char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
+        char *summary = xasprintf("%s sent %s credentials in clear text to %s:%u (user \"%s\", "
+                                  "password %s)%s",
+                                  ipaddr_str(&c->client, a), c->proto, ipaddr_str(&c->server, b),
+                                  c->server_p, c->username,
+                                  c->has_password ? "present, not shown" : "empty",
+                                  j - i > 1 ? xasprintf_static_times(j - i) : "");
+        finding_t *x = findings_add(f, "cleartext_credentials", anon ? 1 : 2, anon ? 35 : 75,
+                                    summary);
+        finding_host(x, &c->client);
+        finding_host(x, &c->server);
+        x->first = c->ts, x->last = v[j - 1]->ts;
+        for (size_t m = i; m < j && x->nev < FINDING_MAX_EVIDENCE; m++)
+            finding_evidence(x, v[m]->capture, v[m]->frame, v[m]->uid);
+        i = j;
+    }
+    free(v);
 }
 
 static void detect_mime(const case_t *k, findings_t *f)

@@ -29,7 +29,12 @@ def main():
     print("findings on the corpus:", dict(kinds))
     for k in NOISY:
         c.eq(kinds.get(k, 0), 0, f"no {k} finding on ordinary traffic")
-    c.check(len(findings) <= 15, f"{len(findings)} findings: a flood")
+    # every FTP test trace logs in (mostly "anonymous"): one finding per login is
+    # the truth there; the rest must stay few
+    others = [f for f in findings if f["type"] != "cleartext_credentials"]
+    c.check(len(others) <= 10, f"{len(others)} findings besides credentials: a flood")
+    creds = [f for f in findings if f["type"] == "cleartext_credentials"]
+    c.check(len(creds) <= 15, f"{len(creds)} credential findings: not grouped per login")
     for f in findings:
         c.check(f["evidence"] and f["evidence"][0]["frames"], f"{f['id']} has evidence frames")
         if f["type"] == "cleartext_credentials":
