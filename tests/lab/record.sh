@@ -25,15 +25,24 @@ WORK=$(mktemp -d /tmp/pcaplab.XXXXXX)
 NS_C=pcl-cli NS_R=pcl-rtr NS_S=pcl-srv
 PIDS=()
 
+ns_pids() {  # every process still running inside our namespaces (servers, tcpdumps)
+  for ns in $NS_C $NS_R $NS_S; do ip netns pids $ns 2>/dev/null; done
+}
 cleanup() {
   set +e
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  sleep 0.3
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+  local left
+  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  sleep 0.5
+  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+  sleep 0.2
+  left=$(ns_pids)
+  [ -z "$left" ] || echo "record.sh: processes left in the lab namespaces: $left" >&2
+  # (a deleted namespace lives on while a process is inside it: hence the kills above)
   for ns in $NS_C $NS_R $NS_S; do ip netns del $ns 2>/dev/null; done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'echo "record.sh: interrupted; sample_pcaps/ unchanged" >&2; exit 130' INT TERM
 
 say() { echo "[$(date +%T)] $*" >&2; }
 inC() { ip netns exec $NS_C "$@"; }
@@ -95,12 +104,14 @@ say "servers"
 SLOG="$WORK/server.jsonl" CLOG="$WORK/client.jsonl"
 : > "$SLOG"; : > "$CLOG"
 cd "$HERE"
-inS "$PY" servers.py dns "$SLOG" & PIDS+=($!)
-inS "$PY" servers.py http "$SLOG" & PIDS+=($!)
-inS "$PY" servers.py banner 203.0.113.20 22 "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2" & PIDS+=($!)
-inS openssl s_server -quiet -tls1_2 -www -accept 203.0.113.10:443 -cert "$C/shop.pem" -key "$C/shop.key" \
+# started with ip netns exec directly (not through the inS function, which would fork a
+# subshell) so that $! is the server's own pid; cleanup also kills whatever is left inside.
+ip netns exec $NS_S "$PY" servers.py dns "$SLOG" & PIDS+=($!)
+ip netns exec $NS_S "$PY" servers.py http "$SLOG" & PIDS+=($!)
+ip netns exec $NS_S "$PY" servers.py banner 203.0.113.20 22 "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2" & PIDS+=($!)
+ip netns exec $NS_S openssl s_server -quiet -tls1_2 -www -accept 203.0.113.10:443 -cert "$C/shop.pem" -key "$C/shop.key" \
   -cert_chain "$C/ca.pem" >/dev/null 2>&1 < /dev/null & PIDS+=($!)
-inS openssl s_server -quiet -tls1_2 -www -accept 203.0.113.20:443 -cert "$C/bad.pem" -key "$C/bad.key" \
+ip netns exec $NS_S openssl s_server -quiet -tls1_2 -www -accept 203.0.113.20:443 -cert "$C/bad.pem" -key "$C/bad.key" \
   >/dev/null 2>&1 < /dev/null & PIDS+=($!)
 sleep 1
 
@@ -110,7 +121,7 @@ capture_start() {  # ns iface file snaplen [micro|nano] -> sets CAP_PID
   ip netns exec $ns tcpdump -Z root -U --immediate-mode -B 65536 --time-stamp-precision=$prec -n -i $ifc \
     -s $snap -w "$file" 2>"$err" & CAP_PID=$!
   PIDS+=($CAP_PID)
-  for _ in $(seq 50); do grep -q "listening on" "$err" && break; sleep 0.1; done
+  for _ in $(seq 50); do grep -qs "listening on" "$err" && break; sleep 0.1; done
   sleep 0.3
 }
 capture_stop() {  # pid file: stop tcpdump; a capture with sensor drops is not a sample

@@ -213,7 +213,7 @@ def banner_server(ip, port, text):
         c.close()
 
 
-if __name__ == "__main__":
+def main():
     mode = sys.argv[1]
     if mode == "dns":
         dns_server(sys.argv[2])
@@ -221,3 +221,10 @@ if __name__ == "__main__":
         http_server(sys.argv[2])
     elif mode == "banner":
         banner_server(sys.argv[2], sys.argv[3], sys.argv[4])
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C on record.sh reaches the servers too
+        sys.exit(130)
