@@ -7,6 +7,9 @@
 #include "decode/decode.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
+#include "report/report.h"
+#include "charts.h"
+#include "out/plot.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -714,6 +717,78 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     return rc;
 }
 
+/* One-way delay over time per direction, and losses over time. */
+static int write_charts(const char *dir, side_data_t *a, side_data_t *b, const result_t *r,
+                        const compare_opts_t *o)
+{
+    char *cdir = xasprintf("%s/charts", dir);
+    int rc = mkdir_p(cdir, 0755);
+    double *x[2], *y[2];
+    size_t n[2] = {0, 0};
+    for (int d = 0; d < 2; d++) {
+        x[d] = xcalloc(a->n + b->n + 1, sizeof *x[d]);
+        y[d] = xcalloc(a->n + b->n + 1, sizeof *y[d]);
+    }
+    double corr = r->offset_known ? r->offset : 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const cpkt_t *p = &a->v[i];
+        if (p->match == NONE)
+            continue;
+        int d = p->dir == DIR_AB ? 0 : 1;
+        double raw = (double)(b->v[p->match].ts - p->ts) / 1e9;
+        x[d][n[d]] = (double)p->ts / 1e9;
+        y[d][n[d]++] = d == 0 ? raw - corr : -raw + corr;
+    }
+    chart_t *c = chart_new(CHART_SCATTER, "One-way delay between the two points");
+    char *sub = xasprintf("%s -> %s and back, clock offset %s", o->label_a, o->label_b,
+                          r->offset_known ? "corrected" : "unknown (uncorrected)");
+    chart_set_subtitle(c, sub);
+    plot_axis(c, true, "Time at A", PLOT_TIME, false);
+    plot_axis(c, false, "Delay", PLOT_SECONDS, false);
+    chart_add_series(c, "A to B", x[0], y[0], n[0]);
+    chart_add_series(c, "B to A", x[1], y[1], n[1]);
+    chart_set_empty_note(c, "No packet was seen at both points");
+    char err[256];
+    if (rc == 0 && plot_save(c, cdir, "one_way_delay", err, sizeof err) != 0)
+        rc = -1;
+    chart_free(c), free(sub);
+    /* losses: packets seen at the first point only, per second */
+    for (int d = 0; d < 2; d++)
+        n[d] = 0;
+    ts_ns_t t0 = a->n ? a->v[0].ts : 0, t1 = a->n ? a->v[a->n - 1].ts : 0;
+    double bin = fmax(1, plot_time_step((double)(t1 - t0) / 1e9, 100));
+    size_t nb = (size_t)((double)(t1 - t0) / 1e9 / bin) + 1;
+    double *bx = xcalloc(nb, sizeof *bx), *loss[2] = {xcalloc(nb, sizeof(double)),
+                                                      xcalloc(nb, sizeof(double))};
+    for (size_t i = 0; i < nb; i++)
+        bx[i] = (double)t0 / 1e9 + bin * (double)i;
+    for (int s = 0; s < 2; s++) {
+        side_data_t *sd = s ? b : a;
+        for (size_t i = 0; i < sd->n; i++) {
+            const cpkt_t *p = &sd->v[i];
+            bool first_point = s == 0 ? p->dir == DIR_AB : p->dir == DIR_BA;
+            if (p->match != NONE || !first_point || p->ts < t0)
+                continue;
+            size_t k = (size_t)((double)(p->ts - t0) / 1e9 / bin);
+            if (k < nb)
+                loss[s][k]++;
+        }
+    }
+    c = chart_new(CHART_STEP, "Packets lost between the points");
+    plot_axis(c, true, "Time at A", PLOT_TIME, false);
+    plot_axis(c, false, "Lost packets per bin", PLOT_PLAIN, false);
+    chart_add_series(c, "A to B", bx, loss[0], nb);
+    chart_add_series(c, "B to A", bx, loss[1], nb);
+    if (rc == 0 && plot_save(c, cdir, "losses", err, sizeof err) != 0)
+        rc = -1;
+    chart_free(c);
+    free(bx), free(loss[0]), free(loss[1]);
+    for (int d = 0; d < 2; d++)
+        free(x[d]), free(y[d]);
+    free(cdir);
+    return rc;
+}
+
 int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
 {
     side_data_t a, b;
@@ -741,13 +816,20 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
         char *logs = xasprintf("%s/logs", o->out_dir);
         if (mkdir_p(logs, 0755) != 0 || write_summary(o->out_dir, o, &a, &b, &t, &r) != 0 ||
             write_flows(o->out_dir, &a, &b, &t, &r) != 0 ||
-            write_unmatched(o->out_dir, o, &a, &b, &t) != 0) {
+            write_unmatched(o->out_dir, o, &a, &b, &t) != 0 ||
+            write_charts(o->out_dir, &a, &b, &r, o) != 0) {
             fprintf(stderr, "pcapcase: %s: cannot write results: %s\n", o->out_dir,
                     strerror(errno));
             status = 3;
         }
         free(logs);
         free_result(&r);
+        char err[512];
+        if (status != 3 && (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
+                            report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
+            fprintf(stderr, "pcapcase: %s\n", err);
+            status = 3;
+        }
     }
     free(a.v), free(b.v), free(a.name), free(b.name);
     free(t.addrs), free(t.addr_idx), free(t.flows), free(t.flow_idx);

@@ -5,6 +5,7 @@
 #include "case/findings.h"
 #include "case/hosts.h"
 #include "charts.h"
+#include "out/plot.h"
 #include "core/xalloc.h"
 #include "out/fsutil.h"
 
@@ -15,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PNG_W 1200
-#define PNG_H 520
-#define PDF_W 842.0 /* A4 landscape, points */
-#define PDF_H 365.0
 /* Bins on a time axis: enough to show bursts, few enough to read. */
 #define TIME_BINS 300
 /* Points in the duration/bytes scatter (a deterministic sample beyond that). */
@@ -28,24 +25,17 @@
 
 static int save(const case_t *k, chart_t *c, const char *name, char *err, size_t errlen)
 {
-    char *p = xasprintf("%s/charts/%s.png", k->opts->out_dir, name);
-    int rc = chart_render_png(c, p, PNG_W, PNG_H);
-    free(p);
-    if (rc == 0) {
-        p = xasprintf("%s/charts/%s.pdf", k->opts->out_dir, name);
-        rc = chart_render_pdf(c, p, PDF_W, PDF_H);
-        free(p);
-    }
-    if (rc != 0)
-        snprintf(err, errlen, "%s/charts/%s: %s", k->opts->out_dir, name, chart_error(c));
+    char *dir = xasprintf("%s/charts", k->opts->out_dir);
+    int rc = plot_save(c, dir, name, err, errlen);
+    free(dir);
     chart_free(c);
     return rc;
 }
 
 static void time_axis(const case_t *k, chart_t *c)
 {
-    chart_x_axis(c, "Time", UNITS_PLAIN, true, false);
-    chart_time_zone(c, k->opts->tz_offset_sec, k->opts->tz ? k->opts->tz : "UTC");
+    plot_axis(c, true, "Time", PLOT_TIME, false);
+    chart_set_time_zone(c, k->opts->tz_offset_sec, k->opts->tz ? k->opts->tz : "UTC");
 }
 
 static bool span(const case_t *k, double *t0, double *t1)
@@ -63,10 +53,10 @@ static int bandwidth(const case_t *k, char *err, size_t errlen)
 {
     chart_t *c = chart_new(CHART_AREA_STACKED, "Bandwidth over time");
     time_axis(k, c);
-    chart_y_axis(c, "Throughput", UNITS_BITRATE, false);
+    plot_axis(c, false, "Throughput", PLOT_BITRATE, false);
     double t0, t1;
     if (span(k, &t0, &t1)) {
-        double bin = chart_time_step(t1 - t0, TIME_BINS);
+        double bin = plot_time_step(t1 - t0, TIME_BINS);
         if (bin < 1)
             bin = 1;
         size_t nb = (size_t)ceil((t1 - t0) / bin) + 1;
@@ -80,14 +70,14 @@ static int bandwidth(const case_t *k, char *err, size_t errlen)
                 const rate_bin_t *r = &k->r[i]->rates[j];
                 size_t b = (size_t)(((double)r->sec - t0) / bin);
                 if (b < nb) {
-                    v[0][b] += (double)r->tcp / bin;
-                    v[1][b] += (double)r->udp / bin;
-                    v[2][b] += (double)r->other / bin;
+                    v[0][b] += 8.0 * (double)r->tcp / bin; /* bit/s */
+                    v[1][b] += 8.0 * (double)r->udp / bin;
+                    v[2][b] += 8.0 * (double)r->other / bin;
                 }
             }
         char sub[96];
         snprintf(sub, sizeof sub, "all captures, %.0f-second bins, IP bytes", bin);
-        chart_subtitle(c, sub);
+        chart_set_subtitle(c, sub);
         chart_add_series(c, "TCP", x, v[0], nb);
         chart_add_series(c, "UDP", x, v[1], nb);
         chart_add_series(c, "other", x, v[2], nb);
@@ -95,7 +85,7 @@ static int bandwidth(const case_t *k, char *err, size_t errlen)
         for (int s = 0; s < 3; s++)
             free(v[s]);
     }
-    chart_empty_note(c, "No IP packets in the captures");
+    chart_set_empty_note(c, "No IP packets in the captures");
     return save(k, c, "bandwidth", err, errlen);
 }
 
@@ -130,12 +120,10 @@ static int top_talkers(const case_t *k, char *err, size_t errlen)
                                    : xstrdup(ip);
     }
     chart_t *c = chart_new(CHART_HBARS, "Top talkers by bytes sent and received");
-    chart_x_axis(c, "IP bytes", UNITS_BYTES, false, false);
-    if (n) {
-        chart_add_series(c, "bytes", NULL, v, n);
-        chart_bar_labels(c, (const char *const *)labels, n);
-    }
-    chart_empty_note(c, "No hosts");
+    plot_axis(c, true, "IP bytes", PLOT_BYTES, false);
+    if (n)
+        chart_add_bars(c, "bytes", (const char *const *)labels, v, n);
+    chart_set_empty_note(c, "No hosts");
     for (size_t i = 0; i < n; i++)
         free(labels[i]);
     free(t);
@@ -157,12 +145,12 @@ static int duration_bytes(const case_t *k, char *err, size_t errlen)
                 x[m] = d, y[m++] = b;
         }
     chart_t *c = chart_new(CHART_SCATTER, "Connections: duration vs bytes");
-    chart_subtitle(c, "each dot is a connection with data; beacons line up, bulk transfers sit high");
-    chart_x_axis(c, "Duration", UNITS_SECONDS, false, true);
-    chart_y_axis(c, "Payload bytes (both directions)", UNITS_BYTES, true);
+    chart_set_subtitle(c, "each dot is a connection with data; beacons line up, bulk transfers sit high");
+    plot_axis(c, true, "Duration", PLOT_SECONDS, true);
+    plot_axis(c, false, "Payload bytes (both directions)", PLOT_BYTES, true);
     if (m)
         chart_add_series(c, "connections", x, y, m);
-    chart_empty_note(c, "No connection lasted and carried data");
+    chart_set_empty_note(c, "No connection lasted and carried data");
     free(x), free(y);
     return save(k, c, "duration_bytes", err, errlen);
 }
@@ -171,13 +159,13 @@ static int dns_over_time(const case_t *k, char *err, size_t errlen)
 {
     chart_t *c = chart_new(CHART_STEP, "DNS queries over time");
     time_axis(k, c);
-    chart_y_axis(c, "Queries per bin", UNITS_PLAIN, false);
+    plot_axis(c, false, "Queries per bin", PLOT_PLAIN, false);
     double t0, t1;
     size_t total = 0;
     for (size_t i = 0; i < k->n; i++)
         total += k->r[i]->ndns;
     if (total && span(k, &t0, &t1)) {
-        double bin = fmax(1, chart_time_step(t1 - t0, 120));
+        double bin = fmax(1, plot_time_step(t1 - t0, 120));
         size_t nb = (size_t)ceil((t1 - t0) / bin) + 1;
         double *x = xcalloc(nb, sizeof *x), *q = xcalloc(nb, sizeof *q), *nx = xcalloc(nb, sizeof *nx);
         for (size_t b = 0; b < nb; b++)
@@ -194,12 +182,12 @@ static int dns_over_time(const case_t *k, char *err, size_t errlen)
             }
         char sub[64];
         snprintf(sub, sizeof sub, "%.0f-second bins", bin);
-        chart_subtitle(c, sub);
+        chart_set_subtitle(c, sub);
         chart_add_series(c, "queries", x, q, nb);
         chart_add_series(c, "NXDOMAIN", x, nx, nb);
         free(x), free(q), free(nx);
     }
-    chart_empty_note(c, "No DNS traffic");
+    chart_set_empty_note(c, "No DNS traffic");
     return save(k, c, "dns_over_time", err, errlen);
 }
 
@@ -223,7 +211,7 @@ static int beacons(const case_t *k, char *err, size_t errlen)
             double v = json_object_get_double(json_object_array_get_idx(iv, j));
             lo = fmin(lo, v), hi = fmax(hi, v);
         }
-        double w = chart_nice_step(fmax(hi - lo, period * 0.2), 30);
+        double w = plot_nice_step(fmax(hi - lo, period * 0.2), 30);
         size_t nb = n ? (size_t)((hi - lo) / w) + 2 : 1;
         double *x = xcalloc(nb, sizeof *x), *y = xcalloc(nb, sizeof *y);
         double base = floor(lo / w) * w;
@@ -236,13 +224,13 @@ static int beacons(const case_t *k, char *err, size_t errlen)
         }
         char *title = xasprintf("Beacon intervals (finding F%04zu)", i + 1);
         chart_t *c = chart_new(CHART_BARS, title);
-        chart_subtitle(c, f->summary);
-        chart_x_axis(c, "Time between connection starts", UNITS_SECONDS, false, false);
-        chart_y_axis(c, "Connections", UNITS_PLAIN, false);
+        chart_set_subtitle(c, f->summary);
+        plot_axis(c, true, "Time between connection starts", PLOT_SECONDS, false);
+        plot_axis(c, false, "Connections", PLOT_PLAIN, false);
         chart_add_series(c, "intervals", x, y, nb);
         char mark[48];
         snprintf(mark, sizeof mark, "period %.2f s", period);
-        chart_marker(c, period, mark);
+        chart_add_vline(c, period, mark);
         char name[32];
         snprintf(name, sizeof name, "beacon_F%04zu", i + 1);
         free(title), free(x), free(y);

@@ -1,0 +1,59 @@
+/* plot.c — see plot.h. */
+#include "plot.h"
+
+#include "core/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PNG_W 1200
+#define PNG_H 520
+#define PDF_W 842.0 /* A4 landscape in points */
+#define PDF_H 365.0
+
+void plot_axis(chart_t *c, bool x_axis, const char *label, plot_units_t units, bool log)
+{
+    chart_axis_t ax = x_axis ? CHART_X : CHART_Y;
+    switch (units) {
+    case PLOT_BYTES: chart_set_axis(c, ax, label, CHART_FMT_SI, "B"); break;
+    case PLOT_BITRATE: chart_set_axis(c, ax, label, CHART_FMT_SI, "bit/s"); break;
+    case PLOT_SECONDS: chart_set_axis(c, ax, label, CHART_FMT_DURATION, NULL); break;
+    case PLOT_TIME: chart_set_axis(c, ax, label, CHART_FMT_TIME, NULL); break;
+    default: chart_set_axis(c, ax, label, CHART_FMT_NUMBER, NULL); break;
+    }
+    if (log)
+        chart_set_axis_log(c, ax, 1);
+}
+
+int plot_save(chart_t *c, const char *dir, const char *name, char *err, size_t errlen)
+{
+    char *png = xasprintf("%s/%s.png", dir, name), *pdf = xasprintf("%s/%s.pdf", dir, name);
+    int rc = chart_render_png(c, png, PNG_W, PNG_H);
+    if (rc == 0)
+        rc = chart_render_pdf(c, pdf, PDF_W, PDF_H);
+    if (rc != 0)
+        snprintf(err, errlen, "%s/%s: %s", dir, name, chart_error(c));
+    free(png), free(pdf);
+    return rc;
+}
+
+double plot_nice_step(double range, int target)
+{
+    if (!(range > 0) || target < 1)
+        return 1;
+    double raw = range / target, p = pow(10, floor(log10(raw))), f = raw / p;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
+}
+
+double plot_time_step(double span, int target)
+{
+    static const double steps[] = {1,    2,    5,     10,    15,    30,    60,     120,   300,
+                                   600,  900,  1800,  3600,  7200,  10800, 21600,  43200, 86400,
+                                   172800, 604800};
+    double raw = span / (target > 0 ? target : 1);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] >= raw)
+            return steps[i];
+    return plot_nice_step(span / 86400, target) * 86400;
+}
