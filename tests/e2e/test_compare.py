@@ -54,6 +54,12 @@ def main():
             flows = [json.loads(line) for line in f]
         c.eq(len(flows), 1, "cut: one flow")
         c.eq(flows[0]["a_host"], "141.142.228.5", "cut: client on A's side")
+        for f in ("report.html", "report.xlsx", "charts/one_way_delay.png",
+                  "charts/one_way_delay.pdf", "charts/losses.png"):
+            c.check(os.path.getsize(os.path.join(d, "cut", f)) > 0, f"cut: {f} written")
+        page = open(os.path.join(d, "cut", "report.html"), encoding="utf-8").read()
+        c.check("data:image/png;base64," in page and 'id="data-unmatched"' in page,
+                "comparison report embeds the charts and the unmatched packets")
     c.done()
 
 
