@@ -752,11 +752,10 @@ static int write_charts(const char *dir, side_data_t *a, side_data_t *b, const r
     if (rc == 0 && plot_save(c, cdir, "one_way_delay", err, sizeof err) != 0)
         rc = -1;
     chart_free(c), free(sub);
-    /* losses: packets seen at the first point only, per second */
-    for (int d = 0; d < 2; d++)
-        n[d] = 0;
+    /* losses over A's time: B's clock is moved back by the estimated offset */
     ts_ns_t t0 = a->n ? a->v[0].ts : 0, t1 = a->n ? a->v[a->n - 1].ts : 0;
-    double bin = fmax(1, plot_time_step((double)(t1 - t0) / 1e9, 100));
+    ts_ns_t shift = r->offset_known ? (ts_ns_t)(r->offset * 1e9) : 0;
+    double bin = plot_time_step((double)(t1 - t0) / 1e9, 100);
     size_t nb = (size_t)((double)(t1 - t0) / 1e9 / bin) + 1;
     double *bx = xcalloc(nb, sizeof *bx), *loss[2] = {xcalloc(nb, sizeof(double)),
                                                       xcalloc(nb, sizeof(double))};
@@ -767,9 +766,10 @@ static int write_charts(const char *dir, side_data_t *a, side_data_t *b, const r
         for (size_t i = 0; i < sd->n; i++) {
             const cpkt_t *p = &sd->v[i];
             bool first_point = s == 0 ? p->dir == DIR_AB : p->dir == DIR_BA;
-            if (p->match != NONE || !first_point || p->ts < t0)
+            ts_ns_t t = s ? p->ts - shift : p->ts;
+            if (p->match != NONE || !first_point || t < t0)
                 continue;
-            size_t k = (size_t)((double)(p->ts - t0) / 1e9 / bin);
+            size_t k = (size_t)((double)(t - t0) / 1e9 / bin);
             if (k < nb)
                 loss[s][k]++;
         }

@@ -48,7 +48,7 @@ double plot_nice_step(double range, int target)
 
 double plot_time_step(double span, int target)
 {
-    static const double steps[] = {1,    2,    5,     10,    15,    30,    60,     120,   300,
+    static const double steps[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10,    15,    30,    60,     120,   300,
                                    600,  900,  1800,  3600,  7200,  10800, 21600,  43200, 86400,
                                    172800, 604800};
     double raw = span / (target > 0 ? target : 1);
