@@ -22,7 +22,8 @@ size_t axis_tick_values(const chart_t *c, chart_axis_t axis, const scale_t *s, i
     t->n_minor = 0;
     if (s->log) {
         *step = 0;
-        t->n = ticks_log(s->lo, s->hi, target, t->v, TICKS_MAX, t->minor, TICKS_MAX, &t->n_minor);
+        t->n = ticks_log(scale_ladder(o->format), s->lo, s->hi, target, t->v, TICKS_MAX, t->minor,
+                         TICKS_MAX, &t->n_minor);
         return t->n;
     }
     double offset = 0;

@@ -300,14 +300,10 @@ static void fill_layer(cairo_t *cr, const area_stack_t *a, size_t stride, size_t
     for (size_t i = a->m; i-- > 0;)
         cairo_line_to(cr, a->x[i], lo[i]);
     cairo_close_path(cr);
+    /* No outline: outlines of thin layers pile up and paint the top of a
+     * spike in the colour of whatever layer is stacked last. */
     palette_source(cr, rgb, THEME_AREA_ALPHA);
     cairo_fill(cr);
-    cairo_move_to(cr, a->x[0], hi[0]);
-    for (size_t i = 1; i < a->m; i++)
-        cairo_line_to(cr, a->x[i], hi[i]);
-    palette_source(cr, rgb, 1.0);
-    cairo_set_line_width(cr, 1.2);
-    cairo_stroke(cr);
 }
 
 static int draw_areas(cairo_t *cr, chart_t *c, const frame_t *f)

@@ -290,13 +290,14 @@ static void format_clock(const tick_style_t *ts, double v, char *out, size_t len
     }
 }
 
-/* A log-axis tick: its own prefix, up to three significant digits. */
+/* A log-axis tick: its own prefix, its own (few) decimals. */
 static void format_log_tick(const tick_style_t *ts, double v, char *out, size_t len)
 {
+    char num[FORMAT_MAX];
     if (ts->format == CHART_FMT_DURATION || ts->format == CHART_FMT_RELTIME) {
         const prefix_t *u = pick_prefix(DURATION_UNITS, COUNT(DURATION_UNITS), v);
-        char num[FORMAT_MAX];
-        snprintf(num, sizeof num, "%.3g", v / u->divisor);
+        double m = v / u->divisor;
+        print_mantissa(num, sizeof num, m, decimals_for(m) > 3 ? 3 : decimals_for(m), true);
         snprintf(out, len, "%s %s", num, u->name);
         return;
     }
@@ -304,15 +305,13 @@ static void format_log_tick(const tick_style_t *ts, double v, char *out, size_t 
     size_t np = COUNT(SI_PREFIXES);
     if (ts->format == CHART_FMT_BINARY)
         p = BINARY_PREFIXES, np = COUNT(BINARY_PREFIXES);
-    const prefix_t *pre =
-        (ts->format == CHART_FMT_NUMBER && fabs(v) < 1e6) ? &SI_PREFIXES[0] : pick_prefix(p, np, v);
-    char num[FORMAT_MAX];
-    snprintf(num, sizeof num, "%.3g", v / pre->divisor);
+    bool plain = ts->format == CHART_FMT_NUMBER && fabs(v) < 1e6;
+    const prefix_t *pre = plain ? &SI_PREFIXES[0] : pick_prefix(p, np, v);
+    double m = v / pre->divisor;
+    print_mantissa(num, sizeof num, m, decimals_for(m) > 3 ? 3 : decimals_for(m), true);
     if (ts->format == CHART_FMT_NUMBER) {
-        if (pre->divisor == 1) {
-            print_mantissa(num, sizeof num, v, decimals_for(v), false);
+        if (plain)
             group_thousands(num, sizeof num);
-        }
         char with_prefix[FORMAT_MAX];
         snprintf(with_prefix, sizeof with_prefix, "%s%s", num, pre->name);
         join_unit(out, len, with_prefix, "", ts->unit);

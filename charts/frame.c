@@ -21,6 +21,8 @@
 #define CATEGORY_MAX_SHARE 0.4
 /* Slanted category labels under vertical bars are cut to this length. */
 #define CATEGORY_MAX_SLANTED 150.0
+/* Space between a marker line and its label. */
+#define MARKER_LABEL_GAP 4.0
 /* Space between a horizontal bar's end and its value label. */
 #define BAR_VALUE_GAP 5.0
 
@@ -77,36 +79,57 @@ static void layout_texts(cairo_t *cr, const chart_t *c, frame_t *f)
 
 /* ---- Title, subtitle, legend (top down) ----------------------------------- */
 
+static bool labelled_hline(const chart_marker_t *m)
+{
+    return !m->vertical && m->label && m->label[0];
+}
+
+/* A legend helps when it tells several things apart, or names a reference
+ * line; a lone named series is already named by the title. */
 static bool wants_legend(const chart_t *c)
 {
-    size_t named = 0;
+    size_t named = 0, lines = 0;
     for (size_t i = 0; i < c->n_series; i++)
         named += c->series[i].name && c->series[i].name[0];
-    return named >= 2 || (named == 1 && c->n_series >= 2);
+    for (size_t i = 0; i < c->n_markers; i++)
+        lines += labelled_hline(&c->markers[i]);
+    return named >= 2 || lines > 0 || (named == 1 && c->n_series >= 2);
+}
+
+/* Add one legend entry, flowing into a new row when the row is full. */
+static void legend_add(cairo_t *cr, frame_t *f, int series, int marker, const char *text, double *x,
+                       double *y, double row_h)
+{
+    double room = f->w - 2 * THEME_PAD;
+    legend_entry_t *e = &f->legend[f->n_legend++];
+    text_fit(cr, text, room - LEGEND_SWATCH - LEGEND_SWATCH_GAP, false, e->text, sizeof e->text);
+    double ew = LEGEND_SWATCH + LEGEND_SWATCH_GAP + text_width(cr, e->text);
+    if (*x > THEME_PAD && *x + ew > f->w - THEME_PAD)
+        *x = THEME_PAD, *y += row_h;
+    e->series = series, e->marker = marker;
+    e->x = *x, e->y = *y;
+    *x += ew + LEGEND_ENTRY_GAP;
 }
 
 static double layout_legend(cairo_t *cr, const chart_t *c, frame_t *f, double top)
 {
     text_font(cr, THEME_LEGEND_SIZE, false, THEME_TEXT);
     double row_h = text_line_height(cr) + 4;
-    double x = THEME_PAD, y = top, room = f->w - 2 * THEME_PAD;
+    double x = THEME_PAD, y = top;
     for (size_t i = 0; i < c->n_series; i++) {
         const chart_series_t *s = &c->series[i];
         if (!s->name || !s->name[0])
             continue;
-        legend_entry_t *e = &f->legend[f->n_legend++];
         char text[FRAME_TEXT];
         snprintf(text, sizeof text, "%s%s", s->name,
                  f->use_y2 && s->axis == CHART_Y2 ? " (right axis)" : "");
-        text_fit(cr, text, room - LEGEND_SWATCH - LEGEND_SWATCH_GAP, false, e->text,
-                 sizeof e->text);
-        double ew = LEGEND_SWATCH + LEGEND_SWATCH_GAP + text_width(cr, e->text);
-        if (x > THEME_PAD && x + ew > f->w - THEME_PAD)
-            x = THEME_PAD, y += row_h;
-        e->series = (int)i;
-        e->x = x, e->y = y;
-        x += ew + LEGEND_ENTRY_GAP;
+        legend_add(cr, f, (int)i, -1, text, &x, &y, row_h);
     }
+    /* Reference lines are named here rather than on the plot, where their
+     * label would sit on the data they run through. */
+    for (size_t i = 0; i < c->n_markers; i++)
+        if (labelled_hline(&c->markers[i]))
+            legend_add(cr, f, -1, (int)i, c->markers[i].label, &x, &y, row_h);
     return y + row_h;
 }
 
@@ -272,6 +295,45 @@ static void fit_all_ticks(cairo_t *cr, const chart_t *c, frame_t *f, const scale
         axis_fit_ticks(cr, c, CHART_X, &f->sx, true, &f->tx);
 }
 
+/* Labels of vertical marker lines go in a strip above the plot, beside
+ * their line, in as many rows as it takes for them not to overlap.  Above
+ * the plot they can never hide data.  Returns the strip's height. */
+static double layout_marker_labels(cairo_t *cr, const chart_t *c, frame_t *f)
+{
+    double rows_x1[CHART_MAX_MARKERS]; /* right end of the last label per row */
+    size_t rows = 0;
+    text_font(cr, THEME_MARKER_LABEL_SIZE, false, THEME_TEXT);
+    double line = text_line_height(cr);
+    for (size_t i = 0; i < c->n_markers && !f->empty; i++) {
+        const chart_marker_t *m = &c->markers[i];
+        marker_label_t *l = &f->marker_labels[i];
+        double p = scale_map(&f->sx, m->at);
+        if (!m->vertical || !m->label || !m->label[0] || isnan(p) || p < f->left - 0.5 ||
+            p > f->right + 0.5)
+            continue;
+        text_fit(cr, m->label, (f->right - f->left) * 0.6, false, l->text, sizeof l->text);
+        double w = text_width(cr, l->text);
+        l->x = p + MARKER_LABEL_GAP;
+        if (l->x + w > f->w - THEME_PAD)
+            l->x = p - MARKER_LABEL_GAP - w;
+        size_t row = 0;
+        while (row < rows && l->x < rows_x1[row] + LEGEND_ENTRY_GAP)
+            row++;
+        if (row == rows)
+            rows_x1[rows++] = -INFINITY;
+        rows_x1[row] = fmax(rows_x1[row], l->x + w);
+        l->y = (double)row; /* the row for now; made a position below */
+        l->line_x = p;
+        l->shown = true;
+    }
+    double strip = rows ? (double)rows * line + MARKER_LABEL_GAP : 0;
+    for (size_t i = 0; i < c->n_markers; i++)
+        if (f->marker_labels[i].shown)
+            f->marker_labels[i].y =
+                f->top + strip - MARKER_LABEL_GAP - (f->marker_labels[i].y + 1) * line;
+    return strip;
+}
+
 static void layout_plot(cairo_t *cr, const chart_t *c, frame_t *f, double top, double value_max)
 {
     const chart_series_t *hb = first_of(c, STYLE_HBARS), *vb = first_of(c, STYLE_CBARS);
@@ -300,6 +362,7 @@ static void layout_plot(cairo_t *cr, const chart_t *c, frame_t *f, double top, d
         f->right = f->left + 10;
     if (f->bottom - f->top < 10)
         f->bottom = f->top + 10;
+    f->top += layout_marker_labels(cr, c, f);
     fit_all_ticks(cr, c, f, &sx_base, value_max);
     keep_x_labels_on_page(cr, f);
     set_pixels(f, c->kind);

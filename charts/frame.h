@@ -44,10 +44,19 @@ typedef struct category_labels {
 } category_labels_t;
 
 typedef struct legend_entry {
-    int series;
+    int series;  /* index of the series, or -1 for a horizontal marker line */
+    int marker;  /* index of that marker line when series < 0 */
     double x, y; /* top-left of the entry */
     char text[FRAME_TEXT];
 } legend_entry_t;
+
+/* The label of a vertical marker line, in the strip above the plot. */
+typedef struct marker_label {
+    bool shown;
+    double x, y;   /* top-left of the text */
+    double line_x; /* where the marker line is */
+    char text[FRAME_TEXT];
+} marker_label_t;
 
 typedef struct frame {
     double w, h;
@@ -62,7 +71,8 @@ typedef struct frame {
     double title_y, subtitle_y;
     char title[FRAME_TEXT], subtitle[FRAME_TEXT];
     char x_label[FRAME_TEXT], y_label[FRAME_TEXT], y2_label[FRAME_TEXT];
-    legend_entry_t legend[CHART_MAX_SERIES];
+    marker_label_t marker_labels[CHART_MAX_MARKERS];
+    legend_entry_t legend[CHART_MAX_SERIES + CHART_MAX_MARKERS];
     size_t n_legend;
 } frame_t;
 

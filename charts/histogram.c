@@ -90,7 +90,9 @@ int hist_compute(chart_t *c, hist_bins_t *h)
     if (!(width > 0))
         return chart_fail(c, "out of memory binning the histogram");
     h->width = width;
-    h->lo = floor(lo / width) * width;
+    /* Centre bins on multiples of the width: a beacon every 2.0 s then
+     * falls in one bin (1.95-2.05) instead of straddling an edge at 2.0. */
+    h->lo = (floor(lo / width - 0.5) + 0.5) * width;
     h->n = (size_t)floor((hi - h->lo) / width) + 1;
     for (size_t i = 0; i < c->n_series; i++) {
         const chart_series_t *s = &c->series[i];

@@ -5,7 +5,8 @@
  * 1.873) chosen by the Freedman-Diaconis rule (2 IQR / cbrt(n)), which
  * follows the bulk of the data and is not thrown off by a few outliers the
  * way Sturges' rule is.  All histogram series of a chart share the bins so
- * that overlaid series compare bin for bin.
+ * that overlaid series compare bin for bin.  Bins are centred on multiples
+ * of the width, so round values (a 2.0 s beacon period) sit mid-bin.
  */
 #ifndef PCAPCASE_CHARTS_HISTOGRAM_H
 #define PCAPCASE_CHARTS_HISTOGRAM_H

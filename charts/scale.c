@@ -148,21 +148,29 @@ static bool starts_at_zero(const chart_t *c, chart_axis_t axis)
     return axis != CHART_X;
 }
 
-static void resolve_log(data_range_t r, scale_t *s)
+log_ladder_t scale_ladder(chart_format_t format)
+{
+    if (format == CHART_FMT_BINARY)
+        return LADDER_BINARY;
+    if (format == CHART_FMT_DURATION || format == CHART_FMT_RELTIME)
+        return LADDER_DURATION;
+    return LADDER_DECIMAL;
+}
+
+static void resolve_log(data_range_t r, chart_format_t format, scale_t *s)
 {
     if (!r.any || !(r.lo > 0)) {
         s->lo = 1, s->hi = 10;
         return;
     }
-    double a = log10(r.lo), b = log10(r.hi);
-    if (b - a >= 1) {
-        /* Whole decades read best: 1 kB .. 1 GB rather than 1.3 kB .. 0.8 GB. */
-        a = floor(a + 1e-9), b = ceil(b - 1e-9);
-    } else {
-        double pad = b > a ? (b - a) * SCALE_PAD : 0.5;
-        a -= pad, b += pad;
+    if (r.hi / r.lo >= 10) {
+        /* Round ends read best: 1 kB .. 1 GB rather than 1.3 kB .. 0.8 GB. */
+        ticks_log_bounds(scale_ladder(format), r.lo, r.hi, &s->lo, &s->hi);
+        return;
     }
-    s->lo = pow(10, a), s->hi = pow(10, b);
+    double a = log10(r.lo), b = log10(r.hi);
+    double pad = b > a ? (b - a) * SCALE_PAD : 0.5;
+    s->lo = pow(10, a - pad), s->hi = pow(10, b + pad);
 }
 
 static void resolve_linear(const chart_t *c, chart_axis_t axis, data_range_t r, scale_t *s)
@@ -197,7 +205,7 @@ void scale_resolve(const chart_t *c, chart_axis_t axis, data_range_t r, scale_t 
     const chart_axis_opts_t *o = &c->axes[axis];
     s->log = o->log;
     if (s->log)
-        resolve_log(r, s);
+        resolve_log(r, o->format, s);
     else
         resolve_linear(c, axis, r, s);
     if (!isnan(o->min) && (!s->log || o->min > 0))

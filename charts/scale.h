@@ -12,6 +12,7 @@
 
 #include "chart_internal.h"
 #include "histogram.h"
+#include "ticks.h"
 
 /* Coordinates are clamped to this many units around the page before they go
  * to cairo, whose 24.8 fixed point overflows near 8 million. */
@@ -42,6 +43,9 @@ double scale_map(const scale_t *s, double v);
 
 /* The value at page position p (inverse of scale_map). */
 double scale_unmap(const scale_t *s, double p);
+
+/* The ladder of round log-axis values for an axis format (ticks.h). */
+log_ladder_t scale_ladder(chart_format_t format);
 
 /* Half width of numeric bars: half the closest spacing of x, times the
  * share of the slot a bar fills.  x ascending, n > 0. */

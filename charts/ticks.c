@@ -77,57 +77,115 @@ size_t ticks_linear(double lo, double hi, double step, double offset, double *ou
     return n;
 }
 
-/* Ticks at m x 10^d for the mantissas given, within [lo, hi]. */
-static size_t log_mantissa_ticks(double lo, double hi, const double *m, size_t nm, double *out,
-                                 size_t cap)
+/* ---- Log axes: ladders of round values per kind of unit ------------------- */
+
+/* Clock values a log duration axis may stop at beyond a minute (seconds). */
+static const double CLOCK_SPARSE[] = {60, 600, 3600, 86400, 864000, 8640000, 86400000};
+static const double CLOCK_DENSE[] = {60,     120,    300,     600,     1200,    1800,
+                                     3600,   7200,   10800,   21600,   43200,   86400,
+                                     172800, 604800, 1209600, 2592000, 7776000, 31536000};
+
+/* Rungs of a ladder level within [lo, hi] (0 < lo < hi), ascending. */
+static size_t ladder_rungs(log_ladder_t kind, int level, double lo, double hi, double *out,
+                           size_t cap)
 {
+    static const double one[] = {1}, one_two_five[] = {1, 2, 5};
     size_t n = 0;
+    if (kind == LADDER_BINARY) {
+        int step = level == 0 ? 10 : level == 1 ? 5 : 1;
+        int e0 = (int)floor(log2(lo)) - 1, e1 = (int)ceil(log2(hi)) + 1;
+        for (int e = e0 - (e0 % step + step) % step; e <= e1 && n < cap; e += step) {
+            double v = ldexp(1, e);
+            if (v >= lo * (1 - TICK_EPS) && v <= hi * (1 + TICK_EPS))
+                out[n++] = v;
+        }
+        return n;
+    }
+    const double *m = level == 0 ? one : one_two_five;
+    size_t nm = level == 0 ? 1 : 3;
+    /* Durations: decimal up to 10 s (levels 0) or 50 s (level 1), then clock. */
+    double decimal_top = kind == LADDER_DURATION ? (level == 0 ? 10 : 50) : INFINITY;
     int d0 = (int)floor(log10(lo)) - 1, d1 = (int)ceil(log10(hi)) + 1;
-    for (int d = d0; d <= d1; d++) {
+    for (int d = d0; d <= d1; d++)
         for (size_t i = 0; i < nm; i++) {
             double v = m[i] * pow(10, d);
+            if (v > decimal_top * (1 + TICK_EPS))
+                break;
             if (v >= lo * (1 - TICK_EPS) && v <= hi * (1 + TICK_EPS) && n < cap)
                 out[n++] = v;
         }
+    if (kind == LADDER_DURATION) {
+        const double *clock = level == 0 ? CLOCK_SPARSE : CLOCK_DENSE;
+        size_t nc = level == 0 ? sizeof CLOCK_SPARSE / sizeof CLOCK_SPARSE[0]
+                               : sizeof CLOCK_DENSE / sizeof CLOCK_DENSE[0];
+        for (size_t i = 0; i < nc; i++)
+            if (clock[i] >= lo * (1 - TICK_EPS) && clock[i] <= hi * (1 + TICK_EPS) && n < cap)
+                out[n++] = clock[i];
     }
     return n;
 }
 
-size_t ticks_log(double lo, double hi, int target, double *out, size_t cap, double *minor,
-                 size_t minor_cap, size_t *n_minor)
+/* Levels per ladder, sparsest first. */
+static int ladder_levels(log_ladder_t kind)
 {
-    static const double one[] = {1}, one_two_five[] = {1, 2, 5};
+    return kind == LADDER_BINARY ? 3 : 2;
+}
+
+void ticks_log_bounds(log_ladder_t kind, double lo, double hi, double *out_lo, double *out_hi)
+{
+    /* Expand to rungs of the sparsest level (for bytes, powers of 32 — a
+     * whole 1024 step would waste up to three decades of the plot). */
+    int level = kind == LADDER_BINARY ? 1 : 0;
+    double rungs[TICKS_MAX];
+    size_t n = ladder_rungs(kind, level, lo / 1e4, hi * 1e4, rungs, TICKS_MAX);
+    *out_lo = lo, *out_hi = hi;
+    for (size_t i = 0; i < n; i++)
+        if (rungs[i] <= lo * (1 + TICK_EPS))
+            *out_lo = rungs[i];
+    for (size_t i = n; i-- > 0;)
+        if (rungs[i] >= hi * (1 - TICK_EPS))
+            *out_hi = rungs[i];
+}
+
+size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *out, size_t cap,
+                 double *minor, size_t minor_cap, size_t *n_minor)
+{
     static const double two_to_nine[] = {2, 3, 4, 5, 6, 7, 8, 9};
     *n_minor = 0;
     if (!(lo > 0) || !(hi > lo) || !isfinite(hi))
         return 0;
     if (target < 2)
         target = 2;
-    double decades = log10(hi) - log10(lo);
-    size_t n = log_mantissa_ticks(lo, hi, one, 1, out, cap);
+    /* The densest level that fits, as long as it gives two ticks. */
+    for (int level = ladder_levels(kind) - 1; level >= 0; level--) {
+        size_t n = ladder_rungs(kind, level, lo, hi, out, cap);
+        if (n >= 2 && (int)n <= target) {
+            if (level == 0 && kind == LADDER_DECIMAL && n <= 13) {
+                /* Light 2..9 lines between labelled decades. */
+                for (size_t k = 0; k < n + 1; k++) {
+                    double decade = (k == 0 ? out[0] / 10 : out[k - 1]);
+                    for (size_t j = 0; j < 8 && *n_minor < minor_cap; j++) {
+                        double v = two_to_nine[j] * decade;
+                        if (v > lo && v < hi)
+                            minor[(*n_minor)++] = v;
+                    }
+                }
+            }
+            return n;
+        }
+    }
+    size_t n = ladder_rungs(kind, 0, lo, hi, out, cap);
     if (n < 2) {
-        /* Less than a decade: 1-2-5 ticks if they give enough, else linear. */
-        n = log_mantissa_ticks(lo, hi, one_two_five, 3, out, cap);
-        if (n < 3)
+        /* Less than one rung apart: a short linear range in effect. */
+        n = ladder_rungs(kind, ladder_levels(kind) - 1, lo, hi, out, cap);
+        if (n < 2)
             n = ticks_linear(lo, hi, ticks_nice_step(hi - lo, target), 0, out, cap);
         return n;
     }
-    if ((int)n * 3 <= target) {
-        size_t n125 = log_mantissa_ticks(lo, hi, one_two_five, 3, out, cap);
-        return n125;
-    }
-    if ((int)n > target) {
-        /* Every k-th decade, keeping decades that are multiples of k. */
-        int k = (int)ceil(decades / target);
-        size_t kept = 0;
-        for (size_t i = 0; i < n; i++) {
-            long d = lround(log10(out[i]));
-            if (d % k == 0)
-                out[kept++] = out[i];
-        }
-        return kept;
-    }
-    if (decades <= 12)
-        *n_minor = log_mantissa_ticks(lo, hi, two_to_nine, 8, minor, minor_cap);
-    return n;
+    /* Too many even at the sparsest level: every k-th rung. */
+    size_t k = (n + (size_t)target - 1) / (size_t)target, kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i % k == 0)
+            out[kept++] = out[i];
+    return kept;
 }

@@ -36,12 +36,22 @@ double ticks_time_step(double span, int target);
  * written to out (at most cap). */
 size_t ticks_linear(double lo, double hi, double step, double offset, double *out, size_t cap);
 
-/* Major ticks of a log axis over [lo, hi] (0 < lo < hi) with at most about
- * `target` ticks: 1-2-5 within short ranges, every decade, or every k-th
- * decade over wide ones.  Minor ticks (2..9 x each decade, for a light grid)
- * go to minor when every decade is labelled and there is room; *n_minor is
- * set (0 otherwise).  Returns the number of major ticks. */
-size_t ticks_log(double lo, double hi, int target, double *out, size_t cap, double *minor,
-                 size_t minor_cap, size_t *n_minor);
+/* Round values a log axis stops at, per kind of unit: powers of ten
+ * (1-2-5 when dense); powers of two for bytes (1 KiB, 32 KiB, 1 MiB);
+ * decimal below ten seconds, then clock units for durations (1 min, 10 min,
+ * 1 h, 1 d) — "16.7 min" and "95.4 MiB" are not values people think in. */
+typedef enum log_ladder { LADDER_DECIMAL, LADDER_BINARY, LADDER_DURATION } log_ladder_t;
+
+/* Major ticks of a log axis over [lo, hi] (0 < lo < hi): the densest level
+ * of the ladder that gives at most `target` ticks, or every k-th rung of
+ * the sparsest.  Decimal decades also get minor ticks (2..9 x 10^k) in
+ * minor for a light grid; *n_minor is set (0 otherwise).  Returns the number
+ * of major ticks. */
+size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *out, size_t cap,
+                 double *minor, size_t minor_cap, size_t *n_minor);
+
+/* Widen [lo, hi] to the nearest round rungs outside it (decades; powers of
+ * 32 for bytes; 1 s, 10 s, 1 min, 10 min, 1 h, 1 d for durations). */
+void ticks_log_bounds(log_ladder_t kind, double lo, double hi, double *out_lo, double *out_hi);
 
 #endif
