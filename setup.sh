@@ -59,8 +59,10 @@ demo)
     build build
     rm -rf "$ROOT/case" "$ROOT/compare"
     set +e
-    "$ROOT/build/pcapcase" analyze --name "pcapcase sample incident" -o "$ROOT/case" \
-        "$ROOT"/sample_pcaps/incident-*.pcap
+    shopt -s nullglob
+    incident=("$ROOT"/sample_pcaps/incident-*.pcap "$ROOT"/sample_pcaps/incident-*.pcapng \
+              "$ROOT"/sample_pcaps/incident-*.gz)
+    "$ROOT/build/pcapcase" analyze --name "pcapcase sample incident" -o "$ROOT/case" "${incident[@]}"
     rc=$?
     "$ROOT/build/pcapcase" compare --label-a "client side" --label-b "server side" \
         -o "$ROOT/compare" "$ROOT/sample_pcaps/compare-a.pcap" "$ROOT/sample_pcaps/compare-b.pcap"
@@ -69,7 +71,7 @@ demo)
     echo "Report:     $ROOT/case/report.html"
     echo "Workbook:   $ROOT/case/report.xlsx"
     echo "Logs:       $ROOT/case/logs/"
-    echo "Comparison: $ROOT/compare/compare.json"
+    echo "Comparison: $ROOT/compare/report.html"
     exit $rc
     ;;
 test)
