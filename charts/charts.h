@@ -178,17 +178,29 @@ int chart_set_bin_width(chart_t *c, double width);
  *   CHART_AREA_STACKED  every series must have the x values of the first;
  *                       negative values count as zero.  Not reduced when
  *                       copied (reduced per pixel column when drawn).
- *   CHART_BARS          bars centred at x, as wide as the closest spacing.
+ *   CHART_BARS          bars centred at x (finite, ascending), as wide as
+ *                       the closest spacing; later series need the same x
+ *                       and are stacked.  Category bars: chart_add_bars().
  *   CHART_HISTOGRAM     x holds the raw samples and y must be NULL; several
- *                       series are overlaid, translucent, on shared bins.
- *   CHART_HBARS         use chart_add_bars(). */
+ *                       series are overlaid, translucent, on shared bins
+ *                       centred on multiples of the bin width (a 2.0 s
+ *                       period falls mid-bin, not on an edge).
+ *   CHART_HBARS         use chart_add_bars().
+ *
+ * The legend (above the plot, never over data) appears when it tells
+ * things apart: two or more named series, a named series beside unnamed
+ * ones, or a labelled horizontal line. */
 int chart_add_series(chart_t *c, const char *name, const double *x, const double *y, size_t n);
 
-/* Add a series of category bars: labels[i] (copied, may come from traffic)
- * with values[i].  For CHART_HBARS the first label is the top bar; for
- * CHART_BARS the first is leftmost.  Later bar series must have the same n
- * and are stacked on the earlier ones (e.g. "sent" + "received").  At most
- * CHART_MAX_BARS categories.  Returns the series id or -1. */
+/* Add a series of category bars: labels[i] (copied, may come from traffic;
+ * too long ones are shortened in the middle, keeping address and domain)
+ * with values[i] (NaN and negative count as 0).  For CHART_HBARS the first
+ * label is the top bar, the values run along CHART_X (set its format and
+ * unit there) and each bar's total is written after it; for CHART_BARS the
+ * first is leftmost, values on CHART_Y, labels slanted when they do not fit
+ * upright.  Later bar series must have the same n and are stacked on the
+ * earlier ones (e.g. "sent" + "received").  At most CHART_MAX_BARS
+ * categories.  Returns the series id or -1. */
 int chart_add_bars(chart_t *c, const char *name, const char *const *labels, const double *values,
                    size_t n);
 
@@ -209,12 +221,16 @@ int chart_series_set_color(chart_t *c, int series, chart_color_t color);
  * (CHART_Y).  Its legend entry then says "(right axis)". */
 int chart_series_set_axis(chart_t *c, int series, chart_axis_t axis);
 
-/* A dashed vertical marker line at x with an optional label drawn at its
- * top (e.g. "detected period 2.0 s").  At most CHART_MAX_MARKERS in all. */
+/* A dashed vertical marker line at x with an optional label (e.g.
+ * "detected period 2.0 s").  Labels go in a strip above the plot, beside
+ * their line, in extra rows when they would collide, so they never hide
+ * data.  At most CHART_MAX_MARKERS marker lines in all. */
 int chart_add_vline(chart_t *c, double x, const char *label);
 
 /* A dashed horizontal line at y on the given value axis (a threshold, a
- * median) with an optional label at its right end. */
+ * median).  Its label, if any, names it in the legend: a reference line
+ * runs through the data, so a label on the line would cover some.  Not for
+ * CHART_HBARS (its y axis holds categories). */
 int chart_add_hline(chart_t *c, chart_axis_t axis, double y, const char *label);
 
 /* ---- Rendering ----------------------------------------------------------- */

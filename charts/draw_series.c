@@ -363,9 +363,16 @@ static void draw_bar_stack(cairo_t *cr, const chart_t *c, const frame_t *f, seri
     if (!first)
         return;
     bool horizontal = style == STYLE_HBARS;
-    double half =
-        style == STYLE_BARS ? scale_bar_half_width(first->x, first->n) : THEME_BAR_FILL / 2;
     const scale_t *cat = horizontal ? &f->sy : &f->sx, *val = horizontal ? &f->sx : &f->sy;
+    double half = THEME_BAR_FILL / 2;
+    if (style == STYLE_BARS) {
+        half = scale_bar_half_width(first->x, first->n);
+    } else {
+        /* A handful of categories would make slabs; keep bars bar-like. */
+        double slot = fabs(scale_map(cat, 1) - scale_map(cat, 0));
+        if (slot > 0 && half * slot > THEME_BAR_MAX / 2)
+            half = THEME_BAR_MAX / 2 / slot;
+    }
     for (size_t i = 0; i < first->n; i++) {
         double at = style == STYLE_BARS ? first->x[i] : (double)i, base = 0;
         for (size_t k = 0; k < c->n_series; k++) {

@@ -189,7 +189,8 @@ static void layout_vbar_labels(cairo_t *cr, frame_t *f, const chart_series_t *s)
         f->cats.extent = line;
         return;
     }
-    fit_categories(cr, f, s, CATEGORY_MAX_SLANTED);
+    /* Slanted labels may take up to 30 % of the height, never the plot. */
+    fit_categories(cr, f, s, fmin(CATEGORY_MAX_SLANTED, f->h * 0.3 / sin(CATEGORY_ANGLE_RAD)));
     double across = line / sin(CATEGORY_ANGLE_RAD);
     f->cats.every = slot >= across ? 1 : (size_t)ceil(across / slot);
     f->cats.extent = f->cats.extent * sin(CATEGORY_ANGLE_RAD) + line * cos(CATEGORY_ANGLE_RAD);

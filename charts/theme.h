@@ -46,6 +46,7 @@
 #define THEME_AREA_ALPHA 0.80
 #define THEME_HIST_ALPHA 0.55 /* overlaid histograms stay readable */
 #define THEME_BAR_FILL 0.80   /* share of the slot a bar fills */
+#define THEME_BAR_MAX 40.0    /* thickest category bar, however few there are */
 
 /* The smallest gap between neighbouring tick labels, as a multiple of the
  * tick font size: closer than this they read as one number. */

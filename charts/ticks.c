@@ -160,13 +160,15 @@ size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *ou
     for (int level = ladder_levels(kind) - 1; level >= 0; level--) {
         size_t n = ladder_rungs(kind, level, lo, hi, out, cap);
         if (n >= 2 && (int)n <= target) {
-            if (level == 0 && kind == LADDER_DECIMAL && n <= 13) {
-                /* Light 2..9 lines between labelled decades. */
+            if (level == 0 && kind != LADDER_BINARY && n <= 13) {
+                /* Light 2..9 lines between labelled decades (for durations
+                 * only where the ladder is decimal, below ten seconds). */
+                double top = kind == LADDER_DURATION ? 10 : INFINITY;
                 for (size_t k = 0; k < n + 1; k++) {
                     double decade = (k == 0 ? out[0] / 10 : out[k - 1]);
                     for (size_t j = 0; j < 8 && *n_minor < minor_cap; j++) {
                         double v = two_to_nine[j] * decade;
-                        if (v > lo && v < hi)
+                        if (v > lo && v < hi && v < top)
                             minor[(*n_minor)++] = v;
                     }
                 }

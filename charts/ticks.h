@@ -44,7 +44,7 @@ typedef enum log_ladder { LADDER_DECIMAL, LADDER_BINARY, LADDER_DURATION } log_l
 
 /* Major ticks of a log axis over [lo, hi] (0 < lo < hi): the densest level
  * of the ladder that gives at most `target` ticks, or every k-th rung of
- * the sparsest.  Decimal decades also get minor ticks (2..9 x 10^k) in
+ * the sparsest.  Decades (durations: below 10 s) also get minor ticks (2..9 x 10^k) in
  * minor for a light grid; *n_minor is set (0 otherwise).  Returns the number
  * of major ticks. */
 size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *out, size_t cap,

@@ -4,6 +4,9 @@
  * bugs (overlapping ticks, clipped labels, legends on data) show here first.
  * It also times a ten-million-point line, the case that proves reduction.
  *
+ * charts_gallery OUTDIR WIDTH HEIGHT draws them all at one size instead, to
+ * check how layouts hold up small (report thumbnails) or large.
+ *
  * Exit status: 0 when every chart rendered, 1 otherwise (the reason is
  * printed per chart), 2 on usage errors.
  */
@@ -23,6 +26,7 @@
 #define BIG_POINTS 10000000
 
 static int failures;
+static int size_w, size_h; /* from the command line; 0 = each chart's own */
 
 /* Deterministic pseudo-random numbers (xorshift64*), so the gallery is the
  * same picture on every run. */
@@ -47,6 +51,8 @@ static void save(chart_t *c, const char *dir, const char *name, int w, int h)
 {
     char path[4096];
     const char *ext[] = {"png", "pdf", "svg"};
+    if (size_w > 0)
+        w = size_w, h = size_h;
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[i]);
         int rc = i == 0   ? chart_render_png(c, path, w, h)
@@ -352,7 +358,7 @@ static void big_line(const char *dir)
     char path[4096];
     snprintf(path, sizeof path, "%s/big_line.png", dir);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (chart_render_png(c, path, 960, 420) != 0) {
+    if (chart_render_png(c, path, size_w ? size_w : 960, size_h ? size_h : 420) != 0) {
         fprintf(stderr, "%s: %s\n", path, chart_error(c));
         failures++;
     }
@@ -365,9 +371,18 @@ static void big_line(const char *dir)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: charts_gallery OUTDIR\n");
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: charts_gallery OUTDIR [WIDTH HEIGHT]\n");
         return 2;
+    }
+    if (argc == 4) {
+        size_w = atoi(argv[2]), size_h = atoi(argv[3]);
+        if (size_w < CHART_MIN_SIZE || size_h < CHART_MIN_SIZE || size_w > CHART_MAX_SIZE ||
+            size_h > CHART_MAX_SIZE) {
+            fprintf(stderr, "charts_gallery: size must be %d..%d\n", CHART_MIN_SIZE,
+                    CHART_MAX_SIZE);
+            return 2;
+        }
     }
     const char *dir = argv[1];
     mkdir(dir, 0755);
