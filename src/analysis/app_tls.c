@@ -109,6 +109,48 @@ static void save_der(const tls_state_t *s, const char *fp, const tls_der_t *d)
     free(path);
 }
 
+/* Parse, save and record every certificate of a chain; returns their
+ * fingerprints (NULL where one did not parse), caller frees.  The leaf
+ * (first) fills the TLS summary tr when given. */
+static char **record_chain(tls_state_t *s, const tls_der_t *chain, size_t n, tls_rec_t *tr,
+                           int digits)
+{
+    capture_result_t *res = s->res;
+    const conn_t *c = s->c;
+    const tls_info_t *in = tls_info(s->t);
+    char **fpv = xcalloc(n + 1, sizeof *fpv);
+    for (size_t i = 0; i < n; i++) {
+        x509_info_t x;
+        const char *err = NULL;
+        if (!x509_parse(chain[i].der, chain[i].len, &x, &err)) {
+            damage_note(&res->damage, err, s->cert_frame);
+            x509_info_free(&x);
+            continue;
+        }
+        fpv[i] = xstrdup(x.sha256);
+        save_der(s, x.sha256, &chain[i]);
+        cert_rec_t *cr = capture_cert_add(res);
+        memcpy(cr->fp, x.sha256, sizeof cr->fp);
+        cr->ts = s->ts;
+        memcpy(cr->uid, c->uid, sizeof cr->uid);
+        int64_t now = s->ts / NS_PER_SEC;
+        cr->expired_at_capture = now > x.not_after || now < x.not_before;
+        cr->fields = cert_fields(&x, digits);
+        if (i == 0 && tr) {
+            tr->cert_fp = xstrdup(x.sha256);
+            tr->cert_cn = x.cn ? xstrdup(x.cn) : NULL;
+            tr->self_signed = x.self_signed;
+            tr->expired = cr->expired_at_capture;
+            tr->sni_mismatch = in->sni && !x509_matches_name(&x, in->sni);
+            tr->cert_sans = xcalloc(x.nsan_dns + 1, sizeof *tr->cert_sans);
+            for (size_t k = 0; k < x.nsan_dns; k++)
+                tr->cert_sans[tr->ncert_sans++] = xstrdup(x.san_dns[k]);
+        }
+        x509_info_free(&x);
+    }
+    return fpv;
+}
+
 char *app_tls_free(tls_state_t *s)
 {
     if (!s)
@@ -127,55 +169,8 @@ char *app_tls_free(tls_state_t *s)
     tr->frame = s->frame;
     memcpy(tr->uid, c->uid, sizeof tr->uid);
     buf_t fps = BUF_INIT;
-    char **fpv = xcalloc(in->nchain + 1, sizeof *fpv);
-    for (size_t i = 0; i < in->nchain; i++) {
-        x509_info_t x;
-        const char *err = NULL;
-        if (!x509_parse(in->chain[i].der, in->chain[i].len, &x, &err)) {
-            damage_note(&res->damage, err, s->cert_frame);
-            x509_info_free(&x);
-            continue;
-        }
-        fpv[i] = xstrdup(x.sha256);
-        save_der(s, x.sha256, &in->chain[i]);
-        cert_rec_t *cr = capture_cert_add(res);
-        memcpy(cr->fp, x.sha256, sizeof cr->fp);
-        cr->ts = s->ts;
-        memcpy(cr->uid, c->uid, sizeof cr->uid);
-        int64_t now = s->ts / NS_PER_SEC;
-        cr->expired_at_capture = now > x.not_after || now < x.not_before;
-        cr->fields = cert_fields(&x, digits);
-        if (i == 0) {
-            tr->cert_fp = xstrdup(x.sha256);
-            tr->cert_cn = x.cn ? xstrdup(x.cn) : NULL;
-            tr->self_signed = x.self_signed;
-            tr->expired = cr->expired_at_capture;
-            tr->sni_mismatch = in->sni && !x509_matches_name(&x, in->sni);
-            tr->cert_sans = xcalloc(x.nsan_dns + 1, sizeof *tr->cert_sans);
-            for (size_t k = 0; k < x.nsan_dns; k++)
-                tr->cert_sans[tr->ncert_sans++] = xstrdup(x.san_dns[k]);
-        }
-        x509_info_free(&x);
-    }
-    char **cfpv = xcalloc(in->nclient_chain + 1, sizeof *cfpv);
-    for (size_t i = 0; i < in->nclient_chain; i++) {
-        x509_info_t x;
-        const char *err = NULL;
-        if (x509_parse(in->client_chain[i].der, in->client_chain[i].len, &x, &err)) {
-            cfpv[i] = xstrdup(x.sha256);
-            save_der(s, x.sha256, &in->client_chain[i]);
-            cert_rec_t *cr = capture_cert_add(res);
-            memcpy(cr->fp, x.sha256, sizeof cr->fp);
-            cr->ts = s->ts;
-            memcpy(cr->uid, c->uid, sizeof cr->uid);
-            int64_t now = s->ts / NS_PER_SEC;
-            cr->expired_at_capture = now > x.not_after || now < x.not_before;
-            cr->fields = cert_fields(&x, digits);
-        } else {
-            damage_note(&res->damage, err, s->cert_frame);
-        }
-        x509_info_free(&x);
-    }
+    char **fpv = record_chain(s, in->chain, in->nchain, tr, digits);
+    char **cfpv = record_chain(s, in->client_chain, in->nclient_chain, NULL, digits);
     /* ssl.ndjson */
     buf_t row = BUF_INIT;
     jsonw_t w;

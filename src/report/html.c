@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "out/fsutil.h"
+#include "report/chartlist.h"
 #include "report/template.h"
 
 #include <dirent.h>
@@ -236,28 +237,11 @@ static char *timeline(json_object *cj, json_object **f, size_t nf, int tz)
     return buf_steal(&b);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static char *charts_html(const char *dir)
 {
     char *cdir = xasprintf("%s/charts", dir);
-    DIR *d = opendir(cdir);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcmp(e->d_name + l - 4, ".png") == 0) {
-            names = xreallocarray(names, n + 1, sizeof *names);
-            names[n++] = xstrdup(e->d_name);
-        }
-    }
-    if (d)
-        closedir(d);
-    xqsort(names, n, sizeof *names, cmp_str);
+    size_t n;
+    char **names = chartlist(dir, &n);
     buf_t b = BUF_INIT;
     buf_append_str(&b, "<div class=\"charts\">");
     if (!n)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "report/chartlist.h"
 
 #include <dirent.h>
 #include <json-c/json.h>
@@ -262,29 +263,12 @@ static void summary(ctx_t *c, json_object *cj)
         }
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void charts_sheet(ctx_t *c, const char *dir)
 {
     lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Charts");
     char *cdir = xasprintf("%s/charts", dir);
-    DIR *d = opendir(cdir);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && strcmp(e->d_name + l - 4, ".png") == 0) {
-            names = xreallocarray(names, n + 1, sizeof *names);
-            names[n++] = xstrdup(e->d_name);
-        }
-    }
-    if (d)
-        closedir(d);
-    xqsort(names, n, sizeof *names, cmp_str);
+    size_t n;
+    char **names = chartlist(dir, &n);
     lxw_image_options opt = {.x_scale = 0.6, .y_scale = 0.6};
     for (size_t i = 0; i < n; i++) {
         char *p = xasprintf("%s/%s", cdir, names[i]);

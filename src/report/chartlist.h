@@ -1,0 +1,15 @@
+/*
+ * chartlist.h — the chart PNGs of a case or comparison folder, in name order,
+ * for the report writers (HTML embeds them, the workbook inserts them).
+ */
+#ifndef PCAPCASE_CHARTLIST_H
+#define PCAPCASE_CHARTLIST_H
+
+#include <stddef.h>
+
+/* Names (not paths) of the PNG files in DIR/charts, sorted; *n receives the count.
+ * Free with chartlist_free(). */
+char **chartlist(const char *dir, size_t *n);
+void chartlist_free(char **names, size_t n);
+
+#endif
