@@ -6,12 +6,14 @@
  * Files are written to a temporary name in the same folder and renamed into
  * place: a crash or a full disk never leaves a half-written chart in a case.
  * PDFs get fixed creation and modification dates so the same chart gives
- * the same bytes (cairo would stamp the current time).
+ * the same bytes (cairo would stamp the current time); SVGs get stable,
+ * page-unique ids (svgfix.h).
  */
 #include "chart_internal.h"
 
 #include "draw.h"
 #include "frame.h"
+#include "svgfix.h"
 #include "theme.h"
 
 #include <cairo-pdf.h>
@@ -176,6 +178,24 @@ static int render_vector(chart_t *c, out_kind_t kind, sink_t *out, double w, dou
     return rc;
 }
 
+/* SVG goes through memory first, to get stable, page-unique ids. */
+static int render_svg(chart_t *c, sink_t *out, double w, double h)
+{
+    sink_t raw = {0};
+    int rc = render_vector(c, OUT_SVG, &raw, w, h);
+    if (rc == 0 && raw.failed)
+        rc = chart_fail(c, "out of memory writing SVG");
+    size_t len = 0;
+    unsigned char *fixed = rc == 0 ? svgfix_ids(raw.buf, raw.len, &len) : NULL;
+    free(raw.buf);
+    if (rc == 0 && !fixed)
+        rc = chart_fail(c, "out of memory writing SVG");
+    if (rc == 0 && sink_write(out, fixed, (unsigned)len) != CAIRO_STATUS_SUCCESS)
+        rc = chart_fail(c, "writing SVG failed");
+    free(fixed);
+    return rc;
+}
+
 static int render_to(chart_t *c, out_kind_t kind, sink_t *out, double w, double h, double scale)
 {
     c->error[0] = '\0';
@@ -183,6 +203,8 @@ static int render_to(chart_t *c, out_kind_t kind, sink_t *out, double w, double 
         return -1;
     if (kind == OUT_PNG)
         return render_png(c, out, w, h, scale);
+    if (kind == OUT_SVG)
+        return render_svg(c, out, w, h);
     return render_vector(c, kind, out, w, h);
 }
 
@@ -273,7 +295,12 @@ static int render_mem(chart_t *c, out_kind_t kind, double w, double h, double sc
         free(sink.buf);
         return rc;
     }
-    *out = sink.buf, *out_len = sink.len;
+    /* A NUL after the bytes (not counted) lets callers treat SVG as text. */
+    if (sink_write(&sink, (const unsigned char *)"", 1) != CAIRO_STATUS_SUCCESS) {
+        free(sink.buf);
+        return chart_fail(c, "out of memory");
+    }
+    *out = sink.buf, *out_len = sink.len - 1;
     return 0;
 }
 

@@ -329,7 +329,34 @@ static void memory_output_matches_files(void)
     chart_free(c);
 }
 
+static void svg_is_stable_and_safe_to_inline(void)
+{
+    chart_t *c = sample_chart(), *d = chart_new(CHART_LINE, "other");
+    double x[] = {1, 2}, y[] = {2, 1};
+    chart_add_series(d, "s", x, y, 2);
+    unsigned char *a, *b, *o;
+    size_t la, lb, lo;
+    CU_ASSERT_EQUAL_FATAL(chart_render_svg_mem(c, 600, 300, &a, &la), 0);
+    CU_ASSERT_EQUAL_FATAL(chart_render_svg_mem(c, 600, 300, &b, &lb), 0);
+    CU_ASSERT_EQUAL_FATAL(chart_render_svg_mem(d, 600, 300, &o, &lo), 0);
+    CU_ASSERT(a[la] == '\0'); /* usable as a string */
+    /* cairo counts surfaces per process; the output must not. */
+    CU_ASSERT(la == lb && memcmp(a, b, la) == 0);
+    /* Ids differ between different charts, so both can sit in one page. */
+    char ida[32] = "", ido[32] = "";
+    const char *pa = strstr((char *)a, "id=\""), *po = strstr((char *)o, "id=\"");
+    CU_ASSERT_FATAL(pa && po);
+    sscanf(pa, "id=\"%31[^-]", ida);
+    sscanf(po, "id=\"%31[^-]", ido);
+    CU_ASSERT(ida[0] == 'c' && strcmp(ida, ido) != 0);
+    CU_ASSERT(strstr((char *)a, "href=\"#glyph") == NULL); /* all prefixed */
+    free(a), free(b), free(o);
+    chart_free(c);
+    chart_free(d);
+}
+
 static const cu_test_t tests[] = {
+    {"svg_is_stable_and_safe_to_inline", svg_is_stable_and_safe_to_inline},
     {"png_has_the_asked_pixel_size", png_has_the_asked_pixel_size},
     {"pdf_and_svg_are_documents", pdf_and_svg_are_documents},
     {"same_chart_gives_identical_bytes", same_chart_gives_identical_bytes},
