@@ -320,10 +320,8 @@ static void format_log_tick(const tick_style_t *ts, double v, char *out, size_t 
     join_unit(out, len, num, pre->name, ts->unit);
 }
 
-void format_tick(const tick_style_t *ts, double v, char *out, size_t len)
+static void format_tick_ascii(const tick_style_t *ts, double v, char *out, size_t len)
 {
-    if (len == 0)
-        return;
     if (ts->format == CHART_FMT_TIME) {
         format_clock(ts, v, out, len);
         return;
@@ -354,6 +352,20 @@ void format_tick(const tick_style_t *ts, double v, char *out, size_t len)
         return;
     }
     join_unit(out, len, num, ts->prefix, ts->unit);
+}
+
+void format_tick(const tick_style_t *ts, double v, char *out, size_t len)
+{
+    if (len == 0)
+        return;
+    format_tick_ascii(ts, v, out, len);
+    /* A real minus sign on ticks, as typeset numbers have: "-" is a hyphen,
+     * shorter than the digits it stands before. */
+    size_t n = strlen(out);
+    if (out[0] == '-' && n + 3 <= len) {
+        memmove(out + 3, out + 1, n);
+        memcpy(out, "\xE2\x88\x92", 3);
+    }
 }
 
 void format_tick_date(const tick_style_t *ts, double v, double prev, bool first, char *out,

@@ -131,6 +131,27 @@ static int ladder_levels(log_ladder_t kind)
     return kind == LADDER_BINARY ? 3 : 2;
 }
 
+/* Light 2..9 x 10^k grid lines between labelled decades (for durations
+ * only where the ladder is decimal, below ten seconds; none for bytes). */
+static size_t log_minor_ticks(log_ladder_t kind, double lo, double hi, const double *major,
+                              size_t n, double *minor, size_t cap)
+{
+    static const double two_to_nine[] = {2, 3, 4, 5, 6, 7, 8, 9};
+    double top = kind == LADDER_DURATION ? 10 : INFINITY;
+    size_t m = 0;
+    if (kind == LADDER_BINARY || n > 13)
+        return 0;
+    for (size_t k = 0; k < n + 1; k++) {
+        double decade = k == 0 ? major[0] / 10 : major[k - 1];
+        for (size_t j = 0; j < 8 && m < cap; j++) {
+            double v = two_to_nine[j] * decade;
+            if (v > lo && v < hi && v < top)
+                minor[m++] = v;
+        }
+    }
+    return m;
+}
+
 void ticks_log_bounds(log_ladder_t kind, double lo, double hi, double *out_lo, double *out_hi)
 {
     /* Expand to rungs of the sparsest level (for bytes, powers of 32 — a
@@ -150,7 +171,6 @@ void ticks_log_bounds(log_ladder_t kind, double lo, double hi, double *out_lo, d
 size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *out, size_t cap,
                  double *minor, size_t minor_cap, size_t *n_minor)
 {
-    static const double two_to_nine[] = {2, 3, 4, 5, 6, 7, 8, 9};
     *n_minor = 0;
     if (!(lo > 0) || !(hi > lo) || !isfinite(hi))
         return 0;
@@ -160,19 +180,8 @@ size_t ticks_log(log_ladder_t kind, double lo, double hi, int target, double *ou
     for (int level = ladder_levels(kind) - 1; level >= 0; level--) {
         size_t n = ladder_rungs(kind, level, lo, hi, out, cap);
         if (n >= 2 && (int)n <= target) {
-            if (level == 0 && kind != LADDER_BINARY && n <= 13) {
-                /* Light 2..9 lines between labelled decades (for durations
-                 * only where the ladder is decimal, below ten seconds). */
-                double top = kind == LADDER_DURATION ? 10 : INFINITY;
-                for (size_t k = 0; k < n + 1; k++) {
-                    double decade = (k == 0 ? out[0] / 10 : out[k - 1]);
-                    for (size_t j = 0; j < 8 && *n_minor < minor_cap; j++) {
-                        double v = two_to_nine[j] * decade;
-                        if (v > lo && v < hi && v < top)
-                            minor[(*n_minor)++] = v;
-                    }
-                }
-            }
+            if (level == 0)
+                *n_minor = log_minor_ticks(kind, lo, hi, out, n, minor, minor_cap);
             return n;
         }
     }

@@ -94,6 +94,10 @@ static void ticks_share_prefix_and_decimals(void)
     CU_ASSERT_STRING_EQUAL(out[1], "0.5 MB/s");
     CU_ASSERT_STRING_EQUAL(out[2], "1.0 MB/s");
     CU_ASSERT_STRING_EQUAL(out[3], "1.5 MB/s");
+    double neg[] = {-1e5, -5e4, 0};
+    labels(neg, 3, 5e4, CHART_FMT_SI, "B/s", false, 0, out);
+    CU_ASSERT_STRING_EQUAL(out[0], "\xE2\x88\x92"
+                                   "100 kB/s"); /* U+2212 minus */
     double w[] = {0, 20000, 40000};
     labels(w, 3, 20000, CHART_FMT_NUMBER, NULL, false, 0, out);
     CU_ASSERT_STRING_EQUAL(out[2], "40,000");
