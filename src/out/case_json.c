@@ -148,6 +148,38 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
     jw_kv_uint(&w, "bytes", bytes);
     jw_kv_uint(&w, "connections", conns);
     jw_obj_end(&w);
+    /* findings summary: counts per severity and per type (types sorted) */
+    jw_key(&w, "findings_summary");
+    jw_obj_begin(&w);
+    uint64_t sev[4] = {0};
+    const findings_t *fs = k->findings;
+    for (size_t i = 0; fs && i < fs->n; i++)
+        sev[fs->v[i].severity & 3]++;
+    for (int i = 3; i >= 0; i--)
+        jw_kv_uint(&w, severity_name(i), sev[i]);
+    jw_key(&w, "by_type");
+    jw_obj_begin(&w);
+    const char *done[64];
+    size_t nd = 0;
+    for (size_t pass = 0; fs && pass < fs->n && nd < 64; pass++) {
+        const char *best = NULL; /* next type name in sorted order */
+        for (size_t i = 0; i < fs->n; i++) {
+            bool seen = false;
+            for (size_t d = 0; d < nd && !seen; d++)
+                seen = strcmp(done[d], fs->v[i].type) == 0;
+            if (!seen && (!best || strcmp(fs->v[i].type, best) < 0))
+                best = fs->v[i].type;
+        }
+        if (!best)
+            break;
+        uint64_t cnt = 0;
+        for (size_t i = 0; i < fs->n; i++)
+            cnt += strcmp(fs->v[i].type, best) == 0;
+        jw_kv_uint(&w, best, cnt);
+        done[nd++] = best;
+    }
+    jw_obj_end(&w);
+    jw_obj_end(&w);
     jw_key(&w, "tables");
     jw_obj_begin(&w);
     for (int t = 0; t < TABLE_COUNT; t++)

@@ -32,6 +32,8 @@ def incident(c, out):
     for name, t in truth["captures"].items():
         c.eq(ev.get(name, {}).get("sha256"), t["sha256"], f"{name}: SHA-256 in case.json")
         c.eq(ev.get(name, {}).get("packets"), t["packets"], f"{name}: packets")
+    fs = case["findings_summary"]
+    c.check(fs["high"] >= 1 and fs["by_type"].get("beaconing") == 1, "findings summary in case.json")
     files = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
     by_sha = {f["sha256"]: f for f in files}
     for f in truth["http"]["files"]:
