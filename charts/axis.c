@@ -43,6 +43,9 @@ size_t axis_tick_values(const chart_t *c, chart_axis_t axis, const scale_t *s, i
         *step = ticks_nice_step(span, target);
         break;
     }
+    /* Half a connection is not a thing: counts get whole-number ticks. */
+    if (s->integral && *step < 1)
+        *step = 1;
     t->n = ticks_linear(s->lo, s->hi, *step, offset, t->v, TICKS_MAX);
     return t->n;
 }

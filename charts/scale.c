@@ -16,6 +16,7 @@ static void widen(data_range_t *r, double v)
 {
     if (!isfinite(v))
         return;
+    r->fractional |= v != floor(v);
     if (!r->any) {
         r->lo = r->hi = v;
         r->any = true;
@@ -119,7 +120,7 @@ static void hist_extents(const hist_bins_t *h, data_range_t out[3])
 void scale_extents(const chart_t *c, const hist_bins_t *h, data_range_t out[3])
 {
     for (int a = 0; a < 3; a++)
-        out[a] = (data_range_t){0, 0, false};
+        out[a] = (data_range_t){0, 0, false, false};
     stacked_extents(c, STYLE_AREA, out);
     stacked_extents(c, STYLE_BARS, out);
     category_extents(c, STYLE_CBARS, out);
@@ -204,6 +205,7 @@ void scale_resolve(const chart_t *c, chart_axis_t axis, data_range_t r, scale_t 
 {
     const chart_axis_opts_t *o = &c->axes[axis];
     s->log = o->log;
+    s->integral = r.any && !r.fractional;
     if (s->log)
         resolve_log(r, o->format, s);
     else

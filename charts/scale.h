@@ -21,12 +21,14 @@
 typedef struct data_range {
     double lo, hi;
     bool any;
+    bool fractional; /* some value is not a whole number */
 } data_range_t;
 
 typedef struct scale {
     double lo, hi; /* the values at the two ends of the axis */
     bool log;
     double p0, p1; /* page positions of lo and hi (p1 < p0 for y axes) */
+    bool integral; /* the data are whole numbers (counts): no ticks between */
 } scale_t;
 
 /* Data extents of the chart on X, Y and Y2 (index chart_axis_t), including

@@ -6,6 +6,7 @@
  */
 #include "chart_internal.h"
 #include "cu_main.h"
+#include "frame.h"
 #include "text.h"
 
 #include <cairo.h>
@@ -355,7 +356,71 @@ static void svg_is_stable_and_safe_to_inline(void)
     chart_free(d);
 }
 
+/* Lay c out on a w x h page and hand back the frame (caller frees both). */
+static frame_t *layout(chart_t *c, double w, double h)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 10, 10);
+    cairo_t *cr = cairo_create(s);
+    frame_t *f = calloc(1, sizeof *f);
+    CU_ASSERT(frame_layout(cr, c, w, h, f) == 0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return f;
+}
+
+static void count_axes_have_whole_number_ticks(void)
+{
+    double x[] = {1.7, 1.8, 1.9, 2.0}, y[] = {1, 3, 2, 1};
+    chart_t *c = chart_new(CHART_BARS, "counts");
+    chart_add_series(c, "n", x, y, 4);
+    frame_t *f = layout(c, 1200, 520);
+    CU_ASSERT(f->ty.n >= 2);
+    for (size_t i = 0; i < f->ty.n; i++)
+        CU_ASSERT_DOUBLE_EQUAL(f->ty.v[i], round(f->ty.v[i]), 0);
+    frame_free(f), free(f);
+    chart_free(c);
+    /* Fractional data still get fractional ticks. */
+    double z[] = {0.1, 0.3, 0.2, 0.25};
+    c = chart_new(CHART_LINE, "rates");
+    chart_add_series(c, "r", x, z, 4);
+    f = layout(c, 1200, 520);
+    CU_ASSERT(f->ty.n >= 3 && f->ty.v[1] < 1);
+    frame_free(f), free(f);
+    chart_free(c);
+}
+
+static void legend_and_marker_labels_stay_off_the_plot(void)
+{
+    chart_t *c = sample_chart(); /* two series, points, a vline, an hline */
+    frame_t *f = layout(c, 960, 420);
+    CU_ASSERT(f->n_legend == 4); /* rate, rtt, events, mean */
+    for (size_t i = 0; i < f->n_legend; i++)
+        CU_ASSERT(f->legend[i].y + 12 < f->top);
+    bool labelled = false;
+    for (size_t i = 0; i < c->n_markers; i++)
+        if (f->marker_labels[i].shown) {
+            labelled = true;
+            CU_ASSERT(f->marker_labels[i].y + 10 <= f->top);
+        }
+    CU_ASSERT(labelled);
+    /* Tick labels on the x axis do not overlap. */
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 10, 10);
+    cairo_t *cr = cairo_create(s);
+    text_font(cr, 11.5, false, 0);
+    for (size_t i = 1; i < f->tx.n; i++) {
+        double a = scale_map(&f->sx, f->tx.v[i - 1]), b = scale_map(&f->sx, f->tx.v[i]);
+        double wa = text_width(cr, f->tx.label[i - 1]), wb = text_width(cr, f->tx.label[i]);
+        CU_ASSERT(b - a > (wa + wb) / 2);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    frame_free(f), free(f);
+    chart_free(c);
+}
+
 static const cu_test_t tests[] = {
+    {"count_axes_have_whole_number_ticks", count_axes_have_whole_number_ticks},
+    {"legend_and_marker_labels_stay_off_the_plot", legend_and_marker_labels_stay_off_the_plot},
     {"svg_is_stable_and_safe_to_inline", svg_is_stable_and_safe_to_inline},
     {"png_has_the_asked_pixel_size", png_has_the_asked_pixel_size},
     {"pdf_and_svg_are_documents", pdf_and_svg_are_documents},
