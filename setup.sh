@@ -83,7 +83,7 @@ test)
     (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS") || status=1
     echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
     (cd "$ROOT/build-asan" &&
-        LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp" \
+        LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp":print_suppressions=0 \
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$JOBS") || status=1
