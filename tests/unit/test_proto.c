@@ -157,6 +157,92 @@ static void gzip_bomb_stops_at_the_ratio_cap(void)
     (void)total_in;
 }
 
+/* Compress src with zlib using wbits (16+15 gzip, 15 zlib, -15 raw). */
+static size_t zcompress(const uint8_t *src, size_t n, int wbits, uint8_t *dst, size_t cap)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY);
+    zs.next_in = (Bytef *)src, zs.avail_in = (uInt)n;
+    zs.next_out = dst, zs.avail_out = (uInt)cap;
+    deflate(&zs, Z_FINISH);
+    size_t out = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+static uint8_t got[4096];
+static size_t got_len;
+static void keep(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    if (got_len + n <= sizeof got)
+        memcpy(got + got_len, p, n);
+    got_len += n;
+}
+
+/* Decode enc fed in pieces of step bytes; returns the stop reason. */
+static const char *decode_in_steps(body_coding_t coding, const uint8_t *enc, size_t n, size_t step,
+                                   uint64_t *trailing, const char **note)
+{
+    got_len = 0;
+    body_decoder_t *d = body_decoder_new(coding, 1u << 20, keep, NULL);
+    for (size_t i = 0; i < n; i += step)
+        body_decoder_feed(d, enc + i, n - i < step ? n - i : step);
+    const char *why = body_decoder_finish(d);
+    if (trailing)
+        *trailing = body_decoder_trailing(d);
+    if (note)
+        *note = body_decoder_note(d);
+    body_decoder_free(d);
+    return why;
+}
+
+static void body_decoding_does_not_depend_on_how_input_is_split(void)
+{
+    static const char text[] = "The quick brown fox jumps over the lazy dog, again and again.";
+    uint8_t enc[512];
+    const int wbits[] = {16 + MAX_WBITS, MAX_WBITS, -MAX_WBITS};
+    const body_coding_t codings[] = {BODY_GZIP, BODY_DEFLATE, BODY_DEFLATE};
+    for (int w = 0; w < 3; w++) {
+        size_t n = zcompress((const uint8_t *)text, strlen(text), wbits[w], enc, sizeof enc);
+        for (size_t step = 1; step <= n; step = step * 2 + 1) {
+            CU_ASSERT_PTR_NULL(decode_in_steps(codings[w], enc, n, step, NULL, NULL));
+            CU_ASSERT_EQUAL(got_len, strlen(text));
+            CU_ASSERT_EQUAL(memcmp(got, text, strlen(text)), 0);
+        }
+    }
+}
+
+static void gzip_members_are_concatenated_and_trailing_bytes_counted(void)
+{
+    uint8_t enc[1024];
+    size_t n = zcompress((const uint8_t *)"first,", 6, 16 + MAX_WBITS, enc, sizeof enc);
+    n += zcompress((const uint8_t *)"second", 6, 16 + MAX_WBITS, enc + n, sizeof enc - n);
+    memcpy(enc + n, "\0\0\0junk", 7);
+    uint64_t trailing = 0;
+    CU_ASSERT_PTR_NULL(decode_in_steps(BODY_GZIP, enc, n + 7, 3, &trailing, NULL));
+    CU_ASSERT_EQUAL(got_len, 12);
+    CU_ASSERT_EQUAL(memcmp(got, "first,second", 12), 0);
+    CU_ASSERT_EQUAL(trailing, 7);
+}
+
+static void mislabelled_gzip_body_passes_through_with_a_note(void)
+{
+    static const char plain[] = "<html>not compressed at all</html>";
+    const char *note = NULL;
+    CU_ASSERT_PTR_NULL(
+        decode_in_steps(BODY_GZIP, (const uint8_t *)plain, strlen(plain), 5, NULL, &note));
+    CU_ASSERT_EQUAL(got_len, strlen(plain));
+    CU_ASSERT_PTR_NOT_NULL(note);
+    if (note)
+        CU_ASSERT_STRING_EQUAL(note, "not_gzip");
+    CU_ASSERT_EQUAL(body_coding_of(" GZIP "), BODY_GZIP);
+    CU_ASSERT_EQUAL(body_coding_of("identity"), BODY_IDENTITY);
+    CU_ASSERT_EQUAL(body_coding_of("br"), BODY_UNSUPPORTED);
+    CU_ASSERT_EQUAL(body_coding_of("gzip, br"), BODY_UNSUPPORTED);
+}
+
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
@@ -164,6 +250,12 @@ static const cu_test_t tests[] = {
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
     {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
+    {"body_decoding_does_not_depend_on_how_input_is_split",
+     body_decoding_does_not_depend_on_how_input_is_split},
+    {"gzip_members_are_concatenated_and_trailing_bytes_counted",
+     gzip_members_are_concatenated_and_trailing_bytes_counted},
+    {"mislabelled_gzip_body_passes_through_with_a_note",
+     mislabelled_gzip_body_passes_through_with_a_note},
     {NULL, NULL}};
 
 CU_MAIN("proto", tests)
