@@ -29,6 +29,8 @@ typedef struct case_opts {
     bool quiet;
     bool progress;          /* show progress on stderr */
     bool carve_only;        /* `pcapcase carve`: files only, no report */
+    const char **chart_uids; /* --uid: connections that get TCP charts too */
+    size_t n_chart_uids;
     char **argv;            /* the command line, for case.json */
     int argc;
     analysis_opts_t analysis;

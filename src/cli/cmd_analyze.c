@@ -3,6 +3,7 @@
 
 #include "capture/filter.h"
 #include "case/case.h"
+#include "core/xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -12,8 +13,8 @@
 
 static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
-    "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--jobs N]\n"
-    "                        [--quiet] PCAP...\n"
+    "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
+    "                        [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -26,6 +27,8 @@ static const char analyze_help[] =
     "      --tz ZONE        time zone for reports: UTC (default), local, +HH:MM\n"
     "      --no-carve       do not write HTTP bodies to artifacts/\n"
     "      --max-body BYTES keep at most this much of one body (default 256M)\n"
+    "      --uid UID        also chart this TCP connection (window size, time-sequence);\n"
+    "                       repeatable; the top connections by bytes are always charted\n"
     "      --hash LIST      hashes of carved bodies: md5,sha1,sha256 (default all;\n"
     "                       sha256 is always computed)\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
@@ -44,7 +47,7 @@ static const char carve_help[] =
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n";
 
-enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH };
+enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH, OPT_UID };
 
 static bool parse_hashes(const char *s, unsigned *out)
 {
@@ -77,7 +80,8 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         {"bpf", required_argument, 0, OPT_BPF}, {"tz", required_argument, 0, OPT_TZ},
         {"no-carve", no_argument, 0, OPT_NO_CARVE},
         {"max-body", required_argument, 0, OPT_MAX_BODY},
-        {"hash", required_argument, 0, OPT_HASH}, {"jobs", required_argument, 0, 'j'},
+        {"hash", required_argument, 0, OPT_HASH}, {"uid", required_argument, 0, OPT_UID},
+        {"jobs", required_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     case_opts_t o;
     memset(&o, 0, sizeof o);
@@ -118,6 +122,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         case OPT_HASH:
             if (!parse_hashes(optarg, &o.analysis.hashes))
                 return usage_error(cmd, "--hash '%s': expected md5,sha1,sha256", optarg);
+            break;
+        case OPT_UID:
+            if (carve_only)
+                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            o.chart_uids = xrealloc(o.chart_uids, (o.n_chart_uids + 1) * sizeof *o.chart_uids);
+            o.chart_uids[o.n_chart_uids++] = optarg;
             break;
         case 'j': {
             char *end;
@@ -163,5 +173,6 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         fprintf(stderr, "pcapcase: case written to %s/%s\n", o.out_dir,
                 carve_only ? "artifacts" : "report.html");
     case_inputs_free(&in);
+    free(o.chart_uids);
     return rc;
 }
