@@ -12,6 +12,7 @@
 #include "core/xalloc.h"
 #include "decode/decode.h"
 #include "flow/conn.h"
+#include "flow/tcpseries.h"
 
 #include <getopt.h>
 #include <netinet/in.h>
@@ -23,8 +24,9 @@ static const char trace_help[] =
     "usage: pcapcase trace PCAP (--flow A:P-B:Q | --uid UID) [--json]\n"
     "\n"
     "Show one TCP connection packet by packet: frame number, direction, time\n"
-    "relative to the first packet, flags, relative seq/ack, payload length and\n"
-    "window after scaling.  IPv6 addresses go in brackets: [2001:db8::1]:443.\n"
+    "relative to the first packet, flags, relative seq/ack, payload length,\n"
+    "window after scaling, bytes in flight, retransmissions and out-of-order\n"
+    "segments.  IPv6 addresses go in brackets: [2001:db8::1]:443.\n"
     "\n"
     "      --flow A:P-B:Q  the connection by its endpoints (either direction)\n"
     "      --uid UID       the connection by its uid in conn.ndjson\n"
@@ -128,26 +130,6 @@ static int find_uid(const char *path, uid_search_t *s)
     return EXIT_OK;
 }
 
-typedef struct side {
-    bool init;
-    uint32_t isn;
-    int8_t wscale;
-} side_t;
-
-static bool matches(const packet_t *p, const endpoint_spec_t *a, const endpoint_spec_t *b,
-                    bool *a_to_b)
-{
-    if (p->proto != IPPROTO_TCP)
-        return false;
-    if (ipaddr_eq(&p->src, &a->ip) && p->sport == a->port && ipaddr_eq(&p->dst, &b->ip) &&
-        p->dport == b->port)
-        return (*a_to_b = true);
-    if (ipaddr_eq(&p->src, &b->ip) && p->sport == b->port && ipaddr_eq(&p->dst, &a->ip) &&
-        p->dport == a->port)
-        return !(*a_to_b = false);
-    return false;
-}
-
 static void flags_str(uint8_t f, char out[9])
 {
     static const char names[] = "FSRPAUEC";
@@ -170,7 +152,8 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
     damage_t dmg = {0};
     decoder_t dec;
     decoder_init(&dec, &dmg);
-    side_t sides[2] = {{false, 0, -1}, {false, 0, -1}};
+    tcp_track_t track;
+    tcp_track_init(&track);
     capture_pkt_t cp;
     packet_t p;
     ts_ns_t t0 = 0;
@@ -178,29 +161,23 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
     buf_t line = BUF_INIT;
     char sa[IPADDR_STRLEN], sb[IPADDR_STRLEN];
     if (!json)
-        printf("# %s:%u <-> %s:%u   (-> is %s:%u to %s:%u)\n%8s %2s %12s %-8s %12s %12s %6s %10s\n",
+        printf("# %s:%u <-> %s:%u   (-> is %s:%u to %s:%u)\n%8s %2s %12s %-8s %12s %12s %6s %10s %10s\n",
                ipaddr_str(&a.ip, sa), a.port, ipaddr_str(&b.ip, sb), b.port, sa, a.port, sb,
-               b.port, "frame", "", "time", "flags", "seq", "ack", "len", "win");
+               b.port, "frame", "", "time", "flags", "seq", "ack", "len", "win", "in_flight");
     int rc;
     while ((rc = capture_next(cap, &cp)) == 1) {
         if (cp.frame < from || (to && cp.frame > to))
             continue;
         bool fwd;
         if (!decode_frame(&dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p) ||
-            !matches(&p, &a, &b, &fwd))
+            !tcp_endpoints_match(&p, &a.ip, a.port, &b.ip, b.port, &fwd))
             continue;
-        side_t *me = &sides[fwd ? 0 : 1], *peer = &sides[fwd ? 1 : 0];
-        if (!me->init)
-            me->init = true, me->isn = p.seq;
-        if (p.tcp_flags & TCP_SYN)
-            me->isn = p.seq, me->wscale = p.wscale;
+        tcp_sample_t smp;
+        tcp_track_packet(&track, &p, cp.frame, cp.ts, fwd, &smp);
         if (shown++ == 0)
             t0 = cp.ts;
-        uint32_t rseq = p.seq - me->isn;
-        uint32_t rack = peer->init && (p.tcp_flags & TCP_ACK) ? p.ack - peer->isn : 0;
-        uint64_t win = p.win;
-        if (!(p.tcp_flags & TCP_SYN) && me->wscale >= 0 && peer->wscale >= 0)
-            win <<= me->wscale;
+        uint32_t rseq = smp.seq, rack = smp.ack;
+        uint64_t win = smp.win;
         char fl[9];
         flags_str(p.tcp_flags, fl);
         double rel = (double)(cp.ts - t0) / 1e9;
@@ -217,12 +194,16 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
             jw_kv_uint(&w, "ack", rack);
             jw_kv_uint(&w, "len", p.payload_wire);
             jw_kv_uint(&w, "win", win);
+            jw_kv_uint(&w, "in_flight", smp.in_flight);
+            jw_kv_bool(&w, "retrans", smp.retrans);
+            jw_kv_bool(&w, "out_of_order", smp.out_of_order);
             jw_obj_end(&w);
             puts(buf_cstr(&line));
         } else {
-            printf("%8llu %2s %12.6f %-8s %12u %12u %6u %10llu\n", (unsigned long long)cp.frame,
-                   fwd ? "->" : "<-", rel, fl, rseq, rack, p.payload_wire,
-                   (unsigned long long)win);
+            printf("%8llu %2s %12.6f %-8s %12u %12u %6u %10llu %10u%s\n",
+                   (unsigned long long)cp.frame, fwd ? "->" : "<-", rel, fl, rseq, rack,
+                   p.payload_wire, (unsigned long long)win, smp.in_flight,
+                   smp.retrans ? " retransmission" : smp.out_of_order ? " out-of-order" : "");
         }
     }
     buf_free(&line);

@@ -67,8 +67,13 @@ static void tcp_options(packet_t *p, cursor_t opt)
             uint8_t s = 0;
             if (cursor_u8(&v, &s))
                 p->wscale = (int8_t)(s > 14 ? 14 : s); /* RFC 7323 caps the shift at 14 */
-        } else if (kind == 4)
+        } else if (kind == 4) {
             p->sack_ok = true;
+        } else if (kind == 5) {
+            while (p->nsack < 4 && cursor_u32be(&v, &p->sack[p->nsack][0]) &&
+                   cursor_u32be(&v, &p->sack[p->nsack][1]))
+                p->nsack++;
+        }
     }
 }
 

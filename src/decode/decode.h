@@ -53,6 +53,8 @@ typedef struct packet {
     int8_t wscale;       /* window-scale option, -1 if absent */
     uint16_t mss;        /* MSS option, 0 if absent */
     bool sack_ok;
+    uint8_t nsack;         /* SACK blocks in this segment (RFC 2018), at most 4 */
+    uint32_t sack[4][2];   /* [left edge, right edge) of each, raw sequence numbers */
     uint8_t icmp_type, icmp_code;
     const uint8_t *payload;
     uint32_t payload_len;  /* bytes present in the capture */

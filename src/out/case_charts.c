@@ -8,6 +8,7 @@
 #include "out/plot.h"
 #include "core/xalloc.h"
 #include "out/fsutil.h"
+#include "out/tcp_charts.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -255,5 +256,8 @@ int case_charts_write(const case_t *k, char *err, size_t errlen)
         duration_bytes(k, err, errlen) || dns_over_time(k, err, errlen))
         return -1;
     int b = beacons(k, err, errlen);
-    return b < 0 ? -1 : 4 + b;
+    if (b < 0)
+        return -1;
+    int t = tcp_charts_write(k, err, errlen);
+    return t < 0 ? -1 : 4 + b + 2 * t;
 }
