@@ -10,12 +10,14 @@
 #include "out/fsutil.h"
 #include "out/tcp_charts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Bins on a time axis: enough to show bursts, few enough to read. */
 #define TIME_BINS 300
@@ -50,23 +52,35 @@ static bool span(const case_t *k, double *t0, double *t1)
     return isfinite(*t0);
 }
 
-static int bandwidth(const case_t *k, char *err, size_t errlen)
+/* Time bins over [t0, t1): count and width. */
+static size_t time_bins(double t0, double t1, int target, double *bin)
 {
-    chart_t *c = chart_new(CHART_AREA_STACKED, "Bandwidth over time");
+    *bin = fmax(1, plot_time_step(t1 - t0, target));
+    return (size_t)ceil((t1 - t0) / *bin) + 1;
+}
+
+/* Bandwidth of captures [from, to) stacked by transport, as NAME. */
+static int bandwidth_of(const case_t *k, size_t from, size_t to, const char *title,
+                        const char *scope, const char *name, char *err, size_t errlen)
+{
+    chart_t *c = chart_new(CHART_AREA_STACKED, title);
     time_axis(k, c);
     plot_axis(c, false, "Throughput", PLOT_BITRATE, false);
-    double t0, t1;
-    if (span(k, &t0, &t1)) {
-        double bin = plot_time_step(t1 - t0, TIME_BINS);
-        if (bin < 1)
-            bin = 1;
-        size_t nb = (size_t)ceil((t1 - t0) / bin) + 1;
+    double t0 = INFINITY, t1 = -INFINITY;
+    for (size_t i = from; i < to; i++)
+        if (k->r[i]->packets) {
+            t0 = fmin(t0, (double)(k->r[i]->first_ts / NS_PER_SEC));
+            t1 = fmax(t1, (double)(k->r[i]->last_ts / NS_PER_SEC) + 1);
+        }
+    if (isfinite(t0)) {
+        double bin;
+        size_t nb = time_bins(t0, t1, TIME_BINS, &bin);
         double *x = xcalloc(nb, sizeof *x), *v[3];
         for (int s = 0; s < 3; s++)
             v[s] = xcalloc(nb, sizeof *v[s]);
         for (size_t b = 0; b < nb; b++)
             x[b] = t0 + bin * (double)b;
-        for (size_t i = 0; i < k->n; i++)
+        for (size_t i = from; i < to; i++)
             for (size_t j = 0; j < k->r[i]->nrates; j++) {
                 const rate_bin_t *r = &k->r[i]->rates[j];
                 size_t b = (size_t)(((double)r->sec - t0) / bin);
@@ -76,9 +90,9 @@ static int bandwidth(const case_t *k, char *err, size_t errlen)
                     v[2][b] += 8.0 * (double)r->other / bin;
                 }
             }
-        char sub[96];
-        snprintf(sub, sizeof sub, "all captures, %.0f-second bins, IP bytes", bin);
+        char *sub = xasprintf("%s, %.0f-second bins, IP bytes", scope, bin);
         chart_set_subtitle(c, sub);
+        free(sub);
         chart_add_series(c, "TCP", x, v[0], nb);
         chart_add_series(c, "UDP", x, v[1], nb);
         chart_add_series(c, "other", x, v[2], nb);
@@ -87,7 +101,229 @@ static int bandwidth(const case_t *k, char *err, size_t errlen)
             free(v[s]);
     }
     chart_set_empty_note(c, "No IP packets in the captures");
-    return save(k, c, "bandwidth", err, errlen);
+    return save(k, c, name, err, errlen);
+}
+
+/* The whole case, and each capture on its own when there are several
+ * (their clocks may differ: one chart each shows each on its own terms). */
+static int bandwidth(const case_t *k, int *written, char *err, size_t errlen)
+{
+    if (bandwidth_of(k, 0, k->n, "Bandwidth over time", "all captures", "bandwidth", err,
+                     errlen))
+        return -1;
+    (*written)++;
+    for (size_t i = 0; k->n > 1 && i < k->n; i++) {
+        char *title = xasprintf("Bandwidth over time: %s", k->r[i]->name);
+        char name[48];
+        snprintf(name, sizeof name, "bandwidth_capture_%02zu", i + 1);
+        int rc = bandwidth_of(k, i, i + 1, title, "this capture only", name, err, errlen);
+        free(title);
+        if (rc)
+            return -1;
+        (*written)++;
+    }
+    return 0;
+}
+
+/* "10.0.0.5 (name)" with the first name the host was seen under. */
+static char *host_label(const host_t *h)
+{
+    char ip[IPADDR_STRLEN];
+    ipaddr_str(&h->ip, ip);
+    return h->nhints ? xasprintf("%s (%s)", ip, h->hint_names[0]) : xstrdup(ip);
+}
+
+/* Spread value evenly over the bins that [start, end] covers. */
+static void spread(double *v, size_t nb, double t0, double bin, double start, double end,
+                   double value)
+{
+    if (end < start)
+        end = start;
+    double b0 = (start - t0) / bin, b1 = (end - t0) / bin;
+    if (b0 < 0)
+        b0 = 0;
+    size_t i0 = (size_t)b0, i1 = (size_t)b1;
+    if (i0 >= nb)
+        return;
+    if (i1 >= nb)
+        i1 = nb - 1;
+    if (i1 == i0 || b1 <= b0) {
+        v[i0] += value;
+        return;
+    }
+    double per = value / (b1 - b0);
+    for (size_t i = i0; i <= i1; i++) {
+        double lo = fmax(b0, (double)i), hi = fmin(b1, (double)i + 1);
+        if (hi > lo)
+            v[i] += per * (hi - lo);
+    }
+}
+
+/* Series of a "mix over time" chart: up to MIX_TOP named keys plus "other". */
+#define MIX_TOP 6
+
+typedef struct mix_key {
+    char *name;
+    double total;
+} mix_key_t;
+
+static int cmp_mix(const void *a, const void *b)
+{
+    const mix_key_t *x = a, *y = b;
+    if (x->total != y->total)
+        return x->total > y->total ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static const char *service_of(const conn_rec_t *c, char buf[16])
+{
+    if (c->service && *c->service)
+        return c->service;
+    snprintf(buf, 16, "%s other",
+             c->proto == 6 ? "tcp" : c->proto == 17 ? "udp" : c->proto == 1 ? "icmp" : "ip");
+    return buf;
+}
+
+static size_t mix_find(mix_key_t *keys, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+/* Protocol mix: each connection's IP bytes spread over its lifetime, by
+ * service (the analyser that recognised it, else the transport). */
+static int protocol_mix(const case_t *k, char *err, size_t errlen)
+{
+    chart_t *c = chart_new(CHART_AREA_STACKED, "Protocol mix over time");
+    time_axis(k, c);
+    plot_axis(c, false, "Throughput", PLOT_BITRATE, false);
+    double t0, t1;
+    mix_key_t *keys = NULL;
+    size_t nkeys = 0;
+    char buf[16];
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->nconns; j++) {
+            const conn_rec_t *cr = capture_conn(k->r[i], j);
+            const char *svc = service_of(cr, buf);
+            size_t at = mix_find(keys, nkeys, svc);
+            if (at == SIZE_MAX) {
+                keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
+                keys[nkeys] = (mix_key_t){xstrdup(svc), 0};
+                at = nkeys++;
+            }
+            keys[at].total += (double)(cr->orig_ip_bytes + cr->resp_ip_bytes);
+        }
+    if (nkeys && span(k, &t0, &t1)) {
+        xqsort(keys, nkeys, sizeof *keys, cmp_mix);
+        size_t named = nkeys > MIX_TOP + 1 ? MIX_TOP : nkeys;
+        double bin;
+        size_t nb = time_bins(t0, t1, TIME_BINS, &bin);
+        double *x = xcalloc(nb, sizeof *x), **v = xcalloc(named + 1, sizeof *v);
+        for (size_t s = 0; s <= named; s++)
+            v[s] = xcalloc(nb, sizeof **v);
+        for (size_t b = 0; b < nb; b++)
+            x[b] = t0 + bin * (double)b;
+        for (size_t i = 0; i < k->n; i++)
+            for (size_t j = 0; j < k->r[i]->nconns; j++) {
+                const conn_rec_t *cr = capture_conn(k->r[i], j);
+                size_t at = mix_find(keys, named, service_of(cr, buf));
+                double bits = 8.0 * (double)(cr->orig_ip_bytes + cr->resp_ip_bytes) / bin;
+                spread(v[at == SIZE_MAX ? named : at], nb, t0, bin, (double)cr->ts / 1e9,
+                       (double)cr->last_ts / 1e9, bits);
+            }
+        char *sub = xasprintf("IP bytes of each connection spread over its lifetime, by service;"
+                              " %.0f-second bins",
+                              bin);
+        chart_set_subtitle(c, sub);
+        free(sub);
+        for (size_t s = 0; s < named; s++)
+            chart_add_series(c, keys[s].name, x, v[s], nb);
+        if (nkeys > named)
+            chart_add_series(c, "other services", x, v[named], nb);
+        for (size_t s = 0; s <= named; s++)
+            free(v[s]);
+        free(v), free(x);
+    }
+    for (size_t i = 0; i < nkeys; i++)
+        free(keys[i].name);
+    free(keys);
+    chart_set_empty_note(c, "No connections");
+    return save(k, c, "protocol_mix", err, errlen);
+}
+
+/* Top senders over time: bytes each host sent, spread over the lifetime of
+ * its connections, for the hosts that sent most; the rest as "others". */
+static int talkers_over_time(const case_t *k, char *err, size_t errlen)
+{
+    chart_t *c = chart_new(CHART_AREA_STACKED, "Top talkers over time");
+    time_axis(k, c);
+    plot_axis(c, false, "Sent", PLOT_BITRATE, false);
+    const hosts_t *hs = k->hosts;
+    double t0, t1;
+    size_t top[MIX_TOP], ntop = 0;
+    for (size_t i = 0; i < hs->n; i++) {
+        /* insertion into the sorted top list: most bytes sent first, then address */
+        size_t at = ntop;
+        while (at > 0) {
+            const host_t *o = &hs->v[top[at - 1]];
+            if (o->bytes_sent > hs->v[i].bytes_sent ||
+                (o->bytes_sent == hs->v[i].bytes_sent && ipaddr_cmp(&o->ip, &hs->v[i].ip) < 0))
+                break;
+            at--;
+        }
+        if (at >= MIX_TOP || hs->v[i].bytes_sent == 0)
+            continue;
+        if (ntop < MIX_TOP)
+            ntop++;
+        memmove(&top[at + 1], &top[at], (ntop - 1 - at) * sizeof top[0]);
+        top[at] = i;
+    }
+    if (ntop && span(k, &t0, &t1)) {
+        double bin;
+        size_t nb = time_bins(t0, t1, TIME_BINS, &bin);
+        double *x = xcalloc(nb, sizeof *x), *v[MIX_TOP + 1];
+        for (size_t s = 0; s <= ntop; s++)
+            v[s] = xcalloc(nb, sizeof **v);
+        for (size_t b = 0; b < nb; b++)
+            x[b] = t0 + bin * (double)b;
+        bool others = false;
+        for (size_t i = 0; i < k->n; i++)
+            for (size_t j = 0; j < k->r[i]->nconns; j++) {
+                const conn_rec_t *cr = capture_conn(k->r[i], j);
+                for (int side = 0; side < 2; side++) {
+                    const ipaddr_t *ip = side ? &cr->resp : &cr->orig;
+                    uint64_t sent = side ? cr->resp_ip_bytes : cr->orig_ip_bytes;
+                    if (!sent)
+                        continue;
+                    size_t s = ntop;
+                    for (size_t t = 0; t < ntop; t++)
+                        if (ipaddr_eq(ip, &hs->v[top[t]].ip))
+                            s = t;
+                    others |= s == ntop;
+                    spread(v[s], nb, t0, bin, (double)cr->ts / 1e9, (double)cr->last_ts / 1e9,
+                           8.0 * (double)sent / bin);
+                }
+            }
+        char *sub = xasprintf("IP bytes each host sent, spread over its connections' lifetimes;"
+                              " %.0f-second bins",
+                              bin);
+        chart_set_subtitle(c, sub);
+        free(sub);
+        for (size_t s = 0; s < ntop; s++) {
+            char *label = host_label(&hs->v[top[s]]);
+            chart_add_series(c, label, x, v[s], nb);
+            free(label);
+        }
+        if (others)
+            chart_add_series(c, "all other hosts", x, v[ntop], nb);
+        for (size_t s = 0; s <= ntop; s++)
+            free(v[s]);
+        free(x);
+    }
+    chart_set_empty_note(c, "No host sent IP data");
+    return save(k, c, "talkers_over_time", err, errlen);
 }
 
 typedef struct talker {
@@ -114,11 +350,8 @@ static int top_talkers(const case_t *k, char *err, size_t errlen)
     double v[10];
     char *labels[10];
     for (size_t i = 0; i < n; i++) {
-        char ip[IPADDR_STRLEN];
-        ipaddr_str(&t[i].h->ip, ip);
         v[i] = t[i].bytes;
-        labels[i] = t[i].h->nhints ? xasprintf("%s (%s)", ip, t[i].h->hint_names[0])
-                                   : xstrdup(ip);
+        labels[i] = host_label(t[i].h);
     }
     chart_t *c = chart_new(CHART_HBARS, "Top talkers by bytes sent and received");
     plot_axis(c, true, "IP bytes", PLOT_BYTES, false);
@@ -232,9 +465,34 @@ static int beacons(const case_t *k, char *err, size_t errlen)
         char mark[48];
         snprintf(mark, sizeof mark, "period %.2f s", period);
         chart_add_vline(c, period, mark);
-        char name[32];
+        char name[40];
         snprintf(name, sizeof name, "beacon_F%04zu", i + 1);
         free(title), free(x), free(y);
+        if (save(k, c, name, err, errlen) != 0) {
+            json_object_put(d);
+            return -1;
+        }
+        /* the same intervals in the order they happened */
+        title = xasprintf("Beacon intervals over time (finding F%04zu)", i + 1);
+        c = chart_new(CHART_SCATTER, title);
+        free(title);
+        chart_set_subtitle(c, f->summary);
+        time_axis(k, c);
+        plot_axis(c, false, "Time since the previous connection", PLOT_SECONDS, false);
+        x = xcalloc(n ? n : 1, sizeof *x), y = xcalloc(n ? n : 1, sizeof *y);
+        double at = (double)f->first / 1e9;
+        for (size_t j = 0; j < n; j++) {
+            y[j] = json_object_get_double(json_object_array_get_idx(iv, j));
+            at += y[j];
+            x[j] = at;
+        }
+        int id = chart_add_series(c, "interval (at the later connection)", x, y, n);
+        chart_series_set_style(c, id, CHART_LINE);
+        chart_series_set_color(c, id, CHART_BLUE);
+        chart_add_points(c, NULL, x, y, n, CHART_SHAPE_CIRCLE, CHART_BLUE);
+        chart_add_hline(c, CHART_Y, period, mark);
+        snprintf(name, sizeof name, "beacon_F%04zu_timeline", i + 1);
+        free(x), free(y);
         json_object_put(d);
         if (save(k, c, name, err, errlen) != 0)
             return -1;
@@ -243,21 +501,45 @@ static int beacons(const case_t *k, char *err, size_t errlen)
     return written;
 }
 
+/* Charts of an earlier run on this case folder go: a connection or finding
+ * charted then may not be charted now, and the report lists what is there. */
+static void remove_old_charts(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && (strcmp(e->d_name + l - 4, ".png") == 0 ||
+                      strcmp(e->d_name + l - 4, ".pdf") == 0)) {
+            char *p = xasprintf("%s/%s", dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
 int case_charts_write(const case_t *k, char *err, size_t errlen)
 {
     char *dir = xasprintf("%s/charts", k->opts->out_dir);
     int rc = mkdir_p(dir, 0755);
     if (rc != 0)
         snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
+    else
+        remove_old_charts(dir);
     free(dir);
     if (rc != 0)
         return -1;
-    if (bandwidth(k, err, errlen) || top_talkers(k, err, errlen) ||
+    int written = 0;
+    if (bandwidth(k, &written, err, errlen) || protocol_mix(k, err, errlen) ||
+        talkers_over_time(k, err, errlen) || top_talkers(k, err, errlen) ||
         duration_bytes(k, err, errlen) || dns_over_time(k, err, errlen))
         return -1;
+    written += 5;
     int b = beacons(k, err, errlen);
     if (b < 0)
         return -1;
     int t = tcp_charts_write(k, err, errlen);
-    return t < 0 ? -1 : 4 + b + 2 * t;
+    return t < 0 ? -1 : written + b + 2 * t;
 }

@@ -1,8 +1,11 @@
 /*
  * case_charts.h — the charts of a case, as CASE/charts/NAME.png and .pdf:
- * bandwidth over time (stacked by transport), top talkers, connection
- * duration vs bytes, DNS queries over time, and for each beacon finding the
- * histogram of its intervals with the detected period marked.
+ * bandwidth over time (stacked by transport; the whole case, and each
+ * capture when there are several), protocol mix over time (by service),
+ * top talkers over time and in all, connection duration vs bytes, DNS
+ * queries over time, for each beacon finding the histogram of its intervals
+ * and the intervals over time with the detected period marked, and the TCP
+ * charts of tcp_charts.h.  docs/charts.md lists them for users.
  */
 #ifndef PCAPCASE_CASE_CHARTS_H
 #define PCAPCASE_CASE_CHARTS_H
