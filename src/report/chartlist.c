@@ -7,9 +7,49 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_str(const void *a, const void *b)
+/* Reading order: the whole case first, then who and what, then findings,
+ * then single connections; a chart of a kind not listed goes last. */
+static const char *const order[] = {
+    "bandwidth.",    "bandwidth_capture_", "protocol_mix",  "talkers_over_time", "top_talkers",
+    "dns_over_time", "duration_bytes",     "beacon_",       "tcp_",
+};
+
+static size_t rank(const char *name)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strncmp(name, order[i], strlen(order[i])) == 0)
+            return i;
+    return sizeof order / sizeof order[0];
+}
+
+/* TCP charts of one connection side by side: tcp_window_UID before
+ * tcp_sequence_UID, connections in uid order. */
+static const char *tcp_uid(const char *name, int *kind)
+{
+    static const char *const kinds[] = {"tcp_window_", "tcp_sequence_"};
+    for (int k = 0; k < 2; k++)
+        if (strncmp(name, kinds[k], strlen(kinds[k])) == 0) {
+            *kind = k;
+            return name + strlen(kinds[k]);
+        }
+    *kind = 2;
+    return name;
+}
+
+static int cmp_chart(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    size_t rx = rank(x), ry = rank(y);
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    int kx, ky;
+    const char *ux = tcp_uid(x, &kx), *uy = tcp_uid(y, &ky);
+    int c = strcmp(ux, uy);
+    if (c)
+        return c;
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    return strcmp(x, y);
 }
 
 char **chartlist(const char *dir, size_t *n)
@@ -29,7 +69,7 @@ char **chartlist(const char *dir, size_t *n)
     }
     if (d)
         closedir(d);
-    xqsort(names, *n, sizeof *names, cmp_str);
+    xqsort(names, *n, sizeof *names, cmp_chart);
     return names;
 }
 

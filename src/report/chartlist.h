@@ -1,5 +1,5 @@
 /*
- * chartlist.h — the chart PNGs of a case or comparison folder, in name order,
+ * chartlist.h — the chart PNGs of a case or comparison folder, in reading order,
  * for the report writers (HTML embeds them, the workbook inserts them).
  */
 #ifndef PCAPCASE_CHARTLIST_H
@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-/* Names (not paths) of the PNG files in DIR/charts, sorted; *n receives the count.
+/* Names (not paths) of the PNG files in DIR/charts in reading order (the
+ * whole case, hosts and protocols, findings, single connections; by name
+ * within a kind); *n receives the count.
  * Free with chartlist_free(). */
 char **chartlist(const char *dir, size_t *n);
 void chartlist_free(char **names, size_t n);
