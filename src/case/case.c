@@ -11,6 +11,8 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +155,40 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
     }
 }
 
+typedef struct xlsx_job {
+    const char *dir;
+    char err[512];
+    int rc;
+} xlsx_job_t;
+
+static void *xlsx_thread(void *arg)
+{
+    xlsx_job_t *j = arg;
+    j->rc = report_xlsx_write(j->dir, j->err, sizeof j->err);
+    return NULL;
+}
+
+/* report.html and report.xlsx read the same finished logs and charts and
+ * write different files: with more than one job, the workbook (the slower
+ * of the two: zip compression of every sheet) is written on a thread of its
+ * own while the page is written here. */
+static int write_reports(const case_opts_t *o, char *err, size_t errlen)
+{
+    xlsx_job_t j = {o->out_dir, "", 0};
+    pthread_t t;
+    bool threaded = o->jobs > 1 && pthread_create(&t, NULL, xlsx_thread, &j) == 0;
+    int rc = report_html_write(o->out_dir, err, errlen);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        xlsx_thread(&j);
+    if (rc == 0 && j.rc != 0) {
+        snprintf(err, errlen, "%s", j.err);
+        rc = j.rc;
+    }
+    return rc;
+}
+
 int case_analyze(const case_inputs_t *in, const case_opts_t *o)
 {
     capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
@@ -198,8 +234,7 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         case_model_finish(&k);
         if (write_logs(&k, o, err, sizeof err) != 0 || case_write_extras(&k, err, sizeof err) != 0 ||
             case_json_write(&k, err, sizeof err) != 0 ||
-            (!o->carve_only && (report_html_write(o->out_dir, err, sizeof err) != 0 ||
-                                report_xlsx_write(o->out_dir, err, sizeof err) != 0))) {
+            (!o->carve_only && write_reports(o, err, sizeof err) != 0)) {
             fprintf(stderr, "pcapcase: %s\n", err);
             status = 3;
         } else {
