@@ -350,7 +350,12 @@ static int pcapng_next_record(capture_t *c, capture_pkt_t *pkt)
 
 capture_t *capture_open(const char *path, char *err, size_t errlen)
 {
-    input_t *in = input_open(path, err, errlen);
+    return capture_open_ex(path, true, err, errlen);
+}
+
+capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen)
+{
+    input_t *in = input_open_ex(path, hash, err, errlen);
     if (!in)
         return NULL;
     capture_t *c = xcalloc(1, sizeof *c);

@@ -50,6 +50,9 @@ typedef struct capture capture_t;
 /* Open a capture.  NULL on failure with a one-line reason in err (not a
  * capture, unreadable, ...).  The file is opened read-only. */
 capture_t *capture_open(const char *path, char *err, size_t errlen);
+/* Without the SHA-256 (hash false): a second pass over evidence already
+ * hashed; capture_sha256() then gives zeros. */
+capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen);
 
 /* Next packet: 1 = *pkt filled, 0 = clean end, -1 = the rest of the file could
  * not be read (reason recorded in capture_damage()).  After 0 or -1, keep

@@ -103,7 +103,7 @@ static const char *base_name(const char *p)
 static int find_uid(const char *path, uid_search_t *s)
 {
     char err[256];
-    capture_t *cap = capture_open(path, err, sizeof err);
+    capture_t *cap = capture_open_ex(path, false, err, sizeof err);
     if (!cap) {
         fprintf(stderr, "pcapcase: %s: %s\n", path, err);
         return EXIT_NO_INPUT;
@@ -144,7 +144,7 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
                        uint64_t to, bool json)
 {
     char err[256];
-    capture_t *cap = capture_open(path, err, sizeof err);
+    capture_t *cap = capture_open_ex(path, false, err, sizeof err);
     if (!cap) {
         fprintf(stderr, "pcapcase: %s: %s\n", path, err);
         return EXIT_NO_INPUT;

@@ -143,7 +143,7 @@ int tcpseries_collect(const char *path, tcp_series_t *series, size_t n, char *er
 {
     if (n == 0)
         return 0;
-    capture_t *cap = capture_open(path, err, errlen);
+    capture_t *cap = capture_open_ex(path, false, err, errlen);
     if (!cap)
         return -1;
     uint64_t from = UINT64_MAX, to = 0;
