@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +522,23 @@ static void remove_old_charts(const char *dir)
         closedir(d);
 }
 
+/* The charts of findings and connections (the TCP ones read the captures
+ * again), drawn beside the case-wide ones when there is a second core. */
+typedef struct detail_job {
+    const case_t *k;
+    char err[512];
+    int written; /* -1 on failure */
+} detail_job_t;
+
+static void *detail_charts(void *arg)
+{
+    detail_job_t *j = arg;
+    int b = beacons(j->k, j->err, sizeof j->err);
+    int t = b < 0 ? -1 : tcp_charts_write(j->k, j->err, sizeof j->err);
+    j->written = t < 0 ? -1 : 2 * b + 2 * t;
+    return NULL;
+}
+
 int case_charts_write(const case_t *k, char *err, size_t errlen)
 {
     char *dir = xasprintf("%s/charts", k->opts->out_dir);
@@ -531,15 +550,22 @@ int case_charts_write(const case_t *k, char *err, size_t errlen)
     free(dir);
     if (rc != 0)
         return -1;
+    detail_job_t job = {.k = k};
+    pthread_t t;
+    bool threaded = k->opts->jobs > 1 && pthread_create(&t, NULL, detail_charts, &job) == 0;
     int written = 0;
-    if (bandwidth(k, &written, err, errlen) || protocol_mix(k, err, errlen) ||
-        talkers_over_time(k, err, errlen) || top_talkers(k, err, errlen) ||
-        duration_bytes(k, err, errlen) || dns_over_time(k, err, errlen))
+    rc = bandwidth(k, &written, err, errlen) || protocol_mix(k, err, errlen) ||
+         talkers_over_time(k, err, errlen) || top_talkers(k, err, errlen) ||
+         duration_bytes(k, err, errlen) || dns_over_time(k, err, errlen);
+    if (threaded)
+        pthread_join(t, NULL);
+    else if (rc == 0)
+        detail_charts(&job);
+    if (rc != 0)
         return -1;
-    written += 5;
-    int b = beacons(k, err, errlen);
-    if (b < 0)
+    if (job.written < 0) {
+        snprintf(err, errlen, "%s", job.err);
         return -1;
-    int t = tcp_charts_write(k, err, errlen);
-    return t < 0 ? -1 : written + b + 2 * t;
+    }
+    return written + 5 + job.written;
 }
