@@ -23,6 +23,7 @@ for t in $targets; do
     mkdir -p "$seeds"
     case $t in
     fuzz_capture) find "$CORPUS/zeek-traces" -maxdepth 1 -type f -size -64k -exec cp -n {} "$seeds/" \; ;;
+    fuzz_template) cp -n "$ROOT"/report_templates/*.html "$seeds/" ;;
     esac
     regress=$ROOT/tests/fuzz/regress/$t
     if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then
