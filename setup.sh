@@ -16,7 +16,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libxlsxwriter-dev
             libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev fonts-dejavu-core ieee-data
             python3)
-PKGS_TEST=(tshark wireshark-common chromium clang libclang-rt-14-dev libfuzzer-14-dev time)
+PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang libclang-rt-14-dev libfuzzer-14-dev time)
 
 install_missing() {
     local missing=()

@@ -16,6 +16,8 @@
     x509: ["ts", "fingerprint", "certificate.subject", "certificate.issuer", "certificate.serial", "certificate.not_valid_before", "certificate.not_valid_after", "san.dns", "certificate.key_type", "certificate.key_length", "self_signed", "expired_at_capture", "seen_in", "pcap"]
   };
   var TIME = /(^ts$|_ts$|not_valid)/;
+  // short identifiers that read wrong when broken across lines (on paper)
+  var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
   var TZ = 0;
 
   function fmtTime(v) {
@@ -47,13 +49,17 @@
     cols.forEach(function (c) {
       var th = document.createElement("th");
       th.textContent = c;
+      th.setAttribute("data-col", c);
       th.addEventListener("click", function () {
         state.dir = state.sort === c ? -state.dir : 1; state.sort = c; state.page = 0; render();
       });
       tr.appendChild(th);
     });
     thead.appendChild(tr); table.appendChild(thead); table.appendChild(tbody);
-    el.appendChild(controls); el.appendChild(table);
+    // on paper the controls are hidden: say what the printed rows are
+    var printnote = document.createElement("p");
+    printnote.className = "printnote";
+    el.appendChild(controls); el.appendChild(printnote); el.appendChild(table);
     var text = rows.map(function (r) { return cols.map(function (c) { return cell(c, r[c]); }).join(" ").toLowerCase(); });
     function render() {
       var f = state.filter, idx = [];
@@ -75,14 +81,20 @@
         var r = document.createElement("tr");
         cols.forEach(function (c) {
           var td = document.createElement("td");
+          td.setAttribute("data-col", c);
           var v = rows[i][c];
           if (typeof v === "number" && !TIME.test(c)) td.className = "num";
+          else if (KEY.test(c)) td.className = "key";
           td.textContent = cell(c, v);
           r.appendChild(td);
         });
         tbody.appendChild(r);
       });
       info.textContent = idx.length + " of " + rows.length + " rows · page " + (state.page + 1) + " of " + pages;
+      var first = idx.length ? state.page * PAGE + 1 : 0, last = Math.min(idx.length, (state.page + 1) * PAGE);
+      printnote.textContent = "Printed: rows " + first + "–" + last + " of " + idx.length +
+        (idx.length < rows.length ? " matching the filter (" + rows.length + " in all)" : "") +
+        (idx.length > PAGE ? "; every row is in the workbook and logs/ of the case folder." : ".");
     }
     input.addEventListener("input", function () { state.filter = input.value.toLowerCase(); state.page = 0; render(); });
     prev.addEventListener("click", function () { if (state.page > 0) { state.page--; render(); } });
