@@ -60,3 +60,66 @@ def tcp_session(cli, srv, cport, sport, request, response, t0):
          (t0 + .007, tcp_frame(cli, srv, cport, sport, c + 2 + len(request), 0x10,
                                ack=s + 2 + len(response)))]
     return f
+
+
+def _der(tag, body):
+    n = len(body)
+    if n < 0x80:
+        ln = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        ln = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + ln + body
+
+
+def _oid(dotted):
+    parts = [int(x) for x in dotted.split(".")]
+    out = bytes([parts[0] * 40 + parts[1]])
+    for p in parts[2:]:
+        enc = [p & 0x7F]
+        p >>= 7
+        while p:
+            enc.insert(0, 0x80 | (p & 0x7F))
+            p >>= 7
+        out += bytes(enc)
+    return _der(0x06, out)
+
+
+def der_certificate(subject_cn, org, san_dns, serial=0x1234):
+    """A structurally valid X.509 v3 certificate (Ed25519 key, a signature
+    that does not verify): enough for a parser to read every field, for
+    inputs no CA would sign (markup in the subject)."""
+    def name(cn, o):
+        rdn = lambda oid, s: _der(0x31, _der(0x30, _oid(oid) + _der(0x0C, s)))
+        return _der(0x30, rdn("2.5.4.10", o) + rdn("2.5.4.3", cn))
+    alg = _der(0x30, _oid("1.3.101.112"))
+    spki = _der(0x30, alg + _der(0x03, b"\x00" + bytes(range(32))))
+    validity = _der(0x30, _der(0x17, b"230101000000Z") + _der(0x17, b"340101000000Z"))
+    san = _der(0x30, b"".join(_der(0x82, d) for d in san_dns))
+    ext = _der(0xA3, _der(0x30, _der(0x30, _oid("2.5.29.17") + _der(0x04, san))))
+    tbs = _der(0x30, _der(0xA0, _der(0x02, b"\x02")) + _der(0x02, serial.to_bytes(2, "big")) +
+               alg + name(subject_cn, org) + validity + name(subject_cn, org) + spki + ext)
+    return _der(0x30, tbs + alg + _der(0x03, b"\x00" + bytes(64)))
+
+
+def _hs(kind, body):
+    return bytes([kind]) + len(body).to_bytes(3, "big") + body
+
+
+def _record(body):
+    return b"\x16\x03\x03" + struct.pack("!H", len(body)) + body
+
+
+def tls_client_hello(sni):
+    name = struct.pack("!BH", 0, len(sni)) + sni
+    sni_ext = struct.pack("!HHH", 0, len(name) + 2, len(name)) + name
+    body = (b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\xc0\x2f" + b"\x01\x00" +
+            struct.pack("!H", len(sni_ext)) + sni_ext)
+    return _record(_hs(1, body))
+
+
+def tls_server_flight(cert_der):
+    hello = b"\x03\x03" + bytes(range(32)) + b"\x00" + b"\xc0\x2f" + b"\x00" + b"\x00\x00"
+    one = len(cert_der).to_bytes(3, "big") + cert_der
+    certs = len(one).to_bytes(3, "big") + one
+    return _record(_hs(2, hello) + _hs(11, certs) + _hs(14, b""))

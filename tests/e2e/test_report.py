@@ -2,7 +2,8 @@
 and hostile strings from the traffic never script the HTML report.
 
 A capture is built with `<script>`, quotes, `</script>`, control characters
-and a formula-looking value in an HTTP User-Agent and URI and in a DNS name;
+and a formula-looking value in an HTTP User-Agent and URI, a DNS name, a TLS
+SNI and a certificate's subject, issuer and SAN;
 the HTML is loaded in headless Chromium, which must show them as text (the
 payloads would change document.title or add elements if they ran).
 """
@@ -37,6 +38,11 @@ def hostile_capture(path):
     frames = pcapgen.tcp_session(cli, srv, 40000, 80, req, resp, 1700000000.0)
     q = pcapgen.dns_query(7, [b"<script>alert(1)</script>", b"evil", b"test"])
     frames.append((1700000001.0, pcapgen.udp_frame(cli, dns, 5353, 53, q)))
+    cert = pcapgen.der_certificate((PAYLOAD + "\x01").encode(), b"</script><b>org</b>",
+                                   [b"<img src=x onerror=alert(1)>.evil.test"])
+    frames += pcapgen.tcp_session(cli, srv, 40001, 443,
+                                  pcapgen.tls_client_hello(b"<script>sni</script>.evil.test"),
+                                  pcapgen.tls_server_flight(cert), 1700000002.0)
     pcapgen.write_pcap(path, frames)
 
 
@@ -138,6 +144,11 @@ def html(c, out):
     c.check(title and "PWNED" not in title.group(1), "no script from the traffic ran")
     c.check("&lt;script&gt;document.title" in dom, "the payload is shown as text in the tables")
     c.check("<img src=\"x\"" not in dom and "<img src=x" not in dom, "no element injected")
+    c.check("&lt;script&gt;sni&lt;/script&gt;.evil.test" in dom, "the SNI is shown as text")
+    c.check("&lt;img src=x onerror=alert(1)&gt;.evil.test" in dom,
+            "the certificate SAN is shown as text")
+    c.check("\\&lt;/script\\&gt;\\&lt;b\\&gt;org" in dom, "the certificate subject is shown as text")
+    c.check("<b>org</b>" not in dom, "no markup from the certificate")
 
 
 def main():
@@ -150,6 +161,15 @@ def main():
         c.eq(rc, 0, f"analyze exit status ({err.strip()})")
         http = z.read_ndjson(os.path.join(out, "logs", "http.ndjson"))
         c.check(http and PAYLOAD in http[0]["user_agent"], "payload reached the logs intact")
+        x509 = z.read_ndjson(os.path.join(out, "logs", "x509.ndjson"))
+        c.eq(len(x509), 1, "the certificate was parsed")
+        c.check(x509 and x509[0].get("certificate.cn") == PAYLOAD + "\x01",
+                "certificate common name reached the logs intact")
+        c.check(x509 and "O=\\</script\\>\\<b\\>org" in x509[0].get("certificate.subject", ""),
+                "certificate subject logged in RFC 2253 form (as Zeek does)")
+        ssl = z.read_ndjson(os.path.join(out, "logs", "ssl.ndjson"))
+        c.check(ssl and ssl[0].get("server_name") == "<script>sni</script>.evil.test",
+                "SNI payload reached the logs intact")
         workbook(c, out)
         html(c, out)
         out2 = os.path.join(d, "case2")
