@@ -166,6 +166,7 @@ char *app_tls_free(tls_state_t *s)
     tr->client = c->orig, tr->server = c->resp, tr->server_p = c->resp_p;
     tr->sni = in->sni ? xstrdup(in->sni) : NULL;
     tr->ja3 = in->client_hello ? xstrdup(in->ja3) : NULL;
+    tr->ja4 = in->client_hello && in->ja4[0] ? xstrdup(in->ja4) : NULL;
     tr->frame = s->frame;
     memcpy(tr->uid, c->uid, sizeof tr->uid);
     buf_t fps = BUF_INIT;

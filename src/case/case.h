@@ -14,6 +14,7 @@
 #define PCAPCASE_CASE_H
 
 #include "analysis/analysis.h"
+#include "case/findings.h"
 #include "case/merged.h"
 #include "case/model.h"
 
@@ -34,6 +35,7 @@ typedef struct case_opts {
     char **argv;            /* the command line, for case.json */
     int argc;
     analysis_opts_t analysis;
+    findings_thresholds_t thresholds; /* --threshold; findings_defaults otherwise */
 } case_opts_t;
 
 typedef struct case_inputs {

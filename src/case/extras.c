@@ -23,7 +23,7 @@ const char *const table_names[TABLE_COUNT] = {"conn", "dns",   "http",  "files",
 void case_model_finish(case_t *k)
 {
     k->hosts = hosts_build(k);
-    k->findings = findings_run(k, &findings_defaults);
+    k->findings = findings_run(k, k->opts ? &k->opts->thresholds : &findings_defaults);
 }
 
 typedef struct cert_ref {

@@ -32,9 +32,33 @@ typedef struct findings_thresholds {
     unsigned tunnel_min_names;     /* unique long/high-entropy names under one domain */
     unsigned tunnel_min_label_len; /* a "long" label */
     unsigned nxdomain_min;         /* NXDOMAIN answers from one client */
+    unsigned ja3_min_clients;      /* TLS clients in the case before rarity means anything */
+    unsigned ja3_rare_max_clients; /* a JA3 used by at most this many clients is rare */
+    unsigned ja3_common_min_clients; /* a fingerprint this many clients share is common */
+    double ja3_common_share;       /* common fingerprints must cover this share of clients */
 } findings_thresholds_t;
 
 extern const findings_thresholds_t findings_defaults;
+
+/* The thresholds by name, for `--threshold NAME=VALUE`, case.json and the
+ * report's method section. */
+typedef struct threshold_desc {
+    const char *name;
+    char kind;   /* 'u' unsigned, 'U' uint64_t, 'd' double */
+    size_t off;  /* offsetof(findings_thresholds_t, ...) */
+    const char *doc;
+} threshold_desc_t;
+
+extern const threshold_desc_t findings_threshold_desc[];
+extern const size_t findings_nthresholds;
+/* Parse "NAME=VALUE" into th.  0, or -1 with a one-line reason in err. */
+int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *err,
+                           size_t errlen);
+/* Threshold i's value as text ("70", "0.5"), valid JSON. */
+void findings_threshold_str(const findings_thresholds_t *th, size_t i, char *out, size_t n);
+struct jsonw;
+/* {"name": value, ...} in table order. */
+void findings_thresholds_json(struct jsonw *w, const findings_thresholds_t *th);
 
 typedef struct evidence_ptr {
     uint32_t capture;
@@ -77,5 +101,6 @@ void detect_scans(const case_t *k, findings_t *f);
 void detect_exfil(const case_t *k, findings_t *f);
 void detect_dns_tunnels(const case_t *k, findings_t *f);
 void detect_app(const case_t *k, findings_t *f); /* TLS, credentials, MIME mismatch */
+void detect_rare_ja3(const case_t *k, findings_t *f);
 
 #endif

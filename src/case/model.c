@@ -100,7 +100,7 @@ void capture_result_free(capture_result_t *r)
     free(r->dns);
     for (size_t i = 0; i < r->ntls; i++) {
         tls_rec_t *t = &r->tls[i];
-        free(t->sni), free(t->ja3), free(t->cert_fp), free(t->cert_cn);
+        free(t->sni), free(t->ja3), free(t->ja4), free(t->cert_fp), free(t->cert_cn);
         for (size_t j = 0; j < t->ncert_sans; j++)
             free(t->cert_sans[j]);
         free(t->cert_sans);

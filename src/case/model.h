@@ -77,6 +77,7 @@ typedef struct tls_rec {
     uint16_t server_p;
     char *sni;          /* owned, may be NULL */
     char *ja3;          /* md5 hex, owned, may be NULL */
+    char *ja4;          /* owned, may be NULL */
     char *cert_fp;      /* SHA-256 of the leaf certificate, owned, may be NULL */
     char *cert_cn;      /* leaf subject CN, owned, may be NULL */
     char **cert_sans;   /* leaf SAN DNS names, owned */

@@ -14,7 +14,7 @@
 static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
-    "                        [--jobs N] [--quiet] PCAP...\n"
+    "                        [--threshold NAME=VALUE] [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -31,6 +31,9 @@ static const char analyze_help[] =
     "                       repeatable; the top connections by bytes are always charted\n"
     "      --hash LIST      hashes of carved bodies: md5,sha1,sha256 (default all;\n"
     "                       sha256 is always computed)\n"
+    "      --threshold NAME=VALUE\n"
+    "                       change a finding threshold; repeatable; '--threshold list'\n"
+    "                       prints every name with its default and meaning\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n";
@@ -47,7 +50,7 @@ static const char carve_help[] =
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n";
 
-enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH, OPT_UID };
+enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH, OPT_UID, OPT_THRESHOLD };
 
 static bool parse_hashes(const char *s, unsigned *out)
 {
@@ -72,6 +75,16 @@ static bool parse_hashes(const char *s, unsigned *out)
     return true;
 }
 
+static void print_thresholds(void)
+{
+    for (size_t i = 0; i < findings_nthresholds; i++) {
+        char val[40];
+        findings_threshold_str(&findings_defaults, i, val, sizeof val);
+        printf("%-24s %-8s %s\n", findings_threshold_desc[i].name, val,
+               findings_threshold_desc[i].doc);
+    }
+}
+
 int cmd_analyze(int argc, char **argv, bool carve_only)
 {
     const char *cmd = carve_only ? "carve" : "analyze";
@@ -81,7 +94,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         {"no-carve", no_argument, 0, OPT_NO_CARVE},
         {"max-body", required_argument, 0, OPT_MAX_BODY},
         {"hash", required_argument, 0, OPT_HASH}, {"uid", required_argument, 0, OPT_UID},
-        {"jobs", required_argument, 0, 'j'},
+        {"threshold", required_argument, 0, OPT_THRESHOLD}, {"jobs", required_argument, 0, 'j'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     case_opts_t o;
     memset(&o, 0, sizeof o);
@@ -93,6 +106,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     o.analysis.carve = true;
     o.analysis.max_body = DEFAULT_MAX_BODY;
     o.analysis.hashes = HASH_ALL;
+    o.thresholds = findings_defaults;
     int c;
     opterr = 0;
     optind = 1;
@@ -129,6 +143,18 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             o.chart_uids = xrealloc(o.chart_uids, (o.n_chart_uids + 1) * sizeof *o.chart_uids);
             o.chart_uids[o.n_chart_uids++] = optarg;
             break;
+        case OPT_THRESHOLD: {
+            if (carve_only)
+                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            if (strcmp(optarg, "list") == 0) {
+                print_thresholds();
+                return 0;
+            }
+            char err[256];
+            if (findings_threshold_set(&o.thresholds, optarg, err, sizeof err) != 0)
+                return usage_error(cmd, "--threshold: %s", err);
+            break;
+        }
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);

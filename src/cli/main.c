@@ -14,7 +14,8 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  analyze  [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
-    "           [--no-carve] [--max-body BYTES] [--hash LIST] [--jobs N] [--quiet] PCAP...\n"
+    "           [--no-carve] [--max-body BYTES] [--hash LIST]\n"
+    "           [--threshold NAME=VALUE] [--jobs N] [--quiet] PCAP...\n"
     "           analyse captures into a case folder (default ./case)\n"
     "  compare  [-o DIR] [--label-a TEXT] [--label-b TEXT] A.pcap B.pcap\n"
     "           compare two captures of the same traffic from two vantage points\n"
@@ -35,7 +36,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'pcapcase %s--help')\n", cmd ? cmd : "");
+    fprintf(stderr, " (see 'pcapcase %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
 }
 

@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
+#include "out/timeline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -114,19 +115,8 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
     jw_kv_uint(&w, "max_body", o->analysis.max_body);
     jw_kv_int(&w, "jobs", o->jobs);
     jw_obj_end(&w);
-    const findings_thresholds_t *th = &findings_defaults;
     jw_key(&w, "thresholds");
-    jw_obj_begin(&w);
-    jw_kv_uint(&w, "beacon_min_conns", th->beacon_min_conns);
-    jw_kv_double(&w, "beacon_min_score", th->beacon_min_score, 1);
-    jw_kv_uint(&w, "scan_min_ports", th->scan_min_ports);
-    jw_kv_uint(&w, "scan_min_hosts", th->scan_min_hosts);
-    jw_kv_uint(&w, "exfil_min_bytes", th->exfil_min_bytes);
-    jw_kv_double(&w, "exfil_min_ratio", th->exfil_min_ratio, 1);
-    jw_kv_uint(&w, "tunnel_min_names", th->tunnel_min_names);
-    jw_kv_uint(&w, "tunnel_min_label_len", th->tunnel_min_label_len);
-    jw_kv_uint(&w, "nxdomain_min", th->nxdomain_min);
-    jw_obj_end(&w);
+    findings_thresholds_json(&w, k->findings ? &k->findings->th : &o->thresholds);
     jw_key(&w, "evidence");
     jw_arr_begin(&w);
     uint64_t packets = 0, bytes = 0, ip = 0, conns = 0;
@@ -180,6 +170,7 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
     }
     jw_obj_end(&w);
     jw_obj_end(&w);
+    timeline_json(&w, k);
     jw_key(&w, "tables");
     jw_obj_begin(&w);
     for (int t = 0; t < TABLE_COUNT; t++)

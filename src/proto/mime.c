@@ -109,14 +109,47 @@ static bool executable(const char *t)
                  strcmp(t, "application/x-java-applet") == 0);
 }
 
+/* Content that can carry code or other files: worth a look when it arrives
+ * under a label a browser would render or a filter would wave through. */
+static bool container(const char *t)
+{
+    static const char *const v[] = {
+        "application/zip", "application/x-rar", "application/x-7z-compressed",
+        "application/vnd.ms-cab-compressed", "application/x-ole-storage", "application/pdf",
+        "text/rtf", "application/x-shockwave-flash", "application/wasm"};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        if (strcmp(t, v[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Labels of passive content: images, media, fonts, text, style and script. */
+static bool passive_label(const char *d)
+{
+    static const char *const v[] = {"image/", "audio/", "video/", "font/", "text/",
+                                    "application/javascript", "application/x-javascript",
+                                    "application/json", "application/xml"};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        if (strncasecmp(d, v[i], strlen(v[i])) == 0)
+            return true;
+    return false;
+}
+
 bool mime_suspicious_mismatch(const char *declared, const char *sniffed)
 {
-    if (!declared || !sniffed || !executable(sniffed))
+    if (!declared || !sniffed || !*declared)
         return false;
-    /* an executable labelled as anything but a binary download */
-    return strncasecmp(declared, "application/octet-stream", 24) != 0 &&
-           strncasecmp(declared, "application/x-msdownload", 24) != 0 &&
-           strncasecmp(declared, "application/x-dosexec", 21) != 0 &&
-           strncasecmp(declared, "application/x-executable", 24) != 0 &&
-           strncasecmp(declared, "application/vnd.microsoft.portable-executable", 45) != 0;
+    if (executable(sniffed))
+        /* an executable labelled as anything but a binary download */
+        return strncasecmp(declared, "application/octet-stream", 24) != 0 &&
+               strncasecmp(declared, "application/x-msdownload", 24) != 0 &&
+               strncasecmp(declared, "application/x-dosexec", 21) != 0 &&
+               strncasecmp(declared, "application/x-executable", 24) != 0 &&
+               strncasecmp(declared, "application/java", 16) != 0 &&
+               strncasecmp(declared, "application/vnd.microsoft.portable-executable", 45) != 0;
+    /* an archive, document or plug-in content dressed as passive content
+     * (text/rtf labelled text/rtf or text/richtext is what it says) */
+    return container(sniffed) && passive_label(declared) &&
+           strncasecmp(declared, sniffed, strlen(sniffed)) != 0 &&
+           !(strcmp(sniffed, "text/rtf") == 0 && strncasecmp(declared, "text/richtext", 13) == 0);
 }

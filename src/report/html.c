@@ -183,57 +183,34 @@ static char *findings_html(json_object **f, size_t n, int tz)
     return buf_steal(&b);
 }
 
-typedef struct event {
-    double ts;
-    char *text;
-} event_t;
-
-static int cmp_event(const void *a, const void *b)
+/* case.json "timeline", already sorted, as a table. */
+static char *timeline(json_object *cj, int tz)
 {
-    const event_t *x = a, *y = b;
-    if (x->ts != y->ts)
-        return x->ts < y->ts ? -1 : 1;
-    return strcmp(x->text, y->text);
-}
-
-static char *timeline(json_object *cj, json_object **f, size_t nf, int tz)
-{
-    json_object *ev = jget(cj, "evidence");
-    size_t ne = ev ? json_object_array_length(ev) : 0, n = 0;
-    event_t *v = xcalloc(2 * ne + 2 * nf + 1, sizeof *v);
-    for (size_t i = 0; i < ne; i++) {
-        json_object *e = json_object_array_get_idx(ev, i);
-        if (jget(e, "first_ts")) {
-            v[n++] = (event_t){json_object_get_double(jget(e, "first_ts")),
-                               xasprintf("capture %s starts", jstr(e, "name"))};
-            v[n++] = (event_t){json_object_get_double(jget(e, "last_ts")),
-                               xasprintf("capture %s ends", jstr(e, "name"))};
-        }
-    }
-    for (size_t i = 0; i < nf; i++) {
-        if (!jget(f[i], "ts"))
-            continue;
-        v[n++] = (event_t){json_object_get_double(jget(f[i], "ts")),
-                           xasprintf("%s %s begins: %s", jstr(f[i], "id"), jstr(f[i], "type"),
-                                     jstr(f[i], "summary"))};
-        if (jget(f[i], "last_ts"))
-            v[n++] = (event_t){json_object_get_double(jget(f[i], "last_ts")),
-                               xasprintf("%s %s: last evidence", jstr(f[i], "id"),
-                                         jstr(f[i], "type"))};
-    }
-    xqsort(v, n, sizeof *v, cmp_event);
+    json_object *ev = jget(cj, "timeline");
+    size_t n = ev ? json_object_array_length(ev) : 0;
     buf_t b = BUF_INIT;
-    buf_append_str(&b, "<table><thead><tr><th>time</th><th>event</th></tr></thead><tbody>");
+    if (!n) {
+        buf_append_str(&b, "<p class=\"empty\">No events.</p>");
+        return buf_steal(&b);
+    }
+    buf_append_str(&b, "<table><thead><tr><th>time</th><th>what</th><th>event</th></tr></thead>"
+                       "<tbody>");
     for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(ev, i);
         char t[32];
-        fmt_time(v[i].ts, tz, t, sizeof t);
-        buf_printf(&b, "<tr><td>%s</td><td>", t);
-        esc(&b, v[i].text);
+        fmt_time(json_object_get_double(jget(e, "ts")), tz, t, sizeof t);
+        buf_printf(&b, "<tr class=\"tl-%s\"><td>%s</td><td>", jstr(e, "kind"), t);
+        esc(&b, jstr(e, "kind"));
+        buf_append_str(&b, "</td><td>");
+        esc(&b, jstr(e, "event"));
         buf_append_str(&b, "</td></tr>");
-        free(v[i].text);
     }
     buf_append_str(&b, "</tbody></table>");
-    free(v);
+    json_object *om = jget(cj, "timeline_omitted");
+    if (om && json_object_get_int64(om) > 0)
+        buf_printf(&b, "<p class=\"note\">%lld later events are not listed (the timeline keeps the "
+                       "earliest); findings.ndjson and hosts.ndjson hold them all.</p>",
+                   (long long)json_object_get_int64(om));
     return buf_steal(&b);
 }
 
@@ -296,8 +273,15 @@ static char *method(json_object *cj)
     kv_row(&b, "command line", buf_cstr(&cl));
     buf_free(&cl);
     kv_row(&b, "options", json_object_to_json_string_ext(jget(cj, "options"), JSON_C_TO_STRING_PLAIN));
-    kv_row(&b, "thresholds",
-           json_object_to_json_string_ext(jget(cj, "thresholds"), JSON_C_TO_STRING_PLAIN));
+    buf_t th = BUF_INIT;
+    json_object *tho = jget(cj, "thresholds");
+    if (tho && json_object_is_type(tho, json_type_object)) {
+        json_object_object_foreach(tho, key, val) {
+            buf_printf(&th, "%s%s = %s", th.len ? ", " : "", key, json_object_get_string(val));
+        }
+    }
+    kv_row(&b, "finding thresholds", buf_cstr(&th));
+    buf_free(&th);
     buf_append_str(&b, "</table><p class=\"note\">Field meanings follow Zeek's logs; "
                        "the reproducible data are logs/*.ndjson beside this report.</p>");
     return buf_steal(&b);
@@ -370,7 +354,7 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     char tzv[32];
     snprintf(tzv, sizeof tzv, "%d", tz);
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
-         *tl = timeline(cj, f, nf, tz), *ch = charts_html(dir), *me = method(cj),
+         *tl = timeline(cj, tz), *ch = charts_html(dir), *me = method(cj),
          *da = data_blocks(dir, tables);
     buf_t data = BUF_INIT;
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv, da);

@@ -110,11 +110,19 @@ def _record(body):
     return b"\x16\x03\x03" + struct.pack("!H", len(body)) + body
 
 
-def tls_client_hello(sni):
+def tls_client_hello(sni, ciphers=(0xC02F,), ext_order=None):
+    """A TLS 1.2 ClientHello.  ext_order: extension types in the order sent
+    (from 0 SNI, 10 groups, 11 point formats, 13 signature algorithms, 23
+    extended master secret, 35 session ticket); default just SNI."""
     name = struct.pack("!BH", 0, len(sni)) + sni
-    sni_ext = struct.pack("!HHH", 0, len(name) + 2, len(name)) + name
-    body = (b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\xc0\x2f" + b"\x01\x00" +
-            struct.pack("!H", len(sni_ext)) + sni_ext)
+    bodies = {0: struct.pack("!H", len(name)) + name,
+              10: b"\x00\x04\x00\x1d\x00\x17", 11: b"\x01\x00",
+              13: b"\x00\x04\x04\x03\x08\x04", 23: b"", 35: b""}
+    exts = b"".join(struct.pack("!HH", t, len(bodies[t])) + bodies[t]
+                    for t in (ext_order or (0,)))
+    cs = b"".join(struct.pack("!H", c) for c in ciphers)
+    body = (b"\x03\x03" + bytes(32) + b"\x00" + struct.pack("!H", len(cs)) + cs + b"\x01\x00" +
+            struct.pack("!H", len(exts)) + exts)
     return _record(_hs(1, body))
 
 

@@ -13,7 +13,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import zeekcmp as z  # noqa: E402
 
-NOISY = {"beaconing", "port_scan", "host_sweep", "exfiltration", "dns_tunnel", "nxdomain_burst"}
+NOISY = {"beaconing", "port_scan", "host_sweep", "exfiltration", "dns_tunnel", "nxdomain_burst",
+         "tls_rare_ja3"}
 
 
 def main():

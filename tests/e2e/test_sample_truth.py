@@ -33,6 +33,23 @@ def incident(c, out):
         c.eq(ev.get(name, {}).get("sha256"), t["sha256"], f"{name}: SHA-256 in case.json")
         c.eq(ev.get(name, {}).get("packets"), t["packets"], f"{name}: packets")
     fs = case["findings_summary"]
+    tl = case["timeline"]
+    c.check([e["ts"] for e in tl] == sorted(e["ts"] for e in tl), "timeline in time order")
+    for name, t in truth["captures"].items():
+        starts = [e["ts"] for e in tl if e["kind"] == "capture" and e["ref"] == name]
+        c.eq(starts, [ev[name]["first_ts"], ev[name]["last_ts"]] if name in ev else None,
+             f"{name}: start and end on the timeline")
+    fl = z.read_ndjson(os.path.join(out, "logs", "findings.ndjson"))
+    for f in fl:
+        c.check(any(e["ref"] == f["id"] and e["ts"] == f["ts"] and "begins" in e["event"]
+                    for e in tl), f"{f['id']} begins on the timeline at its first evidence")
+    beacon = [f for f in fl if f["type"] == "beaconing"]
+    if beacon:
+        c2 = [h for h in beacon[0]["hosts"] if h != "10.77.0.10"]
+        hosts = {h["ip"]: h for h in z.read_ndjson(os.path.join(out, "logs", "hosts.ndjson"))}
+        c.check(c2 and any(e["kind"] == "host" and e["ref"] == c2[0] and
+                           e["ts"] == hosts[c2[0]]["first_ts"] for e in tl),
+                "the beacon's server: first seen on the timeline")
     c.check(fs["high"] >= 1 and fs["by_type"].get("beaconing") == 1, "findings summary in case.json")
     files = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
     by_sha = {f["sha256"]: f for f in files}

@@ -5,6 +5,7 @@
 #include "proto/body.h"
 #include "proto/dns.h"
 #include "proto/http.h"
+#include "proto/mime.h"
 #include "proto/tls.h"
 
 #include <stdlib.h>
@@ -243,6 +244,34 @@ static void mislabelled_gzip_body_passes_through_with_a_note(void)
     CU_ASSERT_EQUAL(body_coding_of("gzip, br"), BODY_UNSUPPORTED);
 }
 
+static void content_disagreeing_with_its_label_is_judged(void)
+{
+    static const uint8_t exe[] = "MZ\x90\x00\x03\x00\x00\x00", zip[] = "PK\x03\x04\x14\x00",
+                         png[] = "\x89PNG\r\n\x1a\n\x00", pdf[] = "%PDF-1.7\n";
+    CU_ASSERT_STRING_EQUAL(mime_sniff(exe, sizeof exe - 1), "application/x-dosexec");
+    CU_ASSERT_STRING_EQUAL(mime_sniff(zip, sizeof zip - 1), "application/zip");
+    CU_ASSERT_STRING_EQUAL(mime_sniff(pdf, sizeof pdf - 1), "application/pdf");
+    /* an executable is suspicious under any label but a download's */
+    CU_ASSERT_TRUE(mime_suspicious_mismatch("image/jpeg", "application/x-dosexec"));
+    CU_ASSERT_TRUE(mime_suspicious_mismatch("text/plain; charset=utf-8", "application/x-dosexec"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/octet-stream", "application/x-dosexec"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/x-msdownload", "application/x-dosexec"));
+    /* archives and documents dressed as passive content */
+    CU_ASSERT_TRUE(mime_suspicious_mismatch("image/gif", "application/zip"));
+    CU_ASSERT_TRUE(mime_suspicious_mismatch("application/javascript", "application/pdf"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/zip", "application/zip"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/java-archive", "application/zip"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("text/rtf", "text/rtf"));
+    /* harmless disagreements are not findings */
+    CU_ASSERT_STRING_EQUAL(mime_sniff(png, sizeof png - 1), "image/png");
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("image/jpeg", "image/png"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/octet-stream", "image/png"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch(NULL, "application/zip"));
+}
+
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
@@ -256,6 +285,7 @@ static const cu_test_t tests[] = {
      gzip_members_are_concatenated_and_trailing_bytes_counted},
     {"mislabelled_gzip_body_passes_through_with_a_note",
      mislabelled_gzip_body_passes_through_with_a_note},
+    {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
     {NULL, NULL}};
 
 CU_MAIN("proto", tests)
