@@ -10,6 +10,7 @@
 #include "analysis/app_tls.h"
 #include "proto/dns.h"
 #include "proto/http.h"
+#include "proto/localnames.h"
 #include "proto/tls.h"
 
 #include <netinet/in.h>
@@ -28,6 +29,20 @@ void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_r
 
 void app_proto_free(app_proto_ctx_t *ctx) { (void)ctx; }
 
+/* DHCP and NetBIOS names go to the passive-DNS table: hosts.ndjson's names
+ * and conn.ndjson's orig_name/resp_name then show them like DNS answers. */
+static void local_names(capture_result_t *res, const packet_t *p, ts_ns_t ts, bool nbns)
+{
+    localname_t v[NBNS_MAX_NAMES];
+    size_t n = nbns ? nbns_names(p->payload, p->payload_len, v, NBNS_MAX_NAMES)
+                    : dhcp_host_name(p->payload, p->payload_len, v);
+    for (size_t i = 0; i < n; i++) {
+        ipaddr_t a = {.family = 4};
+        memcpy(a.a, v[i].addr, 4);
+        capture_pdns_add(res, v[i].name, &a, ts);
+    }
+}
+
 void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
              ts_ns_t ts)
 {
@@ -35,6 +50,11 @@ void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, u
         dns_looks_like(p->payload, p->payload_len))
         app_dns_message(ctx->res, c, (dns_state_t **)&c->app, is_orig, p->payload,
                         p->payload_len, frame, ts, false);
+    else if ((p->sport == 67 || p->sport == 68) && (p->dport == 67 || p->dport == 68))
+        local_names(ctx->res, p, ts, false);
+    else if (p->sport == 137 || p->dport == 137)
+        local_names(ctx->res, p, ts, true);
+    (void)frame;
 }
 
 /* The first bytes of the connection (either direction) pick the analyser. */

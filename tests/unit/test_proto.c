@@ -5,6 +5,7 @@
 #include "proto/body.h"
 #include "proto/dns.h"
 #include "proto/http.h"
+#include "proto/localnames.h"
 #include "proto/mime.h"
 #include "proto/tls.h"
 
@@ -272,6 +273,76 @@ static void content_disagreeing_with_its_label_is_judged(void)
     CU_ASSERT_FALSE(mime_suspicious_mismatch(NULL, "application/zip"));
 }
 
+/* RFC 1002 first-level encoding of a 15-character name plus suffix. */
+static size_t nb_encode(uint8_t *out, const char *name, uint8_t suffix)
+{
+    uint8_t raw[16];
+    memset(raw, ' ', 15);
+    memcpy(raw, name, strlen(name));
+    raw[15] = suffix;
+    out[0] = 32;
+    for (int i = 0; i < 16; i++) {
+        out[1 + 2 * i] = (uint8_t)('A' + (raw[i] >> 4));
+        out[2 + 2 * i] = (uint8_t)('A' + (raw[i] & 15));
+    }
+    out[33] = 0;
+    return 34;
+}
+
+static void netbios_names_from_registrations_and_answers(void)
+{
+    /* name registration request: question + additional NB record */
+    uint8_t m[128];
+    size_t n = 0;
+    static const uint8_t hdr[] = {0x12, 0x34, 0x29, 0x10, 0, 1, 0, 0, 0, 0, 0, 1};
+    memcpy(m, hdr, sizeof hdr);
+    n = sizeof hdr;
+    n += nb_encode(m + n, "WORKSTATION7", 0x00);
+    static const uint8_t q[] = {0, 0x20, 0, 1};
+    memcpy(m + n, q, 4);
+    n += 4;
+    static const uint8_t rr[] = {0xC0, 0x0C, 0, 0x20, 0, 1, 0, 0x04, 0x93, 0xE0, 0, 6,
+                                 0x00, 0x00, 10, 0, 0, 42};
+    memcpy(m + n, rr, sizeof rr);
+    n += sizeof rr;
+    localname_t v[NBNS_MAX_NAMES];
+    CU_ASSERT_EQUAL_FATAL(nbns_names(m, n, v, NBNS_MAX_NAMES), 1);
+    CU_ASSERT_STRING_EQUAL(v[0].name, "WORKSTATION7");
+    CU_ASSERT_EQUAL(v[0].addr[0], 10);
+    CU_ASSERT_EQUAL(v[0].addr[3], 42);
+    /* every truncation is refused or read partly, never past the end */
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *t = malloc(cut ? cut : 1);
+        memcpy(t, m, cut);
+        CU_ASSERT_TRUE(nbns_names(t, cut, v, NBNS_MAX_NAMES) <= 1);
+        free(t);
+    }
+    /* the same record as a group name is not a host's name */
+    m[n - 6] = 0x80;
+    CU_ASSERT_EQUAL(nbns_names(m, n, v, NBNS_MAX_NAMES), 0);
+    /* a query (not an answer) names nobody; nor does a negative response */
+    static const uint8_t query[] = {0x12, 0x34, 0x01, 0x10, 0, 1, 0, 0, 0, 0, 0, 0};
+    memcpy(m, query, sizeof query);
+    CU_ASSERT_EQUAL(nbns_names(m, n, v, NBNS_MAX_NAMES), 0);
+    /* positive query response: the answer carries its own name, two addresses */
+    static const uint8_t rhdr[] = {0x12, 0x34, 0x85, 0x00, 0, 0, 0, 1, 0, 0, 0, 0};
+    memcpy(m, rhdr, sizeof rhdr);
+    n = sizeof rhdr;
+    n += nb_encode(m + n, "FILESRV", 0x20);
+    static const uint8_t ans[] = {0, 0x20, 0, 1, 0, 0, 0, 60, 0, 12,
+                                  0x00, 0x00, 192, 168, 1, 5, 0x00, 0x00, 192, 168, 2, 5};
+    memcpy(m + n, ans, sizeof ans);
+    n += sizeof ans;
+    CU_ASSERT_EQUAL_FATAL(nbns_names(m, n, v, NBNS_MAX_NAMES), 2);
+    CU_ASSERT_STRING_EQUAL(v[1].name, "FILESRV");
+    CU_ASSERT_EQUAL(v[1].addr[2], 2);
+    /* the browser election name (suffix 0x01) is not a host name */
+    n = sizeof rhdr;
+    n += nb_encode(m + n, "\x01\x02__MSBROWSE__\x02", 0x01);
+    memcpy(m + n, ans, sizeof ans);
+    CU_ASSERT_EQUAL(nbns_names(m, n + sizeof ans, v, NBNS_MAX_NAMES), 0);
+}
+
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
@@ -286,6 +357,7 @@ static const cu_test_t tests[] = {
     {"mislabelled_gzip_body_passes_through_with_a_note",
      mislabelled_gzip_body_passes_through_with_a_note},
     {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
+    {"netbios_names_from_registrations_and_answers", netbios_names_from_registrations_and_answers},
     {NULL, NULL}};
 
 CU_MAIN("proto", tests)
