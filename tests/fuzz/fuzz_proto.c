@@ -1,9 +1,11 @@
 /* fuzz_proto.c — the application parsers on arbitrary bytes: DNS messages,
  * HTTP streams (both directions, chunked/gzip bodies), TLS handshakes and
- * the certificates inside them.  The first byte picks the parser. */
+ * the certificates inside them, DHCP and NetBIOS names.  The first byte
+ * picks the parser. */
 #include "proto/body.h"
 #include "proto/dns.h"
 #include "proto/http.h"
+#include "proto/localnames.h"
 #include "proto/tls.h"
 #include "proto/x509.h"
 
@@ -32,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0: {
         dns_msg_t m;
         dns_parse(p, n, &m);
@@ -65,6 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *err;
         x509_parse(p, n, &x, &err);
         x509_info_free(&x);
+        break;
+    }
+    case 4: {
+        localname_t v[NBNS_MAX_NAMES];
+        nbns_names(p, n, v, NBNS_MAX_NAMES);
+        dhcp_host_name(p, n, v);
         break;
     }
     default: { /* gzip/deflate bodies: bombs stop at the caps */
