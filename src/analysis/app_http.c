@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Decoded bodies are kept in memory up to this size and only written when
@@ -83,16 +84,9 @@ static void md_final(EVP_MD_CTX *c, char *out)
 
 static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[20])
 {
-    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     uint64_t parts[2] = {hash_fnv1a(c->uid, strlen(c->uid), 0), (uint64_t)depth << 1 | is_orig};
-    uint64_t h1 = hash_fnv1a(parts, sizeof parts, 0), h2 = hash_fnv1a(&h1, 8, 0x51ed27);
-    out[0] = 'F';
-    for (int i = 1; i < 18; i++) {
-        uint64_t *h = i < 10 ? &h1 : &h2;
-        out[i] = b62[*h % 62];
-        *h /= 62;
-    }
-    out[18] = 0;
+    uint64_t h1 = hash_fnv1a(parts, sizeof parts, 0);
+    zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x51ed27), out);
 }
 
 /* decoded bytes: hash, sniff, write */
@@ -118,6 +112,8 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
     if (!b->out) { /* spill to a temporary file */
         b->tmp = xasprintf("%s/artifacts/.partial-XXXXXX", b->s->opts->case_dir);
         int fd = mkstemp(b->tmp);
+        if (fd >= 0)
+            (void)fchmod(fd, 0644); /* like every other file in the case */
         if (fd >= 0)
             b->out = fdopen(fd, "w");
         if (!b->out) {
@@ -214,6 +210,44 @@ static char *url_of(const http_txn_t *t)
     return xasprintf("http://%s%s", t->host ? t->host : "", t->uri);
 }
 
+/* "bytes A-B/T" with A <= B < T; false for anything else ("*" totals,
+ * multipart/byteranges, nonsense). */
+static bool parse_content_range(const char *s, uint64_t *a, uint64_t *b, uint64_t *t)
+{
+    unsigned long long x, y, z;
+    int n = 0;
+    if (!s || sscanf(s, " bytes %llu-%llu/%llu%n", &x, &y, &z, &n) != 3 || s[n] != 0)
+        return false;
+    if (x > y || y >= z)
+        return false;
+    *a = x, *b = y, *t = z;
+    return true;
+}
+
+/* A complete, unencoded part of a 206 response: remember it for assembly. */
+static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t *b,
+                       const char *sha256, uint64_t seen)
+{
+    uint64_t a, e, total;
+    if (!parse_content_range(t->resp.crange, &a, &e, &total) || seen != e - a + 1 ||
+        total > s->opts->max_body)
+        return;
+    range_rec_t *r = capture_range_add(s->res);
+    r->ts = b->first_ts;
+    r->url = url_of(t);
+    r->start = a, r->end = e, r->total = total;
+    memcpy(r->sha256, sha256, sizeof r->sha256);
+    memcpy(r->fuid, b->fuid, sizeof r->fuid);
+    memcpy(r->uid, s->c->uid, sizeof r->uid);
+    r->orig = s->c->orig, r->resp = s->c->resp;
+    r->orig_p = s->c->orig_p, r->resp_p = s->c->resp_p;
+    r->first_frame = b->first_frame, r->last_frame = b->last_frame;
+    if (!r->url) {
+        s->res->nranges--;
+        return;
+    }
+}
+
 static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
 {
     http_state_t *s = ctx;
@@ -290,6 +324,11 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         jw_kv_str(&w, "encoded_sha256", enc);
     if (m->crange)
         jw_kv_str(&w, "content_range", m->crange);
+    const char *note = body_decoder_note(b->dec);
+    if (note)
+        jw_kv_str(&w, "decoding_note", note);
+    if (body_decoder_trailing(b->dec))
+        jw_kv_uint(&w, "trailing_bytes", body_decoder_trailing(b->dec));
     jw_kv_bool(&w, "truncated", why != NULL || b->missing > 0);
     if (why)
         jw_kv_str(&w, "truncated_reason", why);
@@ -299,6 +338,9 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
     jw_obj_end(&w);
     logstore_add(&res->logs[LOG_FILES], b->first_ts, (const char *)row.data, row.len);
     buf_free(&row);
+    if (!is_orig && t->status == 206 && !why && !b->missing && !b->enc && b->carve &&
+        !b->write_failed)
+        note_range(s, t, b, sha256, seen);
     if (why && (strcmp(why, "max_body") == 0 || strcmp(why, "decompression_ratio") == 0))
         damage_note(&res->damage, strcmp(why, "max_body") == 0 ? "limit.http_max_body"
                                                                : "limit.http_decompression_ratio",

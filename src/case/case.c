@@ -1,5 +1,6 @@
 /* case.c — analyse, merge and write a case; see case.h. */
 #include "case/case.h"
+#include "case/ranges.h"
 
 #include "case/names.h"
 #include "core/interrupt.h"
@@ -142,6 +143,8 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
             r->dns[j].capture = (uint32_t)i;
         for (size_t j = 0; j < r->ntls; j++)
             r->tls[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->nranges; j++)
+            r->ranges[j].capture = (uint32_t)i;
         for (size_t j = 0; j < r->ncreds; j++)
             r->creds[j].capture = (uint32_t)i;
         for (size_t j = 0; j < r->nmimes; j++)
@@ -232,6 +235,7 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     } else {
         k.names = names_build(k.r, k.n);
         case_model_finish(&k);
+        case_assemble_ranges(&k);
         if (write_logs(&k, o, err, sizeof err) != 0 || case_write_extras(&k, err, sizeof err) != 0 ||
             case_json_write(&k, err, sizeof err) != 0 ||
             (!o->carve_only && write_reports(o, err, sizeof err) != 0)) {

@@ -67,6 +67,12 @@ mime_rec_t *capture_mime_add(capture_result_t *r)
     return &r->mimes[r->nmimes++];
 }
 
+range_rec_t *capture_range_add(capture_result_t *r)
+{
+    GROW(r->ranges, r->nranges, r->capranges);
+    return &r->ranges[r->nranges++];
+}
+
 cert_rec_t *capture_cert_add(capture_result_t *r)
 {
     GROW(r->certs, r->ncerts, r->capcerts);
@@ -109,6 +115,9 @@ void capture_result_free(capture_result_t *r)
     for (size_t i = 0; i < r->ncreds; i++)
         free(r->creds[i].username);
     free(r->creds);
+    for (size_t i = 0; i < r->nranges; i++)
+        free(r->ranges[i].url);
+    free(r->ranges);
     for (size_t i = 0; i < r->nmimes; i++) {
         mime_rec_t *m = &r->mimes[i];
         free(m->url), free(m->declared), free(m->sniffed), free(m->sha256);

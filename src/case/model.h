@@ -111,6 +111,21 @@ typedef struct mime_rec {
     uint32_t capture;
 } mime_rec_t;
 
+/* One complete part of a 206 Partial Content response ("bytes A-B/T"),
+ * carved to artifacts/<sha256>; the case assembles whole objects from them. */
+typedef struct range_rec {
+    ts_ns_t ts;
+    char *url;                 /* owned */
+    uint64_t start, end, total; /* end inclusive */
+    char sha256[65];
+    char fuid[20];
+    char uid[20];
+    ipaddr_t orig, resp;
+    uint16_t orig_p, resp_p;
+    uint64_t first_frame, last_frame;
+    uint32_t capture;
+} range_rec_t;
+
 /* One sighting of a certificate; the case merges sightings by fingerprint. */
 typedef struct cert_rec {
     char fp[65];
@@ -162,6 +177,8 @@ typedef struct capture_result {
     size_t nmimes, capmimes;
     cert_rec_t *certs;
     size_t ncerts, capcerts;
+    range_rec_t *ranges;
+    size_t nranges, capranges;
 } capture_result_t;
 
 #define CONN_BLOCK_SHIFT 16
@@ -181,6 +198,7 @@ tls_rec_t *capture_tls_add(capture_result_t *r);
 cred_rec_t *capture_cred_add(capture_result_t *r);
 mime_rec_t *capture_mime_add(capture_result_t *r);
 cert_rec_t *capture_cert_add(capture_result_t *r);
+range_rec_t *capture_range_add(capture_result_t *r);
 /* Record that name resolved to addr at ts (passive DNS). */
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts);
 

@@ -50,3 +50,15 @@ bool ipaddr_is_private(const ipaddr_t *ip)
     }
     return false;
 }
+
+void zeek_id(char prefix, uint64_t h1, uint64_t h2, char out[19])
+{
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    out[0] = prefix;
+    for (int i = 1; i < 18; i++) {
+        uint64_t *h = i < 10 ? &h1 : &h2;
+        out[i] = b62[*h % 62];
+        *h /= 62;
+    }
+    out[18] = 0;
+}

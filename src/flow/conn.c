@@ -205,17 +205,9 @@ void conn_table_free(conn_table_t *t)
 
 static void make_uid(const conn_table_t *t, conn_t *c)
 {
-    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     uint64_t parts[2] = {t->salt, c->first_frame};
     uint64_t h1 = hash_fnv1a(parts, sizeof parts, 0);
-    uint64_t h2 = hash_fnv1a(&h1, sizeof h1, 0x9E3779B97F4A7C15ULL);
-    c->uid[0] = 'C';
-    for (int i = 1; i < 18; i++) {
-        uint64_t *h = i < 10 ? &h1 : &h2;
-        c->uid[i] = b62[*h % 62];
-        *h /= 62;
-    }
-    c->uid[18] = 0;
+    zeek_id('C', h1, hash_fnv1a(&h1, sizeof h1, 0x9E3779B97F4A7C15ULL), c->uid);
 }
 
 /* Well-known server ports used to pick the originator when the first packet

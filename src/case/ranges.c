@@ -1,0 +1,277 @@
+/* ranges.c — whole objects from 206 Partial Content parts; see ranges.h. */
+#include "case/ranges.h"
+
+#include "case/case.h"
+#include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "out/logfmt.h"
+#include "proto/http.h"
+#include "proto/mime.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct rref {
+    const range_rec_t *r;
+} rref_t;
+
+static int cmp_range(const void *a, const void *b)
+{
+    const range_rec_t *x = ((const rref_t *)a)->r, *y = ((const rref_t *)b)->r;
+    int c = strcmp(x->url, y->url);
+    if (c)
+        return c;
+    if (x->total != y->total)
+        return x->total < y->total ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->capture != y->capture)
+        return x->capture < y->capture ? -1 : 1;
+    return strcmp(x->fuid, y->fuid);
+}
+
+typedef struct assembly {
+    const char *dir;         /* CASE/artifacts */
+    FILE *out;
+    char *tmp;
+    EVP_MD_CTX *md[3];       /* md5, sha1, sha256 (md5/sha1 may be NULL) */
+    uint8_t sniff[MIME_SNIFF_BYTES];
+    size_t nsniff;
+    uint64_t written;
+} assembly_t;
+
+static bool emit(assembly_t *a, const uint8_t *p, size_t n)
+{
+    for (int i = 0; i < 3; i++)
+        if (a->md[i])
+            EVP_DigestUpdate(a->md[i], p, n);
+    if (a->nsniff < MIME_SNIFF_BYTES) {
+        size_t k = MIME_SNIFF_BYTES - a->nsniff < n ? MIME_SNIFF_BYTES - a->nsniff : n;
+        memcpy(a->sniff + a->nsniff, p, k);
+        a->nsniff += k;
+    }
+    a->written += n;
+    return fwrite(p, 1, n, a->out) == n;
+}
+
+/* Copy bytes [from, to] of the object out of part r's artifact. */
+static bool copy_part(assembly_t *a, const range_rec_t *r, uint64_t from, uint64_t to)
+{
+    char *path = xasprintf("%s/%s", a->dir, r->sha256);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return false;
+    bool ok = fseeko(f, (off_t)(from - r->start), SEEK_SET) == 0;
+    uint64_t left = to - from + 1;
+    uint8_t buf[1 << 16];
+    while (ok && left) {
+        size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+        size_t got = fread(buf, 1, want, f);
+        ok = got == want && emit(a, buf, got);
+        left -= got;
+    }
+    fclose(f);
+    return ok;
+}
+
+/* Do two parts agree on the bytes [from, to] both hold? */
+static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t *y,
+                        uint64_t from, uint64_t to)
+{
+    if (strcmp(x->sha256, y->sha256) == 0 && x->start == y->start)
+        return true;
+    char *px = xasprintf("%s/%s", dir, x->sha256), *py = xasprintf("%s/%s", dir, y->sha256);
+    FILE *fx = fopen(px, "rb"), *fy = fopen(py, "rb");
+    free(px), free(py);
+    bool ok = fx && fy && fseeko(fx, (off_t)(from - x->start), SEEK_SET) == 0 &&
+              fseeko(fy, (off_t)(from - y->start), SEEK_SET) == 0;
+    uint64_t left = to - from + 1;
+    uint8_t bx[1 << 14], by[1 << 14];
+    while (ok && left) {
+        size_t want = left < sizeof bx ? (size_t)left : sizeof bx;
+        ok = fread(bx, 1, want, fx) == want && fread(by, 1, want, fy) == want &&
+             memcmp(bx, by, want) == 0;
+        left -= want;
+    }
+    if (fx)
+        fclose(fx);
+    if (fy)
+        fclose(fy);
+    return ok;
+}
+
+static void md_hex(EVP_MD_CTX *c, char *out)
+{
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    out[0] = 0;
+    if (c && EVP_DigestFinal_ex(c, d, &n))
+        for (unsigned i = 0; i < n; i++)
+            sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t n,
+                const assembly_t *a, const char *hashes[3])
+{
+    capture_result_t *res = k->r[last->capture];
+    int digits = res->ts_digits ? res->ts_digits : 6;
+    uint64_t h1 = 0;
+    for (size_t i = 0; i < n; i++)
+        h1 = hash_fnv1a(parts[i].r->fuid, strlen(parts[i].r->fuid), h1);
+    char fuid[20];
+    zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x206), fuid);
+    buf_t b = BUF_INIT;
+    jsonw_t w;
+    jw_init(&w, &b, false);
+    jw_obj_begin(&w);
+    lf_time(&w, "ts", last->ts, digits);
+    jw_kv_str(&w, "fuid", fuid);
+    jw_kv_str(&w, "uid", last->uid);
+    lf_conn_id(&w, &last->orig, last->orig_p, &last->resp, last->resp_p);
+    jw_kv_str(&w, "source", "HTTP");
+    jw_kv_str(&w, "mime_type", mime_sniff(a->sniff, a->nsniff));
+    const char *path = strstr(last->url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    char *fname = http_suggest_filename(NULL, path ? path : last->url);
+    if (fname)
+        jw_kv_str(&w, "filename", fname);
+    free(fname);
+    jw_kv_bool(&w, "is_orig", false);
+    jw_kv_uint(&w, "seen_bytes", a->written);
+    jw_kv_uint(&w, "total_bytes", last->total);
+    jw_kv_uint(&w, "missing_bytes", 0);
+    if (hashes[0][0])
+        jw_kv_str(&w, "md5", hashes[0]);
+    if (hashes[1][0])
+        jw_kv_str(&w, "sha1", hashes[1]);
+    jw_kv_str(&w, "sha256", hashes[2]);
+    char *rel = xasprintf("artifacts/%s", hashes[2]);
+    jw_kv_str(&w, "extracted", rel);
+    free(rel);
+    jw_kv_str(&w, "url", last->url);
+    jw_key(&w, "assembled_from");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++)
+        jw_str(&w, parts[i].r->fuid);
+    jw_arr_end(&w);
+    jw_kv_bool(&w, "truncated", false);
+    jw_kv_str(&w, "pcap", res->name);
+    jw_kv_uint(&w, "first_frame", last->first_frame);
+    jw_kv_uint(&w, "last_frame", last->last_frame);
+    jw_obj_end(&w);
+    logstore_add(&res->logs[LOG_FILES], last->ts, (const char *)b.data, b.len);
+    buf_free(&b);
+}
+
+/* Parts g[0..n) share url and total, sorted by start.  Choose a chain that
+ * covers [0, total) and write the object; false when a byte is missing or
+ * two parts disagree on bytes they both hold. */
+static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
+{
+    uint64_t total = g[0].r->total;
+    rref_t *chain = xcalloc(n, sizeof *chain);
+    size_t nc = 0, i = 0;
+    uint64_t pos = 0;
+    while (pos < total) {
+        const range_rec_t *best = NULL;
+        for (; i < n && g[i].r->start <= pos; i++)
+            if (!best || g[i].r->end > best->end)
+                best = g[i].r;
+        if (!best || best->end < pos) {
+            free(chain);
+            return false; /* a hole */
+        }
+        if (nc && !parts_agree(dir, chain[nc - 1].r, best, best->start,
+                               chain[nc - 1].r->end < best->end ? chain[nc - 1].r->end
+                                                                : best->end)) {
+            free(chain);
+            return false;
+        }
+        chain[nc++].r = best;
+        pos = best->end + 1;
+    }
+    if (nc < 2) { /* one part already holds it all: carved as it is */
+        free(chain);
+        return false;
+    }
+    assembly_t a = {.dir = dir};
+    a.tmp = xasprintf("%s/.assembling-XXXXXX", dir);
+    int fd = mkstemp(a.tmp);
+    if (fd >= 0)
+        (void)fchmod(fd, 0644); /* like every other file in the case */
+    a.out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    bool ok = a.out != NULL;
+    unsigned hashes = k->opts->analysis.hashes;
+    a.md[0] = (hashes & HASH_MD5) ? EVP_MD_CTX_new() : NULL;
+    a.md[1] = (hashes & HASH_SHA1) ? EVP_MD_CTX_new() : NULL;
+    a.md[2] = EVP_MD_CTX_new();
+    const EVP_MD *mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+    for (int m = 0; m < 3; m++)
+        if (a.md[m])
+            EVP_DigestInit_ex(a.md[m], mds[m], NULL);
+    pos = 0;
+    const range_rec_t *last = chain[0].r;
+    for (size_t c = 0; c < nc && ok; c++) {
+        ok = copy_part(&a, chain[c].r, pos, chain[c].r->end);
+        pos = chain[c].r->end + 1;
+        if (chain[c].r->ts > last->ts)
+            last = chain[c].r;
+    }
+    if (a.out)
+        ok = fclose(a.out) == 0 && ok;
+    else if (fd >= 0)
+        close(fd);
+    char hex[3][2 * EVP_MAX_MD_SIZE + 1];
+    for (int m = 0; m < 3; m++) {
+        md_hex(a.md[m], hex[m]);
+        EVP_MD_CTX_free(a.md[m]);
+    }
+    if (ok) {
+        char *final = xasprintf("%s/%s", dir, hex[2]);
+        if (access(final, F_OK) == 0 || rename(a.tmp, final) != 0)
+            unlink(a.tmp);
+        free(final);
+        const char *h[3] = {hex[0], hex[1], hex[2]};
+        row(k, last, chain, nc, &a, h);
+    } else {
+        unlink(a.tmp);
+        damage_note(&k->r[last->capture]->damage, "limit.artifact_write_failed",
+                    last->first_frame);
+    }
+    free(a.tmp);
+    free(chain);
+    return ok;
+}
+
+size_t case_assemble_ranges(case_t *k)
+{
+    size_t total = 0, made = 0;
+    for (size_t i = 0; i < k->n; i++)
+        total += k->r[i]->nranges;
+    if (!total || !k->opts || !k->opts->analysis.carve)
+        return 0;
+    rref_t *v = xcalloc(total, sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->nranges; j++)
+            v[n++].r = &k->r[i]->ranges[j];
+    xqsort(v, n, sizeof *v, cmp_range);
+    char *dir = xasprintf("%s/artifacts", k->opts->out_dir);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && strcmp(v[j].r->url, v[i].r->url) == 0 && v[j].r->total == v[i].r->total)
+            j++;
+        made += assemble(k, dir, v + i, j - i);
+        i = j;
+    }
+    free(dir);
+    free(v);
+    return made;
+}
