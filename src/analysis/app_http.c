@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -210,31 +211,36 @@ static char *url_of(const http_txn_t *t)
     return xasprintf("http://%s%s", t->host ? t->host : "", t->uri);
 }
 
-/* "bytes A-B/T" with A <= B < T; false for anything else ("*" totals,
- * multipart/byteranges, nonsense). */
-static bool parse_content_range(const char *s, uint64_t *a, uint64_t *b, uint64_t *t)
+/* The boundary of a multipart/byteranges Content-Type, or NULL. */
+static char *multipart_boundary(const char *ctype)
 {
-    unsigned long long x, y, z;
-    int n = 0;
-    if (!s || sscanf(s, " bytes %llu-%llu/%llu%n", &x, &y, &z, &n) != 3 || s[n] != 0)
-        return false;
-    if (x > y || y >= z)
-        return false;
-    *a = x, *b = y, *t = z;
-    return true;
+    if (!ctype || strncasecmp(ctype, "multipart/byteranges", 20) != 0)
+        return NULL;
+    const char *b = strcasestr(ctype, "boundary=");
+    if (!b)
+        return NULL;
+    b += 9;
+    bool quoted = *b == '"';
+    b += quoted;
+    size_t n = 0;
+    while (b[n] && n < 70 && (quoted ? b[n] != '"' : (b[n] != ';' && b[n] != ' ')))
+        n++;
+    return n ? xstrndup(b, n) : NULL;
 }
 
 /* A complete, unencoded part of a 206 response: remember it for assembly. */
 static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t *b,
                        const char *sha256, uint64_t seen)
 {
-    uint64_t a, e, total;
-    if (!parse_content_range(t->resp.crange, &a, &e, &total) || seen != e - a + 1 ||
-        total > s->opts->max_body)
+    uint64_t a = 0, e = 0, total = 0;
+    char *boundary = multipart_boundary(t->resp.ctype);
+    if (!boundary && (!http_parse_content_range(t->resp.crange, &a, &e, &total) ||
+                      seen != e - a + 1 || total > s->opts->max_body))
         return;
     range_rec_t *r = capture_range_add(s->res);
     r->ts = b->first_ts;
     r->url = url_of(t);
+    r->boundary = boundary;
     r->start = a, r->end = e, r->total = total;
     memcpy(r->sha256, sha256, sizeof r->sha256);
     memcpy(r->fuid, b->fuid, sizeof r->fuid);
@@ -243,6 +249,7 @@ static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t 
     r->orig_p = s->c->orig_p, r->resp_p = s->c->resp_p;
     r->first_frame = b->first_frame, r->last_frame = b->last_frame;
     if (!r->url) {
+        free(r->boundary);
         s->res->nranges--;
         return;
     }

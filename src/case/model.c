@@ -116,7 +116,7 @@ void capture_result_free(capture_result_t *r)
         free(r->creds[i].username);
     free(r->creds);
     for (size_t i = 0; i < r->nranges; i++)
-        free(r->ranges[i].url);
+        free(r->ranges[i].url), free(r->ranges[i].boundary);
     free(r->ranges);
     for (size_t i = 0; i < r->nmimes; i++) {
         mime_rec_t *m = &r->mimes[i];

@@ -112,11 +112,15 @@ typedef struct mime_rec {
 } mime_rec_t;
 
 /* One complete part of a 206 Partial Content response ("bytes A-B/T"),
- * carved to artifacts/<sha256>; the case assembles whole objects from them. */
+ * carved to artifacts/<sha256>, or a whole multipart/byteranges body whose
+ * parts the case reads back (boundary set, range fields zero); the case
+ * assembles whole objects from them. */
 typedef struct range_rec {
     ts_ns_t ts;
     char *url;                 /* owned */
     uint64_t start, end, total; /* end inclusive */
+    uint64_t file_off;         /* where the part's bytes start in its artifact */
+    char *boundary;            /* multipart/byteranges: the body holds parts (owned) */
     char sha256[65];
     char fuid[20];
     char uid[20];

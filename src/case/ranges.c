@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,7 +69,7 @@ static bool copy_part(assembly_t *a, const range_rec_t *r, uint64_t from, uint64
     free(path);
     if (!f)
         return false;
-    bool ok = fseeko(f, (off_t)(from - r->start), SEEK_SET) == 0;
+    bool ok = fseeko(f, (off_t)(r->file_off + from - r->start), SEEK_SET) == 0;
     uint64_t left = to - from + 1;
     uint8_t buf[1 << 16];
     while (ok && left) {
@@ -85,13 +86,13 @@ static bool copy_part(assembly_t *a, const range_rec_t *r, uint64_t from, uint64
 static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t *y,
                         uint64_t from, uint64_t to)
 {
-    if (strcmp(x->sha256, y->sha256) == 0 && x->start == y->start)
+    if (strcmp(x->sha256, y->sha256) == 0 && x->start == y->start && x->file_off == y->file_off)
         return true;
     char *px = xasprintf("%s/%s", dir, x->sha256), *py = xasprintf("%s/%s", dir, y->sha256);
     FILE *fx = fopen(px, "rb"), *fy = fopen(py, "rb");
     free(px), free(py);
-    bool ok = fx && fy && fseeko(fx, (off_t)(from - x->start), SEEK_SET) == 0 &&
-              fseeko(fy, (off_t)(from - y->start), SEEK_SET) == 0;
+    bool ok = fx && fy && fseeko(fx, (off_t)(x->file_off + from - x->start), SEEK_SET) == 0 &&
+              fseeko(fy, (off_t)(y->file_off + from - y->start), SEEK_SET) == 0;
     uint64_t left = to - from + 1;
     uint8_t bx[1 << 14], by[1 << 14];
     while (ok && left) {
@@ -158,8 +159,9 @@ static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t 
     jw_kv_str(&w, "url", last->url);
     jw_key(&w, "assembled_from");
     jw_arr_begin(&w);
-    for (size_t i = 0; i < n; i++)
-        jw_str(&w, parts[i].r->fuid);
+    for (size_t i = 0; i < n; i++) /* a multipart body gives several parts in a row */
+        if (i == 0 || strcmp(parts[i].r->fuid, parts[i - 1].r->fuid) != 0)
+            jw_str(&w, parts[i].r->fuid);
     jw_arr_end(&w);
     jw_kv_bool(&w, "truncated", false);
     jw_kv_str(&w, "pcap", res->name);
@@ -250,6 +252,95 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
     return ok;
 }
 
+/* multipart/byteranges bodies larger than this are left as they are */
+#define MULTIPART_MAX ((uint64_t)64 << 20)
+
+static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *s, size_t n)
+{
+    return p < end ? memmem(p, (size_t)(end - p), s, n) : NULL;
+}
+
+/* The Content-Range value among header lines [h, e), or false. */
+static bool part_range(const uint8_t *h, const uint8_t *e, uint64_t *a, uint64_t *b, uint64_t *t)
+{
+    while (h < e) {
+        const uint8_t *nl = memchr(h, '\n', (size_t)(e - h));
+        const uint8_t *le = nl ? nl : e;
+        if ((size_t)(le - h) > 14 && (size_t)(le - h) < 200 &&
+            strncasecmp((const char *)h, "Content-Range:", 14) == 0) {
+            char v[200];
+            memcpy(v, h + 14, (size_t)(le - h) - 14);
+            v[le - h - 14] = 0;
+            return http_parse_content_range(v, a, b, t);
+        }
+        h = le + 1;
+    }
+    return false;
+}
+
+/* Append the parts of multipart body m (read back from its artifact) to *v. */
+static void expand_multipart(const char *dir, const range_rec_t *m, range_rec_t **v, size_t *n,
+                             size_t *cap)
+{
+    char *path = xasprintf("%s/%s", dir, m->sha256);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (fseeko(f, 0, SEEK_END) == 0) {
+        off_t sz = ftello(f);
+        if (sz > 0 && (uint64_t)sz <= MULTIPART_MAX && fseeko(f, 0, SEEK_SET) == 0) {
+            data = xmalloc((size_t)sz);
+            len = fread(data, 1, (size_t)sz, f);
+        }
+    }
+    fclose(f);
+    char delim[80];
+    int dn = snprintf(delim, sizeof delim, "--%s", m->boundary);
+    const uint8_t *end = data + len;
+    const uint8_t *p = data ? find(data, end, delim, (size_t)dn) : NULL;
+    while (p) {
+        p += dn;
+        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+            break; /* the closing delimiter */
+        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        const uint8_t *hs = nl + 1, *he = find(hs, end, "\r\n\r\n", 4);
+        const uint8_t *ds = he ? he + 4 : NULL;
+        const uint8_t *lf = find(hs, end, "\n\n", 2);
+        if (lf && (!he || lf < he))
+            he = lf, ds = lf + 2;
+        if (!he)
+            break;
+        const uint8_t *de = find(ds, end, delim, (size_t)dn);
+        if (!de)
+            break;
+        const uint8_t *dend = de;
+        if (dend > ds && dend[-1] == '\n')
+            dend--;
+        if (dend > ds && dend[-1] == '\r')
+            dend--;
+        uint64_t a, b, t;
+        if (part_range(hs, he, &a, &b, &t) && (uint64_t)(dend - ds) == b - a + 1 &&
+            t <= MULTIPART_MAX * 16) {
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 16;
+                *v = xreallocarray(*v, *cap, sizeof **v);
+            }
+            range_rec_t *r = &(*v)[(*n)++];
+            *r = *m;
+            r->boundary = NULL;
+            r->start = a, r->end = b, r->total = t;
+            r->file_off = (uint64_t)(ds - data);
+        }
+        p = de;
+    }
+    free(data);
+}
+
 size_t case_assemble_ranges(case_t *k)
 {
     size_t total = 0, made = 0;
@@ -257,13 +348,22 @@ size_t case_assemble_ranges(case_t *k)
         total += k->r[i]->nranges;
     if (!total || !k->opts || !k->opts->analysis.carve)
         return 0;
-    rref_t *v = xcalloc(total, sizeof *v);
+    char *dir = xasprintf("%s/artifacts", k->opts->out_dir);
+    range_rec_t *parts = NULL; /* the parts inside multipart bodies */
+    size_t nparts = 0, capparts = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t j = 0; j < k->r[i]->nranges; j++)
+            if (k->r[i]->ranges[j].boundary)
+                expand_multipart(dir, &k->r[i]->ranges[j], &parts, &nparts, &capparts);
+    rref_t *v = xcalloc(total + nparts, sizeof *v);
     size_t n = 0;
     for (size_t i = 0; i < k->n; i++)
         for (size_t j = 0; j < k->r[i]->nranges; j++)
-            v[n++].r = &k->r[i]->ranges[j];
+            if (!k->r[i]->ranges[j].boundary)
+                v[n++].r = &k->r[i]->ranges[j];
+    for (size_t i = 0; i < nparts; i++)
+        v[n++].r = &parts[i];
     xqsort(v, n, sizeof *v, cmp_range);
-    char *dir = xasprintf("%s/artifacts", k->opts->out_dir);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && strcmp(v[j].r->url, v[i].r->url) == 0 && v[j].r->total == v[i].r->total)
@@ -273,5 +373,6 @@ size_t case_assemble_ranges(case_t *k)
     }
     free(dir);
     free(v);
+    free(parts);
     return made;
 }

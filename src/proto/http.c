@@ -708,3 +708,17 @@ char *http_suggest_filename(const char *cdisp, const char *uri)
     }
     return out;
 }
+
+bool http_parse_content_range(const char *s, uint64_t *a, uint64_t *b, uint64_t *t)
+{
+    unsigned long long x, y, z;
+    int n = 0;
+    if (!s || sscanf(s, " bytes %llu-%llu/%llu%n", &x, &y, &z, &n) != 3)
+        return false;
+    while (s[n] == ' ' || s[n] == '\t' || s[n] == '\r')
+        n++;
+    if (s[n] != 0 || x > y || y >= z)
+        return false;
+    *a = x, *b = y, *t = z;
+    return true;
+}

@@ -85,4 +85,8 @@ bool http_detect(const uint8_t *p, size_t n, bool is_orig);
  * capped at 200 bytes).  Caller frees; NULL when none. */
 char *http_suggest_filename(const char *cdisp, const char *uri);
 
+/* Content-Range "bytes A-B/T" with A <= B < T (B inclusive); false for "*"
+ * totals, unsatisfied ranges and anything malformed. */
+bool http_parse_content_range(const char *s, uint64_t *a, uint64_t *b, uint64_t *t);
+
 #endif

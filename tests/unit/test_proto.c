@@ -343,6 +343,22 @@ static void netbios_names_from_registrations_and_answers(void)
     CU_ASSERT_EQUAL(nbns_names(m, n + sizeof ans, v, NBNS_MAX_NAMES), 0);
 }
 
+static void content_range_is_parsed_strictly(void)
+{
+    uint64_t a, b, t;
+    CU_ASSERT_TRUE(http_parse_content_range("bytes 0-32767/555523", &a, &b, &t));
+    CU_ASSERT_EQUAL(a, 0);
+    CU_ASSERT_EQUAL(b, 32767);
+    CU_ASSERT_EQUAL(t, 555523);
+    CU_ASSERT_TRUE(http_parse_content_range(" bytes 1-1/498668\r", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range("bytes 0-10/*", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range("bytes */1000", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range("bytes 10-5/100", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range("bytes 0-100/100", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range("bytes 0-1/2 junk", &a, &b, &t));
+    CU_ASSERT_FALSE(http_parse_content_range(NULL, &a, &b, &t));
+}
+
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
@@ -358,6 +374,7 @@ static const cu_test_t tests[] = {
      mislabelled_gzip_body_passes_through_with_a_note},
     {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
     {"netbios_names_from_registrations_and_answers", netbios_names_from_registrations_and_answers},
+    {"content_range_is_parsed_strictly", content_range_is_parsed_strictly},
     {NULL, NULL}};
 
 CU_MAIN("proto", tests)
