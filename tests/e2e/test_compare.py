@@ -1,12 +1,17 @@
-"""pcapcase compare: self-comparison, a known clock shift, known deletions.
+"""pcapcase compare: self-comparison, a known clock shift, known deletions,
+and a NAT between the points.
 
 Built from a corpus trace with editcap at test time: B = A shifted by +2.5 s
 (editcap -t) with two frames removed (editcap FILE OUT 5 9).  The project's
+NAT: B is A with the client's address and port rewritten (as a NAT router
+between the points would, checksums recomputed); without --nat nothing
+matches, with --nat every packet does.  The project's
 own two-vantage recordings (sample_pcaps/compare-*) are checked against the
 router's drop counters in test_sample_truth.py.
 """
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -17,10 +22,53 @@ import zeekcmp as z  # noqa: E402
 TRACE = os.path.join(z.CORPUS, "zeek-traces", "http", "get.pcap")
 
 
-def compare(a, b, out):
-    r = subprocess.run([z.PCAPCASE, "compare", "-q", "-o", out, a, b], capture_output=True,
-                       text=True, timeout=300)
+def compare(a, b, out, extra=()):
+    r = subprocess.run([z.PCAPCASE, "compare", "-q", "-o", out, *extra, a, b],
+                       capture_output=True, text=True, timeout=300)
     return r.returncode, json.load(open(os.path.join(out, "compare.json")))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def nat_rewrite(src, dst, inside, outside, port_map):
+    """Copy an Ethernet/IPv4 pcap, replacing address inside by outside and the
+    inside host's TCP ports per port_map, with IP and TCP checksums redone."""
+    raw = open(src, "rb").read()
+    out = [raw[:24]]
+    off = 24
+    while off + 16 <= len(raw):
+        caplen = struct.unpack("<I", raw[off + 8:off + 12])[0]
+        rec, frame = raw[off:off + 16], bytearray(raw[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+        if len(frame) >= 34 and frame[12:14] == b"\x08\x00" and frame[14] >> 4 == 4:
+            ihl = (frame[14] & 15) * 4
+            ip = 14
+            total = struct.unpack("!H", frame[ip + 2:ip + 4])[0]
+            for a in (12, 16):
+                if frame[ip + a:ip + a + 4] == inside:
+                    frame[ip + a:ip + a + 4] = outside
+                    if frame[ip + 9] == 6:
+                        p = ip + ihl + (0 if a == 12 else 2)
+                        port = struct.unpack("!H", frame[p:p + 2])[0]
+                        frame[p:p + 2] = struct.pack("!H", port_map.get(port, port))
+            frame[ip + 10:ip + 12] = b"\0\0"
+            frame[ip + 10:ip + 12] = struct.pack("!H", csum(bytes(frame[ip:ip + ihl])))
+            if frame[ip + 9] == 6 and len(frame) >= ip + total:
+                t = ip + ihl
+                seg = frame[t:ip + total]
+                seg[16:18] = b"\0\0"
+                pseudo = bytes(frame[ip + 12:ip + 20]) + struct.pack("!BBH", 0, 6, len(seg))
+                seg[16:18] = struct.pack("!H", csum(pseudo + bytes(seg)))
+                frame[t:ip + total] = seg
+        out.append(rec + bytes(frame))
+    open(dst, "wb").write(b"".join(out))
 
 
 def main():
@@ -60,6 +108,28 @@ def main():
         page = open(os.path.join(d, "cut", "report.html"), encoding="utf-8").read()
         c.check("data:image/png;base64," in page and 'id="data-unmatched"' in page,
                 "comparison report embeds the charts and the unmatched packets")
+
+        natted = os.path.join(d, "nat.pcap")
+        nat_rewrite(TRACE, os.path.join(d, "nat0.pcap"), bytes([141, 142, 228, 5]),
+                    bytes([203, 0, 113, 77]), {59856: 61000})
+        subprocess.run(["editcap", "-t", "2.5", os.path.join(d, "nat0.pcap"), natted], check=True)
+        tz = subprocess.run(["tshark", "-r", natted, "-T", "fields", "-e", "ip.src",
+                             "-e", "tcp.srcport", "-e", "tcp.checksum.status",
+                             "-o", "tcp.check_checksum:TRUE"],
+                            capture_output=True, text=True).stdout.split("\n")[0].split("\t")
+        # tcp.checksum.status 1 = good (0 bad, 2 unverified)
+        c.eq(tz, ["203.0.113.77", "61000", "1"],
+             "NAT copy: tshark sees the new address, port and a good TCP checksum")
+        rc, s = compare(TRACE, natted, os.path.join(d, "nonat"))
+        c.eq(s["a_to_b"]["matched"] + s["b_to_a"]["matched"], 0,
+             "NAT without --nat: nothing matches on addresses")
+        rc, s = compare(TRACE, natted, os.path.join(d, "nat"), ("--nat",))
+        c.eq(rc, 0, "--nat: exit status")
+        c.eq(s["a_to_b"]["matched"] + s["b_to_a"]["matched"], 14, "--nat: all 14 packets matched")
+        for k in ("a_to_b", "b_to_a"):
+            c.eq(s[k]["lost_between_points"], 0, f"--nat {k}: lost")
+            c.eq(s[k]["only_at_far_point"], 0, f"--nat {k}: only at far point")
+        c.check(abs(s["clock_offset_b_minus_a"]["seconds"] - 2.5) < 1e-3, "--nat: offset 2.5 s")
     c.done()
 
 
