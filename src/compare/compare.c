@@ -5,6 +5,7 @@
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "decode/decode.h"
+#include "flow/tcpseries.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
 #include "report/report.h"
@@ -331,6 +332,9 @@ typedef struct result {
     dstats_t dir[2];
     double offset, uncertainty, drift_ppm;
     bool offset_known, drift_known;
+    /* the TCP flow with most packets matched, read again at both points */
+    tcp_series_t win[2]; /* [0] at A, [1] at B */
+    bool win_known;
 } result_t;
 
 static void add_delay(dstats_t *d, double v)
@@ -536,6 +540,69 @@ static void free_result(result_t *r)
 {
     free(r->dir[0].raw);
     free(r->dir[1].raw);
+    tcpseries_free(&r->win[0]);
+    tcpseries_free(&r->win[1]);
+}
+
+/* Pick the TCP flow with most packets seen at both points and collect its
+ * segments (windows scaled as the endpoints agreed) from each capture. */
+static void window_at_both_points(side_data_t *a, side_data_t *b, tables_t *t, result_t *r)
+{
+    uint32_t *cnt = xcalloc(t->nflows ? t->nflows : 1, sizeof *cnt);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].match != NONE && a->v[i].proto == IPPROTO_TCP)
+            cnt[a->v[i].flow]++;
+    size_t best = NONE;
+    for (size_t f = 0; f < t->nflows; f++) /* most matched; the first flow on a tie */
+        if (cnt[f] && (best == NONE || cnt[f] > cnt[best]))
+            best = f;
+    if (best == NONE) {
+        free(cnt);
+        return;
+    }
+    /* each point's view of the flow: its first and last packet there */
+    side_data_t *sd[2] = {a, b};
+    uint32_t flow_at[2] = {(uint32_t)best, NONE};
+    uint64_t first[2] = {UINT64_MAX, UINT64_MAX}, last[2] = {0, 0};
+    for (size_t i = 0; i < a->n && flow_at[1] == NONE; i++)
+        if (a->v[i].flow == best && a->v[i].match != NONE)
+            flow_at[1] = b->v[a->v[i].match].flow; /* differs from A's under NAT */
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < sd[s]->n; i++)
+            if (sd[s]->v[i].flow == flow_at[s]) {
+                first[s] = sd[s]->v[i].frame < first[s] ? sd[s]->v[i].frame : first[s];
+                last[s] = sd[s]->v[i].frame > last[s] ? sd[s]->v[i].frame : last[s];
+            }
+    free(cnt);
+    for (int s = 0; s < 2; s++) {
+        const flow_t *f = &t->flows[flow_at[s]];
+        tcp_series_t *w = &r->win[s];
+        w->orig = f->a, w->resp = f->b, w->orig_p = f->ap, w->resp_p = f->bp;
+        w->first_frame = first[s], w->last_frame = last[s];
+        char err[256];
+        if (tcpseries_collect(sd[s]->path, w, 1, err, sizeof err) != 0)
+            return;
+    }
+    r->win_known = true;
+}
+
+/* The smallest and the last window each endpoint advertised, at one point. */
+static void window_json(jsonw_t *w, const tcp_series_t *s, bool fwd)
+{
+    uint64_t lo = UINT64_MAX, lastw = 0, n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->s[i].fwd == fwd) {
+            lo = s->s[i].win < lo ? s->s[i].win : lo;
+            lastw = s->s[i].win;
+            n++;
+        }
+    jw_obj_begin(w);
+    jw_kv_uint(w, "segments", n);
+    if (n) {
+        jw_kv_uint(w, "min_window", lo);
+        jw_kv_uint(w, "last_window", lastw);
+    }
+    jw_obj_end(w);
 }
 
 static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t *t,
@@ -695,6 +762,27 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     jw_kv_uint(&w, "seen_only_at_a", only_a);
     jw_kv_uint(&w, "seen_only_at_b", only_b);
     jw_obj_end(&w);
+    jw_key(&w, "window_at_both_points");
+    if (r->win_known) {
+        jw_obj_begin(&w);
+        char x[IPADDR_STRLEN], y[IPADDR_STRLEN];
+        char *fl = xasprintf("%s:%u - %s:%u (as seen at A)", ipaddr_str(&r->win[0].orig, x),
+                             r->win[0].orig_p, ipaddr_str(&r->win[0].resp, y), r->win[0].resp_p);
+        jw_kv_str(&w, "flow", fl);
+        free(fl);
+        jw_kv_bool(&w, "scaled_at_a", r->win[0].scaled);
+        jw_kv_bool(&w, "scaled_at_b", r->win[1].scaled);
+        static const char *const keys[2][2] = {{"first_sender_at_a", "other_at_a"},
+                                               {"first_sender_at_b", "other_at_b"}};
+        for (int s = 0; s < 2; s++)
+            for (int e = 0; e < 2; e++) {
+                jw_key(&w, keys[s][e]);
+                window_json(&w, &r->win[s], e == 0);
+            }
+        jw_obj_end(&w);
+    } else {
+        jw_null(&w);
+    }
     jw_key(&w, "hosts");
     jw_obj_begin(&w);
     for (int side = SIDE_A; side <= SIDE_B; side++) {
@@ -714,6 +802,52 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     int rc = atomic_write(p, out.data, out.len);
     free(p);
     buf_free(&out);
+    return rc;
+}
+
+/* The receive window each endpoint of the busiest matched TCP flow
+ * advertised, as seen at A and at B (B's clock moved back by the offset):
+ * a middlebox that rewrites windows or strips window scaling shows as two
+ * lines that part. */
+static int window_chart(const char *cdir, const result_t *r, const compare_opts_t *o)
+{
+    chart_t *c = chart_new(CHART_STEP, "Receive window at both points");
+    plot_axis(c, true, "Time at A", PLOT_TIME, false);
+    plot_axis(c, false, "Window", PLOT_BYTES, false);
+    chart_set_empty_note(c, "No TCP connection was seen at both points");
+    double *x[4] = {0}, *y[4] = {0};
+    if (r->win_known) {
+        char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
+        char *sub = xasprintf("%s:%u and %s:%u; where the path left the window alone, the lines "
+                              "at A and B lie on each other", ipaddr_str(&r->win[0].orig, a),
+                              r->win[0].orig_p, ipaddr_str(&r->win[0].resp, b),
+                              r->win[0].resp_p);
+        chart_set_subtitle(c, sub);
+        free(sub);
+        double shift = r->offset_known ? r->offset : 0;
+        for (int e = 0; e < 2; e++)
+            for (int s = 0; s < 2; s++) {
+                const tcp_series_t *w = &r->win[s];
+                int k = e * 2 + s;
+                x[k] = xcalloc(w->n + 1, sizeof(double));
+                y[k] = xcalloc(w->n + 1, sizeof(double));
+                size_t n = 0;
+                for (size_t i = 0; i < w->n; i++)
+                    if (w->s[i].fwd == (e == 0)) {
+                        x[k][n] = (double)w->s[i].ts / 1e9 - (s ? shift : 0);
+                        y[k][n++] = (double)w->s[i].win;
+                    }
+                char *name = xasprintf("%s:%u at %s", ipaddr_str(e ? &w->resp : &w->orig, a),
+                                       e ? w->resp_p : w->orig_p, s ? o->label_b : o->label_a);
+                chart_add_series(c, name, x[k], y[k], n);
+                free(name);
+            }
+    }
+    char err[256];
+    int rc = plot_save(c, cdir, "window_both_points", err, sizeof err);
+    chart_free(c);
+    for (int k = 0; k < 4; k++)
+        free(x[k]), free(y[k]);
     return rc;
 }
 
@@ -783,6 +917,8 @@ static int write_charts(const char *dir, side_data_t *a, side_data_t *b, const r
         rc = -1;
     chart_free(c);
     free(bx), free(loss[0]), free(loss[1]);
+    if (rc == 0 && window_chart(cdir, r, o) != 0)
+        rc = -1;
     for (int d = 0; d < 2; d++)
         free(x[d]), free(y[d]);
     free(cdir);
@@ -813,6 +949,7 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
         estimate_drift(&a, &b, &r);
         count_retransmissions(&a, DIR_AB, &t, &r.dir[DIR_AB]);
         count_retransmissions(&b, DIR_BA, &t, &r.dir[DIR_BA]);
+        window_at_both_points(&a, &b, &t, &r);
         char *logs = xasprintf("%s/logs", o->out_dir);
         if (mkdir_p(logs, 0755) != 0 || write_summary(o->out_dir, o, &a, &b, &t, &r) != 0 ||
             write_flows(o->out_dir, &a, &b, &t, &r) != 0 ||

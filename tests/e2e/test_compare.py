@@ -102,7 +102,17 @@ def main():
             flows = [json.loads(line) for line in f]
         c.eq(len(flows), 1, "cut: one flow")
         c.eq(flows[0]["a_host"], "141.142.228.5", "cut: client on A's side")
+        w = s["window_at_both_points"]
+        c.check(w is not None and w["flow"].startswith("141.142.228.5:59856 - 192.150.187.43:80"),
+                f"cut: window chart follows the one TCP flow ({w and w['flow']})")
+        if w:
+            c.eq(w["first_sender_at_b"], w["first_sender_at_a"], "cut: client's windows alike at A and B")
+            c.eq(w["other_at_b"]["segments"], w["other_at_a"]["segments"] - 2,
+                 "cut: the server's two removed segments missing at B")
+            c.eq(w["other_at_b"]["min_window"], w["other_at_a"]["min_window"],
+                 "cut: server's smallest window alike")
         for f in ("report.html", "report.xlsx", "charts/one_way_delay.png",
+                  "charts/window_both_points.png", "charts/window_both_points.pdf",
                   "charts/one_way_delay.pdf", "charts/losses.png"):
             c.check(os.path.getsize(os.path.join(d, "cut", f)) > 0, f"cut: {f} written")
         page = open(os.path.join(d, "cut", "report.html"), encoding="utf-8").read()
