@@ -1,6 +1,7 @@
 /* app_http.c — see app_http.h. */
 #include "app_http.h"
 
+#include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "out/fsutil.h"
@@ -53,35 +54,6 @@ struct http_state {
     http_conn_t *hc;
     char *host;
 };
-
-static void hex(const uint8_t *d, unsigned n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for (unsigned i = 0; i < n; i++) {
-        out[2 * i] = h[d[i] >> 4];
-        out[2 * i + 1] = h[d[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
-static EVP_MD_CTX *md_new(const EVP_MD *md)
-{
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    if (c && !EVP_DigestInit_ex(c, md, NULL)) {
-        EVP_MD_CTX_free(c);
-        c = NULL;
-    }
-    return c;
-}
-
-static void md_final(EVP_MD_CTX *c, char *out)
-{
-    uint8_t d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    out[0] = 0;
-    if (c && EVP_DigestFinal_ex(c, d, &n))
-        hex(d, n, out);
-}
 
 static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[20])
 {
@@ -138,13 +110,13 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     b->s = s;
     http_msg_t *m = is_orig ? &t->req : &t->resp;
     body_coding_t coding = body_coding_of(m->cenc);
-    b->sha256 = md_new(EVP_sha256());
+    b->sha256 = digest_new(EVP_sha256());
     if (s->opts->hashes & HASH_MD5)
-        b->md5 = md_new(EVP_md5());
+        b->md5 = digest_new(EVP_md5());
     if (s->opts->hashes & HASH_SHA1)
-        b->sha1 = md_new(EVP_sha1());
+        b->sha1 = digest_new(EVP_sha1());
     if (coding != BODY_IDENTITY)
-        b->enc = md_new(EVP_sha256());
+        b->enc = digest_new(EVP_sha256());
     b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
     b->carve = s->opts->carve && s->opts->case_dir;
     make_fuid(s->c, t->depth, is_orig, b->fuid);
@@ -270,10 +242,10 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         why = m->incomplete;
     uint64_t seen = body_decoder_out(b->dec);
     char md5[33], sha1[41], sha256[65], enc[65];
-    md_final(b->md5, md5);
-    md_final(b->sha1, sha1);
-    md_final(b->sha256, sha256);
-    md_final(b->enc, enc);
+    digest_final_hex(b->md5, md5);
+    digest_final_hex(b->sha1, sha1);
+    digest_final_hex(b->sha256, sha256);
+    digest_final_hex(b->enc, enc);
     b->mime = mime_sniff(b->sniff, b->nsniff);
     if (seen == 0) {
         if (b->out) {

@@ -2,6 +2,7 @@
 #include "case/ranges.h"
 
 #include "case/case.h"
+#include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "out/logfmt.h"
@@ -108,16 +109,6 @@ static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t
     return ok;
 }
 
-static void md_hex(EVP_MD_CTX *c, char *out)
-{
-    uint8_t d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    out[0] = 0;
-    if (c && EVP_DigestFinal_ex(c, d, &n))
-        for (unsigned i = 0; i < n; i++)
-            sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t n,
                 const assembly_t *a, const char *hashes[3])
 {
@@ -211,13 +202,9 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
     a.out = fd >= 0 ? fdopen(fd, "wb") : NULL;
     bool ok = a.out != NULL;
     unsigned hashes = k->opts->analysis.hashes;
-    a.md[0] = (hashes & HASH_MD5) ? EVP_MD_CTX_new() : NULL;
-    a.md[1] = (hashes & HASH_SHA1) ? EVP_MD_CTX_new() : NULL;
-    a.md[2] = EVP_MD_CTX_new();
-    const EVP_MD *mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
-    for (int m = 0; m < 3; m++)
-        if (a.md[m])
-            EVP_DigestInit_ex(a.md[m], mds[m], NULL);
+    a.md[0] = (hashes & HASH_MD5) ? digest_new(EVP_md5()) : NULL;
+    a.md[1] = (hashes & HASH_SHA1) ? digest_new(EVP_sha1()) : NULL;
+    a.md[2] = digest_new(EVP_sha256());
     pos = 0;
     const range_rec_t *last = chain[0].r;
     for (size_t c = 0; c < nc && ok; c++) {
@@ -232,7 +219,7 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
         close(fd);
     char hex[3][2 * EVP_MAX_MD_SIZE + 1];
     for (int m = 0; m < 3; m++) {
-        md_hex(a.md[m], hex[m]);
+        digest_final_hex(a.md[m], hex[m]);
         EVP_MD_CTX_free(a.md[m]);
     }
     if (ok) {
