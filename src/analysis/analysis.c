@@ -175,11 +175,14 @@ int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t
     damage_sort(&r->damage);
     /* Damaged input: the file could not be read to the end, or some packets
      * were malformed.  Limits we imposed ("limit.*") and data the capture
-     * simply did not contain ("incomplete.*") are reported but are not damage. */
+     * simply did not contain ("incomplete.*") and oddities of the traffic itself
+     * ("anomaly.*", e.g. TCP retransmissions that contradict the first copy)
+     * are reported but are not damage. */
     r->damaged = rc < 0;
     for (size_t i = 0; i < r->damage.n; i++)
         if (strncmp(r->damage.v[i].reason, "limit.", 6) != 0 &&
-            strncmp(r->damage.v[i].reason, "incomplete.", 11) != 0)
+            strncmp(r->damage.v[i].reason, "incomplete.", 11) != 0 &&
+            strncmp(r->damage.v[i].reason, "anomaly.", 8) != 0)
             r->damaged = true;
     return r->damaged ? 1 : 0;
 }

@@ -121,8 +121,17 @@ char *app_conn_finish(app_t *a, conn_t *c)
     for (int i = 0; i < 2; i++)
         reasm_finish(&ac->dir[i]);
     char *hint = app_conn_done(&a->proto, &ac->session, c);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
+        /* what reassembly gave up or found contradictory goes to case.json */
+        reasm_stats_t st;
+        reasm_get_stats(&ac->dir[i], &st);
+        if (st.cap_gaps)
+            damage_note(&a->res->damage, "limit.tcp_reassembly_buffer", c->first_frame);
+        if (st.overlap_conflicts)
+            damage_note(&a->res->damage, "anomaly.tcp_overlap_conflict",
+                        st.first_conflict_frame ? st.first_conflict_frame : c->first_frame);
         reasm_free(&ac->dir[i]);
+    }
     free(ac);
     c->app = NULL;
     return hint;

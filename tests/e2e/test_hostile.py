@@ -85,6 +85,11 @@ def endless_out_of_order(c, d, n):
     conn = z.read_ndjson(os.path.join(d, "ooo", "logs", "conn.ndjson"))
     c.eq(len(conn), 1, "one connection")
     c.check(conn and conn[0]["missed_bytes"] >= 1400, "the missing segment is counted as missed")
+    ev = json.load(open(os.path.join(d, "ooo", "case.json")))["evidence"][0]
+    c.eq(ev["damaged"].get("limit.tcp_reassembly_buffer"), 1,
+         "giving up on the hole at the buffer cap is recorded in case.json")
+    c.eq(ev["damaged_first_frames"].get("limit.tcp_reassembly_buffer"), [1],
+         "... pointing at the connection's first frame")
     limit = 600 if SANITIZED else 200
     c.check(rss < limit, f"out-of-order stream peak RSS {rss:.0f} MB >= {limit} MB")
     print(f"out-of-order stream: {n * 1400 >> 20} MiB after a hole, peak RSS {rss:.0f} MB")
