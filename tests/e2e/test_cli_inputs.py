@@ -111,10 +111,35 @@ def summary_vs_capinfos(c):
         c.check(abs(ours["duration"] - dur) < 1e-6, f"{t}: duration {ours['duration']} vs {dur}")
 
 
+def evidence_untouched(c, d):
+    """Every command leaves the capture byte-for-byte and metadata-wise as it
+    was (content, size, modification and change times); case.json holds the
+    SHA-256 of what was read."""
+    import hashlib
+    import shutil
+    ev = os.path.join(d, "evidence.pcap")
+    shutil.copy(GET, ev)
+    os.chmod(ev, 0o444)
+    before = os.stat(ev)
+    sha = hashlib.sha256(open(ev, "rb").read()).hexdigest()
+    for args in (["analyze", "-q", "-o", os.path.join(d, "ro-case")],
+                 ["carve", "-q", "-o", os.path.join(d, "ro-carve")], ["summary"],
+                 ["compare", "-q", "-o", os.path.join(d, "ro-cmp"), ev]):
+        rc, err = run(*args, ev)
+        c.eq(rc, 0, f"{args[0]} on a read-only capture ({err.strip()})")
+    after = os.stat(ev)
+    c.eq((after.st_size, after.st_mtime_ns, after.st_ctime_ns),
+         (before.st_size, before.st_mtime_ns, before.st_ctime_ns), "capture metadata unchanged")
+    c.eq(hashlib.sha256(open(ev, "rb").read()).hexdigest(), sha, "capture content unchanged")
+    case = json.load(open(os.path.join(d, "ro-case", "case.json")))
+    c.eq(case["evidence"][0]["sha256"], sha, "case.json holds the capture's SHA-256")
+
+
 def main():
     c = z.Checker("cli_inputs")
     with tempfile.TemporaryDirectory() as d:
         exit_statuses(c, d)
+        evidence_untouched(c, d)
     summary_vs_capinfos(c)
     c.done()
 
