@@ -38,13 +38,14 @@ typedef struct cpkt {
     uint32_t match;  /* index in the other capture, or NONE */
     uint32_t flow;
     uint32_t src, dst; /* address table indices */
-    uint32_t seq;
+    uint32_t seq, ack;
     uint32_t len;
     uint16_t ip_id;
     uint8_t ttl;
     uint8_t tcp_flags;
     uint8_t proto;
     uint8_t dir;
+    bool ranged;     /* matched by byte range (TSO/GRO), not one to one */
 } cpkt_t;
 
 typedef struct flow {
@@ -238,6 +239,7 @@ static int load(side_data_t *s, tables_t *t, bool nat, int which)
         if (which == 1 && !f->first_frame_b)
             f->first_frame_b = cp.frame;
         x->seq = p.seq;
+        x->ack = p.ack;
         x->len = p.payload_wire;
         x->ip_id = p.ip_id;
         x->ttl = p.ttl;
@@ -287,6 +289,106 @@ static void match_all(side_data_t *a, side_data_t *b)
     free(head);
 }
 
+/* ---- TSO/GRO: one segment at one point, several at the other ----
+ *
+ * A sender's capture sees the large segments it hands to a NIC that splits
+ * them (TSO); a receiver's capture sees segments the NIC merged (GRO).  After
+ * one-to-one matching, each unmatched data segment is tried against unmatched
+ * segments of the other point in the same connection and direction, with the
+ * same ACK, that tile its byte range exactly: starting at its sequence number,
+ * each starting where the previous ended, adding up to its length. */
+
+#define RANGE_MAX_PIECES 64
+
+typedef struct rseg {
+    uint32_t idx;    /* index in its side's packets */
+    uint32_t next;   /* hash chain */
+    uint64_t key;    /* side, connection, direction, sequence */
+} rseg_t;
+
+static uint64_t range_key(int side, uint32_t flow, bool fwd, uint32_t seq)
+{
+    uint64_t parts[2] = {(uint64_t)side << 33 | (uint64_t)fwd << 32 | flow, seq};
+    return hash_fnv1a(parts, sizeof parts, 0);
+}
+
+static size_t match_ranges(side_data_t *a, side_data_t *b, const tables_t *t)
+{
+    side_data_t *sd[2] = {a, b};
+    /* B's connections named by A's: the same under plain routing, mapped
+     * through matched packets under NAT */
+    uint32_t *b2a = xmalloc((t->nflows ? t->nflows : 1) * sizeof *b2a);
+    memset(b2a, 0xFF, (t->nflows ? t->nflows : 1) * sizeof *b2a);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].match != NONE && b2a[b->v[a->v[i].match].flow] == NONE)
+            b2a[b->v[a->v[i].match].flow] = a->v[i].flow;
+    size_t total = 0;
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < sd[s]->n; i++)
+            total += sd[s]->v[i].match == NONE && sd[s]->v[i].proto == IPPROTO_TCP &&
+                     sd[s]->v[i].len > 0;
+    size_t slots = 1024, made = 0;
+    while (slots < total * 2)
+        slots *= 2;
+    uint32_t *head = xmalloc(slots * sizeof *head);
+    memset(head, 0xFF, slots * sizeof *head);
+    rseg_t *v = xcalloc(total ? total : 1, sizeof *v);
+    size_t n = 0;
+    uint32_t *flow_of[2] = {xcalloc(a->n + 1, sizeof(uint32_t)), xcalloc(b->n + 1, sizeof(uint32_t))};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = sd[s]->n; i-- > 0;) { /* chains in capture order */
+            const cpkt_t *p = &sd[s]->v[i];
+            uint32_t f = s == 0 || b2a[p->flow] == NONE ? p->flow : b2a[p->flow];
+            flow_of[s][i] = f;
+            if (p->match != NONE || p->proto != IPPROTO_TCP || !p->len || f == NONE)
+                continue;
+            bool fwd = ipaddr_eq(&t->addrs[p->src].ip, &t->flows[p->flow].a);
+            v[n] = (rseg_t){(uint32_t)i, NONE, range_key(s, f, fwd, p->seq)};
+            v[n].next = head[v[n].key & (slots - 1)];
+            head[v[n].key & (slots - 1)] = (uint32_t)n;
+            n++;
+        }
+    uint32_t pieces[RANGE_MAX_PIECES];
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < sd[s]->n; i++) {
+            cpkt_t *big = &sd[s]->v[i];
+            uint32_t f = flow_of[s][i];
+            if (big->match != NONE || big->proto != IPPROTO_TCP || big->len < 2 || f == NONE)
+                continue;
+            bool fwd = ipaddr_eq(&t->addrs[big->src].ip, &t->flows[big->flow].a);
+            side_data_t *o = sd[1 - s];
+            uint32_t pos = big->seq, left = big->len;
+            size_t np = 0;
+            while (left && np < RANGE_MAX_PIECES) {
+                uint64_t k = range_key(1 - s, f, fwd, pos);
+                uint32_t found = NONE;
+                for (uint32_t e = head[k & (slots - 1)]; e != NONE && found == NONE; e = v[e].next) {
+                    const cpkt_t *q = &o->v[v[e].idx];
+                    if (v[e].key == k && q->match == NONE && q->seq == pos && q->len < big->len &&
+                        q->len <= left && q->ack == big->ack)
+                        found = v[e].idx;
+                }
+                if (found == NONE)
+                    break;
+                pieces[np++] = found;
+                pos += o->v[found].len;
+                left -= o->v[found].len;
+            }
+            if (left || np < 2)
+                continue;
+            big->match = pieces[0];
+            big->ranged = true;
+            for (size_t k = 0; k < np; k++) {
+                o->v[pieces[k]].match = (uint32_t)i;
+                o->v[pieces[k]].ranged = true;
+            }
+            made++;
+        }
+    free(flow_of[0]), free(flow_of[1]);
+    free(v), free(head), free(b2a);
+    return made;
+}
+
 /* Hosts on each side: TTL only decreases along the path. */
 static void assign_sides(side_data_t *a, side_data_t *b, tables_t *t)
 {
@@ -324,6 +426,7 @@ static void assign_sides(side_data_t *a, side_data_t *b, tables_t *t)
 typedef struct dstats {
     uint64_t sent, matched, lost, only_far;
     uint64_t retrans, retrans_lost_between, retrans_lost_beyond;
+    uint64_t ranged;   /* of matched: by byte range (TSO/GRO) */
     double *raw; /* raw one-way delays (B clock − A clock for A→B) */
     size_t nraw, capraw;
 } dstats_t;
@@ -417,6 +520,7 @@ static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r
             d->sent++;
             if (p->match != NONE) {
                 d->matched++;
+                d->ranged += p->ranged;
                 add_delay(d, (double)(b->v[p->match].ts - p->ts) / 1e9);
             } else {
                 d->lost++;
@@ -435,6 +539,7 @@ static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r
             d->sent++;
             if (q->match != NONE) {
                 d->matched++;
+                d->ranged += q->ranged;
                 add_delay(d, (double)(a->v[q->match].ts - q->ts) / 1e9);
             } else {
                 d->lost++;
@@ -526,6 +631,7 @@ static void dir_json(jsonw_t *w, const char *key, dstats_t *d, double correction
     jw_obj_begin(w);
     jw_kv_uint(w, "sent_past_first_point", d->sent);
     jw_kv_uint(w, "matched", d->matched);
+    jw_kv_uint(w, "matched_by_byte_range", d->ranged);
     jw_kv_uint(w, "lost_between_points", d->lost);
     jw_kv_uint(w, "only_at_far_point", d->only_far);
     jw_kv_double(w, "loss_rate", d->sent ? (double)d->lost / (double)d->sent : 0, 6);
@@ -941,6 +1047,7 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
     int status = (ra == 3 || rb == 3) ? 3 : (ra || rb) ? 1 : 0;
     if (status != 3) {
         match_all(&a, &b);
+        match_ranges(&a, &b, &t);
         assign_sides(&a, &b, &t);
         result_t r;
         memset(&r, 0, sizeof r);
