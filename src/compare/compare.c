@@ -507,47 +507,69 @@ static void count_retransmissions(side_data_t *s, int dir, const tables_t *t, ds
     free(tab);
 }
 
-static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r,
-                  uint32_t only_flow)
+/* One packet of A (tally_a) or of B (tally_b) into the per-direction figures. */
+static void tally_a(const side_data_t *b, const tables_t *t, cpkt_t *p, result_t *r)
 {
-    for (size_t i = 0; i < a->n; i++) {
-        cpkt_t *p = &a->v[i];
-        if (only_flow != NONE && p->flow != only_flow)
-            continue;
-        p->dir = dir_of(t, p);
-        if (p->dir == DIR_AB) {
-            dstats_t *d = &r->dir[DIR_AB];
-            d->sent++;
-            if (p->match != NONE) {
-                d->matched++;
-                d->ranged += p->ranged;
-                add_delay(d, (double)(b->v[p->match].ts - p->ts) / 1e9);
-            } else {
-                d->lost++;
-            }
-        } else if (p->match == NONE) {
-            r->dir[DIR_BA].only_far++;
+    p->dir = dir_of(t, p);
+    if (p->dir == DIR_AB) {
+        dstats_t *d = &r->dir[DIR_AB];
+        d->sent++;
+        if (p->match != NONE) {
+            d->matched++;
+            d->ranged += p->ranged;
+            add_delay(d, (double)(b->v[p->match].ts - p->ts) / 1e9);
+        } else {
+            d->lost++;
         }
+    } else if (p->match == NONE) {
+        r->dir[DIR_BA].only_far++;
     }
-    for (size_t j = 0; j < b->n; j++) {
-        cpkt_t *q = &b->v[j];
-        if (only_flow != NONE && q->flow != only_flow)
-            continue;
-        q->dir = dir_of(t, q);
-        if (q->dir == DIR_BA) {
-            dstats_t *d = &r->dir[DIR_BA];
-            d->sent++;
-            if (q->match != NONE) {
-                d->matched++;
-                d->ranged += q->ranged;
-                add_delay(d, (double)(a->v[q->match].ts - q->ts) / 1e9);
-            } else {
-                d->lost++;
-            }
-        } else if (q->match == NONE) {
-            r->dir[DIR_AB].only_far++;
+}
+
+static void tally_b(const side_data_t *a, const tables_t *t, cpkt_t *q, result_t *r)
+{
+    q->dir = dir_of(t, q);
+    if (q->dir == DIR_BA) {
+        dstats_t *d = &r->dir[DIR_BA];
+        d->sent++;
+        if (q->match != NONE) {
+            d->matched++;
+            d->ranged += q->ranged;
+            add_delay(d, (double)(a->v[q->match].ts - q->ts) / 1e9);
+        } else {
+            d->lost++;
         }
+    } else if (q->match == NONE) {
+        r->dir[DIR_AB].only_far++;
     }
+}
+
+static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r)
+{
+    for (size_t i = 0; i < a->n; i++)
+        tally_a(b, t, &a->v[i], r);
+    for (size_t j = 0; j < b->n; j++)
+        tally_b(a, t, &b->v[j], r);
+}
+
+/* Packet indices of one side grouped by flow, in capture order: the packets
+ * of flow f are idx[start[f] .. start[f + 1]). */
+static void by_flow(const side_data_t *s, size_t nflows, uint32_t **idx, size_t **start)
+{
+    size_t *st = xcalloc(nflows + 1, sizeof *st);
+    for (size_t i = 0; i < s->n; i++)
+        st[s->v[i].flow + 1]++;
+    for (size_t f = 0; f < nflows; f++)
+        st[f + 1] += st[f];
+    uint32_t *v = xcalloc(s->n ? s->n : 1, sizeof *v);
+    size_t *fill = xcalloc(nflows ? nflows : 1, sizeof *fill);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t f = s->v[i].flow;
+        v[st[f] + fill[f]++] = (uint32_t)i;
+    }
+    free(fill);
+    *idx = v;
+    *start = st;
 }
 
 /* Offset B−A: with symmetric minimum delays, min(raw AB) = dmin + θ and
@@ -721,10 +743,17 @@ static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t
     if (rc != 0)
         return -1;
     buf_t row = BUF_INIT;
+    uint32_t *ia, *ib;
+    size_t *sa, *sb;
+    by_flow(a, t->nflows, &ia, &sa);
+    by_flow(b, t->nflows, &ib, &sb);
     for (uint32_t f = 0; f < t->nflows; f++) {
         result_t r;
         memset(&r, 0, sizeof r);
-        tally(a, b, t, &r, f);
+        for (size_t k = sa[f]; k < sa[f + 1]; k++)
+            tally_a(b, t, &a->v[ia[k]], &r);
+        for (size_t k = sb[f]; k < sb[f + 1]; k++)
+            tally_b(a, t, &b->v[ib[k]], &r);
         const flow_t *fl = &t->flows[f];
         /* orient the flow as A-side host -> B-side host */
         bool swap = t->addrs[addr_id(t, &fl->a)].side == SIDE_B;
@@ -752,6 +781,7 @@ static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t
         fwrite(row.data, 1, row.len, af.f);
         free_result(&r);
     }
+    free(ia), free(ib), free(sa), free(sb);
     buf_free(&row);
     return atomic_commit(&af);
 }
@@ -1051,7 +1081,7 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
         assign_sides(&a, &b, &t);
         result_t r;
         memset(&r, 0, sizeof r);
-        tally(&a, &b, &t, &r, NONE);
+        tally(&a, &b, &t, &r);
         estimate_offset(&r);
         estimate_drift(&a, &b, &r);
         count_retransmissions(&a, DIR_AB, &t, &r.dir[DIR_AB]);
