@@ -4,6 +4,7 @@
 #include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
+#include "out/artwriter.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
 #include "proto/body.h"
@@ -165,8 +166,12 @@ static void store(body_state_t *b, const char *sha256)
         b->out = NULL;
         if (!ok || access(final, F_OK) == 0 || rename(b->tmp, final) != 0)
             unlink(b->tmp); /* already stored (same content), or could not be written */
-    } else if (ok && access(final, F_OK) != 0) {
-        ok = atomic_write(final, b->mem.data, b->mem.len) == 0;
+    } else if (ok) { /* written (unless already there) on the writer thread */
+        size_t len = b->mem.len;
+        uint8_t *data = (uint8_t *)buf_steal(&b->mem);
+        artwriter_put(final, data ? data : xcalloc(1, 1), len, &b->s->res->damage,
+                      b->first_frame);
+        return;
     }
     buf_free(&b->mem);
     if (!ok)

@@ -2,6 +2,7 @@
 #include "case/case.h"
 
 #include "core/xalloc.h"
+#include "out/artwriter.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -115,6 +116,7 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts,
             s.total_bytes += (uint64_t)st.st_size;
     }
     clock_gettime(CLOCK_MONOTONIC, &s.start);
+    artwriter_start();
     worker_t *ws = xcalloc((size_t)jobs, sizeof *ws);
     pthread_t *th = xcalloc((size_t)jobs, sizeof *th);
     for (int j = 0; j < jobs; j++) {
@@ -126,6 +128,9 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts,
     for (int j = 1; j < jobs; j++)
         if (th[j])
             pthread_join(th[j], NULL);
+    artwriter_stop(); /* every carved file is on disk before the case reads them */
+    for (size_t i = 0; i < in->n; i++)
+        damage_sort(&results[i].damage);
     if (opts->progress)
         print_progress(&s, true);
     free(ws);
