@@ -20,6 +20,8 @@
 #include <cairo-svg.h>
 #include <errno.h>
 #include <math.h>
+#include <png.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,63 @@ static int surface_failed(chart_t *c, cairo_surface_t *s, const char *what)
     return chart_fail(c, "%s: %s", what, cairo_status_to_string(cairo_surface_status(s)));
 }
 
+static void png_sink(png_structp p, png_bytep data, size_t len)
+{
+    if (sink_write(png_get_io_ptr(p), data, (unsigned int)len) != CAIRO_STATUS_SUCCESS)
+        png_error(p, "write failed");
+}
+
+static void png_noflush(png_structp p)
+{
+    (void)p;
+}
+
+/* The opaque RGB24 image as an 8-bit RGB PNG.  Cairo's own writer lets
+ * libpng try every row filter at zlib's default level, and on a small case
+ * that PNG compression was most of the run.  Charts are mostly flat colour
+ * with horizontal structure: the Up filter alone at zlib level 4 gives files
+ * within 2 % of that size in about half the time (sample case: 16 charts,
+ * 530 -> 537 kB, charts phase 0.93 -> 0.5 s).  0, or -1 when writing failed. */
+static int encode_png(cairo_surface_t *s, sink_t *out)
+{
+    cairo_surface_flush(s);
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *data = cairo_image_surface_get_data(s);
+    png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = p ? png_create_info_struct(p) : NULL;
+    unsigned char *row = malloc((size_t)w * 3);
+    if (!p || !info || !row || !data) {
+        png_destroy_write_struct(&p, &info);
+        free(row);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(p))) {
+        png_destroy_write_struct(&p, &info);
+        free(row);
+        return -1;
+    }
+    png_set_write_fn(p, out, png_sink, png_noflush);
+    png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_filter(p, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
+    png_set_compression_level(p, 4);
+    png_write_info(p, info);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *px = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++) {
+            row[3 * x] = (unsigned char)(px[x] >> 16);
+            row[3 * x + 1] = (unsigned char)(px[x] >> 8);
+            row[3 * x + 2] = (unsigned char)px[x];
+        }
+        png_write_row(p, row);
+    }
+    png_write_end(p, info);
+    png_destroy_write_struct(&p, &info);
+    free(row);
+    return 0;
+}
+
 static int render_png(chart_t *c, sink_t *out, double w, double h, double scale)
 {
     int pw = (int)lround(w * scale), ph = (int)lround(h * scale);
@@ -139,9 +198,8 @@ static int render_png(chart_t *c, sink_t *out, double w, double h, double scale)
     int rc = draw_chart(c, cr, w, h);
     cairo_destroy(cr);
     if (rc == 0) {
-        cairo_status_t st = cairo_surface_write_to_png_stream(s, sink_write, out);
-        if (st != CAIRO_STATUS_SUCCESS)
-            rc = chart_fail(c, "writing PNG: %s", cairo_status_to_string(st));
+        if (encode_png(s, out) != 0)
+            rc = chart_fail(c, "writing PNG: %s", out->failed ? "write error" : "encoder error");
     }
     cairo_surface_destroy(s);
     return rc;

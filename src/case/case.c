@@ -6,6 +6,7 @@
 #include "core/interrupt.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
+#include "out/case_charts.h"
 #include "out/case_json.h"
 #include "out/fsutil.h"
 #include "out/log_conn.h"
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -192,8 +194,29 @@ static int write_reports(const case_opts_t *o, char *err, size_t errlen)
     return rc;
 }
 
+/* Phase times, printed on stderr when PCAPCASE_TIMINGS is set (for the
+ * benchmark: how much of a run is analysis, how much charts and reports). */
+typedef struct phases {
+    struct timespec t0;
+    char line[256];
+    size_t len;
+} phases_t;
+
+static void phase(phases_t *ph, const char *name)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - ph->t0.tv_sec) + (double)(t.tv_nsec - ph->t0.tv_nsec) / 1e9;
+    if (name && ph->len < sizeof ph->line)
+        ph->len += (size_t)snprintf(ph->line + ph->len, sizeof ph->line - ph->len, " %s %.3f",
+                                    name, s);
+    ph->t0 = t;
+}
+
 int case_analyze(const case_inputs_t *in, const case_opts_t *o)
 {
+    phases_t ph = {0};
+    phase(&ph, NULL);
     capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
     char *artifacts = xasprintf("%s/artifacts", o->out_dir);
     char *certs = xasprintf("%s/certs", o->out_dir);
@@ -214,6 +237,7 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     atomic_write(marker, note, sizeof note - 1);
     interrupt_install();
     case_run_captures(in, o, all);
+    phase(&ph, "analysis");
     if (interrupted()) {
         fprintf(stderr, "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
                 o->out_dir);
@@ -236,9 +260,22 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         k.names = names_build(k.r, k.n);
         case_model_finish(&k);
         case_assemble_ranges(&k);
-        if (write_logs(&k, o, err, sizeof err) != 0 || case_write_extras(&k, err, sizeof err) != 0 ||
-            case_json_write(&k, err, sizeof err) != 0 ||
-            (!o->carve_only && write_reports(o, err, sizeof err) != 0)) {
+        phase(&ph, "merge");
+        int rc = write_logs(&k, o, err, sizeof err);
+        phase(&ph, "logs");
+        if (rc == 0)
+            rc = case_write_extras(&k, err, sizeof err);
+        if (rc == 0 && !o->carve_only && case_charts_write(&k, err, sizeof err) < 0)
+            rc = -1;
+        phase(&ph, "charts");
+        if (rc == 0)
+            rc = case_json_write(&k, err, sizeof err);
+        if (rc == 0 && !o->carve_only)
+            rc = write_reports(o, err, sizeof err);
+        phase(&ph, "reports");
+        if (getenv("PCAPCASE_TIMINGS"))
+            fprintf(stderr, "pcapcase: timings (s):%s\n", ph.line);
+        if (rc != 0) {
             fprintf(stderr, "pcapcase: %s\n", err);
             status = 3;
         } else {

@@ -1,5 +1,5 @@
 /* extras.c — correlation and the outputs built on the merged case:
- * hosts.ndjson, findings.ndjson (then charts and reports, being added). */
+ * x509.ndjson, hosts.ndjson, findings.ndjson. */
 #include "case/merged.h"
 
 #include "case/case.h"
@@ -8,7 +8,6 @@
 #include "case/names.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/case_charts.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
 
@@ -131,8 +130,6 @@ int case_write_extras(case_t *k, char *err, size_t errlen)
     if (rc != 0)
         snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
     free(p);
-    if (rc == 0 && !k->opts->carve_only && case_charts_write(k, err, errlen) < 0)
-        rc = -1;
     return rc;
 }
 
