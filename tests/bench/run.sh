@@ -147,7 +147,7 @@ REPS=3 measure loop "$BYTES" "$LOOP" "$FILE"
 
 ROWS=(loop)
 if [ -x "$PCAPCASE" ]; then
-    measure pcapcase_analyze "$BYTES" "$PCAPCASE" analyze -o "$RUN/case" --quiet "$FILE"
+    PCAPCASE_TIMINGS=1 measure pcapcase_analyze "$BYTES" "$PCAPCASE" analyze -o "$RUN/case" --quiet "$FILE"
     clean "$RUN/case"
     measure pcapcase_analyze_sha256 "$BYTES" "$PCAPCASE" analyze -o "$RUN/case-sha256" --hash sha256 --quiet "$FILE"
     clean "$RUN/case-sha256"
@@ -211,6 +211,16 @@ echo "ratios:"
 ratio pcapcase_analyze 10 25
 ratio pcapcase_analyze_sha256 20 40
 ratio pcapcase_carve 10 25
+# phase times printed by pcapcase with PCAPCASE_TIMINGS=1: charts + reports against analysis
+if ok pcapcase_analyze && grep -q '^pcapcase: timings' "$RUN/pcapcase_analyze.stderr"; then
+    grep '^pcapcase: timings' "$RUN/pcapcase_analyze.stderr" | tail -1 | awk '{
+        for (i = 4; i < NF; i += 2) t[$i] = $(i + 1)
+        out = t["charts"] + t["reports"]; a = t["analysis"]; share = 0
+        if (a > 0) share = 100 * out / a
+        verdict = (a > 0 && share < 10) ? "met" : "MISSED"
+        printf "  %-24s charts %.2f s + reports %.2f s = %.1f%% of the analysis (%.2f s; target < 10%%: %s)\n",
+            "charts + reports", t["charts"], t["reports"], share, a, verdict }'
+fi
 if [ "$JOBS2" = 1 ]; then
     if ok pcapcase_jobs1_one && ok pcapcase_jobs2_two; then
         awk -v a="${RATE[pcapcase_jobs1_one]}" -v b="${RATE[pcapcase_jobs2_two]}" 'BEGIN {
