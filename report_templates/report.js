@@ -11,19 +11,45 @@
     http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "pcap", "request_frame"],
     files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "pcap", "first_frame"],
     ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "pcap", "frame"],
-    flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b", "b_to_a", "first_frame_a", "first_frame_b"],
+    flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b.sent_past_first_point", "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point", "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "b_to_a.sent_past_first_point", "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point", "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "first_frame_a", "first_frame_b"],
     unmatched: ["ts", "point", "file", "frame", "kind", "direction", "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags", "len"],
     x509: ["ts", "fingerprint", "certificate.subject", "certificate.issuer", "certificate.serial", "certificate.not_valid_before", "certificate.not_valid_after", "san.dns", "certificate.key_type", "certificate.key_length", "self_signed", "expired_at_capture", "seen_in", "pcap"]
   };
+  // headers for columns read from nested objects ("a_to_b.loss_rate")
+  var LABELS = {
+    "a_to_b.sent_past_first_point": "A→B sent",
+    "a_to_b.lost_between_points": "A→B lost",
+    "a_to_b.loss_rate": "A→B loss rate",
+    "a_to_b.only_at_far_point": "A→B only at far point",
+    "a_to_b.one_way_delay.median": "A→B delay median s",
+    "a_to_b.one_way_delay.p95": "A→B delay p95 s",
+    "b_to_a.sent_past_first_point": "B→A sent",
+    "b_to_a.lost_between_points": "B→A lost",
+    "b_to_a.loss_rate": "B→A loss rate",
+    "b_to_a.only_at_far_point": "B→A only at far point",
+    "b_to_a.one_way_delay.median": "B→A delay median s",
+    "b_to_a.one_way_delay.p95": "B→A delay p95 s"
+  };
   var TIME = /(^ts$|_ts$|not_valid)/;
   // short identifiers that read wrong when broken across lines (on paper)
-  var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
+  var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
   var TZ = 0;
 
   function fmtTime(v) {
     if (typeof v !== "number") return v;
     var d = new Date((v + TZ) * 1000);
     return d.toISOString().replace("T", " ").replace("Z", "");
+  }
+  // a column's value: the field of that name (Zeek's names contain dots, e.g.
+  // "id.orig_h"), else the path through nested objects
+  function get(r, c) {
+    if (Object.prototype.hasOwnProperty.call(r, c)) return r[c];
+    var v = r, parts = c.split(".");
+    for (var i = 0; i < parts.length; i++) {
+      if (v === null || typeof v !== "object") return undefined;
+      v = v[parts[i]];
+    }
+    return v;
   }
   function cell(col, v) {
     if (v === undefined || v === null) return "";
@@ -48,7 +74,8 @@
     var tr = document.createElement("tr");
     cols.forEach(function (c) {
       var th = document.createElement("th");
-      th.textContent = c;
+      th.textContent = LABELS[c] || c;
+      if (LABELS[c]) th.title = c;
       th.setAttribute("data-col", c);
       th.addEventListener("click", function () {
         state.dir = state.sort === c ? -state.dir : 1; state.sort = c; state.page = 0; render();
@@ -60,14 +87,14 @@
     var printnote = document.createElement("p");
     printnote.className = "printnote";
     el.appendChild(controls); el.appendChild(printnote); el.appendChild(table);
-    var text = rows.map(function (r) { return cols.map(function (c) { return cell(c, r[c]); }).join(" ").toLowerCase(); });
+    var text = rows.map(function (r) { return cols.map(function (c) { return cell(c, get(r, c)); }).join(" ").toLowerCase(); });
     function render() {
       var f = state.filter, idx = [];
       for (var i = 0; i < rows.length; i++) if (!f || text[i].indexOf(f) >= 0) idx.push(i);
       if (state.sort) {
         var c = state.sort;
         idx.sort(function (a, b) {
-          var x = rows[a][c], y = rows[b][c];
+          var x = get(rows[a], c), y = get(rows[b], c);
           if (x === y) return a - b;
           if (x === undefined || x === null) return 1;
           if (y === undefined || y === null) return -1;
@@ -82,7 +109,7 @@
         cols.forEach(function (c) {
           var td = document.createElement("td");
           td.setAttribute("data-col", c);
-          var v = rows[i][c];
+          var v = get(rows[i], c);
           if (typeof v === "number" && !TIME.test(c)) td.className = "num";
           else if (KEY.test(c)) td.className = "key";
           td.textContent = cell(c, v);
