@@ -178,6 +178,28 @@ static void write_cell(ctx_t *c, cur_t *cur, int col, const char *name, json_obj
         cur->width[col] = w;
 }
 
+/* A column's value: the member of that name (Zeek's names contain dots, as
+ * "id.orig_h"), else the path through nested objects ("a_to_b.loss_rate"). */
+static json_object *field(json_object *o, const char *col)
+{
+    json_object *v;
+    if (json_object_object_get_ex(o, col, &v))
+        return v;
+    char part[64];
+    const char *p = col;
+    while (o && *p) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof part || !json_object_is_type(o, json_type_object))
+            return NULL;
+        memcpy(part, p, n);
+        part[n] = 0;
+        if (!json_object_object_get_ex(o, part, &o))
+            return NULL;
+        p += n + (p[n] == '.');
+    }
+    return o == NULL || p == col ? NULL : o;
+}
+
 static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
 {
     char *p = xasprintf("%s/logs/%s.ndjson", dir, d->log);
@@ -204,8 +226,8 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
         }
         cur.row++;
         for (int i = 0; i < ncols; i++) {
-            json_object *v;
-            if (json_object_object_get_ex(o, d->cols[i], &v))
+            json_object *v = field(o, d->cols[i]);
+            if (v)
                 write_cell(c, &cur, i, d->cols[i], v);
         }
         rows++;
@@ -340,8 +362,18 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
 
 /* ---- comparison workbook ---- */
 
-static const char *const c_flows[] = {"a_host", "a_port", "b_host", "b_port", "proto", "seen_at",
-                                      "first_frame_a", "first_frame_b", "a_to_b", "b_to_a", NULL};
+static const char *const c_flows[] = {
+    "a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "first_frame_a", "first_frame_b",
+    "a_to_b.sent_past_first_point", "a_to_b.matched", "a_to_b.matched_by_byte_range",
+    "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point",
+    "a_to_b.tcp_retransmissions", "a_to_b.retransmissions_lost_between_points",
+    "a_to_b.retransmissions_lost_beyond_points", "a_to_b.one_way_delay.min",
+    "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "a_to_b.one_way_delay.max",
+    "b_to_a.sent_past_first_point", "b_to_a.matched", "b_to_a.matched_by_byte_range",
+    "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point",
+    "b_to_a.tcp_retransmissions", "b_to_a.retransmissions_lost_between_points",
+    "b_to_a.retransmissions_lost_beyond_points", "b_to_a.one_way_delay.min",
+    "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "b_to_a.one_way_delay.max", NULL};
 static const char *const c_unmatched[] = {"ts", "point", "file", "frame", "kind", "direction",
                                           "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags",
                                           "len", NULL};

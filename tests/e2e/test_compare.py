@@ -102,6 +102,11 @@ def main():
             flows = [json.loads(line) for line in f]
         c.eq(len(flows), 1, "cut: one flow")
         c.eq(flows[0]["a_host"], "141.142.228.5", "cut: client on A's side")
+        import test_report  # the workbook reader
+        sheet = test_report.sheet_rows(os.path.join(d, "cut", "report.xlsx"))["Flows"]
+        col = {name: i for i, name in enumerate(sheet[0])}
+        c.eq(sheet[1][col["b_to_a.only_at_far_point"]], float(flows[0]["b_to_a"]["only_at_far_point"]),
+             "cut: workbook flow row has the per-direction figures as numbers")
         w = s["window_at_both_points"]
         c.check(w is not None and w["flow"].startswith("141.142.228.5:59856 - 192.150.187.43:80"),
                 f"cut: window chart follows the one TCP flow ({w and w['flow']})")
