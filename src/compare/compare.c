@@ -507,49 +507,35 @@ static void count_retransmissions(side_data_t *s, int dir, const tables_t *t, ds
     free(tab);
 }
 
-/* One packet of A (tally_a) or of B (tally_b) into the per-direction figures. */
-static void tally_a(const side_data_t *b, const tables_t *t, cpkt_t *p, result_t *r)
+/* One packet into the per-direction figures.  sent_dir is the direction
+ * whose first point this capture is (A for A->B, B for B->A); other is the
+ * other capture, where a match was seen (so the delay is other's time minus
+ * this one's either way). */
+static void tally_pkt(const side_data_t *other, const tables_t *t, cpkt_t *p, result_t *r,
+                      int sent_dir)
 {
     p->dir = dir_of(t, p);
-    if (p->dir == DIR_AB) {
-        dstats_t *d = &r->dir[DIR_AB];
+    if (p->dir == sent_dir) {
+        dstats_t *d = &r->dir[sent_dir];
         d->sent++;
         if (p->match != NONE) {
             d->matched++;
             d->ranged += p->ranged;
-            add_delay(d, (double)(b->v[p->match].ts - p->ts) / 1e9);
+            add_delay(d, (double)(other->v[p->match].ts - p->ts) / 1e9);
         } else {
             d->lost++;
         }
     } else if (p->match == NONE) {
-        r->dir[DIR_BA].only_far++;
-    }
-}
-
-static void tally_b(const side_data_t *a, const tables_t *t, cpkt_t *q, result_t *r)
-{
-    q->dir = dir_of(t, q);
-    if (q->dir == DIR_BA) {
-        dstats_t *d = &r->dir[DIR_BA];
-        d->sent++;
-        if (q->match != NONE) {
-            d->matched++;
-            d->ranged += q->ranged;
-            add_delay(d, (double)(a->v[q->match].ts - q->ts) / 1e9);
-        } else {
-            d->lost++;
-        }
-    } else if (q->match == NONE) {
-        r->dir[DIR_AB].only_far++;
+        r->dir[sent_dir == DIR_AB ? DIR_BA : DIR_AB].only_far++;
     }
 }
 
 static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r)
 {
     for (size_t i = 0; i < a->n; i++)
-        tally_a(b, t, &a->v[i], r);
+        tally_pkt(b, t, &a->v[i], r, DIR_AB);
     for (size_t j = 0; j < b->n; j++)
-        tally_b(a, t, &b->v[j], r);
+        tally_pkt(a, t, &b->v[j], r, DIR_BA);
 }
 
 /* Packet indices of one side grouped by flow, in capture order: the packets
@@ -751,9 +737,9 @@ static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t
         result_t r;
         memset(&r, 0, sizeof r);
         for (size_t k = sa[f]; k < sa[f + 1]; k++)
-            tally_a(b, t, &a->v[ia[k]], &r);
+            tally_pkt(b, t, &a->v[ia[k]], &r, DIR_AB);
         for (size_t k = sb[f]; k < sb[f + 1]; k++)
-            tally_b(a, t, &b->v[ib[k]], &r);
+            tally_pkt(a, t, &b->v[ib[k]], &r, DIR_BA);
         const flow_t *fl = &t->flows[f];
         /* orient the flow as A-side host -> B-side host */
         bool swap = t->addrs[addr_id(t, &fl->a)].side == SIDE_B;
