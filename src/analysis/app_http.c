@@ -11,14 +11,11 @@
 #include "proto/http.h"
 #include "proto/mime.h"
 
-#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Decoded bodies are kept in memory up to this size and only written when
  * their SHA-256 is not yet in artifacts/: most bodies in real traffic repeat
@@ -31,10 +28,10 @@ typedef struct body_state {
     http_state_t *s;
     buf_t mem;   /* the decoded body while it is small (carving only) */
     bool carve;
-    EVP_MD_CTX *md5, *sha1, *sha256, *enc;
+    digest_set_t hash;   /* of the decoded body */
+    EVP_MD_CTX *enc;     /* SHA-256 of the body as sent, when it was encoded */
     body_decoder_t *dec;
-    FILE *out;
-    char *tmp;
+    atomic_file_t spill; /* the decoded body once it outgrew mem (spill.f set) */
     uint8_t sniff[MIME_SNIFF_BYTES];
     size_t nsniff;
     uint64_t missing;
@@ -67,40 +64,27 @@ static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[20
 static void decoded(void *ctx, const uint8_t *p, size_t n)
 {
     body_state_t *b = ctx;
-    EVP_DigestUpdate(b->sha256, p, n);
-    if (b->md5)
-        EVP_DigestUpdate(b->md5, p, n);
-    if (b->sha1)
-        EVP_DigestUpdate(b->sha1, p, n);
-    if (b->nsniff < MIME_SNIFF_BYTES) {
-        size_t k = MIME_SNIFF_BYTES - b->nsniff < n ? MIME_SNIFF_BYTES - b->nsniff : n;
-        memcpy(b->sniff + b->nsniff, p, k);
-        b->nsniff += k;
-    }
+    digest_set_update(&b->hash, p, n);
+    mime_collect(b->sniff, &b->nsniff, p, n);
     if (!b->carve || b->write_failed)
         return;
-    if (!b->out && b->mem.len + n <= ARTIFACT_MEM_MAX) {
+    if (!b->spill.f && b->mem.len + n <= ARTIFACT_MEM_MAX) {
         buf_append(&b->mem, p, n);
         return;
     }
-    if (!b->out) { /* spill to a temporary file */
-        b->tmp = xasprintf("%s/artifacts/.partial-XXXXXX", b->s->opts->case_dir);
-        int fd = mkstemp(b->tmp);
-        if (fd >= 0)
-            (void)fchmod(fd, 0644); /* like every other file in the case */
-        if (fd >= 0)
-            b->out = fdopen(fd, "w");
-        if (!b->out) {
-            if (fd >= 0)
-                close(fd);
+    if (!b->spill.f) { /* spill to a temporary file, named when the hash is known */
+        char *tmp = xasprintf("%s/artifacts/.partial", b->s->opts->case_dir);
+        int rc = atomic_open(&b->spill, tmp);
+        free(tmp);
+        if (rc != 0) {
             b->write_failed = true;
             return;
         }
-        if (b->mem.len && fwrite(b->mem.data, 1, b->mem.len, b->out) != b->mem.len)
+        if (b->mem.len && fwrite(b->mem.data, 1, b->mem.len, b->spill.f) != b->mem.len)
             b->write_failed = true;
         buf_free(&b->mem);
     }
-    if (fwrite(p, 1, n, b->out) != n)
+    if (fwrite(p, 1, n, b->spill.f) != n)
         b->write_failed = true;
 }
 
@@ -111,11 +95,7 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     b->s = s;
     http_msg_t *m = is_orig ? &t->req : &t->resp;
     body_coding_t coding = body_coding_of(m->cenc);
-    b->sha256 = digest_new(EVP_sha256());
-    if (s->opts->hashes & HASH_MD5)
-        b->md5 = digest_new(EVP_md5());
-    if (s->opts->hashes & HASH_SHA1)
-        b->sha1 = digest_new(EVP_sha1());
+    digest_set_init(&b->hash, s->opts->hashes & HASH_MD5, s->opts->hashes & HASH_SHA1);
     if (coding != BODY_IDENTITY)
         b->enc = digest_new(EVP_sha256());
     b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
@@ -161,11 +141,11 @@ static void store(body_state_t *b, const char *sha256)
         return;
     char *final = xasprintf("%s/artifacts/%s", b->s->opts->case_dir, sha256);
     bool ok = !b->write_failed;
-    if (b->out) {
-        ok = fclose(b->out) == 0 && ok;
-        b->out = NULL;
-        if (!ok || access(final, F_OK) == 0 || rename(b->tmp, final) != 0)
-            unlink(b->tmp); /* already stored (same content), or could not be written */
+    if (b->spill.f) {
+        if (ok)
+            ok = atomic_commit_once(&b->spill, final) == 0;
+        else
+            atomic_abort(&b->spill);
     } else if (ok) { /* written (unless already there) on the writer thread */
         size_t len = b->mem.len;
         uint8_t *data = (uint8_t *)buf_steal(&b->mem);
@@ -214,9 +194,14 @@ static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t 
     if (!boundary && (!http_parse_content_range(t->resp.crange, &a, &e, &total) ||
                       seen != e - a + 1 || total > s->opts->max_body))
         return;
+    char *url = url_of(t);
+    if (!url) {
+        free(boundary);
+        return;
+    }
     range_rec_t *r = capture_range_add(s->res);
     r->ts = b->first_ts;
-    r->url = url_of(t);
+    r->url = url;
     r->boundary = boundary;
     r->start = a, r->end = e, r->total = total;
     memcpy(r->sha256, sha256, sizeof r->sha256);
@@ -225,11 +210,6 @@ static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t 
     r->orig = s->c->orig, r->resp = s->c->resp;
     r->orig_p = s->c->orig_p, r->resp_p = s->c->resp_p;
     r->first_frame = b->first_frame, r->last_frame = b->last_frame;
-    if (!r->url) {
-        free(r->boundary);
-        s->res->nranges--;
-        return;
-    }
 }
 
 static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
@@ -247,17 +227,11 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         why = m->incomplete;
     uint64_t seen = body_decoder_out(b->dec);
     char md5[33], sha1[41], sha256[65], enc[65];
-    digest_final_hex(b->md5, md5);
-    digest_final_hex(b->sha1, sha1);
-    digest_final_hex(b->sha256, sha256);
+    digest_set_final(&b->hash, md5, sha1, sha256);
     digest_final_hex(b->enc, enc);
     b->mime = mime_sniff(b->sniff, b->nsniff);
     if (seen == 0) {
-        if (b->out) {
-            fclose(b->out);
-            b->out = NULL;
-            unlink(b->tmp);
-        }
+        atomic_abort(&b->spill);
         buf_free(&b->mem);
         b->fuid[0] = 0; /* no file: nothing to point at */
         return;
@@ -348,17 +322,11 @@ static void body_free(body_state_t *b)
 {
     if (!b)
         return;
-    if (b->out) {
-        fclose(b->out);
-        unlink(b->tmp);
-    }
+    atomic_abort(&b->spill);
     buf_free(&b->mem);
-    EVP_MD_CTX_free(b->md5);
-    EVP_MD_CTX_free(b->sha1);
-    EVP_MD_CTX_free(b->sha256);
+    digest_set_free(&b->hash);
     EVP_MD_CTX_free(b->enc);
     body_decoder_free(b->dec);
-    free(b->tmp);
     free(b);
 }
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct tls_state {
     const analysis_opts_t *opts;
@@ -104,7 +103,7 @@ static void save_der(const tls_state_t *s, const char *fp, const tls_der_t *d)
     if (!s->opts->case_dir)
         return;
     char *path = xasprintf("%s/certs/%s.der", s->opts->case_dir, fp);
-    if (access(path, F_OK) != 0 && atomic_write(path, d->der, d->len) != 0)
+    if (write_once(path, d->der, d->len) != 0)
         damage_note(&s->res->damage, "limit.cert_write_failed", s->cert_frame);
     free(path);
 }

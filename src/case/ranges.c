@@ -5,17 +5,15 @@
 #include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
+#include "out/fsutil.h"
 #include "out/logfmt.h"
 #include "proto/http.h"
 #include "proto/mime.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 typedef struct rref {
     const range_rec_t *r;
@@ -39,10 +37,8 @@ static int cmp_range(const void *a, const void *b)
 }
 
 typedef struct assembly {
-    const char *dir;         /* CASE/artifacts */
-    FILE *out;
-    char *tmp;
-    EVP_MD_CTX *md[3];       /* md5, sha1, sha256 (md5/sha1 may be NULL) */
+    atomic_file_t out;       /* the object, named once its SHA-256 is known */
+    digest_set_t hash;
     uint8_t sniff[MIME_SNIFF_BYTES];
     size_t nsniff;
     uint64_t written;
@@ -50,27 +46,32 @@ typedef struct assembly {
 
 static bool emit(assembly_t *a, const uint8_t *p, size_t n)
 {
-    for (int i = 0; i < 3; i++)
-        if (a->md[i])
-            EVP_DigestUpdate(a->md[i], p, n);
-    if (a->nsniff < MIME_SNIFF_BYTES) {
-        size_t k = MIME_SNIFF_BYTES - a->nsniff < n ? MIME_SNIFF_BYTES - a->nsniff : n;
-        memcpy(a->sniff + a->nsniff, p, k);
-        a->nsniff += k;
-    }
+    digest_set_update(&a->hash, p, n);
+    mime_collect(a->sniff, &a->nsniff, p, n);
     a->written += n;
-    return fwrite(p, 1, n, a->out) == n;
+    return fwrite(p, 1, n, a->out.f) == n;
+}
+
+/* Part r's artifact, positioned at byte `from` of the object; NULL if it
+ * cannot be read. */
+static FILE *open_part(const char *dir, const range_rec_t *r, uint64_t from)
+{
+    char *path = xasprintf("%s/%s", dir, r->sha256);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (f && fseeko(f, (off_t)(r->file_off + from - r->start), SEEK_SET) != 0) {
+        fclose(f);
+        f = NULL;
+    }
+    return f;
 }
 
 /* Copy bytes [from, to] of the object out of part r's artifact. */
-static bool copy_part(assembly_t *a, const range_rec_t *r, uint64_t from, uint64_t to)
+static bool copy_part(assembly_t *a, const char *dir, const range_rec_t *r, uint64_t from,
+                      uint64_t to)
 {
-    char *path = xasprintf("%s/%s", a->dir, r->sha256);
-    FILE *f = fopen(path, "rb");
-    free(path);
-    if (!f)
-        return false;
-    bool ok = fseeko(f, (off_t)(r->file_off + from - r->start), SEEK_SET) == 0;
+    FILE *f = open_part(dir, r, from);
+    bool ok = f != NULL;
     uint64_t left = to - from + 1;
     uint8_t buf[1 << 16];
     while (ok && left) {
@@ -79,7 +80,8 @@ static bool copy_part(assembly_t *a, const range_rec_t *r, uint64_t from, uint64
         ok = got == want && emit(a, buf, got);
         left -= got;
     }
-    fclose(f);
+    if (f)
+        fclose(f);
     return ok;
 }
 
@@ -89,11 +91,8 @@ static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t
 {
     if (strcmp(x->sha256, y->sha256) == 0 && x->start == y->start && x->file_off == y->file_off)
         return true;
-    char *px = xasprintf("%s/%s", dir, x->sha256), *py = xasprintf("%s/%s", dir, y->sha256);
-    FILE *fx = fopen(px, "rb"), *fy = fopen(py, "rb");
-    free(px), free(py);
-    bool ok = fx && fy && fseeko(fx, (off_t)(x->file_off + from - x->start), SEEK_SET) == 0 &&
-              fseeko(fy, (off_t)(y->file_off + from - y->start), SEEK_SET) == 0;
+    FILE *fx = open_part(dir, x, from), *fy = open_part(dir, y, from);
+    bool ok = fx && fy;
     uint64_t left = to - from + 1;
     uint8_t bx[1 << 14], by[1 << 14];
     while (ok && left) {
@@ -194,47 +193,37 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
         free(chain);
         return false;
     }
-    assembly_t a = {.dir = dir};
-    a.tmp = xasprintf("%s/.assembling-XXXXXX", dir);
-    int fd = mkstemp(a.tmp);
-    if (fd >= 0)
-        (void)fchmod(fd, 0644); /* like every other file in the case */
-    a.out = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    bool ok = a.out != NULL;
+    assembly_t a = {0};
+    char *tmp = xasprintf("%s/.assembling", dir);
+    bool ok = atomic_open(&a.out, tmp) == 0;
+    free(tmp);
     unsigned hashes = k->opts->analysis.hashes;
-    a.md[0] = (hashes & HASH_MD5) ? digest_new(EVP_md5()) : NULL;
-    a.md[1] = (hashes & HASH_SHA1) ? digest_new(EVP_sha1()) : NULL;
-    a.md[2] = digest_new(EVP_sha256());
+    digest_set_init(&a.hash, hashes & HASH_MD5, hashes & HASH_SHA1);
     pos = 0;
     const range_rec_t *last = chain[0].r;
     for (size_t c = 0; c < nc && ok; c++) {
-        ok = copy_part(&a, chain[c].r, pos, chain[c].r->end);
+        ok = copy_part(&a, dir, chain[c].r, pos, chain[c].r->end);
         pos = chain[c].r->end + 1;
         if (chain[c].r->ts > last->ts)
             last = chain[c].r;
     }
-    if (a.out)
-        ok = fclose(a.out) == 0 && ok;
-    else if (fd >= 0)
-        close(fd);
-    char hex[3][2 * EVP_MAX_MD_SIZE + 1];
-    for (int m = 0; m < 3; m++) {
-        digest_final_hex(a.md[m], hex[m]);
-        EVP_MD_CTX_free(a.md[m]);
+    char md5[33], sha1[41], sha256[65];
+    digest_set_final(&a.hash, md5, sha1, sha256);
+    digest_set_free(&a.hash);
+    if (ok) {
+        char *final = xasprintf("%s/%s", dir, sha256);
+        ok = atomic_commit_once(&a.out, final) == 0;
+        free(final);
+    } else {
+        atomic_abort(&a.out);
     }
     if (ok) {
-        char *final = xasprintf("%s/%s", dir, hex[2]);
-        if (access(final, F_OK) == 0 || rename(a.tmp, final) != 0)
-            unlink(a.tmp);
-        free(final);
-        const char *h[3] = {hex[0], hex[1], hex[2]};
+        const char *h[3] = {md5, sha1, sha256};
         row(k, last, chain, nc, &a, h);
     } else {
-        unlink(a.tmp);
         damage_note(&k->r[last->capture]->damage, "limit.artifact_write_failed",
                     last->first_frame);
     }
-    free(a.tmp);
     free(chain);
     return ok;
 }

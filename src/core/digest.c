@@ -27,3 +27,33 @@ void digest_final_hex(EVP_MD_CTX *c, char *out)
     }
     out[2 * n] = 0;
 }
+
+void digest_set_init(digest_set_t *d, bool md5, bool sha1)
+{
+    d->md5 = md5 ? digest_new(EVP_md5()) : NULL;
+    d->sha1 = sha1 ? digest_new(EVP_sha1()) : NULL;
+    d->sha256 = digest_new(EVP_sha256());
+}
+
+void digest_set_update(digest_set_t *d, const void *p, size_t n)
+{
+    EVP_MD_CTX *const all[3] = {d->md5, d->sha1, d->sha256};
+    for (int i = 0; i < 3; i++)
+        if (all[i])
+            EVP_DigestUpdate(all[i], p, n);
+}
+
+void digest_set_final(digest_set_t *d, char *md5, char *sha1, char *sha256)
+{
+    digest_final_hex(d->md5, md5);
+    digest_final_hex(d->sha1, sha1);
+    digest_final_hex(d->sha256, sha256);
+}
+
+void digest_set_free(digest_set_t *d)
+{
+    EVP_MD_CTX_free(d->md5);
+    EVP_MD_CTX_free(d->sha1);
+    EVP_MD_CTX_free(d->sha256);
+    d->md5 = d->sha1 = d->sha256 = NULL;
+}

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 typedef struct aw_job {
     struct aw_job *next;
@@ -29,14 +28,6 @@ static struct {
 } W = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
        NULL, NULL, NULL, 0, false, false, 0};
 
-/* 0 written or already there, -1 failed. */
-static int write_one(const aw_job_t *j)
-{
-    if (access(j->path, F_OK) == 0)
-        return 0; /* the same content came before */
-    return atomic_write(j->path, j->data, j->len) == 0 ? 0 : -1;
-}
-
 static void *run(void *arg)
 {
     (void)arg;
@@ -51,7 +42,7 @@ static void *run(void *arg)
         if (!W.head)
             W.tail = NULL;
         pthread_mutex_unlock(&W.mu);
-        int rc = write_one(j);
+        int rc = write_once(j->path, j->data, j->len);
         free(j->data);
         j->data = NULL;
         pthread_mutex_lock(&W.mu);
@@ -86,7 +77,7 @@ void artwriter_put(char *path, uint8_t *data, size_t len, damage_t *damage, uint
     pthread_mutex_lock(&W.mu);
     if (!W.running) {
         pthread_mutex_unlock(&W.mu);
-        if (write_one(j) != 0)
+        if (write_once(j->path, j->data, j->len) != 0)
             damage_note(damage, "limit.artifact_write_failed", frame);
         free(j->path), free(j->data), free(j);
         return;

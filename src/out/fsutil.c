@@ -76,6 +76,21 @@ int atomic_write(const char *path, const void *data, size_t len)
     return atomic_commit(&af);
 }
 
+int atomic_commit_once(atomic_file_t *af, const char *path)
+{
+    free(af->path);
+    af->path = xstrdup(path);
+    if (!path_exists(path))
+        return atomic_commit(af);
+    atomic_abort(af); /* the same content is already stored */
+    return 0;
+}
+
+int write_once(const char *path, const void *data, size_t len)
+{
+    return path_exists(path) ? 0 : atomic_write(path, data, len);
+}
+
 int mkdir_p(const char *path, int mode)
 {
     char *p = xstrdup(path);

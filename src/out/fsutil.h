@@ -29,6 +29,16 @@ void atomic_abort(atomic_file_t *af);
 /* Write a whole buffer atomically to path. */
 int atomic_write(const char *path, const void *data, size_t len);
 
+/* Content-addressed objects (artifacts/<sha256>, certs/<sha256>.der): the
+ * name says what the content is, so an object already there is the same one
+ * and is kept.  atomic_commit_once finishes a file opened with atomic_open
+ * (on any placeholder name in the same folder, for content whose name is
+ * only known at the end) under path; write_once writes a buffer.  Both
+ * return 0 when the object is there afterwards, -1 with errno set if not
+ * (the temporary file is removed either way). */
+int atomic_commit_once(atomic_file_t *af, const char *path);
+int write_once(const char *path, const void *data, size_t len);
+
 /* mkdir -p; 0 or -1 with errno set. */
 int mkdir_p(const char *path, int mode);
 bool path_exists(const char *path);

@@ -102,6 +102,13 @@ const char *mime_sniff(const uint8_t *p, size_t len)
     return t ? t : "application/octet-stream";
 }
 
+void mime_collect(uint8_t buf[MIME_SNIFF_BYTES], size_t *have, const uint8_t *p, size_t len)
+{
+    size_t k = MIME_SNIFF_BYTES - *have < len ? MIME_SNIFF_BYTES - *have : len;
+    memcpy(buf + *have, p, k);
+    *have += k;
+}
+
 static bool executable(const char *t)
 {
     return t && (strcmp(t, "application/x-dosexec") == 0 ||

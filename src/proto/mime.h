@@ -19,6 +19,8 @@
 /* MIME type of content starting with p[0..len) ("application/octet-stream"
  * when unknown, NULL for an empty body).  Returns a static string. */
 const char *mime_sniff(const uint8_t *p, size_t len);
+/* Keep the first MIME_SNIFF_BYTES of a stream arriving in pieces. */
+void mime_collect(uint8_t buf[MIME_SNIFF_BYTES], size_t *have, const uint8_t *p, size_t len);
 
 /* True when a declared Content-Type disagrees with sniffed content in a way
  * worth a finding (e.g. an executable served as an image). */
