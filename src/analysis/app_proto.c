@@ -54,7 +54,6 @@ void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, u
         local_names(ctx->res, p, ts, false);
     else if (p->sport == 137 || p->dport == 137)
         local_names(ctx->res, p, ts, true);
-    (void)frame;
 }
 
 /* The first bytes of the connection (either direction) pick the analyser. */

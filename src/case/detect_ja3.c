@@ -60,17 +60,13 @@ static int cmp_ip(const void *a, const void *b)
     return ipaddr_cmp(a, b);
 }
 
-/* Distinct clients among the handshakes. */
-static size_t count_clients(const jref_t *v, size_t n)
+/* Distinct addresses in c[0..n) (sorts c). */
+static size_t distinct(ipaddr_t *c, size_t n)
 {
-    ipaddr_t *c = xcalloc(n ? n : 1, sizeof *c);
-    for (size_t i = 0; i < n; i++)
-        c[i] = v[i].t->client;
     xqsort(c, n, sizeof *c, cmp_ip);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         k += i == 0 || !ipaddr_eq(&c[i], &c[i - 1]);
-    free(c);
     return k;
 }
 
@@ -157,23 +153,20 @@ void detect_rare_ja3(const case_t *k, findings_t *f)
             fam[n] = (jref_t){t, family(t)};
             v[n++] = (jref_t){t, t->ja3};
         }
-    size_t nclients = count_clients(v, n);
+    ipaddr_t *ips = xcalloc(n ? n : 1, sizeof *ips);
+    for (size_t i = 0; i < n; i++)
+        ips[i] = v[i].t->client;
+    size_t nclients = distinct(ips, n);
     if (n == 0 || nclients < th->ja3_min_clients)
         goto out;
     xqsort(fam, n, sizeof *fam, cmp_key_client);
     /* the norm: clients covered by families that many clients share */
-    ipaddr_t *covered = xcalloc(n, sizeof *covered);
     size_t ncov = 0;
     for (size_t i = 0, end; i < n; i = end)
         if (run_clients(fam, n, i, &end) >= th->ja3_common_min_clients)
             for (size_t j = i; j < end; j++)
-                covered[ncov++] = fam[j].t->client;
-    xqsort(covered, ncov, sizeof *covered, cmp_ip);
-    size_t ucov = 0;
-    for (size_t i = 0; i < ncov; i++)
-        ucov += i == 0 || !ipaddr_eq(&covered[i], &covered[i - 1]);
-    free(covered);
-    if ((double)ucov < th->ja3_common_share * (double)nclients)
+                ips[ncov++] = fam[j].t->client;
+    if ((double)distinct(ips, ncov) < th->ja3_common_share * (double)nclients)
         goto out;
     xqsort(v, n, sizeof *v, cmp_key_client);
     for (size_t i = 0, end; i < n; i = end) {
@@ -183,6 +176,7 @@ void detect_rare_ja3(const case_t *k, findings_t *f)
             rare_finding(f, v + i, end - i, nclients);
     }
 out:
+    free(ips);
     free(v);
     free(fam);
 }

@@ -79,12 +79,8 @@ int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *
         memcpy(p, &v, sizeof v);
         return 0;
     }
-    if (eq[1] == '-') {
-        snprintf(err, errlen, "threshold %s: '%s' is not a whole number >= 0", d->name, eq + 1);
-        return -1;
-    }
-    unsigned long long v = strtoull(eq + 1, &end, 10);
-    if (*end || errno || (d->kind == 'u' && v > 0xffffffffull)) {
+    unsigned long long v = strtoull(eq + 1, &end, 10); /* which would take "-1" */
+    if (eq[1] == '-' || *end || errno || (d->kind == 'u' && v > 0xffffffffull)) {
         snprintf(err, errlen, "threshold %s: '%s' is not a whole number >= 0", d->name, eq + 1);
         return -1;
     }

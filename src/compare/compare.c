@@ -312,6 +312,12 @@ static uint64_t range_key(int side, uint32_t flow, bool fwd, uint32_t seq)
     return hash_fnv1a(parts, sizeof parts, 0);
 }
 
+/* Is p sent by the endpoint that spoke first in its flow? */
+static bool from_first_sender(const tables_t *t, const cpkt_t *p)
+{
+    return ipaddr_eq(&t->addrs[p->src].ip, &t->flows[p->flow].a);
+}
+
 static size_t match_ranges(side_data_t *a, side_data_t *b, const tables_t *t)
 {
     side_data_t *sd[2] = {a, b};
@@ -342,8 +348,7 @@ static size_t match_ranges(side_data_t *a, side_data_t *b, const tables_t *t)
             flow_of[s][i] = f;
             if (p->match != NONE || p->proto != IPPROTO_TCP || !p->len || f == NONE)
                 continue;
-            bool fwd = ipaddr_eq(&t->addrs[p->src].ip, &t->flows[p->flow].a);
-            v[n] = (rseg_t){(uint32_t)i, NONE, range_key(s, f, fwd, p->seq)};
+            v[n] = (rseg_t){(uint32_t)i, NONE, range_key(s, f, from_first_sender(t, p), p->seq)};
             v[n].next = head[v[n].key & (slots - 1)];
             head[v[n].key & (slots - 1)] = (uint32_t)n;
             n++;
@@ -355,7 +360,7 @@ static size_t match_ranges(side_data_t *a, side_data_t *b, const tables_t *t)
             uint32_t f = flow_of[s][i];
             if (big->match != NONE || big->proto != IPPROTO_TCP || big->len < 2 || f == NONE)
                 continue;
-            bool fwd = ipaddr_eq(&t->addrs[big->src].ip, &t->flows[big->flow].a);
+            bool fwd = from_first_sender(t, big);
             side_data_t *o = sd[1 - s];
             uint32_t pos = big->seq, left = big->len;
             size_t np = 0;
