@@ -5,16 +5,23 @@ everything else in the tests comes from real recordings."""
 import struct
 
 
-def ip_checksum(h):
-    s = sum(struct.unpack("!10H", h))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
+def csum(data):
+    """The Internet checksum (RFC 1071) of data."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
     return (~s) & 0xFFFF
 
 
-def tcp_frame(src, dst, sport, dport, seq, flags, payload=b"", ack=0):
+def ip_checksum(h):
+    return csum(h)
+
+
+def tcp_frame(src, dst, sport, dport, seq, flags, payload=b"", ack=0, ttl=64, ipid=0):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, src, dst)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), ipid, 0, ttl, 6, 0, src, dst)
     ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
     eth = b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" + b"\x08\x00"
     return eth + ip + tcp

@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
+import pcapgen  # noqa: E402
 import zeekcmp as z  # noqa: E402
 
 TRACE = os.path.join(z.CORPUS, "zeek-traces", "http", "get.pcap")
@@ -26,15 +27,6 @@ def compare(a, b, out, extra=()):
     r = subprocess.run([z.PCAPCASE, "compare", "-q", "-o", out, *extra, a, b],
                        capture_output=True, text=True, timeout=300)
     return r.returncode, json.load(open(os.path.join(out, "compare.json")))
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def nat_rewrite(src, dst, inside, outside, port_map):
@@ -59,13 +51,13 @@ def nat_rewrite(src, dst, inside, outside, port_map):
                         port = struct.unpack("!H", frame[p:p + 2])[0]
                         frame[p:p + 2] = struct.pack("!H", port_map.get(port, port))
             frame[ip + 10:ip + 12] = b"\0\0"
-            frame[ip + 10:ip + 12] = struct.pack("!H", csum(bytes(frame[ip:ip + ihl])))
+            frame[ip + 10:ip + 12] = struct.pack("!H", pcapgen.csum(bytes(frame[ip:ip + ihl])))
             if frame[ip + 9] == 6 and len(frame) >= ip + total:
                 t = ip + ihl
                 seg = frame[t:ip + total]
                 seg[16:18] = b"\0\0"
                 pseudo = bytes(frame[ip + 12:ip + 20]) + struct.pack("!BBH", 0, 6, len(seg))
-                seg[16:18] = struct.pack("!H", csum(pseudo + bytes(seg)))
+                seg[16:18] = struct.pack("!H", pcapgen.csum(pseudo + bytes(seg)))
                 frame[t:ip + total] = seg
         out.append(rec + bytes(frame))
     open(dst, "wb").write(b"".join(out))

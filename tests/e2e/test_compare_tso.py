@@ -9,26 +9,17 @@ none only at the far point), the byte-range matches counted, and the
 one-way delay be the router's 0.5 ms.  One big segment whose third piece was
 dropped on the way stays unmatched: exactly one loss, and its two delivered
 pieces only at the far point (they are not passed off as the whole)."""
-import json
 import os
-import struct
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import pcapgen  # noqa: E402
 import zeekcmp as z  # noqa: E402
+from test_compare import compare  # noqa: E402
 
 CLI, SRV = bytes([10, 5, 0, 2]), bytes([198, 51, 100, 80])
 DELAY = 0.0005
-
-
-def frame(src, dst, sport, dport, seq, ack, flags, payload, ttl, ipid):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), ipid, 0, ttl, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", pcapgen.ip_checksum(ip)) + ip[12:]
-    return b"\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00" + ip + tcp
 
 
 def build(d, drop_piece=False):
@@ -39,22 +30,26 @@ def build(d, drop_piece=False):
     def c2s(seq, ack, flags, pl, ipid, merged=None):
         """client -> server: A sees what the client sent; B the (maybe merged) arrival"""
         nonlocal t
-        a.append((t, frame(CLI, SRV, 40000, 8080, seq, ack, flags, pl, 64, ipid)))
+        a.append((t, pcapgen.tcp_frame(CLI, SRV, 40000, 8080, seq, flags, pl, ack=ack, ttl=64,
+                                       ipid=ipid)))
         if merged is None:
-            b.append((t + DELAY, frame(CLI, SRV, 40000, 8080, seq, ack, flags, pl, 63, ipid)))
+            b.append((t + DELAY, pcapgen.tcp_frame(CLI, SRV, 40000, 8080, seq, flags, pl,
+                                                   ack=ack, ttl=63, ipid=ipid)))
         t += 0.001
 
     def s2c(seq, ack, flags, pl, ipid, pieces=1, drop=None):
         """server -> client: B sees the segment the server sent (one TSO
         segment); A sees the NIC's pieces, maybe one missing"""
         nonlocal t
-        b.append((t, frame(SRV, CLI, 8080, 40000, seq, ack, flags, pl, 64, ipid)))
+        b.append((t, pcapgen.tcp_frame(SRV, CLI, 8080, 40000, seq, flags, pl, ack=ack, ttl=64,
+                                       ipid=ipid)))
         step = len(pl) // pieces if pieces > 1 else len(pl)
         for k in range(pieces):
             part = pl[k * step:(k + 1) * step]
             if k != drop:
-                a.append((t + DELAY + k * 1e-5, frame(SRV, CLI, 8080, 40000, seq + k * step, ack,
-                                                       flags, part, 63, ipid + k)))
+                a.append((t + DELAY + k * 1e-5,
+                          pcapgen.tcp_frame(SRV, CLI, 8080, 40000, seq + k * step, flags, part,
+                                            ack=ack, ttl=63, ipid=ipid + k)))
         t += 0.001
 
     c2s(cs, 0, 0x02, b"", 1)
@@ -63,11 +58,11 @@ def build(d, drop_piece=False):
     cs += 1
     ss += 1
     # upload: 3 x 1000 bytes from the client, merged by the server's GRO at B
-    t_up = t
     for k in range(3):
         c2s(cs + 1000 * k, ss, 0x18, bytes([65 + k]) * 1000, 3 + k, merged=True)
-    b.append((t + DELAY, frame(CLI, SRV, 40000, 8080, cs, ss, 0x18,
-                               b"".join(bytes([65 + k]) * 1000 for k in range(3)), 63, 3)))
+    merged = b"".join(bytes([65 + k]) * 1000 for k in range(3))
+    b.append((t + DELAY, pcapgen.tcp_frame(CLI, SRV, 40000, 8080, cs, 0x18, merged, ack=ss,
+                                           ttl=63, ipid=3)))
     cs += 3000
     t += 0.001
     # download: 4 TSO segments of 4380 bytes, each three 1460-byte pieces at A
@@ -81,19 +76,13 @@ def build(d, drop_piece=False):
     pa, pb = os.path.join(d, "a.pcap"), os.path.join(d, "b.pcap")
     pcapgen.write_pcap(pa, sorted(a, key=lambda f: f[0]))
     pcapgen.write_pcap(pb, sorted(b, key=lambda f: f[0]))
-    return pa, pb, t_up
-
-
-def compare(a, b, out):
-    r = subprocess.run([z.PCAPCASE, "compare", "-q", "-o", out, a, b], capture_output=True,
-                       text=True, timeout=120)
-    return r.returncode, json.load(open(os.path.join(out, "compare.json")))
+    return pa, pb
 
 
 def main():
     c = z.Checker("compare_tso")
     with tempfile.TemporaryDirectory() as d:
-        pa, pb, _ = build(d)
+        pa, pb = build(d)
         rc, s = compare(pa, pb, os.path.join(d, "out"))
         c.eq(rc, 0, "exit status")
         ab, ba = s["a_to_b"], s["b_to_a"]
@@ -110,7 +99,7 @@ def main():
 
         d2 = os.path.join(d, "drop")
         os.mkdir(d2)
-        pa, pb, _ = build(d2, drop_piece=True)
+        pa, pb = build(d2, drop_piece=True)
         rc, s = compare(pa, pb, os.path.join(d2, "out"))
         ba = s["b_to_a"]
         c.eq((ba["matched"], ba["lost_between_points"]), (5, 1),
