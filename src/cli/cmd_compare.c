@@ -3,12 +3,15 @@
 
 #include "compare/compare.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char compare_help[] =
-    "usage: pcapcase compare [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] A.pcap B.pcap\n"
+    "usage: pcapcase compare [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] [--window SECONDS]\n"
+    "                        A.pcap B.pcap\n"
     "\n"
     "Compare two captures of the same traffic from two vantage points (A nearer\n"
     "the clients, B nearer the servers): packets lost between the points, seen\n"
@@ -19,21 +22,26 @@ static const char compare_help[] =
     "      --label-a T   name of point A in the report (default: file name)\n"
     "      --label-b T   name of point B\n"
     "      --nat         addresses/ports differ between the points: match on the rest\n"
+    "      --window S    how long a packet waits for its copy at the other point, once\n"
+    "                    the clocks are aligned (default 10 seconds); memory holds the\n"
+    "                    packets of one window\n"
     "  -q, --quiet       no messages on stderr except errors\n"
     "  -h, --help        this text\n";
 
-enum { OPT_LA = 256, OPT_LB, OPT_NAT };
+enum { OPT_LA = 256, OPT_LB, OPT_NAT, OPT_WINDOW };
 
 int cmd_compare(int argc, char **argv)
 {
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"label-a", required_argument, 0, OPT_LA},
         {"label-b", required_argument, 0, OPT_LB}, {"nat", no_argument, 0, OPT_NAT},
+        {"window", required_argument, 0, OPT_WINDOW},
         {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     compare_opts_t o;
     memset(&o, 0, sizeof o);
     o.out_dir = "./compare";
+    o.window = 10 * NS_PER_SEC;
     int c;
     opterr = 0;
     optind = 1;
@@ -43,6 +51,16 @@ int cmd_compare(int argc, char **argv)
         case OPT_LA: o.label_a = optarg; break;
         case OPT_LB: o.label_b = optarg; break;
         case OPT_NAT: o.nat = true; break;
+        case OPT_WINDOW: {
+            char *end;
+            errno = 0;
+            double w = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(w >= 0.001 && w <= 86400))
+                return usage_error("compare", "--window wants seconds between 0.001 and 86400, "
+                                              "not '%s'", optarg);
+            o.window = (ts_ns_t)(w * 1e9);
+            break;
+        }
         case 'q': o.quiet = true; break;
         case 'h': fputs(compare_help, stdout); return EXIT_OK;
         default: return usage_error("compare", "unknown option '%s'", argv[optind - 1]);

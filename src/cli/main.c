@@ -17,7 +17,7 @@ static const char usage_text[] =
     "           [--no-carve] [--max-body BYTES] [--hash LIST]\n"
     "           [--threshold NAME=VALUE] [--jobs N] [--quiet] PCAP...\n"
     "           analyse captures into a case folder (default ./case)\n"
-    "  compare  [-o DIR] [--label-a TEXT] [--label-b TEXT] A.pcap B.pcap\n"
+    "  compare  [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] [--window S] A.pcap B.pcap\n"
     "           compare two captures of the same traffic from two vantage points\n"
     "  carve    [-o DIR] PCAP...   extract HTTP objects only (default ./carved)\n"
     "  trace    PCAP (--flow A:P-B:Q | --uid UID) [--json]\n"

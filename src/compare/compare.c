@@ -1,10 +1,19 @@
-/* compare.c — two vantage points of the same traffic; see compare.h. */
+/* compare.c — two vantage points of the same traffic; see compare.h.
+ *
+ * Three reads of each capture, none of which keeps it in memory: a probe of
+ * the first packets guesses the clock offset to read the captures in step
+ * (cm_probe); pass 1 matches within the window and learns which side of the
+ * path each host is on and the minimum delays (so the clock offset); pass 2
+ * matches again, identically, and computes every figure with the offset
+ * known — counts, delay quantiles, drift, retransmissions, charts and the
+ * unmatched packets. */
 #include "compare.h"
 
-#include "capture/capture.h"
+#include "cmatch.h"
+#include "delaysum.h"
+
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "decode/decode.h"
 #include "flow/tcpseries.h"
 #include "out/fsutil.h"
 #include "out/logfmt.h"
@@ -20,421 +29,80 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NONE UINT32_MAX
-/* Payload bytes hashed into the match key: enough to tell apart segments
- * with equal headers, few enough to survive a short snaplen. */
-#define MATCH_PAYLOAD_BYTES 16
+#define NONE CM_NONE
+#define NONE64 CM_NONE64
 /* Time bins for the drift fit. */
 #define DRIFT_BINS 10
+/* Delays kept exactly per direction of the whole comparison and of one
+ * connection; past that, a histogram (delaysum.h). */
+#define DELAYS_EXACT_WHOLE (1u << 20)
+#define DELAYS_EXACT_FLOW 2048u
+/* Packets whose keys the probe reads from the start of a capture. */
+#define PROBE_PACKETS 100000
+/* The most packets one point holds while they wait for their copies. */
+#define MAX_PENDING (2u << 20)
+/* Delay chart: every point up to this many per direction, then a thinned
+ * sample in time columns (with each column's extremes). */
+#define CHART_ALL_POINTS 100000
+#define CHART_COLS 1000
+#define CHART_PER_COL 64
 
 enum { SIDE_UNKNOWN, SIDE_A, SIDE_B };
 enum { DIR_AB, DIR_BA };
 
-typedef struct cpkt {
-    uint64_t key;
-    ts_ns_t ts;
-    uint64_t frame;
-    uint32_t next;   /* hash chain (A only) */
-    uint32_t match;  /* index in the other capture, or NONE */
-    uint32_t flow;
-    uint32_t src, dst; /* address table indices */
-    uint32_t seq, ack;
-    uint32_t len;
-    uint16_t ip_id;
-    uint8_t ttl;
-    uint8_t tcp_flags;
-    uint8_t proto;
-    uint8_t dir;
-    bool ranged;     /* matched by byte range (TSO/GRO), not one to one */
-} cpkt_t;
-
-typedef struct flow {
-    ipaddr_t a, b;       /* as first seen: a = sender of the first packet */
-    uint16_t ap, bp;
-    uint8_t proto;
-    uint32_t first_src;  /* address index of the first sender */
-    uint64_t first_frame_a, first_frame_b;
-} flow_t;
-
-typedef struct side_data {
-    const char *path;
-    char *name;
-    char sha256[65];
-    cpkt_t *v;
-    size_t n, cap;
-    uint64_t packets;    /* all frames */
-    bool damaged;
-    int ts_digits;
-} side_data_t;
-
-typedef struct addr_entry {
-    ipaddr_t ip;
-    int votes; /* > 0: on A's side, < 0: on B's side */
+typedef struct addr_info {
+    int votes;         /* > 0: on A's side, < 0: on B's side */
     uint8_t side;
-} addr_entry_t;
+    double min_at_a;   /* least (B time - A time) of its packets matched, seen first at A */
+    double min_at_b;   /* least (A time - B time), seen first at B */
+} addr_info_t;
 
-typedef struct tables {
-    addr_entry_t *addrs;
-    size_t naddrs, capaddrs;
-    uint32_t *addr_idx; /* open addressing over addrs */
-    size_t addr_slots;
-    flow_t *flows;
-    size_t nflows, capflows;
-    uint32_t *flow_idx;
-    size_t flow_slots;
-} tables_t;
-
-/* ---- small hash tables (open addressing, grow at 50 %) ---- */
-
-static uint64_t addr_hash(const ipaddr_t *ip) { return hash_fnv1a(ip->a, 16, ip->family); }
-
-static uint32_t addr_id(tables_t *t, const ipaddr_t *ip)
-{
-    if (t->naddrs * 2 >= t->addr_slots) {
-        size_t ns = t->addr_slots ? t->addr_slots * 2 : 1024;
-        uint32_t *idx = xmalloc(ns * sizeof *idx);
-        memset(idx, 0xFF, ns * sizeof *idx);
-        for (size_t i = 0; i < t->naddrs; i++) {
-            size_t s = addr_hash(&t->addrs[i].ip) & (ns - 1);
-            while (idx[s] != NONE)
-                s = (s + 1) & (ns - 1);
-            idx[s] = (uint32_t)i;
-        }
-        free(t->addr_idx);
-        t->addr_idx = idx;
-        t->addr_slots = ns;
-    }
-    size_t s = addr_hash(ip) & (t->addr_slots - 1);
-    while (t->addr_idx[s] != NONE) {
-        if (ipaddr_eq(&t->addrs[t->addr_idx[s]].ip, ip))
-            return t->addr_idx[s];
-        s = (s + 1) & (t->addr_slots - 1);
-    }
-    if (t->naddrs == t->capaddrs) {
-        t->capaddrs = t->capaddrs ? t->capaddrs * 2 : 256;
-        t->addrs = xreallocarray(t->addrs, t->capaddrs, sizeof *t->addrs);
-    }
-    memset(&t->addrs[t->naddrs], 0, sizeof t->addrs[0]);
-    t->addrs[t->naddrs].ip = *ip;
-    t->addr_idx[s] = (uint32_t)t->naddrs;
-    return (uint32_t)t->naddrs++;
-}
-
-static uint64_t flow_hash(const packet_t *p)
-{
-    /* direction-independent */
-    uint64_t h1 = hash_fnv1a(p->src.a, 16, 0) ^ hash_fnv1a(&p->sport, 2, 0);
-    uint64_t h2 = hash_fnv1a(p->dst.a, 16, 0) ^ hash_fnv1a(&p->dport, 2, 0);
-    return (h1 + h2) * 31 + p->proto;
-}
-
-static bool flow_eq(const flow_t *f, const packet_t *p)
-{
-    if (f->proto != p->proto)
-        return false;
-    return (ipaddr_eq(&f->a, &p->src) && ipaddr_eq(&f->b, &p->dst) && f->ap == p->sport &&
-            f->bp == p->dport) ||
-           (ipaddr_eq(&f->a, &p->dst) && ipaddr_eq(&f->b, &p->src) && f->ap == p->dport &&
-            f->bp == p->sport);
-}
-
-static uint64_t flow_hash_stored(const flow_t *f)
-{
-    packet_t p;
-    memset(&p, 0, sizeof p);
-    p.src = f->a, p.dst = f->b, p.sport = f->ap, p.dport = f->bp, p.proto = f->proto;
-    return flow_hash(&p);
-}
-
-static uint32_t flow_id(tables_t *t, const packet_t *p, uint32_t src)
-{
-    if (t->nflows * 2 >= t->flow_slots) {
-        size_t ns = t->flow_slots ? t->flow_slots * 2 : 1024;
-        uint32_t *idx = xmalloc(ns * sizeof *idx);
-        memset(idx, 0xFF, ns * sizeof *idx);
-        for (size_t i = 0; i < t->nflows; i++) {
-            size_t s = flow_hash_stored(&t->flows[i]) & (ns - 1);
-            while (idx[s] != NONE)
-                s = (s + 1) & (ns - 1);
-            idx[s] = (uint32_t)i;
-        }
-        free(t->flow_idx);
-        t->flow_idx = idx;
-        t->flow_slots = ns;
-    }
-    size_t s = flow_hash(p) & (t->flow_slots - 1);
-    while (t->flow_idx[s] != NONE) {
-        if (flow_eq(&t->flows[t->flow_idx[s]], p))
-            return t->flow_idx[s];
-        s = (s + 1) & (t->flow_slots - 1);
-    }
-    if (t->nflows == t->capflows) {
-        t->capflows = t->capflows ? t->capflows * 2 : 256;
-        t->flows = xreallocarray(t->flows, t->capflows, sizeof *t->flows);
-    }
-    flow_t *f = &t->flows[t->nflows];
-    memset(f, 0, sizeof *f);
-    f->a = p->src, f->b = p->dst, f->ap = p->sport, f->bp = p->dport, f->proto = p->proto;
-    f->first_src = src;
-    t->flow_idx[s] = (uint32_t)t->nflows;
-    return (uint32_t)t->nflows++;
-}
-
-/* ---- reading ---- */
-
-static uint64_t match_key(const packet_t *p, bool nat)
-{
-    uint64_t h = 0;
-    if (!nat) {
-        h = hash_fnv1a(p->src.a, 16, h);
-        h = hash_fnv1a(p->dst.a, 16, h);
-        uint16_t ports[2] = {p->sport, p->dport};
-        h = hash_fnv1a(ports, sizeof ports, h);
-    }
-    uint32_t f[5] = {p->proto, p->ip_version == 4 ? p->ip_id : 0, p->seq, p->ack,
-                     (uint32_t)p->tcp_flags << 24 | (p->payload_wire & 0xFFFFFF)};
-    if (p->proto != IPPROTO_TCP)
-        f[2] = f[3] = 0;
-    h = hash_fnv1a(f, sizeof f, h);
-    size_t n = p->payload_len < MATCH_PAYLOAD_BYTES ? p->payload_len : MATCH_PAYLOAD_BYTES;
-    if (n)
-        h = hash_fnv1a(p->payload, n, h);
-    return h;
-}
-
-static int load(side_data_t *s, tables_t *t, bool nat, int which)
-{
-    char err[256];
-    capture_t *c = capture_open(s->path, err, sizeof err);
-    if (!c) {
-        fprintf(stderr, "pcapcase: %s: %s\n", s->path, err);
-        return 3;
-    }
-    damage_t dmg = {0};
-    decoder_t dec;
-    decoder_init(&dec, &dmg);
-    capture_pkt_t cp;
-    packet_t p;
-    int rc;
-    while ((rc = capture_next(c, &cp)) == 1) {
-        s->packets++;
-        if (!decode_frame(&dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p))
-            continue;
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 4096;
-            s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
-        }
-        cpkt_t *x = &s->v[s->n++];
-        memset(x, 0, sizeof *x);
-        x->key = match_key(&p, nat);
-        x->ts = cp.ts;
-        x->frame = cp.frame;
-        x->next = x->match = NONE;
-        x->src = addr_id(t, &p.src);
-        x->dst = addr_id(t, &p.dst);
-        x->flow = flow_id(t, &p, x->src);
-        flow_t *f = &t->flows[x->flow];
-        if (which == 0 && !f->first_frame_a)
-            f->first_frame_a = cp.frame;
-        if (which == 1 && !f->first_frame_b)
-            f->first_frame_b = cp.frame;
-        x->seq = p.seq;
-        x->ack = p.ack;
-        x->len = p.payload_wire;
-        x->ip_id = p.ip_id;
-        x->ttl = p.ttl;
-        x->tcp_flags = p.tcp_flags;
-        x->proto = p.proto;
-    }
-    s->damaged = rc < 0;
-    s->ts_digits = capture_ts_digits(c);
-    uint8_t sha[32];
-    capture_sha256(c, sha);
-    for (int i = 0; i < 32; i++)
-        sprintf(s->sha256 + 2 * i, "%02x", sha[i]);
-    if (s->damaged)
-        fprintf(stderr, "pcapcase: %s: damaged input: %s\n", s->path,
-                capture_damage(c)->n ? capture_damage(c)->v[0].reason : "unreadable tail");
-    decoder_free(&dec);
-    damage_free(&dmg);
-    capture_close(c);
-    return s->damaged ? 1 : 0;
-}
-
-/* ---- matching ---- */
-
-static void match_all(side_data_t *a, side_data_t *b)
-{
-    size_t slots = 1024;
-    while (slots < a->n * 2)
-        slots *= 2;
-    uint32_t *head = xmalloc(slots * sizeof *head);
-    memset(head, 0xFF, slots * sizeof *head);
-    /* push in reverse so each chain lists A's packets in capture order */
-    for (size_t i = a->n; i-- > 0;) {
-        size_t s = a->v[i].key & (slots - 1);
-        a->v[i].next = head[s];
-        head[s] = (uint32_t)i;
-    }
-    for (size_t j = 0; j < b->n; j++) {
-        cpkt_t *q = &b->v[j];
-        for (uint32_t i = head[q->key & (slots - 1)]; i != NONE; i = a->v[i].next) {
-            if (a->v[i].key == q->key && a->v[i].match == NONE) {
-                a->v[i].match = (uint32_t)j;
-                q->match = i;
-                break;
-            }
-        }
-    }
-    free(head);
-}
-
-/* ---- TSO/GRO: one segment at one point, several at the other ----
- *
- * A sender's capture sees the large segments it hands to a NIC that splits
- * them (TSO); a receiver's capture sees segments the NIC merged (GRO).  After
- * one-to-one matching, each unmatched data segment is tried against unmatched
- * segments of the other point in the same connection and direction, with the
- * same ACK, that tile its byte range exactly: starting at its sequence number,
- * each starting where the previous ended, adding up to its length. */
-
-#define RANGE_MAX_PIECES 64
-
-typedef struct rseg {
-    uint32_t idx;    /* index in its side's packets */
-    uint32_t next;   /* hash chain */
-    uint64_t key;    /* side, connection, direction, sequence */
-} rseg_t;
-
-static uint64_t range_key(int side, uint32_t flow, bool fwd, uint32_t seq)
-{
-    uint64_t parts[2] = {(uint64_t)side << 33 | (uint64_t)fwd << 32 | flow, seq};
-    return hash_fnv1a(parts, sizeof parts, 0);
-}
-
-/* Is p sent by the endpoint that spoke first in its flow? */
-static bool from_first_sender(const tables_t *t, const cpkt_t *p)
-{
-    return ipaddr_eq(&t->addrs[p->src].ip, &t->flows[p->flow].a);
-}
-
-static size_t match_ranges(side_data_t *a, side_data_t *b, const tables_t *t)
-{
-    side_data_t *sd[2] = {a, b};
-    /* B's connections named by A's: the same under plain routing, mapped
-     * through matched packets under NAT */
-    uint32_t *b2a = xmalloc((t->nflows ? t->nflows : 1) * sizeof *b2a);
-    memset(b2a, 0xFF, (t->nflows ? t->nflows : 1) * sizeof *b2a);
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].match != NONE && b2a[b->v[a->v[i].match].flow] == NONE)
-            b2a[b->v[a->v[i].match].flow] = a->v[i].flow;
-    size_t total = 0;
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < sd[s]->n; i++)
-            total += sd[s]->v[i].match == NONE && sd[s]->v[i].proto == IPPROTO_TCP &&
-                     sd[s]->v[i].len > 0;
-    size_t slots = 1024, made = 0;
-    while (slots < total * 2)
-        slots *= 2;
-    uint32_t *head = xmalloc(slots * sizeof *head);
-    memset(head, 0xFF, slots * sizeof *head);
-    rseg_t *v = xcalloc(total ? total : 1, sizeof *v);
-    size_t n = 0;
-    uint32_t *flow_of[2] = {xcalloc(a->n + 1, sizeof(uint32_t)), xcalloc(b->n + 1, sizeof(uint32_t))};
-    for (int s = 0; s < 2; s++)
-        for (size_t i = sd[s]->n; i-- > 0;) { /* chains in capture order */
-            const cpkt_t *p = &sd[s]->v[i];
-            uint32_t f = s == 0 || b2a[p->flow] == NONE ? p->flow : b2a[p->flow];
-            flow_of[s][i] = f;
-            if (p->match != NONE || p->proto != IPPROTO_TCP || !p->len || f == NONE)
-                continue;
-            v[n] = (rseg_t){(uint32_t)i, NONE, range_key(s, f, from_first_sender(t, p), p->seq)};
-            v[n].next = head[v[n].key & (slots - 1)];
-            head[v[n].key & (slots - 1)] = (uint32_t)n;
-            n++;
-        }
-    uint32_t pieces[RANGE_MAX_PIECES];
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < sd[s]->n; i++) {
-            cpkt_t *big = &sd[s]->v[i];
-            uint32_t f = flow_of[s][i];
-            if (big->match != NONE || big->proto != IPPROTO_TCP || big->len < 2 || f == NONE)
-                continue;
-            bool fwd = from_first_sender(t, big);
-            side_data_t *o = sd[1 - s];
-            uint32_t pos = big->seq, left = big->len;
-            size_t np = 0;
-            while (left && np < RANGE_MAX_PIECES) {
-                uint64_t k = range_key(1 - s, f, fwd, pos);
-                uint32_t found = NONE;
-                for (uint32_t e = head[k & (slots - 1)]; e != NONE && found == NONE; e = v[e].next) {
-                    const cpkt_t *q = &o->v[v[e].idx];
-                    if (v[e].key == k && q->match == NONE && q->seq == pos && q->len < big->len &&
-                        q->len <= left && q->ack == big->ack)
-                        found = v[e].idx;
-                }
-                if (found == NONE)
-                    break;
-                pieces[np++] = found;
-                pos += o->v[found].len;
-                left -= o->v[found].len;
-            }
-            if (left || np < 2)
-                continue;
-            big->match = pieces[0];
-            big->ranged = true;
-            for (size_t k = 0; k < np; k++) {
-                o->v[pieces[k]].match = (uint32_t)i;
-                o->v[pieces[k]].ranged = true;
-            }
-            made++;
-        }
-    free(flow_of[0]), free(flow_of[1]);
-    free(v), free(head), free(b2a);
-    return made;
-}
-
-/* Hosts on each side: TTL only decreases along the path. */
-static void assign_sides(side_data_t *a, side_data_t *b, tables_t *t)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        const cpkt_t *p = &a->v[i];
-        if (p->match == NONE)
-            continue;
-        uint8_t ttl_b = b->v[p->match].ttl;
-        if (p->ttl > ttl_b)
-            t->addrs[p->src].votes++;
-        else if (p->ttl < ttl_b)
-            t->addrs[p->src].votes--;
-    }
-    for (size_t i = 0; i < t->naddrs; i++)
-        t->addrs[i].side = t->addrs[i].votes > 0 ? SIDE_A : t->addrs[i].votes < 0 ? SIDE_B
-                                                                                 : SIDE_UNKNOWN;
-    /* fallback: the host that spoke first in a flow is the client, on A's side */
-    for (size_t f = 0; f < t->nflows; f++) {
-        addr_entry_t *first = &t->addrs[t->flows[f].first_src];
-        if (first->side == SIDE_UNKNOWN)
-            first->side = SIDE_A;
-    }
-    for (size_t f = 0; f < t->nflows; f++) {
-        uint32_t other = addr_id(t, ipaddr_eq(&t->flows[f].a, &t->addrs[t->flows[f].first_src].ip)
-                                        ? &t->flows[f].b
-                                        : &t->flows[f].a);
-        if (t->addrs[other].side == SIDE_UNKNOWN)
-            t->addrs[other].side = t->addrs[t->flows[f].first_src].side == SIDE_A ? SIDE_B
-                                                                                    : SIDE_A;
-    }
-}
-
-/* ---- statistics ---- */
+typedef struct flow_info {
+    uint64_t first_frame[2], last_frame[2];
+    uint32_t matched_tcp;   /* packets at A matched (window chart) */
+    uint32_t flow_at_b;     /* B's numbering of the connection (differs under NAT) */
+} flow_info_t;
 
 typedef struct dstats {
     uint64_t sent, matched, lost, only_far;
     uint64_t retrans, retrans_lost_between, retrans_lost_beyond;
     uint64_t ranged;   /* of matched: by byte range (TSO/GRO) */
-    double *raw; /* raw one-way delays (B clock − A clock for A→B) */
-    size_t nraw, capraw;
+    delaysum_t delay;  /* one-way delays, corrected by the clock offset */
 } dstats_t;
+
+typedef struct fstats {
+    dstats_t dir[2];
+} fstats_t;
+
+/* A TCP data segment at the point it passes first, remembered for
+ * RETX_HORIZON to recognise its retransmissions. */
+typedef struct retx_ent {
+    uint32_t flow, seq, len;
+    uint8_t state;     /* RX_PENDING until the segment is matched or given up */
+    uint32_t waiting;  /* retransmissions seen while it was pending */
+    ts_ns_t ts;
+    uint64_t next;     /* chain */
+} retx_ent_t;
+enum { RX_PENDING, RX_ARRIVED, RX_LOST };
+
+typedef struct retx_tab {
+    retx_ent_t *v;
+    size_t cap;
+    uint64_t head, tail;
+    uint64_t *chain;
+    size_t slots;
+} retx_tab_t;
+
+/* A thinned scatter series (see CHART_*). */
+typedef struct ptseries {
+    double *x, *y;
+    size_t n, cap;
+    bool binned;
+    double x0, span;
+    double *cx, *cy;                  /* CHART_COLS * CHART_PER_COL */
+    uint32_t *cn, *ccount, *cstride;  /* kept, seen, keep every cstride-th */
+    double *lox, *loy, *hix, *hiy;    /* each column's extremes */
+} ptseries_t;
 
 typedef struct result {
     dstats_t dir[2];
@@ -445,135 +113,456 @@ typedef struct result {
     bool win_known;
 } result_t;
 
-static void add_delay(dstats_t *d, double v)
+typedef struct ctx {
+    const compare_opts_t *o;
+    cm_point_t pt[2];
+    cm_tables_t t;
+    addr_info_t *ai;
+    size_t nai;
+    flow_info_t *fi;
+    size_t nfi;
+    ts_ns_t t0, t1;      /* first and last IP packet at A */
+    bool have_t;
+    ts_ns_t align;
+    bool align_found;
+    cm_stats_t st;
+    /* pass 2 */
+    result_t r;
+    fstats_t *fs;
+    size_t nfs;
+    double drift_ab[DRIFT_BINS], drift_ba[DRIFT_BINS];
+    ptseries_t delay_pts[2];
+    double *loss[2];
+    size_t nloss;
+    double loss_bin;
+    retx_tab_t retx[2];
+    ts_ns_t retx_horizon;
+    FILE *um[2];         /* unmatched rows of each point, in its order */
+    buf_t row;
+} ctx_t;
+
+/* ---- growing per-address and per-flow arrays with the tables ---- */
+
+static void grow_info(ctx_t *c)
 {
-    if (d->nraw == d->capraw) {
-        d->capraw = d->capraw ? d->capraw * 2 : 256;
-        d->raw = xreallocarray(d->raw, d->capraw, sizeof *d->raw);
+    if (c->t.naddrs > c->nai) {
+        size_t n = c->nai ? c->nai : 256;
+        while (n < c->t.naddrs)
+            n *= 2;
+        c->ai = xreallocarray(c->ai, n, sizeof *c->ai);
+        for (size_t i = c->nai; i < n; i++)
+            c->ai[i] = (addr_info_t){0, SIDE_UNKNOWN, INFINITY, INFINITY};
+        c->nai = n;
     }
-    d->raw[d->nraw++] = v;
+    if (c->t.nflows > c->nfi) {
+        size_t n = c->nfi ? c->nfi : 256;
+        while (n < c->t.nflows)
+            n *= 2;
+        c->fi = xreallocarray(c->fi, n, sizeof *c->fi);
+        memset(c->fi + c->nfi, 0, (n - c->nfi) * sizeof *c->fi);
+        for (size_t i = c->nfi; i < n; i++)
+            c->fi[i].flow_at_b = NONE;
+        c->nfi = n;
+    }
 }
 
-static int cmp_double(const void *x, const void *y)
+static double delay_s(const cm_rec_t *from, const cm_rec_t *to)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
+    return (double)(to->ts - from->ts) / 1e9;
 }
 
-static double min_of(const double *v, size_t n)
+/* ---- pass 1: sides and minimum delays ---- */
+
+static void p1_arrive(void *vc, cm_rec_t *r)
 {
-    double m = INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (v[i] < m)
-            m = v[i];
-    return m;
+    ctx_t *c = vc;
+    grow_info(c);
+    flow_info_t *f = &c->fi[r->flow];
+    if (!f->first_frame[r->side])
+        f->first_frame[r->side] = r->frame;
+    f->last_frame[r->side] = r->frame;
+    if (r->side == 0) {
+        if (!c->have_t)
+            c->t0 = r->ts, c->have_t = true;
+        c->t1 = r->ts;
+    }
 }
 
-static uint8_t dir_of(const tables_t *t, const cpkt_t *p)
+static void p1_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
 {
-    return t->addrs[p->src].side == SIDE_B ? DIR_BA : DIR_AB;
-}
-
-/* Retransmissions at the first point: a TCP data segment whose (flow, seq,
- * len) was seen before.  If the earlier copy reached the far point, the loss
- * that caused the retransmission happened beyond the two points (or the ACK
- * was lost); otherwise between them. */
-static void count_retransmissions(side_data_t *s, int dir, const tables_t *t, dstats_t *d)
-{
-    size_t slots = 1024;
-    while (slots < s->n * 2)
-        slots *= 2;
-    uint32_t *tab = xmalloc(slots * sizeof *tab);
-    memset(tab, 0xFF, slots * sizeof *tab);
-    for (size_t i = 0; i < s->n; i++) {
-        cpkt_t *p = &s->v[i];
-        if (p->proto != IPPROTO_TCP || p->len == 0 || dir_of(t, p) != dir)
-            continue;
-        uint32_t k[3] = {p->flow, p->seq, p->len};
-        size_t h = hash_fnv1a(k, sizeof k, 0) & (slots - 1);
-        for (;;) {
-            uint32_t e = tab[h];
-            if (e == NONE) {
-                tab[h] = (uint32_t)i;
-                break;
-            }
-            const cpkt_t *o = &s->v[e];
-            if (o->flow == p->flow && o->seq == p->seq && o->len == p->len) {
-                d->retrans++;
-                if (o->match != NONE)
-                    d->retrans_lost_beyond++;
-                else
-                    d->retrans_lost_between++;
-                break;
-            }
-            h = (h + 1) & (slots - 1);
+    (void)ranged;
+    ctx_t *c = vc;
+    if (!partner)
+        return;
+    addr_info_t *a = &c->ai[r->src];
+    double d = delay_s(r, partner);
+    if (r->side == 0) {
+        /* TTL only decreases along the path */
+        a->votes += r->ttl > partner->ttl ? 1 : r->ttl < partner->ttl ? -1 : 0;
+        a->min_at_a = d < a->min_at_a ? d : a->min_at_a;
+        if (r->proto == IPPROTO_TCP) {
+            c->fi[r->flow].matched_tcp++;
+            if (c->fi[r->flow].flow_at_b == NONE)
+                c->fi[r->flow].flow_at_b = partner->flow;
         }
-    }
-    free(tab);
-}
-
-/* One packet into the per-direction figures.  sent_dir is the direction
- * whose first point this capture is (A for A->B, B for B->A); other is the
- * other capture, where a match was seen (so the delay is other's time minus
- * this one's either way). */
-static void tally_pkt(const side_data_t *other, const tables_t *t, cpkt_t *p, result_t *r,
-                      int sent_dir)
-{
-    p->dir = dir_of(t, p);
-    if (p->dir == sent_dir) {
-        dstats_t *d = &r->dir[sent_dir];
-        d->sent++;
-        if (p->match != NONE) {
-            d->matched++;
-            d->ranged += p->ranged;
-            add_delay(d, (double)(other->v[p->match].ts - p->ts) / 1e9);
-        } else {
-            d->lost++;
-        }
-    } else if (p->match == NONE) {
-        r->dir[sent_dir == DIR_AB ? DIR_BA : DIR_AB].only_far++;
+    } else {
+        a->min_at_b = d < a->min_at_b ? d : a->min_at_b;
     }
 }
 
-static void tally(side_data_t *a, side_data_t *b, const tables_t *t, result_t *r)
+/* Hosts on each side: TTL votes, else the host that spoke first in a flow
+ * is the client, on A's side. */
+static void assign_sides(ctx_t *c)
 {
-    for (size_t i = 0; i < a->n; i++)
-        tally_pkt(b, t, &a->v[i], r, DIR_AB);
-    for (size_t j = 0; j < b->n; j++)
-        tally_pkt(a, t, &b->v[j], r, DIR_BA);
+    cm_tables_t *t = &c->t;
+    for (size_t i = 0; i < t->naddrs; i++)
+        c->ai[i].side = c->ai[i].votes > 0 ? SIDE_A : c->ai[i].votes < 0 ? SIDE_B : SIDE_UNKNOWN;
+    for (size_t f = 0; f < t->nflows; f++) {
+        addr_info_t *first = &c->ai[t->flows[f].first_src];
+        if (first->side == SIDE_UNKNOWN)
+            first->side = SIDE_A;
+    }
+    for (size_t f = 0; f < t->nflows; f++) {
+        const cm_flow_t *fl = &t->flows[f];
+        uint32_t other = cm_addr_id(t, ipaddr_eq(&fl->a, &t->addrs[fl->first_src].ip) ? &fl->b
+                                                                                       : &fl->a);
+        if (c->ai[other].side == SIDE_UNKNOWN)
+            c->ai[other].side = c->ai[fl->first_src].side == SIDE_A ? SIDE_B : SIDE_A;
+    }
 }
 
-/* Packet indices of one side grouped by flow, in capture order: the packets
- * of flow f are idx[start[f] .. start[f + 1]). */
-static void by_flow(const side_data_t *s, size_t nflows, uint32_t **idx, size_t **start)
+static uint8_t dir_of(const ctx_t *c, const cm_rec_t *r)
 {
-    size_t *st = xcalloc(nflows + 1, sizeof *st);
-    for (size_t i = 0; i < s->n; i++)
-        st[s->v[i].flow + 1]++;
-    for (size_t f = 0; f < nflows; f++)
-        st[f + 1] += st[f];
-    uint32_t *v = xcalloc(s->n ? s->n : 1, sizeof *v);
-    size_t *fill = xcalloc(nflows ? nflows : 1, sizeof *fill);
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t f = s->v[i].flow;
-        v[st[f] + fill[f]++] = (uint32_t)i;
-    }
-    free(fill);
-    *idx = v;
-    *start = st;
+    return c->ai[r->src].side == SIDE_B ? DIR_BA : DIR_AB;
 }
 
 /* Offset B−A: with symmetric minimum delays, min(raw AB) = dmin + θ and
  * min(raw BA) = dmin − θ. */
-static void estimate_offset(result_t *r)
+static void estimate_offset(ctx_t *c)
 {
-    dstats_t *ab = &r->dir[DIR_AB], *ba = &r->dir[DIR_BA];
-    if (!ab->nraw || !ba->nraw)
+    double mab = INFINITY, mba = INFINITY;
+    for (size_t i = 0; i < c->t.naddrs; i++) {
+        if (c->ai[i].side == SIDE_B)
+            mba = c->ai[i].min_at_b < mba ? c->ai[i].min_at_b : mba;
+        else
+            mab = c->ai[i].min_at_a < mab ? c->ai[i].min_at_a : mab;
+    }
+    if (!isfinite(mab) || !isfinite(mba))
         return;
-    double mab = min_of(ab->raw, ab->nraw), mba = min_of(ba->raw, ba->nraw);
-    r->offset = (mab - mba) / 2;
-    r->uncertainty = fabs(mab + mba) / 2;
-    r->offset_known = true;
+    c->r.offset = (mab - mba) / 2;
+    c->r.uncertainty = fabs(mab + mba) / 2;
+    c->r.offset_known = true;
+}
+
+/* ---- pass 2: every figure ---- */
+
+static void dstats_init(dstats_t *d, uint32_t exact)
+{
+    memset(d, 0, sizeof *d);
+    ds_init(&d->delay, exact);
+}
+
+static void grow_fstats(ctx_t *c)
+{
+    if (c->t.nflows <= c->nfs)
+        return;
+    size_t n = c->nfs ? c->nfs : 256;
+    while (n < c->t.nflows)
+        n *= 2;
+    c->fs = xreallocarray(c->fs, n, sizeof *c->fs);
+    for (size_t i = c->nfs; i < n; i++)
+        for (int d = 0; d < 2; d++)
+            dstats_init(&c->fs[i].dir[d], DELAYS_EXACT_FLOW);
+    c->nfs = n;
+}
+
+static void pts_add_binned(ptseries_t *s, double x, double y)
+{
+    double rel = s->span > 0 ? (x - s->x0) / s->span : 0;
+    size_t k = rel <= 0 ? 0 : rel >= 1 ? CHART_COLS - 1 : (size_t)(rel * CHART_COLS);
+    if (s->ccount[k] == 0 || y < s->loy[k])
+        s->lox[k] = x, s->loy[k] = y;
+    if (s->ccount[k] == 0 || y > s->hiy[k])
+        s->hix[k] = x, s->hiy[k] = y;
+    uint32_t seen = s->ccount[k]++;
+    if (seen % s->cstride[k])
+        return;
+    double *cx = s->cx + k * CHART_PER_COL, *cy = s->cy + k * CHART_PER_COL;
+    if (s->cn[k] == CHART_PER_COL) { /* keep every other one, and half as many from now on */
+        for (uint32_t i = 0; i < CHART_PER_COL / 2; i++)
+            cx[i] = cx[2 * i], cy[i] = cy[2 * i];
+        s->cn[k] = CHART_PER_COL / 2;
+        s->cstride[k] *= 2;
+        if (seen % s->cstride[k])
+            return;
+    }
+    cx[s->cn[k]] = x;
+    cy[s->cn[k]++] = y;
+}
+
+static void pts_add(ptseries_t *s, double x, double y)
+{
+    if (s->binned) {
+        pts_add_binned(s, x, y);
+        return;
+    }
+    if (s->n < CHART_ALL_POINTS) {
+        if (s->n == s->cap) {
+            s->cap = s->cap ? s->cap * 2 : 1024;
+            s->x = xreallocarray(s->x, s->cap, sizeof *s->x);
+            s->y = xreallocarray(s->y, s->cap, sizeof *s->y);
+        }
+        s->x[s->n] = x, s->y[s->n++] = y;
+        return;
+    }
+    s->binned = true;
+    s->cx = xcalloc((size_t)CHART_COLS * CHART_PER_COL, sizeof(double));
+    s->cy = xcalloc((size_t)CHART_COLS * CHART_PER_COL, sizeof(double));
+    s->cn = xcalloc(CHART_COLS, sizeof(uint32_t));
+    s->ccount = xcalloc(CHART_COLS, sizeof(uint32_t));
+    s->cstride = xcalloc(CHART_COLS, sizeof(uint32_t));
+    for (size_t k = 0; k < CHART_COLS; k++)
+        s->cstride[k] = 1;
+    s->lox = xcalloc(CHART_COLS, sizeof(double));
+    s->loy = xcalloc(CHART_COLS, sizeof(double));
+    s->hix = xcalloc(CHART_COLS, sizeof(double));
+    s->hiy = xcalloc(CHART_COLS, sizeof(double));
+    for (size_t i = 0; i < s->n; i++)
+        pts_add_binned(s, s->x[i], s->y[i]);
+    pts_add_binned(s, x, y);
+    s->n = 0;
+}
+
+/* The points to draw (binned: each column's sample and its extremes). */
+static void pts_finish(ptseries_t *s)
+{
+    if (!s->binned)
+        return;
+    size_t n = 0;
+    for (size_t k = 0; k < CHART_COLS; k++)
+        n += s->cn[k] + (s->ccount[k] ? 2 : 0);
+    free(s->x), free(s->y);
+    s->x = xcalloc(n + 1, sizeof *s->x);
+    s->y = xcalloc(n + 1, sizeof *s->y);
+    s->n = 0;
+    for (size_t k = 0; k < CHART_COLS; k++) {
+        if (!s->ccount[k])
+            continue;
+        s->x[s->n] = s->lox[k], s->y[s->n++] = s->loy[k];
+        for (uint32_t i = 0; i < s->cn[k]; i++)
+            s->x[s->n] = s->cx[k * CHART_PER_COL + i], s->y[s->n++] = s->cy[k * CHART_PER_COL + i];
+        s->x[s->n] = s->hix[k], s->y[s->n++] = s->hiy[k];
+    }
+}
+
+static void pts_free(ptseries_t *s)
+{
+    free(s->x), free(s->y), free(s->cx), free(s->cy), free(s->cn), free(s->ccount);
+    free(s->cstride), free(s->lox), free(s->loy), free(s->hix), free(s->hiy);
+}
+
+static retx_ent_t *retx_at(retx_tab_t *x, uint64_t id) { return &x->v[id & (x->cap - 1)]; }
+
+static size_t retx_slot(const retx_tab_t *x, uint32_t flow, uint32_t seq, uint32_t len)
+{
+    uint32_t k[3] = {flow, seq, len};
+    return hash_fnv1a(k, sizeof k, 0) & (x->slots - 1);
+}
+
+static void retx_rechain(retx_tab_t *x, size_t slots)
+{
+    free(x->chain);
+    x->chain = xmalloc(slots * sizeof *x->chain);
+    memset(x->chain, 0xFF, slots * sizeof *x->chain);
+    x->slots = slots;
+    for (uint64_t id = x->head; id < x->tail; id++) {
+        retx_ent_t *e = retx_at(x, id);
+        size_t s = retx_slot(x, e->flow, e->seq, e->len);
+        e->next = x->chain[s];
+        x->chain[s] = id;
+    }
+}
+
+/* Settle a remembered segment: the retransmissions seen while it waited are
+ * counted as lost between or beyond the points. */
+static void retx_settle(ctx_t *c, int side, uint64_t id, bool arrived)
+{
+    retx_tab_t *x = &c->retx[side];
+    if (id == NONE64 || id < x->head)
+        return;
+    retx_ent_t *e = retx_at(x, id);
+    e->state = arrived ? RX_ARRIVED : RX_LOST;
+    int d = side == 0 ? DIR_AB : DIR_BA;
+    dstats_t *ds[2] = {&c->r.dir[d], &c->fs[e->flow].dir[d]};
+    for (int k = 0; k < 2; k++)
+        *(arrived ? &ds[k]->retrans_lost_beyond : &ds[k]->retrans_lost_between) += e->waiting;
+    e->waiting = 0;
+}
+
+/* Forget settled segments older than the horizon (from the oldest). */
+static void retx_forget(retx_tab_t *x, ts_ns_t now, ts_ns_t horizon)
+{
+    while (x->head < x->tail) {
+        retx_ent_t *e = retx_at(x, x->head);
+        if (e->state == RX_PENDING || e->ts + horizon >= now)
+            break;
+        size_t s = retx_slot(x, e->flow, e->seq, e->len);
+        uint64_t *link = &x->chain[s];
+        while (*link != x->head)
+            link = &retx_at(x, *link)->next;
+        *link = e->next;
+        x->head++;
+    }
+}
+
+/* Retransmissions at the first point: a TCP data segment whose (flow, seq,
+ * len) was seen before (within the horizon).  If the earlier copy reached
+ * the far point, the loss that caused the retransmission happened beyond the
+ * two points (or the ACK was lost); otherwise between them. */
+static void retx_arrive(ctx_t *c, cm_rec_t *r)
+{
+    int side = r->side;
+    retx_tab_t *x = &c->retx[side];
+    retx_forget(x, r->ts, c->retx_horizon);
+    size_t s = retx_slot(x, r->flow, r->seq, r->len);
+    for (uint64_t id = x->chain[s]; id != NONE64; id = retx_at(x, id)->next) {
+        retx_ent_t *e = retx_at(x, id);
+        if (e->flow != r->flow || e->seq != r->seq || e->len != r->len)
+            continue;
+        int d = side == 0 ? DIR_AB : DIR_BA;
+        dstats_t *ds[2] = {&c->r.dir[d], &c->fs[r->flow].dir[d]};
+        for (int k = 0; k < 2; k++) {
+            ds[k]->retrans++;
+            if (e->state == RX_ARRIVED)
+                ds[k]->retrans_lost_beyond++;
+            else if (e->state == RX_LOST)
+                ds[k]->retrans_lost_between++;
+        }
+        if (e->state == RX_PENDING)
+            e->waiting++;
+        return;
+    }
+    if (x->tail - x->head == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 4096;
+        retx_ent_t *v = xreallocarray(NULL, nc, sizeof *v);
+        for (uint64_t id = x->head; id < x->tail; id++)
+            v[id & (nc - 1)] = *retx_at(x, id);
+        free(x->v);
+        x->v = v;
+        x->cap = nc;
+    }
+    if ((x->tail - x->head + 1) * 2 > x->slots) {
+        size_t ns = x->slots ? x->slots * 2 : 4096;
+        retx_rechain(x, ns);
+        s = retx_slot(x, r->flow, r->seq, r->len);
+    }
+    uint64_t id = x->tail++;
+    retx_ent_t *e = retx_at(x, id);
+    *e = (retx_ent_t){r->flow, r->seq, r->len, RX_PENDING, 0, r->ts, x->chain[s]};
+    x->chain[s] = id;
+    r->aux = id;
+}
+
+static void p2_arrive(void *vc, cm_rec_t *r)
+{
+    ctx_t *c = vc;
+    grow_info(c);
+    grow_fstats(c);
+    bool first_point = r->side == 0 ? dir_of(c, r) == DIR_AB : dir_of(c, r) == DIR_BA;
+    if (first_point && r->proto == IPPROTO_TCP && r->len > 0)
+        retx_arrive(c, r);
+}
+
+static void unmatched_row(ctx_t *c, const cm_rec_t *p, uint8_t dir, const char *kind)
+{
+    const cm_point_t *s = &c->pt[p->side];
+    const cm_tables_t *t = &c->t;
+    buf_t *row = &c->row;
+    buf_clear(row);
+    jsonw_t w;
+    jw_init(&w, row, false);
+    jw_obj_begin(&w);
+    lf_time(&w, "ts", p->ts, s->ts_digits);
+    char *dup = xstrdup(s->path);
+    jw_kv_str(&w, "file", basename(dup));
+    free(dup);
+    jw_kv_str(&w, "point", p->side ? c->o->label_b : c->o->label_a);
+    jw_kv_uint(&w, "frame", p->frame);
+    jw_kv_str(&w, "kind", kind);
+    jw_kv_str(&w, "direction", dir == DIR_AB ? "a_to_b" : "b_to_a");
+    char ip[IPADDR_STRLEN];
+    jw_kv_str(&w, "src", ipaddr_str(&t->addrs[p->src].ip, ip));
+    jw_kv_str(&w, "dst", ipaddr_str(&t->addrs[p->dst].ip, ip));
+    jw_kv_uint(&w, "ip_proto", p->proto);
+    jw_kv_uint(&w, "ip_id", p->ip_id);
+    if (p->proto == IPPROTO_TCP) {
+        jw_kv_uint(&w, "seq", p->seq);
+        jw_kv_uint(&w, "tcp_flags", p->tcp_flags);
+    }
+    jw_kv_uint(&w, "len", p->len);
+    jw_obj_end(&w);
+    buf_append_byte(row, '\n');
+    /* spooled with its time for the merge in time order (write_unmatched) */
+    int64_t ts = p->ts;
+    uint32_t len = (uint32_t)row->len;
+    fwrite(&ts, sizeof ts, 1, c->um[p->side]);
+    fwrite(&len, sizeof len, 1, c->um[p->side]);
+    fwrite(row->data, 1, row->len, c->um[p->side]);
+}
+
+/* One packet into the per-direction figures of the whole comparison and of
+ * its connection.  A packet at A counts for A->B if it goes that way (A is
+ * then its first point), else for B->A only when unmatched (seen only at
+ * the far point); the same mirrored at B. */
+static void p2_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
+{
+    ctx_t *c = vc;
+    uint8_t dir = dir_of(c, r), sent_dir = r->side == 0 ? DIR_AB : DIR_BA;
+    dstats_t *ds[2] = {&c->r.dir[sent_dir], &c->fs[r->flow].dir[sent_dir]};
+    if (dir == sent_dir) {
+        retx_settle(c, r->side, r->aux, partner != NULL);
+        double corr = c->r.offset_known ? (sent_dir == DIR_AB ? c->r.offset : -c->r.offset) : 0;
+        for (int k = 0; k < 2; k++) {
+            ds[k]->sent++;
+            if (partner) {
+                ds[k]->matched++;
+                ds[k]->ranged += ranged;
+                ds_add(&ds[k]->delay, delay_s(r, partner) - corr);
+            } else {
+                ds[k]->lost++;
+            }
+        }
+        if (!partner) {
+            unmatched_row(c, r, dir, "lost_between_points");
+            /* losses over A's time: B's clock moved back by the offset */
+            ts_ns_t shift = c->r.offset_known ? (ts_ns_t)(c->r.offset * 1e9) : 0;
+            ts_ns_t t = r->side ? r->ts - shift : r->ts;
+            if (t >= c->t0) {
+                size_t k = (size_t)((double)(t - c->t0) / 1e9 / c->loss_bin);
+                if (k < c->nloss)
+                    c->loss[r->side][k]++;
+            }
+        }
+    } else if (!partner) {
+        uint8_t other = sent_dir == DIR_AB ? DIR_BA : DIR_AB;
+        c->r.dir[other].only_far++;
+        c->fs[r->flow].dir[other].only_far++;
+        unmatched_row(c, r, dir, "only_at_far_point");
+    }
+    if (r->side == 0 && partner) {
+        double raw = delay_s(r, partner), corr = c->r.offset_known ? c->r.offset : 0;
+        int d = dir == DIR_AB ? 0 : 1;
+        pts_add(&c->delay_pts[d], (double)r->ts / 1e9, d == 0 ? raw - corr : -raw + corr);
+        /* drift: the least delay each way in each slice of A's time */
+        if (c->t1 > c->t0) {
+            int bin = (int)((double)(r->ts - c->t0) / (double)(c->t1 - c->t0 + 1) * DRIFT_BINS);
+            bin = bin < 0 ? 0 : bin >= DRIFT_BINS ? DRIFT_BINS - 1 : bin;
+            if (dir == DIR_AB && raw < c->drift_ab[bin])
+                c->drift_ab[bin] = raw;
+            if (dir == DIR_BA && -raw < c->drift_ba[bin])
+                c->drift_ba[bin] = -raw;
+        }
+    }
 }
 
 /* Drift: the offset estimated in DRIFT_BINS slices of A's time, fitted by
@@ -581,64 +570,45 @@ static void estimate_offset(result_t *r)
  * swamps any real drift (a few ppm), so it is only estimated over at least
  * DRIFT_MIN_SPAN of capture time. */
 #define DRIFT_MIN_SPAN (60 * NS_PER_SEC)
-static void estimate_drift(side_data_t *a, side_data_t *b, result_t *r)
+static void estimate_drift(ctx_t *c)
 {
-    if (!r->offset_known || a->n < 2)
+    if (!c->r.offset_known || c->t1 - c->t0 < DRIFT_MIN_SPAN)
         return;
-    ts_ns_t t0 = a->v[0].ts, t1 = a->v[a->n - 1].ts;
-    if (t1 - t0 < DRIFT_MIN_SPAN)
-        return;
-    r->drift_known = true;
-    double mab[DRIFT_BINS], mba[DRIFT_BINS];
-    for (int i = 0; i < DRIFT_BINS; i++)
-        mab[i] = mba[i] = INFINITY;
-    for (size_t i = 0; i < a->n; i++) {
-        const cpkt_t *p = &a->v[i];
-        if (p->match == NONE)
-            continue;
-        int bin = (int)((double)(p->ts - t0) / (double)(t1 - t0 + 1) * DRIFT_BINS);
-        double raw = (double)(b->v[p->match].ts - p->ts) / 1e9;
-        if (p->dir == DIR_AB && raw < mab[bin])
-            mab[bin] = raw;
-        if (p->dir == DIR_BA && -raw < mba[bin])
-            mba[bin] = -raw;
-    }
+    c->r.drift_known = true;
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int n = 0;
     for (int i = 0; i < DRIFT_BINS; i++) {
-        if (!isfinite(mab[i]) || !isfinite(mba[i]))
+        if (!isfinite(c->drift_ab[i]) || !isfinite(c->drift_ba[i]))
             continue;
-        double x = (i + 0.5) * (double)(t1 - t0) / 1e9 / DRIFT_BINS, y = (mab[i] - mba[i]) / 2;
+        double x = (i + 0.5) * (double)(c->t1 - c->t0) / 1e9 / DRIFT_BINS,
+               y = (c->drift_ab[i] - c->drift_ba[i]) / 2;
         sx += x, sy += y, sxx += x * x, sxy += x * y, n++;
     }
     if (n >= 3 && n * sxx - sx * sx > 0)
-        r->drift_ppm = (n * sxy - sx * sy) / (n * sxx - sx * sx) * 1e6;
+        c->r.drift_ppm = (n * sxy - sx * sy) / (n * sxx - sx * sx) * 1e6;
 }
 
 /* ---- output ---- */
 
-static void delay_json(jsonw_t *w, dstats_t *d, double correction)
+static void delay_json(jsonw_t *w, delaysum_t *d)
 {
     jw_key(w, "one_way_delay");
-    if (!d->nraw) {
+    if (!d->n) {
         jw_null(w);
         return;
     }
-    double *v = xmalloc(d->nraw * sizeof *v);
-    for (size_t i = 0; i < d->nraw; i++)
-        v[i] = d->raw[i] - correction;
-    xqsort(v, d->nraw, sizeof *v, cmp_double);
     jw_obj_begin(w);
-    jw_kv_double(w, "min", v[0], 9);
-    jw_kv_double(w, "median", v[d->nraw / 2], 9);
-    jw_kv_double(w, "p95", v[(size_t)((double)(d->nraw - 1) * 0.95)], 9);
-    jw_kv_double(w, "max", v[d->nraw - 1], 9);
-    jw_kv_uint(w, "samples", d->nraw);
+    jw_kv_double(w, "min", d->min, 9);
+    jw_kv_double(w, "median", ds_rank(d, d->n / 2), 9);
+    jw_kv_double(w, "p95", ds_rank(d, (uint64_t)((double)(d->n - 1) * 0.95)), 9);
+    jw_kv_double(w, "max", d->max, 9);
+    jw_kv_uint(w, "samples", d->n);
+    if (!ds_is_exact(d))
+        jw_kv_str(w, "quantiles", "histogram, within 0.1 %");
     jw_obj_end(w);
-    free(v);
 }
 
-static void dir_json(jsonw_t *w, const char *key, dstats_t *d, double correction)
+static void dir_json(jsonw_t *w, const char *key, dstats_t *d)
 {
     jw_key(w, key);
     jw_obj_begin(w);
@@ -651,58 +621,33 @@ static void dir_json(jsonw_t *w, const char *key, dstats_t *d, double correction
     jw_kv_uint(w, "tcp_retransmissions", d->retrans);
     jw_kv_uint(w, "retransmissions_lost_between_points", d->retrans_lost_between);
     jw_kv_uint(w, "retransmissions_lost_beyond_points", d->retrans_lost_beyond);
-    delay_json(w, d, correction);
+    delay_json(w, &d->delay);
     jw_obj_end(w);
-}
-
-static void free_result(result_t *r)
-{
-    free(r->dir[0].raw);
-    free(r->dir[1].raw);
-    tcpseries_free(&r->win[0]);
-    tcpseries_free(&r->win[1]);
 }
 
 /* Pick the TCP flow with most packets seen at both points and collect its
  * segments (windows scaled as the endpoints agreed) from each capture. */
-static void window_at_both_points(side_data_t *a, side_data_t *b, tables_t *t, result_t *r)
+static void window_at_both_points(ctx_t *c)
 {
-    uint32_t *cnt = xcalloc(t->nflows ? t->nflows : 1, sizeof *cnt);
-    for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].match != NONE && a->v[i].proto == IPPROTO_TCP)
-            cnt[a->v[i].flow]++;
     size_t best = NONE;
-    for (size_t f = 0; f < t->nflows; f++) /* most matched; the first flow on a tie */
-        if (cnt[f] && (best == NONE || cnt[f] > cnt[best]))
+    for (size_t f = 0; f < c->t.nflows; f++) /* most matched; the first flow on a tie */
+        if (c->fi[f].matched_tcp && (best == NONE || c->fi[f].matched_tcp > c->fi[best].matched_tcp))
             best = f;
-    if (best == NONE) {
-        free(cnt);
+    if (best == NONE)
         return;
-    }
     /* each point's view of the flow: its first and last packet there */
-    side_data_t *sd[2] = {a, b};
-    uint32_t flow_at[2] = {(uint32_t)best, NONE};
-    uint64_t first[2] = {UINT64_MAX, UINT64_MAX}, last[2] = {0, 0};
-    for (size_t i = 0; i < a->n && flow_at[1] == NONE; i++)
-        if (a->v[i].flow == best && a->v[i].match != NONE)
-            flow_at[1] = b->v[a->v[i].match].flow; /* differs from A's under NAT */
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < sd[s]->n; i++)
-            if (sd[s]->v[i].flow == flow_at[s]) {
-                first[s] = sd[s]->v[i].frame < first[s] ? sd[s]->v[i].frame : first[s];
-                last[s] = sd[s]->v[i].frame > last[s] ? sd[s]->v[i].frame : last[s];
-            }
-    free(cnt);
+    uint32_t flow_at[2] = {(uint32_t)best, c->fi[best].flow_at_b};
     for (int s = 0; s < 2; s++) {
-        const flow_t *f = &t->flows[flow_at[s]];
-        tcp_series_t *w = &r->win[s];
+        const cm_flow_t *f = &c->t.flows[flow_at[s]];
+        tcp_series_t *w = &c->r.win[s];
         w->orig = f->a, w->resp = f->b, w->orig_p = f->ap, w->resp_p = f->bp;
-        w->first_frame = first[s], w->last_frame = last[s];
+        w->first_frame = c->fi[flow_at[s]].first_frame[s];
+        w->last_frame = c->fi[flow_at[s]].last_frame[s];
         char err[256];
-        if (tcpseries_collect(sd[s]->path, w, 1, err, sizeof err) != 0)
+        if (tcpseries_collect(c->pt[s].path, w, 1, err, sizeof err) != 0)
             return;
     }
-    r->win_known = true;
+    c->r.win_known = true;
 }
 
 /* The smallest and the last window each endpoint advertised, at one point. */
@@ -724,8 +669,7 @@ static void window_json(jsonw_t *w, const tcp_series_t *s, bool fwd)
     jw_obj_end(w);
 }
 
-static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t *t,
-                       const result_t *whole)
+static int write_flows(const char *dir, ctx_t *c)
 {
     char *p = xasprintf("%s/logs/flows.ndjson", dir);
     atomic_file_t af;
@@ -734,20 +678,10 @@ static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t
     if (rc != 0)
         return -1;
     buf_t row = BUF_INIT;
-    uint32_t *ia, *ib;
-    size_t *sa, *sb;
-    by_flow(a, t->nflows, &ia, &sa);
-    by_flow(b, t->nflows, &ib, &sb);
-    for (uint32_t f = 0; f < t->nflows; f++) {
-        result_t r;
-        memset(&r, 0, sizeof r);
-        for (size_t k = sa[f]; k < sa[f + 1]; k++)
-            tally_pkt(b, t, &a->v[ia[k]], &r, DIR_AB);
-        for (size_t k = sb[f]; k < sb[f + 1]; k++)
-            tally_pkt(a, t, &b->v[ib[k]], &r, DIR_BA);
-        const flow_t *fl = &t->flows[f];
+    for (uint32_t f = 0; f < c->t.nflows; f++) {
+        const cm_flow_t *fl = &c->t.flows[f];
         /* orient the flow as A-side host -> B-side host */
-        bool swap = t->addrs[addr_id(t, &fl->a)].side == SIDE_B;
+        bool swap = c->ai[cm_addr_id(&c->t, &fl->a)].side == SIDE_B;
         jsonw_t w;
         buf_clear(&row);
         jw_init(&w, &row, false);
@@ -759,52 +693,39 @@ static int write_flows(const char *dir, side_data_t *a, side_data_t *b, tables_t
         jw_kv_uint(&w, "b_port", swap ? fl->ap : fl->bp);
         jw_kv_str(&w, "proto", fl->proto == IPPROTO_TCP ? "tcp" : fl->proto == IPPROTO_UDP ? "udp"
                                                                                            : "other");
-        bool at_a = fl->first_frame_a != 0, at_b = fl->first_frame_b != 0;
+        bool at_a = c->fi[f].first_frame[0] != 0, at_b = c->fi[f].first_frame[1] != 0;
         jw_kv_str(&w, "seen_at", at_a && at_b ? "both" : at_a ? "a_only" : "b_only");
         if (at_a)
-            jw_kv_uint(&w, "first_frame_a", fl->first_frame_a);
+            jw_kv_uint(&w, "first_frame_a", c->fi[f].first_frame[0]);
         if (at_b)
-            jw_kv_uint(&w, "first_frame_b", fl->first_frame_b);
-        dir_json(&w, "a_to_b", &r.dir[DIR_AB], whole->offset_known ? whole->offset : 0);
-        dir_json(&w, "b_to_a", &r.dir[DIR_BA], whole->offset_known ? -whole->offset : 0);
+            jw_kv_uint(&w, "first_frame_b", c->fi[f].first_frame[1]);
+        dir_json(&w, "a_to_b", &c->fs[f].dir[DIR_AB]);
+        dir_json(&w, "b_to_a", &c->fs[f].dir[DIR_BA]);
         jw_obj_end(&w);
         buf_append_byte(&row, '\n');
         fwrite(row.data, 1, row.len, af.f);
-        free_result(&r);
     }
-    free(ia), free(ib), free(sa), free(sb);
     buf_free(&row);
     return atomic_commit(&af);
 }
 
-static void unmatched_row(buf_t *row, const char *label, const side_data_t *s, const cpkt_t *p,
-                          const tables_t *t, const char *kind)
+/* One spooled row: its time and text; false at the end. */
+static bool spool_next(FILE *f, int64_t *ts, buf_t *row)
 {
-    jsonw_t w;
-    jw_init(&w, row, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", p->ts, s->ts_digits);
-    jw_kv_str(&w, "file", s->name);
-    jw_kv_str(&w, "point", label);
-    jw_kv_uint(&w, "frame", p->frame);
-    jw_kv_str(&w, "kind", kind);
-    jw_kv_str(&w, "direction", p->dir == DIR_AB ? "a_to_b" : "b_to_a");
-    char ip[IPADDR_STRLEN];
-    jw_kv_str(&w, "src", ipaddr_str(&t->addrs[p->src].ip, ip));
-    jw_kv_str(&w, "dst", ipaddr_str(&t->addrs[p->dst].ip, ip));
-    jw_kv_uint(&w, "ip_proto", p->proto);
-    jw_kv_uint(&w, "ip_id", p->ip_id);
-    if (p->proto == IPPROTO_TCP) {
-        jw_kv_uint(&w, "seq", p->seq);
-        jw_kv_uint(&w, "tcp_flags", p->tcp_flags);
-    }
-    jw_kv_uint(&w, "len", p->len);
-    jw_obj_end(&w);
-    buf_append_byte(row, '\n');
+    uint32_t len;
+    if (fread(ts, sizeof *ts, 1, f) != 1 || fread(&len, sizeof len, 1, f) != 1)
+        return false;
+    buf_clear(row);
+    buf_reserve(row, len);
+    if (fread(row->data, 1, len, f) != len)
+        return false;
+    row->len = len;
+    return true;
 }
 
-static int write_unmatched(const char *dir, const compare_opts_t *o, side_data_t *a,
-                           side_data_t *b, const tables_t *t)
+/* unmatched.ndjson: the rows of both points merged in time order (each
+ * point's own time), A first on a tie. */
+static int write_unmatched(const char *dir, ctx_t *c)
 {
     char *p = xasprintf("%s/logs/unmatched.ndjson", dir);
     atomic_file_t af;
@@ -812,27 +733,26 @@ static int write_unmatched(const char *dir, const compare_opts_t *o, side_data_t
     free(p);
     if (rc != 0)
         return -1;
-    buf_t row = BUF_INIT;
-    /* in time order of the point where each packet was seen */
-    size_t i = 0, j = 0;
-    while (i < a->n || j < b->n) {
-        bool take_a = j >= b->n || (i < a->n && a->v[i].ts <= b->v[j].ts);
-        const cpkt_t *x = take_a ? &a->v[i++] : &b->v[j++];
-        if (x->match != NONE)
-            continue;
-        bool first_point = take_a ? x->dir == DIR_AB : x->dir == DIR_BA;
-        buf_clear(&row);
-        unmatched_row(&row, take_a ? o->label_a : o->label_b, take_a ? a : b, x, t,
-                      first_point ? "lost_between_points" : "only_at_far_point");
-        fwrite(row.data, 1, row.len, af.f);
+    buf_t row[2] = {BUF_INIT, BUF_INIT};
+    int64_t ts[2];
+    bool have[2];
+    for (int s = 0; s < 2; s++) {
+        rewind(c->um[s]);
+        have[s] = spool_next(c->um[s], &ts[s], &row[s]);
     }
-    buf_free(&row);
+    while (have[0] || have[1]) {
+        int s = !have[1] || (have[0] && ts[0] <= ts[1]) ? 0 : 1;
+        fwrite(row[s].data, 1, row[s].len, af.f);
+        have[s] = spool_next(c->um[s], &ts[s], &row[s]);
+    }
+    buf_free(&row[0]), buf_free(&row[1]);
     return atomic_commit(&af);
 }
 
-static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *a,
-                         side_data_t *b, tables_t *t, result_t *r)
+static int write_summary(const char *dir, ctx_t *c)
 {
+    const compare_opts_t *o = c->o;
+    result_t *r = &c->r;
     buf_t out = BUF_INIT;
     jsonw_t w;
     jw_init(&w, &out, true);
@@ -847,18 +767,20 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     for (int i = 0; i < o->argc; i++)
         jw_str(&w, o->argv[i]);
     jw_arr_end(&w);
-    side_data_t *sides[2] = {a, b};
     const char *labels[2] = {o->label_a, o->label_b};
     for (int i = 0; i < 2; i++) {
+        const cm_point_t *pt = &c->pt[i];
         jw_key(&w, i == 0 ? "a" : "b");
         jw_obj_begin(&w);
         jw_kv_str(&w, "label", labels[i]);
-        jw_kv_str(&w, "path", sides[i]->path);
-        jw_kv_str(&w, "name", sides[i]->name);
-        jw_kv_str(&w, "sha256", sides[i]->sha256);
-        jw_kv_uint(&w, "packets", sides[i]->packets);
-        jw_kv_uint(&w, "ip_packets", sides[i]->n);
-        jw_kv_bool(&w, "damaged", sides[i]->damaged);
+        jw_kv_str(&w, "path", pt->path);
+        char *dup = xstrdup(pt->path);
+        jw_kv_str(&w, "name", basename(dup));
+        free(dup);
+        jw_kv_str(&w, "sha256", pt->sha256);
+        jw_kv_uint(&w, "packets", pt->packets);
+        jw_kv_uint(&w, "ip_packets", pt->ip_packets);
+        jw_kv_bool(&w, "damaged", pt->damaged);
         jw_obj_end(&w);
     }
     jw_key(&w, "clock_offset_b_minus_a");
@@ -876,16 +798,29 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     } else {
         jw_null(&w);
     }
-    dir_json(&w, "a_to_b", &r->dir[DIR_AB], r->offset_known ? r->offset : 0);
-    dir_json(&w, "b_to_a", &r->dir[DIR_BA], r->offset_known ? -r->offset : 0);
+    jw_key(&w, "matching");
+    jw_obj_begin(&w);
+    jw_kv_double(&w, "window_seconds", (double)o->window / 1e9, 3);
+    jw_key(&w, "alignment_seconds");
+    if (c->align_found)
+        jw_double(&w, (double)c->align / 1e9, 6);
+    else
+        jw_null(&w); /* no packet of the probe was seen at both points */
+    jw_kv_uint(&w, "peak_pending_a", c->st.peak_pending[0]);
+    jw_kv_uint(&w, "peak_pending_b", c->st.peak_pending[1]);
+    jw_kv_uint(&w, "max_pending", MAX_PENDING);
+    jw_kv_uint(&w, "given_up_before_the_window", c->st.given_up_early);
+    jw_obj_end(&w);
+    dir_json(&w, "a_to_b", &r->dir[DIR_AB]);
+    dir_json(&w, "b_to_a", &r->dir[DIR_BA]);
     uint64_t only_a = 0, only_b = 0;
-    for (size_t f = 0; f < t->nflows; f++) {
-        only_a += t->flows[f].first_frame_a && !t->flows[f].first_frame_b;
-        only_b += !t->flows[f].first_frame_a && t->flows[f].first_frame_b;
+    for (size_t f = 0; f < c->t.nflows; f++) {
+        only_a += c->fi[f].first_frame[0] && !c->fi[f].first_frame[1];
+        only_b += !c->fi[f].first_frame[0] && c->fi[f].first_frame[1];
     }
     jw_key(&w, "flows");
     jw_obj_begin(&w);
-    jw_kv_uint(&w, "total", t->nflows);
+    jw_kv_uint(&w, "total", c->t.nflows);
     jw_kv_uint(&w, "seen_only_at_a", only_a);
     jw_kv_uint(&w, "seen_only_at_b", only_b);
     jw_obj_end(&w);
@@ -915,10 +850,10 @@ static int write_summary(const char *dir, const compare_opts_t *o, side_data_t *
     for (int side = SIDE_A; side <= SIDE_B; side++) {
         jw_key(&w, side == SIDE_A ? "a_side" : "b_side");
         jw_arr_begin(&w);
-        for (size_t i = 0; i < t->naddrs; i++)
-            if (t->addrs[i].side == side) {
+        for (size_t i = 0; i < c->t.naddrs; i++)
+            if (c->ai[i].side == side) {
                 char s[IPADDR_STRLEN];
-                jw_str(&w, ipaddr_str(&t->addrs[i].ip, s));
+                jw_str(&w, ipaddr_str(&c->t.addrs[i].ip, s));
             }
         jw_arr_end(&w);
     }
@@ -979,124 +914,154 @@ static int window_chart(const char *cdir, const result_t *r, const compare_opts_
 }
 
 /* One-way delay over time per direction, and losses over time. */
-static int write_charts(const char *dir, side_data_t *a, side_data_t *b, const result_t *r,
-                        const compare_opts_t *o)
+static int write_charts(const char *dir, ctx_t *c)
 {
+    const compare_opts_t *o = c->o;
+    const result_t *r = &c->r;
     char *cdir = xasprintf("%s/charts", dir);
     int rc = mkdir_p(cdir, 0755);
-    double *x[2], *y[2];
-    size_t n[2] = {0, 0};
-    for (int d = 0; d < 2; d++) {
-        x[d] = xcalloc(a->n + b->n + 1, sizeof *x[d]);
-        y[d] = xcalloc(a->n + b->n + 1, sizeof *y[d]);
-    }
-    double corr = r->offset_known ? r->offset : 0;
-    for (size_t i = 0; i < a->n; i++) {
-        const cpkt_t *p = &a->v[i];
-        if (p->match == NONE)
-            continue;
-        int d = p->dir == DIR_AB ? 0 : 1;
-        double raw = (double)(b->v[p->match].ts - p->ts) / 1e9;
-        x[d][n[d]] = (double)p->ts / 1e9;
-        y[d][n[d]++] = d == 0 ? raw - corr : -raw + corr;
-    }
-    chart_t *c = chart_new(CHART_SCATTER, "One-way delay between the two points");
-    char *sub = xasprintf("%s -> %s and back, clock offset %s", o->label_a, o->label_b,
-                          r->offset_known ? "corrected" : "unknown (uncorrected)");
-    chart_set_subtitle(c, sub);
-    plot_axis(c, true, "Time at A", PLOT_TIME, false);
-    plot_axis(c, false, "Delay", PLOT_SECONDS, false);
-    chart_add_series(c, "A to B", x[0], y[0], n[0]);
-    chart_add_series(c, "B to A", x[1], y[1], n[1]);
-    chart_set_empty_note(c, "No packet was seen at both points");
+    for (int d = 0; d < 2; d++)
+        pts_finish(&c->delay_pts[d]);
+    chart_t *ch = chart_new(CHART_SCATTER, "One-way delay between the two points");
+    char *sub = xasprintf("%s -> %s and back, clock offset %s%s", o->label_a, o->label_b,
+                          r->offset_known ? "corrected" : "unknown (uncorrected)",
+                          c->delay_pts[0].binned || c->delay_pts[1].binned
+                              ? "; a sample of the packets with each time slice's extremes"
+                              : "");
+    chart_set_subtitle(ch, sub);
+    plot_axis(ch, true, "Time at A", PLOT_TIME, false);
+    plot_axis(ch, false, "Delay", PLOT_SECONDS, false);
+    chart_add_series(ch, "A to B", c->delay_pts[0].x, c->delay_pts[0].y, c->delay_pts[0].n);
+    chart_add_series(ch, "B to A", c->delay_pts[1].x, c->delay_pts[1].y, c->delay_pts[1].n);
+    chart_set_empty_note(ch, "No packet was seen at both points");
     char err[256];
-    if (rc == 0 && plot_save(c, cdir, "one_way_delay", err, sizeof err) != 0)
+    if (rc == 0 && plot_save(ch, cdir, "one_way_delay", err, sizeof err) != 0)
         rc = -1;
-    chart_free(c), free(sub);
-    /* losses over A's time: B's clock is moved back by the estimated offset */
-    ts_ns_t t0 = a->n ? a->v[0].ts : 0, t1 = a->n ? a->v[a->n - 1].ts : 0;
-    ts_ns_t shift = r->offset_known ? (ts_ns_t)(r->offset * 1e9) : 0;
-    double bin = plot_time_step((double)(t1 - t0) / 1e9, 100);
-    size_t nb = (size_t)((double)(t1 - t0) / 1e9 / bin) + 1;
-    double *bx = xcalloc(nb, sizeof *bx), *loss[2] = {xcalloc(nb, sizeof(double)),
-                                                      xcalloc(nb, sizeof(double))};
-    for (size_t i = 0; i < nb; i++)
-        bx[i] = (double)t0 / 1e9 + bin * (double)i;
-    for (int s = 0; s < 2; s++) {
-        side_data_t *sd = s ? b : a;
-        for (size_t i = 0; i < sd->n; i++) {
-            const cpkt_t *p = &sd->v[i];
-            bool first_point = s == 0 ? p->dir == DIR_AB : p->dir == DIR_BA;
-            ts_ns_t t = s ? p->ts - shift : p->ts;
-            if (p->match != NONE || !first_point || t < t0)
-                continue;
-            size_t k = (size_t)((double)(t - t0) / 1e9 / bin);
-            if (k < nb)
-                loss[s][k]++;
-        }
-    }
-    c = chart_new(CHART_STEP, "Packets lost between the points");
-    plot_axis(c, true, "Time at A", PLOT_TIME, false);
-    plot_axis(c, false, "Lost packets per bin", PLOT_PLAIN, false);
-    chart_add_series(c, "A to B", bx, loss[0], nb);
-    chart_add_series(c, "B to A", bx, loss[1], nb);
-    if (rc == 0 && plot_save(c, cdir, "losses", err, sizeof err) != 0)
+    chart_free(ch), free(sub);
+    double *bx = xcalloc(c->nloss, sizeof *bx);
+    for (size_t i = 0; i < c->nloss; i++)
+        bx[i] = (double)c->t0 / 1e9 + c->loss_bin * (double)i;
+    ch = chart_new(CHART_STEP, "Packets lost between the points");
+    plot_axis(ch, true, "Time at A", PLOT_TIME, false);
+    plot_axis(ch, false, "Lost packets per bin", PLOT_PLAIN, false);
+    chart_add_series(ch, "A to B", bx, c->loss[0], c->nloss);
+    chart_add_series(ch, "B to A", bx, c->loss[1], c->nloss);
+    if (rc == 0 && plot_save(ch, cdir, "losses", err, sizeof err) != 0)
         rc = -1;
-    chart_free(c);
-    free(bx), free(loss[0]), free(loss[1]);
+    chart_free(ch);
+    free(bx);
     if (rc == 0 && window_chart(cdir, r, o) != 0)
         rc = -1;
-    for (int d = 0; d < 2; d++)
-        free(x[d]), free(y[d]);
     free(cdir);
     return rc;
 }
 
+static void ctx_free(ctx_t *c)
+{
+    for (int d = 0; d < 2; d++) {
+        ds_free(&c->r.dir[d].delay);
+        tcpseries_free(&c->r.win[d]);
+        pts_free(&c->delay_pts[d]);
+        free(c->loss[d]);
+        free(c->retx[d].v), free(c->retx[d].chain);
+        if (c->um[d])
+            fclose(c->um[d]);
+    }
+    for (size_t f = 0; f < c->nfs; f++)
+        for (int d = 0; d < 2; d++)
+            ds_free(&c->fs[f].dir[d].delay);
+    free(c->fs), free(c->ai), free(c->fi);
+    buf_free(&c->row);
+    cm_tables_free(&c->t);
+}
+
+static void report_damage(const cm_point_t *pt)
+{
+    for (int s = 0; s < 2; s++)
+        if (pt[s].damaged)
+            fprintf(stderr, "pcapcase: %s: damaged input: %s\n", pt[s].path, pt[s].damage_reason);
+}
+
+/* Pass 2 set-up that needs pass 1's results. */
+static int pass2_prepare(ctx_t *c)
+{
+    for (int d = 0; d < 2; d++) {
+        dstats_init(&c->r.dir[d], DELAYS_EXACT_WHOLE);
+        retx_rechain(&c->retx[d], 4096);
+        c->um[d] = tmpfile();
+        if (!c->um[d])
+            return -1;
+    }
+    for (int i = 0; i < DRIFT_BINS; i++)
+        c->drift_ab[i] = c->drift_ba[i] = INFINITY;
+    ts_ns_t t0 = c->have_t ? c->t0 : 0, t1 = c->have_t ? c->t1 : 0;
+    c->t0 = t0, c->t1 = t1;
+    c->loss_bin = plot_time_step((double)(t1 - t0) / 1e9, 100);
+    c->nloss = (size_t)((double)(t1 - t0) / 1e9 / c->loss_bin) + 1;
+    for (int d = 0; d < 2; d++) {
+        c->loss[d] = xcalloc(c->nloss, sizeof(double));
+        c->delay_pts[d].x0 = (double)t0 / 1e9;
+        c->delay_pts[d].span = (double)(t1 - t0) / 1e9;
+    }
+    c->retx_horizon = 2 * c->o->window > 60 * NS_PER_SEC ? 2 * c->o->window : 60 * NS_PER_SEC;
+    return 0;
+}
+
 int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
 {
-    side_data_t a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    a.path = pa, b.path = pb;
-    char *da = xstrdup(pa), *db = xstrdup(pb);
-    a.name = xstrdup(basename(da));
-    b.name = xstrdup(basename(db));
-    free(da), free(db);
-    tables_t t;
-    memset(&t, 0, sizeof t);
-    int ra = load(&a, &t, o->nat, 0), rb = ra == 3 ? 3 : load(&b, &t, o->nat, 1);
-    int status = (ra == 3 || rb == 3) ? 3 : (ra || rb) ? 1 : 0;
-    if (status != 3) {
-        match_all(&a, &b);
-        match_ranges(&a, &b, &t);
-        assign_sides(&a, &b, &t);
-        result_t r;
-        memset(&r, 0, sizeof r);
-        tally(&a, &b, &t, &r);
-        estimate_offset(&r);
-        estimate_drift(&a, &b, &r);
-        count_retransmissions(&a, DIR_AB, &t, &r.dir[DIR_AB]);
-        count_retransmissions(&b, DIR_BA, &t, &r.dir[DIR_BA]);
-        window_at_both_points(&a, &b, &t, &r);
-        char *logs = xasprintf("%s/logs", o->out_dir);
-        if (mkdir_p(logs, 0755) != 0 || write_summary(o->out_dir, o, &a, &b, &t, &r) != 0 ||
-            write_flows(o->out_dir, &a, &b, &t, &r) != 0 ||
-            write_unmatched(o->out_dir, o, &a, &b, &t) != 0 ||
-            write_charts(o->out_dir, &a, &b, &r, o) != 0) {
-            fprintf(stderr, "pcapcase: %s: cannot write results: %s\n", o->out_dir,
-                    strerror(errno));
-            status = 3;
-        }
-        free(logs);
-        free_result(&r);
-        char err[512];
-        if (status != 3 && (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
-                            report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
-            fprintf(stderr, "pcapcase: %s\n", err);
-            status = 3;
-        }
+    ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.pt[0].path = pa, c.pt[1].path = pb;
+    c.pt[0].hash = c.pt[1].hash = true;
+    c.align_found = cm_probe(pa, pb, o->nat, PROBE_PACKETS, &c.align);
+    cm_opts_t mo = {o->nat, o->window, c.align_found ? c.align : 0, MAX_PENDING};
+    cm_hooks_t h1 = {&c, p1_arrive, p1_done};
+    char err[512];
+    int status = cm_run(c.pt, &c.t, &mo, &h1, &c.st, err, sizeof err);
+    if (status == 3) {
+        fprintf(stderr, "pcapcase: %s\n", err);
+        ctx_free(&c);
+        return 3;
     }
-    free(a.v), free(b.v), free(a.name), free(b.name);
-    free(t.addrs), free(t.addr_idx), free(t.flows), free(t.flow_idx);
+    report_damage(c.pt);
+    grow_info(&c);
+    assign_sides(&c);
+    estimate_offset(&c);
+    if (pass2_prepare(&c) != 0) {
+        fprintf(stderr, "pcapcase: cannot create a temporary file: %s\n", strerror(errno));
+        ctx_free(&c);
+        return 3;
+    }
+    grow_fstats(&c);
+    cm_point_t again[2] = {{.path = pa}, {.path = pb}};
+    cm_hooks_t h2 = {&c, p2_arrive, p2_done};
+    cm_stats_t st2;
+    if (cm_run(again, &c.t, &mo, &h2, &st2, err, sizeof err) == 3) {
+        fprintf(stderr, "pcapcase: %s\n", err); /* gone between the passes */
+        ctx_free(&c);
+        return 3;
+    }
+    if (c.st.given_up_early)
+        fprintf(stderr,
+                "pcapcase: warning: %llu packets were given up before the matching window "
+                "passed (more than %u waiting at one point); they may be counted lost\n",
+                (unsigned long long)c.st.given_up_early, MAX_PENDING);
+    estimate_drift(&c);
+    window_at_both_points(&c);
+    char *logs = xasprintf("%s/logs", o->out_dir);
+    if (mkdir_p(logs, 0755) != 0 || write_summary(o->out_dir, &c) != 0 ||
+        write_flows(o->out_dir, &c) != 0 || write_unmatched(o->out_dir, &c) != 0 ||
+        write_charts(o->out_dir, &c) != 0) {
+        fprintf(stderr, "pcapcase: %s: cannot write results: %s\n", o->out_dir, strerror(errno));
+        status = 3;
+    }
+    free(logs);
+    if (status != 3 && (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
+                        report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
+        fprintf(stderr, "pcapcase: %s\n", err);
+        status = 3;
+    }
+    ctx_free(&c);
     return status;
 }

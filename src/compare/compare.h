@@ -17,11 +17,14 @@
  * delays of both directions (uncertainty: half the minimum round trip), a
  * drift estimate, and one-way delays corrected by that offset.
  *
- * Memory: ~64 bytes per packet of A (the match index).  See
+ * Memory follows the matching window (cmatch.h): the packets of one window
+ * at both points, plus a few hundred bytes per connection and address.  See
  * docs/compare.md for the limits of the method.
  */
 #ifndef PCAPCASE_COMPARE_H
 #define PCAPCASE_COMPARE_H
+
+#include "core/types.h"
 
 #include <stdbool.h>
 
@@ -29,6 +32,7 @@ typedef struct compare_opts {
     const char *out_dir;
     const char *label_a, *label_b;
     bool nat;      /* match without addresses and ports (NAT between points) */
+    ts_ns_t window; /* how long a packet waits for its copy at the other point */
     bool quiet;
     char **argv;
     int argc;

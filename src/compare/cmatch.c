@@ -1,0 +1,665 @@
+/* cmatch.c — windowed matching of two captures; see cmatch.h. */
+#include "cmatch.h"
+
+#include "capture/capture.h"
+#include "core/xalloc.h"
+#include "decode/decode.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Payload bytes hashed into the match key: enough to tell apart segments
+ * with equal headers, few enough to survive a short snaplen. */
+#define MATCH_PAYLOAD_BYTES 16
+/* TSO/GRO: most pieces one segment is matched with. */
+#define RANGE_MAX_PIECES 64
+
+enum { ST_PENDING, ST_DONE };
+
+/* ---- address and connection tables (open addressing, grow at 50 %) ---- */
+
+static uint64_t addr_hash(const ipaddr_t *ip) { return hash_fnv1a(ip->a, 16, ip->family); }
+
+uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip)
+{
+    if (t->naddrs * 2 >= t->addr_slots) {
+        size_t ns = t->addr_slots ? t->addr_slots * 2 : 1024;
+        uint32_t *idx = xmalloc(ns * sizeof *idx);
+        memset(idx, 0xFF, ns * sizeof *idx);
+        for (size_t i = 0; i < t->naddrs; i++) {
+            size_t s = addr_hash(&t->addrs[i].ip) & (ns - 1);
+            while (idx[s] != CM_NONE)
+                s = (s + 1) & (ns - 1);
+            idx[s] = (uint32_t)i;
+        }
+        free(t->addr_idx);
+        t->addr_idx = idx;
+        t->addr_slots = ns;
+    }
+    size_t s = addr_hash(ip) & (t->addr_slots - 1);
+    while (t->addr_idx[s] != CM_NONE) {
+        if (ipaddr_eq(&t->addrs[t->addr_idx[s]].ip, ip))
+            return t->addr_idx[s];
+        s = (s + 1) & (t->addr_slots - 1);
+    }
+    if (t->naddrs == t->capaddrs) {
+        t->capaddrs = t->capaddrs ? t->capaddrs * 2 : 256;
+        t->addrs = xreallocarray(t->addrs, t->capaddrs, sizeof *t->addrs);
+    }
+    memset(&t->addrs[t->naddrs], 0, sizeof t->addrs[0]);
+    t->addrs[t->naddrs].ip = *ip;
+    t->addr_idx[s] = (uint32_t)t->naddrs;
+    return (uint32_t)t->naddrs++;
+}
+
+static uint64_t flow_hash(const ipaddr_t *x, uint16_t xp, const ipaddr_t *y, uint16_t yp,
+                          uint8_t proto)
+{
+    /* direction-independent */
+    uint64_t h1 = hash_fnv1a(x->a, 16, 0) ^ hash_fnv1a(&xp, 2, 0);
+    uint64_t h2 = hash_fnv1a(y->a, 16, 0) ^ hash_fnv1a(&yp, 2, 0);
+    return (h1 + h2) * 31 + proto;
+}
+
+static bool flow_eq(const cm_flow_t *f, const packet_t *p)
+{
+    if (f->proto != p->proto)
+        return false;
+    return (ipaddr_eq(&f->a, &p->src) && ipaddr_eq(&f->b, &p->dst) && f->ap == p->sport &&
+            f->bp == p->dport) ||
+           (ipaddr_eq(&f->a, &p->dst) && ipaddr_eq(&f->b, &p->src) && f->ap == p->dport &&
+            f->bp == p->sport);
+}
+
+static uint32_t flow_id(cm_tables_t *t, const packet_t *p, uint32_t src)
+{
+    if (t->nflows * 2 >= t->flow_slots) {
+        size_t ns = t->flow_slots ? t->flow_slots * 2 : 1024;
+        uint32_t *idx = xmalloc(ns * sizeof *idx);
+        memset(idx, 0xFF, ns * sizeof *idx);
+        for (size_t i = 0; i < t->nflows; i++) {
+            const cm_flow_t *f = &t->flows[i];
+            size_t s = flow_hash(&f->a, f->ap, &f->b, f->bp, f->proto) & (ns - 1);
+            while (idx[s] != CM_NONE)
+                s = (s + 1) & (ns - 1);
+            idx[s] = (uint32_t)i;
+        }
+        free(t->flow_idx);
+        t->flow_idx = idx;
+        t->flow_slots = ns;
+    }
+    size_t s = flow_hash(&p->src, p->sport, &p->dst, p->dport, p->proto) & (t->flow_slots - 1);
+    while (t->flow_idx[s] != CM_NONE) {
+        if (flow_eq(&t->flows[t->flow_idx[s]], p))
+            return t->flow_idx[s];
+        s = (s + 1) & (t->flow_slots - 1);
+    }
+    if (t->nflows == t->capflows) {
+        t->capflows = t->capflows ? t->capflows * 2 : 256;
+        t->flows = xreallocarray(t->flows, t->capflows, sizeof *t->flows);
+    }
+    cm_flow_t *f = &t->flows[t->nflows];
+    memset(f, 0, sizeof *f);
+    f->a = p->src, f->b = p->dst, f->ap = p->sport, f->bp = p->dport, f->proto = p->proto;
+    f->first_src = src;
+    t->flow_idx[s] = (uint32_t)t->nflows;
+    return (uint32_t)t->nflows++;
+}
+
+bool cm_from_first_sender(const cm_tables_t *t, const cm_rec_t *r)
+{
+    return ipaddr_eq(&t->addrs[r->src].ip, &t->flows[r->flow].a);
+}
+
+void cm_tables_free(cm_tables_t *t)
+{
+    free(t->addrs), free(t->addr_idx), free(t->flows), free(t->flow_idx);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- reading ---- */
+
+static uint64_t match_key(const packet_t *p, bool nat)
+{
+    uint64_t h = 0;
+    if (!nat) {
+        h = hash_fnv1a(p->src.a, 16, h);
+        h = hash_fnv1a(p->dst.a, 16, h);
+        uint16_t ports[2] = {p->sport, p->dport};
+        h = hash_fnv1a(ports, sizeof ports, h);
+    }
+    uint32_t f[5] = {p->proto, p->ip_version == 4 ? p->ip_id : 0, p->seq, p->ack,
+                     (uint32_t)p->tcp_flags << 24 | (p->payload_wire & 0xFFFFFF)};
+    if (p->proto != IPPROTO_TCP)
+        f[2] = f[3] = 0;
+    h = hash_fnv1a(f, sizeof f, h);
+    size_t n = p->payload_len < MATCH_PAYLOAD_BYTES ? p->payload_len : MATCH_PAYLOAD_BYTES;
+    if (n)
+        h = hash_fnv1a(p->payload, n, h);
+    return h;
+}
+
+typedef struct reader {
+    capture_t *c;
+    damage_t dmg;
+    decoder_t dec;
+    cm_point_t *pt;
+    bool eof;
+} reader_t;
+
+static int reader_open(reader_t *r, cm_point_t *pt, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->pt = pt;
+    char e[256];
+    r->c = capture_open_ex(pt->path, pt->hash, e, sizeof e);
+    if (!r->c) {
+        snprintf(err, errlen, "%s: %s", pt->path, e);
+        return 3;
+    }
+    decoder_init(&r->dec, &r->dmg);
+    pt->packets = pt->ip_packets = 0;
+    return 0;
+}
+
+/* The next IP packet as a record (tables filled in when t is given); false
+ * at the end of the capture. */
+static bool reader_next(reader_t *r, cm_tables_t *t, bool nat, cm_rec_t *x)
+{
+    capture_pkt_t cp;
+    packet_t p;
+    int rc;
+    while (!r->eof && (rc = capture_next(r->c, &cp)) == 1) {
+        r->pt->packets++;
+        if (!decode_frame(&r->dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p))
+            continue;
+        r->pt->ip_packets++;
+        memset(x, 0, sizeof *x);
+        x->key = match_key(&p, nat);
+        x->ts = cp.ts;
+        x->frame = cp.frame;
+        if (t) {
+            x->src = cm_addr_id(t, &p.src);
+            x->dst = cm_addr_id(t, &p.dst);
+            x->flow = flow_id(t, &p, x->src);
+        }
+        x->seq = p.seq;
+        x->ack = p.ack;
+        x->len = p.payload_wire;
+        x->ip_id = p.ip_id;
+        x->ttl = p.ttl;
+        x->tcp_flags = p.tcp_flags;
+        x->proto = p.proto;
+        x->aux = CM_NONE64;
+        return true;
+    }
+    if (!r->eof) {
+        r->eof = true;
+        r->pt->damaged = rc < 0;
+        if (r->pt->damaged) {
+            damage_t *d = capture_damage(r->c);
+            snprintf(r->pt->damage_reason, sizeof r->pt->damage_reason, "%s",
+                     d->n ? d->v[0].reason : "unreadable tail");
+        }
+    }
+    return false;
+}
+
+static void reader_close(reader_t *r)
+{
+    if (!r->c)
+        return;
+    r->pt->ts_digits = capture_ts_digits(r->c);
+    if (r->pt->hash) {
+        uint8_t sha[32];
+        capture_sha256(r->c, sha);
+        for (int i = 0; i < 32; i++)
+            sprintf(r->pt->sha256 + 2 * i, "%02x", sha[i]);
+    }
+    decoder_free(&r->dec);
+    damage_free(&r->dmg);
+    capture_close(r->c);
+    r->c = NULL;
+}
+
+/* ---- the pending packets of one point ----
+ *
+ * A ring of records in arrival order (ids only grow; a record's slot is its
+ * id modulo the ring size), with two chained hash indexes over the pending
+ * ones: by match key, and (TCP with payload) by connection, direction and
+ * sequence number for byte-range matching. */
+
+typedef struct chains {
+    uint64_t *head;
+    size_t slots;
+} chains_t;
+
+typedef struct point {
+    cm_rec_t *v;
+    size_t cap;            /* power of two */
+    uint64_t head, tail;   /* live ids: [head, tail) */
+    uint64_t npending;
+    chains_t byk, byr;
+    ts_ns_t now;           /* latest time read here (B: moved to A's clock) */
+    uint32_t *flow_map;    /* this point's connection -> the other point's */
+    size_t nflow_map;
+} point_t;
+
+typedef struct matcher {
+    point_t p[2];
+    cm_tables_t *t;
+    const cm_opts_t *o;
+    const cm_hooks_t *h;
+    cm_stats_t *st;
+} matcher_t;
+
+static cm_rec_t *rec(point_t *p, uint64_t id) { return &p->v[id & (p->cap - 1)]; }
+
+static ts_ns_t aligned(const matcher_t *m, const cm_rec_t *r)
+{
+    return r->side ? r->ts - m->o->align : r->ts;
+}
+
+static uint64_t range_key(uint32_t flow, bool fwd, uint32_t seq)
+{
+    uint64_t parts[2] = {(uint64_t)fwd << 32 | flow, seq};
+    return hash_fnv1a(parts, sizeof parts, 0);
+}
+
+static bool in_range_index(const cm_rec_t *r) { return r->proto == IPPROTO_TCP && r->len > 0; }
+
+static uint64_t rkey_of(const matcher_t *m, const cm_rec_t *r)
+{
+    return range_key(r->flow, cm_from_first_sender(m->t, r), r->seq);
+}
+
+static void chain_link(point_t *p, chains_t *c, uint64_t id, uint64_t k, bool range)
+{
+    cm_rec_t *r = rec(p, id);
+    size_t s = k & (c->slots - 1);
+    uint64_t *prev = range ? &r->rprev : &r->kprev, *next = range ? &r->rnext : &r->knext;
+    *prev = CM_NONE64;
+    *next = c->head[s];
+    if (c->head[s] != CM_NONE64) {
+        cm_rec_t *n = rec(p, c->head[s]);
+        *(range ? &n->rprev : &n->kprev) = id;
+    }
+    c->head[s] = id;
+}
+
+static void chain_unlink(point_t *p, chains_t *c, uint64_t id, uint64_t k, bool range)
+{
+    cm_rec_t *r = rec(p, id);
+    uint64_t prev = range ? r->rprev : r->kprev, next = range ? r->rnext : r->knext;
+    if (prev == CM_NONE64)
+        c->head[k & (c->slots - 1)] = next;
+    else
+        *(range ? &rec(p, prev)->rnext : &rec(p, prev)->knext) = next;
+    if (next != CM_NONE64)
+        *(range ? &rec(p, next)->rprev : &rec(p, next)->kprev) = prev;
+}
+
+static void index_pending(matcher_t *m, point_t *p, uint64_t id)
+{
+    cm_rec_t *r = rec(p, id);
+    chain_link(p, &p->byk, id, r->key, false);
+    if (in_range_index(r))
+        chain_link(p, &p->byr, id, rkey_of(m, r), true);
+}
+
+/* Grow the chain heads with the pending set (kept under half full). */
+static void rehash(matcher_t *m, point_t *p)
+{
+    size_t ns = p->byk.slots ? p->byk.slots * 2 : 1024;
+    while (ns < p->npending * 2)
+        ns *= 2;
+    for (int k = 0; k < 2; k++) {
+        chains_t *c = k ? &p->byr : &p->byk;
+        free(c->head);
+        c->head = xmalloc(ns * sizeof *c->head);
+        memset(c->head, 0xFF, ns * sizeof *c->head);
+        c->slots = ns;
+    }
+    for (uint64_t id = p->head; id < p->tail; id++)
+        if (rec(p, id)->state == ST_PENDING)
+            index_pending(m, p, id);
+}
+
+static uint64_t push(matcher_t *m, point_t *p, const cm_rec_t *x)
+{
+    if (p->tail - p->head == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 4096;
+        cm_rec_t *v = xreallocarray(NULL, nc, sizeof *v);
+        for (uint64_t id = p->head; id < p->tail; id++)
+            v[id & (nc - 1)] = *rec(p, id);
+        free(p->v);
+        p->v = v;
+        p->cap = nc;
+    }
+    uint64_t id = p->tail++;
+    *rec(p, id) = *x;
+    rec(p, id)->state = ST_PENDING;
+    p->npending++;
+    if (p->npending * 2 > p->byk.slots)
+        rehash(m, p); /* indexes the new record too */
+    else
+        index_pending(m, p, id);
+    int side = (int)(p - m->p);
+    if (p->npending > m->st->peak_pending[side])
+        m->st->peak_pending[side] = p->npending;
+    return id;
+}
+
+static void retire(matcher_t *m, point_t *p, uint64_t id)
+{
+    cm_rec_t *r = rec(p, id);
+    chain_unlink(p, &p->byk, id, r->key, false);
+    if (in_range_index(r))
+        chain_unlink(p, &p->byr, id, rkey_of(m, r), true);
+    r->state = ST_DONE;
+    p->npending--;
+}
+
+/* The oldest pending record of p with key k, or CM_NONE64. */
+static uint64_t find_key(point_t *p, uint64_t k)
+{
+    uint64_t best = CM_NONE64;
+    for (uint64_t id = p->byk.head[k & (p->byk.slots - 1)]; id != CM_NONE64; id = rec(p, id)->knext)
+        if (rec(p, id)->key == k && id < best)
+            best = id;
+    return best;
+}
+
+/* The connection of r in the numbering of the other point: the same under
+ * plain routing (one table for both), learnt from matched packets under NAT. */
+static uint32_t flow_at_other(const matcher_t *m, const cm_rec_t *r)
+{
+    const point_t *p = &m->p[r->side];
+    return r->flow < p->nflow_map && p->flow_map[r->flow] != CM_NONE ? p->flow_map[r->flow]
+                                                                      : r->flow;
+}
+
+static void learn_flow(matcher_t *m, const cm_rec_t *x, const cm_rec_t *y)
+{
+    if (!m->o->nat)
+        return;
+    const cm_rec_t *pair[2] = {x, y};
+    for (int i = 0; i < 2; i++) {
+        point_t *p = &m->p[pair[i]->side];
+        uint32_t f = pair[i]->flow;
+        if (f >= p->nflow_map) {
+            size_t n = p->nflow_map ? p->nflow_map : 256;
+            while (n <= f)
+                n *= 2;
+            p->flow_map = xreallocarray(p->flow_map, n, sizeof *p->flow_map);
+            memset(p->flow_map + p->nflow_map, 0xFF, (n - p->nflow_map) * sizeof *p->flow_map);
+            p->nflow_map = n;
+        }
+        if (p->flow_map[f] == CM_NONE)
+            p->flow_map[f] = pair[1 - i]->flow;
+    }
+}
+
+/* Pieces at point o tiling big's byte range exactly: each starting where the
+ * previous ended, same ACK, each shorter than big.  Returns how many (>= 2),
+ * or 0. */
+static size_t tile(matcher_t *m, const cm_rec_t *big, point_t *o, uint64_t pieces[RANGE_MAX_PIECES])
+{
+    uint32_t f = flow_at_other(m, big);
+    bool fwd = cm_from_first_sender(m->t, big);
+    uint32_t pos = big->seq, left = big->len;
+    size_t np = 0;
+    while (left && np < RANGE_MAX_PIECES) {
+        uint64_t k = range_key(f, fwd, pos), found = CM_NONE64;
+        for (uint64_t id = o->byr.head[k & (o->byr.slots - 1)]; id != CM_NONE64;
+             id = rec(o, id)->rnext) {
+            const cm_rec_t *q = rec(o, id);
+            if (id < found && q->flow == f && cm_from_first_sender(m->t, q) == fwd &&
+                q->seq == pos && q->len < big->len && q->len <= left && q->ack == big->ack)
+                found = id;
+        }
+        if (found == CM_NONE64)
+            return 0;
+        pieces[np++] = found;
+        pos += rec(o, found)->len;
+        left -= rec(o, found)->len;
+    }
+    return left || np < 2 ? 0 : np;
+}
+
+static void range_matched(matcher_t *m, point_t *bp, uint64_t big, point_t *o,
+                          const uint64_t *pieces, size_t np)
+{
+    cm_rec_t b = *rec(bp, big), first = *rec(o, pieces[0]);
+    retire(m, bp, big);
+    for (size_t k = 0; k < np; k++)
+        retire(m, o, pieces[k]);
+    m->h->done(m->h->ctx, &b, &first, true);
+    for (size_t k = 0; k < np; k++)
+        m->h->done(m->h->ctx, rec(o, pieces[k]), &b, true);
+}
+
+/* Record id at point s waited the whole window: try it as the large segment
+ * of a byte-range match, then as the first piece of one; else it is
+ * unmatched. */
+static void give_up(matcher_t *m, int s, uint64_t id)
+{
+    point_t *p = &m->p[s], *o = &m->p[1 - s];
+    cm_rec_t *x = rec(p, id);
+    uint64_t pieces[RANGE_MAX_PIECES];
+    if (in_range_index(x)) {
+        size_t np = x->len >= 2 ? tile(m, x, o, pieces) : 0;
+        if (np) {
+            range_matched(m, p, id, o, pieces, np);
+            return;
+        }
+        /* a larger segment at o starting where x starts, tiled by x and
+         * what follows it here */
+        uint32_t f = flow_at_other(m, x);
+        bool fwd = cm_from_first_sender(m->t, x);
+        uint64_t k = range_key(f, fwd, x->seq);
+        for (uint64_t bid = o->byr.head[k & (o->byr.slots - 1)]; bid != CM_NONE64;
+             bid = rec(o, bid)->rnext) {
+            const cm_rec_t *y = rec(o, bid);
+            if (y->flow != f || y->seq != x->seq || y->len <= x->len || y->ack != x->ack ||
+                cm_from_first_sender(m->t, y) != fwd)
+                continue;
+            np = tile(m, y, p, pieces);
+            if (np) {
+                range_matched(m, o, bid, p, pieces, np);
+                return;
+            }
+        }
+    }
+    retire(m, p, id);
+    m->h->done(m->h->ctx, x, NULL, false);
+}
+
+/* Give up the pending records of point s that the other point's clock has
+ * passed by the window (all of them when `all`), and drop finished records
+ * from the ring's head. */
+static void expire(matcher_t *m, int s, ts_ns_t now, bool all)
+{
+    point_t *p = &m->p[s];
+    while (p->head < p->tail) {
+        cm_rec_t *r = rec(p, p->head);
+        if (r->state == ST_PENDING) {
+            bool full = m->o->max_pending && p->npending > m->o->max_pending;
+            if (!all && !full && aligned(m, r) + m->o->window >= now)
+                break;
+            if (full && !all && aligned(m, r) + m->o->window >= now)
+                m->st->given_up_early++;
+            give_up(m, s, p->head);
+        }
+        p->head++;
+    }
+}
+
+static void arrive(matcher_t *m, int s, cm_rec_t *x)
+{
+    point_t *p = &m->p[s], *o = &m->p[1 - s];
+    x->side = (uint8_t)s;
+    m->h->arrive(m->h->ctx, x);
+    uint64_t id = o->npending ? find_key(o, x->key) : CM_NONE64;
+    if (id != CM_NONE64) {
+        cm_rec_t y = *rec(o, id);
+        retire(m, o, id);
+        learn_flow(m, x, &y);
+        const cm_rec_t *a = s == 0 ? x : &y, *b = s == 0 ? &y : x;
+        m->h->done(m->h->ctx, (cm_rec_t *)a, b, false);
+        m->h->done(m->h->ctx, (cm_rec_t *)b, a, false);
+        return;
+    }
+    push(m, p, x);
+}
+
+static void point_free(point_t *p)
+{
+    free(p->v), free(p->byk.head), free(p->byr.head), free(p->flow_map);
+}
+
+int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_t *h,
+           cm_stats_t *st, char *err, size_t errlen)
+{
+    reader_t r[2];
+    memset(r, 0, sizeof r);
+    memset(st, 0, sizeof *st);
+    for (int s = 0; s < 2; s++) {
+        int rc = reader_open(&r[s], &pt[s], err, errlen);
+        if (rc) {
+            if (s)
+                reader_close(&r[0]);
+            return rc;
+        }
+    }
+    matcher_t m;
+    memset(&m, 0, sizeof m);
+    m.t = t, m.o = o, m.h = h, m.st = st;
+    for (int s = 0; s < 2; s++) {
+        m.p[s].now = INT64_MIN;
+        rehash(&m, &m.p[s]);
+    }
+    cm_rec_t next[2];
+    bool have[2];
+    for (int s = 0; s < 2; s++)
+        have[s] = reader_next(&r[s], t, o->nat, &next[s]);
+    while (have[0] || have[1]) {
+        int s;
+        if (!have[1])
+            s = 0;
+        else if (!have[0])
+            s = 1;
+        else
+            s = next[0].ts <= next[1].ts - o->align ? 0 : 1;
+        cm_rec_t x = next[s];
+        x.side = (uint8_t)s;
+        point_t *p = &m.p[s];
+        ts_ns_t at = aligned(&m, &x);
+        if (at > p->now)
+            p->now = at;
+        expire(&m, 1 - s, p->now, false);
+        if (!have[1 - s]) /* the other capture is over: its clock follows this one */
+            expire(&m, s, p->now, false);
+        arrive(&m, s, &x);
+        have[s] = reader_next(&r[s], t, o->nat, &next[s]);
+    }
+    /* the end of both captures: give up what is left, oldest first */
+    for (;;) {
+        point_t *a = &m.p[0], *b = &m.p[1];
+        while (a->head < a->tail && rec(a, a->head)->state != ST_PENDING)
+            a->head++;
+        while (b->head < b->tail && rec(b, b->head)->state != ST_PENDING)
+            b->head++;
+        bool ha = a->head < a->tail, hb = b->head < b->tail;
+        if (!ha && !hb)
+            break;
+        int s = !hb || (ha && aligned(&m, rec(a, a->head)) <= aligned(&m, rec(b, b->head))) ? 0 : 1;
+        give_up(&m, s, m.p[s].head);
+        m.p[s].head++;
+    }
+    for (int s = 0; s < 2; s++) {
+        point_free(&m.p[s]);
+        reader_close(&r[s]);
+    }
+    return pt[0].damaged || pt[1].damaged ? 1 : 0;
+}
+
+/* ---- the alignment guess ---- */
+
+typedef struct probe_ent {
+    uint64_t key;
+    ts_ns_t ts;
+} probe_ent_t;
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Keys of the first n packets of `first`, looked up while reading `second`
+ * until `enough` are found; the differences second - first go to d. */
+static size_t probe_one(const char *first, const char *second, bool nat, size_t n,
+                        size_t enough, int64_t *d)
+{
+    cm_point_t pt[2];
+    memset(pt, 0, sizeof pt);
+    pt[0].path = first, pt[1].path = second;
+    reader_t r;
+    char err[256];
+    if (reader_open(&r, &pt[0], err, sizeof err))
+        return 0;
+    size_t slots = 1024;
+    while (slots < n * 2)
+        slots *= 2;
+    probe_ent_t *tab = xcalloc(slots, sizeof *tab);
+    bool *used = xcalloc(slots, sizeof *used);
+    cm_rec_t x;
+    size_t have = 0;
+    while (have < n && reader_next(&r, NULL, nat, &x)) {
+        size_t s = x.key & (slots - 1);
+        while (used[s] && tab[s].key != x.key)
+            s = (s + 1) & (slots - 1);
+        if (!used[s]) { /* duplicates: the first copy */
+            used[s] = true;
+            tab[s] = (probe_ent_t){x.key, x.ts};
+            have++;
+        }
+    }
+    reader_close(&r);
+    size_t found = 0;
+    if (have && reader_open(&r, &pt[1], err, sizeof err) == 0) {
+        while (found < enough && reader_next(&r, NULL, nat, &x)) {
+            size_t s = x.key & (slots - 1);
+            while (used[s] && tab[s].key != x.key)
+                s = (s + 1) & (slots - 1);
+            if (used[s] && tab[s].ts != INT64_MIN) {
+                d[found++] = x.ts - tab[s].ts;
+                tab[s].ts = INT64_MIN; /* matched once */
+            }
+        }
+        reader_close(&r);
+    }
+    free(tab), free(used);
+    return found;
+}
+
+bool cm_probe(const char *path_a, const char *path_b, bool nat, size_t n, ts_ns_t *align)
+{
+    enum { ENOUGH = 1024 };
+    int64_t *d = xcalloc(ENOUGH, sizeof *d);
+    size_t k = probe_one(path_a, path_b, nat, n, ENOUGH, d);
+    bool swapped = false;
+    if (k == 0) {
+        k = probe_one(path_b, path_a, nat, n, ENOUGH, d);
+        swapped = true;
+    }
+    if (k) {
+        xqsort(d, k, sizeof *d, cmp_i64);
+        *align = swapped ? -d[k / 2] : d[k / 2];
+    }
+    free(d);
+    return k > 0;
+}
