@@ -4,6 +4,7 @@
 
 #include "case/names.h"
 #include "core/interrupt.h"
+#include "core/phases.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "out/case_charts.h"
@@ -194,25 +195,6 @@ static int write_reports(const case_opts_t *o, char *err, size_t errlen)
     return rc;
 }
 
-/* Phase times, printed on stderr when PCAPCASE_TIMINGS is set (for the
- * benchmark: how much of a run is analysis, how much charts and reports). */
-typedef struct phases {
-    struct timespec t0;
-    char line[256];
-    size_t len;
-} phases_t;
-
-static void phase(phases_t *ph, const char *name)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double s = (double)(t.tv_sec - ph->t0.tv_sec) + (double)(t.tv_nsec - ph->t0.tv_nsec) / 1e9;
-    if (name && ph->len < sizeof ph->line)
-        ph->len += (size_t)snprintf(ph->line + ph->len, sizeof ph->line - ph->len, " %s %.3f",
-                                    name, s);
-    ph->t0 = t;
-}
-
 int case_analyze(const case_inputs_t *in, const case_opts_t *o)
 {
     phases_t ph = {0};
@@ -273,8 +255,7 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         if (rc == 0 && !o->carve_only)
             rc = write_reports(o, err, sizeof err);
         phase(&ph, "reports");
-        if (getenv("PCAPCASE_TIMINGS"))
-            fprintf(stderr, "pcapcase: timings (s):%s\n", ph.line);
+        phases_print(&ph);
         if (rc != 0) {
             fprintf(stderr, "pcapcase: %s\n", err);
             status = 3;

@@ -63,9 +63,16 @@ static uint64_t flow_hash(const ipaddr_t *x, uint16_t xp, const ipaddr_t *y, uin
     return (h1 + h2) * 31 + proto;
 }
 
-static bool flow_eq(const cm_flow_t *f, const packet_t *p)
+/* What a packet says about its connection. */
+typedef struct tuple {
+    ipaddr_t src, dst;
+    uint16_t sport, dport;
+    uint8_t proto;
+} tuple_t;
+
+static bool flow_eq(const cm_flow_t *f, const tuple_t *p)
 {
-    if (f->proto != p->proto)
+    if (f->proto != p->proto || f->ended)
         return false;
     return (ipaddr_eq(&f->a, &p->src) && ipaddr_eq(&f->b, &p->dst) && f->ap == p->sport &&
             f->bp == p->dport) ||
@@ -73,7 +80,7 @@ static bool flow_eq(const cm_flow_t *f, const packet_t *p)
             f->bp == p->sport);
 }
 
-static uint32_t flow_id(cm_tables_t *t, const packet_t *p, uint32_t src)
+static uint32_t flow_id(cm_tables_t *t, const tuple_t *p, uint32_t src)
 {
     if (t->nflows * 2 >= t->flow_slots) {
         size_t ns = t->flow_slots ? t->flow_slots * 2 : 1024;
@@ -104,8 +111,41 @@ static uint32_t flow_id(cm_tables_t *t, const packet_t *p, uint32_t src)
     memset(f, 0, sizeof *f);
     f->a = p->src, f->b = p->dst, f->ap = p->sport, f->bp = p->dport, f->proto = p->proto;
     f->first_src = src;
+    f->older = f->newer = CM_NONE;
+    f->last = INT64_MIN;
     t->flow_idx[s] = (uint32_t)t->nflows;
     return (uint32_t)t->nflows++;
+}
+
+static void lru_unlink(cm_tables_t *t, uint32_t id)
+{
+    cm_flow_t *f = &t->flows[id];
+    if (f->older != CM_NONE)
+        t->flows[f->older].newer = f->newer;
+    else if (t->oldest == id)
+        t->oldest = f->newer;
+    if (f->newer != CM_NONE)
+        t->flows[f->newer].older = f->older;
+    else if (t->newest == id)
+        t->newest = f->older;
+    f->older = f->newer = CM_NONE;
+}
+
+/* A packet of connection id at time now: it becomes the most recent. */
+static void flow_touch(cm_tables_t *t, uint32_t id, ts_ns_t now)
+{
+    cm_flow_t *f = &t->flows[id];
+    if (now > f->last)
+        f->last = now;
+    if (t->newest == id)
+        return;
+    lru_unlink(t, id);
+    f->older = t->newest;
+    if (t->newest != CM_NONE)
+        t->flows[t->newest].newer = id;
+    t->newest = id;
+    if (t->oldest == CM_NONE)
+        t->oldest = id;
 }
 
 bool cm_from_first_sender(const cm_tables_t *t, const cm_rec_t *r)
@@ -164,13 +204,20 @@ static int reader_open(reader_t *r, cm_point_t *pt, char *err, size_t errlen)
     return 0;
 }
 
-/* The next IP packet as a record (tables filled in when t is given); false
- * at the end of the capture. */
-static bool reader_next(reader_t *r, cm_tables_t *t, bool nat, cm_rec_t *x)
+/* A packet read but not yet numbered: its connection is looked up when it
+ * is taken, after the connections it outlived have ended. */
+typedef struct ahead {
+    cm_rec_t r;
+    tuple_t tu;
+} ahead_t;
+
+/* The next IP packet; false at the end of the capture. */
+static bool reader_next(reader_t *r, bool nat, ahead_t *ah)
 {
+    cm_rec_t *x = &ah->r;
     capture_pkt_t cp;
     packet_t p;
-    int rc;
+    int rc = 0;
     while (!r->eof && (rc = capture_next(r->c, &cp)) == 1) {
         r->pt->packets++;
         if (!decode_frame(&r->dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p))
@@ -180,11 +227,7 @@ static bool reader_next(reader_t *r, cm_tables_t *t, bool nat, cm_rec_t *x)
         x->key = match_key(&p, nat);
         x->ts = cp.ts;
         x->frame = cp.frame;
-        if (t) {
-            x->src = cm_addr_id(t, &p.src);
-            x->dst = cm_addr_id(t, &p.dst);
-            x->flow = flow_id(t, &p, x->src);
-        }
+        ah->tu = (tuple_t){p.src, p.dst, p.sport, p.dport, p.proto};
         x->seq = p.seq;
         x->ack = p.ack;
         x->len = p.payload_wire;
@@ -342,6 +385,7 @@ static uint64_t push(matcher_t *m, point_t *p, const cm_rec_t *x)
     *rec(p, id) = *x;
     rec(p, id)->state = ST_PENDING;
     p->npending++;
+    m->t->flows[x->flow].pending++;
     if (p->npending * 2 > p->byk.slots)
         rehash(m, p); /* indexes the new record too */
     else
@@ -360,6 +404,7 @@ static void retire(matcher_t *m, point_t *p, uint64_t id)
         chain_unlink(p, &p->byr, id, rkey_of(m, r), true);
     r->state = ST_DONE;
     p->npending--;
+    m->t->flows[r->flow].pending--;
 }
 
 /* The oldest pending record of p with key k, or CM_NONE64. */
@@ -515,6 +560,24 @@ static void arrive(matcher_t *m, int s, cm_rec_t *x)
     push(m, p, x);
 }
 
+/* End the connections quiet since before now - idle (all: every one left),
+ * least recently seen first; one with packets still waiting stops the
+ * sweep until they are done. */
+static void end_idle(matcher_t *m, ts_ns_t now, bool all)
+{
+    cm_tables_t *t = m->t;
+    while (t->oldest != CM_NONE) {
+        uint32_t id = t->oldest;
+        cm_flow_t *f = &t->flows[id];
+        if (!all && (f->last >= now - m->o->idle || f->pending))
+            break;
+        lru_unlink(t, id);
+        f->ended = true;
+        if (m->h->flow_end)
+            m->h->flow_end(m->h->ctx, id);
+    }
+}
+
 static void point_free(point_t *p)
 {
     free(p->v), free(p->byk.head), free(p->byr.head), free(p->flow_map);
@@ -541,10 +604,11 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         m.p[s].now = INT64_MIN;
         rehash(&m, &m.p[s]);
     }
-    cm_rec_t next[2];
+    t->oldest = t->newest = CM_NONE;
+    ahead_t next[2];
     bool have[2];
     for (int s = 0; s < 2; s++)
-        have[s] = reader_next(&r[s], t, o->nat, &next[s]);
+        have[s] = reader_next(&r[s], o->nat, &next[s]);
     while (have[0] || have[1]) {
         int s;
         if (!have[1])
@@ -552,8 +616,9 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         else if (!have[0])
             s = 1;
         else
-            s = next[0].ts <= next[1].ts - o->align ? 0 : 1;
-        cm_rec_t x = next[s];
+            s = next[0].r.ts <= next[1].r.ts - o->align ? 0 : 1;
+        cm_rec_t x = next[s].r;
+        const tuple_t *tu = &next[s].tu;
         x.side = (uint8_t)s;
         point_t *p = &m.p[s];
         ts_ns_t at = aligned(&m, &x);
@@ -562,8 +627,13 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         expire(&m, 1 - s, p->now, false);
         if (!have[1 - s]) /* the other capture is over: its clock follows this one */
             expire(&m, s, p->now, false);
+        end_idle(&m, at, false);
+        x.src = cm_addr_id(t, &tu->src);
+        x.dst = cm_addr_id(t, &tu->dst);
+        x.flow = flow_id(t, tu, x.src);
+        flow_touch(t, x.flow, at);
         arrive(&m, s, &x);
-        have[s] = reader_next(&r[s], t, o->nat, &next[s]);
+        have[s] = reader_next(&r[s], o->nat, &next[s]);
     }
     /* the end of both captures: give up what is left, oldest first */
     for (;;) {
@@ -579,6 +649,7 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         give_up(&m, s, m.p[s].head);
         m.p[s].head++;
     }
+    end_idle(&m, 0, true);
     for (int s = 0; s < 2; s++) {
         point_free(&m.p[s]);
         reader_close(&r[s]);
@@ -616,27 +687,28 @@ static size_t probe_one(const char *first, const char *second, bool nat, size_t 
         slots *= 2;
     probe_ent_t *tab = xcalloc(slots, sizeof *tab);
     bool *used = xcalloc(slots, sizeof *used);
-    cm_rec_t x;
+    ahead_t ah;
+    const cm_rec_t *x = &ah.r;
     size_t have = 0;
-    while (have < n && reader_next(&r, NULL, nat, &x)) {
-        size_t s = x.key & (slots - 1);
-        while (used[s] && tab[s].key != x.key)
+    while (have < n && reader_next(&r, nat, &ah)) {
+        size_t s = x->key & (slots - 1);
+        while (used[s] && tab[s].key != x->key)
             s = (s + 1) & (slots - 1);
         if (!used[s]) { /* duplicates: the first copy */
             used[s] = true;
-            tab[s] = (probe_ent_t){x.key, x.ts};
+            tab[s] = (probe_ent_t){x->key, x->ts};
             have++;
         }
     }
     reader_close(&r);
     size_t found = 0;
     if (have && reader_open(&r, &pt[1], err, sizeof err) == 0) {
-        while (found < enough && reader_next(&r, NULL, nat, &x)) {
-            size_t s = x.key & (slots - 1);
-            while (used[s] && tab[s].key != x.key)
+        while (found < enough && reader_next(&r, nat, &ah)) {
+            size_t s = x->key & (slots - 1);
+            while (used[s] && tab[s].key != x->key)
                 s = (s + 1) & (slots - 1);
             if (used[s] && tab[s].ts != INT64_MIN) {
-                d[found++] = x.ts - tab[s].ts;
+                d[found++] = x->ts - tab[s].ts;
                 tab[s].ts = INT64_MIN; /* matched once */
             }
         }

@@ -48,15 +48,22 @@ typedef struct cm_flow {
     ipaddr_t a, b;      /* as first seen: a = sender of the first packet */
     uint16_t ap, bp;
     uint8_t proto;
+    bool ended;         /* quiet for the idle time: later packets start a new one */
     uint32_t first_src; /* address index of the first sender */
+    ts_ns_t last;       /* latest packet at either point (A's clock) */
+    uint32_t pending;   /* its packets waiting for their copies */
+    uint32_t older, newer; /* the active connections by last packet */
 } cm_flow_t;
 
 typedef struct cm_addr {
     ipaddr_t ip;
 } cm_addr_t;
 
-/* Addresses and connections of both captures; indices stay valid for the
- * life of the tables, so later passes find what the first one numbered. */
+/* Addresses and connections of both captures, numbered as first seen.  A
+ * connection quiet at both points for the idle time ends (its record stays,
+ * for its addresses and ports); a later packet with the same addresses and
+ * ports starts a new one, as Zeek's inactivity timeout does.  Two runs over
+ * the same captures number everything the same way. */
 typedef struct cm_tables {
     cm_addr_t *addrs;
     size_t naddrs, capaddrs;
@@ -66,6 +73,7 @@ typedef struct cm_tables {
     size_t nflows, capflows;
     uint32_t *flow_idx;
     size_t flow_slots;
+    uint32_t oldest, newest; /* active connections, least recently seen first */
 } cm_tables_t;
 
 uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip);
@@ -79,6 +87,8 @@ typedef struct cm_hooks {
     /* partner: the copy at the other point (for a byte-range match, the
      * first piece or the large segment), NULL if none was found */
     void (*done)(void *ctx, cm_rec_t *r, const cm_rec_t *partner, bool ranged);
+    /* connection `flow` has ended: every packet of it is done */
+    void (*flow_end)(void *ctx, uint32_t flow);
 } cm_hooks_t;
 
 typedef struct cm_point {
@@ -97,6 +107,7 @@ typedef struct cm_opts {
     bool nat;             /* leave addresses and ports out of the key */
     ts_ns_t window;       /* how long a packet waits for its copy */
     ts_ns_t align;        /* B's clock minus A's, as guessed */
+    ts_ns_t idle;         /* a connection ends after this long without packets (> window) */
     uint64_t max_pending; /* per point; past it the oldest is given up early */
 } cm_opts_t;
 
@@ -107,7 +118,7 @@ typedef struct cm_stats {
 
 /* Run the matcher over both captures.  Returns 0, 1 when a capture is
  * damaged (read up to the damage), 3 when one cannot be opened (err says
- * which).  Each point's results are filled in. */
+ * which).  Each point's results are filled in; t starts empty. */
 int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_t *h,
            cm_stats_t *st, char *err, size_t errlen);
 

@@ -13,6 +13,7 @@
 #include "delaysum.h"
 
 #include "core/jsonw.h"
+#include "core/phases.h"
 #include "core/xalloc.h"
 #include "flow/tcpseries.h"
 #include "out/fsutil.h"
@@ -128,8 +129,9 @@ typedef struct ctx {
     cm_stats_t st;
     /* pass 2 */
     result_t r;
-    fstats_t *fs;
+    fstats_t **fs;       /* per connection while it lasts */
     size_t nfs;
+    FILE *flow_rows;     /* rows of ended connections */
     double drift_ab[DRIFT_BINS], drift_ba[DRIFT_BINS];
     ptseries_t delay_pts[2];
     double *loss[2];
@@ -140,6 +142,15 @@ typedef struct ctx {
     FILE *um[2];         /* unmatched rows of each point, in its order */
     buf_t row;
 } ctx_t;
+
+/* A connection quiet this long at both points ends (a later packet with
+ * the same addresses and ports starts a new row): Zeek's TCP inactivity
+ * timeout, and always well past the matching window. */
+static ts_ns_t flow_idle(ts_ns_t window)
+{
+    ts_ns_t zeek = 300 * NS_PER_SEC;
+    return 3 * window > zeek ? 3 * window : zeek;
+}
 
 /* ---- growing per-address and per-flow arrays with the tables ---- */
 
@@ -262,18 +273,23 @@ static void dstats_init(dstats_t *d, uint32_t exact)
     ds_init(&d->delay, exact);
 }
 
-static void grow_fstats(ctx_t *c)
+/* The figures of connection f, started on its first packet. */
+static fstats_t *fstats_of(ctx_t *c, uint32_t f)
 {
-    if (c->t.nflows <= c->nfs)
-        return;
-    size_t n = c->nfs ? c->nfs : 256;
-    while (n < c->t.nflows)
-        n *= 2;
-    c->fs = xreallocarray(c->fs, n, sizeof *c->fs);
-    for (size_t i = c->nfs; i < n; i++)
+    if (f >= c->nfs) {
+        size_t n = c->nfs ? c->nfs : 256;
+        while (n <= f)
+            n *= 2;
+        c->fs = xreallocarray(c->fs, n, sizeof *c->fs);
+        memset(c->fs + c->nfs, 0, (n - c->nfs) * sizeof *c->fs);
+        c->nfs = n;
+    }
+    if (!c->fs[f]) {
+        c->fs[f] = xmalloc(sizeof *c->fs[f]);
         for (int d = 0; d < 2; d++)
-            dstats_init(&c->fs[i].dir[d], DELAYS_EXACT_FLOW);
-    c->nfs = n;
+            dstats_init(&c->fs[f]->dir[d], DELAYS_EXACT_FLOW);
+    }
+    return c->fs[f];
 }
 
 static void pts_add_binned(ptseries_t *s, double x, double y)
@@ -393,7 +409,7 @@ static void retx_settle(ctx_t *c, int side, uint64_t id, bool arrived)
     retx_ent_t *e = retx_at(x, id);
     e->state = arrived ? RX_ARRIVED : RX_LOST;
     int d = side == 0 ? DIR_AB : DIR_BA;
-    dstats_t *ds[2] = {&c->r.dir[d], &c->fs[e->flow].dir[d]};
+    dstats_t *ds[2] = {&c->r.dir[d], &fstats_of(c, e->flow)->dir[d]};
     for (int k = 0; k < 2; k++)
         *(arrived ? &ds[k]->retrans_lost_beyond : &ds[k]->retrans_lost_between) += e->waiting;
     e->waiting = 0;
@@ -430,7 +446,7 @@ static void retx_arrive(ctx_t *c, cm_rec_t *r)
         if (e->flow != r->flow || e->seq != r->seq || e->len != r->len)
             continue;
         int d = side == 0 ? DIR_AB : DIR_BA;
-        dstats_t *ds[2] = {&c->r.dir[d], &c->fs[r->flow].dir[d]};
+        dstats_t *ds[2] = {&c->r.dir[d], &fstats_of(c, r->flow)->dir[d]};
         for (int k = 0; k < 2; k++) {
             ds[k]->retrans++;
             if (e->state == RX_ARRIVED)
@@ -467,7 +483,7 @@ static void p2_arrive(void *vc, cm_rec_t *r)
 {
     ctx_t *c = vc;
     grow_info(c);
-    grow_fstats(c);
+    fstats_of(c, r->flow);
     bool first_point = r->side == 0 ? dir_of(c, r) == DIR_AB : dir_of(c, r) == DIR_BA;
     if (first_point && r->proto == IPPROTO_TCP && r->len > 0)
         retx_arrive(c, r);
@@ -518,7 +534,7 @@ static void p2_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
 {
     ctx_t *c = vc;
     uint8_t dir = dir_of(c, r), sent_dir = r->side == 0 ? DIR_AB : DIR_BA;
-    dstats_t *ds[2] = {&c->r.dir[sent_dir], &c->fs[r->flow].dir[sent_dir]};
+    dstats_t *ds[2] = {&c->r.dir[sent_dir], &fstats_of(c, r->flow)->dir[sent_dir]};
     if (dir == sent_dir) {
         retx_settle(c, r->side, r->aux, partner != NULL);
         double corr = c->r.offset_known ? (sent_dir == DIR_AB ? c->r.offset : -c->r.offset) : 0;
@@ -546,7 +562,7 @@ static void p2_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
     } else if (!partner) {
         uint8_t other = sent_dir == DIR_AB ? DIR_BA : DIR_AB;
         c->r.dir[other].only_far++;
-        c->fs[r->flow].dir[other].only_far++;
+        fstats_of(c, r->flow)->dir[other].only_far++;
         unmatched_row(c, r, dir, "only_at_far_point");
     }
     if (r->side == 0 && partner) {
@@ -669,6 +685,44 @@ static void window_json(jsonw_t *w, const tcp_series_t *s, bool fwd)
     jw_obj_end(w);
 }
 
+/* A connection has ended: its row goes to the spool, its figures are freed. */
+static void p2_flow_end(void *vc, uint32_t f)
+{
+    ctx_t *c = vc;
+    fstats_t *fs = fstats_of(c, f);
+    const cm_flow_t *fl = &c->t.flows[f];
+    /* orient the flow as A-side host -> B-side host */
+    bool swap = c->ai[cm_addr_id(&c->t, &fl->a)].side == SIDE_B;
+    jsonw_t w;
+    buf_t *row = &c->row;
+    buf_clear(row);
+    jw_init(&w, row, false);
+    jw_obj_begin(&w);
+    char s[IPADDR_STRLEN];
+    jw_kv_str(&w, "a_host", ipaddr_str(swap ? &fl->b : &fl->a, s));
+    jw_kv_uint(&w, "a_port", swap ? fl->bp : fl->ap);
+    jw_kv_str(&w, "b_host", ipaddr_str(swap ? &fl->a : &fl->b, s));
+    jw_kv_uint(&w, "b_port", swap ? fl->ap : fl->bp);
+    jw_kv_str(&w, "proto", fl->proto == IPPROTO_TCP ? "tcp" : fl->proto == IPPROTO_UDP ? "udp"
+                                                                                       : "other");
+    bool at_a = c->fi[f].first_frame[0] != 0, at_b = c->fi[f].first_frame[1] != 0;
+    jw_kv_str(&w, "seen_at", at_a && at_b ? "both" : at_a ? "a_only" : "b_only");
+    if (at_a)
+        jw_kv_uint(&w, "first_frame_a", c->fi[f].first_frame[0]);
+    if (at_b)
+        jw_kv_uint(&w, "first_frame_b", c->fi[f].first_frame[1]);
+    dir_json(&w, "a_to_b", &fs->dir[DIR_AB]);
+    dir_json(&w, "b_to_a", &fs->dir[DIR_BA]);
+    jw_obj_end(&w);
+    buf_append_byte(row, '\n');
+    fwrite(row->data, 1, row->len, c->flow_rows);
+    for (int d = 0; d < 2; d++)
+        ds_free(&fs->dir[d].delay);
+    free(fs);
+    c->fs[f] = NULL;
+}
+
+/* flows.ndjson: one row per connection, in the order they ended. */
 static int write_flows(const char *dir, ctx_t *c)
 {
     char *p = xasprintf("%s/logs/flows.ndjson", dir);
@@ -677,35 +731,11 @@ static int write_flows(const char *dir, ctx_t *c)
     free(p);
     if (rc != 0)
         return -1;
-    buf_t row = BUF_INIT;
-    for (uint32_t f = 0; f < c->t.nflows; f++) {
-        const cm_flow_t *fl = &c->t.flows[f];
-        /* orient the flow as A-side host -> B-side host */
-        bool swap = c->ai[cm_addr_id(&c->t, &fl->a)].side == SIDE_B;
-        jsonw_t w;
-        buf_clear(&row);
-        jw_init(&w, &row, false);
-        jw_obj_begin(&w);
-        char s[IPADDR_STRLEN];
-        jw_kv_str(&w, "a_host", ipaddr_str(swap ? &fl->b : &fl->a, s));
-        jw_kv_uint(&w, "a_port", swap ? fl->bp : fl->ap);
-        jw_kv_str(&w, "b_host", ipaddr_str(swap ? &fl->a : &fl->b, s));
-        jw_kv_uint(&w, "b_port", swap ? fl->ap : fl->bp);
-        jw_kv_str(&w, "proto", fl->proto == IPPROTO_TCP ? "tcp" : fl->proto == IPPROTO_UDP ? "udp"
-                                                                                           : "other");
-        bool at_a = c->fi[f].first_frame[0] != 0, at_b = c->fi[f].first_frame[1] != 0;
-        jw_kv_str(&w, "seen_at", at_a && at_b ? "both" : at_a ? "a_only" : "b_only");
-        if (at_a)
-            jw_kv_uint(&w, "first_frame_a", c->fi[f].first_frame[0]);
-        if (at_b)
-            jw_kv_uint(&w, "first_frame_b", c->fi[f].first_frame[1]);
-        dir_json(&w, "a_to_b", &c->fs[f].dir[DIR_AB]);
-        dir_json(&w, "b_to_a", &c->fs[f].dir[DIR_BA]);
-        jw_obj_end(&w);
-        buf_append_byte(&row, '\n');
-        fwrite(row.data, 1, row.len, af.f);
-    }
-    buf_free(&row);
+    rewind(c->flow_rows);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, c->flow_rows)) > 0)
+        fwrite(buf, 1, n, af.f);
     return atomic_commit(&af);
 }
 
@@ -968,8 +998,13 @@ static void ctx_free(ctx_t *c)
             fclose(c->um[d]);
     }
     for (size_t f = 0; f < c->nfs; f++)
-        for (int d = 0; d < 2; d++)
-            ds_free(&c->fs[f].dir[d].delay);
+        if (c->fs[f]) {
+            for (int d = 0; d < 2; d++)
+                ds_free(&c->fs[f]->dir[d].delay);
+            free(c->fs[f]);
+        }
+    if (c->flow_rows)
+        fclose(c->flow_rows);
     free(c->fs), free(c->ai), free(c->fi);
     buf_free(&c->row);
     cm_tables_free(&c->t);
@@ -992,6 +1027,9 @@ static int pass2_prepare(ctx_t *c)
         if (!c->um[d])
             return -1;
     }
+    c->flow_rows = tmpfile();
+    if (!c->flow_rows)
+        return -1;
     for (int i = 0; i < DRIFT_BINS; i++)
         c->drift_ab[i] = c->drift_ba[i] = INFINITY;
     ts_ns_t t0 = c->have_t ? c->t0 : 0, t1 = c->have_t ? c->t1 : 0;
@@ -1012,11 +1050,15 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
     ctx_t c;
     memset(&c, 0, sizeof c);
     c.o = o;
+    phases_t ph = {0};
+    phase(&ph, NULL);
     c.pt[0].path = pa, c.pt[1].path = pb;
     c.pt[0].hash = c.pt[1].hash = true;
     c.align_found = cm_probe(pa, pb, o->nat, PROBE_PACKETS, &c.align);
-    cm_opts_t mo = {o->nat, o->window, c.align_found ? c.align : 0, MAX_PENDING};
-    cm_hooks_t h1 = {&c, p1_arrive, p1_done};
+    phase(&ph, "probe");
+    cm_opts_t mo = {o->nat, o->window, c.align_found ? c.align : 0, flow_idle(o->window),
+                    MAX_PENDING};
+    cm_hooks_t h1 = {&c, p1_arrive, p1_done, NULL};
     char err[512];
     int status = cm_run(c.pt, &c.t, &mo, &h1, &c.st, err, sizeof err);
     if (status == 3) {
@@ -1024,24 +1066,26 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
         ctx_free(&c);
         return 3;
     }
+    phase(&ph, "pass1");
     report_damage(c.pt);
     grow_info(&c);
     assign_sides(&c);
     estimate_offset(&c);
+    cm_tables_free(&c.t); /* pass 2 numbers everything again, the same way */
     if (pass2_prepare(&c) != 0) {
         fprintf(stderr, "pcapcase: cannot create a temporary file: %s\n", strerror(errno));
         ctx_free(&c);
         return 3;
     }
-    grow_fstats(&c);
     cm_point_t again[2] = {{.path = pa}, {.path = pb}};
-    cm_hooks_t h2 = {&c, p2_arrive, p2_done};
+    cm_hooks_t h2 = {&c, p2_arrive, p2_done, p2_flow_end};
     cm_stats_t st2;
     if (cm_run(again, &c.t, &mo, &h2, &st2, err, sizeof err) == 3) {
         fprintf(stderr, "pcapcase: %s\n", err); /* gone between the passes */
         ctx_free(&c);
         return 3;
     }
+    phase(&ph, "pass2");
     if (c.st.given_up_early)
         fprintf(stderr,
                 "pcapcase: warning: %llu packets were given up before the matching window "
@@ -1057,11 +1101,14 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
         status = 3;
     }
     free(logs);
+    phase(&ph, "outputs");
     if (status != 3 && (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
                         report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
         fprintf(stderr, "pcapcase: %s\n", err);
         status = 3;
     }
+    phase(&ph, "reports");
+    phases_print(&ph);
     ctx_free(&c);
     return status;
 }

@@ -106,6 +106,10 @@ double ds_rank(delaysum_t *d, uint64_t r)
         }
         return d->exact[r < d->nexact ? r : d->nexact - 1];
     }
+    if (r == 0)
+        return d->min;
+    if (r + 1 >= d->n)
+        return d->max;
     const struct ds_hist *h = d->hist;
     uint64_t seen = 0;
     /* negative values, most negative first */

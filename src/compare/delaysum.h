@@ -31,7 +31,7 @@ void ds_init(delaysum_t *d, uint32_t exact_limit);
 void ds_add(delaysum_t *d, double v);
 /* The value of rank r (0-based, r < n) in ascending order: exact while
  * ds_is_exact, else the middle of its histogram bucket, clamped to
- * [min, max]. */
+ * [min, max] (the first and last ranks are min and max exactly). */
 double ds_rank(delaysum_t *d, uint64_t r);
 bool ds_is_exact(const delaysum_t *d);
 void ds_free(delaysum_t *d);

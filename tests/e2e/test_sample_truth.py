@@ -145,6 +145,12 @@ def compare(c, out):
             c.eq(s[key]["lost_between_points"], dirn["router_dropped"],
                  f"{b_file} {name}: lost = router's dropped counter")
             c.eq(s[key]["only_at_far_point"], 0, f"{b_file} {name}: nothing injected")
+            # the transfer is TCP: every dropped segment was sent again
+            c.eq(s[key]["retransmissions_lost_between_points"], dirn["router_dropped"],
+                 f"{b_file} {name}: retransmissions lost between = router's dropped counter")
+            flows = [json.loads(x) for x in open(os.path.join(d, "logs", "flows.ndjson"))]
+            for k in ("tcp_retransmissions", "retransmissions_lost_between_points"):
+                c.eq(sum(f[key][k] for f in flows), s[key][k], f"{b_file} {name}: flows add up to {k}")
         got = s["clock_offset_b_minus_a"]["seconds"]
         c.check(abs(got - offset) < 1e-3, f"{b_file}: offset {got} vs {offset}")
 

@@ -1,0 +1,38 @@
+/* phases.c — phase times; see phases.h. */
+#include "phases.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* VmHWM of this process, in MB (0 if /proc cannot tell). */
+static long peak_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb / 1024;
+}
+
+void phase(phases_t *ph, const char *name)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - ph->t0.tv_sec) + (double)(t.tv_nsec - ph->t0.tv_nsec) / 1e9;
+    if (name && ph->len < sizeof ph->line)
+        ph->len += (size_t)snprintf(ph->line + ph->len, sizeof ph->line - ph->len,
+                                    " %s %.3f %s_peak_mb %ld", name, s, name, peak_mb());
+    ph->t0 = t;
+}
+
+void phases_print(phases_t *ph)
+{
+    if (getenv("PCAPCASE_TIMINGS"))
+        fprintf(stderr, "pcapcase: timings (s):%s\n", ph->line);
+}
