@@ -370,17 +370,22 @@ static void rehash(matcher_t *m, point_t *p)
             index_pending(m, p, id);
 }
 
+void *cm_ring_grow(void *v, size_t *cap, size_t size, uint64_t head, uint64_t tail)
+{
+    size_t nc = *cap ? *cap * 2 : 4096;
+    unsigned char *nv = xreallocarray(NULL, nc, size);
+    const unsigned char *ov = v;
+    for (uint64_t id = head; id < tail; id++)
+        memcpy(nv + (id & (nc - 1)) * size, ov + (id & (*cap - 1)) * size, size);
+    free(v);
+    *cap = nc;
+    return nv;
+}
+
 static uint64_t push(matcher_t *m, point_t *p, const cm_rec_t *x)
 {
-    if (p->tail - p->head == p->cap) {
-        size_t nc = p->cap ? p->cap * 2 : 4096;
-        cm_rec_t *v = xreallocarray(NULL, nc, sizeof *v);
-        for (uint64_t id = p->head; id < p->tail; id++)
-            v[id & (nc - 1)] = *rec(p, id);
-        free(p->v);
-        p->v = v;
-        p->cap = nc;
-    }
+    if (p->tail - p->head == p->cap)
+        p->v = cm_ring_grow(p->v, &p->cap, sizeof *p->v, p->head, p->tail);
     uint64_t id = p->tail++;
     *rec(p, id) = *x;
     rec(p, id)->state = ST_PENDING;

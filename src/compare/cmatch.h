@@ -77,6 +77,12 @@ typedef struct cm_tables {
 } cm_tables_t;
 
 uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip);
+
+/* A ring of fixed-size items addressed by ids that only grow (an item's slot
+ * is its id modulo the capacity, a power of two): the ring at twice the
+ * capacity (4096 to start), items [head, tail) at their new slots; v is
+ * freed. */
+void *cm_ring_grow(void *v, size_t *cap, size_t size, uint64_t head, uint64_t tail);
 /* Is r sent by the endpoint that spoke first in its connection? */
 bool cm_from_first_sender(const cm_tables_t *t, const cm_rec_t *r);
 void cm_tables_free(cm_tables_t *t);

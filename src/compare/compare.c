@@ -458,15 +458,8 @@ static void retx_arrive(ctx_t *c, cm_rec_t *r)
             e->waiting++;
         return;
     }
-    if (x->tail - x->head == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 4096;
-        retx_ent_t *v = xreallocarray(NULL, nc, sizeof *v);
-        for (uint64_t id = x->head; id < x->tail; id++)
-            v[id & (nc - 1)] = *retx_at(x, id);
-        free(x->v);
-        x->v = v;
-        x->cap = nc;
-    }
+    if (x->tail - x->head == x->cap)
+        x->v = cm_ring_grow(x->v, &x->cap, sizeof *x->v, x->head, x->tail);
     if ((x->tail - x->head + 1) * 2 > x->slots) {
         size_t ns = x->slots ? x->slots * 2 : 4096;
         retx_rechain(x, ns);
