@@ -411,13 +411,14 @@ static void dir_row(buf_t *b, const char *label, json_object *d)
                (long long)json_object_get_int64(jget(d, "retransmissions_lost_between_points")),
                (long long)json_object_get_int64(jget(d, "retransmissions_lost_beyond_points")));
     if (w)
-        buf_printf(b, "<td class=\"num\">%.3f / %.3f / %.3f / %.3f ms</td>",
+        buf_printf(b, "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>"
+                      "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>",
                    1e3 * json_object_get_double(jget(w, "min")),
                    1e3 * json_object_get_double(jget(w, "median")),
                    1e3 * json_object_get_double(jget(w, "p95")),
                    1e3 * json_object_get_double(jget(w, "max")));
     else
-        buf_append_str(b, "<td>no packet seen at both points</td>");
+        buf_append_str(b, "<td colspan=\"4\">no packet seen at both points</td>");
     buf_append_str(b, "</tr>");
 }
 
@@ -436,10 +437,11 @@ static char *compare_summary(json_object *cj)
     } else {
         buf_append_str(&b, "<p>Clock offset: unknown (packets matched in one direction only).</p>");
     }
-    buf_append_str(&b, "<table><thead><tr><th>direction</th><th>passed first point</th>"
+    buf_append_str(&b, "<table class=\"wrap\"><thead><tr><th>direction</th><th>passed first point</th>"
                        "<th>arrived</th><th>lost between the points</th><th>loss</th>"
                        "<th>only at the far point</th><th>retransmissions lost between / beyond</th>"
-                       "<th>one-way delay min / median / p95 / max</th></tr></thead><tbody>");
+                       "<th>one-way delay min (ms)</th><th>median (ms)</th><th>p95 (ms)</th>"
+                       "<th>max (ms)</th></tr></thead><tbody>");
     char *lab = xasprintf("%s → %s", jstr(a, "label"), jstr(bb, "label"));
     dir_row(&b, lab, jget(cj, "a_to_b"));
     free(lab);
@@ -459,6 +461,26 @@ static char *compare_summary(json_object *cj)
                    (long long)json_object_get_int64(jget(sides[i], "packets")));
     }
     buf_append_str(&b, "</tbody></table>");
+    json_object *m = jget(cj, "matching");
+    if (m) {
+        json_object *al = jget(m, "alignment_seconds");
+        buf_printf(&b, "<p>Matching window %.3g s: a packet waited that long for its copy once "
+                       "the clocks were aligned (",
+                   json_object_get_double(jget(m, "window_seconds")));
+        if (al && !json_object_is_type(al, json_type_null))
+            buf_printf(&b, "first packets at both points put B's clock %.6f s from A's",
+                       json_object_get_double(al));
+        else
+            buf_append_str(&b, "no common packet among the first ones: clocks taken to agree");
+        buf_printf(&b, "); at most %lld and %lld packets waited at once.",
+                   (long long)json_object_get_int64(jget(m, "peak_pending_a")),
+                   (long long)json_object_get_int64(jget(m, "peak_pending_b")));
+        long long early = json_object_get_int64(jget(m, "given_up_before_the_window"));
+        if (early)
+            buf_printf(&b, " <b>%lld packets were given up before their window passed</b> (too "
+                           "many waiting): some of the losses may not be real.", early);
+        buf_append_str(&b, "</p>");
+    }
     return buf_steal(&b);
 }
 

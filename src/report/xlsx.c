@@ -381,6 +381,17 @@ static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
                                              {"unmatched", "Unmatched packets", c_unmatched},
                                              {NULL, NULL, NULL}};
 
+/* One labelled figure: a number, or text (e.g. how a quantile was computed);
+ * null stays empty. */
+static void summary_cell(lxw_worksheet *ws, int r, const char *label, json_object *v)
+{
+    worksheet_write_string(ws, (lxw_row_t)r, 0, label, NULL);
+    if (json_object_is_type(v, json_type_string))
+        worksheet_write_string(ws, (lxw_row_t)r, 1, json_object_get_string(v), NULL);
+    else if (!json_object_is_type(v, json_type_null))
+        worksheet_write_number(ws, (lxw_row_t)r, 1, json_object_get_double(v), NULL);
+}
+
 static void compare_summary_sheet(ctx_t *c, json_object *cj)
 {
     lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Summary");
@@ -411,14 +422,21 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
                 json_object_object_foreach(val, k2, v2)
                 {
                     char *label = xasprintf("%s %s", k, k2);
-                    worksheet_write_string(ws, (lxw_row_t)r, 0, label, NULL);
-                    worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(v2), NULL);
+                    summary_cell(ws, r++, label, v2);
                     free(label);
                 }
             } else {
-                worksheet_write_string(ws, (lxw_row_t)r, 0, k, NULL);
-                worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(val), NULL);
+                summary_cell(ws, r++, k, val);
             }
+        }
+    }
+    json_object *m;
+    if (json_object_object_get_ex(cj, "matching", &m)) {
+        r++;
+        worksheet_write_string(ws, (lxw_row_t)r++, 0, "matching", c->hdr);
+        json_object_object_foreach(m, k, val)
+        {
+            summary_cell(ws, r++, k, val);
         }
     }
 }

@@ -111,6 +111,8 @@ def main():
         lost = sorted(r["frame"] for r in um if r["kind"] == "lost_between_points")
         check(lost == sorted(2 * i + 1 for i in held), "2 s window: lost frames %s" % lost)
         check(abs(ab["one_way_delay"]["max"] - 0.001) < 1e-6, "2 s window: max delay 1 ms")
+        page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+        check("Matching window 2 s" in page, "2 s window: the report says which window was used")
 
         a, b = exchange(500, T0)
         j, _ = run(d, "offset3h", a, shifted(b, 10800))
