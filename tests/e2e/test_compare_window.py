@@ -15,6 +15,8 @@ after A (client to server) or 1 ms before (server to client).
   B's start against A does.
 - A connection quiet for longer than the idle time (300 s) ends; its later
   packets make a second row.
+- The IP ID wraps and a datagram equal in every matched field comes again
+  100 s later: each copy is matched within its window, not with the other.
 - 5000 samples in one connection: past the exact limit the quantiles come
   from a histogram, within 0.1 % of the true ones; min and max stay exact.
 - --window outside 0.001..86400 seconds is a usage error."""
@@ -142,6 +144,23 @@ def main():
         check([r["a_to_b"]["matched"] for r in fl] == [20, 20], "idle: 20 matched in each row")
         check(all(r["a_host"] == "10.9.0.2" and r["b_port"] == 53 for r in fl),
               "idle: both rows are the same addresses and ports")
+
+        # the IP ID wraps: datagram 7 is sent again 100 s later with the same ID
+        # and content; only the second copy reaches B.  Within the window the
+        # first is lost and the second matched 1 ms later (matching over the
+        # whole captures would pair B's copy with the first, 100 s earlier).
+        a1, b1 = exchange(20, T0)
+        a2, b2 = exchange(20, T0 + 100)
+        first7 = next(f for t, f in b1 if f[26:30] == CLI and f[18:20] == struct.pack("!H", 14))
+        b1 = [x for x in b1 if x[1] != first7]
+        j, out = run(d, "reuse", a1 + a2, b1 + b2)
+        ab = j["a_to_b"]
+        check(ab["lost_between_points"] == 1 and ab["only_at_far_point"] == 0,
+              "IP ID reuse: one lost, nothing only at the far point (%s)" % ab)
+        check(abs(ab["one_way_delay"]["max"] - 0.001) < 1e-6,
+              "IP ID reuse: the resent copy matched 1 ms later, not 100 s (%s)" % ab["one_way_delay"])
+        lost = [r["frame"] for r in rows(out, "unmatched.ndjson")]
+        check(lost == [15], "IP ID reuse: the first copy (A frame 15) is the lost one: %s" % lost)
 
         n = 5000
         delays = [0.001 + (i * 7919 % 1000) * 1e-6 for i in range(n)]
