@@ -122,7 +122,7 @@ typedef struct ctx {
     size_t nai;
     flow_info_t *fi;
     size_t nfi;
-    ts_ns_t t0, t1;      /* first and last IP packet at A */
+    ts_ns_t t0, t1;      /* earliest and latest IP packet at A */
     bool have_t;
     ts_ns_t align;
     bool align_found;
@@ -192,10 +192,11 @@ static void p1_arrive(void *vc, cm_rec_t *r)
     if (!f->first_frame[r->side])
         f->first_frame[r->side] = r->frame;
     f->last_frame[r->side] = r->frame;
-    if (r->side == 0) {
+    if (r->side == 0) { /* A's time span (timestamps can go backwards) */
         if (!c->have_t)
-            c->t0 = r->ts, c->have_t = true;
-        c->t1 = r->ts;
+            c->t0 = c->t1 = r->ts, c->have_t = true;
+        c->t0 = r->ts < c->t0 ? r->ts : c->t0;
+        c->t1 = r->ts > c->t1 ? r->ts : c->t1;
     }
 }
 
