@@ -439,14 +439,7 @@ static void learn_flow(matcher_t *m, const cm_rec_t *x, const cm_rec_t *y)
     for (int i = 0; i < 2; i++) {
         point_t *p = &m->p[pair[i]->side];
         uint32_t f = pair[i]->flow;
-        if (f >= p->nflow_map) {
-            size_t n = p->nflow_map ? p->nflow_map : 256;
-            while (n <= f)
-                n *= 2;
-            p->flow_map = xreallocarray(p->flow_map, n, sizeof *p->flow_map);
-            memset(p->flow_map + p->nflow_map, 0xFF, (n - p->nflow_map) * sizeof *p->flow_map);
-            p->nflow_map = n;
-        }
+        p->flow_map = xgrow_to(p->flow_map, &p->nflow_map, f, sizeof *p->flow_map, 0xFF);
         if (p->flow_map[f] == CM_NONE)
             p->flow_map[f] = pair[1 - i]->flow;
     }

@@ -156,25 +156,16 @@ static ts_ns_t flow_idle(ts_ns_t window)
 
 static void grow_info(ctx_t *c)
 {
-    if (c->t.naddrs > c->nai) {
-        size_t n = c->nai ? c->nai : 256;
-        while (n < c->t.naddrs)
-            n *= 2;
-        c->ai = xreallocarray(c->ai, n, sizeof *c->ai);
-        for (size_t i = c->nai; i < n; i++)
-            c->ai[i] = (addr_info_t){0, SIDE_UNKNOWN, INFINITY, INFINITY};
-        c->nai = n;
-    }
-    if (c->t.nflows > c->nfi) {
-        size_t n = c->nfi ? c->nfi : 256;
-        while (n < c->t.nflows)
-            n *= 2;
-        c->fi = xreallocarray(c->fi, n, sizeof *c->fi);
-        memset(c->fi + c->nfi, 0, (n - c->nfi) * sizeof *c->fi);
-        for (size_t i = c->nfi; i < n; i++)
-            c->fi[i].flow_at_b = NONE;
-        c->nfi = n;
-    }
+    size_t had = c->nai;
+    if (c->t.naddrs)
+        c->ai = xgrow_to(c->ai, &c->nai, c->t.naddrs - 1, sizeof *c->ai, 0);
+    for (size_t i = had; i < c->nai; i++)
+        c->ai[i] = (addr_info_t){0, SIDE_UNKNOWN, INFINITY, INFINITY};
+    had = c->nfi;
+    if (c->t.nflows)
+        c->fi = xgrow_to(c->fi, &c->nfi, c->t.nflows - 1, sizeof *c->fi, 0);
+    for (size_t i = had; i < c->nfi; i++)
+        c->fi[i].flow_at_b = NONE;
 }
 
 static double delay_s(const cm_rec_t *from, const cm_rec_t *to)
@@ -277,14 +268,7 @@ static void dstats_init(dstats_t *d, uint32_t exact)
 /* The figures of connection f, started on its first packet. */
 static fstats_t *fstats_of(ctx_t *c, uint32_t f)
 {
-    if (f >= c->nfs) {
-        size_t n = c->nfs ? c->nfs : 256;
-        while (n <= f)
-            n *= 2;
-        c->fs = xreallocarray(c->fs, n, sizeof *c->fs);
-        memset(c->fs + c->nfs, 0, (n - c->nfs) * sizeof *c->fs);
-        c->nfs = n;
-    }
+    c->fs = xgrow_to(c->fs, &c->nfs, f, sizeof *c->fs, 0);
     if (!c->fs[f]) {
         c->fs[f] = xmalloc(sizeof *c->fs[f]);
         for (int d = 0; d < 2; d++)

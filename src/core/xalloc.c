@@ -44,6 +44,19 @@ void *xreallocarray(void *p, size_t count, size_t size)
     return xrealloc(p, count * size);
 }
 
+void *xgrow_to(void *p, size_t *cap, size_t need, size_t size, int fill)
+{
+    if (need < *cap)
+        return p;
+    size_t n = *cap ? *cap : 256;
+    while (n <= need)
+        n *= 2;
+    p = xreallocarray(p, n, size);
+    memset((char *)p + *cap * size, fill, (n - *cap) * size);
+    *cap = n;
+    return p;
+}
+
 char *xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));

@@ -18,6 +18,10 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grow-array helper: realloc p to hold count*size bytes, checking overflow. */
 void *xreallocarray(void *p, size_t count, size_t size);
+/* Grow an array indexed by ids so that index `need` fits: *cap doubles (from
+ * 256) until it does, and the new items are filled with the byte `fill`
+ * (0, or 0xFF for "none" ids).  Returns the array. */
+void *xgrow_to(void *p, size_t *cap, size_t need, size_t size, int fill);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string the caller frees. */
