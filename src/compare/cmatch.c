@@ -148,11 +148,6 @@ static void flow_touch(cm_tables_t *t, uint32_t id, ts_ns_t now)
         t->oldest = id;
 }
 
-bool cm_from_first_sender(const cm_tables_t *t, const cm_rec_t *r)
-{
-    return ipaddr_eq(&t->addrs[r->src].ip, &t->flows[r->flow].a);
-}
-
 void cm_tables_free(cm_tables_t *t)
 {
     free(t->addrs), free(t->addr_idx), free(t->flows), free(t->flow_idx);
@@ -274,6 +269,8 @@ static void reader_close(reader_t *r)
  * ones: by match key, and (TCP with payload) by connection, direction and
  * sequence number for byte-range matching. */
 
+enum { BY_KEY, BY_RANGE }; /* the two indexes, and a record's links in each */
+
 typedef struct chains {
     uint64_t *head;
     size_t slots;
@@ -284,7 +281,7 @@ typedef struct point {
     size_t cap;            /* power of two */
     uint64_t head, tail;   /* live ids: [head, tail) */
     uint64_t npending;
-    chains_t byk, byr;
+    chains_t by[2];        /* [BY_KEY], [BY_RANGE] */
     ts_ns_t now;           /* latest time read here (B: moved to A's clock) */
     uint32_t *flow_map;    /* this point's connection -> the other point's */
     size_t nflow_map;
@@ -305,6 +302,12 @@ static ts_ns_t aligned(const matcher_t *m, const cm_rec_t *r)
     return r->side ? r->ts - m->o->align : r->ts;
 }
 
+/* Is r sent by the endpoint that spoke first in its connection? */
+static bool from_first_sender(const cm_tables_t *t, const cm_rec_t *r)
+{
+    return r->src == t->flows[r->flow].first_src;
+}
+
 static uint64_t range_key(uint32_t flow, bool fwd, uint32_t seq)
 {
     uint64_t parts[2] = {(uint64_t)fwd << 32 | flow, seq};
@@ -315,51 +318,54 @@ static bool in_range_index(const cm_rec_t *r) { return r->proto == IPPROTO_TCP &
 
 static uint64_t rkey_of(const matcher_t *m, const cm_rec_t *r)
 {
-    return range_key(r->flow, cm_from_first_sender(m->t, r), r->seq);
+    return range_key(r->flow, from_first_sender(m->t, r), r->seq);
 }
 
-static void chain_link(point_t *p, chains_t *c, uint64_t id, uint64_t k, bool range)
+static void chain_link(point_t *p, int ix, uint64_t id, uint64_t k)
 {
+    chains_t *c = &p->by[ix];
     cm_rec_t *r = rec(p, id);
     size_t s = k & (c->slots - 1);
-    uint64_t *prev = range ? &r->rprev : &r->kprev, *next = range ? &r->rnext : &r->knext;
-    *prev = CM_NONE64;
-    *next = c->head[s];
-    if (c->head[s] != CM_NONE64) {
-        cm_rec_t *n = rec(p, c->head[s]);
-        *(range ? &n->rprev : &n->kprev) = id;
-    }
+    r->prev[ix] = CM_NONE64;
+    r->next[ix] = c->head[s];
+    if (c->head[s] != CM_NONE64)
+        rec(p, c->head[s])->prev[ix] = id;
     c->head[s] = id;
 }
 
-static void chain_unlink(point_t *p, chains_t *c, uint64_t id, uint64_t k, bool range)
+static void chain_unlink(point_t *p, int ix, uint64_t id, uint64_t k)
 {
     cm_rec_t *r = rec(p, id);
-    uint64_t prev = range ? r->rprev : r->kprev, next = range ? r->rnext : r->knext;
-    if (prev == CM_NONE64)
-        c->head[k & (c->slots - 1)] = next;
+    if (r->prev[ix] == CM_NONE64)
+        p->by[ix].head[k & (p->by[ix].slots - 1)] = r->next[ix];
     else
-        *(range ? &rec(p, prev)->rnext : &rec(p, prev)->knext) = next;
-    if (next != CM_NONE64)
-        *(range ? &rec(p, next)->rprev : &rec(p, next)->kprev) = prev;
+        rec(p, r->prev[ix])->next[ix] = r->next[ix];
+    if (r->next[ix] != CM_NONE64)
+        rec(p, r->next[ix])->prev[ix] = r->prev[ix];
+}
+
+/* The first record in the chain of p's index ix where key k falls. */
+static uint64_t chain_head(const point_t *p, int ix, uint64_t k)
+{
+    return p->by[ix].head[k & (p->by[ix].slots - 1)];
 }
 
 static void index_pending(matcher_t *m, point_t *p, uint64_t id)
 {
     cm_rec_t *r = rec(p, id);
-    chain_link(p, &p->byk, id, r->key, false);
+    chain_link(p, BY_KEY, id, r->key);
     if (in_range_index(r))
-        chain_link(p, &p->byr, id, rkey_of(m, r), true);
+        chain_link(p, BY_RANGE, id, rkey_of(m, r));
 }
 
 /* Grow the chain heads with the pending set (kept under half full). */
 static void rehash(matcher_t *m, point_t *p)
 {
-    size_t ns = p->byk.slots ? p->byk.slots * 2 : 1024;
+    size_t ns = p->by[BY_KEY].slots ? p->by[BY_KEY].slots * 2 : 1024;
     while (ns < p->npending * 2)
         ns *= 2;
-    for (int k = 0; k < 2; k++) {
-        chains_t *c = k ? &p->byr : &p->byk;
+    for (int ix = 0; ix < 2; ix++) {
+        chains_t *c = &p->by[ix];
         free(c->head);
         c->head = xmalloc(ns * sizeof *c->head);
         memset(c->head, 0xFF, ns * sizeof *c->head);
@@ -382,7 +388,7 @@ void *cm_ring_grow(void *v, size_t *cap, size_t size, uint64_t head, uint64_t ta
     return nv;
 }
 
-static uint64_t push(matcher_t *m, point_t *p, const cm_rec_t *x)
+static void push(matcher_t *m, point_t *p, const cm_rec_t *x)
 {
     if (p->tail - p->head == p->cap)
         p->v = cm_ring_grow(p->v, &p->cap, sizeof *p->v, p->head, p->tail);
@@ -391,22 +397,21 @@ static uint64_t push(matcher_t *m, point_t *p, const cm_rec_t *x)
     rec(p, id)->state = ST_PENDING;
     p->npending++;
     m->t->flows[x->flow].pending++;
-    if (p->npending * 2 > p->byk.slots)
+    if (p->npending * 2 > p->by[BY_KEY].slots)
         rehash(m, p); /* indexes the new record too */
     else
         index_pending(m, p, id);
     int side = (int)(p - m->p);
     if (p->npending > m->st->peak_pending[side])
         m->st->peak_pending[side] = p->npending;
-    return id;
 }
 
 static void retire(matcher_t *m, point_t *p, uint64_t id)
 {
     cm_rec_t *r = rec(p, id);
-    chain_unlink(p, &p->byk, id, r->key, false);
+    chain_unlink(p, BY_KEY, id, r->key);
     if (in_range_index(r))
-        chain_unlink(p, &p->byr, id, rkey_of(m, r), true);
+        chain_unlink(p, BY_RANGE, id, rkey_of(m, r));
     r->state = ST_DONE;
     p->npending--;
     m->t->flows[r->flow].pending--;
@@ -416,7 +421,7 @@ static void retire(matcher_t *m, point_t *p, uint64_t id)
 static uint64_t find_key(point_t *p, uint64_t k)
 {
     uint64_t best = CM_NONE64;
-    for (uint64_t id = p->byk.head[k & (p->byk.slots - 1)]; id != CM_NONE64; id = rec(p, id)->knext)
+    for (uint64_t id = chain_head(p, BY_KEY, k); id != CM_NONE64; id = rec(p, id)->next[BY_KEY])
         if (rec(p, id)->key == k && id < best)
             best = id;
     return best;
@@ -451,15 +456,15 @@ static void learn_flow(matcher_t *m, const cm_rec_t *x, const cm_rec_t *y)
 static size_t tile(matcher_t *m, const cm_rec_t *big, point_t *o, uint64_t pieces[RANGE_MAX_PIECES])
 {
     uint32_t f = flow_at_other(m, big);
-    bool fwd = cm_from_first_sender(m->t, big);
+    bool fwd = from_first_sender(m->t, big);
     uint32_t pos = big->seq, left = big->len;
     size_t np = 0;
     while (left && np < RANGE_MAX_PIECES) {
         uint64_t k = range_key(f, fwd, pos), found = CM_NONE64;
-        for (uint64_t id = o->byr.head[k & (o->byr.slots - 1)]; id != CM_NONE64;
-             id = rec(o, id)->rnext) {
+        for (uint64_t id = chain_head(o, BY_RANGE, k); id != CM_NONE64;
+             id = rec(o, id)->next[BY_RANGE]) {
             const cm_rec_t *q = rec(o, id);
-            if (id < found && q->flow == f && cm_from_first_sender(m->t, q) == fwd &&
+            if (id < found && q->flow == f && from_first_sender(m->t, q) == fwd &&
                 q->seq == pos && q->len < big->len && q->len <= left && q->ack == big->ack)
                 found = id;
         }
@@ -501,13 +506,13 @@ static void give_up(matcher_t *m, int s, uint64_t id)
         /* a larger segment at o starting where x starts, tiled by x and
          * what follows it here */
         uint32_t f = flow_at_other(m, x);
-        bool fwd = cm_from_first_sender(m->t, x);
+        bool fwd = from_first_sender(m->t, x);
         uint64_t k = range_key(f, fwd, x->seq);
-        for (uint64_t bid = o->byr.head[k & (o->byr.slots - 1)]; bid != CM_NONE64;
-             bid = rec(o, bid)->rnext) {
+        for (uint64_t bid = chain_head(o, BY_RANGE, k); bid != CM_NONE64;
+             bid = rec(o, bid)->next[BY_RANGE]) {
             const cm_rec_t *y = rec(o, bid);
             if (y->flow != f || y->seq != x->seq || y->len <= x->len || y->ack != x->ack ||
-                cm_from_first_sender(m->t, y) != fwd)
+                from_first_sender(m->t, y) != fwd)
                 continue;
             np = tile(m, y, p, pieces);
             if (np) {
@@ -521,18 +526,19 @@ static void give_up(matcher_t *m, int s, uint64_t id)
 }
 
 /* Give up the pending records of point s that the other point's clock has
- * passed by the window (all of them when `all`), and drop finished records
- * from the ring's head. */
-static void expire(matcher_t *m, int s, ts_ns_t now, bool all)
+ * passed by the window, or the oldest while too many wait, and drop finished
+ * records from the ring's head. */
+static void expire(matcher_t *m, int s, ts_ns_t now)
 {
     point_t *p = &m->p[s];
     while (p->head < p->tail) {
         cm_rec_t *r = rec(p, p->head);
         if (r->state == ST_PENDING) {
+            bool due = aligned(m, r) + m->o->window < now;
             bool full = m->o->max_pending && p->npending > m->o->max_pending;
-            if (!all && !full && aligned(m, r) + m->o->window >= now)
+            if (!due && !full)
                 break;
-            if (full && !all && aligned(m, r) + m->o->window >= now)
+            if (!due)
                 m->st->given_up_early++;
             give_up(m, s, p->head);
         }
@@ -543,16 +549,15 @@ static void expire(matcher_t *m, int s, ts_ns_t now, bool all)
 static void arrive(matcher_t *m, int s, cm_rec_t *x)
 {
     point_t *p = &m->p[s], *o = &m->p[1 - s];
-    x->side = (uint8_t)s;
     m->h->arrive(m->h->ctx, x);
     uint64_t id = o->npending ? find_key(o, x->key) : CM_NONE64;
     if (id != CM_NONE64) {
         cm_rec_t y = *rec(o, id);
         retire(m, o, id);
         learn_flow(m, x, &y);
-        const cm_rec_t *a = s == 0 ? x : &y, *b = s == 0 ? &y : x;
-        m->h->done(m->h->ctx, (cm_rec_t *)a, b, false);
-        m->h->done(m->h->ctx, (cm_rec_t *)b, a, false);
+        cm_rec_t *a = s == 0 ? x : &y, *b = s == 0 ? &y : x;
+        m->h->done(m->h->ctx, a, b, false);
+        m->h->done(m->h->ctx, b, a, false);
         return;
     }
     push(m, p, x);
@@ -578,7 +583,7 @@ static void end_idle(matcher_t *m, ts_ns_t now, bool all)
 
 static void point_free(point_t *p)
 {
-    free(p->v), free(p->byk.head), free(p->byr.head), free(p->flow_map);
+    free(p->v), free(p->by[BY_KEY].head), free(p->by[BY_RANGE].head), free(p->flow_map);
 }
 
 int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_t *h,
@@ -622,9 +627,9 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         ts_ns_t at = aligned(&m, &x);
         if (at > p->now)
             p->now = at;
-        expire(&m, 1 - s, p->now, false);
+        expire(&m, 1 - s, p->now);
         if (!have[1 - s]) /* the other capture is over: its clock follows this one */
-            expire(&m, s, p->now, false);
+            expire(&m, s, p->now);
         end_idle(&m, at, false);
         x.src = cm_addr_id(t, &tu->src);
         x.dst = cm_addr_id(t, &tu->dst);

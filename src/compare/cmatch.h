@@ -41,7 +41,7 @@ typedef struct cm_rec {
     uint8_t side;      /* 0 = A, 1 = B */
     uint8_t state;     /* internal */
     uint64_t aux;      /* free for the caller (set in arrive) */
-    uint64_t kprev, knext, rprev, rnext; /* internal: index chains */
+    uint64_t prev[2], next[2]; /* internal: index chains (by key, by byte range) */
 } cm_rec_t;
 
 typedef struct cm_flow {
@@ -49,7 +49,7 @@ typedef struct cm_flow {
     uint16_t ap, bp;
     uint8_t proto;
     bool ended;         /* quiet for the idle time: later packets start a new one */
-    uint32_t first_src; /* address index of the first sender */
+    uint32_t first_src; /* address index of the first sender (of a) */
     ts_ns_t last;       /* latest packet at either point (A's clock) */
     uint32_t pending;   /* its packets waiting for their copies */
     uint32_t older, newer; /* the active connections by last packet */
@@ -83,8 +83,6 @@ uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip);
  * capacity (4096 to start), items [head, tail) at their new slots; v is
  * freed. */
 void *cm_ring_grow(void *v, size_t *cap, size_t size, uint64_t head, uint64_t tail);
-/* Is r sent by the endpoint that spoke first in its connection? */
-bool cm_from_first_sender(const cm_tables_t *t, const cm_rec_t *r);
 void cm_tables_free(cm_tables_t *t);
 
 typedef struct cm_hooks {

@@ -117,6 +117,7 @@ typedef struct result {
 typedef struct ctx {
     const compare_opts_t *o;
     cm_point_t pt[2];
+    char *name[2];       /* file names of the captures, without folders */
     cm_tables_t t;
     addr_info_t *ai;
     size_t nai;
@@ -227,8 +228,7 @@ static void assign_sides(ctx_t *c)
     }
     for (size_t f = 0; f < t->nflows; f++) {
         const cm_flow_t *fl = &t->flows[f];
-        uint32_t other = cm_addr_id(t, ipaddr_eq(&fl->a, &t->addrs[fl->first_src].ip) ? &fl->b
-                                                                                       : &fl->a);
+        uint32_t other = cm_addr_id(t, &fl->b); /* a is the first sender */
         if (c->ai[other].side == SIDE_UNKNOWN)
             c->ai[other].side = c->ai[fl->first_src].side == SIDE_A ? SIDE_B : SIDE_A;
     }
@@ -469,17 +469,14 @@ static void p2_arrive(void *vc, cm_rec_t *r)
 
 static void unmatched_row(ctx_t *c, const cm_rec_t *p, uint8_t dir, const char *kind)
 {
-    const cm_point_t *s = &c->pt[p->side];
     const cm_tables_t *t = &c->t;
     buf_t *row = &c->row;
     buf_clear(row);
     jsonw_t w;
     jw_init(&w, row, false);
     jw_obj_begin(&w);
-    lf_time(&w, "ts", p->ts, s->ts_digits);
-    char *dup = xstrdup(s->path);
-    jw_kv_str(&w, "file", basename(dup));
-    free(dup);
+    lf_time(&w, "ts", p->ts, c->pt[p->side].ts_digits);
+    jw_kv_str(&w, "file", c->name[p->side]);
     jw_kv_str(&w, "point", p->side ? c->o->label_b : c->o->label_a);
     jw_kv_uint(&w, "frame", p->frame);
     jw_kv_str(&w, "kind", kind);
@@ -670,7 +667,7 @@ static void p2_flow_end(void *vc, uint32_t f)
     fstats_t *fs = fstats_of(c, f);
     const cm_flow_t *fl = &c->t.flows[f];
     /* orient the flow as A-side host -> B-side host */
-    bool swap = c->ai[cm_addr_id(&c->t, &fl->a)].side == SIDE_B;
+    bool swap = c->ai[fl->first_src].side == SIDE_B;
     jsonw_t w;
     buf_t *row = &c->row;
     buf_clear(row);
@@ -782,9 +779,7 @@ static int write_summary(const char *dir, ctx_t *c)
         jw_obj_begin(&w);
         jw_kv_str(&w, "label", labels[i]);
         jw_kv_str(&w, "path", pt->path);
-        char *dup = xstrdup(pt->path);
-        jw_kv_str(&w, "name", basename(dup));
-        free(dup);
+        jw_kv_str(&w, "name", c->name[i]);
         jw_kv_str(&w, "sha256", pt->sha256);
         jw_kv_uint(&w, "packets", pt->packets);
         jw_kv_uint(&w, "ip_packets", pt->ip_packets);
@@ -983,7 +978,7 @@ static void ctx_free(ctx_t *c)
         }
     if (c->flow_rows)
         fclose(c->flow_rows);
-    free(c->fs), free(c->ai), free(c->fi);
+    free(c->fs), free(c->ai), free(c->fi), free(c->name[0]), free(c->name[1]);
     buf_free(&c->row);
     cm_tables_free(&c->t);
 }
@@ -1031,6 +1026,11 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
     phases_t ph = {0};
     phase(&ph, NULL);
     c.pt[0].path = pa, c.pt[1].path = pb;
+    for (int s = 0; s < 2; s++) {
+        char *dup = xstrdup(c.pt[s].path);
+        c.name[s] = xstrdup(basename(dup));
+        free(dup);
+    }
     c.pt[0].hash = c.pt[1].hash = true;
     c.align_found = cm_probe(pa, pb, o->nat, PROBE_PACKETS, &c.align);
     phase(&ph, "probe");
