@@ -4,6 +4,7 @@
 #include "analysis/app.h"
 #include "capture/capture.h"
 #include "capture/filter.h"
+#include "core/digest.h"
 #include "core/interrupt.h"
 #include "core/xalloc.h"
 #include "flow/conn.h"
@@ -86,16 +87,6 @@ static void on_conn_finish(void *ctx, conn_t *c)
     o->capture = run->capture_index;
 }
 
-static void hex32(const uint8_t *in, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = h[in[i] >> 4];
-        out[2 * i + 1] = h[in[i] & 15];
-    }
-    out[64] = 0;
-}
-
 static void describe_capture(capture_t *cap, capture_result_t *r)
 {
     snprintf(r->format, sizeof r->format, "%s", capture_format_name(cap));
@@ -168,7 +159,7 @@ int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t
     r->dstats = dec.stats;
     damage_merge(&r->damage, capture_damage(cap));
     capture_sha256(cap, r->sha256);
-    hex32(r->sha256, r->sha256_hex);
+    hex_lower(r->sha256, sizeof r->sha256, r->sha256_hex);
     if (opts->progress)
         opts->progress(opts->progress_ctx, r->size, r->size);
     capture_close(cap);

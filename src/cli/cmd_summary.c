@@ -3,6 +3,7 @@
 
 #include "capture/capture.h"
 #include "case/case.h"
+#include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "out/logfmt.h"
@@ -153,8 +154,7 @@ static int summarise(const char *path, bool json)
     }
     uint8_t sha[32];
     capture_sha256(c, sha);
-    for (int i = 0; i < 32; i++)
-        sprintf(s.sha + 2 * i, "%02x", sha[i]);
+    hex_lower(sha, sizeof sha, s.sha);
     if (json)
         print_json(path, c, &s);
     else

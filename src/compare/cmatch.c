@@ -2,6 +2,7 @@
 #include "cmatch.h"
 
 #include "capture/capture.h"
+#include "core/digest.h"
 #include "core/xalloc.h"
 #include "decode/decode.h"
 
@@ -253,8 +254,7 @@ static void reader_close(reader_t *r)
     if (r->pt->hash) {
         uint8_t sha[32];
         capture_sha256(r->c, sha);
-        for (int i = 0; i < 32; i++)
-            sprintf(r->pt->sha256 + 2 * i, "%02x", sha[i]);
+        hex_lower(sha, sizeof sha, r->pt->sha256);
     }
     decoder_free(&r->dec);
     damage_free(&r->dmg);

@@ -13,19 +13,24 @@ EVP_MD_CTX *digest_new(const EVP_MD *md)
     return c;
 }
 
-void digest_final_hex(EVP_MD_CTX *c, char *out)
+void hex_lower(const uint8_t *p, size_t n, char *out)
 {
     static const char h[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = h[p[i] >> 4];
+        out[2 * i + 1] = h[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+void digest_final_hex(EVP_MD_CTX *c, char *out)
+{
     uint8_t d[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     out[0] = 0;
     if (!c || !EVP_DigestFinal_ex(c, d, &n))
         return;
-    for (unsigned i = 0; i < n; i++) {
-        out[2 * i] = h[d[i] >> 4];
-        out[2 * i + 1] = h[d[i] & 15];
-    }
-    out[2 * n] = 0;
+    hex_lower(d, n, out);
 }
 
 void digest_set_init(digest_set_t *d, bool md5, bool sha1)

@@ -1,6 +1,6 @@
 /*
  * digest.h — streaming hashes (OpenSSL EVP) with hex output, shared by the
- * HTTP carver and the 206 assembler.
+ * HTTP carver and the 206 assembler; the one hex encoder of every digest.
  */
 #ifndef PCAPCASE_DIGEST_H
 #define PCAPCASE_DIGEST_H
@@ -8,6 +8,10 @@
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* n bytes as lower-case hex into out (2n + 1 bytes, NUL-terminated). */
+void hex_lower(const uint8_t *p, size_t n, char *out);
 
 /* A context started with md, or NULL when OpenSSL cannot make one. */
 EVP_MD_CTX *digest_new(const EVP_MD *md);

@@ -2,6 +2,7 @@
 #include "tls.h"
 
 #include "core/cursor.h"
+#include "core/digest.h"
 #include "core/xalloc.h"
 
 #include <openssl/evp.h>
@@ -107,8 +108,7 @@ static void md5_hex(const char *s, char out[33])
     uint8_t d[16];
     unsigned n = 0;
     EVP_Digest(s, strlen(s), d, &n, EVP_md5(), NULL);
-    for (unsigned i = 0; i < 16; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
+    hex_lower(d, 16, out);
 }
 
 static void sha256_12(const char *s, char out[13])
@@ -116,8 +116,7 @@ static void sha256_12(const char *s, char out[13])
     uint8_t d[32];
     unsigned n = 0;
     EVP_Digest(s, strlen(s), d, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < 6; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
+    hex_lower(d, 6, out);
 }
 
 typedef struct list {

@@ -1,6 +1,7 @@
 /* x509.c — certificate fields through OpenSSL; see x509.h. */
 #include "x509.h"
 
+#include "core/digest.h"
 #include "core/xalloc.h"
 
 #include <openssl/asn1.h>
@@ -21,8 +22,7 @@ static void hexdigest(const EVP_MD *md, const uint8_t *p, size_t n, char *out)
     uint8_t d[EVP_MAX_MD_SIZE];
     unsigned l = 0;
     EVP_Digest(p, n, d, &l, md, NULL);
-    for (unsigned i = 0; i < l; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
+    hex_lower(d, l, out);
 }
 
 static char *name_text(const X509_NAME *n)
