@@ -38,9 +38,9 @@ def write_pcap(path, frames):
             f.write(data)
 
 
-def udp_frame(src, dst, sport, dport, payload):
+def udp_frame(src, dst, sport, dport, payload, ttl=64, ipid=0):
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, dst)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ipid, 0, ttl, 17, 0, src, dst)
     ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
     eth = b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" + b"\x08\x00"
     return eth + ip + udp
