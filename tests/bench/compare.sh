@@ -36,6 +36,8 @@ for tool in editcap capinfos /usr/bin/time make cc python3; do
 done
 make -s -C "$BENCH" >/dev/null
 GENCAP=$OUTROOT/gencap LOOP=$OUTROOT/pcap_loop
+# shellcheck source=gen.sh
+. "$BENCH/gen.sh"
 PCAPCASE=${PCAPCASE:-$ROOT/build/pcapcase}
 [ -x "$PCAPCASE" ] || { echo "compare.sh: no pcapcase at $PCAPCASE (set PCAPCASE=...)" >&2; exit 3; }
 RUN=$OUTROOT/compare-$(date -u +%Y%m%dT%H%M%SZ)
@@ -47,13 +49,7 @@ echo "pcapcase: $PCAPCASE"
 printf '\n%-6s %9s %9s %10s %10s %9s %9s  %s\n' size packets "A+B MB" "loop s" "compare s" "x loop" "peak MB" check
 status=0
 for size in $SIZES; do
-    A=$OUTROOT/bench-$size-seed$SEED.pcap
-    if [ ! -s "$A" ]; then
-        echo "compare.sh: generating $A" >&2
-        "$GENCAP" -o "$A.tmp" --size "$size" --seed "$SEED" >&2
-        mv "$A.tmp.truth.json" "$A.truth.json"
-        mv "$A.tmp" "$A"
-    fi
+    A=$(gen "$size" "$SEED")
     n=$(capinfos -c -M "$A" | awk '/Number of packets/ {print $NF}')
     B=$RUN/b-$size.pcap
     cuts=""

@@ -49,16 +49,8 @@ done
 make -s -C "$BENCH" >/dev/null
 GENCAP=$OUTROOT/gencap LOOP=$OUTROOT/pcap_loop
 
-gen() { # gen SIZE SEED -> path of a cached capture
-    local f="$OUTROOT/bench-$1-seed$2.pcap"
-    if [ ! -s "$f" ] || [ ! -s "$f.truth.json" ]; then
-        echo "run.sh: generating $f" >&2
-        "$GENCAP" -o "$f.tmp" --size "$1" --seed "$2" >&2
-        mv "$f.tmp.truth.json" "$f.truth.json"
-        mv "$f.tmp" "$f"
-    fi
-    echo "$f"
-}
+# shellcheck source=gen.sh
+. "$BENCH/gen.sh"
 
 if [ -n "$FILE" ]; then
     [ -r "$FILE" ] || { echo "run.sh: $FILE: cannot read" >&2; exit 3; }
