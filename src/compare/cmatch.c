@@ -23,33 +23,39 @@ enum { ST_PENDING, ST_DONE };
 
 static uint64_t addr_hash(const ipaddr_t *ip) { return hash_fnv1a(ip->a, 16, ip->family); }
 
+/* Both tables index their items by open addressing, kept under half full:
+ * double the slots of idx (1024 to start) and place items 0..n-1 again, item
+ * i where hash(t, i) falls. */
+static void index_grow(uint32_t **idx, size_t *slots, size_t n,
+                       uint64_t (*hash)(const cm_tables_t *, size_t), const cm_tables_t *t)
+{
+    size_t ns = *slots ? *slots * 2 : 1024;
+    uint32_t *v = xmalloc(ns * sizeof *v);
+    memset(v, 0xFF, ns * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        size_t s = hash(t, i) & (ns - 1);
+        while (v[s] != CM_NONE)
+            s = (s + 1) & (ns - 1);
+        v[s] = (uint32_t)i;
+    }
+    free(*idx);
+    *idx = v;
+    *slots = ns;
+}
+
+static uint64_t addr_hash_at(const cm_tables_t *t, size_t i) { return addr_hash(&t->addrs[i].ip); }
+
 uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip)
 {
-    if (t->naddrs * 2 >= t->addr_slots) {
-        size_t ns = t->addr_slots ? t->addr_slots * 2 : 1024;
-        uint32_t *idx = xmalloc(ns * sizeof *idx);
-        memset(idx, 0xFF, ns * sizeof *idx);
-        for (size_t i = 0; i < t->naddrs; i++) {
-            size_t s = addr_hash(&t->addrs[i].ip) & (ns - 1);
-            while (idx[s] != CM_NONE)
-                s = (s + 1) & (ns - 1);
-            idx[s] = (uint32_t)i;
-        }
-        free(t->addr_idx);
-        t->addr_idx = idx;
-        t->addr_slots = ns;
-    }
+    if (t->naddrs * 2 >= t->addr_slots)
+        index_grow(&t->addr_idx, &t->addr_slots, t->naddrs, addr_hash_at, t);
     size_t s = addr_hash(ip) & (t->addr_slots - 1);
     while (t->addr_idx[s] != CM_NONE) {
         if (ipaddr_eq(&t->addrs[t->addr_idx[s]].ip, ip))
             return t->addr_idx[s];
         s = (s + 1) & (t->addr_slots - 1);
     }
-    if (t->naddrs == t->capaddrs) {
-        t->capaddrs = t->capaddrs ? t->capaddrs * 2 : 256;
-        t->addrs = xreallocarray(t->addrs, t->capaddrs, sizeof *t->addrs);
-    }
-    memset(&t->addrs[t->naddrs], 0, sizeof t->addrs[0]);
+    t->addrs = xgrow_to(t->addrs, &t->capaddrs, t->naddrs, sizeof *t->addrs, 0);
     t->addrs[t->naddrs].ip = *ip;
     t->addr_idx[s] = (uint32_t)t->naddrs;
     return (uint32_t)t->naddrs++;
@@ -71,6 +77,12 @@ typedef struct tuple {
     uint8_t proto;
 } tuple_t;
 
+static uint64_t flow_hash_at(const cm_tables_t *t, size_t i)
+{
+    const cm_flow_t *f = &t->flows[i];
+    return flow_hash(&f->a, f->ap, &f->b, f->bp, f->proto);
+}
+
 static bool flow_eq(const cm_flow_t *f, const tuple_t *p)
 {
     if (f->proto != p->proto || f->ended)
@@ -83,33 +95,16 @@ static bool flow_eq(const cm_flow_t *f, const tuple_t *p)
 
 static uint32_t flow_id(cm_tables_t *t, const tuple_t *p, uint32_t src)
 {
-    if (t->nflows * 2 >= t->flow_slots) {
-        size_t ns = t->flow_slots ? t->flow_slots * 2 : 1024;
-        uint32_t *idx = xmalloc(ns * sizeof *idx);
-        memset(idx, 0xFF, ns * sizeof *idx);
-        for (size_t i = 0; i < t->nflows; i++) {
-            const cm_flow_t *f = &t->flows[i];
-            size_t s = flow_hash(&f->a, f->ap, &f->b, f->bp, f->proto) & (ns - 1);
-            while (idx[s] != CM_NONE)
-                s = (s + 1) & (ns - 1);
-            idx[s] = (uint32_t)i;
-        }
-        free(t->flow_idx);
-        t->flow_idx = idx;
-        t->flow_slots = ns;
-    }
+    if (t->nflows * 2 >= t->flow_slots)
+        index_grow(&t->flow_idx, &t->flow_slots, t->nflows, flow_hash_at, t);
     size_t s = flow_hash(&p->src, p->sport, &p->dst, p->dport, p->proto) & (t->flow_slots - 1);
     while (t->flow_idx[s] != CM_NONE) {
         if (flow_eq(&t->flows[t->flow_idx[s]], p))
             return t->flow_idx[s];
         s = (s + 1) & (t->flow_slots - 1);
     }
-    if (t->nflows == t->capflows) {
-        t->capflows = t->capflows ? t->capflows * 2 : 256;
-        t->flows = xreallocarray(t->flows, t->capflows, sizeof *t->flows);
-    }
+    t->flows = xgrow_to(t->flows, &t->capflows, t->nflows, sizeof *t->flows, 0);
     cm_flow_t *f = &t->flows[t->nflows];
-    memset(f, 0, sizeof *f);
     f->a = p->src, f->b = p->dst, f->ap = p->sport, f->bp = p->dport, f->proto = p->proto;
     f->first_src = src;
     f->older = f->newer = CM_NONE;
