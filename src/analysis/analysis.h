@@ -11,7 +11,7 @@
 #ifndef PCAPCASE_ANALYSIS_H
 #define PCAPCASE_ANALYSIS_H
 
-#include "case/model.h"
+#include "model/model.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
 
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/logfmt.h"
+#include "core/logfmt.h"
 #include "proto/dns.h"
 
 #include <netinet/in.h>

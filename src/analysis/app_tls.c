@@ -3,8 +3,8 @@
 
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
-#include "out/logfmt.h"
+#include "core/fsutil.h"
+#include "core/logfmt.h"
 #include "proto/tls.h"
 #include "proto/x509.h"
 

@@ -4,8 +4,8 @@
 #include "case/names.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
-#include "out/logfmt.h"
+#include "core/fsutil.h"
+#include "core/logfmt.h"
 
 #include <pthread.h>
 #include <stdio.h>

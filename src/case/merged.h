@@ -7,7 +7,7 @@
 #ifndef PCAPCASE_MERGED_H
 #define PCAPCASE_MERGED_H
 
-#include "case/model.h"
+#include "model/model.h"
 
 #include <stddef.h>
 

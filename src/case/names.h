@@ -10,7 +10,7 @@
 #ifndef PCAPCASE_NAMES_H
 #define PCAPCASE_NAMES_H
 
-#include "case/model.h"
+#include "model/model.h"
 
 typedef struct names names_t;
 

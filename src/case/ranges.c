@@ -5,8 +5,8 @@
 #include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
-#include "out/logfmt.h"
+#include "core/fsutil.h"
+#include "core/logfmt.h"
 #include "proto/http.h"
 #include "proto/mime.h"
 

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 
 #include "capture/filter.h"
-#include "case/case.h"
+#include "pipeline/pipeline.h"
 #include "core/xalloc.h"
 
 #include <getopt.h>

@@ -2,12 +2,12 @@
 #include "cli/cli.h"
 
 #include "capture/capture.h"
-#include "case/case.h"
+#include "pipeline/pipeline.h"
 #include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/logfmt.h"
-#include "out/case_json.h"
+#include "core/logfmt.h"
+#include "write/case_json.h"
 
 #include <getopt.h>
 #include <stdio.h>

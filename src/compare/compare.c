@@ -16,11 +16,11 @@
 #include "core/phases.h"
 #include "core/xalloc.h"
 #include "flow/tcpseries.h"
-#include "out/fsutil.h"
-#include "out/logfmt.h"
+#include "core/fsutil.h"
+#include "core/logfmt.h"
 #include "report/report.h"
 #include "charts.h"
-#include "out/plot.h"
+#include "write/plot.h"
 
 #include <errno.h>
 #include <libgen.h>

@@ -3,7 +3,7 @@
 
 #include "core/buf.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
+#include "core/fsutil.h"
 #include "report/chartlist.h"
 #include "report/template.h"
 

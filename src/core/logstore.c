@@ -2,7 +2,7 @@
 #include "logstore.h"
 
 #include "core/xalloc.h"
-#include "out/fsutil.h"
+#include "core/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

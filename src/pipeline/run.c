@@ -1,8 +1,8 @@
 /* run.c — analysing the captures of a case on --jobs threads. */
-#include "case/case.h"
+#include "pipeline/pipeline.h"
 
 #include "core/xalloc.h"
-#include "out/artwriter.h"
+#include "write/artwriter.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "log_conn.h"
 
 #include "core/jsonw.h"
-#include "out/logfmt.h"
+#include "core/logfmt.h"
 
 #include <netinet/in.h>
 

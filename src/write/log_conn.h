@@ -4,7 +4,7 @@
 #ifndef PCAPCASE_LOG_CONN_H
 #define PCAPCASE_LOG_CONN_H
 
-#include "case/model.h"
+#include "model/model.h"
 #include "core/buf.h"
 
 /* Serialise one connection as a JSON object (no newline) into out. */

@@ -17,7 +17,7 @@
 #include "core/damage.h"
 #include "core/types.h"
 #include "decode/decode.h"
-#include "out/logstore.h"
+#include "core/logstore.h"
 
 #include <stdbool.h>
 #include <stdint.h>

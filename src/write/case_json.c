@@ -6,9 +6,9 @@
 #include "case/findings.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
-#include "out/logfmt.h"
-#include "out/timeline.h"
+#include "core/fsutil.h"
+#include "core/logfmt.h"
+#include "write/timeline.h"
 
 #include <errno.h>
 #include <limits.h>

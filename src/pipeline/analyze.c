@@ -1,5 +1,5 @@
 /* case.c — analyse, merge and write a case; see case.h. */
-#include "case/case.h"
+#include "pipeline/pipeline.h"
 #include "case/ranges.h"
 
 #include "case/names.h"
@@ -7,10 +7,10 @@
 #include "core/phases.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/case_charts.h"
-#include "out/case_json.h"
-#include "out/fsutil.h"
-#include "out/log_conn.h"
+#include "write/case_charts.h"
+#include "write/case_json.h"
+#include "core/fsutil.h"
+#include "write/log_conn.h"
 #include "report/report.h"
 
 #include <errno.h>

@@ -1,12 +1,12 @@
 /* timeline.c — case.json "timeline": the notable moments of a case, across
  * captures, in time order.  See timeline.h. */
-#include "out/timeline.h"
+#include "write/timeline.h"
 
 #include "case/findings.h"
 #include "case/hosts.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "out/logfmt.h"
+#include "core/logfmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,10 +5,10 @@
 #include "case/findings.h"
 #include "case/hosts.h"
 #include "charts.h"
-#include "out/plot.h"
+#include "write/plot.h"
 #include "core/xalloc.h"
-#include "out/fsutil.h"
-#include "out/tcp_charts.h"
+#include "core/fsutil.h"
+#include "write/tcp_charts.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include "case/case.h"
 #include "core/xalloc.h"
 #include "flow/tcpseries.h"
-#include "out/plot.h"
+#include "write/plot.h"
 
 #include <netinet/in.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
 /* artwriter.c — see artwriter.h. */
-#include "out/artwriter.h"
+#include "write/artwriter.h"
 
 #include "core/xalloc.h"
-#include "out/fsutil.h"
+#include "core/fsutil.h"
 
 #include <pthread.h>
 #include <stdbool.h>

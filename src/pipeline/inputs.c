@@ -1,8 +1,8 @@
 /* inputs.c — which files make up the case; see case.h. */
-#include "case/case.h"
+#include "pipeline/pipeline.h"
 
 #include "core/xalloc.h"
-#include "out/fsutil.h"
+#include "core/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,0 +1,42 @@
+/*
+ * pipeline.h — running a case: captures in, case folder out.
+ *
+ * case_analyze() expands folders, analyses every capture (on --jobs
+ * threads), orders the results canonically (by SHA-256, then name) so that
+ * the order of the arguments never changes the output, merges them (hosts,
+ * names, findings) and writes the case folder: logs, case.json, then the
+ * charts and reports from what was written.
+ *
+ * Re-running on an existing case folder adds the captures listed in its
+ * case.json to the new ones, so the result equals one run over all of them.
+ */
+#ifndef PCAPCASE_PIPELINE_H
+#define PCAPCASE_PIPELINE_H
+
+#include "case/case.h"
+
+#include <stddef.h>
+
+typedef struct case_inputs {
+    char **paths;
+    size_t n, cap;
+} case_inputs_t;
+
+/* Add a path: a file, or every regular file in a folder (sorted, not
+ * recursive into hidden entries).  Returns 0, or -1 with a one-line reason
+ * in err when the path does not exist or cannot be listed. */
+int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errlen);
+/* Add the evidence paths listed in an existing CASE/case.json (if any). */
+void case_inputs_add_previous(case_inputs_t *in, const char *case_dir);
+void case_inputs_free(case_inputs_t *in);
+
+/* Analyse and write the case.  Returns the process exit status per SPEC:
+ * 0 done, 1 done with damaged input, 3 no usable input. */
+int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
+
+/* Run analysis over inputs with opts->jobs threads; results[] has in->n
+ * entries.  Used by case_analyze and carve. */
+void case_run_captures(const case_inputs_t *in, const case_opts_t *opts,
+                       capture_result_t *results);
+
+#endif
