@@ -164,8 +164,8 @@ static int encode_png(cairo_surface_t *s, sink_t *out)
         return -1;
     }
     png_set_write_fn(p, out, png_sink, png_noflush);
-    png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_filter(p, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
     png_set_compression_level(p, 4);
     png_write_info(p, info);

@@ -114,8 +114,8 @@ int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t
     r->size = capture_raw_size(cap);
     run_t run = {r, opts, NULL, 0};
     run.app = app_new(opts, r);
-    conn_table_t *conns = conn_table_new(on_conn_finish, &run,
-                                         hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
+    conn_table_t *conns =
+        conn_table_new(on_conn_finish, &run, hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
     decoder_t dec;
     decoder_init(&dec, &r->damage);
     bpf_filter_t *filter = filter_new(opts->bpf);

@@ -39,8 +39,7 @@ static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint6
 {
     dir_ctx_t *d = ctx;
     app_conn_t *ac = d->ac;
-    app_stream_data(&ac->app->proto, &ac->session, ac->conn, d->side == 0, p, len, off, frame,
-                    ts);
+    app_stream_data(&ac->app->proto, &ac->session, ac->conn, d->side == 0, p, len, off, frame, ts);
 }
 
 static void on_gap(void *ctx, uint64_t off, uint64_t len)
@@ -106,8 +105,8 @@ void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t f
             if (c->ep[s].saw_syn)
                 reasm_segment(&ac->dir[s], c->ep[s].isn, TCP_SYN, NULL, 0, 0, frame, ts);
     int side = is_orig ? 0 : 1;
-    reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len,
-                  p->payload_wire, frame, ts);
+    reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
+                  frame, ts);
     if (p->tcp_flags & TCP_ACK)
         reasm_peer_ack(&ac->dir[1 - side], p->ack);
 }

@@ -21,11 +21,14 @@ struct dns_state {
     pending_t pend[DNS_MAX_PENDING];
     unsigned npend;
     bool seen_any;
-    buf_t tcp[2];  /* partial DNS-over-TCP messages per direction */
+    buf_t tcp[2]; /* partial DNS-over-TCP messages per direction */
     uint64_t tcp_frame[2];
 };
 
-bool app_dns_port(uint16_t port) { return port == 53 || port == 5353 || port == 5355; }
+bool app_dns_port(uint16_t port)
+{
+    return port == 53 || port == 5353 || port == 5355;
+}
 
 static void kv_name(jsonw_t *w, const char *key, const char *name)
 {
@@ -183,8 +186,8 @@ void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is
         size_t mlen = (size_t)b->data[0] << 8 | b->data[1];
         if (b->len < 2 + mlen)
             break;
-        app_dns_message(res, c, stp, is_orig, b->data + 2, mlen,
-                        st->tcp_frame[is_orig ? 0 : 1], ts, true);
+        app_dns_message(res, c, stp, is_orig, b->data + 2, mlen, st->tcp_frame[is_orig ? 0 : 1], ts,
+                        true);
         buf_consume(b, 2 + mlen);
         st->tcp_frame[is_orig ? 0 : 1] = frame;
     }

@@ -26,10 +26,10 @@
 
 typedef struct body_state {
     http_state_t *s;
-    buf_t mem;   /* the decoded body while it is small (carving only) */
+    buf_t mem; /* the decoded body while it is small (carving only) */
     bool carve;
-    digest_set_t hash;   /* of the decoded body */
-    EVP_MD_CTX *enc;     /* SHA-256 of the body as sent, when it was encoded */
+    digest_set_t hash; /* of the decoded body */
+    EVP_MD_CTX *enc;   /* SHA-256 of the body as sent, when it was encoded */
     body_decoder_t *dec;
     atomic_file_t spill; /* the decoded body once it outgrew mem (spill.f set) */
     uint8_t sniff[MIME_SNIFF_BYTES];
@@ -149,8 +149,7 @@ static void store(body_state_t *b, const char *sha256)
     } else if (ok) { /* written (unless already there) on the writer thread */
         size_t len = b->mem.len;
         uint8_t *data = (uint8_t *)buf_steal(&b->mem);
-        artwriter_put(final, data ? data : xcalloc(1, 1), len, &b->s->res->damage,
-                      b->first_frame);
+        artwriter_put(final, data ? data : xcalloc(1, 1), len, &b->s->res->damage, b->first_frame);
         return;
     }
     buf_free(&b->mem);
@@ -300,8 +299,9 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         !b->write_failed)
         note_range(s, t, b, sha256, seen);
     if (why && (strcmp(why, "max_body") == 0 || strcmp(why, "decompression_ratio") == 0))
-        damage_note(&res->damage, strcmp(why, "max_body") == 0 ? "limit.http_max_body"
-                                                               : "limit.http_decompression_ratio",
+        damage_note(&res->damage,
+                    strcmp(why, "max_body") == 0 ? "limit.http_max_body"
+                                                 : "limit.http_decompression_ratio",
                     b->first_frame);
     if (!is_orig && mime_suspicious_mismatch(m->ctype, b->mime)) {
         mime_rec_t *mr = capture_mime_add(res);
@@ -444,7 +444,10 @@ void app_http_gap(http_state_t *s, bool is_orig, uint64_t len)
     http_conn_gap(s->hc, is_orig, len);
 }
 
-void app_http_end(http_state_t *s, bool is_orig) { http_conn_end(s->hc, is_orig); }
+void app_http_end(http_state_t *s, bool is_orig)
+{
+    http_conn_end(s->hc, is_orig);
+}
 
 char *app_http_free(http_state_t *s)
 {

@@ -27,7 +27,10 @@ void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_r
     ctx->st = NULL;
 }
 
-void app_proto_free(app_proto_ctx_t *ctx) { (void)ctx; }
+void app_proto_free(app_proto_ctx_t *ctx)
+{
+    (void)ctx;
+}
 
 /* DHCP and NetBIOS names go to the passive-DNS table: hosts.ndjson's names
  * and conn.ndjson's orig_name/resp_name then show them like DNS answers. */
@@ -48,8 +51,8 @@ void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, u
 {
     if ((app_dns_port(p->sport) || app_dns_port(p->dport)) &&
         dns_looks_like(p->payload, p->payload_len))
-        app_dns_message(ctx->res, c, (dns_state_t **)&c->app, is_orig, p->payload,
-                        p->payload_len, frame, ts, false);
+        app_dns_message(ctx->res, c, (dns_state_t **)&c->app, is_orig, p->payload, p->payload_len,
+                        frame, ts, false);
     else if ((p->sport == 67 || p->sport == 68) && (p->dport == 67 || p->dport == 68))
         local_names(ctx->res, p, ts, false);
     else if (p->sport == 137 || p->dport == 137)
@@ -81,8 +84,8 @@ static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_or
 
 /* FTP control channel: USER and PASS in clear text (the password is only
  * noted as present, never kept). */
-static void ftp_credentials(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c,
-                            const uint8_t *data, size_t len, uint64_t frame, ts_ns_t ts)
+static void ftp_credentials(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, const uint8_t *data,
+                            size_t len, uint64_t frame, ts_ns_t ts)
 {
     for (size_t i = 0; i + 5 <= len; i++) {
         if (i && data[i - 1] != '\n')

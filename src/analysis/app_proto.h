@@ -24,12 +24,12 @@ typedef struct app_proto_ctx {
 /* Per-connection analyser state, embedded in app.c's connection state. */
 typedef struct app_session {
     uint8_t kind;
-    bool decided[2];     /* each direction's first bytes were looked at */
-    void *parser;        /* the analyser of `kind` */
-    char *name_hint;     /* SNI / Host for resp_name (owned) */
-    bool starttls;       /* plain-text protocol that may switch to TLS */
-    char *ftp_user;      /* FTP USER seen on this control connection (owned) */
-    bool ftp_pass;       /* ... and PASS after it */
+    bool decided[2]; /* each direction's first bytes were looked at */
+    void *parser;    /* the analyser of `kind` */
+    char *name_hint; /* SNI / Host for resp_name (owned) */
+    bool starttls;   /* plain-text protocol that may switch to TLS */
+    char *ftp_user;  /* FTP USER seen on this control connection (owned) */
+    bool ftp_pass;   /* ... and PASS after it */
 } app_session_t;
 
 void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res);

@@ -45,7 +45,10 @@ void app_tls_data(tls_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint
         s->cert_frame = frame;
 }
 
-void app_tls_gap(tls_state_t *s, bool is_orig) { tls_gap(s->t, is_orig); }
+void app_tls_gap(tls_state_t *s, bool is_orig)
+{
+    tls_gap(s->t, is_orig);
+}
 
 static void kv_list(jsonw_t *w, const char *key, char *const *v, size_t n)
 {

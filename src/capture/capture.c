@@ -31,7 +31,7 @@ typedef struct iface {
 struct capture {
     input_t *in;
     capture_format_t format;
-    bool swapped; /* file byte order differs from the reader's view (pcap) */
+    bool swapped;    /* file byte order differs from the reader's view (pcap) */
     bool big_endian; /* pcapng section byte order */
     uint8_t *win;
     size_t pos, len; /* unread bytes are win[pos .. len) */
@@ -363,8 +363,10 @@ capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen
     c->win = xmalloc(WINDOW_SIZE);
     c->ts_digits = 6;
     if (!ensure(c, 4)) {
-        snprintf(err, errlen, "%s", input_error(in) ? input_error(in) :
-                 c->len == 0 ? "empty file" : "too short to be a capture");
+        snprintf(err, errlen, "%s",
+                 input_error(in) ? input_error(in)
+                 : c->len == 0   ? "empty file"
+                                 : "too short to be a capture");
         capture_close(c);
         return NULL;
     }
@@ -409,7 +411,10 @@ int capture_next(capture_t *c, capture_pkt_t *pkt)
     return r;
 }
 
-capture_format_t capture_format(const capture_t *c) { return c->format; }
+capture_format_t capture_format(const capture_t *c)
+{
+    return c->format;
+}
 
 const char *capture_format_name(const capture_t *c)
 {
@@ -418,8 +423,14 @@ const char *capture_format_name(const capture_t *c)
     return names[input_is_gzip(c->in) ? 1 : 0][c->format];
 }
 
-bool capture_is_gzip(const capture_t *c) { return input_is_gzip(c->in); }
-int capture_ts_digits(const capture_t *c) { return c->ts_digits; }
+bool capture_is_gzip(const capture_t *c)
+{
+    return input_is_gzip(c->in);
+}
+int capture_ts_digits(const capture_t *c)
+{
+    return c->ts_digits;
+}
 
 size_t capture_linktypes(const capture_t *c, const uint16_t **out)
 {
@@ -427,10 +438,22 @@ size_t capture_linktypes(const capture_t *c, const uint16_t **out)
     return c->nlinktypes;
 }
 
-uint64_t capture_raw_size(const capture_t *c) { return input_raw_size(c->in); }
-uint64_t capture_raw_consumed(const capture_t *c) { return input_raw_consumed(c->in); }
-damage_t *capture_damage(capture_t *c) { return &c->damage; }
-void capture_sha256(capture_t *c, uint8_t out[32]) { input_finish(c->in, out); }
+uint64_t capture_raw_size(const capture_t *c)
+{
+    return input_raw_size(c->in);
+}
+uint64_t capture_raw_consumed(const capture_t *c)
+{
+    return input_raw_consumed(c->in);
+}
+damage_t *capture_damage(capture_t *c)
+{
+    return &c->damage;
+}
+void capture_sha256(capture_t *c, uint8_t out[32])
+{
+    input_finish(c->in, out);
+}
 
 void capture_close(capture_t *c)
 {
@@ -446,18 +469,30 @@ void capture_close(capture_t *c)
 const char *linktype_name(uint16_t lt)
 {
     switch (lt) {
-    case 0: return "NULL";
-    case 1: return "EN10MB";
-    case 9: return "PPP";
-    case 101: return "RAW";
-    case 104: return "C_HDLC";
-    case 105: return "IEEE802_11";
-    case 108: return "LOOP";
-    case 113: return "LINUX_SLL";
-    case 127: return "IEEE802_11_RADIOTAP";
-    case 228: return "IPV4";
-    case 229: return "IPV6";
-    case 276: return "LINUX_SLL2";
+    case 0:
+        return "NULL";
+    case 1:
+        return "EN10MB";
+    case 9:
+        return "PPP";
+    case 101:
+        return "RAW";
+    case 104:
+        return "C_HDLC";
+    case 105:
+        return "IEEE802_11";
+    case 108:
+        return "LOOP";
+    case 113:
+        return "LINUX_SLL";
+    case 127:
+        return "IEEE802_11_RADIOTAP";
+    case 228:
+        return "IPV4";
+    case 229:
+        return "IPV6";
+    case 276:
+        return "LINUX_SLL2";
     default: {
         const char *n = pcap_datalink_val_to_name(lt);
         return n ? n : "UNKNOWN";

@@ -37,12 +37,12 @@ typedef enum capture_format {
 
 typedef struct capture_pkt {
     ts_ns_t ts;
-    uint64_t frame;       /* 1-based, per file */
-    const uint8_t *data;  /* caplen bytes, valid until the next capture_next() */
+    uint64_t frame;      /* 1-based, per file */
+    const uint8_t *data; /* caplen bytes, valid until the next capture_next() */
     uint32_t caplen;
     uint32_t origlen;
-    uint32_t iface;       /* pcapng interface id; 0 for pcap */
-    uint16_t linktype;    /* LINKTYPE_* value */
+    uint32_t iface;    /* pcapng interface id; 0 for pcap */
+    uint16_t linktype; /* LINKTYPE_* value */
 } capture_pkt_t;
 
 typedef struct capture capture_t;

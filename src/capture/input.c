@@ -42,7 +42,7 @@ struct input {
     chunk_t ring[INPUT_RING];
     uint64_t filled, hashed; /* chunks read / hashed so far */
     bool closing;
-    bool hash;             /* false: a second look at a file already hashed */
+    bool hash; /* false: a second look at a file already hashed */
     pthread_t hasher;
     bool hasher_running;
     pthread_mutex_t lock;
@@ -286,10 +286,22 @@ void input_finish(input_t *in, uint8_t out[32])
     EVP_DigestFinal_ex(in->sha, out, &len);
 }
 
-bool input_is_gzip(const input_t *in) { return in->gzip; }
-uint64_t input_raw_size(const input_t *in) { return in->size; }
-uint64_t input_raw_consumed(const input_t *in) { return in->consumed; }
-const char *input_error(const input_t *in) { return in->err[0] ? in->err : NULL; }
+bool input_is_gzip(const input_t *in)
+{
+    return in->gzip;
+}
+uint64_t input_raw_size(const input_t *in)
+{
+    return in->size;
+}
+uint64_t input_raw_consumed(const input_t *in)
+{
+    return in->consumed;
+}
+const char *input_error(const input_t *in)
+{
+    return in->err[0] ? in->err : NULL;
+}
 
 void input_close(input_t *in)
 {

@@ -39,7 +39,7 @@ void input_finish(input_t *in, uint8_t out[32]);
 bool input_is_gzip(const input_t *in);
 uint64_t input_raw_size(const input_t *in);     /* file size in bytes */
 uint64_t input_raw_consumed(const input_t *in); /* raw bytes read so far */
-const char *input_error(const input_t *in);      /* last error, or NULL */
+const char *input_error(const input_t *in);     /* last error, or NULL */
 void input_close(input_t *in);
 
 #endif

@@ -17,15 +17,15 @@
 typedef struct case_opts {
     const char *out_dir;
     const char *name;
-    const char *tz;         /* "UTC", "local" or "+HH:MM" */
-    int tz_offset_sec;      /* resolved offset for charts and the workbook */
+    const char *tz;    /* "UTC", "local" or "+HH:MM" */
+    int tz_offset_sec; /* resolved offset for charts and the workbook */
     int jobs;
     bool quiet;
-    bool progress;          /* show progress on stderr */
-    bool carve_only;        /* `pcapcase carve`: files only, no report */
+    bool progress;           /* show progress on stderr */
+    bool carve_only;         /* `pcapcase carve`: files only, no report */
     const char **chart_uids; /* --uid: connections that get TCP charts too */
     size_t n_chart_uids;
-    char **argv;            /* the command line, for case.json */
+    char **argv; /* the command line, for case.json */
     int argc;
     analysis_opts_t analysis;
     findings_thresholds_t thresholds; /* --threshold; findings_defaults otherwise */

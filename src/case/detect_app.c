@@ -89,9 +89,9 @@ static void tunnel_domain(findings_t *f, const dref_t *g, size_t n)
                               "%zu TXT, %zu NXDOMAIN): DNS tunnelling-like traffic",
                               encoded, g[0].domain, n, txt, nx);
     double score = fmin(100, 60 + 20 * log10((double)encoded / f->th.tunnel_min_names + 1) * 2);
-    finding_t *x = findings_add(f, "dns_tunnel", encoded >= 5 * (size_t)f->th.tunnel_min_names
-                                                     ? 3 : 2,
-                                floor(score * 10 + .5) / 10, summary);
+    finding_t *x =
+        findings_add(f, "dns_tunnel", encoded >= 5 * (size_t)f->th.tunnel_min_names ? 3 : 2,
+                     floor(score * 10 + .5) / 10, summary);
     ts_ns_t first = g[0].d->ts, last = g[0].d->ts;
     for (size_t i = 0; i < n; i++) {
         first = g[i].d->ts < first ? g[i].d->ts : first;
@@ -147,10 +147,10 @@ static void nxdomain_bursts(const case_t *k, findings_t *f)
         if (j - i >= f->th.nxdomain_min) {
             char a[IPADDR_STRLEN];
             double span = (double)(v[j - 1]->ts - v[i]->ts) / 1e9;
-            char *summary = xasprintf("%s received %zu NXDOMAIN answers in %.0f s", 
+            char *summary = xasprintf("%s received %zu NXDOMAIN answers in %.0f s",
                                       ipaddr_str(&v[i]->client, a), j - i, span);
-            finding_t *x = findings_add(f, "nxdomain_burst", 1,
-                                        fmin(100, 40 + (double)(j - i) / 2), summary);
+            finding_t *x =
+                findings_add(f, "nxdomain_burst", 1, fmin(100, 40 + (double)(j - i) / 2), summary);
             finding_host(x, &v[i]->client);
             x->first = v[i]->ts, x->last = v[j - 1]->ts;
             for (size_t m = i; m < j && x->nev < FINDING_MAX_EVIDENCE; m++)
@@ -242,11 +242,13 @@ static void detect_tls(const case_t *k, findings_t *f)
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && ipaddr_eq(&v[i].t->server, &v[j].t->server) &&
-               v[i].t->server_p == v[j].t->server_p && strcmp(v[i].t->cert_fp, v[j].t->cert_fp) == 0)
+               v[i].t->server_p == v[j].t->server_p &&
+               strcmp(v[i].t->cert_fp, v[j].t->cert_fp) == 0)
             j++;
         const tls_rec_t *t = v[i].t;
         if (t->self_signed)
-            tls_finding(f, v + i, j - i, "tls_self_signed", 2, "presented a self-signed certificate");
+            tls_finding(f, v + i, j - i, "tls_self_signed", 2,
+                        "presented a self-signed certificate");
         if (t->expired)
             tls_finding(f, v + i, j - i, "tls_expired", 2,
                         "presented a certificate expired at the time of capture");
@@ -309,16 +311,17 @@ static void detect_creds(const case_t *k, findings_t *f)
         while (j < n && same_login(v[i], v[j]))
             j++;
         const cred_rec_t *c = v[i];
-        bool anon = strcasecmp(c->username, "anonymous") == 0 || strcasecmp(c->username, "ftp") == 0;
+        bool anon =
+            strcasecmp(c->username, "anonymous") == 0 || strcasecmp(c->username, "ftp") == 0;
         char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
-        char *summary = xasprintf("%s sent %s credentials in clear text to %s:%u (user \"%s\", "
-                                  "password %s)%s",
-                                  ipaddr_str(&c->client, a), c->proto, ipaddr_str(&c->server, b),
-                                  c->server_p, c->username,
-                                  c->has_password ? "present, not shown" : "empty",
-                                  j - i > 1 ? xasprintf_static_times(j - i) : "");
-        finding_t *x = findings_add(f, "cleartext_credentials", anon ? 1 : 2, anon ? 35 : 75,
-                                    summary);
+        char *summary =
+            xasprintf("%s sent %s credentials in clear text to %s:%u (user \"%s\", "
+                      "password %s)%s",
+                      ipaddr_str(&c->client, a), c->proto, ipaddr_str(&c->server, b), c->server_p,
+                      c->username, c->has_password ? "present, not shown" : "empty",
+                      j - i > 1 ? xasprintf_static_times(j - i) : "");
+        finding_t *x =
+            findings_add(f, "cleartext_credentials", anon ? 1 : 2, anon ? 35 : 75, summary);
         finding_host(x, &c->client);
         finding_host(x, &c->server);
         x->first = c->ts, x->last = v[j - 1]->ts;

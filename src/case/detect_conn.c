@@ -56,7 +56,10 @@ static double median_abs_dev(const double *v, size_t n, double med, double *scra
     return quantile(scratch, n, 0.5);
 }
 
-static double clamp01(double x) { return x < 0 ? 0 : x > 1 ? 1 : x; }
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
 
 static const char *name_of(const case_t *k, const ipaddr_t *ip, ts_ns_t ts, char *buf)
 {
@@ -170,7 +173,8 @@ static void beacon_series(const case_t *k, findings_t *f, const cref_t *s, size_
     for (size_t i = 0; i < n && i < FINDING_MAX_EVIDENCE; i++)
         finding_evidence(x, s[i].c->capture, s[i].c->first_frame, s[i].c->uid);
     buf_t det = BUF_INIT;
-    buf_printf(&det, "{\"period\":%.3f,\"jitter_mad\":%.3f,\"connections\":%zu,\"span\":%.3f,"
+    buf_printf(&det,
+               "{\"period\":%.3f,\"jitter_mad\":%.3f,\"connections\":%zu,\"span\":%.3f,"
                "\"interval_skew\":%.3f,\"ts_score\":%.3f,\"size_score\":%.3f,\"coverage\":%.3f,"
                "\"resp_p\":%u,\"intervals\":[",
                q2, mad, n, span, skew, ts_score, ds_score, coverage, c0->resp_p);
@@ -209,7 +213,6 @@ static bool failed_attempt(const conn_rec_t *c)
             return c->orig_bytes == 0;
     return false;
 }
-
 
 static int cmp_vertical(const void *a, const void *b)
 {
@@ -286,16 +289,16 @@ static void scan_group(const case_t *k, findings_t *f, const cref_t *g, size_t n
     char *summary =
         vertical ? xasprintf("%s probed %zu %s ports on %s in %.1f s; %.0f%% refused with RST, "
                              "%zu accepted",
-                             ipaddr_str(&c0->orig, a), distinct, proto,
-                             ipaddr_str(&c0->resp, b), dur, 100 * rst_share, open)
+                             ipaddr_str(&c0->orig, a), distinct, proto, ipaddr_str(&c0->resp, b),
+                             dur, 100 * rst_share, open)
                  : xasprintf("%s probed %s port %u on %zu hosts in %.1f s; %.0f%% refused with "
                              "RST, %zu accepted",
                              ipaddr_str(&c0->orig, a), proto, c0->resp_p, distinct, dur,
                              100 * rst_share, open);
     double score = fmin(100, 60 + 40 * log10((double)distinct / min + 1));
-    finding_t *x = findings_add(f, vertical ? "port_scan" : "host_sweep",
-                                distinct >= 10 * (size_t)min ? 3 : 2, floor(score * 10 + .5) / 10,
-                                summary);
+    finding_t *x =
+        findings_add(f, vertical ? "port_scan" : "host_sweep", distinct >= 10 * (size_t)min ? 3 : 2,
+                     floor(score * 10 + .5) / 10, summary);
     finding_host(x, &c0->orig);
     if (vertical)
         finding_host(x, &c0->resp);
@@ -316,10 +319,9 @@ static void scans(const case_t *k, findings_t *f, cref_t *v, size_t n, bool vert
     xqsort(v, n, sizeof *v, vertical ? cmp_vertical : cmp_horizontal);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && ipaddr_eq(&v[i].c->orig, &v[j].c->orig) &&
-               v[i].c->proto == v[j].c->proto &&
-               (vertical ? ipaddr_eq(&v[i].c->resp, &v[j].c->resp)
-                         : v[i].c->resp_p == v[j].c->resp_p))
+        while (
+            j < n && ipaddr_eq(&v[i].c->orig, &v[j].c->orig) && v[i].c->proto == v[j].c->proto &&
+            (vertical ? ipaddr_eq(&v[i].c->resp, &v[j].c->resp) : v[i].c->resp_p == v[j].c->resp_p))
             j++;
         if (v[i].c->proto == 6 || v[i].c->proto == 17)
             scan_group(k, f, v + i, j - i, vertical);
@@ -394,8 +396,7 @@ static void exfil_pair(const case_t *k, findings_t *f, const cref_t *g, size_t n
     const char *dst = name_of(k, &c0->resp, c0->ts, b);
     char *summary = xasprintf("%s sent %s to external %s in %zu upload connection%s and received "
                               "%s back (%.0f:1)",
-                              ipaddr_str(&c0->orig, a), s, dst, nup, nup == 1 ? "" : "s", r,
-                              ratio);
+                              ipaddr_str(&c0->orig, a), s, dst, nup, nup == 1 ? "" : "s", r, ratio);
     double score = fmin(100, 50 + 10 * log10((double)sent / f->th.exfil_min_bytes + 1) * 3);
     finding_t *x = findings_add(f, "exfiltration", sent >= (50ull << 20) ? 3 : 2,
                                 floor(score * 10 + .5) / 10, summary);

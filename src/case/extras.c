@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const table_names[TABLE_COUNT] = {"conn", "dns",   "http",  "files",
+const char *const table_names[TABLE_COUNT] = {"conn", "dns",  "http",  "files",
                                               "ssl",  "x509", "hosts", "findings"};
 
 void case_model_finish(case_t *k)

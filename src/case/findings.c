@@ -14,22 +14,25 @@
 #include <string.h>
 
 const findings_thresholds_t findings_defaults = {
-    .beacon_min_conns = 10,     /* fewer beats cannot show a rhythm */
-    .beacon_min_score = 70.0,   /* see docs/findings.md for the scoring */
-    .scan_min_ports = 50,       /* nmap's smallest "fast" scan is 100 ports */
+    .beacon_min_conns = 10,   /* fewer beats cannot show a rhythm */
+    .beacon_min_score = 70.0, /* see docs/findings.md for the scoring */
+    .scan_min_ports = 50,     /* nmap's smallest "fast" scan is 100 ports */
     .scan_min_hosts = 50,
     .exfil_min_bytes = 1u << 20,
     .exfil_min_ratio = 3.0,
     .tunnel_min_names = 20,
     .tunnel_min_label_len = 25,
     .nxdomain_min = 10,
-    .ja3_min_clients = 10,      /* rarity needs a population to be rare in */
+    .ja3_min_clients = 10, /* rarity needs a population to be rare in */
     .ja3_rare_max_clients = 1,
     .ja3_common_min_clients = 3,
     .ja3_common_share = 0.5,
 };
 
-#define TH(field, kind, doc) {#field, kind, offsetof(findings_thresholds_t, field), doc}
+#define TH(field, kind, doc)                                                                       \
+    {                                                                                              \
+#field, kind, offsetof(findings_thresholds_t, field), doc                                  \
+    }
 const threshold_desc_t findings_threshold_desc[] = {
     TH(beacon_min_conns, 'u', "connections in a series before it is scored as a beacon"),
     TH(beacon_min_score, 'd', "beacon score (0-100) that raises a finding"),
@@ -46,10 +49,10 @@ const threshold_desc_t findings_threshold_desc[] = {
     TH(ja3_common_share, 'd', "share of clients (0-1) the common fingerprints must cover"),
 };
 #undef TH
-const size_t findings_nthresholds = sizeof findings_threshold_desc / sizeof *findings_threshold_desc;
+const size_t findings_nthresholds =
+    sizeof findings_threshold_desc / sizeof *findings_threshold_desc;
 
-int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *err,
-                           size_t errlen)
+int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *err, size_t errlen)
 {
     const char *eq = strchr(assign, '=');
     size_t nl = eq ? (size_t)(eq - assign) : strlen(assign);
@@ -131,8 +134,7 @@ const char *severity_name(int s)
     return s >= 0 && s <= 3 ? n[s] : "info";
 }
 
-finding_t *findings_add(findings_t *f, const char *type, int severity, double score,
-                        char *summary)
+finding_t *findings_add(findings_t *f, const char *type, int severity, double score, char *summary)
 {
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 16;

@@ -23,19 +23,19 @@
 #define FINDING_MAX_HOSTS 4
 
 typedef struct findings_thresholds {
-    unsigned beacon_min_conns;     /* connections in a series before scoring */
-    double beacon_min_score;       /* 0..100 */
-    unsigned scan_min_ports;       /* distinct ports on one host (vertical) */
-    unsigned scan_min_hosts;       /* distinct hosts on one port (horizontal) */
-    uint64_t exfil_min_bytes;      /* internal -> external, one pair */
-    double exfil_min_ratio;        /* sent / received */
-    unsigned tunnel_min_names;     /* unique long/high-entropy names under one domain */
-    unsigned tunnel_min_label_len; /* a "long" label */
-    unsigned nxdomain_min;         /* NXDOMAIN answers from one client */
-    unsigned ja3_min_clients;      /* TLS clients in the case before rarity means anything */
-    unsigned ja3_rare_max_clients; /* a JA3 used by at most this many clients is rare */
+    unsigned beacon_min_conns;       /* connections in a series before scoring */
+    double beacon_min_score;         /* 0..100 */
+    unsigned scan_min_ports;         /* distinct ports on one host (vertical) */
+    unsigned scan_min_hosts;         /* distinct hosts on one port (horizontal) */
+    uint64_t exfil_min_bytes;        /* internal -> external, one pair */
+    double exfil_min_ratio;          /* sent / received */
+    unsigned tunnel_min_names;       /* unique long/high-entropy names under one domain */
+    unsigned tunnel_min_label_len;   /* a "long" label */
+    unsigned nxdomain_min;           /* NXDOMAIN answers from one client */
+    unsigned ja3_min_clients;        /* TLS clients in the case before rarity means anything */
+    unsigned ja3_rare_max_clients;   /* a JA3 used by at most this many clients is rare */
     unsigned ja3_common_min_clients; /* a fingerprint this many clients share is common */
-    double ja3_common_share;       /* common fingerprints must cover this share of clients */
+    double ja3_common_share;         /* common fingerprints must cover this share of clients */
 } findings_thresholds_t;
 
 extern const findings_thresholds_t findings_defaults;
@@ -44,16 +44,15 @@ extern const findings_thresholds_t findings_defaults;
  * report's method section. */
 typedef struct threshold_desc {
     const char *name;
-    char kind;   /* 'u' unsigned, 'U' uint64_t, 'd' double */
-    size_t off;  /* offsetof(findings_thresholds_t, ...) */
+    char kind;  /* 'u' unsigned, 'U' uint64_t, 'd' double */
+    size_t off; /* offsetof(findings_thresholds_t, ...) */
     const char *doc;
 } threshold_desc_t;
 
 extern const threshold_desc_t findings_threshold_desc[];
 extern const size_t findings_nthresholds;
 /* Parse "NAME=VALUE" into th.  0, or -1 with a one-line reason in err. */
-int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *err,
-                           size_t errlen);
+int findings_threshold_set(findings_thresholds_t *th, const char *assign, char *err, size_t errlen);
 /* Threshold i's value as text ("70", "0.5"), valid JSON. */
 void findings_threshold_str(const findings_thresholds_t *th, size_t i, char *out, size_t n);
 struct jsonw;
@@ -67,8 +66,8 @@ typedef struct evidence_ptr {
 } evidence_ptr_t;
 
 typedef struct finding {
-    const char *type;     /* "beaconing", "port_scan", ... */
-    int severity;         /* 3 high, 2 medium, 1 low, 0 info */
+    const char *type; /* "beaconing", "port_scan", ... */
+    int severity;     /* 3 high, 2 medium, 1 low, 0 info */
     double score;
     char *summary;
     ipaddr_t hosts[FINDING_MAX_HOSTS];
@@ -76,7 +75,7 @@ typedef struct finding {
     evidence_ptr_t ev[FINDING_MAX_EVIDENCE];
     unsigned nev;
     ts_ns_t first, last;
-    char *details;        /* a JSON object's text, or NULL */
+    char *details; /* a JSON object's text, or NULL */
 } finding_t;
 
 typedef struct findings {
@@ -87,8 +86,7 @@ typedef struct findings {
 
 findings_t *findings_run(const case_t *k, const findings_thresholds_t *th);
 /* Add a finding (takes ownership of summary and details). */
-finding_t *findings_add(findings_t *f, const char *type, int severity, double score,
-                        char *summary);
+finding_t *findings_add(findings_t *f, const char *type, int severity, double score, char *summary);
 void finding_host(finding_t *x, const ipaddr_t *ip);
 void finding_evidence(finding_t *x, uint32_t capture, uint64_t frame, const char *uid);
 long long findings_write(const case_t *k, const char *path);

@@ -73,7 +73,10 @@ const char *oui_vendor(const uint8_t mac[6])
     return hit ? hit->name : NULL;
 }
 
-static int cmp_addr(const void *a, const void *b) { return ipaddr_cmp(a, b); }
+static int cmp_addr(const void *a, const void *b)
+{
+    return ipaddr_cmp(a, b);
+}
 
 static int cmp_host(const void *a, const void *b)
 {
@@ -196,7 +199,10 @@ hosts_t *hosts_build(const case_t *k)
     return h;
 }
 
-const host_t *hosts_find(const hosts_t *h, const ipaddr_t *ip) { return lookup((hosts_t *)h, ip); }
+const host_t *hosts_find(const hosts_t *h, const ipaddr_t *ip)
+{
+    return lookup((hosts_t *)h, ip);
+}
 
 static int cmp_u16(const void *a, const void *b)
 {

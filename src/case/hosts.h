@@ -33,7 +33,7 @@ typedef struct host {
     uint64_t server_port_count;
     uint8_t macs[HOSTS_MAX_MACS][6];
     unsigned nmacs;
-    uint32_t *caps;          /* capture indices it appears in (sorted, unique at write) */
+    uint32_t *caps; /* capture indices it appears in (sorted, unique at write) */
     size_t ncaps, capcaps;
     const char **hint_names; /* SNI / Host names (pointers into conn records) */
     size_t nhints, caphints;

@@ -16,14 +16,23 @@ struct names;
 struct hosts;
 struct findings;
 
-enum table_kind { TABLE_CONN, TABLE_DNS, TABLE_HTTP, TABLE_FILES, TABLE_SSL, TABLE_X509,
-                  TABLE_HOSTS, TABLE_FINDINGS, TABLE_COUNT };
+enum table_kind {
+    TABLE_CONN,
+    TABLE_DNS,
+    TABLE_HTTP,
+    TABLE_FILES,
+    TABLE_SSL,
+    TABLE_X509,
+    TABLE_HOSTS,
+    TABLE_FINDINGS,
+    TABLE_COUNT
+};
 
 extern const char *const table_names[TABLE_COUNT];
 
 typedef struct case_s {
     const struct case_opts *opts;
-    capture_result_t **r;   /* usable captures in canonical order (rank = index) */
+    capture_result_t **r; /* usable captures in canonical order (rank = index) */
     size_t n;
     size_t damaged, unusable;
     struct names *names;

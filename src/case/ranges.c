@@ -37,7 +37,7 @@ static int cmp_range(const void *a, const void *b)
 }
 
 typedef struct assembly {
-    atomic_file_t out;       /* the object, named once its SHA-256 is known */
+    atomic_file_t out; /* the object, named once its SHA-256 is known */
     digest_set_t hash;
     uint8_t sniff[MIME_SNIFF_BYTES];
     size_t nsniff;
@@ -86,8 +86,8 @@ static bool copy_part(assembly_t *a, const char *dir, const range_rec_t *r, uint
 }
 
 /* Do two parts agree on the bytes [from, to] both hold? */
-static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t *y,
-                        uint64_t from, uint64_t to)
+static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t *y, uint64_t from,
+                        uint64_t to)
 {
     if (strcmp(x->sha256, y->sha256) == 0 && x->start == y->start && x->file_off == y->file_off)
         return true;
@@ -180,9 +180,9 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
             free(chain);
             return false; /* a hole */
         }
-        if (nc && !parts_agree(dir, chain[nc - 1].r, best, best->start,
-                               chain[nc - 1].r->end < best->end ? chain[nc - 1].r->end
-                                                                : best->end)) {
+        if (nc &&
+            !parts_agree(dir, chain[nc - 1].r, best, best->start,
+                         chain[nc - 1].r->end < best->end ? chain[nc - 1].r->end : best->end)) {
             free(chain);
             return false;
         }
@@ -221,8 +221,7 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
         const char *h[3] = {md5, sha1, sha256};
         row(k, last, chain, nc, &a, h);
     } else {
-        damage_note(&k->r[last->capture]->damage, "limit.artifact_write_failed",
-                    last->first_frame);
+        damage_note(&k->r[last->capture]->damage, "limit.artifact_write_failed", last->first_frame);
     }
     free(chain);
     return ok;

@@ -50,7 +50,16 @@ static const char carve_help[] =
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n";
 
-enum { OPT_NAME = 256, OPT_BPF, OPT_TZ, OPT_NO_CARVE, OPT_MAX_BODY, OPT_HASH, OPT_UID, OPT_THRESHOLD };
+enum {
+    OPT_NAME = 256,
+    OPT_BPF,
+    OPT_TZ,
+    OPT_NO_CARVE,
+    OPT_MAX_BODY,
+    OPT_HASH,
+    OPT_UID,
+    OPT_THRESHOLD
+};
 
 static bool parse_hashes(const char *s, unsigned *out)
 {
@@ -88,14 +97,19 @@ static void print_thresholds(void)
 int cmd_analyze(int argc, char **argv, bool carve_only)
 {
     const char *cmd = carve_only ? "carve" : "analyze";
-    static const struct option longs[] = {
-        {"output", required_argument, 0, 'o'}, {"name", required_argument, 0, OPT_NAME},
-        {"bpf", required_argument, 0, OPT_BPF}, {"tz", required_argument, 0, OPT_TZ},
-        {"no-carve", no_argument, 0, OPT_NO_CARVE},
-        {"max-body", required_argument, 0, OPT_MAX_BODY},
-        {"hash", required_argument, 0, OPT_HASH}, {"uid", required_argument, 0, OPT_UID},
-        {"threshold", required_argument, 0, OPT_THRESHOLD}, {"jobs", required_argument, 0, 'j'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longs[] = {{"output", required_argument, 0, 'o'},
+                                          {"name", required_argument, 0, OPT_NAME},
+                                          {"bpf", required_argument, 0, OPT_BPF},
+                                          {"tz", required_argument, 0, OPT_TZ},
+                                          {"no-carve", no_argument, 0, OPT_NO_CARVE},
+                                          {"max-body", required_argument, 0, OPT_MAX_BODY},
+                                          {"hash", required_argument, 0, OPT_HASH},
+                                          {"uid", required_argument, 0, OPT_UID},
+                                          {"threshold", required_argument, 0, OPT_THRESHOLD},
+                                          {"jobs", required_argument, 0, 'j'},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
     case_opts_t o;
     memset(&o, 0, sizeof o);
     o.out_dir = carve_only ? "./carved" : "./case";
@@ -113,8 +127,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     while ((c = getopt_long(argc, argv, "+o:j:qh", longs, NULL)) != -1) {
         unsigned long long v;
         switch (c) {
-        case 'o': o.out_dir = optarg; break;
-        case OPT_NAME: o.name = optarg; break;
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case OPT_NAME:
+            o.name = optarg;
+            break;
         case OPT_BPF: {
             char err[512];
             if (!filter_check(optarg, err, sizeof err))
@@ -127,7 +145,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                 return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
             o.tz = optarg;
             break;
-        case OPT_NO_CARVE: o.analysis.carve = false; break;
+        case OPT_NO_CARVE:
+            o.analysis.carve = false;
+            break;
         case OPT_MAX_BODY:
             if (!parse_bytes(optarg, &v) || v == 0)
                 return usage_error(cmd, "--max-body '%s': expected a size like 256M", optarg);
@@ -163,8 +183,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             o.jobs = (int)n;
             break;
         }
-        case 'q': o.quiet = true; break;
-        case 'h': fputs(carve_only ? carve_help : analyze_help, stdout); return EXIT_OK;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            fputs(carve_only ? carve_help : analyze_help, stdout);
+            return EXIT_OK;
         default:
             return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char compare_help[] =
-    "usage: pcapcase compare [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] [--window SECONDS]\n"
+    "usage: pcapcase compare [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] [--window "
+    "SECONDS]\n"
     "                        A.pcap B.pcap\n"
     "\n"
     "Compare two captures of the same traffic from two vantage points (A nearer\n"
@@ -32,12 +33,14 @@ enum { OPT_LA = 256, OPT_LB, OPT_NAT, OPT_WINDOW };
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"output", required_argument, 0, 'o'}, {"label-a", required_argument, 0, OPT_LA},
-        {"label-b", required_argument, 0, OPT_LB}, {"nat", no_argument, 0, OPT_NAT},
-        {"window", required_argument, 0, OPT_WINDOW},
-        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longs[] = {{"output", required_argument, 0, 'o'},
+                                          {"label-a", required_argument, 0, OPT_LA},
+                                          {"label-b", required_argument, 0, OPT_LB},
+                                          {"nat", no_argument, 0, OPT_NAT},
+                                          {"window", required_argument, 0, OPT_WINDOW},
+                                          {"quiet", no_argument, 0, 'q'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
     compare_opts_t o;
     memset(&o, 0, sizeof o);
     o.out_dir = "./compare";
@@ -47,23 +50,38 @@ int cmd_compare(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", longs, NULL)) != -1) {
         switch (c) {
-        case 'o': o.out_dir = optarg; break;
-        case OPT_LA: o.label_a = optarg; break;
-        case OPT_LB: o.label_b = optarg; break;
-        case OPT_NAT: o.nat = true; break;
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case OPT_LA:
+            o.label_a = optarg;
+            break;
+        case OPT_LB:
+            o.label_b = optarg;
+            break;
+        case OPT_NAT:
+            o.nat = true;
+            break;
         case OPT_WINDOW: {
             char *end;
             errno = 0;
             double w = strtod(optarg, &end);
             if (errno || end == optarg || *end || !(w >= 0.001 && w <= 86400))
-                return usage_error("compare", "--window wants seconds between 0.001 and 86400, "
-                                              "not '%s'", optarg);
+                return usage_error("compare",
+                                   "--window wants seconds between 0.001 and 86400, "
+                                   "not '%s'",
+                                   optarg);
             o.window = (ts_ns_t)(w * 1e9);
             break;
         }
-        case 'q': o.quiet = true; break;
-        case 'h': fputs(compare_help, stdout); return EXIT_OK;
-        default: return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            fputs(compare_help, stdout);
+            return EXIT_OK;
+        default:
+            return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind != 2)

@@ -161,9 +161,10 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
     buf_t line = BUF_INIT;
     char sa[IPADDR_STRLEN], sb[IPADDR_STRLEN];
     if (!json)
-        printf("# %s:%u <-> %s:%u   (-> is %s:%u to %s:%u)\n%8s %2s %12s %-8s %12s %12s %6s %10s %10s\n",
-               ipaddr_str(&a.ip, sa), a.port, ipaddr_str(&b.ip, sb), b.port, sa, a.port, sb,
-               b.port, "frame", "", "time", "flags", "seq", "ack", "len", "win", "in_flight");
+        printf("# %s:%u <-> %s:%u   (-> is %s:%u to %s:%u)\n%8s %2s %12s %-8s %12s %12s %6s %10s "
+               "%10s\n",
+               ipaddr_str(&a.ip, sa), a.port, ipaddr_str(&b.ip, sb), b.port, sa, a.port, sb, b.port,
+               "frame", "", "time", "flags", "seq", "ack", "len", "win", "in_flight");
     int rc;
     while ((rc = capture_next(cap, &cp)) == 1) {
         if (cp.frame < from || (to && cp.frame > to))
@@ -203,7 +204,9 @@ static int print_trace(const char *path, endpoint_spec_t a, endpoint_spec_t b, u
             printf("%8llu %2s %12.6f %-8s %12u %12u %6u %10llu %10u%s\n",
                    (unsigned long long)cp.frame, fwd ? "->" : "<-", rel, fl, rseq, rack,
                    p.payload_wire, (unsigned long long)win, smp.in_flight,
-                   smp.retrans ? " retransmission" : smp.out_of_order ? " out-of-order" : "");
+                   smp.retrans        ? " retransmission"
+                   : smp.out_of_order ? " out-of-order"
+                                      : "");
         }
     }
     buf_free(&line);
@@ -231,11 +234,20 @@ int cmd_trace(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (c) {
-        case 'f': flow = optarg; break;
-        case 'u': uid = optarg; break;
-        case 'J': json = true; break;
-        case 'h': fputs(trace_help, stdout); return EXIT_OK;
-        default: return usage_error("trace", "unknown option '%s'", argv[optind - 1]);
+        case 'f':
+            flow = optarg;
+            break;
+        case 'u':
+            uid = optarg;
+            break;
+        case 'J':
+            json = true;
+            break;
+        case 'h':
+            fputs(trace_help, stdout);
+            return EXIT_OK;
+        default:
+            return usage_error("trace", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind != argc - 1)

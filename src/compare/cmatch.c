@@ -21,7 +21,10 @@ enum { ST_PENDING, ST_DONE };
 
 /* ---- address and connection tables (open addressing, grow at 50 %) ---- */
 
-static uint64_t addr_hash(const ipaddr_t *ip) { return hash_fnv1a(ip->a, 16, ip->family); }
+static uint64_t addr_hash(const ipaddr_t *ip)
+{
+    return hash_fnv1a(ip->a, 16, ip->family);
+}
 
 /* Both tables index their items by open addressing, kept under half full:
  * double the slots of idx (1024 to start) and place items 0..n-1 again, item
@@ -43,7 +46,10 @@ static void index_grow(uint32_t **idx, size_t *slots, size_t n,
     *slots = ns;
 }
 
-static uint64_t addr_hash_at(const cm_tables_t *t, size_t i) { return addr_hash(&t->addrs[i].ip); }
+static uint64_t addr_hash_at(const cm_tables_t *t, size_t i)
+{
+    return addr_hash(&t->addrs[i].ip);
+}
 
 uint32_t cm_addr_id(cm_tables_t *t, const ipaddr_t *ip)
 {
@@ -273,12 +279,12 @@ typedef struct chains {
 
 typedef struct point {
     cm_rec_t *v;
-    size_t cap;            /* power of two */
-    uint64_t head, tail;   /* live ids: [head, tail) */
+    size_t cap;          /* power of two */
+    uint64_t head, tail; /* live ids: [head, tail) */
     uint64_t npending;
-    chains_t by[2];        /* [BY_KEY], [BY_RANGE] */
-    ts_ns_t now;           /* latest time read here (B: moved to A's clock) */
-    uint32_t *flow_map;    /* this point's connection -> the other point's */
+    chains_t by[2];     /* [BY_KEY], [BY_RANGE] */
+    ts_ns_t now;        /* latest time read here (B: moved to A's clock) */
+    uint32_t *flow_map; /* this point's connection -> the other point's */
     size_t nflow_map;
 } point_t;
 
@@ -290,7 +296,10 @@ typedef struct matcher {
     cm_stats_t *st;
 } matcher_t;
 
-static cm_rec_t *rec(point_t *p, uint64_t id) { return &p->v[id & (p->cap - 1)]; }
+static cm_rec_t *rec(point_t *p, uint64_t id)
+{
+    return &p->v[id & (p->cap - 1)];
+}
 
 static ts_ns_t aligned(const matcher_t *m, const cm_rec_t *r)
 {
@@ -309,7 +318,10 @@ static uint64_t range_key(uint32_t flow, bool fwd, uint32_t seq)
     return hash_fnv1a(parts, sizeof parts, 0);
 }
 
-static bool in_range_index(const cm_rec_t *r) { return r->proto == IPPROTO_TCP && r->len > 0; }
+static bool in_range_index(const cm_rec_t *r)
+{
+    return r->proto == IPPROTO_TCP && r->len > 0;
+}
 
 static uint64_t rkey_of(const matcher_t *m, const cm_rec_t *r)
 {
@@ -428,7 +440,7 @@ static uint32_t flow_at_other(const matcher_t *m, const cm_rec_t *r)
 {
     const point_t *p = &m->p[r->side];
     return r->flow < p->nflow_map && p->flow_map[r->flow] != CM_NONE ? p->flow_map[r->flow]
-                                                                      : r->flow;
+                                                                     : r->flow;
 }
 
 static void learn_flow(matcher_t *m, const cm_rec_t *x, const cm_rec_t *y)
@@ -459,8 +471,8 @@ static size_t tile(matcher_t *m, const cm_rec_t *big, point_t *o, uint64_t piece
         for (uint64_t id = chain_head(o, BY_RANGE, k); id != CM_NONE64;
              id = rec(o, id)->next[BY_RANGE]) {
             const cm_rec_t *q = rec(o, id);
-            if (id < found && q->flow == f && from_first_sender(m->t, q) == fwd &&
-                q->seq == pos && q->len < big->len && q->len <= left && q->ack == big->ack)
+            if (id < found && q->flow == f && from_first_sender(m->t, q) == fwd && q->seq == pos &&
+                q->len < big->len && q->len <= left && q->ack == big->ack)
                 found = id;
         }
         if (found == CM_NONE64)
@@ -670,8 +682,8 @@ static int cmp_i64(const void *x, const void *y)
 
 /* Keys of the first n packets of `first`, looked up while reading `second`
  * until `enough` are found; the differences second - first go to d. */
-static size_t probe_one(const char *first, const char *second, bool nat, size_t n,
-                        size_t enough, int64_t *d)
+static size_t probe_one(const char *first, const char *second, bool nat, size_t n, size_t enough,
+                        int64_t *d)
 {
     cm_point_t pt[2];
     memset(pt, 0, sizeof pt);

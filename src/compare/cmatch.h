@@ -29,29 +29,29 @@
 #define CM_NONE64 UINT64_MAX
 
 typedef struct cm_rec {
-    uint64_t key;      /* what the path does not change, hashed */
-    ts_ns_t ts;        /* as captured */
+    uint64_t key; /* what the path does not change, hashed */
+    ts_ns_t ts;   /* as captured */
     uint64_t frame;
     uint32_t flow;     /* connection index (cm_tables_t) */
     uint32_t src, dst; /* address indices */
     uint32_t seq, ack;
-    uint32_t len;      /* payload bytes as on the wire */
+    uint32_t len; /* payload bytes as on the wire */
     uint16_t ip_id;
     uint8_t ttl, tcp_flags, proto;
-    uint8_t side;      /* 0 = A, 1 = B */
-    uint8_t state;     /* internal */
-    uint64_t aux;      /* free for the caller (set in arrive) */
+    uint8_t side;              /* 0 = A, 1 = B */
+    uint8_t state;             /* internal */
+    uint64_t aux;              /* free for the caller (set in arrive) */
     uint64_t prev[2], next[2]; /* internal: index chains (by key, by byte range) */
 } cm_rec_t;
 
 typedef struct cm_flow {
-    ipaddr_t a, b;      /* as first seen: a = sender of the first packet */
+    ipaddr_t a, b; /* as first seen: a = sender of the first packet */
     uint16_t ap, bp;
     uint8_t proto;
-    bool ended;         /* quiet for the idle time: later packets start a new one */
-    uint32_t first_src; /* address index of the first sender (of a) */
-    ts_ns_t last;       /* latest packet at either point (A's clock) */
-    uint32_t pending;   /* its packets waiting for their copies */
+    bool ended;            /* quiet for the idle time: later packets start a new one */
+    uint32_t first_src;    /* address index of the first sender (of a) */
+    ts_ns_t last;          /* latest packet at either point (A's clock) */
+    uint32_t pending;      /* its packets waiting for their copies */
     uint32_t older, newer; /* the active connections by last packet */
 } cm_flow_t;
 
@@ -97,10 +97,10 @@ typedef struct cm_hooks {
 
 typedef struct cm_point {
     const char *path;
-    bool hash;            /* compute the SHA-256 (first pass) */
+    bool hash; /* compute the SHA-256 (first pass) */
     /* results */
-    uint64_t packets;     /* all frames */
-    uint64_t ip_packets;  /* frames that decoded to an IP packet */
+    uint64_t packets;    /* all frames */
+    uint64_t ip_packets; /* frames that decoded to an IP packet */
     bool damaged;
     char damage_reason[160];
     int ts_digits;

@@ -52,23 +52,23 @@ enum { SIDE_UNKNOWN, SIDE_A, SIDE_B };
 enum { DIR_AB, DIR_BA };
 
 typedef struct addr_info {
-    int votes;         /* > 0: on A's side, < 0: on B's side */
+    int votes; /* > 0: on A's side, < 0: on B's side */
     uint8_t side;
-    double min_at_a;   /* least (B time - A time) of its packets matched, seen first at A */
-    double min_at_b;   /* least (A time - B time), seen first at B */
+    double min_at_a; /* least (B time - A time) of its packets matched, seen first at A */
+    double min_at_b; /* least (A time - B time), seen first at B */
 } addr_info_t;
 
 typedef struct flow_info {
     uint64_t first_frame[2], last_frame[2];
-    uint32_t matched_tcp;   /* packets at A matched (window chart) */
-    uint32_t flow_at_b;     /* B's numbering of the connection (differs under NAT) */
+    uint32_t matched_tcp; /* packets at A matched (window chart) */
+    uint32_t flow_at_b;   /* B's numbering of the connection (differs under NAT) */
 } flow_info_t;
 
 typedef struct dstats {
     uint64_t sent, matched, lost, only_far;
     uint64_t retrans, retrans_lost_between, retrans_lost_beyond;
-    uint64_t ranged;   /* of matched: by byte range (TSO/GRO) */
-    delaysum_t delay;  /* one-way delays, corrected by the clock offset */
+    uint64_t ranged;  /* of matched: by byte range (TSO/GRO) */
+    delaysum_t delay; /* one-way delays, corrected by the clock offset */
 } dstats_t;
 
 typedef struct fstats {
@@ -79,10 +79,10 @@ typedef struct fstats {
  * RETX_HORIZON to recognise its retransmissions. */
 typedef struct retx_ent {
     uint32_t flow, seq, len;
-    uint8_t state;     /* RX_PENDING until the segment is matched or given up */
-    uint32_t waiting;  /* retransmissions seen while it was pending */
+    uint8_t state;    /* RX_PENDING until the segment is matched or given up */
+    uint32_t waiting; /* retransmissions seen while it was pending */
     ts_ns_t ts;
-    uint64_t next;     /* chain */
+    uint64_t next; /* chain */
 } retx_ent_t;
 enum { RX_PENDING, RX_ARRIVED, RX_LOST };
 
@@ -100,9 +100,9 @@ typedef struct ptseries {
     size_t n, cap;
     bool binned;
     double x0, span;
-    double *cx, *cy;                  /* CHART_COLS * CHART_PER_COL */
-    uint32_t *cn, *ccount, *cstride;  /* kept, seen, keep every cstride-th */
-    double *lox, *loy, *hix, *hiy;    /* each column's extremes */
+    double *cx, *cy;                 /* CHART_COLS * CHART_PER_COL */
+    uint32_t *cn, *ccount, *cstride; /* kept, seen, keep every cstride-th */
+    double *lox, *loy, *hix, *hiy;   /* each column's extremes */
 } ptseries_t;
 
 typedef struct result {
@@ -117,22 +117,22 @@ typedef struct result {
 typedef struct ctx {
     const compare_opts_t *o;
     cm_point_t pt[2];
-    char *name[2];       /* file names of the captures, without folders */
+    char *name[2]; /* file names of the captures, without folders */
     cm_tables_t t;
     addr_info_t *ai;
     size_t nai;
     flow_info_t *fi;
     size_t nfi;
-    ts_ns_t t0, t1;      /* earliest and latest IP packet at A */
+    ts_ns_t t0, t1; /* earliest and latest IP packet at A */
     bool have_t;
     ts_ns_t align;
     bool align_found;
     cm_stats_t st;
     /* pass 2 */
     result_t r;
-    fstats_t **fs;       /* per connection while it lasts */
+    fstats_t **fs; /* per connection while it lasts */
     size_t nfs;
-    FILE *flow_rows;     /* rows of ended connections */
+    FILE *flow_rows; /* rows of ended connections */
     double drift_ab[DRIFT_BINS], drift_ba[DRIFT_BINS];
     ptseries_t delay_pts[2];
     double *loss[2];
@@ -140,7 +140,7 @@ typedef struct ctx {
     double loss_bin;
     retx_tab_t retx[2];
     ts_ns_t retx_horizon;
-    FILE *um[2];         /* unmatched rows of each point, in its order */
+    FILE *um[2]; /* unmatched rows of each point, in its order */
     buf_t row;
 } ctx_t;
 
@@ -362,7 +362,10 @@ static void pts_free(ptseries_t *s)
     free(s->cstride), free(s->lox), free(s->loy), free(s->hix), free(s->hiy);
 }
 
-static retx_ent_t *retx_at(retx_tab_t *x, uint64_t id) { return &x->v[id & (x->cap - 1)]; }
+static retx_ent_t *retx_at(retx_tab_t *x, uint64_t id)
+{
+    return &x->v[id & (x->cap - 1)];
+}
 
 static size_t retx_slot(const retx_tab_t *x, uint32_t flow, uint32_t seq, uint32_t len)
 {
@@ -622,7 +625,8 @@ static void window_at_both_points(ctx_t *c)
 {
     size_t best = NONE;
     for (size_t f = 0; f < c->t.nflows; f++) /* most matched; the first flow on a tie */
-        if (c->fi[f].matched_tcp && (best == NONE || c->fi[f].matched_tcp > c->fi[best].matched_tcp))
+        if (c->fi[f].matched_tcp &&
+            (best == NONE || c->fi[f].matched_tcp > c->fi[best].matched_tcp))
             best = f;
     if (best == NONE)
         return;
@@ -678,8 +682,10 @@ static void p2_flow_end(void *vc, uint32_t f)
     jw_kv_uint(&w, "a_port", swap ? fl->bp : fl->ap);
     jw_kv_str(&w, "b_host", ipaddr_str(swap ? &fl->a : &fl->b, s));
     jw_kv_uint(&w, "b_port", swap ? fl->ap : fl->bp);
-    jw_kv_str(&w, "proto", fl->proto == IPPROTO_TCP ? "tcp" : fl->proto == IPPROTO_UDP ? "udp"
-                                                                                       : "other");
+    jw_kv_str(&w, "proto",
+              fl->proto == IPPROTO_TCP   ? "tcp"
+              : fl->proto == IPPROTO_UDP ? "udp"
+                                         : "other");
     bool at_a = c->fi[f].first_frame[0] != 0, at_b = c->fi[f].first_frame[1] != 0;
     jw_kv_str(&w, "seen_at", at_a && at_b ? "both" : at_a ? "a_only" : "b_only");
     if (at_a)
@@ -884,9 +890,9 @@ static int window_chart(const char *cdir, const result_t *r, const compare_opts_
     if (r->win_known) {
         char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
         char *sub = xasprintf("%s:%u and %s:%u; where the path left the window alone, the lines "
-                              "at A and B lie on each other", ipaddr_str(&r->win[0].orig, a),
-                              r->win[0].orig_p, ipaddr_str(&r->win[0].resp, b),
-                              r->win[0].resp_p);
+                              "at A and B lie on each other",
+                              ipaddr_str(&r->win[0].orig, a), r->win[0].orig_p,
+                              ipaddr_str(&r->win[0].resp, b), r->win[0].resp_p);
         chart_set_subtitle(c, sub);
         free(sub);
         double shift = r->offset_known ? r->offset : 0;

@@ -31,7 +31,7 @@
 typedef struct compare_opts {
     const char *out_dir;
     const char *label_a, *label_b;
-    bool nat;      /* match without addresses and ports (NAT between points) */
+    bool nat;       /* match without addresses and ports (NAT between points) */
     ts_ns_t window; /* how long a packet waits for its copy at the other point */
     bool quiet;
     char **argv;

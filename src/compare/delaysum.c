@@ -84,7 +84,10 @@ void ds_add(delaysum_t *d, double v)
     hist_add(d->hist, v);
 }
 
-bool ds_is_exact(const delaysum_t *d) { return !d->hist; }
+bool ds_is_exact(const delaysum_t *d)
+{
+    return !d->hist;
+}
 
 static int cmp_double(const void *x, const void *y)
 {

@@ -21,10 +21,10 @@ struct ds_hist;
 typedef struct delaysum {
     uint64_t n;
     double min, max;
-    double *exact;          /* the values while n <= limit */
+    double *exact; /* the values while n <= limit */
     uint32_t nexact, capexact, limit;
     bool sorted;
-    struct ds_hist *hist;   /* past the limit */
+    struct ds_hist *hist; /* past the limit */
 } delaysum_t;
 
 void ds_init(delaysum_t *d, uint32_t exact_limit);

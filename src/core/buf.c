@@ -28,7 +28,10 @@ void buf_append(buf_t *b, const void *p, size_t n)
     b->data[b->len] = 0;
 }
 
-void buf_append_str(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_append_str(buf_t *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
 
 void buf_append_byte(buf_t *b, uint8_t c)
 {

@@ -17,7 +17,10 @@ typedef struct buf {
     size_t cap;
 } buf_t;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_reserve(buf_t *b, size_t extra);
 void buf_append(buf_t *b, const void *p, size_t n);
@@ -31,6 +34,9 @@ void buf_clear(buf_t *b);
 void buf_free(buf_t *b);
 /* Hand the storage to the caller (NUL-terminated); b becomes empty. */
 char *buf_steal(buf_t *b);
-static inline const char *buf_cstr(const buf_t *b) { return b->data ? (const char *)b->data : ""; }
+static inline const char *buf_cstr(const buf_t *b)
+{
+    return b->data ? (const char *)b->data : "";
+}
 
 #endif

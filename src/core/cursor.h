@@ -32,10 +32,22 @@ static inline cursor_t cursor_make(const uint8_t *p, size_t len)
     return c;
 }
 
-static inline size_t cursor_left(const cursor_t *c) { return (size_t)(c->end - c->p); }
-static inline size_t cursor_offset(const cursor_t *c) { return (size_t)(c->p - c->start); }
-static inline bool cursor_empty(const cursor_t *c) { return c->p >= c->end; }
-static inline bool cursor_has(const cursor_t *c, size_t n) { return cursor_left(c) >= n; }
+static inline size_t cursor_left(const cursor_t *c)
+{
+    return (size_t)(c->end - c->p);
+}
+static inline size_t cursor_offset(const cursor_t *c)
+{
+    return (size_t)(c->p - c->start);
+}
+static inline bool cursor_empty(const cursor_t *c)
+{
+    return c->p >= c->end;
+}
+static inline bool cursor_has(const cursor_t *c, size_t n)
+{
+    return cursor_left(c) >= n;
+}
 
 /* Move to absolute offset off from start; false when off is past end. */
 static inline bool cursor_seek(cursor_t *c, size_t off)
@@ -149,8 +161,7 @@ static inline bool cursor_u32be(cursor_t *c, uint32_t *v)
 {
     if (!cursor_has(c, 4))
         return false;
-    *v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) | ((uint32_t)c->p[2] << 8) |
-         c->p[3];
+    *v = ((uint32_t)c->p[0] << 24) | ((uint32_t)c->p[1] << 16) | ((uint32_t)c->p[2] << 8) | c->p[3];
     c->p += 4;
     return true;
 }
@@ -159,8 +170,7 @@ static inline bool cursor_u32le(cursor_t *c, uint32_t *v)
 {
     if (!cursor_has(c, 4))
         return false;
-    *v = ((uint32_t)c->p[3] << 24) | ((uint32_t)c->p[2] << 16) | ((uint32_t)c->p[1] << 8) |
-         c->p[0];
+    *v = ((uint32_t)c->p[3] << 24) | ((uint32_t)c->p[2] << 16) | ((uint32_t)c->p[1] << 8) | c->p[0];
     c->p += 4;
     return true;
 }

@@ -38,7 +38,10 @@ void damage_add(damage_t *d, const char *reason, uint64_t count, uint64_t frame)
     keep_frame(e, frame);
 }
 
-void damage_note(damage_t *d, const char *reason, uint64_t frame) { damage_add(d, reason, 1, frame); }
+void damage_note(damage_t *d, const char *reason, uint64_t frame)
+{
+    damage_add(d, reason, 1, frame);
+}
 
 void damage_merge(damage_t *dst, const damage_t *src)
 {

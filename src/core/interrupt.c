@@ -5,7 +5,10 @@
 
 volatile sig_atomic_t pcapcase_interrupted = 0;
 
-static void on_signal(int sig) { pcapcase_interrupted = sig; }
+static void on_signal(int sig)
+{
+    pcapcase_interrupted = sig;
+}
 
 void interrupt_install(void)
 {

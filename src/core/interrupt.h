@@ -16,6 +16,9 @@ extern volatile sig_atomic_t pcapcase_interrupted;
 
 /* Install the handlers (idempotent). */
 void interrupt_install(void);
-static inline bool interrupted(void) { return pcapcase_interrupted != 0; }
+static inline bool interrupted(void)
+{
+    return pcapcase_interrupted != 0;
+}
 
 #endif

@@ -58,10 +58,22 @@ static void close_level(jsonw_t *w, char c)
     buf_append_byte(w->out, (uint8_t)c);
 }
 
-void jw_obj_begin(jsonw_t *w) { open_level(w, '{'); }
-void jw_obj_end(jsonw_t *w) { close_level(w, '}'); }
-void jw_arr_begin(jsonw_t *w) { open_level(w, '['); }
-void jw_arr_end(jsonw_t *w) { close_level(w, ']'); }
+void jw_obj_begin(jsonw_t *w)
+{
+    open_level(w, '{');
+}
+void jw_obj_end(jsonw_t *w)
+{
+    close_level(w, '}');
+}
+void jw_arr_begin(jsonw_t *w)
+{
+    open_level(w, '[');
+}
+void jw_arr_end(jsonw_t *w)
+{
+    close_level(w, ']');
+}
 
 void jw_key(jsonw_t *w, const char *key)
 {
@@ -120,12 +132,28 @@ void json_escape_append(buf_t *b, const void *sv, size_t n)
         uint8_t c = s[i];
         char esc[8];
         switch (c) {
-        case '"': buf_append(b, "\\\"", 2); i++; continue;
-        case '\\': buf_append(b, "\\\\", 2); i++; continue;
-        case '\n': buf_append(b, "\\n", 2); i++; continue;
-        case '\r': buf_append(b, "\\r", 2); i++; continue;
-        case '\t': buf_append(b, "\\t", 2); i++; continue;
-        default: break;
+        case '"':
+            buf_append(b, "\\\"", 2);
+            i++;
+            continue;
+        case '\\':
+            buf_append(b, "\\\\", 2);
+            i++;
+            continue;
+        case '\n':
+            buf_append(b, "\\n", 2);
+            i++;
+            continue;
+        case '\r':
+            buf_append(b, "\\r", 2);
+            i++;
+            continue;
+        case '\t':
+            buf_append(b, "\\t", 2);
+            i++;
+            continue;
+        default:
+            break;
         }
         if (c < 0x20 || c == 0x7f) {
             snprintf(esc, sizeof esc, "\\u%04x", c);
@@ -220,9 +248,27 @@ void jw_raw(jsonw_t *w, const char *json)
     buf_append_str(w->out, json);
 }
 
-void jw_kv_str(jsonw_t *w, const char *k, const char *s) { jw_key(w, k), jw_str(w, s); }
-void jw_kv_strn(jsonw_t *w, const char *k, const void *s, size_t n) { jw_key(w, k), jw_strn(w, s, n); }
-void jw_kv_int(jsonw_t *w, const char *k, int64_t v) { jw_key(w, k), jw_int(w, v); }
-void jw_kv_uint(jsonw_t *w, const char *k, uint64_t v) { jw_key(w, k), jw_uint(w, v); }
-void jw_kv_double(jsonw_t *w, const char *k, double v, int d) { jw_key(w, k), jw_double(w, v, d); }
-void jw_kv_bool(jsonw_t *w, const char *k, bool v) { jw_key(w, k), jw_bool(w, v); }
+void jw_kv_str(jsonw_t *w, const char *k, const char *s)
+{
+    jw_key(w, k), jw_str(w, s);
+}
+void jw_kv_strn(jsonw_t *w, const char *k, const void *s, size_t n)
+{
+    jw_key(w, k), jw_strn(w, s, n);
+}
+void jw_kv_int(jsonw_t *w, const char *k, int64_t v)
+{
+    jw_key(w, k), jw_int(w, v);
+}
+void jw_kv_uint(jsonw_t *w, const char *k, uint64_t v)
+{
+    jw_key(w, k), jw_uint(w, v);
+}
+void jw_kv_double(jsonw_t *w, const char *k, double v, int d)
+{
+    jw_key(w, k), jw_double(w, v, d);
+}
+void jw_kv_bool(jsonw_t *w, const char *k, bool v)
+{
+    jw_key(w, k), jw_bool(w, v);
+}

@@ -38,8 +38,8 @@ void jw_arr_begin(jsonw_t *w);
 void jw_arr_end(jsonw_t *w);
 void jw_key(jsonw_t *w, const char *key);
 
-void jw_str(jsonw_t *w, const char *s);              /* NULL writes null */
-void jw_strn(jsonw_t *w, const void *s, size_t n);   /* arbitrary bytes */
+void jw_str(jsonw_t *w, const char *s);            /* NULL writes null */
+void jw_strn(jsonw_t *w, const void *s, size_t n); /* arbitrary bytes */
 void jw_int(jsonw_t *w, int64_t v);
 void jw_uint(jsonw_t *w, uint64_t v);
 void jw_double(jsonw_t *w, double v, int decimals); /* non-finite writes null */

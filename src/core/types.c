@@ -40,8 +40,8 @@ bool ipaddr_is_private(const ipaddr_t *ip)
 {
     const uint8_t *a = ip->a;
     if (ip->family == 4) {
-        return a[0] == 10 || (a[0] == 172 && (a[1] & 0xF0) == 16) ||
-               (a[0] == 192 && a[1] == 168) || a[0] == 127 || (a[0] == 169 && a[1] == 254);
+        return a[0] == 10 || (a[0] == 172 && (a[1] & 0xF0) == 16) || (a[0] == 192 && a[1] == 168) ||
+               a[0] == 127 || (a[0] == 169 && a[1] == 254);
     }
     if (ip->family == 6) {
         static const uint8_t loop[16] = {[15] = 1};

@@ -32,8 +32,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* qsort that accepts an empty (possibly NULL) array: qsort(NULL, 0, ...) is
  * undefined behaviour in C even though nothing is sorted. */
 #include <stdlib.h>
-static inline void xqsort(void *base, size_t n, size_t size,
-                          int (*cmp)(const void *, const void *))
+static inline void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
     if (base && n > 1)
         qsort(base, n, size, cmp);

@@ -84,9 +84,8 @@ static bool decode_tcp(ctx_t *x, cursor_t *cp)
     packet_t *p = x->pkt;
     uint16_t offflags, win, sum, urg;
     if (!cursor_u16be(&c, &p->sport) || !cursor_u16be(&c, &p->dport) ||
-        !cursor_u32be(&c, &p->seq) || !cursor_u32be(&c, &p->ack) ||
-        !cursor_u16be(&c, &offflags) || !cursor_u16be(&c, &win) || !cursor_u16be(&c, &sum) ||
-        !cursor_u16be(&c, &urg))
+        !cursor_u32be(&c, &p->seq) || !cursor_u32be(&c, &p->ack) || !cursor_u16be(&c, &offflags) ||
+        !cursor_u16be(&c, &win) || !cursor_u16be(&c, &sum) || !cursor_u16be(&c, &urg))
         return damaged(x, "tcp.truncated_header");
     p->tcp_flags = (uint8_t)(offflags & 0xFF);
     p->win = win;
@@ -105,8 +104,8 @@ static bool decode_udp(ctx_t *x, cursor_t c)
 {
     packet_t *p = x->pkt;
     uint16_t len, sum;
-    if (!cursor_u16be(&c, &p->sport) || !cursor_u16be(&c, &p->dport) ||
-        !cursor_u16be(&c, &len) || !cursor_u16be(&c, &sum))
+    if (!cursor_u16be(&c, &p->sport) || !cursor_u16be(&c, &p->dport) || !cursor_u16be(&c, &len) ||
+        !cursor_u16be(&c, &sum))
         return damaged(x, "udp.truncated_header");
     return true;
 }
@@ -142,8 +141,7 @@ static bool decode_transport(ctx_t *x, cursor_t c, uint32_t wire_len)
         break;
     case IPPROTO_ICMP:
     case IPPROTO_ICMPV6:
-        if (!cursor_u8(&c, &p->icmp_type) || !cursor_u8(&c, &p->icmp_code) ||
-            !cursor_skip(&c, 2))
+        if (!cursor_u8(&c, &p->icmp_type) || !cursor_u8(&c, &p->icmp_code) || !cursor_skip(&c, 2))
             ok = damaged(x, "icmp.truncated_header");
         break;
     default:
@@ -291,9 +289,9 @@ static bool decode_ipv6(ctx_t *x, cursor_t c)
     for (int n = 0; n < DECODE_MAX_LAYERS; n++) {
         uint8_t nh, hlen8;
         switch (next) {
-        case 0:  /* hop-by-hop */
-        case 43: /* routing */
-        case 60: /* destination options */
+        case 0:   /* hop-by-hop */
+        case 43:  /* routing */
+        case 60:  /* destination options */
         case 135: /* mobility */
         {
             cursor_t e = c;
@@ -439,8 +437,8 @@ static bool decode_ethernet(ctx_t *x, cursor_t c)
     p->has_mac = true;
     if (type <= 1500) { /* 802.3 length: LLC/SNAP, STP, ... not IP */
         uint8_t dsap, ssap, ctl;
-        if (cursor_u8(&c, &dsap) && cursor_u8(&c, &ssap) && cursor_u8(&c, &ctl) &&
-            dsap == 0xAA && ssap == 0xAA && cursor_skip(&c, 3) && cursor_u16be(&c, &type))
+        if (cursor_u8(&c, &dsap) && cursor_u8(&c, &ssap) && cursor_u8(&c, &ctl) && dsap == 0xAA &&
+            ssap == 0xAA && cursor_skip(&c, 3) && cursor_u16be(&c, &type))
             return decode_ethertype(x, type, c);
         x->d->stats.non_ip++;
         return false;
@@ -521,17 +519,24 @@ bool decode_frame(decoder_t *d, uint16_t linktype, const uint8_t *data, uint32_t
     ctx_t x = {d, pkt, frame, ts, 0};
     cursor_t c = cursor_make(data, caplen);
     switch (linktype) {
-    case 1: return decode_ethernet(&x, c);
+    case 1:
+        return decode_ethernet(&x, c);
     case 101: /* LINKTYPE_RAW */
     case 12:  /* DLT_RAW on some BSDs */
     case 14:
         return decode_ip(&x, c);
-    case 228: return decode_ipv4(&x, c);
-    case 229: return decode_ipv6(&x, c);
-    case 0: return decode_null(&x, c, false);
-    case 108: return decode_null(&x, c, true);
-    case 113: return decode_sll(&x, c);
-    case 276: return decode_sll2(&x, c);
+    case 228:
+        return decode_ipv4(&x, c);
+    case 229:
+        return decode_ipv6(&x, c);
+    case 0:
+        return decode_null(&x, c, false);
+    case 108:
+        return decode_null(&x, c, true);
+    case 113:
+        return decode_sll(&x, c);
+    case 276:
+        return decode_sll2(&x, c);
     case 9:
     case 50:
     case 51:

@@ -27,8 +27,16 @@
  * forever. */
 #define DECODE_MAX_LAYERS 16
 
-enum { TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
-       TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80 };
+enum {
+    TCP_FIN = 0x01,
+    TCP_SYN = 0x02,
+    TCP_RST = 0x04,
+    TCP_PSH = 0x08,
+    TCP_ACK = 0x10,
+    TCP_URG = 0x20,
+    TCP_ECE = 0x40,
+    TCP_CWR = 0x80
+};
 
 typedef struct packet {
     /* link */
@@ -38,23 +46,23 @@ typedef struct packet {
     uint16_t inner_vlan; /* second tag (QinQ) */
     /* network */
     ipaddr_t src, dst;
-    uint8_t ip_version;  /* 4 or 6 (of the innermost analysed packet) */
+    uint8_t ip_version; /* 4 or 6 (of the innermost analysed packet) */
     uint8_t ttl;
-    uint8_t proto;       /* IPPROTO_* of the transport */
-    uint16_t ip_id;      /* IPv4 identification (low 16 bits of v6 frag id) */
-    uint32_t ip_len;     /* IP total length as on the wire (header + payload) */
-    bool reassembled;    /* datagram was rebuilt from fragments */
+    uint8_t proto;    /* IPPROTO_* of the transport */
+    uint16_t ip_id;   /* IPv4 identification (low 16 bits of v6 frag id) */
+    uint32_t ip_len;  /* IP total length as on the wire (header + payload) */
+    bool reassembled; /* datagram was rebuilt from fragments */
     bool tunnelled;
     /* transport */
     uint16_t sport, dport;
     uint8_t tcp_flags;
     uint32_t seq, ack;
-    uint16_t win;        /* raw window field (unscaled) */
-    int8_t wscale;       /* window-scale option, -1 if absent */
-    uint16_t mss;        /* MSS option, 0 if absent */
+    uint16_t win;  /* raw window field (unscaled) */
+    int8_t wscale; /* window-scale option, -1 if absent */
+    uint16_t mss;  /* MSS option, 0 if absent */
     bool sack_ok;
-    uint8_t nsack;         /* SACK blocks in this segment (RFC 2018), at most 4 */
-    uint32_t sack[4][2];   /* [left edge, right edge) of each, raw sequence numbers */
+    uint8_t nsack;       /* SACK blocks in this segment (RFC 2018), at most 4 */
+    uint32_t sack[4][2]; /* [left edge, right edge) of each, raw sequence numbers */
     uint8_t icmp_type, icmp_code;
     const uint8_t *payload;
     uint32_t payload_len;  /* bytes present in the capture */
@@ -62,8 +70,8 @@ typedef struct packet {
 } packet_t;
 
 typedef struct decode_stats {
-    uint64_t non_ip;       /* ARP, LLDP, STP, ... */
-    uint64_t fragments;    /* IP fragments seen */
+    uint64_t non_ip;    /* ARP, LLDP, STP, ... */
+    uint64_t fragments; /* IP fragments seen */
     uint64_t unsupported_link;
 } decode_stats_t;
 

@@ -17,10 +17,10 @@ typedef struct pending {
     ipfrag_key_t key;
     ts_ns_t first_ts;
     uint64_t first_frame;
-    uint8_t *data;        /* IPFRAG_MAX_DGRAM bytes */
+    uint8_t *data; /* IPFRAG_MAX_DGRAM bytes */
     range_t ranges[IPFRAG_MAX_FRAGS_PER_DGRAM];
     unsigned nranges;
-    uint32_t total;       /* known once the last fragment arrived, else 0 */
+    uint32_t total; /* known once the last fragment arrived, else 0 */
     bool have_last;
 } pending_t;
 
@@ -28,7 +28,7 @@ struct ipfrag_table {
     pending_t **v;
     size_t n;
     damage_t *damage;
-    uint8_t *done;        /* last completed datagram, handed to the caller */
+    uint8_t *done; /* last completed datagram, handed to the caller */
 };
 
 ipfrag_table_t *ipfrag_new(damage_t *damage)
@@ -101,8 +101,8 @@ static pending_t *lookup(ipfrag_table_t *t, const ipfrag_key_t *key, uint64_t fr
 
 /* Copy the parts of [s,e) not yet covered; note overlaps.  Ranges stay sorted
  * and merged. */
-static void add_range(ipfrag_table_t *t, pending_t *p, uint32_t s, uint32_t e,
-                      const uint8_t *data, uint64_t frame)
+static void add_range(ipfrag_table_t *t, pending_t *p, uint32_t s, uint32_t e, const uint8_t *data,
+                      uint64_t frame)
 {
     bool overlap = false, conflict = false;
     uint32_t cur = s;
@@ -174,8 +174,7 @@ bool ipfrag_add(ipfrag_table_t *t, const ipfrag_key_t *key, uint32_t off, const 
     }
     if (len)
         add_range(t, p, off, off + len, data, frame);
-    if (!p->have_last || p->nranges != 1 || p->ranges[0].start != 0 ||
-        p->ranges[0].end < p->total)
+    if (!p->have_last || p->nranges != 1 || p->ranges[0].start != 0 || p->ranges[0].end < p->total)
         return false;
     /* complete: keep the buffer for the caller until the next call */
     free(t->done);

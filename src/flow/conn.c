@@ -153,8 +153,8 @@ static void grow(conn_table_t *t)
         conn_t *c = t->buckets[i];
         while (c) {
             conn_t *next = c->hnext;
-            size_t b = key_hash(&c->orig, c->orig_p, &c->resp, c->resp_p, c->proto, c->vlan) &
-                       (n - 1);
+            size_t b =
+                key_hash(&c->orig, c->orig_p, &c->resp, c->resp_p, c->proto, c->vlan) & (n - 1);
             c->hnext = nb[b];
             nb[b] = c;
             c = next;
@@ -214,13 +214,13 @@ static void make_uid(const conn_table_t *t, conn_t *c)
  * seen is mid-conversation (no SYN): the side on the service port responds. */
 static bool likely_server_port(uint16_t p)
 {
-    return p < 1024 || p == 1080 || p == 1433 || p == 1521 || p == 3128 || p == 3306 ||
-           p == 3389 || p == 5060 || p == 5353 || p == 5355 || p == 5432 || p == 6379 ||
-           p == 8000 || p == 8080 || p == 8443 || p == 8888 || p == 9200 || p == 27017;
+    return p < 1024 || p == 1080 || p == 1433 || p == 1521 || p == 3128 || p == 3306 || p == 3389 ||
+           p == 5060 || p == 5353 || p == 5355 || p == 5432 || p == 6379 || p == 8000 ||
+           p == 8080 || p == 8443 || p == 8888 || p == 9200 || p == 27017;
 }
 
-static conn_t *create(conn_table_t *t, const packet_t *p, uint16_t sp, uint16_t dp,
-                      uint64_t frame, ts_ns_t ts)
+static conn_t *create(conn_table_t *t, const packet_t *p, uint16_t sp, uint16_t dp, uint64_t frame,
+                      ts_ns_t ts)
 {
     if (t->live >= CONN_MAX_LIVE) {
         /* evict the least recently active: TCP list head is the oldest TCP,
@@ -400,8 +400,7 @@ static bool expired(const conn_t *c, ts_ns_t now)
     return now - c->last_ts > list_timeout[c->list];
 }
 
-conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t ts,
-                    bool *is_orig)
+conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t ts, bool *is_orig)
 {
     uint16_t sp, dp;
     packet_ports(p, &sp, &dp);
@@ -411,9 +410,8 @@ conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t 
     for (; c; c = c->hnext)
         if ((m = key_match(c, &p->src, sp, &p->dst, dp, p->proto, p->vlan)))
             break;
-    if (c && (expired(c, ts) ||
-              (p->proto == IPPROTO_TCP && c->list == LIST_CLOSED &&
-               (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN))) {
+    if (c && (expired(c, ts) || (p->proto == IPPROTO_TCP && c->list == LIST_CLOSED &&
+                                 (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN))) {
         finish(t, c); /* idle too long, or port reuse after close */
         c = NULL;
     }
@@ -485,17 +483,27 @@ void conn_expire(conn_table_t *t, ts_ns_t now)
     }
 }
 
-uint64_t conn_table_live(const conn_table_t *t) { return t->live; }
-uint64_t conn_table_total(const conn_table_t *t) { return t->total; }
+uint64_t conn_table_live(const conn_table_t *t)
+{
+    return t->live;
+}
+uint64_t conn_table_total(const conn_table_t *t)
+{
+    return t->total;
+}
 
 const char *conn_proto_name(const conn_t *c)
 {
     switch (c->proto) {
-    case IPPROTO_TCP: return "tcp";
-    case IPPROTO_UDP: return "udp";
+    case IPPROTO_TCP:
+        return "tcp";
+    case IPPROTO_UDP:
+        return "udp";
     case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6: return "icmp";
-    default: return "unknown_transport";
+    case IPPROTO_ICMPV6:
+        return "icmp";
+    default:
+        return "unknown_transport";
     }
 }
 

@@ -44,20 +44,20 @@ enum { EP_INACTIVE, EP_SYN_SENT, EP_SYN_ACK_SENT, EP_PARTIAL, EP_ESTABLISHED, EP
 
 typedef struct conn_endpoint {
     uint8_t state;
-    bool seq_init;       /* isn valid */
+    bool seq_init; /* isn valid */
     bool saw_syn, saw_fin;
-    int8_t wscale;       /* from SYN; -1 if none */
+    int8_t wscale; /* from SYN; -1 if none */
     uint32_t isn;
-    uint64_t max_end;    /* highest sequence end, relative to isn (64-bit unwrapped) */
-    uint32_t last_seq;   /* previous packet's sequence number, for unwrapping */
-    uint64_t last_rel;   /* ... and its unwrapped offset from isn */
+    uint64_t max_end;  /* highest sequence end, relative to isn (64-bit unwrapped) */
+    uint32_t last_seq; /* previous packet's sequence number, for unwrapping */
+    uint64_t last_rel; /* ... and its unwrapped offset from isn */
     uint64_t pkts, ip_bytes;
     uint64_t payload_bytes; /* sum of payload (UDP/ICMP size; TCP for stats) */
     uint64_t retransmits;   /* data segments entirely below max_end */
     uint64_t zero_windows;
     uint16_t last_win;
     uint16_t mss;
-    uint32_t hist_once;     /* bitmask of history letters already recorded */
+    uint32_t hist_once; /* bitmask of history letters already recorded */
 } conn_endpoint_t;
 
 typedef struct conn {
@@ -68,22 +68,22 @@ typedef struct conn {
     uint16_t vlan;
     /* table links (internal) */
     struct conn *hnext, *lprev, *lnext;
-    uint8_t list;            /* which expiry list (internal) */
+    uint8_t list; /* which expiry list (internal) */
     /* time and frames */
     ts_ns_t first_ts, last_ts;
     uint64_t first_frame, last_frame;
-    ts_ns_t syn_ts, synack_ts, ack_ts;  /* handshake timing (0 = unseen) */
-    conn_endpoint_t ep[2];  /* 0 = originator, 1 = responder */
+    ts_ns_t syn_ts, synack_ts, ack_ts; /* handshake timing (0 = unseen) */
+    conn_endpoint_t ep[2];             /* 0 = originator, 1 = responder */
     char history[CONN_HISTORY_MAX + 1];
     uint8_t hist_len;
     bool flipped;
-    uint64_t missed_bytes;  /* filled by reassembly */
-    uint64_t seq_no;        /* creation order in this capture */
-    const char *service;    /* static string set by an analyser, or NULL */
+    uint64_t missed_bytes; /* filled by reassembly */
+    uint64_t seq_no;       /* creation order in this capture */
+    const char *service;   /* static string set by an analyser, or NULL */
     char uid[20];
     uint8_t mac_orig[6], mac_resp[6];
     bool has_mac;
-    void *app;              /* application-layer state, owned by the analysis */
+    void *app; /* application-layer state, owned by the analysis */
 } conn_t;
 
 typedef struct conn_table conn_table_t;
@@ -103,8 +103,7 @@ void conn_table_free(conn_table_t *t);
  * *is_orig is set to the packet's direction.  Returns the connection, or
  * NULL for packets that have no connection (non TCP/UDP/ICMP are still
  * tracked by address pair and protocol). */
-conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t ts,
-                    bool *is_orig);
+conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t ts, bool *is_orig);
 
 /* Reassembly found len bytes missing in the side's stream (0 = originator):
  * Zeek's missed_bytes and history 'G'/'g'. */

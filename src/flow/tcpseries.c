@@ -15,7 +15,10 @@
 #define TCP_FAST_RTX_NS 20000000
 
 /* a < b in sequence space (RFC 1982 style, 32-bit wrap) */
-static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
 
 void tcp_track_init(tcp_track_t *t)
 {
@@ -34,7 +37,7 @@ static uint32_t in_flight(const tcp_side_t *s)
 {
     if (!s->init)
         return 0;
-    uint32_t out = !s->acked                       ? s->snd_max
+    uint32_t out = !s->acked                        ? s->snd_max
                    : seq_lt(s->ack_max, s->snd_max) ? s->snd_max - s->ack_max
                                                     : 0;
     /* SYN and FIN take a sequence number but are not bytes */
@@ -70,8 +73,8 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
     bool keepalive = !syn_fin && len <= 1 && rel == me->snd_max - 1u;
     bool behind = (len > 0 || syn_fin) && seq_lt(rel, me->snd_max) && !keepalive;
     ts_ns_t ooo_window = t->irtt > 0 ? t->irtt : TCP_OOO_DEFAULT_NS;
-    bool fast = behind && me->dupacks >= 2 && me->last_ack == rel &&
-                ts - me->last_ack_ts < TCP_FAST_RTX_NS;
+    bool fast =
+        behind && me->dupacks >= 2 && me->last_ack == rel && ts - me->last_ack_ts < TCP_FAST_RTX_NS;
     bool ooo = behind && !fast && ts - me->advanced < ooo_window && end != me->snd_max;
     bool retrans = behind && !ooo;
     if ((p->tcp_flags & TCP_FIN) && !me->fin_sent)

@@ -47,28 +47,28 @@ typedef struct tcp_sample {
     uint32_t len;       /* payload bytes on the wire */
     uint32_t in_flight; /* of this side, after this segment */
     uint32_t peer_in_flight; /* of the other side, after this segment's ACK */
-    uint64_t win;       /* receive window this side advertises, scaled when known */
+    uint64_t win;            /* receive window this side advertises, scaled when known */
     uint8_t flags;
-    bool fwd;           /* sent by the first endpoint (the originator) */
+    bool fwd; /* sent by the first endpoint (the originator) */
     bool retrans;
-    bool out_of_order;  /* below the highest sequence, but too soon to be a retransmission */
+    bool out_of_order; /* below the highest sequence, but too soon to be a retransmission */
 } tcp_sample_t;
 
 typedef struct tcp_side {
     bool init, acked;
     uint32_t isn;
-    int8_t wscale;      /* from the SYN, -1 if absent or not seen */
+    int8_t wscale; /* from the SYN, -1 if absent or not seen */
     bool syn_seen;
-    uint32_t snd_max;   /* highest relative seq + len sent */
-    uint32_t ack_max;   /* highest relative ack received from the peer */
-    uint32_t sacked;    /* bytes above ack_max the peer's latest ACK selectively acknowledged */
-    ts_ns_t advanced;   /* when snd_max last moved forward */
+    uint32_t snd_max; /* highest relative seq + len sent */
+    uint32_t ack_max; /* highest relative ack received from the peer */
+    uint32_t sacked;  /* bytes above ack_max the peer's latest ACK selectively acknowledged */
+    ts_ns_t advanced; /* when snd_max last moved forward */
     bool fin_sent;
-    uint32_t fin_seq;   /* relative sequence number the FIN took */
-    uint32_t last_ack;  /* the peer's latest ACK of this side's data ... */
-    uint16_t last_win;  /* ... the raw window it carried ... */
+    uint32_t fin_seq;    /* relative sequence number the FIN took */
+    uint32_t last_ack;   /* the peer's latest ACK of this side's data ... */
+    uint16_t last_win;   /* ... the raw window it carried ... */
     ts_ns_t last_ack_ts; /* ... when it came, */
-    uint32_t dupacks;   /* and how many pure duplicates of it followed */
+    uint32_t dupacks;    /* and how many pure duplicates of it followed */
 } tcp_side_t;
 
 typedef struct tcp_track {
@@ -96,8 +96,8 @@ typedef struct tcp_series {
     char uid[20];
     tcp_sample_t *s;
     size_t n, cap;
-    uint64_t dropped;   /* samples beyond TCPSERIES_MAX_SAMPLES, not kept */
-    bool scaled;        /* windows are scaled (both SYNs had the option) */
+    uint64_t dropped; /* samples beyond TCPSERIES_MAX_SAMPLES, not kept */
+    bool scaled;      /* windows are scaled (both SYNs had the option) */
 } tcp_series_t;
 
 /* Samples kept per connection (~48 bytes each); the rest are counted in

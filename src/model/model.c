@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const state_names[] = {"OTH", "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO",
-                                          "RSTR", "RSTOS0", "RSTRH", "SH", "SHR"};
+static const char *const state_names[] = {"OTH",  "S0",   "S1",     "SF",    "REJ", "S2", "S3",
+                                          "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR"};
 
 uint8_t conn_state_index(const char *name)
 {
@@ -20,7 +20,7 @@ uint8_t conn_state_index(const char *name)
 const char *conn_rec_state(const conn_rec_t *c)
 {
     return c->state_idx < sizeof state_names / sizeof state_names[0] ? state_names[c->state_idx]
-                                                                      : "OTH";
+                                                                     : "OTH";
 }
 
 conn_rec_t *capture_conn_add(capture_result_t *r)
@@ -34,13 +34,13 @@ conn_rec_t *capture_conn_add(capture_result_t *r)
     return c;
 }
 
-#define GROW(arr, n, cap)                                                                        \
-    do {                                                                                         \
-        if ((n) == (cap)) {                                                                      \
-            (cap) = (cap) ? (cap) * 2 : 64;                                                      \
-            (arr) = xreallocarray((arr), (cap), sizeof *(arr));                                  \
-        }                                                                                        \
-        memset(&(arr)[(n)], 0, sizeof *(arr));                                                   \
+#define GROW(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        if ((n) == (cap)) {                                                                        \
+            (cap) = (cap) ? (cap)*2 : 64;                                                          \
+            (arr) = xreallocarray((arr), (cap), sizeof *(arr));                                    \
+        }                                                                                          \
+        memset(&(arr)[(n)], 0, sizeof *(arr));                                                     \
     } while (0)
 
 dns_rec_t *capture_dns_add(capture_result_t *r)

@@ -31,18 +31,18 @@ typedef struct conn_rec {
     uint16_t orig_p, resp_p;
     uint16_t vlan;
     uint8_t proto;
-    uint8_t state_idx;        /* index into conn_state names, see model.c */
+    uint8_t state_idx; /* index into conn_state names, see model.c */
     char uid[20];
     char history[25];
-    const char *service;      /* static string or NULL */
+    const char *service; /* static string or NULL */
     uint64_t orig_bytes, resp_bytes, missed_bytes;
     uint64_t orig_pkts, resp_pkts, orig_ip_bytes, resp_ip_bytes;
     uint64_t first_frame, last_frame;
     uint64_t retransmits, zero_windows;
     uint8_t mac_orig[6], mac_resp[6];
     bool has_mac;
-    char *name_hint;          /* SNI or HTTP Host seen in this connection (owned) */
-    uint32_t capture;         /* index of the capture in the case */
+    char *name_hint;  /* SNI or HTTP Host seen in this connection (owned) */
+    uint32_t capture; /* index of the capture in the case */
 } conn_rec_t;
 
 /* Bytes per second of capture time, by transport, for bandwidth charts. */
@@ -62,9 +62,9 @@ typedef struct pdns_entry {
 typedef struct dns_rec {
     ts_ns_t ts;
     ipaddr_t client, server;
-    char *query;        /* owned; NULL when the message had no question */
+    char *query; /* owned; NULL when the message had no question */
     uint16_t qtype;
-    int16_t rcode;      /* -1: no response seen */
+    int16_t rcode; /* -1: no response seen */
     uint64_t frame;
     char uid[20];
     uint32_t capture;
@@ -75,12 +75,12 @@ typedef struct tls_rec {
     ts_ns_t ts;
     ipaddr_t client, server;
     uint16_t server_p;
-    char *sni;          /* owned, may be NULL */
-    char *ja3;          /* md5 hex, owned, may be NULL */
-    char *ja4;          /* owned, may be NULL */
-    char *cert_fp;      /* SHA-256 of the leaf certificate, owned, may be NULL */
-    char *cert_cn;      /* leaf subject CN, owned, may be NULL */
-    char **cert_sans;   /* leaf SAN DNS names, owned */
+    char *sni;        /* owned, may be NULL */
+    char *ja3;        /* md5 hex, owned, may be NULL */
+    char *ja4;        /* owned, may be NULL */
+    char *cert_fp;    /* SHA-256 of the leaf certificate, owned, may be NULL */
+    char *cert_cn;    /* leaf subject CN, owned, may be NULL */
+    char **cert_sans; /* leaf SAN DNS names, owned */
     size_t ncert_sans;
     bool self_signed, expired, sni_mismatch;
     uint64_t frame;
@@ -117,10 +117,10 @@ typedef struct mime_rec {
  * assembles whole objects from them. */
 typedef struct range_rec {
     ts_ns_t ts;
-    char *url;                 /* owned */
+    char *url;                  /* owned */
     uint64_t start, end, total; /* end inclusive */
-    uint64_t file_off;         /* where the part's bytes start in its artifact */
-    char *boundary;            /* multipart/byteranges: the body holds parts (owned) */
+    uint64_t file_off;          /* where the part's bytes start in its artifact */
+    char *boundary;             /* multipart/byteranges: the body holds parts (owned) */
     char sha256[65];
     char fuid[20];
     char uid[20];
@@ -137,12 +137,12 @@ typedef struct cert_rec {
     char uid[20];
     uint32_t capture;
     bool expired_at_capture;
-    char *fields;   /* x509.ndjson fields as JSON members (no braces), owned */
+    char *fields; /* x509.ndjson fields as JSON members (no braces), owned */
 } cert_rec_t;
 
 typedef struct capture_result {
-    char *path;          /* as given on the command line (or found in a folder) */
-    char *name;          /* basename, used as "pcap" in logs */
+    char *path; /* as given on the command line (or found in a folder) */
+    char *name; /* basename, used as "pcap" in logs */
     uint64_t size;
     uint8_t sha256[32];
     char sha256_hex[65];
@@ -155,8 +155,8 @@ typedef struct capture_result {
     ts_ns_t first_ts, last_ts;
     damage_t damage;
     decode_stats_t dstats;
-    bool damaged;        /* some of the file could not be read or decoded */
-    bool unusable;       /* not a capture at all */
+    bool damaged;  /* some of the file could not be read or decoded */
+    bool unusable; /* not a capture at all */
     char error[256];
     /* connections, in blocks of CONN_BLOCK so growing never copies (a copy of
      * a million records would double peak memory) */

@@ -131,8 +131,8 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
     for (size_t i = 0; i < k->n; i++) {
         if (w > 0 && strcmp(k->r[w - 1]->sha256_hex, k->r[i]->sha256_hex) == 0) {
             if (!quiet)
-                fprintf(stderr, "pcapcase: %s: same content as %s, counted once\n",
-                        k->r[i]->path, k->r[w - 1]->path);
+                fprintf(stderr, "pcapcase: %s: same content as %s, counted once\n", k->r[i]->path,
+                        k->r[w - 1]->path);
             continue;
         }
         k->r[w++] = k->r[i];
@@ -221,7 +221,8 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     case_run_captures(in, o, all);
     phase(&ph, "analysis");
     if (interrupted()) {
-        fprintf(stderr, "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
+        fprintf(stderr,
+                "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
                 o->out_dir);
         for (size_t i = 0; i < in->n; i++)
             capture_result_free(&all[i]);

@@ -33,8 +33,8 @@ static int cmp_str(const void *a, const void *b)
  * skipped so pointing at an evidence folder just works. */
 static bool capture_name(const char *n)
 {
-    static const char *const ext[] = {".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz",
-                                      ".cap.gz", ".dmp", ".trace", ".gz"};
+    static const char *const ext[] = {".pcap",   ".pcapng", ".cap",   ".pcap.gz", ".pcapng.gz",
+                                      ".cap.gz", ".dmp",    ".trace", ".gz"};
     size_t l = strlen(n);
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
         size_t e = strlen(ext[i]);

@@ -36,7 +36,6 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
 
 /* Run analysis over inputs with opts->jobs threads; results[] has in->n
  * entries.  Used by case_analyze and carve. */
-void case_run_captures(const case_inputs_t *in, const case_opts_t *opts,
-                       capture_result_t *results);
+void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture_result_t *results);
 
 #endif

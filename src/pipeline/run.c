@@ -18,8 +18,8 @@ typedef struct shared {
     pthread_mutex_t lock;
     size_t next;
     uint64_t total_bytes;
-    uint64_t done_bytes;     /* finished files */
-    uint64_t *inflight;      /* per worker: bytes of the file being read */
+    uint64_t done_bytes; /* finished files */
+    uint64_t *inflight;  /* per worker: bytes of the file being read */
     struct timespec start;
     double last_print;
 } shared_t;
@@ -94,8 +94,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-void case_run_captures(const case_inputs_t *in, const case_opts_t *opts,
-                       capture_result_t *results)
+void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture_result_t *results)
 {
     shared_t s;
     memset(&s, 0, sizeof s);

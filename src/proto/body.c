@@ -84,7 +84,10 @@ body_decoder_t *body_decoder_new(body_coding_t coding, uint64_t max_out, body_si
     return d;
 }
 
-void body_decoder_set_max_ratio(body_decoder_t *d, unsigned max_ratio) { d->max_ratio = max_ratio; }
+void body_decoder_set_max_ratio(body_decoder_t *d, unsigned max_ratio)
+{
+    d->max_ratio = max_ratio;
+}
 
 void body_decoder_free(body_decoder_t *d)
 {
@@ -307,8 +310,23 @@ const char *body_decoder_finish(body_decoder_t *d)
     return d->stopped;
 }
 
-const char *body_decoder_stopped(const body_decoder_t *d) { return d->stopped; }
-const char *body_decoder_note(const body_decoder_t *d) { return d->note; }
-uint64_t body_decoder_out(const body_decoder_t *d) { return d->out; }
-uint64_t body_decoder_in(const body_decoder_t *d) { return d->in; }
-uint64_t body_decoder_trailing(const body_decoder_t *d) { return d->trailing; }
+const char *body_decoder_stopped(const body_decoder_t *d)
+{
+    return d->stopped;
+}
+const char *body_decoder_note(const body_decoder_t *d)
+{
+    return d->note;
+}
+uint64_t body_decoder_out(const body_decoder_t *d)
+{
+    return d->out;
+}
+uint64_t body_decoder_in(const body_decoder_t *d)
+{
+    return d->in;
+}
+uint64_t body_decoder_trailing(const body_decoder_t *d)
+{
+    return d->trailing;
+}

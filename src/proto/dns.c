@@ -13,15 +13,14 @@
 static const struct {
     uint16_t v;
     const char *n;
-} qtypes[] = {{1, "A"},        {2, "NS"},         {5, "CNAME"},  {6, "SOA"},     {11, "WKS"},
-              {12, "PTR"},     {13, "HINFO"},     {15, "MX"},    {16, "TXT"},     {17, "RP"},
-              {18, "AFSDB"},   {24, "SIG"},       {25, "KEY"},   {28, "AAAA"},    {29, "LOC"},
-              {30, "NXT"},     {33, "SRV"},       {35, "NAPTR"}, {38, "A6"},      {39, "DNAME"},
-              {41, "OPT"},     {43, "DS"},        {44, "SSHFP"}, {46, "RRSIG"},   {47, "NSEC"},
-              {48, "DNSKEY"},  {50, "NSEC3"},     {51, "NSEC3PARAM"}, {52, "TLSA"},
-              {64, "SVCB"},    {65, "HTTPS"},     {99, "SPF"},   {249, "TKEY"},   {250, "TSIG"},
-              {251, "IXFR"},   {252, "AXFR"},     {255, "*"},    {256, "URI"},    {257, "CAA"},
-              {32769, "DLV"}};
+} qtypes[] = {{1, "A"},       {2, "NS"},     {5, "CNAME"},       {6, "SOA"},    {11, "WKS"},
+              {12, "PTR"},    {13, "HINFO"}, {15, "MX"},         {16, "TXT"},   {17, "RP"},
+              {18, "AFSDB"},  {24, "SIG"},   {25, "KEY"},        {28, "AAAA"},  {29, "LOC"},
+              {30, "NXT"},    {33, "SRV"},   {35, "NAPTR"},      {38, "A6"},    {39, "DNAME"},
+              {41, "OPT"},    {43, "DS"},    {44, "SSHFP"},      {46, "RRSIG"}, {47, "NSEC"},
+              {48, "DNSKEY"}, {50, "NSEC3"}, {51, "NSEC3PARAM"}, {52, "TLSA"},  {64, "SVCB"},
+              {65, "HTTPS"},  {99, "SPF"},   {249, "TKEY"},      {250, "TSIG"}, {251, "IXFR"},
+              {252, "AXFR"},  {255, "*"},    {256, "URI"},       {257, "CAA"},  {32769, "DLV"}};
 
 const char *dns_qtype_name(uint16_t t)
 {
@@ -33,9 +32,9 @@ const char *dns_qtype_name(uint16_t t)
 
 const char *dns_rcode_name(uint16_t r)
 {
-    static const char *const n[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-                                    "REFUSED",  "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH",
-                                    "NOTZONE"};
+    static const char *const n[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                    "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                    "NXRRSET", "NOTAUTH", "NOTZONE"};
     if (r < sizeof n / sizeof n[0])
         return n[r];
     if (r == 16)
@@ -46,12 +45,18 @@ const char *dns_rcode_name(uint16_t r)
 const char *dns_qclass_name(uint16_t c)
 {
     switch (c) {
-    case 1: return "C_INTERNET";
-    case 3: return "C_CHAOS";
-    case 4: return "C_HESIOD";
-    case 254: return "C_NONE";
-    case 255: return "C_ANY";
-    default: return NULL;
+    case 1:
+        return "C_INTERNET";
+    case 3:
+        return "C_CHAOS";
+    case 4:
+        return "C_HESIOD";
+    case 254:
+        return "C_NONE";
+    case 255:
+        return "C_ANY";
+    default:
+        return NULL;
     }
 }
 
@@ -171,7 +176,11 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
             buf_append_str(t, inet_ntop(AF_INET6, rd.p, s, sizeof s));
         }
         break;
-    case 2: case 5: case 12: case 39: case 6: /* NS CNAME PTR DNAME SOA(mname) */
+    case 2:
+    case 5:
+    case 12:
+    case 39:
+    case 6: /* NS CNAME PTR DNAME SOA(mname) */
     {
         cursor_t n = *msg;
         cursor_seek(&n, cursor_offset(&rd));
@@ -180,7 +189,8 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
             buf_append(t, name.data, name.len);
         break;
     }
-    case 15: case 33: /* MX: preference + exchange; SRV: prio weight port target */
+    case 15:
+    case 33: /* MX: preference + exchange; SRV: prio weight port target */
     {
         cursor_t n = *msg;
         cursor_seek(&n, cursor_offset(&rd) + (type == 15 ? 2 : 6));
@@ -189,8 +199,12 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
             buf_append(t, name.data, name.len);
         break;
     }
-    case 16: render_txt(rd, t, "TXT"); break;
-    case 99: render_txt(rd, t, "SPF"); break;
+    case 16:
+        render_txt(rd, t, "TXT");
+        break;
+    case 99:
+        render_txt(rd, t, "SPF");
+        break;
     case 48: { /* DNSKEY: flags(2) proto(1) alg(1) */
         uint8_t alg;
         if (cursor_skip(&rd, 3) && cursor_u8(&rd, &alg))
@@ -233,7 +247,8 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
         }
         break;
     }
-    case 64: case 65: { /* SVCB/HTTPS: priority + target */
+    case 64:
+    case 65: { /* SVCB/HTTPS: priority + target */
         uint16_t prio;
         if (cursor_u16be(&rd, &prio)) {
             cursor_t n = *msg;

@@ -28,8 +28,8 @@
 #define DNS_MAX_QUESTIONS 4
 
 typedef struct dns_answer {
-    char *text;    /* Zeek-style rendering, owned */
-    char *owner;   /* the record's name, owned */
+    char *text;  /* Zeek-style rendering, owned */
+    char *owner; /* the record's name, owned */
     uint32_t ttl;
     uint16_t type;
     uint8_t addr[16]; /* for A/AAAA: the address (passive DNS) */
@@ -41,11 +41,11 @@ typedef struct dns_msg {
     bool qr, aa, tc, rd, ra;
     uint8_t opcode, z, rcode;
     uint16_t qdcount, ancount, nscount, arcount;
-    char *qname;      /* first question, owned, NULL if none */
+    char *qname; /* first question, owned, NULL if none */
     uint16_t qtype, qclass;
     dns_answer_t *answers;
     size_t nanswers;
-    uint16_t edns_rcode_ext;  /* from OPT: extended rcode bits */
+    uint16_t edns_rcode_ext; /* from OPT: extended rcode bits */
     bool has_edns;
     const char *error; /* static reason when the message is damaged, else NULL */
 } dns_msg_t;
@@ -56,9 +56,9 @@ typedef struct dns_msg {
 bool dns_parse(const uint8_t *msg, size_t len, dns_msg_t *out);
 void dns_msg_free(dns_msg_t *m);
 
-const char *dns_qtype_name(uint16_t t);   /* "A", "AAAA", ... or NULL */
-const char *dns_rcode_name(uint16_t r);   /* "NOERROR", "NXDOMAIN", ... or NULL */
-const char *dns_qclass_name(uint16_t c);  /* "C_INTERNET", ... or NULL */
+const char *dns_qtype_name(uint16_t t);  /* "A", "AAAA", ... or NULL */
+const char *dns_rcode_name(uint16_t r);  /* "NOERROR", "NXDOMAIN", ... or NULL */
+const char *dns_qclass_name(uint16_t c); /* "C_INTERNET", ... or NULL */
 
 /* Does this UDP payload look like a DNS message (header sane)? */
 bool dns_looks_like(const uint8_t *p, size_t len);

@@ -12,38 +12,38 @@
 #include <strings.h>
 
 enum state {
-    ST_HEADERS,     /* collecting a header block */
-    ST_BODY_LEN,    /* Content-Length bytes remaining */
-    ST_CHUNK_SIZE,  /* reading a chunk-size line */
-    ST_CHUNK_DATA,  /* chunk bytes remaining */
-    ST_CHUNK_CRLF,  /* the line end after chunk data */
-    ST_TRAILER,     /* trailer lines until an empty one */
-    ST_BODY_CLOSE,  /* body until the connection closes */
-    ST_RESYNC,      /* lost framing: look for the next message start */
-    ST_DEAD,        /* not HTTP any more (CONNECT, Upgrade, garbage) */
+    ST_HEADERS,    /* collecting a header block */
+    ST_BODY_LEN,   /* Content-Length bytes remaining */
+    ST_CHUNK_SIZE, /* reading a chunk-size line */
+    ST_CHUNK_DATA, /* chunk bytes remaining */
+    ST_CHUNK_CRLF, /* the line end after chunk data */
+    ST_TRAILER,    /* trailer lines until an empty one */
+    ST_BODY_CLOSE, /* body until the connection closes */
+    ST_RESYNC,     /* lost framing: look for the next message start */
+    ST_DEAD,       /* not HTTP any more (CONNECT, Upgrade, garbage) */
 };
 
 typedef struct dir {
     enum state st;
-    buf_t line;          /* header block or chunk-size line being collected */
-    uint64_t remaining;  /* body or chunk bytes still expected */
-    http_txn_t *cur;     /* transaction whose message is being parsed */
+    buf_t line;         /* header block or chunk-size line being collected */
+    uint64_t remaining; /* body or chunk bytes still expected */
+    http_txn_t *cur;    /* transaction whose message is being parsed */
     bool ended;
 } dir_t;
 
 struct http_conn {
     const http_callbacks_t *cb;
     void *ctx;
-    dir_t d[2];             /* 0 = requests, 1 = responses */
+    dir_t d[2];                      /* 0 = requests, 1 = responses */
     http_txn_t *q[HTTP_MAX_PENDING]; /* transactions in request order */
     unsigned nq;
     unsigned depth;
 };
 
-static const char *const methods[] = {"GET ",     "POST ",    "HEAD ",   "PUT ",    "DELETE ",
-                                      "OPTIONS ", "CONNECT ", "TRACE ",  "PATCH ",  "PROPFIND ",
-                                      "PROPPATCH ", "MKCOL ", "COPY ",   "MOVE ",   "LOCK ",
-                                      "UNLOCK ",  "SEARCH ",  "REPORT ", "QUERY ", NULL};
+static const char *const methods[] = {"GET ",       "POST ",    "HEAD ",   "PUT ",   "DELETE ",
+                                      "OPTIONS ",   "CONNECT ", "TRACE ",  "PATCH ", "PROPFIND ",
+                                      "PROPPATCH ", "MKCOL ",   "COPY ",   "MOVE ",  "LOCK ",
+                                      "UNLOCK ",    "SEARCH ",  "REPORT ", "QUERY ", NULL};
 
 bool http_detect(const uint8_t *p, size_t n, bool is_orig)
 {
@@ -142,10 +142,10 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
                    const char *val, size_t vl)
 {
 #define IS(s) (nl == sizeof(s) - 1 && strncasecmp(name, s, nl) == 0)
-#define SET(f)                                                                                   \
-    do {                                                                                         \
-        free(f);                                                                                 \
-        f = trimmed_dup(val, vl);                                                                \
+#define SET(f)                                                                                     \
+    do {                                                                                           \
+        free(f);                                                                                   \
+        f = trimmed_dup(val, vl);                                                                  \
     } while (0)
     if (IS("content-type"))
         SET(m->ctype);
@@ -311,8 +311,8 @@ static void after_headers(http_conn_t *h, dir_t *d, bool is_orig)
             h->d[0].st = h->d[1].st = ST_DEAD; /* the rest is another protocol */
             return;
         }
-        bool no_body = (t->method && strcmp(t->method, "HEAD") == 0) || t->status == 204 ||
-                       t->status == 304;
+        bool no_body =
+            (t->method && strcmp(t->method, "HEAD") == 0) || t->status == 204 || t->status == 304;
         if (no_body) {
             message_end(h, d, false, false);
             return;
@@ -423,7 +423,6 @@ static size_t resync(const uint8_t *p, size_t n, bool is_orig)
             return i;
     return n;
 }
-
 
 void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                     ts_ns_t ts)
@@ -631,7 +630,10 @@ static void end_dir(http_conn_t *h, bool is_orig)
     }
 }
 
-void http_conn_end(http_conn_t *h, bool is_orig) { end_dir(h, is_orig); }
+void http_conn_end(http_conn_t *h, bool is_orig)
+{
+    end_dir(h, is_orig);
+}
 
 void http_conn_free(http_conn_t *h)
 {

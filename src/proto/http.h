@@ -31,25 +31,25 @@
 typedef struct http_msg {
     char *ctype, *cenc, *te, *cdisp, *crange; /* Content-Type/-Encoding, Transfer-Encoding,
                                                  Content-Disposition, Content-Range */
-    int64_t clen;        /* Content-Length, -1 if absent or invalid */
-    uint64_t body_len;   /* transfer-decoded body bytes seen */
-    uint64_t missing;    /* bytes lost in gaps */
+    int64_t clen;                             /* Content-Length, -1 if absent or invalid */
+    uint64_t body_len;                        /* transfer-decoded body bytes seen */
+    uint64_t missing;                         /* bytes lost in gaps */
     uint64_t first_frame, last_frame;
     ts_ns_t ts, end_ts;
-    bool has;            /* the message was seen */
+    bool has;               /* the message was seen */
     const char *incomplete; /* why the body is not complete, or NULL */
 } http_msg_t;
 
 typedef struct http_txn {
-    unsigned depth;      /* 1-based position on the connection (Zeek's trans_depth) */
+    unsigned depth; /* 1-based position on the connection (Zeek's trans_depth) */
     char *method, *uri, *version, *host, *user_agent, *referrer;
-    char *username;      /* from Authorization: Basic */
+    char *username; /* from Authorization: Basic */
     bool has_password;
-    int status;          /* 0 until a response */
+    int status; /* 0 until a response */
     char *status_msg, *resp_version;
     http_msg_t req, resp;
-    char *weird;         /* first protocol anomaly, static-ish text (owned) */
-    void *user[2];       /* caller's per-body state (0 = request, 1 = response) */
+    char *weird;   /* first protocol anomaly, static-ish text (owned) */
+    void *user[2]; /* caller's per-body state (0 = request, 1 = response) */
 } http_txn_t;
 
 typedef struct http_callbacks {

@@ -87,9 +87,9 @@ bool dhcp_host_name(const uint8_t *p, size_t len, localname_t *out)
     if (!name[0] || (type != 3 && type != 5 && type != 8 && type != 0))
         return false;
     static const uint8_t zero[4];
-    const uint8_t *a = memcmp(yiaddr, zero, 4) ? yiaddr
+    const uint8_t *a = memcmp(yiaddr, zero, 4)      ? yiaddr
                        : memcmp(requested, zero, 4) ? requested
-                       : ciaddr;
+                                                    : ciaddr;
     if (memcmp(a, zero, 4) == 0)
         return false;
     memcpy(out->addr, a, 4);

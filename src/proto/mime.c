@@ -12,7 +12,10 @@ typedef struct magic {
     const char *type;
 } magic_t;
 
-#define M(off, lit, type) {off, lit, sizeof(lit) - 1, type}
+#define M(off, lit, type)                                                                          \
+    {                                                                                              \
+        off, lit, sizeof(lit) - 1, type                                                            \
+    }
 
 static const magic_t magics[] = {
     M(0, "\x89PNG\r\n\x1a\n", "image/png"),
@@ -24,11 +27,17 @@ static const magic_t magics[] = {
     M(0, "PK\x05\x06", "application/zip"),
     M(0, "\x1f\x8b", "application/gzip"),
     M(0, "BZh", "application/x-bzip2"),
-    M(0, "\xfd" "7zXZ\x00", "application/x-xz"),
+    M(0,
+      "\xfd"
+      "7zXZ\x00",
+      "application/x-xz"),
     M(0, "7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
     M(0, "Rar!\x1a\x07", "application/x-rar"),
     M(0, "MZ", "application/x-dosexec"),
-    M(0, "\x7f" "ELF", "application/x-executable"),
+    M(0,
+      "\x7f"
+      "ELF",
+      "application/x-executable"),
     M(0, "\xca\xfe\xba\xbe", "application/x-java-applet"),
     M(0, "FWS", "application/x-shockwave-flash"),
     M(0, "CWS", "application/x-shockwave-flash"),
@@ -111,19 +120,24 @@ void mime_collect(uint8_t buf[MIME_SNIFF_BYTES], size_t *have, const uint8_t *p,
 
 static bool executable(const char *t)
 {
-    return t && (strcmp(t, "application/x-dosexec") == 0 ||
-                 strcmp(t, "application/x-executable") == 0 ||
-                 strcmp(t, "application/x-java-applet") == 0);
+    return t &&
+           (strcmp(t, "application/x-dosexec") == 0 || strcmp(t, "application/x-executable") == 0 ||
+            strcmp(t, "application/x-java-applet") == 0);
 }
 
 /* Content that can carry code or other files: worth a look when it arrives
  * under a label a browser would render or a filter would wave through. */
 static bool container(const char *t)
 {
-    static const char *const v[] = {
-        "application/zip", "application/x-rar", "application/x-7z-compressed",
-        "application/vnd.ms-cab-compressed", "application/x-ole-storage", "application/pdf",
-        "text/rtf", "application/x-shockwave-flash", "application/wasm"};
+    static const char *const v[] = {"application/zip",
+                                    "application/x-rar",
+                                    "application/x-7z-compressed",
+                                    "application/vnd.ms-cab-compressed",
+                                    "application/x-ole-storage",
+                                    "application/pdf",
+                                    "text/rtf",
+                                    "application/x-shockwave-flash",
+                                    "application/wasm"};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         if (strcmp(t, v[i]) == 0)
             return true;
@@ -133,9 +147,15 @@ static bool container(const char *t)
 /* Labels of passive content: images, media, fonts, text, style and script. */
 static bool passive_label(const char *d)
 {
-    static const char *const v[] = {"image/", "audio/", "video/", "font/", "text/",
-                                    "application/javascript", "application/x-javascript",
-                                    "application/json", "application/xml"};
+    static const char *const v[] = {"image/",
+                                    "audio/",
+                                    "video/",
+                                    "font/",
+                                    "text/",
+                                    "application/javascript",
+                                    "application/x-javascript",
+                                    "application/json",
+                                    "application/xml"};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         if (strncasecmp(d, v[i], strlen(v[i])) == 0)
             return true;

@@ -14,13 +14,13 @@
 #define TLS_MAX_RECORD (16384 + 2048)
 
 typedef struct dir {
-    buf_t rec;      /* partial record */
-    buf_t hs;       /* handshake bytes not yet parsed */
-    bool dead;      /* lost sync or encrypted: ignore the rest */
+    buf_t rec; /* partial record */
+    buf_t hs;  /* handshake bytes not yet parsed */
+    bool dead; /* lost sync or encrypted: ignore the rest */
 } dir_t;
 
 struct tls_stream {
-    dir_t d[2];     /* 0 = client, 1 = server */
+    dir_t d[2]; /* 0 = client, 1 = server */
     tls_info_t info;
 };
 
@@ -28,34 +28,58 @@ static const struct {
     uint16_t id;
     const char *name;
 } ciphers[] = {
-    {0x0001, "TLS_RSA_WITH_NULL_MD5"}, {0x0002, "TLS_RSA_WITH_NULL_SHA"},
-    {0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5"}, {0x0009, "TLS_RSA_WITH_DES_CBC_SHA"},
-    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"}, {0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"},
-    {0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA"}, {0x003b, "TLS_RSA_WITH_NULL_SHA256"},
-    {0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA"}, {0x0045, "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA"},
-    {0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"}, {0x0088, "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA"},
-    {0x008c, "TLS_PSK_WITH_AES_128_CBC_SHA"}, {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
-    {0x5600, "TLS_FALLBACK_SCSV"}, {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"},
-    {0xc008, "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA"}, {0xc02d, "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {0xc031, "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"}, {0xc09c, "TLS_RSA_WITH_AES_128_CCM"},
-    {0x0004, "TLS_RSA_WITH_RC4_128_MD5"}, {0x0005, "TLS_RSA_WITH_RC4_128_SHA"},
-    {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"}, {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
-    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"}, {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
-    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"}, {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
-    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"}, {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"},
-    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256"}, {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"}, {0x1301, "TLS_AES_128_GCM_SHA256"},
-    {0x1302, "TLS_AES_256_GCM_SHA384"}, {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
-    {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"}, {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
-    {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"}, {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"},
-    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"}, {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
+    {0x0001, "TLS_RSA_WITH_NULL_MD5"},
+    {0x0002, "TLS_RSA_WITH_NULL_SHA"},
+    {0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5"},
+    {0x0009, "TLS_RSA_WITH_DES_CBC_SHA"},
+    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0x0032, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"},
+    {0x0038, "TLS_DHE_DSS_WITH_AES_256_CBC_SHA"},
+    {0x003b, "TLS_RSA_WITH_NULL_SHA256"},
+    {0x0041, "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA"},
+    {0x0045, "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA"},
+    {0x0084, "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"},
+    {0x0088, "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA"},
+    {0x008c, "TLS_PSK_WITH_AES_128_CBC_SHA"},
+    {0x00ff, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
+    {0x5600, "TLS_FALLBACK_SCSV"},
+    {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"},
+    {0xc008, "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA"},
+    {0xc02d, "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {0xc031, "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"},
+    {0xc09c, "TLS_RSA_WITH_AES_128_CCM"},
+    {0x0004, "TLS_RSA_WITH_RC4_128_MD5"},
+    {0x0005, "TLS_RSA_WITH_RC4_128_SHA"},
+    {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
+    {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256"},
+    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256"},
+    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
+    {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {0x1301, "TLS_AES_128_GCM_SHA256"},
+    {0x1302, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+    {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+    {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
+    {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
     {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
     {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"},
-    {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"}, {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
+    {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
     {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
     {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
     {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
     {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
     {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
@@ -72,13 +96,20 @@ const char *tls_cipher_name(uint16_t c)
 const char *tls_version_name(uint16_t v, char out[24])
 {
     switch (v) {
-    case 0x0300: return "SSLv3";
-    case 0x0301: return "TLSv10";
-    case 0x0302: return "TLSv11";
-    case 0x0303: return "TLSv12";
-    case 0x0304: return "TLSv13";
-    case 0xfeff: return "DTLSv10";
-    case 0xfefd: return "DTLSv12";
+    case 0x0300:
+        return "SSLv3";
+    case 0x0301:
+        return "TLSv10";
+    case 0x0302:
+        return "TLSv11";
+    case 0x0303:
+        return "TLSv12";
+    case 0x0304:
+        return "TLSv13";
+    case 0xfeff:
+        return "DTLSv10";
+    case 0xfefd:
+        return "DTLSv12";
     default:
         if ((v >> 8) == 0x7f) /* TLS 1.3 drafts, as Zeek names them */
             snprintf(out, 24, "TLSv13-draft%u", v & 0xff);
@@ -99,9 +130,15 @@ bool tls_detect(const uint8_t *p, size_t n)
     return type == 22 && major == 3 && minor <= 4 && len > 0 && len <= TLS_MAX_RECORD;
 }
 
-tls_stream_t *tls_new(void) { return xcalloc(1, sizeof(tls_stream_t)); }
+tls_stream_t *tls_new(void)
+{
+    return xcalloc(1, sizeof(tls_stream_t));
+}
 
-static bool grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
+static bool grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
 
 static void md5_hex(const char *s, char out[33])
 {
@@ -157,8 +194,12 @@ static void ja4(tls_info_t *in, const list_t *cs, const list_t *ext, const list_
             v = versions->v[i];
     if (!v)
         v = legacy;
-    const char *vs = v == 0x0304 ? "13" : v == 0x0303 ? "12" : v == 0x0302 ? "11"
-                   : v == 0x0301 ? "10" : v == 0x0300 ? "s3" : "00";
+    const char *vs = v == 0x0304   ? "13"
+                     : v == 0x0303 ? "12"
+                     : v == 0x0302 ? "11"
+                     : v == 0x0301 ? "10"
+                     : v == 0x0300 ? "s3"
+                                   : "00";
     list_t c = {{0}, 0}, e = {{0}, 0};
     for (size_t i = 0; i < cs->n; i++)
         if (!grease(cs->v[i]))
@@ -235,8 +276,8 @@ static void client_hello(tls_info_t *in, cursor_t c)
         in->damaged = "tls.bad_client_hello";
         return;
     }
-    list_t ciphers_l = {{0}, 0}, exts = {{0}, 0}, groups = {{0}, 0}, pf = {{0}, 0},
-           sigs = {{0}, 0}, vers = {{0}, 0};
+    list_t ciphers_l = {{0}, 0}, exts = {{0}, 0}, groups = {{0}, 0}, pf = {{0}, 0}, sigs = {{0}, 0},
+           vers = {{0}, 0};
     uint16_t v;
     while (cursor_u16be(&cs, &v))
         push(&ciphers_l, v);
@@ -443,9 +484,15 @@ void tls_data(tls_stream_t *t, bool is_client, const uint8_t *p, size_t n)
     }
 }
 
-void tls_gap(tls_stream_t *t, bool is_client) { t->d[is_client ? 0 : 1].dead = true; }
+void tls_gap(tls_stream_t *t, bool is_client)
+{
+    t->d[is_client ? 0 : 1].dead = true;
+}
 
-const tls_info_t *tls_info(const tls_stream_t *t) { return &t->info; }
+const tls_info_t *tls_info(const tls_stream_t *t)
+{
+    return &t->info;
+}
 
 void tls_free(tls_stream_t *t)
 {

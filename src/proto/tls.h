@@ -36,17 +36,17 @@ typedef struct tls_info {
     bool client_hello, server_hello;
     uint16_t client_version, server_version; /* negotiated, from supported_versions when given */
     uint16_t cipher;
-    char *sni, *alpn_offered, *alpn_chosen;    /* owned */
+    char *sni, *alpn_offered, *alpn_chosen; /* owned */
     char ja3[33], ja3s[33], ja4[64];
-    char *ja3_string;                          /* owned, the text hashed */
-    tls_der_t chain[TLS_MAX_CHAIN];         /* the server's certificates */
+    char *ja3_string;               /* owned, the text hashed */
+    tls_der_t chain[TLS_MAX_CHAIN]; /* the server's certificates */
     size_t nchain;
-    tls_der_t client_chain[TLS_MAX_CHAIN];  /* a client certificate, when asked for */
+    tls_der_t client_chain[TLS_MAX_CHAIN]; /* a client certificate, when asked for */
     size_t nclient_chain;
-    bool tls13;               /* 1.3 negotiated: certificates are encrypted */
-    bool ccs[2];              /* ChangeCipherSpec / encrypted data seen, per direction */
+    bool tls13;  /* 1.3 negotiated: certificates are encrypted */
+    bool ccs[2]; /* ChangeCipherSpec / encrypted data seen, per direction */
     bool established;
-    const char *damaged;      /* reason when a message was malformed */
+    const char *damaged; /* reason when a message was malformed */
 } tls_info_t;
 
 typedef struct tls_stream tls_stream_t;

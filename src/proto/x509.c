@@ -77,9 +77,11 @@ static void key_info(X509 *c, x509_info_t *x)
     if (!k)
         return;
     int id = EVP_PKEY_base_id(k);
-    x->key_type = xstrdup(id == EVP_PKEY_RSA ? "rsa" : id == EVP_PKEY_EC ? "ecdsa"
-                          : id == EVP_PKEY_DSA ? "dsa" : id == EVP_PKEY_ED25519 ? "ed25519"
-                          : "unknown");
+    x->key_type = xstrdup(id == EVP_PKEY_RSA       ? "rsa"
+                          : id == EVP_PKEY_EC      ? "ecdsa"
+                          : id == EVP_PKEY_DSA     ? "dsa"
+                          : id == EVP_PKEY_ED25519 ? "ed25519"
+                                                   : "unknown");
     x->key_length = EVP_PKEY_bits(k);
     char cname[80];
     size_t cl = 0;
@@ -133,8 +135,8 @@ bool x509_parse(const uint8_t *der, size_t len, x509_info_t *x, const char **err
         BASIC_CONSTRAINTS_free(bc);
     }
     EVP_PKEY *k = X509_get0_pubkey(c);
-    x->self_signed = X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)) == 0 &&
-                     k && X509_verify(c, k) == 1;
+    x->self_signed = X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)) == 0 && k &&
+                     X509_verify(c, k) == 1;
     X509_free(c);
     return true;
 }

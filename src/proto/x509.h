@@ -16,10 +16,10 @@
 
 typedef struct x509_info {
     char sha256[65], sha1[41];
-    long version;            /* 1-based, as Zeek prints it */
-    char *serial;            /* uppercase hex */
-    char *subject, *issuer;  /* RFC 2253 text, as Zeek */
-    char *cn;                /* subject CN, or NULL */
+    long version;                  /* 1-based, as Zeek prints it */
+    char *serial;                  /* uppercase hex */
+    char *subject, *issuer;        /* RFC 2253 text, as Zeek */
+    char *cn;                      /* subject CN, or NULL */
     int64_t not_before, not_after; /* epoch seconds */
     char *key_alg, *sig_alg, *key_type, *curve;
     int key_length;
@@ -27,9 +27,9 @@ typedef struct x509_info {
     size_t nsan_dns;
     char *san_ip[X509_MAX_SANS];
     size_t nsan_ip;
-    int ca;                  /* basic_constraints.ca: 1, 0, or -1 when absent */
-    long path_len;           /* -1 when absent */
-    bool self_signed;        /* issuer == subject and the signature verifies with its key */
+    int ca;           /* basic_constraints.ca: 1, 0, or -1 when absent */
+    long path_len;    /* -1 when absent */
+    bool self_signed; /* issuer == subject and the signature verifies with its key */
 } x509_info_t;
 
 /* Parse der.  False with *err set (static string) when it is not a

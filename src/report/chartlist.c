@@ -10,8 +10,9 @@
 /* Reading order: the whole case first, then who and what, then findings,
  * then single connections; a chart of a kind not listed goes last. */
 static const char *const order[] = {
-    "bandwidth.",    "bandwidth_capture_", "protocol_mix",  "talkers_over_time", "top_talkers",
-    "dns_over_time", "duration_bytes",     "beacon_",       "tcp_",
+    "bandwidth.",  "bandwidth_capture_", "protocol_mix",   "talkers_over_time",
+    "top_talkers", "dns_over_time",      "duration_bytes", "beacon_",
+    "tcp_",
 };
 
 static size_t rank(const char *name)

@@ -81,10 +81,13 @@ static char *headline(json_object *cj, json_object **findings, size_t nf)
     int sev[4] = {0};
     for (size_t i = 0; i < nf; i++) {
         const char *s = jstr(findings[i], "severity");
-        sev[s && !strcmp(s, "high") ? 3 : s && !strcmp(s, "medium") ? 2 : s && !strcmp(s, "low") ? 1 : 0]++;
+        sev[s && !strcmp(s, "high")     ? 3
+            : s && !strcmp(s, "medium") ? 2
+            : s && !strcmp(s, "low")    ? 1
+                                        : 0]++;
     }
-    buf_printf(&b, "<p>%zu finding%s: <b>%d high</b>, %d medium, %d low, %d informational.</p>",
-               nf, nf == 1 ? "" : "s", sev[3], sev[2], sev[1], sev[0]);
+    buf_printf(&b, "<p>%zu finding%s: <b>%d high</b>, %d medium, %d low, %d informational.</p>", nf,
+               nf == 1 ? "" : "s", sev[3], sev[2], sev[1], sev[0]);
     buf_append_str(&b, "<div class=\"cards\">");
     card(&b, "captures", json_object_get_int64(jget(tot, "captures")));
     card(&b, "packets", json_object_get_int64(jget(tot, "packets")));
@@ -208,8 +211,9 @@ static char *timeline(json_object *cj, int tz)
     buf_append_str(&b, "</tbody></table>");
     json_object *om = jget(cj, "timeline_omitted");
     if (om && json_object_get_int64(om) > 0)
-        buf_printf(&b, "<p class=\"note\">%lld later events are not listed (the timeline keeps the "
-                       "earliest); findings.ndjson and hosts.ndjson hold them all.</p>",
+        buf_printf(&b,
+                   "<p class=\"note\">%lld later events are not listed (the timeline keeps the "
+                   "earliest); findings.ndjson and hosts.ndjson hold them all.</p>",
                    (long long)json_object_get_int64(om));
     return buf_steal(&b);
 }
@@ -269,14 +273,17 @@ static char *method(json_object *cj)
     buf_t cl = BUF_INIT;
     json_object *argv = jget(cj, "command_line");
     for (size_t i = 0; argv && i < json_object_array_length(argv); i++)
-        buf_printf(&cl, "%s%s", i ? " " : "", json_object_get_string(json_object_array_get_idx(argv, i)));
+        buf_printf(&cl, "%s%s", i ? " " : "",
+                   json_object_get_string(json_object_array_get_idx(argv, i)));
     kv_row(&b, "command line", buf_cstr(&cl));
     buf_free(&cl);
-    kv_row(&b, "options", json_object_to_json_string_ext(jget(cj, "options"), JSON_C_TO_STRING_PLAIN));
+    kv_row(&b, "options",
+           json_object_to_json_string_ext(jget(cj, "options"), JSON_C_TO_STRING_PLAIN));
     buf_t th = BUF_INIT;
     json_object *tho = jget(cj, "thresholds");
     if (tho && json_object_is_type(tho, json_type_object)) {
-        json_object_object_foreach(tho, key, val) {
+        json_object_object_foreach(tho, key, val)
+        {
             buf_printf(&th, "%s%s = %s", th.len ? ", " : "", key, json_object_get_string(val));
         }
     }
@@ -357,19 +364,27 @@ int report_html_write(const char *dir, char *err, size_t errlen)
          *tl = timeline(cj, tz), *ch = charts_html(dir), *me = method(cj),
          *da = data_blocks(dir, tables);
     buf_t data = BUF_INIT;
-    buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv, da);
+    buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv,
+               da);
     size_t l_html, l_css, l_js;
-    const char *html = template_get("report.html", &l_html), *css = template_get("report.css", &l_css),
-               *js = template_get("report.js", &l_js);
-    char *css_s = xstrndup(css ? css : "", css ? l_css : 0), *js_s = xstrndup(js ? js : "", js ? l_js : 0);
-    tpl_var_t vars[] = {
-        {"title", name && *name ? name : "pcapcase case"},
-        {"version", jstr(jget(cj, "tool"), "version")},
-        {"created", jstr(cj, "created")},
-        {"tz", jstr(cj, "tz")},
-        {"css", css_s}, {"js", js_s}, {"headline", hl}, {"evidence", ev}, {"findings", fh},
-        {"timeline", tl}, {"charts", ch}, {"method", me}, {"data", buf_cstr(&data)},
-        {NULL, NULL}};
+    const char *html = template_get("report.html", &l_html),
+               *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
+    char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
+         *js_s = xstrndup(js ? js : "", js ? l_js : 0);
+    tpl_var_t vars[] = {{"title", name && *name ? name : "pcapcase case"},
+                        {"version", jstr(jget(cj, "tool"), "version")},
+                        {"created", jstr(cj, "created")},
+                        {"tz", jstr(cj, "tz")},
+                        {"css", css_s},
+                        {"js", js_s},
+                        {"headline", hl},
+                        {"evidence", ev},
+                        {"findings", fh},
+                        {"timeline", tl},
+                        {"charts", ch},
+                        {"method", me},
+                        {"data", buf_cstr(&data)},
+                        {NULL, NULL}};
     buf_t out = BUF_INIT;
     int rc = 0;
     if (!html) {
@@ -400,9 +415,10 @@ static void dir_row(buf_t *b, const char *label, json_object *d)
     json_object *w = jget(d, "one_way_delay");
     buf_append_str(b, "<tr><th>");
     esc(b, label);
-    buf_printf(b, "</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-                  "<td class=\"num\">%lld</td><td class=\"num\">%.3f%%</td>"
-                  "<td class=\"num\">%lld</td><td class=\"num\">%lld / %lld</td>",
+    buf_printf(b,
+               "</th><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+               "<td class=\"num\">%lld</td><td class=\"num\">%.3f%%</td>"
+               "<td class=\"num\">%lld</td><td class=\"num\">%lld / %lld</td>",
                (long long)json_object_get_int64(jget(d, "sent_past_first_point")),
                (long long)json_object_get_int64(jget(d, "matched")),
                (long long)json_object_get_int64(jget(d, "lost_between_points")),
@@ -411,8 +427,9 @@ static void dir_row(buf_t *b, const char *label, json_object *d)
                (long long)json_object_get_int64(jget(d, "retransmissions_lost_between_points")),
                (long long)json_object_get_int64(jget(d, "retransmissions_lost_beyond_points")));
     if (w)
-        buf_printf(b, "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>"
-                      "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>",
+        buf_printf(b,
+                   "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>"
+                   "<td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>",
                    1e3 * json_object_get_double(jget(w, "min")),
                    1e3 * json_object_get_double(jget(w, "median")),
                    1e3 * json_object_get_double(jget(w, "p95")),
@@ -437,11 +454,12 @@ static char *compare_summary(json_object *cj)
     } else {
         buf_append_str(&b, "<p>Clock offset: unknown (packets matched in one direction only).</p>");
     }
-    buf_append_str(&b, "<table class=\"wrap\"><thead><tr><th>direction</th><th>passed first point</th>"
-                       "<th>arrived</th><th>lost between the points</th><th>loss</th>"
-                       "<th>only at the far point</th><th>retransmissions lost between / beyond</th>"
-                       "<th>one-way delay min (ms)</th><th>median (ms)</th><th>p95 (ms)</th>"
-                       "<th>max (ms)</th></tr></thead><tbody>");
+    buf_append_str(&b,
+                   "<table class=\"wrap\"><thead><tr><th>direction</th><th>passed first point</th>"
+                   "<th>arrived</th><th>lost between the points</th><th>loss</th>"
+                   "<th>only at the far point</th><th>retransmissions lost between / beyond</th>"
+                   "<th>one-way delay min (ms)</th><th>median (ms)</th><th>p95 (ms)</th>"
+                   "<th>max (ms)</th></tr></thead><tbody>");
     char *lab = xasprintf("%s → %s", jstr(a, "label"), jstr(bb, "label"));
     dir_row(&b, lab, jget(cj, "a_to_b"));
     free(lab);
@@ -464,8 +482,9 @@ static char *compare_summary(json_object *cj)
     json_object *m = jget(cj, "matching");
     if (m) {
         json_object *al = jget(m, "alignment_seconds");
-        buf_printf(&b, "<p>Matching window %.3g s: a packet waited that long for its copy once "
-                       "the clocks were aligned (",
+        buf_printf(&b,
+                   "<p>Matching window %.3g s: a packet waited that long for its copy once "
+                   "the clocks were aligned (",
                    json_object_get_double(jget(m, "window_seconds")));
         if (al && !json_object_is_type(al, json_type_null))
             buf_printf(&b, "first packets at both points put B's clock %.6f s from A's",
@@ -477,8 +496,10 @@ static char *compare_summary(json_object *cj)
                    (long long)json_object_get_int64(jget(m, "peak_pending_b")));
         long long early = json_object_get_int64(jget(m, "given_up_before_the_window"));
         if (early)
-            buf_printf(&b, " <b>%lld packets were given up before their window passed</b> (too "
-                           "many waiting): some of the losses may not be real.", early);
+            buf_printf(&b,
+                       " <b>%lld packets were given up before their window passed</b> (too "
+                       "many waiting): some of the losses may not be real.",
+                       early);
         buf_append_str(&b, "</p>");
     }
     return buf_steal(&b);
@@ -496,16 +517,21 @@ int report_compare_html_write(const char *dir, char *err, size_t errlen)
     }
     char *su = compare_summary(cj), *ch = charts_html(dir), *da = data_blocks(dir, ctables);
     size_t l_html, l_css, l_js;
-    const char *html = template_get("compare.html", &l_html), *css = template_get("report.css", &l_css),
-               *js = template_get("report.js", &l_js);
-    char *css_s = xstrndup(css ? css : "", css ? l_css : 0), *js_s = xstrndup(js ? js : "", js ? l_js : 0);
+    const char *html = template_get("compare.html", &l_html),
+               *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
+    char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
+         *js_s = xstrndup(js ? js : "", js ? l_js : 0);
     tpl_var_t vars[] = {{"label_a", jstr(jget(cj, "a"), "label")},
                         {"label_b", jstr(jget(cj, "b"), "label")},
                         {"file_a", jstr(jget(cj, "a"), "name")},
                         {"file_b", jstr(jget(cj, "b"), "name")},
                         {"version", jstr(jget(cj, "tool"), "version")},
-                        {"css", css_s}, {"js", js_s}, {"summary", su}, {"charts", ch},
-                        {"data", da}, {NULL, NULL}};
+                        {"css", css_s},
+                        {"js", js_s},
+                        {"summary", su},
+                        {"charts", ch},
+                        {"data", da},
+                        {NULL, NULL}};
     int rc = 0;
     buf_t out = BUF_INIT;
     if (!html) {

@@ -9,11 +9,21 @@ void html_escape(buf_t *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '&': buf_append_str(out, "&amp;"); break;
-        case '<': buf_append_str(out, "&lt;"); break;
-        case '>': buf_append_str(out, "&gt;"); break;
-        case '"': buf_append_str(out, "&quot;"); break;
-        case '\'': buf_append_str(out, "&#39;"); break;
+        case '&':
+            buf_append_str(out, "&amp;");
+            break;
+        case '<':
+            buf_append_str(out, "&lt;");
+            break;
+        case '>':
+            buf_append_str(out, "&gt;");
+            break;
+        case '"':
+            buf_append_str(out, "&quot;");
+            break;
+        case '\'':
+            buf_append_str(out, "&#39;");
+            break;
         default:
             if (c < 0x20 && c != '\n' && c != '\t')
                 buf_printf(out, "&#%u;", c == 0 ? 0xFFFD : c);

@@ -32,47 +32,90 @@ typedef struct sheet_def {
     const char *const *cols;
 } sheet_def_t;
 
-static const char *const c_findings[] = {"id", "severity", "score", "type", "summary", "hosts",
-                                         "ts", "last_ts", "evidence", NULL};
-static const char *const c_hosts[] = {"ip", "internal", "names", "macs", "first_ts", "last_ts",
-                                      "bytes_sent", "bytes_recv", "conns_orig", "conns_resp",
-                                      "server_ports", "pcaps", NULL};
-static const char *const c_conn[] = {
-    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service",
-    "duration", "orig_bytes", "resp_bytes", "conn_state", "history", "missed_bytes", "orig_pkts",
-    "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "vlan", "pcap", "first_frame", "last_frame",
-    "retransmits", "zero_windows", "rtt_syn", "orig_name", "resp_name", NULL};
-static const char *const c_dns[] = {"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-                                    "proto", "trans_id", "rtt", "query", "qclass", "qclass_name",
-                                    "qtype", "qtype_name", "rcode", "rcode_name", "AA", "TC", "RD",
-                                    "RA", "Z", "answers", "TTLs", "rejected", "pcap", "frame", NULL};
-static const char *const c_http[] = {
-    "ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "trans_depth", "method",
-    "host", "uri", "referrer", "version", "user_agent", "request_body_len", "response_body_len",
-    "status_code", "status_msg", "username", "orig_fuids", "resp_fuids", "resp_mime_types", "pcap",
-    "request_frame", NULL};
-static const char *const c_files[] = {
-    "ts", "fuid", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "source", "mime_type",
-    "filename", "duration", "is_orig", "seen_bytes", "total_bytes", "missing_bytes", "md5", "sha1",
-    "sha256", "extracted", "url", "content_encoding", "truncated", "pcap", "first_frame",
-    "last_frame", NULL};
-static const char *const c_ssl[] = {"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-                                    "version", "cipher", "server_name", "next_protocol",
-                                    "established", "cert_chain_fps", "ja3", "ja3s", "ja4", "pcap",
-                                    "frame", NULL};
-static const char *const c_x509[] = {
-    "ts", "fingerprint", "certificate.version", "certificate.serial", "certificate.subject",
-    "certificate.issuer", "certificate.not_valid_before", "certificate.not_valid_after",
-    "certificate.key_alg", "certificate.sig_alg", "certificate.key_type", "certificate.key_length",
-    "san.dns", "san.ip", "basic_constraints.ca", "self_signed", "expired_at_capture", "seen_in",
-    "pcap", NULL};
+static const char *const c_findings[] = {"id",    "severity", "score",   "type",     "summary",
+                                         "hosts", "ts",       "last_ts", "evidence", NULL};
+static const char *const c_hosts[] = {
+    "ip",         "internal",   "names",      "macs",         "first_ts", "last_ts", "bytes_sent",
+    "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps",    NULL};
+static const char *const c_conn[] = {"ts",          "uid",           "id.orig_h",   "id.orig_p",
+                                     "id.resp_h",   "id.resp_p",     "proto",       "service",
+                                     "duration",    "orig_bytes",    "resp_bytes",  "conn_state",
+                                     "history",     "missed_bytes",  "orig_pkts",   "orig_ip_bytes",
+                                     "resp_pkts",   "resp_ip_bytes", "vlan",        "pcap",
+                                     "first_frame", "last_frame",    "retransmits", "zero_windows",
+                                     "rtt_syn",     "orig_name",     "resp_name",   NULL};
+static const char *const c_dns[] = {
+    "ts",       "uid",        "id.orig_h", "id.orig_p", "id.resp_h",   "id.resp_p", "proto",
+    "trans_id", "rtt",        "query",     "qclass",    "qclass_name", "qtype",     "qtype_name",
+    "rcode",    "rcode_name", "AA",        "TC",        "RD",          "RA",        "Z",
+    "answers",  "TTLs",       "rejected",  "pcap",      "frame",       NULL};
+static const char *const c_http[] = {"ts",
+                                     "uid",
+                                     "id.orig_h",
+                                     "id.orig_p",
+                                     "id.resp_h",
+                                     "id.resp_p",
+                                     "trans_depth",
+                                     "method",
+                                     "host",
+                                     "uri",
+                                     "referrer",
+                                     "version",
+                                     "user_agent",
+                                     "request_body_len",
+                                     "response_body_len",
+                                     "status_code",
+                                     "status_msg",
+                                     "username",
+                                     "orig_fuids",
+                                     "resp_fuids",
+                                     "resp_mime_types",
+                                     "pcap",
+                                     "request_frame",
+                                     NULL};
+static const char *const c_files[] = {"ts",         "fuid",        "uid",
+                                      "id.orig_h",  "id.orig_p",   "id.resp_h",
+                                      "id.resp_p",  "source",      "mime_type",
+                                      "filename",   "duration",    "is_orig",
+                                      "seen_bytes", "total_bytes", "missing_bytes",
+                                      "md5",        "sha1",        "sha256",
+                                      "extracted",  "url",         "content_encoding",
+                                      "truncated",  "pcap",        "first_frame",
+                                      "last_frame", NULL};
+static const char *const c_ssl[] = {
+    "ts",      "uid",    "id.orig_h",   "id.orig_p",     "id.resp_h",   "id.resp_p",
+    "version", "cipher", "server_name", "next_protocol", "established", "cert_chain_fps",
+    "ja3",     "ja3s",   "ja4",         "pcap",          "frame",       NULL};
+static const char *const c_x509[] = {"ts",
+                                     "fingerprint",
+                                     "certificate.version",
+                                     "certificate.serial",
+                                     "certificate.subject",
+                                     "certificate.issuer",
+                                     "certificate.not_valid_before",
+                                     "certificate.not_valid_after",
+                                     "certificate.key_alg",
+                                     "certificate.sig_alg",
+                                     "certificate.key_type",
+                                     "certificate.key_length",
+                                     "san.dns",
+                                     "san.ip",
+                                     "basic_constraints.ca",
+                                     "self_signed",
+                                     "expired_at_capture",
+                                     "seen_in",
+                                     "pcap",
+                                     NULL};
 
-static const sheet_def_t sheets[] = {
-    {"findings", "Findings", c_findings}, {"hosts", "Hosts", c_hosts},
-    {"conn", "Connections", c_conn},      {"dns", "DNS", c_dns},
-    {"http", "HTTP", c_http},             {"files", "Files", c_files},
-    {"ssl", "TLS", c_ssl},                {"x509", "Certificates", c_x509},
-    {NULL, NULL, NULL}};
+static const sheet_def_t sheets[] = {{"findings", "Findings", c_findings},
+                                     {"hosts", "Hosts", c_hosts},
+                                     {"conn", "Connections", c_conn},
+                                     {"dns", "DNS", c_dns},
+                                     {"http", "HTTP", c_http},
+                                     {"files", "Files", c_files},
+                                     {"ssl", "TLS", c_ssl},
+                                     {"x509", "Certificates", c_x509},
+                                     {NULL, NULL, NULL}};
 
 typedef struct ctx {
     lxw_workbook *wb;
@@ -88,7 +131,10 @@ static bool is_time(const char *col)
 }
 
 /* Excel serial date from epoch seconds (days since 1899-12-30). */
-static double excel_date(double epoch, int tz) { return (epoch + tz) / 86400.0 + 25569.0; }
+static double excel_date(double epoch, int tz)
+{
+    return (epoch + tz) / 86400.0 + 25569.0;
+}
 
 static char *text_of(json_object *v)
 {
@@ -150,10 +196,10 @@ static void write_cell(ctx_t *c, cur_t *cur, int col, const char *name, json_obj
     double w = 0;
     if (!v || json_object_is_type(v, json_type_null))
         return;
-    if (is_time(name) && (json_object_is_type(v, json_type_double) ||
-                          json_object_is_type(v, json_type_int))) {
-        worksheet_write_number(cur->ws, r, (lxw_col_t)col, excel_date(json_object_get_double(v), c->tz),
-                               c->dt);
+    if (is_time(name) &&
+        (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))) {
+        worksheet_write_number(cur->ws, r, (lxw_col_t)col,
+                               excel_date(json_object_get_double(v), c->tz), c->dt);
         w = 22;
     } else if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
         worksheet_write_number(cur->ws, r, (lxw_col_t)col, json_object_get_double(v), NULL);
@@ -278,7 +324,8 @@ static void summary(ctx_t *c, json_object *cj)
     if (json_object_object_get_ex(cj, "evidence", &ev))
         for (size_t i = 0; i < json_object_array_length(ev); i++) {
             json_object *e = json_object_array_get_idx(ev, i), *n, *h;
-            if (json_object_object_get_ex(e, "name", &n) && json_object_object_get_ex(e, "sha256", &h)) {
+            if (json_object_object_get_ex(e, "name", &n) &&
+                json_object_object_get_ex(e, "sha256", &h)) {
                 worksheet_write_string(ws, (lxw_row_t)r, 0, json_object_get_string(n), NULL);
                 worksheet_write_string(ws, (lxw_row_t)r++, 1, json_object_get_string(h), NULL);
             }
@@ -362,21 +409,44 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
 
 /* ---- comparison workbook ---- */
 
-static const char *const c_flows[] = {
-    "a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "first_frame_a", "first_frame_b",
-    "a_to_b.sent_past_first_point", "a_to_b.matched", "a_to_b.matched_by_byte_range",
-    "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point",
-    "a_to_b.tcp_retransmissions", "a_to_b.retransmissions_lost_between_points",
-    "a_to_b.retransmissions_lost_beyond_points", "a_to_b.one_way_delay.min",
-    "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "a_to_b.one_way_delay.max",
-    "b_to_a.sent_past_first_point", "b_to_a.matched", "b_to_a.matched_by_byte_range",
-    "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point",
-    "b_to_a.tcp_retransmissions", "b_to_a.retransmissions_lost_between_points",
-    "b_to_a.retransmissions_lost_beyond_points", "b_to_a.one_way_delay.min",
-    "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "b_to_a.one_way_delay.max", NULL};
-static const char *const c_unmatched[] = {"ts", "point", "file", "frame", "kind", "direction",
-                                          "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags",
-                                          "len", NULL};
+static const char *const c_flows[] = {"a_host",
+                                      "a_port",
+                                      "b_host",
+                                      "b_port",
+                                      "proto",
+                                      "seen_at",
+                                      "first_frame_a",
+                                      "first_frame_b",
+                                      "a_to_b.sent_past_first_point",
+                                      "a_to_b.matched",
+                                      "a_to_b.matched_by_byte_range",
+                                      "a_to_b.lost_between_points",
+                                      "a_to_b.loss_rate",
+                                      "a_to_b.only_at_far_point",
+                                      "a_to_b.tcp_retransmissions",
+                                      "a_to_b.retransmissions_lost_between_points",
+                                      "a_to_b.retransmissions_lost_beyond_points",
+                                      "a_to_b.one_way_delay.min",
+                                      "a_to_b.one_way_delay.median",
+                                      "a_to_b.one_way_delay.p95",
+                                      "a_to_b.one_way_delay.max",
+                                      "b_to_a.sent_past_first_point",
+                                      "b_to_a.matched",
+                                      "b_to_a.matched_by_byte_range",
+                                      "b_to_a.lost_between_points",
+                                      "b_to_a.loss_rate",
+                                      "b_to_a.only_at_far_point",
+                                      "b_to_a.tcp_retransmissions",
+                                      "b_to_a.retransmissions_lost_between_points",
+                                      "b_to_a.retransmissions_lost_beyond_points",
+                                      "b_to_a.one_way_delay.min",
+                                      "b_to_a.one_way_delay.median",
+                                      "b_to_a.one_way_delay.p95",
+                                      "b_to_a.one_way_delay.max",
+                                      NULL};
+static const char *const c_unmatched[] = {"ts",        "point",     "file", "frame",    "kind",
+                                          "direction", "src",       "dst",  "ip_proto", "ip_id",
+                                          "seq",       "tcp_flags", "len",  NULL};
 static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
                                              {"unmatched", "Unmatched packets", c_unmatched},
                                              {NULL, NULL, NULL}};

@@ -21,12 +21,20 @@ static struct {
     pthread_mutex_t mu;
     pthread_cond_t more, room;
     aw_job_t *head, *tail;
-    aw_job_t *failed;   /* jobs whose write failed (data freed) */
-    size_t queued;      /* bytes waiting */
+    aw_job_t *failed; /* jobs whose write failed (data freed) */
+    size_t queued;    /* bytes waiting */
     bool running, stopping;
     pthread_t th;
-} W = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-       NULL, NULL, NULL, 0, false, false, 0};
+} W = {PTHREAD_MUTEX_INITIALIZER,
+       PTHREAD_COND_INITIALIZER,
+       PTHREAD_COND_INITIALIZER,
+       NULL,
+       NULL,
+       NULL,
+       0,
+       false,
+       false,
+       0};
 
 static void *run(void *arg)
 {

@@ -110,8 +110,7 @@ static int bandwidth_of(const case_t *k, size_t from, size_t to, const char *tit
  * (their clocks may differ: one chart each shows each on its own terms). */
 static int bandwidth(const case_t *k, int *written, char *err, size_t errlen)
 {
-    if (bandwidth_of(k, 0, k->n, "Bandwidth over time", "all captures", "bandwidth", err,
-                     errlen))
+    if (bandwidth_of(k, 0, k->n, "Bandwidth over time", "all captures", "bandwidth", err, errlen))
         return -1;
     (*written)++;
     for (size_t i = 0; k->n > 1 && i < k->n; i++) {
@@ -182,7 +181,10 @@ static const char *service_of(const conn_rec_t *c, char buf[16])
     if (c->service && *c->service)
         return c->service;
     snprintf(buf, 16, "%s other",
-             c->proto == 6 ? "tcp" : c->proto == 17 ? "udp" : c->proto == 1 ? "icmp" : "ip");
+             c->proto == 6    ? "tcp"
+             : c->proto == 17 ? "udp"
+             : c->proto == 1  ? "icmp"
+                              : "ip");
     return buf;
 }
 
@@ -376,12 +378,14 @@ static int duration_bytes(const case_t *k, char *err, size_t errlen)
     for (size_t i = 0; i < k->n; i++)
         for (size_t j = 0; j < k->r[i]->nconns; j++, idx++) {
             const conn_rec_t *c = capture_conn(k->r[i], j);
-            double d = (double)(c->last_ts - c->ts) / 1e9, b = (double)(c->orig_bytes + c->resp_bytes);
+            double d = (double)(c->last_ts - c->ts) / 1e9,
+                   b = (double)(c->orig_bytes + c->resp_bytes);
             if (idx % stride == 0 && d > 0 && b > 0)
                 x[m] = d, y[m++] = b;
         }
     chart_t *c = chart_new(CHART_SCATTER, "Connections: duration vs bytes");
-    chart_set_subtitle(c, "each dot is a connection with data; beacons line up, bulk transfers sit high");
+    chart_set_subtitle(
+        c, "each dot is a connection with data; beacons line up, bulk transfers sit high");
     plot_axis(c, true, "Duration", PLOT_SECONDS, true);
     plot_axis(c, false, "Payload bytes (both directions)", PLOT_BYTES, true);
     if (m)
@@ -403,7 +407,8 @@ static int dns_over_time(const case_t *k, char *err, size_t errlen)
     if (total && span(k, &t0, &t1)) {
         double bin = fmax(1, plot_time_step(t1 - t0, 120));
         size_t nb = (size_t)ceil((t1 - t0) / bin) + 1;
-        double *x = xcalloc(nb, sizeof *x), *q = xcalloc(nb, sizeof *q), *nx = xcalloc(nb, sizeof *nx);
+        double *x = xcalloc(nb, sizeof *x), *q = xcalloc(nb, sizeof *q),
+               *nx = xcalloc(nb, sizeof *nx);
         for (size_t b = 0; b < nb; b++)
             x[b] = t0 + bin * (double)b;
         for (size_t i = 0; i < k->n; i++)
@@ -454,7 +459,8 @@ static int beacons(const case_t *k, char *err, size_t errlen)
         for (size_t b = 0; b < nb; b++)
             x[b] = base + w * ((double)b + 0.5);
         for (size_t j = 0; j < n; j++) {
-            size_t b = (size_t)((json_object_get_double(json_object_array_get_idx(iv, j)) - base) / w);
+            size_t b =
+                (size_t)((json_object_get_double(json_object_array_get_idx(iv, j)) - base) / w);
             if (b < nb)
                 y[b]++;
         }
@@ -511,8 +517,8 @@ static void remove_old_charts(const char *dir)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (l > 4 && (strcmp(e->d_name + l - 4, ".png") == 0 ||
-                      strcmp(e->d_name + l - 4, ".pdf") == 0)) {
+        if (l > 4 &&
+            (strcmp(e->d_name + l - 4, ".png") == 0 || strcmp(e->d_name + l - 4, ".pdf") == 0)) {
             char *p = xasprintf("%s/%s", dir, e->d_name);
             unlink(p);
             free(p);

@@ -15,17 +15,17 @@ void log_conn_row(buf_t *out, const conn_rec_t *c, const char *pcap, int ts_digi
     lf_time(&w, "ts", c->ts, ts_digits);
     jw_kv_str(&w, "uid", c->uid);
     lf_conn_id(&w, &c->orig, c->orig_p, &c->resp, c->resp_p);
-    jw_kv_str(&w, "proto", c->proto == IPPROTO_TCP   ? "tcp"
-                           : c->proto == IPPROTO_UDP ? "udp"
-                           : (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6)
-                               ? "icmp"
-                               : "unknown_transport");
+    jw_kv_str(&w, "proto",
+              c->proto == IPPROTO_TCP                                    ? "tcp"
+              : c->proto == IPPROTO_UDP                                  ? "udp"
+              : (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6) ? "icmp"
+                                                                         : "unknown_transport");
     if (c->service)
         jw_kv_str(&w, "service", c->service);
     if (c->last_ts > c->ts)
         lf_duration(&w, "duration", c->last_ts - c->ts, ts_digits);
-    bool sized = c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP ||
-                 c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6;
+    bool sized = c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP || c->proto == IPPROTO_ICMP ||
+                 c->proto == IPPROTO_ICMPV6;
     if (sized) {
         jw_kv_uint(&w, "orig_bytes", c->orig_bytes);
         jw_kv_uint(&w, "resp_bytes", c->resp_bytes);

@@ -16,11 +16,21 @@ void plot_axis(chart_t *c, bool x_axis, const char *label, plot_units_t units, b
 {
     chart_axis_t ax = x_axis ? CHART_X : CHART_Y;
     switch (units) {
-    case PLOT_BYTES: chart_set_axis(c, ax, label, CHART_FMT_SI, "B"); break;
-    case PLOT_BITRATE: chart_set_axis(c, ax, label, CHART_FMT_SI, "bit/s"); break;
-    case PLOT_SECONDS: chart_set_axis(c, ax, label, CHART_FMT_DURATION, NULL); break;
-    case PLOT_TIME: chart_set_axis(c, ax, label, CHART_FMT_TIME, NULL); break;
-    default: chart_set_axis(c, ax, label, CHART_FMT_NUMBER, NULL); break;
+    case PLOT_BYTES:
+        chart_set_axis(c, ax, label, CHART_FMT_SI, "B");
+        break;
+    case PLOT_BITRATE:
+        chart_set_axis(c, ax, label, CHART_FMT_SI, "bit/s");
+        break;
+    case PLOT_SECONDS:
+        chart_set_axis(c, ax, label, CHART_FMT_DURATION, NULL);
+        break;
+    case PLOT_TIME:
+        chart_set_axis(c, ax, label, CHART_FMT_TIME, NULL);
+        break;
+    default:
+        chart_set_axis(c, ax, label, CHART_FMT_NUMBER, NULL);
+        break;
     }
     if (log)
         chart_set_axis_log(c, ax, 1);
@@ -48,9 +58,9 @@ double plot_nice_step(double range, int target)
 
 double plot_time_step(double span, int target)
 {
-    static const double steps[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10,    15,    30,    60,     120,   300,
-                                   600,  900,  1800,  3600,  7200,  10800, 21600,  43200, 86400,
-                                   172800, 604800};
+    static const double steps[] = {0.01, 0.02, 0.05,  0.1,   0.2,   0.5,   1,      2,     5,
+                                   10,   15,   30,    60,    120,   300,   600,    900,   1800,
+                                   3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800};
     double raw = span / (target > 0 ? target : 1);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         if (steps[i] >= raw)

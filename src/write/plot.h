@@ -13,10 +13,10 @@
 
 typedef enum plot_units {
     PLOT_PLAIN,
-    PLOT_BYTES,     /* "1.5 MB" */
-    PLOT_BITRATE,   /* values in bit/s: "12 Mbit/s" */
-    PLOT_SECONDS,   /* durations: "250 ms" */
-    PLOT_TIME,      /* epoch seconds, labelled in the given zone */
+    PLOT_BYTES,   /* "1.5 MB" */
+    PLOT_BITRATE, /* values in bit/s: "12 Mbit/s" */
+    PLOT_SECONDS, /* durations: "250 ms" */
+    PLOT_TIME,    /* epoch seconds, labelled in the given zone */
 } plot_units_t;
 
 void plot_axis(chart_t *c, bool x_axis, const char *label, plot_units_t units, bool log);

@@ -113,17 +113,23 @@ static void xy_init(xy_t *s, size_t cap)
     s->n = 0;
 }
 
-static void xy_add(xy_t *s, double x, double y) { s->x[s->n] = x, s->y[s->n++] = y; }
-static void xy_free(xy_t *s) { free(s->x), free(s->y); }
+static void xy_add(xy_t *s, double x, double y)
+{
+    s->x[s->n] = x, s->y[s->n++] = y;
+}
+static void xy_free(xy_t *s)
+{
+    free(s->x), free(s->y);
+}
 
 static void subtitle(chart_t *c, const case_t *k, const pick_t *p, const tcp_series_t *s,
                      const char *what)
 {
-    char *sub = xasprintf("uid %s in %s, frames %llu-%llu; %s%s%s", p->c->uid,
-                          k->r[p->capture]->name, (unsigned long long)p->c->first_frame,
-                          (unsigned long long)p->c->last_frame, what,
-                          s->scaled ? "" : "; window scale unknown (no SYNs): raw windows",
-                          s->dropped ? "; cut short: too many packets" : "");
+    char *sub =
+        xasprintf("uid %s in %s, frames %llu-%llu; %s%s%s", p->c->uid, k->r[p->capture]->name,
+                  (unsigned long long)p->c->first_frame, (unsigned long long)p->c->last_frame, what,
+                  s->scaled ? "" : "; window scale unknown (no SYNs): raw windows",
+                  s->dropped ? "; cut short: too many packets" : "");
     chart_set_subtitle(c, sub);
     free(sub);
 }
@@ -159,8 +165,7 @@ static int window_chart(const case_t *k, const pick_t *p, const tcp_series_t *s,
     chart_t *c = chart_new(CHART_STEP, t);
     free(t);
     subtitle(c, k, p, s, "receive window after scaling, bytes in flight");
-    chart_set_axis(c, CHART_X, "Time since the connection's first packet", CHART_FMT_RELTIME,
-                   NULL);
+    chart_set_axis(c, CHART_X, "Time since the connection's first packet", CHART_FMT_RELTIME, NULL);
     plot_axis(c, false, "Bytes", PLOT_BYTES, false);
     xy_t win[2], flight[2], rtx;
     uint64_t sent[2] = {0, 0};
@@ -215,8 +220,7 @@ static int sequence_chart(const case_t *k, const pick_t *p, const tcp_series_t *
     free(t);
     subtitle(c, k, p, s,
              dir == 0 ? "data from the client (originator)" : "data from the server (responder)");
-    chart_set_axis(c, CHART_X, "Time since the connection's first packet", CHART_FMT_RELTIME,
-                   NULL);
+    chart_set_axis(c, CHART_X, "Time since the connection's first packet", CHART_FMT_RELTIME, NULL);
     plot_axis(c, false, "Relative sequence number", PLOT_BYTES, false);
     xy_t seg, rtx, ack, edge;
     xy_init(&seg, s->n), xy_init(&rtx, s->n), xy_init(&ack, s->n), xy_init(&edge, s->n);

@@ -14,8 +14,8 @@
 
 typedef struct tl_event {
     ts_ns_t ts;
-    int kind;    /* order among events at the same instant: capture, host, finding */
-    char *ref;   /* capture name, host address or finding id */
+    int kind;  /* order among events at the same instant: capture, host, finding */
+    char *ref; /* capture name, host address or finding id */
     char *text;
 } tl_event_t;
 
@@ -67,7 +67,7 @@ void timeline_json(jsonw_t *w, const case_t *k)
     const findings_t *f = k->findings;
     size_t nf = f ? f->n : 0;
     /* hosts named in findings: when each was first and last seen anywhere */
-    char (*seen)[IPADDR_STRLEN] = xcalloc(nf * FINDING_MAX_HOSTS + 1, sizeof *seen);
+    char(*seen)[IPADDR_STRLEN] = xcalloc(nf * FINDING_MAX_HOSTS + 1, sizeof *seen);
     size_t nseen = 0;
     for (size_t i = 0; i < nf; i++) {
         const finding_t *x = &f->v[i];

@@ -11,14 +11,24 @@
 
 #include <stdlib.h>
 
-static void b_begin(void *c, http_txn_t *t, bool o) { (void)c, (void)o; t->user[0] = NULL; }
+static void b_begin(void *c, http_txn_t *t, bool o)
+{
+    (void)c, (void)o;
+    t->user[0] = NULL;
+}
 static void b_data(void *c, http_txn_t *t, bool o, const uint8_t *p, size_t n, uint64_t f,
                    ts_ns_t ts)
 {
     (void)c, (void)t, (void)o, (void)f, (void)ts, (void)p, (void)n;
 }
-static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l) { (void)c, (void)t, (void)o, (void)l; }
-static void b_end(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
+static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l)
+{
+    (void)c, (void)t, (void)o, (void)l;
+}
+static void b_end(void *c, http_txn_t *t, bool o)
+{
+    (void)c, (void)t, (void)o;
+}
 static void t_done(void *c, http_txn_t *t)
 {
     (void)c;
@@ -26,7 +36,10 @@ static void t_done(void *c, http_txn_t *t)
 }
 static const http_callbacks_t cb = {b_begin, b_data, b_gap, b_end, t_done};
 
-static void sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx, (void)p, (void)n; }
+static void sink(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx, (void)p, (void)n;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     default: { /* gzip/deflate bodies: bombs stop at the caps */
-        body_decoder_t *d = body_decoder_new(data[1] & 1 ? BODY_GZIP : BODY_DEFLATE, 1 << 20,
-                                             sink, NULL);
+        body_decoder_t *d =
+            body_decoder_new(data[1] & 1 ? BODY_GZIP : BODY_DEFLATE, 1 << 20, sink, NULL);
         body_decoder_feed(d, p, n);
         body_decoder_finish(d);
         body_decoder_free(d);

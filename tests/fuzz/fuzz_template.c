@@ -14,8 +14,8 @@ static void check_escaped(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch == '<' || ch == '>' || ch == '"' || ch == '\'' || (ch < 0x20 && ch != '\t' &&
-                                                                  ch != '\n' && ch != '\r'))
+        if (ch == '<' || ch == '>' || ch == '"' || ch == '\'' ||
+            (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r'))
             abort();
         /* & only as the start of an entity */
         if (ch == '&' && !memchr(s + i, ';', n - i < 10 ? n - i : 10))

@@ -32,7 +32,10 @@ static inline int cu_run(const char *suite_name, const cu_test_t *tests)
     return failed ? 1 : 0;
 }
 
-#define CU_MAIN(suite, table) \
-    int main(void) { return cu_run(suite, table); }
+#define CU_MAIN(suite, table)                                                                      \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        return cu_run(suite, table);                                                               \
+    }
 
 #endif

@@ -63,8 +63,14 @@ static void pcapng_with_several_interfaces(void)
 }
 
 /* little-endian helpers for building a pcapng by hand */
-static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
-static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
+static void put32(FILE *f, uint32_t v)
+{
+    fwrite(&v, 4, 1, f);
+}
+static void put16(FILE *f, uint16_t v)
+{
+    fwrite(&v, 2, 1, f);
+}
 
 static void pcapng_mixing_link_types_libpcap_refuses(void)
 {
@@ -78,10 +84,10 @@ static void pcapng_mixing_link_types_libpcap_refuses(void)
     put16(f, 9), put16(f, 1), put32(f, 9), put32(f, 0), put32(f, 32);
     /* EPB on interface 1: a 20-byte IPv4 header, ts = 1.5 s in ns units */
     uint64_t ts = 1500000000ull;
-    put32(f, 6), put32(f, 52), put32(f, 1), put32(f, (uint32_t)(ts >> 32)),
-        put32(f, (uint32_t)ts), put32(f, 20), put32(f, 20);
-    static const uint8_t ip[20] = {0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1,
-                                   10, 0, 0, 2};
+    put32(f, 6), put32(f, 52), put32(f, 1), put32(f, (uint32_t)(ts >> 32)), put32(f, (uint32_t)ts),
+        put32(f, 20), put32(f, 20);
+    static const uint8_t ip[20] = {0x45, 0, 0,  20, 0, 1, 0,  0, 64, 17,
+                                   0,    0, 10, 0,  0, 1, 10, 0, 0,  2};
     fwrite(ip, 1, 20, f);
     put32(f, 52);
     fclose(f);

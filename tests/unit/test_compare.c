@@ -18,11 +18,16 @@ static double value(uint32_t i)
     uint32_t h = i * 2654435761u;
     double base = (double)(h % 100000) / 1e6; /* 0 .. 0.1 s */
     switch (i % 5) {
-    case 0: return -base;
-    case 1: return (double)(h % 1000) / 1e9; /* under 1 µs */
-    case 2: return base;
-    case 3: return base * 40;                /* up to 4 s */
-    default: return 0;
+    case 0:
+        return -base;
+    case 1:
+        return (double)(h % 1000) / 1e9; /* under 1 µs */
+    case 2:
+        return base;
+    case 3:
+        return base * 40; /* up to 4 s */
+    default:
+        return 0;
     }
 }
 
@@ -61,7 +66,7 @@ static void histogram_within_a_thousandth(void)
             bad++;
     }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT_EQUAL(ds_rank(&d, 0), v[0]);       /* the extremes are exact */
+    CU_ASSERT_EQUAL(ds_rank(&d, 0), v[0]); /* the extremes are exact */
     CU_ASSERT_EQUAL(ds_rank(&d, N - 1), v[N - 1]);
     CU_ASSERT_EQUAL(ds_rank(&d, N * 3 / 10), 0.0); /* zeros (ranks 20-40 %) stay zero */
     ds_free(&d);

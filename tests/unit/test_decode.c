@@ -91,7 +91,7 @@ static void fragments_reassemble_and_overlaps_are_recorded(void)
     const uint8_t *out;
     uint32_t len;
     CU_ASSERT_FALSE(ipfrag_add(t, &k, 16, b, 16, false, 2, 0, &out, &len)); /* last first */
-    CU_ASSERT_FALSE(ipfrag_add(t, &k, 8, a, 16, true, 3, 0, &out, &len));  /* overlaps [16,24) */
+    CU_ASSERT_FALSE(ipfrag_add(t, &k, 8, a, 16, true, 3, 0, &out, &len));   /* overlaps [16,24) */
     CU_ASSERT_TRUE(ipfrag_add(t, &k, 0, a, 8, true, 4, 0, &out, &len));
     CU_ASSERT_EQUAL(len, 32);
     CU_ASSERT_EQUAL(out[15], 'A');

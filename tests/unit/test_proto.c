@@ -24,8 +24,8 @@ static void dns_compression_loop_is_damage(void)
     CU_ASSERT_PTR_NULL(m.qname);
     dns_msg_free(&m);
     /* a pointer forward (past the name) is refused the same way */
-    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 16, 0, 1, 0, 1,
-                           1,    'a',  0};
+    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0, 0,
+                           0,    0xC0, 16,   0,    1, 0, 1, 1, 'a', 0};
     CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
     CU_ASSERT_PTR_NOT_NULL(m.error);
     dns_msg_free(&m);
@@ -34,9 +34,9 @@ static void dns_compression_loop_is_damage(void)
 static void dns_answers_render_like_zeek(void)
 {
     /* response for a.b with one A answer 1.2.3.4 (name by pointer) and a TXT */
-    const uint8_t msg[] = {0, 7, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0, 1, 'A', 1, 'b', 0, 0, 1, 0, 1,
-                           0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4,
-                           0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 5, 0, 3, 2, 'h', 'i'};
+    const uint8_t msg[] = {0, 7,    0x81, 0x80, 0,  1, 0, 2, 0, 0, 0, 0, 1,  'A', 1,   'b', 0, 0,
+                           1, 0,    1,    0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0,   4,   1,   2, 3,
+                           4, 0xC0, 12,   0,    16, 0, 1, 0, 0, 0, 5, 0, 3,  2,   'h', 'i'};
     dns_msg_t m;
     CU_ASSERT_TRUE(dns_parse(msg, sizeof msg, &m));
     CU_ASSERT_PTR_NULL(m.error);
@@ -74,16 +74,28 @@ static void tls_certificate_past_its_record_is_damage(void)
 
 static int txns;
 static uint64_t body;
-static void b_begin(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
+static void b_begin(void *c, http_txn_t *t, bool o)
+{
+    (void)c, (void)t, (void)o;
+}
 static void b_data(void *c, http_txn_t *t, bool o, const uint8_t *p, size_t n, uint64_t f,
                    ts_ns_t ts)
 {
     (void)c, (void)t, (void)o, (void)p, (void)f, (void)ts;
     body += n;
 }
-static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l) { (void)c, (void)t, (void)o, (void)l; }
-static void b_end(void *c, http_txn_t *t, bool o) { (void)c, (void)t, (void)o; }
-static void t_done(void *c, http_txn_t *t) { (void)c, (void)t, txns++; }
+static void b_gap(void *c, http_txn_t *t, bool o, uint64_t l)
+{
+    (void)c, (void)t, (void)o, (void)l;
+}
+static void b_end(void *c, http_txn_t *t, bool o)
+{
+    (void)c, (void)t, (void)o;
+}
+static void t_done(void *c, http_txn_t *t)
+{
+    (void)c, (void)t, txns++;
+}
 static const http_callbacks_t cb = {b_begin, b_data, b_gap, b_end, t_done};
 
 static void http_chunk_size_overflow_stops_the_body(void)
@@ -117,7 +129,10 @@ static void http_split_at_every_byte_gives_the_same_body(void)
 }
 
 static uint64_t decoded;
-static void sink(void *ctx, const uint8_t *p, size_t n) { (void)ctx, (void)p, decoded += n; }
+static void sink(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx, (void)p, decoded += n;
+}
 
 static void gzip_bomb_stops_at_the_ratio_cap(void)
 {
@@ -301,8 +316,8 @@ static void netbios_names_from_registrations_and_answers(void)
     static const uint8_t q[] = {0, 0x20, 0, 1};
     memcpy(m + n, q, 4);
     n += 4;
-    static const uint8_t rr[] = {0xC0, 0x0C, 0, 0x20, 0, 1, 0, 0x04, 0x93, 0xE0, 0, 6,
-                                 0x00, 0x00, 10, 0, 0, 42};
+    static const uint8_t rr[] = {0xC0, 0x0C, 0, 0x20, 0,    1,  0, 0x04, 0x93,
+                                 0xE0, 0,    6, 0x00, 0x00, 10, 0, 0,    42};
     memcpy(m + n, rr, sizeof rr);
     n += sizeof rr;
     localname_t v[NBNS_MAX_NAMES];
@@ -329,8 +344,8 @@ static void netbios_names_from_registrations_and_answers(void)
     memcpy(m, rhdr, sizeof rhdr);
     n = sizeof rhdr;
     n += nb_encode(m + n, "FILESRV", 0x20);
-    static const uint8_t ans[] = {0, 0x20, 0, 1, 0, 0, 0, 60, 0, 12,
-                                  0x00, 0x00, 192, 168, 1, 5, 0x00, 0x00, 192, 168, 2, 5};
+    static const uint8_t ans[] = {0,    0x20, 0,   1, 0, 0,    0,    60,  0,   12, 0x00,
+                                  0x00, 192,  168, 1, 5, 0x00, 0x00, 192, 168, 2,  5};
     memcpy(m + n, ans, sizeof ans);
     n += sizeof ans;
     CU_ASSERT_EQUAL_FATAL(nbns_names(m, n, v, NBNS_MAX_NAMES), 2);
