@@ -15,7 +15,6 @@
  * and a JA3 is rare only when its family is rare too.  See docs/findings.md. */
 #include "case/findings.h"
 
-#include "core/jsonw.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -102,7 +101,11 @@ static void rare_finding(findings_t *f, const jref_t *g, size_t n, size_t nclien
         summary = xasprintf("A TLS client fingerprint (JA3 %s) used by only %zu of the %zu TLS "
                             "clients in the case (%zu handshakes)",
                             t->ja3, clients, nclients, n);
-    finding_t *x = findings_add(f, "tls_rare_ja3", 1, 40, summary);
+    finding_t *x = findings_add(f, "tls_rare_ja3", SEV_LOW, 40, summary);
+    finding_why(x, xasprintf("Most clients here share a handful of TLS fingerprints (browsers, "
+                             "system libraries); a fingerprint only %zu of %zu clients use points "
+                             "at software of its own, such as a scripting tool or malware.",
+                             clients, nclients));
     x->first = t->ts, x->last = t->ts;
     for (size_t i = 0; i < n; i++) {
         finding_host(x, &g[i].t->client);
@@ -111,29 +114,21 @@ static void rare_finding(findings_t *f, const jref_t *g, size_t n, size_t nclien
         if (x->nev < FINDING_MAX_EVIDENCE)
             finding_evidence(x, g[i].t->capture, g[i].t->frame, g[i].t->uid);
     }
-    buf_t det = BUF_INIT;
-    jsonw_t w;
-    jw_init(&w, &det, false);
-    jw_obj_begin(&w);
-    jw_kv_str(&w, "ja3", t->ja3);
+    finding_str(x, "ja3", t->ja3);
     if (t->ja4)
-        jw_kv_str(&w, "ja4", t->ja4);
-    jw_kv_uint(&w, "handshakes", n);
-    jw_kv_uint(&w, "clients_with_it", clients);
-    jw_kv_uint(&w, "tls_clients_in_case", nclients);
-    jw_key(&w, "server_names");
-    jw_arr_begin(&w);
+        finding_str(x, "ja4", t->ja4);
+    finding_uint(x, "handshakes", n);
+    finding_uint(x, "clients_with_it", clients);
+    finding_uint(x, "tls_clients_in_case", nclients);
+    finding_strs(x, "server_names");
     size_t shown = 0;
     for (size_t i = 0; i < n && shown < 5; i++) {
         bool dup = !g[i].t->sni;
         for (size_t j = 0; j < i && !dup; j++)
             dup = g[j].t->sni && strcmp(g[j].t->sni, g[i].t->sni) == 0;
         if (!dup)
-            jw_str(&w, g[i].t->sni), shown++;
+            finding_strs_add(x, g[i].t->sni), shown++;
     }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    x->details = buf_steal(&det);
 }
 
 void detect_rare_ja3(const case_t *k, findings_t *f)

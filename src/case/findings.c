@@ -18,8 +18,9 @@ const findings_thresholds_t findings_defaults = {
     .beacon_min_score = 70.0, /* see docs/findings.md for the scoring */
     .scan_min_ports = 50,     /* nmap's smallest "fast" scan is 100 ports */
     .scan_min_hosts = 50,
-    .exfil_min_bytes = 1u << 20,
+    .exfil_min_bytes = 1u << 20, /* the floor, and the rule when a case has no norm */
     .exfil_min_ratio = 3.0,
+    .exfil_min_excess = 4.0, /* see docs/findings.md: chosen on the detection benchmark */
     .tunnel_min_names = 20,
     .tunnel_min_label_len = 25,
     .nxdomain_min = 10,
@@ -38,8 +39,10 @@ const threshold_desc_t findings_threshold_desc[] = {
     TH(beacon_min_score, 'd', "beacon score (0-100) that raises a finding"),
     TH(scan_min_ports, 'u', "distinct ports on one host for a port scan"),
     TH(scan_min_hosts, 'u', "distinct hosts on one port for a host sweep"),
-    TH(exfil_min_bytes, 'U', "bytes sent from inside to one outside host for exfiltration"),
+    TH(exfil_min_bytes, 'U', "bytes sent from inside to one outside destination, at least"),
     TH(exfil_min_ratio, 'd', "sent / received ratio for exfiltration"),
+    TH(exfil_min_excess, 'd',
+       "times the case's usual large upload (90th percentile) that one upload must exceed"),
     TH(tunnel_min_names, 'u', "unique encoded-looking names under one domain for a DNS tunnel"),
     TH(tunnel_min_label_len, 'u', "length of a name part that counts as encoded-looking"),
     TH(nxdomain_min, 'u', "NXDOMAIN answers to one client for a burst"),
@@ -131,7 +134,12 @@ void findings_thresholds_json(jsonw_t *w, const findings_thresholds_t *th)
 const char *severity_name(int s)
 {
     static const char *const n[] = {"info", "low", "medium", "high"};
-    return s >= 0 && s <= 3 ? n[s] : "info";
+    return s >= SEV_INFO && s <= SEV_HIGH ? n[s] : "info";
+}
+
+double finding_round(double score)
+{
+    return floor(score * 10 + 0.5) / 10;
 }
 
 finding_t *findings_add(findings_t *f, const char *type, int severity, double score, char *summary)
@@ -168,6 +176,120 @@ void finding_evidence(finding_t *x, uint32_t capture, uint64_t frame, const char
     snprintf(e->uid, sizeof e->uid, "%s", uid ? uid : "");
 }
 
+void finding_why(finding_t *x, char *why)
+{
+    free(x->why);
+    x->why = why;
+}
+
+void finding_score(finding_t *x, const char *name, double value)
+{
+    if (x->nscores < FINDING_MAX_SCORES)
+        x->scores[x->nscores++] = (finding_score_t){name, value};
+}
+
+static finding_attr_t *attr_add(finding_t *x, const char *key, finding_attr_kind_t kind)
+{
+    if (x->nattrs == x->capattrs) {
+        x->capattrs = x->capattrs ? 2 * x->capattrs : 8;
+        x->attrs = xreallocarray(x->attrs, x->capattrs, sizeof *x->attrs);
+    }
+    finding_attr_t *a = &x->attrs[x->nattrs++];
+    memset(a, 0, sizeof *a);
+    a->key = key;
+    a->kind = kind;
+    return a;
+}
+
+void finding_num(finding_t *x, const char *key, double v, int decimals)
+{
+    finding_attr_t *a = attr_add(x, key, FA_NUM);
+    a->num = v;
+    a->decimals = decimals;
+}
+
+void finding_uint(finding_t *x, const char *key, uint64_t v)
+{
+    attr_add(x, key, FA_UINT)->uint = v;
+}
+
+void finding_str(finding_t *x, const char *key, const char *s)
+{
+    attr_add(x, key, FA_STR)->str = xstrdup(s ? s : "");
+}
+
+void finding_nums(finding_t *x, const char *key, const double *v, size_t n, int decimals)
+{
+    finding_attr_t *a = attr_add(x, key, FA_NUMS);
+    a->nums = xcalloc(n ? n : 1, sizeof *a->nums);
+    if (n)
+        memcpy(a->nums, v, n * sizeof *v);
+    a->n = n;
+    a->decimals = decimals;
+}
+
+void finding_strs(finding_t *x, const char *key)
+{
+    attr_add(x, key, FA_STRS);
+}
+
+void finding_strs_add(finding_t *x, const char *s)
+{
+    finding_attr_t *a = x->nattrs ? &x->attrs[x->nattrs - 1] : NULL;
+    if (!a || a->kind != FA_STRS)
+        return;
+    a->strs = xreallocarray(a->strs, a->n + 1, sizeof *a->strs);
+    a->strs[a->n++] = xstrdup(s ? s : "");
+}
+
+const finding_attr_t *finding_attr(const finding_t *x, const char *key)
+{
+    for (size_t i = 0; i < x->nattrs; i++)
+        if (strcmp(x->attrs[i].key, key) == 0)
+            return &x->attrs[i];
+    return NULL;
+}
+
+/* The details object's text, from the typed attrs. */
+static char *details_json(const finding_t *x)
+{
+    if (!x->nattrs)
+        return NULL;
+    buf_t b = BUF_INIT;
+    jsonw_t w;
+    jw_init(&w, &b, false);
+    jw_obj_begin(&w);
+    for (size_t i = 0; i < x->nattrs; i++) {
+        const finding_attr_t *a = &x->attrs[i];
+        jw_key(&w, a->key);
+        switch (a->kind) {
+        case FA_NUM:
+            jw_double(&w, a->num, a->decimals);
+            break;
+        case FA_UINT:
+            jw_uint(&w, a->uint);
+            break;
+        case FA_STR:
+            jw_str(&w, a->str);
+            break;
+        case FA_NUMS:
+            jw_arr_begin(&w);
+            for (size_t j = 0; j < a->n; j++)
+                jw_double(&w, a->nums[j], a->decimals);
+            jw_arr_end(&w);
+            break;
+        case FA_STRS:
+            jw_arr_begin(&w);
+            for (size_t j = 0; j < a->n; j++)
+                jw_str(&w, a->strs[j]);
+            jw_arr_end(&w);
+            break;
+        }
+    }
+    jw_obj_end(&w);
+    return buf_steal(&b);
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
     const finding_t *x = a, *y = b;
@@ -192,6 +314,8 @@ findings_t *findings_run(const case_t *k, const findings_thresholds_t *th)
     detect_app(k, f);
     detect_rare_ja3(k, f);
     xqsort(f->v, f->n, sizeof *f->v, cmp_finding);
+    for (size_t i = 0; i < f->n; i++)
+        f->v[i].details = details_json(&f->v[i]);
     return f;
 }
 
@@ -259,6 +383,15 @@ long long findings_write(const case_t *k, const char *path)
         jw_kv_str(&w, "severity", severity_name(x->severity));
         jw_kv_double(&w, "score", x->score, 1);
         jw_kv_str(&w, "summary", x->summary);
+        if (x->why)
+            jw_kv_str(&w, "why", x->why);
+        if (x->nscores) {
+            jw_key(&w, "scores");
+            jw_obj_begin(&w);
+            for (unsigned s = 0; s < x->nscores; s++)
+                jw_kv_double(&w, x->scores[s].name, x->scores[s].value, 3);
+            jw_obj_end(&w);
+        }
         jw_key(&w, "hosts");
         jw_arr_begin(&w);
         for (unsigned h = 0; h < x->nhosts; h++) {
@@ -286,8 +419,18 @@ void findings_free(findings_t *f)
     if (!f)
         return;
     for (size_t i = 0; i < f->n; i++) {
-        free(f->v[i].summary);
-        free(f->v[i].details);
+        finding_t *x = &f->v[i];
+        free(x->summary);
+        free(x->why);
+        free(x->details);
+        for (size_t a = 0; a < x->nattrs; a++) {
+            free(x->attrs[a].str);
+            free(x->attrs[a].nums);
+            for (size_t j = 0; j < x->attrs[a].n && x->attrs[a].strs; j++)
+                free(x->attrs[a].strs[j]);
+            free(x->attrs[a].strs);
+        }
+        free(x->attrs);
     }
     free(f->v);
     free(f);
