@@ -207,15 +207,22 @@ static size_t rhythm(const double *d, size_t n, double period, double *out, size
 }
 
 /* Share of non-empty histogram bins whose count is the usual one (within one
- * beat or a quarter of the median): even across the observation. */
-static double histogram_score(const bref_t *s, size_t n, double period, double window)
+ * beat or a quarter of the median): an even rhythm across the observation.
+ * Time is counted on the series' active clock (sleep gaps cut out), so a
+ * beacon that sleeps between active spells is judged on its spells. */
+static double histogram_score(const bref_t *s, size_t n, double period, double window,
+                              double active)
 {
-    double width = fmax(window / BEACON_HIST_BINS, BEACON_HIST_MIN_PERIODS * period);
-    ts_ns_t t0 = s[0].c->ts;
-    size_t nb = (size_t)((double)(s[n - 1].c->ts - t0) / 1e9 / width) + 1;
+    double width = fmax(fmin(window, active) / BEACON_HIST_BINS, BEACON_HIST_MIN_PERIODS * period);
+    size_t nb = (size_t)(active / width) + 1;
     double *cnt = xcalloc(nb, sizeof *cnt);
+    double at = 0; /* active seconds since the first connection */
     for (size_t i = 0; i < n; i++) {
-        size_t b = (size_t)((double)(s[i].c->ts - t0) / 1e9 / width);
+        if (i > 0) {
+            double d = (double)(s[i].c->ts - s[i - 1].c->ts) / 1e9;
+            at += d > BEACON_SLEEP_PERIODS * period ? period : d;
+        }
+        size_t b = (size_t)(at / width);
         cnt[b < nb ? b : nb - 1]++;
     }
     size_t m = 0;
@@ -266,7 +273,8 @@ static bool score_series(const beacon_ctx_t *bx, const bref_t *s, size_t n, doub
     double active = fmax(r->span - gap_time, 0);
     r->coverage = clamp01((double)n / (active / r->period + 1));
     r->presence = bx->window > 0 ? clamp01(r->span / bx->window) : 1;
-    r->histogram = histogram_score(s, n, r->period, fmax(bx->window, r->span));
+    r->histogram =
+        histogram_score(s, n, r->period, fmax(bx->window, r->span), active + r->gaps * r->period);
     double periodicity = W.skew * r->skew + W.spread * r->spread + W.size * r->size +
                          W.coverage * r->coverage + W.presence * r->presence +
                          W.histogram * r->histogram;

@@ -624,3 +624,71 @@ void http_beacon_session(session_t *s, host_t *client, host_t *server, uint64_t 
     tcp_close(s, &c, DIR_S2C);
     bytes_free(&req), bytes_free(&resp), bytes_free(&body);
 }
+
+uint64_t http_upload(session_t *s, host_t *client, host_t *server, uint64_t t, size_t bytes,
+                     const char *method, int chunked)
+{
+    tcp_conn_t c;
+    tcp_conn_init(&c, client, host_port(client), server, 80, t);
+    tcp_handshake(s, &c);
+    bytes_t body = {0}, req = {0}, resp = {0};
+    bytes_reserve(&body, bytes);
+    rng_fill(&g_rng, body.data, bytes);
+    body.len = bytes;
+    bytes_printf(&req,
+                 "%s /upload/%08x.bin HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
+                 "Content-Type: application/octet-stream\r\n",
+                 method, (unsigned)rng_next(&g_rng), server->name, USER_AGENTS[4]);
+    if (chunked) {
+        bytes_printf(&req, "Transfer-Encoding: chunked\r\n\r\n");
+        put_chunked(&req, body.data, body.len);
+    } else {
+        bytes_printf(&req, "Content-Length: %zu\r\n\r\n", bytes);
+        bytes_put(&req, body.data, body.len);
+    }
+    g_truth.http_transactions++;
+    g_truth.http_connections++;
+    c.t += rng_range(&g_rng, 50000, 2000000);
+    tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
+    c.t += c.rtt + rng_range(&g_rng, 1000000, 40000000);
+    bytes_printf(&resp,
+                 "HTTP/1.1 201 Created\r\nServer: nginx/1.24.0\r\nContent-Length: 2\r\n"
+                 "Connection: close\r\n\r\nok");
+    tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
+    c.t += rng_range(&g_rng, 100000, 5000000);
+    tcp_close(s, &c, DIR_C2S);
+    bytes_free(&body), bytes_free(&req), bytes_free(&resp);
+    return c.t;
+}
+
+uint64_t http_poll(session_t *s, host_t *client, host_t *server, uint64_t t, const char *uri,
+                   size_t req_pad, size_t resp_bytes)
+{
+    tcp_conn_t c;
+    tcp_conn_init(&c, client, host_port(client), server, 80, t);
+    tcp_handshake(s, &c);
+    bytes_t req = {0}, resp = {0};
+    bytes_printf(&req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nCookie: s=", uri,
+                 server->name, USER_AGENTS[0]);
+    for (size_t i = 0; i < req_pad; i++)
+        bytes_u8(&req, "0123456789abcdef"[rng_range(&g_rng, 0, 15)]);
+    bytes_printf(&req, "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+    c.t += rng_range(&g_rng, 50000, 500000);
+    tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
+    c.t += c.rtt + rng_range(&g_rng, 500000, 3000000);
+    bytes_printf(&resp,
+                 "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nContent-Type: application/"
+                 "octet-stream\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                 resp_bytes);
+    size_t at = resp.len;
+    bytes_reserve(&resp, resp_bytes);
+    rng_fill(&g_rng, resp.data + at, resp_bytes);
+    resp.len += resp_bytes;
+    tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
+    c.t += rng_range(&g_rng, 10000, 100000);
+    tcp_close(s, &c, DIR_S2C);
+    g_truth.http_transactions++;
+    g_truth.http_connections++;
+    bytes_free(&req), bytes_free(&resp);
+    return c.t;
+}

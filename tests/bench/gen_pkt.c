@@ -599,3 +599,17 @@ void udp_datagram(session_t *s, host_t *src, uint16_t sport, host_t *dst, uint16
     memcpy(u + 8, data, len);
     l4_checksum(src, dst, 17, u, l4len, 6);
 }
+
+/* ---- ICMP (IPv4) ---- */
+
+void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type,
+                 unsigned code, uint32_t rest, const uint8_t *data, size_t len)
+{
+    size_t l4len = 8 + len;
+    uint8_t *p = frame_ip(s, src, dst, ts, 1, l4len, 0);
+    p[0] = (uint8_t)type, p[1] = (uint8_t)code, p[2] = p[3] = 0;
+    put32(p + 4, rest);
+    memcpy(p + 8, data, len);
+    uint16_t ck = csum_fold(csum_add(0, p, l4len));
+    memcpy(p + 2, &ck, 2);
+}

@@ -282,3 +282,54 @@ void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t)
     tcp_close(s, &c, DIR_C2S);
     bytes_free(&m);
 }
+
+/* A TLS connection to server with the SNI sni carrying app data of up bytes from the client
+ * and down bytes from the server in rounds exchanges spread over span ns (the detection
+ * scenarios: beacons behind a CDN, long uploads).  No DNS lookup, no truth body counts. */
+void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port,
+                       const char *sni, uint64_t t, uint64_t up, uint64_t down, unsigned rounds,
+                       uint64_t span)
+{
+    const chain_t *chain = &CHAINS[server->chain];
+    g_truth.tls_handshakes++;
+    tcp_conn_t c;
+    tcp_conn_init(&c, client, host_port(client), server, port, t);
+    tcp_handshake(s, &c);
+    bytes_t m = {0};
+    c.t += rng_range(&g_rng, 100000, 2000000);
+    client_hello(&m, sni, 1);
+    tcp_send(s, &c, DIR_C2S, m.data, m.len, 0), m.len = 0;
+    c.t += c.rtt + rng_range(&g_rng, 300000, 5000000);
+    server_flight(&m, chain, 0);
+    tcp_send(s, &c, DIR_S2C, m.data, m.len, 1), m.len = 0;
+    c.t += rng_range(&g_rng, 200000, 3000000);
+    bytes_u8(&m, 22), bytes_u16(&m, 0x0303), bytes_u16(&m, 37);
+    bytes_u8(&m, 16), bytes_u24(&m, 33), bytes_u8(&m, 32), put_random(&m, 32);
+    bytes_u8(&m, 20), bytes_u16(&m, 0x0303), bytes_u16(&m, 1), bytes_u8(&m, 1);
+    encrypted(&m, 22, 16);
+    tcp_send(s, &c, DIR_C2S, m.data, m.len, 0), m.len = 0;
+    c.t += c.rtt + rng_range(&g_rng, 100000, 1000000);
+    bytes_u8(&m, 20), bytes_u16(&m, 0x0303), bytes_u16(&m, 1), bytes_u8(&m, 1);
+    encrypted(&m, 22, 16);
+    tcp_send(s, &c, DIR_S2C, m.data, m.len, 0), m.len = 0;
+    if (!rounds)
+        rounds = 1;
+    uint64_t start = c.t;
+    for (unsigned i = 0; i < rounds; i++) {
+        uint64_t at = start + span / rounds * i;
+        if (c.t < at)
+            c.t = at;
+        c.t += rng_range(&g_rng, 20000, 1000000);
+        encrypted(&m, 23, up / rounds + 1);
+        tcp_send(s, &c, DIR_C2S, m.data, m.len, 0), m.len = 0;
+        c.t += c.rtt + rng_range(&g_rng, 500000, 20000000);
+        encrypted(&m, 23, down / rounds + 1);
+        tcp_send(s, &c, DIR_S2C, m.data, m.len, 1), m.len = 0;
+    }
+    c.t += rng_range(&g_rng, 5000000, 200000000);
+    encrypted(&m, 21, 2);
+    tcp_send(s, &c, DIR_C2S, m.data, m.len, 0), m.len = 0;
+    c.t += 20000;
+    tcp_close(s, &c, DIR_C2S);
+    bytes_free(&m);
+}

@@ -116,6 +116,16 @@ static void hosts_init(void)
     host_v4(&g_scan_target, 10, 1, 0, 20, 1);
 }
 
+void host_make_v4(host_t *h, unsigned a, unsigned b, unsigned c, unsigned d, int local)
+{
+    host_v4(h, a, b, c, d, local);
+}
+
+host_t *client_v4(unsigned i)
+{
+    return &g_clients4[i % NCLIENTS4];
+}
+
 host_t *pick_server(void)
 {
     /* The two servers whose certificates are the point get 3 % each; among the others the
@@ -286,9 +296,10 @@ typedef struct {
     uint64_t size, seed, start, duration, conns, count;
     const char *adversarial;
     int gzip, ns, quiet;
+    int no_office_plants; /* --no-office-plants: no built-in beacon and scan */
 } opts_t;
 
-static opts_t g_opt = {NULL, 100u << 20, 1, 1700000000u, 3600, 0, 0, NULL, 0, 0, 0};
+static opts_t g_opt = {NULL, 100u << 20, 1, 1700000000u, 3600, 0, 0, NULL, 0, 0, 0, 0};
 
 static const char USAGE[] =
     "usage: gencap -o FILE [--size BYTES | --conns N] [--seed N] [--start EPOCH]\n"
@@ -306,6 +317,9 @@ static const char USAGE[] =
     "                       ooo-stream: one connection of COUNT segments whose first never\n"
     "                       arrives, so everything after it is out of order\n"
     "  --count N            size of the adversarial set\n"
+    "  --plant KIND         add a detection-benchmark activity (repeatable; gen_detect.c lists\n"
+    "                       the kinds); --size is then the background's size\n"
+    "  --no-office-plants   leave out the mix's built-in beacon and port scan\n"
     "  --gzip               write FILE gzip-compressed (level 1)\n"
     "  --ns                 nanosecond pcap (magic a1b23c4d) instead of microseconds\n"
     "  --quiet              no summary on stderr\n";
@@ -362,7 +376,9 @@ static int parse_options(int argc, char **argv)
         O_COUNT,
         O_GZIP,
         O_NS,
-        O_QUIET
+        O_QUIET,
+        O_PLANT,
+        O_NO_OFFICE
     };
     static const struct option longopts[] = {
         {"size", required_argument, 0, O_SIZE},
@@ -375,6 +391,8 @@ static int parse_options(int argc, char **argv)
         {"gzip", no_argument, 0, O_GZIP},
         {"ns", no_argument, 0, O_NS},
         {"quiet", no_argument, 0, O_QUIET},
+        {"plant", required_argument, 0, O_PLANT},
+        {"no-office-plants", no_argument, 0, O_NO_OFFICE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -422,6 +440,13 @@ static int parse_options(int argc, char **argv)
         case O_QUIET:
             g_opt.quiet = 1;
             break;
+        case O_PLANT:
+            if (plant_add(optarg))
+                return 2;
+            break;
+        case O_NO_OFFICE:
+            g_opt.no_office_plants = 1;
+            break;
         default:
             fputs(USAGE, stderr);
             return 2;
@@ -468,7 +493,7 @@ static char *options_json(void)
 
 /* ---- the normal mix ---- */
 
-enum { SP_GENERAL, SP_BEACON, SP_NTP, SP_SYSLOG, SP_SCAN };
+enum { SP_GENERAL, SP_BEACON, SP_NTP, SP_SYSLOG, SP_SCAN, SP_PLANT };
 
 typedef struct {
     int kind, idx, active;
@@ -602,10 +627,16 @@ static session_t *spawn(spawner_t *sp, uint64_t planned_end)
         scan_session(s, t);
         sp->active = 0;
         break;
+    case SP_PLANT:
+        plant_step((size_t)sp->idx, s);
+        sp->next = plant_next((size_t)sp->idx);
+        sp->active = sp->next != UINT64_MAX;
+        break;
     }
     session_finish(s);
     uint64_t bytes = session_file_bytes(s);
-    g_run.generated += bytes;
+    if (sp->kind != SP_PLANT) /* --size is the background's */
+        g_run.generated += bytes;
     if (sp->kind == SP_GENERAL) {
         g_run.sessions++;
         g_run.session_bytes += bytes;
@@ -627,10 +658,12 @@ static int general_done(void)
 static void run_mix(writer_t *w)
 {
     uint64_t start = g_opt.start * 1000000000u, planned_end = start + g_opt.duration * 1000000000u;
-    spawner_t sp[2 + NNTP_CLIENTS + NSYSLOG_SENDERS + 1];
+    spawner_t *sp = xmalloc((2 + NNTP_CLIENTS + NSYSLOG_SENDERS + 1 + plant_count()) * sizeof *sp);
     size_t nsp = 0;
     sp[nsp++] = (spawner_t){SP_GENERAL, 0, 1, start + rng_range(&g_rng, 0, 200000000), 0};
     sp[nsp++] = (spawner_t){SP_BEACON, 0, 1, start + rng_range(&g_rng, 5, 60) * 1000000000u, 0};
+    if (g_opt.no_office_plants)
+        sp[nsp - 1].active = 0;
     for (int i = 0; i < NNTP_CLIENTS; i++)
         sp[nsp++] =
             (spawner_t){SP_NTP, i, 1, start + rng_range(&g_rng, 0, NTP_POLL_S) * 1000000000u, 0};
@@ -638,6 +671,11 @@ static void run_mix(writer_t *w)
         sp[nsp++] =
             (spawner_t){SP_SYSLOG, i, 1, start + (uint64_t)rng_exp(&g_rng, SYSLOG_MEAN_S * 1e9), 0};
     sp[nsp++] = (spawner_t){SP_SCAN, 0, 1, start + g_opt.duration * 300000000u, 0}; /* at 30 % */
+    if (g_opt.no_office_plants)
+        sp[nsp - 1].active = 0;
+    plants_init(start, g_opt.duration * 1000000000u);
+    for (size_t i = 0; i < plant_count(); i++)
+        sp[nsp++] = (spawner_t){SP_PLANT, (int)i, plant_next(i) != UINT64_MAX, plant_next(i), 0};
     g_run.end = planned_end;
     g_run.generated = 24;
 
@@ -668,12 +706,27 @@ static void run_mix(writer_t *w)
             break;
         heap_emit_one(w);
     }
+    free(sp);
 }
 
 static char *mix_extra_json(void)
 {
     char a[64], b[64];
     bytes_t j = {0};
+    if (g_opt.no_office_plants || plant_count()) {
+        if (!g_opt.no_office_plants) {
+            host_str(&g_clients4[37], a, sizeof a);
+            host_str(&g_beacon_server, b, sizeof b);
+            bytes_printf(&j, "  \"beacon\": {\"client\": \"%s\", \"server\": \"%s\"},\n", a, b);
+            host_str(&g_scanner, a, sizeof a);
+            host_str(&g_scan_target, b, sizeof b);
+            bytes_printf(&j, "  \"scan\": {\"scanner\": \"%s\", \"target\": \"%s\"},\n", a,
+                         b);
+        }
+        plants_truth_json(&j);
+        bytes_u8(&j, 0);
+        return (char *)j.data;
+    }
     host_str(&g_clients4[37], a, sizeof a);
     host_str(&g_beacon_server, b, sizeof b);
     double mean = g_truth.beacon_count > 1 ? (double)(g_run.beacon_last - g_run.beacon_first) /

@@ -161,6 +161,10 @@ void tcp_close(session_t *s, tcp_conn_t *c, int first_dir);
 void udp_datagram(session_t *s, host_t *src, uint16_t sport, host_t *dst, uint16_t dport,
                   uint64_t ts, const uint8_t *data, size_t len);
 
+/* An ICMP message (IPv4) with the 4 bytes after the checksum and a payload. */
+void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type,
+                 unsigned code, uint32_t rest, const uint8_t *data, size_t len);
+
 /* ---- applications ---- */
 
 typedef struct gen_ctx gen_ctx_t;
@@ -176,12 +180,45 @@ void http_beacon_session(session_t *s, host_t *client, host_t *server, uint64_t 
 /* The head of a 200 response with Content-Length (the ooo-stream mode uses it too). */
 void http_response_head(bytes_t *out, const char *mime, size_t clen, uint64_t ts);
 
+/* One upload of `bytes` random bytes by POST or PUT, chunked or not, on a new connection to
+ * port 80; returns when the connection closed.  Not recorded as a truth body (too big to
+ * hash for nothing). */
+uint64_t http_upload(session_t *s, host_t *client, host_t *server, uint64_t t, size_t bytes,
+                     const char *method, int chunked);
+/* A poll: one connection, one GET of uri with req_pad extra header bytes, a response of
+ * resp_bytes; returns when the connection closed. */
+uint64_t http_poll(session_t *s, host_t *client, host_t *server, uint64_t t, const char *uri,
+                   size_t req_pad, size_t resp_bytes);
+
 /* TLS */
 void tls_init(void);
 int tls_chain_id(const char *server_name);
 /* "certificates": [...], "handshakes_by_chain": {...} members for the truth file. */
 void tls_truth_json(bytes_t *b);
 void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t);
+/* A TLS connection with SNI sni and up / down bytes of app data in rounds exchanges spread
+ * over span ns. */
+void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port,
+                       const char *sni, uint64_t t, uint64_t up, uint64_t down, unsigned rounds,
+                       uint64_t span);
+
+/* ---- detection scenarios (gen_detect.c) ---- */
+
+/* Parses one --plant KIND; 0, or -1 with a message on stderr. */
+int plant_add(const char *kind);
+size_t plant_count(void);
+/* Draws every plant's parameters and hosts (after hosts_init); start and duration in ns. */
+void plants_init(uint64_t start, uint64_t duration);
+/* When plant i next makes a session (UINT64_MAX: never again). */
+uint64_t plant_next(size_t i);
+/* Makes plant i's next session into s. */
+void plant_step(size_t i, session_t *s);
+/* The "plants": [...] member of the truth file (no trailing comma). */
+void plants_truth_json(bytes_t *b);
+/* gencap.c's host maker and client table, for the plants. */
+void host_make_v4(host_t *h, unsigned a, unsigned b, unsigned c, unsigned d, int local);
+host_t *client_v4(unsigned i);
+enum { GEN_NCLIENTS4 = 240 };
 
 /* DNS and background UDP */
 extern host_t *g_resolver, *g_resolver6;
@@ -190,6 +227,9 @@ extern host_t *g_resolver, *g_resolver6;
 uint64_t dns_lookup(session_t *s, host_t *client, host_t *target, int want_v6, uint64_t t);
 /* 1..3 mixed queries: A, AAAA, CNAME chains, NXDOMAIN. */
 void dns_session(session_t *s, host_t *client, uint64_t t);
+/* A query of type qtype for qname and an answer with rdlen bytes of data (or NXDOMAIN). */
+uint64_t dns_raw(session_t *s, host_t *client, const char *qname, unsigned qtype, size_t rdlen,
+                 int nx, uint64_t t);
 void ntp_exchange(session_t *s, host_t *client, host_t *server, uint64_t t);
 void syslog_message(session_t *s, host_t *sender, host_t *collector, uint64_t t);
 
