@@ -141,6 +141,30 @@ static char *evidence(json_object *cj, int tz)
     return buf_steal(&b);
 }
 
+/* The sentence saying why a finding fired and its sub-scores (0..1). */
+static void finding_why_html(buf_t *b, json_object *f)
+{
+    const char *why = jstr(f, "why");
+    if (why) {
+        buf_append_str(b, "<div class=\"why\">Why: ");
+        esc(b, why);
+        buf_append_str(b, "</div>");
+    }
+    json_object *sc = jget(f, "scores");
+    if (!sc || !json_object_is_type(sc, json_type_object))
+        return;
+    buf_append_str(b, "<div class=\"ev\">Sub-scores (0–1): ");
+    bool first = true;
+    json_object_object_foreach(sc, k, v)
+    {
+        buf_append_str(b, first ? "" : " · ");
+        esc(b, k);
+        buf_printf(b, " %.2f", json_object_get_double(v));
+        first = false;
+    }
+    buf_append_str(b, "</div>");
+}
+
 static char *findings_html(json_object **f, size_t n, int tz)
 {
     buf_t b = BUF_INIT;
@@ -157,7 +181,9 @@ static char *findings_html(json_object **f, size_t n, int tz)
         esc(&b, sev);
         buf_append_str(&b, "</span><span class=\"sum\">");
         esc(&b, jstr(f[i], "summary"));
-        buf_append_str(&b, "</span><div class=\"ev\">");
+        buf_append_str(&b, "</span>");
+        finding_why_html(&b, f[i]);
+        buf_append_str(&b, "<div class=\"ev\">");
         esc(&b, jstr(f[i], "id"));
         buf_append_str(&b, " · ");
         esc(&b, jstr(f[i], "type"));

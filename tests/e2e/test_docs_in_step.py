@@ -1,5 +1,8 @@
 """docs/pcapcase.1 and docs/manual.md keep in step with --help: every long
-option a command's --help lists is documented in both."""
+option a command's --help lists is documented in both.  docs/findings.md's
+threshold table is `pcapcase analyze --threshold list`: the same names, defaults
+and meanings in the same order (one table in src/case/findings.c feeds the CLI,
+case.json, the report's Method section and this doc)."""
 import os
 import re
 import subprocess
@@ -23,6 +26,14 @@ def main():
         for o in sorted(opts):
             c.check(o in man, f"man page lacks {cmd} {o}")
             c.check(o in manual, f"manual lacks {cmd} {o}")
+    r = subprocess.run([z.PCAPCASE, "analyze", "--threshold", "list"], capture_output=True,
+                       text=True)
+    cli = [tuple(re.split(r"\s{2,}", line.strip(), maxsplit=2)) for line in r.stdout.splitlines()
+           if line.strip()]
+    doc = re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+?) \| ([^|]+?) \|$",
+                     open(os.path.join(SRC, "docs", "findings.md")).read(), re.M)
+    c.check(len(cli) > 10, f"--threshold list prints the table ({len(cli)} rows)")
+    c.eq(doc, cli, "docs/findings.md threshold table = --threshold list")
     c.done()
 
 
