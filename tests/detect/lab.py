@@ -18,7 +18,8 @@
   lab.py pingsweep PREFIX FIRST LAST ICMP echo to PREFIX.FIRST .. PREFIX.LAST (raw socket)
 
 Every random draw comes from random.Random(SEED env, default 1), so a re-recording makes the
-same schedule; the network's own timing differs from run to run.
+same schedule; the network's own timing differs from run to run.  The client's source
+address is SRC (env): curl --interface, sockets bound to it.
 """
 import http.server
 import os
@@ -31,6 +32,7 @@ import sys
 import time
 
 RNG = random.Random(int(os.environ.get("SEED", "1")))
+SRC = os.environ.get("SRC")
 B32 = "abcdefghijklmnopqrstuvwxyz234567"
 HEX = "0123456789abcdef"
 
@@ -113,8 +115,16 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def curl(url, host_ip, *extra):
     host = url.split("/")[2]
-    subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "5", "--resolve",
+    src = ["--interface", SRC] if SRC else []
+    subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "5", *src, "--resolve",
                     f"{host}:80:{host_ip}", *extra, url], check=False)
+
+
+def sock(kind, proto=0):
+    s = socket.socket(socket.AF_INET, kind, proto)
+    if SRC:
+        s.bind((SRC, 0))
+    return s
 
 
 def beacon(url, host_ip, period, jitter, count, style):
@@ -146,7 +156,7 @@ def dns_query(sock, server, name, qtype):
 
 def tunnel(server, domain, style, count, rate):
     for i in range(int(count)):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # a fresh port per query
+        s = sock(socket.SOCK_DGRAM)  # a fresh port per query
         s.settimeout(1)
         if style == "iodine":
             data = "".join(RNG.choice(B32) for _ in range(RNG.randint(60, 110)))
@@ -154,7 +164,7 @@ def tunnel(server, domain, style, count, rate):
             qtype = 16
         else:
             data = "".join(RNG.choice(HEX) for _ in range(RNG.choice((18, 22, 26, 80))))
-            name = f"{data}.{domain}"
+            name = ".".join(data[j:j + 60] for j in range(0, len(data), 60)) + "." + domain
             qtype = (5, 15, 16)[i % 3]
         dns_query(s, server, name, qtype)
         s.close()
@@ -165,7 +175,7 @@ def scan(ip, first, last):
     ports = list(range(int(first), int(last) + 1))
     RNG.shuffle(ports)
     for p in ports:
-        s = socket.socket()
+        s = sock(socket.SOCK_STREAM)
         s.settimeout(0.5)
         try:
             s.connect((ip, p))
@@ -177,14 +187,14 @@ def scan(ip, first, last):
 
 def udpscan(ip, first, last):
     for p in range(int(first), int(last) + 1):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = sock(socket.SOCK_DGRAM)
         s.sendto(b"", (ip, p))
         s.close()
         time.sleep(0.02)
 
 
 def pingsweep(prefix, first, last):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s = sock(socket.SOCK_RAW, socket.IPPROTO_ICMP)
     for i, host in enumerate(range(int(first), int(last) + 1)):
         payload = bytes(RNG.randint(0, 255) for _ in range(32))
         hdr = struct.pack(">BBHHH", 8, 0, 0, 0x4d2, i + 1)

@@ -77,61 +77,23 @@ sleep 0.5
 
 say "traffic (~2.5 minutes)"
 # every activity names its source address: curl --interface, Python sockets bound to it
-inC env SEED=1 "$PY" - <<'EOF' &
-import os, random, subprocess, threading, time, sys
-sys.path.insert(0, os.getcwd())
-import lab
-def curl_from(src):
-    def c(url, host_ip, *extra):
-        host = url.split("/")[2]
-        subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "5", "--interface", src,
-                        "--resolve", f"{host}:80:{host_ip}", *extra, url], check=False)
-    return c
-jobs = []
-def job(src, seed, fn, *args):
-    def go():
-        lab.RNG = random.Random(seed)
-        lab.curl = curl_from(src)
-        fn(*args)
-    t = threading.Thread(target=go)
-    t.start()
-    jobs.append(t)
-job("10.77.1.11", 11, lab.beacon, "http://c2.lab-bad.test/poll?id=7", "203.0.113.51", 3, 0.4, 45, "both")
-job("10.77.1.12", 12, lab.beacon, "http://a.cdn-lab.test/poll?s=1", "203.0.113.50", 4, 0.2, 32, "down")
-job("10.77.1.12", 13, lab.beacon, "http://b.cdn-lab.test/poll?s=2", "203.0.113.50", 5, 0.2, 26, "both")
-job("10.77.1.12", 14, lab.browse, "203.0.113.50", ["img.cdn-lab.test", "js.cdn-lab.test", "video.cdn-lab.test"], 130)
-job("10.77.1.13", 15, lab.browse, "203.0.113.50", ["img.cdn-lab.test", "fonts.cdn-lab.test"], 130)
-job("10.77.1.10", 16, lab.browse, "203.0.113.53", ["www.lab-shop.test", "news.lab-shop.test"], 130)
-for t in jobs:
-    t.join()
-EOF
-PIDS+=($!); BG=$!
+# one process per activity, each from its own source address (SRC) with its own SEED
+act() { local src=$1 seed=$2; shift 2
+        ip netns exec $NS_C env SRC="10.77.1.$src" SEED="$seed" "$PY" lab.py "$@" & PIDS+=($!); }
+act 11 11 beacon "http://c2.lab-bad.test/poll?id=7" 203.0.113.51 3 0.4 45 both; B1=$!
+act 12 12 beacon "http://a.cdn-lab.test/poll?s=1" 203.0.113.50 4 0.2 32 down; B2=$!
+act 12 13 beacon "http://b.cdn-lab.test/poll?s=2" 203.0.113.50 5 0.2 26 both; B3=$!
+act 12 14 browse 203.0.113.50 img.cdn-lab.test js.cdn-lab.test video.cdn-lab.test -- 130; B4=$!
+act 13 15 browse 203.0.113.50 img.cdn-lab.test fonts.cdn-lab.test -- 130; B5=$!
+act 10 16 browse 203.0.113.53 www.lab-shop.test news.lab-shop.test -- 130; B6=$!
 sleep 5
-inC "$PY" - <<'EOF'
-import os, random, socket, sys
-sys.path.insert(0, os.getcwd())
-import lab
-_orig = socket.socket
-def bound(src):
-    class S(_orig):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            if self.type in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                self.bind((src, 0))
-    return S
-socket.socket = bound("10.77.1.13")
-lab.RNG = random.Random(21)
-lab.tunnel("198.51.100.53", "t.lab-tunnel.test", "iodine", 150, 8)
-lab.RNG = random.Random(22)
-lab.tunnel("198.51.100.53", "c.lab-cat.test", "dnscat2", 120, 8)
-socket.socket = bound("10.77.1.14")
-lab.RNG = random.Random(23)
-lab.scan("203.0.113.60", 1, 120)
-lab.udpscan("203.0.113.60", 2000, 2079)
-socket.socket = _orig
-lab.RNG = random.Random(24)
-lab.pingsweep("203.0.113", 100, 169)
-EOF
+lab() { local src=$1 seed=$2; shift 2
+        ip netns exec $NS_C env SRC="10.77.1.$src" SEED="$seed" "$PY" lab.py "$@"; }
+lab 13 21 tunnel 198.51.100.53 t.lab-tunnel.test iodine 150 8
+lab 13 22 tunnel 198.51.100.53 c.lab-cat.test dnscat2 120 8
+lab 14 23 scan 203.0.113.60 1 120
+lab 14 24 udpscan 203.0.113.60 2000 2079
+lab 14 25 pingsweep 203.0.113 100 169
 head -c 1500000 /dev/urandom > "$WORK/post.bin"
 head -c 1200000 /dev/urandom > "$WORK/put.bin"
 head -c 200000 /dev/urandom > "$WORK/small.bin"
@@ -142,7 +104,7 @@ inC curl -s -o /dev/null --interface 10.77.1.15 --resolve files.lab-drop.test:80
     -H "Transfer-Encoding: chunked" -T "$WORK/put.bin" http://files.lab-drop.test/put
 inC curl -s -o /dev/null --interface 10.77.1.10 --resolve www.lab-shop.test:80:203.0.113.53 \
     --data-binary @"$WORK/small.bin" http://www.lab-shop.test/form
-wait $BG || true
+for p in $B1 $B2 $B3 $B4 $B5 $B6; do wait $p || true; done
 sleep 1.5
 kill -INT $CAP; wait $CAP 2>/dev/null || true
 grep -q "^0 packets dropped by kernel" "$WORK/tcpdump.err" || {

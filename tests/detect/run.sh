@@ -13,7 +13,8 @@
 #   -- ...         passed to `pcapcase analyze` (e.g. --threshold beacon_min_score=75)
 #
 # Generated captures are cached outside the repository in $PCAPCASE_DETECT_CACHE (default
-# ~/.cache/pcapcase-detect), one per scenario and seed: the same seed gives the same bytes.
+# ~/.cache/pcapcase-detect), one per scenario, seed and options: the same seed and options
+# give the same bytes.
 # The pcapcase binary is $PCAPCASE, else build/pcapcase.  The table goes to stdout and to
 # OUT/results.md; OUT/results.json has the numbers, the misses and the false positives.
 set -euo pipefail
@@ -53,7 +54,8 @@ BENIGN=(--plant ntp-fleet --plant update-fleet --plant update-fleet --plant tele
 gen() {
     local name=$1 seed=$2
     shift 2
-    local f="$CACHE/$name-seed$seed.pcap"
+    local f
+    f="$CACHE/$name-seed$seed-$(echo "$*" | md5sum | cut -c1-8).pcap" # the options in the name
     if [ ! -s "$f" ] || [ ! -s "$f.truth.json" ]; then
         echo "generating $f" >&2
         "$GENCAP" -o "$f.tmp" --seed "$seed" --quiet "$@"
@@ -82,7 +84,7 @@ if [ "$QUICK" = 1 ]; then
         --plant ntp-fleet --plant update-fleet)" malicious
     analyse "$(gen quick-benign 1 --size 40M --duration 7200 --no-office-plants \
         --plant ntp-fleet --plant update-fleet --plant telemetry-fleet --plant known-poller \
-        --plant mail-poll --plant backup-fleet --plant cloud-sync --plant cdn-browsing)" benign
+        --plant mail-poll --plant backup-fleet --plant cdn-browsing)" benign
 else
     for s in $(seq 1 "$SEEDS"); do
         analyse "$(gen attacks-6h "$s" --size 40M --duration 21600 --no-office-plants \

@@ -64,7 +64,8 @@ def main():
         sys.exit(__doc__)
     out = sys.argv[1]
     rows = {name: {"plants": 0, "found": 0, "findings": 0, "tp": 0, "fp_benign": 0,
-                   "fp_malicious": 0} for name, _ in DETECTORS}
+                   "fp_malicious": 0, "lowest_tp_score": None, "highest_fp_score": None}
+            for name, _ in DETECTORS}
     kinds = {}
     missed, false_pos = [], []
     benign_bytes = malicious_bytes = 0
@@ -98,24 +99,32 @@ def main():
             if not row:
                 continue
             rows[row]["findings"] += 1
+            r = rows[row]
             if any(matches(f, p) for p in plants):
-                rows[row]["tp"] += 1
+                r["tp"] += 1
+                if r["lowest_tp_score"] is None or f["score"] < r["lowest_tp_score"]:
+                    r["lowest_tp_score"] = f["score"]
                 continue
+            if r["highest_fp_score"] is None or f["score"] > r["highest_fp_score"]:
+                r["highest_fp_score"] = f["score"]
             rows[row]["fp_benign" if group == "benign" else "fp_malicious"] += 1
             false_pos.append({"capture": os.path.basename(cap), "group": group, "type": f["type"],
                               "score": f["score"], "summary": f["summary"]})
     gb = benign_bytes / 1e9
     table = ["| detector | malicious plants | found | recall | findings | precision | "
-             "FP in benign | FP per GB benign |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "FP in benign | FP per GB benign | lowest score found | highest score false |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, _ in DETECTORS:
         r = rows[name]
         r["recall"] = r["found"] / r["plants"] if r["plants"] else None
         r["precision"] = r["tp"] / r["findings"] if r["findings"] else None
         r["fp_per_gb"] = r["fp_benign"] / gb if gb else None
-        fmt = lambda v: "n/a" if v is None else f"{100 * v:.1f} %"
-        table.append(f"| {name} | {r['plants']} | {r['found']} | {fmt(r['recall'])} | "
-                     f"{r['findings']} | {fmt(r['precision'])} | {r['fp_benign']} | "
-                     f"{r['fp_per_gb']:.2f} |" if gb else "")
+        pct = lambda v: "n/a" if v is None else f"{100 * v:.1f} %"
+        num = lambda v, f: "n/a" if v is None else f % v
+        table.append(f"| {name} | {r['plants']} | {r['found']} | {pct(r['recall'])} | "
+                     f"{r['findings']} | {pct(r['precision'])} | {r['fp_benign']} | "
+                     f"{num(r['fp_per_gb'], '%.2f')} | {num(r['lowest_tp_score'], '%.1f')} | "
+                     f"{num(r['highest_fp_score'], '%.1f')} |")
     print(f"benign background: {gb:.2f} GB; captures with planted attacks: "
           f"{malicious_bytes / 1e9:.2f} GB")
     print("\n".join(table))

@@ -43,8 +43,10 @@ def main():
             c.eq(row["fp_malicious"], 0, f"{name}: nothing benign reported beside the attacks")
         c.eq(sum(k["plants"] for k in res["kinds"].values()), 11, "eleven attacks planted")
         c.check(res["benign_gb"] > 0.1, f"benign background {res['benign_gb']:.2f} GB")
-        truth = json.load(open(os.path.join(d, "cache", "quick-attacks-seed1.pcap.truth.json")))
-        fs = z.read_ndjson(os.path.join(out, "quick-attacks-seed1", "logs", "findings.ndjson"))
+        cap = [n for n in os.listdir(os.path.join(d, "cache")) if n.startswith("quick-attacks")
+               and n.endswith(".pcap")][0]
+        truth = json.load(open(os.path.join(d, "cache", cap + ".truth.json")))
+        fs = z.read_ndjson(os.path.join(out, cap[:-5], "logs", "findings.ndjson"))
         cdn = [p for p in truth["plants"] if p["kind"] == "beacon-cdn"]
         c.eq(len({p["hosts"][0] for p in cdn}), 1, "the two CDN beacons come from one host")
         names = {(f["details"] or {}).get("server_name") for f in fs if f["type"] == "beaconing"}
