@@ -206,7 +206,11 @@ static void scan_finding(scan_ctx_t *sx, const conn_rec_t *const *g, size_t n, t
     double rst_share = (double)t->refused / (double)t->targets;
     double failed_share = (double)t->failed / (double)t->targets;
     char *summary;
-    if (v)
+    if (v && c0->proto != 6)
+        summary = xasprintf("%s probed %zu %s ports on %s in %s%s; %zu answered",
+                            ipaddr_str(&c0->orig, a), t->targets, proto_name(c0),
+                            ipaddr_str(&c0->resp, b), dur, pace, t->accepted);
+    else if (v)
         summary = xasprintf("%s probed %zu %s ports on %s in %s%s; %.0f%% refused with RST, "
                             "%zu accepted",
                             ipaddr_str(&c0->orig, a), t->targets, proto_name(c0),
@@ -216,11 +220,16 @@ static void scan_finding(scan_ctx_t *sx, const conn_rec_t *const *g, size_t n, t
                             t->targets, dur, pace, t->accepted);
     else {
         char *ports = ports_text(t, false);
-        summary = xasprintf("%s probed %s%s%s on %zu hosts in %s%s; %.0f%% refused with RST, "
-                            "%zu accepted",
-                            ipaddr_str(&c0->orig, a), proto_name(c0), ports,
-                            t->nports == sizeof t->ports / sizeof *t->ports ? " and more" : "",
-                            t->targets, dur, pace, 100 * rst_share, t->accepted);
+        const char *more = t->nports == sizeof t->ports / sizeof *t->ports ? " and more" : "";
+        if (c0->proto == 6)
+            summary = xasprintf("%s probed %s%s%s on %zu hosts in %s%s; %.0f%% refused with "
+                                "RST, %zu accepted",
+                                ipaddr_str(&c0->orig, a), proto_name(c0), ports, more, t->targets,
+                                dur, pace, 100 * rst_share, t->accepted);
+        else
+            summary = xasprintf("%s probed %s%s%s on %zu hosts in %s%s; %zu answered",
+                                ipaddr_str(&c0->orig, a), proto_name(c0), ports, more, t->targets,
+                                dur, pace, t->accepted);
         free(ports);
     }
     double breadth = clamp01(log10((double)t->targets / min + 1) / log10(SCAN_HIGH_FACTOR + 1));

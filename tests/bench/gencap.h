@@ -12,6 +12,8 @@
  *   gen_tls.c    TLS 1.2 handshakes with the fixed certificates from certs/, app data
  *   gen_dns.c    DNS transactions, NTP and syslog background traffic
  *   gen_truth.c  what was generated, and the FILE.truth.json writer
+ *   gen_detect.c the detection benchmark's planted activities (--plant KIND): beacons,
+ *                tunnels, scans, exfiltration and benign fleets, listed in the truth file
  *   gencap.c     options, hosts, the scheduler that interleaves sessions, the pcap writer,
  *                the adversarial modes
  */

