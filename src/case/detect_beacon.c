@@ -32,12 +32,19 @@
  * with the ones between missed (lost, or the implant was busy). */
 #define BEACON_FOLD_TOLERANCE 0.2
 #define BEACON_FOLD_MAX 10
+/* Room for folded intervals, in intervals per connection: a series whose
+ * folding would add more than this (mostly missed beats) is cut there, which
+ * keeps memory linear in the series. */
+#define BEACON_FOLD_ROOM 3
 /* An interval longer than this many periods is a sleep between two active
  * spells of a scheduled beacon: not part of the rhythm. */
 #define BEACON_SLEEP_PERIODS 10.5
 /* Relative MAD at which interval or size regularity scores 0: jitter of
  * ±50 % spread evenly has a relative MAD of 0.25 and still scores 0.5. */
 #define BEACON_MAD_SCALE 0.5
+/* An interval within this share of the period is "on the beat": jitter of up
+ * to 50 % keeps every interval there, random gaps keep about a third. */
+#define BEACON_BEAT_TOLERANCE 0.5
 /* Histogram bins: the observation in this many, but at least this many
  * periods wide so a bin holds a few beats. */
 #define BEACON_HIST_BINS 24
@@ -55,8 +62,8 @@
 
 /* Weights of the periodicity score (they add up to 1). */
 static const struct {
-    double skew, spread, size, coverage, presence, histogram;
-} W = {0.15, 0.30, 0.15, 0.15, 0.10, 0.15};
+    double skew, spread, on_beat, size, coverage, presence, histogram;
+} W = {0.10, 0.15, 0.20, 0.15, 0.10, 0.15, 0.15};
 
 /* Ports whose traffic is local infrastructure, periodic by design and never
  * a beacon to an outside controller: DNS (its tunnels are detect_dns.c's),
@@ -113,7 +120,7 @@ typedef struct beacon_ctx {
 typedef struct series_score {
     size_t n, gaps;
     double period, mad, span, size_median;
-    double skew, spread, size, coverage, presence, histogram;
+    double skew, spread, on_beat, size, coverage, presence, histogram;
     double rarity;
     unsigned peers, population;
     const char *known; /* the known service, or NULL */
@@ -248,14 +255,14 @@ static bool score_series(const beacon_ctx_t *bx, const bref_t *s, size_t n, doub
 {
     memset(r, 0, sizeof *r);
     r->n = n;
-    double *d = iv + n * BEACON_FOLD_MAX; /* raw intervals, after the folded ones' room */
+    double *d = iv + n * BEACON_FOLD_ROOM; /* raw intervals, after the folded ones' room */
     for (size_t i = 0; i + 1 < n; i++)
         d[i] = (double)(s[i + 1].c->ts - s[i].c->ts) / 1e9;
     stats_shape_t raw = stats_shape(d, n - 1);
     if (raw.median < BEACON_MIN_PERIOD_S)
         return false;
     double gap_time = 0;
-    size_t m = rhythm(d, n - 1, raw.median, iv, n * BEACON_FOLD_MAX, &r->gaps, &gap_time);
+    size_t m = rhythm(d, n - 1, raw.median, iv, n * BEACON_FOLD_ROOM, &r->gaps, &gap_time);
     if (m < 2)
         return false;
     stats_shape_t sh = stats_shape(iv, m);
@@ -263,6 +270,10 @@ static bool score_series(const beacon_ctx_t *bx, const bref_t *s, size_t n, doub
     r->mad = sh.mad;
     r->skew = clamp01(1 - fabs(sh.skew));
     r->spread = regularity(&sh);
+    size_t hits = 0;
+    for (size_t i = 0; i < m; i++)
+        hits += fabs(iv[i] - r->period) <= BEACON_BEAT_TOLERANCE * r->period;
+    r->on_beat = (double)hits / (double)m;
     double *sz = d;
     for (size_t i = 0; i < n; i++)
         sz[i] = (double)(s[i].c->orig_bytes + s[i].c->resp_bytes);
@@ -272,11 +283,14 @@ static bool score_series(const beacon_ctx_t *bx, const bref_t *s, size_t n, doub
     r->span = (double)(s[n - 1].c->ts - s[0].c->ts) / 1e9;
     double active = fmax(r->span - gap_time, 0);
     r->coverage = clamp01((double)n / (active / r->period + 1));
-    r->presence = bx->window > 0 ? clamp01(r->span / bx->window) : 1;
+    /* presence: the observed part of the series' span against the whole observation (time
+     * between two captures is not time the beacon was seen to keep its rhythm) */
+    double seen = case_observed_between(bx->k, s[0].c->ts, s[n - 1].c->ts);
+    r->presence = bx->window > 0 ? clamp01(seen / bx->window) : 1;
     r->histogram =
         histogram_score(s, n, r->period, fmax(bx->window, r->span), active + r->gaps * r->period);
-    double periodicity = W.skew * r->skew + W.spread * r->spread + W.size * r->size +
-                         W.coverage * r->coverage + W.presence * r->presence +
+    double periodicity = W.skew * r->skew + W.spread * r->spread + W.on_beat * r->on_beat +
+                         W.size * r->size + W.coverage * r->coverage + W.presence * r->presence +
                          W.histogram * r->histogram;
     const conn_rec_t *c0 = s[0].c;
     r->population = peers_population(bx->peers);
@@ -356,6 +370,7 @@ static void beacon_finding(beacon_ctx_t *bx, const bref_t *s, const series_score
     finding_why(x, why(r));
     finding_score(x, "interval_skew", r->skew);
     finding_score(x, "interval_spread", r->spread);
+    finding_score(x, "on_beat", r->on_beat);
     finding_score(x, "size", r->size);
     finding_score(x, "coverage", r->coverage);
     finding_score(x, "presence", r->presence);
@@ -399,7 +414,7 @@ static void visit_series(void *items, size_t n, void *ctx)
         if (done * 2 >= n)
             return;
     }
-    double *buf = xcalloc(n * (BEACON_FOLD_MAX + 1) + 1, sizeof *buf);
+    double *buf = xcalloc(n * (BEACON_FOLD_ROOM + 1) + 1, sizeof *buf);
     series_score_t r;
     if (score_series(bx, s, n, buf, &r) && r.score >= bx->f->th.beacon_min_score) {
         double *d = buf; /* raw intervals again, in time order, for the chart */

@@ -15,7 +15,7 @@
 
 const findings_thresholds_t findings_defaults = {
     .beacon_min_conns = 10,   /* fewer beats cannot show a rhythm */
-    .beacon_min_score = 70.0, /* see docs/findings.md for the scoring */
+    .beacon_min_score = 75.0, /* chosen on the detection benchmark: docs/findings.md */
     .scan_min_ports = 50,     /* nmap's smallest "fast" scan is 100 ports */
     .scan_min_hosts = 50,
     .exfil_min_bytes = 5u << 19, /* 2.5 MiB: the floor, and the rule when a case has no norm */

@@ -72,7 +72,7 @@ typedef struct evidence_ptr {
 enum finding_severity { SEV_INFO = 0, SEV_LOW = 1, SEV_MEDIUM = 2, SEV_HIGH = 3 };
 
 /* Sub-scores a finding carries (each 0..1, named), and the facts behind it. */
-#define FINDING_MAX_SCORES 8
+#define FINDING_MAX_SCORES 10
 
 typedef struct finding_score {
     const char *name; /* static */

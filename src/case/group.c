@@ -96,23 +96,31 @@ static int cmp_range(const void *a, const void *b)
     return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
 }
 
-double case_observed_seconds(const case_t *k)
+double case_observed_between(const case_t *k, ts_ns_t from, ts_ns_t to)
 {
     ts_ns_t(*r)[2] = xcalloc(k->n ? k->n : 1, sizeof *r);
     size_t m = 0;
-    for (size_t i = 0; i < k->n; i++)
-        if (k->r[i]->last_ts > k->r[i]->first_ts)
-            r[m][0] = k->r[i]->first_ts, r[m++][1] = k->r[i]->last_ts;
+    for (size_t i = 0; i < k->n; i++) {
+        ts_ns_t a = k->r[i]->first_ts > from ? k->r[i]->first_ts : from;
+        ts_ns_t b = k->r[i]->last_ts < to ? k->r[i]->last_ts : to;
+        if (b > a)
+            r[m][0] = a, r[m++][1] = b;
+    }
     xqsort(r, m, sizeof *r, cmp_range);
     double total = 0;
-    ts_ns_t end = 0;
+    ts_ns_t end = INT64_MIN;
     for (size_t i = 0; i < m; i++) {
-        ts_ns_t from = r[i][0] > end ? r[i][0] : end;
-        if (r[i][1] > from)
-            total += (double)(r[i][1] - from) / 1e9;
+        ts_ns_t s = r[i][0] > end ? r[i][0] : end;
+        if (r[i][1] > s)
+            total += (double)(r[i][1] - s) / 1e9;
         if (r[i][1] > end)
             end = r[i][1];
     }
     free(r);
     return total;
+}
+
+double case_observed_seconds(const case_t *k)
+{
+    return case_observed_between(k, INT64_MIN, INT64_MAX);
 }

@@ -46,5 +46,7 @@ const cred_rec_t **case_creds(const case_t *k, size_t *n);
 /* Seconds of time the captures cover (overlapping captures counted once):
  * the observation window a series is measured against. */
 double case_observed_seconds(const case_t *k);
+/* Seconds of [from, to] that some capture covers. */
+double case_observed_between(const case_t *k, ts_ns_t from, ts_ns_t to);
 
 #endif

@@ -32,8 +32,9 @@ typedef struct sheet_def {
     const char *const *cols;
 } sheet_def_t;
 
-static const char *const c_findings[] = {"id",    "severity", "score",   "type",     "summary",
-                                         "hosts", "ts",       "last_ts", "evidence", NULL};
+static const char *const c_findings[] = {"id",      "severity", "score",    "type",
+                                         "summary", "why",      "scores",   "hosts",
+                                         "ts",      "last_ts",  "evidence", NULL};
 static const char *const c_hosts[] = {
     "ip",         "internal",   "names",      "macs",         "first_ts", "last_ts", "bytes_sent",
     "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps",    NULL};
