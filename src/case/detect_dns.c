@@ -162,20 +162,29 @@ typedef struct tunnel_tally {
     ts_ns_t first, last;
 } tunnel_tally_t;
 
+/* Distinct query types counted in a finding's "most asked" (a domain's
+ * queries use a handful; any beyond this are not counted). */
+#define TUNNEL_MAX_TYPES 16
+
 static uint16_t most_asked_type(const dref_t *g, size_t n)
 {
-    uint16_t best = 0;
-    size_t best_n = 0;
+    uint16_t type[TUNNEL_MAX_TYPES];
+    size_t count[TUNNEL_MAX_TYPES], nt = 0, best = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t c = 0;
-        for (size_t j = 0; j < n && c <= n / 2; j++)
-            c += g[j].d->qtype == g[i].d->qtype;
-        if (c > best_n)
-            best = g[i].d->qtype, best_n = c;
-        if (best_n > n / 2)
-            break;
+        size_t j = 0;
+        while (j < nt && type[j] != g[i].d->qtype)
+            j++;
+        if (j == nt) {
+            if (nt == TUNNEL_MAX_TYPES)
+                continue;
+            type[nt] = g[i].d->qtype, count[nt++] = 0;
+        }
+        count[j]++;
     }
-    return best;
+    for (size_t j = 1; j < nt; j++)
+        if (count[j] > count[best])
+            best = j;
+    return nt ? type[best] : 0;
 }
 
 static void tunnel_finding(findings_t *f, const dref_t *g, size_t n, const tunnel_tally_t *t)
