@@ -4,9 +4,10 @@
  * Not a fixed byte count: ordinary offices upload megabytes all day (web
  * forms, mail attachments, cloud sync).  A pair (inside host, destination
  * named by SNI/Host, else by address) is judged against two baselines: the
- * usual large upload of the case's other hosts (the 90th percentile of
- * their per-destination uploads), and what other hosts send to the same
- * destination (a backup service or webmail everyone uses).  Then how rare
+ * usual large upload of the case's other hosts to destinations few hosts use
+ * (the 90th percentile), and what other hosts send to the same destination
+ * (a backup service or webmail everyone uses is judged by its own peers, and
+ * does not raise the norm for rare places).  Then how rare
  * the destination is, how one-sided the traffic was, and whether it went
  * out while the network was otherwise quiet shape the score.  A case with
  * too few hosts for a norm falls back to the fixed floor
@@ -35,6 +36,10 @@
 #define EXFIL_MIN_POPULATION 10
 /* A destination used by this share of hosts is fully "common". */
 #define EXFIL_COMMON_SHARE 0.1
+/* The norm is measured on uploads to destinations at most this many inside
+ * hosts use: a service a group shares (a team's backup, a project's cloud
+ * folder) is judged by its own peers and does not raise the norm. */
+#define EXFIL_RARE_MAX_HOSTS 2
 /* An hour of the day is quiet when its connection rate is below this
  * share of the busiest hour's, and it was observed for at least
  * EXFIL_MIN_HOUR_OBSERVED seconds. */
@@ -53,6 +58,7 @@ typedef struct pair {
     const conn_rec_t *big; /* largest upload-like connection */
     uint64_t up, up_back, sent, recv;
     double quiet_bytes;
+    unsigned dest_hosts; /* inside hosts that sent anything to this destination */
 } pair_t;
 
 typedef struct exfil_ctx {
@@ -116,7 +122,7 @@ static void visit_pair(void *items, size_t n, void *ctx)
 {
     exfil_ctx_t *ex = ctx;
     const conn_rec_t *const *g = items;
-    pair_t p = {g, n, 0, NULL, 0, 0, 0, 0, 0};
+    pair_t p = {g, n, 0, NULL, 0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         const conn_rec_t *c = g[i];
         p.sent += c->orig_bytes;
@@ -242,8 +248,8 @@ static char *why(const exfil_ctx_t *ex, const pair_t *p, const baseline_t *b, do
                          fl, (double)p->up / (double)(p->up_back ? p->up_back : 1), quiet);
     return xasprintf("That is %.0f times the usual large upload %s (%s); %s%s.", excess,
                      !strcmp(b->kind, "destination") ? "to this destination"
-                                                     : "of this network's hosts to one "
-                                                       "destination",
+                                                     : "of this network's hosts to a "
+                                                       "destination few others use",
                      norm, dest, quiet);
 }
 
@@ -306,6 +312,38 @@ static void exfil_finding(exfil_ctx_t *ex, const pair_t *p, const baseline_t *b,
     finding_num(x, "off_hours_share", off, 3);
 }
 
+static int cmp_pair_dest(const void *a, const void *b)
+{
+    const pair_t *x = *(pair_t *const *)a, *y = *(pair_t *const *)b;
+    return cmp_dest(x->g[0], y->g[0]);
+}
+
+/* Every pair's dest_hosts: pairs are one per host and destination, so a
+ * destination's pairs are its hosts. */
+static void count_dest_hosts(pair_t *v, size_t n)
+{
+    pair_t **by = xcalloc(n ? n : 1, sizeof *by);
+    for (size_t i = 0; i < n; i++)
+        by[i] = &v[i];
+    group_sort(by, n, sizeof *by, &(grouping_t){cmp_pair_dest, NULL});
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && cmp_pair_dest(&by[i], &by[j]) == 0)
+            j++;
+        for (size_t m = i; m < j; m++)
+            by[m]->dest_hosts = (unsigned)(j - i);
+        i = j;
+    }
+    free(by);
+}
+
+/* A destination few of the case's hosts use (at most EXFIL_RARE_MAX_HOSTS);
+ * with too few hosts to tell, every destination counts as rare. */
+static bool rare_destination(const pair_t *p, unsigned population)
+{
+    return population < EXFIL_MIN_POPULATION || p->dest_hosts <= EXFIL_RARE_MAX_HOSTS;
+}
+
 static int cmp_up(const void *a, const void *b)
 {
     const pair_t *x = a, *y = b;
@@ -332,10 +370,13 @@ void detect_exfil(const case_t *k, findings_t *f)
     unsigned population = 0;
     for (size_t i = 0; i < ex.n; i++)
         population += i == 0 || !ipaddr_eq(&ex.v[i].g[0]->orig, &ex.v[i - 1].g[0]->orig);
+    count_dest_hosts(ex.v, ex.n);
+    /* the norm is what hosts upload to destinations few others use: the
+     * backup service or webmail everyone uses is judged by its own peers */
     pair_t *ups = xcalloc(ex.n ? ex.n : 1, sizeof *ups);
     size_t nup = 0;
     for (size_t i = 0; i < ex.n; i++)
-        if (ex.v[i].up >= EXFIL_UPLOADER_MIN_BYTES)
+        if (ex.v[i].up >= EXFIL_UPLOADER_MIN_BYTES && rare_destination(&ex.v[i], population))
             ups[nup++] = ex.v[i];
     xqsort(ups, nup, sizeof *ups, cmp_up);
     double *sorted = xcalloc(nup ? nup : 1, sizeof *sorted);

@@ -6,7 +6,8 @@
 #
 #   --quick        one small scenario of each group (a few minutes of CPU; what CI runs)
 #   --seeds N      malicious scenarios per duration (default 6: 6 six-hour and 3 two-hour
-#                  captures, each with 11 attacks and benign fleets in its background)
+#                  captures, each with 11 attacks and benign fleets in its background; and
+#                  2 two-hour captures of exfiltration among cloud sync and backups)
 #   --recorded DIR also judge the captures in DIR that have a FILE.truth.json beside them
 #                  (recorded with tests/detect/record.sh; group "malicious")
 #   --out DIR      where cases and results go (default $CACHE/run-DATE)
@@ -93,6 +94,12 @@ else
     for s in $(seq 1 $(((SEEDS + 1) / 2))); do
         analyse "$(gen attacks-2h "$((100 + s))" --size 20M --duration 7200 --no-office-plants \
             "${ATTACKS[@]}" --plant ntp-fleet --plant update-fleet)" malicious
+    done
+    # exfiltration among heavy ordinary uploads (cloud sync, backups): the norm is there
+    for s in 301 302; do
+        analyse "$(gen attacks-uploads "$s" --size 20M --duration 7200 --no-office-plants \
+            --plant exfil-http --plant exfil-tls-long --plant beacon-tls --plant cloud-sync \
+            --plant backup-fleet --plant ntp-fleet)" malicious
     done
     for s in 1 2 3; do
         analyse "$(gen benign-6h "$((200 + s))" --size 300M --duration 21600 \

@@ -13,6 +13,8 @@ A finding matches a malicious plant when it names every host the plant lists (an
 beacon behind a shared CDN address, the plant's server name).  Per detector:
   recall     malicious plants of its class found by a finding of a type the plant accepts
   precision  findings of its types that match some malicious plant / all its findings
+  lowest score found   the lowest score of a finding on an attack of its own class (the
+             margin above the threshold); highest score false: the margin below
   FP/GB      its findings in the benign group that match nothing, per GB of those captures
 Prints a Markdown table and writes RESULTS.json.
 """
@@ -100,9 +102,11 @@ def main():
                 continue
             rows[row]["findings"] += 1
             r = rows[row]
-            if any(matches(f, p) for p in plants):
-                r["tp"] += 1
-                if r["lowest_tp_score"] is None or f["score"] < r["lowest_tp_score"]:
+            hit = [p for p in plants if matches(f, p)]
+            if hit:  # a finding on an attack of another class (regular uploads seen as a
+                r["tp"] += 1  # beacon) is true, but only its own class sets the margin
+                own = any(CLASS_ROW[p["class"]] == row for p in hit)
+                if own and (r["lowest_tp_score"] is None or f["score"] < r["lowest_tp_score"]):
                     r["lowest_tp_score"] = f["score"]
                 continue
             if r["highest_fp_score"] is None or f["score"] > r["highest_fp_score"]:
