@@ -14,7 +14,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Build and runtime libraries, then what the tests use as oracles and viewers.
 PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-dev libxlsxwriter-dev
-            libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev fonts-dejavu-core ieee-data
+            libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev libmagic-dev fonts-dejavu-core ieee-data
             python3)
 PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang libclang-rt-14-dev libfuzzer-14-dev time)
 

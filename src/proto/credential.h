@@ -1,0 +1,32 @@
+/*
+ * credential.h — a login seen in a protocol exchange, as the protocol
+ * parsers report it (FTP, SMTP, POP3, IMAP, NTLM over SMB or HTTP).
+ *
+ * The parsers are pure: they fill this struct and hand it to a callback;
+ * who keeps it, and whether the secret is ever shown, is the caller's
+ * business (the report hides secrets unless asked).  All strings are owned
+ * by the parser and valid only during the callback.
+ */
+#ifndef PCAPCASE_CREDENTIAL_H
+#define PCAPCASE_CREDENTIAL_H
+
+#include <stdbool.h>
+
+typedef enum cred_outcome {
+    CRED_UNKNOWN,  /* no answer seen (capture ended, one side only) */
+    CRED_ACCEPTED, /* the server said yes */
+    CRED_REJECTED, /* the server said no */
+} cred_outcome_t;
+
+typedef struct credential {
+    const char *mechanism; /* static: "USER/PASS", "AUTH PLAIN", "AUTH LOGIN", "APOP",
+                              "LOGIN", "AUTHENTICATE PLAIN", "NetNTLMv1", "NetNTLMv2" */
+    const char *user;      /* as sent; never NULL ("" when none) */
+    const char *domain;    /* NTLM domain, or NULL */
+    const char *host;      /* NTLM workstation, or NULL */
+    const char *secret;    /* the password as sent, or the hashcat line for challenge/response */
+    bool secret_is_hash;   /* secret is a hashcat line (NetNTLM 5500/5600) or an APOP digest */
+    cred_outcome_t outcome;
+} credential_t;
+
+#endif

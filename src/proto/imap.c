@@ -1,0 +1,384 @@
+/* imap.c — IMAP sessions; see imap.h. */
+#include "imap.h"
+
+#include "core/buf.h"
+#include "core/cursor.h"
+#include "core/xalloc.h"
+#include "sasl.h"
+#include "textline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_OTHER, K_LOGIN, K_AUTH, K_STARTTLS };
+
+typedef struct pending {
+    char tag[32];
+    enum kind kind;
+} pending_t;
+
+typedef struct client {
+    line_reader_t lines;
+    buf_t tok[IMAP_MAX_TOKENS];
+    unsigned ntok;
+    uint64_t literal_left; /* bytes of a literal still to come */
+    bool literal_kept;     /* ... gathered into a token (small) or skipped */
+    bool in_auth;          /* SASL lines until the tagged answer */
+} client_t;
+
+typedef struct server {
+    line_reader_t lines;
+    uint64_t literal_left;
+    bool message; /* the literal being read is a message */
+} server_t;
+
+struct imap_session {
+    const imap_callbacks_t *cb;
+    void *ctx;
+    client_t c;
+    server_t s;
+    pending_t q[IMAP_MAX_PENDING];
+    unsigned nq;
+    char *user, *pass;
+    sasl_t sasl;
+    char login_tag[32];
+    enum kind login_kind;
+    bool login_open, tls;
+    uint64_t frame;
+};
+
+bool imap_detect(const uint8_t *p, size_t n)
+{
+    cursor_t c = cursor_make(p, n);
+    return text_starts_ci(&c, "* OK") || text_starts_ci(&c, "* PREAUTH");
+}
+
+imap_session_t *imap_session_new(const imap_callbacks_t *cb, void *ctx)
+{
+    imap_session_t *s = xcalloc(1, sizeof *s);
+    s->cb = cb;
+    s->ctx = ctx;
+    line_reader_init(&s->c.lines, IMAP_MAX_LINE);
+    line_reader_init(&s->s.lines, IMAP_MAX_LINE);
+    return s;
+}
+
+bool imap_session_tls(const imap_session_t *s)
+{
+    return s->tls;
+}
+
+/* "{N}" or "{N+}" at the end of a line: N. */
+static bool trailing_literal(cursor_t line, uint64_t *n, cursor_t *before)
+{
+    line = text_trim(line);
+    if (!cursor_left(&line) || line.end[-1] != '}')
+        return false;
+    cursor_t k = line;
+    long open = -1, at;
+    while ((at = cursor_find(&k, '{')) >= 0) { /* the last '{' */
+        open = (long)(k.p - line.p) + at;
+        cursor_skip(&k, (size_t)at + 1);
+    }
+    if (open < 0)
+        return false;
+    k = line;
+    cursor_sub(&k, (size_t)open, before);
+    cursor_skip(&k, 1);
+    if (!text_uint(&k, UINT32_MAX, n))
+        return false;
+    text_eat_ci(&k, "+");
+    return text_eq_ci(&k, "}");
+}
+
+/* ---- client ---- */
+
+static void add_token(client_t *c, const uint8_t *p, size_t n)
+{
+    if (c->ntok < IMAP_MAX_TOKENS) {
+        buf_clear(&c->tok[c->ntok]);
+        buf_append(&c->tok[c->ntok], p, n);
+    }
+    c->ntok++;
+}
+
+/* Atoms and quoted strings of a line segment. */
+static void tokenise(client_t *c, cursor_t seg)
+{
+    uint8_t b = 0;
+    for (;;) {
+        text_skip_blanks(&seg);
+        if (!cursor_peek_u8(&seg, &b))
+            return;
+        if (b == '"') {
+            buf_t q = BUF_INIT;
+            cursor_skip(&seg, 1);
+            while (cursor_u8(&seg, &b) && b != '"') {
+                if (b == '\\' && !cursor_u8(&seg, &b))
+                    break;
+                buf_append_byte(&q, b);
+            }
+            add_token(c, q.data ? q.data : (const uint8_t *)"", q.len);
+            buf_free(&q);
+            continue;
+        }
+        cursor_t w;
+        text_word(&seg, &w);
+        add_token(c, w.p, cursor_left(&w));
+    }
+}
+
+static bool tok_is(const client_t *c, unsigned i, const char *s)
+{
+    if (i >= c->ntok || i >= IMAP_MAX_TOKENS)
+        return false;
+    cursor_t t = cursor_make(c->tok[i].data, c->tok[i].len);
+    return text_eq_ci(&t, s);
+}
+
+static char *tok_dup(const client_t *c, unsigned i)
+{
+    cursor_t t = cursor_make(c->tok[i].data, c->tok[i].len);
+    return text_dup(&t, IMAP_MAX_CLIENT_LITERAL);
+}
+
+static void push(imap_session_t *s, enum kind k)
+{
+    if (s->nq == IMAP_MAX_PENDING || !s->c.ntok)
+        return;
+    pending_t *p = &s->q[s->nq++];
+    size_t n = s->c.tok[0].len < sizeof p->tag - 1 ? s->c.tok[0].len : sizeof p->tag - 1;
+    memcpy(p->tag, s->c.tok[0].data, n);
+    p->tag[n] = 0;
+    p->kind = k;
+}
+
+/* A whole client command (all its literals read). */
+static void command(imap_session_t *s)
+{
+    client_t *c = &s->c;
+    enum kind k = K_OTHER;
+    if (tok_is(c, 1, "LOGIN") && c->ntok >= 4) {
+        free(s->user), free(s->pass);
+        s->user = tok_dup(c, 2);
+        s->pass = tok_dup(c, 3);
+        k = K_LOGIN;
+    } else if (tok_is(c, 1, "AUTHENTICATE") && c->ntok >= 3) {
+        sasl_free(&s->sasl);
+        cursor_t mech = cursor_make(c->tok[2].data, c->tok[2].len);
+        cursor_t ir =
+            c->ntok >= 4 ? cursor_make(c->tok[3].data, c->tok[3].len) : cursor_make(NULL, 0);
+        sasl_start(&s->sasl, mech, ir);
+        c->in_auth = !s->sasl.complete;
+        k = K_AUTH;
+    } else if (tok_is(c, 1, "STARTTLS")) {
+        k = K_STARTTLS;
+    }
+    if (k == K_LOGIN || k == K_AUTH) {
+        s->login_open = true;
+        s->login_kind = k;
+    }
+    push(s, k);
+    c->ntok = 0;
+}
+
+static void client_line(imap_session_t *s, cursor_t line)
+{
+    client_t *c = &s->c;
+    if (c->in_auth) {
+        sasl_client_line(&s->sasl, line);
+        if (s->sasl.complete || s->sasl.cancelled)
+            c->in_auth = false;
+        return;
+    }
+    uint64_t n;
+    cursor_t before;
+    if (trailing_literal(line, &n, &before)) {
+        tokenise(c, before);
+        c->literal_left = n;
+        c->literal_kept = n <= IMAP_MAX_CLIENT_LITERAL && c->ntok < IMAP_MAX_TOKENS;
+        if (c->literal_kept) {
+            buf_clear(&c->tok[c->ntok]);
+            c->ntok++;
+        } else {
+            add_token(c, (const uint8_t *)"", 0);
+        }
+        if (!n)
+            return;
+        return;
+    }
+    tokenise(c, line);
+    command(s);
+}
+
+static void client_bytes(imap_session_t *s, cursor_t *cur)
+{
+    client_t *c = &s->c;
+    if (c->literal_left) {
+        size_t n = cursor_left(cur) < c->literal_left ? cursor_left(cur) : (size_t)c->literal_left;
+        const uint8_t *p = NULL;
+        cursor_bytes(cur, n, &p);
+        if (c->literal_kept && c->ntok && c->ntok <= IMAP_MAX_TOKENS)
+            buf_append(&c->tok[c->ntok - 1], p, n);
+        c->literal_left -= n;
+        return;
+    }
+    cursor_t line;
+    bool overlong;
+    if (line_next(&c->lines, cur, &line, &overlong))
+        client_line(s, line);
+}
+
+/* ---- server ---- */
+
+static void report_login(imap_session_t *s, cred_outcome_t outcome)
+{
+    if (!s->login_open)
+        return;
+    s->login_open = false;
+    if (!s->cb->credential)
+        return;
+    credential_t c = {"LOGIN", "", NULL, NULL, "", false, outcome};
+    if (s->login_kind == K_LOGIN && s->user) {
+        c.user = s->user;
+        c.secret = s->pass ? s->pass : "";
+    } else if (s->login_kind == K_AUTH && s->sasl.user) {
+        c.mechanism = sasl_mech_label(&s->sasl, true);
+        c.user = s->sasl.user;
+        c.secret = s->sasl.secret ? s->sasl.secret : "";
+        c.secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
+    } else {
+        return;
+    }
+    s->cb->credential(s->ctx, &c);
+}
+
+static void tagged(imap_session_t *s, cursor_t tag, cursor_t rest)
+{
+    cursor_t status;
+    if (!text_word(&rest, &status))
+        return;
+    bool ok = text_eq_ci(&status, "OK");
+    for (unsigned i = 0; i < s->nq; i++) {
+        if (!text_eq_ci(&tag, s->q[i].tag))
+            continue;
+        enum kind k = s->q[i].kind;
+        memmove(s->q + i, s->q + i + 1, (s->nq - i - 1) * sizeof *s->q);
+        s->nq--;
+        if (k == K_LOGIN || k == K_AUTH) {
+            s->c.in_auth = false;
+            report_login(s, ok ? CRED_ACCEPTED : CRED_REJECTED);
+        } else if (k == K_STARTTLS && ok) {
+            s->tls = true;
+            if (s->cb->starttls)
+                s->cb->starttls(s->ctx);
+        }
+        return;
+    }
+}
+
+/* Is the FETCH item just before a literal a whole message? */
+static bool message_item(cursor_t before, bool *partial)
+{
+    before = text_trim(before);
+    size_t n = cursor_left(&before), start = n;
+    while (start && before.p[start - 1] != ' ' && before.p[start - 1] != '(')
+        start--;
+    cursor_t item = cursor_make(before.p + start, n - start);
+    *partial = cursor_find(&item, '<') >= 0;
+    return text_eq_ci(&item, "RFC822") || text_starts_ci(&item, "BODY[]") ||
+           text_starts_ci(&item, "BINARY[]");
+}
+
+static void server_line(imap_session_t *s, cursor_t line)
+{
+    uint64_t n;
+    cursor_t before;
+    if (trailing_literal(line, &n, &before)) {
+        bool partial;
+        s->s.literal_left = n;
+        s->s.message = n && message_item(before, &partial);
+        if (s->s.message && s->cb->message_begin) {
+            cursor_t k = before, star, no;
+            uint64_t msgno = 0;
+            if (text_word(&k, &star) && text_eq_ci(&star, "*") && text_word(&k, &no))
+                text_uint(&no, UINT32_MAX, &msgno);
+            s->cb->message_begin(s->ctx, (unsigned)msgno, partial);
+        }
+        return;
+    }
+    cursor_t k = line, tag;
+    if (!text_word(&k, &tag) || text_eq_ci(&tag, "*") || text_eq_ci(&tag, "+"))
+        return;
+    tagged(s, tag, k);
+}
+
+static void server_bytes(imap_session_t *s, cursor_t *cur)
+{
+    if (s->s.literal_left) {
+        size_t n =
+            cursor_left(cur) < s->s.literal_left ? cursor_left(cur) : (size_t)s->s.literal_left;
+        const uint8_t *p = NULL;
+        cursor_bytes(cur, n, &p);
+        s->s.literal_left -= n;
+        if (s->s.message && n && s->cb->message_data)
+            s->cb->message_data(s->ctx, p, n, s->frame);
+        if (!s->s.literal_left && s->s.message) {
+            s->s.message = false;
+            if (s->cb->message_end)
+                s->cb->message_end(s->ctx, true);
+        }
+        return;
+    }
+    cursor_t line;
+    bool overlong;
+    if (line_next(&s->s.lines, cur, &line, &overlong))
+        server_line(s, line);
+}
+
+void imap_session_data(imap_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
+{
+    cursor_t c = cursor_make(p, n);
+    s->frame = frame;
+    while (!s->tls && !cursor_empty(&c)) {
+        if (is_orig)
+            client_bytes(s, &c);
+        else
+            server_bytes(s, &c);
+    }
+}
+
+void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len)
+{
+    if (is_orig) {
+        line_reader_reset(&s->c.lines);
+        s->c.literal_left -= len < s->c.literal_left ? len : s->c.literal_left;
+        return;
+    }
+    line_reader_reset(&s->s.lines);
+    uint64_t in_lit = len < s->s.literal_left ? len : s->s.literal_left;
+    s->s.literal_left -= in_lit;
+    if (s->s.message && in_lit && s->cb->message_gap)
+        s->cb->message_gap(s->ctx, in_lit);
+    if (s->s.message && !s->s.literal_left) {
+        s->s.message = false;
+        if (s->cb->message_end)
+            s->cb->message_end(s->ctx, false);
+    }
+}
+
+void imap_session_free(imap_session_t *s)
+{
+    if (!s)
+        return;
+    if (s->s.message && s->cb->message_end)
+        s->cb->message_end(s->ctx, false);
+    report_login(s, CRED_UNKNOWN);
+    line_reader_free(&s->c.lines);
+    line_reader_free(&s->s.lines);
+    for (int i = 0; i < IMAP_MAX_TOKENS; i++)
+        buf_free(&s->c.tok[i]);
+    sasl_free(&s->sasl);
+    free(s->user), free(s->pass);
+    free(s);
+}

@@ -1,0 +1,55 @@
+/*
+ * imap.h — an IMAP4 session (RFC 9051/3501) incrementally: messages
+ * fetched whole, logins and STARTTLS.
+ *
+ * IMAP frames data as literals, "{N}" at a line end followed by exactly N
+ * bytes, in both directions.  The reader follows them, so a literal is never
+ * taken for commands or responses.  A literal that is the value of a FETCH
+ * item RFC822, BODY[] or BINARY[] (also BODY.PEEK[] answered as BODY[]) is a
+ * whole message: it is handed to the caller as it arrives (BODY[]<origin>
+ * partial fetches are flagged partial).  Other literals are skipped.
+ * Client commands are tokenised (atoms, quoted strings, literals): LOGIN
+ * user and password, AUTHENTICATE through sasl.h, STARTTLS; the tagged
+ * OK/NO/BAD answer decides the outcome.
+ */
+#ifndef PCAPCASE_IMAP_H
+#define PCAPCASE_IMAP_H
+
+#include "credential.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A line kept (RFC 9051 recommends servers accept 8000 octets). */
+#define IMAP_MAX_LINE 8192
+/* Tokens kept per client command: tag, command and the arguments LOGIN
+ * and AUTHENTICATE need. */
+#define IMAP_MAX_TOKENS 8
+/* A client literal kept as a token (user names, passwords); larger ones
+ * (APPEND of a message) are skipped. */
+#define IMAP_MAX_CLIENT_LITERAL 1024
+/* Tagged commands waiting for their completion. */
+#define IMAP_MAX_PENDING 64
+
+typedef struct imap_callbacks {
+    void (*message_begin)(void *ctx, unsigned msgno, bool partial);
+    void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
+    void (*message_gap)(void *ctx, uint64_t len);
+    void (*message_end)(void *ctx, bool complete);
+    void (*credential)(void *ctx, const credential_t *c);
+    void (*starttls)(void *ctx);
+} imap_callbacks_t;
+
+typedef struct imap_session imap_session_t;
+
+imap_session_t *imap_session_new(const imap_callbacks_t *cb, void *ctx);
+void imap_session_data(imap_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
+void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len);
+void imap_session_free(imap_session_t *s);
+bool imap_session_tls(const imap_session_t *s);
+
+/* An IMAP greeting ("* OK", "* PREAUTH")? */
+bool imap_detect(const uint8_t *p, size_t n);
+
+#endif

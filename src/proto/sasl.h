@@ -1,0 +1,53 @@
+/*
+ * sasl.h — the client side of a SASL exchange in the mail protocols
+ * (SMTP AUTH, POP3 AUTH, IMAP AUTHENTICATE): which mechanism, and the user
+ * name and password when the mechanism sends them in clear (PLAIN, LOGIN),
+ * or the user and the response when it does not (CRAM-MD5).
+ *
+ * The protocol parser starts an exchange with the mechanism and the
+ * optional initial response, then hands each client line until the server's
+ * final reply; base64 is decoded here (transfer_decode.h).
+ */
+#ifndef PCAPCASE_SASL_H
+#define PCAPCASE_SASL_H
+
+#include "core/cursor.h"
+
+#include <stdbool.h>
+
+/* A decoded SASL message kept (user names and passwords are short;
+ * Kerberos/GSSAPI blobs are larger and not decoded here). */
+#define SASL_MAX_MESSAGE 1024
+
+typedef enum sasl_mech {
+    SASL_NONE,
+    SASL_PLAIN,
+    SASL_LOGIN,
+    SASL_CRAM_MD5,
+    SASL_OTHER, /* GSSAPI, NTLM, XOAUTH2, SCRAM: lines are skipped */
+} sasl_mech_t;
+
+typedef struct sasl {
+    sasl_mech_t mech;
+    unsigned step;  /* client messages taken so far */
+    char *user;     /* owned */
+    char *secret;   /* password (PLAIN, LOGIN) or "user digest" response (CRAM-MD5) */
+    bool complete;  /* the credentials are all there */
+    bool cancelled; /* the client sent "*" */
+} sasl_t;
+
+/* Start: mech is the mechanism word, initial the optional initial response
+ * (empty cursor when none; "=" means an empty one). */
+void sasl_start(sasl_t *s, cursor_t mech, cursor_t initial);
+/* A client line during the exchange. */
+void sasl_client_line(sasl_t *s, cursor_t line);
+/* The mechanism's name for a credential record ("AUTH PLAIN", ...), with
+ * prefix "AUTH " or "AUTHENTICATE " as given. */
+const char *sasl_mech_label(const sasl_t *s, bool imap);
+void sasl_free(sasl_t *s);
+
+/* Decode an AUTH PLAIN message ("authzid NUL authcid NUL password", base64).
+ * Caller frees *user and *pass. */
+bool sasl_decode_plain(cursor_t b64, char **user, char **pass);
+
+#endif

@@ -1,0 +1,423 @@
+/* smb.c — SMB connection framing and the state shared by SMB1 and SMB2;
+ * see smb.h. */
+#include "smb.h"
+
+#include "core/xalloc.h"
+#include "smb_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* NetBIOS session message type (RFC 1002 4.3.1); keepalives are 0x85. */
+#define NBSS_SESSION_MESSAGE 0x00
+#define NBSS_HEADER 4
+#define SMB_OPEN_MIN_SLOTS 64
+
+smb_conn_t *smb_conn_new(const smb_callbacks_t *cb, void *ctx)
+{
+    smb_conn_t *s = xcalloc(1, sizeof *s);
+    s->cb = cb;
+    s->ctx = ctx;
+    return s;
+}
+
+const smb_stats_t *smb_conn_stats(const smb_conn_t *s)
+{
+    return &s->st;
+}
+
+static bool smb_magic(cursor_t c)
+{
+    uint8_t m[4];
+    if (!cursor_copy(&c, m, 4))
+        return false;
+    return (m[0] == 0xFF || m[0] == 0xFE || m[0] == 0xFD || m[0] == 0xFC) && m[1] == 'S' &&
+           m[2] == 'M' && m[3] == 'B';
+}
+
+bool smb_detect(const uint8_t *p, size_t n)
+{
+    cursor_t c = cursor_make(p, n);
+    uint8_t type = 0;
+    return cursor_u8(&c, &type) && type == NBSS_SESSION_MESSAGE && cursor_skip(&c, 3) &&
+           smb_magic(c);
+}
+
+void smb_conn_message(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
+{
+    cursor_t c = cursor_make(p, n);
+    uint8_t m0 = 0;
+    s->st.messages++;
+    if (!smb_magic(c) || !cursor_peek_u8(&c, &m0)) {
+        s->st.not_smb++;
+        return;
+    }
+    if (m0 == 0xFF)
+        smb1_message(s, is_orig, c, frame);
+    else if (m0 == 0xFE)
+        smb2_message(s, is_orig, c, frame);
+    else if (m0 == 0xFD)
+        s->st.encrypted++;
+    else
+        s->st.compressed++;
+}
+
+/* ---- framing ---- */
+
+static void dir_reset(smb_dir_t *d)
+{
+    d->nhdr = 0;
+    d->need = 0;
+    buf_clear(&d->msg);
+}
+
+/* After a gap: find a NetBIOS header followed by an SMB magic in c. */
+static bool resync(smb_dir_t *d, cursor_t *c)
+{
+    while (cursor_left(c) >= 8) {
+        cursor_t k = *c;
+        uint8_t type = 0;
+        cursor_u8(&k, &type);
+        cursor_skip(&k, 3);
+        if (type == NBSS_SESSION_MESSAGE && smb_magic(k)) {
+            d->lost = false;
+            return true;
+        }
+        cursor_skip(c, 1);
+    }
+    cursor_skip(c, cursor_left(c)); /* keep looking in the next piece */
+    return false;
+}
+
+static void framed_bytes(smb_conn_t *s, bool is_orig, cursor_t *c, uint64_t frame)
+{
+    smb_dir_t *d = &s->dir[is_orig ? 0 : 1];
+    if (d->lost && !resync(d, c))
+        return;
+    if (d->skip) {
+        size_t n = cursor_left(c) < d->skip ? cursor_left(c) : (size_t)d->skip;
+        cursor_skip(c, n);
+        d->skip -= n;
+        return;
+    }
+    if (d->nhdr < NBSS_HEADER) {
+        if (!d->nhdr)
+            d->frame = frame;
+        uint8_t b = 0;
+        while (d->nhdr < NBSS_HEADER && cursor_u8(c, &b))
+            d->hdr[d->nhdr++] = b;
+        if (d->nhdr < NBSS_HEADER)
+            return;
+        uint32_t len = (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3];
+        if (d->hdr[0] != NBSS_SESSION_MESSAGE) { /* keepalive, request, ...: skip */
+            d->skip = len;
+            d->nhdr = 0;
+            return;
+        }
+        if (len > SMB_MAX_MESSAGE) {
+            s->st.oversized++;
+            d->skip = len;
+            d->nhdr = 0;
+            return;
+        }
+        d->need = len;
+        buf_clear(&d->msg);
+        if (!len) {
+            d->nhdr = 0;
+            return;
+        }
+    }
+    size_t n = cursor_left(c) < d->need ? cursor_left(c) : d->need;
+    const uint8_t *p = NULL;
+    cursor_bytes(c, n, &p);
+    buf_append(&d->msg, p, n);
+    d->need -= (uint32_t)n;
+    if (d->need)
+        return;
+    d->nhdr = 0;
+    smb_conn_message(s, is_orig, d->msg.data, d->msg.len, d->frame);
+    buf_clear(&d->msg);
+}
+
+void smb_conn_data(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
+{
+    cursor_t c = cursor_make(p, n);
+    while (!cursor_empty(&c))
+        framed_bytes(s, is_orig, &c, frame);
+}
+
+void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len)
+{
+    smb_dir_t *d = &s->dir[is_orig ? 0 : 1];
+    if (d->skip) { /* the gap falls in a message we skip anyway */
+        uint64_t k = len < d->skip ? len : d->skip;
+        d->skip -= k;
+        len -= k;
+        if (!len)
+            return;
+    }
+    if (d->nhdr == NBSS_HEADER && d->need)
+        s->st.malformed++; /* a message with a hole: lost */
+    dir_reset(d);
+    d->skip = 0;
+    d->lost = true;
+}
+
+/* ---- pending requests ---- */
+
+smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command)
+{
+    if (!s->pend)
+        s->pend = xcalloc(SMB_MAX_PENDING, sizeof *s->pend);
+    for (size_t i = 0; i < s->npend; i++)
+        if (s->pend[i].id == id) { /* a reused id: the old request got no answer */
+            smb_pending_done(&s->pend[i]);
+            s->pend[i].id = id;
+            s->pend[i].command = command;
+            return &s->pend[i];
+        }
+    if (s->npend == SMB_MAX_PENDING) {
+        s->st.dropped++;
+        return NULL;
+    }
+    smb_pending_t *p = &s->pend[s->npend++];
+    memset(p, 0, sizeof *p);
+    p->id = id;
+    p->command = command;
+    return p;
+}
+
+bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_t *out)
+{
+    for (size_t i = 0; i < s->npend; i++)
+        if (s->pend[i].id == id && s->pend[i].command == command) {
+            *out = s->pend[i];
+            s->pend[i] = s->pend[--s->npend];
+            return true;
+        }
+    s->st.unmatched++;
+    return false;
+}
+
+void smb_pending_done(smb_pending_t *p)
+{
+    free(p->name);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- trees ---- */
+
+void smb_tree_set(smb_conn_t *s, uint32_t tid, char *path)
+{
+    for (size_t i = 0; i < s->ntrees; i++)
+        if (s->trees[i].tid == tid) {
+            free(s->trees[i].path);
+            s->trees[i].path = path;
+            return;
+        }
+    if (s->ntrees == SMB_MAX_TREES) {
+        s->st.dropped++;
+        free(path);
+        return;
+    }
+    s->trees[s->ntrees++] = (smb_tree_t){tid, path};
+}
+
+const char *smb_tree_path(const smb_conn_t *s, uint32_t tid)
+{
+    for (size_t i = 0; i < s->ntrees; i++)
+        if (s->trees[i].tid == tid)
+            return s->trees[i].path;
+    return "";
+}
+
+/* ---- open files: open addressing on a hash of the file id ---- */
+
+static size_t slot_of(const smb_conn_t *s, const uint8_t fid[16])
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ fid[i]) * 1099511628211ULL;
+    return (size_t)(h & (s->open_slots - 1));
+}
+
+smb_open_t *smb_open_find(smb_conn_t *s, const uint8_t fid[16])
+{
+    if (!s->open_slots)
+        return NULL;
+    for (size_t i = slot_of(s, fid);; i = (i + 1) & (s->open_slots - 1)) {
+        if (!s->open[i].used)
+            return NULL;
+        if (memcmp(s->open[i].fid, fid, 16) == 0)
+            return &s->open[i];
+    }
+}
+
+static void open_grow(smb_conn_t *s)
+{
+    smb_open_t *old = s->open;
+    size_t n = s->open_slots;
+    s->open_slots = n ? n * 2 : SMB_OPEN_MIN_SLOTS;
+    s->open = xcalloc(s->open_slots, sizeof *s->open);
+    for (size_t i = 0; i < n; i++)
+        if (old[i].used) {
+            size_t j = slot_of(s, old[i].fid);
+            while (s->open[j].used)
+                j = (j + 1) & (s->open_slots - 1);
+            s->open[j] = old[i];
+            s->open[j].f.share = s->open[j].share;
+            s->open[j].f.name = s->open[j].name;
+        }
+    free(old);
+}
+
+smb_open_t *smb_open_add(smb_conn_t *s, const uint8_t fid[16], unsigned dialect, uint32_t tree,
+                         char *name, uint64_t size, const smb_times_t *t, bool is_dir,
+                         uint64_t frame)
+{
+    smb_open_t *o = smb_open_find(s, fid);
+    if (o) /* the id was reused without a close we saw */
+        smb_open_close(s, fid, frame);
+    if (s->nopen >= SMB_MAX_OPEN) {
+        s->st.dropped++;
+        free(name);
+        return NULL;
+    }
+    if ((s->nopen + 1) * 2 > s->open_slots)
+        open_grow(s);
+    size_t j = slot_of(s, fid);
+    while (s->open[j].used)
+        j = (j + 1) & (s->open_slots - 1);
+    o = &s->open[j];
+    memset(o, 0, sizeof *o);
+    o->used = true;
+    memcpy(o->fid, fid, 16);
+    o->tree = tree;
+    o->share = xstrdup(smb_tree_path(s, tree));
+    o->name = name ? name : xstrdup("");
+    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t, is_dir, false};
+    const char *share = o->share;
+    size_t sl = strlen(share);
+    o->f.is_pipe = sl >= 5 && strcmp(share + sl - 5, "\\IPC$") == 0;
+    s->nopen++;
+    if (s->cb->open)
+        s->cb->open(s->ctx, &o->f, frame);
+    return o;
+}
+
+/* Remove slot i, shifting back the entries of its probe run. */
+static void open_remove(smb_conn_t *s, size_t i)
+{
+    free(s->open[i].share), free(s->open[i].name);
+    memset(&s->open[i], 0, sizeof s->open[i]);
+    s->nopen--;
+    size_t mask = s->open_slots - 1;
+    for (size_t j = (i + 1) & mask; s->open[j].used; j = (j + 1) & mask) {
+        size_t home = slot_of(s, s->open[j].fid);
+        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (between)
+            continue;
+        s->open[i] = s->open[j];
+        s->open[i].f.share = s->open[i].share;
+        s->open[i].f.name = s->open[i].name;
+        memset(&s->open[j], 0, sizeof s->open[j]);
+        i = j;
+    }
+}
+
+void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame)
+{
+    smb_open_t *o = smb_open_find(s, fid);
+    if (!o)
+        return;
+    if (s->cb->close)
+        s->cb->close(s->ctx, &o->f, frame);
+    open_remove(s, (size_t)(o - s->open));
+}
+
+void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
+                   uint64_t frame)
+{
+    smb_open_t *o = smb_open_find(s, fid);
+    if (!o) {
+        s->st.unknown_file++;
+        return;
+    }
+    if (cursor_left(&data) && s->cb->read)
+        s->cb->read(s->ctx, &o->f, off, data.p, cursor_left(&data), frame);
+}
+
+void smb_file_write(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
+                    uint64_t frame)
+{
+    smb_open_t *o = smb_open_find(s, fid);
+    if (!o) {
+        s->st.unknown_file++;
+        return;
+    }
+    uint64_t end = off + cursor_left(&data);
+    if (end > o->f.size)
+        o->f.size = end;
+    if (cursor_left(&data) && s->cb->write)
+        s->cb->write(s->ctx, &o->f, off, data.p, cursor_left(&data), frame);
+}
+
+/* ---- logins ---- */
+
+static void report_ntlm(smb_conn_t *s, ntlm_auth_t *a, const uint8_t challenge[8])
+{
+    const char *mech = NULL;
+    char *line = ntlm_hashcat(a, challenge, &mech);
+    if (line && s->cb->credential) {
+        credential_t c = {mech, a->user, a->domain, a->host, line, true, CRED_UNKNOWN};
+        s->cb->credential(s->ctx, &c);
+    }
+    free(line);
+}
+
+void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob)
+{
+    long at = ntlmssp_find(blob.p, cursor_left(&blob));
+    if (at < 0)
+        return;
+    cursor_skip(&blob, (size_t)at);
+    const uint8_t *p = blob.p;
+    size_t n = cursor_left(&blob);
+    unsigned type = ntlmssp_type(p, n);
+    if (type == NTLMSSP_CHALLENGE && !is_orig) {
+        ntlm_challenge_free(&s->chal);
+        s->has_chal = ntlmssp_parse_challenge(p, n, &s->chal);
+    } else if (type == NTLMSSP_AUTHENTICATE && is_orig) {
+        ntlm_auth_t a;
+        if (ntlmssp_parse_auth(p, n, &a) && s->has_chal)
+            report_ntlm(s, &a, s->chal.server_challenge);
+        ntlm_auth_free(&a);
+    }
+}
+
+void smb_ntlm_login(smb_conn_t *s, ntlm_auth_t *a)
+{
+    if (s->has_smb1_challenge)
+        report_ntlm(s, a, s->smb1_challenge);
+}
+
+void smb_conn_free(smb_conn_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->open_slots; i++)
+        if (s->open[i].used) {
+            if (s->cb->close)
+                s->cb->close(s->ctx, &s->open[i].f, 0);
+            free(s->open[i].share), free(s->open[i].name);
+        }
+    free(s->open);
+    for (size_t i = 0; i < s->npend; i++)
+        smb_pending_done(&s->pend[i]);
+    free(s->pend);
+    for (size_t i = 0; i < s->ntrees; i++)
+        free(s->trees[i].path);
+    ntlm_challenge_free(&s->chal);
+    buf_free(&s->dir[0].msg), buf_free(&s->dir[1].msg);
+    free(s);
+}

@@ -1,0 +1,284 @@
+/* smb2.c — SMB2/SMB3 PDUs ([MS-SMB2] 2.2): session setup, tree connect,
+ * create, read, write, close; compounded PDUs followed by NextCommand. */
+#include "core/xalloc.h"
+#include "smb_state.h"
+#include "utf16.h"
+
+#include <string.h>
+
+#define SMB2_HEADER 64
+#define SMB2_FLAG_RESPONSE 0x00000001u
+#define SMB2_FLAG_ASYNC 0x00000002u
+#define SMB2_FLAG_RELATED 0x00000004u
+
+#define SMB2_SESSION_SETUP 0x0001
+#define SMB2_TREE_CONNECT 0x0003
+#define SMB2_CREATE 0x0005
+#define SMB2_CLOSE 0x0006
+#define SMB2_READ 0x0008
+#define SMB2_WRITE 0x0009
+
+#define STATUS_SUCCESS 0x00000000u
+#define STATUS_PENDING 0x00000103u
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
+#define FILE_ATTRIBUTE_DIRECTORY 0x10u
+
+typedef struct smb2_hdr {
+    uint32_t status;
+    uint16_t command;
+    uint32_t flags, next;
+    uint64_t mid;
+    uint32_t tree;
+} smb2_hdr_t;
+
+/* The file id of a related compound request: FFFF... means "the file the
+ * previous create in the chain opened". */
+typedef struct chain {
+    uint8_t last_fid[16];
+    bool has_fid;
+} chain_t;
+
+static bool header(cursor_t *c, smb2_hdr_t *h)
+{
+    uint16_t size;
+    uint64_t async;
+    if (!cursor_skip(c, 4) || !cursor_u16le(c, &size) || size != SMB2_HEADER ||
+        !cursor_skip(c, 2) || !cursor_u32le(c, &h->status) || !cursor_u16le(c, &h->command) ||
+        !cursor_skip(c, 2) || !cursor_u32le(c, &h->flags) || !cursor_u32le(c, &h->next) ||
+        !cursor_u64le(c, &h->mid))
+        return false;
+    if (h->flags & SMB2_FLAG_ASYNC) {
+        if (!cursor_u64le(c, &async))
+            return false;
+        h->tree = 0;
+    } else if (!cursor_skip(c, 4) || !cursor_u32le(c, &h->tree)) {
+        return false;
+    }
+    return cursor_skip(c, 8 + 16); /* session id, signature */
+}
+
+/* Bytes at (offset, length) counted from the PDU's header. */
+static bool at(cursor_t pdu, uint32_t off, uint32_t len, cursor_t *out)
+{
+    return cursor_seek(&pdu, cursor_offset(&pdu) + off) && cursor_sub(&pdu, len, out);
+}
+
+static void fid_of(cursor_t *c, uint8_t fid[16], chain_t *ch, bool related)
+{
+    if (!cursor_copy(c, fid, 16))
+        memset(fid, 0, 16);
+    static const uint8_t any[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    if (related && ch->has_fid && memcmp(fid, any, 16) == 0)
+        memcpy(fid, ch->last_fid, 16);
+}
+
+static bool session_setup(smb_conn_t *s, bool is_orig, cursor_t pdu, cursor_t body)
+{
+    uint16_t off, len;
+    cursor_t blob;
+    if (is_orig ? !cursor_skip(&body, 2 + 1 + 1 + 4 + 4) : !cursor_skip(&body, 2 + 2))
+        return false;
+    if (!cursor_u16le(&body, &off) || !cursor_u16le(&body, &len) || !at(pdu, off, len, &blob))
+        return false;
+    smb_security_blob(s, is_orig, blob);
+    return true;
+}
+
+static bool tree_connect(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pdu,
+                         cursor_t body)
+{
+    if (is_orig) {
+        uint16_t off, len;
+        cursor_t path;
+        if (!cursor_skip(&body, 2 + 2) || !cursor_u16le(&body, &off) ||
+            !cursor_u16le(&body, &len) || !at(pdu, off, len, &path))
+            return false;
+        smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+        if (p)
+            p->name = utf16_to_utf8(path, true, SMB_MAX_NAME);
+        return true;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, h->mid, h->command, &p))
+        return true;
+    if (h->status == STATUS_SUCCESS)
+        smb_tree_set(s, h->tree, p.name), p.name = NULL;
+    smb_pending_done(&p);
+    return true;
+}
+
+static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pdu, cursor_t body,
+                   chain_t *ch, uint64_t frame)
+{
+    if (is_orig) {
+        uint16_t off, len;
+        cursor_t name;
+        if (!cursor_skip(&body, 44) || !cursor_u16le(&body, &off) || !cursor_u16le(&body, &len))
+            return false;
+        if (!len)
+            name = cursor_make(NULL, 0);
+        else if (!at(pdu, off, len, &name))
+            return false;
+        smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+        if (p) {
+            p->name = utf16_to_utf8(name, true, SMB_MAX_NAME);
+            p->length = h->tree;
+        }
+        return true;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, h->mid, h->command, &p))
+        return true;
+    smb_times_t t;
+    uint64_t alloc, eof;
+    uint32_t attrs;
+    uint8_t fid[16];
+    bool ok = h->status == STATUS_SUCCESS && cursor_skip(&body, 2 + 1 + 1 + 4) &&
+              cursor_u64le(&body, &t.created) && cursor_u64le(&body, &t.accessed) &&
+              cursor_u64le(&body, &t.modified) && cursor_u64le(&body, &t.changed) &&
+              cursor_u64le(&body, &alloc) && cursor_u64le(&body, &eof) &&
+              cursor_u32le(&body, &attrs) && cursor_skip(&body, 4) && cursor_copy(&body, fid, 16);
+    if (ok) {
+        uint32_t tree = h->tree ? h->tree : p.length;
+        smb_open_add(s, fid, 2, tree, p.name, eof, &t, attrs & FILE_ATTRIBUTE_DIRECTORY, frame);
+        p.name = NULL;
+        memcpy(ch->last_fid, fid, 16);
+        ch->has_fid = true;
+    }
+    smb_pending_done(&p);
+    return ok || h->status != STATUS_SUCCESS;
+}
+
+static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pdu, cursor_t body,
+                     chain_t *ch, uint64_t frame)
+{
+    if (is_orig) {
+        uint32_t len;
+        uint64_t off;
+        uint8_t fid[16];
+        if (!cursor_skip(&body, 2 + 1 + 1) || !cursor_u32le(&body, &len) ||
+            !cursor_u64le(&body, &off))
+            return false;
+        fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
+        smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+        if (p) {
+            memcpy(p->fid, fid, 16);
+            p->offset = off;
+            p->length = len;
+        }
+        return true;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, h->mid, h->command, &p))
+        return true;
+    uint8_t doff = 0;
+    uint32_t dlen;
+    cursor_t data;
+    bool ok = true;
+    if (h->status == STATUS_SUCCESS || h->status == STATUS_BUFFER_OVERFLOW) {
+        ok = cursor_skip(&body, 2) && cursor_u8(&body, &doff) && cursor_skip(&body, 1) &&
+             cursor_u32le(&body, &dlen) && at(pdu, doff, dlen, &data);
+        if (ok)
+            smb_file_read(s, p.fid, p.offset, data, frame);
+    }
+    smb_pending_done(&p);
+    return ok;
+}
+
+static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pdu, cursor_t body,
+                      chain_t *ch, uint64_t frame)
+{
+    if (!is_orig) {
+        smb_pending_t p;
+        if (smb_pending_take(s, h->mid, h->command, &p))
+            smb_pending_done(&p);
+        return true;
+    }
+    uint16_t doff;
+    uint32_t len;
+    uint64_t off;
+    uint8_t fid[16];
+    cursor_t data;
+    if (!cursor_skip(&body, 2) || !cursor_u16le(&body, &doff) || !cursor_u32le(&body, &len) ||
+        !cursor_u64le(&body, &off))
+        return false;
+    fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
+    if (!at(pdu, doff, len, &data))
+        return false;
+    smb_pending_add(s, h->mid, h->command);
+    smb_file_write(s, fid, off, data, frame);
+    return true;
+}
+
+static bool close_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t body, chain_t *ch,
+                      uint64_t frame)
+{
+    if (is_orig) {
+        uint8_t fid[16];
+        if (!cursor_skip(&body, 2 + 2 + 4))
+            return false;
+        fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
+        smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+        if (p)
+            memcpy(p->fid, fid, 16);
+        return true;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, h->mid, h->command, &p))
+        return true;
+    if (h->status == STATUS_SUCCESS)
+        smb_open_close(s, p.fid, frame);
+    smb_pending_done(&p);
+    return true;
+}
+
+static bool pdu(smb_conn_t *s, bool is_orig, cursor_t whole, const smb2_hdr_t *h, cursor_t body,
+                chain_t *ch, uint64_t frame)
+{
+    if (!is_orig && h->status == STATUS_PENDING && (h->flags & SMB2_FLAG_ASYNC))
+        return true; /* an interim answer: the real one follows */
+    switch (h->command) {
+    case SMB2_SESSION_SETUP:
+        return session_setup(s, is_orig, whole, body);
+    case SMB2_TREE_CONNECT:
+        return tree_connect(s, is_orig, h, whole, body);
+    case SMB2_CREATE:
+        return create(s, is_orig, h, whole, body, ch, frame);
+    case SMB2_READ:
+        return read_pdu(s, is_orig, h, whole, body, ch, frame);
+    case SMB2_WRITE:
+        return write_pdu(s, is_orig, h, whole, body, ch, frame);
+    case SMB2_CLOSE:
+        return close_pdu(s, is_orig, h, body, ch, frame);
+    default:
+        return true;
+    }
+}
+
+void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
+{
+    chain_t ch = {{0}, false};
+    for (;;) {
+        cursor_t whole = cursor_rest(&msg), c = whole;
+        smb2_hdr_t h;
+        if (!header(&c, &h)) {
+            s->st.malformed++;
+            return;
+        }
+        cursor_t one = whole;
+        if (h.next) {
+            if (h.next < SMB2_HEADER || !cursor_sub(&msg, h.next, &one)) {
+                s->st.malformed++;
+                return;
+            }
+        }
+        s->st.pdus++;
+        cursor_t rest_of_one = cursor_rest(&one);
+        cursor_skip(&rest_of_one, SMB2_HEADER);
+        if (!pdu(s, is_orig, cursor_rest(&one), &h, rest_of_one, &ch, frame))
+            s->st.malformed++;
+        if (!h.next)
+            return;
+    }
+}

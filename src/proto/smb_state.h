@@ -1,0 +1,98 @@
+/*
+ * smb_state.h — what smb.c, smb1.c and smb2.c share about one SMB
+ * connection: pending requests, connected trees, open files, the NTLM
+ * challenge.  Internal to the SMB parser (see smb.h for the interface).
+ */
+#ifndef PCAPCASE_SMB_STATE_H
+#define PCAPCASE_SMB_STATE_H
+
+#include "core/buf.h"
+#include "core/cursor.h"
+#include "ntlmssp.h"
+#include "smb.h"
+
+typedef struct smb_pending {
+    uint64_t id; /* SMB2 message id, SMB1 pid << 16 | mid */
+    uint16_t command;
+    uint8_t fid[16]; /* READ/WRITE/CLOSE file id (SMB1: 2 bytes) */
+    uint64_t offset;
+    uint32_t length;
+    char *name; /* CREATE file name, TREE_CONNECT path (owned) */
+} smb_pending_t;
+
+typedef struct smb_open {
+    bool used;
+    uint8_t fid[16];
+    uint32_t tree;
+    smb_file_t f;
+    char *share, *name; /* owned; f.share/f.name point here */
+} smb_open_t;
+
+typedef struct smb_tree {
+    uint32_t tid;
+    char *path;
+} smb_tree_t;
+
+typedef struct smb_dir {
+    uint8_t hdr[4];
+    unsigned nhdr;
+    uint32_t need; /* message bytes still to gather */
+    uint64_t skip; /* bytes of an oversized message still to skip */
+    bool lost;     /* after a gap: hunting for a header */
+    buf_t msg;
+    uint64_t frame; /* frame of the message's first byte */
+} smb_dir_t;
+
+struct smb_conn {
+    const smb_callbacks_t *cb;
+    void *ctx;
+    smb_dir_t dir[2];
+    smb_pending_t *pend;
+    size_t npend;
+    smb_open_t *open; /* open addressing on the file id */
+    size_t open_slots, nopen;
+    smb_tree_t trees[SMB_MAX_TREES];
+    size_t ntrees;
+    ntlm_challenge_t chal;
+    bool has_chal;
+    uint8_t smb1_challenge[8]; /* SMB1 negotiate challenge (pre-NTLMSSP logins) */
+    bool has_smb1_challenge;
+    uint64_t next_key;
+    smb_stats_t st;
+};
+
+/* Pending requests. */
+smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command);
+/* Find and remove the request answered (the caller frees name after use
+ * with smb_pending_done). */
+bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_t *out);
+void smb_pending_done(smb_pending_t *p);
+
+/* Trees. */
+void smb_tree_set(smb_conn_t *s, uint32_t tid, char *path);
+const char *smb_tree_path(const smb_conn_t *s, uint32_t tid);
+
+/* Open files by file id (16 bytes; SMB1 uses the first 2). */
+smb_open_t *smb_open_find(smb_conn_t *s, const uint8_t fid[16]);
+/* Register an open file (takes name); reports it open. */
+smb_open_t *smb_open_add(smb_conn_t *s, const uint8_t fid[16], unsigned dialect, uint32_t tree,
+                         char *name, uint64_t size, const smb_times_t *t, bool is_dir,
+                         uint64_t frame);
+void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame);
+
+/* File data events (look the file up; counted when unknown). */
+void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
+                   uint64_t frame);
+void smb_file_write(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
+                    uint64_t frame);
+
+/* Security blobs of session setups (NTLMSSP anywhere inside). */
+void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob);
+/* An NTLM login without NTLMSSP (SMB1 session setup, non-extended). */
+void smb_ntlm_login(smb_conn_t *s, ntlm_auth_t *a);
+
+/* The dialect parsers: one message each. */
+void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);
+void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);
+
+#endif

@@ -1,0 +1,493 @@
+/* smtp.c — SMTP sessions; see smtp.h. */
+#include "smtp.h"
+
+#include "core/buf.h"
+#include "core/cursor.h"
+#include "core/xalloc.h"
+#include "dotdata.h"
+#include "imf_field.h"
+#include "sasl.h"
+#include "textline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum client_state {
+    C_CMD,  /* command lines */
+    C_DATA, /* DATA: dot-stuffed message until "." */
+    C_BDAT, /* BDAT: bdat_left raw bytes */
+    C_AUTH, /* SASL lines until the server's final reply */
+    C_STOP, /* TLS, or lost: nothing more is parsed */
+};
+
+enum verb {
+    V_OTHER,
+    V_HELO,
+    V_MAIL,
+    V_RCPT,
+    V_DATA,
+    V_DATA_END,
+    V_BDAT,
+    V_RSET,
+    V_QUIT,
+    V_STARTTLS,
+    V_AUTH
+};
+
+typedef struct pending {
+    enum verb verb;
+    bool last; /* BDAT ... LAST */
+} pending_t;
+
+struct smtp_session {
+    const smtp_callbacks_t *cb;
+    void *ctx;
+    line_reader_t lines[2];
+    enum client_state cs;
+    dotdata_t dot;
+    uint64_t bdat_left;
+    bool bdat_last;
+    pending_t q[SMTP_MAX_PENDING];
+    unsigned nq, dropped;
+    /* the transaction */
+    unsigned depth;
+    char *helo, *mailfrom, *last_reply;
+    char *rcpt[SMTP_MAX_RCPT];
+    unsigned nrcpt, rcpt_dropped;
+    bool in_txn, in_message, has_message, message_complete, data_bytes;
+    uint64_t first_frame, last_frame, frame;
+    /* the reply being read */
+    unsigned rcode;
+    bool rmulti;
+    /* login */
+    sasl_t sasl;
+    bool auth_open; /* a SASL exchange awaits the server's verdict */
+    bool tls, greeted;
+    const char *lost;
+};
+
+bool smtp_detect(const uint8_t *p, size_t n, bool is_orig)
+{
+    cursor_t c = cursor_make(p, n);
+    if (is_orig)
+        return text_starts_ci(&c, "EHLO ") || text_starts_ci(&c, "HELO ");
+    uint64_t code;
+    uint8_t sep = 0;
+    return text_uint(&c, 999, &code) && code == 220 && cursor_u8(&c, &sep) &&
+           (sep == ' ' || sep == '-');
+}
+
+smtp_session_t *smtp_session_new(const smtp_callbacks_t *cb, void *ctx)
+{
+    smtp_session_t *s = xcalloc(1, sizeof *s);
+    s->cb = cb;
+    s->ctx = ctx;
+    line_reader_init(&s->lines[0], SMTP_MAX_LINE);
+    line_reader_init(&s->lines[1], SMTP_MAX_LINE);
+    return s;
+}
+
+bool smtp_session_tls(const smtp_session_t *s)
+{
+    return s->tls;
+}
+const char *smtp_session_lost(const smtp_session_t *s)
+{
+    return s->lost;
+}
+
+/* ---- transactions ---- */
+
+static void txn_report(smtp_session_t *s)
+{
+    if (!s->in_txn)
+        return;
+    smtp_txn_t t = {
+        s->depth,        s->helo,       s->mailfrom,    (const char *const *)s->rcpt, s->nrcpt,
+        s->rcpt_dropped, s->last_reply, s->has_message, s->message_complete,          s->tls,
+        s->first_frame,  s->last_frame};
+    if (s->cb->txn)
+        s->cb->txn(s->ctx, &t);
+    free(s->mailfrom), free(s->last_reply);
+    s->mailfrom = s->last_reply = NULL;
+    for (unsigned i = 0; i < s->nrcpt; i++)
+        free(s->rcpt[i]);
+    s->nrcpt = s->rcpt_dropped = 0;
+    s->in_txn = s->has_message = s->message_complete = false;
+}
+
+/* A transaction starts with MAIL, or with data/RCPT when MAIL was missed. */
+static void txn_open(smtp_session_t *s)
+{
+    if (s->in_txn)
+        return;
+    s->in_txn = true;
+    s->depth++;
+    s->first_frame = s->frame;
+}
+
+static void message_begin(smtp_session_t *s)
+{
+    txn_open(s);
+    if (s->in_message)
+        return;
+    s->in_message = s->has_message = true;
+    s->message_complete = false;
+    if (s->cb->message_begin) {
+        smtp_txn_t t = {s->depth, s->helo,         s->mailfrom,    (const char *const *)s->rcpt,
+                        s->nrcpt, s->rcpt_dropped, NULL,           true,
+                        false,    s->tls,          s->first_frame, s->frame};
+        s->cb->message_begin(s->ctx, &t);
+    }
+}
+
+static void message_end(smtp_session_t *s, bool complete)
+{
+    if (!s->in_message)
+        return;
+    s->in_message = false;
+    s->message_complete = complete;
+    s->last_frame = s->frame;
+    if (s->cb->message_end)
+        s->cb->message_end(s->ctx, complete);
+}
+
+static void message_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    smtp_session_t *s = ctx;
+    message_begin(s);
+    s->data_bytes = true;
+    if (s->cb->message_data)
+        s->cb->message_data(s->ctx, p, n, s->frame);
+}
+
+/* ---- commands ---- */
+
+static void push(smtp_session_t *s, enum verb v, bool last)
+{
+    if (s->nq == SMTP_MAX_PENDING) {
+        s->dropped++;
+        return;
+    }
+    s->q[s->nq++] = (pending_t){v, last};
+}
+
+static enum verb verb_of(const cursor_t *w)
+{
+    static const struct {
+        const char *name;
+        enum verb v;
+    } verbs[] = {{"HELO", V_HELO},         {"EHLO", V_HELO}, {"MAIL", V_MAIL}, {"RCPT", V_RCPT},
+                 {"DATA", V_DATA},         {"BDAT", V_BDAT}, {"RSET", V_RSET}, {"QUIT", V_QUIT},
+                 {"STARTTLS", V_STARTTLS}, {"AUTH", V_AUTH}};
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (text_eq_ci(w, verbs[i].name))
+            return verbs[i].v;
+    return V_OTHER;
+}
+
+/* "FROM:<a@b> SIZE=1" or "TO:<a@b>": the address. */
+static char *path_arg(cursor_t arg, const char *keyword)
+{
+    text_skip_blanks(&arg);
+    if (!text_eat_ci(&arg, keyword))
+        return NULL;
+    text_skip_blanks(&arg);
+    long lt = cursor_find(&arg, '<');
+    if (lt < 0) { /* no brackets: the first word */
+        cursor_t w;
+        return text_word(&arg, &w) ? imf_clean_text(w.p, cursor_left(&w)) : NULL;
+    }
+    cursor_skip(&arg, (size_t)lt + 1);
+    long gt = cursor_find(&arg, '>');
+    if (gt >= 0)
+        arg.end = arg.p + gt;
+    return imf_clean_text(arg.p, cursor_left(&arg));
+}
+
+static void bdat(smtp_session_t *s, cursor_t arg)
+{
+    uint64_t size;
+    cursor_t w;
+    text_skip_blanks(&arg);
+    if (!text_uint(&arg, SMTP_MAX_BDAT_CHUNK, &size)) {
+        s->lost = "bdat_size";
+        s->cs = C_STOP;
+        message_end(s, false);
+        return;
+    }
+    bool last = text_word(&arg, &w) && text_eq_ci(&w, "LAST");
+    push(s, V_BDAT, last);
+    message_begin(s);
+    s->bdat_left = size;
+    s->bdat_last = last;
+    s->cs = C_BDAT;
+    if (!size) {
+        s->cs = C_CMD;
+        if (last)
+            message_end(s, true);
+    }
+}
+
+static void command(smtp_session_t *s, cursor_t line)
+{
+    cursor_t w, arg;
+    line = text_trim(line);
+    if (!text_word(&line, &w))
+        return;
+    arg = line;
+    text_skip_blanks(&arg);
+    enum verb v = verb_of(&w);
+    switch (v) {
+    case V_HELO:
+        free(s->helo);
+        s->helo = imf_clean_text(arg.p, cursor_left(&arg));
+        break;
+    case V_MAIL:
+        txn_report(s);
+        txn_open(s);
+        free(s->mailfrom);
+        s->mailfrom = path_arg(arg, "FROM:");
+        break;
+    case V_RCPT: {
+        txn_open(s);
+        char *a = path_arg(arg, "TO:");
+        if (a && s->nrcpt < SMTP_MAX_RCPT)
+            s->rcpt[s->nrcpt++] = a;
+        else if (a)
+            free(a), s->rcpt_dropped++;
+        break;
+    }
+    case V_DATA:
+        s->cs = C_DATA;
+        s->data_bytes = false;
+        dotdata_init(&s->dot, message_sink, s);
+        break;
+    case V_BDAT:
+        bdat(s, arg);
+        return;
+    case V_RSET:
+    case V_QUIT:
+        txn_report(s);
+        break;
+    case V_AUTH: {
+        cursor_t mech;
+        sasl_free(&s->sasl);
+        if (!text_word(&arg, &mech))
+            break;
+        sasl_start(&s->sasl, mech, text_trim(arg));
+        s->auth_open = true;
+        s->cs = s->sasl.complete ? C_CMD : C_AUTH;
+        break;
+    }
+    default:
+        break;
+    }
+    push(s, v, false);
+}
+
+static void report_credential(smtp_session_t *s, cred_outcome_t outcome)
+{
+    if (!s->auth_open)
+        return;
+    s->auth_open = false;
+    if (s->sasl.user && s->cb->credential) {
+        credential_t c = {sasl_mech_label(&s->sasl, false),
+                          s->sasl.user,
+                          NULL,
+                          NULL,
+                          s->sasl.secret ? s->sasl.secret : "",
+                          s->sasl.mech == SASL_CRAM_MD5,
+                          outcome};
+        s->cb->credential(s->ctx, &c);
+    }
+    sasl_free(&s->sasl);
+}
+
+/* ---- replies ---- */
+
+static void pop(smtp_session_t *s)
+{
+    memmove(s->q, s->q + 1, (s->nq - 1) * sizeof *s->q);
+    s->nq--;
+}
+
+static void reply(smtp_session_t *s, unsigned code, cursor_t text)
+{
+    if (!s->greeted && !s->nq) {
+        s->greeted = true;
+        return;
+    }
+    s->greeted = true;
+    if (s->in_txn) {
+        free(s->last_reply);
+        char *t = imf_clean_text(text.p, cursor_left(&text));
+        s->last_reply = xasprintf("%u %s", code, t);
+        free(t);
+    }
+    if (!s->nq)
+        return;
+    pending_t *p = &s->q[0];
+    switch (p->verb) {
+    case V_AUTH:
+        if (code == 334)
+            return; /* a SASL challenge: the exchange goes on */
+        report_credential(s, code / 100 == 2 ? CRED_ACCEPTED : CRED_REJECTED);
+        if (s->cs == C_AUTH)
+            s->cs = C_CMD;
+        break;
+    case V_DATA:
+        if (code == 354) {
+            p->verb = V_DATA_END; /* the next reply answers the data */
+            return;
+        }
+        if (s->cs == C_DATA && !s->data_bytes)
+            s->cs = C_CMD; /* refused before any data: the client goes on with commands */
+        break;
+    case V_DATA_END:
+        txn_report(s);
+        break;
+    case V_BDAT:
+        if (p->last)
+            txn_report(s);
+        break;
+    case V_STARTTLS:
+        if (code == 220) {
+            s->tls = true;
+            s->cs = C_STOP;
+            if (s->cb->starttls)
+                s->cb->starttls(s->ctx);
+        }
+        break;
+    default:
+        break;
+    }
+    pop(s);
+}
+
+static void reply_line(smtp_session_t *s, cursor_t line)
+{
+    cursor_t k = line;
+    uint64_t code;
+    uint8_t sep = ' ';
+    if (!text_uint(&k, 999, &code) || cursor_offset(&k) - cursor_offset(&line) != 3)
+        return;
+    cursor_peek_u8(&k, &sep);
+    if (sep == '-') {
+        s->rmulti = true;
+        s->rcode = (unsigned)code;
+        return;
+    }
+    s->rmulti = false;
+    if (sep == ' ')
+        cursor_skip(&k, 1);
+    reply(s, (unsigned)code, text_trim(k));
+}
+
+/* ---- feeding ---- */
+
+static void client_bytes(smtp_session_t *s, cursor_t *c)
+{
+    const uint8_t *p = NULL;
+    cursor_t line;
+    bool overlong;
+    switch (s->cs) {
+    case C_DATA: {
+        size_t used = dotdata_feed(&s->dot, c->p, cursor_left(c));
+        cursor_skip(c, used);
+        if (dotdata_done(&s->dot)) {
+            message_begin(s); /* an empty message is still a message */
+            message_end(s, true);
+            s->cs = C_CMD;
+        }
+        return;
+    }
+    case C_BDAT: {
+        size_t n = cursor_left(c) < s->bdat_left ? cursor_left(c) : (size_t)s->bdat_left;
+        cursor_bytes(c, n, &p);
+        s->bdat_left -= n;
+        if (n && s->cb->message_data)
+            s->cb->message_data(s->ctx, p, n, s->frame);
+        if (!s->bdat_left) {
+            s->cs = C_CMD;
+            if (s->bdat_last)
+                message_end(s, true);
+        }
+        return;
+    }
+    case C_AUTH:
+        if (line_next(&s->lines[0], c, &line, &overlong)) {
+            cursor_t k = line, w;
+            if (s->sasl.step && text_word(&k, &w) && verb_of(&w) != V_OTHER) {
+                s->cs = C_CMD; /* the exchange ended unseen (one side only) */
+                command(s, line);
+                return;
+            }
+            sasl_client_line(&s->sasl, line);
+            if (s->sasl.complete || s->sasl.cancelled)
+                s->cs = C_CMD;
+        }
+        return;
+    case C_CMD:
+        if (line_next(&s->lines[0], c, &line, &overlong))
+            command(s, line);
+        return;
+    case C_STOP:
+        cursor_skip(c, cursor_left(c));
+        return;
+    }
+}
+
+void smtp_session_data(smtp_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
+{
+    cursor_t c = cursor_make(p, n), line;
+    bool overlong;
+    s->frame = frame;
+    if (s->cs == C_STOP)
+        return;
+    if (is_orig) {
+        while (!cursor_empty(&c) && s->cs != C_STOP)
+            client_bytes(s, &c);
+        return;
+    }
+    while (s->cs != C_STOP && line_next(&s->lines[1], &c, &line, &overlong))
+        reply_line(s, line);
+}
+
+void smtp_session_gap(smtp_session_t *s, bool is_orig, uint64_t len)
+{
+    line_reader_reset(&s->lines[is_orig ? 0 : 1]);
+    if (!is_orig || s->cs == C_STOP)
+        return;
+    if (s->cs == C_DATA) {
+        dotdata_gap(&s->dot);
+        if (s->cb->message_gap)
+            s->cb->message_gap(s->ctx, len);
+    } else if (s->cs == C_BDAT) {
+        uint64_t in_chunk = len < s->bdat_left ? len : s->bdat_left;
+        s->bdat_left -= in_chunk;
+        if (s->cb->message_gap)
+            s->cb->message_gap(s->ctx, in_chunk);
+        if (!s->bdat_left) {
+            s->cs = C_CMD;
+            if (s->bdat_last)
+                message_end(s, false);
+        }
+    }
+}
+
+void smtp_session_free(smtp_session_t *s)
+{
+    if (!s)
+        return;
+    if (s->cs == C_DATA)
+        dotdata_flush(&s->dot);
+    message_end(s, false);
+    report_credential(s, CRED_UNKNOWN);
+    txn_report(s);
+    line_reader_free(&s->lines[0]);
+    line_reader_free(&s->lines[1]);
+    free(s->helo);
+    free(s);
+}

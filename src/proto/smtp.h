@@ -1,0 +1,83 @@
+/*
+ * smtp.h — an SMTP session (RFC 5321) incrementally: transactions, their
+ * messages, logins and STARTTLS.
+ *
+ * Fed both directions in arbitrary pieces.  Commands queue until their
+ * replies (PIPELINING, RFC 2920); multi-line replies ("250-") are joined.
+ * Message data comes from DATA (dot-stuffed, undone by dotdata.h) or from
+ * BDAT chunks (RFC 3030, exactly N bytes each, LAST ends the message) and
+ * is handed to the caller raw — the caller runs the message parser (imf.h)
+ * over it and keeps it whole as evidence.
+ *
+ * The client's side drives the state, because captures often hold only one
+ * side: after "DATA" the client's next bytes are taken as message data
+ * unless the server refuses DATA before any arrived; after "BDAT N" the
+ * next N bytes are.  AUTH (PLAIN, LOGIN, CRAM-MD5, via sasl.h) is followed
+ * until the server's final reply, which decides the credential's outcome.
+ * After "STARTTLS" and a 220 reply the rest of the session is TLS and is
+ * not parsed (smtp_session_tls()).
+ */
+#ifndef PCAPCASE_SMTP_H
+#define PCAPCASE_SMTP_H
+
+#include "credential.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Command and reply lines kept (RFC 5321 4.5.3.1: 512 and 512; 4 KiB for
+ * extensions and broken clients). */
+#define SMTP_MAX_LINE 4096
+/* Commands waiting for their replies. */
+#define SMTP_MAX_PENDING 64
+/* Recipients kept per transaction (Zeek logs all; a spam run has
+ * thousands, the examiner needs the count and a sample). */
+#define SMTP_MAX_RCPT 256
+/* Largest BDAT chunk believed: a larger size is a broken or hostile
+ * client, and the session is no longer followed. */
+#define SMTP_MAX_BDAT_CHUNK ((uint64_t)1 << 40)
+
+typedef struct smtp_txn {
+    unsigned depth;       /* 1-based transaction number on the connection */
+    const char *helo;     /* HELO/EHLO argument, NULL if none */
+    const char *mailfrom; /* MAIL FROM address without <> */
+    const char *const *rcptto;
+    unsigned nrcpt, rcpt_dropped;
+    const char *last_reply; /* "250 OK id=..." */
+    bool has_message;       /* DATA or BDAT data was seen */
+    bool message_complete;  /* ... and ended properly */
+    bool tls;
+    uint64_t first_frame, last_frame;
+} smtp_txn_t;
+
+typedef struct smtp_callbacks {
+    /* Message data starts for transaction t. */
+    void (*message_begin)(void *ctx, const smtp_txn_t *t);
+    void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
+    void (*message_gap)(void *ctx, uint64_t len);
+    /* complete: ended by "." or BDAT LAST (false: the stream ended first). */
+    void (*message_end)(void *ctx, bool complete);
+    /* A transaction is over (reply to its data, RSET, a new MAIL, QUIT or
+     * the end of the session). */
+    void (*txn)(void *ctx, const smtp_txn_t *t);
+    void (*credential)(void *ctx, const credential_t *c);
+    void (*starttls)(void *ctx);
+} smtp_callbacks_t;
+
+typedef struct smtp_session smtp_session_t;
+
+smtp_session_t *smtp_session_new(const smtp_callbacks_t *cb, void *ctx);
+void smtp_session_data(smtp_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
+void smtp_session_gap(smtp_session_t *s, bool is_orig, uint64_t len);
+/* End: an open message ends incomplete, the open transaction is reported,
+ * a pending login is reported with an unknown outcome.  Then free. */
+void smtp_session_free(smtp_session_t *s);
+bool smtp_session_tls(const smtp_session_t *s);
+/* Why the session stopped being followed ("bdat_size", ...), or NULL. */
+const char *smtp_session_lost(const smtp_session_t *s);
+
+/* A server greeting ("220 " or "220-") or a client greeting (EHLO/HELO)? */
+bool smtp_detect(const uint8_t *p, size_t n, bool is_orig);
+
+#endif
