@@ -51,7 +51,7 @@ struct smtp_session {
     pending_t q[SMTP_MAX_PENDING];
     unsigned nq, dropped;
     /* the transaction */
-    unsigned depth;
+    unsigned depth, messages;
     char *helo, *mailfrom, *last_reply;
     char *rcpt[SMTP_MAX_RCPT];
     unsigned nrcpt, rcpt_dropped;
@@ -123,7 +123,7 @@ static void txn_open(smtp_session_t *s)
     if (s->in_txn)
         return;
     s->in_txn = true;
-    s->depth++;
+    s->depth = s->messages + 1; /* Zeek's trans_depth: messages so far, plus one */
     s->first_frame = s->frame;
 }
 
@@ -148,6 +148,7 @@ static void message_end(smtp_session_t *s, bool complete)
         return;
     s->in_message = false;
     s->message_complete = complete;
+    s->messages++;
     s->last_frame = s->frame;
     if (s->cb->message_end)
         s->cb->message_end(s->ctx, complete);

@@ -133,29 +133,12 @@ static int hex_value(uint8_t c)
     return -1;
 }
 
-static void blanks_flush(transfer_decoder_t *d)
-{
-    for (size_t i = 0; i < d->nblanks; i++)
-        put(d, d->blanks[i]);
-    d->nblanks = 0;
-}
-
 static void qp_text(transfer_decoder_t *d, uint8_t c)
 {
-    if (c == '=') {
-        blanks_flush(d);
+    if (c == '=')
         d->state = QP_EQ;
-    } else if (c == ' ' || c == '\t') {
-        if (d->nblanks == sizeof d->blanks)
-            blanks_flush(d);
-        d->blanks[d->nblanks++] = c;
-    } else if (c == '\r' || c == '\n') {
-        d->nblanks = 0; /* transport padding before a line end */
+    else
         put(d, c);
-    } else {
-        blanks_flush(d);
-        put(d, c);
-    }
 }
 
 static void qp_byte(transfer_decoder_t *d, uint8_t c)
@@ -226,7 +209,6 @@ static void qp_finish(transfer_decoder_t *d)
         put(d, (uint8_t) "0123456789ABCDEF"[d->bits & 15]);
     }
     d->state = QP_TEXT;
-    d->nblanks = 0; /* blanks at the very end are padding too */
 }
 
 void transfer_decoder_feed(transfer_decoder_t *d, const uint8_t *p, size_t n)

@@ -14,10 +14,12 @@
  *     skipped; the junk is counted (transfer_decoder_bad()); '=' ends the data;
  *     a final incomplete quantum of 2 or 3 characters still yields its bytes.
  *   - quoted-printable: "=XX" (either case) decodes; "=" at a line end is a
- *     soft line break (removed with the line end); blanks before a line end
- *     are transport padding and are removed (RFC 2045 6.7 rule 3); an "="
- *     not followed by two hex digits or a line end is kept literally and
- *     counted as bad.
+ *     soft line break (removed with the line end, also with blanks between
+ *     them); an "=" not followed by two hex digits or a line end is kept
+ *     literally and counted as bad.  Blanks before a hard line end are
+ *     kept: RFC 2045 6.7 rule 3 says a decoder should delete them, but
+ *     Zeek's decoder keeps them and Zeek is the oracle the logs follow
+ *     (its file sizes and hashes); the difference is only padding.
  */
 #ifndef PCAPCASE_TRANSFER_DECODE_H
 #define PCAPCASE_TRANSFER_DECODE_H
@@ -28,9 +30,6 @@
 
 /* Largest piece handed to the sink at once. */
 #define TRANSFER_OUT_CHUNK 4096
-/* Blanks held back while waiting to see whether a line end follows them;
- * a longer run cannot be transport padding and is passed on. */
-#define TRANSFER_QP_MAX_BLANKS 256
 
 typedef enum transfer_coding {
     TRANSFER_IDENTITY, /* 7bit, 8bit, binary, absent, or unknown: bytes pass */
@@ -48,8 +47,6 @@ typedef struct transfer_decoder {
     unsigned nbits; /* base64: characters in the current quantum */
     unsigned state; /* qp state (see transfer_decode.c) */
     bool ended;     /* base64: '=' seen, the rest is ignored */
-    size_t nblanks; /* qp: blanks held back */
-    uint8_t blanks[TRANSFER_QP_MAX_BLANKS];
     uint64_t bad; /* characters that were not valid in the coding */
     uint64_t out; /* decoded bytes produced */
     size_t nbuf;
@@ -67,7 +64,7 @@ void transfer_decoder_init(transfer_decoder_t *d, transfer_coding_t c, transfer_
                            void *ctx);
 void transfer_decoder_feed(transfer_decoder_t *d, const uint8_t *p, size_t n);
 /* No more input: flush what is held (a final partial base64 quantum,
- * held blanks, a dangling '=').  Idempotent. */
+ * a dangling '=').  Idempotent. */
 void transfer_decoder_finish(transfer_decoder_t *d);
 static inline uint64_t transfer_decoder_bad(const transfer_decoder_t *d)
 {

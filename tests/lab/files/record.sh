@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Record the files-beyond-HTTP lab captures (tests/lab/files/*.pcap) and
+# their truth (truth.json): real clients against real servers on the
+# loopback of a private network namespace.
+#
+#   sudo tests/lab/files/record.sh      (root: ip netns, tcpdump; install.sh first)
+#
+#   ftp.pcap   curl against pyftpdlib: passive (EPSV and PASV) and active (PORT
+#              and EPRT), IPv4 and IPv6, RETR, STOR and APPE, USER/PASS
+#   smtp.pcap  curl against aiosmtpd: AUTH PLAIN and AUTH LOGIN, a multipart
+#              message (nested alternative, base64 PDF with an RFC 2231 name,
+#              quoted-printable CSV) and a dot-stuffed plain one
+#   pop3.pcap  curl against dovecot: USER/PASS + RETR, APOP + RETR
+#   imap.pcap  curl against dovecot: LOGIN + FETCH, AUTHENTICATE PLAIN + FETCH
+#   smb2.pcap  smbclient against samba (SMB3, unsigned, unencrypted): NTLMv2,
+#              get and put;  smb1.pcap: the same over NT1
+#   tftp.pcap  tftp-hpa: get and put
+#
+# The committed captures are what the tests use; this script is how they were
+# made.  Truth (truth.json) = content.py's hashes of the files and message
+# parts, and the credentials used.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "record.sh: needs root" >&2; exit 3; }
+for t in curl tcpdump ip smbd smbclient dovecot in.tftpd tftp /usr/bin/python3; do
+    command -v $t >/dev/null || { echo "record.sh: $t missing (run install.sh)" >&2; exit 3; }
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$HERE}
+WORK=$(mktemp -d /tmp/pcf-lab.XXXXXX)
+chmod 755 "$WORK"
+NS=pcf-lab
+PY=/usr/bin/python3
+
+cleanup() {
+    set +e
+    for p in $(ip netns pids $NS 2>/dev/null); do kill "$p" 2>/dev/null; done
+    sleep 0.5
+    for p in $(ip netns pids $NS 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+    ip netns del $NS 2>/dev/null
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+say() { echo "[$(date +%T)] $*" >&2; }
+inN() { ip netns exec $NS "$@"; }
+
+ip netns del $NS 2>/dev/null || true
+ip netns add $NS
+inN ip link set lo up
+inN ip addr add ::1/128 dev lo 2>/dev/null || true
+
+$PY "$HERE/content.py" "$WORK/c"
+C=$WORK/c
+
+# record NAME FILTER: start tcpdump; stop_rec ends it
+record() {
+    inN tcpdump -i lo -U -s 0 -w "$WORK/$1.pcap" "$2" 2>/dev/null &
+    REC=$!
+    sleep 1
+}
+stop_rec() {
+    sleep 1
+    kill -TERM $REC; wait $REC 2>/dev/null || true
+    cp "$WORK/$1.pcap" "$OUT/$1.pcap"
+    say "$1.pcap: $(stat -c %s "$OUT/$1.pcap") bytes"
+}
+wait_port() { for _ in $(seq 50); do inN bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0; sleep 0.1; done; echo "record.sh: nothing on $1:$2" >&2; exit 3; }
+
+# ---------------------------------------------------------------- FTP
+FTPROOT=$WORK/ftproot
+mkdir -p "$FTPROOT/pub" && cp "$C"/ftp/pub/* "$FTPROOT/pub/"
+inN $PY "$HERE/servers.py" ftp 127.0.0.1 "$FTPROOT" alice ftp-Secret-1 2>"$WORK/ftp4.log" &
+inN $PY "$HERE/servers.py" ftp ::1 "$FTPROOT" alice ftp-Secret-1 2>"$WORK/ftp6.log" &
+wait_port 127.0.0.1 21
+record ftp "tcp"
+U=alice:ftp-Secret-1
+inN curl -sS -o "$WORK/r1" "ftp://$U@127.0.0.1/pub/report.bin"                        # EPSV
+inN curl -sS -o "$WORK/r2" --disable-epsv "ftp://$U@127.0.0.1/pub/notes.txt"          # PASV
+inN curl -sS -o "$WORK/r3" --ftp-port 127.0.0.1 --disable-eprt "ftp://$U@127.0.0.1/pub/report.bin" # PORT
+inN curl -sS -o "$WORK/r4" --ftp-port 127.0.0.1 "ftp://$U@127.0.0.1/pub/notes.txt"    # EPRT
+inN curl -sS -T "$C/ftp/upload.bin" "ftp://$U@127.0.0.1/up.bin"                       # STOR
+inN curl -sS -T "$C/ftp/append.bin" --append "ftp://$U@127.0.0.1/up.bin"              # APPE
+inN curl -sS -o "$WORK/r5" "ftp://anonymous:guest%40lab@[::1]/report.bin"             # v6 EPSV
+inN curl -sS -o "$WORK/r6" --ftp-port ::1 "ftp://$U@[::1]/pub/notes.txt"              # v6 EPRT
+stop_rec ftp
+cmp "$WORK/r1" "$C/ftp/pub/report.bin" && cmp "$WORK/r4" "$C/ftp/pub/notes.txt"
+cmp "$FTPROOT/up.bin" "$C/ftp/upload+append.bin"
+
+# ---------------------------------------------------------------- SMTP
+mkdir -p "$WORK/spool"
+inN $PY "$HERE/servers.py" smtp 127.0.0.1 "$WORK/spool" mailer 'smtp Secret 2' 2>"$WORK/smtp.log" &
+wait_port 127.0.0.1 25
+record smtp "tcp port 25"
+inN curl -sS "smtp://127.0.0.1/lab.example" -u 'mailer:smtp Secret 2' --login-options AUTH=PLAIN \
+    --mail-from mallory@example.org --mail-rcpt dropbox@example.net --mail-rcpt other@example.net \
+    -T "$C/mail/msg1.eml"
+inN curl -sS "smtp://127.0.0.1/lab.example" -u 'mailer:smtp Secret 2' --login-options AUTH=LOGIN \
+    --mail-from ops@example.org --mail-rcpt dropbox@example.net -T "$C/mail/msg2.eml"
+stop_rec smtp
+cmp "$WORK/spool/received-1.eml" "$C/mail/msg1.eml"
+
+# ---------------------------------------------------------------- POP3 and IMAP (dovecot)
+D=$WORK/dovecot
+mkdir -p "$D/run" "$D/mail/bob/Maildir/new" "$D/mail/bob/Maildir/cur" "$D/mail/bob/Maildir/tmp"
+cp "$C/mail/msg1.eml" "$D/mail/bob/Maildir/new/1000000000.M1P1.lab"
+cp "$C/mail/msg2.eml" "$D/mail/bob/Maildir/new/1000000001.M2P1.lab"
+echo 'bob:{PLAIN}pop-Secret-3::::::' >"$D/users"
+chown -R nobody:nogroup "$D/mail"
+cat >"$D/dovecot.conf" <<CONF
+base_dir = $D/run
+state_dir = $D/run
+log_path = $D/log
+protocols = pop3 imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login apop
+mail_location = maildir:$D/mail/%u/Maildir
+passdb {
+  driver = passwd-file
+  args = $D/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$D/mail/%u
+}
+service anvil {
+  chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0666
+  }
+}
+service imap-login {
+  chroot =
+}
+service pop3-login {
+  chroot =
+}
+CONF
+inN dovecot -c "$D/dovecot.conf"
+wait_port 127.0.0.1 110
+wait_port 127.0.0.1 143
+record pop3 "tcp port 110"
+inN $PY "$HERE/clients.py" pop3 127.0.0.1 bob pop-Secret-3 "$WORK/p"    # USER/PASS, APOP
+inN curl -sS -o "$WORK/p3" --login-options 'AUTH=PLAIN' "pop3://bob:pop-Secret-3@127.0.0.1/1"
+stop_rec pop3
+cmp "$WORK/p-user-1.eml" "$C/mail/msg1.eml" && cmp "$WORK/p-apop-2.eml" "$C/mail/msg2.eml"
+record imap "tcp port 143"
+inN $PY "$HERE/clients.py" imap 127.0.0.1 bob pop-Secret-3 "$WORK/i"    # LOGIN, AUTHENTICATE PLAIN
+stop_rec imap
+cmp "$WORK/i-login-1.eml" "$C/mail/msg1.eml" && cmp "$WORK/i-plain-2.eml" "$C/mail/msg2.eml"
+
+# ---------------------------------------------------------------- SMB (samba)
+S=$WORK/samba
+mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/share" "$S/ncalrpc"
+cp "$C/smb/share/secret.docx" "$S/share/"
+echo 'root = carol' >"$S/users.map"
+cat >"$S/smb.conf" <<CONF
+[global]
+  workgroup = LAB
+  netbios name = LABSRV
+  server role = standalone server
+  passdb backend = tdbsam:$S/private/passdb.tdb
+  private dir = $S/private
+  lock directory = $S/lock
+  state directory = $S/state
+  cache directory = $S/cache
+  pid directory = $S/pid
+  ncalrpc dir = $S/ncalrpc
+  log file = $S/log
+  username map = $S/users.map
+  interfaces = lo
+  bind interfaces only = yes
+  smb ports = 445
+  disable netbios = yes
+  server min protocol = NT1
+  ntlm auth = yes
+  lanman auth = no
+  server signing = disabled
+  server smb encrypt = off
+  load printers = no
+  printcap name = /dev/null
+[share]
+  path = $S/share
+  read only = no
+CONF
+printf 'smb-Secret-4\nsmb-Secret-4\n' | inN smbpasswd -c "$S/smb.conf" -s -a root >/dev/null
+inN smbd --foreground --no-process-group -s "$S/smb.conf" </dev/null >"$S/smbd.out" 2>&1 &
+wait_port 127.0.0.1 445
+cd "$WORK"
+for m in SMB3:smb2 NT1:smb1; do
+    proto=${m%%:*} name=${m##*:}
+    record "$name" "tcp port 445"
+    inN smbclient -m "$proto" --option="client min protocol=NT1" -U 'carol%smb-Secret-4' //127.0.0.1/share \
+        -c "get secret.docx $WORK/$name-got.docx; put $C/smb/exfil.zip exfil-$name.zip" >/dev/null
+    stop_rec "$name"
+    cmp "$WORK/$name-got.docx" "$C/smb/share/secret.docx" && cmp "$S/share/exfil-$name.zip" "$C/smb/exfil.zip"
+done
+cd - >/dev/null
+
+# ---------------------------------------------------------------- TFTP
+T=$WORK/tftp
+mkdir -p "$T/root" && cp "$C/tftp/root/firmware.bin" "$T/root/" && chmod 777 "$T/root"
+inN in.tftpd -L -c -u root -s "$T/root" &
+sleep 0.5
+record tftp "udp"
+cd "$WORK"
+inN tftp 127.0.0.1 -m binary -c get firmware.bin "$WORK/fw-got.bin"
+cp "$C/tftp/config.txt" "$WORK/config.txt"
+inN tftp 127.0.0.1 -m binary -c put "$WORK/config.txt" config.txt
+cd - >/dev/null
+stop_rec tftp
+cmp "$WORK/fw-got.bin" "$C/tftp/root/firmware.bin" && cmp "$T/root/config.txt" "$C/tftp/config.txt"
+
+cp "$C/content.json" "$OUT/truth.json"
+say "done: $(ls "$OUT"/*.pcap | wc -l) captures, truth.json"
