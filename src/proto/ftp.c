@@ -30,6 +30,7 @@ struct ftp_conn {
     unsigned code;
     bool in_multiline;
     bool greeted, tls, user_reported;
+    bool after_gap; /* a gap may have eaten a reply: realign on the next ones */
     unsigned overlong, dropped, uncoded;
 };
 
@@ -318,6 +319,48 @@ static void finish(ftp_conn_t *f, pending_t *p, unsigned code, cursor_t msg, uin
     free(m);
 }
 
+/* Success codes a command's final reply may carry (RFC 959 5.4); NULL for
+ * commands not listed (any code fits).  Error replies (4xx, 5xx) fit every
+ * command.  Used only to realign replies with commands after a gap. */
+static bool reply_fits(const char *cmd, unsigned code)
+{
+    static const struct {
+        const char *cmd;
+        unsigned codes[3];
+    } table[] = {
+        {"PASV", {227}},      {"EPSV", {229}},      {"PORT", {200}},      {"EPRT", {200}},
+        {"TYPE", {200}},      {"CWD", {250, 200}},  {"CDUP", {250, 200}}, {"PWD", {257}},
+        {"SIZE", {213}},      {"MDTM", {213}},      {"SYST", {215}},      {"USER", {230, 331, 332}},
+        {"PASS", {230, 202}}, {"RETR", {226, 250}}, {"STOR", {226, 250}}, {"APPE", {226, 250}},
+        {"LIST", {226, 250}}, {"NLST", {226, 250}}, {"QUIT", {221}},      {"NOOP", {200}},
+        {"MKD", {257}},       {"DELE", {250}},      {"RNFR", {350}},      {"RNTO", {250}},
+    };
+    if (code >= 400)
+        return true;
+    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+        if (strcmp(cmd, table[i].cmd) == 0) {
+            for (int k = 0; k < 3 && table[i].codes[k]; k++)
+                if (table[i].codes[k] == code)
+                    return true;
+            return false;
+        }
+    return true;
+}
+
+/* After a gap a reply may have been lost: drop waiting commands (reported
+ * unanswered) while the reply fits the next command but not the oldest. */
+static void realign(ftp_conn_t *f, unsigned code)
+{
+    while (f->nq > 1 && !reply_fits(f->q[0].cmd, code) && reply_fits(f->q[1].cmd, code)) {
+        finish(f, &f->q[0], 0, cursor_make(NULL, 0), 0);
+        pending_free(&f->q[0]);
+        memmove(f->q, f->q + 1, (f->nq - 1) * sizeof *f->q);
+        memset(&f->q[--f->nq], 0, sizeof *f->q);
+    }
+    if (f->nq && reply_fits(f->q[0].cmd, code))
+        f->after_gap = false;
+}
+
 /* A complete reply (code and its text, multi-line joined by spaces). */
 static void reply(ftp_conn_t *f, unsigned code, cursor_t msg, uint64_t frame)
 {
@@ -331,6 +374,8 @@ static void reply(ftp_conn_t *f, unsigned code, cursor_t msg, uint64_t frame)
     f->greeted = true;
     if (!f->nq)
         return; /* unsolicited (421 timeouts, extra lines) */
+    if (f->after_gap && code >= 200)
+        realign(f, code);
     pending_t *p = &f->q[0];
     if (code >= 100 && code < 200) {
         if (is_transfer(p->cmd) && !p->transfer) {
@@ -428,6 +473,7 @@ void ftp_conn_gap(ftp_conn_t *f, bool is_orig, uint64_t len)
     line_reader_reset(&f->lines[is_orig ? 0 : 1]);
     if (!is_orig)
         f->in_multiline = false;
+    f->after_gap = true;
 }
 
 void ftp_conn_free(ftp_conn_t *f)

@@ -117,12 +117,11 @@ static void top_field(imf_headers_t *h, const cursor_t *name, const char *v, siz
             set_once(slot, imf_decode_words(v, n));
             return;
         }
-    if (text_eq_ci(name, "received"))
-        for (int i = 0; i < IMF_RECEIVED_KEPT; i++)
-            if (!h->received[i]) {
-                h->received[i] = imf_decode_words(v, n);
-                return;
-            }
+    if (text_eq_ci(name, "received")) { /* each hop prepends: the last is the first hop */
+        free(h->received[IMF_RECEIVED_KEPT - 1]);
+        memmove(h->received + 1, h->received, (IMF_RECEIVED_KEPT - 1) * sizeof *h->received);
+        h->received[0] = imf_decode_words(v, n);
+    }
 }
 
 /* One unfolded field "Name: value" of the current entity. */

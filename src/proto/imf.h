@@ -43,7 +43,7 @@
 /* A line longer than this cannot be a boundary (RFC 2046: at most 70
  * characters plus "--" twice; transport padding allowed) and is streamed. */
 #define IMF_BOUNDARY_LINE_MAX 1024
-/* Received: headers kept for the log (Zeek logs the first two). */
+/* Received: headers kept for the log (Zeek logs the two nearest the sender). */
 #define IMF_RECEIVED_KEPT 2
 
 /* The top-level header fields the logs need (decoded, cleaned UTF-8; NULL
@@ -51,7 +51,9 @@
 typedef struct imf_headers {
     char *from, *to, *cc, *reply_to, *subject, *date, *message_id, *in_reply_to;
     char *x_originating_ip, *user_agent; /* User-Agent, else X-Mailer */
-    char *received[IMF_RECEIVED_KEPT];   /* the first two Received: fields */
+    char *received[IMF_RECEIVED_KEPT];   /* the last two Received: fields, last first: the
+                                            hops nearest the sender (Zeek's first_received,
+                                            second_received) */
     char *content_type;                  /* media type, lower-cased */
     unsigned nfields;                    /* header fields seen */
     bool header_cut;                     /* the block passed IMF_MAX_HEADER_BYTES */

@@ -123,7 +123,7 @@ static void txn_open(smtp_session_t *s)
     if (s->in_txn)
         return;
     s->in_txn = true;
-    s->depth = s->messages + 1; /* Zeek's trans_depth: messages so far, plus one */
+    s->depth = s->messages + 1; /* Zeek's trans_depth: messages answered so far, plus one */
     s->first_frame = s->frame;
 }
 
@@ -148,7 +148,6 @@ static void message_end(smtp_session_t *s, bool complete)
         return;
     s->in_message = false;
     s->message_complete = complete;
-    s->messages++;
     s->last_frame = s->frame;
     if (s->cb->message_end)
         s->cb->message_end(s->ctx, complete);
@@ -213,6 +212,9 @@ static void bdat(smtp_session_t *s, cursor_t arg)
     cursor_t w;
     text_skip_blanks(&arg);
     if (!text_uint(&arg, SMTP_MAX_BDAT_CHUNK, &size)) {
+        /* the client's framing is lost: its bytes are no longer followed,
+         * the server's replies still are */
+        push(s, V_BDAT, false);
         s->lost = "bdat_size";
         s->cs = C_STOP;
         message_end(s, false);
@@ -321,6 +323,8 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
         return;
     }
     s->greeted = true;
+    if (s->nq && s->q[0].verb == V_STARTTLS && code == 220)
+        txn_open(s); /* a TLS session is logged as such, with this reply, as Zeek does */
     if (s->in_txn) {
         free(s->last_reply);
         char *t = imf_clean_text(text.p, cursor_left(&text));
@@ -347,11 +351,14 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
             s->cs = C_CMD; /* refused before any data: the client goes on with commands */
         break;
     case V_DATA_END:
+        s->messages++;
         txn_report(s);
         break;
     case V_BDAT:
-        if (p->last)
+        if (p->last) {
+            s->messages++;
             txn_report(s);
+        }
         break;
     case V_STARTTLS:
         if (code == 220) {
@@ -445,14 +452,14 @@ void smtp_session_data(smtp_session_t *s, bool is_orig, const uint8_t *p, size_t
     cursor_t c = cursor_make(p, n), line;
     bool overlong;
     s->frame = frame;
-    if (s->cs == C_STOP)
+    if (s->tls || (is_orig && s->cs == C_STOP))
         return;
     if (is_orig) {
         while (!cursor_empty(&c) && s->cs != C_STOP)
             client_bytes(s, &c);
         return;
     }
-    while (s->cs != C_STOP && line_next(&s->lines[1], &c, &line, &overlong))
+    while (!s->tls && line_next(&s->lines[1], &c, &line, &overlong))
         reply_line(s, line);
 }
 

@@ -39,7 +39,7 @@
 #define SMTP_MAX_BDAT_CHUNK ((uint64_t)1 << 40)
 
 typedef struct smtp_txn {
-    unsigned depth;       /* Zeek's trans_depth: messages sent before it on the connection + 1 */
+    unsigned depth;       /* Zeek's trans_depth: messages the server answered before it, + 1 */
     const char *helo;     /* HELO/EHLO argument, NULL if none */
     const char *mailfrom; /* MAIL FROM address without <> */
     const char *const *rcptto;

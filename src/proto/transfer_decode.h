@@ -47,8 +47,8 @@ typedef struct transfer_decoder {
     unsigned nbits; /* base64: characters in the current quantum */
     unsigned state; /* qp state (see transfer_decode.c) */
     bool ended;     /* base64: '=' seen, the rest is ignored */
-    uint64_t bad; /* characters that were not valid in the coding */
-    uint64_t out; /* decoded bytes produced */
+    uint64_t bad;   /* characters that were not valid in the coding */
+    uint64_t out;   /* decoded bytes produced */
     size_t nbuf;
     uint8_t buf[TRANSFER_OUT_CHUNK];
 } transfer_decoder_t;

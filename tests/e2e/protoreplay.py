@@ -8,10 +8,12 @@ the pure parsers (test_proto_replay.py) before they are wired into analyze.
 """
 import json
 import os
+import re
 import subprocess
 
 BUILD = os.environ.get("BUILD_DIR") or os.path.join(os.path.dirname(__file__), "..", "..", "build")
 REPLAY = os.path.join(BUILD, "proto_replay")
+MISSING = re.compile(rb"^\[(\d+) bytes missing in capture file\]\x00?$")
 
 
 def streams(pcap, ports):
@@ -56,7 +58,12 @@ def conversations(pcap, ports, limit=200):
             server_first = nodes.get("0") == ss.get(cur)
             from_node1 = line.startswith("\t")
             client = from_node1 if server_first else not from_node1
-            lines.append(("> " if client else "< ") + line.strip())
+            text = line.strip()
+            hole = MISSING.match(bytes.fromhex(text)) if len(text) < 100 else None
+            if hole:  # tshark marks a hole in the capture with this text, hex-encoded
+                lines.append(("G> " if client else "G< ") + hole.group(1).decode())
+            else:
+                lines.append(("> " if client else "< ") + text)
     return {s: "\n".join(l) + "\n" for s, l in convs.items()}
 
 
@@ -67,9 +74,42 @@ def replay(proto, text):
     return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
-def udp_datagrams(pcap, port):
-    """proto_replay tftp input: every UDP payload of a capture in order (the
-    capture holds one transfer)."""
-    out = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "udp.payload",
-                          "-Y", "udp"], capture_output=True, text=True, timeout=300).stdout
-    return "".join("> " + l.strip().replace(":", "") + "\n" for l in out.splitlines() if l.strip())
+def tftp_transfers(pcap):
+    """proto_replay tftp inputs, one per transfer: a transfer is what a
+    client port exchanged after its RRQ/WRQ to port 69 (the server answers
+    from a new port, the client keeps its own)."""
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "udp.srcport",
+                          "-e", "udp.dstport", "-e", "udp.payload", "-Y", "udp"],
+                         capture_output=True, text=True, timeout=300).stdout
+    rows = [l.split("\t") for l in out.splitlines() if l.count("\t") == 2]
+    clients = [int(sp) for sp, dp, _ in rows if int(dp) == 69]
+    groups = {c: [] for c in clients}
+    for sp, dp, pl in rows:
+        for c in (int(sp), int(dp)):
+            if c in groups and pl:
+                groups[c].append("> " + pl.replace(":", "") + "\n")
+                break
+    return ["".join(g) for c, g in sorted(groups.items())]
+
+
+def ftp_data_sha256(pcap, port, passive, download):
+    """SHA-256 of the file carried by the FTP data connection on port (as
+    announced by PORT/EPRT/PASV/EPSV): from the FTP server's side for a
+    download (RETR), from the client's for an upload (STOR/APPE).  tshark's
+    follow calls the connecting side node 0: the client in passive mode,
+    the server in active mode."""
+    import binascii
+    import hashlib
+    ss = streams(pcap, {port})
+    if not ss:
+        return None
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-q", "-z",
+                          f"follow,tcp,raw,{sorted(ss)[0]}"],
+                         capture_output=True, text=True, timeout=300).stdout
+    data = {True: b"", False: b""}
+    for line in out.splitlines():
+        if line and not line.startswith(("=", "Follow:", "Filter:", "Node ")):
+            data[line.startswith("\t")] += binascii.unhexlify(line.strip())
+    server_is_node1 = passive
+    sender_is_node1 = server_is_node1 == download
+    return hashlib.sha256(data[sender_is_node1]).hexdigest()

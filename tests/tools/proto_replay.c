@@ -65,9 +65,10 @@ static void credential(void *ctx, const credential_t *c)
     jw_kv_str(&w, "host", c->host);
     jw_kv_str(&w, "secret", c->secret);
     jw_kv_bool(&w, "secret_is_hash", c->secret_is_hash);
-    jw_kv_str(&w, "outcome", c->outcome == CRED_ACCEPTED   ? "accepted"
-                             : c->outcome == CRED_REJECTED ? "rejected"
-                                                           : "unknown");
+    jw_kv_str(&w, "outcome",
+              c->outcome == CRED_ACCEPTED   ? "accepted"
+              : c->outcome == CRED_REJECTED ? "rejected"
+                                            : "unknown");
     jw_obj_end(&w);
     emit(&b);
 }
@@ -409,10 +410,10 @@ typedef struct driver {
 static const ftp_callbacks_t ftp_cb = {ftp_txn, NULL, NULL, credential, starttls};
 static const smtp_callbacks_t smtp_cb = {smtp_begin, m_data,     m_gap,   m_end,
                                          smtp_txn,   credential, starttls};
-static const pop3_callbacks_t pop3_cb = {m_begin_numbered, m_data,     m_gap,
-                                         m_end,            credential, starttls};
-static const imap_callbacks_t imap_cb = {m_begin_numbered, m_data,     m_gap,
-                                         m_end,            credential, starttls};
+static const pop3_callbacks_t pop3_cb = {m_begin_numbered, m_data,  m_gap, m_end,
+                                         credential,       starttls};
+static const imap_callbacks_t imap_cb = {m_begin_numbered, m_data,  m_gap, m_end,
+                                         credential,       starttls};
 static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential};
 
 static void *ftp_open(void)
@@ -448,7 +449,7 @@ static void smb_close_conn(void *s)
 
 #define D(open, data, gap, close)                                                                  \
     {                                                                                              \
-        open, (void (*)(void *, bool, const uint8_t *, size_t, uint64_t))data,                    \
+        open, (void (*)(void *, bool, const uint8_t *, size_t, uint64_t))data,                     \
             (void (*)(void *, bool, uint64_t))gap, (void (*)(void *))close                         \
     }
 
