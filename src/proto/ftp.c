@@ -11,7 +11,7 @@
 #include <string.h>
 
 typedef struct pending {
-    char *cmd, *arg, *cwd;
+    char *cmd, *arg;
     uint64_t frame;
     bool transfer;
     int64_t size;
@@ -235,7 +235,7 @@ static bool is_transfer(const char *cmd)
 
 static void pending_free(pending_t *p)
 {
-    free(p->cmd), free(p->arg), free(p->cwd);
+    free(p->cmd), free(p->arg);
     memset(p, 0, sizeof *p);
 }
 
@@ -273,12 +273,35 @@ static bool data_channel(const pending_t *p, unsigned code, cursor_t msg, ftp_da
     return false;
 }
 
+/* What a command's final reply changes: the working directory, the size a
+ * SIZE reply announced, TLS after AUTH. */
+static void apply(ftp_conn_t *f, const pending_t *p, unsigned code, cursor_t msg)
+{
+    if (code / 100 == 2 && (strcmp(p->cmd, "CWD") == 0 || strcmp(p->cmd, "CDUP") == 0)) {
+        char *cwd = build_path(f->cwd, strcmp(p->cmd, "CDUP") == 0 ? ".." : p->arg);
+        free(f->cwd);
+        f->cwd = cwd;
+    } else if (strcmp(p->cmd, "SIZE") == 0 && code == 213) {
+        cursor_t k = text_trim(msg);
+        uint64_t v;
+        if (text_uint(&k, INT64_MAX, &v)) {
+            free(f->size_path);
+            f->size_path = xstrdup(p->arg);
+            f->size_value = (int64_t)v;
+        }
+    } else if (strcmp(p->cmd, "AUTH") == 0 && code == 234 && !f->tls) {
+        f->tls = true;
+        if (f->cb->starttls)
+            f->cb->starttls(f->ctx);
+    }
+}
+
 static void finish(ftp_conn_t *f, pending_t *p, unsigned code, cursor_t msg, uint64_t frame)
 {
     ftp_txn_t t = {0};
     t.command = p->cmd;
     t.arg = p->arg;
-    t.cwd = p->cwd;
+    t.cwd = f->cwd; /* replies come in order: earlier CWDs are in effect */
     t.user = f->user;
     t.password = f->password;
     t.reply_code = code;
@@ -295,28 +318,10 @@ static void finish(ftp_conn_t *f, pending_t *p, unsigned code, cursor_t msg, uin
     }
     if (strcmp(p->cmd, "PASS") == 0)
         report_login(f, code);
-    if (strcmp(p->cmd, "CWD") == 0 && code / 100 == 2) {
-        free(f->cwd);
-        f->cwd = build_path(p->cwd, p->arg);
-    } else if (strcmp(p->cmd, "CDUP") == 0 && code / 100 == 2) {
-        free(f->cwd);
-        f->cwd = build_path(p->cwd, "..");
-    } else if (strcmp(p->cmd, "SIZE") == 0 && code == 213) {
-        cursor_t k = text_trim(msg);
-        uint64_t v;
-        if (text_uint(&k, INT64_MAX, &v)) {
-            free(f->size_path);
-            f->size_path = xstrdup(p->arg);
-            f->size_value = (int64_t)v;
-        }
-    } else if ((strcmp(p->cmd, "AUTH") == 0 && code == 234) && !f->tls) {
-        f->tls = true;
-        if (f->cb->starttls)
-            f->cb->starttls(f->ctx);
-    }
     if (f->cb->txn)
         f->cb->txn(f->ctx, &t);
     free(m);
+    apply(f, p, code, msg);
 }
 
 /* Success codes a command's final reply may carry (RFC 959 5.4); NULL for
@@ -364,9 +369,9 @@ static void realign(ftp_conn_t *f, unsigned code)
 /* A complete reply (code and its text, multi-line joined by spaces). */
 static void reply(ftp_conn_t *f, unsigned code, cursor_t msg, uint64_t frame)
 {
-    if (!f->greeted && !f->nq) {
+    if (!f->greeted && (code == 220 || !f->nq)) { /* clients may talk before the greeting */
         f->greeted = true;
-        pending_t g = {xstrdup("<init>"), xstrdup(""), xstrdup(f->cwd), frame, false, -1};
+        pending_t g = {xstrdup("<init>"), xstrdup(""), frame, false, -1};
         finish(f, &g, code, msg, frame);
         pending_free(&g);
         return;
@@ -409,7 +414,6 @@ static void command_line(ftp_conn_t *f, cursor_t line, uint64_t frame)
     pending_t *p = &f->q[f->nq++];
     p->cmd = upper_dup(&verb);
     p->arg = text_dup(&line, FTP_MAX_LINE);
-    p->cwd = xstrdup(f->cwd);
     p->frame = frame;
     p->size = -1;
     if (strcmp(p->cmd, "USER") == 0) {

@@ -45,7 +45,7 @@ typedef struct ftp_data_channel {
 typedef struct ftp_txn {
     const char *command; /* upper-cased verb, "<init>" for the greeting */
     const char *arg;     /* "" when none; PASS arguments are as sent */
-    const char *cwd;     /* working directory when the command was sent ("." at first) */
+    const char *cwd;     /* working directory the command ran in ("." at first) */
     const char *user;    /* last USER argument, NULL before one */
     const char *password;
     unsigned reply_code; /* final reply; 0 when none came */

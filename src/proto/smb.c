@@ -202,6 +202,7 @@ bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_
 void smb_pending_done(smb_pending_t *p)
 {
     free(p->name);
+    free(p->data);
     memset(p, 0, sizeof *p);
 }
 

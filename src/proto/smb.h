@@ -36,6 +36,10 @@
 #define SMB_MAX_OPEN 8192
 /* Trees connected at once. */
 #define SMB_MAX_TREES 256
+/* A WRITE compounded after a CREATE names its file only through the
+ * CREATE's answer: its data waits for it, up to this much (compounds carry
+ * small files; larger writes are never compounded in practice). */
+#define SMB_MAX_DEFERRED_WRITE (1u << 20)
 /* A path or share name kept (UTF-8 bytes). */
 #define SMB_MAX_NAME 1024
 

@@ -63,13 +63,24 @@ static bool at(cursor_t pdu, uint32_t off, uint32_t len, cursor_t *out)
     return cursor_seek(&pdu, cursor_offset(&pdu) + off) && cursor_sub(&pdu, len, out);
 }
 
+/* The FileId of related compound requests: "the file the previous create
+ * in the chain opens" ([MS-SMB2] 3.2.4.1.4). */
+static const uint8_t any_fid[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
 static void fid_of(cursor_t *c, uint8_t fid[16], chain_t *ch, bool related)
 {
     if (!cursor_copy(c, fid, 16))
         memset(fid, 0, 16);
-    static const uint8_t any[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    if (related && ch->has_fid && memcmp(fid, any, 16) == 0)
+    if (related && ch->has_fid && memcmp(fid, any_fid, 16) == 0)
+        memcpy(fid, ch->last_fid, 16);
+}
+
+/* A request still naming "the previous create's file" is resolved in the
+ * response compound, where the create's answer came just before. */
+static void resolve(uint8_t fid[16], const chain_t *ch)
+{
+    if (ch->has_fid && memcmp(fid, any_fid, 16) == 0)
         memcpy(fid, ch->last_fid, 16);
 }
 
@@ -172,6 +183,7 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
     smb_pending_t p;
     if (!smb_pending_take(s, h->mid, h->command, &p))
         return true;
+    resolve(p.fid, ch);
     uint8_t doff = 0;
     uint32_t dlen;
     cursor_t data;
@@ -191,8 +203,13 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
 {
     if (!is_orig) {
         smb_pending_t p;
-        if (smb_pending_take(s, h->mid, h->command, &p))
+        if (smb_pending_take(s, h->mid, h->command, &p)) {
+            if (p.data && h->status == STATUS_SUCCESS) { /* a deferred compound write */
+                resolve(p.fid, ch);
+                smb_file_write(s, p.fid, p.offset, cursor_make(p.data, p.data_len), frame);
+            }
             smb_pending_done(&p);
+        }
         return true;
     }
     uint16_t doff;
@@ -206,8 +223,21 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
     fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
     if (!at(pdu, doff, len, &data))
         return false;
-    smb_pending_add(s, h->mid, h->command);
-    smb_file_write(s, fid, off, data, frame);
+    smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+    if (memcmp(fid, any_fid, 16) != 0) {
+        smb_file_write(s, fid, off, data, frame);
+        return true;
+    }
+    /* compounded after a create whose file id only its answer will tell */
+    if (p && cursor_left(&data) <= SMB_MAX_DEFERRED_WRITE) {
+        memcpy(p->fid, fid, 16);
+        p->offset = off;
+        p->data_len = cursor_left(&data);
+        p->data = xmalloc(p->data_len ? p->data_len : 1);
+        cursor_copy(&data, p->data, p->data_len);
+    } else {
+        s->st.dropped++;
+    }
     return true;
 }
 
@@ -227,6 +257,7 @@ static bool close_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
     smb_pending_t p;
     if (!smb_pending_take(s, h->mid, h->command, &p))
         return true;
+    resolve(p.fid, ch);
     if (h->status == STATUS_SUCCESS)
         smb_open_close(s, p.fid, frame);
     smb_pending_done(&p);

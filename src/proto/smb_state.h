@@ -17,7 +17,9 @@ typedef struct smb_pending {
     uint8_t fid[16]; /* READ/WRITE/CLOSE file id (SMB1: 2 bytes) */
     uint64_t offset;
     uint32_t length;
-    char *name; /* CREATE file name, TREE_CONNECT path (owned) */
+    char *name;    /* CREATE file name, TREE_CONNECT path (owned) */
+    uint8_t *data; /* a compound WRITE waiting for its file id (owned) */
+    size_t data_len;
 } smb_pending_t;
 
 typedef struct smb_open {

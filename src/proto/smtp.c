@@ -318,7 +318,7 @@ static void pop(smtp_session_t *s)
 
 static void reply(smtp_session_t *s, unsigned code, cursor_t text)
 {
-    if (!s->greeted && !s->nq) {
+    if (!s->greeted && (code == 220 || !s->nq)) { /* clients may talk before the greeting */
         s->greeted = true;
         return;
     }

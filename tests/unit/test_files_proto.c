@@ -1,0 +1,1091 @@
+/* test_files_proto.c — the parsers of files beyond HTTP (issue 18) on
+ * hand-made edge cases and on bytes from our recordings
+ * (tests/lab/files): every parser fed each input split at every byte gives
+ * the same result as fed whole, truncated at every byte it neither crashes
+ * nor invents data, and the fiddly parts (base64/QP across pieces, RFC
+ * 2047/2231 names, dot-stuffing, BDAT, IMAP literals, NTLMSSP, SMB2
+ * compounds, TFTP block wrap, partial files) give the exact values. */
+#include "cu_main.h"
+#include "core/buf.h"
+#include "core/types.h"
+#include "proto/dotdata.h"
+#include "proto/fileasm.h"
+#include "proto/ftp.h"
+#include "proto/imap.h"
+#include "proto/imf.h"
+#include "proto/imf_field.h"
+#include "proto/ntlmssp.h"
+#include "proto/pop3.h"
+#include "proto/smb.h"
+#include "proto/smtp.h"
+#include "proto/tftp.h"
+#include "proto/transfer_decode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEN(s) (sizeof(s) - 1)
+
+/* ---- a sink that keeps everything ---- */
+
+static void keep(void *ctx, const uint8_t *p, size_t n)
+{
+    buf_append(ctx, p, n);
+}
+
+/* Decode in pieces of `step` bytes. */
+static void decode_steps(transfer_coding_t c, const char *in, size_t step, buf_t *out)
+{
+    transfer_decoder_t d;
+    transfer_decoder_init(&d, c, keep, out);
+    size_t n = strlen(in);
+    for (size_t i = 0; i < n; i += step)
+        transfer_decoder_feed(&d, (const uint8_t *)in + i, n - i < step ? n - i : step);
+    transfer_decoder_finish(&d);
+}
+
+static void base64_split_anywhere(void)
+{
+    const char *in = "SGVs\r\nbG8s IHdv\tcmxk!\r\nIQ==junk after padding";
+    for (size_t step = 1; step < 12; step++) {
+        buf_t out = BUF_INIT;
+        decode_steps(TRANSFER_BASE64, in, step, &out);
+        CU_ASSERT_EQUAL(out.len, 13);
+        CU_ASSERT_NSTRING_EQUAL(out.data, "Hello, world!", 13);
+        buf_free(&out);
+    }
+    /* a last quantum of 3 characters still gives its 2 bytes */
+    buf_t out = BUF_INIT;
+    decode_steps(TRANSFER_BASE64, "aGk", 1, &out);
+    CU_ASSERT_EQUAL(out.len, 2);
+    CU_ASSERT_NSTRING_EQUAL(out.data, "hi", 2);
+    buf_free(&out);
+    uint8_t b[16];
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"AGFsaWNlAHB3", 12, b, sizeof b), 9);
+    CU_ASSERT_EQUAL(memcmp(b, "\0alice\0pw", 9), 0);
+    CU_ASSERT_EQUAL(base64_decode((const uint8_t *)"AGFsaWNlAHB3", 12, b, 4), -1);
+}
+
+static void quoted_printable_split_anywhere(void)
+{
+    /* =3D escape, soft break (with blanks after '='), =\n, lower-case hex,
+     * a bad escape kept literally, blanks before a hard break kept */
+    const char *in = "a=3Db=\r\nc=  \r\nd=e9 =ZZ x \r\nend=";
+    const char *want = "a=bcd\xe9 =ZZ x \r\nend=";
+    for (size_t step = 1; step < 10; step++) {
+        buf_t out = BUF_INIT;
+        transfer_decoder_t d;
+        transfer_decoder_init(&d, TRANSFER_QP, keep, &out);
+        size_t n = strlen(in);
+        for (size_t i = 0; i < n; i += step)
+            transfer_decoder_feed(&d, (const uint8_t *)in + i, n - i < step ? n - i : step);
+        transfer_decoder_finish(&d);
+        CU_ASSERT_EQUAL(out.len, strlen(want));
+        CU_ASSERT_NSTRING_EQUAL(out.data, want, strlen(want));
+        CU_ASSERT_EQUAL(transfer_decoder_bad(&d), 2); /* =ZZ and the final = */
+        buf_free(&out);
+    }
+    CU_ASSERT_EQUAL(transfer_coding_of(" Quoted-Printable "), TRANSFER_QP);
+    CU_ASSERT_EQUAL(transfer_coding_of("BASE64"), TRANSFER_BASE64);
+    CU_ASSERT_EQUAL(transfer_coding_of("x-uuencode"), TRANSFER_IDENTITY);
+}
+
+static void header_words_and_parameters(void)
+{
+    const char *subj = "Re: =?utf-8?B?ZsO8cg==?= =?ISO-8859-1?Q?M=E4rz_?= ok";
+    char *s = imf_decode_words(subj, strlen(subj));
+    CU_ASSERT_STRING_EQUAL(s, "Re: f\xc3\xbcrM\xc3\xa4rz  ok"); /* blanks between words go */
+    free(s);
+    s = imf_decode_words("=?bogus?X?abc?= \x01tab", 20);
+    CU_ASSERT_STRING_EQUAL(s, "=?bogus?X?abc?= ?tab"); /* not a word; control char cleaned */
+    free(s);
+    const char *cd = "attachment; filename*0*=utf-8''Rechnung%20M%C3%A4; filename*1=\"rz.pdf\"; "
+                     "filename=\"fallback.pdf\"";
+    s = imf_param(cd, "filename");
+    CU_ASSERT_STRING_EQUAL(s, "Rechnung M\xc3\xa4rz.pdf");
+    free(s);
+    s = imf_param("text/plain; name=\"a \\\"q\\\" b.txt\"; charset=us-ascii", "name");
+    CU_ASSERT_STRING_EQUAL(s, "a \"q\" b.txt");
+    free(s);
+    s = imf_param("application/pdf; name==?utf-8?Q?r=C3=A9sum=C3=A9.pdf?=", "name");
+    CU_ASSERT_STRING_EQUAL(s, "r\xc3\xa9sum\xc3\xa9.pdf");
+    free(s);
+    CU_ASSERT_PTR_NULL(imf_param("text/plain", "name"));
+    s = imf_media_type(" Multipart/Mixed ; boundary=x");
+    CU_ASSERT_STRING_EQUAL(s, "multipart/mixed");
+    free(s);
+    CU_ASSERT_PTR_NULL(imf_media_type("garbage"));
+    s = imf_angle_addr("\"Name\" <a@b.example>", 20);
+    CU_ASSERT_STRING_EQUAL(s, "a@b.example");
+    free(s);
+}
+
+/* ---- the Internet message parser ---- */
+
+typedef struct parts {
+    unsigned n;
+    char name[8][64], type[8][32];
+    buf_t data[8];
+    bool unterminated[8];
+    uint64_t missing[8];
+    char subject[128];
+} parts_t;
+
+static void p_headers(void *ctx, const imf_headers_t *h)
+{
+    parts_t *p = ctx;
+    snprintf(p->subject, sizeof p->subject, "%s", h->subject ? h->subject : "");
+}
+static void p_begin(void *ctx, const imf_part_t *part)
+{
+    parts_t *p = ctx;
+    if (p->n < 8) {
+        snprintf(p->name[p->n], 64, "%s", part->filename ? part->filename : "");
+        snprintf(p->type[p->n], 32, "%s", part->media_type);
+    }
+}
+static void p_data(void *ctx, const imf_part_t *part, const uint8_t *d, size_t n)
+{
+    parts_t *p = ctx;
+    if (p->n < 8)
+        buf_append(&p->data[p->n], d, n);
+}
+static void p_end(void *ctx, const imf_part_t *part)
+{
+    parts_t *p = ctx;
+    if (p->n < 8) {
+        p->unterminated[p->n] = part->unterminated;
+        p->missing[p->n] = part->missing;
+    }
+    p->n++;
+}
+static const imf_callbacks_t parts_cb = {p_headers, p_begin, p_data, p_end};
+
+static void parts_free(parts_t *p)
+{
+    for (int i = 0; i < 8; i++)
+        buf_free(&p->data[i]);
+}
+
+static const char message[] = "From: a@example.org\r\n"
+                              "Subject: =?utf-8?Q?caf=C3=A9?=\r\n"
+                              " folded\r\n"
+                              "Content-Type: multipart/mixed;\r\n"
+                              "\tboundary=\"outer\"\r\n"
+                              "\r\n"
+                              "preamble --outer is not a boundary\r\n"
+                              "--outer\r\n"
+                              "Content-Type: multipart/alternative; boundary=inner\r\n"
+                              "\r\n"
+                              "--inner\r\n"
+                              "Content-Type: text/plain\r\n"
+                              "Content-Transfer-Encoding: quoted-printable\r\n"
+                              "\r\n"
+                              "line one=\r\n"
+                              " continued\r\n"
+                              "-- a signature dash line\r\n"
+                              "--inner--\r\n"
+                              "--outer\r\n"
+                              "Content-Type: application/octet-stream; name=\"x.bin\"\r\n"
+                              "Content-Transfer-Encoding: base64\r\n"
+                              "Content-Disposition: attachment; filename=\"evil.exe\"\r\n"
+                              "\r\n"
+                              "TVqQAAMAAAAE\r\n"
+                              "AAAA//8AAA==\r\n"
+                              "--outer--\r\n"
+                              "epilogue\r\n";
+
+static void check_message_parts(parts_t *p)
+{
+    CU_ASSERT_EQUAL(p->n, 2);
+    CU_ASSERT_STRING_EQUAL(p->subject, "caf\xc3\xa9 folded");
+    CU_ASSERT_STRING_EQUAL(p->type[0], "text/plain");
+    CU_ASSERT_EQUAL(p->data[0].len, LEN("line one continued\r\n-- a signature dash line"));
+    CU_ASSERT_NSTRING_EQUAL(p->data[0].data, "line one continued\r\n-- a signature dash line",
+                            p->data[0].len);
+    CU_ASSERT_STRING_EQUAL(p->name[1], "evil.exe"); /* Content-Disposition wins */
+    CU_ASSERT_EQUAL(p->data[1].len, 16);
+    CU_ASSERT_EQUAL(memcmp(p->data[1].data, "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0", 16), 0);
+    CU_ASSERT_FALSE(p->unterminated[1]);
+}
+
+static void message_split_anywhere(void)
+{
+    size_t n = LEN(message);
+    for (size_t cut = 0; cut <= n; cut++) {
+        parts_t p = {0};
+        imf_t *m = imf_new(&parts_cb, &p);
+        imf_feed(m, (const uint8_t *)message, cut);
+        imf_feed(m, (const uint8_t *)message + cut, n - cut);
+        imf_free(m);
+        check_message_parts(&p);
+        parts_free(&p);
+    }
+    parts_t p = {0}; /* one byte at a time */
+    imf_t *m = imf_new(&parts_cb, &p);
+    for (size_t i = 0; i < n; i++)
+        imf_feed(m, (const uint8_t *)message + i, 1);
+    imf_free(m);
+    check_message_parts(&p);
+    parts_free(&p);
+}
+
+static void message_truncated_anywhere(void)
+{
+    size_t n = LEN(message);
+    for (size_t cut = 0; cut < n; cut++) {
+        parts_t p = {0};
+        imf_t *m = imf_new(&parts_cb, &p);
+        imf_feed(m, (const uint8_t *)message, cut);
+        imf_free(m);
+        CU_ASSERT(p.n <= 3);
+        /* decoded bytes never outnumber what was sent */
+        for (unsigned i = 0; i < p.n && i < 8; i++)
+            CU_ASSERT(p.data[i].len <= cut);
+        if (cut > 700 && cut < n - 20) /* inside the attachment: its end was not seen */
+            CU_ASSERT_TRUE(p.unterminated[p.n - 1]);
+        parts_free(&p);
+    }
+}
+
+static void message_nesting_is_capped(void)
+{
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "Subject: deep\r\n");
+    for (int i = 0; i < 40; i++)
+        buf_printf(&b, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
+    buf_append_str(&b, "Content-Type: text/plain\r\n\r\ninnermost\r\n");
+    parts_t p = {0};
+    imf_t *m = imf_new(&parts_cb, &p);
+    imf_feed(m, b.data, b.len);
+    imf_free(m);
+    /* below IMF_MAX_DEPTH the rest is one leaf part holding the deeper levels */
+    CU_ASSERT_EQUAL(p.n, 1);
+    CU_ASSERT_STRING_EQUAL(p.type[0], "multipart/mixed");
+    CU_ASSERT_TRUE(p.unterminated[0]);
+    parts_free(&p);
+    buf_free(&b);
+}
+
+static void message_gap_marks_the_part(void)
+{
+    parts_t p = {0};
+    imf_t *m = imf_new(&parts_cb, &p);
+    const char *a = "Subject: x\r\n\r\nbody start\r\n";
+    imf_feed(m, (const uint8_t *)a, strlen(a));
+    imf_gap(m, 100);
+    imf_feed(m, (const uint8_t *)"after\r\n", 7);
+    imf_free(m);
+    CU_ASSERT_EQUAL(p.n, 1);
+    CU_ASSERT_EQUAL(p.missing[0], 100);
+    parts_free(&p);
+}
+
+/* ---- dot-stuffing ---- */
+
+static void dotdata_split_anywhere(void)
+{
+    const char in[] = "a\r\n..b\r\n.\r\nQUIT\r\n";
+    for (size_t cut = 0; cut <= LEN(in); cut++) {
+        buf_t out = BUF_INIT;
+        dotdata_t d;
+        dotdata_init(&d, keep, &out);
+        size_t used = dotdata_feed(&d, (const uint8_t *)in, cut);
+        if (!dotdata_done(&d))
+            used += dotdata_feed(&d, (const uint8_t *)in + cut, LEN(in) - cut);
+        CU_ASSERT_TRUE(dotdata_done(&d));
+        CU_ASSERT_EQUAL(used, LEN("a\r\n..b\r\n.\r\n")); /* QUIT is left for the commands */
+        CU_ASSERT_EQUAL(out.len, 7);
+        CU_ASSERT_NSTRING_EQUAL(out.data, "a\r\n.b\r\n", 7);
+        buf_free(&out);
+    }
+}
+
+/* ---- FTP ---- */
+
+static void ftp_addresses(void)
+{
+    ipaddr_t a;
+    uint16_t port;
+    char s[IPADDR_STRLEN];
+    CU_ASSERT_TRUE(ftp_parse_port((const uint8_t *)"141,142,220,235,131,46", 22, &a, &port));
+    CU_ASSERT_STRING_EQUAL(ipaddr_str(&a, s), "141.142.220.235");
+    CU_ASSERT_EQUAL(port, 33582);
+    const char *pasv = "Entering Passive Mode (199,233,217,249,221,90)";
+    CU_ASSERT_TRUE(ftp_parse_port((const uint8_t *)pasv, strlen(pasv), &a, &port));
+    CU_ASSERT_EQUAL(port, 56666);
+    CU_ASSERT_FALSE(ftp_parse_port((const uint8_t *)"1,2,3,4,5", 9, &a, &port));
+    CU_ASSERT_FALSE(ftp_parse_port((const uint8_t *)"1,2,3,256,5,6", 13, &a, &port));
+    const char *eprt = "|2|2001:470:1f11:81f:c999:d94:aa7c:2e3e|49189|";
+    CU_ASSERT_TRUE(ftp_parse_eprt((const uint8_t *)eprt, strlen(eprt), &a, &port));
+    CU_ASSERT_STRING_EQUAL(ipaddr_str(&a, s), "2001:470:1f11:81f:c999:d94:aa7c:2e3e");
+    CU_ASSERT_EQUAL(port, 49189);
+    CU_ASSERT_TRUE(ftp_parse_eprt((const uint8_t *)"!1!127.0.0.1!21!", 16, &a, &port));
+    CU_ASSERT_FALSE(ftp_parse_eprt((const uint8_t *)"|1|::1|21|", 10, &a, &port)); /* family */
+    CU_ASSERT_FALSE(ftp_parse_eprt((const uint8_t *)"|1|1.2.3.4|70000|", 17, &a, &port));
+    const char *epsv = "Entering Extended Passive Mode (|||57086|)";
+    CU_ASSERT_TRUE(ftp_parse_epsv((const uint8_t *)epsv, strlen(epsv), &port));
+    CU_ASSERT_EQUAL(port, 57086);
+    CU_ASSERT_FALSE(ftp_parse_epsv((const uint8_t *)"(|||0|)", 7, &port));
+    const char *size = "Opening BINARY mode data connection for x (16557 bytes)";
+    CU_ASSERT_EQUAL(ftp_parse_size_note((const uint8_t *)size, strlen(size)), 16557);
+}
+
+typedef struct ftp_seen {
+    buf_t log;
+    unsigned creds;
+} ftp_seen_t;
+
+static void ftp_txn_cb(void *ctx, const ftp_txn_t *t)
+{
+    ftp_seen_t *s = ctx;
+    buf_printf(&s->log, "%s|%s|%s|%u|%s|%lld|%d|%u;", t->command, t->arg, t->cwd, t->reply_code,
+               t->reply_msg, (long long)t->file_size, t->has_data_channel,
+               t->has_data_channel ? t->data.port : 0);
+}
+static void ftp_cred_cb(void *ctx, const credential_t *c)
+{
+    ftp_seen_t *s = ctx;
+    s->creds++;
+    CU_ASSERT_STRING_EQUAL(c->user, "alice");
+    CU_ASSERT_STRING_EQUAL(c->secret, "s3 cret");
+    CU_ASSERT_NOT_EQUAL(c->outcome, CRED_REJECTED); /* unknown when the capture stops first */
+}
+static const ftp_callbacks_t ftp_cb = {ftp_txn_cb, NULL, NULL, ftp_cred_cb, NULL};
+
+static const char ftp_client[] = "USER alice\r\nPASS s3 cret\r\nCWD pub\r\nCWD ../x/./y\r\n"
+                                 "PASV\r\nRETR a.bin\r\nQUIT\r\n";
+static const char ftp_server[] =
+    "220-Welcome\r\n more\r\n220 ready\r\n331 pw\r\n230 ok\r\n"
+    "250 cwd\r\n250 cwd\r\n227 Entering Passive Mode (10,0,0,1,4,1)\r\n"
+    "150 Opening (42 bytes)\r\n226 done\r\n221 bye\r\n";
+static const char ftp_want[] =
+    "<init>||.|220|ready|-1|0|0;USER|alice|.|331|pw|-1|0|0;"
+    "PASS|s3 cret|.|230|ok|-1|0|0;CWD|pub|.|250|cwd|-1|0|0;"
+    "CWD|../x/./y|./pub|250|cwd|-1|0|0;PASV||./x/y|227|Entering Passive Mode "
+    "(10,0,0,1,4,1)|-1|1|1025;RETR|a.bin|./x/y|226|done|42|0|0;"
+    "QUIT||./x/y|221|bye|-1|0|0;";
+
+static void ftp_run(size_t client_cut, size_t server_cut)
+{
+    ftp_seen_t s = {BUF_INIT, 0};
+    ftp_conn_t *f = ftp_conn_new(&ftp_cb, &s);
+    ftp_conn_data(f, true, (const uint8_t *)ftp_client, client_cut, 1);
+    ftp_conn_data(f, true, (const uint8_t *)ftp_client + client_cut, LEN(ftp_client) - client_cut,
+                  2);
+    ftp_conn_data(f, false, (const uint8_t *)ftp_server, server_cut, 3);
+    ftp_conn_data(f, false, (const uint8_t *)ftp_server + server_cut, LEN(ftp_server) - server_cut,
+                  4);
+    ftp_conn_free(f);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), ftp_want);
+    if (strcmp(buf_cstr(&s.log), ftp_want) != 0)
+        printf("\n  got  %s\n  want %s\n", buf_cstr(&s.log), ftp_want);
+    CU_ASSERT_EQUAL(s.creds, 1);
+    buf_free(&s.log);
+}
+
+static void ftp_session_split_anywhere(void)
+{
+    for (size_t cut = 0; cut <= LEN(ftp_server); cut++)
+        ftp_run(LEN(ftp_client), cut);
+    for (size_t cut = 0; cut <= LEN(ftp_client); cut++)
+        ftp_run(cut, LEN(ftp_server));
+}
+
+static void ftp_truncated_anywhere(void)
+{
+    for (size_t cut = 0; cut <= LEN(ftp_server); cut++) {
+        ftp_seen_t s = {BUF_INIT, 0};
+        ftp_conn_t *f = ftp_conn_new(&ftp_cb, &s);
+        ftp_conn_data(f, true, (const uint8_t *)ftp_client, LEN(ftp_client), 1);
+        ftp_conn_data(f, false, (const uint8_t *)ftp_server, cut, 2);
+        ftp_conn_free(f); /* unanswered commands are reported with code 0 */
+        CU_ASSERT(strstr(buf_cstr(&s.log), "QUIT|") != NULL);
+        buf_free(&s.log);
+    }
+}
+
+/* ---- SMTP ---- */
+
+typedef struct mail_seen {
+    buf_t log, msg;
+    unsigned msgs;
+} mail_seen_t;
+
+static void m_begin(void *ctx, const smtp_txn_t *t)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "begin %u;", t->depth);
+}
+static void m_data(void *ctx, const uint8_t *p, size_t n, uint64_t f)
+{
+    buf_append(&((mail_seen_t *)ctx)->msg, p, n);
+}
+static void m_end(void *ctx, bool complete)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "msg %zu %d;", s->msg.len, complete);
+    s->msgs++;
+}
+static void m_txn(void *ctx, const smtp_txn_t *t)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "txn %u %s %u %s;", t->depth, t->mailfrom ? t->mailfrom : "-", t->nrcpt,
+               t->last_reply ? t->last_reply : "-");
+}
+static void m_cred(void *ctx, const credential_t *c)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "cred %s %s %s %d;", c->mechanism, c->user, c->secret, c->outcome);
+}
+static void m_tls(void *ctx)
+{
+    buf_append_str(&((mail_seen_t *)ctx)->log, "tls;");
+}
+static const smtp_callbacks_t smtp_cb = {m_begin, m_data, NULL, m_end, m_txn, m_cred, m_tls};
+
+/* Pipelined envelope, AUTH PLAIN with an initial response, a DATA message
+ * with a stuffed dot, then BDAT in two chunks (the first holding a line
+ * that looks like a terminator), then STARTTLS after which nothing counts.
+ * The turns are in wire order; each is also fed split at every byte. */
+typedef struct turn {
+    bool client;
+    const char *s;
+} turn_t;
+
+static const turn_t smtp_turns[] = {
+    {false, "220 hi\r\n"},
+    {true, "EHLO me\r\n"},
+    {false, "250-me\r\n250 PIPELINING\r\n"},
+    {true, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"},
+    {false, "235 ok\r\n"},
+    {true, "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nRCPT TO:<c@y>\r\nDATA\r\n"},
+    {false, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
+    {true, "Subject: one\r\n\r\n..dot\r\n.\r\n"},
+    {false, "250 queued 1\r\n"},
+    {true, "MAIL FROM:<d@x> BODY=BINARYMIME\r\nRCPT TO:<b@y>\r\nBDAT 9\r\nA\r\n.\r\nB\r\n"
+           "BDAT 3 LAST\r\nC\r\n"},
+    {false, "250 ok\r\n250 ok\r\n250 chunk\r\n250 queued 2\r\n"},
+    {true, "STARTTLS\r\n"},
+    {false, "220 tls now\r\n"},
+    {true, "\x16\x03\x01garbage MAIL FROM:<no@no>\r\n"},
+    {false, NULL},
+};
+static const char smtp_want[] =
+    "cred AUTH PLAIN alice secret 1;begin 1;msg 22 1;"
+    "txn 1 a@x 2 250 queued 1;begin 2;msg 34 1;txn 2 d@x 1 250 queued 2;"
+    "tls;txn 3 - 0 220 tls now;";
+
+/* Feed the turns, turn `split` cut at `cut`. */
+static void smtp_run(size_t split, size_t cut)
+{
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+    smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
+    for (size_t i = 0; smtp_turns[i].s; i++) {
+        const uint8_t *p = (const uint8_t *)smtp_turns[i].s;
+        size_t n = strlen(smtp_turns[i].s), k = i == split && cut < n ? cut : n;
+        smtp_session_data(m, smtp_turns[i].client, p, k, 2 * i);
+        smtp_session_data(m, smtp_turns[i].client, p + k, n - k, 2 * i + 1);
+    }
+    smtp_session_free(m);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), smtp_want);
+    if (strcmp(buf_cstr(&s.log), smtp_want) != 0)
+        printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), split, cut);
+    CU_ASSERT_EQUAL(s.msg.len, 34);
+    CU_ASSERT_NSTRING_EQUAL(s.msg.data, "Subject: one\r\n\r\n.dot\r\nA\r\n.\r\nB\r\nC\r\n", 34);
+    buf_free(&s.log), buf_free(&s.msg);
+}
+
+static void smtp_session_split_anywhere(void)
+{
+    for (size_t i = 0; smtp_turns[i].s; i++)
+        for (size_t cut = 0; cut <= strlen(smtp_turns[i].s); cut++)
+            smtp_run(i, cut);
+}
+
+static void smtp_bad_bdat_and_auth_login(void)
+{
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+    smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
+    const char *c = "AUTH LOGIN\r\nYWxpY2U=\r\ncHc=\r\nMAIL FROM:<a@x>\r\nBDAT -5\r\nmore\r\n";
+    const char *r = "220 hi\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n535 no\r\n250 ok\r\n"
+                    "521 Syntax: BDAT count\r\n";
+    smtp_session_data(m, true, (const uint8_t *)c, strlen(c), 1);
+    smtp_session_data(m, false, (const uint8_t *)r, strlen(r), 2);
+    CU_ASSERT_STRING_EQUAL(smtp_session_lost(m), "bdat_size");
+    smtp_session_free(m);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), "cred AUTH LOGIN alice pw 2;txn 1 a@x 0 521 Syntax: "
+                                             "BDAT count;");
+    if (strcmp(buf_cstr(&s.log), "cred AUTH LOGIN alice pw 2;txn 1 a@x 0 521 Syntax: BDAT count;"))
+        printf("\n  got %s\n", buf_cstr(&s.log));
+    buf_free(&s.log), buf_free(&s.msg);
+}
+
+/* ---- POP3 and IMAP: messages and logins ---- */
+
+static void n_begin(void *ctx, unsigned no, bool partial)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "begin %u %d;", no, partial);
+}
+static const pop3_callbacks_t pop3_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
+static const imap_callbacks_t imap_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
+
+/* A session parser behind one interface, for the turn runner. */
+typedef struct session_ops {
+    void *(*open)(void *ctx);
+    void (*data)(void *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
+    void (*close)(void *s);
+} session_ops_t;
+
+static void *pop3_open(void *ctx)
+{
+    return pop3_session_new(&pop3_cb, ctx);
+}
+static void *imap_open(void *ctx)
+{
+    return imap_session_new(&imap_cb, ctx);
+}
+static const session_ops_t pop3_ops = {
+    pop3_open, (void (*)(void *, bool, const uint8_t *, size_t, uint64_t))pop3_session_data,
+    (void (*)(void *))pop3_session_free};
+static const session_ops_t imap_ops = {
+    imap_open, (void (*)(void *, bool, const uint8_t *, size_t, uint64_t))imap_session_data,
+    (void (*)(void *))imap_session_free};
+
+/* Feed turns in order, turn `split` cut at `cut` (or only up to it when
+ * `stop`); returns what the callbacks logged and the message bytes. */
+static void turns_run(const session_ops_t *ops, const turn_t *turns, size_t split, size_t cut,
+                      bool stop, mail_seen_t *s)
+{
+    void *m = ops->open(s);
+    for (size_t i = 0; turns[i].s; i++) {
+        const uint8_t *p = (const uint8_t *)turns[i].s;
+        size_t n = strlen(turns[i].s), k = i == split && cut < n ? cut : n;
+        ops->data(m, turns[i].client, p, k, 2 * i);
+        if (stop && i == split)
+            break;
+        ops->data(m, turns[i].client, p + k, n - k, 2 * i + 1);
+    }
+    ops->close(m);
+}
+
+static void turns_split_anywhere(const session_ops_t *ops, const turn_t *turns, const char *want,
+                                 const char *msg)
+{
+    for (size_t i = 0; turns[i].s; i++)
+        for (size_t cut = 0; cut <= strlen(turns[i].s); cut++) {
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            turns_run(ops, turns, i, cut, false, &s);
+            CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), want);
+            if (strcmp(buf_cstr(&s.log), want) != 0)
+                printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), i, cut);
+            CU_ASSERT_EQUAL(s.msg.len, strlen(msg));
+            CU_ASSERT_NSTRING_EQUAL(s.msg.data, msg, strlen(msg));
+            buf_free(&s.log), buf_free(&s.msg);
+        }
+    for (size_t i = 0; turns[i].s; i++) /* truncated anywhere */
+        for (size_t cut = 0; cut <= strlen(turns[i].s); cut++) {
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            turns_run(ops, turns, i, cut, true, &s);
+            CU_ASSERT(s.msg.len <= strlen(msg));
+            buf_free(&s.log), buf_free(&s.msg);
+        }
+}
+
+/* The APOP session of the dovecot recording (tests/lab/files/pop3.pcap),
+ * with a shorter message; then STLS. */
+static const turn_t pop3_turns[] = {
+    {false, "+OK Dovecot (Debian) ready. <2858.4.6b0c4e75.CPWGH6bMJMAmMwcyss8bsA==@vm>\r\n"},
+    {true, "APOP bob 27f70efe7e454614007e48b340d24649\r\n"},
+    {false, "+OK Logged in.\r\n"},
+    {true, "LIST\r\nRETR 2\r\n"},
+    {false, "+OK 2 messages:\r\n1 13989\r\n2 286\r\n.\r\n+OK 9 octets\r\nA: b\r\n\r\n..x\r\n.\r\n"},
+    {true, "STLS\r\n"},
+    {false, "+OK Begin TLS\r\n"},
+    {true, "\x16\x03\x01 USER x\r\n"},
+    {false, NULL},
+};
+
+static void pop3_split_anywhere(void)
+{
+    turns_split_anywhere(&pop3_ops, pop3_turns,
+                         "cred APOP bob <2858.4.6b0c4e75.CPWGH6bMJMAmMwcyss8bsA==@vm> "
+                         "27f70efe7e454614007e48b340d24649 1;begin 2 0;msg 12 1;tls;",
+                         "A: b\r\n\r\n.x\r\n");
+}
+
+/* LOGIN with a literal password, then FETCH answered with a BODY[] literal
+ * whose content looks like tagged responses. */
+static const turn_t imap_turns[] = {
+    {false, "* OK ready\r\n"},
+    {true, "a1 LOGIN bob {6}\r\n"},
+    {false, "+ go ahead\r\n"},
+    {true, "se\"c t\r\n"},
+    {false, "a1 OK Logged in\r\n"},
+    {true, "a2 SELECT INBOX\r\na3 FETCH 1 (BODY.PEEK[])\r\n"},
+    {false, "* 1 EXISTS\r\na2 OK done\r\n* 1 FETCH (UID 7 BODY[] {17}\r\na3 OK fake\r\n{2}\r\n)\r\n"
+            "a3 OK Fetch completed\r\n"},
+    {true, "a4 STARTTLS\r\n"},
+    {false, "a4 OK Begin TLS\r\n"},
+    {true, "\x16\x03\x01 a5 LOGIN x y\r\n"},
+    {false, NULL},
+};
+
+static void imap_split_anywhere(void)
+{
+    turns_split_anywhere(&imap_ops, imap_turns, "cred LOGIN bob se\"c t 1;begin 1 0;msg 17 1;tls;",
+                         "a3 OK fake\r\n{2}\r\n");
+}
+
+static void mail_truncated_anywhere(void)
+{
+    /* every prefix of every turn: no crash, no message longer than sent */
+    for (size_t stop = 0; smtp_turns[stop].s; stop++)
+        for (size_t cut = 0; cut <= strlen(smtp_turns[stop].s); cut++) {
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
+            for (size_t i = 0; i <= stop; i++)
+                smtp_session_data(m, smtp_turns[i].client, (const uint8_t *)smtp_turns[i].s,
+                                  i == stop ? cut : strlen(smtp_turns[i].s), i);
+            smtp_session_free(m);
+            CU_ASSERT(s.msg.len <= 34);
+            buf_free(&s.log), buf_free(&s.msg);
+        }
+}
+
+/* ---- NTLMSSP: the messages of the samba recording (tests/lab/files/smb2.pcap) ---- */
+
+static const uint8_t ntlm_negotiate[] = {
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x01, 0x00, 0x00, 0x00, 0x15, 0x82,
+    0x08, 0x62, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x28, 0x00, 0x00, 0x00, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f};
+static const uint8_t ntlm_authenticate[] = {
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x03, 0x00, 0x00, 0x00, 0x18, 0x00, 0x18, 0x00,
+    0x58, 0x00, 0x00, 0x00, 0xd8, 0x00, 0xd8, 0x00, 0x70, 0x00, 0x00, 0x00, 0x12, 0x00, 0x12, 0x00,
+    0x48, 0x01, 0x00, 0x00, 0x0a, 0x00, 0x0a, 0x00, 0x5a, 0x01, 0x00, 0x00, 0x04, 0x00, 0x04, 0x00,
+    0x64, 0x01, 0x00, 0x00, 0x10, 0x00, 0x10, 0x00, 0x68, 0x01, 0x00, 0x00, 0x15, 0x82, 0x08, 0x62,
+    0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x7d, 0xa8, 0xaf, 0x0d, 0xc7, 0xd0, 0x06, 0x74,
+    0xc4, 0xdb, 0x24, 0xdf, 0x98, 0xcd, 0x05, 0xca, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x71, 0x22, 0xf4, 0xdb, 0x85, 0xf0, 0x70, 0x3e, 0x99, 0xc8, 0x54, 0xf2, 0x9e, 0xb8, 0x0a, 0x92,
+    0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x66, 0x93, 0x6d, 0x4a, 0x1c, 0x80, 0xdd, 0x01,
+    0x57, 0x73, 0x41, 0x80, 0x03, 0x5e, 0x68, 0xab, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x0c, 0x00,
+    0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x53, 0x00, 0x52, 0x00, 0x56, 0x00, 0x01, 0x00, 0x0c, 0x00,
+    0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x53, 0x00, 0x52, 0x00, 0x56, 0x00, 0x04, 0x00, 0x00, 0x00,
+    0x03, 0x00, 0x04, 0x00, 0x76, 0x00, 0x6d, 0x00, 0x07, 0x00, 0x08, 0x00, 0x66, 0x93, 0x6d, 0x4a,
+    0x1c, 0x80, 0xdd, 0x01, 0x06, 0x00, 0x04, 0x00, 0x02, 0x00, 0x00, 0x00, 0x08, 0x00, 0x30, 0x00,
+    0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x5d, 0x9e, 0x8d, 0xd1, 0xf2, 0x59, 0x5d, 0xef, 0xd5, 0xaa, 0x70, 0x5f, 0x42, 0x9f, 0x04, 0xdc,
+    0x77, 0x15, 0xd6, 0xd7, 0x70, 0x60, 0xff, 0xe8, 0x28, 0x01, 0xd9, 0xeb, 0x26, 0xce, 0x4a, 0xd5,
+    0x0a, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x1c, 0x00, 0x63, 0x00, 0x69, 0x00, 0x66, 0x00, 0x73, 0x00,
+    0x2f, 0x00, 0x31, 0x00, 0x32, 0x00, 0x37, 0x00, 0x2e, 0x00, 0x30, 0x00, 0x2e, 0x00, 0x30, 0x00,
+    0x2e, 0x00, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x57, 0x00, 0x4f, 0x00, 0x52, 0x00, 0x4b, 0x00,
+    0x47, 0x00, 0x52, 0x00, 0x4f, 0x00, 0x55, 0x00, 0x50, 0x00, 0x63, 0x00, 0x61, 0x00, 0x72, 0x00,
+    0x6f, 0x00, 0x6c, 0x00, 0x56, 0x00, 0x4d, 0x00, 0xec, 0x52, 0xd2, 0x92, 0x7d, 0x4e, 0xe8, 0x31,
+    0xae, 0x92, 0x5f, 0xf1, 0x1a, 0x2d, 0xe7, 0x55, 0xa3, 0x12, 0x04, 0x10, 0x01, 0x00, 0x00, 0x00,
+    0xbb, 0xfc, 0xfd, 0x47, 0x67, 0xd7, 0xb1, 0x1f, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t ntlm_challenge[] = {
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0c, 0x00,
+    0x38, 0x00, 0x00, 0x00, 0x15, 0x82, 0x8a, 0x62, 0x83, 0xfe, 0xc5, 0x35, 0xd3, 0x37, 0x6b, 0x54,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x3c, 0x00, 0x44, 0x00, 0x00, 0x00,
+    0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x53, 0x00,
+    0x52, 0x00, 0x56, 0x00, 0x02, 0x00, 0x0c, 0x00, 0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x53, 0x00,
+    0x52, 0x00, 0x56, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x4c, 0x00, 0x41, 0x00, 0x42, 0x00, 0x53, 0x00,
+    0x52, 0x00, 0x56, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x00, 0x04, 0x00, 0x76, 0x00, 0x6d, 0x00,
+    0x07, 0x00, 0x08, 0x00, 0x66, 0x93, 0x6d, 0x4a, 0x1c, 0x80, 0xdd, 0x01, 0x00, 0x00, 0x00, 0x00};
+
+static void ntlm_from_the_recording(void)
+{
+    CU_ASSERT_EQUAL(ntlmssp_type(ntlm_negotiate, sizeof ntlm_negotiate), NTLMSSP_NEGOTIATE);
+    ntlm_challenge_t ch;
+    CU_ASSERT_TRUE(ntlmssp_parse_challenge(ntlm_challenge, sizeof ntlm_challenge, &ch));
+    static const uint8_t want_chal[8] = {0x83, 0xfe, 0xc5, 0x35, 0xd3, 0x37, 0x6b, 0x54};
+    CU_ASSERT_EQUAL(memcmp(ch.server_challenge, want_chal, 8), 0);
+    CU_ASSERT_STRING_EQUAL(ch.target, "LABSRV");
+    ntlm_auth_t a;
+    CU_ASSERT_TRUE(ntlmssp_parse_auth(ntlm_authenticate, sizeof ntlm_authenticate, &a));
+    CU_ASSERT_STRING_EQUAL(a.user, "carol");
+    CU_ASSERT_STRING_EQUAL(a.domain, "WORKGROUP");
+    CU_ASSERT_STRING_EQUAL(a.host, "VM");
+    CU_ASSERT_FALSE(a.damaged);
+    const char *mech = NULL;
+    char *line = ntlm_hashcat(&a, ch.server_challenge, &mech);
+    CU_ASSERT_STRING_EQUAL(mech, "NetNTLMv2");
+    /* user::domain:challenge:NTProofStr:blob (tests/e2e/test_proto_replay.py
+     * checks the NTProofStr against the password) */
+    const char *want = "carol::WORKGROUP:83fec535d3376b54:7122f4db85f0703e99c854f29eb80a92:0101";
+    CU_ASSERT_NSTRING_EQUAL(line, want, strlen(want));
+    CU_ASSERT_EQUAL(strlen(line), strlen(want) - 4 + 2 * (a.nt_len - 16));
+    free(line);
+    /* every truncation: a clean false or a parse whose fields stay inside */
+    for (size_t n = 0; n < sizeof ntlm_authenticate; n++) {
+        ntlm_auth_t t;
+        if (ntlmssp_parse_auth(ntlm_authenticate, n, &t)) {
+            CU_ASSERT(t.nt_len <= n);
+            ntlm_auth_free(&t);
+        }
+    }
+    for (size_t n = 0; n < sizeof ntlm_challenge; n++) {
+        ntlm_challenge_t t;
+        if (ntlmssp_parse_challenge(ntlm_challenge, n, &t))
+            ntlm_challenge_free(&t);
+    }
+    ntlm_auth_free(&a);
+    ntlm_challenge_free(&ch);
+}
+
+static void ntlm_v1_and_anonymous(void)
+{
+    ntlm_auth_t a = {0};
+    uint8_t lm[24], nt[24], chal[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memset(lm, 0xaa, 24), memset(nt, 0xbb, 24);
+    a.user = "u", a.domain = "D", a.lm = lm, a.nt = nt, a.lm_len = 24, a.nt_len = 24;
+    const char *mech = NULL;
+    char *line = ntlm_hashcat(&a, chal, &mech);
+    CU_ASSERT_STRING_EQUAL(mech, "NetNTLMv1");
+    CU_ASSERT_STRING_EQUAL(line,
+                           "u::D:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:"
+                           "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb:0102030405060708");
+    free(line);
+    a.user = ""; /* anonymous: nothing to crack */
+    CU_ASSERT_PTR_NULL(ntlm_hashcat(&a, chal, &mech));
+    /* the signature found inside a SPNEGO wrapper */
+    uint8_t spnego[64] = {0x60, 0x48, 0x06, 0x06, 0x2b};
+    memcpy(spnego + 20, "NTLMSSP\0\x02\0\0\0", 12);
+    CU_ASSERT_EQUAL(ntlmssp_find(spnego, sizeof spnego), 20);
+    CU_ASSERT_EQUAL(ntlmssp_find(spnego, 27), -1);
+}
+
+/* ---- SMB2: compounds, PDUs across segments, partial files ---- */
+
+static void le16(buf_t *b, uint16_t v)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    buf_append(b, x, 2);
+}
+static void le32(buf_t *b, uint32_t v)
+{
+    le16(b, (uint16_t)v), le16(b, (uint16_t)(v >> 16));
+}
+static void le64(buf_t *b, uint64_t v)
+{
+    le32(b, (uint32_t)v), le32(b, (uint32_t)(v >> 32));
+}
+static void zeros(buf_t *b, size_t n)
+{
+    while (n--)
+        buf_append_byte(b, 0);
+}
+
+static size_t smb2_header(buf_t *b, uint16_t cmd, bool response, bool related, uint64_t mid)
+{
+    size_t start = b->len;
+    buf_append(b, "\xfeSMB", 4);
+    le16(b, 64), le16(b, 0), le32(b, 0), le16(b, cmd), le16(b, 1);
+    le32(b, (response ? 1u : 0) | (related ? 4u : 0));
+    le32(b, 0); /* NextCommand, patched by the caller */
+    le64(b, mid), le32(b, 0), le32(b, 7), le64(b, 0x11), zeros(b, 16);
+    return start;
+}
+
+static void smb2_next(buf_t *b, size_t pdu_start)
+{
+    while ((b->len - pdu_start) % 8)
+        buf_append_byte(b, 0);
+    uint32_t next = (uint32_t)(b->len - pdu_start);
+    memcpy(b->data + pdu_start + 20, (uint8_t[4]){(uint8_t)next, (uint8_t)(next >> 8), 0, 0}, 4);
+}
+
+static void utf16(buf_t *b, const char *s)
+{
+    for (; *s; s++)
+        le16(b, (uint8_t)*s);
+}
+
+static const uint8_t fid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+static void nbss(buf_t *out, buf_t *msg)
+{
+    uint8_t h[4] = {0, (uint8_t)(msg->len >> 16), (uint8_t)(msg->len >> 8), (uint8_t)msg->len};
+    buf_append(out, h, 4);
+    buf_append(out, msg->data, msg->len);
+    buf_clear(msg);
+}
+
+static void smb2_read_request(buf_t *m, bool related, uint64_t mid, uint32_t len, uint64_t off)
+{
+    smb2_header(m, 8, false, related, mid);
+    le16(m, 49), buf_append_byte(m, 0), buf_append_byte(m, 0), le32(m, len), le64(m, off);
+    if (related)
+        buf_append(m, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16);
+    else
+        buf_append(m, fid, 16);
+    le32(m, 0), le32(m, 0), le32(m, 0), le16(m, 0), le16(m, 0), buf_append_byte(m, 0);
+}
+
+static void smb2_read_response(buf_t *m, uint64_t mid, const char *data)
+{
+    smb2_header(m, 8, true, false, mid);
+    le16(m, 17), buf_append_byte(m, 80), buf_append_byte(m, 0), le32(m, (uint32_t)strlen(data));
+    le32(m, 0), le32(m, 0), buf_append_str(m, data);
+}
+
+/* client: TREE_CONNECT; CREATE + READ(0,10) compounded in one message;
+ * READ(10,6) and CLOSE in two messages.  server: the answers (the compound
+ * answered by one message), or without the second READ's answer. */
+static void smb2_conversation(buf_t *cli, buf_t *srv, bool drop_second_read)
+{
+    buf_t m = BUF_INIT;
+    smb2_header(&m, 3, false, false, 2); /* TREE_CONNECT \\srv\share */
+    le16(&m, 9), le16(&m, 0), le16(&m, 72), le16(&m, 22), utf16(&m, "\\\\srv\\share");
+    nbss(cli, &m);
+    smb2_header(&m, 3, true, false, 2);
+    le16(&m, 16), zeros(&m, 14);
+    nbss(srv, &m);
+
+    size_t at = smb2_header(&m, 5, false, false, 3); /* CREATE dir\a.txt */
+    le16(&m, 57), zeros(&m, 42), le16(&m, 120), le16(&m, 18), le32(&m, 0), le32(&m, 0);
+    utf16(&m, "dir\\a.txt");
+    smb2_next(&m, at);
+    smb2_read_request(&m, true, 4, 10, 0);
+    nbss(cli, &m);
+    at = smb2_header(&m, 5, true, false, 3);
+    le16(&m, 89), le16(&m, 0), le32(&m, 1), le64(&m, 1), le64(&m, 2), le64(&m, 3), le64(&m, 4);
+    le64(&m, 4096), le64(&m, 16), le32(&m, 0x20), le32(&m, 0), buf_append(&m, fid, 16);
+    le32(&m, 0), le32(&m, 0);
+    smb2_next(&m, at);
+    smb2_read_response(&m, 4, "0123456789");
+    nbss(srv, &m);
+
+    smb2_read_request(&m, false, 5, 6, 10);
+    nbss(cli, &m);
+    if (!drop_second_read) {
+        smb2_read_response(&m, 5, "abcdef");
+        nbss(srv, &m);
+    }
+    smb2_header(&m, 6, false, false, 6); /* CLOSE */
+    le16(&m, 24), le16(&m, 0), le32(&m, 0), buf_append(&m, fid, 16);
+    nbss(cli, &m);
+    smb2_header(&m, 6, true, false, 6);
+    le16(&m, 60), zeros(&m, 58);
+    nbss(srv, &m);
+    buf_free(&m);
+}
+
+typedef struct smb_seen {
+    buf_t data, log;
+    fileasm_t fa;
+    bool complete;
+    uint64_t missing;
+} smb_seen_t;
+
+static void s_open(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    smb_seen_t *s = ctx;
+    buf_printf(&s->log, "open %s %s %llu;", f->share, f->name, (unsigned long long)f->size);
+    fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
+    fileasm_set_size(&s->fa, f->size);
+}
+static void s_read(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
+                   uint64_t frame)
+{
+    fileasm_add(&((smb_seen_t *)ctx)->fa, off, p, n);
+}
+static void s_close(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    smb_seen_t *s = ctx;
+    s->complete = fileasm_complete(&s->fa);
+    fileasm_missing(&s->fa, NULL, 0, &s->missing);
+    buf_printf(&s->log, "close %llu;", (unsigned long long)frame);
+    fileasm_free(&s->fa);
+}
+static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL};
+
+/* Feed both directions message by message, the client's split at cut. */
+static void smb_run(const buf_t *cli, const buf_t *srv, size_t cut, smb_seen_t *s)
+{
+    smb_conn_t *c = smb_conn_new(&smb_cb, s);
+    /* requests before their responses: the client bytes up to the end of
+     * each request, then the server bytes, in the order of the exchange */
+    smb_conn_data(c, true, cli->data, cut, 1);
+    smb_conn_data(c, true, cli->data + cut, cli->len - cut, 2);
+    smb_conn_data(c, false, srv->data, srv->len, 3);
+    const smb_stats_t *st = smb_conn_stats(c);
+    CU_ASSERT_EQUAL(st->malformed, 0);
+    smb_conn_free(c);
+}
+
+static void smb2_compound_split_anywhere(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, false);
+    for (size_t cut = 0; cut <= cli.len; cut++) {
+        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        smb_run(&cli, &srv, cut, &s);
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), "open \\\\srv\\share dir\\a.txt 16;close 3;");
+        CU_ASSERT_TRUE(s.complete);
+        CU_ASSERT_EQUAL(s.data.len, 16);
+        CU_ASSERT_NSTRING_EQUAL(s.data.data, "0123456789abcdef", 16);
+        buf_free(&s.data), buf_free(&s.log);
+    }
+    buf_free(&cli), buf_free(&srv);
+}
+
+static void smb2_missing_read_is_partial(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, true);
+    smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+    smb_run(&cli, &srv, cli.len, &s);
+    CU_ASSERT_FALSE(s.complete); /* never hashed as the whole file */
+    CU_ASSERT_EQUAL(s.missing, 6);
+    buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
+}
+
+static void smb2_truncated_anywhere(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, false);
+    for (size_t cut = 0; cut <= srv.len; cut++) {
+        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        smb_conn_t *c = smb_conn_new(&smb_cb, &s);
+        smb_conn_data(c, true, cli.data, cli.len, 1);
+        smb_conn_data(c, false, srv.data, cut, 2);
+        smb_conn_free(c);
+        CU_ASSERT(s.data.len <= 16);
+        if (s.complete)
+            CU_ASSERT_NSTRING_EQUAL(s.data.data, "0123456789abcdef", 16);
+        buf_free(&s.data), buf_free(&s.log);
+    }
+    /* a message body fed to the dialect parsers cut at every byte */
+    for (size_t cut = 0; cut <= cli.len; cut++) {
+        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        smb_conn_t *c = smb_conn_new(&smb_cb, &s);
+        smb_conn_message(c, true, cli.data + 4, cut > 4 ? cut - 4 : 0, 1);
+        smb_conn_free(c);
+        buf_free(&s.data), buf_free(&s.log);
+    }
+    buf_free(&cli), buf_free(&srv);
+}
+
+/* ---- TFTP ---- */
+
+static void tftp_requests_and_blocks(void)
+{
+    const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0"
+                          "1024\0tsize\0"
+                          "0\0";
+    tftp_packet_t t;
+    CU_ASSERT_TRUE(tftp_parse(rrq, sizeof rrq - 1, &t));
+    CU_ASSERT_STRING_EQUAL(t.filename, "fw.bin");
+    CU_ASSERT_EQUAL(t.blksize, 1024);
+    CU_ASSERT_EQUAL(t.tsize, 0);
+    tftp_packet_free(&t);
+    CU_ASSERT_FALSE(tftp_parse((const uint8_t *)"\0\1fw.bin\0bogus\0", 16, &t));
+    CU_ASSERT_FALSE(tftp_parse((const uint8_t *)"\0\1fw.bin", 8, &t));
+    CU_ASSERT_FALSE(tftp_parse((const uint8_t *)"\0\x09", 2, &t));
+    CU_ASSERT_TRUE(tftp_parse((const uint8_t *)"\0\5\0\1File not found\0", 20, &t));
+    CU_ASSERT_STRING_EQUAL(t.error_msg, "File not found");
+    tftp_packet_free(&t);
+    for (size_t n = 0; n < sizeof rrq; n++) /* every truncation is clean */
+        if (tftp_parse(rrq, n, &t))
+            tftp_packet_free(&t);
+
+    /* 65537 full blocks then a short one: block numbers wrap to 0; a
+     * retransmission is dropped; a lost block is counted */
+    tftp_transfer_t x;
+    uint64_t off;
+    tftp_transfer_init(&x, 8);
+    for (uint32_t b = 1; b <= 65537; b++) {
+        CU_ASSERT_TRUE(tftp_transfer_block(&x, (uint16_t)b, 8, &off));
+        if (b == 65536 || b == 65537)
+            CU_ASSERT_EQUAL(off, (uint64_t)(b - 1) * 8);
+    }
+    CU_ASSERT_FALSE(tftp_transfer_block(&x, 1, 8, &off)); /* retransmission of 65537 */
+    CU_ASSERT_TRUE(tftp_transfer_block(&x, 3, 2, &off));  /* 65538 lost */
+    CU_ASSERT_EQUAL(off, 65538ull * 8);
+    CU_ASSERT_EQUAL(x.skipped, 1);
+    CU_ASSERT_TRUE(x.done);
+    /* implementations that wrap to 1 instead of 0 */
+    tftp_transfer_init(&x, 8);
+    x.next = 65536; /* as if 65535 blocks had come */
+    CU_ASSERT_TRUE(tftp_transfer_block(&x, 1, 8, &off));
+    CU_ASSERT_EQUAL(off, 65536ull * 8);
+    CU_ASSERT_EQUAL(x.skipped, 0);
+}
+
+/* ---- the file assembler ---- */
+
+static void fileasm_ranges(void)
+{
+    buf_t b = BUF_INIT;
+    fileasm_t f;
+    fileasm_init(&f, fileasm_buffer_write, &b);
+    fileasm_add(&f, 10, (const uint8_t *)"klmno", 5);
+    fileasm_add(&f, 0, (const uint8_t *)"abc", 3);
+    fileasm_add(&f, 20, (const uint8_t *)"uv", 2);
+    CU_ASSERT_FALSE(fileasm_complete(&f)); /* no size known */
+    fileasm_set_size(&f, 25);
+    file_range_t r[4];
+    uint64_t missing;
+    CU_ASSERT_EQUAL(fileasm_missing(&f, r, 4, &missing), 3);
+    CU_ASSERT_EQUAL(missing, 15);
+    CU_ASSERT_EQUAL(r[0].start, 3);
+    CU_ASSERT_EQUAL(r[0].end, 10);
+    CU_ASSERT_EQUAL(r[1].start, 15);
+    CU_ASSERT_EQUAL(r[1].end, 20);
+    CU_ASSERT_EQUAL(r[2].start, 22);
+    CU_ASSERT_EQUAL(r[2].end, 25);
+    fileasm_add(&f, 2, (const uint8_t *)"cdefghij", 8); /* overlaps 1 byte, joins two ranges */
+    CU_ASSERT_EQUAL(f.overlap, 1);
+    CU_ASSERT_EQUAL(f.nranges, 2);
+    fileasm_add(&f, 15, (const uint8_t *)"pqrst", 5);
+    fileasm_add(&f, 22, (const uint8_t *)"wxy", 3);
+    CU_ASSERT_TRUE(fileasm_complete(&f));
+    CU_ASSERT_EQUAL(fileasm_missing(&f, r, 4, &missing), 0);
+    CU_ASSERT_NSTRING_EQUAL(b.data, "abcdefghijklmnopqrstuvwxy", 25);
+    fileasm_free(&f);
+    buf_free(&b);
+    /* too many ranges: the file can no longer be proven whole */
+    fileasm_init(&f, NULL, NULL);
+    for (uint64_t i = 0; i <= FILEASM_MAX_RANGES; i++)
+        fileasm_add(&f, i * 2, (const uint8_t *)"x", 1);
+    CU_ASSERT_TRUE(f.overflow);
+    for (uint64_t i = 0; i <= FILEASM_MAX_RANGES; i++)
+        fileasm_add(&f, i * 2 + 1, (const uint8_t *)"y", 1);
+    fileasm_set_size(&f, f.max_end);
+    CU_ASSERT_FALSE(fileasm_complete(&f));
+    fileasm_free(&f);
+}
+
+static const cu_test_t tests[] = {
+    {"base64 split anywhere", base64_split_anywhere},
+    {"quoted-printable split anywhere", quoted_printable_split_anywhere},
+    {"RFC 2047 words and RFC 2231 parameters", header_words_and_parameters},
+    {"a MIME message split anywhere", message_split_anywhere},
+    {"a MIME message truncated anywhere", message_truncated_anywhere},
+    {"MIME nesting is capped", message_nesting_is_capped},
+    {"a gap marks the MIME part", message_gap_marks_the_part},
+    {"dot-stuffed data split anywhere", dotdata_split_anywhere},
+    {"FTP PORT/EPRT/PASV/EPSV", ftp_addresses},
+    {"an FTP session split anywhere", ftp_session_split_anywhere},
+    {"an FTP session truncated anywhere", ftp_truncated_anywhere},
+    {"an SMTP session split anywhere", smtp_session_split_anywhere},
+    {"SMTP: a broken BDAT, AUTH LOGIN", smtp_bad_bdat_and_auth_login},
+    {"a POP3 session split anywhere", pop3_split_anywhere},
+    {"an IMAP session split anywhere", imap_split_anywhere},
+    {"mail sessions truncated anywhere", mail_truncated_anywhere},
+    {"NTLMSSP from the samba recording", ntlm_from_the_recording},
+    {"NetNTLMv1 and anonymous logins", ntlm_v1_and_anonymous},
+    {"SMB2 compound split anywhere", smb2_compound_split_anywhere},
+    {"SMB2: a missing READ leaves the file partial", smb2_missing_read_is_partial},
+    {"SMB2 truncated anywhere", smb2_truncated_anywhere},
+    {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
+    {"file assembler ranges", fileasm_ranges},
+    {NULL, NULL},
+};
+
+CU_MAIN("files_proto", tests)
