@@ -59,8 +59,7 @@ char *imf_clean_text(const unsigned char *p, size_t n)
         else
             buf_append(&out, s, k);
     }
-    if (!out.data)
-        buf_append(&out, "", 0);
+    buf_append(&out, "", 0); /* NUL-terminated even when nothing was kept */
     return buf_steal(&out);
 }
 

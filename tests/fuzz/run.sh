@@ -24,6 +24,7 @@ for t in $targets; do
     case $t in
     fuzz_capture) find "$CORPUS/zeek-traces" -maxdepth 1 -type f -size -64k -exec cp -n {} "$seeds/" \; ;;
     fuzz_template) cp -n "$ROOT"/report_templates/*.html "$seeds/" ;;
+    fuzz_files) python3 "$ROOT/tests/fuzz/files_seeds.py" "$seeds" ;;
     esac
     regress=$ROOT/tests/fuzz/regress/$t
     if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then

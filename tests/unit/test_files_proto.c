@@ -10,6 +10,7 @@
 #include "core/types.h"
 #include "proto/dotdata.h"
 #include "proto/fileasm.h"
+#include "proto/filemagic.h"
 #include "proto/ftp.h"
 #include "proto/imap.h"
 #include "proto/imf.h"
@@ -1061,6 +1062,34 @@ static void fileasm_ranges(void)
     fileasm_free(&f);
 }
 
+/* ---- libmagic ---- */
+
+static void filemagic_types(void)
+{
+    char err[256], mime[FILEMAGIC_MAX_TEXT], desc[FILEMAGIC_MAX_TEXT];
+    filemagic_t *m = filemagic_open(err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *mime, *desc_start;
+    } cases[] = {
+        {"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", 23, "application/pdf", "PDF document"},
+        {"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 29, "image/png",
+         "PNG image data"},
+        {"<!DOCTYPE html>\n<html><head><title>x</title></head><body></body></html>\n", 72,
+         "text/html", "HTML document"},
+        {"\x1f\x8b\x08\0\0\0\0\0\0\x03", 10, "application/gzip", "gzip compressed data"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        CU_ASSERT_TRUE(filemagic_identify(m, (const uint8_t *)cases[i].bytes, cases[i].len, mime,
+                                          sizeof mime, desc, sizeof desc));
+        CU_ASSERT_STRING_EQUAL(mime, cases[i].mime);
+        CU_ASSERT_NSTRING_EQUAL(desc, cases[i].desc_start, strlen(cases[i].desc_start));
+    }
+    filemagic_close(m);
+}
+
 static const cu_test_t tests[] = {
     {"base64 split anywhere", base64_split_anywhere},
     {"quoted-printable split anywhere", quoted_printable_split_anywhere},
@@ -1085,6 +1114,7 @@ static const cu_test_t tests[] = {
     {"SMB2 truncated anywhere", smb2_truncated_anywhere},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
+    {"libmagic types", filemagic_types},
     {NULL, NULL},
 };
 
