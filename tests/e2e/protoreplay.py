@@ -113,3 +113,27 @@ def ftp_data_sha256(pcap, port, passive, download):
     server_is_node1 = passive
     sender_is_node1 = server_is_node1 == download
     return hashlib.sha256(data[sender_is_node1]).hexdigest()
+
+
+def krb5_messages(pcap):
+    """proto_replay krb5 input: every AS-REQ of a capture (UDP datagrams and
+    TCP records as tshark reassembles them), with tshark's own reading of
+    each: [(input line, (cname, realm, etype, cipher hex))]."""
+    fields = ["udp.payload", "tcp.reassembled.data", "tcp.payload", "kerberos.CNameString",
+              "kerberos.realm", "kerberos.etype", "kerberos.cipher", "kerberos.padata_type"]
+    cmd = ["tshark", "-n", "-r", pcap, "-Y", "kerberos.msg_type == 10", "-T", "fields",
+           "-E", "occurrence=a", "-E", "aggregator=;"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    msgs = []
+    for line in out.splitlines():
+        v = dict(zip(fields, line.split("\t")))
+        raw = v["udp.payload"] or v["tcp.reassembled.data"] or v["tcp.payload"]
+        if "2" not in v["kerberos.padata_type"].split(";"):
+            continue
+        etypes = v["kerberos.etype"].split(";")
+        msgs.append(("> " + raw.replace(":", "") + "\n",
+                     (v["kerberos.CNameString"].split(";")[0], v["kerberos.realm"].split(";")[0],
+                      int(etypes[0]), v["kerberos.cipher"].split(";")[0])))
+    return msgs

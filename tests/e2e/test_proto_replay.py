@@ -350,6 +350,24 @@ def corpus_smb(c):
             f"smb: {total - got_total} tshark objects missing, at most {SMB_EXPECTED_MISSING}")
 
 
+KRB5_TRACES = ("krb/kinit.pcap", "krb/kerberos_tso.pcapng")
+
+
+def corpus_krb5(c):
+    """Kerberos AS-REQ pre-authentication against tshark's own reading."""
+    n = 0
+    for t in KRB5_TRACES:
+        for line, (cname, realm, etype, cipher) in pr.krb5_messages(os.path.join(z.CORPUS, "zeek-traces", t)):
+            ev = pr.replay("krb5", line)
+            c.eq(len(ev), 1, f"{t}: one pre-authentication per AS-REQ")
+            if ev:
+                e = ev[0]
+                c.eq((e["cname"], e["realm"], e["etype"]), (cname, realm, etype), f"{t}: names")
+                c.eq(e["hashcat"], f"$krb5pa${etype}${cname}${realm}${cipher}", f"{t}: hashcat line")
+            n += 1
+    c.check(n >= 7, f"Kerberos AS-REQs with pre-authentication compared ({n})")
+
+
 def main():
     if not shutil.which("tshark"):
         print("SKIP: tshark is needed to reassemble the conversations (./setup.sh test)")
@@ -363,6 +381,7 @@ def main():
         ns = corpus_smtp(c)
         nf = corpus_ftp(c)
         corpus_smb(c)
+        corpus_krb5(c)
         print(f"compared {ns} Zeek smtp.log and {nf} ftp.log baselines")
         c.check(ns >= 15 and nf >= 7, "enough Zeek baselines compared")
     else:

@@ -1,15 +1,17 @@
 /* fuzz_files.c — the parsers of files beyond HTTP on arbitrary bytes: FTP,
  * SMTP, POP3, IMAP sessions (the input split into client and server turns),
  * the Internet message/MIME parser, SMB streams and single messages,
- * NTLMSSP, TFTP datagrams and block numbering, the transfer decoders,
- * header parameters, and the file assembler.  The first byte picks the
+ * NTLMSSP, Kerberos AS-REQs, TFTP datagrams and block numbering, the transfer decoders,
+ * header parameters, form-post logins, and the file assembler.  The first byte picks the
  * parser; for sessions the second byte sets how turns are cut. */
 #include "core/buf.h"
 #include "proto/fileasm.h"
+#include "proto/formcreds.h"
 #include "proto/ftp.h"
 #include "proto/imap.h"
 #include "proto/imf.h"
 #include "proto/imf_field.h"
+#include "proto/krb5.h"
 #include "proto/ntlmssp.h"
 #include "proto/pop3.h"
 #include "proto/smb.h"
@@ -127,6 +129,11 @@ static void ntlm(const uint8_t *p, size_t n)
         ntlm_auth_free(&a);
     }
     (void)ntlmssp_find(p, n);
+    krb5_preauth_t k;
+    if (krb5_parse_as_req(p, n, &k)) {
+        free(krb5_hashcat(&k));
+        krb5_preauth_free(&k);
+    }
 }
 
 static void tftp(const uint8_t *p, size_t n)
@@ -158,6 +165,9 @@ static void decoders(const uint8_t *p, size_t n)
     free(imf_media_type(s));
     free(imf_decode_words(s, strlen(s)));
     free(s);
+    char *u, *pw, *f;
+    if (formcreds_find(p, n, &u, &pw, &f))
+        free(u), free(pw), free(f);
 }
 
 static void assemble(const uint8_t *p, size_t n)

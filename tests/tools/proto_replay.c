@@ -8,10 +8,10 @@
  * turns a capture into the input below with tshark's "follow" output.
  *
  *   proto_replay PROTO < CONVERSATION
- *   PROTO: ftp | smtp | pop3 | imap | smb | tftp
+ *   PROTO: ftp | smtp | pop3 | imap | smb | tftp | krb5
  *   CONVERSATION lines: "> HEX" bytes from the client, "< HEX" from the
  *   server, "G> N" / "G< N" N bytes missing; for tftp each line is one
- *   datagram of the transfer.
+ *   datagram of the transfer, for krb5 one Kerberos message.
  *
  * Messages (SMTP/POP3/IMAP) are run through the Internet message parser:
  * the message's SHA-256 and size, its headers, and each part's SHA-256,
@@ -26,6 +26,7 @@
 #include "proto/ftp.h"
 #include "proto/imap.h"
 #include "proto/imf.h"
+#include "proto/krb5.h"
 #include "proto/pop3.h"
 #include "proto/smb.h"
 #include "proto/smtp.h"
@@ -398,6 +399,41 @@ static void tftp_run(FILE *in)
     free(line);
 }
 
+/* ---- Kerberos ---- */
+
+static void krb5_run(FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, in) > 0) {
+        if (line[0] != '>' && line[0] != '<')
+            continue;
+        size_t hl = strcspn(line + 2, "\r\n") / 2;
+        uint8_t *p = xmalloc(hl + 1);
+        for (size_t i = 0; i < hl; i++)
+            sscanf(line + 2 + 2 * i, "%2hhx", &p[i]);
+        krb5_preauth_t a;
+        if (krb5_parse_as_req(p, hl, &a)) {
+            char *hc = krb5_hashcat(&a);
+            buf_t b = BUF_INIT;
+            jsonw_t w;
+            jw_init(&w, &b, false);
+            jw_obj_begin(&w);
+            jw_kv_str(&w, "ev", "krb5_preauth");
+            jw_kv_str(&w, "cname", a.cname);
+            jw_kv_str(&w, "realm", a.realm);
+            jw_kv_int(&w, "etype", a.etype);
+            jw_kv_str(&w, "hashcat", hc);
+            jw_obj_end(&w);
+            emit(&b);
+            free(hc);
+            krb5_preauth_free(&a);
+        }
+        free(p);
+    }
+    free(line);
+}
+
 /* ---- the driver ---- */
 
 typedef struct driver {
@@ -467,11 +503,15 @@ static const struct {
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: proto_replay ftp|smtp|pop3|imap|smb|tftp < conversation\n");
+        fprintf(stderr, "usage: proto_replay ftp|smtp|pop3|imap|smb|tftp|krb5 < conversation\n");
         return 2;
     }
     if (strcmp(argv[1], "tftp") == 0) {
         tftp_run(stdin);
+        return 0;
+    }
+    if (strcmp(argv[1], "krb5") == 0) {
+        krb5_run(stdin);
         return 0;
     }
     const driver_t *d = NULL;

@@ -10,11 +10,13 @@
 #include "core/types.h"
 #include "proto/dotdata.h"
 #include "proto/fileasm.h"
+#include "proto/formcreds.h"
 #include "proto/filemagic.h"
 #include "proto/ftp.h"
 #include "proto/imap.h"
 #include "proto/imf.h"
 #include "proto/imf_field.h"
+#include "proto/krb5.h"
 #include "proto/ntlmssp.h"
 #include "proto/pop3.h"
 #include "proto/smb.h"
@@ -1090,6 +1092,154 @@ static void filemagic_types(void)
     filemagic_close(m);
 }
 
+/* ---- form posts ---- */
+
+static void form_logins(void)
+{
+    char *u, *p, *f;
+    const char *body = "csrf=abc&login%5Busername%5D=al+ice&login%5Bpassword%5D=p%40ss%26w+rd&go=1";
+    CU_ASSERT_TRUE(formcreds_find((const uint8_t *)body, strlen(body), &u, &p, &f));
+    CU_ASSERT_STRING_EQUAL(u, "al ice");
+    CU_ASSERT_STRING_EQUAL(p, "p@ss&w rd");
+    CU_ASSERT_STRING_EQUAL(f, "login[password]");
+    free(u), free(p), free(f);
+    body = "q=search+terms&page=2";
+    CU_ASSERT_FALSE(formcreds_find((const uint8_t *)body, strlen(body), &u, &p, &f));
+    CU_ASSERT_PTR_NULL(u);
+    body = "pwd=only%zz&";
+    CU_ASSERT_TRUE(formcreds_find((const uint8_t *)body, strlen(body), &u, &p, &f));
+    CU_ASSERT_PTR_NULL(u);
+    CU_ASSERT_STRING_EQUAL(p, "only%zz");
+    free(p), free(f);
+    for (size_t n = 0; n <= strlen(body); n++) /* truncated anywhere */
+        if (formcreds_find((const uint8_t *)body, n, &u, &p, &f))
+            free(u), free(p), free(f);
+}
+
+/* ---- Kerberos AS-REQ pre-authentication (a hand-built message) ---- */
+
+/* Wrap what is in b since `at` in a DER tag and (short or long) length. */
+static void der_wrap(buf_t *b, size_t at, uint8_t tag)
+{
+    size_t len = b->len - at;
+    uint8_t h[4] = {tag, 0, 0, 0};
+    size_t hl;
+    if (len < 128)
+        h[1] = (uint8_t)len, hl = 2;
+    else
+        h[1] = 0x82, h[2] = (uint8_t)(len >> 8), h[3] = (uint8_t)len, hl = 4;
+    buf_reserve(b, hl);
+    memmove(b->data + at + hl, b->data + at, len);
+    memcpy(b->data + at, h, hl);
+    b->len += hl;
+}
+
+static void der_int_at(buf_t *b, int v)
+{
+    size_t at = b->len;
+    buf_append_byte(b, (uint8_t)v);
+    der_wrap(b, at, 0x02);
+}
+
+static void der_str(buf_t *b, uint8_t tag, const char *s, size_t n)
+{
+    size_t at = b->len;
+    buf_append(b, s, n);
+    der_wrap(b, at, tag);
+}
+
+static void build_as_req(buf_t *b, int etype, bool tcp)
+{
+    uint8_t cipher[52];
+    for (int i = 0; i < 52; i++)
+        cipher[i] = (uint8_t)i;
+    size_t req = b->len;
+    size_t kdc = b->len;
+    size_t f = b->len;
+    der_int_at(b, 5);
+    der_wrap(b, f, 0xa1); /* pvno */
+    f = b->len;
+    der_int_at(b, 10);
+    der_wrap(b, f, 0xa2); /* msg-type */
+    size_t pad = b->len;
+    size_t list = b->len;
+    size_t pa = b->len;
+    f = b->len;
+    der_int_at(b, 2);
+    der_wrap(b, f, 0xa1); /* padata-type: PA-ENC-TIMESTAMP */
+    size_t val = b->len;
+    size_t enc = b->len;
+    f = b->len;
+    der_int_at(b, etype);
+    der_wrap(b, f, 0xa0);
+    f = b->len;
+    der_str(b, 0x04, (const char *)cipher, sizeof cipher);
+    der_wrap(b, f, 0xa2);
+    der_wrap(b, enc, 0x30);
+    der_wrap(b, val, 0x04);
+    der_wrap(b, val, 0xa2);
+    der_wrap(b, pa, 0x30);
+    der_wrap(b, list, 0x30);
+    der_wrap(b, pad, 0xa3);
+    size_t body = b->len;
+    size_t cn = b->len;
+    f = b->len;
+    der_int_at(b, 1);
+    der_wrap(b, f, 0xa0);
+    size_t names = b->len;
+    der_str(b, 0x1b, "alice", 5);
+    der_str(b, 0x1b, "admin", 5);
+    der_wrap(b, names, 0x30);
+    der_wrap(b, names, 0xa1);
+    der_wrap(b, cn, 0x30);
+    der_wrap(b, cn, 0xa1); /* cname */
+    f = b->len;
+    der_str(b, 0x1b, "LAB.EXAMPLE", 11);
+    der_wrap(b, f, 0xa2); /* realm */
+    der_wrap(b, body, 0x30);
+    der_wrap(b, body, 0xa4); /* req-body */
+    der_wrap(b, kdc, 0x30);
+    der_wrap(b, req, 0x6a);
+    if (tcp) {
+        uint32_t n = (uint32_t)b->len;
+        uint8_t h[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+        buf_reserve(b, 4);
+        memmove(b->data + 4, b->data, b->len);
+        memcpy(b->data, h, 4);
+        b->len += 4;
+    }
+}
+
+static void krb5_preauth(void)
+{
+    buf_t b = BUF_INIT;
+    build_as_req(&b, 23, false);
+    krb5_preauth_t a;
+    CU_ASSERT_TRUE_FATAL(krb5_parse_as_req(b.data, b.len, &a));
+    CU_ASSERT_STRING_EQUAL(a.cname, "alice/admin");
+    CU_ASSERT_STRING_EQUAL(a.realm, "LAB.EXAMPLE");
+    CU_ASSERT_EQUAL(a.etype, 23);
+    CU_ASSERT_EQUAL(a.cipher_len, 52);
+    char *line = krb5_hashcat(&a);
+    /* RC4: the encrypted timestamp (bytes 16..51) before the checksum (0..15) */
+    CU_ASSERT_NSTRING_EQUAL(line,
+                            "$krb5pa$23$alice/admin$LAB.EXAMPLE$LAB.EXAMPLEalice/admin$101112", 64);
+    CU_ASSERT_STRING_EQUAL(line + strlen(line) - 4, "0e0f");
+    CU_ASSERT_STRING_EQUAL(line + strlen(line) - 32, "000102030405060708090a0b0c0d0e0f");
+    free(line);
+    krb5_preauth_free(&a);
+    for (size_t n = 0; n < b.len; n++) /* every truncation is refused cleanly */
+        CU_ASSERT_FALSE(krb5_parse_as_req(b.data, n, &a));
+    buf_clear(&b);
+    build_as_req(&b, 18, true); /* over TCP, AES256 */
+    CU_ASSERT_TRUE_FATAL(krb5_parse_as_req(b.data, b.len, &a));
+    line = krb5_hashcat(&a);
+    CU_ASSERT_NSTRING_EQUAL(line, "$krb5pa$18$alice/admin$LAB.EXAMPLE$000102", 41);
+    free(line);
+    krb5_preauth_free(&a);
+    buf_free(&b);
+}
+
 static const cu_test_t tests[] = {
     {"base64 split anywhere", base64_split_anywhere},
     {"quoted-printable split anywhere", quoted_printable_split_anywhere},
@@ -1115,6 +1265,8 @@ static const cu_test_t tests[] = {
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
     {"libmagic types", filemagic_types},
+    {"form post logins", form_logins},
+    {"Kerberos AS-REQ pre-authentication", krb5_preauth},
     {NULL, NULL},
 };
 
