@@ -5,6 +5,8 @@
 #include "core/cursor.h"
 #include "core/digest.h"
 #include "core/xalloc.h"
+#include "textline.h"
+#include "transfer_decode.h"
 #include "utf16.h"
 
 #include <stdlib.h>
@@ -111,6 +113,25 @@ bool ntlmssp_parse_auth(const uint8_t *p, size_t n, ntlm_auth_t *out)
     out->nt = copy(nt, &out->nt_len);
     out->damaged = d;
     return true;
+}
+
+long ntlmssp_http_token(const char *value, uint8_t *out, size_t cap)
+{
+    if (!value)
+        return -1;
+    cursor_t c = cursor_make((const uint8_t *)value, strlen(value));
+    text_skip_blanks(&c);
+    if (!text_eat_ci(&c, "NTLM ") && !text_eat_ci(&c, "Negotiate "))
+        return -1;
+    cursor_t b64 = text_trim(c);
+    long n = base64_decode(b64.p, cursor_left(&b64), out, cap);
+    if (n <= 0)
+        return -1;
+    long at = ntlmssp_find(out, (size_t)n); /* Negotiate wraps it in SPNEGO */
+    if (at < 0)
+        return -1;
+    memmove(out, out + at, (size_t)(n - at));
+    return n - at;
 }
 
 void ntlm_challenge_free(ntlm_challenge_t *c)

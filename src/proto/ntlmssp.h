@@ -51,6 +51,12 @@ bool ntlmssp_parse_auth(const uint8_t *p, size_t n, ntlm_auth_t *out);
 void ntlm_challenge_free(ntlm_challenge_t *c);
 void ntlm_auth_free(ntlm_auth_t *a);
 
+/* The NTLMSSP message in an HTTP Authorization / WWW-Authenticate /
+ * Proxy-Authorization value ("NTLM <base64>" or "Negotiate <base64>",
+ * case-insensitive): decoded into out (at most cap bytes), returning its
+ * length, or -1 when the value carries no NTLMSSP message. */
+long ntlmssp_http_token(const char *value, uint8_t *out, size_t cap);
+
 /* The hashcat line for an AUTHENTICATE answering server_challenge:
  *   v2 (NT response > 24 bytes): user::domain:challenge:ntproofstr:blob
  *   v1 (24-byte responses):      user::domain:lm:nt:challenge

@@ -410,6 +410,33 @@ def corpus_starttls(c):
 
 
 KRB5_TRACES = ("krb/kinit.pcap", "krb/kerberos_tso.pcapng")
+NTLM_HTTP_TRACES = ("erspan.pcap",)
+
+
+def corpus_ntlm_http(c):
+    """NTLM over HTTP: the shared NTLMSSP parser against tshark's fields."""
+    import subprocess
+    n = 0
+    for t in NTLM_HTTP_TRACES:
+        pcap = os.path.join(z.CORPUS, "zeek-traces", t)
+        out = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", "ntlmssp", "-T", "fields",
+                              "-e", "http.authorization", "-e", "http.www_authenticate",
+                              "-e", "ntlmssp.auth.username", "-e", "ntlmssp.auth.domain"],
+                             capture_output=True, text=True).stdout
+        lines, want = [], []
+        for row in out.splitlines():
+            auth, www, user, dom = (row.split("\t") + ["", "", "", ""])[:4]
+            if www:
+                lines.append("< " + www.split(",")[0])
+            if auth:
+                lines.append("> " + auth)
+            if user:
+                want.append((user, dom))
+        got = [(e["user"], e["domain"]) for e in pr.replay("ntlm-http", "\n".join(lines) + "\n")
+               if e["ev"] == "credential"]
+        c.eq(got, want, f"{t}: NTLM logins over HTTP")
+        n += len(got)
+    c.check(n >= 1, "NTLM over HTTP compared")
 
 
 def corpus_krb5(c):
@@ -441,6 +468,7 @@ def main():
         nf = corpus_ftp(c)
         corpus_smb(c)
         corpus_krb5(c)
+        corpus_ntlm_http(c)
         corpus_ftp_data(c)
         corpus_tftp(c)
         corpus_starttls(c)

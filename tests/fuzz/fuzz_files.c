@@ -129,6 +129,12 @@ static void ntlm(const uint8_t *p, size_t n)
         ntlm_auth_free(&a);
     }
     (void)ntlmssp_find(p, n);
+    char *hdr = malloc(n + 1);
+    memcpy(hdr, p, n);
+    hdr[n] = 0;
+    uint8_t tok[512];
+    (void)ntlmssp_http_token(hdr, tok, sizeof tok);
+    free(hdr);
     krb5_preauth_t k;
     if (krb5_parse_as_req(p, n, &k)) {
         free(krb5_hashcat(&k));

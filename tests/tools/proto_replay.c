@@ -8,10 +8,11 @@
  * turns a capture into the input below with tshark's "follow" output.
  *
  *   proto_replay PROTO < CONVERSATION
- *   PROTO: ftp | smtp | pop3 | imap | smb | tftp | krb5
+ *   PROTO: ftp | smtp | pop3 | imap | smb | tftp | krb5 | ntlm-http
  *   CONVERSATION lines: "> HEX" bytes from the client, "< HEX" from the
  *   server, "G> N" / "G< N" N bytes missing; for tftp each line is one
- *   datagram of the transfer, for krb5 one Kerberos message.
+ *   datagram of the transfer, for krb5 one Kerberos message, for ntlm-http
+ *   one Authorization ("> ") or WWW-Authenticate ("< ") header value.
  *
  * Messages (SMTP/POP3/IMAP) are run through the Internet message parser:
  * the message's SHA-256 and size, its headers, and each part's SHA-256,
@@ -27,6 +28,7 @@
 #include "proto/imap.h"
 #include "proto/imf.h"
 #include "proto/krb5.h"
+#include "proto/ntlmssp.h"
 #include "proto/pop3.h"
 #include "proto/smb.h"
 #include "proto/smtp.h"
@@ -434,6 +436,43 @@ static void krb5_run(FILE *in)
     free(line);
 }
 
+/* ---- NTLM over HTTP: "< value" WWW-Authenticate, "> value" Authorization ---- */
+
+static void ntlm_http_run(FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    uint8_t tok[8192];
+    ntlm_challenge_t ch;
+    bool have = false;
+    while (getline(&line, &cap, in) > 0) {
+        line[strcspn(line, "\r\n")] = 0;
+        if ((line[0] != '>' && line[0] != '<') || !line[1])
+            continue;
+        long n = ntlmssp_http_token(line + 2, tok, sizeof tok);
+        if (n < 0)
+            continue;
+        if (line[0] == '<' && ntlmssp_type(tok, (size_t)n) == NTLMSSP_CHALLENGE) {
+            if (have)
+                ntlm_challenge_free(&ch);
+            have = ntlmssp_parse_challenge(tok, (size_t)n, &ch);
+            continue;
+        }
+        ntlm_auth_t a;
+        if (line[0] == '>' && have && ntlmssp_parse_auth(tok, (size_t)n, &a)) {
+            const char *mech = NULL;
+            char *hc = ntlm_hashcat(&a, ch.server_challenge, &mech);
+            credential_t c = {mech, a.user, a.domain, a.host, hc ? hc : "", true, CRED_UNKNOWN};
+            credential(NULL, &c);
+            free(hc);
+            ntlm_auth_free(&a);
+        }
+    }
+    if (have)
+        ntlm_challenge_free(&ch);
+    free(line);
+}
+
 /* ---- the driver ---- */
 
 typedef struct driver {
@@ -503,7 +542,8 @@ static const struct {
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: proto_replay ftp|smtp|pop3|imap|smb|tftp|krb5 < conversation\n");
+        fprintf(stderr,
+                "usage: proto_replay ftp|smtp|pop3|imap|smb|tftp|krb5|ntlm-http < conversation\n");
         return 2;
     }
     if (strcmp(argv[1], "tftp") == 0) {
@@ -512,6 +552,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "krb5") == 0) {
         krb5_run(stdin);
+        return 0;
+    }
+    if (strcmp(argv[1], "ntlm-http") == 0) {
+        ntlm_http_run(stdin);
         return 0;
     }
     const driver_t *d = NULL;

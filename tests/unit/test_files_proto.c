@@ -755,6 +755,13 @@ static void ntlm_v1_and_anonymous(void)
     free(line);
     a.user = ""; /* anonymous: nothing to crack */
     CU_ASSERT_PTR_NULL(ntlm_hashcat(&a, chal, &mech));
+    /* from HTTP headers: NTLM and Negotiate tokens, anything else refused */
+    uint8_t tok[64];
+    CU_ASSERT_EQUAL(ntlmssp_http_token("NTLM TlRMTVNTUAABAAAAB4IIog==", tok, sizeof tok), 16);
+    CU_ASSERT_EQUAL(ntlmssp_type(tok, 16), NTLMSSP_NEGOTIATE);
+    CU_ASSERT_EQUAL(ntlmssp_http_token("negotiate TlRMTVNTUAABAAAAB4IIog==", tok, sizeof tok), 16);
+    CU_ASSERT_EQUAL(ntlmssp_http_token("Basic YWxpY2U6cHc=", tok, sizeof tok), -1);
+    CU_ASSERT_EQUAL(ntlmssp_http_token("NTLM !!!", tok, sizeof tok), -1);
     /* the signature found inside a SPNEGO wrapper */
     uint8_t spnego[64] = {0x60, 0x48, 0x06, 0x06, 0x2b};
     memcpy(spnego + 20, "NTLMSSP\0\x02\0\0\0", 12);
