@@ -23,9 +23,8 @@
 
 typedef struct run {
     capture_result_t *res;
-    const analysis_opts_t *opts;
+    const an_ctx_t *an;
     app_t *app;
-    uint32_t capture_index;
 } run_t;
 
 static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t bytes)
@@ -58,9 +57,8 @@ static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t by
 static void on_conn_finish(void *ctx, conn_t *c)
 {
     run_t *run = ctx;
-    capture_result_t *r = run->res;
     char *hint = app_conn_finish(run->app, c);
-    conn_rec_t *o = capture_conn_add(r);
+    conn_rec_t rec = {0}, *o = &rec;
     o->ts = c->first_ts;
     o->last_ts = c->last_ts;
     o->rtt_syn = conn_rtt_syn(c);
@@ -84,7 +82,8 @@ static void on_conn_finish(void *ctx, conn_t *c)
     memcpy(o->mac_orig, c->mac_orig, 6);
     memcpy(o->mac_resp, c->mac_resp, 6);
     o->name_hint = hint;
-    o->capture = run->capture_index;
+    run->an->records->conn(run->an->records->ctx, o);
+    free(hint);
 }
 
 static void describe_capture(capture_t *cap, capture_result_t *r)
@@ -98,22 +97,22 @@ static void describe_capture(capture_t *cap, capture_result_t *r)
     r->ts_digits = capture_ts_digits(cap);
 }
 
-int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t *r)
+int analysis_run(const char *path, const analysis_opts_t *opts, const record_sink_t *records,
+                 const evidence_store_t *evidence, capture_result_t *r)
 {
     char *dup = xstrdup(path);
     r->path = xstrdup(path);
     r->name = xstrdup(basename(dup));
     free(dup);
-    for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
-        logstore_init(&r->logs[i], opts->spool_dir);
     capture_t *cap = capture_open(path, r->error, sizeof r->error);
     if (!cap) {
         r->unusable = true;
         return 3;
     }
     r->size = capture_raw_size(cap);
-    run_t run = {r, opts, NULL, 0};
-    run.app = app_new(opts, r);
+    an_ctx_t an = {opts, records, evidence, &r->damage};
+    run_t run = {r, &an, NULL};
+    run.app = app_new(&an, r);
     conn_table_t *conns =
         conn_table_new(on_conn_finish, &run, hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
     decoder_t dec;

@@ -11,7 +11,9 @@
 #ifndef PCAPCASE_ANALYSIS_H
 #define PCAPCASE_ANALYSIS_H
 
+#include "model/evidence.h"
 #include "model/model.h"
+#include "model/sink.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +27,7 @@ enum { HASH_MD5 = 1, HASH_SHA1 = 2, HASH_SHA256 = 4, HASH_ALL = 7 };
 
 typedef struct analysis_opts {
     const char *bpf;       /* NULL: every packet */
-    bool carve;            /* write HTTP bodies to artifacts/ */
+    bool carve;            /* keep HTTP bodies as evidence (artifacts/) */
     uint64_t max_body;     /* bytes kept per body; larger ones are truncated */
     unsigned hashes;       /* HASH_* bits for carved bodies (sha256 always) */
     const char *case_dir;  /* artifacts/ and certs/ live here */
@@ -36,9 +38,13 @@ typedef struct analysis_opts {
 } analysis_opts_t;
 
 /* Analyse path into *out (zeroed by the caller; freed with
- * capture_result_free).  Returns 0 when read to the end, 1 when the file was
- * read but part of it was damaged, 3 when it is not a usable capture (out->error
- * says why). */
-int analysis_run(const char *path, const analysis_opts_t *opts, capture_result_t *out);
+ * capture_result_free): the capture's description, statistics and damage go
+ * to *out directly, every record to records (one sink per capture, usually
+ * spooling into *out: write/record_spool.h), carved bodies and certificates
+ * to evidence (NULL: none are kept).  Returns 0 when read to the end, 1 when
+ * the file was read but part of it was damaged, 3 when it is not a usable
+ * capture (out->error says why). */
+int analysis_run(const char *path, const analysis_opts_t *opts, const record_sink_t *records,
+                 const evidence_store_t *evidence, capture_result_t *out);
 
 #endif

@@ -58,12 +58,12 @@ static void on_end(void *ctx, uint64_t off, reasm_end_t how)
 
 static const reasm_sink_t sink = {on_data, on_gap, on_end};
 
-app_t *app_new(const analysis_opts_t *opts, capture_result_t *res)
+app_t *app_new(const an_ctx_t *an, capture_result_t *res)
 {
     app_t *a = xcalloc(1, sizeof *a);
-    a->opts = opts;
+    a->opts = an->opts;
     a->res = res;
-    app_proto_init(&a->proto, opts, res);
+    app_proto_init(&a->proto, an, res);
     return a;
 }
 
@@ -134,6 +134,13 @@ char *app_conn_finish(app_t *a, conn_t *c)
     free(ac);
     c->app = NULL;
     return hint;
+}
+
+void an_name_hint(conn_t *c, const char *name)
+{
+    app_conn_t *ac = c->proto == IPPROTO_TCP ? c->app : NULL;
+    if (ac && !ac->session.name_hint)
+        ac->session.name_hint = xstrdup(name);
 }
 
 void app_free(app_t *a)

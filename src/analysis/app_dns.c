@@ -1,9 +1,7 @@
 /* app_dns.c — see app_dns.h. */
 #include "app_dns.h"
 
-#include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "core/logfmt.h"
 #include "proto/dns.h"
 
 #include <netinet/in.h>
@@ -30,90 +28,30 @@ bool app_dns_port(uint16_t port)
     return port == 53 || port == 5353 || port == 5355;
 }
 
-static void kv_name(jsonw_t *w, const char *key, const char *name)
+/* One record from a query and/or its response; the response's addresses
+ * go to passive DNS. */
+static void emit(const an_ctx_t *ctx, const conn_t *c, const dns_msg_t *q, ts_ns_t qts,
+                 uint64_t qframe, const dns_msg_t *r, ts_ns_t rts, uint64_t rframe, bool tcp)
 {
-    if (name)
-        jw_kv_str(w, key, name);
-}
-
-/* One dns.ndjson row from a query and/or its response. */
-static void log_row(capture_result_t *res, const conn_t *c, const dns_msg_t *q, ts_ns_t qts,
-                    uint64_t qframe, const dns_msg_t *r, ts_ns_t rts, uint64_t rframe, bool tcp)
-{
+    dns_exchange_t x = {.tcp = tcp,
+                        .query = q,
+                        .response = r,
+                        .query_ts = qts,
+                        .response_ts = rts,
+                        .query_frame = qframe,
+                        .response_frame = rframe};
+    an_conn_ident(c, &x.conn);
+    ctx->records->dns(ctx->records->ctx, &x);
     const dns_msg_t *m = q ? q : r;
-    buf_t row = BUF_INIT;
-    jsonw_t w;
-    jw_init(&w, &row, false);
-    int digits = res->ts_digits ? res->ts_digits : 6;
-    ts_ns_t ts = q ? qts : rts;
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", ts, digits);
-    jw_kv_str(&w, "uid", c->uid);
-    lf_conn_id(&w, &c->orig, c->orig_p, &c->resp, c->resp_p);
-    jw_kv_str(&w, "proto", tcp ? "tcp" : "udp");
-    jw_kv_uint(&w, "trans_id", m->id);
-    if (q && r)
-        lf_duration(&w, "rtt", rts - qts, digits);
-    if (m->qname) {
-        jw_kv_str(&w, "query", m->qname);
-        jw_kv_uint(&w, "qclass", m->qclass);
-        kv_name(&w, "qclass_name", dns_qclass_name(m->qclass));
-        jw_kv_uint(&w, "qtype", m->qtype);
-        char unknown[24];
-        snprintf(unknown, sizeof unknown, "query-%u", m->qtype);
-        jw_kv_str(&w, "qtype_name", dns_qtype_name(m->qtype) ? dns_qtype_name(m->qtype) : unknown);
-    }
-    if (r) {
-        uint16_t rcode = (uint16_t)(r->rcode | (r->edns_rcode_ext << 4));
-        jw_kv_uint(&w, "rcode", rcode);
-        kv_name(&w, "rcode_name", dns_rcode_name(rcode));
-    }
-    jw_kv_bool(&w, "AA", r ? r->aa : false);
-    jw_kv_bool(&w, "TC", r ? r->tc : (q ? q->tc : false));
-    jw_kv_bool(&w, "RD", m->rd);
-    jw_kv_bool(&w, "RA", r ? r->ra : false);
-    jw_kv_uint(&w, "Z", r ? r->z : m->z);
-    if (r && r->nanswers) {
-        jw_key(&w, "answers");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < r->nanswers; i++)
-            jw_str(&w, r->answers[i].text);
-        jw_arr_end(&w);
-        jw_key(&w, "TTLs");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < r->nanswers; i++)
-            jw_double(&w, r->answers[i].ttl, 1);
-        jw_arr_end(&w);
-    }
-    jw_kv_bool(&w, "rejected", r && r->rcode == 5);
-    jw_kv_uint(&w, "opcode", m->opcode);
-    jw_kv_str(&w, "pcap", res->name);
-    jw_kv_uint(&w, "frame", q ? qframe : rframe);
-    if (q && r)
-        jw_kv_uint(&w, "response_frame", rframe);
-    if (m->error || (r && r->error))
-        jw_kv_str(&w, "damaged", m->error ? m->error : r->error);
-    jw_obj_end(&w);
-    logstore_add(&res->logs[LOG_DNS], ts, (const char *)row.data, row.len);
-    buf_free(&row);
-
-    dns_rec_t *d = capture_dns_add(res);
-    d->ts = ts;
-    d->client = c->orig, d->server = c->resp;
-    d->query = m->qname ? xstrdup(m->qname) : NULL;
-    d->qtype = m->qtype;
-    d->rcode = r ? (int16_t)r->rcode : -1;
-    d->frame = q ? qframe : rframe;
-    memcpy(d->uid, c->uid, sizeof d->uid);
-    if (r && m->qname)
-        for (size_t i = 0; i < r->nanswers; i++)
-            if (r->answers[i].family) {
-                ipaddr_t a;
-                memset(&a, 0, sizeof a);
-                a.family = r->answers[i].family;
-                memcpy(a.a, r->answers[i].addr, a.family == 4 ? 4 : 16);
-                capture_pdns_add(res, m->qname, &a, rts);
-            }
+    if (!r || !m->qname)
+        return;
+    for (size_t i = 0; i < r->nanswers; i++)
+        if (r->answers[i].family) {
+            name_sighting_t n = {.name = m->qname, .ts = rts};
+            n.addr.family = r->answers[i].family;
+            memcpy(n.addr.a, r->answers[i].addr, n.addr.family == 4 ? 4 : 16);
+            ctx->records->name_seen(ctx->records->ctx, &n);
+        }
 }
 
 static dns_state_t *state(dns_state_t **st)
@@ -123,18 +61,18 @@ static dns_state_t *state(dns_state_t **st)
     return *st;
 }
 
-void app_dns_message(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is_orig,
+void app_dns_message(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp, bool is_orig,
                      const uint8_t *msg, size_t len, uint64_t frame, ts_ns_t ts, bool tcp)
 {
     dns_state_t *st = state(stp);
     dns_msg_t m;
     if (!dns_parse(msg, len, &m)) {
-        damage_note(&res->damage, m.error, frame);
+        damage_note(ctx->damage, m.error, frame);
         dns_msg_free(&m);
         return;
     }
     if (m.error)
-        damage_note(&res->damage, m.error, frame);
+        damage_note(ctx->damage, m.error, frame);
     c->service = "dns";
     /* Zeek flips a connection whose first message is a response sent by the
      * originator: the sender of responses is the server. */
@@ -146,7 +84,7 @@ void app_dns_message(capture_result_t *res, conn_t *c, dns_state_t **stp, bool i
     if (!m.qr) {
         if (st->npend == DNS_MAX_PENDING) {
             pending_t *old = &st->pend[0];
-            log_row(res, c, &old->q, old->ts, old->frame, NULL, 0, 0, tcp);
+            emit(ctx, c, &old->q, old->ts, old->frame, NULL, 0, 0, tcp);
             dns_msg_free(&old->q);
             memmove(st->pend, st->pend + 1, (DNS_MAX_PENDING - 1) * sizeof *st->pend);
             st->npend--;
@@ -163,18 +101,18 @@ void app_dns_message(capture_result_t *res, conn_t *c, dns_state_t **stp, bool i
         if (st->pend[i].q.id != m.id ||
             (m.qname && st->pend[i].q.qname && strcmp(m.qname, st->pend[i].q.qname) != 0))
             continue;
-        log_row(res, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, &m, ts, frame, tcp);
+        emit(ctx, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, &m, ts, frame, tcp);
         dns_msg_free(&st->pend[i].q);
         memmove(st->pend + i, st->pend + i + 1, (st->npend - i - 1) * sizeof *st->pend);
         st->npend--;
         dns_msg_free(&m);
         return;
     }
-    log_row(res, c, NULL, 0, 0, &m, ts, frame, tcp);
+    emit(ctx, c, NULL, 0, 0, &m, ts, frame, tcp);
     dns_msg_free(&m);
 }
 
-void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is_orig,
+void app_dns_stream(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp, bool is_orig,
                     const uint8_t *data, size_t len, uint64_t frame, ts_ns_t ts)
 {
     dns_state_t *st = state(stp);
@@ -186,25 +124,25 @@ void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is
         size_t mlen = (size_t)b->data[0] << 8 | b->data[1];
         if (b->len < 2 + mlen)
             break;
-        app_dns_message(res, c, stp, is_orig, b->data + 2, mlen, st->tcp_frame[is_orig ? 0 : 1], ts,
+        app_dns_message(ctx, c, stp, is_orig, b->data + 2, mlen, st->tcp_frame[is_orig ? 0 : 1], ts,
                         true);
         buf_consume(b, 2 + mlen);
         st->tcp_frame[is_orig ? 0 : 1] = frame;
     }
     if (b->len > DNS_TCP_MAX) {
-        damage_note(&res->damage, "dns.tcp_message_too_long", frame);
+        damage_note(ctx->damage, "dns.tcp_message_too_long", frame);
         buf_clear(b);
     }
 }
 
-void app_dns_done(capture_result_t *res, conn_t *c, dns_state_t **stp)
+void app_dns_done(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp)
 {
     dns_state_t *st = *stp;
     if (!st)
         return;
     for (unsigned i = 0; i < st->npend; i++) {
-        log_row(res, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
-                c->proto == IPPROTO_TCP);
+        emit(ctx, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
+             c->proto == IPPROTO_TCP);
         dns_msg_free(&st->pend[i].q);
     }
     buf_free(&st->tcp[0]);

@@ -10,7 +10,7 @@
 #ifndef PCAPCASE_APP_DNS_H
 #define PCAPCASE_APP_DNS_H
 
-#include "analysis/analysis.h"
+#include "analysis/analyser.h"
 #include "core/buf.h"
 #include "flow/conn.h"
 
@@ -23,13 +23,13 @@
 typedef struct dns_state dns_state_t;
 
 /* One DNS message from the connection; is_orig = sent by the originator. */
-void app_dns_message(capture_result_t *res, conn_t *c, dns_state_t **st, bool is_orig,
+void app_dns_message(const an_ctx_t *ctx, conn_t *c, dns_state_t **st, bool is_orig,
                      const uint8_t *msg, size_t len, uint64_t frame, ts_ns_t ts, bool tcp);
 /* Bytes of a DNS-over-TCP stream (one direction). */
-void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **st, bool is_orig,
+void app_dns_stream(const an_ctx_t *ctx, conn_t *c, dns_state_t **st, bool is_orig,
                     const uint8_t *data, size_t len, uint64_t frame, ts_ns_t ts);
 /* The connection ends: log unanswered queries, free the state. */
-void app_dns_done(capture_result_t *res, conn_t *c, dns_state_t **st);
+void app_dns_done(const an_ctx_t *ctx, conn_t *c, dns_state_t **st);
 /* Is this UDP port one that carries DNS (53, 5353 mDNS, 5355 LLMNR)? */
 bool app_dns_port(uint16_t port);
 

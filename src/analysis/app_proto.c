@@ -20,11 +20,11 @@
 #include <string.h>
 #include <strings.h>
 
-void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res)
+void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an, capture_result_t *res)
 {
-    ctx->opts = opts;
+    ctx->an = an;
+    ctx->opts = an->opts;
     ctx->res = res;
-    ctx->st = NULL;
 }
 
 void app_proto_free(app_proto_ctx_t *ctx)
@@ -34,15 +34,15 @@ void app_proto_free(app_proto_ctx_t *ctx)
 
 /* DHCP and NetBIOS names go to the passive-DNS table: hosts.ndjson's names
  * and conn.ndjson's orig_name/resp_name then show them like DNS answers. */
-static void local_names(capture_result_t *res, const packet_t *p, ts_ns_t ts, bool nbns)
+static void local_names(const an_ctx_t *an, const packet_t *p, ts_ns_t ts, bool nbns)
 {
     localname_t v[NBNS_MAX_NAMES];
     size_t n = nbns ? nbns_names(p->payload, p->payload_len, v, NBNS_MAX_NAMES)
                     : dhcp_host_name(p->payload, p->payload_len, v);
     for (size_t i = 0; i < n; i++) {
-        ipaddr_t a = {.family = 4};
-        memcpy(a.a, v[i].addr, 4);
-        capture_pdns_add(res, v[i].name, &a, ts);
+        name_sighting_t s = {.name = v[i].name, .addr = {.family = 4}, .ts = ts};
+        memcpy(s.addr.a, v[i].addr, 4);
+        an->records->name_seen(an->records->ctx, &s);
     }
 }
 
@@ -51,12 +51,12 @@ void app_udp(app_proto_ctx_t *ctx, conn_t *c, const packet_t *p, bool is_orig, u
 {
     if ((app_dns_port(p->sport) || app_dns_port(p->dport)) &&
         dns_looks_like(p->payload, p->payload_len))
-        app_dns_message(ctx->res, c, (dns_state_t **)&c->app, is_orig, p->payload, p->payload_len,
+        app_dns_message(ctx->an, c, (dns_state_t **)&c->app, is_orig, p->payload, p->payload_len,
                         frame, ts, false);
     else if ((p->sport == 67 || p->sport == 68) && (p->dport == 67 || p->dport == 68))
-        local_names(ctx->res, p, ts, false);
+        local_names(ctx->an, p, ts, false);
     else if (p->sport == 137 || p->dport == 137)
-        local_names(ctx->res, p, ts, true);
+        local_names(ctx->an, p, ts, true);
 }
 
 /* The first bytes of the connection (either direction) pick the analyser. */
@@ -72,7 +72,7 @@ static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_or
         s->parser = app_http_new(ctx->opts, ctx->res, c);
     } else if (is_orig && tls_detect(data, len)) {
         s->kind = APP_TLS;
-        s->parser = app_tls_new(ctx->opts, ctx->res, c);
+        s->parser = app_tls_new(ctx->an, c);
     } else {
         s->kind = APP_NONE;
         /* SMTP, submission, POP3, IMAP, FTP, GridFTP, XMPP, LDAP, IRC upgrade with STARTTLS */
@@ -119,7 +119,7 @@ void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_
     decide(ctx, s, c, is_orig, data, len);
     switch (s->kind) {
     case APP_DNS_TCP:
-        app_dns_stream(ctx->res, c, (dns_state_t **)&s->parser, is_orig, data, len, frame, ts);
+        app_dns_stream(ctx->an, c, (dns_state_t **)&s->parser, is_orig, data, len, frame, ts);
         break;
     case APP_HTTP:
         app_http_data(s->parser, is_orig, data, len, frame, ts);
@@ -133,7 +133,7 @@ void app_stream_data(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_
         /* after STARTTLS, the client's next segment is a ClientHello */
         if (s->starttls && is_orig && len > 5 && tls_detect(data, len) && data[5] == 1) {
             s->kind = APP_TLS;
-            s->parser = app_tls_new(ctx->opts, ctx->res, c);
+            s->parser = app_tls_new(ctx->an, c);
             app_tls_data(s->parser, is_orig, data, len, frame, ts);
         }
         break;
@@ -163,11 +163,11 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
 {
     if (!s) {
         if (c->proto == IPPROTO_UDP)
-            app_dns_done(ctx->res, c, (dns_state_t **)&c->app);
+            app_dns_done(ctx->an, c, (dns_state_t **)&c->app);
         return NULL;
     }
     if (s->kind == APP_DNS_TCP)
-        app_dns_done(ctx->res, c, (dns_state_t **)&s->parser);
+        app_dns_done(ctx->an, c, (dns_state_t **)&s->parser);
     if (s->kind == APP_HTTP) {
         char *host = app_http_free(s->parser);
         s->parser = NULL;
@@ -177,12 +177,8 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
             free(host);
     }
     if (s->kind == APP_TLS) {
-        char *sni = app_tls_free(s->parser);
+        app_tls_free(s->parser);
         s->parser = NULL;
-        if (sni && !s->name_hint)
-            s->name_hint = sni;
-        else
-            free(sni);
     }
     free(s->ftp_user);
     s->ftp_user = NULL;

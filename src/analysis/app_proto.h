@@ -8,17 +8,15 @@
 #ifndef PCAPCASE_APP_PROTO_H
 #define PCAPCASE_APP_PROTO_H
 
-#include "analysis/analysis.h"
+#include "analysis/analyser.h"
 #include "flow/conn.h"
 
 enum app_kind { APP_UNKNOWN, APP_NONE, APP_HTTP, APP_TLS, APP_DNS_TCP };
 
-struct app_proto_state; /* analyser-specific, private to app_proto.c */
-
 typedef struct app_proto_ctx {
+    const an_ctx_t *an;
     const analysis_opts_t *opts;
     capture_result_t *res;
-    struct app_proto_state *st;
 } app_proto_ctx_t;
 
 /* Per-connection analyser state, embedded in app.c's connection state. */
@@ -32,7 +30,7 @@ typedef struct app_session {
     bool ftp_pass;   /* ... and PASS after it */
 } app_session_t;
 
-void app_proto_init(app_proto_ctx_t *ctx, const analysis_opts_t *opts, capture_result_t *res);
+void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an, capture_result_t *res);
 void app_proto_free(app_proto_ctx_t *ctx);
 
 /* A UDP datagram with payload. */

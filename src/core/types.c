@@ -51,7 +51,7 @@ bool ipaddr_is_private(const ipaddr_t *ip)
     return false;
 }
 
-void zeek_id(char prefix, uint64_t h1, uint64_t h2, char out[19])
+void zeek_id(char prefix, uint64_t h1, uint64_t h2, char out[UID_LEN])
 {
     static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     out[0] = prefix;

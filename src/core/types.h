@@ -52,8 +52,12 @@ static inline uint64_t hash_fnv1a(const void *p, size_t n, uint64_t h)
     return h;
 }
 
+/* Bytes of a connection uid or file fuid: a Zeek-style id of 18 characters
+ * and its NUL. */
+#define UID_LEN 19
+
 /* A Zeek-style 18-character id: prefix ('C' connection, 'F' file) and 17
  * base-62 digits, 9 from h1 and 8 from h2. */
-void zeek_id(char prefix, uint64_t h1, uint64_t h2, char out[19]);
+void zeek_id(char prefix, uint64_t h1, uint64_t h2, char out[UID_LEN]);
 
 #endif

@@ -123,9 +123,13 @@ void capture_result_free(capture_result_t *r)
         free(m->url), free(m->declared), free(m->sniffed), free(m->sha256);
     }
     free(r->mimes);
-    for (size_t i = 0; i < r->ncerts; i++)
-        free(r->certs[i].fields);
     free(r->certs);
+    for (size_t i = 0; i < r->cert_fields.n; i++) {
+        x509_info_free(r->cert_fields.v[i]);
+        free(r->cert_fields.v[i]);
+    }
+    free(r->cert_fields.v);
+    free(r->cert_fields.slots);
     free(r->path);
     free(r->name);
     damage_free(&r->damage);

@@ -15,9 +15,10 @@
 #define PCAPCASE_MODEL_H
 
 #include "core/damage.h"
+#include "core/logstore.h"
 #include "core/types.h"
 #include "decode/decode.h"
-#include "core/logstore.h"
+#include "proto/x509.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ typedef struct conn_rec {
     uint16_t vlan;
     uint8_t proto;
     uint8_t state_idx; /* index into conn_state names, see model.c */
-    char uid[20];
+    char uid[UID_LEN];
     char history[25];
     const char *service; /* static string or NULL */
     uint64_t orig_bytes, resp_bytes, missed_bytes;
@@ -66,7 +67,7 @@ typedef struct dns_rec {
     uint16_t qtype;
     int16_t rcode; /* -1: no response seen */
     uint64_t frame;
-    char uid[20];
+    char uid[UID_LEN];
     uint32_t capture;
 } dns_rec_t;
 
@@ -84,7 +85,7 @@ typedef struct tls_rec {
     size_t ncert_sans;
     bool self_signed, expired, sni_mismatch;
     uint64_t frame;
-    char uid[20];
+    char uid[UID_LEN];
     uint32_t capture;
 } tls_rec_t;
 
@@ -97,7 +98,7 @@ typedef struct cred_rec {
     char *username;    /* owned */
     bool has_password; /* the password itself is never kept */
     uint64_t frame;
-    char uid[20];
+    char uid[UID_LEN];
     uint32_t capture;
 } cred_rec_t;
 
@@ -107,7 +108,7 @@ typedef struct mime_rec {
     ipaddr_t client, server;
     char *url, *declared, *sniffed, *sha256; /* owned */
     uint64_t frame;
-    char uid[20];
+    char uid[UID_LEN];
     uint32_t capture;
 } mime_rec_t;
 
@@ -122,8 +123,8 @@ typedef struct range_rec {
     uint64_t file_off;          /* where the part's bytes start in its artifact */
     char *boundary;             /* multipart/byteranges: the body holds parts (owned) */
     char sha256[65];
-    char fuid[20];
-    char uid[20];
+    char fuid[UID_LEN];
+    char uid[UID_LEN];
     ipaddr_t orig, resp;
     uint16_t orig_p, resp_p;
     uint64_t first_frame, last_frame;
@@ -134,11 +135,20 @@ typedef struct range_rec {
 typedef struct cert_rec {
     char fp[65];
     ts_ns_t ts;
-    char uid[20];
+    char uid[UID_LEN];
     uint32_t capture;
     bool expired_at_capture;
-    char *fields; /* x509.ndjson fields as JSON members (no braces), owned */
+    int8_t ts_digits;          /* the capture's time precision when it was seen */
+    const x509_info_t *fields; /* shared by the capture's sightings of it (certs_t) */
 } cert_rec_t;
+
+/* The certificates of one capture, each once, by fingerprint. */
+typedef struct certs {
+    x509_info_t **v; /* owned */
+    size_t n, cap;
+    uint32_t *slots; /* open addressing: index + 1 into v, 0 = empty */
+    size_t nslots;
+} certs_t;
 
 typedef struct capture_result {
     char *path; /* as given on the command line (or found in a folder) */
@@ -181,6 +191,7 @@ typedef struct capture_result {
     size_t nmimes, capmimes;
     cert_rec_t *certs;
     size_t ncerts, capcerts;
+    certs_t cert_fields; /* what the sightings point to */
     range_rec_t *ranges;
     size_t nranges, capranges;
 } capture_result_t;

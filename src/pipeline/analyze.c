@@ -152,6 +152,8 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
             r->creds[j].capture = (uint32_t)i;
         for (size_t j = 0; j < r->nmimes; j++)
             r->mimes[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->ncerts; j++)
+            r->certs[j].capture = (uint32_t)i;
         if (k->r[i]->damaged) {
             k->damaged++;
             fprintf(stderr, "pcapcase: %s: damaged input: %llu problem(s), first: %s\n",

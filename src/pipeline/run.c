@@ -3,6 +3,8 @@
 
 #include "core/xalloc.h"
 #include "write/artwriter.h"
+#include "write/evidence.h"
+#include "write/record_spool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -85,7 +87,14 @@ static void *work(void *arg)
             ao.progress = on_progress;
             ao.progress_ctx = &pc;
         }
-        analysis_run(s->in->paths[i], &ao, &s->results[i]);
+        record_sink_t records;
+        record_spool_init(&records, &s->results[i], ao.spool_dir);
+        evidence_store_t evidence;
+        evidence_dir_t dir;
+        if (ao.case_dir)
+            evidence_store_init(&evidence, &dir, ao.case_dir, &s->results[i].damage);
+        analysis_run(s->in->paths[i], &ao, &records, ao.case_dir ? &evidence : NULL,
+                     &s->results[i]);
         pthread_mutex_lock(&s->lock);
         s->inflight[w->id] = 0;
         s->done_bytes += s->results[i].size;

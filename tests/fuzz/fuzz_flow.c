@@ -3,6 +3,7 @@
 #include "analysis/analysis.h"
 #include "analysis/app.h"
 #include "flow/conn.h"
+#include "write/record_spool.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -22,9 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&opts, 0, sizeof opts);
     opts.max_body = 1 << 20;
     memset(&res, 0, sizeof res);
-    for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
-        logstore_init(&res.logs[i], NULL);
-    app_t *app = app_new(&opts, &res);
+    record_sink_t records;
+    record_spool_init(&records, &res, NULL);
+    an_ctx_t an = {&opts, &records, NULL, &res.damage};
+    app_t *app = app_new(&an, &res);
     damage_t dmg = {0};
     conn_table_t *t = conn_table_new(finish, app, 1, &dmg);
     size_t off = 0;

@@ -1,0 +1,159 @@
+/*
+ * records.h — what the analysers find, as typed records.
+ *
+ * An analyser (src/analysis/) turns a connection's bytes into records: one
+ * DNS exchange, one HTTP transaction, one carved file, one TLS session, one
+ * certificate sighting, ...  It hands each finished record to a record sink
+ * (sink.h) and forgets it; it never formats a log row or writes a file.  The
+ * sink (implemented above, in write/record_spool.c) formats the row with that
+ * log's one writer, spools it, and keeps what the case needs for
+ * correlation and findings (the summaries of model.h).
+ *
+ * Records borrow: every pointer in a record is valid only during the sink
+ * call that receives it, and the sink copies what it keeps.  Fields that
+ * point at parser output (proto/) are the parser's own typed structures —
+ * the writers read them as they are, so no field is converted twice.
+ */
+#ifndef PCAPCASE_RECORDS_H
+#define PCAPCASE_RECORDS_H
+
+#include "core/types.h"
+#include "proto/dns.h"
+#include "proto/http.h"
+#include "proto/tls.h"
+#include "proto/x509.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Which connection a record belongs to, as the logs name it: the uid and
+ * Zeek's id (originator and responder address and port). */
+typedef struct conn_ident {
+    char uid[UID_LEN];
+    ipaddr_t orig, resp;
+    uint16_t orig_p, resp_p;
+} conn_ident_t;
+
+/* One DNS query and its response, or either alone (dns.ndjson).  Both
+ * messages are what proto/dns.h parsed. */
+typedef struct dns_exchange {
+    conn_ident_t conn;
+    bool tcp;                  /* DNS over TCP (else UDP) */
+    const dns_msg_t *query;    /* NULL: a response without its query */
+    const dns_msg_t *response; /* NULL: a query without an answer */
+    ts_ns_t query_ts, response_ts;
+    uint64_t query_frame, response_frame;
+} dns_exchange_t;
+
+/* A name resolved to an address, for the passive-DNS table: a DNS answer,
+ * a DHCP host name or a NetBIOS registration. */
+typedef struct name_sighting {
+    const char *name;
+    ipaddr_t addr;
+    ts_ns_t ts;
+} name_sighting_t;
+
+/* One HTTP request and its response, or what there is of them
+ * (http.ndjson). */
+typedef struct http_record {
+    conn_ident_t conn;
+    ts_ns_t ts;                /* the request's, else the response's */
+    const http_txn_t *txn;     /* as proto/http.h parsed it */
+    uint64_t request_body_len; /* decoded body bytes */
+    uint64_t response_body_len;
+    const char *orig_fuid; /* files.ndjson ids of the bodies, NULL when none */
+    const char *resp_fuid;
+    const char *resp_mime; /* sniffed type of the response body, or NULL */
+} http_record_t;
+
+/* One file: a carved HTTP body, or a whole object assembled from 206
+ * parts (files.ndjson).  NULL strings and "" digests are left out of the
+ * row. */
+typedef struct file_record {
+    conn_ident_t conn;
+    char fuid[UID_LEN];
+    ts_ns_t ts;                      /* the first byte's */
+    bool has_duration;               /* an assembled object has none */
+    ts_ns_t duration;                /* first to last byte */
+    const char *source;              /* "HTTP" */
+    const char *mime;                /* sniffed from the content */
+    const char *declared_mime;       /* Content-Type */
+    const char *filename;            /* Content-Disposition or the URL's last segment */
+    bool is_orig;                    /* sent by the originator */
+    uint64_t seen_bytes;             /* decoded bytes */
+    int64_t total_bytes;             /* Content-Length or the 206 total; -1 when unknown */
+    uint64_t missing_bytes;          /* lost in gaps */
+    const char *md5, *sha1, *sha256; /* hex of the decoded bytes */
+    bool extracted;                  /* kept as evidence: artifacts/<sha256> */
+    const char *url;
+    const char *content_encoding;
+    const char *encoded_sha256; /* of the bytes as sent, when they were encoded */
+    const char *content_range;
+    const char *decoding_note;
+    uint64_t trailing_bytes;           /* after the end of a compressed stream */
+    const char *const *assembled_from; /* fuids of the parts, for an assembled object */
+    size_t nassembled;
+    bool truncated;
+    const char *truncated_reason;
+    uint64_t first_frame, last_frame;
+} file_record_t;
+
+/* One TLS handshake as seen in clear text (ssl.ndjson), with what the
+ * findings read of the server's leaf certificate. */
+typedef struct ssl_record {
+    conn_ident_t conn;
+    ts_ns_t ts; /* the first TLS bytes */
+    uint64_t frame;
+    const tls_info_t *tls;               /* as proto/tls.h parsed it */
+    const char *const *chain_fps;        /* SHA-256 of each of tls->nchain certificates,
+                                            NULL where one did not parse */
+    const char *const *client_chain_fps; /* the same for tls->nclient_chain */
+    const x509_info_t *leaf;             /* the server's first certificate, NULL when none parsed */
+    bool leaf_expired;                   /* outside its validity at the time of the handshake */
+    bool sni_mismatch;                   /* the leaf does not cover the SNI */
+} ssl_record_t;
+
+/* One certificate seen in one connection (x509.ndjson merges the sightings
+ * of a certificate by fingerprint). */
+typedef struct cert_sighting {
+    char uid[UID_LEN];
+    ts_ns_t ts;
+    const x509_info_t *cert; /* its fields; cert->sha256 is the fingerprint */
+    bool expired_at_capture;
+} cert_sighting_t;
+
+/* Credentials seen in clear text (HTTP Basic, FTP USER/PASS).  The password
+ * itself is never recorded. */
+typedef struct credential {
+    conn_ident_t conn;
+    ts_ns_t ts;
+    const char *proto; /* static: "http-basic", "ftp" */
+    const char *username;
+    bool has_password;
+    uint64_t frame;
+} credential_t;
+
+/* A carved file whose content disagrees with its declared type. */
+typedef struct mime_mismatch {
+    conn_ident_t conn;
+    ts_ns_t ts;
+    const char *url, *declared, *sniffed, *sha256;
+    uint64_t frame;
+} mime_mismatch_t;
+
+/* One complete, unencoded part of a 206 response carved on its own
+ * ("bytes A-B/T"), or a whole multipart/byteranges body (boundary set, range
+ * fields zero): the case assembles whole objects from them. */
+typedef struct range_part {
+    conn_ident_t conn;
+    ts_ns_t ts;
+    const char *url;
+    uint64_t start, end, total; /* end inclusive */
+    const char *boundary;       /* multipart/byteranges, or NULL */
+    const char *sha256;         /* the part's artifact */
+    const char *fuid;
+    uint64_t first_frame, last_frame;
+} range_part_t;
+
+#endif

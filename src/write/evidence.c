@@ -1,0 +1,97 @@
+/* evidence.c — carved bodies and certificates on disk; see evidence.h. */
+#include "write/evidence.h"
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/xalloc.h"
+#include "write/artwriter.h"
+
+#include <stdlib.h>
+
+struct evidence_file {
+    const evidence_dir_t *d;
+    buf_t mem;           /* the body while it is small */
+    atomic_file_t spill; /* the body once it outgrew mem (spill.f set) */
+    bool failed;
+};
+
+static evidence_file_t *ev_open(void *ctx)
+{
+    evidence_file_t *f = xcalloc(1, sizeof *f);
+    f->d = ctx;
+    return f;
+}
+
+/* Move the body so far from memory to a temporary file named when the
+ * hash is known. */
+static bool spill(evidence_file_t *f)
+{
+    char *tmp = xasprintf("%s/artifacts/.partial", f->d->case_dir);
+    int rc = atomic_open(&f->spill, tmp);
+    free(tmp);
+    if (rc != 0)
+        return false;
+    bool ok = !f->mem.len || fwrite(f->mem.data, 1, f->mem.len, f->spill.f) == f->mem.len;
+    buf_free(&f->mem);
+    return ok;
+}
+
+static bool ev_write(evidence_file_t *f, const void *p, size_t n)
+{
+    if (f->failed)
+        return false;
+    if (!f->spill.f && f->mem.len + n <= EVIDENCE_MEM_MAX) {
+        buf_append(&f->mem, p, n);
+        return true;
+    }
+    if (!f->spill.f && !spill(f))
+        f->failed = true;
+    else if (fwrite(p, 1, n, f->spill.f) != n)
+        f->failed = true;
+    return !f->failed;
+}
+
+static void ev_abort(evidence_file_t *f)
+{
+    atomic_abort(&f->spill);
+    buf_free(&f->mem);
+    free(f);
+}
+
+static bool ev_commit(evidence_file_t *f, const char *sha256, uint64_t frame)
+{
+    char *final = xasprintf("%s/artifacts/%s", f->d->case_dir, sha256);
+    bool ok = !f->failed;
+    if (f->spill.f) {
+        if (ok)
+            ok = atomic_commit_once(&f->spill, final) == 0;
+    } else if (ok) { /* written (unless already there) on the writer thread */
+        size_t len = f->mem.len;
+        uint8_t *data = (uint8_t *)buf_steal(&f->mem);
+        artwriter_put(final, data ? data : xcalloc(1, 1), len, f->d->damage, frame);
+        final = NULL;
+    }
+    if (!ok)
+        damage_note(f->d->damage, "limit.artifact_write_failed", frame);
+    free(final);
+    ev_abort(f);
+    return ok;
+}
+
+static void ev_save_certificate(void *ctx, const char *sha256, const uint8_t *der, size_t len,
+                                uint64_t frame)
+{
+    const evidence_dir_t *d = ctx;
+    char *path = xasprintf("%s/certs/%s.der", d->case_dir, sha256);
+    if (write_once(path, der, len) != 0)
+        damage_note(d->damage, "limit.cert_write_failed", frame);
+    free(path);
+}
+
+void evidence_store_init(evidence_store_t *store, evidence_dir_t *d, const char *case_dir,
+                         damage_t *damage)
+{
+    d->case_dir = case_dir;
+    d->damage = damage;
+    *store = (evidence_store_t){d, ev_open, ev_write, ev_commit, ev_abort, ev_save_certificate};
+}

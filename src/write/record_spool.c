@@ -1,0 +1,70 @@
+/* record_spool.c — rows to spools, summaries to the capture; see
+ * record_spool.h. */
+#include "write/record_spool.h"
+
+#include "model/keep.h"
+#include "write/log_dns.h"
+#include "write/log_ssl.h"
+
+/* Logs print µs unless the capture says otherwise. */
+#define DEFAULT_TS_DIGITS 6
+
+static int digits(const capture_result_t *r)
+{
+    return r->ts_digits ? r->ts_digits : DEFAULT_TS_DIGITS;
+}
+
+/* Spool the row in b (then cleared) into log k. */
+static void spool(capture_result_t *r, enum log_kind k, ts_ns_t ts, buf_t *b)
+{
+    logstore_add(&r->logs[k], ts, (const char *)b->data, b->len);
+    buf_free(b);
+}
+
+static void on_conn(void *ctx, const conn_rec_t *c)
+{
+    capture_keep_conn(ctx, c);
+}
+
+static void on_dns(void *ctx, const dns_exchange_t *x)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_dns_row(&row, x, r->name, digits(r));
+    spool(r, LOG_DNS, x->query ? x->query_ts : x->response_ts, &row);
+    capture_keep_dns(r, x);
+}
+
+static void on_name(void *ctx, const name_sighting_t *n)
+{
+    capture_keep_name(ctx, n);
+}
+
+static void on_ssl(void *ctx, const ssl_record_t *s)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_ssl_row(&row, s, r->name, digits(r));
+    spool(r, LOG_SSL, s->ts, &row);
+    capture_keep_ssl(r, s);
+}
+
+static void on_certificate(void *ctx, const cert_sighting_t *c)
+{
+    capture_result_t *r = ctx;
+    capture_keep_certificate(r, c, digits(r));
+}
+
+void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spool_dir)
+{
+    for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
+        logstore_init(&r->logs[i], spool_dir);
+    *sink = (record_sink_t){
+        .ctx = r,
+        .conn = on_conn,
+        .dns = on_dns,
+        .name_seen = on_name,
+        .ssl = on_ssl,
+        .certificate = on_certificate,
+    };
+}
