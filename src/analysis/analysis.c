@@ -112,7 +112,7 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
     r->size = capture_raw_size(cap);
     an_ctx_t an = {opts, records, evidence, &r->damage};
     run_t run = {r, &an, NULL};
-    run.app = app_new(&an, r);
+    run.app = app_new(&an);
     conn_table_t *conns =
         conn_table_new(on_conn_finish, &run, hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
     decoder_t dec;

@@ -16,8 +16,7 @@
 #include <string.h>
 
 struct app {
-    const analysis_opts_t *opts;
-    capture_result_t *res;
+    const an_ctx_t *an;
     app_proto_ctx_t proto;
 };
 
@@ -58,12 +57,11 @@ static void on_end(void *ctx, uint64_t off, reasm_end_t how)
 
 static const reasm_sink_t sink = {on_data, on_gap, on_end};
 
-app_t *app_new(const an_ctx_t *an, capture_result_t *res)
+app_t *app_new(const an_ctx_t *an)
 {
     app_t *a = xcalloc(1, sizeof *a);
-    a->opts = an->opts;
-    a->res = res;
-    app_proto_init(&a->proto, an, res);
+    a->an = an;
+    app_proto_init(&a->proto, an);
     return a;
 }
 
@@ -125,9 +123,9 @@ char *app_conn_finish(app_t *a, conn_t *c)
         reasm_stats_t st;
         reasm_get_stats(&ac->dir[i], &st);
         if (st.cap_gaps)
-            damage_note(&a->res->damage, "limit.tcp_reassembly_buffer", c->first_frame);
+            damage_note(a->an->damage, "limit.tcp_reassembly_buffer", c->first_frame);
         if (st.overlap_conflicts)
-            damage_note(&a->res->damage, "anomaly.tcp_overlap_conflict",
+            damage_note(a->an->damage, "anomaly.tcp_overlap_conflict",
                         st.first_conflict_frame ? st.first_conflict_frame : c->first_frame);
         reasm_free(&ac->dir[i]);
     }

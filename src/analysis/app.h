@@ -15,7 +15,7 @@
 
 typedef struct app app_t;
 
-app_t *app_new(const an_ctx_t *an, capture_result_t *res);
+app_t *app_new(const an_ctx_t *an);
 void app_packet(app_t *a, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame, ts_ns_t ts);
 /* The connection is finished: flush its analysers (end of stream), write
  * their last rows, free per-connection state.  Returns a name for the

@@ -2,11 +2,7 @@
 #include "app_http.h"
 
 #include "core/digest.h"
-#include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "write/artwriter.h"
-#include "core/fsutil.h"
-#include "core/logfmt.h"
 #include "proto/body.h"
 #include "proto/http.h"
 #include "proto/mime.h"
@@ -17,21 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
-/* Decoded bodies are kept in memory up to this size and only written when
- * their SHA-256 is not yet in artifacts/: most bodies in real traffic repeat
- * (logos, scripts), and writing then deleting a temporary file per body made
- * the file system, not the analysis, the bottleneck.  Larger bodies spill to
- * a temporary file as they arrive. */
-#define ARTIFACT_MEM_MAX (1u << 20)
-
 typedef struct body_state {
     http_state_t *s;
-    buf_t mem; /* the decoded body while it is small (carving only) */
+    evidence_file_t *ev; /* the decoded body as evidence (carving only) */
     bool carve;
     digest_set_t hash; /* of the decoded body */
     EVP_MD_CTX *enc;   /* SHA-256 of the body as sent, when it was encoded */
     body_decoder_t *dec;
-    atomic_file_t spill; /* the decoded body once it outgrew mem (spill.f set) */
     uint8_t sniff[MIME_SNIFF_BYTES];
     size_t nsniff;
     uint64_t missing;
@@ -40,51 +28,32 @@ typedef struct body_state {
     const char *stopped;
     bool write_failed;
     /* results, for the http row */
-    char fuid[20];
+    char fuid[UID_LEN];
     const char *mime;
     bool logged;
 } body_state_t;
 
 struct http_state {
+    const an_ctx_t *an;
     const analysis_opts_t *opts;
-    capture_result_t *res;
     conn_t *c;
     http_conn_t *hc;
-    char *host;
 };
 
-static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[20])
+static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[UID_LEN])
 {
     uint64_t parts[2] = {hash_fnv1a(c->uid, strlen(c->uid), 0), (uint64_t)depth << 1 | is_orig};
     uint64_t h1 = hash_fnv1a(parts, sizeof parts, 0);
     zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x51ed27), out);
 }
 
-/* decoded bytes: hash, sniff, write */
+/* decoded bytes: hash, sniff, keep */
 static void decoded(void *ctx, const uint8_t *p, size_t n)
 {
     body_state_t *b = ctx;
     digest_set_update(&b->hash, p, n);
     mime_collect(b->sniff, &b->nsniff, p, n);
-    if (!b->carve || b->write_failed)
-        return;
-    if (!b->spill.f && b->mem.len + n <= ARTIFACT_MEM_MAX) {
-        buf_append(&b->mem, p, n);
-        return;
-    }
-    if (!b->spill.f) { /* spill to a temporary file, named when the hash is known */
-        char *tmp = xasprintf("%s/artifacts/.partial", b->s->opts->case_dir);
-        int rc = atomic_open(&b->spill, tmp);
-        free(tmp);
-        if (rc != 0) {
-            b->write_failed = true;
-            return;
-        }
-        if (b->mem.len && fwrite(b->mem.data, 1, b->mem.len, b->spill.f) != b->mem.len)
-            b->write_failed = true;
-        buf_free(&b->mem);
-    }
-    if (fwrite(p, 1, n, b->spill.f) != n)
+    if (b->ev && !b->write_failed && !b->s->an->evidence->write(b->ev, p, n))
         b->write_failed = true;
 }
 
@@ -99,7 +68,9 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     if (coding != BODY_IDENTITY)
         b->enc = digest_new(EVP_sha256());
     b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
-    b->carve = s->opts->carve && s->opts->case_dir;
+    b->carve = s->opts->carve && s->an->evidence;
+    if (b->carve)
+        b->ev = s->an->evidence->open(s->an->evidence->ctx);
     make_fuid(s->c, t->depth, is_orig, b->fuid);
     t->user[is_orig ? 0 : 1] = b;
 }
@@ -134,28 +105,20 @@ static void on_body_gap(void *ctx, http_txn_t *t, bool is_orig, uint64_t len)
         b->stopped = "gap_in_encoded_body";
 }
 
-/* Put the finished body at artifacts/<sha256>, unless it is already there. */
+/* Keep the finished body as the evidence named sha256. */
 static void store(body_state_t *b, const char *sha256)
 {
-    if (!b->carve)
-        return;
-    char *final = xasprintf("%s/artifacts/%s", b->s->opts->case_dir, sha256);
-    bool ok = !b->write_failed;
-    if (b->spill.f) {
-        if (ok)
-            ok = atomic_commit_once(&b->spill, final) == 0;
-        else
-            atomic_abort(&b->spill);
-    } else if (ok) { /* written (unless already there) on the writer thread */
-        size_t len = b->mem.len;
-        uint8_t *data = (uint8_t *)buf_steal(&b->mem);
-        artwriter_put(final, data ? data : xcalloc(1, 1), len, &b->s->res->damage, b->first_frame);
-        return;
-    }
-    buf_free(&b->mem);
-    if (!ok)
-        damage_note(&b->s->res->damage, "limit.artifact_write_failed", b->first_frame);
-    free(final);
+    if (b->ev)
+        b->s->an->evidence->commit(b->ev, sha256, b->first_frame);
+    b->ev = NULL;
+}
+
+/* Drop the body's evidence (nothing to keep). */
+static void drop(body_state_t *b)
+{
+    if (b->ev)
+        b->s->an->evidence->abort(b->ev);
+    b->ev = NULL;
 }
 
 static char *url_of(const http_txn_t *t)
@@ -184,31 +147,74 @@ static char *multipart_boundary(const char *ctype)
     return n ? xstrndup(b, n) : NULL;
 }
 
-/* A complete, unencoded part of a 206 response: remember it for assembly. */
+/* A complete, unencoded part of a 206 response: report it for assembly. */
 static void note_range(http_state_t *s, const http_txn_t *t, const body_state_t *b,
-                       const char *sha256, uint64_t seen)
+                       const char *sha256, const char *url, uint64_t seen)
 {
-    uint64_t a = 0, e = 0, total = 0;
+    range_part_t r = {.ts = b->first_ts,
+                      .url = url,
+                      .sha256 = sha256,
+                      .fuid = b->fuid,
+                      .first_frame = b->first_frame,
+                      .last_frame = b->last_frame};
     char *boundary = multipart_boundary(t->resp.ctype);
-    if (!boundary && (!http_parse_content_range(t->resp.crange, &a, &e, &total) ||
-                      seen != e - a + 1 || total > s->opts->max_body))
+    if (!boundary && (!http_parse_content_range(t->resp.crange, &r.start, &r.end, &r.total) ||
+                      seen != r.end - r.start + 1 || r.total > s->opts->max_body))
         return;
-    char *url = url_of(t);
-    if (!url) {
-        free(boundary);
-        return;
+    if (url) {
+        r.boundary = boundary;
+        an_conn_ident(s->c, &r.conn);
+        s->an->records->range_part(s->an->records->ctx, &r);
     }
-    range_rec_t *r = capture_range_add(s->res);
-    r->ts = b->first_ts;
-    r->url = url;
-    r->boundary = boundary;
-    r->start = a, r->end = e, r->total = total;
-    memcpy(r->sha256, sha256, sizeof r->sha256);
-    memcpy(r->fuid, b->fuid, sizeof r->fuid);
-    memcpy(r->uid, s->c->uid, sizeof r->uid);
-    r->orig = s->c->orig, r->resp = s->c->resp;
-    r->orig_p = s->c->orig_p, r->resp_p = s->c->resp_p;
-    r->first_frame = b->first_frame, r->last_frame = b->last_frame;
+    free(boundary);
+}
+
+/* Why the body is not whole (NULL when it is). */
+static const char *cut_short(body_state_t *b, const http_msg_t *m)
+{
+    const char *why = body_decoder_finish(b->dec);
+    if (!why)
+        why = b->stopped;
+    if (!why)
+        why = m->incomplete;
+    return why;
+}
+
+/* The files record of a finished body (its digests given). */
+static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_state_t *b,
+                     const char *why, const char *const hex[4], const char *url)
+{
+    const http_msg_t *m = is_orig ? &t->req : &t->resp;
+    file_record_t f = {.ts = b->first_ts,
+                       .has_duration = true,
+                       .duration = b->last_ts - b->first_ts,
+                       .source = "HTTP",
+                       .mime = b->mime,
+                       .declared_mime = m->ctype,
+                       .is_orig = is_orig,
+                       .seen_bytes = body_decoder_out(b->dec),
+                       .total_bytes = m->clen >= 0 && !b->enc ? m->clen : -1,
+                       .missing_bytes = b->missing,
+                       .md5 = hex[0],
+                       .sha1 = hex[1],
+                       .sha256 = hex[2],
+                       .extracted = b->carve,
+                       .url = url,
+                       .content_encoding = m->cenc,
+                       .encoded_sha256 = hex[3],
+                       .content_range = m->crange,
+                       .decoding_note = body_decoder_note(b->dec),
+                       .trailing_bytes = body_decoder_trailing(b->dec),
+                       .truncated = why != NULL || b->missing > 0,
+                       .truncated_reason = why,
+                       .first_frame = b->first_frame,
+                       .last_frame = b->last_frame};
+    an_conn_ident(s->c, &f.conn);
+    memcpy(f.fuid, b->fuid, sizeof f.fuid);
+    char *fname = http_suggest_filename(m->cdisp, t->uri);
+    f.filename = fname;
+    s->an->records->file(s->an->records->ctx, &f);
+    free(fname);
 }
 
 static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
@@ -219,101 +225,38 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         return;
     b->logged = true;
     http_msg_t *m = is_orig ? &t->req : &t->resp;
-    const char *why = body_decoder_finish(b->dec);
-    if (!why)
-        why = b->stopped;
-    if (!why)
-        why = m->incomplete;
+    const char *why = cut_short(b, m);
     uint64_t seen = body_decoder_out(b->dec);
     char md5[33], sha1[41], sha256[65], enc[65];
     digest_set_final(&b->hash, md5, sha1, sha256);
     digest_final_hex(b->enc, enc);
     b->mime = mime_sniff(b->sniff, b->nsniff);
     if (seen == 0) {
-        atomic_abort(&b->spill);
-        buf_free(&b->mem);
+        drop(b);
         b->fuid[0] = 0; /* no file: nothing to point at */
         return;
     }
     store(b, sha256);
-    capture_result_t *res = s->res;
-    const conn_t *c = s->c;
-    int digits = res->ts_digits ? res->ts_digits : 6;
-    buf_t row = BUF_INIT;
-    jsonw_t w;
-    jw_init(&w, &row, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", b->first_ts, digits);
-    jw_kv_str(&w, "fuid", b->fuid);
-    jw_kv_str(&w, "uid", c->uid);
-    lf_conn_id(&w, &c->orig, c->orig_p, &c->resp, c->resp_p);
-    jw_kv_str(&w, "source", "HTTP");
-    if (b->mime)
-        jw_kv_str(&w, "mime_type", b->mime);
-    if (m->ctype)
-        jw_kv_str(&w, "declared_mime_type", m->ctype);
-    char *fname = http_suggest_filename(m->cdisp, t->uri);
-    if (fname)
-        jw_kv_str(&w, "filename", fname);
-    free(fname);
-    lf_duration(&w, "duration", b->last_ts - b->first_ts, digits);
-    jw_kv_bool(&w, "is_orig", is_orig);
-    jw_kv_uint(&w, "seen_bytes", seen);
-    if (m->clen >= 0 && !b->enc)
-        jw_kv_int(&w, "total_bytes", m->clen);
-    jw_kv_uint(&w, "missing_bytes", b->missing);
-    if (md5[0])
-        jw_kv_str(&w, "md5", md5);
-    if (sha1[0])
-        jw_kv_str(&w, "sha1", sha1);
-    jw_kv_str(&w, "sha256", sha256);
-    if (s->opts->carve && s->opts->case_dir) {
-        char *rel = xasprintf("artifacts/%s", sha256);
-        jw_kv_str(&w, "extracted", rel);
-        free(rel);
-    }
     char *url = url_of(t);
-    if (url)
-        jw_kv_str(&w, "url", url);
-    if (m->cenc)
-        jw_kv_str(&w, "content_encoding", m->cenc);
-    if (enc[0])
-        jw_kv_str(&w, "encoded_sha256", enc);
-    if (m->crange)
-        jw_kv_str(&w, "content_range", m->crange);
-    const char *note = body_decoder_note(b->dec);
-    if (note)
-        jw_kv_str(&w, "decoding_note", note);
-    if (body_decoder_trailing(b->dec))
-        jw_kv_uint(&w, "trailing_bytes", body_decoder_trailing(b->dec));
-    jw_kv_bool(&w, "truncated", why != NULL || b->missing > 0);
-    if (why)
-        jw_kv_str(&w, "truncated_reason", why);
-    jw_kv_str(&w, "pcap", res->name);
-    jw_kv_uint(&w, "first_frame", b->first_frame);
-    jw_kv_uint(&w, "last_frame", b->last_frame);
-    jw_obj_end(&w);
-    logstore_add(&res->logs[LOG_FILES], b->first_ts, (const char *)row.data, row.len);
-    buf_free(&row);
+    const char *const hex[4] = {md5, sha1, sha256, enc};
+    file_row(s, t, is_orig, b, why, hex, url);
     if (!is_orig && t->status == 206 && !why && !b->missing && !b->enc && b->carve &&
         !b->write_failed)
-        note_range(s, t, b, sha256, seen);
+        note_range(s, t, b, sha256, url, seen);
     if (why && (strcmp(why, "max_body") == 0 || strcmp(why, "decompression_ratio") == 0))
-        damage_note(&res->damage,
+        damage_note(s->an->damage,
                     strcmp(why, "max_body") == 0 ? "limit.http_max_body"
                                                  : "limit.http_decompression_ratio",
                     b->first_frame);
     if (!is_orig && mime_suspicious_mismatch(m->ctype, b->mime)) {
-        mime_rec_t *mr = capture_mime_add(res);
-        mr->ts = b->first_ts;
-        mr->client = c->orig, mr->server = c->resp;
-        mr->url = url;
-        url = NULL;
-        mr->declared = xstrdup(m->ctype);
-        mr->sniffed = xstrdup(b->mime);
-        mr->sha256 = xstrdup(sha256);
-        mr->frame = b->first_frame;
-        memcpy(mr->uid, c->uid, sizeof mr->uid);
+        mime_mismatch_t mm = {.ts = b->first_ts,
+                              .url = url,
+                              .declared = m->ctype,
+                              .sniffed = b->mime,
+                              .sha256 = sha256,
+                              .frame = b->first_frame};
+        an_conn_ident(s->c, &mm.conn);
+        s->an->records->mime_mismatch(s->an->records->ctx, &mm);
     }
     free(url);
 }
@@ -322,86 +265,34 @@ static void body_free(body_state_t *b)
 {
     if (!b)
         return;
-    atomic_abort(&b->spill);
-    buf_free(&b->mem);
+    drop(b);
     digest_set_free(&b->hash);
     EVP_MD_CTX_free(b->enc);
     body_decoder_free(b->dec);
     free(b);
 }
 
+/* The http record of a finished transaction, and the credential it carried. */
 static void http_row(http_state_t *s, http_txn_t *t)
 {
-    capture_result_t *res = s->res;
-    const conn_t *c = s->c;
-    int digits = res->ts_digits ? res->ts_digits : 6;
-    ts_ns_t ts = t->req.has ? t->req.ts : t->resp.ts;
     body_state_t *rb = t->user[0], *sb = t->user[1];
-    buf_t row = BUF_INIT;
-    jsonw_t w;
-    jw_init(&w, &row, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", ts, digits);
-    jw_kv_str(&w, "uid", c->uid);
-    lf_conn_id(&w, &c->orig, c->orig_p, &c->resp, c->resp_p);
-    jw_kv_uint(&w, "trans_depth", t->depth);
-    if (t->method)
-        jw_kv_str(&w, "method", t->method);
-    if (t->host)
-        jw_kv_str(&w, "host", t->host);
-    if (t->uri)
-        jw_kv_str(&w, "uri", t->uri);
-    if (t->referrer)
-        jw_kv_str(&w, "referrer", t->referrer);
-    if (t->version)
-        jw_kv_str(&w, "version", t->version);
-    if (t->user_agent)
-        jw_kv_str(&w, "user_agent", t->user_agent);
-    jw_kv_uint(&w, "request_body_len", rb ? body_decoder_out(rb->dec) : 0);
-    jw_kv_uint(&w, "response_body_len", sb ? body_decoder_out(sb->dec) : 0);
-    if (t->status) {
-        jw_kv_int(&w, "status_code", t->status);
-        jw_kv_str(&w, "status_msg", t->status_msg);
-    }
-    if (t->username)
-        jw_kv_str(&w, "username", t->username);
-    if (rb && rb->fuid[0]) {
-        jw_key(&w, "orig_fuids");
-        jw_arr_begin(&w);
-        jw_str(&w, rb->fuid);
-        jw_arr_end(&w);
-    }
-    if (sb && sb->fuid[0]) {
-        jw_key(&w, "resp_fuids");
-        jw_arr_begin(&w);
-        jw_str(&w, sb->fuid);
-        jw_arr_end(&w);
-        if (sb->mime) {
-            jw_key(&w, "resp_mime_types");
-            jw_arr_begin(&w);
-            jw_str(&w, sb->mime);
-            jw_arr_end(&w);
-        }
-    }
-    jw_kv_str(&w, "pcap", res->name);
-    if (t->req.has)
-        jw_kv_uint(&w, "request_frame", t->req.first_frame);
-    if (t->resp.has)
-        jw_kv_uint(&w, "response_frame", t->resp.first_frame);
-    if (t->weird)
-        jw_kv_str(&w, "weird", t->weird);
-    jw_obj_end(&w);
-    logstore_add(&res->logs[LOG_HTTP], ts, (const char *)row.data, row.len);
-    buf_free(&row);
+    http_record_t h = {.ts = t->req.has ? t->req.ts : t->resp.ts,
+                       .txn = t,
+                       .request_body_len = rb ? body_decoder_out(rb->dec) : 0,
+                       .response_body_len = sb ? body_decoder_out(sb->dec) : 0,
+                       .orig_fuid = rb && rb->fuid[0] ? rb->fuid : NULL,
+                       .resp_fuid = sb && sb->fuid[0] ? sb->fuid : NULL,
+                       .resp_mime = sb ? sb->mime : NULL};
+    an_conn_ident(s->c, &h.conn);
+    s->an->records->http(s->an->records->ctx, &h);
     if (t->username) {
-        cred_rec_t *cr = capture_cred_add(res);
-        cr->ts = ts;
-        cr->client = c->orig, cr->server = c->resp, cr->server_p = c->resp_p;
-        cr->proto = "http-basic";
-        cr->username = xstrdup(t->username);
-        cr->has_password = t->has_password;
-        cr->frame = t->req.first_frame;
-        memcpy(cr->uid, c->uid, sizeof cr->uid);
+        credential_t cr = {.conn = h.conn,
+                           .ts = h.ts,
+                           .proto = "http-basic",
+                           .username = t->username,
+                           .has_password = t->has_password,
+                           .frame = t->req.first_frame};
+        s->an->records->credential(s->an->records->ctx, &cr);
     }
 }
 
@@ -411,8 +302,8 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     /* bodies not ended by framing (connection ended) are logged now */
     on_body_end(ctx, t, true);
     on_body_end(ctx, t, false);
-    if (!s->host && t->host)
-        s->host = xstrdup(t->host);
+    if (t->host)
+        an_name_hint(s->c, t->host);
     http_row(s, t);
     body_free(t->user[0]);
     body_free(t->user[1]);
@@ -422,11 +313,11 @@ static void on_txn_done(void *ctx, http_txn_t *t)
 static const http_callbacks_t callbacks = {on_body_begin, on_body_data, on_body_gap, on_body_end,
                                            on_txn_done};
 
-http_state_t *app_http_new(const analysis_opts_t *opts, capture_result_t *res, conn_t *c)
+http_state_t *app_http_new(const an_ctx_t *an, conn_t *c)
 {
     http_state_t *s = xcalloc(1, sizeof *s);
-    s->opts = opts;
-    s->res = res;
+    s->an = an;
+    s->opts = an->opts;
     s->c = c;
     s->hc = http_conn_new(&callbacks, s);
     c->service = "http";
@@ -449,12 +340,10 @@ void app_http_end(http_state_t *s, bool is_orig)
     http_conn_end(s->hc, is_orig);
 }
 
-char *app_http_free(http_state_t *s)
+void app_http_free(http_state_t *s)
 {
     if (!s)
-        return NULL;
+        return;
     http_conn_free(s->hc);
-    char *host = s->host;
     free(s);
-    return host;
 }

@@ -20,11 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
-void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an, capture_result_t *res)
+void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an)
 {
     ctx->an = an;
-    ctx->opts = an->opts;
-    ctx->res = res;
 }
 
 void app_proto_free(app_proto_ctx_t *ctx)
@@ -69,7 +67,7 @@ static void decide(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, bool is_or
         s->kind = APP_DNS_TCP;
     } else if (http_detect(data, len, is_orig)) {
         s->kind = APP_HTTP;
-        s->parser = app_http_new(ctx->opts, ctx->res, c);
+        s->parser = app_http_new(ctx->an, c);
     } else if (is_orig && tls_detect(data, len)) {
         s->kind = APP_TLS;
         s->parser = app_tls_new(ctx->an, c);
@@ -100,14 +98,14 @@ static void ftp_credentials(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c, c
         } else if (strncasecmp((const char *)data + i, "PASS ", 5) == 0 && s->ftp_user &&
                    !s->ftp_pass) {
             s->ftp_pass = true;
-            cred_rec_t *cr = capture_cred_add(ctx->res);
-            cr->ts = ts;
-            cr->client = c->orig, cr->server = c->resp, cr->server_p = c->resp_p;
-            cr->proto = "ftp";
-            cr->username = xstrdup(s->ftp_user);
-            cr->has_password = i + 5 < len && data[i + 5] != '\r' && data[i + 5] != '\n';
-            cr->frame = frame;
-            memcpy(cr->uid, c->uid, sizeof cr->uid);
+            credential_t cr = {.ts = ts,
+                               .proto = "ftp",
+                               .username = s->ftp_user,
+                               .has_password =
+                                   i + 5 < len && data[i + 5] != '\r' && data[i + 5] != '\n',
+                               .frame = frame};
+            an_conn_ident(c, &cr.conn);
+            ctx->an->records->credential(ctx->an->records->ctx, &cr);
         }
     }
 }
@@ -169,12 +167,8 @@ char *app_conn_done(app_proto_ctx_t *ctx, app_session_t *s, conn_t *c)
     if (s->kind == APP_DNS_TCP)
         app_dns_done(ctx->an, c, (dns_state_t **)&s->parser);
     if (s->kind == APP_HTTP) {
-        char *host = app_http_free(s->parser);
+        app_http_free(s->parser);
         s->parser = NULL;
-        if (host && !s->name_hint)
-            s->name_hint = host;
-        else
-            free(host);
     }
     if (s->kind == APP_TLS) {
         app_tls_free(s->parser);

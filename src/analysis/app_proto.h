@@ -15,8 +15,6 @@ enum app_kind { APP_UNKNOWN, APP_NONE, APP_HTTP, APP_TLS, APP_DNS_TCP };
 
 typedef struct app_proto_ctx {
     const an_ctx_t *an;
-    const analysis_opts_t *opts;
-    capture_result_t *res;
 } app_proto_ctx_t;
 
 /* Per-connection analyser state, embedded in app.c's connection state. */
@@ -30,7 +28,7 @@ typedef struct app_session {
     bool ftp_pass;   /* ... and PASS after it */
 } app_session_t;
 
-void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an, capture_result_t *res);
+void app_proto_init(app_proto_ctx_t *ctx, const an_ctx_t *an);
 void app_proto_free(app_proto_ctx_t *ctx);
 
 /* A UDP datagram with payload. */

@@ -1,6 +1,5 @@
 /* case.c — analyse, merge and write a case; see case.h. */
 #include "pipeline/pipeline.h"
-#include "case/ranges.h"
 
 #include "case/names.h"
 #include "core/interrupt.h"
@@ -11,6 +10,7 @@
 #include "write/case_json.h"
 #include "core/fsutil.h"
 #include "write/log_conn.h"
+#include "write/ranges.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -244,7 +244,7 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     } else {
         k.names = names_build(k.r, k.n);
         case_model_finish(&k);
-        case_assemble_ranges(&k);
+        ranges_assemble(&k);
         phase(&ph, "merge");
         int rc = write_logs(&k, o, err, sizeof err);
         phase(&ph, "logs");

@@ -4,6 +4,8 @@
 
 #include "model/keep.h"
 #include "write/log_dns.h"
+#include "write/log_files.h"
+#include "write/log_http.h"
 #include "write/log_ssl.h"
 
 /* Logs print µs unless the capture says otherwise. */
@@ -40,6 +42,37 @@ static void on_name(void *ctx, const name_sighting_t *n)
     capture_keep_name(ctx, n);
 }
 
+static void on_http(void *ctx, const http_record_t *h)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_http_row(&row, h, r->name, digits(r));
+    spool(r, LOG_HTTP, h->ts, &row);
+}
+
+static void on_file(void *ctx, const file_record_t *f)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_files_row(&row, f, r->name, digits(r));
+    spool(r, LOG_FILES, f->ts, &row);
+}
+
+static void on_credential(void *ctx, const credential_t *c)
+{
+    capture_keep_credential(ctx, c);
+}
+
+static void on_mime_mismatch(void *ctx, const mime_mismatch_t *m)
+{
+    capture_keep_mime_mismatch(ctx, m);
+}
+
+static void on_range_part(void *ctx, const range_part_t *p)
+{
+    capture_keep_range_part(ctx, p);
+}
+
 static void on_ssl(void *ctx, const ssl_record_t *s)
 {
     capture_result_t *r = ctx;
@@ -64,7 +97,12 @@ void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spo
         .conn = on_conn,
         .dns = on_dns,
         .name_seen = on_name,
+        .http = on_http,
+        .file = on_file,
         .ssl = on_ssl,
         .certificate = on_certificate,
+        .credential = on_credential,
+        .mime_mismatch = on_mime_mismatch,
+        .range_part = on_range_part,
     };
 }

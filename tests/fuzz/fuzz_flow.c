@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     record_sink_t records;
     record_spool_init(&records, &res, NULL);
     an_ctx_t an = {&opts, &records, NULL, &res.damage};
-    app_t *app = app_new(&an, &res);
+    app_t *app = app_new(&an);
     damage_t dmg = {0};
     conn_table_t *t = conn_table_new(finish, app, 1, &dmg);
     size_t off = 0;

@@ -1,14 +1,13 @@
 /* ranges.c — whole objects from 206 Partial Content parts; see ranges.h. */
-#include "case/ranges.h"
+#include "write/ranges.h"
 
 #include "case/case.h"
 #include "core/digest.h"
-#include "core/jsonw.h"
-#include "core/xalloc.h"
 #include "core/fsutil.h"
-#include "core/logfmt.h"
+#include "core/xalloc.h"
 #include "proto/http.h"
 #include "proto/mime.h"
+#include "write/log_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,58 +107,47 @@ static bool parts_agree(const char *dir, const range_rec_t *x, const range_rec_t
     return ok;
 }
 
+/* The files row of an assembled object, in the files log of the capture
+ * whose part arrived last. */
 static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t n,
                 const assembly_t *a, const char *hashes[3])
 {
     capture_result_t *res = k->r[last->capture];
     int digits = res->ts_digits ? res->ts_digits : 6;
     uint64_t h1 = 0;
-    for (size_t i = 0; i < n; i++)
+    const char **fuids = xcalloc(n, sizeof *fuids);
+    for (size_t i = 0; i < n; i++) {
         h1 = hash_fnv1a(parts[i].r->fuid, strlen(parts[i].r->fuid), h1);
-    char fuid[20];
-    zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x206), fuid);
-    buf_t b = BUF_INIT;
-    jsonw_t w;
-    jw_init(&w, &b, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", last->ts, digits);
-    jw_kv_str(&w, "fuid", fuid);
-    jw_kv_str(&w, "uid", last->uid);
-    lf_conn_id(&w, &last->orig, last->orig_p, &last->resp, last->resp_p);
-    jw_kv_str(&w, "source", "HTTP");
-    jw_kv_str(&w, "mime_type", mime_sniff(a->sniff, a->nsniff));
+        fuids[i] = parts[i].r->fuid;
+    }
+    file_record_t f = {.ts = last->ts,
+                       .source = "HTTP",
+                       .mime = mime_sniff(a->sniff, a->nsniff),
+                       .seen_bytes = a->written,
+                       .total_bytes = (int64_t)last->total,
+                       .md5 = hashes[0],
+                       .sha1 = hashes[1],
+                       .sha256 = hashes[2],
+                       .extracted = true,
+                       .url = last->url,
+                       .assembled_from = fuids,
+                       .nassembled = n,
+                       .first_frame = last->first_frame,
+                       .last_frame = last->last_frame};
+    zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x206), f.fuid);
+    memcpy(f.conn.uid, last->uid, sizeof f.conn.uid);
+    f.conn.orig = last->orig, f.conn.resp = last->resp;
+    f.conn.orig_p = last->orig_p, f.conn.resp_p = last->resp_p;
     const char *path = strstr(last->url, "://");
     path = path ? strchr(path + 3, '/') : NULL;
     char *fname = http_suggest_filename(NULL, path ? path : last->url);
-    if (fname)
-        jw_kv_str(&w, "filename", fname);
-    free(fname);
-    jw_kv_bool(&w, "is_orig", false);
-    jw_kv_uint(&w, "seen_bytes", a->written);
-    jw_kv_uint(&w, "total_bytes", last->total);
-    jw_kv_uint(&w, "missing_bytes", 0);
-    if (hashes[0][0])
-        jw_kv_str(&w, "md5", hashes[0]);
-    if (hashes[1][0])
-        jw_kv_str(&w, "sha1", hashes[1]);
-    jw_kv_str(&w, "sha256", hashes[2]);
-    char *rel = xasprintf("artifacts/%s", hashes[2]);
-    jw_kv_str(&w, "extracted", rel);
-    free(rel);
-    jw_kv_str(&w, "url", last->url);
-    jw_key(&w, "assembled_from");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < n; i++) /* a multipart body gives several parts in a row */
-        if (i == 0 || strcmp(parts[i].r->fuid, parts[i - 1].r->fuid) != 0)
-            jw_str(&w, parts[i].r->fuid);
-    jw_arr_end(&w);
-    jw_kv_bool(&w, "truncated", false);
-    jw_kv_str(&w, "pcap", res->name);
-    jw_kv_uint(&w, "first_frame", last->first_frame);
-    jw_kv_uint(&w, "last_frame", last->last_frame);
-    jw_obj_end(&w);
+    f.filename = fname;
+    buf_t b = BUF_INIT;
+    log_files_row(&b, &f, res->name, digits);
     logstore_add(&res->logs[LOG_FILES], last->ts, (const char *)b.data, b.len);
     buf_free(&b);
+    free(fname);
+    free(fuids);
 }
 
 /* Parts g[0..n) share url and total, sorted by start.  Choose a chain that
@@ -316,7 +304,7 @@ static void expand_multipart(const char *dir, const range_rec_t *m, range_rec_t 
     free(data);
 }
 
-size_t case_assemble_ranges(case_t *k)
+size_t ranges_assemble(case_t *k)
 {
     size_t total = 0, made = 0;
     for (size_t i = 0; i < k->n; i++)

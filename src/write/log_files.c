@@ -1,0 +1,115 @@
+/* log_files.c — see log_files.h. */
+#include "write/log_files.h"
+
+#include "core/jsonw.h"
+#include "core/logfmt.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const log_column_t log_files_columns[] = {
+    {"ts", LOG_TIME, LOG_IN_SHEET},
+    {"fuid", LOG_STRING, LOG_IN_SHEET},
+    {"uid", LOG_STRING, LOG_IN_SHEET},
+    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
+    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    {"source", LOG_STRING, LOG_IN_SHEET},
+    {"mime_type", LOG_STRING, LOG_IN_SHEET},
+    {"declared_mime_type", LOG_STRING, 0},
+    {"filename", LOG_STRING, LOG_IN_SHEET},
+    {"duration", LOG_INTERVAL, LOG_IN_SHEET},
+    {"is_orig", LOG_BOOL, LOG_IN_SHEET},
+    {"seen_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"total_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"missing_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"md5", LOG_STRING, LOG_IN_SHEET},
+    {"sha1", LOG_STRING, LOG_IN_SHEET},
+    {"sha256", LOG_STRING, LOG_IN_SHEET},
+    {"extracted", LOG_STRING, LOG_IN_SHEET},
+    {"url", LOG_STRING, LOG_IN_SHEET},
+    {"content_encoding", LOG_STRING, LOG_IN_SHEET},
+    {"encoded_sha256", LOG_STRING, 0},
+    {"content_range", LOG_STRING, 0},
+    {"decoding_note", LOG_STRING, 0},
+    {"trailing_bytes", LOG_COUNT, 0},
+    {"assembled_from", LOG_LIST, 0},
+    {"truncated", LOG_BOOL, LOG_IN_SHEET},
+    {"truncated_reason", LOG_STRING, 0},
+    {"pcap", LOG_STRING, LOG_IN_SHEET},
+    {"first_frame", LOG_COUNT, LOG_IN_SHEET},
+    {"last_frame", LOG_COUNT, LOG_IN_SHEET},
+    {NULL, 0, 0},
+};
+
+static void kv_opt(jsonw_t *w, const char *key, const char *v)
+{
+    if (v)
+        jw_kv_str(w, key, v);
+}
+
+/* A digest: "" when it was not computed. */
+static void kv_hex(jsonw_t *w, const char *key, const char *v)
+{
+    if (v && v[0])
+        jw_kv_str(w, key, v);
+}
+
+/* The parts an object was assembled from (a multipart body gives several
+ * parts in a row: each fuid once). */
+static void assembled_from(jsonw_t *w, const file_record_t *f)
+{
+    jw_key(w, "assembled_from");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < f->nassembled; i++)
+        if (i == 0 || strcmp(f->assembled_from[i], f->assembled_from[i - 1]) != 0)
+            jw_str(w, f->assembled_from[i]);
+    jw_arr_end(w);
+}
+
+void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_digits)
+{
+    jsonw_t w;
+    jw_init(&w, out, false);
+    jw_obj_begin(&w);
+    lf_time(&w, "ts", f->ts, ts_digits);
+    jw_kv_str(&w, "fuid", f->fuid);
+    jw_kv_str(&w, "uid", f->conn.uid);
+    lf_conn_id(&w, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
+    jw_kv_str(&w, "source", f->source);
+    kv_opt(&w, "mime_type", f->mime);
+    kv_opt(&w, "declared_mime_type", f->declared_mime);
+    kv_opt(&w, "filename", f->filename);
+    if (f->has_duration)
+        lf_duration(&w, "duration", f->duration, ts_digits);
+    jw_kv_bool(&w, "is_orig", f->is_orig);
+    jw_kv_uint(&w, "seen_bytes", f->seen_bytes);
+    if (f->total_bytes >= 0)
+        jw_kv_int(&w, "total_bytes", f->total_bytes);
+    jw_kv_uint(&w, "missing_bytes", f->missing_bytes);
+    kv_hex(&w, "md5", f->md5);
+    kv_hex(&w, "sha1", f->sha1);
+    jw_kv_str(&w, "sha256", f->sha256);
+    if (f->extracted) {
+        char *rel = xasprintf("artifacts/%s", f->sha256);
+        jw_kv_str(&w, "extracted", rel);
+        free(rel);
+    }
+    kv_opt(&w, "url", f->url);
+    kv_opt(&w, "content_encoding", f->content_encoding);
+    kv_hex(&w, "encoded_sha256", f->encoded_sha256);
+    kv_opt(&w, "content_range", f->content_range);
+    kv_opt(&w, "decoding_note", f->decoding_note);
+    if (f->trailing_bytes)
+        jw_kv_uint(&w, "trailing_bytes", f->trailing_bytes);
+    if (f->nassembled)
+        assembled_from(&w, f);
+    jw_kv_bool(&w, "truncated", f->truncated);
+    kv_opt(&w, "truncated_reason", f->truncated_reason);
+    jw_kv_str(&w, "pcap", pcap);
+    jw_kv_uint(&w, "first_frame", f->first_frame);
+    jw_kv_uint(&w, "last_frame", f->last_frame);
+    jw_obj_end(&w);
+}

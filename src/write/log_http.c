@@ -1,0 +1,88 @@
+/* log_http.c — see log_http.h. */
+#include "write/log_http.h"
+
+#include "core/jsonw.h"
+#include "core/logfmt.h"
+
+const log_column_t log_http_columns[] = {
+    {"ts", LOG_TIME, LOG_IN_SHEET},
+    {"uid", LOG_STRING, LOG_IN_SHEET},
+    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
+    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    {"trans_depth", LOG_COUNT, LOG_IN_SHEET},
+    {"method", LOG_STRING, LOG_IN_SHEET},
+    {"host", LOG_STRING, LOG_IN_SHEET},
+    {"uri", LOG_STRING, LOG_IN_SHEET},
+    {"referrer", LOG_STRING, LOG_IN_SHEET},
+    {"version", LOG_STRING, LOG_IN_SHEET},
+    {"user_agent", LOG_STRING, LOG_IN_SHEET},
+    {"request_body_len", LOG_COUNT, LOG_IN_SHEET},
+    {"response_body_len", LOG_COUNT, LOG_IN_SHEET},
+    {"status_code", LOG_COUNT, LOG_IN_SHEET},
+    {"status_msg", LOG_STRING, LOG_IN_SHEET},
+    {"username", LOG_STRING, LOG_IN_SHEET},
+    {"orig_fuids", LOG_LIST, LOG_IN_SHEET},
+    {"resp_fuids", LOG_LIST, LOG_IN_SHEET},
+    {"resp_mime_types", LOG_LIST, LOG_IN_SHEET},
+    {"pcap", LOG_STRING, LOG_IN_SHEET},
+    {"request_frame", LOG_COUNT, LOG_IN_SHEET},
+    {"response_frame", LOG_COUNT, 0},
+    {"weird", LOG_STRING, 0},
+    {NULL, 0, 0},
+};
+
+static void kv_opt(jsonw_t *w, const char *key, const char *v)
+{
+    if (v)
+        jw_kv_str(w, key, v);
+}
+
+/* A one-element list, as Zeek logs the fuids of a message. */
+static void kv_one(jsonw_t *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    jw_arr_begin(w);
+    jw_str(w, v);
+    jw_arr_end(w);
+}
+
+void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_digits)
+{
+    const http_txn_t *t = h->txn;
+    jsonw_t w;
+    jw_init(&w, out, false);
+    jw_obj_begin(&w);
+    lf_time(&w, "ts", h->ts, ts_digits);
+    jw_kv_str(&w, "uid", h->conn.uid);
+    lf_conn_id(&w, &h->conn.orig, h->conn.orig_p, &h->conn.resp, h->conn.resp_p);
+    jw_kv_uint(&w, "trans_depth", t->depth);
+    kv_opt(&w, "method", t->method);
+    kv_opt(&w, "host", t->host);
+    kv_opt(&w, "uri", t->uri);
+    kv_opt(&w, "referrer", t->referrer);
+    kv_opt(&w, "version", t->version);
+    kv_opt(&w, "user_agent", t->user_agent);
+    jw_kv_uint(&w, "request_body_len", h->request_body_len);
+    jw_kv_uint(&w, "response_body_len", h->response_body_len);
+    if (t->status) {
+        jw_kv_int(&w, "status_code", t->status);
+        jw_kv_str(&w, "status_msg", t->status_msg);
+    }
+    kv_opt(&w, "username", t->username);
+    if (h->orig_fuid)
+        kv_one(&w, "orig_fuids", h->orig_fuid);
+    if (h->resp_fuid) {
+        kv_one(&w, "resp_fuids", h->resp_fuid);
+        if (h->resp_mime)
+            kv_one(&w, "resp_mime_types", h->resp_mime);
+    }
+    jw_kv_str(&w, "pcap", pcap);
+    if (t->req.has)
+        jw_kv_uint(&w, "request_frame", t->req.first_frame);
+    if (t->resp.has)
+        jw_kv_uint(&w, "response_frame", t->resp.first_frame);
+    kv_opt(&w, "weird", t->weird);
+    jw_obj_end(&w);
+}
