@@ -26,12 +26,10 @@ enum { HASH_MD5 = 1, HASH_SHA1 = 2, HASH_SHA256 = 4, HASH_ALL = 7 };
 #define DEFAULT_MAX_BODY (256ull << 20)
 
 typedef struct analysis_opts {
-    const char *bpf;       /* NULL: every packet */
-    bool carve;            /* keep HTTP bodies as evidence (artifacts/) */
-    uint64_t max_body;     /* bytes kept per body; larger ones are truncated */
-    unsigned hashes;       /* HASH_* bits for carved bodies (sha256 always) */
-    const char *case_dir;  /* artifacts/ and certs/ live here */
-    const char *spool_dir; /* temporary spool files (may be NULL) */
+    const char *bpf;   /* NULL: every packet */
+    bool carve;        /* keep HTTP bodies as evidence (artifacts/) */
+    uint64_t max_body; /* bytes kept per body; larger ones are truncated */
+    unsigned hashes;   /* HASH_* bits for carved bodies (sha256 always) */
     /* progress: called every few MB with raw bytes read and the file size */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -6,7 +6,7 @@
  * pointers (capture + frame numbers + uids) that open the exact packets in
  * Wireshark, plus the sentence saying why it fired and its sub-scores.
  * Detectors fill typed records (finding_* setters); they never format or
- * write anything: findings_write() does.
+ * write anything: write/log_findings.c does.
  *
  * Thresholds are in findings_thresholds_t with documented defaults
  * (docs/findings.md); case.json records the values used.
@@ -65,7 +65,7 @@ void findings_thresholds_json(struct jsonw *w, const findings_thresholds_t *th);
 typedef struct evidence_ptr {
     uint32_t capture;
     uint64_t frame;
-    char uid[20];
+    char uid[UID_LEN];
 } evidence_ptr_t;
 
 /* Severities, as findings.ndjson names them (severity_name). */
@@ -138,7 +138,6 @@ void finding_strs(finding_t *x, const char *key);
 void finding_strs_add(finding_t *x, const char *s);
 /* A detail by key, or NULL. */
 const finding_attr_t *finding_attr(const finding_t *x, const char *key);
-long long findings_write(const case_t *k, const char *path);
 const char *severity_name(int s);
 void findings_free(findings_t *f);
 

@@ -1,11 +1,7 @@
 /* hosts.c — see hosts.h. */
 #include "hosts.h"
 
-#include "case/names.h"
-#include "core/jsonw.h"
 #include "core/xalloc.h"
-#include "core/fsutil.h"
-#include "core/logfmt.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -153,6 +149,31 @@ static bool answered(const conn_rec_t *c)
     return false;
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Each host's lists in a stable order: names and ports for reading,
+ * captures by rank. */
+static void sort_lists(host_t *h)
+{
+    xqsort(h->hint_names, h->nhints, sizeof *h->hint_names, cmp_cstr);
+    xqsort(h->server_ports, h->nports, sizeof *h->server_ports, cmp_u16);
+    xqsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
+}
+
 hosts_t *hosts_build(const case_t *k)
 {
     hosts_t *h = xcalloc(1, sizeof *h);
@@ -196,103 +217,14 @@ hosts_t *hosts_build(const case_t *k)
             if (c->name_hint)
                 add_hint(r, c->name_hint);
         }
+    for (size_t i = 0; i < h->n; i++)
+        sort_lists(&h->v[i]);
     return h;
 }
 
 const host_t *hosts_find(const hosts_t *h, const ipaddr_t *ip)
 {
     return lookup((hosts_t *)h, ip);
-}
-
-static int cmp_u16(const void *a, const void *b)
-{
-    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void host_row(buf_t *out, const case_t *k, host_t *h)
-{
-    jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_addr(&w, "ip", &h->ip);
-    jw_kv_bool(&w, "internal", ipaddr_is_private(&h->ip));
-    jw_key(&w, "macs");
-    jw_arr_begin(&w);
-    for (unsigned i = 0; i < h->nmacs; i++) {
-        char m[18];
-        jw_obj_begin(&w);
-        jw_kv_str(&w, "mac", mac_str(h->macs[i], m));
-        jw_kv_str(&w, "vendor", oui_vendor(h->macs[i]));
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    /* names: DNS answers first, then names seen inside connections */
-    const char *const *dns;
-    size_t nd = names_all(k->names, &h->ip, &dns);
-    xqsort(h->hint_names, h->nhints, sizeof *h->hint_names, cmp_cstr);
-    jw_key(&w, "names");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < nd; i++)
-        jw_str(&w, dns[i]);
-    for (size_t i = 0; i < h->nhints; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < nd && !dup; j++)
-            dup = strcmp(dns[j], h->hint_names[i]) == 0;
-        if (!dup)
-            jw_str(&w, h->hint_names[i]);
-    }
-    jw_arr_end(&w);
-    int digits = k->n ? k->r[0]->ts_digits : 6;
-    lf_time(&w, "first_ts", h->first, digits);
-    lf_time(&w, "last_ts", h->last, digits);
-    jw_kv_uint(&w, "bytes_sent", h->bytes_sent);
-    jw_kv_uint(&w, "bytes_recv", h->bytes_recv);
-    jw_kv_uint(&w, "conns_orig", h->conns_orig);
-    jw_kv_uint(&w, "conns_resp", h->conns_resp);
-    xqsort(h->server_ports, h->nports, sizeof *h->server_ports, cmp_u16);
-    jw_key(&w, "server_ports");
-    jw_arr_begin(&w);
-    for (unsigned i = 0; i < h->nports; i++)
-        jw_uint(&w, h->server_ports[i]);
-    jw_arr_end(&w);
-    jw_kv_uint(&w, "server_port_count", h->server_port_count);
-    jw_key(&w, "pcaps");
-    jw_arr_begin(&w);
-    xqsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
-    for (size_t i = 0; i < h->ncaps; i++)
-        if (i == 0 || h->caps[i] != h->caps[i - 1])
-            jw_str(&w, k->r[h->caps[i]]->name);
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    buf_append_byte(out, '\n');
-}
-
-long long hosts_write(const case_t *k, const char *path)
-{
-    atomic_file_t af;
-    if (atomic_open(&af, path) != 0)
-        return -1;
-    buf_t row = BUF_INIT;
-    for (size_t i = 0; i < k->hosts->n; i++) {
-        buf_clear(&row);
-        host_row(&row, k, &k->hosts->v[i]);
-        fwrite(row.data, 1, row.len, af.f);
-    }
-    buf_free(&row);
-    if (atomic_commit(&af) != 0)
-        return -1;
-    return (long long)k->hosts->n;
 }
 
 void hosts_free(hosts_t *h)

@@ -4,13 +4,13 @@
  * One entry per IP address across all captures: MAC addresses (with the
  * IEEE vendor), names (DNS answers, TLS SNI, HTTP Host), first and last seen,
  * bytes sent and received, connections as originator and responder, server
- * ports it answered on, and the captures it appears in.  hosts.ndjson.
+ * ports it answered on, and the captures it appears in.  write/log_hosts.c
+ * writes them to hosts.ndjson.
  */
 #ifndef PCAPCASE_HOSTS_H
 #define PCAPCASE_HOSTS_H
 
 #include "case/merged.h"
-#include "core/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,9 +33,9 @@ typedef struct host {
     uint64_t server_port_count;
     uint8_t macs[HOSTS_MAX_MACS][6];
     unsigned nmacs;
-    uint32_t *caps; /* capture indices it appears in (sorted, unique at write) */
+    uint32_t *caps; /* capture indices it appears in (sorted; repeats skipped at write) */
     size_t ncaps, capcaps;
-    const char **hint_names; /* SNI / Host names (pointers into conn records) */
+    const char **hint_names; /* SNI / Host names, sorted (pointers into conn records) */
     size_t nhints, caphints;
 } host_t;
 
@@ -47,8 +47,6 @@ typedef struct hosts {
 hosts_t *hosts_build(const case_t *k);
 /* The host entry for ip, or NULL. */
 const host_t *hosts_find(const hosts_t *h, const ipaddr_t *ip);
-/* Write hosts.ndjson rows (sorted by address); returns rows or -1. */
-long long hosts_write(const case_t *k, const char *path);
 void hosts_free(hosts_t *h);
 
 /* Vendor name for a MAC from Debian's ieee-data OUI list, or NULL.  The

@@ -2,7 +2,8 @@
  * merged.h — the merged case: every capture's results plus what connects them.
  *
  * Built by case_analyze() once all captures are analysed; the writers
- * (logs, case.json, charts, reports) read it and nothing else.
+ * (logs, case.json, charts, reports: write/ and report/) read it and nothing
+ * else.
  */
 #ifndef PCAPCASE_MERGED_H
 #define PCAPCASE_MERGED_H
@@ -28,8 +29,6 @@ enum table_kind {
     TABLE_COUNT
 };
 
-extern const char *const table_names[TABLE_COUNT];
-
 typedef struct case_s {
     const struct case_opts *opts;
     capture_result_t **r; /* usable captures in canonical order (rank = index) */
@@ -38,13 +37,11 @@ typedef struct case_s {
     struct names *names;
     struct hosts *hosts;
     struct findings *findings;
-    long long rows[TABLE_COUNT];
+    long long rows[TABLE_COUNT]; /* rows written per log (write/logs.h) */
 } case_t;
 
 /* Correlate across captures: hosts, findings (fills k->hosts, k->findings). */
 void case_model_finish(case_t *k);
-/* hosts.ndjson, findings.ndjson, charts and reports.  0 or -1 with err. */
-int case_write_extras(case_t *k, char *err, size_t errlen);
 void case_free(case_t *k);
 
 #endif

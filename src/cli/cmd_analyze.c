@@ -211,8 +211,6 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         case_inputs_free(&in);
         return EXIT_NO_INPUT;
     }
-    o.analysis.case_dir = o.out_dir;
-    o.analysis.spool_dir = o.out_dir;
     o.argc = argc + 1;
     o.argv = argv - 1;
     o.progress = !o.quiet && isatty(2);

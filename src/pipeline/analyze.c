@@ -1,4 +1,4 @@
-/* case.c — analyse, merge and write a case; see case.h. */
+/* analyze.c — analyse, merge and write a case; see pipeline.h. */
 #include "pipeline/pipeline.h"
 
 #include "case/names.h"
@@ -9,7 +9,7 @@
 #include "write/case_charts.h"
 #include "write/case_json.h"
 #include "core/fsutil.h"
-#include "write/log_conn.h"
+#include "write/logs.h"
 #include "write/ranges.h"
 #include "report/report.h"
 
@@ -22,96 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const spooled_names[LOG_SPOOLED_COUNT] = {"dns", "http", "files", "ssl"};
-
 static int cmp_result(const void *a, const void *b)
 {
     const capture_result_t *x = *(capture_result_t *const *)a, *y = *(capture_result_t *const *)b;
     int c = strcmp(x->sha256_hex, y->sha256_hex);
     return c ? c : strcmp(x->name, y->name);
-}
-
-typedef struct conn_ref {
-    const conn_rec_t *c;
-    uint32_t rank;
-} conn_ref_t;
-
-static int cmp_conn_ref(const void *a, const void *b)
-{
-    const conn_ref_t *x = a, *y = b;
-    if (x->c->ts != y->c->ts)
-        return x->c->ts < y->c->ts ? -1 : 1;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    return strcmp(x->c->uid, y->c->uid);
-}
-
-static long long write_conn_log(case_t *k, const char *path)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < k->n; i++)
-        total += k->r[i]->nconns;
-    conn_ref_t *refs = xcalloc(total ? total : 1, sizeof *refs);
-    size_t j = 0;
-    for (size_t i = 0; i < k->n; i++)
-        for (size_t c = 0; c < k->r[i]->nconns; c++)
-            refs[j++] = (conn_ref_t){capture_conn(k->r[i], c), (uint32_t)i};
-    xqsort(refs, total, sizeof *refs, cmp_conn_ref);
-    atomic_file_t af;
-    if (atomic_open(&af, path) != 0) {
-        free(refs);
-        return -1;
-    }
-    buf_t row = BUF_INIT;
-    for (size_t i = 0; i < total; i++) {
-        const conn_rec_t *c = refs[i].c;
-        const capture_result_t *r = k->r[refs[i].rank];
-        const char *on = names_lookup(k->names, &c->orig, c->ts);
-        const char *rn = names_lookup(k->names, &c->resp, c->ts);
-        if (!rn)
-            rn = c->name_hint;
-        buf_clear(&row);
-        log_conn_row(&row, c, r->name, r->ts_digits, on, rn);
-        buf_append_byte(&row, '\n');
-        fwrite(row.data, 1, row.len, af.f);
-    }
-    buf_free(&row);
-    free(refs);
-    if (atomic_commit(&af) != 0)
-        return -1;
-    return (long long)total;
-}
-
-static int write_logs(case_t *k, const case_opts_t *o, char *err, size_t errlen)
-{
-    char *dir = xasprintf("%s/logs", o->out_dir);
-    int rc = mkdir_p(dir, 0755);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: cannot create folder: %s", dir, strerror(errno));
-        free(dir);
-        return -1;
-    }
-    char *p = xasprintf("%s/conn.ndjson", dir);
-    k->rows[TABLE_CONN] = write_conn_log(k, p);
-    if (k->rows[TABLE_CONN] < 0)
-        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno)), rc = -1;
-    free(p);
-    for (int t = 0; t < LOG_SPOOLED_COUNT && rc == 0; t++) {
-        logstore_t **stores = xcalloc(k->n ? k->n : 1, sizeof *stores);
-        for (size_t i = 0; i < k->n; i++) {
-            stores[i] = &k->r[i]->logs[t];
-            stores[i]->rank = (int)i;
-        }
-        p = xasprintf("%s/%s.ndjson", dir, spooled_names[t]);
-        long long n = logstore_merge(stores, k->n, p);
-        if (n < 0)
-            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno)), rc = -1;
-        k->rows[TABLE_DNS + t] = n;
-        free(p);
-        free(stores);
-    }
-    free(dir);
-    return rc;
 }
 
 /* Keep usable captures, drop byte-identical duplicates, sort canonically. */
@@ -246,10 +161,8 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
         case_model_finish(&k);
         ranges_assemble(&k);
         phase(&ph, "merge");
-        int rc = write_logs(&k, o, err, sizeof err);
+        int rc = case_logs_write(&k, err, sizeof err);
         phase(&ph, "logs");
-        if (rc == 0)
-            rc = case_write_extras(&k, err, sizeof err);
         if (rc == 0 && !o->carve_only && case_charts_write(&k, err, sizeof err) < 0)
             rc = -1;
         phase(&ph, "charts");

@@ -87,14 +87,14 @@ static void *work(void *arg)
             ao.progress = on_progress;
             ao.progress_ctx = &pc;
         }
+        /* rows spool in the case folder (a big case's logs may not fit
+         * the temporary folder), evidence goes under it */
         record_sink_t records;
-        record_spool_init(&records, &s->results[i], ao.spool_dir);
+        record_spool_init(&records, &s->results[i], s->opts->out_dir);
         evidence_store_t evidence;
         evidence_dir_t dir;
-        if (ao.case_dir)
-            evidence_store_init(&evidence, &dir, ao.case_dir, &s->results[i].damage);
-        analysis_run(s->in->paths[i], &ao, &records, ao.case_dir ? &evidence : NULL,
-                     &s->results[i]);
+        evidence_store_init(&evidence, &dir, s->opts->out_dir, &s->results[i].damage);
+        analysis_run(s->in->paths[i], &ao, &records, &evidence, &s->results[i]);
         pthread_mutex_lock(&s->lock);
         s->inflight[w->id] = 0;
         s->done_bytes += s->results[i].size;

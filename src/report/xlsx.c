@@ -1,6 +1,7 @@
 /* xlsx.c — CASE/report.xlsx through libxlsxwriter; see report.h.
  *
- * One sheet per log, columns in the SPEC's field order, numbers as numbers,
+ * One sheet per log, its columns those its writer marks for the workbook
+ * (write/log_*.h: the same list the rows are written in), numbers as numbers,
  * times as Excel date-times in the case's time zone, strings always written
  * as strings (a value from the traffic starting with '=' never becomes a
  * formula), artifacts linked from the files sheet, charts on their own sheet.
@@ -11,6 +12,15 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "report/chartlist.h"
+#include "write/log_columns.h"
+#include "write/log_conn.h"
+#include "write/log_dns.h"
+#include "write/log_files.h"
+#include "write/log_findings.h"
+#include "write/log_hosts.h"
+#include "write/log_http.h"
+#include "write/log_ssl.h"
+#include "write/log_x509.h"
 
 #include <dirent.h>
 #include <json-c/json.h>
@@ -29,93 +39,17 @@ unsigned long report_xlsx_max_rows = 1048575; /* rows after the header */
 
 typedef struct sheet_def {
     const char *log, *title;
-    const char *const *cols;
+    const log_column_t *cols; /* the log writer's columns; LOG_IN_SHEET ones are shown */
 } sheet_def_t;
 
-static const char *const c_findings[] = {"id",      "severity", "score",    "type",
-                                         "summary", "why",      "scores",   "hosts",
-                                         "ts",      "last_ts",  "evidence", NULL};
-static const char *const c_hosts[] = {
-    "ip",         "internal",   "names",      "macs",         "first_ts", "last_ts", "bytes_sent",
-    "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps",    NULL};
-static const char *const c_conn[] = {"ts",          "uid",           "id.orig_h",   "id.orig_p",
-                                     "id.resp_h",   "id.resp_p",     "proto",       "service",
-                                     "duration",    "orig_bytes",    "resp_bytes",  "conn_state",
-                                     "history",     "missed_bytes",  "orig_pkts",   "orig_ip_bytes",
-                                     "resp_pkts",   "resp_ip_bytes", "vlan",        "pcap",
-                                     "first_frame", "last_frame",    "retransmits", "zero_windows",
-                                     "rtt_syn",     "orig_name",     "resp_name",   NULL};
-static const char *const c_dns[] = {
-    "ts",       "uid",        "id.orig_h", "id.orig_p", "id.resp_h",   "id.resp_p", "proto",
-    "trans_id", "rtt",        "query",     "qclass",    "qclass_name", "qtype",     "qtype_name",
-    "rcode",    "rcode_name", "AA",        "TC",        "RD",          "RA",        "Z",
-    "answers",  "TTLs",       "rejected",  "pcap",      "frame",       NULL};
-static const char *const c_http[] = {"ts",
-                                     "uid",
-                                     "id.orig_h",
-                                     "id.orig_p",
-                                     "id.resp_h",
-                                     "id.resp_p",
-                                     "trans_depth",
-                                     "method",
-                                     "host",
-                                     "uri",
-                                     "referrer",
-                                     "version",
-                                     "user_agent",
-                                     "request_body_len",
-                                     "response_body_len",
-                                     "status_code",
-                                     "status_msg",
-                                     "username",
-                                     "orig_fuids",
-                                     "resp_fuids",
-                                     "resp_mime_types",
-                                     "pcap",
-                                     "request_frame",
-                                     NULL};
-static const char *const c_files[] = {"ts",         "fuid",        "uid",
-                                      "id.orig_h",  "id.orig_p",   "id.resp_h",
-                                      "id.resp_p",  "source",      "mime_type",
-                                      "filename",   "duration",    "is_orig",
-                                      "seen_bytes", "total_bytes", "missing_bytes",
-                                      "md5",        "sha1",        "sha256",
-                                      "extracted",  "url",         "content_encoding",
-                                      "truncated",  "pcap",        "first_frame",
-                                      "last_frame", NULL};
-static const char *const c_ssl[] = {
-    "ts",      "uid",    "id.orig_h",   "id.orig_p",     "id.resp_h",   "id.resp_p",
-    "version", "cipher", "server_name", "next_protocol", "established", "cert_chain_fps",
-    "ja3",     "ja3s",   "ja4",         "pcap",          "frame",       NULL};
-static const char *const c_x509[] = {"ts",
-                                     "fingerprint",
-                                     "certificate.version",
-                                     "certificate.serial",
-                                     "certificate.subject",
-                                     "certificate.issuer",
-                                     "certificate.not_valid_before",
-                                     "certificate.not_valid_after",
-                                     "certificate.key_alg",
-                                     "certificate.sig_alg",
-                                     "certificate.key_type",
-                                     "certificate.key_length",
-                                     "san.dns",
-                                     "san.ip",
-                                     "basic_constraints.ca",
-                                     "self_signed",
-                                     "expired_at_capture",
-                                     "seen_in",
-                                     "pcap",
-                                     NULL};
-
-static const sheet_def_t sheets[] = {{"findings", "Findings", c_findings},
-                                     {"hosts", "Hosts", c_hosts},
-                                     {"conn", "Connections", c_conn},
-                                     {"dns", "DNS", c_dns},
-                                     {"http", "HTTP", c_http},
-                                     {"files", "Files", c_files},
-                                     {"ssl", "TLS", c_ssl},
-                                     {"x509", "Certificates", c_x509},
+static const sheet_def_t sheets[] = {{"findings", "Findings", log_findings_columns},
+                                     {"hosts", "Hosts", log_hosts_columns},
+                                     {"conn", "Connections", log_conn_columns},
+                                     {"dns", "DNS", log_dns_columns},
+                                     {"http", "HTTP", log_http_columns},
+                                     {"files", "Files", log_files_columns},
+                                     {"ssl", "TLS", log_ssl_columns},
+                                     {"x509", "Certificates", log_x509_columns},
                                      {NULL, NULL, NULL}};
 
 typedef struct ctx {
@@ -123,13 +57,6 @@ typedef struct ctx {
     lxw_format *hdr, *dt, *link;
     int tz;
 } ctx_t;
-
-static bool is_time(const char *col)
-{
-    size_t n = strlen(col);
-    return strcmp(col, "ts") == 0 || (n > 3 && strcmp(col + n - 3, "_ts") == 0) ||
-           strstr(col, "not_valid") != NULL;
-}
 
 /* Excel serial date from epoch seconds (days since 1899-12-30). */
 static double excel_date(double epoch, int tz)
@@ -156,14 +83,27 @@ static char *text_of(json_object *v)
     return xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 }
 
+/* Columns per sheet the cursor keeps widths for. */
+#define XLSX_MAX_COLS 64
+
 typedef struct cur {
     lxw_worksheet *ws;
     unsigned long row;
-    double width[64];
+    const log_column_t *col[XLSX_MAX_COLS]; /* the columns shown, in log order */
+    int ncols;
+    double width[XLSX_MAX_COLS];
 } cur_t;
 
-static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, const char *const *cols,
-                                cur_t *cur)
+/* The columns of cols the workbook shows. */
+static void shown_columns(cur_t *cur, const log_column_t *cols)
+{
+    cur->ncols = 0;
+    for (const log_column_t *k = cols; k->name && cur->ncols < XLSX_MAX_COLS; k++)
+        if (k->flags & LOG_IN_SHEET)
+            cur->col[cur->ncols++] = k;
+}
+
+static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, cur_t *cur)
 {
     char name[32];
     if (part > 1)
@@ -171,10 +111,9 @@ static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, const cha
     else
         snprintf(name, sizeof name, "%s", title);
     lxw_worksheet *ws = workbook_add_worksheet(c->wb, name);
-    int n = 0;
-    for (; cols[n]; n++) {
-        worksheet_write_string(ws, 0, (lxw_col_t)n, cols[n], c->hdr);
-        cur->width[n] = (double)strlen(cols[n]) + 2;
+    for (int n = 0; n < cur->ncols; n++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)n, cur->col[n]->name, c->hdr);
+        cur->width[n] = (double)strlen(cur->col[n]->name) + 2;
     }
     worksheet_freeze_panes(ws, 1, 0);
     cur->ws = ws;
@@ -182,22 +121,22 @@ static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, const cha
     return ws;
 }
 
-static void finish_sheet(cur_t *cur, int ncols)
+static void finish_sheet(cur_t *cur)
 {
-    for (int i = 0; i < ncols && i < 64; i++)
+    for (int i = 0; i < cur->ncols; i++)
         worksheet_set_column(cur->ws, (lxw_col_t)i, (lxw_col_t)i,
                              cur->width[i] > XLSX_MAX_WIDTH ? XLSX_MAX_WIDTH : cur->width[i], NULL);
     if (cur->row > 0)
-        worksheet_autofilter(cur->ws, 0, 0, (lxw_row_t)cur->row, (lxw_col_t)(ncols - 1));
+        worksheet_autofilter(cur->ws, 0, 0, (lxw_row_t)cur->row, (lxw_col_t)(cur->ncols - 1));
 }
 
-static void write_cell(ctx_t *c, cur_t *cur, int col, const char *name, json_object *v)
+static void write_cell(ctx_t *c, cur_t *cur, int col, json_object *v)
 {
     lxw_row_t r = (lxw_row_t)cur->row;
     double w = 0;
     if (!v || json_object_is_type(v, json_type_null))
         return;
-    if (is_time(name) &&
+    if (cur->col[col]->type == LOG_TIME &&
         (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))) {
         worksheet_write_number(cur->ws, r, (lxw_col_t)col,
                                excel_date(json_object_get_double(v), c->tz), c->dt);
@@ -210,7 +149,7 @@ static void write_cell(ctx_t *c, cur_t *cur, int col, const char *name, json_obj
         w = 7;
     } else {
         char *s = text_of(v);
-        if (strcmp(name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0) {
+        if (strcmp(cur->col[col]->name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0) {
             char *url = xasprintf("external:%s", s);
             worksheet_write_url_opt(cur->ws, r, (lxw_col_t)col, url, c->link, s, NULL);
             free(url);
@@ -221,7 +160,7 @@ static void write_cell(ctx_t *c, cur_t *cur, int col, const char *name, json_obj
         w = (double)strlen(s) + 2;
         free(s);
     }
-    if (col < 64 && w > cur->width[col])
+    if (w > cur->width[col])
         cur->width[col] = w;
 }
 
@@ -252,13 +191,11 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     char *p = xasprintf("%s/logs/%s.ndjson", dir, d->log);
     FILE *f = fopen(p, "r");
     free(p);
-    int ncols = 0;
-    while (d->cols[ncols])
-        ncols++;
     cur_t cur;
     memset(&cur, 0, sizeof cur);
+    shown_columns(&cur, d->cols);
     int part = 1;
-    new_sheet(c, d->title, part, d->cols, &cur);
+    new_sheet(c, d->title, part, &cur);
     char *line = NULL;
     size_t cap = 0;
     long long rows = 0;
@@ -267,15 +204,15 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
         if (!o)
             continue;
         if (cur.row >= report_xlsx_max_rows) {
-            finish_sheet(&cur, ncols);
+            finish_sheet(&cur);
             worksheet_write_comment(cur.ws, 0, 0, "This table continues on the next sheet.");
-            new_sheet(c, d->title, ++part, d->cols, &cur);
+            new_sheet(c, d->title, ++part, &cur);
         }
         cur.row++;
-        for (int i = 0; i < ncols; i++) {
-            json_object *v = field(o, d->cols[i]);
+        for (int i = 0; i < cur.ncols; i++) {
+            json_object *v = field(o, cur.col[i]->name);
             if (v)
-                write_cell(c, &cur, i, d->cols[i], v);
+                write_cell(c, &cur, i, v);
         }
         rows++;
         json_object_put(o);
@@ -283,7 +220,7 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     free(line);
     if (f)
         fclose(f);
-    finish_sheet(&cur, ncols);
+    finish_sheet(&cur);
     return rows;
 }
 
@@ -410,44 +347,53 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
 
 /* ---- comparison workbook ---- */
 
-static const char *const c_flows[] = {"a_host",
-                                      "a_port",
-                                      "b_host",
-                                      "b_port",
-                                      "proto",
-                                      "seen_at",
-                                      "first_frame_a",
-                                      "first_frame_b",
-                                      "a_to_b.sent_past_first_point",
-                                      "a_to_b.matched",
-                                      "a_to_b.matched_by_byte_range",
-                                      "a_to_b.lost_between_points",
-                                      "a_to_b.loss_rate",
-                                      "a_to_b.only_at_far_point",
-                                      "a_to_b.tcp_retransmissions",
-                                      "a_to_b.retransmissions_lost_between_points",
-                                      "a_to_b.retransmissions_lost_beyond_points",
-                                      "a_to_b.one_way_delay.min",
-                                      "a_to_b.one_way_delay.median",
-                                      "a_to_b.one_way_delay.p95",
-                                      "a_to_b.one_way_delay.max",
-                                      "b_to_a.sent_past_first_point",
-                                      "b_to_a.matched",
-                                      "b_to_a.matched_by_byte_range",
-                                      "b_to_a.lost_between_points",
-                                      "b_to_a.loss_rate",
-                                      "b_to_a.only_at_far_point",
-                                      "b_to_a.tcp_retransmissions",
-                                      "b_to_a.retransmissions_lost_between_points",
-                                      "b_to_a.retransmissions_lost_beyond_points",
-                                      "b_to_a.one_way_delay.min",
-                                      "b_to_a.one_way_delay.median",
-                                      "b_to_a.one_way_delay.p95",
-                                      "b_to_a.one_way_delay.max",
-                                      NULL};
-static const char *const c_unmatched[] = {"ts",        "point",     "file", "frame",    "kind",
-                                          "direction", "src",       "dst",  "ip_proto", "ip_id",
-                                          "seq",       "tcp_flags", "len",  NULL};
+/* compare's logs (flows.ndjson, unmatched.ndjson), every column shown */
+static const log_column_t c_flows[] = {
+    {"a_host", LOG_ADDR, LOG_IN_SHEET},
+    {"a_port", LOG_PORT, LOG_IN_SHEET},
+    {"b_host", LOG_ADDR, LOG_IN_SHEET},
+    {"b_port", LOG_PORT, LOG_IN_SHEET},
+    {"proto", LOG_STRING, LOG_IN_SHEET},
+    {"seen_at", LOG_STRING, LOG_IN_SHEET},
+    {"first_frame_a", LOG_COUNT, LOG_IN_SHEET},
+    {"first_frame_b", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.sent_past_first_point", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.matched", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.matched_by_byte_range", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.lost_between_points", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.loss_rate", LOG_DOUBLE, LOG_IN_SHEET},
+    {"a_to_b.only_at_far_point", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.tcp_retransmissions", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.retransmissions_lost_between_points", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.retransmissions_lost_beyond_points", LOG_COUNT, LOG_IN_SHEET},
+    {"a_to_b.one_way_delay.min", LOG_DOUBLE, LOG_IN_SHEET},
+    {"a_to_b.one_way_delay.median", LOG_DOUBLE, LOG_IN_SHEET},
+    {"a_to_b.one_way_delay.p95", LOG_DOUBLE, LOG_IN_SHEET},
+    {"a_to_b.one_way_delay.max", LOG_DOUBLE, LOG_IN_SHEET},
+    {"b_to_a.sent_past_first_point", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.matched", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.matched_by_byte_range", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.lost_between_points", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.loss_rate", LOG_DOUBLE, LOG_IN_SHEET},
+    {"b_to_a.only_at_far_point", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.tcp_retransmissions", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.retransmissions_lost_between_points", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.retransmissions_lost_beyond_points", LOG_COUNT, LOG_IN_SHEET},
+    {"b_to_a.one_way_delay.min", LOG_DOUBLE, LOG_IN_SHEET},
+    {"b_to_a.one_way_delay.median", LOG_DOUBLE, LOG_IN_SHEET},
+    {"b_to_a.one_way_delay.p95", LOG_DOUBLE, LOG_IN_SHEET},
+    {"b_to_a.one_way_delay.max", LOG_DOUBLE, LOG_IN_SHEET},
+    {NULL, 0, 0},
+};
+static const log_column_t c_unmatched[] = {
+    {"ts", LOG_TIME, LOG_IN_SHEET},        {"point", LOG_STRING, LOG_IN_SHEET},
+    {"file", LOG_STRING, LOG_IN_SHEET},    {"frame", LOG_COUNT, LOG_IN_SHEET},
+    {"kind", LOG_STRING, LOG_IN_SHEET},    {"direction", LOG_STRING, LOG_IN_SHEET},
+    {"src", LOG_STRING, LOG_IN_SHEET},     {"dst", LOG_STRING, LOG_IN_SHEET},
+    {"ip_proto", LOG_COUNT, LOG_IN_SHEET}, {"ip_id", LOG_COUNT, LOG_IN_SHEET},
+    {"seq", LOG_COUNT, LOG_IN_SHEET},      {"tcp_flags", LOG_STRING, LOG_IN_SHEET},
+    {"len", LOG_COUNT, LOG_IN_SHEET},      {NULL, 0, 0},
+};
 static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
                                              {"unmatched", "Unmatched packets", c_unmatched},
                                              {NULL, NULL, NULL}};

@@ -8,6 +8,7 @@
 #include "core/xalloc.h"
 #include "core/fsutil.h"
 #include "core/logfmt.h"
+#include "write/logs.h"
 #include "write/timeline.h"
 
 #include <errno.h>

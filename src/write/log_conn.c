@@ -1,10 +1,47 @@
 /* log_conn.c — see log_conn.h. */
 #include "log_conn.h"
 
+#include "case/names.h"
+#include "core/fsutil.h"
 #include "core/jsonw.h"
 #include "core/logfmt.h"
+#include "core/xalloc.h"
 
 #include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+const log_column_t log_conn_columns[] = {
+    {"ts", LOG_TIME, LOG_IN_SHEET},
+    {"uid", LOG_STRING, LOG_IN_SHEET},
+    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
+    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
+    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    {"proto", LOG_STRING, LOG_IN_SHEET},
+    {"service", LOG_STRING, LOG_IN_SHEET},
+    {"duration", LOG_INTERVAL, LOG_IN_SHEET},
+    {"orig_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"resp_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"conn_state", LOG_STRING, LOG_IN_SHEET},
+    {"missed_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"history", LOG_STRING, LOG_IN_SHEET},
+    {"orig_pkts", LOG_COUNT, LOG_IN_SHEET},
+    {"orig_ip_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"resp_pkts", LOG_COUNT, LOG_IN_SHEET},
+    {"resp_ip_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"vlan", LOG_COUNT, LOG_IN_SHEET},
+    {"ip_proto", LOG_COUNT, 0},
+    {"pcap", LOG_STRING, LOG_IN_SHEET},
+    {"first_frame", LOG_COUNT, LOG_IN_SHEET},
+    {"last_frame", LOG_COUNT, LOG_IN_SHEET},
+    {"retransmits", LOG_COUNT, LOG_IN_SHEET},
+    {"zero_windows", LOG_COUNT, LOG_IN_SHEET},
+    {"rtt_syn", LOG_INTERVAL, LOG_IN_SHEET},
+    {"orig_name", LOG_STRING, LOG_IN_SHEET},
+    {"resp_name", LOG_STRING, LOG_IN_SHEET},
+    {NULL, 0, 0},
+};
 
 void log_conn_row(buf_t *out, const conn_rec_t *c, const char *pcap, int ts_digits,
                   const char *orig_name, const char *resp_name)
@@ -55,4 +92,55 @@ void log_conn_row(buf_t *out, const conn_rec_t *c, const char *pcap, int ts_digi
     if (resp_name)
         jw_kv_str(&w, "resp_name", resp_name);
     jw_obj_end(&w);
+}
+
+typedef struct conn_ref {
+    const conn_rec_t *c;
+    uint32_t rank;
+} conn_ref_t;
+
+static int cmp_conn_ref(const void *a, const void *b)
+{
+    const conn_ref_t *x = a, *y = b;
+    if (x->c->ts != y->c->ts)
+        return x->c->ts < y->c->ts ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return strcmp(x->c->uid, y->c->uid);
+}
+
+long long log_conn_write(const case_t *k, const char *path)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < k->n; i++)
+        total += k->r[i]->nconns;
+    conn_ref_t *refs = xcalloc(total ? total : 1, sizeof *refs);
+    size_t j = 0;
+    for (size_t i = 0; i < k->n; i++)
+        for (size_t c = 0; c < k->r[i]->nconns; c++)
+            refs[j++] = (conn_ref_t){capture_conn(k->r[i], c), (uint32_t)i};
+    xqsort(refs, total, sizeof *refs, cmp_conn_ref);
+    atomic_file_t af;
+    if (atomic_open(&af, path) != 0) {
+        free(refs);
+        return -1;
+    }
+    buf_t row = BUF_INIT;
+    for (size_t i = 0; i < total; i++) {
+        const conn_rec_t *c = refs[i].c;
+        const capture_result_t *r = k->r[refs[i].rank];
+        const char *on = names_lookup(k->names, &c->orig, c->ts);
+        const char *rn = names_lookup(k->names, &c->resp, c->ts);
+        if (!rn)
+            rn = c->name_hint;
+        buf_clear(&row);
+        log_conn_row(&row, c, r->name, r->ts_digits, on, rn);
+        buf_append_byte(&row, '\n');
+        fwrite(row.data, 1, row.len, af.f);
+    }
+    buf_free(&row);
+    free(refs);
+    if (atomic_commit(&af) != 0)
+        return -1;
+    return (long long)total;
 }
