@@ -3,9 +3,63 @@
 
 #include <string.h>
 
+bool an_port_in(const uint16_t *ports, uint16_t port)
+{
+    for (; ports && *ports; ports++)
+        if (*ports == port)
+            return true;
+    return false;
+}
+
+bool an_detect_any_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                        size_t n)
+{
+    (void)is_orig, (void)p, (void)n;
+    return an_port_in(self->ports, c->orig_p) || an_port_in(self->ports, c->resp_p);
+}
+
+bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                           size_t n)
+{
+    (void)is_orig, (void)p, (void)n;
+    return an_port_in(self->ports, c->resp_p);
+}
+
+void an_claim(const an_ctx_t *ctx, conn_t *c)
+{
+    c->service = ctx->self->name;
+}
+
 void an_conn_ident(const conn_t *c, conn_ident_t *out)
 {
     memcpy(out->uid, c->uid, sizeof out->uid);
     out->orig = c->orig, out->resp = c->resp;
     out->orig_p = c->orig_p, out->resp_p = c->resp_p;
+}
+
+void an_conn_record(const conn_t *c, conn_rec_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->ts = c->first_ts;
+    o->last_ts = c->last_ts;
+    o->rtt_syn = conn_rtt_syn(c);
+    o->orig = c->orig, o->resp = c->resp;
+    o->orig_p = c->orig_p, o->resp_p = c->resp_p;
+    o->vlan = c->vlan;
+    o->proto = c->proto;
+    o->state_idx = conn_state_index(conn_state_name(c));
+    memcpy(o->uid, c->uid, sizeof o->uid);
+    memcpy(o->history, c->history, sizeof o->history);
+    o->service = c->service;
+    o->orig_bytes = conn_size(c, 0);
+    o->resp_bytes = conn_size(c, 1);
+    o->missed_bytes = c->missed_bytes;
+    o->orig_pkts = c->ep[0].pkts, o->resp_pkts = c->ep[1].pkts;
+    o->orig_ip_bytes = c->ep[0].ip_bytes, o->resp_ip_bytes = c->ep[1].ip_bytes;
+    o->first_frame = c->first_frame, o->last_frame = c->last_frame;
+    o->retransmits = c->ep[0].retransmits + c->ep[1].retransmits;
+    o->zero_windows = c->ep[0].zero_windows + c->ep[1].zero_windows;
+    o->has_mac = c->has_mac;
+    memcpy(o->mac_orig, c->mac_orig, 6);
+    memcpy(o->mac_resp, c->mac_resp, 6);
 }

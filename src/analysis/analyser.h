@@ -1,10 +1,31 @@
 /*
- * analyser.h — what a protocol analyser is given and how it reports.
+ * analyser.h — what a protocol analyser is, and the one table of them.
  *
- * An analyser reads one connection's bytes (through proto/ parsers) and
- * reports what it finds as typed records to the capture's record sink
+ * An analyser reads one connection's bytes (through a pure parser of proto/)
+ * and reports what it finds as typed records to the capture's record sink
  * (model/sink.h); carved bodies and certificates go to the evidence store
  * (model/evidence.h).  It never formats a log row or writes a file.
+ *
+ * Every analyser is one line of the table in analysers.c — its name, its
+ * transport, its well-known ports, how it is detected, its callbacks and
+ * flags — as Suricata registers app-layer parsers and Zeek its analyser
+ * plugins.  The dispatcher (dispatch.c) reads the table and nothing else
+ * about protocols:
+ *
+ *   - TCP: the first reassembled bytes of a connection, in either direction,
+ *     choose its analyser — the first entry whose detect() accepts them —
+ *     and the analyser then gets both byte streams (data, gap, end) until
+ *     the connection finishes.  Detection is by content first (an HTTP
+ *     request line, a TLS record header); the ports are a hint some
+ *     detectors use (DNS over TCP, FTP), so services on odd ports are still
+ *     understood.
+ *   - UDP: each datagram goes to the first entry whose detect() accepts it;
+ *     a connection keeps one state per analyser that took a datagram.
+ *   - An analyser with AN_STARTTLS (a plain-text protocol that may switch to
+ *     TLS) gives way, when the client's bytes start TLS (the entry with
+ *     after_starttls), to that analyser for the rest of the connection.
+ *
+ * Adding a protocol: docs/design.md, "Adding a protocol analyser".
  */
 #ifndef PCAPCASE_ANALYSER_H
 #define PCAPCASE_ANALYSER_H
@@ -15,19 +36,91 @@
 #include "model/records.h"
 #include "model/sink.h"
 
-/* One capture's analysis, as every analyser sees it. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct analyser analyser_t;
+
+/* One capture's analysis as one analyser sees it (the dispatcher keeps one
+ * per table entry). */
 typedef struct an_ctx {
+    const analyser_t *self; /* this analyser's table entry */
     const analysis_opts_t *opts;
     const record_sink_t *records;
     const evidence_store_t *evidence; /* NULL: nothing is kept (no case folder) */
     damage_t *damage;                 /* the capture's damage table */
 } an_ctx_t;
 
+/*
+ * The callbacks of an analyser.  State is the analyser's own, made by new()
+ * for one connection and released by finish(); the connection outlives it.
+ *   new     start on connection c; never NULL.
+ *   data    bytes from the originator (is_orig) or the responder: a TCP
+ *           stream's next bytes, in order, or one UDP datagram's payload;
+ *           frame and ts are those of the packet that carried them.  p is
+ *           only valid during the call.
+ *   gap     (may be NULL) len bytes of the stream were never captured.
+ *   end     (may be NULL) that direction's stream ended (FIN, RST, end of
+ *           capture); no data for it follows.
+ *   finish  the connection is finished: report the last records, free.
+ */
+typedef struct analyser_ops {
+    void *(*new)(const an_ctx_t *ctx, conn_t *c);
+    void (*data)(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame, ts_ns_t ts);
+    void (*gap)(void *state, bool is_orig, uint64_t len);
+    void (*end)(void *state, bool is_orig);
+    void (*finish)(void *state);
+} analyser_ops_t;
+
+/* Transports (analyser_t.transport). */
+enum { AN_TCP = 1, AN_UDP = 2 };
+
+/* Flags (analyser_t.flags). */
+enum {
+    /* A plain-text protocol that may switch to TLS after STARTTLS (or AUTH
+     * TLS): the client's bytes are checked for the start of TLS. */
+    AN_STARTTLS = 1
+};
+
+struct analyser {
+    const char *name;      /* the analyser; conn.ndjson's service when it claims one */
+    unsigned transport;    /* AN_TCP or AN_UDP */
+    const uint16_t *ports; /* well-known ports, 0-terminated: a hint for detect() */
+    /* Is this ours?  Given the first bytes of a TCP connection (either
+     * direction) or a UDP datagram's payload. */
+    bool (*detect)(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                   size_t n);
+    const analyser_ops_t *ops; /* NULL: recognised, not analysed yet (only watched) */
+    unsigned flags;            /* AN_* */
+    /* NULL, or: do these client bytes start this protocol on a connection
+     * whose analyser has AN_STARTTLS?  (TLS: a ClientHello.) */
+    bool (*after_starttls)(const uint8_t *p, size_t n);
+};
+
+/* The table (analysers.c), ended by an entry with name NULL. */
+extern const analyser_t analysers[];
+
+/* Detectors by port, for protocols without a content signature: one of the
+ * connection's ports, or the responder's (the server's) port, is one of
+ * self->ports. */
+bool an_detect_any_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                        size_t n);
+bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                           size_t n);
+/* Is port one of the 0-terminated list? */
+bool an_port_in(const uint16_t *ports, uint16_t port);
+
+/* The analyser names the connection's service (conn.ndjson): its name. */
+void an_claim(const an_ctx_t *ctx, conn_t *c);
 /* The connection's uid and addresses as records name them. */
 void an_conn_ident(const conn_t *c, conn_ident_t *out);
+/* The record of a finished connection (conn.ndjson), without a name hint. */
+void an_conn_record(const conn_t *c, conn_rec_t *out);
 /* The responder was called name inside connection c (TLS SNI, HTTP Host).
  * The first name given is kept (copied) for the connection's record: its
- * name_hint, conn.ndjson's resp_name when DNS gave none. */
+ * name_hint, conn.ndjson's resp_name when DNS gave none.  (The dispatcher
+ * keeps it; see dispatch.c.) */
 void an_name_hint(conn_t *c, const char *name);
 
 #endif

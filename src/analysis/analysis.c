@@ -1,7 +1,7 @@
 /* analysis.c — the per-capture loop; see analysis.h. */
 #include "analysis.h"
 
-#include "analysis/app.h"
+#include "analysis/dispatch.h"
 #include "capture/capture.h"
 #include "capture/filter.h"
 #include "core/digest.h"
@@ -23,8 +23,7 @@
 
 typedef struct run {
     capture_result_t *res;
-    const an_ctx_t *an;
-    app_t *app;
+    dispatch_t *dispatch;
 } run_t;
 
 static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t bytes)
@@ -57,33 +56,7 @@ static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t by
 static void on_conn_finish(void *ctx, conn_t *c)
 {
     run_t *run = ctx;
-    char *hint = app_conn_finish(run->app, c);
-    conn_rec_t rec = {0}, *o = &rec;
-    o->ts = c->first_ts;
-    o->last_ts = c->last_ts;
-    o->rtt_syn = conn_rtt_syn(c);
-    o->orig = c->orig, o->resp = c->resp;
-    o->orig_p = c->orig_p, o->resp_p = c->resp_p;
-    o->vlan = c->vlan;
-    o->proto = c->proto;
-    o->state_idx = conn_state_index(conn_state_name(c));
-    memcpy(o->uid, c->uid, sizeof o->uid);
-    memcpy(o->history, c->history, sizeof o->history);
-    o->service = c->service;
-    o->orig_bytes = conn_size(c, 0);
-    o->resp_bytes = conn_size(c, 1);
-    o->missed_bytes = c->missed_bytes;
-    o->orig_pkts = c->ep[0].pkts, o->resp_pkts = c->ep[1].pkts;
-    o->orig_ip_bytes = c->ep[0].ip_bytes, o->resp_ip_bytes = c->ep[1].ip_bytes;
-    o->first_frame = c->first_frame, o->last_frame = c->last_frame;
-    o->retransmits = c->ep[0].retransmits + c->ep[1].retransmits;
-    o->zero_windows = c->ep[0].zero_windows + c->ep[1].zero_windows;
-    o->has_mac = c->has_mac;
-    memcpy(o->mac_orig, c->mac_orig, 6);
-    memcpy(o->mac_resp, c->mac_resp, 6);
-    o->name_hint = hint;
-    run->an->records->conn(run->an->records->ctx, o);
-    free(hint);
+    dispatch_conn_finish(run->dispatch, c);
 }
 
 static void describe_capture(capture_t *cap, capture_result_t *r)
@@ -110,9 +83,8 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
         return 3;
     }
     r->size = capture_raw_size(cap);
-    an_ctx_t an = {opts, records, evidence, &r->damage};
-    run_t run = {r, &an, NULL};
-    run.app = app_new(&an);
+    an_ctx_t an = {NULL, opts, records, evidence, &r->damage};
+    run_t run = {r, dispatch_new(&an)};
     conn_table_t *conns =
         conn_table_new(on_conn_finish, &run, hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
     decoder_t dec;
@@ -146,13 +118,13 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
         bool is_orig;
         conn_t *c = conn_packet(conns, &pkt, cp.frame, cp.ts, &is_orig);
         if (c)
-            app_packet(run.app, c, &pkt, is_orig, cp.frame, cp.ts);
+            dispatch_packet(run.dispatch, c, &pkt, is_orig, cp.frame, cp.ts);
         if ((r->packets % EXPIRE_EVERY_PACKETS) == 0)
             conn_expire(conns, cp.ts);
     }
     describe_capture(cap, r);
     conn_table_free(conns);
-    app_free(run.app);
+    dispatch_free(run.dispatch);
     decoder_free(&dec);
     filter_free(filter);
     r->dstats = dec.stats;

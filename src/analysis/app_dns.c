@@ -1,11 +1,12 @@
 /* app_dns.c — see app_dns.h. */
-#include "app_dns.h"
+#include "analysis/app_dns.h"
 
+#include "core/buf.h"
+#include "core/cursor.h"
 #include "core/xalloc.h"
 #include "proto/dns.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,17 +16,20 @@ typedef struct pending {
     uint64_t frame;
 } pending_t;
 
-struct dns_state {
+typedef struct dns_state {
+    const an_ctx_t *ctx;
+    conn_t *c;
     pending_t pend[DNS_MAX_PENDING];
     unsigned npend;
     bool seen_any;
     buf_t tcp[2]; /* partial DNS-over-TCP messages per direction */
     uint64_t tcp_frame[2];
-};
+} dns_state_t;
 
-bool app_dns_port(uint16_t port)
+bool app_dns_detect_udp(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                        size_t n)
 {
-    return port == 53 || port == 5353 || port == 5355;
+    return an_detect_any_port(self, c, is_orig, p, n) && dns_looks_like(p, n);
 }
 
 /* One record from a query and/or its response; the response's addresses
@@ -54,26 +58,65 @@ static void emit(const an_ctx_t *ctx, const conn_t *c, const dns_msg_t *q, ts_ns
         }
 }
 
-static dns_state_t *state(dns_state_t **st)
+static void *dns_new(const an_ctx_t *ctx, conn_t *c)
 {
-    if (!*st)
-        *st = xcalloc(1, sizeof **st);
-    return *st;
+    dns_state_t *st = xcalloc(1, sizeof *st);
+    st->ctx = ctx;
+    st->c = c;
+    return st;
 }
 
-void app_dns_message(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp, bool is_orig,
-                     const uint8_t *msg, size_t len, uint64_t frame, ts_ns_t ts, bool tcp)
+/* The exchange waiting at pend[i] is done (answered or given up). */
+static void pending_done(dns_state_t *st, unsigned i)
 {
-    dns_state_t *st = state(stp);
+    dns_msg_free(&st->pend[i].q);
+    memmove(st->pend + i, st->pend + i + 1, (st->npend - i - 1) * sizeof *st->pend);
+    st->npend--;
+}
+
+/* A query waits for its response; the oldest is given up when too many do. */
+static void query(dns_state_t *st, dns_msg_t *m, uint64_t frame, ts_ns_t ts, bool tcp)
+{
+    if (st->npend == DNS_MAX_PENDING) {
+        pending_t *old = &st->pend[0];
+        emit(st->ctx, st->c, &old->q, old->ts, old->frame, NULL, 0, 0, tcp);
+        pending_done(st, 0);
+    }
+    pending_t *p = &st->pend[st->npend++];
+    p->q = *m;
+    p->ts = ts;
+    p->frame = frame;
+}
+
+/* A response goes with its query: same id, and the same name when the
+ * response names one (mDNS uses id 0 for everything). */
+static void response(dns_state_t *st, const dns_msg_t *m, uint64_t frame, ts_ns_t ts, bool tcp)
+{
+    for (unsigned i = 0; i < st->npend; i++) {
+        const dns_msg_t *q = &st->pend[i].q;
+        if (q->id != m->id || (m->qname && q->qname && strcmp(m->qname, q->qname) != 0))
+            continue;
+        emit(st->ctx, st->c, q, st->pend[i].ts, st->pend[i].frame, m, ts, frame, tcp);
+        pending_done(st, i);
+        return;
+    }
+    emit(st->ctx, st->c, NULL, 0, 0, m, ts, frame, tcp);
+}
+
+/* One DNS message from the connection; is_orig = sent by the originator. */
+static void message(dns_state_t *st, bool is_orig, const uint8_t *msg, size_t len, uint64_t frame,
+                    ts_ns_t ts, bool tcp)
+{
+    conn_t *c = st->c;
     dns_msg_t m;
     if (!dns_parse(msg, len, &m)) {
-        damage_note(ctx->damage, m.error, frame);
+        damage_note(st->ctx->damage, m.error, frame);
         dns_msg_free(&m);
         return;
     }
     if (m.error)
-        damage_note(ctx->damage, m.error, frame);
-    c->service = "dns";
+        damage_note(st->ctx->damage, m.error, frame);
+    an_claim(st->ctx, c);
     /* Zeek flips a connection whose first message is a response sent by the
      * originator: the sender of responses is the server. */
     if (!st->seen_any && m.qr && is_orig && c->proto == IPPROTO_UDP) {
@@ -82,71 +125,59 @@ void app_dns_message(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp, bool is_
     }
     st->seen_any = true;
     if (!m.qr) {
-        if (st->npend == DNS_MAX_PENDING) {
-            pending_t *old = &st->pend[0];
-            emit(ctx, c, &old->q, old->ts, old->frame, NULL, 0, 0, tcp);
-            dns_msg_free(&old->q);
-            memmove(st->pend, st->pend + 1, (DNS_MAX_PENDING - 1) * sizeof *st->pend);
-            st->npend--;
-        }
-        pending_t *p = &st->pend[st->npend++];
-        p->q = m;
-        p->ts = ts;
-        p->frame = frame;
+        query(st, &m, frame, ts, tcp); /* keeps m */
         return;
     }
-    for (unsigned i = 0; i < st->npend; i++) {
-        /* same id, and the same name when the response names one (mDNS
-         * uses id 0 for everything) */
-        if (st->pend[i].q.id != m.id ||
-            (m.qname && st->pend[i].q.qname && strcmp(m.qname, st->pend[i].q.qname) != 0))
-            continue;
-        emit(ctx, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, &m, ts, frame, tcp);
-        dns_msg_free(&st->pend[i].q);
-        memmove(st->pend + i, st->pend + i + 1, (st->npend - i - 1) * sizeof *st->pend);
-        st->npend--;
-        dns_msg_free(&m);
-        return;
-    }
-    emit(ctx, c, NULL, 0, 0, &m, ts, frame, tcp);
+    response(st, &m, frame, ts, tcp);
     dns_msg_free(&m);
 }
 
-void app_dns_stream(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp, bool is_orig,
-                    const uint8_t *data, size_t len, uint64_t frame, ts_ns_t ts)
+static void dns_datagram(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                         ts_ns_t ts)
 {
-    dns_state_t *st = state(stp);
-    buf_t *b = &st->tcp[is_orig ? 0 : 1];
+    message(state, is_orig, p, n, frame, ts, false);
+}
+
+/* Bytes of a DNS-over-TCP stream (one direction): messages by their length
+ * prefix. */
+static void dns_stream(void *state, bool is_orig, const uint8_t *data, size_t len, uint64_t frame,
+                       ts_ns_t ts)
+{
+    dns_state_t *st = state;
+    int side = is_orig ? 0 : 1;
+    buf_t *b = &st->tcp[side];
     if (b->len == 0)
-        st->tcp_frame[is_orig ? 0 : 1] = frame;
+        st->tcp_frame[side] = frame;
     buf_append(b, data, len);
-    while (b->len >= 2) {
-        size_t mlen = (size_t)b->data[0] << 8 | b->data[1];
-        if (b->len < 2 + mlen)
+    for (;;) {
+        cursor_t cur = cursor_make(b->data, b->len);
+        uint16_t mlen;
+        const uint8_t *msg;
+        if (!cursor_u16be(&cur, &mlen) || !cursor_bytes(&cur, mlen, &msg))
             break;
-        app_dns_message(ctx, c, stp, is_orig, b->data + 2, mlen, st->tcp_frame[is_orig ? 0 : 1], ts,
-                        true);
-        buf_consume(b, 2 + mlen);
-        st->tcp_frame[is_orig ? 0 : 1] = frame;
+        message(st, is_orig, msg, mlen, st->tcp_frame[side], ts, true);
+        buf_consume(b, 2 + (size_t)mlen);
+        st->tcp_frame[side] = frame;
     }
     if (b->len > DNS_TCP_MAX) {
-        damage_note(ctx->damage, "dns.tcp_message_too_long", frame);
+        damage_note(st->ctx->damage, "dns.tcp_message_too_long", frame);
         buf_clear(b);
     }
 }
 
-void app_dns_done(const an_ctx_t *ctx, conn_t *c, dns_state_t **stp)
+/* The connection ends: report unanswered queries, free. */
+static void dns_finish(void *state)
 {
-    dns_state_t *st = *stp;
-    if (!st)
-        return;
+    dns_state_t *st = state;
     for (unsigned i = 0; i < st->npend; i++) {
-        emit(ctx, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
-             c->proto == IPPROTO_TCP);
+        emit(st->ctx, st->c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
+             st->c->proto == IPPROTO_TCP);
         dns_msg_free(&st->pend[i].q);
     }
     buf_free(&st->tcp[0]);
     buf_free(&st->tcp[1]);
     free(st);
-    *stp = NULL;
 }
+
+const analyser_ops_t app_dns_udp_ops = {dns_new, dns_datagram, NULL, NULL, dns_finish};
+const analyser_ops_t app_dns_tcp_ops = {dns_new, dns_stream, NULL, NULL, dns_finish};

@@ -1,5 +1,5 @@
 /* app_http.c — see app_http.h. */
-#include "app_http.h"
+#include "analysis/app_http.h"
 
 #include "core/digest.h"
 #include "core/xalloc.h"
@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+typedef struct http_state http_state_t;
 
 typedef struct body_state {
     http_state_t *s;
@@ -313,37 +315,49 @@ static void on_txn_done(void *ctx, http_txn_t *t)
 static const http_callbacks_t callbacks = {on_body_begin, on_body_data, on_body_gap, on_body_end,
                                            on_txn_done};
 
-http_state_t *app_http_new(const an_ctx_t *an, conn_t *c)
+static void *http_new(const an_ctx_t *an, conn_t *c)
 {
     http_state_t *s = xcalloc(1, sizeof *s);
     s->an = an;
     s->opts = an->opts;
     s->c = c;
     s->hc = http_conn_new(&callbacks, s);
-    c->service = "http";
+    an_claim(an, c);
     return s;
 }
 
-void app_http_data(http_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
-                   ts_ns_t ts)
+static void http_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                      ts_ns_t ts)
 {
+    http_state_t *s = state;
     http_conn_data(s->hc, is_orig, p, n, frame, ts);
 }
 
-void app_http_gap(http_state_t *s, bool is_orig, uint64_t len)
+static void http_gap(void *state, bool is_orig, uint64_t len)
 {
+    http_state_t *s = state;
     http_conn_gap(s->hc, is_orig, len);
 }
 
-void app_http_end(http_state_t *s, bool is_orig)
+static void http_end(void *state, bool is_orig)
 {
+    http_state_t *s = state;
     http_conn_end(s->hc, is_orig);
 }
 
-void app_http_free(http_state_t *s)
+/* Flush the last transactions and free. */
+static void http_finish(void *state)
 {
-    if (!s)
-        return;
+    http_state_t *s = state;
     http_conn_free(s->hc);
     free(s);
+}
+
+const analyser_ops_t app_http_ops = {http_new, http_data, http_gap, http_end, http_finish};
+
+bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                     size_t n)
+{
+    (void)self, (void)c;
+    return http_detect(p, n, is_orig);
 }

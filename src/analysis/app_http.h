@@ -13,16 +13,12 @@
 #define PCAPCASE_APP_HTTP_H
 
 #include "analysis/analyser.h"
-#include "flow/conn.h"
 
-typedef struct http_state http_state_t;
+extern const analyser_ops_t app_http_ops;
 
-http_state_t *app_http_new(const an_ctx_t *an, conn_t *c);
-void app_http_data(http_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
-                   ts_ns_t ts);
-void app_http_gap(http_state_t *s, bool is_orig, uint64_t len);
-void app_http_end(http_state_t *s, bool is_orig);
-/* Flush (the last records) and free. */
-void app_http_free(http_state_t *s);
+/* Shaped like the start of an HTTP request (from the originator) or
+ * response. */
+bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                     size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* app_tls.c — see app_tls.h. */
-#include "app_tls.h"
+#include "analysis/app_tls.h"
 
+#include "core/cursor.h"
 #include "core/xalloc.h"
 #include "proto/tls.h"
 #include "proto/x509.h"
@@ -8,27 +9,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct tls_state {
+/* RFC 8446 §5.1 and §4: a record header is 5 bytes; handshake type 1 is
+ * ClientHello. */
+#define TLS_RECORD_HEADER_LEN 5
+#define TLS_HANDSHAKE_CLIENT_HELLO 1
+
+typedef struct tls_state {
     const an_ctx_t *an;
     conn_t *c;
     tls_stream_t *t;
     ts_ns_t ts;
     uint64_t frame, cert_frame;
-};
+} tls_state_t;
 
-tls_state_t *app_tls_new(const an_ctx_t *an, conn_t *c)
+static void *ssl_new(const an_ctx_t *an, conn_t *c)
 {
     tls_state_t *s = xcalloc(1, sizeof *s);
     s->an = an;
     s->c = c;
     s->t = tls_new();
-    c->service = "ssl";
+    an_claim(an, c);
     return s;
 }
 
-void app_tls_data(tls_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
-                  ts_ns_t ts)
+static void ssl_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                     ts_ns_t ts)
 {
+    tls_state_t *s = state;
     if (!s->frame) {
         s->frame = frame;
         s->ts = ts;
@@ -39,8 +46,10 @@ void app_tls_data(tls_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint
         s->cert_frame = frame;
 }
 
-void app_tls_gap(tls_state_t *s, bool is_orig)
+static void ssl_gap(void *state, bool is_orig, uint64_t len)
 {
+    tls_state_t *s = state;
+    (void)len; /* the record layer is lost in that direction, whatever the length */
     tls_gap(s->t, is_orig);
 }
 
@@ -85,10 +94,10 @@ static void free_chain(chain_t *ch, size_t n)
         x509_info_free(&ch->x[i]);
 }
 
-void app_tls_free(tls_state_t *s)
+/* Report the handshake and its certificates, free. */
+static void ssl_finish(void *state)
 {
-    if (!s)
-        return;
+    tls_state_t *s = state;
     const tls_info_t *in = tls_info(s->t);
     const an_ctx_t *an = s->an;
     if (in->damaged)
@@ -116,4 +125,22 @@ void app_tls_free(tls_state_t *s)
     free_chain(&client, in->nclient_chain);
     tls_free(s->t);
     free(s);
+}
+
+const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, NULL, ssl_finish};
+
+bool app_tls_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                    size_t n)
+{
+    (void)self, (void)c;
+    return is_orig && tls_detect(p, n);
+}
+
+bool app_tls_client_hello(const uint8_t *p, size_t n)
+{
+    cursor_t cur = cursor_make(p, n);
+    uint8_t type;
+    return n > TLS_RECORD_HEADER_LEN && tls_detect(p, n) &&
+           cursor_skip(&cur, TLS_RECORD_HEADER_LEN) && cursor_u8(&cur, &type) &&
+           type == TLS_HANDSHAKE_CLIENT_HELLO;
 }

@@ -7,15 +7,13 @@
 #define PCAPCASE_APP_TLS_H
 
 #include "analysis/analyser.h"
-#include "flow/conn.h"
 
-typedef struct tls_state tls_state_t;
+extern const analyser_ops_t app_tls_ops;
 
-tls_state_t *app_tls_new(const an_ctx_t *an, conn_t *c);
-void app_tls_data(tls_state_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
-                  ts_ns_t ts);
-void app_tls_gap(tls_state_t *s, bool is_orig);
-/* Report the handshake and free. */
-void app_tls_free(tls_state_t *s);
+/* A TLS record header sent by the originator. */
+bool app_tls_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                    size_t n);
+/* A record holding a ClientHello: TLS starts here after STARTTLS. */
+bool app_tls_client_hello(const uint8_t *p, size_t n);
 
 #endif

@@ -1,7 +1,7 @@
 /* fuzz_flow.c — sequences of TCP segments through the connection table and
  * reassembly (the app layer included): seq/ack/flags/lengths from the input. */
 #include "analysis/analysis.h"
-#include "analysis/app.h"
+#include "analysis/dispatch.h"
 #include "flow/conn.h"
 #include "write/record_spool.h"
 
@@ -11,9 +11,7 @@
 
 static void finish(void *ctx, conn_t *c)
 {
-    app_t *a = ctx;
-    char *hint = app_conn_finish(a, c);
-    free(hint);
+    dispatch_conn_finish(ctx, c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&res, 0, sizeof res);
     record_sink_t records;
     record_spool_init(&records, &res, NULL);
-    an_ctx_t an = {&opts, &records, NULL, &res.damage};
-    app_t *app = app_new(&an);
+    an_ctx_t an = {NULL, &opts, &records, NULL, &res.damage};
+    dispatch_t *app = dispatch_new(&an);
     damage_t dmg = {0};
     conn_table_t *t = conn_table_new(finish, app, 1, &dmg);
     size_t off = 0;
@@ -58,10 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         frame++;
         conn_t *c = conn_packet(t, &p, frame, (int64_t)frame * 1000000, &is_orig);
         if (c)
-            app_packet(app, c, &p, is_orig, frame, (int64_t)frame * 1000000);
+            dispatch_packet(app, c, &p, is_orig, frame, (int64_t)frame * 1000000);
     }
     conn_table_free(t);
-    app_free(app);
+    dispatch_free(app);
     damage_free(&dmg);
     capture_result_free(&res);
     return 0;

@@ -1,0 +1,61 @@
+/* analysers.c — the table of protocol analysers; see analyser.h.
+ *
+ * One line per protocol.  Order matters: for a TCP connection's first bytes,
+ * and for each UDP datagram, the first entry whose detector accepts wins —
+ * content signatures before port-only detectors.  Ports are IANA's
+ * well-known ones; they are hints that some detectors use (DNS over TCP and
+ * FTP have no signature at the start of a stream; a DNS message needs one of
+ * the DNS ports besides its shape), never a reason on their own to read a
+ * connection as HTTP or TLS. */
+#include "analysis/analyser.h"
+
+#include "analysis/app_dns.h"
+#include "analysis/app_ftp.h"
+#include "analysis/app_http.h"
+#include "analysis/app_localnames.h"
+#include "analysis/app_tls.h"
+
+enum {
+    PORT_FTP = 21,
+    PORT_SMTP = 25,
+    PORT_DNS = 53,
+    PORT_DHCP_SERVER = 67,
+    PORT_DHCP_CLIENT = 68,
+    PORT_POP3 = 110,
+    PORT_NETBIOS_NS = 137,
+    PORT_IMAP = 143,
+    PORT_LDAP = 389,
+    PORT_SUBMISSION = 587,
+    PORT_GRIDFTP = 2811,
+    PORT_MDNS = 5353,
+    PORT_LLMNR = 5355,
+    PORT_XMPP_CLIENT = 5222,
+    PORT_XMPP_SERVER = 5269,
+    PORT_IRC = 6667,
+};
+
+static const uint16_t dns_ports[] = {PORT_DNS, PORT_MDNS, PORT_LLMNR, 0};
+static const uint16_t dns_tcp_ports[] = {PORT_DNS, 0};
+static const uint16_t dhcp_ports[] = {PORT_DHCP_SERVER, PORT_DHCP_CLIENT, 0};
+static const uint16_t netbios_ns_ports[] = {PORT_NETBIOS_NS, 0};
+static const uint16_t ftp_ports[] = {PORT_FTP, 0};
+/* Plain-text services that may switch to TLS (STARTTLS) and have no
+ * analyser yet: SMTP, submission, POP3, IMAP, GridFTP, XMPP, LDAP, IRC. */
+static const uint16_t starttls_ports[] = {
+    PORT_SMTP,        PORT_SUBMISSION,  PORT_POP3, PORT_IMAP, PORT_GRIDFTP,
+    PORT_XMPP_CLIENT, PORT_XMPP_SERVER, PORT_LDAP, PORT_IRC,  0};
+
+/* clang-format off */
+const analyser_t analysers[] = {
+    /* name         transport ports             detect                 ops               flags        after_starttls */
+    {"dns",         AN_UDP,   dns_ports,        app_dns_detect_udp,    &app_dns_udp_ops, 0,           NULL},
+    {"dhcp",        AN_UDP,   dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,    0,           NULL},
+    {"netbios-ns",  AN_UDP,   netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,    0,           NULL},
+    {"dns",         AN_TCP,   dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops, 0,           NULL},
+    {"http",        AN_TCP,   NULL,             app_http_detect,       &app_http_ops,    0,           NULL},
+    {"ssl",         AN_TCP,   NULL,             app_tls_detect,        &app_tls_ops,     0,           app_tls_client_hello},
+    {"ftp",         AN_TCP,   ftp_ports,        an_detect_server_port, &app_ftp_ops,     AN_STARTTLS, NULL},
+    {"starttls",    AN_TCP,   starttls_ports,   an_detect_server_port, NULL,             AN_STARTTLS, NULL},
+    {NULL,          0,        NULL,             NULL,                  NULL,             0,           NULL},
+};
+/* clang-format on */

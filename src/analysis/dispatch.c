@@ -1,0 +1,282 @@
+/* dispatch.c — choosing and driving the analysers of each connection; see
+ * dispatch.h and analyser.h. */
+#include "analysis/dispatch.h"
+
+#include "core/xalloc.h"
+#include "flow/reasm.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dispatch {
+    an_ctx_t *ctx; /* one per table entry, same index */
+    size_t n;
+    const an_ctx_t *base;
+    const analyser_t *after_starttls; /* what STARTTLS connections switch to, or NULL */
+};
+
+/* One analyser running on one connection. */
+typedef struct session {
+    const an_ctx_t *ctx; /* ctx->self is the analyser */
+    void *state;         /* NULL for an entry without ops (watched only) */
+    struct session *next;
+} session_t;
+
+typedef struct an_conn an_conn_t;
+
+typedef struct stream_side {
+    an_conn_t *ac;
+    uint8_t side; /* 0 = originator's stream, 1 = responder's */
+} stream_side_t;
+
+struct an_conn {
+    dispatch_t *d;
+    conn_t *conn;
+    session_t *sessions; /* TCP: at most one; UDP: one per analyser that took a datagram */
+    bool decided;        /* TCP: the first bytes chose an analyser, or none */
+    char *name_hint;     /* first name the responder was called inside (owned) */
+    reasm_dir_t dir[2];  /* TCP only */
+    stream_side_t sides[2];
+};
+
+dispatch_t *dispatch_new(const an_ctx_t *base)
+{
+    dispatch_t *d = xcalloc(1, sizeof *d);
+    while (analysers[d->n].name)
+        d->n++;
+    d->ctx = xcalloc(d->n ? d->n : 1, sizeof *d->ctx);
+    d->base = base;
+    for (size_t i = 0; i < d->n; i++) {
+        d->ctx[i] = *base;
+        d->ctx[i].self = &analysers[i];
+        if (analysers[i].after_starttls && !d->after_starttls)
+            d->after_starttls = &analysers[i];
+    }
+    return d;
+}
+
+/* The context of table entry a. */
+static const an_ctx_t *ctx_of(const dispatch_t *d, const analyser_t *a)
+{
+    return &d->ctx[a - analysers];
+}
+
+/* The first entry of transport t that takes these bytes, or NULL. */
+static const analyser_t *choose(const dispatch_t *d, unsigned t, const conn_t *c, bool is_orig,
+                                const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const analyser_t *a = &analysers[i];
+        if ((a->transport & t) && a->detect(a, c, is_orig, p, n))
+            return a;
+    }
+    return NULL;
+}
+
+static session_t *session_start(an_conn_t *ac, const analyser_t *a)
+{
+    session_t *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx_of(ac->d, a);
+    if (a->ops)
+        s->state = a->ops->new (s->ctx, ac->conn);
+    s->next = ac->sessions;
+    ac->sessions = s;
+    return s;
+}
+
+static void session_finish(session_t *s)
+{
+    if (s->state)
+        s->ctx->self->ops->finish(s->state);
+    free(s);
+}
+
+static void session_data(session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                         ts_ns_t ts)
+{
+    if (s->state)
+        s->ctx->self->ops->data(s->state, is_orig, p, n, frame, ts);
+}
+
+/* The connection's state, made the first time it is needed. */
+static an_conn_t *conn_state(dispatch_t *d, conn_t *c)
+{
+    if (c->app)
+        return c->app;
+    an_conn_t *ac = xcalloc(1, sizeof *ac);
+    ac->d = d;
+    ac->conn = c;
+    c->app = ac;
+    return ac;
+}
+
+/* ---- UDP: each datagram to the first analyser that takes it ---- */
+
+static void udp_datagram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
+                         ts_ns_t ts)
+{
+    const analyser_t *a = choose(d, AN_UDP, c, is_orig, p->payload, p->payload_len);
+    if (!a)
+        return;
+    an_conn_t *ac = conn_state(d, c);
+    session_t *s = ac->sessions;
+    while (s && s->ctx->self != a)
+        s = s->next;
+    if (!s)
+        s = session_start(ac, a);
+    session_data(s, is_orig, p->payload, p->payload_len, frame, ts);
+}
+
+/* ---- TCP: reassembled streams to the analyser the first bytes chose ---- */
+
+/* After STARTTLS the client's next bytes start TLS: the plain-text analyser
+ * is finished and the TLS one takes the rest of the connection. */
+static void starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
+{
+    const analyser_t *to = ac->d->after_starttls;
+    session_t *s = ac->sessions;
+    if (!is_orig || !to || !(s->ctx->self->flags & AN_STARTTLS) || !to->after_starttls(p, n))
+        return;
+    session_finish(s);
+    ac->sessions = NULL;
+    session_start(ac, to);
+}
+
+static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint64_t frame,
+                    ts_ns_t ts)
+{
+    stream_side_t *sd = ctx;
+    an_conn_t *ac = sd->ac;
+    bool is_orig = sd->side == 0;
+    (void)off;
+    if (!ac->decided) {
+        ac->decided = true;
+        const analyser_t *a = choose(ac->d, AN_TCP, ac->conn, is_orig, p, len);
+        if (a)
+            session_start(ac, a);
+    }
+    if (!ac->sessions)
+        return;
+    session_data(ac->sessions, is_orig, p, len, frame, ts);
+    const session_t *before = ac->sessions;
+    starttls(ac, is_orig, p, len);
+    if (ac->sessions != before) /* the client's hello is TLS's first bytes */
+        session_data(ac->sessions, is_orig, p, len, frame, ts);
+}
+
+static void on_gap(void *ctx, uint64_t off, uint64_t len)
+{
+    stream_side_t *sd = ctx;
+    session_t *s = sd->ac->sessions;
+    (void)off;
+    conn_note_gap(sd->ac->conn, sd->side, len);
+    if (s && s->state && s->ctx->self->ops->gap)
+        s->ctx->self->ops->gap(s->state, sd->side == 0, len);
+}
+
+static void on_end(void *ctx, uint64_t off, reasm_end_t how)
+{
+    stream_side_t *sd = ctx;
+    session_t *s = sd->ac->sessions;
+    (void)off, (void)how;
+    if (s && s->state && s->ctx->self->ops->end)
+        s->ctx->self->ops->end(s->state, sd->side == 0);
+}
+
+static const reasm_sink_t streams = {on_data, on_gap, on_end};
+
+/* Reassembly starts at a connection's first payload: most connections of a
+ * scan or flood never carry any, and they should cost no more than the
+ * connection record.  The ISNs of SYNs already seen are replayed so the
+ * streams start at the right sequence number even if the first data segment
+ * arrives out of order. */
+static an_conn_t *tcp_start(dispatch_t *d, conn_t *c, uint64_t frame, ts_ns_t ts)
+{
+    an_conn_t *ac = conn_state(d, c);
+    for (int i = 0; i < 2; i++) {
+        ac->sides[i] = (stream_side_t){ac, (uint8_t)i};
+        reasm_init(&ac->dir[i], &streams, &ac->sides[i]);
+    }
+    for (int s = 0; s < 2; s++)
+        if (c->ep[s].saw_syn)
+            reasm_segment(&ac->dir[s], c->ep[s].isn, TCP_SYN, NULL, 0, 0, frame, ts);
+    return ac;
+}
+
+static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
+                        ts_ns_t ts)
+{
+    if (!c->app && p->payload_wire == 0)
+        return;
+    an_conn_t *ac = c->app ? c->app : tcp_start(d, c, frame, ts);
+    int side = is_orig ? 0 : 1;
+    reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
+                  frame, ts);
+    if (p->tcp_flags & TCP_ACK)
+        reasm_peer_ack(&ac->dir[1 - side], p->ack);
+}
+
+void dispatch_packet(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
+                     ts_ns_t ts)
+{
+    if (p->proto == IPPROTO_TCP)
+        tcp_segment(d, c, p, is_orig, frame, ts);
+    else if (p->proto == IPPROTO_UDP && p->payload_len)
+        udp_datagram(d, c, p, is_orig, frame, ts);
+}
+
+/* What reassembly gave up or found contradictory goes to case.json. */
+static void tcp_finish(dispatch_t *d, an_conn_t *ac)
+{
+    const conn_t *c = ac->conn;
+    for (int i = 0; i < 2; i++) {
+        reasm_stats_t st;
+        reasm_get_stats(&ac->dir[i], &st);
+        if (st.cap_gaps)
+            damage_note(d->base->damage, "limit.tcp_reassembly_buffer", c->first_frame);
+        if (st.overlap_conflicts)
+            damage_note(d->base->damage, "anomaly.tcp_overlap_conflict",
+                        st.first_conflict_frame ? st.first_conflict_frame : c->first_frame);
+        reasm_free(&ac->dir[i]);
+    }
+}
+
+void dispatch_conn_finish(dispatch_t *d, conn_t *c)
+{
+    an_conn_t *ac = c->app;
+    bool tcp = c->proto == IPPROTO_TCP;
+    if (ac && tcp)
+        for (int i = 0; i < 2; i++)
+            reasm_finish(&ac->dir[i]);
+    while (ac && ac->sessions) {
+        session_t *s = ac->sessions;
+        ac->sessions = s->next;
+        session_finish(s);
+    }
+    if (ac && tcp)
+        tcp_finish(d, ac);
+    conn_rec_t rec;
+    an_conn_record(c, &rec);
+    rec.name_hint = ac ? ac->name_hint : NULL;
+    d->base->records->conn(d->base->records->ctx, &rec);
+    if (ac)
+        free(ac->name_hint);
+    free(ac);
+    c->app = NULL;
+}
+
+void an_name_hint(conn_t *c, const char *name)
+{
+    an_conn_t *ac = c->app;
+    if (ac && !ac->name_hint)
+        ac->name_hint = xstrdup(name);
+}
+
+void dispatch_free(dispatch_t *d)
+{
+    if (!d)
+        return;
+    free(d->ctx);
+    free(d);
+}
