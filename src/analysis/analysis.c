@@ -1,29 +1,28 @@
-/* analysis.c — the per-capture loop; see analysis.h. */
+/* analysis.c — one capture, start to finish; see analysis.h.  The loop
+ * itself is replay.c's; this file counts what the case reports about the
+ * capture and hands packets to the dispatcher. */
 #include "analysis.h"
 
 #include "analysis/dispatch.h"
+#include "analysis/replay.h"
 #include "capture/capture.h"
-#include "capture/filter.h"
 #include "core/digest.h"
-#include "core/interrupt.h"
 #include "core/xalloc.h"
-#include "flow/conn.h"
 
-#include <libgen.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How often (in packets) idle connections are swept.  Sweeping is O(expired)
- * but touching the list heads on every packet is wasted work. */
-#define EXPIRE_EVERY_PACKETS 4096
 /* Progress callback granularity. */
 #define PROGRESS_EVERY_BYTES (8u << 20)
 
 typedef struct run {
     capture_result_t *res;
+    capture_t *cap;
+    const analysis_opts_t *opts;
     dispatch_t *dispatch;
+    uint64_t next_progress;
 } run_t;
 
 static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t bytes)
@@ -53,12 +52,6 @@ static void add_rate(capture_result_t *r, ts_ns_t ts, uint8_t proto, uint32_t by
         b->other += bytes;
 }
 
-static void on_conn_finish(void *ctx, conn_t *c)
-{
-    run_t *run = ctx;
-    dispatch_conn_finish(run->dispatch, c);
-}
-
 static void describe_capture(capture_t *cap, capture_result_t *r)
 {
     snprintf(r->format, sizeof r->format, "%s", capture_format_name(cap));
@@ -70,13 +63,54 @@ static void describe_capture(capture_t *cap, capture_result_t *r)
     r->ts_digits = capture_ts_digits(cap);
 }
 
+/* Every record read: the capture's counts, time span and progress. */
+static void on_record(void *ctx, const capture_pkt_t *cp)
+{
+    run_t *run = ctx;
+    capture_result_t *r = run->res;
+    r->packets++;
+    r->ts_digits = capture_ts_digits(run->cap); /* pcapng: known once IDBs are read */
+    r->bytes_captured += cp->caplen;
+    r->bytes_wire += cp->origlen;
+    if (r->packets == 1 || cp->ts < r->first_ts)
+        r->first_ts = cp->ts;
+    if (cp->ts > r->last_ts)
+        r->last_ts = cp->ts;
+    if (run->opts->progress && capture_raw_consumed(run->cap) >= run->next_progress) {
+        uint64_t done = capture_raw_consumed(run->cap);
+        run->opts->progress(run->opts->progress_ctx, done, r->size);
+        run->next_progress = done + PROGRESS_EVERY_BYTES;
+    }
+}
+
+/* Every decoded packet: bandwidth, and its connection's analysers. */
+static void on_packet(void *ctx, const capture_pkt_t *cp, const packet_t *p, conn_t *c,
+                      bool is_orig)
+{
+    run_t *run = ctx;
+    run->res->ip_packets++;
+    add_rate(run->res, cp->ts, p->proto, p->ip_len);
+    if (c)
+        dispatch_packet(run->dispatch, c, p, is_orig, cp->frame, cp->ts);
+}
+
+static void on_end(void *ctx)
+{
+    run_t *run = ctx;
+    describe_capture(run->cap, run->res);
+}
+
+static void on_conn_finish(void *ctx, conn_t *c)
+{
+    run_t *run = ctx;
+    dispatch_conn_finish(run->dispatch, c);
+}
+
 int analysis_run(const char *path, const analysis_opts_t *opts, const record_sink_t *records,
                  const evidence_store_t *evidence, capture_result_t *r)
 {
-    char *dup = xstrdup(path);
     r->path = xstrdup(path);
-    r->name = xstrdup(basename(dup));
-    free(dup);
+    r->name = replay_capture_name(path);
     capture_t *cap = capture_open(path, r->error, sizeof r->error);
     if (!cap) {
         r->unusable = true;
@@ -84,50 +118,10 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
     }
     r->size = capture_raw_size(cap);
     an_ctx_t an = {NULL, opts, records, evidence, &r->damage};
-    run_t run = {r, dispatch_new(&an)};
-    conn_table_t *conns =
-        conn_table_new(on_conn_finish, &run, hash_fnv1a(r->name, strlen(r->name), 0), &r->damage);
-    decoder_t dec;
-    decoder_init(&dec, &r->damage);
-    bpf_filter_t *filter = filter_new(opts->bpf);
-    capture_pkt_t cp;
-    packet_t pkt;
-    uint64_t next_progress = PROGRESS_EVERY_BYTES;
-    int rc;
-    while ((rc = capture_next(cap, &cp)) == 1) {
-        if (interrupted())
-            break;
-        r->packets++;
-        r->ts_digits = capture_ts_digits(cap); /* pcapng: known once IDBs are read */
-        r->bytes_captured += cp.caplen;
-        r->bytes_wire += cp.origlen;
-        if (r->packets == 1 || cp.ts < r->first_ts)
-            r->first_ts = cp.ts;
-        if (cp.ts > r->last_ts)
-            r->last_ts = cp.ts;
-        if (opts->progress && capture_raw_consumed(cap) >= next_progress) {
-            opts->progress(opts->progress_ctx, capture_raw_consumed(cap), r->size);
-            next_progress = capture_raw_consumed(cap) + PROGRESS_EVERY_BYTES;
-        }
-        if (!filter_match(filter, cp.linktype, cp.data, cp.caplen, cp.origlen))
-            continue;
-        if (!decode_frame(&dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &pkt))
-            continue;
-        r->ip_packets++;
-        add_rate(r, cp.ts, pkt.proto, pkt.ip_len);
-        bool is_orig;
-        conn_t *c = conn_packet(conns, &pkt, cp.frame, cp.ts, &is_orig);
-        if (c)
-            dispatch_packet(run.dispatch, c, &pkt, is_orig, cp.frame, cp.ts);
-        if ((r->packets % EXPIRE_EVERY_PACKETS) == 0)
-            conn_expire(conns, cp.ts);
-    }
-    describe_capture(cap, r);
-    conn_table_free(conns);
+    run_t run = {r, cap, opts, dispatch_new(&an), PROGRESS_EVERY_BYTES};
+    replay_hooks_t hooks = {&run, on_record, on_packet, on_end, on_conn_finish};
+    int rc = replay_capture(path, cap, opts->bpf, &r->damage, &hooks, &r->dstats);
     dispatch_free(run.dispatch);
-    decoder_free(&dec);
-    filter_free(filter);
-    r->dstats = dec.stats;
     damage_merge(&r->damage, capture_damage(cap));
     capture_sha256(cap, r->sha256);
     hex_lower(r->sha256, sizeof r->sha256, r->sha256_hex);

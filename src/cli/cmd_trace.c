@@ -7,6 +7,7 @@
  * RFC 7323 requires). */
 #include "cli/cli.h"
 
+#include "analysis/replay.h"
 #include "capture/capture.h"
 #include "core/jsonw.h"
 #include "core/xalloc.h"
@@ -93,13 +94,8 @@ static void on_finish(void *ctx, conn_t *c)
     }
 }
 
-static const char *base_name(const char *p)
-{
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
-}
-
-/* Pass 1 for --uid: run the connection table exactly as analyze does. */
+/* Pass 1 for --uid: the connection table as analyze runs it (the same
+ * replay), so the uid means the same connection. */
 static int find_uid(const char *path, uid_search_t *s)
 {
     char err[256];
@@ -109,22 +105,8 @@ static int find_uid(const char *path, uid_search_t *s)
         return EXIT_NO_INPUT;
     }
     damage_t dmg = {0};
-    decoder_t dec;
-    decoder_init(&dec, &dmg);
-    const char *name = base_name(path);
-    conn_table_t *t = conn_table_new(on_finish, s, hash_fnv1a(name, strlen(name), 0), &dmg);
-    capture_pkt_t cp;
-    packet_t p;
-    uint64_t n = 0;
-    while (capture_next(cap, &cp) == 1) {
-        bool is_orig;
-        if (decode_frame(&dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p))
-            conn_packet(t, &p, cp.frame, cp.ts, &is_orig);
-        if ((++n % 4096) == 0)
-            conn_expire(t, cp.ts);
-    }
-    conn_table_free(t);
-    decoder_free(&dec);
+    replay_hooks_t hooks = {.ctx = s, .conn_finish = on_finish};
+    replay_capture(path, cap, NULL, &dmg, &hooks, NULL);
     damage_free(&dmg);
     capture_close(cap);
     return EXIT_OK;

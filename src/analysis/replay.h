@@ -1,0 +1,58 @@
+/*
+ * replay.h — one pass over a capture: read → filter → decode → connection
+ * table → hooks.
+ *
+ * The one loop every user of connections goes through: analysis_run() (the
+ * case) and `pcapcase trace --uid` (finding a connection by the uid the case
+ * gave it).  Connections, their uids and the moments they finish follow from
+ * the packets read, the filter and this loop alone — the hooks only watch
+ * (analysers may swap a connection's originator, never which connection a
+ * packet belongs to) — so two users of replay_capture() on the same capture
+ * and filter see the same connections with the same uids by construction.
+ *
+ * (flow/tcpseries.c reads a capture again for the TCP charts and compare;
+ * it selects one connection's packets by endpoints and the frame range the
+ * case recorded, needs no connection table, and lives below analysis/.)
+ */
+#ifndef PCAPCASE_REPLAY_H
+#define PCAPCASE_REPLAY_H
+
+#include "capture/capture.h"
+#include "core/damage.h"
+#include "decode/decode.h"
+#include "flow/conn.h"
+
+/* How often (in records read) idle connections are swept.  Sweeping is
+ * O(expired) but touching the list heads on every packet is wasted work. */
+#define REPLAY_EXPIRE_EVERY 4096
+
+/* What a replay reports.  Any hook may be NULL; ctx goes to each. */
+typedef struct replay_hooks {
+    void *ctx;
+    /* Every record read, before the filter. */
+    void (*record)(void *ctx, const capture_pkt_t *cp);
+    /* Every packet that passed the filter and decoded, after the connection
+     * table took it: c is its connection (NULL for none), is_orig its
+     * direction. */
+    void (*packet)(void *ctx, const capture_pkt_t *cp, const packet_t *p, conn_t *c, bool is_orig);
+    /* The capture is read (to its end, or interrupted); the connections still
+     * open finish after this. */
+    void (*end)(void *ctx);
+    /* Connection c is finished (idle, closed, evicted or at the end), just
+     * before it is freed. */
+    void (*conn_finish)(void *ctx, conn_t *c);
+} replay_hooks_t;
+
+/* The name a capture goes by: its file name without folders.  It is the
+ * "pcap" of every log row and salts its uids.  Caller frees. */
+char *replay_capture_name(const char *path);
+
+/* Replay capture cap, opened from path, through filter bpf (NULL: every
+ * packet), noting what cannot be decoded in damage and the decoder's counts
+ * in *stats (may be NULL).  Stops early when interrupted().  Returns the last
+ * capture_next() result: 0 read to the end, -1 the rest could not be read,
+ * 1 interrupted. */
+int replay_capture(const char *path, capture_t *cap, const char *bpf, damage_t *damage,
+                   const replay_hooks_t *h, decode_stats_t *stats);
+
+#endif
