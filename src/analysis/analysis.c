@@ -57,8 +57,8 @@ static void describe_capture(capture_t *cap, capture_result_t *r)
     snprintf(r->format, sizeof r->format, "%s", capture_format_name(cap));
     const uint16_t *lts;
     r->nlinktypes = capture_linktypes(cap, &lts);
-    if (r->nlinktypes > 32)
-        r->nlinktypes = 32;
+    if (r->nlinktypes > CAPTURE_MAX_LINKTYPES)
+        r->nlinktypes = CAPTURE_MAX_LINKTYPES;
     memcpy(r->linktypes, lts, r->nlinktypes * sizeof *lts);
     r->ts_digits = capture_ts_digits(cap);
 }

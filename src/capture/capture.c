@@ -411,11 +411,6 @@ int capture_next(capture_t *c, capture_pkt_t *pkt)
     return r;
 }
 
-capture_format_t capture_format(const capture_t *c)
-{
-    return c->format;
-}
-
 const char *capture_format_name(const capture_t *c)
 {
     static const char *const names[2][3] = {{"pcap", "pcap-ns", "pcapng"},

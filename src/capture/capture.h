@@ -59,7 +59,6 @@ capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen
  * calling capture_close() only. */
 int capture_next(capture_t *c, capture_pkt_t *pkt);
 
-capture_format_t capture_format(const capture_t *c);
 const char *capture_format_name(const capture_t *c); /* "pcap", "pcap-ns", "pcapng" (+ ".gz") */
 bool capture_is_gzip(const capture_t *c);
 int capture_ts_digits(const capture_t *c); /* 6 or 9 */

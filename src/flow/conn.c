@@ -492,21 +492,6 @@ uint64_t conn_table_total(const conn_table_t *t)
     return t->total;
 }
 
-const char *conn_proto_name(const conn_t *c)
-{
-    switch (c->proto) {
-    case IPPROTO_TCP:
-        return "tcp";
-    case IPPROTO_UDP:
-        return "udp";
-    case IPPROTO_ICMP:
-    case IPPROTO_ICMPV6:
-        return "icmp";
-    default:
-        return "unknown_transport";
-    }
-}
-
 uint64_t conn_size(const conn_t *c, int side)
 {
     const conn_endpoint_t *ep = &c->ep[side];

@@ -80,7 +80,7 @@ typedef struct conn {
     uint64_t missed_bytes; /* filled by reassembly */
     uint64_t seq_no;       /* creation order in this capture */
     const char *service;   /* static string set by an analyser, or NULL */
-    char uid[20];
+    char uid[UID_LEN];
     uint8_t mac_orig[6], mac_resp[6];
     bool has_mac;
     void *app; /* application-layer state, owned by the analysis */
@@ -122,8 +122,6 @@ uint64_t conn_table_total(const conn_table_t *t);
 const char *conn_state_name(const conn_t *c);
 /* Zeek's size for one endpoint: TCP by sequence space, others by payload. */
 uint64_t conn_size(const conn_t *c, int side);
-/* Protocol name as Zeek logs it: "tcp", "udp", "icmp", "unknown_transport". */
-const char *conn_proto_name(const conn_t *c);
 /* Handshake RTT (SYN to ACK of SYN-ACK), or -1 when unseen. */
 ts_ns_t conn_rtt_syn(const conn_t *c);
 

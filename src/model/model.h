@@ -18,12 +18,20 @@
 #include "core/logstore.h"
 #include "core/types.h"
 #include "decode/decode.h"
+#include "flow/conn.h"
 #include "proto/x509.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 enum log_kind { LOG_DNS, LOG_HTTP, LOG_FILES, LOG_SSL, LOG_SPOOLED_COUNT };
+
+/* Digits after the second in logged times when a capture says nothing: µs,
+ * the classic pcap resolution (a capture's own is ts_digits, 6 or 9). */
+#define TS_DIGITS_DEFAULT 6
+/* Link types listed per capture in case.json; a file with more is either
+ * corrupt or a curiosity, and the first ones tell the story. */
+#define CAPTURE_MAX_LINKTYPES 32
 
 typedef struct conn_rec {
     ts_ns_t ts, last_ts;
@@ -34,7 +42,7 @@ typedef struct conn_rec {
     uint8_t proto;
     uint8_t state_idx; /* index into conn_state names, see model.c */
     char uid[UID_LEN];
-    char history[25];
+    char history[CONN_HISTORY_MAX + 1];
     const char *service; /* static string or NULL */
     uint64_t orig_bytes, resp_bytes, missed_bytes;
     uint64_t orig_pkts, resp_pkts, orig_ip_bytes, resp_ip_bytes;
@@ -157,7 +165,7 @@ typedef struct capture_result {
     uint8_t sha256[32];
     char sha256_hex[65];
     char format[16];
-    uint16_t linktypes[32];
+    uint16_t linktypes[CAPTURE_MAX_LINKTYPES];
     size_t nlinktypes;
     int ts_digits;
     uint64_t packets, bytes_captured, bytes_wire;

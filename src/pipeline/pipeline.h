@@ -30,7 +30,7 @@ int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errle
 void case_inputs_add_previous(case_inputs_t *in, const char *case_dir);
 void case_inputs_free(case_inputs_t *in);
 
-/* Analyse and write the case.  Returns the process exit status per SPEC:
+/* Analyse and write the case.  Returns the process exit status (docs/cli.md):
  * 0 done, 1 done with damaged input, 3 no usable input. */
 int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
 

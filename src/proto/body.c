@@ -24,7 +24,6 @@ struct body_decoder {
     body_coding_t coding;
     enum mode mode;
     uint64_t max_out, in, out, used, trailing;
-    unsigned max_ratio;
     body_sink_fn sink;
     void *ctx;
     z_stream zs;
@@ -77,16 +76,10 @@ body_decoder_t *body_decoder_new(body_coding_t coding, uint64_t max_out, body_si
     body_decoder_t *d = xcalloc(1, sizeof *d);
     d->coding = coding;
     d->max_out = max_out;
-    d->max_ratio = BODY_MAX_RATIO;
     d->sink = sink;
     d->ctx = ctx;
     d->mode = coding == BODY_GZIP || coding == BODY_DEFLATE ? MODE_SNIFF : MODE_PASS;
     return d;
-}
-
-void body_decoder_set_max_ratio(body_decoder_t *d, unsigned max_ratio)
-{
-    d->max_ratio = max_ratio;
 }
 
 void body_decoder_free(body_decoder_t *d)
@@ -103,8 +96,8 @@ void body_decoder_free(body_decoder_t *d)
 
 static bool ratio_exceeded(const body_decoder_t *d)
 {
-    return d->mode == MODE_INFLATE && d->max_ratio && d->out >= BODY_RATIO_MIN_OUT &&
-           d->out / d->max_ratio > d->used;
+    return d->mode == MODE_INFLATE && d->out >= BODY_RATIO_MIN_OUT &&
+           d->out / BODY_MAX_RATIO > d->used;
 }
 
 static void emit(body_decoder_t *d, const uint8_t *p, size_t n)

@@ -71,8 +71,6 @@ const char *body_coding_name(body_coding_t coding);
  * failure exits, see xalloc.h); free with body_decoder_free(). */
 body_decoder_t *body_decoder_new(body_coding_t coding, uint64_t max_out, body_sink_fn sink,
                                  void *ctx);
-/* Change the ratio cap (0: no ratio cap).  Call before the first feed. */
-void body_decoder_set_max_ratio(body_decoder_t *d, unsigned max_ratio);
 
 /* Feed encoded bytes; decoded output goes to the sink before this returns.
  * Input after decoding stopped is counted and ignored. */

@@ -73,10 +73,3 @@ char **chartlist(const char *dir, size_t *n)
     xqsort(names, *n, sizeof *names, cmp_chart);
     return names;
 }
-
-void chartlist_free(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}

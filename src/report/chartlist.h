@@ -10,8 +10,7 @@
 /* Names (not paths) of the PNG files in DIR/charts in reading order (the
  * whole case, hosts and protocols, findings, single connections; by name
  * within a kind); *n receives the count.
- * Free with chartlist_free(). */
+ * The caller frees each name and the array. */
 char **chartlist(const char *dir, size_t *n);
-void chartlist_free(char **names, size_t n);
 
 #endif

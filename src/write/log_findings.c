@@ -112,7 +112,7 @@ long long log_findings_write(const case_t *k, const char *path)
     if (atomic_open(&af, path) != 0)
         return -1;
     buf_t b = BUF_INIT;
-    int digits = k->n ? k->r[0]->ts_digits : 6;
+    int digits = k->n ? k->r[0]->ts_digits : TS_DIGITS_DEFAULT;
     for (size_t i = 0; i < k->findings->n; i++) {
         buf_clear(&b);
         row(&b, k, &k->findings->v[i], i + 1, digits);

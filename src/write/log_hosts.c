@@ -88,7 +88,7 @@ long long log_hosts_write(const case_t *k, const char *path)
     atomic_file_t af;
     if (atomic_open(&af, path) != 0)
         return -1;
-    int digits = k->n ? k->r[0]->ts_digits : 6;
+    int digits = k->n ? k->r[0]->ts_digits : TS_DIGITS_DEFAULT;
     buf_t b = BUF_INIT;
     for (size_t i = 0; i < k->hosts->n; i++) {
         buf_clear(&b);

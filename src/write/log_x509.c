@@ -147,7 +147,7 @@ long long log_x509_write(const case_t *k, const char *path)
     }
     long long rows = 0;
     buf_t b = BUF_INIT;
-    int digits = k->n ? k->r[0]->ts_digits : 6;
+    int digits = k->n ? k->r[0]->ts_digits : TS_DIGITS_DEFAULT;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && strcmp(v[i].c->fp, v[j].c->fp) == 0)

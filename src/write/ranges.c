@@ -113,7 +113,7 @@ static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t 
                 const assembly_t *a, const char *hashes[3])
 {
     capture_result_t *res = k->r[last->capture];
-    int digits = res->ts_digits ? res->ts_digits : 6;
+    int digits = res->ts_digits ? res->ts_digits : TS_DIGITS_DEFAULT;
     uint64_t h1 = 0;
     const char **fuids = xcalloc(n, sizeof *fuids);
     for (size_t i = 0; i < n; i++) {

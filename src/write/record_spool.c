@@ -8,12 +8,9 @@
 #include "write/log_http.h"
 #include "write/log_ssl.h"
 
-/* Logs print µs unless the capture says otherwise. */
-#define DEFAULT_TS_DIGITS 6
-
 static int digits(const capture_result_t *r)
 {
-    return r->ts_digits ? r->ts_digits : DEFAULT_TS_DIGITS;
+    return r->ts_digits ? r->ts_digits : TS_DIGITS_DEFAULT;
 }
 
 /* Spool the row in b (then cleared) into log k. */

@@ -92,7 +92,7 @@ void timeline_json(jsonw_t *w, const case_t *k)
     }
     free(seen);
     xqsort(t.v, t.n, sizeof *t.v, cmp_event);
-    int digits = k->n ? k->r[0]->ts_digits : 6;
+    int digits = k->n ? k->r[0]->ts_digits : TS_DIGITS_DEFAULT;
     size_t keep = t.n < TIMELINE_MAX_EVENTS ? t.n : TIMELINE_MAX_EVENTS;
     jw_key(w, "timeline");
     jw_arr_begin(w);
