@@ -1,12 +1,13 @@
 /*
  * analysis.h — one capture, start to finish.
  *
- * Reads a capture, decodes every frame, tracks connections, feeds the
- * application analysers (DNS, HTTP, TLS) and fills a capture_result_t.
+ * Replays a capture (replay.h: read, filter, decode, connections), feeds
+ * the protocol analysers (analyser.h) and reports what they find as records
+ * to a record sink and evidence to an evidence store (model/), while the
+ * capture's own description, counts and damage go to its capture_result_t.
  * Nothing here is shared between captures, so several captures can be
- * analysed on several threads at once (--jobs).  Artifacts and certificates
- * are written content-addressed under the case folder, which is safe from
- * several threads (write to a temporary name, rename).
+ * analysed on several threads at once (--jobs), each with its own sink and
+ * store.
  */
 #ifndef PCAPCASE_ANALYSIS_H
 #define PCAPCASE_ANALYSIS_H

@@ -1,12 +1,14 @@
 /*
  * model.h — the case model: what one run knows about its captures.
  *
- * Analysis of each capture fills a capture_result_t (no sharing between
- * captures, so captures can be analysed in parallel).  The case then merges
- * the results — hosts, names, certificates, findings — and the renderers
- * read the merged case and nothing else.
+ * Analysis of each capture reports records (records.h) to a sink (sink.h);
+ * what the case keeps of them (keep.h) and the capture's own description
+ * fill a capture_result_t (no sharing between captures, so captures can be
+ * analysed in parallel).  The case then merges the results — hosts, names,
+ * certificates, findings — and the writers read the merged case and nothing
+ * else.
  *
- * Connection records are kept in memory in compact form (conn_rec_t, ~200
+ * Connection records are kept in memory in compact form (conn_rec_t, ~250
  * bytes) because names for orig_name/resp_name come from DNS answers that may
  * be in another capture; the bulky logs (dns, http, files, ssl) are spooled to
  * disk through logstore.h as they are produced.

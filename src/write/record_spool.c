@@ -13,7 +13,7 @@ static int digits(const capture_result_t *r)
     return r->ts_digits ? r->ts_digits : TS_DIGITS_DEFAULT;
 }
 
-/* Spool the row in b (then cleared) into log k. */
+/* Spool the row in b into log k and free b. */
 static void spool(capture_result_t *r, enum log_kind k, ts_ns_t ts, buf_t *b)
 {
     logstore_add(&r->logs[k], ts, (const char *)b->data, b->len);
