@@ -4,7 +4,6 @@
 #include "cu_main.h"
 #include "proto/body.h"
 #include "proto/dns.h"
-#include "proto/ftp.h"
 #include "proto/http.h"
 #include "proto/localnames.h"
 #include "proto/mime.h"
@@ -375,28 +374,6 @@ static void content_range_is_parsed_strictly(void)
     CU_ASSERT_FALSE(http_parse_content_range(NULL, &a, &b, &t));
 }
 
-static void ftp_command_lines_split_verb_and_argument(void)
-{
-    static const char session[] = "USER alice\r\nPASS \r\n";
-    const uint8_t *p = (const uint8_t *)session;
-    ftp_command_t c;
-    CU_ASSERT_TRUE_FATAL(ftp_command(p, sizeof session - 1, &c));
-    CU_ASSERT_STRING_EQUAL(c.verb, "USER");
-    CU_ASSERT_EQUAL(c.arg_len, 5);
-    CU_ASSERT_EQUAL(memcmp(c.arg, "alice", 5), 0);
-    CU_ASSERT_TRUE(ftp_is(&c, "user"));
-    CU_ASSERT_TRUE_FATAL(ftp_command(p + 12, sizeof session - 13, &c));
-    CU_ASSERT_TRUE(ftp_is(&c, "PASS"));
-    CU_ASSERT_EQUAL(c.arg_len, 0); /* PASS with an empty password */
-    /* an argument cut by the end of the segment ends there */
-    CU_ASSERT_TRUE_FATAL(ftp_command((const uint8_t *)"user bob", 8, &c));
-    CU_ASSERT_EQUAL(c.arg_len, 3);
-    /* not a verb and a space */
-    CU_ASSERT_FALSE(ftp_command((const uint8_t *)"USERalice", 9, &c));
-    CU_ASSERT_FALSE(ftp_command((const uint8_t *)"USE", 3, &c));
-    CU_ASSERT_FALSE(ftp_command((const uint8_t *)"QUIT\r\n", 6, &c));
-}
-
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
@@ -413,7 +390,6 @@ static const cu_test_t tests[] = {
     {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
     {"netbios_names_from_registrations_and_answers", netbios_names_from_registrations_and_answers},
     {"content_range_is_parsed_strictly", content_range_is_parsed_strictly},
-    {"ftp_command_lines_split_verb_and_argument", ftp_command_lines_split_verb_and_argument},
     {NULL, NULL}};
 
 CU_MAIN("proto", tests)
