@@ -32,6 +32,7 @@ def same_logs(c, a, b, what):
 
 
 def main():
+    z.require_corpus("determinism")
     c = z.Checker("determinism")
     with tempfile.TemporaryDirectory() as d:
         ref = os.path.join(d, "ref")
