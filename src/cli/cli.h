@@ -2,7 +2,7 @@
  * cli.h — the command-line front end: parses options, calls the engine.
  *
  * Each sub-command lives in its own file (cmd_*.c) and returns the process
- * exit status defined in SPEC.md: 0 done, 1 done with damaged input,
+ * exit status defined in docs/cli.md: 0 done, 1 done with damaged input,
  * 2 usage error, 3 no usable input.
  */
 #ifndef PCAPCASE_CLI_H

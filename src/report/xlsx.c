@@ -1,6 +1,6 @@
 /* xlsx.c — CASE/report.xlsx through libxlsxwriter; see report.h.
  *
- * One sheet per log, columns in the SPEC's field order, numbers as numbers,
+ * One sheet per log, columns in the logs' field order (docs/cli.md), numbers as numbers,
  * times as Excel date-times in the case's time zone, strings always written
  * as strings (a value from the traffic starting with '=' never becomes a
  * formula), artifacts linked from the files sheet, charts on their own sheet.

@@ -1,6 +1,6 @@
 """Exit statuses and one-line errors for bad input; summary agrees with capinfos.
 
-SPEC: 0 done; 1 done but some input damaged; 2 usage error; 3 no usable input.
+docs/cli.md: 0 done; 1 done but some input damaged; 2 usage error; 3 no usable input.
 Every error is one line naming the file and the reason.
 """
 import json
