@@ -190,6 +190,14 @@ def gzip_capture():
     return {"dns-http.pcap.gz": ("pcap.gz", f)}
 
 
+def bpf_raw_ip():
+    f = dns_exchange(CLIENT, RESOLVER, 53050, 0x5555, "raw.example.test", A, [(A, 60, WEB.addr)])
+    resp = http_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", 8)],
+                         b"raw IP!\n")
+    f += http_get(CLIENT, WEB, 41050, T0 + 1, "/raw.txt", "raw.example.test", resp)
+    return {"raw-ip.pcap": ("pcap-raw", f)}
+
+
 CASES = {
     "dns-answers": dns,
     "http-get-pdf": http_get_pdf,
@@ -202,6 +210,7 @@ CASES = {
     "vlan-dns-http": vlan,
     "pcapng-two-interfaces": pcapng_two_interfaces,
     "gzip-compressed-capture": gzip_capture,
+    "bpf-raw-ip": bpf_raw_ip,
 }
 
 
@@ -210,6 +219,8 @@ def capture_bytes(kind, frames):
         p = os.path.join(d, "x")
         if kind == "pcapng":
             g.write_pcapng(p, frames, interfaces=(("eth0", 1), ("eth1", 1)))
+        elif kind == "pcap-raw":  # LINKTYPE_RAW: the IP packets without Ethernet
+            g.write_pcap(p, [(t, d[14:]) for t, d in frames], linktype=101)
         else:
             g.write_pcap(p, frames)
         data = open(p, "rb").read()

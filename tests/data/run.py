@@ -211,13 +211,13 @@ def update(case):
         print(f"{case}: removed expected/{name}")
     for name, got in files.items():
         path = os.path.join(exp, name)
-        old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old == got:
             continue
         with open(path, "w", encoding="utf-8") as f:
             f.write(got)
         print(f"{case}: wrote expected/{name}")
-        sys.stdout.write(diff(old, got, name))
+        sys.stdout.write(diff(old or "", got, name))
 
 
 def main(argv):

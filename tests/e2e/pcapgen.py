@@ -27,10 +27,10 @@ def tcp_frame(src, dst, sport, dport, seq, flags, payload=b"", ack=0, ttl=64, ip
     return eth + ip + tcp
 
 
-def write_pcap(path, frames):
-    """frames: iterable of (ts_seconds_float, bytes)."""
+def write_pcap(path, frames, linktype=1):
+    """frames: iterable of (ts_seconds_float, bytes); linktype 1 is Ethernet."""
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype))
         for ts, data in frames:
             sec = int(ts)
             usec = int(round((ts - sec) * 1e6))
