@@ -22,11 +22,12 @@
 #define CU_SKIP_STATUS 77
 
 static unsigned cu_skipped;
+static const char *cu_suite = "";
 
 /* Records that `test` did not run and why (one line on stdout). */
 static inline void cu_skip(const char *test, const char *why)
 {
-    printf("\nSKIP %s: %s\n", test, why);
+    printf("\nSKIP %s/%s: %s\n", cu_suite, test, why);
     cu_skipped++;
 }
 
@@ -39,6 +40,7 @@ static inline int cu_run(const char *suite_name, const cu_test_t *tests)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
+    cu_suite = suite_name;
     CU_pSuite s = CU_add_suite(suite_name, NULL, NULL);
     for (const cu_test_t *t = tests; t->name; t++)
         CU_add_test(s, t->name, t->fn);
