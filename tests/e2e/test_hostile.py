@@ -107,7 +107,15 @@ def interrupted(c, d):
     before = open(os.path.join(out, "logs", "conn.ndjson")).read()
     p = subprocess.Popen([z.PCAPCASE, "analyze", "-q", "-o", out, big],
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(0.1)
+    # The signal must come once the run handles it: it writes the INCOMPLETE
+    # marker just before.  (A fixed short sleep lost the race on a loaded
+    # machine under ASan, whose start-up is slow: the default action killed
+    # the process.)
+    marker = os.path.join(out, "INCOMPLETE")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(marker) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=300)
     if p.returncode == 0:
