@@ -2,11 +2,16 @@
 # setup.sh — install what is missing, build, and run pcapcase.
 #
 #   ./setup.sh demo   install, build, analyse sample_pcaps/ into ./case, print the report path
-#   ./setup.sh test   install, build (normal + ASan/UBSan), run every test
+#   ./setup.sh test   install, build (normal, ASan/UBSan, Release with gcc and clang),
+#                     run every test
 #   ./setup.sh build  install and build only
 #
 # Debian packages are installed with apt-get when missing: directly as root,
-# through sudo otherwise.  Builds go to build/ and build-asan/.
+# through sudo otherwise.  Builds go to build/ and build-asan/ (and, for test,
+# build-release-gcc/ and build-release-clang/).  The test builds treat
+# warnings as errors (PCAPCASE_WERROR); build and demo do not.  Tests that
+# need the external corpus ($PCAPCASE_CORPUS, else ../shared/corpus) are
+# reported as skipped without it.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -16,7 +21,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-dev libxlsxwriter-dev
             libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev libmagic-dev fonts-dejavu-core ieee-data
             python3)
-PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang libclang-rt-14-dev libfuzzer-14-dev time)
+PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format libclang-rt-14-dev
+           libfuzzer-14-dev time)
 
 install_missing() {
     local missing=()
@@ -41,11 +47,16 @@ install_missing() {
     $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-build() { # build DIR [cmake args...]
+build() { # build DIR [cmake args...]  (RelWithDebInfo unless the args say otherwise)
     local dir=$1
     shift
     cmake -S "$ROOT" -B "$ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$ROOT/$dir" -j "$JOBS"
+}
+
+skipped() { # skipped DIR: the SKIP lines of the last ctest run there, once each
+    grep -h "^SKIP " "$ROOT/$1/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u |
+        sed 's/^/  /' || true
 }
 
 cmd=${1:-demo}
@@ -76,17 +87,32 @@ demo)
     ;;
 test)
     install_missing "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
-    build build
-    build build-asan -DPCAPCASE_SANITIZE=ON
+    build build -DPCAPCASE_WERROR=ON
+    build build-asan -DPCAPCASE_SANITIZE=ON -DPCAPCASE_WERROR=ON
     status=0
     echo "== tests (release build)"
     (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS") || status=1
+    skips=$(skipped build)
+    [ -z "$skips" ] || printf '== skipped tests and parts (what they need)\n%s\n' "$skips"
     echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
     (cd "$ROOT/build-asan" &&
         LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp":print_suppressions=0 \
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$JOBS") || status=1
+    # What packagers run: Release (-O3) with both compilers, warnings as errors;
+    # then the fast tests on each (unit, charts, data cases).
+    for cc in gcc clang; do
+        echo "== Release build with $cc (warnings as errors) and its fast tests"
+        if build "build-release-$cc" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$cc" \
+            -DPCAPCASE_WERROR=ON; then
+            (cd "$ROOT/build-release-$cc" &&
+                ctest --output-on-failure -j "$JOBS" -R '^(unit|charts|data)\.') || status=1
+        else
+            echo "setup: Release build with $cc failed" >&2
+            status=1
+        fi
+    done
     echo "== fuzzing (a short run of every libFuzzer target; long runs: tests/fuzz/run.sh 3600)"
     "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-45}" || status=1
     exit $status

@@ -31,6 +31,7 @@ static const char *path_for(const char *name)
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -216,8 +217,8 @@ static void hostile_labels_render(void)
 {
     const char *labels[] = {"\xff\xfe\x80 bad utf-8", "tab\there\nnewline", "",
                             "\xE2\x82", /* truncated sequence */
-                            "very long label that goes on and on and on and on and on and on "
-                            "and on and on and on and on and on and on and on and on and on"};
+                            ("very long label that goes on and on and on and on and on and on "
+                             "and on and on and on and on and on and on and on and on and on")};
     double v[] = {5, 4, 3, 2, 1};
     chart_t *c = chart_new(CHART_HBARS, "\xc0\xaf overlong \xed\xa0\x80 surrogate");
     CU_ASSERT_EQUAL(chart_add_bars(c, "\x01name", labels, v, 5), 0);

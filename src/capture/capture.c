@@ -3,6 +3,7 @@
 
 #include "capture/input.h"
 #include "core/cursor.h"
+#include "core/linktype.h"
 #include "core/xalloc.h"
 
 #include <pcap/pcap.h>
@@ -14,12 +15,45 @@
  * hold the largest record plus slack for the next header. */
 #define WINDOW_SIZE (CAPTURE_MAX_RECORD + (4u << 20))
 
+/* pcap: the magic number as written by a machine of either byte order, for
+ * microsecond and nanosecond timestamps; the file header and record header. */
+#define PCAP_MAGIC_US 0xA1B2C3D4u
+#define PCAP_MAGIC_US_SWAPPED 0xD4C3B2A1u
+#define PCAP_MAGIC_NS 0xA1B23C4Du
+#define PCAP_MAGIC_NS_SWAPPED 0x4D3CB2A1u
+#define PCAP_FILE_HEADER 24
+#define PCAP_RECORD_HEADER 16
+
+/* pcapng block types, the byte-order magic, and interface options. */
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 0x00000001u
 #define PCAPNG_OPB 0x00000002u
 #define PCAPNG_SPB 0x00000003u
 #define PCAPNG_EPB 0x00000006u
 #define PCAPNG_BOM 0x1A2B3C4Du
+#define PCAPNG_BOM_SWAPPED 0x4D3C2B1Au
+#define PCAPNG_OPT_END 0
+#define PCAPNG_OPT_IF_TSRESOL 9
+#define PCAPNG_OPT_IF_TSOFFSET 14
+/* Block type and total length before the body, total length again after. */
+#define PCAPNG_BLOCK_OVERHEAD 12
+/* Largest block: a packet record of CAPTURE_MAX_RECORD with the packet
+ * block's fixed fields and some options. */
+#define PCAPNG_MAX_BLOCK (CAPTURE_MAX_RECORD + 64)
+/* Smallest section header block: overhead, magic, versions, section length. */
+#define PCAPNG_SHB_MIN 28
+/* pcapng's default timestamp resolution: microseconds. */
+#define PCAPNG_DEFAULT_UNITS_PER_SEC 1000000u
+
+/* Distinct link types remembered per file for case.json; a file with more
+ * (the format allows one per interface) is not a real capture. */
+#define CAPTURE_MAX_LINKTYPES 32
+
+typedef enum capture_format {
+    CAPTURE_PCAP_US,
+    CAPTURE_PCAP_NS,
+    CAPTURE_PCAPNG,
+} capture_format_t;
 
 typedef struct iface {
     uint16_t linktype;
@@ -41,7 +75,7 @@ struct capture {
     uint32_t pcap_snaplen;
     iface_t *ifaces;
     size_t nifaces;
-    uint16_t linktypes[32];
+    uint16_t linktypes[CAPTURE_MAX_LINKTYPES];
     size_t nlinktypes;
     int ts_digits;
     bool finished;
@@ -103,30 +137,24 @@ static uint32_t rd32(const capture_t *c, const uint8_t *p, bool big)
 
 /* ---- classic pcap ---- */
 
-static bool pcap_header(capture_t *c, uint32_t magic_le, char *err, size_t errlen)
+static void pcap_header(capture_t *c, uint32_t magic_le)
 {
     const uint8_t *h = c->win + c->pos;
-    bool big;
-    if (magic_le == 0xa1b2c3d4u || magic_le == 0xa1b23c4du)
-        big = false;
-    else
-        big = true;
+    bool big = magic_le != PCAP_MAGIC_US && magic_le != PCAP_MAGIC_NS;
     uint32_t magic = rd32(c, h, big);
-    c->format = magic == 0xa1b23c4du ? CAPTURE_PCAP_NS : CAPTURE_PCAP_US;
+    c->format = magic == PCAP_MAGIC_NS ? CAPTURE_PCAP_NS : CAPTURE_PCAP_US;
     c->ts_digits = c->format == CAPTURE_PCAP_NS ? 9 : 6;
     c->swapped = big;
     c->pcap_snaplen = rd32(c, h + 16, big);
     uint32_t lt = rd32(c, h + 20, big);
     c->pcap_linktype = (uint16_t)(lt & 0xFFFF); /* upper bits: FCS info */
     note_linktype(c, c->pcap_linktype);
-    c->pos += 24;
-    (void)err, (void)errlen;
-    return true;
+    c->pos += PCAP_FILE_HEADER;
 }
 
 static int pcap_next_record(capture_t *c, capture_pkt_t *pkt)
 {
-    if (!ensure(c, 16)) {
+    if (!ensure(c, PCAP_RECORD_HEADER)) {
         if (c->len > c->pos)
             damage_note(&c->damage, "pcap.truncated_record_header", c->frame + 1);
         return c->len > c->pos ? -1 : 0;
@@ -139,7 +167,7 @@ static int pcap_next_record(capture_t *c, capture_pkt_t *pkt)
         damage_note(&c->damage, "pcap.bad_record_length", c->frame + 1);
         return -1;
     }
-    if (!ensure(c, 16 + (size_t)caplen)) {
+    if (!ensure(c, PCAP_RECORD_HEADER + (size_t)caplen)) {
         damage_note(&c->damage, "pcap.truncated_record", c->frame + 1);
         return -1;
     }
@@ -149,10 +177,10 @@ static int pcap_next_record(capture_t *c, capture_pkt_t *pkt)
               (c->format == CAPTURE_PCAP_NS ? (ts_ns_t)frac : (ts_ns_t)frac * 1000);
     pkt->caplen = caplen;
     pkt->origlen = origlen;
-    pkt->data = h + 16;
+    pkt->data = h + PCAP_RECORD_HEADER;
     pkt->iface = 0;
     pkt->linktype = c->pcap_linktype;
-    c->pos += 16 + (size_t)caplen;
+    c->pos += PCAP_RECORD_HEADER + (size_t)caplen;
     return 1;
 }
 
@@ -167,10 +195,10 @@ static void idb_options(capture_t *c, cursor_t *opt, iface_t *ifc)
         uint16_t code = (uint16_t)(big ? (oh[0] << 8 | oh[1]) : (oh[1] << 8 | oh[0]));
         uint16_t olen = (uint16_t)(big ? (oh[2] << 8 | oh[3]) : (oh[3] << 8 | oh[2]));
         const uint8_t *ov;
-        if (code == 0 || !cursor_bytes(opt, olen, &ov))
+        if (code == PCAPNG_OPT_END || !cursor_bytes(opt, olen, &ov))
             break;
         cursor_skip(opt, (4 - (olen & 3)) & 3);
-        if (code == 9 && olen >= 1) { /* if_tsresol */
+        if (code == PCAPNG_OPT_IF_TSRESOL && olen >= 1) {
             uint8_t v = ov[0];
             uint64_t units = 1;
             if (v & 0x80) {
@@ -184,7 +212,7 @@ static void idb_options(capture_t *c, cursor_t *opt, iface_t *ifc)
                 ifc->units_per_sec = units;
             else
                 damage_note(&c->damage, "pcapng.bad_tsresol", c->frame + 1);
-        } else if (code == 14 && olen >= 8) { /* if_tsoffset */
+        } else if (code == PCAPNG_OPT_IF_TSOFFSET && olen >= 8) {
             uint64_t hi = rd32(c, ov, big), lo = rd32(c, ov + 4, big);
             ifc->offset_sec = (int64_t)(big ? (hi << 32 | lo) : (lo << 32 | hi));
         }
@@ -205,12 +233,12 @@ static void pcapng_idb(capture_t *c, cursor_t *body)
     iface_t ifc = {0};
     ifc.linktype = (uint16_t)(c->big_endian ? (b[0] << 8 | b[1]) : (b[1] << 8 | b[0]));
     ifc.snaplen = rd32(c, b + 4, c->big_endian);
-    ifc.units_per_sec = 1000000;
+    ifc.units_per_sec = PCAPNG_DEFAULT_UNITS_PER_SEC;
     idb_options(c, body, &ifc);
     c->ifaces = xreallocarray(c->ifaces, c->nifaces + 1, sizeof *c->ifaces);
     c->ifaces[c->nifaces++] = ifc;
     note_linktype(c, ifc.linktype);
-    if (ifc.units_per_sec > 1000000)
+    if (ifc.units_per_sec > PCAPNG_DEFAULT_UNITS_PER_SEC)
         c->ts_digits = 9;
 }
 
@@ -276,12 +304,12 @@ static bool pcapng_packet(capture_t *c, uint32_t type, cursor_t *body, capture_p
 
 static bool pcapng_shb(capture_t *c, const uint8_t *h, size_t total)
 {
-    if (total < 28)
+    if (total < PCAPNG_SHB_MIN)
         return false;
     uint32_t bom_le = rd32(c, h + 8, false);
     if (bom_le == PCAPNG_BOM)
         c->big_endian = false;
-    else if (bom_le == 0x4D3C2B1Au)
+    else if (bom_le == PCAPNG_BOM_SWAPPED)
         c->big_endian = true;
     else
         return false;
@@ -293,7 +321,7 @@ static bool pcapng_shb(capture_t *c, const uint8_t *h, size_t total)
 static int pcapng_next_record(capture_t *c, capture_pkt_t *pkt)
 {
     for (;;) {
-        if (!ensure(c, 12)) {
+        if (!ensure(c, PCAPNG_BLOCK_OVERHEAD)) {
             if (c->len > c->pos)
                 damage_note(&c->damage, "pcapng.truncated_block_header", c->frame + 1);
             return c->len > c->pos ? -1 : 0;
@@ -307,7 +335,7 @@ static int pcapng_next_record(capture_t *c, capture_pkt_t *pkt)
             type = PCAPNG_SHB;
         }
         uint32_t total = rd32(c, h + 4, c->big_endian);
-        if (total < 12 || (total & 3) || total > CAPTURE_MAX_RECORD + 64) {
+        if (total < PCAPNG_BLOCK_OVERHEAD || (total & 3) || total > PCAPNG_MAX_BLOCK) {
             damage_note(&c->damage, "pcapng.bad_block_length", c->frame + 1);
             return -1;
         }
@@ -316,7 +344,7 @@ static int pcapng_next_record(capture_t *c, capture_pkt_t *pkt)
             return -1;
         }
         h = c->win + c->pos;
-        cursor_t body = cursor_make(h + 8, total - 12);
+        cursor_t body = cursor_make(h + 8, total - PCAPNG_BLOCK_OVERHEAD);
         c->pos += total;
         switch (type) {
         case PCAPNG_SHB:
@@ -338,7 +366,7 @@ static int pcapng_next_record(capture_t *c, capture_pkt_t *pkt)
             damage_note(&c->damage, "pcapng.bad_packet_block", c->frame);
             pkt->data = NULL;
             pkt->caplen = pkt->origlen = 0;
-            pkt->linktype = 0xFFFF;
+            pkt->linktype = LINKTYPE_UNREADABLE;
             return 1;
         default:
             break; /* NRB, ISB, DSB, custom: nothing to decode */
@@ -355,7 +383,7 @@ capture_t *capture_open(const char *path, char *err, size_t errlen)
 
 capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen)
 {
-    input_t *in = input_open_ex(path, hash, err, errlen);
+    input_t *in = input_open(path, hash, err, errlen);
     if (!in)
         return NULL;
     capture_t *c = xcalloc(1, sizeof *c);
@@ -371,19 +399,19 @@ capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen
         return NULL;
     }
     uint32_t magic = rd32(c, c->win, false);
-    if (magic == 0xa1b2c3d4u || magic == 0xd4c3b2a1u || magic == 0xa1b23c4du ||
-        magic == 0x4d3cb2a1u) {
-        if (!ensure(c, 24)) {
+    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_US_SWAPPED || magic == PCAP_MAGIC_NS ||
+        magic == PCAP_MAGIC_NS_SWAPPED) {
+        if (!ensure(c, PCAP_FILE_HEADER)) {
             snprintf(err, errlen, "truncated pcap file header");
             capture_close(c);
             return NULL;
         }
-        pcap_header(c, magic, err, errlen);
+        pcap_header(c, magic);
         return c;
     }
     if (magic == PCAPNG_SHB) {
         c->format = CAPTURE_PCAPNG;
-        if (!ensure(c, 12) || !pcapng_shb(c, c->win, 28)) {
+        if (!ensure(c, PCAPNG_BLOCK_OVERHEAD) || !pcapng_shb(c, c->win, PCAPNG_SHB_MIN)) {
             snprintf(err, errlen, "bad pcapng section header");
             capture_close(c);
             return NULL;
@@ -418,10 +446,6 @@ const char *capture_format_name(const capture_t *c)
     return names[input_is_gzip(c->in) ? 1 : 0][c->format];
 }
 
-bool capture_is_gzip(const capture_t *c)
-{
-    return input_is_gzip(c->in);
-}
 int capture_ts_digits(const capture_t *c)
 {
     return c->ts_digits;
@@ -461,36 +485,31 @@ void capture_close(capture_t *c)
     free(c);
 }
 
+/* The names case.json and summary have always used for the link types we
+ * decode; libpcap names the rest. */
+static const struct {
+    uint16_t linktype;
+    const char *name;
+} linktype_names[] = {
+    {LINKTYPE_NULL, "NULL"},
+    {LINKTYPE_ETHERNET, "EN10MB"},
+    {LINKTYPE_PPP, "PPP"},
+    {LINKTYPE_RAW, "RAW"},
+    {LINKTYPE_C_HDLC, "C_HDLC"},
+    {LINKTYPE_IEEE802_11, "IEEE802_11"},
+    {LINKTYPE_LOOP, "LOOP"},
+    {LINKTYPE_LINUX_SLL, "LINUX_SLL"},
+    {LINKTYPE_IEEE802_11_RADIOTAP, "IEEE802_11_RADIOTAP"},
+    {LINKTYPE_IPV4, "IPV4"},
+    {LINKTYPE_IPV6, "IPV6"},
+    {LINKTYPE_LINUX_SLL2, "LINUX_SLL2"},
+};
+
 const char *linktype_name(uint16_t lt)
 {
-    switch (lt) {
-    case 0:
-        return "NULL";
-    case 1:
-        return "EN10MB";
-    case 9:
-        return "PPP";
-    case 101:
-        return "RAW";
-    case 104:
-        return "C_HDLC";
-    case 105:
-        return "IEEE802_11";
-    case 108:
-        return "LOOP";
-    case 113:
-        return "LINUX_SLL";
-    case 127:
-        return "IEEE802_11_RADIOTAP";
-    case 228:
-        return "IPV4";
-    case 229:
-        return "IPV6";
-    case 276:
-        return "LINUX_SLL2";
-    default: {
-        const char *n = pcap_datalink_val_to_name(lt);
-        return n ? n : "UNKNOWN";
-    }
-    }
+    for (size_t i = 0; i < sizeof linktype_names / sizeof linktype_names[0]; i++)
+        if (linktype_names[i].linktype == lt)
+            return linktype_names[i].name;
+    const char *n = pcap_datalink_val_to_name(lt);
+    return n ? n : "UNKNOWN";
 }

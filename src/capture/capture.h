@@ -29,12 +29,6 @@
 /* Distinct interfaces tracked in one pcapng file; more are counted as damage. */
 #define CAPTURE_MAX_IFACES 256
 
-typedef enum capture_format {
-    CAPTURE_PCAP_US,
-    CAPTURE_PCAP_NS,
-    CAPTURE_PCAPNG,
-} capture_format_t;
-
 typedef struct capture_pkt {
     ts_ns_t ts;
     uint64_t frame;      /* 1-based, per file */
@@ -42,7 +36,7 @@ typedef struct capture_pkt {
     uint32_t caplen;
     uint32_t origlen;
     uint32_t iface;    /* pcapng interface id; 0 for pcap */
-    uint16_t linktype; /* LINKTYPE_* value */
+    uint16_t linktype; /* LINKTYPE_* value (core/linktype.h) */
 } capture_pkt_t;
 
 typedef struct capture capture_t;
@@ -60,8 +54,7 @@ capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen
 int capture_next(capture_t *c, capture_pkt_t *pkt);
 
 const char *capture_format_name(const capture_t *c); /* "pcap", "pcap-ns", "pcapng" (+ ".gz") */
-bool capture_is_gzip(const capture_t *c);
-int capture_ts_digits(const capture_t *c); /* 6 or 9 */
+int capture_ts_digits(const capture_t *c);           /* 6 or 9 */
 /* Distinct link types seen so far (header and interfaces), in first-seen order. */
 size_t capture_linktypes(const capture_t *c, const uint16_t **out);
 uint64_t capture_raw_size(const capture_t *c);
@@ -71,7 +64,8 @@ damage_t *capture_damage(capture_t *c);
 void capture_sha256(capture_t *c, uint8_t out[32]);
 void capture_close(capture_t *c);
 
-/* Name of a link type for reports ("EN10MB", "LINUX_SLL2", ...). */
+/* Name of a link type for reports ("EN10MB", "LINUX_SLL2", ...): libpcap's
+ * names, "UNKNOWN" for a number nobody names. */
 const char *linktype_name(uint16_t lt);
 
 #endif

@@ -1,6 +1,7 @@
 /* filter.c — see filter.h. */
 #include "filter.h"
 
+#include "core/linktype.h"
 #include "core/xalloc.h"
 
 #include <pcap/pcap.h>
@@ -23,6 +24,32 @@ struct bpf_filter {
     size_t n;
 };
 
+/* libpcap compiles for its DLT_ values; captures give LINKTYPE_ values.
+ * They differ for raw IP and OpenBSD loopback: compiled for the LINKTYPE
+ * number, a filter would look for headers these packets do not have and
+ * match nothing.  The rest are the same number. */
+static const struct {
+    uint16_t linktype;
+    int dlt;
+} dlt_of_linktype[] = {
+    {LINKTYPE_RAW, DLT_RAW},
+    {LINKTYPE_RAW_DLT12, DLT_RAW},
+    {LINKTYPE_RAW_DLT14, DLT_RAW},
+    {LINKTYPE_LOOP, DLT_LOOP},
+};
+
+static int dlt_for(uint16_t linktype)
+{
+    for (size_t i = 0; i < sizeof dlt_of_linktype / sizeof dlt_of_linktype[0]; i++)
+        if (dlt_of_linktype[i].linktype == linktype)
+            return dlt_of_linktype[i].dlt;
+    return linktype;
+}
+
+/* The snapshot length the filter is compiled for: libpcap's largest, so
+ * that no packet is too long for it. */
+#define FILTER_SNAPLEN 262144
+
 /* libpcap's compiler is not thread-safe before 1.8 and shares state; keep
  * compiles serialised. */
 #include <pthread.h>
@@ -32,7 +59,7 @@ static bool compile(const char *expr, int linktype, struct bpf_program *prog, ch
                     size_t errlen)
 {
     pthread_mutex_lock(&compile_lock);
-    pcap_t *p = pcap_open_dead(linktype, 262144);
+    pcap_t *p = pcap_open_dead(linktype, FILTER_SNAPLEN);
     bool ok = p && pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
     if (!ok && err)
         snprintf(err, errlen, "%s", p ? pcap_geterr(p) : "cannot create pcap handle");
@@ -69,7 +96,7 @@ static compiled_t *program_for(bpf_filter_t *f, uint16_t linktype)
         return NULL;
     compiled_t *c = &f->progs[f->n++];
     c->linktype = linktype;
-    c->ok = compile(f->expr, linktype, &c->prog, NULL, 0);
+    c->ok = compile(f->expr, dlt_for(linktype), &c->prog, NULL, 0);
     return c;
 }
 

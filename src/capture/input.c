@@ -115,7 +115,7 @@ static ssize_t next_chunk(input_t *in)
     return r;
 }
 
-input_t *input_open_ex(const char *path, bool hash, char *err, size_t errlen)
+input_t *input_open(const char *path, bool hash, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

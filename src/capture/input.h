@@ -21,11 +21,11 @@
 
 typedef struct input input_t;
 
-/* Open path read-only, hashing it as it is read (hash true) or not (for a
- * second pass over a file already hashed, such as the charts' look at a few
- * connections: input_finish() then gives 32 zero bytes).  NULL on failure
- * with a one-line reason in err. */
-input_t *input_open_ex(const char *path, bool hash, char *err, size_t errlen);
+/* Open path read-only.  NULL on failure with a one-line reason in err.
+ * hash false skips the SHA-256, for a second pass over a file already
+ * hashed (such as the charts' look at a few connections); input_finish()
+ * then gives 32 zero bytes. */
+input_t *input_open(const char *path, bool hash, char *err, size_t errlen);
 
 /* Read up to n decoded bytes into dst.  Returns bytes read, 0 at end of data,
  * -1 on a read or decompression error (reason via input_error()). */

@@ -689,7 +689,7 @@ static size_t probe_one(const char *first, const char *second, bool nat, size_t 
     memset(pt, 0, sizeof pt);
     pt[0].path = first, pt[1].path = second;
     reader_t r;
-    char err[256];
+    char err[512]; /* room for a path and capture_open_ex's 256-byte message */
     if (reader_open(&r, &pt[0], err, sizeof err))
         return 0;
     size_t slots = 1024;

@@ -2,6 +2,7 @@
 #include "decode.h"
 
 #include "core/cursor.h"
+#include "core/linktype.h"
 #include "decode/ipfrag.h"
 
 #include <netinet/in.h>
@@ -18,7 +19,43 @@
 #define ETH_ERSPAN2 0x88BE
 #define ETH_ERSPAN3 0x22EB
 #define ETH_TEB 0x6558 /* transparent Ethernet bridging inside GRE */
+#define ETH_PPP 0x880B /* PPP inside enhanced GRE (PPTP) */
+/* An Ethernet type field up to this value is an 802.3 length, not a type. */
+#define ETH_MAX_8023_LENGTH 1500
+#define LLC_SNAP_SAP 0xAA
 #define VXLAN_PORT 4789
+
+/* PPP protocol numbers (PPP, PPPoE, PPTP) that carry IP. */
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_ADDRESS_ALL 0xFF /* HDLC-like framing: address and control bytes precede */
+
+/* Address families in the NULL/LOOP header: AF_INET is 2 everywhere, AF_INET6
+ * differs by the system that wrote the capture. */
+#define NULL_AF_INET 2
+#define NULL_AF_INET6_LINUX 10
+#define NULL_AF_INET6_BSD 24 /* NetBSD, OpenBSD, BSD/OS */
+#define NULL_AF_INET6_FREEBSD 28
+#define NULL_AF_INET6_DARWIN 30
+
+/* GRE flags word: checksum, key and sequence present, the version, and
+ * enhanced GRE's acknowledgment present (RFC 2784, 2890, 2637). */
+#define GRE_CHECKSUM 0x8000
+#define GRE_KEY 0x2000
+#define GRE_SEQUENCE 0x1000
+#define GRE_ACK 0x0080
+#define GRE_VERSION 0x0007
+#define GRE_VERSION_PPTP 1
+
+/* TCP option kinds (RFC 9293, 7323, 2018) and the largest window shift. */
+#define TCP_OPT_END 0
+#define TCP_OPT_NOP 1
+#define TCP_OPT_MSS 2
+#define TCP_OPT_WSCALE 3
+#define TCP_OPT_SACK_PERMITTED 4
+#define TCP_OPT_SACK 5
+#define TCP_MAX_WSCALE 14 /* RFC 7323 caps the shift at 14 */
+#define TCP_MIN_HEADER 20
 
 typedef struct ctx {
     decoder_t *d;
@@ -52,25 +89,25 @@ static void tcp_options(packet_t *p, cursor_t opt)
 {
     uint8_t kind, len;
     while (cursor_u8(&opt, &kind)) {
-        if (kind == 0)
+        if (kind == TCP_OPT_END)
             break;
-        if (kind == 1)
+        if (kind == TCP_OPT_NOP)
             continue;
         if (!cursor_u8(&opt, &len) || len < 2)
             break;
         cursor_t v;
         if (!cursor_sub(&opt, len - 2u, &v))
             break;
-        if (kind == 2 && len == 4)
+        if (kind == TCP_OPT_MSS && len == 4)
             cursor_u16be(&v, &p->mss);
-        else if (kind == 3 && len == 3) {
+        else if (kind == TCP_OPT_WSCALE && len == 3) {
             uint8_t s = 0;
             if (cursor_u8(&v, &s))
-                p->wscale = (int8_t)(s > 14 ? 14 : s); /* RFC 7323 caps the shift at 14 */
-        } else if (kind == 4) {
+                p->wscale = (int8_t)(s > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : s);
+        } else if (kind == TCP_OPT_SACK_PERMITTED) {
             p->sack_ok = true;
-        } else if (kind == 5) {
-            while (p->nsack < 4 && cursor_u32be(&v, &p->sack[p->nsack][0]) &&
+        } else if (kind == TCP_OPT_SACK) {
+            while (p->nsack < DECODE_MAX_SACK && cursor_u32be(&v, &p->sack[p->nsack][0]) &&
                    cursor_u32be(&v, &p->sack[p->nsack][1]))
                 p->nsack++;
         }
@@ -90,10 +127,10 @@ static bool decode_tcp(ctx_t *x, cursor_t *cp)
     p->tcp_flags = (uint8_t)(offflags & 0xFF);
     p->win = win;
     unsigned hlen = (offflags >> 12) * 4u;
-    if (hlen < 20)
+    if (hlen < TCP_MIN_HEADER)
         return damaged(x, "tcp.bad_header_length");
     cursor_t opt;
-    if (!cursor_sub(&c, hlen - 20, &opt))
+    if (!cursor_sub(&c, hlen - TCP_MIN_HEADER, &opt))
         return damaged(x, "tcp.truncated_options");
     tcp_options(p, opt);
     *cp = c;
@@ -165,10 +202,11 @@ static bool decode_gre(ctx_t *x, cursor_t c)
     uint16_t flags, type;
     if (!cursor_u16be(&c, &flags) || !cursor_u16be(&c, &type))
         return damaged(x, "gre.truncated_header");
-    if ((flags & 0x0007) > 1) /* version 0 (GRE) or 1 (PPTP) only */
+    if ((flags & GRE_VERSION) > GRE_VERSION_PPTP) /* version 0 (GRE) or 1 (PPTP) only */
         return damaged(x, "gre.unsupported_version");
-    size_t extra = ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) +
-                   ((flags & 0x1000) ? 4 : 0) + ((flags & 0x0007) == 1 && (flags & 0x0080) ? 4 : 0);
+    bool pptp = (flags & GRE_VERSION) == GRE_VERSION_PPTP;
+    size_t extra = ((flags & GRE_CHECKSUM) ? 4 : 0) + ((flags & GRE_KEY) ? 4 : 0) +
+                   ((flags & GRE_SEQUENCE) ? 4 : 0) + (pptp && (flags & GRE_ACK) ? 4 : 0);
     if (!cursor_skip(&c, extra))
         return damaged(x, "gre.truncated_header");
     if (type == ETH_ERSPAN2 || type == ETH_ERSPAN3) {
@@ -176,14 +214,14 @@ static bool decode_gre(ctx_t *x, cursor_t c)
         size_t hl = type == ETH_ERSPAN2 ? 8 : 12;
         if (type == ETH_ERSPAN3 && cursor_left(&c) > 11 && (c.p[11] & 0x01))
             hl += 8;
-        if (!(flags & 0x1000) && type == ETH_ERSPAN2)
+        if (!(flags & GRE_SEQUENCE) && type == ETH_ERSPAN2)
             hl = 0; /* ERSPAN type I: no sequence number, no header */
         if (!cursor_skip(&c, hl))
             return damaged(x, "erspan.truncated_header");
         x->pkt->tunnelled = true;
         return deeper(x) && decode_ethernet(x, c);
     }
-    if (type == 0x880B) { /* PPP inside enhanced GRE (PPTP) */
+    if (type == ETH_PPP) {
         x->pkt->tunnelled = true;
         return deeper(x) && decode_ppp(x, c);
     }
@@ -289,10 +327,10 @@ static bool decode_ipv6(ctx_t *x, cursor_t c)
     for (int n = 0; n < DECODE_MAX_LAYERS; n++) {
         uint8_t nh, hlen8;
         switch (next) {
-        case 0:   /* hop-by-hop */
-        case 43:  /* routing */
-        case 60:  /* destination options */
-        case 135: /* mobility */
+        case IPPROTO_HOPOPTS:
+        case IPPROTO_ROUTING:
+        case IPPROTO_DSTOPTS:
+        case IPPROTO_MH: /* mobility */
         {
             cursor_t e = c;
             if (!cursor_u8(&e, &nh) || !cursor_u8(&e, &hlen8))
@@ -304,7 +342,7 @@ static bool decode_ipv6(ctx_t *x, cursor_t c)
             next = nh;
             continue;
         }
-        case 51: /* AH: length in 4-byte units minus 2 */
+        case IPPROTO_AH: /* length in 4-byte units minus 2 */
         {
             cursor_t e = c;
             if (!cursor_u8(&e, &nh) || !cursor_u8(&e, &hlen8))
@@ -316,8 +354,7 @@ static bool decode_ipv6(ctx_t *x, cursor_t c)
             next = nh;
             continue;
         }
-        case 44: /* fragment */
-        {
+        case IPPROTO_FRAGMENT: {
             uint8_t res;
             uint16_t offm;
             uint32_t id;
@@ -335,8 +372,8 @@ static bool decode_ipv6(ctx_t *x, cursor_t c)
                 return damaged(x, "ipv6.fragment_truncated_by_snaplen");
             return fragment(x, c, id, off, more);
         }
-        case 59: /* no next header */
-            p->proto = 59;
+        case IPPROTO_NONE: /* no next header */
+            p->proto = IPPROTO_NONE;
             return decode_transport(x, c, remaining);
         default:
             p->proto = next;
@@ -385,9 +422,7 @@ static bool decode_pppoe(ctx_t *x, cursor_t c)
     uint16_t proto;
     if (!cursor_skip(&c, 6) || !cursor_u16be(&c, &proto))
         return damaged(x, "pppoe.truncated");
-    if (proto == 0x0021)
-        return decode_ip(x, c);
-    if (proto == 0x0057)
+    if (proto == PPP_IPV4 || proto == PPP_IPV6)
         return decode_ip(x, c);
     x->d->stats.non_ip++;
     return false;
@@ -435,10 +470,11 @@ static bool decode_ethernet(ctx_t *x, cursor_t c)
         !cursor_u16be(&c, &type))
         return damaged(x, "ethernet.truncated_header");
     p->has_mac = true;
-    if (type <= 1500) { /* 802.3 length: LLC/SNAP, STP, ... not IP */
+    if (type <= ETH_MAX_8023_LENGTH) { /* 802.3 length: LLC/SNAP, STP, ... not IP */
         uint8_t dsap, ssap, ctl;
-        if (cursor_u8(&c, &dsap) && cursor_u8(&c, &ssap) && cursor_u8(&c, &ctl) && dsap == 0xAA &&
-            ssap == 0xAA && cursor_skip(&c, 3) && cursor_u16be(&c, &type))
+        if (cursor_u8(&c, &dsap) && cursor_u8(&c, &ssap) && cursor_u8(&c, &ctl) &&
+            dsap == LLC_SNAP_SAP && ssap == LLC_SNAP_SAP && cursor_skip(&c, 3) &&
+            cursor_u16be(&c, &type))
             return decode_ethertype(x, type, c);
         x->d->stats.non_ip++;
         return false;
@@ -474,7 +510,8 @@ static bool decode_null(ctx_t *x, cursor_t c, bool loop)
                : ((uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0]);
     if (fam > 0xFFFF)
         fam = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-    if (fam == 2 || fam == 24 || fam == 28 || fam == 30 || fam == 10)
+    if (fam == NULL_AF_INET || fam == NULL_AF_INET6_LINUX || fam == NULL_AF_INET6_BSD ||
+        fam == NULL_AF_INET6_FREEBSD || fam == NULL_AF_INET6_DARWIN)
         return decode_ip(x, c);
     x->d->stats.non_ip++;
     return false;
@@ -484,15 +521,45 @@ static bool decode_ppp(ctx_t *x, cursor_t c)
 {
     uint8_t a;
     uint16_t proto;
-    if (cursor_peek_u8(&c, &a) && a == 0xFF)
+    if (cursor_peek_u8(&c, &a) && a == PPP_ADDRESS_ALL)
         cursor_skip(&c, 2);
     if (!cursor_u16be(&c, &proto))
         return damaged(x, "ppp.truncated_header");
-    if (proto == 0x0021 || proto == 0x0057)
+    if (proto == PPP_IPV4 || proto == PPP_IPV6)
         return decode_ip(x, c);
     x->d->stats.non_ip++;
     return false;
 }
+
+static bool decode_null_host_order(ctx_t *x, cursor_t c)
+{
+    return decode_null(x, c, false);
+}
+
+static bool decode_loop(ctx_t *x, cursor_t c)
+{
+    return decode_null(x, c, true);
+}
+
+/* The first header of a frame, by the link type its capture gives. */
+static const struct {
+    uint16_t linktype;
+    bool (*decode)(ctx_t *x, cursor_t c);
+} link_decoders[] = {
+    {LINKTYPE_ETHERNET, decode_ethernet},
+    {LINKTYPE_RAW, decode_ip},
+    {LINKTYPE_RAW_DLT12, decode_ip},
+    {LINKTYPE_RAW_DLT14, decode_ip},
+    {LINKTYPE_IPV4, decode_ipv4},
+    {LINKTYPE_IPV6, decode_ipv6},
+    {LINKTYPE_NULL, decode_null_host_order},
+    {LINKTYPE_LOOP, decode_loop},
+    {LINKTYPE_LINUX_SLL, decode_sll},
+    {LINKTYPE_LINUX_SLL2, decode_sll2},
+    {LINKTYPE_PPP, decode_ppp},
+    {LINKTYPE_PPP_HDLC, decode_ppp},
+    {LINKTYPE_PPP_ETHER, decode_ppp},
+};
 
 void decoder_init(decoder_t *d, damage_t *damage)
 {
@@ -518,31 +585,9 @@ bool decode_frame(decoder_t *d, uint16_t linktype, const uint8_t *data, uint32_t
         return false;
     ctx_t x = {d, pkt, frame, ts, 0};
     cursor_t c = cursor_make(data, caplen);
-    switch (linktype) {
-    case 1:
-        return decode_ethernet(&x, c);
-    case 101: /* LINKTYPE_RAW */
-    case 12:  /* DLT_RAW on some BSDs */
-    case 14:
-        return decode_ip(&x, c);
-    case 228:
-        return decode_ipv4(&x, c);
-    case 229:
-        return decode_ipv6(&x, c);
-    case 0:
-        return decode_null(&x, c, false);
-    case 108:
-        return decode_null(&x, c, true);
-    case 113:
-        return decode_sll(&x, c);
-    case 276:
-        return decode_sll2(&x, c);
-    case 9:
-    case 50:
-    case 51:
-        return decode_ppp(&x, c);
-    default:
-        d->stats.unsupported_link++;
-        return false;
-    }
+    for (size_t i = 0; i < sizeof link_decoders / sizeof link_decoders[0]; i++)
+        if (link_decoders[i].linktype == linktype)
+            return link_decoders[i].decode(&x, c);
+    d->stats.unsupported_link++;
+    return false;
 }

@@ -27,6 +27,9 @@
  * forever. */
 #define DECODE_MAX_LAYERS 16
 
+/* SACK blocks kept per segment: a 40-byte option space holds at most four. */
+#define DECODE_MAX_SACK 4
+
 enum {
     TCP_FIN = 0x01,
     TCP_SYN = 0x02,
@@ -61,8 +64,8 @@ typedef struct packet {
     int8_t wscale; /* window-scale option, -1 if absent */
     uint16_t mss;  /* MSS option, 0 if absent */
     bool sack_ok;
-    uint8_t nsack;       /* SACK blocks in this segment (RFC 2018), at most 4 */
-    uint32_t sack[4][2]; /* [left edge, right edge) of each, raw sequence numbers */
+    uint8_t nsack;                     /* SACK blocks in this segment (RFC 2018) */
+    uint32_t sack[DECODE_MAX_SACK][2]; /* [left edge, right edge), raw sequence numbers */
     uint8_t icmp_type, icmp_code;
     const uint8_t *payload;
     uint32_t payload_len;  /* bytes present in the capture */

@@ -228,7 +228,8 @@ static char *timeline(json_object *cj, int tz)
         json_object *e = json_object_array_get_idx(ev, i);
         char t[32];
         fmt_time(json_object_get_double(jget(e, "ts")), tz, t, sizeof t);
-        buf_printf(&b, "<tr class=\"tl-%s\"><td>%s</td><td>", jstr(e, "kind"), t);
+        const char *kind = jstr(e, "kind");
+        buf_printf(&b, "<tr class=\"tl-%s\"><td>%s</td><td>", kind ? kind : "", t);
         esc(&b, jstr(e, "kind"));
         buf_append_str(&b, "</td><td>");
         esc(&b, jstr(e, "event"));
@@ -486,10 +487,12 @@ static char *compare_summary(json_object *cj)
                    "<th>only at the far point</th><th>retransmissions lost between / beyond</th>"
                    "<th>one-way delay min (ms)</th><th>median (ms)</th><th>p95 (ms)</th>"
                    "<th>max (ms)</th></tr></thead><tbody>");
-    char *lab = xasprintf("%s → %s", jstr(a, "label"), jstr(bb, "label"));
+    const char *label_a = jstr(a, "label"), *label_b = jstr(bb, "label");
+    label_a = label_a ? label_a : "", label_b = label_b ? label_b : "";
+    char *lab = xasprintf("%s → %s", label_a, label_b);
     dir_row(&b, lab, jget(cj, "a_to_b"));
     free(lab);
-    lab = xasprintf("%s → %s", jstr(bb, "label"), jstr(a, "label"));
+    lab = xasprintf("%s → %s", label_b, label_a);
     dir_row(&b, lab, jget(cj, "b_to_a"));
     free(lab);
     buf_append_str(&b, "</tbody></table><h3>Captures</h3><table><tbody>");

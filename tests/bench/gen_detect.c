@@ -88,17 +88,17 @@ static const struct {
 typedef struct plant {
     pkind_t kind;
     host_t *client, *server;
-    char name[128];  /* SNI, Host or tunnel domain */
-    char style[32];  /* variant drawn: "syn", "base32", "post-chunked"... */
-    double period;   /* s: beacons, fleets */
-    double jitter;   /* 0..1 */
-    int reduce;      /* jitter style: interval = P * (1 - j U) instead of P * (1 + j (2U - 1)) */
+    char name[128]; /* SNI, Host or tunnel domain */
+    char style[32]; /* variant drawn: "syn", "base32", "post-chunked"... */
+    double period;  /* s: beacons, fleets */
+    double jitter;  /* 0..1 */
+    int reduce;     /* jitter style: interval = P * (1 - j U) instead of P * (1 + j (2U - 1)) */
     double active, sleep; /* s: schedule (0: always on) */
     uint64_t count, done; /* steps to make (beats, probes, queries, uploads, rounds) */
     uint64_t size;        /* bytes: uploads, file in DNS */
     double pace;          /* s between probes / queries */
     unsigned qtype;
-    unsigned nmembers;    /* fleets: clients taking part */
+    unsigned nmembers; /* fleets: clients taking part */
     host_t *members[MAX_MEMBERS];
     uint64_t member_next[MAX_MEMBERS];
     uint64_t member_done[MAX_MEMBERS]; /* video-call: seconds into the current call */
@@ -113,14 +113,15 @@ typedef struct plant {
 
 static plant_t *g_plants[MAX_PLANTS];
 static size_t g_nplants;
-static host_t *g_cdn; /* the shared CDN address */
+static host_t *g_cdn;        /* the shared CDN address */
 static unsigned g_ext_hosts; /* external hosts made so far: 198.18.x.y */
 static host_t *g_beacon_cdn_client;
 
-static const char *const W1[] = {"sync", "cloud", "data", "static", "api", "edge", "app",
-                                 "metrics", "status", "assets", "cdn", "update", "portal", "img"};
-static const char *const W2[] = {"northwind", "contoso", "fabrikam", "tailspin", "adatum",
-                                 "litware", "proseware", "wingtip", "fourth", "lucerne"};
+static const char *const W1[] = {"sync", "cloud",  "data",    "static", "api",
+                                 "edge", "app",    "metrics", "status", "assets",
+                                 "cdn",  "update", "portal",  "img"};
+static const char *const W2[] = {"northwind", "contoso",   "fabrikam", "tailspin", "adatum",
+                                 "litware",   "proseware", "wingtip",  "fourth",   "lucerne"};
 
 int plant_add(const char *kind)
 {
@@ -365,8 +366,9 @@ static void init_exfil(plant_t *p, uint64_t start, uint64_t dur)
     p->end = start + dur;
 }
 
-static const char *const KNOWN_UPDATE[] = {"ctldl.windowsupdate.com", "settings-win.data.microsoft.com",
-                                           "swscan.apple.com", "update.googleapis.com"};
+static const char *const KNOWN_UPDATE[] = {"ctldl.windowsupdate.com",
+                                           "settings-win.data.microsoft.com", "swscan.apple.com",
+                                           "update.googleapis.com"};
 static const char *const KNOWN_POLL[] = {"connectivity-check.ubuntu.com", "www.msftconnecttest.com",
                                          "api.snapcraft.io"};
 
@@ -551,8 +553,8 @@ static void step_tunnel(plant_t *p, session_t *s, uint64_t t)
     p->next = p->done < p->count && next < p->end ? next : UINT64_MAX;
 }
 
-static void tcp_probe(session_t *s, host_t *cli, host_t *dst, uint16_t port, uint64_t t,
-                      int open, int connect)
+static void tcp_probe(session_t *s, host_t *cli, host_t *dst, uint16_t port, uint64_t t, int open,
+                      int connect)
 {
     tcp_conn_t c;
     tcp_conn_init(&c, cli, connect ? host_port(cli) : (uint16_t)rng_range(&g_rng, 40000, 65000),
@@ -620,8 +622,8 @@ static void step_scan(plant_t *p, session_t *s, uint64_t t)
             uint32_t idseq = (uint32_t)(0x4d2u << 16 | (unsigned)(i + 1));
             icmp_packet(s, p->client, dst, t, 8, 0, idseq, pay, sizeof pay);
             if (alive)
-                icmp_packet(s, dst, p->client, t + rng_range(&g_rng, 150000, 2000000), 0, 0,
-                            idseq, pay, sizeof pay);
+                icmp_packet(s, dst, p->client, t + rng_range(&g_rng, 150000, 2000000), 0, 0, idseq,
+                            pay, sizeof pay);
         } else {
             for (unsigned k = 0; k < p->nports; k++) {
                 uint64_t at = t + k * 2000000ull;
@@ -656,19 +658,23 @@ static void step_exfil(plant_t *p, session_t *s, uint64_t t)
         return;
     }
     int put = !strncmp(p->style, "put", 3), chunked = strstr(p->style, "chunked") != NULL;
-    uint64_t end = http_upload(s, p->client, p->server, t, (size_t)p->size, put ? "PUT" : "POST",
-                               chunked);
+    uint64_t end =
+        http_upload(s, p->client, p->server, t, (size_t)p->size, put ? "PUT" : "POST", chunked);
     p->done++;
     uint64_t next = end + (uint64_t)(p->pace * range(0.5, 1.5) * 1e9) + 1000000;
     p->next = p->done < p->count && next < p->end ? next : UINT64_MAX;
 }
 
-static const char *const CDN_NAMES[] = {
-    "d1a2b3c4d5e6f7.cloudfront-bench.example", "e6858.dscx.akamaiedge-bench.example",
-    "rr3---sn-ab5l6nr7.video-bench.example",   "scontent-xx2-1.xx.fbcdn-bench.example",
-    "img.shop-bench.example",                  "static.news-bench.example",
-    "fonts.cdn-bench.example",                 "js.cdn-bench.example",
-    "media.social-bench.example",              "i.ytimg-bench.example"};
+static const char *const CDN_NAMES[] = {"d1a2b3c4d5e6f7.cloudfront-bench.example",
+                                        "e6858.dscx.akamaiedge-bench.example",
+                                        "rr3---sn-ab5l6nr7.video-bench.example",
+                                        "scontent-xx2-1.xx.fbcdn-bench.example",
+                                        "img.shop-bench.example",
+                                        "static.news-bench.example",
+                                        "fonts.cdn-bench.example",
+                                        "js.cdn-bench.example",
+                                        "media.social-bench.example",
+                                        "i.ytimg-bench.example"};
 
 /* One member's activity; returns its next time. */
 static uint64_t member_step(plant_t *p, unsigned m, session_t *s, uint64_t t)
@@ -792,8 +798,9 @@ void plants_truth_json(bytes_t *b)
     for (size_t i = 0; i < g_nplants; i++) {
         const plant_t *p = g_plants[i];
         char c[64], sv[64];
-        bytes_printf(b, "%s\n    {\"id\": %zu, \"kind\": \"%s\", \"class\": \"%s\", "
-                        "\"malicious\": %s, \"detectors\": [",
+        bytes_printf(b,
+                     "%s\n    {\"id\": %zu, \"kind\": \"%s\", \"class\": \"%s\", "
+                     "\"malicious\": %s, \"detectors\": [",
                      i ? "," : "", i, KINDS[p->kind].name, KINDS[p->kind].cls,
                      KINDS[p->kind].malicious ? "true" : "false");
         const char *d = KINDS[p->kind].detectors;

@@ -651,9 +651,8 @@ uint64_t http_upload(session_t *s, host_t *client, host_t *server, uint64_t t, s
     c.t += rng_range(&g_rng, 50000, 2000000);
     tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
     c.t += c.rtt + rng_range(&g_rng, 1000000, 40000000);
-    bytes_printf(&resp,
-                 "HTTP/1.1 201 Created\r\nServer: nginx/1.24.0\r\nContent-Length: 2\r\n"
-                 "Connection: close\r\n\r\nok");
+    bytes_printf(&resp, "HTTP/1.1 201 Created\r\nServer: nginx/1.24.0\r\nContent-Length: 2\r\n"
+                        "Connection: close\r\n\r\nok");
     tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
     c.t += rng_range(&g_rng, 100000, 5000000);
     tcp_close(s, &c, DIR_C2S);

@@ -602,8 +602,8 @@ void udp_datagram(session_t *s, host_t *src, uint16_t sport, host_t *dst, uint16
 
 /* ---- ICMP (IPv4) ---- */
 
-void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type,
-                 unsigned code, uint32_t rest, const uint8_t *data, size_t len)
+void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type, unsigned code,
+                 uint32_t rest, const uint8_t *data, size_t len)
 {
     size_t l4len = 8 + len;
     uint8_t *p = frame_ip(s, src, dst, ts, 1, l4len, 0);

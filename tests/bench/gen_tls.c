@@ -286,9 +286,8 @@ void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t)
 /* A TLS connection to server with the SNI sni carrying app data of up bytes from the client
  * and down bytes from the server in rounds exchanges spread over span ns (the detection
  * scenarios: beacons behind a CDN, long uploads).  No DNS lookup, no truth body counts. */
-void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port,
-                       const char *sni, uint64_t t, uint64_t up, uint64_t down, unsigned rounds,
-                       uint64_t span)
+void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port, const char *sni,
+                       uint64_t t, uint64_t up, uint64_t down, unsigned rounds, uint64_t span)
 {
     const chain_t *chain = &CHAINS[server->chain];
     g_truth.tls_handshakes++;

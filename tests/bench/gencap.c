@@ -720,8 +720,7 @@ static char *mix_extra_json(void)
             bytes_printf(&j, "  \"beacon\": {\"client\": \"%s\", \"server\": \"%s\"},\n", a, b);
             host_str(&g_scanner, a, sizeof a);
             host_str(&g_scan_target, b, sizeof b);
-            bytes_printf(&j, "  \"scan\": {\"scanner\": \"%s\", \"target\": \"%s\"},\n", a,
-                         b);
+            bytes_printf(&j, "  \"scan\": {\"scanner\": \"%s\", \"target\": \"%s\"},\n", a, b);
         }
         plants_truth_json(&j);
         bytes_u8(&j, 0);

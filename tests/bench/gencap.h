@@ -164,8 +164,8 @@ void udp_datagram(session_t *s, host_t *src, uint16_t sport, host_t *dst, uint16
                   uint64_t ts, const uint8_t *data, size_t len);
 
 /* An ICMP message (IPv4) with the 4 bytes after the checksum and a payload. */
-void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type,
-                 unsigned code, uint32_t rest, const uint8_t *data, size_t len);
+void icmp_packet(session_t *s, host_t *src, host_t *dst, uint64_t ts, unsigned type, unsigned code,
+                 uint32_t rest, const uint8_t *data, size_t len);
 
 /* ---- applications ---- */
 
@@ -200,9 +200,8 @@ void tls_truth_json(bytes_t *b);
 void tls_session(session_t *s, host_t *client, host_t *server, uint64_t t);
 /* A TLS connection with SNI sni and up / down bytes of app data in rounds exchanges spread
  * over span ns. */
-void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port,
-                       const char *sni, uint64_t t, uint64_t up, uint64_t down, unsigned rounds,
-                       uint64_t span);
+void tls_session_sized(session_t *s, host_t *client, host_t *server, uint16_t port, const char *sni,
+                       uint64_t t, uint64_t up, uint64_t down, unsigned rounds, uint64_t span);
 
 /* ---- detection scenarios (gen_detect.c) ---- */
 

@@ -64,6 +64,7 @@ def nat_rewrite(src, dst, inside, outside, port_map):
 
 
 def main():
+    z.require_corpus("compare")
     c = z.Checker("compare")
     with tempfile.TemporaryDirectory() as d:
         rc, s = compare(TRACE, TRACE, os.path.join(d, "self"))

@@ -101,6 +101,7 @@ def tshark_conversations(c):
 
 
 def main():
+    z.require_corpus("conn_baselines")
     c = z.Checker("conn_baselines")
     zeek_baselines(c)
     tshark_conversations(c)

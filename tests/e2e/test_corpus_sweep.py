@@ -62,6 +62,8 @@ def run_one(job):
 
 
 def main():
+    z.require_corpus("corpus_sweep", "zeek-traces")
+    z.require_corpus("corpus_sweep", "tcpdump-tests")
     c = z.Checker("corpus_sweep")
     files = corpus_files()
     c.check(len(files) > 900, f"corpus has {len(files)} files, expected > 900")

@@ -1,5 +1,7 @@
 """The same captures give byte-identical logs: in any order, with any number
-of jobs, and when a capture is added to an existing case."""
+of jobs, and when a capture is added to an existing case.  On the project's
+own captures (pcap-ns, pcapng, gzip'd), and on corpus traces as well when the
+corpus is there."""
 import filecmp
 import os
 import subprocess
@@ -9,9 +11,12 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import zeekcmp as z  # noqa: E402
 
-TRACES = [os.path.join(z.CORPUS, "zeek-traces", t) for t in
-          ("http/get.pcap", "ipv6-fragmented-dns.pcap", "pcapng-multi-interface.pcapng",
-           "echo-connections.pcap.gz")]
+OWN = [os.path.join(z.SOURCE_DIR, p) for p in
+       ("sample_pcaps/incident-1.pcap", "sample_pcaps/incident-2.pcapng",
+        "sample_pcaps/compare-a.pcap", "tests/data/gzip-compressed-capture/dns-http.pcap.gz")]
+CORPUS_TRACES = [os.path.join(z.CORPUS, "zeek-traces", t) for t in
+                 ("http/get.pcap", "ipv6-fragmented-dns.pcap", "pcapng-multi-interface.pcapng",
+                  "echo-connections.pcap.gz")]
 LOGS = ["conn", "dns", "http", "files", "ssl", "x509", "hosts", "findings"]
 
 
@@ -33,20 +38,22 @@ def same_logs(c, a, b, what):
 
 def main():
     c = z.Checker("determinism")
+    corpus = c.need_corpus("the same on four corpus traces (IPv6 fragments, 80k-packet gzip)")
+    traces = OWN + (CORPUS_TRACES if corpus else [])
     with tempfile.TemporaryDirectory() as d:
         ref = os.path.join(d, "ref")
-        c.eq(analyze(ref, TRACES), 0, "reference run")
-        c.check(len(z.read_ndjson(os.path.join(ref, "logs", "conn.ndjson"))) > 500,
-                "reference has connections")
+        c.eq(analyze(ref, traces), 0, "reference run")
+        conns = len(z.read_ndjson(os.path.join(ref, "logs", "conn.ndjson")))
+        c.check(conns > (800 if corpus else 300), f"reference has connections ({conns})")
         rev = os.path.join(d, "rev")
-        analyze(rev, list(reversed(TRACES)), jobs="1")
+        analyze(rev, list(reversed(traces)), jobs="1")
         same_logs(c, ref, rev, "reversed order, one job")
         inc = os.path.join(d, "inc")
-        analyze(inc, TRACES[:2])
-        analyze(inc, TRACES[2:])
+        analyze(inc, traces[:2])
+        analyze(inc, traces[2:])
         same_logs(c, ref, inc, "added to an existing case")
         again = os.path.join(d, "again")
-        analyze(again, TRACES)
+        analyze(again, traces)
         same_logs(c, ref, again, "second identical run")
     c.done()
 

@@ -32,6 +32,7 @@ def zeek_answers(v):
 
 
 def main():
+    z.require_corpus("dns_baselines")
     c = z.Checker("dns_baselines")
     traces_done = 0
     for d, traces in sorted(z.baseline_traces().items()):

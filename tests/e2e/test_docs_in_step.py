@@ -1,8 +1,9 @@
-"""docs/pcapcase.1 and docs/manual.md keep in step with --help: every long
-option a command's --help lists is documented in both.  docs/findings.md's
-threshold table is `pcapcase analyze --threshold list`: the same names, defaults
-and meanings in the same order (one table in src/case/findings.c feeds the CLI,
-case.json, the report's Method section and this doc)."""
+"""docs/pcapcase.1, docs/manual.md and docs/cli.md keep in step with --help:
+every long option a command's --help lists is documented in all three.
+docs/findings.md's threshold table is `pcapcase analyze --threshold list`: the
+same names, defaults and meanings in the same order (one table in
+src/case/findings.c feeds the CLI, case.json, the report's Method section and
+this doc)."""
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ def main():
     c = z.Checker("docs_in_step")
     man = open(os.path.join(SRC, "docs", "pcapcase.1")).read().replace("\\-", "-")
     manual = open(os.path.join(SRC, "docs", "manual.md")).read()
+    contract = open(os.path.join(SRC, "docs", "cli.md")).read()
     for cmd in ("analyze", "compare", "carve", "trace", "summary"):
         r = subprocess.run([z.PCAPCASE, cmd, "--help"], capture_output=True, text=True)
         c.eq(r.returncode, 0, f"{cmd} --help exit status")
@@ -26,6 +28,7 @@ def main():
         for o in sorted(opts):
             c.check(o in man, f"man page lacks {cmd} {o}")
             c.check(o in manual, f"manual lacks {cmd} {o}")
+            c.check(o in contract, f"docs/cli.md lacks {cmd} {o}")
     r = subprocess.run([z.PCAPCASE, "analyze", "--threshold", "list"], capture_output=True,
                        text=True)
     cli = [tuple(re.split(r"\s{2,}", line.strip(), maxsplit=2)) for line in r.stdout.splitlines()

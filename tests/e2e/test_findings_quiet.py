@@ -18,6 +18,7 @@ NOISY = {"beaconing", "port_scan", "host_sweep", "exfiltration", "dns_tunnel", "
 
 
 def main():
+    z.require_corpus("findings_quiet")
     c = z.Checker("findings_quiet")
     folders = [os.path.join(z.CORPUS, "zeek-traces", d) for d in ("http", "dns", "tls", "ftp")]
     with tempfile.TemporaryDirectory() as out:

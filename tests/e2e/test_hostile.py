@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import pcapgen  # noqa: E402
 import zeekcmp as z  # noqa: E402
 
-GET = os.path.join(z.CORPUS, "zeek-traces", "http", "get.pcap")
+GET = None  # main() writes the project's own small HTTP capture (pcapgen)
 SANITIZED = "asan" in z.PCAPCASE
 
 
@@ -107,7 +107,15 @@ def interrupted(c, d):
     before = open(os.path.join(out, "logs", "conn.ndjson")).read()
     p = subprocess.Popen([z.PCAPCASE, "analyze", "-q", "-o", out, big],
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(0.1)
+    # The signal must come once the run handles it: it writes the INCOMPLETE
+    # marker just before.  (A fixed short sleep lost the race on a loaded
+    # machine under ASan, whose start-up is slow: the default action killed
+    # the process.)
+    marker = os.path.join(out, "INCOMPLETE")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(marker) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=300)
     if p.returncode == 0:
@@ -135,8 +143,10 @@ def disk_full(c, d):
 
 
 def main():
+    global GET
     c = z.Checker("hostile")
     with tempfile.TemporaryDirectory() as d:
+        GET = pcapgen.http_get_capture(os.path.join(d, "get.pcap"))
         lying_lengths(c, d)
         one_packet_flood(c, d, 300000 if SANITIZED else 1000000)
         endless_out_of_order(c, d, 20000)

@@ -107,6 +107,7 @@ def tshark_export(c):
 
 
 def main():
+    z.require_corpus("http_baselines")
     c = z.Checker("http_baselines")
     n = zeek_http(c)
     m = tshark_export(c)

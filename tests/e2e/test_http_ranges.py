@@ -32,6 +32,7 @@ def whole(rows):
 
 
 def main():
+    z.require_corpus("http_ranges")
     c = z.Checker("http_ranges")
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "b")

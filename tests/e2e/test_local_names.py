@@ -40,6 +40,7 @@ def tshark_names(pcap):
 
 
 def main():
+    z.require_corpus("local_names")
     c = z.Checker("local_names")
     have_tshark = shutil.which("tshark") is not None
     for name in sorted(os.listdir(DHCP)):

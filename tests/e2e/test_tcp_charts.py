@@ -85,6 +85,7 @@ def tcp_conns(case):
 
 
 def main():
+    z.require_corpus("tcp_charts")
     c = z.Checker("tcp_charts")
     tmp = tempfile.mkdtemp(prefix="pcapcase-tcp-")
     swept = 0

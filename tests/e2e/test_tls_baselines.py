@@ -119,6 +119,7 @@ def tshark(c):
 
 
 def main():
+    z.require_corpus("tls_baselines")
     c = z.Checker("tls_baselines")
     n = zeek(c)
     m = tshark(c)

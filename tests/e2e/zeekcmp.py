@@ -8,10 +8,34 @@ import os
 import subprocess
 import sys
 
-CORPUS = os.environ.get("CORPUS_DIR") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "corpus")
-PCAPCASE = os.environ.get("PCAPCASE") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "build", "pcapcase")
+SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+# The external test corpus (Zeek's traces and baselines, tcpdump's captures):
+# $PCAPCASE_CORPUS when set, else ../shared/corpus beside the source tree.
+# It is not part of the repository; tests that need it are skipped without it.
+CORPUS = os.path.abspath(os.environ.get("PCAPCASE_CORPUS") or
+                         os.path.join(SOURCE_DIR, "..", "shared", "corpus"))
+PCAPCASE = os.environ.get("PCAPCASE") or os.path.join(SOURCE_DIR, "build", "pcapcase")
+# The exit status ctest reports as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt).
+SKIP = 77
+
+
+def have_corpus(sub="zeek-traces"):
+    """True when the corpus (its folder `sub`) is there."""
+    return os.path.isdir(os.path.join(CORPUS, sub))
+
+
+def corpus_missing(sub="zeek-traces"):
+    """The skip reason naming what is missing and how to provide it."""
+    return (f"needs the external test corpus ({sub}/), not found at {CORPUS}: "
+            f"set PCAPCASE_CORPUS to the corpus folder")
+
+
+def require_corpus(name, sub="zeek-traces"):
+    """Exit as skipped when a test that only reads the corpus has none."""
+    if not have_corpus(sub):
+        print(f"SKIP {name}: {corpus_missing(sub)}")
+        sys.exit(SKIP)
 
 
 def read_zeek_log(path):
@@ -60,10 +84,25 @@ def analyze(traces, outdir, extra=()):
 
 
 class Checker:
-    """Collects failures and prints a closing 'N passed, N failed' line."""
+    """Collects failures and prints a closing 'N passed, N failed' line.
+
+    Parts of a test that cannot run here (the corpus is missing) are recorded
+    with skip(): when nothing failed, the test then exits as skipped, so it
+    never reports a pass for checks it did not make."""
 
     def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
+        self.name, self.passed, self.failed, self.skipped = name, 0, 0, []
+
+    def skip(self, part, reason=None):
+        self.skipped.append(part)
+        print(f"SKIP {self.name}: {part}: {reason or corpus_missing()}")
+
+    def need_corpus(self, part, sub="zeek-traces"):
+        """True when the corpus is there; else records `part` as skipped."""
+        if have_corpus(sub):
+            return True
+        self.skip(part, corpus_missing(sub))
+        return False
 
     def check(self, cond, what):
         if cond:
@@ -76,5 +115,6 @@ class Checker:
         self.check(got == want, f"{what}: got {got!r}, want {want!r}")
 
     def done(self):
-        print(f"{self.name}: {self.passed} passed, {self.failed} failed")
-        sys.exit(1 if self.failed else 0)
+        skipped = f", {len(self.skipped)} parts skipped" if self.skipped else ""
+        print(f"{self.name}: {self.passed} passed, {self.failed} failed{skipped}")
+        sys.exit(1 if self.failed else SKIP if self.skipped else 0)

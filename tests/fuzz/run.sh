@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS] — build the libFuzzer targets with clang and run
-# each for SECONDS (default 60) on seeds from ../shared/corpus.  A crash leaves
+# each for SECONDS (default 60) on seeds from tests/data/ and, when present,
+# the external corpus ($PCAPCASE_CORPUS, else ../shared/corpus).  A crash leaves
 # its input in tests/fuzz/crashes/ (copy it to tests/fuzz/regress/<target>/ and
 # it becomes a regression input, replayed by every test run).
 #   Long runs: tests/fuzz/run.sh 3600
@@ -14,7 +15,7 @@ CC=clang cmake -S "$ROOT" -B "$B" -DPCAPCASE_FUZZ=ON -DPCAPCASE_SANITIZE=ON \
     -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
 cmake --build "$B" -j "$(nproc)" --target $targets >/dev/null
-CORPUS=$ROOT/../shared/corpus
+CORPUS=${PCAPCASE_CORPUS:-$ROOT/../shared/corpus}
 WORK=$ROOT/tests/fuzz/corpus-work
 mkdir -p "$WORK" "$ROOT/tests/fuzz/crashes"
 status=0
@@ -22,7 +23,11 @@ for t in $targets; do
     seeds=$WORK/$t
     mkdir -p "$seeds"
     case $t in
-    fuzz_capture) find "$CORPUS/zeek-traces" -maxdepth 1 -type f -size -64k -exec cp -n {} "$seeds/" \; ;;
+    fuzz_capture)
+        find "$ROOT/tests/data" -type f -name '*.pcap*' -size -64k -exec cp -n {} "$seeds/" \;
+        if [ -d "$CORPUS/zeek-traces" ]; then
+            find "$CORPUS/zeek-traces" -maxdepth 1 -type f -size -64k -exec cp -n {} "$seeds/" \;
+        fi ;;
     fuzz_template) cp -n "$ROOT"/report_templates/*.html "$seeds/" ;;
     fuzz_files) python3 "$ROOT/tests/fuzz/files_seeds.py" "$seeds" ;;
     esac

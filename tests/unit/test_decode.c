@@ -1,7 +1,7 @@
 /* test_decode.c — the decoder on real frames (values from tshark on the same
  * files), IP fragment reassembly, and Zeek's connection states. */
 #include "capture/capture.h"
-#include "cu_main.h"
+#include "cu_corpus.h"
 #include "decode/decode.h"
 #include "decode/ipfrag.h"
 #include "flow/conn.h"
@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define TRACE(p) CORPUS_DIR "/zeek-traces/" p
+#define TRACE(p) corpus_path("zeek-traces/" p)
 
 /* First analysable packet of a trace. */
 static bool first_packet(const char *path, packet_t *out, uint64_t *frame)
@@ -50,6 +50,7 @@ static void check(const char *trace, const char *src, const char *dst, uint16_t 
 
 static void decodes_vlan_qinq_mpls_tunnels_and_v6_fragments(void)
 {
+    CU_REQUIRE_CORPUS();
     check(TRACE("http-vlan-0.pcap"), "141.142.228.5", "192.150.187.43", 59856, 80, 0);
     check(TRACE("http-qinq-0.pcap"), "141.142.228.5", "192.150.187.43", 59856, 80, 0);
     check(TRACE("mpls-in-vlan.pcap"), "65.65.65.65", "65.65.65.65", 19244, 80, 3199);

@@ -7,7 +7,7 @@
  * captures whose reassembled bytes are checked against tshark's
  * "follow,tcp,raw" output.
  */
-#include "cu_main.h"
+#include "cu_corpus.h"
 
 #include "core/buf.h"
 #include "core/cursor.h"
@@ -19,9 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef CORPUS_DIR
-#define CORPUS_DIR "/work/shared/corpus"
-#endif
+#define TRACE(p) corpus_path("zeek-traces/" p)
 
 enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
 
@@ -814,8 +812,9 @@ static void sha1_hex(const buf_t *b, char out[41])
  * (the tab-indented lines are node 1, the server 192.150.187.43:80). */
 static void test_http_get_server_stream_matches_tshark(void)
 {
+    CU_REQUIRE_CORPUS();
     trace_dir_t t;
-    CU_ASSERT_FATAL(reassemble_trace(CORPUS_DIR "/zeek-traces/http/get.pcap", 80, 59856, &t));
+    CU_ASSERT_FATAL(reassemble_trace(TRACE("http/get.pcap"), 80, 59856, &t));
     char hex[41];
     sha1_hex(&t.r.bytes, hex);
     CU_ASSERT_EQUAL(t.r.bytes.len, 5007);
@@ -837,9 +836,10 @@ static void test_http_get_server_stream_matches_tshark(void)
  *     | tr -d '\n' | xxd -r -p | sha1sum */
 static void test_quantum_insert_trace_flags_conflict_at_real_response(void)
 {
+    CU_REQUIRE_CORPUS();
     trace_dir_t t;
-    CU_ASSERT_FATAL(reassemble_trace(
-        CORPUS_DIR "/zeek-traces/tcp/qi_internet_SYNACK_curl_jsonip.pcap", 80, 39976, &t));
+    CU_ASSERT_FATAL(
+        reassemble_trace(TRACE("tcp/qi_internet_SYNACK_curl_jsonip.pcap"), 80, 39976, &t));
     char hex[41];
     sha1_hex(&t.r.bytes, hex);
     CU_ASSERT_STRING_EQUAL(hex, "5d74b83ec969ed57d3ed93f209eac6de5a1c218b");
@@ -861,9 +861,9 @@ static void test_quantum_insert_trace_flags_conflict_at_real_response(void)
  *     | tr -d '\n' | xxd -r -p | sha1sum */
 static void test_mid_stream_trace_with_ack_before_data_matches_tshark(void)
 {
+    CU_REQUIRE_CORPUS();
     trace_dir_t t;
-    CU_ASSERT_FATAL(
-        reassemble_trace(CORPUS_DIR "/zeek-traces/modbus/modbusBig.pcap", 502, 49226, &t));
+    CU_ASSERT_FATAL(reassemble_trace(TRACE("modbus/modbusBig.pcap"), 502, 49226, &t));
     char hex[41];
     sha1_hex(&t.r.bytes, hex);
     CU_ASSERT_EQUAL(t.r.bytes.len, 30524);
@@ -887,9 +887,10 @@ static void test_mid_stream_trace_with_ack_before_data_matches_tshark(void)
  * a39fd665bc1beedb60daf51bb73fd6c3d18a7f11. */
 static void test_reassembly_trace_gaps_match_tshark(void)
 {
+    CU_REQUIRE_CORPUS();
     static const uint64_t tshark_gaps[] = {8, 8, 32, 728, 708, 81, 1343, 20, 1448};
     trace_dir_t t;
-    CU_ASSERT_FATAL(reassemble_trace(CORPUS_DIR "/zeek-traces/tcp/reassembly.pcap", 2564, 80, &t));
+    CU_ASSERT_FATAL(reassemble_trace(TRACE("tcp/reassembly.pcap"), 2564, 80, &t));
     CU_ASSERT_EQUAL(t.r.ngaps, 9);
     for (size_t i = 0; i < 9 && i < t.r.ngaps; i++)
         CU_ASSERT_EQUAL(t.r.gap_len[i], tshark_gaps[i]);
@@ -918,11 +919,11 @@ static void test_reassembly_trace_gaps_match_tshark(void)
  * its SHA-1 is the one below. */
 static void test_sampled_5gb_transfer_matches_tshark_across_wraps(void)
 {
+    CU_REQUIRE_CORPUS();
     static const uint64_t tshark_gaps[] = {380355712, 392464,    1912470800, 45481232, 1922039056,
                                            42332608,  372375552, 261392,     740934032};
     trace_dir_t t;
-    CU_ASSERT_FATAL(
-        reassemble_trace(CORPUS_DIR "/zeek-traces/ftp/bigtransfer.pcap", 37150, 59764, &t));
+    CU_ASSERT_FATAL(reassemble_trace(TRACE("ftp/bigtransfer.pcap"), 37150, 59764, &t));
     CU_ASSERT_EQUAL(t.r.ngaps, 9);
     for (size_t i = 0; i < 9 && i < t.r.ngaps; i++)
         CU_ASSERT_EQUAL(t.r.gap_len[i], tshark_gaps[i]);
