@@ -8,6 +8,7 @@
 #include "proto/tls.h"
 #include "proto/x509.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,21 +60,42 @@ static void kv_list(jsonw_t *w, const char *key, char *const *v, size_t n)
     jw_arr_end(w);
 }
 
-/* x509.ndjson fields of one certificate, as JSON members. */
+/* A certificate time (epoch seconds) as a log time; times past what
+ * nanoseconds in 64 bits hold (year 2262; "99991231235959Z" is common) are
+ * written from the seconds alone. */
+static void cert_time(jsonw_t *w, const char *key, int64_t secs, int digits)
+{
+    if (secs > INT64_MAX / NS_PER_SEC || secs < INT64_MIN / NS_PER_SEC) {
+        jw_key(w, key);
+        jw_ts(w, secs, 0, digits == 9 ? 9 : 6);
+        return;
+    }
+    lf_time(w, key, secs * NS_PER_SEC, digits);
+}
+
+/* x509.ndjson fields of one certificate, as JSON members: what could be
+ * read, and a note naming what could not. */
 static char *cert_fields(const x509_info_t *x, int digits)
 {
     buf_t b = BUF_INIT;
     jsonw_t w;
     jw_init(&w, &b, false);
     jw_obj_begin(&w);
-    jw_kv_int(&w, "certificate.version", x->version);
-    jw_kv_str(&w, "certificate.serial", x->serial);
-    jw_kv_str(&w, "certificate.subject", x->subject);
-    jw_kv_str(&w, "certificate.issuer", x->issuer);
+    bool readable = !(x->flaws & (X509_FLAW_UNREADABLE | X509_FLAW_TOO_LARGE));
+    if (readable)
+        jw_kv_int(&w, "certificate.version", x->version);
+    if (x->serial)
+        jw_kv_str(&w, "certificate.serial", x->serial);
+    if (x->subject)
+        jw_kv_str(&w, "certificate.subject", x->subject);
+    if (x->issuer)
+        jw_kv_str(&w, "certificate.issuer", x->issuer);
     if (x->cn)
         jw_kv_str(&w, "certificate.cn", x->cn);
-    lf_time(&w, "certificate.not_valid_before", x->not_before * NS_PER_SEC, digits);
-    lf_time(&w, "certificate.not_valid_after", x->not_after * NS_PER_SEC, digits);
+    if (readable && !(x->flaws & X509_FLAW_NOT_BEFORE))
+        cert_time(&w, "certificate.not_valid_before", x->not_before, digits);
+    if (readable && !(x->flaws & X509_FLAW_NOT_AFTER))
+        cert_time(&w, "certificate.not_valid_after", x->not_after, digits);
     if (x->key_alg)
         jw_kv_str(&w, "certificate.key_alg", x->key_alg);
     if (x->sig_alg)
@@ -93,7 +115,12 @@ static char *cert_fields(const x509_info_t *x, int digits)
     if (x->path_len >= 0)
         jw_kv_int(&w, "basic_constraints.path_len", x->path_len);
     jw_kv_str(&w, "fingerprint_sha1", x->sha1);
-    jw_kv_bool(&w, "self_signed", x->self_signed);
+    if (readable)
+        jw_kv_bool(&w, "self_signed", x->self_signed);
+    if (x->flaws) {
+        char note[X509_NOTE_MAX];
+        jw_kv_str(&w, "note", x509_flaws_text(x->flaws, note, sizeof note));
+    }
     jw_obj_end(&w);
     /* strip the braces: the case writer adds its own members around these */
     char *s = xstrndup((const char *)b.data + 1, b.len - 2);
@@ -124,11 +151,11 @@ static char **record_chain(tls_state_t *s, const tls_der_t *chain, size_t n, tls
     for (size_t i = 0; i < n; i++) {
         x509_info_t x;
         const char *err = NULL;
-        if (!x509_parse(chain[i].der, chain[i].len, &x, &err)) {
+        /* a certificate OpenSSL cannot read is still evidence: its DER is
+         * kept and its row has the digests and a note */
+        bool readable = x509_parse(chain[i].der, chain[i].len, &x, &err);
+        if (!readable)
             damage_note(&res->damage, err, s->cert_frame);
-            x509_info_free(&x);
-            continue;
-        }
         fpv[i] = xstrdup(x.sha256);
         save_der(s, x.sha256, &chain[i]);
         cert_rec_t *cr = capture_cert_add(res);
@@ -136,9 +163,9 @@ static char **record_chain(tls_state_t *s, const tls_der_t *chain, size_t n, tls
         cr->ts = s->ts;
         memcpy(cr->uid, c->uid, sizeof cr->uid);
         int64_t now = s->ts / NS_PER_SEC;
-        cr->expired_at_capture = now > x.not_after || now < x.not_before;
+        cr->expired_at_capture = x509_expired_at(&x, now);
         cr->fields = cert_fields(&x, digits);
-        if (i == 0 && tr) {
+        if (i == 0 && tr && readable) {
             tr->cert_fp = xstrdup(x.sha256);
             tr->cert_cn = x.cn ? xstrdup(x.cn) : NULL;
             tr->self_signed = x.self_signed;
