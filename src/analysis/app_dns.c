@@ -23,6 +23,7 @@ struct dns_state {
     bool seen_any;
     buf_t tcp[2]; /* partial DNS-over-TCP messages per direction */
     uint64_t tcp_frame[2];
+    ts_ns_t tcp_ts[2];
 };
 
 bool app_dns_port(uint16_t port)
@@ -41,6 +42,9 @@ static void log_row(capture_result_t *res, const conn_t *c, const dns_msg_t *q, 
                     uint64_t qframe, const dns_msg_t *r, ts_ns_t rts, uint64_t rframe, bool tcp)
 {
     const dns_msg_t *m = q ? q : r;
+    /* the question: the query's, or the response's when the query asked
+     * none (an inverse query asks with an answer record) */
+    const dns_msg_t *qs = q && !q->qname && r && r->qname ? r : m;
     buf_t row = BUF_INIT;
     jsonw_t w;
     jw_init(&w, &row, false);
@@ -54,14 +58,15 @@ static void log_row(capture_result_t *res, const conn_t *c, const dns_msg_t *q, 
     jw_kv_uint(&w, "trans_id", m->id);
     if (q && r)
         lf_duration(&w, "rtt", rts - qts, digits);
-    if (m->qname) {
-        jw_kv_str(&w, "query", m->qname);
-        jw_kv_uint(&w, "qclass", m->qclass);
-        kv_name(&w, "qclass_name", dns_qclass_name(m->qclass));
-        jw_kv_uint(&w, "qtype", m->qtype);
+    if (qs->qname) {
+        jw_kv_str(&w, "query", qs->qname);
+        jw_kv_uint(&w, "qclass", qs->qclass);
+        kv_name(&w, "qclass_name", dns_qclass_name(qs->qclass));
+        jw_kv_uint(&w, "qtype", qs->qtype);
         char unknown[24];
-        snprintf(unknown, sizeof unknown, "query-%u", m->qtype);
-        jw_kv_str(&w, "qtype_name", dns_qtype_name(m->qtype) ? dns_qtype_name(m->qtype) : unknown);
+        snprintf(unknown, sizeof unknown, "query-%u", qs->qtype);
+        jw_kv_str(&w, "qtype_name",
+                  dns_qtype_name(qs->qtype) ? dns_qtype_name(qs->qtype) : unknown);
     }
     if (r) {
         uint16_t rcode = (uint16_t)(r->rcode | (r->edns_rcode_ext << 4));
@@ -93,6 +98,8 @@ static void log_row(capture_result_t *res, const conn_t *c, const dns_msg_t *q, 
         jw_kv_uint(&w, "response_frame", rframe);
     if (m->error || (r && r->error))
         jw_kv_str(&w, "damaged", m->error ? m->error : r->error);
+    if (m->weird || (r && r->weird))
+        jw_kv_str(&w, "weird", m->weird ? m->weird : r->weird);
     jw_obj_end(&w);
     logstore_add(&res->logs[LOG_DNS], ts, (const char *)row.data, row.len);
     buf_free(&row);
@@ -100,19 +107,19 @@ static void log_row(capture_result_t *res, const conn_t *c, const dns_msg_t *q, 
     dns_rec_t *d = capture_dns_add(res);
     d->ts = ts;
     d->client = c->orig, d->server = c->resp;
-    d->query = m->qname ? xstrdup(m->qname) : NULL;
-    d->qtype = m->qtype;
+    d->query = qs->qname ? xstrdup(qs->qname) : NULL;
+    d->qtype = qs->qtype;
     d->rcode = r ? (int16_t)r->rcode : -1;
     d->frame = q ? qframe : rframe;
     memcpy(d->uid, c->uid, sizeof d->uid);
-    if (r && m->qname)
+    if (r && qs->qname)
         for (size_t i = 0; i < r->nanswers; i++)
             if (r->answers[i].family) {
                 ipaddr_t a;
                 memset(&a, 0, sizeof a);
                 a.family = r->answers[i].family;
                 memcpy(a.a, r->answers[i].addr, a.family == 4 ? 4 : 16);
-                capture_pdns_add(res, m->qname, &a, rts);
+                capture_pdns_add(res, qs->qname, &a, rts);
             }
 }
 
@@ -179,8 +186,10 @@ void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is
 {
     dns_state_t *st = state(stp);
     buf_t *b = &st->tcp[is_orig ? 0 : 1];
-    if (b->len == 0)
+    if (b->len == 0) {
         st->tcp_frame[is_orig ? 0 : 1] = frame;
+        st->tcp_ts[is_orig ? 0 : 1] = ts;
+    }
     buf_append(b, data, len);
     while (b->len >= 2) {
         size_t mlen = (size_t)b->data[0] << 8 | b->data[1];
@@ -190,6 +199,7 @@ void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is
                         true);
         buf_consume(b, 2 + mlen);
         st->tcp_frame[is_orig ? 0 : 1] = frame;
+        st->tcp_ts[is_orig ? 0 : 1] = ts;
     }
     if (b->len > DNS_TCP_MAX) {
         damage_note(&res->damage, "dns.tcp_message_too_long", frame);
@@ -197,11 +207,29 @@ void app_dns_stream(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is
     }
 }
 
+/* A DNS-over-TCP message whose length prefix promised more than the
+ * connection carried: what arrived is read as far as it goes (header,
+ * question, ...) and logged, and the cut is counted. */
+static void tcp_cut_short(capture_result_t *res, conn_t *c, dns_state_t **stp, bool is_orig)
+{
+    dns_state_t *st = *stp;
+    buf_t *b = &st->tcp[is_orig ? 0 : 1];
+    uint64_t frame = st->tcp_frame[is_orig ? 0 : 1];
+    if (b->len < 2 + DNS_HEADER_LEN)
+        return;
+    damage_note(&res->damage, "dns.tcp_message_cut_short", frame);
+    app_dns_message(res, c, stp, is_orig, b->data + 2, b->len - 2, frame,
+                    st->tcp_ts[is_orig ? 0 : 1], true);
+    buf_clear(b);
+}
+
 void app_dns_done(capture_result_t *res, conn_t *c, dns_state_t **stp)
 {
     dns_state_t *st = *stp;
     if (!st)
         return;
+    tcp_cut_short(res, c, stp, true);
+    tcp_cut_short(res, c, stp, false);
     for (unsigned i = 0; i < st->npend; i++) {
         log_row(res, c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
                 c->proto == IPPROTO_TCP);

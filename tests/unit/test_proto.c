@@ -1,9 +1,11 @@
 /* test_proto.c — the application parsers on hostile input: a DNS name
- * compression loop, pointers forward, a TLS certificate whose length runs
- * past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
+ * compression loop, pointers forward (legal, noted), any opcode, a TLS certificate whose length
+ * runs past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
 #include "cu_main.h"
 #include "proto/body.h"
+#include "core/buf.h"
 #include "proto/dns.h"
+#include "proto/dnsname.h"
 #include "proto/http.h"
 #include "proto/localnames.h"
 #include "proto/mime.h"
@@ -23,12 +25,102 @@ static void dns_compression_loop_is_damage(void)
     CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
     CU_ASSERT_PTR_NULL(m.qname);
     dns_msg_free(&m);
-    /* a pointer forward (past the name) is refused the same way */
-    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0, 0,
-                           0,    0xC0, 16,   0,    1, 0, 1, 1, 'a', 0};
-    CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
+    /* two pointers that point at each other: 12 -> 18 -> 12 */
+    const uint8_t two[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0,    0,
+                           0,    0xC0, 18,   0,    1, 0, 1, 1, 'b', 0xC0, 12};
+    CU_ASSERT_TRUE(dns_parse(two, sizeof two, &m));
     CU_ASSERT_PTR_NOT_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
     dns_msg_free(&m);
+}
+
+static void dns_forward_pointer_is_read_and_noted(void)
+{
+    /* the question's name points forward, at "a" stored after it (offset
+     * 18): legal (only loops are not), read, and named as a weird */
+    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0, 0,
+                           0,    0xC0, 18,   0,    1, 0, 1, 1, 'a', 0};
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
+    CU_ASSERT_PTR_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.qname, "a");
+    CU_ASSERT_EQUAL(m.qtype, 1);
+    CU_ASSERT_STRING_EQUAL(m.weird, "forward_compression_pointer");
+    dns_msg_free(&m);
+}
+
+static void dns_any_opcode_is_a_message(void)
+{
+    /* opcode 9 (unassigned) and 1 (inverse query, RFC 3425 obsolete) */
+    uint8_t msg[] = {0, 9, 9 << 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'x', 0, 0, 1, 0, 1};
+    CU_ASSERT_TRUE(dns_looks_like(msg, sizeof msg));
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(msg, sizeof msg, &m));
+    CU_ASSERT_EQUAL(m.opcode, 9);
+    CU_ASSERT_STRING_EQUAL(m.weird, "unassigned_opcode");
+    CU_ASSERT_STRING_EQUAL(m.qname, "x");
+    dns_msg_free(&m);
+    /* an inverse query: no question, the address asked about as an answer;
+     * its root owner does not become the query name (as for mDNS) */
+    const uint8_t iq[] = {0x87, 0xee, 0x09, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+                          1,    0,    1,    0,    0, 0, 9, 0, 4, 4, 3, 2, 1};
+    CU_ASSERT_TRUE(dns_parse(iq, sizeof iq, &m));
+    CU_ASSERT_PTR_NULL(m.error);
+    CU_ASSERT_EQUAL(m.opcode, 1);
+    CU_ASSERT_STRING_EQUAL(m.weird, "obsolete_inverse_query");
+    CU_ASSERT_PTR_NULL(m.qname);
+    CU_ASSERT_EQUAL(m.nanswers, 1);
+    dns_msg_free(&m);
+}
+
+static const char *collect_label(void *ctx, const uint8_t *label, size_t len)
+{
+    buf_t *b = ctx;
+    buf_printf(b, "[%.*s]", (int)len, (const char *)label);
+    return NULL;
+}
+
+static void dns_name_reader_guards(void)
+{
+    buf_t b = BUF_INIT;
+    dns_name_reader_t r = {.label = collect_label, .ctx = &b};
+    /* a partial name (no root label) only where allowed, as in DHCP's FQDN */
+    const uint8_t partial[] = {4, 'h', 'o', 's', 't', 3, 'l', 'a', 'n'};
+    cursor_t c = cursor_make(partial, sizeof partial);
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.truncated_name");
+    buf_clear(&b);
+    r.partial_ok = true;
+    c = cursor_make(partial, sizeof partial);
+    CU_ASSERT_TRUE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "[host][lan]");
+    /* a pointer where there is no message to point into */
+    const uint8_t ptr[] = {1, 'a', 0xC0, 0};
+    c = cursor_make(ptr, sizeof ptr);
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.compression_not_allowed");
+    /* 65 pointers in a chain, each to the next, no loop: too many jumps */
+    uint8_t chain[2 * 66 + 1];
+    for (int i = 0; i < 66; i++)
+        chain[2 * i] = 0xC0, chain[2 * i + 1] = (uint8_t)(2 * i + 2);
+    chain[2 * 66] = 0;
+    cursor_t whole = cursor_make(chain, sizeof chain);
+    r.msg = &whole;
+    c = whole;
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.compression_loop");
+    /* after a pointer the cursor is past the pointer, not past the target */
+    const uint8_t back[] = {1, 'a', 0, 1, 'b', 0xC0, 0, 0xEE};
+    whole = cursor_make(back, sizeof back);
+    r.msg = &whole;
+    c = whole;
+    cursor_skip(&c, 3);
+    buf_clear(&b);
+    CU_ASSERT_TRUE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "[b][a]");
+    CU_ASSERT_EQUAL(cursor_offset(&c), 7);
+    CU_ASSERT_FALSE(r.forward);
+    buf_free(&b);
 }
 
 static void dns_answers_render_like_zeek(void)
@@ -376,6 +468,9 @@ static void content_range_is_parsed_strictly(void)
 
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
+    {"dns_forward_pointer_is_read_and_noted", dns_forward_pointer_is_read_and_noted},
+    {"dns_any_opcode_is_a_message", dns_any_opcode_is_a_message},
+    {"dns_name_reader_guards", dns_name_reader_guards},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
     {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
