@@ -94,6 +94,38 @@ static void print_thresholds(void)
     }
 }
 
+/* Print arg so that a shell reads it back as one word. */
+static void print_shell_word(FILE *f, const char *arg)
+{
+    if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "_-./:=+,@%") == strlen(arg)) {
+        fputs(arg, f);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *p = arg; *p; p++)
+        if (*p == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*p, f);
+    fputc('\'', f);
+}
+
+/* After Ctrl-C: what happened and how to finish, in one line. */
+static void say_interrupted(const case_opts_t *o)
+{
+    fprintf(stderr,
+            "pcapcase: interrupted: %s was not updated (logs and reports are as before this "
+            "run) and is marked INCOMPLETE; to finish, run the same command again: ",
+            o->out_dir);
+    for (int i = 0; i < o->argc; i++) {
+        if (i)
+            fputc(' ', stderr);
+        print_shell_word(stderr, o->argv[i]);
+    }
+    fputc('\n', stderr);
+}
+
 int cmd_analyze(int argc, char **argv, bool carve_only)
 {
     const char *cmd = carve_only ? "carve" : "analyze";
@@ -219,7 +251,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     int rc = case_analyze(&in, &o);
     if (rc == EXIT_OK && missing)
         rc = EXIT_DAMAGED;
-    if (rc != EXIT_NO_INPUT && !o.quiet)
+    if (rc == EXIT_INTERRUPTED)
+        say_interrupted(&o);
+    else if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet)
         fprintf(stderr, "pcapcase: case written to %s/%s\n", o.out_dir,
                 carve_only ? "artifacts" : "report.html");
     case_inputs_free(&in);

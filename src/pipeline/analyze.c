@@ -221,9 +221,6 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     case_run_captures(in, o, all);
     phase(&ph, "analysis");
     if (interrupted()) {
-        fprintf(stderr,
-                "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
-                o->out_dir);
         for (size_t i = 0; i < in->n; i++)
             capture_result_free(&all[i]);
         free(all);

@@ -31,7 +31,10 @@ void case_inputs_add_previous(case_inputs_t *in, const char *case_dir);
 void case_inputs_free(case_inputs_t *in);
 
 /* Analyse and write the case.  Returns the process exit status per SPEC:
- * 0 done, 1 done with damaged input, 3 no usable input. */
+ * 0 done, 1 done with damaged input, 3 no usable input, 130 interrupted
+ * (SIGINT/SIGTERM while reading captures: nothing under the case but
+ * artifacts/ and certs/ was touched, and it is marked INCOMPLETE; the
+ * caller says so). */
 int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
 
 /* Run analysis over inputs with opts->jobs threads; results[] has in->n
