@@ -12,6 +12,7 @@
 #include "proto/mime.h"
 
 #include <openssl/evp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,10 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
             b->write_failed = true;
         buf_free(&b->mem);
     }
-    if (fwrite(p, 1, n, b->spill.f) != n)
+    if (!b->write_failed && fwrite(p, 1, n, b->spill.f) != n)
         b->write_failed = true;
+    if (b->write_failed) /* the run ends with it (core/fsutil.h) */
+        fs_note_failure(b->spill.path, "write", errno);
 }
 
 static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)

@@ -36,7 +36,11 @@ static const char analyze_help[] =
     "                       prints every name with its default and meaning\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: 0 done; 1 done, some input damaged; 2 usage error; 3 no usable\n"
+    "input; 4 CASE could not be written (one line names the path and the reason;\n"
+    "CASE is as before or marked INCOMPLETE); 130 interrupted.\n";
 
 static const char carve_help[] =
     "usage: pcapcase carve [-o DIR] [--max-body BYTES] [--jobs N] [--quiet] PCAP...\n"
@@ -48,7 +52,9 @@ static const char carve_help[] =
     "      --max-body BYTES keep at most this much of one body (default 256M)\n"
     "  -j, --jobs N         files at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: as for analyze (4: DIR could not be written).\n";
 
 enum {
     OPT_NAME = 256,

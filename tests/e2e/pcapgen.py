@@ -51,20 +51,26 @@ def dns_query(qid, name_labels, qtype=1):
     return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", qtype, 1)
 
 
-def tcp_session(cli, srv, cport, sport, request, response, t0):
-    """A complete TCP exchange (handshake, one request, one response, close)."""
+def tcp_session(cli, srv, cport, sport, request, response, t0, mss=None):
+    """A complete TCP exchange (handshake, one request, one response, close).
+    With mss, the response goes in segments of at most mss bytes (1 ms apart)."""
     c, s = 1000, 5000
     f = [(t0, tcp_frame(cli, srv, cport, sport, c, 0x02)),
          (t0 + .001, tcp_frame(srv, cli, sport, cport, s, 0x12, ack=c + 1)),
          (t0 + .002, tcp_frame(cli, srv, cport, sport, c + 1, 0x10, ack=s + 1)),
-         (t0 + .003, tcp_frame(cli, srv, cport, sport, c + 1, 0x18, request, ack=s + 1)),
-         (t0 + .004, tcp_frame(srv, cli, sport, cport, s + 1, 0x18, response,
-                               ack=c + 1 + len(request))),
-         (t0 + .005, tcp_frame(cli, srv, cport, sport, c + 1 + len(request), 0x11,
-                               ack=s + 1 + len(response))),
-         (t0 + .006, tcp_frame(srv, cli, sport, cport, s + 1 + len(response), 0x11,
+         (t0 + .003, tcp_frame(cli, srv, cport, sport, c + 1, 0x18, request, ack=s + 1))]
+    step = mss or max(len(response), 1)
+    parts = [response[i:i + step] for i in range(0, len(response), step)] or [b""]
+    t = t0 + .004
+    for i, part in enumerate(parts):
+        f.append((t, tcp_frame(srv, cli, sport, cport, s + 1 + i * step, 0x18, part,
+                               ack=c + 1 + len(request))))
+        t += .001
+    f += [(t, tcp_frame(cli, srv, cport, sport, c + 1 + len(request), 0x11,
+                        ack=s + 1 + len(response))),
+          (t + .001, tcp_frame(srv, cli, sport, cport, s + 1 + len(response), 0x11,
                                ack=c + 2 + len(request))),
-         (t0 + .007, tcp_frame(cli, srv, cport, sport, c + 2 + len(request), 0x10,
+          (t + .002, tcp_frame(cli, srv, cport, sport, c + 2 + len(request), 0x10,
                                ack=s + 2 + len(response)))]
     return f
 

@@ -151,8 +151,12 @@ def disk_full(c, d):
 
     r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, GET], capture_output=True,
                        text=True, timeout=300, preexec_fn=limit_file_size)
-    c.check(r.returncode in (1, 3), f"disk full: exit status {r.returncode}")
-    c.check("cannot write" in r.stderr, f"disk full: one-line reason: {r.stderr!r}")
+    # a write failure has its own exit status (4), not 3 "no usable input"
+    c.eq(r.returncode, 4, f"disk full: exit status ({r.stderr.strip()})")
+    lines = r.stderr.splitlines()
+    c.check(len(lines) == 1 and lines[0].startswith(f"pcapcase: {out}/") and
+            ": cannot write: File too large (" in lines[0] and "INCOMPLETE)" in lines[0],
+            f"disk full: one line naming the file and the reason: {r.stderr!r}")
     c.check(os.path.exists(os.path.join(out, "INCOMPLETE")), "disk full: INCOMPLETE marker")
 
 
