@@ -23,11 +23,17 @@ enum state {
     ST_DEAD,       /* not HTTP any more (CONNECT, Upgrade, garbage) */
 };
 
+/* A direction can be inside a message whose transaction is already gone:
+ * a response that came before the request body ended completes the
+ * transaction, and so does giving up the oldest at HTTP_MAX_PENDING.  cur
+ * is then NULL while the state is a body state: the rest of that message is
+ * framed as usual (so the next message is found where it starts) but its
+ * bytes and gaps go to no transaction. */
 typedef struct dir {
     enum state st;
     buf_t line;         /* header block or chunk-size line being collected */
     uint64_t remaining; /* body or chunk bytes still expected */
-    http_txn_t *cur;    /* transaction whose message is being parsed */
+    http_txn_t *cur;    /* transaction whose message is being parsed, or NULL */
     bool ended;
 } dir_t;
 
@@ -265,10 +271,18 @@ static void body_start(http_conn_t *h, http_txn_t *t, bool is_orig)
     h->cb->body_begin(h->ctx, t, is_orig);
 }
 
+/* The message d is parsing, or NULL when its transaction is complete. */
+static http_msg_t *cur_msg(const dir_t *d, bool is_orig)
+{
+    return d->cur ? (is_orig ? &d->cur->req : &d->cur->resp) : NULL;
+}
+
 static void body_data(http_conn_t *h, dir_t *d, bool is_orig, const uint8_t *p, size_t n,
                       uint64_t frame, ts_ns_t ts)
 {
-    http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+    http_msg_t *m = cur_msg(d, is_orig);
+    if (!m)
+        return; /* its transaction is complete (see dir_t) */
     m->body_len += n;
     m->last_frame = frame;
     m->end_ts = ts;
@@ -278,12 +292,12 @@ static void body_data(http_conn_t *h, dir_t *d, bool is_orig, const uint8_t *p, 
 static void message_end(http_conn_t *h, dir_t *d, bool is_orig, bool had_body)
 {
     http_txn_t *t = d->cur;
+    d->st = ST_HEADERS;
     if (!t)
         return;
     if (had_body)
         h->cb->body_end(h->ctx, t, is_orig);
     d->cur = NULL;
-    d->st = ST_HEADERS;
     /* a transaction is done when its response is; unanswered requests wait */
     if (!is_orig && h->nq && h->q[0] == t)
         complete_front(h);
@@ -506,7 +520,8 @@ void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, ui
             size_t k = nl ? (size_t)(nl - p) + 1 : n;
             if (d->line.len + k > 4096) { /* a chunk-size or trailer line that long is bogus */
                 weird(d->cur, "chunk_line_too_long");
-                d->cur->resp.incomplete = "bad_chunk";
+                if (cur_msg(d, is_orig))
+                    cur_msg(d, is_orig)->incomplete = "bad_chunk";
                 message_end(h, d, is_orig, true);
                 buf_clear(&d->line);
                 d->st = ST_RESYNC;
@@ -530,10 +545,11 @@ void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, ui
             bool ok = end != line && errno == 0 && isxdigit((unsigned char)line[0]) &&
                       sz <= ((uint64_t)1 << 40);
             buf_clear(&d->line);
-            http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+            http_msg_t *m = cur_msg(d, is_orig);
             if (!ok) {
                 weird(d->cur, "bad_chunk_size");
-                m->incomplete = "bad_chunk_size";
+                if (m)
+                    m->incomplete = "bad_chunk_size";
                 message_end(h, d, is_orig, true);
                 d->st = ST_RESYNC;
                 break;
@@ -568,36 +584,43 @@ void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, ui
     }
 }
 
+/* len bytes of the body d is in are missing: counted on the message and
+ * handed on, unless the transaction is complete (see dir_t). */
+static void body_gap(http_conn_t *h, dir_t *d, bool is_orig, uint64_t len)
+{
+    http_msg_t *m = cur_msg(d, is_orig);
+    if (!m)
+        return;
+    m->missing += len;
+    h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+}
+
 void http_conn_gap(http_conn_t *h, bool is_orig, uint64_t len)
 {
     dir_t *d = &h->d[is_orig ? 0 : 1];
-    http_msg_t *m = d->cur ? (is_orig ? &d->cur->req : &d->cur->resp) : NULL;
     switch (d->st) {
     case ST_BODY_LEN:
         if (len <= d->remaining) {
             /* Content-Length framing survives a gap: count and go on */
-            m->missing += len;
-            h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+            body_gap(h, d, is_orig, len);
             d->remaining -= len;
             if (d->remaining == 0)
                 message_end(h, d, is_orig, true);
             return;
         }
-        m->missing += d->remaining;
-        h->cb->body_gap(h->ctx, d->cur, is_orig, d->remaining);
+        body_gap(h, d, is_orig, d->remaining);
         message_end(h, d, is_orig, true);
         break;
     case ST_BODY_CLOSE:
-        m->missing += len;
-        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        body_gap(h, d, is_orig, len);
         return;
     case ST_CHUNK_SIZE:
     case ST_CHUNK_DATA:
     case ST_CHUNK_CRLF:
     case ST_TRAILER:
-        m->missing += len;
-        m->incomplete = "gap_in_chunked_body";
-        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        if (cur_msg(d, is_orig))
+            cur_msg(d, is_orig)->incomplete = "gap_in_chunked_body";
+        body_gap(h, d, is_orig, len);
         message_end(h, d, is_orig, true);
         break;
     case ST_HEADERS:

@@ -1,5 +1,6 @@
 /* test_proto.c — the application parsers on hostile input: a DNS name
- * compression loop, pointers forward (legal, noted), any opcode, a TLS certificate whose length
+ * compression loop, pointers forward (legal, noted), any opcode, an HTTP
+ * gap where no message is open, a TLS certificate whose length
  * runs past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
 #include "cu_main.h"
 #include "proto/body.h"
@@ -11,6 +12,7 @@
 #include "proto/mime.h"
 #include "proto/tls.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -218,6 +220,61 @@ static void http_split_at_every_byte_gives_the_same_body(void)
     http_conn_free(h);
     CU_ASSERT_EQUAL(txns, 1);
     CU_ASSERT_EQUAL(body, 11);
+}
+
+/* The last transaction reported, kept to look at (method, uri, status). */
+static char last_uri[64];
+static int last_status;
+static void t_done_keep(void *c, http_txn_t *t)
+{
+    (void)c;
+    txns++;
+    snprintf(last_uri, sizeof last_uri, "%s %s", t->method ? t->method : "-",
+             t->uri ? t->uri : "-");
+    last_status = t->status;
+}
+static const http_callbacks_t cb_keep = {b_begin, b_data, b_gap, b_end, t_done_keep};
+
+static void http_gap_after_the_transaction_completed(void)
+{
+    /* A response before the request body ended completes the transaction
+     * (issue 24.6: a gap then, where no message is open any more, was a NULL
+     * dereference).  The rest of the body, a gap in it, and a chunked one,
+     * are framed and skipped; the next request is found where it starts. */
+    static const char req[] = "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 300\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\n";
+    static const char next[] = "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+    static uint8_t part[100];
+    memset(part, 'u', sizeof part);
+    txns = 0, body = 0;
+    http_conn_t *h = http_conn_new(&cb_keep, NULL);
+    http_conn_data(h, true, (const uint8_t *)req, strlen(req), 1, 0);
+    http_conn_data(h, true, part, sizeof part, 1, 0);
+    http_conn_data(h, false, (const uint8_t *)resp, strlen(resp), 2, 0);
+    CU_ASSERT_EQUAL(txns, 1);
+    CU_ASSERT_STRING_EQUAL(last_uri, "POST /up");
+    http_conn_gap(h, true, 100); /* no message open for it */
+    http_conn_data(h, true, part, sizeof part, 3, 0);
+    http_conn_data(h, true, (const uint8_t *)next, strlen(next), 4, 0);
+    http_conn_data(h, false, (const uint8_t *)ok, strlen(ok), 5, 0);
+    CU_ASSERT_EQUAL(txns, 2);
+    CU_ASSERT_STRING_EQUAL(last_uri, "GET /next");
+    CU_ASSERT_EQUAL(last_status, 200);
+    CU_ASSERT_EQUAL(body, 100 + 2); /* the first part and "hi"; nothing after the 413 */
+    http_conn_free(h);
+    /* the same with a chunked request body: chunk lines, a gap, the end */
+    static const char creq[] = "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
+    static const char crest[] = "cde\r\n0\r\n\r\nGET /after HTTP/1.1\r\n\r\n";
+    txns = 0, body = 0;
+    h = http_conn_new(&cb_keep, NULL);
+    http_conn_data(h, true, (const uint8_t *)creq, strlen(creq), 1, 0);
+    http_conn_data(h, false, (const uint8_t *)resp, strlen(resp), 2, 0);
+    http_conn_gap(h, true, 1);
+    http_conn_data(h, true, (const uint8_t *)crest, strlen(crest), 3, 0);
+    http_conn_free(h);
+    CU_ASSERT_EQUAL(txns, 2);
+    CU_ASSERT_STRING_EQUAL(last_uri, "GET /after");
 }
 
 static uint64_t decoded;
@@ -475,6 +532,7 @@ static const cu_test_t tests[] = {
     {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
+    {"http_gap_after_the_transaction_completed", http_gap_after_the_transaction_completed},
     {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
     {"body_decoding_does_not_depend_on_how_input_is_split",
      body_decoding_does_not_depend_on_how_input_is_split},
