@@ -105,17 +105,20 @@ static const char *text_label(void *ctx, const uint8_t *label, size_t len)
 }
 
 /* Read the name at *c (pointers index msg) into out as text; the root is
- * "".  A forward pointer is noted on m. */
+ * "".  A name read through a forward pointer is noted on m (a name that
+ * could not be read is damage, and only that: a pointer loop points
+ * "forward" too). */
 static bool read_name(cursor_t *c, const cursor_t *msg, buf_t *out, dns_msg_t *m, const char **err)
 {
     buf_clear(out);
     dns_name_reader_t r = {.msg = msg, .label = text_label, .ctx = out};
-    bool ok = dns_name_read(c, &r);
+    if (!dns_name_read(c, &r)) {
+        *err = r.err;
+        return false;
+    }
     if (r.forward)
         note_weird(m, "forward_compression_pointer");
-    if (!ok)
-        *err = r.err;
-    return ok;
+    return true;
 }
 
 static void render_txt(cursor_t rd, buf_t *t, const char *label)

@@ -26,6 +26,7 @@ static void dns_compression_loop_is_damage(void)
     CU_ASSERT_PTR_NOT_NULL(m.error);
     CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
     CU_ASSERT_PTR_NULL(m.qname);
+    CU_ASSERT_PTR_NULL(m.weird); /* a loop is damage, not also a forward pointer */
     dns_msg_free(&m);
     /* two pointers that point at each other: 12 -> 18 -> 12 */
     const uint8_t two[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0,    0,
