@@ -256,11 +256,13 @@ int chart_render_svg(chart_t *c, const char *path, double width_pt, double heigh
 /* The same into memory (for embedding in HTML or XLSX): on success *out is a
  * malloc'd buffer of *out_len bytes, followed by a NUL byte not counted in
  * *out_len (so SVG can be used as a string), that the caller frees with
- * free().  SVG ids carry a prefix unique to the chart, so several charts
- * can be inlined in one HTML page. */
+ * free().  (Or for a caller that writes files its own way.)  SVG ids carry a prefix unique to the
+ * chart, so several charts can be inlined in one HTML page. */
 int chart_render_png_mem(chart_t *c, int width, int height, double scale, unsigned char **out,
                          size_t *out_len);
 int chart_render_svg_mem(chart_t *c, double width_pt, double height_pt, unsigned char **out,
+                         size_t *out_len);
+int chart_render_pdf_mem(chart_t *c, double width_pt, double height_pt, unsigned char **out,
                          size_t *out_len);
 
 /* The reason of the last failure on this chart ("" if none).  The string

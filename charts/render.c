@@ -377,3 +377,9 @@ int chart_render_svg_mem(chart_t *c, double width_pt, double height_pt, unsigned
 {
     return render_mem(c, OUT_SVG, width_pt, height_pt, 1.0, out, out_len);
 }
+
+int chart_render_pdf_mem(chart_t *c, double width_pt, double height_pt, unsigned char **out,
+                         size_t *out_len)
+{
+    return render_mem(c, OUT_PDF, width_pt, height_pt, 1.0, out, out_len);
+}

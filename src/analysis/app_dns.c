@@ -24,6 +24,7 @@ typedef struct dns_state {
     bool seen_any;
     buf_t tcp[2]; /* partial DNS-over-TCP messages per direction */
     uint64_t tcp_frame[2];
+    ts_ns_t tcp_ts[2];
 } dns_state_t;
 
 bool app_dns_detect_udp(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
@@ -46,12 +47,12 @@ static void emit(const an_ctx_t *ctx, const conn_t *c, const dns_msg_t *q, ts_ns
                         .response_frame = rframe};
     an_conn_ident(c, &x.conn);
     ctx->records->dns(ctx->records->ctx, &x);
-    const dns_msg_t *m = q ? q : r;
-    if (!r || !m->qname)
+    const dns_msg_t *qs = dns_exchange_question(&x);
+    if (!r || !qs->qname)
         return;
     for (size_t i = 0; i < r->nanswers; i++)
         if (r->answers[i].family) {
-            name_sighting_t n = {.name = m->qname, .ts = rts};
+            name_sighting_t n = {.name = qs->qname, .ts = rts};
             n.addr.family = r->answers[i].family;
             memcpy(n.addr.a, r->answers[i].addr, n.addr.family == 4 ? 4 : 16);
             ctx->records->name_seen(ctx->records->ctx, &n);
@@ -146,8 +147,10 @@ static void dns_stream(void *state, bool is_orig, const uint8_t *data, size_t le
     dns_state_t *st = state;
     int side = is_orig ? 0 : 1;
     buf_t *b = &st->tcp[side];
-    if (b->len == 0)
+    if (b->len == 0) {
         st->tcp_frame[side] = frame;
+        st->tcp_ts[side] = ts;
+    }
     buf_append(b, data, len);
     for (;;) {
         cursor_t cur = cursor_make(b->data, b->len);
@@ -158,6 +161,7 @@ static void dns_stream(void *state, bool is_orig, const uint8_t *data, size_t le
         message(st, is_orig, msg, mlen, st->tcp_frame[side], ts, true);
         buf_consume(b, 2 + (size_t)mlen);
         st->tcp_frame[side] = frame;
+        st->tcp_ts[side] = ts;
     }
     if (b->len > DNS_TCP_MAX) {
         damage_note(st->ctx->damage, "dns.tcp_message_too_long", frame);
@@ -165,10 +169,27 @@ static void dns_stream(void *state, bool is_orig, const uint8_t *data, size_t le
     }
 }
 
-/* The connection ends: report unanswered queries, free. */
+/* A DNS-over-TCP message whose length prefix promised more than the
+ * connection carried: what arrived is read as far as it goes (header,
+ * question, ...) and logged, and the cut is counted. */
+static void tcp_cut_short(dns_state_t *st, bool is_orig)
+{
+    int side = is_orig ? 0 : 1;
+    buf_t *b = &st->tcp[side];
+    uint64_t frame = st->tcp_frame[side];
+    if (b->len < 2 + DNS_HEADER_LEN)
+        return;
+    damage_note(st->ctx->damage, "dns.tcp_message_cut_short", frame);
+    message(st, is_orig, b->data + 2, b->len - 2, frame, st->tcp_ts[side], true);
+    buf_clear(b);
+}
+
+/* The connection ends: messages cut short, unanswered queries, free. */
 static void dns_finish(void *state)
 {
     dns_state_t *st = state;
+    tcp_cut_short(st, true);
+    tcp_cut_short(st, false);
     for (unsigned i = 0; i < st->npend; i++) {
         emit(st->ctx, st->c, &st->pend[i].q, st->pend[i].ts, st->pend[i].frame, NULL, 0, 0,
              st->c->proto == IPPROTO_TCP);

@@ -8,6 +8,7 @@
 #include "proto/mime.h"
 
 #include <openssl/evp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -69,20 +69,18 @@ static void read_chain(const tls_state_t *s, const tls_der_t *der, size_t n, cha
     for (size_t i = 0; i < n; i++) {
         x509_info_t *x = &out->x[i];
         const char *err = NULL;
-        out->fp[i] = NULL;
+        /* a certificate OpenSSL cannot read is still evidence: its DER is
+         * kept and its row has the digests and a note */
         out->ok[i] = x509_parse(der[i].der, der[i].len, x, &err);
-        if (!out->ok[i]) {
+        if (!out->ok[i])
             damage_note(an->damage, err, s->cert_frame);
-            continue;
-        }
         out->fp[i] = x->sha256;
         if (an->evidence)
             an->evidence->save_certificate(an->evidence->ctx, x->sha256, der[i].der, der[i].len,
                                            s->cert_frame);
-        int64_t now = s->ts / NS_PER_SEC;
         cert_sighting_t cs = {.ts = s->ts,
                               .cert = x,
-                              .expired_at_capture = now > x->not_after || now < x->not_before};
+                              .expired_at_capture = x509_expired_at(x, s->ts / NS_PER_SEC)};
         memcpy(cs.uid, s->c->uid, sizeof cs.uid);
         an->records->certificate(an->records->ctx, &cs);
     }
@@ -113,9 +111,8 @@ static void ssl_finish(void *state)
     an_conn_ident(s->c, &r.conn);
     if (in->nchain && server.ok[0]) {
         const x509_info_t *leaf = &server.x[0];
-        int64_t now = s->ts / NS_PER_SEC;
         r.leaf = leaf;
-        r.leaf_expired = now > leaf->not_after || now < leaf->not_before;
+        r.leaf_expired = x509_expired_at(leaf, s->ts / NS_PER_SEC);
         r.sni_mismatch = in->sni && !x509_matches_name(leaf, in->sni);
     }
     an->records->ssl(an->records->ctx, &r);

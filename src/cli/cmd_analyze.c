@@ -36,7 +36,11 @@ static const char analyze_help[] =
     "                       prints every name with its default and meaning\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: 0 done; 1 done, some input damaged; 2 usage error; 3 no usable\n"
+    "input; 4 CASE could not be written (one line names the path and the reason;\n"
+    "CASE is as before or marked INCOMPLETE); 130 interrupted.\n";
 
 static const char carve_help[] =
     "usage: pcapcase carve [-o DIR] [--max-body BYTES] [--jobs N] [--quiet] PCAP...\n"
@@ -48,7 +52,9 @@ static const char carve_help[] =
     "      --max-body BYTES keep at most this much of one body (default 256M)\n"
     "  -j, --jobs N         files at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: as for analyze (4: DIR could not be written).\n";
 
 enum {
     OPT_NAME = 256,
@@ -92,6 +98,38 @@ static void print_thresholds(void)
         printf("%-24s %-8s %s\n", findings_threshold_desc[i].name, val,
                findings_threshold_desc[i].doc);
     }
+}
+
+/* Print arg so that a shell reads it back as one word. */
+static void print_shell_word(FILE *f, const char *arg)
+{
+    if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "_-./:=+,@%") == strlen(arg)) {
+        fputs(arg, f);
+        return;
+    }
+    fputc('\'', f);
+    for (const char *p = arg; *p; p++)
+        if (*p == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*p, f);
+    fputc('\'', f);
+}
+
+/* After Ctrl-C: what happened and how to finish, in one line. */
+static void say_interrupted(const case_opts_t *o)
+{
+    fprintf(stderr,
+            "pcapcase: interrupted: %s was not updated (logs and reports are as before this "
+            "run) and is marked INCOMPLETE; to finish, run the same command again: ",
+            o->out_dir);
+    for (int i = 0; i < o->argc; i++) {
+        if (i)
+            fputc(' ', stderr);
+        print_shell_word(stderr, o->argv[i]);
+    }
+    fputc('\n', stderr);
 }
 
 int cmd_analyze(int argc, char **argv, bool carve_only)
@@ -217,7 +255,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     int rc = case_analyze(&in, &o);
     if (rc == EXIT_OK && missing)
         rc = EXIT_DAMAGED;
-    if (rc != EXIT_NO_INPUT && !o.quiet)
+    if (rc == EXIT_INTERRUPTED)
+        say_interrupted(&o);
+    else if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet)
         fprintf(stderr, "pcapcase: case written to %s/%s\n", o.out_dir,
                 carve_only ? "artifacts" : "report.html");
     case_inputs_free(&in);

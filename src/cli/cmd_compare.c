@@ -27,7 +27,11 @@ static const char compare_help[] =
     "                    the clocks are aligned (default 10 seconds); memory holds the\n"
     "                    packets of one window\n"
     "  -q, --quiet       no messages on stderr except errors\n"
-    "  -h, --help        this text\n";
+    "  -h, --help        this text\n"
+    "\n"
+    "Exit status: 0 done; 1 done, some input damaged; 2 usage error; 3 no usable\n"
+    "input; 4 DIR could not be written (one line names the path and the reason;\n"
+    "DIR is as before or marked INCOMPLETE).\n";
 
 enum { OPT_LA = 256, OPT_LB, OPT_NAT, OPT_WINDOW };
 
@@ -93,7 +97,7 @@ int cmd_compare(int argc, char **argv)
     o.argc = argc + 1;
     o.argv = argv - 1;
     int rc = compare_run(argv[optind], argv[optind + 1], &o);
-    if (rc != EXIT_NO_INPUT && !o.quiet)
+    if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet)
         fprintf(stderr, "pcapcase: comparison written to %s/compare.json\n", o.out_dir);
     return rc;
 }

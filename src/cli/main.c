@@ -27,7 +27,8 @@ static const char usage_text[] =
     "  pcapcase --help | --version | COMMAND --help\n"
     "\n"
     "Exit status: 0 done; 1 done, but some input was damaged; 2 usage error;\n"
-    "3 no usable input.\n";
+    "3 no usable input; 4 the output could not be written (stderr names the path\n"
+    "and the reason); 130 interrupted.\n";
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

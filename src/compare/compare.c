@@ -996,6 +996,34 @@ static void report_damage(const cm_point_t *pt)
             fprintf(stderr, "pcapcase: %s: damaged input: %s\n", pt[s].path, pt[s].damage_reason);
 }
 
+/* A write failed: the first failure recorded (core/fsutil.h) in one line,
+ * with the state the output folder is in. */
+static int write_failed(const char *state)
+{
+    char msg[1024];
+    if (!fs_first_failure(msg, sizeof msg))
+        snprintf(msg, sizeof msg, "cannot write the comparison");
+    fprintf(stderr, "pcapcase: %s (%s)\n", msg, state);
+    return COMPARE_WRITE_FAILED;
+}
+
+/* Did writing a temporary spool (tmpfile(), in P_tmpdir) fail?  Recorded. */
+static bool spools_failed(ctx_t *c)
+{
+    FILE *f[3] = {c->um[0], c->um[1], c->flow_rows};
+    for (int i = 0; i < 3; i++)
+        if (fflush(f[i]) != 0 || ferror(f[i])) {
+            fs_note_failure(P_tmpdir, "write a temporary file in", errno ? errno : EIO);
+            return true;
+        }
+    return false;
+}
+
+static const char incomplete_note[] =
+    "pcapcase was interrupted or failed while writing this comparison;\n"
+    "the files here may mix an earlier result with a partial one.\n"
+    "Run the same pcapcase compare command again.\n";
+
 /* Pass 2 set-up that needs pass 1's results. */
 static int pass2_prepare(ctx_t *c)
 {
@@ -1057,9 +1085,9 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
     estimate_offset(&c);
     cm_tables_free(&c.t); /* pass 2 numbers everything again, the same way */
     if (pass2_prepare(&c) != 0) {
-        fprintf(stderr, "pcapcase: cannot create a temporary file: %s\n", strerror(errno));
+        fs_note_failure(P_tmpdir, "create a temporary file in", errno);
         ctx_free(&c);
-        return 3;
+        return write_failed("nothing written");
     }
     cm_point_t again[2] = {{.path = pa}, {.path = pb}};
     cm_hooks_t h2 = {&c, p2_arrive, p2_done, p2_flow_end};
@@ -1078,19 +1106,23 @@ int compare_run(const char *pa, const char *pb, const compare_opts_t *o)
     estimate_drift(&c);
     window_at_both_points(&c);
     char *logs = xasprintf("%s/logs", o->out_dir);
-    if (mkdir_p(logs, 0755) != 0 || write_summary(o->out_dir, &c) != 0 ||
-        write_flows(o->out_dir, &c) != 0 || write_unmatched(o->out_dir, &c) != 0 ||
-        write_charts(o->out_dir, &c) != 0) {
-        fprintf(stderr, "pcapcase: %s: cannot write results: %s\n", o->out_dir, strerror(errno));
-        status = 3;
-    }
+    if (spools_failed(&c) || mkdir_p(logs, 0755) != 0)
+        status = write_failed("nothing written");
+    else if (fs_mark_incomplete(o->out_dir, incomplete_note) != 0)
+        status = write_failed("the folder was not changed");
+    else if (write_summary(o->out_dir, &c) != 0 || write_flows(o->out_dir, &c) != 0 ||
+             write_unmatched(o->out_dir, &c) != 0 || write_charts(o->out_dir, &c) != 0)
+        status = write_failed("folder marked INCOMPLETE");
     free(logs);
     phase(&ph, "outputs");
-    if (status != 3 && (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
-                        report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
-        fprintf(stderr, "pcapcase: %s\n", err);
-        status = 3;
+    if (status != COMPARE_WRITE_FAILED &&
+        (report_compare_html_write(o->out_dir, err, sizeof err) != 0 ||
+         report_compare_xlsx_write(o->out_dir, err, sizeof err) != 0)) {
+        fs_note_failure(o->out_dir, "write the reports in", EIO); /* unless one was noted */
+        status = write_failed("folder marked INCOMPLETE");
     }
+    if (status != COMPARE_WRITE_FAILED)
+        fs_mark_complete(o->out_dir);
     phase(&ph, "reports");
     phases_print(&ph);
     ctx_free(&c);

@@ -38,9 +38,13 @@ typedef struct compare_opts {
     int argc;
 } compare_opts_t;
 
+/* Exit status when out_dir could not be written (it is then as before the
+ * run, or marked INCOMPLETE). */
+#define COMPARE_WRITE_FAILED 4
+
 /* Compare captures a and b and write out_dir.  Returns the exit status per
- * SPEC (0, 1 damaged input, 3 unusable input); errors go to stderr as one
- * line naming the file. */
+ * SPEC (0, 1 damaged input, 3 unusable input, COMPARE_WRITE_FAILED); errors
+ * go to stderr as one line naming the file and the reason. */
 int compare_run(const char *a, const char *b, const compare_opts_t *opts);
 
 #endif

@@ -4,10 +4,48 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The first write failure of the process. */
+static struct {
+    pthread_mutex_t mu;
+    bool set;
+    char msg[1024];
+} first_failure = {PTHREAD_MUTEX_INITIALIZER, false, ""};
+
+void fs_note_failure(const char *path, const char *what, int err)
+{
+    pthread_mutex_lock(&first_failure.mu);
+    if (!first_failure.set) {
+        snprintf(first_failure.msg, sizeof first_failure.msg, "%s: cannot %s: %s", path, what,
+                 err ? strerror(err) : "unknown error");
+        first_failure.set = true;
+    }
+    pthread_mutex_unlock(&first_failure.mu);
+}
+
+bool fs_first_failure(char *out, size_t size)
+{
+    pthread_mutex_lock(&first_failure.mu);
+    bool set = first_failure.set;
+    if (set)
+        snprintf(out, size, "%s", first_failure.msg);
+    pthread_mutex_unlock(&first_failure.mu);
+    return set;
+}
+
+/* Record the failure for path and return -1 with errno kept. */
+static int failed(const char *path, const char *what, int err)
+{
+    fs_note_failure(path, what, err);
+    errno = err;
+    return -1;
+}
 
 int atomic_open(atomic_file_t *af, const char *path)
 {
@@ -16,9 +54,10 @@ int atomic_open(atomic_file_t *af, const char *path)
     af->tmp = xasprintf("%s.tmp-XXXXXX", path);
     int fd = mkstemp(af->tmp);
     if (fd < 0) {
+        int e = errno;
         free(af->tmp), free(af->path);
         memset(af, 0, sizeof *af);
-        return -1;
+        return failed(path, "write", e);
     }
     fchmod(fd, 0644);
     af->f = fdopen(fd, "w");
@@ -28,24 +67,26 @@ int atomic_open(atomic_file_t *af, const char *path)
         unlink(af->tmp);
         free(af->tmp), free(af->path);
         memset(af, 0, sizeof *af);
-        errno = e;
-        return -1;
+        return failed(path, "write", e);
     }
     return 0;
 }
 
 int atomic_commit(atomic_file_t *af)
 {
-    int rc = 0;
+    int rc = 0, e = 0;
+    /* a write that failed earlier left the stream in error; the buffered
+     * rest fails again here with the same reason */
     if (fflush(af->f) != 0 || ferror(af->f))
-        rc = -1;
-    int e = errno;
+        rc = -1, e = errno;
     if (fclose(af->f) != 0 && rc == 0)
         rc = -1, e = errno;
     if (rc == 0 && rename(af->tmp, af->path) != 0)
         rc = -1, e = errno;
-    if (rc != 0)
+    if (rc != 0) {
         unlink(af->tmp);
+        fs_note_failure(af->path, "write", e);
+    }
     free(af->tmp), free(af->path);
     memset(af, 0, sizeof *af);
     errno = e;
@@ -70,8 +111,7 @@ int atomic_write(const char *path, const void *data, size_t len)
     if (len && fwrite(data, 1, len, af.f) != len) {
         int e = errno;
         atomic_abort(&af);
-        errno = e;
-        return -1;
+        return failed(path, "write", e);
     }
     return atomic_commit(&af);
 }
@@ -99,16 +139,34 @@ int mkdir_p(const char *path, int mode)
             continue;
         *s = 0;
         if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+            int e = errno;
             free(p);
-            return -1;
+            return failed(path, "create folder", e);
         }
         *s = '/';
     }
     int rc = mkdir(p, (mode_t)mode);
+    int e = errno;
     free(p);
-    if (rc != 0 && errno == EEXIST && path_is_dir(path))
-        rc = 0;
+    if (rc == 0 || (e == EEXIST && path_is_dir(path)))
+        return 0;
+    /* "File exists" would hide the reason: something that is not a folder */
+    return failed(path, "create folder", e == EEXIST ? ENOTDIR : e);
+}
+
+int fs_mark_incomplete(const char *dir, const char *note)
+{
+    char *marker = xasprintf("%s/INCOMPLETE", dir);
+    int rc = atomic_write(marker, note, strlen(note));
+    free(marker);
     return rc;
+}
+
+void fs_mark_complete(const char *dir)
+{
+    char *marker = xasprintf("%s/INCOMPLETE", dir);
+    unlink(marker);
+    free(marker);
 }
 
 bool path_exists(const char *path)

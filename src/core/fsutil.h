@@ -4,7 +4,18 @@
  * Every file under CASE is written to a temporary name in the same folder
  * and renamed into place when complete (rename is atomic on POSIX), so an
  * interrupted run never leaves a half-written file under the final name.
- * Also: mkdir -p, and content-addressed writes that skip existing objects.
+ * Also: mkdir -p, content-addressed writes that skip existing objects, the
+ * INCOMPLETE marker of a folder being rewritten, and the record of the
+ * first write failure.
+ *
+ * Write failures (full disk, permission denied, a file where a folder
+ * should be) are not data problems: a run that meets one ends with exit
+ * status 4 and one line naming the path and the system's reason.  Writers
+ * deep in the pipeline (the artifact writer thread, certificate saving,
+ * log spools) cannot stop the run themselves, so every function here that
+ * fails also records the failure (the first one of the process wins, any
+ * thread); the driver asks fs_first_failure() after each phase.  Code that
+ * writes by other means records its failures with fs_note_failure().
  */
 #ifndef PCAPCASE_FSUTIL_H
 #define PCAPCASE_FSUTIL_H
@@ -39,8 +50,21 @@ int atomic_write(const char *path, const void *data, size_t len);
 int atomic_commit_once(atomic_file_t *af, const char *path);
 int write_once(const char *path, const void *data, size_t len);
 
-/* mkdir -p; 0 or -1 with errno set. */
+/* mkdir -p; 0 or -1 with errno set (ENOTDIR when path is a file). */
 int mkdir_p(const char *path, int mode);
+
+/* Record a failure to `what` ("write", "create folder", ...) path with
+ * errno value err, unless one was recorded before.  Thread-safe. */
+void fs_note_failure(const char *path, const char *what, int err);
+/* The first failure recorded, as "PATH: cannot WHAT: REASON", into out;
+ * false (out untouched) when there was none. */
+bool fs_first_failure(char *out, size_t size);
+
+/* DIR/INCOMPLETE, holding note, marks a folder whose files are being
+ * replaced: written before the first change, removed after the last
+ * (fs_mark_complete).  0, or -1 with the failure recorded. */
+int fs_mark_incomplete(const char *dir, const char *note);
+void fs_mark_complete(const char *dir);
 bool path_exists(const char *path);
 bool path_is_dir(const char *path);
 

@@ -10,9 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The spool could not be written: remember why, once. */
+static void spool_failed(logstore_t *ls, int err)
+{
+    if (ls->err)
+        return;
+    ls->err = err ? err : EIO;
+    fs_note_failure(ls->dir ? ls->dir : "temporary folder", "write a temporary log spool in",
+                    ls->err);
+}
+
 int logstore_init(logstore_t *ls, const char *dir)
 {
     memset(ls, 0, sizeof *ls);
+    ls->dir = dir;
     int fd = dir ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
     if (fd >= 0)
         ls->spool = fdopen(fd, "w+");
@@ -21,7 +32,11 @@ int logstore_init(logstore_t *ls, const char *dir)
             close(fd);
         ls->spool = tmpfile();
     }
-    return ls->spool ? 0 : -1;
+    if (!ls->spool) {
+        spool_failed(ls, errno);
+        return -1;
+    }
+    return 0;
 }
 
 void logstore_add(logstore_t *ls, ts_ns_t ts, const char *json, size_t len)
@@ -35,8 +50,10 @@ void logstore_add(logstore_t *ls, ts_ns_t ts, const char *json, size_t len)
     r->off = ls->bytes;
     r->len = (uint32_t)len + 1;
     r->seq_hi = 0;
-    fwrite(json, 1, len, ls->spool);
-    fputc('\n', ls->spool);
+    if (ls->err)
+        return;
+    if (fwrite(json, 1, len, ls->spool) != len || fputc('\n', ls->spool) == EOF)
+        spool_failed(ls, errno);
     ls->bytes += len + 1;
 }
 
@@ -70,7 +87,12 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         total += stores[i]->n;
-        fflush(stores[i]->spool);
+        if (!stores[i]->err && fflush(stores[i]->spool) != 0)
+            spool_failed(stores[i], errno);
+        if (stores[i]->err) {
+            errno = stores[i]->err;
+            return -1;
+        }
     }
     ref_t *refs = xcalloc(total ? total : 1, sizeof *refs);
     size_t k = 0;
@@ -85,7 +107,7 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
     }
     char *line = NULL;
     size_t linecap = 0;
-    int rc = 0;
+    int rc = 0, e = 0;
     for (size_t i = 0; i < total && rc == 0; i++) {
         const logstore_t *ls = stores[refs[i].store];
         const logstore_row_t *r = &ls->rows[refs[i].idx];
@@ -93,15 +115,22 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
             linecap = r->len;
             line = xrealloc(line, linecap);
         }
-        if (pread(fileno(ls->spool), line, r->len, (off_t)r->off) != (ssize_t)r->len)
+        if (pread(fileno(ls->spool), line, r->len, (off_t)r->off) != (ssize_t)r->len) {
+            e = errno ? errno : EIO;
+            fs_note_failure(ls->dir ? ls->dir : "temporary folder",
+                            "read back a temporary log spool in", e);
             rc = -1;
-        else if (fwrite(line, 1, r->len, af.f) != r->len)
+        } else if (fwrite(line, 1, r->len, af.f) != r->len) {
+            e = errno;
+            fs_note_failure(path, "write", e);
             rc = -1;
+        }
     }
     free(line);
     free(refs);
     if (rc != 0) {
         atomic_abort(&af);
+        errno = e;
         return -1;
     }
     return atomic_commit(&af) == 0 ? (long long)total : -1;

@@ -30,11 +30,15 @@ typedef struct logstore {
     logstore_row_t *rows;
     size_t n, cap;
     uint64_t bytes;
-    int rank; /* capture rank, set before merging */
+    int rank;        /* capture rank, set before merging */
+    const char *dir; /* where the spool is (borrowed), for error messages */
+    int err;         /* errno of the first failed spool write, 0 if none */
 } logstore_t;
 
-/* Create a store spooling into dir (O_TMPFILE there, else tmpfile()).
- * Returns 0, or -1 with errno set. */
+/* Create a store spooling into dir (O_TMPFILE there, else tmpfile()); dir
+ * must outlive the store.  Returns 0, or -1 with errno set.  A failure to
+ * create or write the spool is recorded (fs_note_failure) and makes
+ * logstore_merge fail; adding rows stays safe. */
 int logstore_init(logstore_t *ls, const char *dir);
 /* Append one JSON object (no trailing newline needed; one is added). */
 void logstore_add(logstore_t *ls, ts_ns_t ts, const char *json, size_t len);

@@ -57,13 +57,23 @@ void *xgrow_to(void *p, size_t *cap, size_t need, size_t size, int fill)
     return p;
 }
 
-char *xstrdup(const char *s)
+static void die_null(const char *what, const char *file, int line)
 {
-    return xstrndup(s, strlen(s));
+    fprintf(stderr, "pcapcase: internal error: %s(NULL) at %s:%d\n", what, file, line);
+    abort();
 }
 
-char *xstrndup(const char *s, size_t n)
+char *xstrdup_at(const char *s, const char *file, int line)
 {
+    if (!s)
+        die_null("xstrdup", file, line);
+    return xstrndup_at(s, strlen(s), file, line);
+}
+
+char *xstrndup_at(const char *s, size_t n, const char *file, int line)
+{
+    if (!s)
+        die_null("xstrndup", file, line);
     char *d = xmalloc(n + 1);
     memcpy(d, s, n);
     d[n] = '\0';

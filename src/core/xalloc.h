@@ -22,8 +22,16 @@ void *xreallocarray(void *p, size_t count, size_t size);
  * 256) until it does, and the new items are filled with the byte `fill`
  * (0, or 0xFF for "none" ids).  Returns the array. */
 void *xgrow_to(void *p, size_t *cap, size_t need, size_t size, int fill);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+/* Copies of a string (the first n bytes of s, then a NUL).  s must not be
+ * NULL, even with n == 0: a NULL here is a bug in the caller (it is how an
+ * absent certificate field once reached memcpy), so these print one line
+ * naming the calling file and line and abort() — a core dump or a
+ * sanitizer's stack, not a silently empty field.  Callers turn an absent
+ * value into NULL fields or "" themselves, deliberately. */
+#define xstrdup(s) xstrdup_at((s), __FILE__, __LINE__)
+#define xstrndup(s, n) xstrndup_at((s), (n), __FILE__, __LINE__)
+char *xstrdup_at(const char *s, const char *file, int line);
+char *xstrndup_at(const char *s, size_t n, const char *file, int line);
 /* printf into a fresh heap string the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

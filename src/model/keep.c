@@ -21,7 +21,7 @@ void capture_keep_conn(capture_result_t *r, const conn_rec_t *c)
 
 void capture_keep_dns(capture_result_t *r, const dns_exchange_t *x)
 {
-    const dns_msg_t *m = x->query ? x->query : x->response;
+    const dns_msg_t *m = dns_exchange_question(x);
     dns_rec_t *d = capture_dns_add(r);
     d->ts = x->query ? x->query_ts : x->response_ts;
     d->client = x->conn.orig, d->server = x->conn.resp;

@@ -46,6 +46,14 @@ typedef struct dns_exchange {
     uint64_t query_frame, response_frame;
 } dns_exchange_t;
 
+/* The exchange's question: the query's, or the response's when the query
+ * asked none (an inverse query asks with an answer record). */
+static inline const dns_msg_t *dns_exchange_question(const dns_exchange_t *x)
+{
+    const dns_msg_t *q = x->query, *r = x->response;
+    return q && !q->qname && r && r->qname ? r : (q ? q : r);
+}
+
 /* A name resolved to an address, for the passive-DNS table: a DNS answer,
  * a DHCP host name or a NetBIOS registration. */
 typedef struct name_sighting {

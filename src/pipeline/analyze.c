@@ -112,78 +112,102 @@ static int write_reports(const case_opts_t *o, char *err, size_t errlen)
     return rc;
 }
 
+/* A write failed: say where and why in one line (the first failure
+ * recorded, else what the writer said), and what state the case is in. */
+static int write_failed(const char *writer_err, const char *state)
+{
+    char msg[1024];
+    if (!fs_first_failure(msg, sizeof msg))
+        snprintf(msg, sizeof msg, "%s", writer_err);
+    fprintf(stderr, "pcapcase: %s (%s)\n", msg, state);
+    return CASE_WRITE_FAILED;
+}
+
+static void free_results(capture_result_t *all, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        capture_result_free(&all[i]);
+    free(all);
+}
+
+/* Everything after the analysis: logs, charts, case.json, reports.
+ * 0, or -1 with a reason in err. */
+static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, size_t errlen)
+{
+    if (fs_first_failure(err, errlen)) /* assembling 206 parts wrote artifacts */
+        return -1;
+    int rc = case_logs_write(k, err, errlen);
+    phase(ph, "logs");
+    if (rc == 0 && !o->carve_only && case_charts_write(k, err, errlen) < 0)
+        rc = -1;
+    phase(ph, "charts");
+    if (rc == 0)
+        rc = case_json_write(k, err, errlen);
+    if (rc == 0 && !o->carve_only)
+        rc = write_reports(o, err, errlen);
+    phase(ph, "reports");
+    /* a writer that went on after a failed write still leaves it recorded */
+    if (rc == 0 && fs_first_failure(err, errlen))
+        rc = -1;
+    return rc;
+}
+
 int case_analyze(const case_inputs_t *in, const case_opts_t *o)
 {
     phases_t ph = {0};
     phase(&ph, NULL);
-    capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
     char *artifacts = xasprintf("%s/artifacts", o->out_dir);
     char *certs = xasprintf("%s/certs", o->out_dir);
-    if (mkdir_p(o->out_dir, 0755) != 0 || mkdir_p(artifacts, 0755) != 0 ||
-        mkdir_p(certs, 0755) != 0) {
-        fprintf(stderr, "pcapcase: %s: cannot create case folder: %s\n", o->out_dir,
-                strerror(errno));
-        free(artifacts), free(certs), free(all);
-        return 3;
-    }
+    bool made = mkdir_p(o->out_dir, 0755) == 0 && mkdir_p(artifacts, 0755) == 0 &&
+                mkdir_p(certs, 0755) == 0;
     free(artifacts), free(certs);
+    if (!made)
+        return write_failed("", "nothing written");
     /* Marks the folder as not complete until everything below is written; an
      * interrupted or failed run leaves it, a finished one removes it. */
-    char *marker = xasprintf("%s/INCOMPLETE", o->out_dir);
     static const char note[] = "pcapcase was interrupted or failed while writing this case;\n"
                                "the files here may mix an earlier result with a partial one.\n"
                                "Run the same pcapcase analyze command again.\n";
-    atomic_write(marker, note, sizeof note - 1);
+    if (fs_mark_incomplete(o->out_dir, note) != 0)
+        return write_failed("", "the case was not changed");
     interrupt_install();
+    capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
     case_run_captures(in, o, all);
     phase(&ph, "analysis");
     if (interrupted()) {
-        fprintf(stderr,
-                "pcapcase: %s: interrupted; nothing new written, folder marked INCOMPLETE\n",
-                o->out_dir);
-        for (size_t i = 0; i < in->n; i++)
-            capture_result_free(&all[i]);
-        free(all);
-        free(marker);
-        return 130;
+        free_results(all, in->n);
+        return CASE_INTERRUPTED;
+    }
+    char err[1024] = "";
+    /* artifacts, certificates or log spools that could not be written: stop
+     * before the logs, which would point at them */
+    if (fs_first_failure(err, sizeof err)) {
+        free_results(all, in->n);
+        return write_failed(err, "logs and reports not updated; case marked INCOMPLETE");
     }
     case_t k;
     memset(&k, 0, sizeof k);
     k.opts = o;
     select_results(&k, all, in->n, o->quiet);
-    int status = 0;
-    char err[512] = "";
+    int status;
     if (k.n == 0) {
         fprintf(stderr, "pcapcase: no usable capture among the %zu input(s)\n", in->n);
-        status = 3;
+        status = CASE_NO_INPUT;
     } else {
         k.names = names_build(k.r, k.n);
         case_model_finish(&k);
         ranges_assemble(&k);
         phase(&ph, "merge");
-        int rc = case_logs_write(&k, err, sizeof err);
-        phase(&ph, "logs");
-        if (rc == 0 && !o->carve_only && case_charts_write(&k, err, sizeof err) < 0)
-            rc = -1;
-        phase(&ph, "charts");
-        if (rc == 0)
-            rc = case_json_write(&k, err, sizeof err);
-        if (rc == 0 && !o->carve_only)
-            rc = write_reports(o, err, sizeof err);
-        phase(&ph, "reports");
+        int rc = write_case(&k, o, &ph, err, sizeof err);
         phases_print(&ph);
         if (rc != 0) {
-            fprintf(stderr, "pcapcase: %s\n", err);
-            status = 3;
+            status = write_failed(err, "case marked INCOMPLETE");
         } else {
-            status = (k.damaged || k.unusable) ? 1 : 0;
-            unlink(marker);
+            status = (k.damaged || k.unusable) ? CASE_DAMAGED : CASE_DONE;
+            fs_mark_complete(o->out_dir);
         }
     }
     case_free(&k);
-    for (size_t i = 0; i < in->n; i++)
-        capture_result_free(&all[i]);
-    free(all);
-    free(marker);
+    free_results(all, in->n);
     return status;
 }

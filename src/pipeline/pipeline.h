@@ -30,8 +30,21 @@ int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errle
 void case_inputs_add_previous(case_inputs_t *in, const char *case_dir);
 void case_inputs_free(case_inputs_t *in);
 
-/* Analyse and write the case.  Returns the process exit status (docs/cli.md):
- * 0 done, 1 done with damaged input, 3 no usable input. */
+/* What case_analyze returns: the process exit status (docs/cli.md). */
+enum case_status {
+    CASE_DONE = 0,
+    CASE_DAMAGED = 1,      /* done, some input damaged (stderr says which) */
+    CASE_NO_INPUT = 3,     /* no usable capture */
+    CASE_WRITE_FAILED = 4, /* the case folder could not be written (stderr says
+                              where and why); it is as before the run, or
+                              marked INCOMPLETE */
+    CASE_INTERRUPTED = 130 /* SIGINT/SIGTERM while reading captures: nothing
+                              under the case but artifacts/ and certs/ was
+                              touched, and it is marked INCOMPLETE; the caller
+                              says so */
+};
+
+/* Analyse and write the case; returns an enum case_status. */
 int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
 
 /* Run analysis over inputs with opts->jobs threads; results[] has in->n

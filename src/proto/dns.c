@@ -67,75 +67,57 @@ bool dns_looks_like(const uint8_t *p, size_t len)
     if (!cursor_u16be(&c, &id) || !cursor_u16be(&c, &flags) || !cursor_u16be(&c, &qd) ||
         !cursor_u16be(&c, &an) || !cursor_u16be(&c, &ns) || !cursor_u16be(&c, &ar))
         return false;
-    unsigned opcode = (flags >> 11) & 0xF;
-    return opcode <= 6 && qd <= 16 && (size_t)qd * 5 <= len;
+    return qd <= 16 && (size_t)qd * 5 <= len;
 }
 
-/* Read a possibly compressed name at *c into out as dotted text (escaping
- * non-printable bytes as \DDD, like dig).  The cursor ends after the name's
- * bytes at its original position.  Empty name (root) gives "". */
-static bool read_name(cursor_t *c, buf_t *out, const char **err)
+/* Opcodes (IANA "DNS OPCODEs"): 1 was made obsolete by RFC 3425; 3 and
+ * 7-15 are unassigned.  Both are logged, with a weird. */
+static const char *opcode_weird(uint8_t opcode)
 {
-    cursor_t r = *c;
-    bool jumped = false;
-    unsigned jumps = 0;
-    size_t limit_off = cursor_offset(c); /* pointers must go strictly backwards */
-    buf_clear(out);
-    for (;;) {
-        uint8_t len;
-        if (!cursor_u8(&r, &len)) {
-            *err = "dns.truncated_name";
-            return false;
-        }
-        if ((len & 0xC0) == 0xC0) {
-            uint8_t lo;
-            if (!cursor_u8(&r, &lo)) {
-                *err = "dns.truncated_name";
-                return false;
-            }
-            size_t target = ((size_t)(len & 0x3F) << 8) | lo;
-            if (!jumped) {
-                *c = r;
-                jumped = true;
-            }
-            if (++jumps > DNS_MAX_JUMPS || target >= limit_off) {
-                *err = "dns.compression_loop";
-                return false;
-            }
-            limit_off = target;
-            if (!cursor_seek(&r, target)) {
-                *err = "dns.bad_compression_pointer";
-                return false;
-            }
-            continue;
-        }
-        if (len & 0xC0) {
-            *err = "dns.bad_label_type";
-            return false;
-        }
-        if (len == 0)
-            break;
-        const uint8_t *lab;
-        if (!cursor_bytes(&r, len, &lab)) {
-            *err = "dns.truncated_name";
-            return false;
-        }
-        if (out->len)
-            buf_append_byte(out, '.');
-        for (unsigned i = 0; i < len; i++) {
-            uint8_t ch = lab[i];
-            if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
-                buf_append_byte(out, ch >= 'A' && ch <= 'Z' ? ch + 32 : ch); /* as Zeek */
-            else
-                buf_printf(out, "\\%03u", ch);
-        }
-        if (out->len > DNS_MAX_NAME) {
-            *err = "dns.name_too_long";
-            return false;
-        }
+    if (opcode == 1)
+        return "obsolete_inverse_query";
+    if (opcode == 3 || opcode > 6)
+        return "unassigned_opcode";
+    return NULL;
+}
+
+static void note_weird(dns_msg_t *m, const char *what)
+{
+    if (!m->weird)
+        m->weird = what;
+}
+
+/* A label as dotted text, non-printable bytes escaped as \DDD (like dig),
+ * lower-cased as Zeek logs names. */
+static const char *text_label(void *ctx, const uint8_t *label, size_t len)
+{
+    buf_t *out = ctx;
+    if (out->len)
+        buf_append_byte(out, '.');
+    for (size_t i = 0; i < len; i++) {
+        uint8_t ch = label[i];
+        if (ch > 0x20 && ch < 0x7f && ch != '.' && ch != '\\')
+            buf_append_byte(out, ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        else
+            buf_printf(out, "\\%03u", ch);
     }
-    if (!jumped)
-        *c = r;
+    return out->len > DNS_MAX_NAME ? "dns.name_too_long" : NULL;
+}
+
+/* Read the name at *c (pointers index msg) into out as text; the root is
+ * "".  A name read through a forward pointer is noted on m (a name that
+ * could not be read is damage, and only that: a pointer loop points
+ * "forward" too). */
+static bool read_name(cursor_t *c, const cursor_t *msg, buf_t *out, dns_msg_t *m, const char **err)
+{
+    buf_clear(out);
+    dns_name_reader_t r = {.msg = msg, .label = text_label, .ctx = out};
+    if (!dns_name_read(c, &r)) {
+        *err = r.err;
+        return false;
+    }
+    if (r.forward)
+        note_weird(m, "forward_compression_pointer");
     return true;
 }
 
@@ -154,8 +136,8 @@ static void render_txt(cursor_t rd, buf_t *t, const char *label)
 }
 
 /* Render one resource record's data the way Zeek's dns.log does. */
-static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *owner,
-                         dns_answer_t *a, buf_t *t, const char **err)
+static void render_rdata(const cursor_t *msg, cursor_t rd, uint16_t type, const char *owner,
+                         dns_answer_t *a, buf_t *t, dns_msg_t *m, const char **err)
 {
     buf_t name = BUF_INIT;
     const char *tn = dns_qtype_name(type);
@@ -182,20 +164,17 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
     case 39:
     case 6: /* NS CNAME PTR DNAME SOA(mname) */
     {
-        cursor_t n = *msg;
-        cursor_seek(&n, cursor_offset(&rd));
-        n.end = rd.end;
-        if (read_name(&n, &name, err))
+        cursor_t n = rd;
+        if (read_name(&n, msg, &name, m, err))
             buf_append(t, name.data, name.len);
         break;
     }
     case 15:
     case 33: /* MX: preference + exchange; SRV: prio weight port target */
     {
-        cursor_t n = *msg;
-        cursor_seek(&n, cursor_offset(&rd) + (type == 15 ? 2 : 6));
-        n.end = rd.end;
-        if (cursor_left(&rd) > (type == 15 ? 2u : 6u) && read_name(&n, &name, err))
+        cursor_t n = rd;
+        if (cursor_skip(&n, type == 15 ? 2 : 6) && !cursor_empty(&n) &&
+            read_name(&n, msg, &name, m, err))
             buf_append(t, name.data, name.len);
         break;
     }
@@ -220,19 +199,16 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
     case 46: { /* RRSIG: type covered(2) ... signer name at offset 18 */
         uint16_t covered;
         if (cursor_u16be(&rd, &covered) && cursor_left(&rd) > 16) {
-            cursor_t n = *msg;
-            cursor_seek(&n, cursor_offset(&rd) + 16);
-            n.end = rd.end;
-            if (read_name(&n, &name, err))
+            cursor_t n = rd;
+            cursor_skip(&n, 16);
+            if (read_name(&n, msg, &name, m, err))
                 buf_printf(t, "RRSIG %u %s", covered, buf_cstr(&name));
         }
         break;
     }
     case 47: { /* NSEC: next domain name */
-        cursor_t n = *msg;
-        cursor_seek(&n, cursor_offset(&rd));
-        n.end = rd.end;
-        if (read_name(&n, &name, err))
+        cursor_t n = rd;
+        if (read_name(&n, msg, &name, m, err))
             buf_printf(t, "NSEC %s %s", owner, buf_cstr(&name));
         break;
     }
@@ -251,10 +227,8 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
     case 65: { /* SVCB/HTTPS: priority + target */
         uint16_t prio;
         if (cursor_u16be(&rd, &prio)) {
-            cursor_t n = *msg;
-            cursor_seek(&n, cursor_offset(&rd));
-            n.end = rd.end;
-            if (read_name(&n, &name, err))
+            cursor_t n = rd;
+            if (read_name(&n, msg, &name, m, err))
                 buf_printf(t, "%s %u %s", tn, prio, name.len ? buf_cstr(&name) : ".");
         }
         break;
@@ -269,12 +243,12 @@ static void render_rdata(cursor_t *msg, cursor_t rd, uint16_t type, const char *
     buf_free(&name);
 }
 
-static bool parse_rrs(cursor_t *c, cursor_t *msg, unsigned count, bool keep, dns_msg_t *m,
+static bool parse_rrs(cursor_t *c, const cursor_t *msg, unsigned count, bool keep, dns_msg_t *m,
                       buf_t *name)
 {
     for (unsigned i = 0; i < count; i++) {
         const char *err = NULL;
-        if (!read_name(c, name, &err)) {
+        if (!read_name(c, msg, name, m, &err)) {
             m->error = err;
             return false;
         }
@@ -297,7 +271,7 @@ static bool parse_rrs(cursor_t *c, cursor_t *msg, unsigned count, bool keep, dns
         memset(a, 0, sizeof *a);
         buf_t text = BUF_INIT;
         a->owner = xstrndup(buf_cstr(name), name->len);
-        render_rdata(msg, rd, type, a->owner, a, &text, &err);
+        render_rdata(msg, rd, type, a->owner, a, &text, m, &err);
         a->text = buf_steal(&text);
         a->ttl = ttl;
         a->type = type;
@@ -327,11 +301,12 @@ bool dns_parse(const uint8_t *msg, size_t len, dns_msg_t *m)
     m->ra = flags & 0x0080;
     m->z = (flags >> 4) & 0x7;
     m->rcode = flags & 0xF;
+    m->weird = opcode_weird(m->opcode);
     buf_t name = BUF_INIT;
     for (unsigned i = 0; i < m->qdcount; i++) {
         const char *err = NULL;
         uint16_t qt, qc;
-        if (!read_name(&c, &name, &err)) {
+        if (!read_name(&c, &whole, &name, m, &err)) {
             m->error = err;
             break;
         }
@@ -353,8 +328,9 @@ bool dns_parse(const uint8_t *msg, size_t len, dns_msg_t *m)
     }
     buf_free(&name);
     /* mDNS announcements carry no question: name them by their first answer,
-     * as Zeek does */
-    if (!m->qname && m->nanswers && m->answers[0].owner) {
+     * as Zeek does (an inverse query's answer is what it asks about, not a
+     * name) */
+    if (!m->qname && m->qr && m->opcode == 0 && m->nanswers && m->answers[0].owner) {
         m->qname = xstrdup(m->answers[0].owner);
         m->qtype = m->answers[0].type;
         m->qclass = 1;

@@ -2,25 +2,27 @@
  * dns.h — parsing one DNS message (RFC 1035 and the record types that
  * matter to an investigator), as pure functions over untrusted bytes.
  *
- * Names are decompressed with guards: at most DNS_MAX_JUMPS compression
- * pointers per name, each pointing strictly backwards, and at most
- * DNS_MAX_NAME text characters — a pointer loop is a parse error, never a
- * hang.  Answers are rendered as Zeek renders them in dns.log ("1.2.3.4",
+ * Names are read by proto/dnsname.h with its guards (a compression loop is
+ * a parse error, never a hang) and kept to DNS_MAX_NAME text characters.
+ * Answers are rendered as Zeek renders them in dns.log ("1.2.3.4",
  * "TXT 12 hello world", "RRSIG 1 example.com", ...), so our logs can be
- * compared with Zeek's.
+ * compared with Zeek's.  A message is read as far as it goes: what came
+ * before damage is kept, and legal oddities (an obsolete or unassigned
+ * opcode, a forward compression pointer) are named in weird.
  */
 #ifndef PCAPCASE_DNS_H
 #define PCAPCASE_DNS_H
+
+#include "proto/dnsname.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* The fixed header: id, flags and the four section counts (RFC 1035 §4.1.1). */
+#define DNS_HEADER_LEN 12
 /* 255 octets on the wire (RFC 1035 §2.3.4); escaped text can be longer. */
 #define DNS_MAX_NAME 1024
-/* Compression pointers followed for one name.  Legitimate messages need a
- * handful; 64 allows deep chains and stops loops at once. */
-#define DNS_MAX_JUMPS 64
 /* Records kept per section; the rest are counted (a response with more is
  * either an attack or a zone transfer, and the log row would be unreadable). */
 #define DNS_MAX_RRS 100
@@ -48,6 +50,9 @@ typedef struct dns_msg {
     uint16_t edns_rcode_ext; /* from OPT: extended rcode bits */
     bool has_edns;
     const char *error; /* static reason when the message is damaged, else NULL */
+    const char *weird; /* static name of the first legal oddity, else NULL:
+                          "obsolete_inverse_query", "unassigned_opcode",
+                          "forward_compression_pointer" */
 } dns_msg_t;
 
 /* Parse msg.  Returns true when at least the header parsed; out->error says
@@ -60,7 +65,8 @@ const char *dns_qtype_name(uint16_t t);  /* "A", "AAAA", ... or NULL */
 const char *dns_rcode_name(uint16_t r);  /* "NOERROR", "NXDOMAIN", ... or NULL */
 const char *dns_qclass_name(uint16_t c); /* "C_INTERNET", ... or NULL */
 
-/* Does this UDP payload look like a DNS message (header sane)? */
+/* Does this UDP payload look like a DNS message (header sane)?  Any opcode
+ * counts: unassigned ones are logged with a weird, not dropped. */
 bool dns_looks_like(const uint8_t *p, size_t len);
 
 #endif

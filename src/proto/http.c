@@ -23,11 +23,17 @@ enum state {
     ST_DEAD,       /* not HTTP any more (CONNECT, Upgrade, garbage) */
 };
 
+/* A direction can be inside a message whose transaction is already gone:
+ * a response that came before the request body ended completes the
+ * transaction, and so does giving up the oldest at HTTP_MAX_PENDING.  cur
+ * is then NULL while the state is a body state: the rest of that message is
+ * framed as usual (so the next message is found where it starts) but its
+ * bytes and gaps go to no transaction. */
 typedef struct dir {
     enum state st;
     buf_t line;         /* header block or chunk-size line being collected */
     uint64_t remaining; /* body or chunk bytes still expected */
-    http_txn_t *cur;    /* transaction whose message is being parsed */
+    http_txn_t *cur;    /* transaction whose message is being parsed, or NULL */
     bool ended;
 } dir_t;
 
@@ -265,10 +271,18 @@ static void body_start(http_conn_t *h, http_txn_t *t, bool is_orig)
     h->cb->body_begin(h->ctx, t, is_orig);
 }
 
+/* The message d is parsing, or NULL when its transaction is complete. */
+static http_msg_t *cur_msg(const dir_t *d, bool is_orig)
+{
+    return d->cur ? (is_orig ? &d->cur->req : &d->cur->resp) : NULL;
+}
+
 static void body_data(http_conn_t *h, dir_t *d, bool is_orig, const uint8_t *p, size_t n,
                       uint64_t frame, ts_ns_t ts)
 {
-    http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
+    http_msg_t *m = cur_msg(d, is_orig);
+    if (!m)
+        return; /* its transaction is complete (see dir_t) */
     m->body_len += n;
     m->last_frame = frame;
     m->end_ts = ts;
@@ -278,12 +292,12 @@ static void body_data(http_conn_t *h, dir_t *d, bool is_orig, const uint8_t *p, 
 static void message_end(http_conn_t *h, dir_t *d, bool is_orig, bool had_body)
 {
     http_txn_t *t = d->cur;
+    d->st = ST_HEADERS;
     if (!t)
         return;
     if (had_body)
         h->cb->body_end(h->ctx, t, is_orig);
     d->cur = NULL;
-    d->st = ST_HEADERS;
     /* a transaction is done when its response is; unanswered requests wait */
     if (!is_orig && h->nq && h->q[0] == t)
         complete_front(h);
@@ -424,180 +438,277 @@ static size_t resync(const uint8_t *p, size_t n, bool is_orig)
     return n;
 }
 
+/* ---- the parser states: one function each ---- */
+
+/* The bytes of one http_conn_data call that are not parsed yet. */
+typedef struct input {
+    const uint8_t *p;
+    size_t n;
+    uint64_t frame;
+    ts_ns_t ts;
+    bool is_orig;
+} input_t;
+
+/* A state function parses from the start of in (n > 0), may change d->st,
+ * and returns how many bytes it used (0 only when it changed the state). */
+typedef size_t (*state_fn)(http_conn_t *h, dir_t *d, const input_t *in);
+
+/* A chunk-size or trailer line that long is bogus. */
+#define HTTP_MAX_CHUNK_LINE 4096
+
+/* Not HTTP any more (CONNECT, Upgrade): everything is dropped. */
+static size_t st_dead(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    (void)h, (void)d;
+    return in->n;
+}
+
+/* The oldest request was HTTP/0.9 and has no response yet. */
+static bool http09_pending(const http_conn_t *h)
+{
+    return h->nq && !h->q[0]->resp.has && h->q[0]->version && strcmp(h->q[0]->version, "0.9") == 0;
+}
+
+/* An HTTP/0.9 response: no status line, the body runs until close. */
+static void http09_response(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    http_txn_t *t = h->q[0];
+    t->resp.has = true;
+    t->resp.first_frame = in->frame;
+    t->resp.ts = in->ts;
+    t->resp.clen = -1;
+    d->cur = t;
+    body_start(h, t, false);
+    d->st = ST_BODY_CLOSE;
+}
+
+/* Framing lost: skip to the next line that starts a message. */
+static size_t st_resync(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    if (!in->is_orig && http09_pending(h)) {
+        http09_response(h, d, in);
+        return 0;
+    }
+    size_t k = resync(in->p, in->n, in->is_orig);
+    if (k < in->n)
+        d->st = ST_HEADERS;
+    return k;
+}
+
+/* Collect a header block (capped at HTTP_MAX_HEADER_BYTES, plus room for
+ * its closing empty line) and parse it once complete. */
+static size_t header_block(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    size_t before = d->line.len;
+    size_t take = in->n;
+    if (before + take > HTTP_MAX_HEADER_BYTES + 4)
+        take = HTTP_MAX_HEADER_BYTES + 4 - before;
+    buf_append(&d->line, in->p, take);
+    size_t total;
+    long blen = block_end(&d->line, &total, in->is_orig);
+    if (blen < 0) {
+        if (d->line.len >= HTTP_MAX_HEADER_BYTES) {
+            buf_clear(&d->line);
+            d->st = ST_RESYNC;
+        }
+        return take;
+    }
+    if (!headers_done(h, d, in->is_orig, (size_t)blen, in->frame, in->ts))
+        d->st = ST_RESYNC;
+    buf_clear(&d->line);
+    return total - before;
+}
+
+/* Between messages: blank lines are skipped, and what follows must look
+ * like the start of a message, else the framing is lost. */
+static size_t st_headers(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    size_t skipped = 0;
+    if (d->line.len == 0) {
+        while (skipped < in->n && (in->p[skipped] == '\r' || in->p[skipped] == '\n'))
+            skipped++;
+        if (skipped == in->n)
+            return skipped;
+        if (in->n - skipped >= 8 && !http_detect(in->p + skipped, in->n - skipped, in->is_orig)) {
+            d->st = ST_RESYNC;
+            return skipped;
+        }
+    }
+    input_t rest = *in;
+    rest.p += skipped, rest.n -= skipped;
+    return skipped + header_block(h, d, &rest);
+}
+
+/* Body bytes up to d->remaining; how many were used. */
+static size_t counted_body(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    size_t k = in->n < d->remaining ? in->n : (size_t)d->remaining;
+    body_data(h, d, in->is_orig, in->p, k, in->frame, in->ts);
+    d->remaining -= k;
+    return k;
+}
+
+/* A body of Content-Length bytes. */
+static size_t st_body_len(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    size_t k = counted_body(h, d, in);
+    if (d->remaining == 0)
+        message_end(h, d, in->is_orig, true);
+    return k;
+}
+
+/* A body that runs until the connection closes. */
+static size_t st_body_close(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    body_data(h, d, in->is_orig, in->p, in->n, in->frame, in->ts);
+    return in->n;
+}
+
+/* Collect a chunk-size or trailer line into d->line; *done once it is
+ * whole.  A line over HTTP_MAX_CHUNK_LINE ends the message as badly framed
+ * (nothing used; the framing is lost). */
+static size_t chunk_line(http_conn_t *h, dir_t *d, const input_t *in, bool *done)
+{
+    *done = false;
+    const uint8_t *nl = memchr(in->p, '\n', in->n);
+    size_t k = nl ? (size_t)(nl - in->p) + 1 : in->n;
+    if (d->line.len + k > HTTP_MAX_CHUNK_LINE) {
+        weird(d->cur, "chunk_line_too_long");
+        if (cur_msg(d, in->is_orig))
+            cur_msg(d, in->is_orig)->incomplete = "bad_chunk";
+        message_end(h, d, in->is_orig, true);
+        buf_clear(&d->line);
+        d->st = ST_RESYNC;
+        return 0;
+    }
+    buf_append(&d->line, in->p, k);
+    *done = nl != NULL;
+    return k;
+}
+
+/* A chunk-size line: the next chunk's length, or 0 for the last chunk. */
+static size_t st_chunk_size(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    bool done;
+    size_t k = chunk_line(h, d, in, &done);
+    if (!done)
+        return k;
+    const char *line = (const char *)d->line.data;
+    char *end;
+    errno = 0;
+    unsigned long long sz = strtoull(line, &end, 16);
+    bool ok =
+        end != line && errno == 0 && isxdigit((unsigned char)line[0]) && sz <= ((uint64_t)1 << 40);
+    buf_clear(&d->line);
+    http_msg_t *m = cur_msg(d, in->is_orig);
+    if (!ok) {
+        weird(d->cur, "bad_chunk_size");
+        if (m)
+            m->incomplete = "bad_chunk_size";
+        message_end(h, d, in->is_orig, true);
+        d->st = ST_RESYNC;
+    } else if (sz == 0) {
+        d->st = ST_TRAILER;
+    } else {
+        d->st = ST_CHUNK_DATA;
+        d->remaining = sz;
+    }
+    return k;
+}
+
+/* A chunk's bytes. */
+static size_t st_chunk_data(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    size_t k = counted_body(h, d, in);
+    if (d->remaining == 0)
+        d->st = ST_CHUNK_CRLF;
+    return k;
+}
+
+/* The line end after a chunk's bytes (CR LF, a bare LF, or nothing). */
+static size_t st_chunk_crlf(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    (void)h;
+    if (in->p[0] == '\r')
+        return 1;
+    d->st = ST_CHUNK_SIZE;
+    return in->p[0] == '\n' ? 1 : 0;
+}
+
+/* Trailer lines after the last chunk, until an empty one ends the message. */
+static size_t st_trailer(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    bool done;
+    size_t k = chunk_line(h, d, in, &done);
+    if (!done)
+        return k;
+    bool empty = d->line.len <= 2;
+    buf_clear(&d->line);
+    if (empty)
+        message_end(h, d, in->is_orig, true);
+    return k;
+}
+
+static const state_fn states[] = {
+    [ST_HEADERS] = st_headers,
+    [ST_BODY_LEN] = st_body_len,
+    [ST_CHUNK_SIZE] = st_chunk_size,
+    [ST_CHUNK_DATA] = st_chunk_data,
+    [ST_CHUNK_CRLF] = st_chunk_crlf,
+    [ST_TRAILER] = st_trailer,
+    [ST_BODY_CLOSE] = st_body_close,
+    [ST_RESYNC] = st_resync,
+    [ST_DEAD] = st_dead,
+};
+
 void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                     ts_ns_t ts)
 {
     dir_t *d = &h->d[is_orig ? 0 : 1];
-    while (n > 0) {
-        switch (d->st) {
-        case ST_DEAD:
-            return;
-        case ST_RESYNC: {
-            if (!is_orig && h->nq && !h->q[0]->resp.has && h->q[0]->version &&
-                strcmp(h->q[0]->version, "0.9") == 0) {
-                /* HTTP/0.9: no status line, the body runs until close */
-                http_txn_t *t = h->q[0];
-                t->resp.has = true;
-                t->resp.first_frame = frame;
-                t->resp.ts = ts;
-                t->resp.clen = -1;
-                d->cur = t;
-                body_start(h, t, false);
-                d->st = ST_BODY_CLOSE;
-                break;
-            }
-            size_t k = resync(p, n, is_orig);
-            p += k, n -= k;
-            if (n)
-                d->st = ST_HEADERS;
-            break;
-        }
-        case ST_HEADERS: {
-            if (d->line.len == 0) {
-                size_t k = 0;
-                while (k < n && (p[k] == '\r' || p[k] == '\n'))
-                    k++;
-                p += k, n -= k;
-                if (!n)
-                    break;
-                if (n >= 8 && !http_detect(p, n, is_orig)) {
-                    d->st = ST_RESYNC;
-                    break;
-                }
-            }
-            size_t before = d->line.len;
-            size_t take = n;
-            if (before + take > HTTP_MAX_HEADER_BYTES + 4)
-                take = HTTP_MAX_HEADER_BYTES + 4 - before;
-            buf_append(&d->line, p, take);
-            size_t total;
-            long blen = block_end(&d->line, &total, is_orig);
-            if (blen < 0) {
-                p += take, n -= take;
-                if (d->line.len >= HTTP_MAX_HEADER_BYTES) {
-                    buf_clear(&d->line);
-                    d->st = ST_RESYNC;
-                }
-                break;
-            }
-            size_t used = total - before;
-            p += used, n -= used;
-            if (!headers_done(h, d, is_orig, (size_t)blen, frame, ts))
-                d->st = ST_RESYNC;
-            buf_clear(&d->line);
-            break;
-        }
-        case ST_BODY_LEN: {
-            size_t k = n < d->remaining ? n : (size_t)d->remaining;
-            body_data(h, d, is_orig, p, k, frame, ts);
-            p += k, n -= k;
-            d->remaining -= k;
-            if (d->remaining == 0)
-                message_end(h, d, is_orig, true);
-            break;
-        }
-        case ST_BODY_CLOSE:
-            body_data(h, d, is_orig, p, n, frame, ts);
-            n = 0;
-            break;
-        case ST_CHUNK_SIZE:
-        case ST_TRAILER: {
-            uint8_t *nl = memchr(p, '\n', n);
-            size_t k = nl ? (size_t)(nl - p) + 1 : n;
-            if (d->line.len + k > 4096) { /* a chunk-size or trailer line that long is bogus */
-                weird(d->cur, "chunk_line_too_long");
-                d->cur->resp.incomplete = "bad_chunk";
-                message_end(h, d, is_orig, true);
-                buf_clear(&d->line);
-                d->st = ST_RESYNC;
-                break;
-            }
-            buf_append(&d->line, p, k);
-            p += k, n -= k;
-            if (!nl)
-                break;
-            char *line = (char *)d->line.data;
-            if (d->st == ST_TRAILER) {
-                bool empty = d->line.len <= 2;
-                buf_clear(&d->line);
-                if (empty)
-                    message_end(h, d, is_orig, true);
-                break;
-            }
-            char *end;
-            errno = 0;
-            unsigned long long sz = strtoull(line, &end, 16);
-            bool ok = end != line && errno == 0 && isxdigit((unsigned char)line[0]) &&
-                      sz <= ((uint64_t)1 << 40);
-            buf_clear(&d->line);
-            http_msg_t *m = is_orig ? &d->cur->req : &d->cur->resp;
-            if (!ok) {
-                weird(d->cur, "bad_chunk_size");
-                m->incomplete = "bad_chunk_size";
-                message_end(h, d, is_orig, true);
-                d->st = ST_RESYNC;
-                break;
-            }
-            if (sz == 0) {
-                d->st = ST_TRAILER;
-            } else {
-                d->st = ST_CHUNK_DATA;
-                d->remaining = sz;
-            }
-            break;
-        }
-        case ST_CHUNK_DATA: {
-            size_t k = n < d->remaining ? n : (size_t)d->remaining;
-            body_data(h, d, is_orig, p, k, frame, ts);
-            p += k, n -= k;
-            d->remaining -= k;
-            if (d->remaining == 0)
-                d->st = ST_CHUNK_CRLF;
-            break;
-        }
-        case ST_CHUNK_CRLF:
-            if (p[0] == '\r') {
-                p++, n--;
-            } else {
-                if (p[0] == '\n')
-                    p++, n--;
-                d->st = ST_CHUNK_SIZE;
-            }
-            break;
-        }
+    input_t in = {p, n, frame, ts, is_orig};
+    while (in.n > 0) {
+        size_t used = states[d->st](h, d, &in);
+        in.p += used, in.n -= used;
     }
+}
+
+/* len bytes of the body d is in are missing: counted on the message and
+ * handed on, unless the transaction is complete (see dir_t). */
+static void body_gap(http_conn_t *h, dir_t *d, bool is_orig, uint64_t len)
+{
+    http_msg_t *m = cur_msg(d, is_orig);
+    if (!m)
+        return;
+    m->missing += len;
+    h->cb->body_gap(h->ctx, d->cur, is_orig, len);
 }
 
 void http_conn_gap(http_conn_t *h, bool is_orig, uint64_t len)
 {
     dir_t *d = &h->d[is_orig ? 0 : 1];
-    http_msg_t *m = d->cur ? (is_orig ? &d->cur->req : &d->cur->resp) : NULL;
     switch (d->st) {
     case ST_BODY_LEN:
         if (len <= d->remaining) {
             /* Content-Length framing survives a gap: count and go on */
-            m->missing += len;
-            h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+            body_gap(h, d, is_orig, len);
             d->remaining -= len;
             if (d->remaining == 0)
                 message_end(h, d, is_orig, true);
             return;
         }
-        m->missing += d->remaining;
-        h->cb->body_gap(h->ctx, d->cur, is_orig, d->remaining);
+        body_gap(h, d, is_orig, d->remaining);
         message_end(h, d, is_orig, true);
         break;
     case ST_BODY_CLOSE:
-        m->missing += len;
-        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        body_gap(h, d, is_orig, len);
         return;
     case ST_CHUNK_SIZE:
     case ST_CHUNK_DATA:
     case ST_CHUNK_CRLF:
     case ST_TRAILER:
-        m->missing += len;
-        m->incomplete = "gap_in_chunked_body";
-        h->cb->body_gap(h->ctx, d->cur, is_orig, len);
+        if (cur_msg(d, is_orig))
+            cur_msg(d, is_orig)->incomplete = "gap_in_chunked_body";
+        body_gap(h, d, is_orig, len);
         message_end(h, d, is_orig, true);
         break;
     case ST_HEADERS:

@@ -2,6 +2,7 @@
 #include "proto/localnames.h"
 
 #include "core/cursor.h"
+#include "proto/dnsname.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -28,8 +29,26 @@ static bool take_name(const uint8_t *s, size_t n, char out[LOCALNAME_MAX])
     return n > 0;
 }
 
+/* Joins the labels of a DHCP Client FQDN: printable, no dots inside. */
+static const char *fqdn_label(void *ctx, const uint8_t *label, size_t len)
+{
+    char *out = ctx;
+    size_t o = strlen(out);
+    if (o + len + 2 > LOCALNAME_MAX)
+        return "too long";
+    for (size_t i = 0; i < len; i++)
+        if (label[i] < 0x21 || label[i] > 0x7e || label[i] == '.')
+            return "not printable";
+    if (o)
+        out[o++] = '.';
+    memcpy(out + o, label, len);
+    out[o + len] = 0;
+    return NULL;
+}
+
 /* Option 81: flags, rcode1, rcode2, then the name, DNS-encoded when the E
- * flag (0x04) is set, ASCII otherwise. */
+ * flag (0x04) is set (uncompressed, maybe partial: RFC 4702 §2.3.1), ASCII
+ * otherwise. */
 static bool fqdn_option(const uint8_t *v, size_t n, char out[LOCALNAME_MAX])
 {
     if (n < 4)
@@ -37,22 +56,13 @@ static bool fqdn_option(const uint8_t *v, size_t n, char out[LOCALNAME_MAX])
     if (!(v[0] & 0x04))
         return take_name(v + 3, n - 3, out);
     cursor_t c = cursor_make(v + 3, n - 3);
-    size_t o = 0;
-    uint8_t l;
-    while (cursor_u8(&c, &l) && l) {
-        const uint8_t *lab;
-        if (l > 63 || !cursor_bytes(&c, l, &lab) || o + l + 2 > LOCALNAME_MAX)
-            return false;
-        for (size_t i = 0; i < l; i++)
-            if (lab[i] < 0x21 || lab[i] > 0x7e || lab[i] == '.')
-                return false;
-        if (o)
-            out[o++] = '.';
-        memcpy(out + o, lab, l);
-        o += l;
+    out[0] = 0;
+    dns_name_reader_t r = {.msg = NULL, .partial_ok = true, .label = fqdn_label, .ctx = out};
+    if (!dns_name_read(&c, &r)) {
+        out[0] = 0;
+        return false;
     }
-    out[o] = 0;
-    return o > 0;
+    return out[0] != 0;
 }
 
 bool dhcp_host_name(const uint8_t *p, size_t len, localname_t *out)
@@ -97,52 +107,54 @@ bool dhcp_host_name(const uint8_t *p, size_t len, localname_t *out)
     return true;
 }
 
-/* RFC 1001 first-level encoding: 32 letters 'A'..'P' for 16 bytes, the
- * last byte the service suffix.  Keeps workstation (0x00) and server (0x20)
- * names, trimmed of their space padding. */
-static bool nb_name(cursor_t *c, char out[LOCALNAME_MAX])
-{
-    uint8_t l;
-    const uint8_t *e;
-    if (!cursor_u8(c, &l) || l != 32 || !cursor_bytes(c, 32, &e))
-        return false;
+/* A NetBIOS name being read: its first label, the 32-letter RFC 1001
+ * encoding of 16 bytes; later labels are the scope, not kept. */
+typedef struct nb_label_state {
+    unsigned labels;
+    bool encoded; /* the first label was 32 letters 'A'..'P' */
     uint8_t raw[16];
+} nb_label_state_t;
+
+static const char *nb_label(void *ctx, const uint8_t *label, size_t len)
+{
+    nb_label_state_t *st = ctx;
+    if (st->labels++ > 0)
+        return NULL;
+    if (len != 32)
+        return NULL;
     for (int i = 0; i < 16; i++) {
-        if (e[2 * i] < 'A' || e[2 * i] > 'P' || e[2 * i + 1] < 'A' || e[2 * i + 1] > 'P')
-            return false;
-        raw[i] = (uint8_t)(((e[2 * i] - 'A') << 4) | (e[2 * i + 1] - 'A'));
+        uint8_t hi = label[2 * i], lo = label[2 * i + 1];
+        if (hi < 'A' || hi > 'P' || lo < 'A' || lo > 'P')
+            return NULL;
+        st->raw[i] = (uint8_t)(((hi - 'A') << 4) | (lo - 'A'));
     }
-    /* the scope: labels up to the root (skipped) */
-    while (cursor_u8(c, &l) && l) {
-        if (l > 63 || !cursor_skip(c, l))
-            return false;
-    }
-    if (raw[15] != 0x00 && raw[15] != 0x20)
-        return false;
-    size_t n = 15;
-    while (n && raw[n - 1] == ' ')
-        n--;
-    return take_name(raw, n, out);
+    st->encoded = true;
+    return NULL;
 }
 
-/* A resource record's owner: a name, or a pointer back to the question. */
-static bool rr_owner(cursor_t *c, const char *question, char out[LOCALNAME_MAX])
+/* The name at *c (a pointer indexes msg).  False when it cannot be read;
+ * *out is "" when it was read but is not a unique workstation (0x00) or
+ * server (0x20) name in printable text.  Trailing space padding is cut. */
+static bool nb_name(cursor_t *c, const cursor_t *msg, char out[LOCALNAME_MAX])
 {
-    uint8_t b;
-    if (!cursor_peek_u8(c, &b))
+    nb_label_state_t st = {0};
+    dns_name_reader_t r = {.msg = msg, .label = nb_label, .ctx = &st};
+    out[0] = 0;
+    if (!dns_name_read(c, &r))
         return false;
-    if ((b & 0xC0) == 0xC0) {
-        if (!cursor_skip(c, 2) || !question[0])
-            return false;
-        strcpy(out, question);
+    if (!st.encoded || (st.raw[15] != 0x00 && st.raw[15] != 0x20))
         return true;
-    }
-    return nb_name(c, out);
+    size_t n = 15;
+    while (n && st.raw[n - 1] == ' ')
+        n--;
+    if (!take_name(st.raw, n, out))
+        out[0] = 0;
+    return true;
 }
 
 size_t nbns_names(const uint8_t *p, size_t len, localname_t *out, size_t max)
 {
-    cursor_t c = cursor_make(p, len);
+    cursor_t c = cursor_make(p, len), msg = c;
     uint16_t id, flags, qd, an, ns, ar;
     if (!cursor_u16be(&c, &id) || !cursor_u16be(&c, &flags) || !cursor_u16be(&c, &qd) ||
         !cursor_u16be(&c, &an) || !cursor_u16be(&c, &ns) || !cursor_u16be(&c, &ar))
@@ -153,25 +165,20 @@ size_t nbns_names(const uint8_t *p, size_t len, localname_t *out, size_t max)
     /* query response (positive), registration (5), refresh (8 or 9) */
     if (rcode != 0 || !((opcode == 0 && response) || opcode == 5 || opcode == 8 || opcode == 9))
         return 0;
-    char question[LOCALNAME_MAX] = "";
     for (unsigned i = 0; i < qd && i < 4; i++) {
-        char q[LOCALNAME_MAX] = "";
-        if (nb_name(&c, q))
-            strcpy(question, q);
-        else
-            question[0] = 0;
-        if (!cursor_skip(&c, 4))
+        char q[LOCALNAME_MAX];
+        if (!nb_name(&c, &msg, q) || !cursor_skip(&c, 4))
             return 0;
     }
     size_t n = 0;
     unsigned records = (unsigned)an + ns + ar;
     for (unsigned r = 0; r < records && r < 16 && n < max; r++) {
-        char owner[LOCALNAME_MAX] = "";
+        char owner[LOCALNAME_MAX];
         uint16_t type, klass, rdlen;
         cursor_t rd;
-        bool named = rr_owner(&c, question, owner);
-        if (!named && cursor_left(&c) == 0)
+        if (!nb_name(&c, &msg, owner))
             break;
+        bool named = owner[0] != 0;
         if (!cursor_u16be(&c, &type) || !cursor_u16be(&c, &klass) || !cursor_skip(&c, 4) ||
             !cursor_u16be(&c, &rdlen) || !cursor_sub(&c, rdlen, &rd))
             break;

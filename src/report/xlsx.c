@@ -10,6 +10,7 @@
 #include "report.h"
 
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 #include "report/chartlist.h"
 #include "write/log_columns.h"
@@ -23,6 +24,7 @@
 #include "write/log_x509.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +64,20 @@ typedef struct ctx {
 static double excel_date(double epoch, int tz)
 {
     return (epoch + tz) / 86400.0 + 25569.0;
+}
+
+/* The workbook could not be written (closing it, or renaming it into
+ * place): errno still holds the system's reason; recorded as every case
+ * file's write failure is (core/fsutil.h). */
+static void workbook_failed(const char *final, lxw_error e, char *err, size_t errlen)
+{
+    int sys = errno;
+    if (sys) {
+        fs_note_failure(final, "write", sys);
+        snprintf(err, errlen, "%s: cannot write: %s", final, strerror(sys));
+    } else {
+        snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
+    }
 }
 
 static char *text_of(json_object *v)
@@ -333,10 +349,11 @@ int report_xlsx_write(const char *dir, char *err, size_t errlen)
     for (const sheet_def_t *d = sheets; d->log; d++)
         write_log(&c, dir, d);
     charts_sheet(&c, dir);
+    errno = 0; /* what fails below sets it */
     lxw_error e = workbook_close(c.wb);
     int rc = 0;
     if (e != LXW_NO_ERROR || rename(tmp, final) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
+        workbook_failed(final, e, err, errlen);
         unlink(tmp);
         rc = -1;
     }
@@ -489,9 +506,10 @@ int report_compare_xlsx_write(const char *dir, char *err, size_t errlen)
         for (const sheet_def_t *d = compare_sheets; d->log; d++)
             write_log(&c, dir, d);
         charts_sheet(&c, dir);
+        errno = 0; /* what fails below sets it */
         lxw_error e = workbook_close(c.wb);
         if (e != LXW_NO_ERROR || rename(tmp, final) != 0) {
-            snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
+            workbook_failed(final, e, err, errlen);
             unlink(tmp);
             rc = -1;
         }

@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "write/artwriter.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 struct evidence_file {
@@ -32,6 +33,8 @@ static bool spill(evidence_file_t *f)
     if (rc != 0)
         return false;
     bool ok = !f->mem.len || fwrite(f->mem.data, 1, f->mem.len, f->spill.f) == f->mem.len;
+    if (!ok) /* the run ends with it (core/fsutil.h) */
+        fs_note_failure(f->spill.path, "write", errno);
     buf_free(&f->mem);
     return ok;
 }
@@ -46,8 +49,10 @@ static bool ev_write(evidence_file_t *f, const void *p, size_t n)
     }
     if (!f->spill.f && !spill(f))
         f->failed = true;
-    else if (fwrite(p, 1, n, f->spill.f) != n)
+    else if (fwrite(p, 1, n, f->spill.f) != n) {
         f->failed = true;
+        fs_note_failure(f->spill.path, "write", errno); /* the run ends with it */
+    }
     return !f->failed;
 }
 

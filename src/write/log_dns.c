@@ -39,6 +39,7 @@ const log_column_t log_dns_columns[] = {
     {"frame", LOG_COUNT, LOG_IN_SHEET},
     {"response_frame", LOG_COUNT, 0},
     {"damaged", LOG_STRING, 0},
+    {"weird", LOG_STRING, 0},
     {NULL, 0, 0},
 };
 
@@ -77,6 +78,7 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
 {
     const dns_msg_t *q = x->query, *r = x->response;
     const dns_msg_t *m = q ? q : r;
+    const dns_msg_t *qs = dns_exchange_question(x);
     jsonw_t w;
     jw_init(&w, out, false);
     jw_obj_begin(&w);
@@ -87,8 +89,8 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
     jw_kv_uint(&w, "trans_id", m->id);
     if (q && r)
         lf_duration(&w, "rtt", x->response_ts - x->query_ts, ts_digits);
-    if (m->qname)
-        question(&w, m);
+    if (qs->qname)
+        question(&w, qs);
     if (r) {
         uint16_t rcode = (uint16_t)(r->rcode | (r->edns_rcode_ext << 4));
         jw_kv_uint(&w, "rcode", rcode);
@@ -109,5 +111,7 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
         jw_kv_uint(&w, "response_frame", x->response_frame);
     if (m->error || (r && r->error))
         jw_kv_str(&w, "damaged", m->error ? m->error : r->error);
+    if (m->weird || (r && r->weird))
+        jw_kv_str(&w, "weird", m->weird ? m->weird : r->weird);
     jw_obj_end(&w);
 }

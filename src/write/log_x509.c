@@ -6,6 +6,7 @@
 #include "core/logfmt.h"
 #include "core/xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ const log_column_t log_x509_columns[] = {
     {"basic_constraints.path_len", LOG_COUNT, 0},
     {"fingerprint_sha1", LOG_STRING, 0},
     {"self_signed", LOG_BOOL, LOG_IN_SHEET},
+    {"note", LOG_STRING, LOG_IN_SHEET},
     {"expired_at_capture", LOG_BOOL, LOG_IN_SHEET},
     {"seen_in", LOG_LIST, LOG_IN_SHEET},
     {"pcap", LOG_LIST, LOG_IN_SHEET},
@@ -62,18 +64,39 @@ static void kv_list(jsonw_t *w, const char *key, char *const *v, size_t n)
     jw_arr_end(w);
 }
 
-/* The certificate's own fields, as Zeek's x509.log names them; the times
- * with the precision of the capture it was first seen in. */
+/* A certificate time (epoch seconds) as a log time; times past what
+ * nanoseconds in 64 bits hold (year 2262; "99991231235959Z" is common) are
+ * written from the seconds alone. */
+static void cert_time(jsonw_t *w, const char *key, int64_t secs, int digits)
+{
+    if (secs > INT64_MAX / NS_PER_SEC || secs < INT64_MIN / NS_PER_SEC) {
+        jw_key(w, key);
+        jw_ts(w, secs, 0, digits == 9 ? 9 : 6);
+        return;
+    }
+    lf_time(w, key, secs * NS_PER_SEC, digits);
+}
+
+/* The certificate's own fields, as Zeek's x509.log names them, with the
+ * times in the precision of the capture it was first seen in: what could be
+ * read, and a note naming what could not. */
 static void cert_fields(jsonw_t *w, const x509_info_t *x, int digits)
 {
-    jw_kv_int(w, "certificate.version", x->version);
-    jw_kv_str(w, "certificate.serial", x->serial);
-    jw_kv_str(w, "certificate.subject", x->subject);
-    jw_kv_str(w, "certificate.issuer", x->issuer);
+    bool readable = !(x->flaws & (X509_FLAW_UNREADABLE | X509_FLAW_TOO_LARGE));
+    if (readable)
+        jw_kv_int(w, "certificate.version", x->version);
+    if (x->serial)
+        jw_kv_str(w, "certificate.serial", x->serial);
+    if (x->subject)
+        jw_kv_str(w, "certificate.subject", x->subject);
+    if (x->issuer)
+        jw_kv_str(w, "certificate.issuer", x->issuer);
     if (x->cn)
         jw_kv_str(w, "certificate.cn", x->cn);
-    lf_time(w, "certificate.not_valid_before", x->not_before * NS_PER_SEC, digits);
-    lf_time(w, "certificate.not_valid_after", x->not_after * NS_PER_SEC, digits);
+    if (readable && !(x->flaws & X509_FLAW_NOT_BEFORE))
+        cert_time(w, "certificate.not_valid_before", x->not_before, digits);
+    if (readable && !(x->flaws & X509_FLAW_NOT_AFTER))
+        cert_time(w, "certificate.not_valid_after", x->not_after, digits);
     if (x->key_alg)
         jw_kv_str(w, "certificate.key_alg", x->key_alg);
     if (x->sig_alg)
@@ -93,7 +116,12 @@ static void cert_fields(jsonw_t *w, const x509_info_t *x, int digits)
     if (x->path_len >= 0)
         jw_kv_int(w, "basic_constraints.path_len", x->path_len);
     jw_kv_str(w, "fingerprint_sha1", x->sha1);
-    jw_kv_bool(w, "self_signed", x->self_signed);
+    if (readable)
+        jw_kv_bool(w, "self_signed", x->self_signed);
+    if (x->flaws) {
+        char note[X509_NOTE_MAX];
+        jw_kv_str(w, "note", x509_flaws_text(x->flaws, note, sizeof note));
+    }
 }
 
 /* One row from the sightings v[0..n) of one certificate (sorted). */

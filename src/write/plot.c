@@ -1,11 +1,15 @@
 /* plot.c — see plot.h. */
 #include "plot.h"
 
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PNG_W 1200
 #define PNG_H 520
@@ -36,14 +40,28 @@ void plot_axis(chart_t *c, bool x_axis, const char *label, plot_units_t units, b
         chart_set_axis_log(c, ax, 1);
 }
 
+/* Render into memory and write through fsutil, so a failed write is
+ * recorded with its path and reason like every other case file. */
+static int save_one(chart_t *c, const char *path, bool pdf, char *err, size_t errlen)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = pdf ? chart_render_pdf_mem(c, PDF_W, PDF_H, &data, &len)
+                 : chart_render_png_mem(c, PNG_W, PNG_H, 1.0, &data, &len);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", path, chart_error(c));
+    else if ((rc = atomic_write(path, data, len)) != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    free(data);
+    return rc;
+}
+
 int plot_save(chart_t *c, const char *dir, const char *name, char *err, size_t errlen)
 {
     char *png = xasprintf("%s/%s.png", dir, name), *pdf = xasprintf("%s/%s.pdf", dir, name);
-    int rc = chart_render_png(c, png, PNG_W, PNG_H);
+    int rc = save_one(c, png, false, err, errlen);
     if (rc == 0)
-        rc = chart_render_pdf(c, pdf, PDF_W, PDF_H);
-    if (rc != 0)
-        snprintf(err, errlen, "%s/%s: %s", dir, name, chart_error(c));
+        rc = save_one(c, pdf, true, err, errlen);
     free(png), free(pdf);
     return rc;
 }

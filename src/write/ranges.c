@@ -9,6 +9,7 @@
 #include "proto/mime.h"
 #include "write/log_files.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,10 @@ static bool emit(assembly_t *a, const uint8_t *p, size_t n)
     digest_set_update(&a->hash, p, n);
     mime_collect(a->sniff, &a->nsniff, p, n);
     a->written += n;
-    return fwrite(p, 1, n, a->out.f) == n;
+    if (fwrite(p, 1, n, a->out.f) == n)
+        return true;
+    fs_note_failure(a->out.path, "write", errno); /* the run ends with it */
+    return false;
 }
 
 /* Part r's artifact, positioned at byte `from` of the object; NULL if it

@@ -51,20 +51,26 @@ def dns_query(qid, name_labels, qtype=1):
     return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + q + struct.pack("!HH", qtype, 1)
 
 
-def tcp_session(cli, srv, cport, sport, request, response, t0):
-    """A complete TCP exchange (handshake, one request, one response, close)."""
+def tcp_session(cli, srv, cport, sport, request, response, t0, mss=None):
+    """A complete TCP exchange (handshake, one request, one response, close).
+    With mss, the response goes in segments of at most mss bytes (1 ms apart)."""
     c, s = 1000, 5000
     f = [(t0, tcp_frame(cli, srv, cport, sport, c, 0x02)),
          (t0 + .001, tcp_frame(srv, cli, sport, cport, s, 0x12, ack=c + 1)),
          (t0 + .002, tcp_frame(cli, srv, cport, sport, c + 1, 0x10, ack=s + 1)),
-         (t0 + .003, tcp_frame(cli, srv, cport, sport, c + 1, 0x18, request, ack=s + 1)),
-         (t0 + .004, tcp_frame(srv, cli, sport, cport, s + 1, 0x18, response,
-                               ack=c + 1 + len(request))),
-         (t0 + .005, tcp_frame(cli, srv, cport, sport, c + 1 + len(request), 0x11,
-                               ack=s + 1 + len(response))),
-         (t0 + .006, tcp_frame(srv, cli, sport, cport, s + 1 + len(response), 0x11,
+         (t0 + .003, tcp_frame(cli, srv, cport, sport, c + 1, 0x18, request, ack=s + 1))]
+    step = mss or max(len(response), 1)
+    parts = [response[i:i + step] for i in range(0, len(response), step)] or [b""]
+    t = t0 + .004
+    for i, part in enumerate(parts):
+        f.append((t, tcp_frame(srv, cli, sport, cport, s + 1 + i * step, 0x18, part,
+                               ack=c + 1 + len(request))))
+        t += .001
+    f += [(t, tcp_frame(cli, srv, cport, sport, c + 1 + len(request), 0x11,
+                        ack=s + 1 + len(response))),
+          (t + .001, tcp_frame(srv, cli, sport, cport, s + 1 + len(response), 0x11,
                                ack=c + 2 + len(request))),
-         (t0 + .007, tcp_frame(cli, srv, cport, sport, c + 2 + len(request), 0x10,
+          (t + .002, tcp_frame(cli, srv, cport, sport, c + 2 + len(request), 0x10,
                                ack=s + 2 + len(response)))]
     return f
 
@@ -92,20 +98,44 @@ def _oid(dotted):
     return _der(0x06, out)
 
 
-def der_certificate(subject_cn, org, san_dns, serial=0x1234):
+def der_name(cn, org):
+    """An X.509 Name (O, CN) with UTF8String values; b"" for an empty Name."""
+    rdn = lambda oid, s: _der(0x31, _der(0x30, _oid(oid) + _der(0x0C, s)))
+    return _der(0x30, rdn("2.5.4.10", org) + rdn("2.5.4.3", cn))
+
+
+def der_validity(not_before=b"230101000000Z", not_after=b"340101000000Z"):
+    """Validity with UTCTime bounds (13 bytes) or GeneralizedTime (15)."""
+    t = lambda v: _der(0x17 if len(v) == 13 else 0x18, v)
+    return _der(0x30, t(not_before) + t(not_after))
+
+
+def der_extension(oid, value):
+    return _der(0x30, _oid(oid) + _der(0x04, value))
+
+
+def der_san(dns=(), ips=()):
+    """A subjectAltName extension: dNSName and iPAddress entries (raw bytes)."""
+    names = b"".join(_der(0x82, d) for d in dns) + b"".join(_der(0x87, a) for a in ips)
+    return der_extension("2.5.29.17", _der(0x30, names))
+
+
+def der_certificate(subject_cn, org, san_dns, serial=0x1234, **parts):
     """A structurally valid X.509 v3 certificate (Ed25519 key, a signature
     that does not verify): enough for a parser to read every field, for
-    inputs no CA would sign (markup in the subject)."""
-    def name(cn, o):
-        rdn = lambda oid, s: _der(0x31, _der(0x30, _oid(oid) + _der(0x0C, s)))
-        return _der(0x30, rdn("2.5.4.10", o) + rdn("2.5.4.3", cn))
+    inputs no CA would sign (markup in the subject).  parts replace one DER
+    element each, for certificates with a field empty, absent or malformed:
+    serial_der, issuer, subject, validity, spki, extensions (a list of
+    der_extension()s; [] for none)."""
     alg = _der(0x30, _oid("1.3.101.112"))
-    spki = _der(0x30, alg + _der(0x03, b"\x00" + bytes(range(32))))
-    validity = _der(0x30, _der(0x17, b"230101000000Z") + _der(0x17, b"340101000000Z"))
-    san = _der(0x30, b"".join(_der(0x82, d) for d in san_dns))
-    ext = _der(0xA3, _der(0x30, _der(0x30, _oid("2.5.29.17") + _der(0x04, san))))
-    tbs = _der(0x30, _der(0xA0, _der(0x02, b"\x02")) + _der(0x02, serial.to_bytes(2, "big")) +
-               alg + name(subject_cn, org) + validity + name(subject_cn, org) + spki + ext)
+    name = der_name(subject_cn, org)
+    serial_der = parts.get("serial_der", _der(0x02, serial.to_bytes(2, "big")))
+    exts = parts.get("extensions", [der_san(san_dns)])
+    ext = _der(0xA3, _der(0x30, b"".join(exts))) if exts else b""
+    tbs = _der(0x30, _der(0xA0, _der(0x02, b"\x02")) + serial_der + alg +
+               parts.get("issuer", name) + parts.get("validity", der_validity()) +
+               parts.get("subject", name) +
+               parts.get("spki", _der(0x30, alg + _der(0x03, b"\x00" + bytes(range(32))))) + ext)
     return _der(0x30, tbs + alg + _der(0x03, b"\x00" + bytes(64)))
 
 
@@ -134,8 +164,11 @@ def tls_client_hello(sni, ciphers=(0xC02F,), ext_order=None):
 
 
 def tls_server_flight(cert_der):
+    """ServerHello, Certificate (cert_der: one DER, or a list for a chain),
+    ServerHelloDone in one record."""
     hello = b"\x03\x03" + bytes(range(32)) + b"\x00" + b"\xc0\x2f" + b"\x00" + b"\x00\x00"
-    one = len(cert_der).to_bytes(3, "big") + cert_der
+    chain = [cert_der] if isinstance(cert_der, bytes) else cert_der
+    one = b"".join(len(d).to_bytes(3, "big") + d for d in chain)
     certs = len(one).to_bytes(3, "big") + one
     return _record(_hs(2, hello) + _hs(11, certs) + _hs(14, b""))
 

@@ -95,6 +95,24 @@ def endless_out_of_order(c, d, n):
     print(f"out-of-order stream: {n * 1400 >> 20} MiB after a hole, peak RSS {rss:.0f} MB")
 
 
+def wait_until_open(pid, path, timeout=120):
+    """Wait until process pid has path open (/proc/PID/fd); False if it ended first."""
+    path = os.path.realpath(path)
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                        return True
+                except OSError:
+                    pass
+        except OSError:
+            return False
+        time.sleep(0.002)
+    return False
+
+
 def interrupted(c, d):
     big = os.path.join(d, "big.pcap")
     frames = [(1.0 + i * 1e-3, pcapgen.tcp_frame(b"\x0a\x00\x00\x01", b"\xc0\x00\x02\x01",
@@ -105,24 +123,20 @@ def interrupted(c, d):
     r = run(["analyze", "-q", "-o", out, GET])
     c.eq(r.returncode, 0, "first run completes")
     before = open(os.path.join(out, "logs", "conn.ndjson")).read()
-    p = subprocess.Popen([z.PCAPCASE, "analyze", "-q", "-o", out, big],
+    # not --quiet: the closing line is what is checked.  SIGINT goes once the
+    # capture is open (the handler is installed before any capture is opened,
+    # and a million packets take far longer than the 2 ms poll).
+    p = subprocess.Popen([z.PCAPCASE, "analyze", "-o", out, big],
                          stderr=subprocess.PIPE, text=True)
-    # The signal must come once the run handles it: it writes the INCOMPLETE
-    # marker just before.  (A fixed short sleep lost the race on a loaded
-    # machine under ASan, whose start-up is slow: the default action killed
-    # the process.)
-    marker = os.path.join(out, "INCOMPLETE")
-    deadline = time.monotonic() + 60
-    while not os.path.exists(marker) and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.05)
+    c.check(wait_until_open(p.pid, big), "SIGINT: the run opened the capture")
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=300)
-    if p.returncode == 0:
-        print("interrupted: the run finished before the signal; skipping the check")
-        return
     c.eq(p.returncode, 130, "SIGINT: exit status 130")
-    c.check("INCOMPLETE" in err, f"SIGINT: says the folder is marked: {err!r}")
+    c.check("case written" not in err, f"SIGINT: does not claim the case was written: {err!r}")
+    c.eq(err.splitlines(), [f"pcapcase: interrupted: {out} was not updated (logs and reports are "
+                            "as before this run) and is marked INCOMPLETE; to finish, run the same "
+                            f"command again: {z.PCAPCASE} analyze -o {out} {big}"],
+         "SIGINT: one line, what happened and how to finish")
     c.check(os.path.exists(os.path.join(out, "INCOMPLETE")), "SIGINT: INCOMPLETE marker")
     c.eq(open(os.path.join(out, "logs", "conn.ndjson")).read(), before,
          "SIGINT: previous complete log untouched")
@@ -137,8 +151,12 @@ def disk_full(c, d):
 
     r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, GET], capture_output=True,
                        text=True, timeout=300, preexec_fn=limit_file_size)
-    c.check(r.returncode in (1, 3), f"disk full: exit status {r.returncode}")
-    c.check("cannot write" in r.stderr, f"disk full: one-line reason: {r.stderr!r}")
+    # a write failure has its own exit status (4), not 3 "no usable input"
+    c.eq(r.returncode, 4, f"disk full: exit status ({r.stderr.strip()})")
+    lines = r.stderr.splitlines()
+    c.check(len(lines) == 1 and lines[0].startswith(f"pcapcase: {out}/") and
+            ": cannot write: File too large (" in lines[0] and "INCOMPLETE)" in lines[0],
+            f"disk full: one line naming the file and the reason: {r.stderr!r}")
     c.check(os.path.exists(os.path.join(out, "INCOMPLETE")), "disk full: INCOMPLETE marker")
 
 

@@ -1,7 +1,8 @@
 /* fuzz_proto.c — the application parsers on arbitrary bytes: DNS messages,
- * HTTP streams (both directions, chunked/gzip bodies), TLS handshakes and
- * the certificates inside them, DHCP and NetBIOS names, FTP command lines.
- * The first byte picks the parser. */
+ * HTTP streams (both directions, chunked/gzip bodies; also as a script of
+ * data, gaps and ends in any order), TLS handshakes and the certificates
+ * inside them, DHCP and NetBIOS names.  The first byte picks the parser.
+ * tests/fuzz/regress/fuzz_proto/ holds inputs that once failed. */
 #include "proto/body.h"
 #include "proto/dns.h"
 #include "proto/http.h"
@@ -41,13 +42,41 @@ static void sink(void *ctx, const uint8_t *p, size_t n)
     (void)ctx, (void)p, (void)n;
 }
 
+/* HTTP as a script of events, each [flags][length, 2 bytes big-endian]
+ * then, for data, that many bytes: flags bit 0 is the direction (1: the
+ * requests), bits 1-2 the event (0 data, 1 a gap of length bytes, 2 the
+ * direction ends). */
+static void http_script(const uint8_t *p, size_t n)
+{
+    http_conn_t *h = http_conn_new(&cb, NULL);
+    uint64_t frame = 1;
+    size_t i = 0;
+    while (n - i >= 3) {
+        bool orig = p[i] & 1;
+        unsigned event = (p[i] >> 1) & 3;
+        size_t len = (size_t)p[i + 1] << 8 | p[i + 2];
+        i += 3;
+        if (event == 0) {
+            if (len > n - i)
+                len = n - i;
+            http_conn_data(h, orig, p + i, len, frame++, 0);
+            i += len;
+        } else if (event == 1) {
+            http_conn_gap(h, orig, len);
+        } else {
+            http_conn_end(h, orig);
+        }
+    }
+    http_conn_free(h);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0: {
         dns_msg_t m;
         dns_parse(p, n, &m);
@@ -88,6 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dhcp_host_name(p, n, v);
         break;
     }
+    case 6:
+        http_script(p, n);
+        break;
     default: { /* gzip/deflate bodies: bombs stop at the caps */
         body_decoder_t *d =
             body_decoder_new(data[1] & 1 ? BODY_GZIP : BODY_DEFLATE, 1 << 20, sink, NULL);

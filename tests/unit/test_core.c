@@ -1,10 +1,16 @@
-/* test_core.c — the byte cursor, the JSON writer and the damage table. */
+/* test_core.c — the byte cursor, the JSON writer, the damage table and
+ * what the string copies do with NULL. */
 #include "core/cursor.h"
 #include "core/damage.h"
 #include "core/jsonw.h"
+#include "core/xalloc.h"
 #include "cu_main.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void cursor_reads_big_endian_and_stops_when_short(void)
 {
@@ -92,11 +98,47 @@ static void damage_counts_by_reason_and_keeps_first_frames(void)
     damage_free(&d);
 }
 
+/* Run xstrndup(NULL, 0) in a child; returns how it ended and its stderr. */
+static int strndup_null_in_child(char *err, size_t size)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        char *s = xstrndup((const char *)NULL, 0); /* what an empty issuer once did */
+        free(s);
+        _exit(0);
+    }
+    close(fd[1]);
+    ssize_t n = read(fd[0], err, size - 1);
+    err[n > 0 ? n : 0] = '\0';
+    close(fd[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+static void string_copy_of_null_aborts_naming_the_caller(void)
+{
+    char err[512];
+    int st = strndup_null_in_child(err, sizeof err);
+    CU_ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "internal error: xstrndup(NULL) at "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "test_core.c:"));
+    char *s = xstrndup("", 0); /* an empty string is fine */
+    CU_ASSERT_STRING_EQUAL(s, "");
+    free(s);
+}
+
 static const cu_test_t tests[] = {
     {"cursor_reads_big_endian_and_stops_when_short", cursor_reads_big_endian_and_stops_when_short},
     {"cursor_sub_and_seek_stay_in_bounds", cursor_sub_and_seek_stay_in_bounds},
     {"json_escapes_control_quotes_and_invalid_utf8", json_escapes_control_quotes_and_invalid_utf8},
     {"json_time_keeps_capture_precision", json_time_keeps_capture_precision},
+    {"string_copy_of_null_aborts_naming_the_caller", string_copy_of_null_aborts_naming_the_caller},
     {"damage_counts_by_reason_and_keeps_first_frames",
      damage_counts_by_reason_and_keeps_first_frames},
     {NULL, NULL}};

@@ -1,14 +1,18 @@
 /* test_proto.c — the application parsers on hostile input: a DNS name
- * compression loop, pointers forward, a TLS certificate whose length runs
- * past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
+ * compression loop, pointers forward (legal, noted), any opcode, an HTTP
+ * gap where no message is open, a TLS certificate whose length
+ * runs past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
 #include "cu_main.h"
 #include "proto/body.h"
+#include "core/buf.h"
 #include "proto/dns.h"
+#include "proto/dnsname.h"
 #include "proto/http.h"
 #include "proto/localnames.h"
 #include "proto/mime.h"
 #include "proto/tls.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -22,13 +26,104 @@ static void dns_compression_loop_is_damage(void)
     CU_ASSERT_PTR_NOT_NULL(m.error);
     CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
     CU_ASSERT_PTR_NULL(m.qname);
+    CU_ASSERT_PTR_NULL(m.weird); /* a loop is damage, not also a forward pointer */
     dns_msg_free(&m);
-    /* a pointer forward (past the name) is refused the same way */
-    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0, 0,
-                           0,    0xC0, 16,   0,    1, 0, 1, 1, 'a', 0};
-    CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
+    /* two pointers that point at each other: 12 -> 18 -> 12 */
+    const uint8_t two[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0,    0,
+                           0,    0xC0, 18,   0,    1, 0, 1, 1, 'b', 0xC0, 12};
+    CU_ASSERT_TRUE(dns_parse(two, sizeof two, &m));
     CU_ASSERT_PTR_NOT_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.error, "dns.compression_loop");
     dns_msg_free(&m);
+}
+
+static void dns_forward_pointer_is_read_and_noted(void)
+{
+    /* the question's name points forward, at "a" stored after it (offset
+     * 18): legal (only loops are not), read, and named as a weird */
+    const uint8_t fwd[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0,   0, 0,
+                           0,    0xC0, 18,   0,    1, 0, 1, 1, 'a', 0};
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(fwd, sizeof fwd, &m));
+    CU_ASSERT_PTR_NULL(m.error);
+    CU_ASSERT_STRING_EQUAL(m.qname, "a");
+    CU_ASSERT_EQUAL(m.qtype, 1);
+    CU_ASSERT_STRING_EQUAL(m.weird, "forward_compression_pointer");
+    dns_msg_free(&m);
+}
+
+static void dns_any_opcode_is_a_message(void)
+{
+    /* opcode 9 (unassigned) and 1 (inverse query, RFC 3425 obsolete) */
+    uint8_t msg[] = {0, 9, 9 << 3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'x', 0, 0, 1, 0, 1};
+    CU_ASSERT_TRUE(dns_looks_like(msg, sizeof msg));
+    dns_msg_t m;
+    CU_ASSERT_TRUE(dns_parse(msg, sizeof msg, &m));
+    CU_ASSERT_EQUAL(m.opcode, 9);
+    CU_ASSERT_STRING_EQUAL(m.weird, "unassigned_opcode");
+    CU_ASSERT_STRING_EQUAL(m.qname, "x");
+    dns_msg_free(&m);
+    /* an inverse query: no question, the address asked about as an answer;
+     * its root owner does not become the query name (as for mDNS) */
+    const uint8_t iq[] = {0x87, 0xee, 0x09, 0x00, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+                          1,    0,    1,    0,    0, 0, 9, 0, 4, 4, 3, 2, 1};
+    CU_ASSERT_TRUE(dns_parse(iq, sizeof iq, &m));
+    CU_ASSERT_PTR_NULL(m.error);
+    CU_ASSERT_EQUAL(m.opcode, 1);
+    CU_ASSERT_STRING_EQUAL(m.weird, "obsolete_inverse_query");
+    CU_ASSERT_PTR_NULL(m.qname);
+    CU_ASSERT_EQUAL(m.nanswers, 1);
+    dns_msg_free(&m);
+}
+
+static const char *collect_label(void *ctx, const uint8_t *label, size_t len)
+{
+    buf_t *b = ctx;
+    buf_printf(b, "[%.*s]", (int)len, (const char *)label);
+    return NULL;
+}
+
+static void dns_name_reader_guards(void)
+{
+    buf_t b = BUF_INIT;
+    dns_name_reader_t r = {.label = collect_label, .ctx = &b};
+    /* a partial name (no root label) only where allowed, as in DHCP's FQDN */
+    const uint8_t partial[] = {4, 'h', 'o', 's', 't', 3, 'l', 'a', 'n'};
+    cursor_t c = cursor_make(partial, sizeof partial);
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.truncated_name");
+    buf_clear(&b);
+    r.partial_ok = true;
+    c = cursor_make(partial, sizeof partial);
+    CU_ASSERT_TRUE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "[host][lan]");
+    /* a pointer where there is no message to point into */
+    const uint8_t ptr[] = {1, 'a', 0xC0, 0};
+    c = cursor_make(ptr, sizeof ptr);
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.compression_not_allowed");
+    /* 65 pointers in a chain, each to the next, no loop: too many jumps */
+    uint8_t chain[2 * 66 + 1];
+    for (int i = 0; i < 66; i++)
+        chain[2 * i] = 0xC0, chain[2 * i + 1] = (uint8_t)(2 * i + 2);
+    chain[2 * 66] = 0;
+    cursor_t whole = cursor_make(chain, sizeof chain);
+    r.msg = &whole;
+    c = whole;
+    CU_ASSERT_FALSE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(r.err, "dns.compression_loop");
+    /* after a pointer the cursor is past the pointer, not past the target */
+    const uint8_t back[] = {1, 'a', 0, 1, 'b', 0xC0, 0, 0xEE};
+    whole = cursor_make(back, sizeof back);
+    r.msg = &whole;
+    c = whole;
+    cursor_skip(&c, 3);
+    buf_clear(&b);
+    CU_ASSERT_TRUE(dns_name_read(&c, &r));
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "[b][a]");
+    CU_ASSERT_EQUAL(cursor_offset(&c), 7);
+    CU_ASSERT_FALSE(r.forward);
+    buf_free(&b);
 }
 
 static void dns_answers_render_like_zeek(void)
@@ -126,6 +221,61 @@ static void http_split_at_every_byte_gives_the_same_body(void)
     http_conn_free(h);
     CU_ASSERT_EQUAL(txns, 1);
     CU_ASSERT_EQUAL(body, 11);
+}
+
+/* The last transaction reported, kept to look at (method, uri, status). */
+static char last_uri[64];
+static int last_status;
+static void t_done_keep(void *c, http_txn_t *t)
+{
+    (void)c;
+    txns++;
+    snprintf(last_uri, sizeof last_uri, "%s %s", t->method ? t->method : "-",
+             t->uri ? t->uri : "-");
+    last_status = t->status;
+}
+static const http_callbacks_t cb_keep = {b_begin, b_data, b_gap, b_end, t_done_keep};
+
+static void http_gap_after_the_transaction_completed(void)
+{
+    /* A response before the request body ended completes the transaction
+     * (issue 24.6: a gap then, where no message is open any more, was a NULL
+     * dereference).  The rest of the body, a gap in it, and a chunked one,
+     * are framed and skipped; the next request is found where it starts. */
+    static const char req[] = "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 300\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\n";
+    static const char next[] = "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+    static uint8_t part[100];
+    memset(part, 'u', sizeof part);
+    txns = 0, body = 0;
+    http_conn_t *h = http_conn_new(&cb_keep, NULL);
+    http_conn_data(h, true, (const uint8_t *)req, strlen(req), 1, 0);
+    http_conn_data(h, true, part, sizeof part, 1, 0);
+    http_conn_data(h, false, (const uint8_t *)resp, strlen(resp), 2, 0);
+    CU_ASSERT_EQUAL(txns, 1);
+    CU_ASSERT_STRING_EQUAL(last_uri, "POST /up");
+    http_conn_gap(h, true, 100); /* no message open for it */
+    http_conn_data(h, true, part, sizeof part, 3, 0);
+    http_conn_data(h, true, (const uint8_t *)next, strlen(next), 4, 0);
+    http_conn_data(h, false, (const uint8_t *)ok, strlen(ok), 5, 0);
+    CU_ASSERT_EQUAL(txns, 2);
+    CU_ASSERT_STRING_EQUAL(last_uri, "GET /next");
+    CU_ASSERT_EQUAL(last_status, 200);
+    CU_ASSERT_EQUAL(body, 100 + 2); /* the first part and "hi"; nothing after the 413 */
+    http_conn_free(h);
+    /* the same with a chunked request body: chunk lines, a gap, the end */
+    static const char creq[] = "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab";
+    static const char crest[] = "cde\r\n0\r\n\r\nGET /after HTTP/1.1\r\n\r\n";
+    txns = 0, body = 0;
+    h = http_conn_new(&cb_keep, NULL);
+    http_conn_data(h, true, (const uint8_t *)creq, strlen(creq), 1, 0);
+    http_conn_data(h, false, (const uint8_t *)resp, strlen(resp), 2, 0);
+    http_conn_gap(h, true, 1);
+    http_conn_data(h, true, (const uint8_t *)crest, strlen(crest), 3, 0);
+    http_conn_free(h);
+    CU_ASSERT_EQUAL(txns, 2);
+    CU_ASSERT_STRING_EQUAL(last_uri, "GET /after");
 }
 
 static uint64_t decoded;
@@ -376,10 +526,14 @@ static void content_range_is_parsed_strictly(void)
 
 static const cu_test_t tests[] = {
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
+    {"dns_forward_pointer_is_read_and_noted", dns_forward_pointer_is_read_and_noted},
+    {"dns_any_opcode_is_a_message", dns_any_opcode_is_a_message},
+    {"dns_name_reader_guards", dns_name_reader_guards},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
     {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
+    {"http_gap_after_the_transaction_completed", http_gap_after_the_transaction_completed},
     {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
     {"body_decoding_does_not_depend_on_how_input_is_split",
      body_decoding_does_not_depend_on_how_input_is_split},
