@@ -1,7 +1,7 @@
 /* cmd_compare.c — `pcapcase compare`. */
 #include "cli/cli.h"
 
-#include "compare/compare.h"
+#include "pipeline/comparison.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,10 +41,11 @@ int cmd_compare(int argc, char **argv)
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
-    compare_opts_t o;
+    comparison_opts_t o;
     memset(&o, 0, sizeof o);
     o.out_dir = "./compare";
-    o.window = 10 * NS_PER_SEC;
+    o.engine.window = 10 * NS_PER_SEC;
+    bool quiet = false;
     int c;
     opterr = 0;
     optind = 1;
@@ -60,7 +61,7 @@ int cmd_compare(int argc, char **argv)
             o.label_b = optarg;
             break;
         case OPT_NAT:
-            o.nat = true;
+            o.engine.nat = true;
             break;
         case OPT_WINDOW: {
             char *end;
@@ -71,11 +72,11 @@ int cmd_compare(int argc, char **argv)
                                    "--window wants seconds between 0.001 and 86400, "
                                    "not '%s'",
                                    optarg);
-            o.window = (ts_ns_t)(w * 1e9);
+            o.engine.window = (ts_ns_t)(w * 1e9);
             break;
         }
         case 'q':
-            o.quiet = true;
+            quiet = true;
             break;
         case 'h':
             fputs(compare_help, stdout);
@@ -92,8 +93,8 @@ int cmd_compare(int argc, char **argv)
         o.label_b = "B";
     o.argc = argc + 1;
     o.argv = argv - 1;
-    int rc = compare_run(argv[optind], argv[optind + 1], &o);
-    if (rc != EXIT_NO_INPUT && !o.quiet)
+    int rc = comparison_run(argv[optind], argv[optind + 1], &o);
+    if (rc != EXIT_NO_INPUT && !quiet)
         fprintf(stderr, "pcapcase: comparison written to %s/compare.json\n", o.out_dir);
     return rc;
 }
