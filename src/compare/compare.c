@@ -5,7 +5,8 @@
  * (cm_probe); pass 1 matches within the window and learns which side of the
  * path each host is on and the minimum delays, so the clock offset
  * (sides.c, clock.c); pass 2 matches again, identically, and computes every
- * figure with the offset known (figures.c). */
+ * figure with the offset known (figures.c).  Only when the clocks drift does
+ * a pass between them bound the offset per slice of time (clock.c). */
 #include "engine.h"
 
 #include "core/xalloc.h"
@@ -44,8 +45,29 @@ static int pass1(engine_t *e, const cm_opts_t *mo, char *err, size_t errlen)
     engine_grow_info(e);
     sides_assign(e);
     clock_estimate_offset(e);
-    cm_tables_free(&e->t); /* pass 2 numbers everything again, the same way */
+    cm_tables_free(&e->t); /* the next pass numbers everything again, the same way */
     return status;
+}
+
+static void no_arrival(void *vc, cm_rec_t *r)
+{
+    (void)vc, (void)r;
+}
+
+/* Drifting clocks (no single offset fits pass 1's delays): the bounds per
+ * slice of A's time, with the sides known, so that pass 2 can correct each
+ * delay by the offset at its time. */
+static int pass_slices(engine_t *e, const cm_opts_t *mo, char *err, size_t errlen)
+{
+    clock_slices_init(e);
+    cm_point_t again[2] = {{.path = e->r->pt[0].path}, {.path = e->r->pt[1].path}};
+    cm_hooks_t h = {e, no_arrival, clock_slices_done, NULL};
+    cm_stats_t st;
+    if (cm_run(again, &e->t, mo, &h, &st, err, errlen) == 3)
+        return 3;
+    cm_tables_free(&e->t);
+    clock_fit_drift(e);
+    return 0;
 }
 
 static int pass2(engine_t *e, const cm_opts_t *mo, char *err, size_t errlen)
@@ -57,11 +79,15 @@ static int pass2(engine_t *e, const cm_opts_t *mo, char *err, size_t errlen)
     cm_stats_t st;
     if (cm_run(again, &e->t, mo, &h, &st, err, errlen) == 3)
         return 3; /* gone between the passes */
-    clock_estimate_drift(e);
+    clock_finish(e);
     window_at_both_points(e);
     sides_hosts(e);
     r->flows = e->t.nflows;
     for (size_t f = 0; f < e->t.nflows; f++) {
+        if (sides_local_only(e, (uint32_t)f)) {
+            r->flows_local_only++;
+            continue;
+        }
         r->flows_only_a += e->fi[f].first_frame[0] && !e->fi[f].first_frame[1];
         r->flows_only_b += !e->fi[f].first_frame[0] && e->fi[f].first_frame[1];
     }
@@ -92,6 +118,8 @@ int compare_captures(const char *pa, const char *pb, const compare_opts_t *o,
     int status = pass1(&e, &mo, err, errlen);
     if (ph && status != 3)
         phase(ph, "pass1");
+    if (status != 3 && r->clock.drifting && pass_slices(&e, &mo, err, errlen) == 3)
+        status = 3;
     if (status != 3 && pass2(&e, &mo, err, errlen) == 3)
         status = 3;
     if (ph && status != 3)
@@ -110,5 +138,6 @@ void compare_result_free(compare_result_t *r)
         free(r->name[d]);
         free(r->hosts[d]);
     }
+    free(r->subnet_bcasts);
     memset(r, 0, sizeof *r);
 }

@@ -15,9 +15,10 @@
  *
  * From the matches: per direction, packets that passed the first point,
  * arrived at the second, were lost between them, or appeared only at the far
- * point (injected or altered); the clock offset B−A from the minimum one-way
- * delays of both directions (uncertainty: half the minimum round trip), a
- * drift estimate, and one-way delays corrected by that offset.
+ * point (injected or altered); packets that no router forwards and that
+ * stayed unmatched are local to their point instead (locality.h).  The
+ * clock offset B−A as the interval causality allows (compare_clock_t), its
+ * drift, and one-way delays corrected by the offset.
  *
  * The engine formats nothing and writes no file: connection rows and
  * unmatched packets are handed to a sink as typed records while the
@@ -66,47 +67,104 @@ typedef struct compare_flow {
     uint8_t proto;
     uint64_t first_frame[2]; /* at A, at B; 0 = not seen there */
     compare_dir_t dir[2];    /* [COMPARE_AB], [COMPARE_BA] */
+    uint64_t local[2];       /* its packets local to A, to B (locality.h) */
 } compare_flow_t;
 
 typedef enum compare_unmatched_kind {
     COMPARE_LOST,     /* seen at the first point only */
     COMPARE_ONLY_FAR, /* seen at the far point only */
+    COMPARE_LOCAL,    /* could not cross a router: local to its point */
 } compare_unmatched_kind_t;
 
 /* One packet seen at one point only, handed to the sink when given up. */
 typedef struct compare_unmatched {
     uint8_t side; /* 0 = A, 1 = B: where it was seen */
-    uint8_t dir;  /* COMPARE_AB or COMPARE_BA */
+    uint8_t dir;  /* COMPARE_AB or COMPARE_BA (not for COMPARE_LOCAL) */
     compare_unmatched_kind_t kind;
-    ts_ns_t ts; /* as captured at that point */
+    locality_t local; /* why, for COMPARE_LOCAL */
+    ts_ns_t ts;       /* as captured at that point */
     uint64_t frame;
-    const ipaddr_t *src, *dst;
+    const ipaddr_t *src, *dst; /* NULL: not IP (then len is the frame's) */
     uint8_t proto, tcp_flags;
     uint16_t ip_id;
     uint32_t seq, len;
 } compare_unmatched_t;
 
-/* The clock offset B−A: it lies in [lowest, highest] (every delay is at
- * least zero); the estimate is the middle. */
+/* Slices of A's time span the clock offset is bounded in (each needs
+ * packets matched both ways; 20 follow a drift without making a slice so
+ * short that few packets fall in it). */
+#define COMPARE_SLICES 20
+
+/* One slice of A's time: the offset lay in [lowest, highest] there (NaN
+ * where one direction had no matched packet).  With a drifting clock the
+ * bounds are moved along the drift to the slice's middle, and line_lowest,
+ * line_highest give the range at the middle of every straight line that no
+ * packet contradicts (NaN otherwise). */
+typedef struct compare_slice {
+    ts_ns_t from, to;
+    double lowest, highest;
+    double line_lowest, line_highest;
+} compare_slice_t;
+
+/* The clock offset B−A.  Every delay is at least zero, so with raw delays
+ * (B time − A time of A->B packets, A time − B time of B->A ones) the offset
+ * lies between minus the least B->A raw delay and the least A->B raw delay:
+ * an interval as wide as the two directions' smallest delays together, the
+ * tightest that causality allows.  The estimate is its middle (exact if the
+ * smallest delays are equal both ways).
+ *
+ * When no single offset fits every packet (the least A->B delay of some
+ * slice is below minus the least B->A delay of another) the clocks drift:
+ * the bounds are taken per slice, and the offset is the middle of the
+ * straight lines they all allow (clock.c); its interval at a time is the
+ * range of those lines there. */
 typedef struct compare_clock {
-    bool known; /* packets were matched both ways */
-    double offset, uncertainty;
-    bool drift_known; /* the capture spans at least COMPARE_DRIFT_MIN_SPAN */
+    bool known;               /* packets were matched both ways */
+    double offset;            /* the estimate (drifting: at fit_at) */
+    double uncertainty;       /* half the width (drifting: the widest at a slice) */
+    double lowest, highest;   /* the interval (drifting: its range over the capture) */
+    bool drifting;            /* no constant offset fits: per slice */
+    double fit_at, fit_slope; /* drifting: offset + fit_slope * (t - fit_at), t in s */
+    bool drift_known;         /* drifting, or a slope fitted over a long enough capture */
     double drift_ppm;
+    compare_slice_t slice[COMPARE_SLICES];
+    size_t nslices; /* 0 until the slices are known */
 } compare_clock_t;
+
+/* B's clock minus A's at time t of A's clock (0 when unknown). */
+double compare_offset_at(const compare_clock_t *k, ts_ns_t t);
+/* The one-way delay in seconds of a packet seen at A at a and at B at b
+ * (each on its own clock), in direction dir, corrected by the offset (raw
+ * when it is unknown).  A drifting clock also stretches time: a delay read
+ * on B's clock is divided by 1 + the drift. */
+double compare_delay(const compare_clock_t *k, ts_ns_t a, ts_ns_t b, uint8_t dir);
+/* A time b on B's clock as a time on A's, in ns and in seconds. */
+ts_ns_t compare_b_to_a(const compare_clock_t *k, ts_ns_t b);
+double compare_b_to_a_seconds(const compare_clock_t *k, ts_ns_t b);
+
+/* Packets local to one point (locality.h): all, and by reason. */
+typedef struct compare_local {
+    uint64_t packets;
+    uint64_t by[LOCAL_REASONS];
+} compare_local_t;
 
 /* Everything but the connection rows and the unmatched packets. */
 typedef struct compare_result {
     cm_point_t pt[2]; /* the captures: path, hash, counts, damage */
     char *name[2];    /* their file names without folders (owned) */
     compare_dir_t dir[2];
+    compare_local_t local[2]; /* local to A, to B */
+    /* IPv4 subnet broadcast addresses inferred from the traffic (owned) */
+    ipaddr_t *subnet_bcasts;
+    size_t nsubnet_bcasts;
     compare_clock_t clock;
     /* matching */
     ts_ns_t window, align;
     bool align_found; /* the probe found packets common to both */
     cm_stats_t match; /* pass 1 */
     /* connections */
-    uint64_t flows, flows_only_a, flows_only_b;
+    uint64_t flows, flows_only_a, flows_only_b; /* _only_: not counting local-only ones */
+    uint64_t flows_local_only;                  /* every packet local to its point */
     /* hosts on each side, in the order first seen (owned) */
     ipaddr_t *hosts[2];
     size_t nhosts[2];

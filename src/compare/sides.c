@@ -15,7 +15,7 @@ void engine_grow_info(engine_t *e)
     if (e->t.naddrs)
         e->ai = xgrow_to(e->ai, &e->nai, e->t.naddrs - 1, sizeof *e->ai, 0);
     for (size_t i = had; i < e->nai; i++)
-        e->ai[i] = (addr_info_t){0, COMPARE_SIDE_UNKNOWN, INFINITY, INFINITY};
+        e->ai[i] = (addr_info_t){0, COMPARE_SIDE_UNKNOWN, INFINITY, INFINITY, false};
     had = e->nfi;
     if (e->t.nflows)
         e->fi = xgrow_to(e->fi, &e->nfi, e->t.nflows - 1, sizeof *e->fi, 0);
@@ -27,7 +27,12 @@ void sides_arrive(void *vc, cm_rec_t *r)
 {
     engine_t *e = vc;
     engine_grow_info(e);
+    if (r->flow == CM_NONE) /* not IP */
+        return;
+    if (r->subnet_bcast)
+        e->ai[r->dst].subnet_bcast = true;
     flow_info_t *f = &e->fi[r->flow];
+    f->routable += r->local == LOCAL_NO;
     if (!f->first_frame[r->side])
         f->first_frame[r->side] = r->frame;
     f->last_frame[r->side] = r->frame;
@@ -43,7 +48,7 @@ void sides_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
 {
     (void)ranged;
     engine_t *e = vc;
-    if (!partner)
+    if (!partner || r->flow == CM_NONE)
         return;
     addr_info_t *a = &e->ai[r->src];
     double d = (double)(partner->ts - r->ts) / 1e9;
@@ -61,8 +66,19 @@ void sides_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
     }
 }
 
+/* Is every packet of the flow one that no router forwards?  (Then it says
+ * nothing about which side its hosts are on.) */
+bool sides_local_only(engine_t *e, uint32_t flow)
+{
+    const cm_flow_t *fl = &e->t.flows[flow];
+    if (!e->fi[flow].routable)
+        return true;
+    uint32_t a = fl->first_src, b = cm_addr_id(&e->t, &fl->b); /* (there already) */
+    return e->ai[a].subnet_bcast || e->ai[b].subnet_bcast;
+}
+
 /* Hosts on each side: TTL votes, else the host that spoke first in a flow
- * is the client, on A's side. */
+ * is the client, on A's side (flows local to a point say nothing). */
 void sides_assign(engine_t *e)
 {
     cm_tables_t *t = &e->t;
@@ -71,11 +87,15 @@ void sides_assign(engine_t *e)
                         : e->ai[i].votes < 0 ? COMPARE_SIDE_B
                                              : COMPARE_SIDE_UNKNOWN;
     for (size_t f = 0; f < t->nflows; f++) {
+        if (sides_local_only(e, (uint32_t)f))
+            continue;
         addr_info_t *first = &e->ai[t->flows[f].first_src];
         if (first->side == COMPARE_SIDE_UNKNOWN)
             first->side = COMPARE_SIDE_A;
     }
     for (size_t f = 0; f < t->nflows; f++) {
+        if (sides_local_only(e, (uint32_t)f))
+            continue;
         const cm_flow_t *fl = &t->flows[f];
         uint32_t other = cm_addr_id(t, &fl->b); /* a is the first sender */
         if (e->ai[other].side == COMPARE_SIDE_UNKNOWN)
@@ -86,10 +106,11 @@ void sides_assign(engine_t *e)
 
 uint8_t sides_dir_of(const engine_t *e, const cm_rec_t *r)
 {
-    return e->ai[r->src].side == COMPARE_SIDE_B ? COMPARE_BA : COMPARE_AB;
+    return r->src != CM_NONE && e->ai[r->src].side == COMPARE_SIDE_B ? COMPARE_BA : COMPARE_AB;
 }
 
-/* The result's host lists, in the order the addresses were first seen. */
+/* The result's host lists and subnet broadcasts, in the order the
+ * addresses were first seen. */
 void sides_hosts(engine_t *e)
 {
     compare_result_t *r = e->r;
@@ -103,4 +124,11 @@ void sides_hosts(engine_t *e)
             if (e->ai[i].side == side)
                 r->hosts[s][r->nhosts[s]++] = e->t.addrs[i].ip;
     }
+    size_t n = 0;
+    for (size_t i = 0; i < e->t.naddrs; i++)
+        n += e->ai[i].subnet_bcast;
+    r->subnet_bcasts = xcalloc(n + 1, sizeof *r->subnet_bcasts);
+    for (size_t i = 0; i < e->t.naddrs; i++)
+        if (e->ai[i].subnet_bcast)
+            r->subnet_bcasts[r->nsubnet_bcasts++] = e->t.addrs[i].ip;
 }

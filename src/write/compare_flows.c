@@ -52,6 +52,10 @@ int compare_flows_add(compare_flows_log_t *l, compare_flow_t *f)
         jw_kv_uint(&w, "first_frame_b", f->first_frame[1]);
     compare_dir_json(&w, "a_to_b", &f->dir[COMPARE_AB]);
     compare_dir_json(&w, "b_to_a", &f->dir[COMPARE_BA]);
+    if (f->local[0]) /* only where there were any: most connections cross */
+        jw_kv_uint(&w, "local_to_a", f->local[0]);
+    if (f->local[1])
+        jw_kv_uint(&w, "local_to_b", f->local[1]);
     jw_obj_end(&w);
     buf_append_byte(row, '\n');
     return fwrite(row->data, 1, row->len, l->spool) == row->len ? 0 : -1;

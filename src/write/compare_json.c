@@ -5,6 +5,8 @@
 #include "core/fsutil.h"
 #include "core/xalloc.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static void delay_json(jsonw_t *w, delaysum_t *d)
@@ -54,9 +56,60 @@ static void points_json(jsonw_t *w, const compare_result_t *r, const compare_abo
         jw_kv_str(w, "sha256", pt->sha256);
         jw_kv_uint(w, "packets", pt->packets);
         jw_kv_uint(w, "ip_packets", pt->ip_packets);
+        jw_kv_uint(w, "non_ip_packets", pt->non_ip);
         jw_kv_bool(w, "damaged", pt->damaged);
         jw_obj_end(w);
     }
+}
+
+char *compare_offset_text(char *out, size_t len, double lo, double hi, double width)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+        int min_decimals;
+    } units[] = {{1, "s", 3}, {1e3, "ms", 1}, {1e6, "\xC2\xB5s", 1}};
+    double big = fmax(fabs(lo), isnan(hi) ? 0 : fabs(hi));
+    size_t u = big >= 1 ? 0 : big >= 1e-3 ? 1 : 2;
+    double w = (isnan(hi) ? width : hi - lo) * units[u].scale;
+    int d = w > 0 ? (int)ceil(-log10(w)) : 6;
+    d = d < units[u].min_decimals ? units[u].min_decimals : d > 6 ? 6 : d;
+    if (isnan(hi))
+        snprintf(out, len, "%.*f %s", d, lo * units[u].scale, units[u].unit);
+    else
+        snprintf(out, len, "%.*f\xE2\x80\x93%.*f %s", d, lo * units[u].scale, d,
+                 hi * units[u].scale, units[u].unit);
+    return out;
+}
+
+/* A bound, or null where a slice had no packet matched one way. */
+static void bound(jsonw_t *w, const char *key, double v)
+{
+    jw_key(w, key);
+    if (isnan(v))
+        jw_null(w);
+    else
+        jw_double(w, v, 9);
+}
+
+static void slices_json(jsonw_t *w, const compare_clock_t *k)
+{
+    jw_key(w, "slices");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < k->nslices; i++) {
+        const compare_slice_t *s = &k->slice[i];
+        jw_obj_begin(w);
+        jw_kv_double(w, "from", (double)s->from / 1e9, 6);
+        jw_kv_double(w, "to", (double)s->to / 1e9, 6);
+        bound(w, "lowest", s->lowest);
+        bound(w, "highest", s->highest);
+        if (k->drifting) { /* the straight lines every packet allows */
+            bound(w, "line_lowest", s->line_lowest);
+            bound(w, "line_highest", s->line_highest);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
 }
 
 static void clock_json(jsonw_t *w, const compare_clock_t *k)
@@ -69,12 +122,43 @@ static void clock_json(jsonw_t *w, const compare_clock_t *k)
     jw_obj_begin(w);
     jw_kv_double(w, "seconds", k->offset, 9);
     jw_kv_double(w, "uncertainty", k->uncertainty, 9);
+    jw_kv_double(w, "lowest", k->lowest, 9);
+    jw_kv_double(w, "highest", k->highest, 9);
+    jw_kv_bool(w, "drifting", k->drifting);
     jw_key(w, "drift_ppm");
     if (k->drift_known)
         jw_double(w, k->drift_ppm, 3);
     else
         jw_null(w); /* capture too short to tell drift from queueing */
-    jw_kv_str(w, "method", "half the difference of the minimum one-way delays");
+    jw_kv_str(w, "method",
+              k->drifting ? "per time slice, between minus the least B-to-A and the least "
+                            "A-to-B raw delay; the offset is the middle of the straight lines they "
+                            "all allow"
+                          : "half the difference of the minimum one-way delays");
+    slices_json(w, k);
+    jw_obj_end(w);
+}
+
+/* Per point, the unmatched packets that could not cross a router. */
+static void local_json(jsonw_t *w, const compare_result_t *r)
+{
+    jw_key(w, "local_to_points");
+    jw_obj_begin(w);
+    for (int s = 0; s < 2; s++) {
+        jw_key(w, s == 0 ? "a" : "b");
+        jw_obj_begin(w);
+        jw_kv_uint(w, "packets", r->local[s].packets);
+        for (int l = LOCAL_NO + 1; l < LOCAL_REASONS; l++)
+            jw_kv_uint(w, locality_name((locality_t)l), r->local[s].by[l]);
+        jw_obj_end(w);
+    }
+    jw_key(w, "subnet_broadcasts");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < r->nsubnet_bcasts; i++) {
+        char a[IPADDR_STRLEN];
+        jw_str(w, ipaddr_str(&r->subnet_bcasts[i], a));
+    }
+    jw_arr_end(w);
     jw_obj_end(w);
 }
 
@@ -176,11 +260,13 @@ int compare_json_write(const char *dir, compare_result_t *r, const compare_about
     matching_json(&w, r);
     compare_dir_json(&w, "a_to_b", &r->dir[COMPARE_AB]);
     compare_dir_json(&w, "b_to_a", &r->dir[COMPARE_BA]);
+    local_json(&w, r);
     jw_key(&w, "flows");
     jw_obj_begin(&w);
     jw_kv_uint(&w, "total", r->flows);
     jw_kv_uint(&w, "seen_only_at_a", r->flows_only_a);
     jw_kv_uint(&w, "seen_only_at_b", r->flows_only_b);
+    jw_kv_uint(&w, "local_only", r->flows_local_only);
     jw_obj_end(&w);
     windows_json(&w, r);
     hosts_json(&w, r);

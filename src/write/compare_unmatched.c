@@ -33,6 +33,7 @@ compare_unmatched_log_t *compare_unmatched_open(const compare_about_t *ab)
 static const char *const kind_names[] = {
     [COMPARE_LOST] = "lost_between_points",
     [COMPARE_ONLY_FAR] = "only_at_far_point",
+    [COMPARE_LOCAL] = "local_to_point",
 };
 
 int compare_unmatched_add(compare_unmatched_log_t *l, const compare_result_t *r,
@@ -48,15 +49,20 @@ int compare_unmatched_add(compare_unmatched_log_t *l, const compare_result_t *r,
     jw_kv_str(&w, "point", l->ab->label[u->side]);
     jw_kv_uint(&w, "frame", u->frame);
     jw_kv_str(&w, "kind", kind_names[u->kind]);
-    jw_kv_str(&w, "direction", u->dir == COMPARE_AB ? "a_to_b" : "b_to_a");
-    char ip[IPADDR_STRLEN];
-    jw_kv_str(&w, "src", ipaddr_str(u->src, ip));
-    jw_kv_str(&w, "dst", ipaddr_str(u->dst, ip));
-    jw_kv_uint(&w, "ip_proto", u->proto);
-    jw_kv_uint(&w, "ip_id", u->ip_id);
-    if (u->proto == IPPROTO_TCP) {
-        jw_kv_uint(&w, "seq", u->seq);
-        jw_kv_uint(&w, "tcp_flags", u->tcp_flags);
+    if (u->kind == COMPARE_LOCAL) /* it went no way: no direction */
+        jw_kv_str(&w, "local", locality_name(u->local));
+    else
+        jw_kv_str(&w, "direction", u->dir == COMPARE_AB ? "a_to_b" : "b_to_a");
+    if (u->src) {
+        char ip[IPADDR_STRLEN];
+        jw_kv_str(&w, "src", ipaddr_str(u->src, ip));
+        jw_kv_str(&w, "dst", ipaddr_str(u->dst, ip));
+        jw_kv_uint(&w, "ip_proto", u->proto);
+        jw_kv_uint(&w, "ip_id", u->ip_id);
+        if (u->proto == IPPROTO_TCP) {
+            jw_kv_uint(&w, "seq", u->seq);
+            jw_kv_uint(&w, "tcp_flags", u->tcp_flags);
+        }
     }
     jw_kv_uint(&w, "len", u->len);
     jw_obj_end(&w);

@@ -6,8 +6,8 @@
  *                           figures per direction, connections, hosts
  *   logs/flows.ndjson       one row per connection, in the order they ended
  *   logs/unmatched.ndjson   every packet seen at one point only
- *   charts/                 one-way delay, losses, receive window at both
- *                           points (PNG and PDF)
+ *   charts/                 one-way delay, clock offset over time, losses,
+ *                           receive window at both points (PNG and PDF)
  *
  * The logs and the charts are fed while the engine runs (the rows of the
  * logs are spooled to temporary files, the charts keep a bounded sample), so
@@ -30,6 +30,12 @@ typedef struct compare_about {
     char **argv;
     int argc;
 } compare_about_t;
+
+/* Clock offsets for people: lo and hi (seconds) in one unit — s, ms or µs,
+ * by the larger magnitude — with the decimals their difference needs:
+ * "2.372–2.500 s", "2.499996–2.500005 s", "1.0 µs"; hi = NAN writes lo
+ * alone (with decimals for a difference of `width`). */
+char *compare_offset_text(char *out, size_t len, double lo, double hi, double width);
 
 /* DIR/compare.json.  r is not const: the delay quantiles sort its delays. */
 int compare_json_write(const char *dir, compare_result_t *r, const compare_about_t *ab);
