@@ -20,9 +20,9 @@
  * clock offset B−A as the interval causality allows (compare_clock_t), its
  * drift, and one-way delays corrected by the offset.
  *
- * The engine formats nothing and writes no file: connection rows and
- * unmatched packets are handed to a sink as typed records while the
- * captures are read (so memory follows the matching window, not the
+ * The engine formats nothing and writes no file: connection rows, unmatched
+ * packets and the delays of matched ones are handed to a sink as typed
+ * records while the captures are read (so memory follows the matching window, not the
  * captures), and everything else is in compare_result_t at the end.  The
  * writers (write/compare_writers.h) and reports turn it into files; the
  * pipeline (pipeline/comparison.h) runs both.  See docs/compare.md.

@@ -528,47 +528,66 @@ static void local_summary(buf_t *b, json_object *cj)
 /* An interval wider than this gets a sentence on why. */
 #define OFFSET_WIDE_SECONDS 0.001
 
-/* "B's clock is 2.372–2.500 s ahead of A's" (or behind, or either side). */
-static void offset_sentence(buf_t *b, double lo, double hi, const char *la, const char *lb)
+/* "2.372–2.500 s ahead of" (or behind, or either side), in bold. */
+static void offset_phrase(buf_t *b, double lo, double hi)
 {
     char x[64], y[64];
-    esc(b, lb);
-    buf_append_str(b, "'s clock is <b>");
     if (lo >= 0) {
-        buf_printf(b, "%s ahead of</b> ", compare_offset_text(x, sizeof x, lo, hi, 0));
+        buf_printf(b, "<b>%s ahead of</b>", compare_offset_text(x, sizeof x, lo, hi, 0));
     } else if (hi <= 0) {
-        buf_printf(b, "%s behind</b> ", compare_offset_text(x, sizeof x, -hi, -lo, 0));
+        buf_printf(b, "<b>%s behind</b>", compare_offset_text(x, sizeof x, -hi, -lo, 0));
     } else {
         compare_offset_text(x, sizeof x, -lo, NAN, hi - lo);
         compare_offset_text(y, sizeof y, hi, NAN, hi - lo);
-        buf_printf(b, "between %s behind and %s ahead of</b> ", x, y);
+        buf_printf(b, "<b>between %s behind and %s ahead of</b>", x, y);
     }
+}
+
+/* "B's clock is 2.372–2.500 s ahead of A's". */
+static void offset_sentence(buf_t *b, double lo, double hi, const char *la, const char *lb)
+{
+    esc(b, lb);
+    buf_append_str(b, "'s clock is ");
+    offset_phrase(b, lo, hi);
+    buf_append_str(b, " ");
     esc(b, la);
     buf_append_str(b, "'s");
 }
 
-/* The first and the last slice with bounds of a drifting clock. */
+/* A slice's bounds: the range of the allowed straight lines where there is
+ * one, else its own; false if it has neither. */
+static bool slice_bounds(json_object *s, double *lo, double *hi)
+{
+    static const char *const keys[2][2] = {{"line_lowest", "line_highest"}, {"lowest", "highest"}};
+    for (int k = 0; k < 2; k++) {
+        json_object *l = jget(s, keys[k][0]), *h = jget(s, keys[k][1]);
+        if (l && h && !json_object_is_type(l, json_type_null) &&
+            !json_object_is_type(h, json_type_null)) {
+            *lo = json_object_get_double(l), *hi = json_object_get_double(h);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Drifting: the drift, and where the offset was at the start and the end. */
 static void drift_sentence(buf_t *b, json_object *off, const char *la, const char *lb)
 {
-    json_object *sl = jget(off, "slices"), *first = NULL, *last = NULL;
-    for (size_t i = 0; sl && i < json_object_array_length(sl); i++) {
-        json_object *s = json_object_array_get_idx(sl, i), *lo = jget(s, "lowest");
-        if (!lo || json_object_is_type(lo, json_type_null))
-            continue;
-        first = first ? first : s;
-        last = s;
-    }
+    json_object *sl = jget(off, "slices");
+    size_t n = sl ? json_object_array_length(sl) : 0;
+    double lo[2], hi[2];
+    bool have = n && slice_bounds(json_object_array_get_idx(sl, 0), &lo[0], &hi[0]) &&
+                slice_bounds(json_object_array_get_idx(sl, n - 1), &lo[1], &hi[1]);
     esc(b, lb);
     buf_printf(b, "'s clock drifts against ");
     esc(b, la);
     buf_printf(b, "'s by <b>%.3f ppm</b>", json_object_get_double(jget(off, "drift_ppm")));
-    if (first && last) {
-        buf_append_str(b, ": at the start ");
-        offset_sentence(b, json_object_get_double(jget(first, "lowest")),
-                        json_object_get_double(jget(first, "highest")), la, lb);
-        buf_append_str(b, ", at the end ");
-        offset_sentence(b, json_object_get_double(jget(last, "lowest")),
-                        json_object_get_double(jget(last, "highest")), la, lb);
+    if (have) {
+        buf_append_str(b, ": ");
+        offset_phrase(b, lo[0], hi[0]);
+        buf_append_str(b, " it at the start, ");
+        offset_phrase(b, lo[1], hi[1]);
+        buf_append_str(b, " it at the end");
     }
     buf_append_str(b, " (no single offset fits every packet: each slice of time has its own "
                       "bounds, see the chart <i>Clock offset over time</i>)");
