@@ -74,7 +74,7 @@ typedef enum tcp_resend_class {
 } tcp_resend_class_t;
 
 /* A segment at rel with len payload bytes (SYN/FIN in flags), at time ts,
- * with irtt the handshake's round-trip time (0 unknown): one that carries
+ * with irtt the handshake's round-trip time (0 or -1: unknown): one that carries
  * data, SYN or FIN and starts before snd_max is a retransmission (a fast one
  * when it resends what two or more duplicate ACKs asked for, within 20 ms of
  * the last), except a keep-alive (at most one byte just below snd_max) and
