@@ -38,6 +38,7 @@ typedef struct flow_info {
     uint32_t matched_tcp; /* packets at A matched (window chart) */
     uint32_t flow_at_b;   /* B's numbering of the connection (differs under NAT) */
     uint64_t routable;    /* its packets a router may forward (locality.h) */
+    uint64_t matched;     /* its packets matched, counted at both points */
 } flow_info_t;
 
 typedef struct engine {

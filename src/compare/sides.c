@@ -52,6 +52,7 @@ void sides_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
         return;
     addr_info_t *a = &e->ai[r->src];
     double d = (double)(partner->ts - r->ts) / 1e9;
+    e->fi[r->flow].matched++;
     if (r->side == 0) {
         /* TTL only decreases along the path */
         a->votes += r->ttl > partner->ttl ? 1 : r->ttl < partner->ttl ? -1 : 0;
@@ -66,13 +67,19 @@ void sides_done(void *vc, cm_rec_t *r, const cm_rec_t *partner, bool ranged)
     }
 }
 
-/* Is every packet of the flow one that no router forwards?  (Then it says
- * nothing about which side its hosts are on.) */
+/* Was the flow local to one point: nothing of it matched, and every packet
+ * of it one that no router forwards?  (Then it says nothing about which
+ * side its hosts are on.  With a packet matched, the points share its
+ * segment and it counts like any other.  Seen at both points is no sign:
+ * two segments each have their own "::" to ff02::16.) */
 bool sides_local_only(engine_t *e, uint32_t flow)
 {
-    const cm_flow_t *fl = &e->t.flows[flow];
-    if (!e->fi[flow].routable)
+    const flow_info_t *f = &e->fi[flow];
+    if (f->matched)
+        return false;
+    if (!f->routable)
         return true;
+    const cm_flow_t *fl = &e->t.flows[flow];
     uint32_t a = fl->first_src, b = cm_addr_id(&e->t, &fl->b); /* (there already) */
     return e->ai[a].subnet_bcast || e->ai[b].subnet_bcast;
 }
