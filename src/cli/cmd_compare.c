@@ -1,7 +1,7 @@
 /* cmd_compare.c — `pcapcase compare`. */
 #include "cli/cli.h"
 
-#include "compare/compare.h"
+#include "pipeline/comparison.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +17,10 @@ static const char compare_help[] =
     "Compare two captures of the same traffic from two vantage points (A nearer\n"
     "the clients, B nearer the servers): packets lost between the points, seen\n"
     "only at the far point (injected or altered), one-way delay per direction,\n"
-    "and the clock offset B-A with its uncertainty.\n"
+    "and the clock offset B-A as the interval the delays allow (per slice of time\n"
+    "when the clocks drift).  Traffic no router forwards (ARP, link-local,\n"
+    "link-scope multicast, broadcast, neighbour discovery, TTL 1) seen at one\n"
+    "point only is counted as local to that point, not as loss.\n"
     "\n"
     "  -o, --output DIR  output folder (default ./compare)\n"
     "      --label-a T   name of point A in the report (default: file name)\n"
@@ -45,10 +48,11 @@ int cmd_compare(int argc, char **argv)
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
-    compare_opts_t o;
+    comparison_opts_t o;
     memset(&o, 0, sizeof o);
     o.out_dir = "./compare";
-    o.window = 10 * NS_PER_SEC;
+    o.engine.window = 10 * NS_PER_SEC;
+    bool quiet = false;
     int c;
     opterr = 0;
     optind = 1;
@@ -64,7 +68,7 @@ int cmd_compare(int argc, char **argv)
             o.label_b = optarg;
             break;
         case OPT_NAT:
-            o.nat = true;
+            o.engine.nat = true;
             break;
         case OPT_WINDOW: {
             char *end;
@@ -75,11 +79,11 @@ int cmd_compare(int argc, char **argv)
                                    "--window wants seconds between 0.001 and 86400, "
                                    "not '%s'",
                                    optarg);
-            o.window = (ts_ns_t)(w * 1e9);
+            o.engine.window = (ts_ns_t)(w * 1e9);
             break;
         }
         case 'q':
-            o.quiet = true;
+            quiet = true;
             break;
         case 'h':
             fputs(compare_help, stdout);
@@ -96,8 +100,8 @@ int cmd_compare(int argc, char **argv)
         o.label_b = "B";
     o.argc = argc + 1;
     o.argv = argv - 1;
-    int rc = compare_run(argv[optind], argv[optind + 1], &o);
-    if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet)
+    int rc = comparison_run(argv[optind], argv[optind + 1], &o);
+    if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !quiet)
         fprintf(stderr, "pcapcase: comparison written to %s/compare.json\n", o.out_dir);
     return rc;
 }

@@ -14,6 +14,9 @@
 /* Payload bytes hashed into the match key: enough to tell apart segments
  * with equal headers, few enough to survive a short snaplen. */
 #define MATCH_PAYLOAD_BYTES 16
+/* Bytes of a non-IP frame hashed into its key: every ARP message whole,
+ * the headers of the rest. */
+#define MATCH_FRAME_BYTES 64
 /* TSO/GRO: most pieces one segment is matched with. */
 #define RANGE_MAX_PIECES 64
 
@@ -197,7 +200,7 @@ static int reader_open(reader_t *r, cm_point_t *pt, char *err, size_t errlen)
         return 3;
     }
     decoder_init(&r->dec, &r->dmg);
-    pt->packets = pt->ip_packets = 0;
+    pt->packets = pt->ip_packets = pt->non_ip = 0;
     return 0;
 }
 
@@ -208,32 +211,66 @@ typedef struct ahead {
     tuple_t tu;
 } ahead_t;
 
-/* The next IP packet; false at the end of the capture. */
-static bool reader_next(reader_t *r, bool nat, ahead_t *ah)
+/* A non-IP frame: keyed on its first bytes and its length. */
+static void non_ip_record(const capture_pkt_t *cp, cm_rec_t *x)
+{
+    memset(x, 0, sizeof *x);
+    uint32_t n = cp->caplen < MATCH_FRAME_BYTES ? cp->caplen : MATCH_FRAME_BYTES;
+    x->key = hash_fnv1a(&cp->origlen, sizeof cp->origlen, hash_fnv1a("not IP", 6, 0));
+    x->key = hash_fnv1a(cp->data, n, x->key);
+    x->ts = cp->ts;
+    x->frame = cp->frame;
+    x->flow = x->src = x->dst = CM_NONE;
+    x->len = cp->origlen;
+    x->local = LOCAL_NOT_IP;
+    x->aux = CM_NONE64;
+}
+
+static void ip_record(const capture_pkt_t *cp, const packet_t *p, bool nat, ahead_t *ah)
 {
     cm_rec_t *x = &ah->r;
+    memset(x, 0, sizeof *x);
+    x->key = match_key(p, nat);
+    x->ts = cp->ts;
+    x->frame = cp->frame;
+    ah->tu = (tuple_t){p->src, p->dst, p->sport, p->dport, p->proto};
+    x->seq = p->seq;
+    x->ack = p->ack;
+    x->len = p->payload_wire;
+    x->ip_id = p->ip_id;
+    x->ttl = p->ttl;
+    x->tcp_flags = p->tcp_flags;
+    x->proto = p->proto;
+    x->local = (uint8_t)locality_of(p);
+    x->subnet_bcast = locality_subnet_broadcast(p);
+    /* Traffic no router forwards is seen at both points only when they
+     * share a segment, with the sender's own MAC address: the key holds it,
+     * so that identical messages of two hosts on two segments (neighbour
+     * solicitations from ::, the same MLD report) do not match. */
+    if (x->local != LOCAL_NO && p->has_mac)
+        x->key = hash_fnv1a(p->mac_src, sizeof p->mac_src, x->key);
+    x->aux = CM_NONE64;
+}
+
+/* The next IP packet or non-IP frame; false at the end of the capture. */
+static bool reader_next(reader_t *r, bool nat, ahead_t *ah)
+{
     capture_pkt_t cp;
     packet_t p;
     int rc = 0;
     while (!r->eof && (rc = capture_next(r->c, &cp)) == 1) {
         r->pt->packets++;
-        if (!decode_frame(&r->dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p))
-            continue;
-        r->pt->ip_packets++;
-        memset(x, 0, sizeof *x);
-        x->key = match_key(&p, nat);
-        x->ts = cp.ts;
-        x->frame = cp.frame;
-        ah->tu = (tuple_t){p.src, p.dst, p.sport, p.dport, p.proto};
-        x->seq = p.seq;
-        x->ack = p.ack;
-        x->len = p.payload_wire;
-        x->ip_id = p.ip_id;
-        x->ttl = p.ttl;
-        x->tcp_flags = p.tcp_flags;
-        x->proto = p.proto;
-        x->aux = CM_NONE64;
-        return true;
+        uint64_t non_ip = r->dec.stats.non_ip;
+        if (decode_frame(&r->dec, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &p)) {
+            r->pt->ip_packets++;
+            ip_record(&cp, &p, nat, ah);
+            return true;
+        }
+        if (r->dec.stats.non_ip != non_ip) {
+            r->pt->non_ip++;
+            non_ip_record(&cp, &ah->r);
+            return true;
+        }
     }
     if (!r->eof) {
         r->eof = true;
@@ -403,7 +440,8 @@ static void push(matcher_t *m, point_t *p, const cm_rec_t *x)
     *rec(p, id) = *x;
     rec(p, id)->state = ST_PENDING;
     p->npending++;
-    m->t->flows[x->flow].pending++;
+    if (x->flow != CM_NONE)
+        m->t->flows[x->flow].pending++;
     if (p->npending * 2 > p->by[BY_KEY].slots)
         rehash(m, p); /* indexes the new record too */
     else
@@ -421,7 +459,8 @@ static void retire(matcher_t *m, point_t *p, uint64_t id)
         chain_unlink(p, BY_RANGE, id, rkey_of(m, r));
     r->state = ST_DONE;
     p->npending--;
-    m->t->flows[r->flow].pending--;
+    if (r->flow != CM_NONE)
+        m->t->flows[r->flow].pending--;
 }
 
 /* The oldest pending record of p with key k, or CM_NONE64. */
@@ -445,7 +484,7 @@ static uint32_t flow_at_other(const matcher_t *m, const cm_rec_t *r)
 
 static void learn_flow(matcher_t *m, const cm_rec_t *x, const cm_rec_t *y)
 {
-    if (!m->o->nat)
+    if (!m->o->nat || x->flow == CM_NONE || y->flow == CM_NONE)
         return;
     const cm_rec_t *pair[2] = {x, y};
     for (int i = 0; i < 2; i++) {
@@ -638,10 +677,12 @@ int cm_run(cm_point_t pt[2], cm_tables_t *t, const cm_opts_t *o, const cm_hooks_
         if (!have[1 - s]) /* the other capture is over: its clock follows this one */
             expire(&m, s, p->now);
         end_idle(&m, at, false);
-        x.src = cm_addr_id(t, &tu->src);
-        x.dst = cm_addr_id(t, &tu->dst);
-        x.flow = flow_id(t, tu, x.src);
-        flow_touch(t, x.flow, at);
+        if (x.flow != CM_NONE) { /* IP: its addresses and connection */
+            x.src = cm_addr_id(t, &tu->src);
+            x.dst = cm_addr_id(t, &tu->dst);
+            x.flow = flow_id(t, tu, x.src);
+            flow_touch(t, x.flow, at);
+        }
         arrive(&m, s, &x);
         have[s] = reader_next(&r[s], o->nat, &next[s]);
     }
@@ -701,6 +742,8 @@ static size_t probe_one(const char *first, const char *second, bool nat, size_t 
     const cm_rec_t *x = &ah.r;
     size_t have = 0;
     while (have < n && reader_next(&r, nat, &ah)) {
+        if (x->local == LOCAL_NOT_IP) /* the alignment comes from IP packets */
+            continue;
         size_t s = x->key & (slots - 1);
         while (used[s] && tab[s].key != x->key)
             s = (s + 1) & (slots - 1);
@@ -714,6 +757,8 @@ static size_t probe_one(const char *first, const char *second, bool nat, size_t 
     size_t found = 0;
     if (have && reader_open(&r, &pt[1], err, sizeof err) == 0) {
         while (found < enough && reader_next(&r, nat, &ah)) {
+            if (x->local == LOCAL_NOT_IP)
+                continue;
             size_t s = x->key & (slots - 1);
             while (used[s] && tab[s].key != x->key)
                 s = (s + 1) & (slots - 1);

@@ -11,6 +11,10 @@
  * of one window at both points plus the address and connection tables —
  * not the captures.
  *
+ * Frames that are not IP (ARP, LLDP, ...) are matched too, on their bytes
+ * (where both points share a segment they see the same frames); they have
+ * no connection and no addresses.
+ *
  * The caller sees every packet twice: `arrive` in capture order as it is
  * read, and `done` once it is matched (with its partner) or given up.  Two
  * runs over the same captures with the same alignment call back in the same
@@ -19,6 +23,8 @@
  */
 #ifndef PCAPCASE_CMATCH_H
 #define PCAPCASE_CMATCH_H
+
+#include "locality.h"
 
 #include "core/types.h"
 
@@ -32,13 +38,15 @@ typedef struct cm_rec {
     uint64_t key; /* what the path does not change, hashed */
     ts_ns_t ts;   /* as captured */
     uint64_t frame;
-    uint32_t flow;     /* connection index (cm_tables_t) */
-    uint32_t src, dst; /* address indices */
+    uint32_t flow;     /* connection index (cm_tables_t); CM_NONE: not IP */
+    uint32_t src, dst; /* address indices; CM_NONE: not IP */
     uint32_t seq, ack;
-    uint32_t len; /* payload bytes as on the wire */
+    uint32_t len; /* payload bytes as on the wire (not IP: the frame's length) */
     uint16_t ip_id;
     uint8_t ttl, tcp_flags, proto;
     uint8_t side;              /* 0 = A, 1 = B */
+    uint8_t local;             /* locality_t from the packet alone */
+    bool subnet_bcast;         /* locality_subnet_broadcast: dst is a subnet broadcast */
     uint8_t state;             /* internal */
     uint64_t aux;              /* free for the caller (set in arrive) */
     uint64_t prev[2], next[2]; /* internal: index chains (by key, by byte range) */
@@ -101,6 +109,7 @@ typedef struct cm_point {
     /* results */
     uint64_t packets;    /* all frames */
     uint64_t ip_packets; /* frames that decoded to an IP packet */
+    uint64_t non_ip;     /* frames that are not IP (matched on their bytes) */
     bool damaged;
     char damage_reason[160];
     int ts_digits;

@@ -321,7 +321,7 @@ static void tcp_update(conn_t *c, int side, const packet_t *p)
     }
     uint64_t rel = seq_rel(ep, p->seq);
     uint64_t end = rel + len + (syn ? 1 : 0) + (fin ? 1 : 0);
-    if (len > 0 && end <= ep->max_end && !syn) {
+    if (tcp_retrans_below_highest(len, syn, end, ep->max_end)) {
         ep->retransmits++;
         history_add(c, side, 'T', true);
     }
@@ -377,17 +377,6 @@ static void tcp_update(conn_t *c, int side, const packet_t *p)
     }
 }
 
-static void handshake_timing(conn_t *c, int side, const packet_t *p, ts_ns_t ts)
-{
-    uint8_t f = p->tcp_flags;
-    if (side == 0 && (f & TCP_SYN) && !(f & TCP_ACK) && !c->syn_ts)
-        c->syn_ts = ts;
-    else if (side == 1 && (f & TCP_SYN) && (f & TCP_ACK) && !c->synack_ts)
-        c->synack_ts = ts;
-    else if (side == 0 && !(f & TCP_SYN) && (f & TCP_ACK) && c->synack_ts && !c->ack_ts)
-        c->ack_ts = ts;
-}
-
 static bool tcp_closed(const conn_t *c)
 {
     const conn_endpoint_t *o = &c->ep[0], *r = &c->ep[1];
@@ -437,7 +426,7 @@ conn_t *conn_packet(conn_table_t *t, const packet_t *p, uint64_t frame, ts_ns_t 
     }
     if (p->proto == IPPROTO_TCP) {
         tcp_update(c, side, p);
-        handshake_timing(c, side, p, ts);
+        tcp_handshake_note(&c->hs, side == 0, p->tcp_flags, ts);
     } else if (p->proto == IPPROTO_UDP && p->payload_wire > 0) {
         history_add(c, side, 'D', true);
     }
@@ -509,9 +498,7 @@ uint64_t conn_size(const conn_t *c, int side)
 
 ts_ns_t conn_rtt_syn(const conn_t *c)
 {
-    if (c->syn_ts && c->ack_ts && c->ack_ts >= c->syn_ts)
-        return c->ack_ts - c->syn_ts;
-    return -1;
+    return tcp_handshake_rtt(&c->hs);
 }
 
 /* Zeek's conn_state(), base/protocols/conn/main.zeek. */

@@ -21,6 +21,7 @@
 #include "core/damage.h"
 #include "core/types.h"
 #include "decode/decode.h"
+#include "flow/tcprules.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ typedef struct conn_endpoint {
     uint64_t last_rel; /* ... and its unwrapped offset from isn */
     uint64_t pkts, ip_bytes;
     uint64_t payload_bytes; /* sum of payload (UDP/ICMP size; TCP for stats) */
-    uint64_t retransmits;   /* data segments entirely below max_end */
+    uint64_t retransmits;   /* tcp_retrans_below_highest (tcprules.h) */
     uint64_t zero_windows;
     uint16_t last_win;
     uint16_t mss;
@@ -72,8 +73,8 @@ typedef struct conn {
     /* time and frames */
     ts_ns_t first_ts, last_ts;
     uint64_t first_frame, last_frame;
-    ts_ns_t syn_ts, synack_ts, ack_ts; /* handshake timing (0 = unseen) */
-    conn_endpoint_t ep[2];             /* 0 = originator, 1 = responder */
+    tcp_handshake_t hs;    /* handshake timing */
+    conn_endpoint_t ep[2]; /* 0 = originator, 1 = responder */
     char history[CONN_HISTORY_MAX + 1];
     uint8_t hist_len;
     bool flipped;

@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Out-of-order window when the handshake's round-trip time is unknown. */
-#define TCP_OOO_DEFAULT_NS 3000000
-/* A resend this soon after the last duplicate ACK answers it. */
-#define TCP_FAST_RTX_NS 20000000
-
 /* a < b in sequence space (RFC 1982 style, 32-bit wrap) */
 static bool seq_lt(uint32_t a, uint32_t b)
 {
@@ -69,28 +64,16 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
     uint32_t len = p->payload_wire;
     /* SYN and FIN take one sequence number each */
     uint32_t end = rel + len + (syn ? 1u : 0u) + ((p->tcp_flags & TCP_FIN) ? 1u : 0u);
-    bool syn_fin = (p->tcp_flags & (TCP_SYN | TCP_FIN)) != 0;
-    bool keepalive = !syn_fin && len <= 1 && rel == me->snd_max - 1u;
-    bool behind = (len > 0 || syn_fin) && seq_lt(rel, me->snd_max) && !keepalive;
-    ts_ns_t ooo_window = t->irtt > 0 ? t->irtt : TCP_OOO_DEFAULT_NS;
-    bool fast =
-        behind && me->dupacks >= 2 && me->last_ack == rel && ts - me->last_ack_ts < TCP_FAST_RTX_NS;
-    bool ooo = behind && !fast && ts - me->advanced < ooo_window && end != me->snd_max;
-    bool retrans = behind && !ooo;
+    tcp_sender_t view = {me->snd_max, me->advanced, me->last_ack, me->last_ack_ts, me->dupacks};
+    tcp_resend_class_t cls =
+        tcp_retrans_wireshark(&view, rel, len, p->tcp_flags, ts, tcp_handshake_rtt(&t->hs));
     if ((p->tcp_flags & TCP_FIN) && !me->fin_sent)
         me->fin_sent = true, me->fin_seq = end - 1u;
     if (seq_lt(me->snd_max, end)) {
         me->snd_max = end;
         me->advanced = ts;
     }
-    /* the initial round-trip time: from the SYN to the ACK of the SYN-ACK */
-    if (fwd && syn && !(p->tcp_flags & TCP_ACK) && !t->syn_ts)
-        t->syn_ts = ts;
-    else if (!fwd && syn && (p->tcp_flags & TCP_ACK))
-        t->synack_seen = true;
-    else if (fwd && !syn && (p->tcp_flags & TCP_ACK) && t->synack_seen && t->syn_ts && !t->irtt &&
-             ts > t->syn_ts)
-        t->irtt = ts - t->syn_ts;
+    tcp_handshake_note(&t->hs, fwd, p->tcp_flags, ts);
     uint32_t ack = 0;
     if ((p->tcp_flags & TCP_ACK) && peer->init) {
         ack = p->ack - peer->isn;
@@ -126,8 +109,8 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
                           .win = win,
                           .flags = p->tcp_flags,
                           .fwd = fwd,
-                          .retrans = retrans,
-                          .out_of_order = ooo};
+                          .retrans = cls == TCP_SEG_RETRANS,
+                          .out_of_order = cls == TCP_SEG_OUT_OF_ORDER};
 }
 
 bool tcp_endpoints_match(const packet_t *p, const ipaddr_t *a, uint16_t ap, const ipaddr_t *b,

@@ -14,15 +14,9 @@
  *     (the SYN's, else the first one seen when the capture starts mid-stream);
  *   - the window is scaled only when both SYNs carried the option (RFC 7323);
  *     a connection picked up without its SYNs shows raw windows;
- *   - a segment carrying data, SYN or FIN that starts before the highest
- *     sequence already sent in its direction is a retransmission (whole or
- *     partial; a fast retransmission when it resends the data that two or
- *     more duplicate ACKs asked for, within 20 ms of the last), except a
- *     keep-alive (at most one byte just below it) and an out-of-order
- *     segment: one that comes sooner after the highest
- *     sequence moved than the handshake's round-trip time (3 ms when it is
- *     unknown) and does not end at it — it was reordered on the way, not
- *     sent again (Wireshark's tcp.analysis.out_of_order rule);
+ *   - retransmissions and out-of-order segments by Wireshark's rule
+ *     (tcp_retrans_wireshark in tcprules.h), its out-of-order window the
+ *     handshake's round-trip time (tcp_handshake_rtt);
  *   - bytes in flight of a direction are the highest sequence sent minus
  *     the highest acknowledgement received from the other side, minus what
  *     the SACK blocks of the other side's latest ACK cover above it, SYN and
@@ -33,6 +27,7 @@
 
 #include "core/types.h"
 #include "decode/decode.h"
+#include "flow/tcprules.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,9 +68,7 @@ typedef struct tcp_side {
 
 typedef struct tcp_track {
     tcp_side_t side[2]; /* [0] originator, [1] responder */
-    ts_ns_t syn_ts;     /* the originator's SYN, 0 if not seen */
-    ts_ns_t irtt;       /* SYN to the ACK of the SYN-ACK; 0 while unknown */
-    bool synack_seen;
+    tcp_handshake_t hs; /* its round-trip time sets the out-of-order window */
 } tcp_track_t;
 
 void tcp_track_init(tcp_track_t *t);

@@ -6,10 +6,12 @@
 #include "core/fsutil.h"
 #include "report/chartlist.h"
 #include "report/template.h"
+#include "write/compare_writers.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,21 +468,172 @@ static void dir_row(buf_t *b, const char *label, json_object *d)
     buf_append_str(b, "</tr>");
 }
 
+/* "34 packets local to A (ARP and other non-IP frames 6, ...)" */
+static void local_point(buf_t *b, json_object *pt, const char *label)
+{
+    static const struct {
+        const char *key, *label;
+    } reasons[] = {{"not_ip", "ARP and other non-IP frames"},
+                   {"link_local_address", "link-local addresses"},
+                   {"link_scope_multicast", "link-scope multicast"},
+                   {"neighbor_discovery", "IPv6 neighbour discovery"},
+                   {"broadcast", "broadcast"},
+                   {"ttl_expires", "TTL or hop limit 1 or 0"}};
+    buf_printf(b, "<b>%lld packets local to ",
+               (long long)json_object_get_int64(jget(pt, "packets")));
+    esc(b, label);
+    buf_append_str(b, "</b>");
+    const char *sep = " (";
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        long long n = json_object_get_int64(jget(pt, reasons[i].key));
+        if (!n)
+            continue;
+        buf_printf(b, "%s%s %lld", sep, reasons[i].label, n);
+        sep = ", ";
+    }
+    if (*sep == ',')
+        buf_append_str(b, ")");
+}
+
+/* Traffic no router forwards, seen at one point only: its own line. */
+static void local_summary(buf_t *b, json_object *cj)
+{
+    json_object *l = jget(cj, "local_to_points");
+    if (!l)
+        return;
+    json_object *pa = jget(l, "a"), *pb = jget(l, "b");
+    if (!json_object_get_int64(jget(pa, "packets")) &&
+        !json_object_get_int64(jget(pb, "packets"))) {
+        buf_append_str(b, "<p class=\"local\">No traffic was local to one point: every packet "
+                          "seen at one point only could have crossed a router.</p>");
+        return;
+    }
+    buf_append_str(b, "<p class=\"local\">");
+    local_point(b, pa, jstr(jget(cj, "a"), "label"));
+    buf_append_str(b, "; ");
+    local_point(b, pb, jstr(jget(cj, "b"), "label"));
+    buf_append_str(b, ". Traffic a router does not forward (link-local, link-scope multicast, "
+                      "broadcast, neighbour discovery, non-IP, about to expire), seen at one "
+                      "point only: not loss, not counted above.");
+    json_object *bc = jget(l, "subnet_broadcasts");
+    size_t n = bc ? json_object_array_length(bc) : 0;
+    for (size_t i = 0; i < n; i++) {
+        buf_append_str(b, i ? ", "
+                            : " Subnet broadcast addresses (sent to the Ethernet broadcast "
+                              "address): ");
+        esc(b, json_object_get_string(json_object_array_get_idx(bc, i)));
+    }
+    buf_append_str(b, n ? ".</p>" : "</p>");
+}
+
+/* An interval wider than this gets a sentence on why. */
+#define OFFSET_WIDE_SECONDS 0.001
+
+/* "2.372–2.500 s ahead of" (or behind, or either side), in bold. */
+static void offset_phrase(buf_t *b, double lo, double hi)
+{
+    char x[64], y[64];
+    if (lo >= 0) {
+        buf_printf(b, "<b>%s ahead of</b>", compare_offset_text(x, sizeof x, lo, hi, 0));
+    } else if (hi <= 0) {
+        buf_printf(b, "<b>%s behind</b>", compare_offset_text(x, sizeof x, -hi, -lo, 0));
+    } else {
+        compare_offset_text(x, sizeof x, -lo, NAN, hi - lo);
+        compare_offset_text(y, sizeof y, hi, NAN, hi - lo);
+        buf_printf(b, "<b>between %s behind and %s ahead of</b>", x, y);
+    }
+}
+
+/* "B's clock is 2.372–2.500 s ahead of A's". */
+static void offset_sentence(buf_t *b, double lo, double hi, const char *la, const char *lb)
+{
+    esc(b, lb);
+    buf_append_str(b, "'s clock is ");
+    offset_phrase(b, lo, hi);
+    buf_append_str(b, " ");
+    esc(b, la);
+    buf_append_str(b, "'s");
+}
+
+/* A slice's bounds: the range of the allowed straight lines where there is
+ * one, else its own; false if it has neither. */
+static bool slice_bounds(json_object *s, double *lo, double *hi)
+{
+    static const char *const keys[2][2] = {{"line_lowest", "line_highest"}, {"lowest", "highest"}};
+    for (int k = 0; k < 2; k++) {
+        json_object *l = jget(s, keys[k][0]), *h = jget(s, keys[k][1]);
+        if (l && h && !json_object_is_type(l, json_type_null) &&
+            !json_object_is_type(h, json_type_null)) {
+            *lo = json_object_get_double(l), *hi = json_object_get_double(h);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Drifting: the drift, and where the offset was at the start and the end. */
+static void drift_sentence(buf_t *b, json_object *off, const char *la, const char *lb)
+{
+    json_object *sl = jget(off, "slices");
+    size_t n = sl ? json_object_array_length(sl) : 0;
+    double lo[2], hi[2];
+    bool have = n && slice_bounds(json_object_array_get_idx(sl, 0), &lo[0], &hi[0]) &&
+                slice_bounds(json_object_array_get_idx(sl, n - 1), &lo[1], &hi[1]);
+    esc(b, lb);
+    buf_printf(b, "'s clock drifts against ");
+    esc(b, la);
+    buf_printf(b, "'s by <b>%.3f ppm</b>", json_object_get_double(jget(off, "drift_ppm")));
+    if (have) {
+        buf_append_str(b, ": ");
+        offset_phrase(b, lo[0], hi[0]);
+        buf_append_str(b, " it at the start, ");
+        offset_phrase(b, lo[1], hi[1]);
+        buf_append_str(b, " it at the end");
+    }
+    buf_append_str(b, " (no single offset fits every packet: each slice of time has its own "
+                      "bounds, see the chart <i>Clock offset over time</i>)");
+}
+
+/* The clock offset leads: an interval, and why it is as wide as it is. */
+static void clock_summary(buf_t *b, json_object *off, const char *la, const char *lb)
+{
+    double lo = json_object_get_double(jget(off, "lowest")),
+           hi = json_object_get_double(jget(off, "highest"));
+    json_object *dr = jget(off, "drift_ppm");
+    bool drift = dr && !json_object_is_type(dr, json_type_null);
+    buf_append_str(b, "<p class=\"lead\">");
+    if (json_object_get_boolean(jget(off, "drifting"))) {
+        drift_sentence(b, off, la, lb);
+        buf_append_str(b, ".</p>");
+        return;
+    }
+    offset_sentence(b, lo, hi, la, lb);
+    char m[64], u[64];
+    double unc = json_object_get_double(jget(off, "uncertainty"));
+    compare_offset_text(m, sizeof m, json_object_get_double(jget(off, "seconds")), NAN, unc);
+    compare_offset_text(u, sizeof u, unc, NAN, unc);
+    buf_printf(b, " (middle %s ± %s", m, u);
+    if (drift)
+        buf_printf(b, "; drift within it %.3f ppm", json_object_get_double(dr));
+    buf_append_str(b, ").");
+    if (hi - lo >= OFFSET_WIDE_SECONDS)
+        buf_printf(b,
+                   " The interval is %.1f ms wide because its width is the sum of the smallest "
+                   "one-way delays of the two directions (every delay is at least zero): no "
+                   "packet crossed faster, as when a queue between the points never empties in "
+                   "one direction and keeps that direction's smallest delay large.",
+                   (hi - lo) * 1e3);
+    buf_append_str(b, "</p>");
+}
+
 static char *compare_summary(json_object *cj)
 {
     buf_t b = BUF_INIT;
     json_object *off = jget(cj, "clock_offset_b_minus_a"), *a = jget(cj, "a"), *bb = jget(cj, "b");
-    if (off && !json_object_is_type(off, json_type_null)) {
-        buf_printf(&b, "<p>Clock offset B − A: <b>%.6f s</b> ± %.6f s",
-                   json_object_get_double(jget(off, "seconds")),
-                   json_object_get_double(jget(off, "uncertainty")));
-        json_object *dr = jget(off, "drift_ppm");
-        if (dr && !json_object_is_type(dr, json_type_null))
-            buf_printf(&b, ", drift %.3f ppm", json_object_get_double(dr));
-        buf_append_str(&b, " (half the difference of the minimum one-way delays).</p>");
-    } else {
+    if (off && !json_object_is_type(off, json_type_null))
+        clock_summary(&b, off, jstr(a, "label"), jstr(bb, "label"));
+    else
         buf_append_str(&b, "<p>Clock offset: unknown (packets matched in one direction only).</p>");
-    }
     buf_append_str(&b,
                    "<table class=\"wrap\"><thead><tr><th>direction</th><th>passed first point</th>"
                    "<th>arrived</th><th>lost between the points</th><th>loss</th>"
@@ -495,7 +648,9 @@ static char *compare_summary(json_object *cj)
     lab = xasprintf("%s → %s", label_b, label_a);
     dir_row(&b, lab, jget(cj, "b_to_a"));
     free(lab);
-    buf_append_str(&b, "</tbody></table><h3>Captures</h3><table><tbody>");
+    buf_append_str(&b, "</tbody></table>");
+    local_summary(&b, cj);
+    buf_append_str(&b, "<h3>Captures</h3><table><tbody>");
     json_object *sides[2] = {a, bb};
     for (int i = 0; i < 2; i++) {
         buf_append_str(&b, "<tr><th>");

@@ -400,16 +400,26 @@ static const log_column_t c_flows[] = {
     {"b_to_a.one_way_delay.median", LOG_DOUBLE, LOG_IN_SHEET},
     {"b_to_a.one_way_delay.p95", LOG_DOUBLE, LOG_IN_SHEET},
     {"b_to_a.one_way_delay.max", LOG_DOUBLE, LOG_IN_SHEET},
+    {"local_to_a", LOG_COUNT, LOG_IN_SHEET},
+    {"local_to_b", LOG_COUNT, LOG_IN_SHEET},
     {NULL, 0, 0},
 };
 static const log_column_t c_unmatched[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},        {"point", LOG_STRING, LOG_IN_SHEET},
-    {"file", LOG_STRING, LOG_IN_SHEET},    {"frame", LOG_COUNT, LOG_IN_SHEET},
-    {"kind", LOG_STRING, LOG_IN_SHEET},    {"direction", LOG_STRING, LOG_IN_SHEET},
-    {"src", LOG_STRING, LOG_IN_SHEET},     {"dst", LOG_STRING, LOG_IN_SHEET},
-    {"ip_proto", LOG_COUNT, LOG_IN_SHEET}, {"ip_id", LOG_COUNT, LOG_IN_SHEET},
-    {"seq", LOG_COUNT, LOG_IN_SHEET},      {"tcp_flags", LOG_STRING, LOG_IN_SHEET},
-    {"len", LOG_COUNT, LOG_IN_SHEET},      {NULL, 0, 0},
+    {"ts", LOG_TIME, LOG_IN_SHEET},
+    {"point", LOG_STRING, LOG_IN_SHEET},
+    {"file", LOG_STRING, LOG_IN_SHEET},
+    {"frame", LOG_COUNT, LOG_IN_SHEET},
+    {"kind", LOG_STRING, LOG_IN_SHEET},
+    {"local", LOG_STRING, LOG_IN_SHEET},
+    {"direction", LOG_STRING, LOG_IN_SHEET},
+    {"src", LOG_STRING, LOG_IN_SHEET},
+    {"dst", LOG_STRING, LOG_IN_SHEET},
+    {"ip_proto", LOG_COUNT, LOG_IN_SHEET},
+    {"ip_id", LOG_COUNT, LOG_IN_SHEET},
+    {"seq", LOG_COUNT, LOG_IN_SHEET},
+    {"tcp_flags", LOG_STRING, LOG_IN_SHEET},
+    {"len", LOG_COUNT, LOG_IN_SHEET},
+    {NULL, 0, 0},
 };
 static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
                                              {"unmatched", "Unmatched packets", c_unmatched},
@@ -442,6 +452,14 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
         if (json_object_object_get_ex(off, "uncertainty", &v))
             worksheet_write_number(ws, (lxw_row_t)r, 2, json_object_get_double(v), NULL);
         r++;
+        /* the interval every delay allows leads, as in the report */
+        static const char *const rows[][2] = {{"lowest", "clock offset B-A at least (s)"},
+                                              {"highest", "clock offset B-A at most (s)"},
+                                              {"drifting", "clocks drift (no single offset fits)"},
+                                              {"drift_ppm", "drift (ppm)"}};
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+            if (json_object_object_get_ex(off, rows[i][0], &v))
+                summary_cell(ws, r++, rows[i][1], v);
     }
     const char *dirs[] = {"a_to_b", "b_to_a"};
     for (int d = 0; d < 2; d++) {
@@ -464,6 +482,25 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
             }
         }
     }
+    json_object *loc;
+    if (json_object_object_get_ex(cj, "local_to_points", &loc)) {
+        static const char *const pts[2][2] = {{"a", "local to A"}, {"b", "local to B"}};
+        for (int p = 0; p < 2; p++) {
+            json_object *o;
+            if (!json_object_object_get_ex(loc, pts[p][0], &o))
+                continue;
+            r++;
+            worksheet_write_string(ws, (lxw_row_t)r++, 0, pts[p][1], c->hdr);
+            json_object_object_foreach(o, k, val)
+            {
+                summary_cell(ws, r++, k, val);
+            }
+        }
+        json_object *bc;
+        if (json_object_object_get_ex(loc, "subnet_broadcasts", &bc))
+            for (size_t i = 0; i < json_object_array_length(bc); i++)
+                summary_cell(ws, r++, "subnet broadcast", json_object_array_get_idx(bc, i));
+    }
     json_object *m;
     if (json_object_object_get_ex(cj, "matching", &m)) {
         r++;
@@ -473,6 +510,19 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
             summary_cell(ws, r++, k, val);
         }
     }
+}
+
+/* The workbook's creation time: A's first packet (the start of the first
+ * time slice), so that the same comparison gives the same bytes; 1 (not 0,
+ * which libxlsxwriter takes as "now") when no packet was matched. */
+static time_t compare_created(json_object *cj)
+{
+    json_object *off, *sl, *from;
+    if (json_object_object_get_ex(cj, "clock_offset_b_minus_a", &off) &&
+        json_object_object_get_ex(off, "slices", &sl) && json_object_array_length(sl) &&
+        json_object_object_get_ex(json_object_array_get_idx(sl, 0), "from", &from))
+        return (time_t)json_object_get_double(from);
+    return 1;
 }
 
 int report_compare_xlsx_write(const char *dir, char *err, size_t errlen)
@@ -494,7 +544,7 @@ int report_compare_xlsx_write(const char *dir, char *err, size_t errlen)
         rc = -1;
     } else {
         lxw_doc_properties props = {.title = "pcapcase comparison", .author = "pcapcase"};
-        props.created = 0;
+        props.created = compare_created(cj);
         workbook_set_properties(c.wb, &props);
         c.hdr = workbook_add_format(c.wb);
         format_set_bold(c.hdr);
