@@ -67,14 +67,16 @@ bool formcreds_find(const uint8_t *p, size_t n, char **user, char **password, ch
     cursor_t c = cursor_make(p, n), pair;
     while (!cursor_empty(&c)) {
         long amp = cursor_find(&c, '&');
-        cursor_sub(&c, amp >= 0 ? (size_t)amp : cursor_left(&c), &pair);
+        if (!cursor_sub(&c, amp >= 0 ? (size_t)amp : cursor_left(&c), &pair))
+            break; /* cannot happen: the length is what is left */
         if (amp >= 0)
             cursor_skip(&c, 1);
         long eq = cursor_find(&pair, '=');
         if (eq <= 0)
             continue;
         cursor_t name;
-        cursor_sub(&pair, (size_t)eq, &name);
+        if (!cursor_sub(&pair, (size_t)eq, &name))
+            continue; /* cannot happen: '=' was found at eq */
         cursor_skip(&pair, 1);
         char *k = url_decode(name);
         if (!*password && is_password_name(k) && !cursor_empty(&pair)) {
