@@ -138,6 +138,9 @@ void finding_strs(finding_t *x, const char *key);
 void finding_strs_add(finding_t *x, const char *s);
 /* A detail by key, or NULL. */
 const finding_attr_t *finding_attr(const finding_t *x, const char *key);
+/* The details object's JSON text, from the typed attrs; caller frees
+ * (findings_run sets each finding's details with it). */
+char *finding_details_json(const finding_t *x);
 const char *severity_name(int s);
 void findings_free(findings_t *f);
 
