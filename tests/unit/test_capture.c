@@ -161,7 +161,49 @@ static void not_a_capture_is_refused_with_a_reason(void)
     CU_ASSERT_STRING_EQUAL(err, "not a regular file");
 }
 
+/* The project's own captures (no corpus needed): pcap with nanosecond
+ * times, pcapng, a gzip'd pcap and a raw-IP pcap; counts, precision and link
+ * types as capinfos gives them, hashes as sha256sum gives them (a gzip'd
+ * capture is hashed as stored, the evidence file itself). */
+static void project_captures_count_and_hash_as_capinfos_and_sha256sum(void)
+{
+    static const struct {
+        const char *path;
+        uint64_t packets;
+        int digits;
+        uint16_t linktype;
+        const char *sha256;
+    } caps[] = {
+        {SAMPLE_DIR "/incident-1.pcap", 730, 9, 1,
+         "25d9c80b96941fe25c59e8e74ee84484c60357c038d6340c6679fc098caf151b"},
+        {SAMPLE_DIR "/incident-2.pcapng", 2824, 6, 1,
+         "2f55399c1bf85c736da5e7a298347df61cefddc0dde9bc77b857d82cd809166e"},
+        {SOURCE_DIR "/tests/data/gzip-compressed-capture/dns-http.pcap.gz", 12, 6, 1,
+         "6c19d41b3c673425390a9216f9aa58970086b72d569cae7c02fbc235e3d7f260"},
+        {SOURCE_DIR "/tests/data/bpf-raw-ip/raw-ip.pcap", 12, 6, 101,
+         "573243647cb86e50e2d179e6a061536acb120a27748da16f89d46c640cd99d77"},
+    };
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        uint8_t sha[32];
+        char h[65];
+        int digits = 0;
+        uint16_t lts[32];
+        size_t nlt = 0;
+        damage_t d;
+        CU_ASSERT_EQUAL(count(caps[i].path, sha, &d, &digits, lts, &nlt), caps[i].packets);
+        hex(sha, h);
+        CU_ASSERT_STRING_EQUAL(h, caps[i].sha256);
+        CU_ASSERT_EQUAL(digits, caps[i].digits);
+        CU_ASSERT_EQUAL_FATAL(nlt, 1);
+        CU_ASSERT_EQUAL(lts[0], caps[i].linktype);
+        CU_ASSERT_EQUAL(d.n, 0);
+        damage_free(&d);
+    }
+}
+
 static const cu_test_t tests[] = {
+    {"project_captures_count_and_hash_as_capinfos_and_sha256sum",
+     project_captures_count_and_hash_as_capinfos_and_sha256sum},
     {"pcap_counts_and_hash_match_capinfos", pcap_counts_and_hash_match_capinfos},
     {"pcapng_with_several_interfaces", pcapng_with_several_interfaces},
     {"pcapng_mixing_link_types_libpcap_refuses", pcapng_mixing_link_types_libpcap_refuses},
