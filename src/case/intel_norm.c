@@ -41,28 +41,66 @@ static void append_lower(buf_t *b, const char *s, size_t n)
 
 /* ---- refanging ---------------------------------------------------------- */
 
+/* The marks inside a value; each begins with a bracket.  "hxxp" is undone
+ * only as a scheme, "hxxp://" or "hxxps://" at the start. */
 static const struct {
     const char *from, *to;
 } defang_marks[] = {
-    {"[.]", "."}, {"(.)", "."},  {"{.}", "."},       {"[dot]", "."},   {"[:]", ":"},
-    {"[@]", "@"}, {"[at]", "@"}, {"hxxps", "https"}, {"hxxp", "http"},
+    {"[.]", "."}, {"(.)", "."}, {"{.}", "."},  {"[dot]", "."},
+    {"[:]", ":"}, {"[@]", "@"}, {"[at]", "@"},
 };
+
+static bool is_bracket(char c)
+{
+    return c == '[' || c == '(' || c == '{';
+}
+
+/* Does in begin with a defanged scheme, "hxxp://" or "hxxps://"? */
+static bool hxxp_scheme(const char *in, size_t n)
+{
+    return (n >= 7 && strncasecmp(in, "hxxp://", 7) == 0) ||
+           (n >= 8 && strncasecmp(in, "hxxps://", 8) == 0);
+}
+
+/* Is in defanged at all?  Most values are not, and are used as they are. */
+static bool defanged(const char *in, size_t n)
+{
+    if (hxxp_scheme(in, n))
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (is_bracket(in[i]))
+            return true;
+    return false;
+}
+
+/* The length of the mark at p (n bytes left), its meaning appended to out;
+ * 0 if there is none. */
+static size_t mark_at(const char *p, size_t n, buf_t *out)
+{
+    for (size_t k = 0; k < sizeof defang_marks / sizeof *defang_marks; k++) {
+        size_t fl = strlen(defang_marks[k].from);
+        if (fl <= n && strncasecmp(p, defang_marks[k].from, fl) == 0) {
+            buf_append_str(out, defang_marks[k].to);
+            return fl;
+        }
+    }
+    return 0;
+}
 
 /* in with the defang marks undone, into out (cleared first). */
 static void refang(const char *in, size_t n, buf_t *out)
 {
     buf_clear(out);
-    for (size_t i = 0; i < n;) {
-        size_t k = 0;
-        for (; k < sizeof defang_marks / sizeof *defang_marks; k++) {
-            size_t fl = strlen(defang_marks[k].from);
-            if (fl <= n - i && strncasecmp(in + i, defang_marks[k].from, fl) == 0) {
-                buf_append_str(out, defang_marks[k].to);
-                i += fl;
-                break;
-            }
-        }
-        if (k == sizeof defang_marks / sizeof *defang_marks)
+    size_t i = 0;
+    if (hxxp_scheme(in, n)) {
+        buf_append_str(out, "http");
+        i = 4;
+    }
+    while (i < n) {
+        size_t fl = is_bracket(in[i]) ? mark_at(in + i, n - i, out) : 0;
+        if (fl)
+            i += fl;
+        else
             buf_append_byte(out, (uint8_t)in[i++]);
     }
 }
@@ -188,6 +226,10 @@ static bool append_domain(const char *in, size_t n, buf_t *key, const char **why
             return false;
         }
     }
+    if (label == 0) { /* "name.." : a dot after the one dropped */
+        *why = "empty label in a domain name";
+        return false;
+    }
     return true;
 }
 
@@ -200,6 +242,14 @@ static bool norm_domain(const char *in, size_t n, buf_t *key, bool *sub, const c
     return append_domain(in, n, key, why);
 }
 
+/* RFC 5322 atext and '.', without the braces (which would read as defang
+ * marks), and UTF-8 (RFC 6531). */
+static bool is_local_part_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`|~.", c));
+}
+
 static bool norm_email(const char *in, size_t n, buf_t *key, bool *sub, const char **why)
 {
     if (n >= 2 && in[0] == '<' && in[n - 1] == '>')
@@ -208,10 +258,16 @@ static bool norm_email(const char *in, size_t n, buf_t *key, bool *sub, const ch
     for (size_t i = 0; i < n; i++)
         if (in[i] == '@')
             at = in + i;
-    if (!at || at == in || has_ctl_or_space(in, n)) {
+    if (!at || at == in) {
         *why = "not an e-mail address (local@domain)";
         return false;
     }
+    for (const char *p = in; p < at; p++)
+        if (!is_local_part_char((unsigned char)*p)) {
+            *why = "an e-mail address's local part has letters, digits and !#$%&'*+-/=?^_`|~. "
+                   "only";
+            return false;
+        }
     append_lower(key, in, (size_t)(at - in) + 1);
     return append_domain(at + 1, (size_t)(in + n - at - 1), key, why);
 }
@@ -229,22 +285,27 @@ static int hexval(char c)
     return c <= '9' ? c - '0' : lower(c) - 'a' + 10;
 }
 
-/* Path and query with %-escapes normalised (RFC 3986 6.2.2). */
+/* Path and query with %-escapes normalised (RFC 3986 6.2.2): escapes of
+ * unreserved characters decoded, the others in upper case, and a '%' that
+ * starts no escape written as "%25" (as browsers send it) so that no '%'
+ * is left to pair with decoded characters into a new escape. */
 static void append_url_path(buf_t *key, const char *p, size_t n)
 {
+    static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%' && i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2])) {
+        if (p[i] != '%') {
+            buf_append_byte(key, (uint8_t)p[i]);
+        } else if (i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2])) {
             unsigned char c = (unsigned char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
             if (is_unreserved(c)) {
                 buf_append_byte(key, c);
             } else {
-                char esc[4] = {'%', (char)(p[i + 1] >= 'a' ? p[i + 1] - 32 : p[i + 1]),
-                               (char)(p[i + 2] >= 'a' ? p[i + 2] - 32 : p[i + 2]), 0};
+                char esc[4] = {'%', hex[c >> 4], hex[c & 15], 0};
                 buf_append_str(key, esc);
             }
             i += 2;
         } else {
-            buf_append_byte(key, (uint8_t)p[i]);
+            buf_append_str(key, "%25");
         }
     }
 }
@@ -263,68 +324,113 @@ static long parse_port(const char *p, size_t n)
     return v <= 65535 ? v : -1;
 }
 
-static bool norm_url(const char *in, size_t n, buf_t *key, bool *sub, const char **why)
+/* Longest scheme looked for before "://" ("https", "hxxps"). */
+#define URL_MAX_SCHEME 8
+
+/* The length of the scheme before "://" at in (letters, digits, + - .),
+ * 0 when in has none. */
+static size_t scheme_len(const char *in, size_t n)
+{
+    for (size_t i = 0; i < n && i <= URL_MAX_SCHEME; i++) {
+        char c = lower(in[i]);
+        if (c == ':')
+            return i > 0 && i + 2 < n && in[i + 1] == '/' && in[i + 2] == '/' ? i : 0;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 0;
+}
+
+/* The host of a URL: a domain name, an IPv4 address, or an IPv6 address in
+ * brackets (written canonically). */
+static bool append_url_host(const char *h, size_t n, buf_t *key, const char **why)
+{
+    if (n == 0) {
+        *why = "a URL needs a host";
+        return false;
+    }
+    if (h[0] != '[')
+        return append_domain(h, n, key, why);
+    ipaddr_t ip;
+    char text[IPADDR_STRLEN];
+    if (!parse_addr(h, n, &ip)) {
+        *why = "the URL's host is not an IPv6 address in brackets";
+        return false;
+    }
+    buf_printf(key, ip.family == 6 ? "[%s]" : "%s", ipaddr_str(&ip, text));
+    return true;
+}
+
+/* Scheme and authority (refanged): the host and a port other than the
+ * scheme's default into key. */
+static bool append_url_authority(const char *in, size_t n, buf_t *key, const char **why)
 {
     long default_port = 80;
-    const char *end = in + n, *sep = NULL;
-    for (const char *q = in; q + 2 < end && q < in + 8; q++)
-        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
-            sep = q;
-            break;
-        }
-    if (sep) {
-        size_t sl = (size_t)(sep - in);
+    size_t sl = scheme_len(in, n);
+    if (sl) {
         if (sl == 5 && strncasecmp(in, "https", 5) == 0)
             default_port = 443;
         else if (!(sl == 4 && strncasecmp(in, "http", 4) == 0)) {
             *why = "only http:// and https:// URLs are matched";
             return false;
         }
-        in = sep + 3;
+        in += sl + 3, n -= sl + 3;
     }
-    if (has_ctl_or_space(in, (size_t)(end - in))) {
-        *why = "a URL has no spaces or control characters";
-        return false;
-    }
-    const char *auth_end = in;
-    while (auth_end < end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
-        auth_end++;
-    for (const char *q = auth_end; q > in; q--) /* user info: up to the last '@' */
+    const char *end = in + n;
+    for (const char *q = end; q > in; q--) /* user info: up to the last '@' */
         if (q[-1] == '@') {
             in = q;
             break;
         }
     const char *host_end = in;
-    if (in < auth_end && *in == '[') {
-        host_end = memchr(in, ']', (size_t)(auth_end - in));
-        host_end = host_end ? host_end + 1 : auth_end;
+    if (in < end && *in == '[') {
+        host_end = memchr(in, ']', (size_t)(end - in));
+        host_end = host_end ? host_end + 1 : end;
     } else {
-        while (host_end < auth_end && *host_end != ':')
+        while (host_end < end && *host_end != ':')
             host_end++;
     }
-    size_t hl = (size_t)(host_end - in);
-    if (hl > 1 && in[0] != '[' && in[hl - 1] == '.')
-        hl--;
-    if (hl == 0) {
-        *why = "a URL needs a host";
+    if (!append_url_host(in, (size_t)(host_end - in), key, why))
+        return false;
+    if (host_end == end)
+        return true;
+    long port = *host_end == ':' ? parse_port(host_end + 1, (size_t)(end - host_end - 1)) : -1;
+    if (port < 0) {
+        *why = "the URL's port is not a number from 0 to 65535";
         return false;
     }
-    append_lower(key, in, hl);
-    if (host_end < auth_end) {
-        long port =
-            *host_end == ':' ? parse_port(host_end + 1, (size_t)(auth_end - host_end - 1)) : -1;
-        if (port < 0) {
-            *why = "the URL's port is not a number from 0 to 65535";
-            return false;
-        }
-        if (port != default_port)
-            buf_printf(key, ":%ld", port);
+    if (port != default_port)
+        buf_printf(key, ":%ld", port);
+    return true;
+}
+
+/* A URL is refanged in its scheme and authority only: defanging marks the
+ * host, and a path may hold brackets of its own. */
+static bool norm_url(const char *in, size_t n, buf_t *key, bool *sub, const char **why)
+{
+    if (has_ctl_or_space(in, n)) {
+        *why = "a URL has no spaces or control characters";
+        return false;
     }
-    const char *frag = memchr(auth_end, '#', (size_t)(end - auth_end));
-    const char *rest_end = frag ? frag : end;
-    if (auth_end == rest_end || *auth_end != '/')
+    size_t sl = scheme_len(in, n), auth_end = sl ? sl + 3 : 0;
+    while (auth_end < n && in[auth_end] != '/' && in[auth_end] != '?' && in[auth_end] != '#')
+        auth_end++;
+    bool ok;
+    if (defanged(in, auth_end)) {
+        buf_t plain = BUF_INIT;
+        refang(in, auth_end, &plain);
+        ok = append_url_authority((const char *)plain.data, plain.len, key, why);
+        buf_free(&plain);
+    } else {
+        ok = append_url_authority(in, auth_end, key, why);
+    }
+    if (!ok)
+        return false;
+    const char *rest = in + auth_end, *frag = memchr(rest, '#', n - auth_end);
+    size_t rn = (size_t)((frag ? frag : in + n) - rest);
+    if (rn == 0 || *rest != '/')
         buf_append_byte(key, '/');
-    append_url_path(key, auth_end, (size_t)(rest_end - auth_end));
+    append_url_path(key, rest, rn);
     return true;
 }
 
@@ -334,13 +440,15 @@ static bool norm_url(const char *in, size_t n, buf_t *key, bool *sub, const char
  * lower case; false if anything else is there. */
 static bool append_hex(const char *in, size_t n, buf_t *key, bool colons)
 {
+    buf_reserve(key, n);
     for (size_t i = 0; i < n; i++) {
         if (colons && in[i] == ':' && i % 3 == 2)
             continue;
         if (!is_hex(in[i]))
             return false;
-        buf_append_byte(key, (uint8_t)lower(in[i]));
+        key->data[key->len++] = (uint8_t)lower(in[i]);
     }
+    key->data[key->len] = 0;
     return true;
 }
 
@@ -433,7 +541,7 @@ static const struct {
     [INTEL_ADDR] = {"Intel::ADDR", norm_addr, true},
     [INTEL_SUBNET] = {"Intel::SUBNET", norm_subnet, true},
     [INTEL_DOMAIN] = {"Intel::DOMAIN", norm_domain, true},
-    [INTEL_URL] = {"Intel::URL", norm_url, true},
+    [INTEL_URL] = {"Intel::URL", norm_url, false}, /* refangs its host itself */
     [INTEL_FILE_HASH] = {"Intel::FILE_HASH", norm_hash, false},
     [INTEL_CERT_HASH] = {"Intel::CERT_HASH", norm_hash, false},
     [INTEL_EMAIL] = {"Intel::EMAIL", norm_email, true},
@@ -468,7 +576,7 @@ bool intel_normalise(intel_type_t t, const char *in, size_t n, buf_t *key, bool 
     *why = "unknown indicator type";
     if (t >= INTEL_NTYPES)
         return false;
-    if (!type_table[t].refang)
+    if (!type_table[t].refang || !defanged(in, n))
         return type_table[t].normalise(in, n, key, subdomains, why);
     buf_t plain = BUF_INIT;
     refang(in, n, &plain);
@@ -541,6 +649,8 @@ unsigned intel_infer(const char *in, size_t n, const char **value, size_t *vn, c
            "types need a Zeek intel file)";
     *value = in;
     *vn = n;
+    if (n == 0)
+        return 0;
     for (size_t i = 0; i < sizeof type_prefixes / sizeof *type_prefixes; i++) {
         size_t pl = strlen(type_prefixes[i].prefix);
         if (n > pl && strncasecmp(in, type_prefixes[i].prefix, pl) == 0) {
@@ -564,14 +674,13 @@ unsigned intel_infer(const char *in, size_t n, const char **value, size_t *vn, c
     refang(in, n, &plain);
     const char *p = (const char *)plain.data;
     size_t pn = plain.len;
-    const char *scheme = pn > 3 ? memchr(p, ':', pn < 8 ? pn : 8) : NULL;
-    bool has_scheme = scheme && scheme + 2 < p + pn && scheme[1] == '/' && scheme[2] == '/';
+    bool has_scheme = scheme_len(p, pn) > 0;
     const char *slash = memchr(p, '/', pn);
     unsigned types = 0;
     if (has_scheme || (slash && looks_like_host(p, (size_t)(slash - p))))
-        types = is_a(INTEL_URL, p, pn, why) ? INTEL_BIT(INTEL_URL) : 0;
+        types = is_a(INTEL_URL, in, n, why) ? INTEL_BIT(INTEL_URL) : 0;
     else if (memchr(p, '@', pn))
-        types = is_a(INTEL_EMAIL, p, pn, why) ? INTEL_BIT(INTEL_EMAIL) : 0;
+        types = is_a(INTEL_EMAIL, in, n, why) ? INTEL_BIT(INTEL_EMAIL) : 0;
     else if (looks_like_domain(p, pn))
         types = INTEL_BIT(INTEL_DOMAIN);
     buf_free(&plain);

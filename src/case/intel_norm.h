@@ -24,7 +24,13 @@
  *
  * Addresses, subnets, domains, URLs and e-mail addresses are "refanged"
  * first, as IOC lists write them to keep them from being clicked: [.] (.)
- * {.} [dot] become ".", [:] ":", [@] [at] "@", and hxxp(s) "http(s)".
+ * {.} [dot] become ".", [:] ":", [@] [at] "@", and a leading hxxp:// or
+ * hxxps:// the scheme it stands for.  A URL is refanged in its scheme and
+ * host only; its path is kept as it is.
+ *
+ * Normal forms are stable: the text of a normal form (intel_addr_key_text
+ * for addresses) normalises to itself, so an indicator always matches the
+ * text it is shown with (tests/fuzz/fuzz_intel.c checks this).
  */
 #ifndef PCAPCASE_INTEL_NORM_H
 #define PCAPCASE_INTEL_NORM_H

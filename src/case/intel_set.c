@@ -57,7 +57,8 @@ struct intel_set {
     feed_entry_t *feeds;
     size_t nfeeds, capfeeds;
     buf_t text;           /* keys, display texts and interned strings */
-    slot_index_t index;   /* indicators */
+    slot_index_t exact;   /* indicators matched by one probe */
+    slot_index_t walked;  /* subnets and "*." domains, probed many times per lookup */
     slot_index_t strings; /* interned strings; ids are text offsets */
     /* subnet prefix lengths present, longest first; [0] IPv4, [1] IPv6 */
     uint8_t lens[2][129];
@@ -118,15 +119,24 @@ static void index_put(const intel_set_t *s, slot_index_t *ix, uint64_t h, uint32
     ix->used++;
 }
 
+/* Subnets and "*." domains have an index of their own: a lookup probes it
+ * once per prefix length or label, and feeds list few of them, so it stays
+ * in the cache while the big one of exact indicators does not. */
+static bool walked_kind(uint8_t kind)
+{
+    return kind == INTEL_SUBNET || kind == KIND_DOMAIN_SUFFIX;
+}
+
 /* The indicator of kind with key (n bytes), + 1; 0 if none. */
 static uint32_t find_indicator(const intel_set_t *s, uint8_t kind, const void *key, size_t n,
                                uint64_t h)
 {
-    if (!s->index.slots)
+    const slot_index_t *ix = walked_kind(kind) ? &s->walked : &s->exact;
+    if (!ix->slots)
         return 0;
     uint64_t tag = (h >> 32) << 32;
-    for (size_t i = (size_t)h & s->index.mask; s->index.slots[i]; i = (i + 1) & s->index.mask) {
-        uint64_t v = s->index.slots[i];
+    for (size_t i = (size_t)h & ix->mask; ix->slots[i]; i = (i + 1) & ix->mask) {
+        uint64_t v = ix->slots[i];
         if ((v & 0xffffffff00000000ULL) != tag)
             continue;
         const indicator_t *x = &s->ind[(uint32_t)v - 1];
@@ -192,7 +202,8 @@ void intel_free(intel_set_t *s)
     free(s->files);
     free(s->ind);
     free(s->feeds);
-    free(s->index.slots);
+    free(s->exact.slots);
+    free(s->walked.slots);
     free(s->strings.slots);
     buf_free(&s->text);
     buf_free(&s->scratch);
@@ -243,7 +254,7 @@ static uint32_t new_indicator(intel_set_t *s, uint8_t kind, uint64_t h)
     } else {
         x->key = x->display = text_put(s, s->scratch.data, s->scratch.len);
     }
-    index_put(s, &s->index, h, (uint32_t)s->n, indicator_hash);
+    index_put(s, walked_kind(kind) ? &s->walked : &s->exact, h, (uint32_t)s->n, indicator_hash);
     return (uint32_t)s->n++;
 }
 

@@ -16,6 +16,8 @@ CC=clang cmake -S "$ROOT" -B "$B" -DPCAPCASE_FUZZ=ON -DPCAPCASE_SANITIZE=ON \
 targets=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
 cmake --build "$B" -j "$(nproc)" --target $targets >/dev/null
 CORPUS=${PCAPCASE_CORPUS:-$ROOT/../shared/corpus}
+# leaks of libraries we cannot fix (tests/lsan.supp says which)
+export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 WORK=$ROOT/tests/fuzz/corpus-work
 mkdir -p "$WORK" "$ROOT/tests/fuzz/crashes"
 status=0
@@ -30,6 +32,8 @@ for t in $targets; do
         fi ;;
     fuzz_template) cp -n "$ROOT"/report_templates/*.html "$seeds/" ;;
     fuzz_files) python3 "$ROOT/tests/fuzz/files_seeds.py" "$seeds" ;;
+    fuzz_intel) cp -n "$ROOT"/tests/fuzz/seeds/fuzz_intel/* "$seeds/" ;;
+    fuzz_mmdb) perl "$ROOT/tests/tools/make_test_mmdb.pl" "$seeds" 2>/dev/null || true ;;
     esac
     regress=$ROOT/tests/fuzz/regress/$t
     if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then

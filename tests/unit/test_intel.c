@@ -61,6 +61,8 @@ static void domains_fold_case_and_mark_subdomain_indicators(void)
                            "!a domain name has letters, digits, '-', '_' and dots only");
     CU_ASSERT_STRING_EQUAL(norm(INTEL_DOMAIN, "c2..bad-domain.test"),
                            "!empty label in a domain name");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_DOMAIN, "bad-domain.test.."),
+                           "!empty label in a domain name");
     char label[80];
     memset(label, 'a', 64);
     strcpy(label + 64, ".test");
@@ -71,6 +73,9 @@ static void domains_fold_case_and_mark_subdomain_indicators(void)
                            "alice@example-shop.test");
     CU_ASSERT_STRING_EQUAL(norm(INTEL_EMAIL, "@example-shop.test"),
                            "!not an e-mail address (local@domain)");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_EMAIL, "a{b@example-shop.test"),
+                           "!an e-mail address's local part has letters, digits and "
+                           "!#$%&'*+-/=?^_`|~. only");
 }
 
 static void urls_lose_scheme_default_port_fragment_and_user_info(void)
@@ -97,6 +102,18 @@ static void urls_lose_scheme_default_port_fragment_and_user_info(void)
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://files.test/a b"),
                            "!a URL has no spaces or control characters");
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http:///x"), "!a URL needs a host");
+    /* the host is refanged, the path is kept as it is */
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "hxxps://cdn[.]files[.]test/a[.]b"),
+                           "cdn.files.test/a[.]b");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://[::ffff:203.0.113.66]:80/x"), "203.0.113.66/x");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://files!.test/"),
+                           "!a domain name has letters, digits, '-', '_' and dots only");
+    /* "h/x:" is no scheme: the URL reads the same once normalised */
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://h.test/x://y"), "h.test/x://y");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "h.test/x://y"), "h.test/x://y");
+    /* a '%' that starts no escape is "%25", so it pairs with nothing decoded */
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "h.test/%%62e0"), "h.test/%25be0");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "h.test/%25be0"), "h.test/%25be0");
 }
 
 static void hashes_and_fingerprints_are_lower_case_hex_of_known_lengths(void)
