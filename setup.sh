@@ -19,10 +19,10 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Build and runtime libraries, then what the tests use as oracles and viewers.
 PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-dev libxlsxwriter-dev
-            libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev libmagic-dev fonts-dejavu-core ieee-data
-            python3)
+            libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev libmagic-dev libmaxminddb-dev
+            fonts-dejavu-core ieee-data python3)
 PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format libclang-rt-14-dev
-           libfuzzer-14-dev time)
+           libfuzzer-14-dev time libmaxmind-db-writer-perl)
 
 install_missing() {
     local missing=()
