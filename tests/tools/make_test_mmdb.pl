@@ -27,9 +27,13 @@ my %types = (
     geoname_id                     => 'uint32',
 );
 
+# alias_ipv6_to_ipv4 as MaxMind's own databases are built: ::ffff:0:0/96 and
+# 2002::/16 (6to4) lead to the IPv4 tree, so one search-tree node is reached
+# from three places (geoip.c's tree walk must accept that).
 sub tree {
     my ($type) = @_;
     return MaxMind::DB::Writer::Tree->new(
+        alias_ipv6_to_ipv4       => 1,
         ip_version               => 6,
         record_size              => 24,
         database_type            => $type,

@@ -73,6 +73,9 @@ static void asn_and_place_come_from_the_database_that_has_them(void)
     CU_ASSERT_STRING_EQUAL(i.country, "SC");
     CU_ASSERT_STRING_EQUAL(i.country_name, "Seychelles");
     CU_ASSERT_STRING_EQUAL(i.city, "Victoria");
+    /* the same address as 6to4: the databases alias 2002::/16 to IPv4 */
+    CU_ASSERT_TRUE(lookup(g, "2002:cb00:7142::1", &i));
+    CU_ASSERT_EQUAL(i.asn, 64511);
     CU_ASSERT_TRUE(lookup(g, "203.0.113.10", &i));
     CU_ASSERT_EQUAL(i.asn, 64500);
     CU_ASSERT_STRING_EQUAL(i.as_org, "Example Shop Hosting B.V.");
