@@ -5,7 +5,8 @@
   "use strict";
   var PAGE = 100;
   var COLUMNS = {
-    hosts: ["ip", "names", "macs", "internal", "first_ts", "last_ts", "bytes_sent", "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps"],
+    hosts: ["ip", "names", "asn", "as_org", "country_code", "city", "macs", "internal", "first_ts", "last_ts", "bytes_sent", "bytes_recv", "conns_orig", "conns_resp", "server_ports", "pcaps"],
+    intel: ["ts", "seen.indicator", "seen.indicator_type", "seen.where", "indicators", "sources", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "fuid", "pcap", "frame"],
     conn: ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "resp_name", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "resp_pkts", "retransmits", "rtt_syn", "pcap", "first_frame"],
     dns: ["ts", "uid", "id.orig_h", "id.resp_h", "proto", "query", "qtype_name", "rcode_name", "answers", "TTLs", "rtt", "pcap", "frame"],
     http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "pcap", "request_frame"],
@@ -30,6 +31,8 @@
     "b_to_a.one_way_delay.median": "B→A delay median s",
     "b_to_a.one_way_delay.p95": "B→A delay p95 s"
   };
+  // columns shown only when some row has them (--mmdb's owner and place of hosts)
+  var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1 };
   var TIME = /(^ts$|_ts$|not_valid)/;
   // short identifiers that read wrong when broken across lines (on paper)
   var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
@@ -138,6 +141,9 @@
       var p = document.createElement("p"); p.className = "empty"; p.textContent = "Nothing recorded.";
       el.appendChild(p); return;
     }
-    build(el, rows, COLUMNS[name] || Object.keys(rows[0]));
+    var cols = (COLUMNS[name] || Object.keys(rows[0])).filter(function (c) {
+      return !OPTIONAL[c] || rows.some(function (r) { return get(r, c) !== undefined; });
+    });
+    build(el, rows, cols);
   });
 })();

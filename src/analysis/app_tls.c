@@ -78,9 +78,11 @@ static void read_chain(const tls_state_t *s, const tls_der_t *der, size_t n, cha
         if (an->evidence)
             an->evidence->save_certificate(an->evidence->ctx, x->sha256, der[i].der, der[i].len,
                                            s->cert_frame);
-        cert_sighting_t cs = {
-            .ts = s->ts, .cert = x, .expired_at_capture = x509_expired_at(x, s->ts / NS_PER_SEC)};
-        memcpy(cs.uid, s->c->uid, sizeof cs.uid);
+        cert_sighting_t cs = {.ts = s->ts,
+                              .frame = s->cert_frame,
+                              .cert = x,
+                              .expired_at_capture = x509_expired_at(x, s->ts / NS_PER_SEC)};
+        an_conn_ident(s->c, &cs.conn);
         an->records->certificate(an->records->ctx, &cs);
     }
 }

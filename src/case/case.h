@@ -8,6 +8,8 @@
 
 #include "analysis/analysis.h"
 #include "case/findings.h"
+#include "case/geoip.h"
+#include "case/intel.h"
 #include "case/merged.h"
 #include "model/model.h"
 
@@ -29,6 +31,11 @@ typedef struct case_opts {
     int argc;
     analysis_opts_t analysis;
     findings_thresholds_t thresholds; /* --threshold; findings_defaults otherwise */
+    /* --intel and --mmdb files, loaded by the pipeline (pipeline/enrich.c);
+     * NULL when the case has none.  Both list every file, also one that
+     * could not be used (with why). */
+    intel_set_t *intel;
+    geoip_t *geoip;
 } case_opts_t;
 
 #endif

@@ -153,6 +153,7 @@ findings_t *findings_run(const case_t *k, const findings_thresholds_t *th)
     detect_dns_tunnels(k, f);
     detect_app(k, f);
     detect_rare_ja3(k, f);
+    detect_intel(k, f);
     xqsort(f->v, f->n, sizeof *f->v, cmp_finding);
     for (size_t i = 0; i < f->n; i++)
         f->v[i].details = finding_details_json(&f->v[i]);

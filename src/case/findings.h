@@ -154,5 +154,6 @@ void detect_exfil(const case_t *k, findings_t *f);
 void detect_dns_tunnels(const case_t *k, findings_t *f);
 void detect_app(const case_t *k, findings_t *f); /* TLS, credentials, MIME mismatch */
 void detect_rare_ja3(const case_t *k, findings_t *f);
+void detect_intel(const case_t *k, findings_t *f); /* --intel matches, one per indicator */
 
 #endif

@@ -12,6 +12,7 @@
 
 typedef struct open_db {
     MMDB_s mmdb;
+    bool open; /* mmdb is open and usable */
     geoip_db_t info;
 } open_db_t;
 
@@ -48,8 +49,10 @@ geoip_t *geoip_new(void)
 
 static void close_db(open_db_t *d)
 {
-    MMDB_close(&d->mmdb);
+    if (d->open)
+        MMDB_close(&d->mmdb);
     free(d->info.path);
+    free(d->info.error);
     free(d->info.database_type);
     free(d);
 }
@@ -108,34 +111,39 @@ static void file_sha256(const MMDB_s *m, char out[65])
     EVP_MD_CTX_free(c);
 }
 
+/* Append d to g. */
+static void push(geoip_t *g, open_db_t *d)
+{
+    g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+    g->v[g->n++] = d;
+}
+
 int geoip_add(geoip_t *g, const char *path, char *err, size_t errlen)
 {
     open_db_t *d = xcalloc(1, sizeof *d);
+    d->info.path = xstrdup(path);
+    const char *why = NULL;
     int rc = MMDB_open(path, MMDB_MODE_MMAP, &d->mmdb);
     if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, MMDB_strerror(rc));
-        free(d);
-        return -1;
-    }
-    if (rc != MMDB_SUCCESS) {
-        snprintf(err, errlen, "%s: not a MaxMind DB file (%s)", path, MMDB_strerror(rc));
-        free(d);
-        return -1;
-    }
-    rc = check_tree(&d->mmdb);
-    if (rc != MMDB_SUCCESS) {
-        snprintf(err, errlen, "%s: damaged MaxMind DB file (%s)", path, MMDB_strerror(rc));
+        why = "cannot read";
+    } else if (rc != MMDB_SUCCESS) {
+        why = "not a MaxMind DB file";
+    } else if ((rc = check_tree(&d->mmdb)) != MMDB_SUCCESS) {
+        why = "damaged MaxMind DB file";
         MMDB_close(&d->mmdb);
-        free(d);
+    }
+    if (why) {
+        d->info.error = xasprintf("%s (%s)", why, MMDB_strerror(rc));
+        snprintf(err, errlen, "%s: %s", path, d->info.error);
+        push(g, d);
         return -1;
     }
-    d->info.path = xstrdup(path);
+    d->open = true;
     d->info.database_type =
         xstrdup(d->mmdb.metadata.database_type ? d->mmdb.metadata.database_type : "");
     d->info.build_epoch = d->mmdb.metadata.build_epoch;
     file_sha256(&d->mmdb, d->info.sha256);
-    g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
-    g->v[g->n++] = d;
+    push(g, d);
     return 0;
 }
 
@@ -280,7 +288,8 @@ bool geoip_lookup(geoip_t *g, const ipaddr_t *ip, geoip_info_t *out)
     struct sockaddr_storage ss;
     to_sockaddr(ip, &ss);
     for (size_t i = 0; i < g->n; i++)
-        lookup_one(g->v[i], (const struct sockaddr *)&ss, out);
+        if (g->v[i]->open)
+            lookup_one(g->v[i], (const struct sockaddr *)&ss, out);
     for (int f = 0; f < NFIELDS; f++)
         if (field_set(out, (enum geo_field)f))
             return true;

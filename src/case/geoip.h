@@ -42,6 +42,7 @@ typedef struct geoip_info {
 /* One database, for case.json. */
 typedef struct geoip_db {
     char *path;
+    char *error;            /* why it is not used, or NULL */
     char sha256[65];        /* of the file */
     char *database_type;    /* its metadata's, e.g. "GeoLite2-ASN" */
     uint64_t build_epoch;   /* when it was built (Unix seconds) */
@@ -54,7 +55,8 @@ geoip_t *geoip_new(void);
 void geoip_free(geoip_t *g);
 
 /* Open path and add it after the others.  0, or -1 with a one-line reason
- * in err ("PATH: not a MaxMind DB file (...)"); g is unchanged then. */
+ * in err ("PATH: not a MaxMind DB file (...)"); the file is listed either
+ * way (geoip_db), a refused one with its reason, and never looked in. */
 int geoip_add(geoip_t *g, const char *path, char *err, size_t errlen);
 
 size_t geoip_count(const geoip_t *g);

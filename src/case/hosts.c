@@ -1,6 +1,7 @@
 /* hosts.c — see hosts.h. */
 #include "hosts.h"
 
+#include "case/case.h"
 #include "core/xalloc.h"
 
 #include <pthread.h>
@@ -174,6 +175,24 @@ static void sort_lists(host_t *h)
     xqsort(h->caps, h->ncaps, sizeof *h->caps, cmp_u32);
 }
 
+static char *dup_known(const char *s)
+{
+    return s[0] ? xstrdup(s) : NULL;
+}
+
+/* What the --mmdb databases say about h. */
+static void locate(geoip_t *g, host_t *h)
+{
+    geoip_info_t in;
+    if (!geoip_lookup(g, &h->ip, &in))
+        return;
+    h->asn = in.asn;
+    memcpy(h->country_code, in.country, sizeof h->country_code);
+    h->as_org = dup_known(in.as_org);
+    h->country = dup_known(in.country_name);
+    h->city = dup_known(in.city);
+}
+
 hosts_t *hosts_build(const case_t *k)
 {
     hosts_t *h = xcalloc(1, sizeof *h);
@@ -219,6 +238,9 @@ hosts_t *hosts_build(const case_t *k)
         }
     for (size_t i = 0; i < h->n; i++)
         sort_lists(&h->v[i]);
+    if (k->opts && k->opts->geoip)
+        for (size_t i = 0; i < h->n; i++)
+            locate(k->opts->geoip, &h->v[i]);
     return h;
 }
 
@@ -234,6 +256,7 @@ void hosts_free(hosts_t *h)
     for (size_t i = 0; i < h->n; i++) {
         free(h->v[i].hint_names);
         free(h->v[i].caps);
+        free(h->v[i].as_org), free(h->v[i].country), free(h->v[i].city);
     }
     free(h->v);
     free(h);

@@ -4,8 +4,9 @@
  * One entry per IP address across all captures: MAC addresses (with the
  * IEEE vendor), names (DNS answers, TLS SNI, HTTP Host), first and last seen,
  * bytes sent and received, connections as originator and responder, server
- * ports it answered on, and the captures it appears in.  write/log_hosts.c
- * writes them to hosts.ndjson.
+ * ports it answered on, and the captures it appears in; with --mmdb, its AS
+ * number and organisation, country and city (case/geoip.h).
+ * write/log_hosts.c writes them to hosts.ndjson.
  */
 #ifndef PCAPCASE_HOSTS_H
 #define PCAPCASE_HOSTS_H
@@ -37,6 +38,10 @@ typedef struct host {
     size_t ncaps, capcaps;
     const char **hint_names; /* SNI / Host names, sorted (pointers into conn records) */
     size_t nhints, caphints;
+    /* --mmdb: what the databases say (0 / "" / NULL: unknown) */
+    uint32_t asn;
+    char country_code[4];
+    char *as_org, *country, *city; /* owned */
 } host_t;
 
 typedef struct hosts {

@@ -75,6 +75,7 @@ typedef struct intel_meta {
 /* One loaded file, for case.json. */
 typedef struct intel_file_info {
     char *path;
+    char *error;            /* why it could not be read (wholly), or NULL */
     char sha256[65];        /* of the file's bytes, lower-case hex */
     const char *format;     /* "zeek" or "list" */
     uint64_t lines;         /* every line, comments and blank ones included */
@@ -92,7 +93,8 @@ void intel_free(intel_set_t *s);
 /* Load one file into s.  Bad lines get one message each on diag ("pcapcase:
  * FILE:LINE: reason"; at most INTEL_MAX_LINE_MESSAGES per file, then a count)
  * and are skipped; diag may be NULL.  0, or -1 when the file cannot be read
- * (reason in err; what was read before a read error stays loaded). */
+ * (reason in err and in the file's info; what was read before a read error
+ * stays loaded).  Either way the file is listed (intel_file). */
 int intel_load_file(intel_set_t *s, const char *path, FILE *diag, char *err, size_t errlen);
 
 /* The same from memory, in pieces: begin, feed any number of times (a line

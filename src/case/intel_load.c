@@ -506,17 +506,20 @@ int intel_load_file(intel_set_t *s, const char *path, FILE *diag, char *err, siz
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        intel_file_mut(s, intel_file_begin(s, path))->error = xstrdup(strerror(e));
         return -1;
     }
     char *chunk = xmalloc(READ_CHUNK);
     intel_loader_t *l = intel_loader_begin(s, path, diag);
-    int rc = 0;
+    int rc = 0, read_errno = 0;
     for (;;) {
         ssize_t got = read(fd, chunk, READ_CHUNK);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
+            read_errno = errno;
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             rc = -1;
         }
@@ -525,6 +528,8 @@ int intel_load_file(intel_set_t *s, const char *path, FILE *diag, char *err, siz
         intel_loader_feed(l, chunk, (size_t)got);
     }
     intel_loader_end(l);
+    if (read_errno) /* the file just ended is the set's last */
+        intel_file_mut(s, intel_nfiles(s) - 1)->error = xstrdup(strerror(read_errno));
     free(chunk);
     close(fd);
     return rc;

@@ -198,7 +198,7 @@ void intel_free(intel_set_t *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->nfiles; i++)
-        free(s->files[i].path);
+        free(s->files[i].path), free(s->files[i].error);
     free(s->files);
     free(s->ind);
     free(s->feeds);

@@ -26,6 +26,7 @@ enum table_kind {
     TABLE_X509,
     TABLE_HOSTS,
     TABLE_FINDINGS,
+    TABLE_INTEL, /* only with --intel */
     TABLE_COUNT
 };
 

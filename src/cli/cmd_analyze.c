@@ -14,7 +14,8 @@
 static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
-    "                        [--threshold NAME=VALUE] [--jobs N] [--quiet] PCAP...\n"
+    "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
+    "                        [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -34,6 +35,12 @@ static const char analyze_help[] =
     "      --threshold NAME=VALUE\n"
     "                       change a finding threshold; repeatable; '--threshold list'\n"
     "                       prints every name with its default and meaning\n"
+    "      --intel FILE     indicators to look for (Zeek intel file, or one per line);\n"
+    "                       repeatable; kept with the case; matches go to\n"
+    "                       logs/intel.ndjson and one finding per indicator\n"
+    "      --mmdb FILE      MaxMind DB (GeoLite2/GeoIP2 ASN, Country, City; DB-IP):\n"
+    "                       AS, organisation, country and city of hosts; repeatable;\n"
+    "                       kept with the case\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n"
@@ -64,7 +71,9 @@ enum {
     OPT_MAX_BODY,
     OPT_HASH,
     OPT_UID,
-    OPT_THRESHOLD
+    OPT_THRESHOLD,
+    OPT_INTEL,
+    OPT_MMDB
 };
 
 static bool parse_hashes(const char *s, unsigned *out)
@@ -144,12 +153,15 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                                           {"hash", required_argument, 0, OPT_HASH},
                                           {"uid", required_argument, 0, OPT_UID},
                                           {"threshold", required_argument, 0, OPT_THRESHOLD},
+                                          {"intel", required_argument, 0, OPT_INTEL},
+                                          {"mmdb", required_argument, 0, OPT_MMDB},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
     case_opts_t o;
     memset(&o, 0, sizeof o);
+    path_list_t intel = {0}, mmdb = {0}; /* after the existing case's */
     o.out_dir = carve_only ? "./carved" : "./case";
     o.tz = "UTC";
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -213,6 +225,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                 return usage_error(cmd, "--threshold: %s", err);
             break;
         }
+        case OPT_INTEL:
+        case OPT_MMDB:
+            if (carve_only)
+                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            path_list_add(c == OPT_INTEL ? &intel : &mmdb, optarg);
+            break;
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -231,8 +249,11 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
+    if (optind >= argc) {
+        path_list_free(&intel);
+        path_list_free(&mmdb);
         return usage_error(cmd, "no capture given");
+    }
     case_inputs_t in;
     memset(&in, 0, sizeof in);
     size_t missing = 0;
@@ -245,6 +266,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     }
     if (!carve_only)
         case_inputs_add_previous(&in, o.out_dir);
+    for (size_t i = 0; i < intel.n; i++)
+        path_list_add(&in.intel, intel.v[i]);
+    for (size_t i = 0; i < mmdb.n; i++)
+        path_list_add(&in.mmdb, mmdb.v[i]);
+    path_list_free(&intel);
+    path_list_free(&mmdb);
     if (in.n == 0) {
         case_inputs_free(&in);
         return EXIT_NO_INPUT;

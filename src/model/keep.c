@@ -118,7 +118,7 @@ void capture_keep_certificate(capture_result_t *r, const cert_sighting_t *c, int
     cert_rec_t *cr = capture_cert_add(r);
     snprintf(cr->fp, sizeof cr->fp, "%s", c->cert->sha256);
     cr->ts = c->ts;
-    memcpy(cr->uid, c->uid, sizeof cr->uid);
+    memcpy(cr->uid, c->conn.uid, sizeof cr->uid);
     cr->expired_at_capture = c->expired_at_capture;
     cr->ts_digits = (int8_t)ts_digits;
     cr->fields = cert_fields(&r->cert_fields, c->cert);
@@ -162,4 +162,17 @@ void capture_keep_range_part(capture_result_t *r, const range_part_t *p)
     rr->orig = p->conn.orig, rr->resp = p->conn.resp;
     rr->orig_p = p->conn.orig_p, rr->resp_p = p->conn.resp_p;
     rr->first_frame = p->first_frame, rr->last_frame = p->last_frame;
+}
+
+void capture_keep_intel(capture_result_t *r, const intel_sighting_t *s)
+{
+    for (size_t i = 0; i < s->nindicators; i++) {
+        intel_rec_t *x = capture_intel_add(r);
+        x->indicator = s->indicator_ids[i];
+        x->ts = s->ts;
+        x->frame = s->frame;
+        memcpy(x->uid, s->conn.uid, sizeof x->uid);
+        x->orig = s->conn.orig, x->resp = s->conn.resp;
+        x->where = s->where;
+    }
 }

@@ -22,5 +22,6 @@ void capture_keep_certificate(capture_result_t *r, const cert_sighting_t *c, int
 void capture_keep_credential(capture_result_t *r, const credential_t *c);
 void capture_keep_mime_mismatch(capture_result_t *r, const mime_mismatch_t *m);
 void capture_keep_range_part(capture_result_t *r, const range_part_t *p);
+void capture_keep_intel(capture_result_t *r, const intel_sighting_t *s);
 
 #endif

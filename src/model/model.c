@@ -79,6 +79,12 @@ cert_rec_t *capture_cert_add(capture_result_t *r)
     return &r->certs[r->ncerts++];
 }
 
+intel_rec_t *capture_intel_add(capture_result_t *r)
+{
+    GROW(r->intel, r->nintel, r->capintel);
+    return &r->intel[r->nintel++];
+}
+
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts)
 {
     /* answers repeat: extend the last matching entry rather than add */
@@ -124,6 +130,7 @@ void capture_result_free(capture_result_t *r)
     }
     free(r->mimes);
     free(r->certs);
+    free(r->intel);
     for (size_t i = 0; i < r->cert_fields.n; i++) {
         x509_info_free(r->cert_fields.v[i]);
         free(r->cert_fields.v[i]);

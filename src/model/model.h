@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum log_kind { LOG_DNS, LOG_HTTP, LOG_FILES, LOG_SSL, LOG_SPOOLED_COUNT };
+enum log_kind { LOG_DNS, LOG_HTTP, LOG_FILES, LOG_SSL, LOG_INTEL, LOG_SPOOLED_COUNT };
 
 /* Digits after the second in logged times when a capture says nothing: µs,
  * the classic pcap resolution (a capture's own is ts_digits, 6 or 9). */
@@ -152,6 +152,19 @@ typedef struct cert_rec {
     const x509_info_t *fields; /* shared by the capture's sightings of it (certs_t) */
 } cert_rec_t;
 
+/* One indicator of --intel matched by one sighting (a sighting that matches
+ * several indicators, an address and its subnet, gives one each): what the
+ * intel findings read (the full row is in intel.ndjson). */
+typedef struct intel_rec {
+    uint32_t indicator; /* its id in the case's intel set (case/intel.h) */
+    ts_ns_t ts;
+    uint64_t frame;
+    char uid[UID_LEN]; /* "" when the value belongs to no connection */
+    ipaddr_t orig, resp;
+    const char *where; /* static: "Conn::IN_RESP", ... */
+    uint32_t capture;
+} intel_rec_t;
+
 /* The certificates of one capture, each once, by fingerprint. */
 typedef struct certs {
     x509_info_t **v; /* owned */
@@ -202,6 +215,8 @@ typedef struct capture_result {
     cert_rec_t *certs;
     size_t ncerts, capcerts;
     certs_t cert_fields; /* what the sightings point to */
+    intel_rec_t *intel;  /* --intel matches */
+    size_t nintel, capintel;
     range_rec_t *ranges;
     size_t nranges, capranges;
 } capture_result_t;
@@ -223,6 +238,7 @@ tls_rec_t *capture_tls_add(capture_result_t *r);
 cred_rec_t *capture_cred_add(capture_result_t *r);
 mime_rec_t *capture_mime_add(capture_result_t *r);
 cert_rec_t *capture_cert_add(capture_result_t *r);
+intel_rec_t *capture_intel_add(capture_result_t *r);
 range_rec_t *capture_range_add(capture_result_t *r);
 /* Record that name resolved to addr at ts (passive DNS). */
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts);

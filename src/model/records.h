@@ -125,8 +125,9 @@ typedef struct ssl_record {
 /* One certificate seen in one connection (x509.ndjson merges the sightings
  * of a certificate by fingerprint). */
 typedef struct cert_sighting {
-    char uid[UID_LEN];
+    conn_ident_t conn;
     ts_ns_t ts;
+    uint64_t frame;          /* where the certificate message began */
     const x509_info_t *cert; /* its fields; cert->sha256 is the fingerprint */
     bool expired_at_capture;
 } cert_sighting_t;
@@ -163,5 +164,29 @@ typedef struct range_part {
     const char *fuid;
     uint64_t first_frame, last_frame;
 } range_part_t;
+
+/* A value seen in the traffic that matched indicators of --intel
+ * (intel.ndjson): Zeek's Intel::Seen with what it matched.  Made by the
+ * case's intel tap (case/intel_tap.c) from the other records, not by an
+ * analyser.  Lists hold each item once, in the order the indicators
+ * matched (an address's own entry, then its subnets longest first). */
+typedef struct intel_sighting {
+    conn_ident_t conn; /* uid "" when the value belongs to no connection */
+    ts_ns_t ts;
+    uint64_t frame;
+    const char *value;          /* seen.indicator: the value as seen */
+    const char *value_type;     /* seen.indicator_type: "Intel::DOMAIN" */
+    const char *where;          /* seen.where: "DNS::IN_REQUEST" */
+    const char *fuid;           /* the file whose hash or name it is, or NULL */
+    const char *file_mime;      /* that file's sniffed type, or NULL */
+    const char *file_desc;      /* that file's URL, or NULL */
+    const char *const *matched; /* the indicator types that matched */
+    size_t nmatched;
+    const char *const *sources; /* their feeds */
+    size_t nsources;
+    const char *const *indicators; /* the indicators as the case shows them */
+    const uint32_t *indicator_ids; /* ... and their ids in the intel set */
+    size_t nindicators;
+} intel_sighting_t;
 
 #endif

@@ -32,6 +32,8 @@ typedef struct record_sink {
     void (*credential)(void *ctx, const credential_t *r);
     void (*mime_mismatch)(void *ctx, const mime_mismatch_t *r);
     void (*range_part)(void *ctx, const range_part_t *r);
+    /* --intel matches (made by case/intel_tap.c from the records above). */
+    void (*intel)(void *ctx, const intel_sighting_t *r);
 } record_sink_t;
 
 #endif

@@ -69,6 +69,8 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
             r->mimes[j].capture = (uint32_t)i;
         for (size_t j = 0; j < r->ncerts; j++)
             r->certs[j].capture = (uint32_t)i;
+        for (size_t j = 0; j < r->nintel; j++)
+            r->intel[j].capture = (uint32_t)i;
         if (k->r[i]->damaged) {
             k->damaged++;
             fprintf(stderr, "pcapcase: %s: damaged input: %llu problem(s), first: %s\n",
@@ -152,7 +154,8 @@ static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, 
     return rc;
 }
 
-int case_analyze(const case_inputs_t *in, const case_opts_t *o)
+/* case_analyze with o's --intel and --mmdb files loaded. */
+static int analyze_loaded(const case_inputs_t *in, const case_opts_t *o)
 {
     phases_t ph = {0};
     phase(&ph, NULL);
@@ -210,4 +213,14 @@ int case_analyze(const case_inputs_t *in, const case_opts_t *o)
     case_free(&k);
     free_results(all, in->n);
     return status;
+}
+
+int case_analyze(const case_inputs_t *in, const case_opts_t *given)
+{
+    case_opts_t opts = *given;
+    size_t unusable_files = case_enrich_load(in, &opts);
+    int status = analyze_loaded(in, &opts);
+    case_enrich_free(&opts);
+    /* an --intel or --mmdb file that could not be used is damaged input */
+    return status == CASE_DONE && unusable_files ? CASE_DAMAGED : status;
 }

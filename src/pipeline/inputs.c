@@ -6,11 +6,33 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+void path_list_add(path_list_t *l, const char *given)
+{
+    char real[PATH_MAX];
+    const char *path = realpath(given, real) ? real : given;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], path) == 0)
+            return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+    }
+    l->v[l->n++] = xstrdup(path);
+}
+
+void path_list_free(path_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
 
 static void push(case_inputs_t *in, const char *path)
 {
@@ -91,25 +113,44 @@ int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errle
     return 0;
 }
 
+/* The "path" of each object of root's array key, to add(ctx, path). */
+static void each_listed_path(json_object *root, const char *key, void (*add)(void *, const char *),
+                             void *ctx)
+{
+    json_object *list;
+    if (!json_object_object_get_ex(root, key, &list) || !json_object_is_type(list, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *item = json_object_array_get_idx(list, i), *path;
+        if (json_object_object_get_ex(item, "path", &path) &&
+            json_object_is_type(path, json_type_string))
+            add(ctx, json_object_get_string(path));
+    }
+}
+
+static void add_capture_if_there(void *in, const char *path)
+{
+    if (path_exists(path))
+        push(in, path);
+}
+
+static void add_path(void *list, const char *path)
+{
+    path_list_add(list, path);
+}
+
 void case_inputs_add_previous(case_inputs_t *in, const char *case_dir)
 {
     char *p = xasprintf("%s/case.json", case_dir);
     json_object *root = path_exists(p) ? json_object_from_file(p) : NULL;
     free(p);
-    json_object *ev;
-    if (!root || !json_object_object_get_ex(root, "evidence", &ev) ||
-        !json_object_is_type(ev, json_type_array)) {
-        if (root)
-            json_object_put(root);
+    if (!root)
         return;
-    }
-    for (size_t i = 0; i < json_object_array_length(ev); i++) {
-        json_object *item = json_object_array_get_idx(ev, i), *path;
-        if (json_object_object_get_ex(item, "path", &path) &&
-            json_object_is_type(path, json_type_string) &&
-            path_exists(json_object_get_string(path)))
-            push(in, json_object_get_string(path));
-    }
+    each_listed_path(root, "evidence", add_capture_if_there, in);
+    json_object *intel;
+    if (json_object_object_get_ex(root, "intel", &intel))
+        each_listed_path(intel, "files", add_path, &in->intel);
+    each_listed_path(root, "mmdb", add_path, &in->mmdb);
     json_object_put(root);
 }
 
@@ -118,5 +159,7 @@ void case_inputs_free(case_inputs_t *in)
     for (size_t i = 0; i < in->n; i++)
         free(in->paths[i]);
     free(in->paths);
+    path_list_free(&in->intel);
+    path_list_free(&in->mmdb);
     memset(in, 0, sizeof *in);
 }

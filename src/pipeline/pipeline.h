@@ -17,18 +17,39 @@
 
 #include <stddef.h>
 
-typedef struct case_inputs {
-    char **paths;
+/* File names, each once, in the order added. */
+typedef struct path_list {
+    char **v;
     size_t n, cap;
+} path_list_t;
+
+typedef struct case_inputs {
+    char **paths; /* captures */
+    size_t n, cap;
+    path_list_t intel; /* --intel files: the existing case's, then the new ones */
+    path_list_t mmdb;  /* --mmdb files, the same way */
 } case_inputs_t;
+
+/* Add path to l unless it is there: as an absolute path when the file
+ * exists (case.json lists it so, as it does captures). */
+void path_list_add(path_list_t *l, const char *path);
+void path_list_free(path_list_t *l);
 
 /* Add a path: a file, or every regular file in a folder (sorted, not
  * recursive into hidden entries).  Returns 0, or -1 with a one-line reason
  * in err when the path does not exist or cannot be listed. */
 int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errlen);
-/* Add the evidence paths listed in an existing CASE/case.json (if any). */
+/* Add the evidence paths, --intel and --mmdb files listed in an existing
+ * CASE/case.json (if any).  Captures that are gone are skipped; intel and
+ * MMDB files are added anyway, so that their absence is reported. */
 void case_inputs_add_previous(case_inputs_t *in, const char *case_dir);
 void case_inputs_free(case_inputs_t *in);
+
+/* Load the case's --intel and --mmdb files (in->intel, in->mmdb) into
+ * o->intel and o->geoip (left NULL when there are none), saying on stderr
+ * what could not be read.  Returns how many files could not be used. */
+size_t case_enrich_load(const case_inputs_t *in, case_opts_t *o);
+void case_enrich_free(case_opts_t *o);
 
 /* What case_analyze returns: the process exit status (docs/cli.md). */
 enum case_status {

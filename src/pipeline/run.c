@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 #include "write/artwriter.h"
 #include "write/evidence.h"
+#include "case/intel_tap.h"
 #include "write/record_spool.h"
 
 #include <pthread.h>
@@ -91,10 +92,14 @@ static void *work(void *arg)
          * the temporary folder), evidence goes under it */
         record_sink_t records;
         record_spool_init(&records, &s->results[i], s->opts->out_dir);
+        intel_tap_t tap; /* --intel: every record is looked at on its way */
+        if (s->opts->intel)
+            intel_tap_init(&tap, &records, s->opts->intel);
+        const record_sink_t *sink = s->opts->intel ? &tap.sink : &records;
         evidence_store_t evidence;
         evidence_dir_t dir;
         evidence_store_init(&evidence, &dir, s->opts->out_dir, &s->results[i].damage);
-        analysis_run(s->in->paths[i], &ao, &records, &evidence, &s->results[i]);
+        analysis_run(s->in->paths[i], &ao, sink, &evidence, &s->results[i]);
         pthread_mutex_lock(&s->lock);
         s->inflight[w->id] = 0;
         s->done_bytes += s->results[i].size;

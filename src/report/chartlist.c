@@ -16,6 +16,7 @@ static const char *const order[] = {
     "protocol_mix",
     "talkers_over_time",
     "top_talkers",
+    "top_organisations",
     "dns_over_time",
     "duration_bytes",
     "beacon_",

@@ -25,6 +25,15 @@
 #define HTML_MAX_CHART_BYTES (4u << 20)
 
 static const char *const tables[] = {"hosts", "conn", "dns", "http", "files", "ssl", "x509", NULL};
+/* ... and with --intel, its matches (a section only when the case has the log) */
+static const char *const tables_with_intel[] = {"intel", "hosts", "conn", "dns", "http",
+                                                "files", "ssl",   "x509", NULL};
+static const char intel_nav[] = "<a href=\"#intel\">Intel</a>";
+static const char intel_section[] =
+    "<section id=\"intel\"><h2>Intel matches</h2><p class=\"note\">Values seen in the "
+    "traffic that matched the case's --intel indicators (logs/intel.ndjson); each matched "
+    "indicator is also a finding above.</p><div class=\"table\" data-table=\"intel\"></div>"
+    "</section>";
 
 static const char *jstr(json_object *o, const char *key)
 {
@@ -389,9 +398,12 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     const char *name = jstr(cj, "name");
     char tzv[32];
     snprintf(tzv, sizeof tzv, "%d", tz);
+    char *ip = xasprintf("%s/logs/intel.ndjson", dir);
+    bool intel = path_exists(ip);
+    free(ip);
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
          *tl = timeline(cj, tz), *ch = charts_html(dir), *me = method(cj),
-         *da = data_blocks(dir, tables);
+         *da = data_blocks(dir, intel ? tables_with_intel : tables);
     buf_t data = BUF_INIT;
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv,
                da);
@@ -412,6 +424,8 @@ int report_html_write(const char *dir, char *err, size_t errlen)
                         {"timeline", tl},
                         {"charts", ch},
                         {"method", me},
+                        {"intel_nav", intel ? intel_nav : ""},
+                        {"intel_section", intel ? intel_section : ""},
                         {"data", buf_cstr(&data)},
                         {NULL, NULL}};
     buf_t out = BUF_INIT;

@@ -20,6 +20,7 @@
 #include "write/log_findings.h"
 #include "write/log_hosts.h"
 #include "write/log_http.h"
+#include "write/log_intel.h"
 #include "write/log_ssl.h"
 #include "write/log_x509.h"
 
@@ -42,17 +43,19 @@ unsigned long report_xlsx_max_rows = 1048575; /* rows after the header */
 typedef struct sheet_def {
     const char *log, *title;
     const log_column_t *cols; /* the log writer's columns; LOG_IN_SHEET ones are shown */
+    bool if_written;          /* a sheet only when the case has the log (intel: --intel) */
 } sheet_def_t;
 
-static const sheet_def_t sheets[] = {{"findings", "Findings", log_findings_columns},
-                                     {"hosts", "Hosts", log_hosts_columns},
-                                     {"conn", "Connections", log_conn_columns},
-                                     {"dns", "DNS", log_dns_columns},
-                                     {"http", "HTTP", log_http_columns},
-                                     {"files", "Files", log_files_columns},
-                                     {"ssl", "TLS", log_ssl_columns},
-                                     {"x509", "Certificates", log_x509_columns},
-                                     {NULL, NULL, NULL}};
+static const sheet_def_t sheets[] = {{"findings", "Findings", log_findings_columns, false},
+                                     {"intel", "Intel", log_intel_columns, true},
+                                     {"hosts", "Hosts", log_hosts_columns, false},
+                                     {"conn", "Connections", log_conn_columns, false},
+                                     {"dns", "DNS", log_dns_columns, false},
+                                     {"http", "HTTP", log_http_columns, false},
+                                     {"files", "Files", log_files_columns, false},
+                                     {"ssl", "TLS", log_ssl_columns, false},
+                                     {"x509", "Certificates", log_x509_columns, false},
+                                     {NULL, NULL, NULL, false}};
 
 typedef struct ctx {
     lxw_workbook *wb;
@@ -110,12 +113,30 @@ typedef struct cur {
     double width[XLSX_MAX_COLS];
 } cur_t;
 
-/* The columns of cols the workbook shows. */
-static void shown_columns(cur_t *cur, const log_column_t *cols)
+/* Does some row of the log f has the member name?  (f is rewound.) */
+static bool log_has(FILE *f, const char *name)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    bool found = false;
+    rewind(f);
+    while (!found && getline(&line, &cap, f) > 0) {
+        json_object *o = json_tokener_parse(line);
+        found = o && json_object_object_get_ex(o, name, NULL);
+        json_object_put(o);
+    }
+    free(line);
+    rewind(f);
+    return found;
+}
+
+/* The columns of cols the workbook shows: LOG_IN_SHEET ones, and of those
+ * LOG_OPTIONAL only when the log f has them. */
+static void shown_columns(cur_t *cur, const log_column_t *cols, FILE *f)
 {
     cur->ncols = 0;
     for (const log_column_t *k = cols; k->name && cur->ncols < XLSX_MAX_COLS; k++)
-        if (k->flags & LOG_IN_SHEET)
+        if ((k->flags & LOG_IN_SHEET) && (!(k->flags & LOG_OPTIONAL) || (f && log_has(f, k->name))))
             cur->col[cur->ncols++] = k;
 }
 
@@ -207,9 +228,11 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     char *p = xasprintf("%s/logs/%s.ndjson", dir, d->log);
     FILE *f = fopen(p, "r");
     free(p);
+    if (!f && d->if_written)
+        return 0;
     cur_t cur;
     memset(&cur, 0, sizeof cur);
-    shown_columns(&cur, d->cols);
+    shown_columns(&cur, d->cols, f);
     int part = 1;
     new_sheet(c, d->title, part, &cur);
     char *line = NULL;
@@ -421,9 +444,9 @@ static const log_column_t c_unmatched[] = {
     {"len", LOG_COUNT, LOG_IN_SHEET},
     {NULL, 0, 0},
 };
-static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows},
-                                             {"unmatched", "Unmatched packets", c_unmatched},
-                                             {NULL, NULL, NULL}};
+static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows, false},
+                                             {"unmatched", "Unmatched packets", c_unmatched, false},
+                                             {NULL, NULL, NULL, false}};
 
 /* One labelled figure: a number, or text (e.g. how a quantile was computed);
  * null stays empty. */

@@ -6,6 +6,7 @@
  *   case_chart_bandwidth.c    bandwidth over time (the case, each capture)
  *   case_chart_protocols.c    protocol mix over time
  *   case_chart_talkers.c      top talkers over time, top talkers in all
+ *   case_chart_organisations.c  top talkers by organisation (AS), with --mmdb
  *   case_chart_connections.c  connection duration vs bytes
  *   case_chart_dns.c          DNS queries over time
  *   case_chart_beacons.c      beacon intervals, histogram and over time
@@ -33,6 +34,8 @@ int case_chart_bandwidth(const case_t *k, int *written, char *err, size_t errlen
 int case_chart_protocol_mix(const case_t *k, char *err, size_t errlen);
 int case_chart_talkers_over_time(const case_t *k, char *err, size_t errlen);
 int case_chart_top_talkers(const case_t *k, char *err, size_t errlen);
+/* Nothing without --mmdb; else counts its chart in *written. */
+int case_chart_top_organisations(const case_t *k, int *written, char *err, size_t errlen);
 int case_chart_duration_bytes(const case_t *k, char *err, size_t errlen);
 int case_chart_dns_over_time(const case_t *k, char *err, size_t errlen);
 int case_chart_beacons(const case_t *k, char *err, size_t errlen);

@@ -86,6 +86,59 @@ static void evidence(jsonw_t *w, const capture_result_t *r)
     jw_obj_end(w);
 }
 
+/* "intel": the --intel files (each with its SHA-256, format and line
+ * counts, or why it could not be read) and the indicators they gave. */
+static void intel_files(jsonw_t *w, const intel_set_t *s)
+{
+    jw_key(w, "intel");
+    jw_obj_begin(w);
+    jw_key(w, "files");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < intel_nfiles(s); i++) {
+        const intel_file_info_t *f = intel_file(s, i);
+        jw_obj_begin(w);
+        jw_kv_str(w, "path", f->path);
+        if (f->error)
+            jw_kv_str(w, "error", f->error);
+        if (f->sha256[0])
+            jw_kv_str(w, "sha256", f->sha256);
+        jw_kv_str(w, "format", f->format);
+        jw_kv_uint(w, "lines", f->lines);
+        jw_kv_uint(w, "indicators", f->indicators);
+        jw_kv_uint(w, "already_known", f->already_known);
+        jw_kv_uint(w, "bad_lines", f->bad_lines);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kv_uint(w, "indicators", intel_count(s));
+    jw_obj_end(w);
+}
+
+/* "mmdb": the --mmdb files, each with its SHA-256, type and build time, or
+ * why it is not used. */
+static void mmdb_files(jsonw_t *w, const geoip_t *g)
+{
+    jw_key(w, "mmdb");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < geoip_count(g); i++) {
+        const geoip_db_t *d = geoip_db(g, i);
+        jw_obj_begin(w);
+        jw_kv_str(w, "path", d->path);
+        if (d->error) {
+            jw_kv_str(w, "error", d->error);
+        } else {
+            jw_kv_str(w, "sha256", d->sha256);
+            jw_kv_str(w, "database_type", d->database_type);
+            char built[32];
+            iso_time((time_t)d->build_epoch, built);
+            jw_kv_str(w, "built", built);
+            jw_kv_uint(w, "lookup_errors", d->lookup_errors);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 int case_json_write(const case_t *k, char *err, size_t errlen)
 {
     const case_opts_t *o = k->opts;
@@ -129,6 +182,10 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
         conns += k->r[i]->nconns;
     }
     jw_arr_end(&w);
+    if (o->intel)
+        intel_files(&w, o->intel);
+    if (o->geoip)
+        mmdb_files(&w, o->geoip);
     jw_key(&w, "totals");
     jw_obj_begin(&w);
     jw_kv_uint(&w, "captures", k->n);

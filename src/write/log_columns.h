@@ -28,7 +28,8 @@ typedef enum log_type {
 
 /* Flags of a column. */
 enum {
-    LOG_IN_SHEET = 1 /* the workbook shows it (the rest is in the log only) */
+    LOG_IN_SHEET = 1, /* the workbook shows it (the rest is in the log only) */
+    LOG_OPTIONAL = 2  /* ... only when some row has it (--mmdb's host columns) */
 };
 
 typedef struct log_column {

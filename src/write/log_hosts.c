@@ -10,13 +10,25 @@
 #include <string.h>
 
 const log_column_t log_hosts_columns[] = {
-    {"ip", LOG_ADDR, LOG_IN_SHEET},           {"internal", LOG_BOOL, LOG_IN_SHEET},
-    {"macs", LOG_RECORD, LOG_IN_SHEET},       {"names", LOG_LIST, LOG_IN_SHEET},
-    {"first_ts", LOG_TIME, LOG_IN_SHEET},     {"last_ts", LOG_TIME, LOG_IN_SHEET},
-    {"bytes_sent", LOG_COUNT, LOG_IN_SHEET},  {"bytes_recv", LOG_COUNT, LOG_IN_SHEET},
-    {"conns_orig", LOG_COUNT, LOG_IN_SHEET},  {"conns_resp", LOG_COUNT, LOG_IN_SHEET},
-    {"server_ports", LOG_LIST, LOG_IN_SHEET}, {"server_port_count", LOG_COUNT, 0},
-    {"pcaps", LOG_LIST, LOG_IN_SHEET},        {NULL, 0, 0},
+    {"ip", LOG_ADDR, LOG_IN_SHEET},
+    {"internal", LOG_BOOL, LOG_IN_SHEET},
+    {"macs", LOG_RECORD, LOG_IN_SHEET},
+    {"names", LOG_LIST, LOG_IN_SHEET},
+    {"asn", LOG_COUNT, LOG_IN_SHEET | LOG_OPTIONAL},
+    {"as_org", LOG_STRING, LOG_IN_SHEET | LOG_OPTIONAL},
+    {"country_code", LOG_STRING, LOG_IN_SHEET | LOG_OPTIONAL},
+    {"country", LOG_STRING, LOG_IN_SHEET | LOG_OPTIONAL},
+    {"city", LOG_STRING, LOG_IN_SHEET | LOG_OPTIONAL},
+    {"first_ts", LOG_TIME, LOG_IN_SHEET},
+    {"last_ts", LOG_TIME, LOG_IN_SHEET},
+    {"bytes_sent", LOG_COUNT, LOG_IN_SHEET},
+    {"bytes_recv", LOG_COUNT, LOG_IN_SHEET},
+    {"conns_orig", LOG_COUNT, LOG_IN_SHEET},
+    {"conns_resp", LOG_COUNT, LOG_IN_SHEET},
+    {"server_ports", LOG_LIST, LOG_IN_SHEET},
+    {"server_port_count", LOG_COUNT, 0},
+    {"pcaps", LOG_LIST, LOG_IN_SHEET},
+    {NULL, 0, 0},
 };
 
 static void macs(jsonw_t *w, const host_t *h)
@@ -52,6 +64,21 @@ static void names(jsonw_t *w, const case_t *k, const host_t *h)
     jw_arr_end(w);
 }
 
+/* --mmdb: what is known of the host's owner and place (nothing without). */
+static void place(jsonw_t *w, const host_t *h)
+{
+    if (h->asn)
+        jw_kv_uint(w, "asn", h->asn);
+    if (h->as_org)
+        jw_kv_str(w, "as_org", h->as_org);
+    if (h->country_code[0])
+        jw_kv_str(w, "country_code", h->country_code);
+    if (h->country)
+        jw_kv_str(w, "country", h->country);
+    if (h->city)
+        jw_kv_str(w, "city", h->city);
+}
+
 static void row(buf_t *out, const case_t *k, const host_t *h, int digits)
 {
     jsonw_t w;
@@ -61,6 +88,7 @@ static void row(buf_t *out, const case_t *k, const host_t *h, int digits)
     jw_kv_bool(&w, "internal", ipaddr_is_private(&h->ip));
     macs(&w, h);
     names(&w, k, h);
+    place(&w, h);
     lf_time(&w, "first_ts", h->first, digits);
     lf_time(&w, "last_ts", h->last, digits);
     jw_kv_uint(&w, "bytes_sent", h->bytes_sent);

@@ -13,9 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-const char *const table_names[TABLE_COUNT] = {"conn", "dns",  "http",  "files",
-                                              "ssl",  "x509", "hosts", "findings"};
+const char *const table_names[TABLE_COUNT] = {"conn", "dns",   "http",     "files", "ssl",
+                                              "x509", "hosts", "findings", "intel"};
 
 /* Merge the captures' spools of log kind into path. */
 static long long merge_spooled(const case_t *k, enum log_kind kind, const char *path)
@@ -50,12 +51,25 @@ static long long write_ssl(const case_t *k, const char *path)
     return merge_spooled(k, LOG_SSL, path);
 }
 
+static long long write_intel(const case_t *k, const char *path)
+{
+    return merge_spooled(k, LOG_INTEL, path);
+}
+
+/* Is log t part of this case?  intel.ndjson only with --intel files, so a
+ * case without them is what it was before they existed. */
+static bool wanted(const case_t *k, int t)
+{
+    return t != TABLE_INTEL || k->opts->intel;
+}
+
 /* Each log's writer: returns its row count, or -1 with errno set. */
 static long long (*const writers[TABLE_COUNT])(const case_t *k, const char *path) = {
     [TABLE_CONN] = log_conn_write,   [TABLE_DNS] = write_dns,
     [TABLE_HTTP] = write_http,       [TABLE_FILES] = write_files,
     [TABLE_SSL] = write_ssl,         [TABLE_X509] = log_x509_write,
     [TABLE_HOSTS] = log_hosts_write, [TABLE_FINDINGS] = log_findings_write,
+    [TABLE_INTEL] = write_intel,
 };
 
 int case_logs_write(case_t *k, char *err, size_t errlen)
@@ -69,6 +83,12 @@ int case_logs_write(case_t *k, char *err, size_t errlen)
     int rc = 0;
     for (int t = 0; t < TABLE_COUNT && rc == 0; t++) {
         char *p = xasprintf("%s/%s.ndjson", dir, table_names[t]);
+        if (!wanted(k, t)) {
+            k->rows[t] = -1; /* not in case.json either */
+            unlink(p);       /* one a run with --intel left (none is kept: see inputs.c) */
+            free(p);
+            continue;
+        }
         k->rows[t] = writers[t](k, p);
         if (k->rows[t] < 0) {
             snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));

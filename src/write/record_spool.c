@@ -6,6 +6,7 @@
 #include "write/log_dns.h"
 #include "write/log_files.h"
 #include "write/log_http.h"
+#include "write/log_intel.h"
 #include "write/log_ssl.h"
 
 static int digits(const capture_result_t *r)
@@ -85,6 +86,15 @@ static void on_certificate(void *ctx, const cert_sighting_t *c)
     capture_keep_certificate(r, c, digits(r));
 }
 
+static void on_intel(void *ctx, const intel_sighting_t *s)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_intel_row(&row, s, r->name, digits(r));
+    spool(r, LOG_INTEL, s->ts, &row);
+    capture_keep_intel(r, s);
+}
+
 void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spool_dir)
 {
     for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
@@ -101,5 +111,6 @@ void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spo
         .credential = on_credential,
         .mime_mismatch = on_mime_mismatch,
         .range_part = on_range_part,
+        .intel = on_intel,
     };
 }

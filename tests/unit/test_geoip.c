@@ -132,8 +132,8 @@ static void damaged_files_are_refused_with_one_reason(void)
     geoip_t *g = geoip_new();
     char err[512], path[160], want[512];
     CU_ASSERT_EQUAL(geoip_add(g, "/nonexistent.mmdb", err, sizeof err), -1);
-    CU_ASSERT_STRING_EQUAL(err, "/nonexistent.mmdb: cannot read: Error opening the specified "
-                                "MaxMind DB file");
+    CU_ASSERT_STRING_EQUAL(err, "/nonexistent.mmdb: cannot read (Error opening the specified "
+                                "MaxMind DB file)");
     snprintf(path, sizeof path, "%s/text.mmdb", dir);
     FILE *f = fopen(path, "w");
     fputs("203.0.113.66\tIntel::ADDR\n", f);
@@ -154,7 +154,14 @@ static void damaged_files_are_refused_with_one_reason(void)
     snprintf(want, sizeof want,
              "%s: damaged MaxMind DB file (The MaxMind DB file's search tree is corrupt)", path);
     CU_ASSERT_STRING_EQUAL(err, want);
-    CU_ASSERT_EQUAL(geoip_count(g), 0);
+    /* each is listed with its reason, and none is looked in */
+    CU_ASSERT_EQUAL_FATAL(geoip_count(g), 4);
+    CU_ASSERT_STRING_EQUAL(
+        geoip_db(g, 3)->error,
+        "damaged MaxMind DB file (The MaxMind DB file's search tree is corrupt)");
+    CU_ASSERT_STRING_EQUAL(geoip_db(g, 3)->sha256, "");
+    geoip_info_t i;
+    CU_ASSERT_FALSE(lookup(g, "203.0.113.66", &i));
     geoip_free(g);
 }
 

@@ -537,11 +537,15 @@ static void missing_file_is_an_error_and_a_file_is_hashed(void)
     CU_ASSERT_EQUAL(write(fd, "x", 1), 1);
     close(fd);
     CU_ASSERT_EQUAL(intel_load_file(s, path, NULL, err, sizeof err), 0);
-    CU_ASSERT_EQUAL_FATAL(intel_nfiles(s), 1); /* the missing one is not recorded */
-    CU_ASSERT_STRING_EQUAL(intel_file(s, 0)->path, path);
-    CU_ASSERT_STRING_EQUAL(intel_file(s, 0)->sha256,
+    CU_ASSERT_EQUAL_FATAL(intel_nfiles(s), 2); /* the missing one is listed with why */
+    CU_ASSERT_STRING_EQUAL(intel_file(s, 0)->path, "/nonexistent/iocs.txt");
+    CU_ASSERT_STRING_EQUAL(intel_file(s, 0)->error, "No such file or directory");
+    CU_ASSERT_STRING_EQUAL(intel_file(s, 0)->sha256, "");
+    CU_ASSERT_STRING_EQUAL(intel_file(s, 1)->path, path);
+    CU_ASSERT_PTR_NULL(intel_file(s, 1)->error);
+    CU_ASSERT_STRING_EQUAL(intel_file(s, 1)->sha256,
                            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
-    CU_ASSERT_EQUAL(intel_file(s, 0)->bad_lines, 1);
+    CU_ASSERT_EQUAL(intel_file(s, 1)->bad_lines, 1);
     unlink(path);
     intel_free(s);
 }
