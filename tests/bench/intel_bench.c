@@ -3,6 +3,7 @@
  * indicators from a Zeek intel file and measure lookups per second.
  *
  *   intel_bench [N] [DIR]     (tests/bench/intel.sh builds and runs it)
+ *   intel_bench --write N FILE   only write the generated feed (tests/bench/run.sh --intel)
  *
  * The file (DIR/intel-N.txt) mixes the types the way threat feeds do —
  * mostly addresses, domains and hashes, some URLs and subnets — from a fixed
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -177,35 +179,50 @@ static void bench_lookups(const intel_set_t *s, intel_type_t t, const sample_t *
     free(values);
 }
 
-int main(int argc, char **argv)
+/* Write n generated indicators to path as a Zeek intel file; every
+ * SAMPLE_EVERY-th goes to listed (up to nlisted, may be NULL).  The number
+ * kept, or -1 when path cannot be written. */
+static long write_feed(const char *path, size_t n, sample_t *listed, size_t nlisted)
 {
-    size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
-    const char *dir = argc > 2 ? argv[2] : "/tmp";
-    char path[512];
-    snprintf(path, sizeof path, "%s/intel-%zu.txt", dir, n);
-    size_t nlisted = n / SAMPLE_EVERY + 1, k = 0;
-    sample_t *listed = calloc(nlisted, sizeof *listed);
-
-    double t0 = now();
     FILE *f = fopen(path, "w");
     if (!f) {
         perror(path);
-        return 3;
+        return -1;
     }
+    size_t k = 0;
     fprintf(f, "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n");
     for (size_t i = 0; i < n; i++) {
         char v[sizeof listed[0].v];
         intel_type_t t = random_indicator(v, sizeof v);
         fprintf(f, "%s\t%s\tfeed-%zu\t-\n", v, intel_type_name(t), i % 10);
-        if (i % SAMPLE_EVERY == 0 && k < nlisted) {
+        if (listed && i % SAMPLE_EVERY == 0 && k < nlisted) {
             listed[k].t = t;
             snprintf(listed[k++].v, sizeof listed[0].v, "%s", v);
         }
     }
-    long size = ftell(f);
     fclose(f);
-    printf("intel: generated %zu indicators, %.1f MB, in %.2f CPU s (%s)\n", n, (double)size / 1e6,
-           now() - t0, path);
+    return (long)k;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--write") == 0) /* the feed only (tests/bench/run.sh) */
+        return write_feed(argv[3], strtoull(argv[2], NULL, 10), NULL, 0) < 0 ? 3 : 0;
+    size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+    const char *dir = argc > 2 ? argv[2] : "/tmp";
+    char path[512];
+    snprintf(path, sizeof path, "%s/intel-%zu.txt", dir, n);
+    size_t nlisted = n / SAMPLE_EVERY + 1;
+    sample_t *listed = calloc(nlisted, sizeof *listed);
+
+    double t0 = now();
+    long k = write_feed(path, n, listed, nlisted);
+    if (k < 0)
+        return 3;
+    struct stat st;
+    stat(path, &st);
+    printf("intel: generated %zu indicators, %.1f MB, in %.2f CPU s (%s)\n", n,
+           (double)st.st_size / 1e6, now() - t0, path);
 
     long rss0 = rss_mb();
     intel_set_t *s = intel_new();
@@ -224,7 +241,7 @@ int main(int argc, char **argv)
            rss_mb() - rss0);
     static const intel_type_t kinds[] = {INTEL_ADDR, INTEL_DOMAIN, INTEL_URL, INTEL_FILE_HASH};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        bench_lookups(s, kinds[i], listed, k, 2000000);
+        bench_lookups(s, kinds[i], listed, (size_t)k, 2000000);
     intel_free(s);
     free(listed);
     remove(path);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh — the benchmark: pcapcase against the libpcap floor and tshark, on one capture.
 #
-#   tests/bench/run.sh [--size 1G | --file PATH] [--jobs2] [--seed N] [--keep] [--timeout S]
+#   tests/bench/run.sh [--size 1G | --file PATH] [--jobs2] [--intel N] [--seed N] [--keep]
+#                      [--timeout S]
 #
 #   --size SIZE    generate (once; cached in tests/bench/out/) a gencap capture of SIZE
 #                  (K/M/G are powers of 1024); default 1G
@@ -9,6 +10,9 @@
 #   --jobs2        also measure `pcapcase analyze --jobs 2` on two captures against
 #                  `--jobs 1` on one (the second capture: --file2 PATH, or gencap with the
 #                  next seed at the same size)
+#   --intel N      also measure `pcapcase analyze --intel FEED` with a Zeek intel file of N
+#                  generated indicators (tests/bench/intel_bench.c; built in build/), and say
+#                  what the set adds to the analysis
 #   --seed N       gencap seed for generated captures (default 1)
 #   --keep         keep the outputs (case folders, carved/exported files) under the run folder
 #   --timeout S    give up on one command after S seconds (default 3600)
@@ -24,7 +28,7 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH/../.." && pwd)
 OUTROOT=$BENCH/out
 
-SIZE=1G FILE="" FILE2="" JOBS2=0 SEED=1 KEEP=0 TIMEOUT=3600
+SIZE=1G FILE="" FILE2="" JOBS2=0 SEED=1 KEEP=0 TIMEOUT=3600 INTEL=0
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --file) FILE=${2:?--file needs a path}; shift 2 ;;
     --file2) FILE2=${2:?--file2 needs a path}; shift 2 ;;
     --jobs2) JOBS2=1; shift ;;
+    --intel) INTEL=${2:?--intel needs a number of indicators}; shift 2 ;;
     --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
@@ -152,6 +157,22 @@ else
 fi
 ROWS+=(pcapcase_analyze pcapcase_analyze_sha256 pcapcase_carve)
 
+if [ "$INTEL" != 0 ]; then
+    FEED=$OUTROOT/intel-$INTEL.intel
+    if [ ! -s "$FEED" ]; then
+        cmake --build "$ROOT/build" --target intel_bench -j2 >/dev/null &&
+            "$ROOT/build/intel_bench" --write "$INTEL" "$FEED" || rm -f "$FEED"
+    fi
+    if [ -x "$PCAPCASE" ] && [ -s "$FEED" ]; then
+        measure pcapcase_analyze_intel "$BYTES" "$PCAPCASE" analyze -o "$RUN/case-intel" \
+            --intel "$FEED" --quiet "$FILE"
+        clean "$RUN/case-intel"
+    else
+        skip pcapcase_analyze_intel "no pcapcase binary, or the feed could not be made"
+    fi
+    ROWS+=(pcapcase_analyze_intel)
+fi
+
 measure tshark_stats "$BYTES" tshark -n -r "$FILE" -q -z conv,tcp -z io,stat,1
 mkdir -p "$RUN/tshark-objects"
 measure tshark_export "$BYTES" tshark -n -r "$FILE" -q --export-objects "http,$RUN/tshark-objects"
@@ -200,6 +221,12 @@ ratio() {
 }
 echo
 echo "ratios:"
+if [ "$INTEL" != 0 ] && ok pcapcase_analyze && ok pcapcase_analyze_intel; then
+    awk -v a="${WALL[pcapcase_analyze]}" -v b="${WALL[pcapcase_analyze_intel]}" \
+        -v ra="${RSS[pcapcase_analyze]}" -v rb="${RSS[pcapcase_analyze_intel]}" -v n="$INTEL" 'BEGIN {
+        printf "  %-24s %d indicators add %.2f s (%+.1f%%) and %d MB peak RSS to the analysis\n",
+            "--intel", n, b - a, (a > 0 ? 100 * (b - a) / a : 0), rb - ra }'
+fi
 ratio pcapcase_analyze 10 25
 ratio pcapcase_analyze_sha256 20 40
 ratio pcapcase_carve 10 25
