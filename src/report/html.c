@@ -300,6 +300,26 @@ static void kv_row(buf_t *b, const char *k, const char *v)
     buf_append_str(b, "</td></tr>");
 }
 
+/* One row listing files of case.json (intel files, MMDB files): path,
+ * SHA-256, or why the file was not used.  Nothing without any. */
+static void method_files(buf_t *b, const char *label, json_object *files)
+{
+    if (!files || !json_object_is_type(files, json_type_array) || !json_object_array_length(files))
+        return;
+    buf_t t = BUF_INIT;
+    for (size_t i = 0; i < json_object_array_length(files); i++) {
+        json_object *f = json_object_array_get_idx(files, i);
+        const char *path = jstr(f, "path"), *err = jstr(f, "error"), *sha = jstr(f, "sha256");
+        buf_printf(&t, "%s%s (%s%s)", i ? "; " : "", path ? path : "?",
+                   err ? "not used: " : "SHA-256 ",
+                   err   ? err
+                   : sha ? sha
+                         : "?");
+    }
+    kv_row(b, label, buf_cstr(&t));
+    buf_free(&t);
+}
+
 static char *method(json_object *cj)
 {
     buf_t b = BUF_INIT;
@@ -327,6 +347,8 @@ static char *method(json_object *cj)
     }
     kv_row(&b, "finding thresholds", buf_cstr(&th));
     buf_free(&th);
+    method_files(&b, "indicator files (--intel)", jget(jget(cj, "intel"), "files"));
+    method_files(&b, "address databases (--mmdb)", jget(cj, "mmdb"));
     buf_append_str(&b, "</table><p class=\"note\">Field meanings follow Zeek's logs; "
                        "the reproducible data are logs/*.ndjson beside this report.</p>");
     return buf_steal(&b);
