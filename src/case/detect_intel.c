@@ -10,7 +10,6 @@
 #include "case/findings.h"
 
 #include "core/buf.h"
-#include "core/jsonw.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -79,42 +78,38 @@ static uint64_t count_conns(const intel_rec_t *const *g, size_t n)
     return distinct;
 }
 
-static void details_json(const intel_set_t *s, intel_id_t id, const where_count_t *wc, size_t nw,
-                         size_t n, uint64_t conns, buf_t *out)
+/* The details: the indicator, its types, each feed listing it (sources,
+ * descriptions, URLs and severities in the same order, "" where the feed
+ * gives none), the counts, and the sightings per place (seen_where and
+ * seen_counts in the same order). */
+static void details(finding_t *x, const intel_set_t *s, intel_id_t id, const where_count_t *wc,
+                    size_t nw, size_t n, uint64_t conns)
 {
-    jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    jw_kv_str(&w, "indicator", intel_indicator_text(s, id));
-    jw_key(&w, "indicator_types");
-    jw_arr_begin(&w);
+    finding_str(x, "indicator", intel_indicator_text(s, id));
+    finding_strs(x, "indicator_types");
     for (int t = 0; t < INTEL_NTYPES; t++)
         if (intel_indicator_types(s, id) & INTEL_BIT(t))
-            jw_str(&w, intel_type_name((intel_type_t)t));
-    jw_arr_end(&w);
-    jw_key(&w, "feeds");
-    jw_arr_begin(&w);
-    intel_meta_t m;
-    for (size_t i = 0; intel_indicator_meta(s, id, i, &m); i++) {
-        jw_obj_begin(&w);
-        jw_kv_str(&w, "source", m.source);
-        if (m.desc)
-            jw_kv_str(&w, "desc", m.desc);
-        if (m.url)
-            jw_kv_str(&w, "url", m.url);
-        if (m.severity != INTEL_SEVERITY_UNSET)
-            jw_kv_str(&w, "severity", severity_name(m.severity));
-        jw_obj_end(&w);
+            finding_strs_add(x, intel_type_name((intel_type_t)t));
+    static const char *const feed_keys[] = {"sources", "descriptions", "urls", "severities"};
+    for (int key = 0; key < 4; key++) {
+        finding_strs(x, feed_keys[key]);
+        intel_meta_t m;
+        for (size_t i = 0; intel_indicator_meta(s, id, i, &m); i++)
+            finding_strs_add(x, key == 0                             ? m.source
+                                : key == 1                           ? m.desc
+                                : key == 2                           ? m.url
+                                : m.severity != INTEL_SEVERITY_UNSET ? severity_name(m.severity)
+                                                                     : "");
     }
-    jw_arr_end(&w);
-    jw_kv_uint(&w, "sightings", n);
-    jw_kv_uint(&w, "connections", conns);
-    jw_key(&w, "seen_where");
-    jw_obj_begin(&w);
-    for (size_t i = 0; i < nw; i++)
-        jw_kv_uint(&w, wc[i].where, wc[i].n);
-    jw_obj_end(&w);
-    jw_obj_end(&w);
+    finding_uint(x, "sightings", n);
+    finding_uint(x, "connections", conns);
+    double counts[MAX_WHERE];
+    finding_strs(x, "seen_where");
+    for (size_t i = 0; i < nw; i++) {
+        finding_strs_add(x, wc[i].where);
+        counts[i] = (double)wc[i].n;
+    }
+    finding_nums(x, "seen_counts", counts, nw, 0);
 }
 
 /* "203.0.113.66 (lab-ir: C2 server) seen 41 times in 40 connections: Conn::IN_RESP 40,
@@ -158,9 +153,10 @@ static void one_indicator(const case_t *k, findings_t *f, const intel_rec_t *con
             finding_host(x, &g[i]->resp);
         finding_evidence(x, g[i]->capture, g[i]->frame, g[i]->uid);
     }
-    buf_t d = BUF_INIT;
-    details_json(s, id, wc, nw, n, conns, &d);
-    x->details = buf_steal(&d);
+    finding_why(x, xstrdup("Someone listed this value as bad (the feeds are in details); every "
+                           "sighting of a listed indicator is reported, however few: a match is "
+                           "a fact, not a guess, and intel.ndjson has each one."));
+    details(x, s, id, wc, nw, n, conns);
 }
 
 void detect_intel(const case_t *k, findings_t *f)

@@ -11,20 +11,13 @@
  * then single connections; a comparison's delays before the clock they
  * depend on; a chart of a kind not listed goes last. */
 static const char *const order[] = {
-    "bandwidth.",
-    "bandwidth_capture_",
-    "protocol_mix",
-    "talkers_over_time",
-    "top_talkers",
-    "top_organisations",
-    "dns_over_time",
-    "duration_bytes",
-    "beacon_",
-    "tcp_",
-    "one_way_delay",
-    "clock_offset",
-    "losses",
-    "window_both_points",
+    "bandwidth.",    "bandwidth_capture_",
+    "protocol_mix",  "talkers_over_time",
+    "top_talkers",   "top_organisations",
+    "dns_over_time", "duration_bytes",
+    "beacon_",       "tcp_",
+    "one_way_delay", "clock_offset",
+    "losses",        "window_both_points",
 };
 
 static size_t rank(const char *name)

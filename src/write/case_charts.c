@@ -72,8 +72,8 @@ int case_charts_write(const case_t *k, char *err, size_t errlen)
     rc = case_chart_bandwidth(k, &written, err, errlen) ||
          case_chart_protocol_mix(k, err, errlen) || case_chart_talkers_over_time(k, err, errlen) ||
          case_chart_top_talkers(k, err, errlen) ||
-         case_chart_top_organisations(k, &written, err, errlen) || case_chart_duration_bytes(k, err, errlen) ||
-         case_chart_dns_over_time(k, err, errlen);
+         case_chart_top_organisations(k, &written, err, errlen) ||
+         case_chart_duration_bytes(k, err, errlen) || case_chart_dns_over_time(k, err, errlen);
     if (threaded)
         pthread_join(t, NULL);
     else if (rc == 0)
