@@ -151,11 +151,14 @@ static void on_dns(void *ctx, const dns_exchange_t *x)
 {
     intel_tap_t *t = ctx;
     t->next->dns(t->next->ctx, x);
-    const dns_msg_t *asked = x->query ? x->query : x->response;
+    /* the question dns.ndjson shows: the query's, or the response's when
+     * the query's could not be read */
+    const dns_msg_t *asked = dns_exchange_question(x);
+    bool in_response = asked != x->query;
     seen_at_t at = {.tap = t,
                     .conn = &x->conn,
-                    .ts = x->query ? x->query_ts : x->response_ts,
-                    .frame = x->query ? x->query_frame : x->response_frame};
+                    .ts = in_response ? x->response_ts : x->query_ts,
+                    .frame = in_response ? x->response_frame : x->query_frame};
     look_str(&at, INTEL_DOMAIN, "DNS::IN_REQUEST", asked->qname);
     if (x->response) {
         at.ts = x->response_ts, at.frame = x->response_frame;

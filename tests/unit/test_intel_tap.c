@@ -12,6 +12,7 @@
 typedef struct seen_log {
     int records;
     char rows[32][256];
+    uint64_t frames[32];
     int n;
 } seen_log_t;
 
@@ -54,6 +55,7 @@ static void on_intel(void *ctx, const intel_sighting_t *s)
     seen_log_t *l = ctx;
     if (l->n == 32)
         return;
+    l->frames[l->n] = s->frame;
     char *row = l->rows[l->n++];
     int o = snprintf(row, 256, "%s %s %s ->", s->where, s->value_type, s->value);
     for (size_t i = 0; i < s->nindicators && o < 200; i++)
@@ -201,7 +203,47 @@ static void certificates_tls_and_credentials_are_looked_up(void)
     intel_free(s);
 }
 
+/* The query name where dns.ndjson shows it: the query's question, or the
+ * response's when the query's could not be read; answers at the response. */
+static void dns_questions_and_answers_are_looked_up(void)
+{
+    intel_set_t *s = lab_set();
+    seen_log_t log = {0};
+    record_sink_t next = sink_for(&log);
+    intel_tap_t tap;
+    intel_tap_init(&tap, &next, s);
+    dns_answer_t ans[2] = {{.text = "c2.bad-domain.test", .type = 5 /* CNAME */},
+                           {.text = "203.0.113.66", .type = 1, .family = 4}};
+    memcpy(ans[1].addr, (const uint8_t[]){203, 0, 113, 66}, 4);
+    dns_msg_t q = {.qname = "www.bad-domain.test", .qtype = 1};
+    dns_msg_t r = {.qr = true, .qname = "www.bad-domain.test", .answers = ans, .nanswers = 2};
+    dns_exchange_t x = {.conn = beacon_conn(),
+                        .query = &q,
+                        .response = &r,
+                        .query_frame = 10,
+                        .response_frame = 11};
+    tap.sink.dns(tap.sink.ctx, &x);
+    q.qname = NULL; /* the query's question unreadable: the response's is shown */
+    x.query_frame = 20, x.response_frame = 21, r.nanswers = 0;
+    tap.sink.dns(tap.sink.ctx, &x);
+    CU_ASSERT_EQUAL(log.records, 2);
+    CU_ASSERT_EQUAL_FATAL(log.n, 4);
+    CU_ASSERT_STRING_EQUAL(log.rows[0], "DNS::IN_REQUEST Intel::DOMAIN www.bad-domain.test -> "
+                                        "*.bad-domain.test CBeacon0000000001");
+    CU_ASSERT_EQUAL(log.frames[0], 10);
+    CU_ASSERT_STRING_EQUAL(log.rows[1], "DNS::IN_RESPONSE Intel::DOMAIN c2.bad-domain.test -> "
+                                        "*.bad-domain.test CBeacon0000000001");
+    CU_ASSERT_EQUAL(log.frames[1], 11);
+    CU_ASSERT_STRING_EQUAL(log.rows[2], "DNS::IN_RESPONSE Intel::ADDR 203.0.113.66 -> "
+                                        "203.0.113.66,203.0.113.64/26 CBeacon0000000001");
+    CU_ASSERT_STRING_EQUAL(log.rows[3], "DNS::IN_REQUEST Intel::DOMAIN www.bad-domain.test -> "
+                                        "*.bad-domain.test CBeacon0000000001");
+    CU_ASSERT_EQUAL(log.frames[3], 21);
+    intel_free(s);
+}
+
 static const cu_test_t tests[] = {
+    {"dns_questions_and_answers_are_looked_up", dns_questions_and_answers_are_looked_up},
     {"http_values_are_looked_up_as_zeek_builds_them",
      http_values_are_looked_up_as_zeek_builds_them},
     {"addresses_match_themselves_and_their_subnets", addresses_match_themselves_and_their_subnets},
