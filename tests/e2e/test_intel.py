@@ -144,7 +144,7 @@ def check_report(c, out, found, nrows):
     return dom
 
 
-def check_bad_lines(c, tmp):
+def check_bad_lines(c, tmp, plain):
     bad = os.path.join(tmp, "bad.intel")
     with open(bad, "w") as f:
         f.write("#fields\tindicator\tindicator_type\tmeta.source\n"
@@ -160,6 +160,10 @@ def check_bad_lines(c, tmp):
     info = json.load(open(os.path.join(out, "case.json")))["intel"]["files"][0]
     c.eq((info["lines"], info["indicators"], info["bad_lines"]), (4, 1, 2), "case.json counts")
     c.check(len(logs(out, "intel")) > 0, "the good line still matches")
+    for n in ("conn", "dns", "http", "files", "ssl", "x509", "hosts"):
+        c.check(filecmp.cmp(os.path.join(out, "logs", n + ".ndjson"),
+                            os.path.join(plain, "logs", n + ".ndjson"), shallow=False),
+                f"bad intel lines leave {n}.ndjson as without --intel")
 
 
 def check_kept_with_case(c, tmp, intel, whole):
@@ -271,7 +275,7 @@ def main():
             c.check(filecmp.cmp(os.path.join(out, "logs", n + ".ndjson"),
                                 os.path.join(plain, "logs", n + ".ndjson"), shallow=False),
                     f"--intel leaves {n}.ndjson as it was")
-        check_bad_lines(c, tmp)
+        check_bad_lines(c, tmp, plain)
         check_kept_with_case(c, tmp, intel, out)
         check_mmdb(c, tmp, plain)
     finally:
