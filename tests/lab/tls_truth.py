@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Build truth.json for the HTTPS / HTTP/2 recordings (record_tls.sh).
+
+  tls_truth.py WORKDIR OUTDIR MODE
+
+Sources, nothing typed by hand: the served files in WORKDIR/docs (their
+SHA-256, decoded and as sent), WORKDIR/sessions.jsonl (what each client run
+asked for), the DoH backend's log, the SSLv2 client's record, and tshark
+reading the captures (client random, negotiated version and cipher suite of
+every TLS connection, in connection order) as an independent check that the
+sessions are what the script asked for.  tshark must also decrypt every
+session with the key log: the recording is refused otherwise.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+WORK, OUT, MODE = sys.argv[1:4]
+DOCS = os.path.join(WORK, "docs")
+VERSIONS = {"0x0304": "TLSv13", "0x0303": "TLSv12"}
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def read(p):
+    with open(p, "rb") as f:
+        return f.read()
+
+
+def jsonl(p):
+    with open(p) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def files():
+    """Every served path: the file's SHA-256, and what crossed the wire."""
+    out = {}
+    for d, _, names in os.walk(DOCS):
+        for n in names:
+            p = os.path.join(d, n)
+            path = "/" + os.path.relpath(p, DOCS)
+            data = read(p)
+            e = {"size": len(data), "sha256": sha256(data)}
+            if n.endswith(".br"):  # served with Content-Encoding: br
+                plain = read(p[:-3])
+                e = {"size": len(plain), "sha256": sha256(plain), "content_encoding": "br",
+                     "wire_size": len(data), "wire_sha256": sha256(data)}
+            out[path] = e
+    return dict(sorted(out.items()))
+
+
+def tshark(pcap, keys, fields, flt):
+    cmd = ["tshark", "-r", pcap, "-Y", flt, "-T", "fields", "-E", "separator=|"]
+    if keys:
+        cmd += ["-o", "tls.keylog_file:" + keys]
+    for f in fields:
+        cmd += ["-e", f]
+    r = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return [l.split("|") for l in r.stdout.splitlines() if l]
+
+
+def tls_connections(cap):
+    """(tcp stream, client random, version, cipher) per connection, in order."""
+    pcap = os.path.join(OUT, cap + ".pcap")
+    hello = {int(s): r for s, r in tshark(pcap, None, ["tcp.stream", "tls.handshake.random"],
+                                          "tls.handshake.type == 1")}
+    conns = []
+    for s, cipher, sv, legacy in tshark(pcap, None, ["tcp.stream", "tls.handshake.ciphersuite",
+                                                     "tls.handshake.extensions.supported_version",
+                                                     "tls.handshake.version"],
+                                        "tls.handshake.type == 2"):
+        conns.append({"tcp_stream": int(s), "client_random": hello[int(s)].replace(":", ""),
+                      "version": VERSIONS.get(sv or legacy, sv or legacy),
+                      "cipher_id": int(cipher, 16)})
+    return sorted(conns, key=lambda c: c["tcp_stream"])
+
+
+def decrypted_streams(cap):
+    """TCP streams in which tshark, given the key log, shows HTTP or HTTP/2."""
+    pcap = os.path.join(OUT, cap + ".pcap")
+    keys = os.path.join(OUT, cap + ".keys")
+    rows = tshark(pcap, keys, ["tcp.stream"], "http.request or http2.type == 1")
+    return {int(r[0]) for r in rows}
+
+
+def sessions():
+    by_cap = {}
+    for s in jsonl(os.path.join(WORK, "sessions.jsonl")):
+        by_cap.setdefault(s["capture"], []).append(s)
+    out = []
+    for cap, ss in by_cap.items():
+        if cap in ("tls13", "tls12", "tls12cbc"):
+            conns = tls_connections(cap)
+            dec = decrypted_streams(cap)
+            if len(conns) != len(ss):
+                sys.exit(f"tls_truth.py: {cap}: {len(conns)} TLS connections, {len(ss)} sessions")
+            for s, c in zip(ss, conns):
+                if c["version"] != s["version"]:
+                    sys.exit(f"tls_truth.py: {s['label']}: version {c['version']}")
+                if c["tcp_stream"] not in dec:
+                    sys.exit(f"tls_truth.py: {s['label']}: tshark cannot decrypt it")
+                s.update(c)
+        out += ss
+    return out
+
+
+def main():
+    truth = {
+        "mode": MODE,
+        "files": files(),
+        "sessions": sessions(),
+        "doh": jsonl(os.path.join(WORK, "doh.jsonl")),
+        "sslv2": json.load(open(os.path.join(WORK, "sslv2.json"))),
+        "captures": {},
+    }
+    for cap in ("tls13", "tls12", "tls12cbc", "h2c", "doh", "sslv2"):
+        p = os.path.join(OUT, cap + ".pcap")
+        k = os.path.join(OUT, cap + ".keys")
+        truth["captures"][cap] = {"sha256": sha256(read(p)), "bytes": os.path.getsize(p),
+                                  "keylog_sha256": sha256(read(k)) if os.path.exists(k) else None}
+    with open(os.path.join(OUT, "truth.json"), "w") as f:
+        json.dump(truth, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
