@@ -13,15 +13,28 @@
 /* Largest record: 2^14 plaintext + 2048 expansion (RFC 5246 §6.2.3). */
 #define TLS_MAX_RECORD (16384 + 2048)
 
+/* RFC 5246 E.2: an SSLv2-compatible hello has a 2-byte header with the top
+ * bit set, then msg_type 1 (CLIENT-HELLO). */
+#define SSLV2_CLIENT_HELLO 1
+/* The first ServerHello's random when it is a HelloRetryRequest (RFC 8446
+ * 4.1.3: SHA-256 of "HelloRetryRequest"). */
+static const uint8_t hello_retry_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
 typedef struct dir {
-    buf_t rec; /* partial record */
-    buf_t hs;  /* handshake bytes not yet parsed */
-    bool dead; /* lost sync or encrypted: ignore the rest */
+    buf_t rec;         /* partial record */
+    buf_t hs;          /* handshake bytes not yet parsed */
+    buf_t hs_plain;    /* decrypted handshake bytes not yet parsed */
+    uint64_t nrecords; /* complete records seen */
+    bool dead;         /* lost sync or encrypted: ignore the rest */
 } dir_t;
 
 struct tls_stream {
     dir_t d[2]; /* 0 = client, 1 = server */
     tls_info_t info;
+    tls_record_fn on_record;
+    void *on_record_ctx;
 };
 
 static const struct {
@@ -119,11 +132,26 @@ const char *tls_version_name(uint16_t v, char out[24])
     }
 }
 
+/* An SSLv2-compatible ClientHello offering SSLv3 or TLS: 2-byte header with
+ * the top bit set, CLIENT-HELLO, version 3.x, and room for its fixed fields. */
+static bool sslv2_hello_detect(cursor_t c)
+{
+    uint16_t head;
+    uint8_t type, major, minor;
+    if (!cursor_u16be(&c, &head) || !cursor_u8(&c, &type) || !cursor_u8(&c, &major) ||
+        !cursor_u8(&c, &minor))
+        return false;
+    return (head & 0x8000) && type == SSLV2_CLIENT_HELLO && major == 3 && minor <= 3 &&
+           (head & 0x7fff) >= 9;
+}
+
 bool tls_detect(const uint8_t *p, size_t n)
 {
     cursor_t c = cursor_make(p, n);
     uint8_t type, major, minor;
     uint16_t len;
+    if (sslv2_hello_detect(c))
+        return true;
     if (!cursor_u8(&c, &type) || !cursor_u8(&c, &major) || !cursor_u8(&c, &minor) ||
         !cursor_u16be(&c, &len))
         return false;
@@ -270,9 +298,9 @@ static void client_hello(tls_info_t *in, cursor_t c)
     uint16_t legacy, cl, el;
     uint8_t sl, ml;
     cursor_t cs, ex;
-    if (!cursor_u16be(&c, &legacy) || !cursor_skip(&c, 32) || !cursor_u8(&c, &sl) ||
-        !cursor_skip(&c, sl) || !cursor_u16be(&c, &cl) || !cursor_sub(&c, cl, &cs) ||
-        !cursor_u8(&c, &ml) || !cursor_skip(&c, ml)) {
+    if (!cursor_u16be(&c, &legacy) || !cursor_copy(&c, in->client_random, 32) ||
+        !cursor_u8(&c, &sl) || !cursor_skip(&c, sl) || !cursor_u16be(&c, &cl) ||
+        !cursor_sub(&c, cl, &cs) || !cursor_u8(&c, &ml) || !cursor_skip(&c, ml)) {
         in->damaged = "tls.bad_client_hello";
         return;
     }
@@ -341,11 +369,12 @@ static void server_hello(tls_info_t *in, cursor_t c)
 {
     uint16_t ver, cipher, el;
     uint8_t sl, comp;
-    if (!cursor_u16be(&c, &ver) || !cursor_skip(&c, 32) || !cursor_u8(&c, &sl) ||
+    if (!cursor_u16be(&c, &ver) || !cursor_copy(&c, in->server_random, 32) || !cursor_u8(&c, &sl) ||
         !cursor_skip(&c, sl) || !cursor_u16be(&c, &cipher) || !cursor_u8(&c, &comp)) {
         in->damaged = "tls.bad_server_hello";
         return;
     }
+    in->hello_retry = !memcmp(in->server_random, hello_retry_random, 32);
     in->server_hello = true;
     in->server_version = ver;
     in->cipher = cipher;
@@ -361,7 +390,8 @@ static void server_hello(tls_info_t *in, cursor_t c)
             else if (et == 16) {
                 free(in->alpn_chosen);
                 in->alpn_chosen = alpn_list(x, NULL);
-            }
+            } else if (et == 22)
+                in->encrypt_then_mac = true;
         }
     }
     in->tls13 = in->server_version == 0x0304;
@@ -398,10 +428,97 @@ static void certificate(tls_info_t *in, cursor_t c, int side)
     }
 }
 
-static void handshake_messages(tls_stream_t *t, int side)
+/* TLS 1.3 Certificate (RFC 8446 4.4.2): a request context, then entries of
+ * DER and per-certificate extensions. */
+static void certificate13(tls_info_t *in, cursor_t c, int side)
+{
+    uint8_t ctx_len;
+    uint32_t total, len;
+    uint16_t ext_len;
+    cursor_t lst;
+    tls_der_t *chain = side ? in->chain : in->client_chain;
+    size_t *n = side ? &in->nchain : &in->nclient_chain;
+    if (*n)
+        return;
+    if (!cursor_u8(&c, &ctx_len) || !cursor_skip(&c, ctx_len) || !cursor_u24be(&c, &total) ||
+        !cursor_sub(&c, total, &lst)) {
+        in->damaged = "tls.bad_certificate_list";
+        return;
+    }
+    const uint8_t *der;
+    while (cursor_u24be(&lst, &len)) {
+        if (!cursor_bytes(&lst, len, &der) || !cursor_u16be(&lst, &ext_len) ||
+            !cursor_skip(&lst, ext_len)) {
+            in->damaged = "tls.certificate_past_message";
+            return;
+        }
+        if (*n < TLS_MAX_CHAIN) {
+            chain[*n].der = xmalloc(len ? len : 1);
+            memcpy(chain[*n].der, der, len);
+            chain[(*n)++].len = len;
+        }
+    }
+}
+
+/* TLS 1.3 EncryptedExtensions: the server's ALPN choice lives here. */
+static void encrypted_extensions(tls_info_t *in, cursor_t c)
+{
+    uint16_t el, et, elen;
+    cursor_t ex, x;
+    if (!cursor_u16be(&c, &el) || !cursor_sub(&c, el, &ex)) {
+        in->damaged = "tls.bad_encrypted_extensions";
+        return;
+    }
+    while (cursor_u16be(&ex, &et) && cursor_u16be(&ex, &elen) && cursor_sub(&ex, elen, &x))
+        if (et == 16 && !in->alpn_chosen) {
+            in->alpn_chosen = alpn_list(x, NULL);
+            in->alpn_from_ee = in->alpn_chosen != NULL;
+        }
+}
+
+/* RFC 5246 E.2 CLIENT-HELLO: cipher specs of 3 bytes (TLS suites have a
+ * leading zero byte), a session id, and a challenge of 16-32 bytes that
+ * becomes the client random, right-aligned and zero-padded. */
+static void sslv2_client_hello(tls_info_t *in, cursor_t c)
+{
+    uint8_t type;
+    uint16_t ver, specs_len, sid_len, chal_len;
+    cursor_t specs;
+    const uint8_t *challenge;
+    if (!cursor_u8(&c, &type) || type != SSLV2_CLIENT_HELLO || !cursor_u16be(&c, &ver) ||
+        !cursor_u16be(&c, &specs_len) || !cursor_u16be(&c, &sid_len) ||
+        !cursor_u16be(&c, &chal_len) || specs_len % 3 || chal_len < 16 || chal_len > 32 ||
+        !cursor_sub(&c, specs_len, &specs) || !cursor_skip(&c, sid_len) ||
+        !cursor_bytes(&c, chal_len, &challenge)) {
+        in->damaged = "tls.bad_sslv2_client_hello";
+        return;
+    }
+    list_t suites = {{0}, 0}, none = {{0}, 0};
+    uint8_t kind;
+    uint16_t v;
+    while (cursor_u8(&specs, &kind) && cursor_u16be(&specs, &v))
+        if (kind == 0)
+            push(&suites, v);
+    in->client_hello = in->sslv2_hello = true;
+    in->client_version = ver;
+    memset(in->client_random, 0, 32);
+    memcpy(in->client_random + 32 - chal_len, challenge, chal_len);
+    buf_t s = BUF_INIT;
+    buf_printf(&s, "%u,", ver);
+    dash_list(&s, &suites);
+    buf_append_str(&s, ",,,");
+    md5_hex(buf_cstr(&s), in->ja3);
+    free(in->ja3_string);
+    in->ja3_string = buf_steal(&s);
+    ja4(in, &suites, &none, &none, &none, ver, false, NULL);
+}
+
+/* Complete handshake messages at the front of b; decrypted: they came from
+ * tls_handshake_plain (TLS 1.3 encrypted handshake). */
+static void parse_messages(tls_stream_t *t, int side, buf_t *b, bool decrypted)
 {
     dir_t *d = &t->d[side];
-    cursor_t c = cursor_make(d->hs.data, d->hs.len);
+    cursor_t c = cursor_make(b->data, b->len);
     for (;;) {
         cursor_t save = c, body;
         uint8_t type;
@@ -412,6 +529,10 @@ static void handshake_messages(tls_stream_t *t, int side)
         }
         if (len > TLS_MAX_HANDSHAKE) {
             t->info.damaged = "tls.handshake_too_long";
+            if (decrypted) { /* drop the decrypted stream, keep framing records */
+                buf_clear(b);
+                return;
+            }
             d->dead = true;
             break;
         }
@@ -423,10 +544,27 @@ static void handshake_messages(tls_stream_t *t, int side)
             client_hello(&t->info, body);
         else if (type == 2 && side == 1 && !t->info.server_hello)
             server_hello(&t->info, body);
+        else if (type == 8 && side == 1 && decrypted)
+            encrypted_extensions(&t->info, body);
+        else if (type == 11 && decrypted && t->info.tls13)
+            certificate13(&t->info, body, side);
         else if (type == 11)
             certificate(&t->info, body, side);
     }
-    buf_consume(&d->hs, cursor_offset(&c));
+    buf_consume(b, cursor_offset(&c));
+}
+
+void tls_handshake_plain(tls_stream_t *t, bool is_client, const uint8_t *p, size_t n)
+{
+    int side = is_client ? 0 : 1;
+    buf_t *b = &t->d[side].hs_plain;
+    t->info.decrypted_hs = true;
+    if (b->len + n > TLS_MAX_HANDSHAKE) {
+        t->info.damaged = "limit.tls_handshake_buffer";
+        return;
+    }
+    buf_append(b, p, n);
+    parse_messages(t, side, b, true);
 }
 
 static void record(tls_stream_t *t, int side, uint8_t type, const uint8_t *p, size_t n)
@@ -448,40 +586,83 @@ static void record(tls_stream_t *t, int side, uint8_t type, const uint8_t *p, si
         return;
     }
     buf_append(&d->hs, p, n);
-    handshake_messages(t, side);
+    parse_messages(t, side, &d->hs, false);
+}
+
+/* The record header length of dir's next record: 2 for an SSLv2-compatible
+ * ClientHello (only as the client's first record), else 5.  Needs 1 byte. */
+static size_t header_len(const dir_t *d, int side)
+{
+    return side == 0 && d->nrecords == 0 && (d->rec.data[0] & 0x80) ? 2 : 5;
+}
+
+/* The header is complete: false (and the direction is dead) when it is not TLS. */
+static bool header_ok(tls_stream_t *t, dir_t *d, size_t hl)
+{
+    const uint8_t *h = d->rec.data;
+    if (hl == 5 && (h[0] < 20 || h[0] > 24 || h[1] != 3 || h[2] > 4)) {
+        t->info.damaged = "tls.not_a_record";
+        d->dead = true; /* not (or no longer) TLS in this direction */
+        return false;
+    }
+    size_t rlen = hl == 2 ? ((size_t)(h[0] & 0x7f) << 8 | h[1]) : ((size_t)h[3] << 8 | h[4]);
+    if (rlen > TLS_MAX_RECORD) {
+        t->info.damaged = "tls.record_too_long";
+        d->dead = true;
+        return false;
+    }
+    return true;
+}
+
+static void record_done(tls_stream_t *t, int side, size_t hl)
+{
+    dir_t *d = &t->d[side];
+    cursor_t body = cursor_make(d->rec.data + hl, d->rec.len - hl);
+    if (hl == 2)
+        sslv2_client_hello(&t->info, body);
+    else
+        record(t, side, d->rec.data[0], d->rec.data + hl, d->rec.len - hl);
+    d->nrecords++;
+    if (t->on_record)
+        t->on_record(t->on_record_ctx, side == 0, d->rec.data, d->rec.len);
+    buf_clear(&d->rec);
+}
+
+/* Move up to want - have bytes from in into b. */
+static void fill(buf_t *b, size_t want, cursor_t *in)
+{
+    size_t k = want - b->len < cursor_left(in) ? want - b->len : cursor_left(in);
+    const uint8_t *p;
+    cursor_bytes(in, k, &p);
+    buf_append(b, p, k);
 }
 
 void tls_data(tls_stream_t *t, bool is_client, const uint8_t *p, size_t n)
 {
-    dir_t *d = &t->d[is_client ? 0 : 1];
-    while (n && !d->dead) {
-        if (d->rec.len < 5) {
-            size_t k = 5 - d->rec.len < n ? 5 - d->rec.len : n;
-            buf_append(&d->rec, p, k);
-            p += k, n -= k;
-            if (d->rec.len < 5)
+    int side = is_client ? 0 : 1;
+    dir_t *d = &t->d[side];
+    cursor_t in = cursor_make(p, n);
+    while (!cursor_empty(&in) && !d->dead) {
+        if (!d->rec.len)
+            fill(&d->rec, 1, &in);
+        size_t hl = header_len(d, side);
+        if (d->rec.len < hl) {
+            fill(&d->rec, hl, &in);
+            if (d->rec.len < hl || !header_ok(t, d, hl))
                 return;
-            const uint8_t *h = d->rec.data;
-            if (h[0] < 20 || h[0] > 24 || h[1] != 3 || h[2] > 4) {
-                t->info.damaged = "tls.not_a_record";
-                d->dead = true; /* not (or no longer) TLS in this direction */
-                return;
-            }
         }
-        size_t rlen = (size_t)d->rec.data[3] << 8 | d->rec.data[4];
-        if (rlen > TLS_MAX_RECORD) {
-            t->info.damaged = "tls.record_too_long";
-            d->dead = true;
-            return;
-        }
-        size_t have = d->rec.len - 5, k = rlen - have < n ? rlen - have : n;
-        buf_append(&d->rec, p, k);
-        p += k, n -= k;
-        if (d->rec.len - 5 == rlen) {
-            record(t, is_client ? 0 : 1, d->rec.data[0], d->rec.data + 5, rlen);
-            buf_clear(&d->rec);
-        }
+        const uint8_t *h = d->rec.data;
+        size_t rlen = hl == 2 ? ((size_t)(h[0] & 0x7f) << 8 | h[1]) : ((size_t)h[3] << 8 | h[4]);
+        fill(&d->rec, hl + rlen, &in);
+        if (d->rec.len == hl + rlen)
+            record_done(t, side, hl);
     }
+}
+
+void tls_on_record(tls_stream_t *t, tls_record_fn fn, void *ctx)
+{
+    t->on_record = fn;
+    t->on_record_ctx = ctx;
 }
 
 void tls_gap(tls_stream_t *t, bool is_client)
@@ -501,6 +682,7 @@ void tls_free(tls_stream_t *t)
     for (int i = 0; i < 2; i++) {
         buf_free(&t->d[i].rec);
         buf_free(&t->d[i].hs);
+        buf_free(&t->d[i].hs_plain);
     }
     for (size_t i = 0; i < t->info.nchain; i++)
         free(t->info.chain[i].der);

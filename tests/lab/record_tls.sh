@@ -120,17 +120,24 @@ SESSIONS=$WORK/sessions.jsonl
 start_capture() { # NAME BPF
   CAP=$1
   rm -f "$OUT/$CAP.keys"
-  tcpdump -Z root -i lo -U -s 0 -w "$OUT/$CAP.pcap" "$2" >/dev/null 2>"$WORK/$CAP.tcpdump" &
+  tcpdump -Z root -i lo -U --immediate-mode -s 0 -w "$OUT/$CAP.pcap" "$2" >/dev/null 2>"$WORK/$CAP.tcpdump" &
   TCPDUMP_PID=$!
   for _ in $(seq 50); do grep -q listening "$WORK/$CAP.tcpdump" 2>/dev/null && break; sleep 0.1; done
 }
+# tcpdump must have written every packet: none dropped by the kernel, and
+# (on lo, where the filter sees each packet twice, going out and coming in)
+# "received by filter" twice "captured" — a tcpdump stopped before it read its
+# buffer loses packets without counting them as drops.
 stop_capture() {
-  sleep 0.5
+  sleep 1
   kill -INT "$TCPDUMP_PID"
   wait "$TCPDUMP_PID" || true
   TCPDUMP_PID=
-  grep -qx "0 packets dropped by kernel" "$WORK/$CAP.tcpdump" ||
-    { echo "record_tls.sh: tcpdump dropped packets in $CAP" >&2; cat "$WORK/$CAP.tcpdump" >&2; exit 1; }
+  local f=$WORK/$CAP.tcpdump captured received
+  captured=$(sed -n 's/^\([0-9]*\) packets\? captured$/\1/p' "$f")
+  received=$(sed -n 's/^\([0-9]*\) packets\? received by filter$/\1/p' "$f")
+  grep -qx "0 packets dropped by kernel" "$f" && [ "$received" = $((2 * captured)) ] ||
+    { echo "record_tls.sh: tcpdump lost packets in $CAP" >&2; cat "$f" >&2; exit 1; }
 }
 # session LABEL VERSION CIPHER ALPN PORT PATH... : one curl run, one TLS connection
 # (several paths: keep-alive for http/1.1, multiplexed streams for h2).

@@ -87,6 +87,56 @@ def decrypted_streams(cap):
     return {int(r[0]) for r in rows}
 
 
+def server_ports(cap):
+    """tcp stream -> the server's port (the side that sent the ServerHello)."""
+    pcap = os.path.join(OUT, cap + ".pcap")
+    return {int(s): int(p) for s, p in tshark(pcap, None, ["tcp.stream", "tcp.srcport"],
+                                                "tls.handshake.type == 2")}
+
+
+def tshark_plaintext(cap, conns):
+    """Per TLS connection and direction: tshark's decrypted record plaintexts
+    ("Decrypted TLS" blocks of tshark -x with the key log), concatenated in
+    order: their count, size and SHA-256.  The decryption unit test compares
+    its own output with these."""
+    pcap = os.path.join(OUT, cap + ".pcap")
+    keys = os.path.join(OUT, cap + ".keys")
+    port_of = server_ports(cap)
+    where = {int(f): (int(s), int(sp)) for f, s, sp in
+             tshark(pcap, None, ["frame.number", "tcp.stream", "tcp.srcport"], "tcp")}
+    r = subprocess.run(["tshark", "-r", pcap, "-o", "tls.keylog_file:" + keys, "-P", "-x"],
+                       check=True, capture_output=True, text=True)
+    blocks = {}  # (stream, is_server) -> [bytes]
+    frame, cur = None, None
+    for line in r.stdout.splitlines():
+        if len(line) > 6 and line[:4].strip() and all(c in "0123456789abcdef" for c in line[:4]) \
+                and line[4:6] == "  ":
+            if cur is not None:
+                cur += bytes.fromhex(line[6:54].replace(" ", ""))
+            continue
+        if line.startswith("Decrypted TLS ("):
+            stream, sport = where[frame]
+            cur = bytearray()
+            blocks.setdefault((stream, sport == port_of[stream]), []).append(cur)
+            continue
+        cur = None
+        head = line.split()
+        if head and head[0].isdigit() and not line.endswith(":"):
+            frame = int(head[0])
+    out = {}
+    for c in conns:
+        e = {}
+        for is_server, name in ((False, "client"), (True, "server")):
+            recs = blocks.get((c["tcp_stream"], is_server), [])
+            data = b"".join(bytes(b) for b in recs)
+            e[name] = {"records": len(recs), "bytes": len(data), "sha256": sha256(data)}
+        out[c["client_random"]] = e
+    return out
+
+
+PLAINTEXT = {}
+
+
 def sessions():
     by_cap = {}
     for s in jsonl(os.path.join(WORK, "sessions.jsonl")):
@@ -98,6 +148,7 @@ def sessions():
             dec = decrypted_streams(cap)
             if len(conns) != len(ss):
                 sys.exit(f"tls_truth.py: {cap}: {len(conns)} TLS connections, {len(ss)} sessions")
+            PLAINTEXT[cap] = tshark_plaintext(cap, conns)
             for s, c in zip(ss, conns):
                 if c["version"] != s["version"]:
                     sys.exit(f"tls_truth.py: {s['label']}: version {c['version']}")
@@ -105,6 +156,10 @@ def sessions():
                     sys.exit(f"tls_truth.py: {s['label']}: tshark cannot decrypt it")
                 s.update(c)
         out += ss
+    conns = tls_connections("doh")
+    if not decrypted_streams("doh") >= {c["tcp_stream"] for c in conns}:
+        sys.exit("tls_truth.py: doh: tshark cannot decrypt every session")
+    PLAINTEXT["doh"] = tshark_plaintext("doh", conns)
     return out
 
 
@@ -117,6 +172,7 @@ def main():
         "sslv2": json.load(open(os.path.join(WORK, "sslv2.json"))),
         "captures": {},
     }
+    truth["tshark_plaintext"] = PLAINTEXT
     for cap in ("tls13", "tls12", "tls12cbc", "h2c", "doh", "sslv2"):
         p = os.path.join(OUT, cap + ".pcap")
         k = os.path.join(OUT, cap + ".keys")

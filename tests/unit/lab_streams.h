@@ -1,0 +1,123 @@
+/*
+ * lab_streams.h — the TCP byte streams of a loopback recording, for the unit
+ * tests of the TLS and HTTP/2 parsers (tests/recordings/tls/).
+ *
+ * The recordings were made on `lo`, where nothing is lost or reordered, so
+ * the streams are rebuilt simply: per connection (identified by the client's
+ * port; the client is the side that sent the SYN) and direction, payload that
+ * starts at the next expected sequence number is appended, anything else
+ * (retransmissions, keep-alives) is skipped.  Segments are handed out in
+ * capture order, as the analysis would see them.  Not a reassembler: the
+ * project's own (flow/reasm.c) is tested elsewhere.
+ */
+#ifndef PCAPCASE_LAB_STREAMS_H
+#define PCAPCASE_LAB_STREAMS_H
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAB_MAX_CONNS 64
+
+typedef struct lab_conn {
+    uint16_t client_port, server_port;
+    uint32_t next_seq[2]; /* 0 = client to server */
+    bool seq_known[2];
+} lab_conn_t;
+
+/* Called for every in-order payload piece: connection index (order of the
+ * SYNs), direction (true: from the client), bytes. */
+typedef void (*lab_segment_fn)(void *ctx, int conn, bool from_client, const uint8_t *p, size_t n);
+
+static int lab_conn_of(lab_conn_t *conns, int *nconns, const packet_t *pkt, bool *from_client)
+{
+    for (int i = 0; i < *nconns; i++) {
+        if (conns[i].client_port == pkt->sport && conns[i].server_port == pkt->dport) {
+            *from_client = true;
+            return i;
+        }
+        if (conns[i].client_port == pkt->dport && conns[i].server_port == pkt->sport) {
+            *from_client = false;
+            return i;
+        }
+    }
+    if ((pkt->tcp_flags & (TCP_SYN | TCP_ACK)) != TCP_SYN || *nconns == LAB_MAX_CONNS)
+        return -1;
+    lab_conn_t *c = &conns[(*nconns)++];
+    memset(c, 0, sizeof *c);
+    c->client_port = pkt->sport;
+    c->server_port = pkt->dport;
+    *from_client = true;
+    return *nconns - 1;
+}
+
+/* Replay the capture at path; returns the number of connections, -1 when
+ * the file cannot be read. */
+static inline int lab_streams(const char *path, lab_segment_fn fn, void *ctx)
+{
+    char err[256];
+    capture_t *cap = capture_open(path, err, sizeof err);
+    if (!cap)
+        return -1;
+    damage_t dmg = {0};
+    decoder_t d;
+    decoder_init(&d, &dmg);
+    lab_conn_t *conns = calloc(LAB_MAX_CONNS, sizeof *conns);
+    int nconns = 0;
+    capture_pkt_t cp;
+    packet_t pkt;
+    while (capture_next(cap, &cp) == 1) {
+        if (!decode_frame(&d, cp.linktype, cp.data, cp.caplen, cp.frame, cp.ts, &pkt) ||
+            pkt.proto != 6)
+            continue;
+        bool from_client;
+        int ci = lab_conn_of(conns, &nconns, &pkt, &from_client);
+        if (ci < 0)
+            continue;
+        lab_conn_t *c = &conns[ci];
+        int dir = from_client ? 0 : 1;
+        if (pkt.tcp_flags & TCP_SYN) {
+            c->next_seq[dir] = pkt.seq + 1;
+            c->seq_known[dir] = true;
+            continue;
+        }
+        if (!c->seq_known[dir] || !pkt.payload_len || pkt.seq != c->next_seq[dir])
+            continue;
+        c->next_seq[dir] += pkt.payload_len;
+        fn(ctx, ci, from_client, pkt.payload, pkt.payload_len);
+    }
+    free(conns);
+    decoder_free(&d);
+    damage_free(&dmg);
+    capture_close(cap);
+    return nconns;
+}
+
+/* The whole of a small file (key logs, truth.json); *len set; caller frees.
+ * NULL when unreadable. */
+static inline uint8_t *lab_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0, k;
+    do {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap + 1);
+        }
+        k = fread(buf + n, 1, cap - n, f);
+        n += k;
+    } while (k);
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+#endif
