@@ -109,6 +109,24 @@ static void complete_front(http_conn_t *h)
     txn_free(t);
 }
 
+http_txn_t *http_txn_new(void)
+{
+    http_txn_t *t = xcalloc(1, sizeof *t);
+    t->req.clen = t->resp.clen = -1;
+    return t;
+}
+
+void http_txn_free(http_txn_t *t)
+{
+    if (t)
+        txn_free(t);
+}
+
+void http_txn_weird(http_txn_t *t, const char *what)
+{
+    weird(t, what);
+}
+
 /* ---- header parsing ---- */
 
 static char *trimmed_dup(const char *s, size_t n)
@@ -190,6 +208,12 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
     }
 #undef IS
 #undef SET
+}
+
+void http_txn_header(http_txn_t *t, bool is_orig, const char *name, size_t nl, const char *val,
+                     size_t vl)
+{
+    header(t, is_orig ? &t->req : &t->resp, is_orig, name, nl, val, vl);
 }
 
 /* Parse the header block (without the final empty line) into t/m.  Returns

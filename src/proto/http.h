@@ -48,8 +48,10 @@ typedef struct http_txn {
     int status; /* 0 until a response */
     char *status_msg, *resp_version;
     http_msg_t req, resp;
-    char *weird;   /* first protocol anomaly, static-ish text (owned) */
-    void *user[2]; /* caller's per-body state (0 = request, 1 = response) */
+    char *weird;        /* first protocol anomaly, static-ish text (owned) */
+    void *user[2];      /* caller's per-body state (0 = request, 1 = response) */
+    uint32_t stream_id; /* HTTP/2 stream (http2.h); 0 for HTTP/1.x */
+    bool pushed;        /* HTTP/2 server push: the request came in a PUSH_PROMISE */
 } http_txn_t;
 
 typedef struct http_callbacks {
@@ -76,6 +78,18 @@ void http_conn_end(http_conn_t *h, bool is_orig);
 /* Flush everything (bodies until close end here; unanswered requests are
  * reported) and free. */
 void http_conn_free(http_conn_t *h);
+
+/* A transaction with no message yet (clen -1): for other parsers that
+ * produce the same transactions (HTTP/2).  Free with http_txn_free(). */
+http_txn_t *http_txn_new(void);
+void http_txn_free(http_txn_t *t);
+/* Apply one header field to t the way HTTP/1.x does (Content-Type/-Encoding/
+ * -Length/-Disposition/-Range of the message; Host, User-Agent, Referer and
+ * Basic credentials of a request), so both versions read headers by one rule. */
+void http_txn_header(http_txn_t *t, bool is_orig, const char *name, size_t nl, const char *val,
+                     size_t vl);
+/* Note the first protocol anomaly of t (later ones are ignored). */
+void http_txn_weird(http_txn_t *t, const char *what);
 
 /* Does this look like the start of an HTTP request (is_orig) or response? */
 bool http_detect(const uint8_t *p, size_t n, bool is_orig);
