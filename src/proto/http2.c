@@ -387,7 +387,8 @@ static bool unpad(h2_conn_t *h, int dir, cursor_t *c)
 static void frame_headers(h2_conn_t *h, int dir, cursor_t c)
 {
     h2dir_t *d = &h->d[dir];
-    if (!d->sid || !unpad(h, dir, &c) || ((d->flags & FL_PRIORITY) && !cursor_skip(&c, 5))) {
+    if (!d->sid || (dir == 0 && d->sid % 2 == 0) || !unpad(h, dir, &c) ||
+        ((d->flags & FL_PRIORITY) && !cursor_skip(&c, 5))) { /* clients open odd streams */
         protocol_error(h, "http2.bad_headers");
         d->hpack_lost = true; /* the block is lost, and with it the table */
         return;
@@ -400,7 +401,8 @@ static void frame_push_promise(h2_conn_t *h, int dir, cursor_t c)
 {
     h2dir_t *d = &h->d[dir];
     uint32_t promised;
-    if (dir != 1 || !d->sid || !unpad(h, dir, &c) || !cursor_u32be(&c, &promised)) {
+    if (dir != 1 || !d->sid || !unpad(h, dir, &c) || !cursor_u32be(&c, &promised) ||
+        !(promised & 0x7fffffff) || promised % 2) { /* servers promise even streams */
         protocol_error(h, "http2.bad_push_promise");
         d->hpack_lost = true;
         return;

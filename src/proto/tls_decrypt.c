@@ -560,18 +560,15 @@ void tls_decrypt_record(tls_decrypt_t *t, int dir, const uint8_t *record, size_t
 {
     dir &= 1;
     cursor_t c = cursor_make(record, n), frag;
-    const uint8_t *header;
-    uint8_t type;
-    uint16_t version, len;
-    if (!cursor_bytes(&c, 5, &header)) {
-        t->d[dir].st.malformed++;
-        return;
-    }
-    cursor_t h = cursor_make(header, 5);
-    cursor_u8(&h, &type);
-    cursor_u16be(&h, &version);
-    cursor_u16be(&h, &len);
-    if (len > TLS_DECRYPT_MAX_FRAGMENT || !cursor_sub(&c, len, &frag) || !cursor_empty(&c)) {
+    const uint8_t *header = NULL;
+    uint8_t type = 0;
+    uint16_t version = 0, len = 0;
+    cursor_t h = cursor_make(NULL, 0);
+    if (cursor_bytes(&c, 5, &header))
+        h = cursor_make(header, 5);
+    if (!cursor_u8(&h, &type) || !cursor_u16be(&h, &version) || !cursor_u16be(&h, &len) ||
+        len > TLS_DECRYPT_MAX_FRAGMENT || !cursor_sub(&c, len, &frag) || !cursor_empty(&c)) {
+        t->d[dir].st.records++; /* not a record as framed: counted, dropped */
         t->d[dir].st.malformed++;
         return;
     }

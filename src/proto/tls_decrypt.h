@@ -58,7 +58,8 @@ typedef enum tls_decrypt_status {
 
 /* Per direction (0 = client to server, 1 = server to client). */
 typedef struct tls_dir_stats {
-    uint64_t records;   /* encrypted records handed in */
+    uint64_t records;   /* encrypted (or unframeable) records handed in; each is
+                           counted in exactly one of the next four */
     uint64_t decrypted; /* authenticated and passed on */
     uint64_t bad_auth;  /* did not authenticate (tag, MAC or padding): dropped */
     uint64_t no_key;    /* encrypted under a secret the key log lacks: dropped */

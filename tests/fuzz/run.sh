@@ -34,6 +34,8 @@ for t in $targets; do
     fuzz_files) python3 "$ROOT/tests/fuzz/files_seeds.py" "$seeds" ;;
     fuzz_intel) cp -n "$ROOT"/tests/fuzz/seeds/fuzz_intel/* "$seeds/" ;;
     fuzz_mmdb) perl "$ROOT/tests/tools/make_test_mmdb.pl" "$seeds" 2>/dev/null || true ;;
+    fuzz_keylog | fuzz_http2 | fuzz_tls_records)
+        command -v python3 >/dev/null && python3 "$ROOT/tests/fuzz/make_seeds.py" "$ROOT" "$WORK" ;;
     esac
     regress=$ROOT/tests/fuzz/regress/$t
     if [ -d "$regress" ] && ls "$regress"/* >/dev/null 2>&1; then

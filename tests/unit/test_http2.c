@@ -6,6 +6,8 @@
 #include "cu_main.h"
 #include "lab_streams.h"
 #include "proto/body.h"
+#include "proto/dns.h"
+#include "proto/doh.h"
 #include "proto/http2.h"
 #include "proto/keylog.h"
 #include "proto/tls.h"
@@ -25,7 +27,8 @@
 typedef struct seen {
     uint32_t stream;
     bool pushed;
-    char method[16], uri[128], host[64], ctype[64], cenc[16], weird[64];
+    char method[16], uri[128], host[64], ctype[64], req_ctype[64], cenc[16], weird[64];
+    uint8_t body[512]; /* the response body's first bytes */
     int status;
     char req_incomplete[32], resp_incomplete[32];
     uint64_t resp_body;
@@ -66,12 +69,15 @@ static void b_begin(void *ctx, http_txn_t *t, bool is_orig)
 static void b_data(void *ctx, http_txn_t *t, bool is_orig, const uint8_t *p, size_t n,
                    uint64_t frame, ts_ns_t ts)
 {
-    (void)ctx, (void)frame, (void)ts;
+    (void)frame, (void)ts;
     body_state_t *b = t->user[1];
     if (is_orig || !b)
         return;
     EVP_DigestUpdate(b->wire, p, n);
     body_decoder_feed(b->dec, p, n);
+    sink_t *s = ctx;
+    if (s->n < MAX_TXNS && t->resp.body_len <= sizeof s->t[0].body) /* counted before the call */
+        memcpy(s->t[s->n].body + t->resp.body_len - n, p, n);
 }
 
 static void b_gap(void *ctx, http_txn_t *t, bool o, uint64_t l)
@@ -110,6 +116,7 @@ static void t_done(void *ctx, http_txn_t *t)
         copy(e->uri, sizeof e->uri, t->uri);
         copy(e->host, sizeof e->host, t->host);
         copy(e->ctype, sizeof e->ctype, t->resp.ctype);
+        copy(e->req_ctype, sizeof e->req_ctype, t->req.ctype);
         copy(e->cenc, sizeof e->cenc, t->resp.cenc);
         copy(e->weird, sizeof e->weird, t->weird);
         copy(e->req_incomplete, sizeof e->req_incomplete, t->req.incomplete);
@@ -392,6 +399,58 @@ static void decrypted_h2_sessions_give_every_file(void)
     }
 }
 
+/* DNS over HTTPS on h2 (doh.pcap): curl --doh-url's POSTs (A and AAAA) and
+ * our GET and POST; every answer is what the DoH server logged it sent. */
+static void doh_over_h2_gives_queries_and_answers(void)
+{
+    int sessions;
+    sink_t *s = decrypt_capture("doh", &sessions);
+    json_object *doh = jget(truth(), "doh");
+    int gets = 0, posts = 0;
+    for (int i = 0; i < s->n; i++) {
+        const seen_t *e = &s->t[i];
+        if (!doh_is_dns_message(e->ctype))
+            continue;
+        char hexbody[2 * sizeof e->body + 1];
+        for (size_t k = 0; k < e->resp_body && k < sizeof e->body; k++)
+            sprintf(hexbody + 2 * k, "%02x", e->body[k]);
+        bool logged = false;
+        for (size_t k = 0; k < json_object_array_length(doh); k++)
+            logged |= !strcmp(hexbody, json_object_get_string(jget(
+                                           json_object_array_get_idx(doh, k), "response_hex")));
+        CU_ASSERT_TRUE(logged);
+        dns_msg_t m;
+        CU_ASSERT_TRUE(dns_parse(e->body, e->resp_body, &m));
+        if (!strcmp(e->method, "GET")) {
+            uint8_t q[DOH_MAX_MESSAGE];
+            size_t qlen = 0;
+            CU_ASSERT_TRUE_FATAL(doh_query_from_uri(e->uri, q, sizeof q, &qlen));
+            dns_msg_t qm;
+            CU_ASSERT_TRUE(dns_parse(q, qlen, &qm));
+            CU_ASSERT_STRING_EQUAL(qm.qname, "www.example.test");
+            dns_msg_free(&qm);
+            gets++;
+        } else {
+            CU_ASSERT_TRUE(doh_is_dns_message(e->req_ctype));
+            posts++;
+        }
+        dns_msg_free(&m);
+    }
+    CU_ASSERT_EQUAL(gets, 1);  /* the other GET went over HTTP/1.1 */
+    CU_ASSERT_EQUAL(posts, 3); /* curl's A and AAAA, our POST */
+    free(s);
+    CU_ASSERT_TRUE(doh_is_dns_message("Application/DNS-Message; charset=x"));
+    CU_ASSERT_FALSE(doh_is_dns_message("application/dns-messages"));
+    uint8_t q[4];
+    size_t n = 0;
+    CU_ASSERT_TRUE(doh_query_from_uri("/q?a=1&dns=AAEC", q, sizeof q, &n));
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(q[2], 2);
+    CU_ASSERT_FALSE(doh_query_from_uri("/q?dns=AA*C", q, sizeof q, &n));
+    CU_ASSERT_FALSE(doh_query_from_uri("/q?dns=AAECAAEC", q, sizeof q, &n)); /* 6 > 4 bytes */
+    CU_ASSERT_FALSE(doh_query_from_uri("/q?x=AAEC", q, sizeof q, &n));
+}
+
 /* ---- hand-made frames ---------------------------------------------------------- */
 
 typedef struct wire {
@@ -583,6 +642,7 @@ static void detect_needs_the_preface(void)
 static const cu_test_t tests[] = {
     {"h2c_recording_gives_every_file", h2c_recording_gives_every_file},
     {"decrypted_h2_sessions_give_every_file", decrypted_h2_sessions_give_every_file},
+    {"doh_over_h2_gives_queries_and_answers", doh_over_h2_gives_queries_and_answers},
     {"frames_padding_continuation_reset_trailers", frames_padding_continuation_reset_trailers},
     {"frames_bad_preface_and_caps", frames_bad_preface_and_caps},
     {"detect_needs_the_preface", detect_needs_the_preface},
