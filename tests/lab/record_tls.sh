@@ -10,7 +10,7 @@
 #                  session; tests/e2e records this into a temporary folder at
 #                  test time when the tools are present (never committed).
 #
-# Writes OUTDIR/{tls13,tls12,tls12cbc,h2c,doh,sslv2}.pcap, OUTDIR/{tls13,tls12,tls12cbc,doh}.keys
+# Writes OUTDIR/{tls13,tls12,tls12cbc,tlsmore,h2c,doh,sslv2}.pcap, their .keys
 # (NSS key logs written by curl / openssl s_client), OUTDIR/truth.json and
 # nothing else.  Needs root (tcpdump on lo), nginx (nginx-light:
 # ssl + http_v2), curl with HTTP/2, openssl, tcpdump, python3, brotli,
@@ -59,6 +59,8 @@ NAME=pcapcase.test
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
   -days 30 -subj "/CN=$NAME/O=pcapcase lab" \
   -addext "subjectAltName=DNS:$NAME,DNS:doh-target.test" 2>/dev/null
+# DHE suites need parameters: RFC 7919's ffdhe2048 (named, so instant)
+openssl genpkey -genparam -algorithm DH -pkeyopt dh_param:ffdhe2048 -out "$WORK/dh.pem" 2>/dev/null
 DOCS=$WORK/docs
 mkdir -p "$DOCS" "$WORK/tmp" "$WORK/dl"
 python3 "$HERE/tls_content.py" "$DOCS" "$MODE"
@@ -72,8 +74,10 @@ server_block() { # PORT EXTRA
     server_name $NAME doh-target.test;
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
-    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
     ssl_ciphers ALL:@SECLEVEL=0;
+    ssl_dhparam $WORK/dh.pem;
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256;
     ssl_prefer_server_ciphers off;
     ssl_session_tickets off;
     $2
@@ -120,7 +124,7 @@ SESSIONS=$WORK/sessions.jsonl
 start_capture() { # NAME BPF
   CAP=$1
   rm -f "$OUT/$CAP.keys"
-  tcpdump -Z root -i lo -U --immediate-mode -s 0 -w "$OUT/$CAP.pcap" "$2" >/dev/null 2>"$WORK/$CAP.tcpdump" &
+  tcpdump -Z root -i lo -U --immediate-mode -B 65536 -s 0 -w "$OUT/$CAP.pcap" "$2" >/dev/null 2>"$WORK/$CAP.tcpdump" &
   TCPDUMP_PID=$!
   for _ in $(seq 50); do grep -q listening "$WORK/$CAP.tcpdump" 2>/dev/null && break; sleep 0.1; done
 }
@@ -148,6 +152,8 @@ session() {
   case $version in
   TLSv13) args+=(--tlsv1.3 --tls13-ciphers "$cipher") ;;
   TLSv12) args+=(--tlsv1.2 --tls-max 1.2 --ciphers "$cipher") ;;
+  TLSv11) args+=(--tlsv1.1 --tls-max 1.1 --ciphers "$cipher:@SECLEVEL=0") ;;
+  TLSv10) args+=(--tlsv1.0 --tls-max 1.0 --ciphers "$cipher:@SECLEVEL=0") ;;
   esac
   case $alpn in
   h2) args+=(--http2 --parallel --parallel-max 8) ;;
@@ -215,6 +221,20 @@ session t12-ecdhe-aes256sha-mte-h2 TLSv12 ECDHE-RSA-AES256-SHA h2 "$P_MTE" /page
 session t12-ecdhe-aes256sha384-mte-h2 TLSv12 ECDHE-RSA-AES256-SHA384 h2 "$P_MTE" /hello.txt
 session t12-rsa-aes128sha-mte-h1 TLSv12 AES128-SHA http/1.1 "$P_MTE" /hello.txt
 session t12-rsa-aes256sha256-etm-h1 TLSv12 AES256-SHA256 http/1.1 "$P_TLS" /notes.txt.br
+stop_capture
+
+# --- older and rarer: TLS 1.0/1.1 CBC, DHE, AES-CCM (TLS 1.2 and 1.3); this
+# OpenSSL has no 3DES, so 3DES is only checked by the fuzz target's sealer -----
+say "tlsmore"
+start_capture tlsmore "tcp port $P_TLS or tcp port $P_MTE"
+session t10-rsa-aes128sha-mte-h1 TLSv10 AES128-SHA http/1.1 "$P_MTE" /hello.txt /page.html
+session t11-ecdhe-aes256sha-etm-h1 TLSv11 ECDHE-RSA-AES256-SHA http/1.1 "$P_TLS" /hello.txt
+session t12-dhe-aes128gcm-h2 TLSv12 DHE-RSA-AES128-GCM-SHA256 h2 "$P_TLS" /hello.txt /blob.bin
+session t12-dhe-chacha-h1 TLSv12 DHE-RSA-CHACHA20-POLY1305 http/1.1 "$P_TLS" /page.html
+session t12-rsa-aes128ccm-h2 TLSv12 AES128-CCM h2 "$P_TLS" /hello.txt
+session t12-rsa-aes256ccm8-h1 TLSv12 AES256-CCM8 http/1.1 "$P_TLS" /blob.bin
+session t13-aes128ccm-h2 TLSv13 TLS_AES_128_CCM_SHA256 h2 "$P_TLS" /hello.txt /page.html
+session t13-aes128ccm8-h1 TLSv13 TLS_AES_128_CCM_8_SHA256 http/1.1 "$P_TLS" /notes.txt.br
 stop_capture
 
 # --- HTTP/2 over clear text (nghttpd) -----------------------------------------

@@ -19,7 +19,7 @@ import sys
 
 WORK, OUT, MODE = sys.argv[1:4]
 DOCS = os.path.join(WORK, "docs")
-VERSIONS = {"0x0304": "TLSv13", "0x0303": "TLSv12"}
+VERSIONS = {"0x0304": "TLSv13", "0x0303": "TLSv12", "0x0302": "TLSv11", "0x0301": "TLSv10"}
 
 
 def sha256(data):
@@ -143,7 +143,7 @@ def sessions():
         by_cap.setdefault(s["capture"], []).append(s)
     out = []
     for cap, ss in by_cap.items():
-        if cap in ("tls13", "tls12", "tls12cbc"):
+        if cap in ("tls13", "tls12", "tls12cbc", "tlsmore"):
             conns = tls_connections(cap)
             dec = decrypted_streams(cap)
             if len(conns) != len(ss):
@@ -173,7 +173,7 @@ def main():
         "captures": {},
     }
     truth["tshark_plaintext"] = PLAINTEXT
-    for cap in ("tls13", "tls12", "tls12cbc", "h2c", "doh", "sslv2"):
+    for cap in ("tls13", "tls12", "tls12cbc", "tlsmore", "h2c", "doh", "sslv2"):
         p = os.path.join(OUT, cap + ".pcap")
         k = os.path.join(OUT, cap + ".keys")
         truth["captures"][cap] = {"sha256": sha256(read(p)), "bytes": os.path.getsize(p),

@@ -380,11 +380,12 @@ static sink_t *decrypt_capture(const char *cap, int *h2_sessions)
 static void decrypted_h2_sessions_give_every_file(void)
 {
     /* tls13: sessions 1 (6 streams) and 3 (3 streams); tls12: 1, 3, 4;
-     * tls12cbc: ECDHE-AES256-SHA384 EtM, ECDHE-AES256-SHA MtE, SHA384 MtE */
+     * tls12cbc: ECDHE-AES256-SHA384 EtM, ECDHE-AES256-SHA MtE, SHA384 MtE;
+     * tlsmore: DHE-AES128-GCM (2), AES128-CCM (1), TLS 1.3 AES-128-CCM (2) */
     const struct {
         const char *cap;
         int sessions, txns;
-    } want[] = {{"tls13", 2, 9}, {"tls12", 3, 9}, {"tls12cbc", 3, 3}};
+    } want[] = {{"tls13", 2, 9}, {"tls12", 3, 9}, {"tls12cbc", 3, 3}, {"tlsmore", 3, 5}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int sessions;
         sink_t *s = decrypt_capture(want[i].cap, &sessions);
