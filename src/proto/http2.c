@@ -471,7 +471,10 @@ static void frame_goaway(h2_conn_t *h, cursor_t c)
 static void frame_done(h2_conn_t *h, int dir)
 {
     h2dir_t *d = &h->d[dir];
-    cursor_t c = cursor_make(d->payload.data, d->payload.len);
+    static const uint8_t empty[1];
+    /* an empty frame has no buffer; a cursor over NULL must not be advanced */
+    cursor_t c = d->payload.data ? cursor_make(d->payload.data, d->payload.len)
+                                 : cursor_make(empty, 0);
     if (d->block.open && d->type != F_CONTINUATION) {
         protocol_error(h, "http2.interrupted_header_block");
         d->block.open = false;
