@@ -52,7 +52,7 @@ for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
-read -r P_TLS P_MTE P_DOH P_H2C P_UPG <<<"$(free_ports 5)"
+read -r P_TLS P_MTE P_DOH P_H2C P_UPG P_0RTT P_HRR <<<"$(free_ports 7)"
 NAME=pcapcase.test
 
 # --- certificate, content, servers -------------------------------------------
@@ -88,6 +88,21 @@ server_block() { # PORT EXTRA
   }
 EOF
 }
+# TLS 1.3 only, for openssl s_client: 0-RTT early data (session tickets on) and
+# a HelloRetryRequest (the server wants P-384, s_client offers an X25519 share).
+server_block_13() { # PORT EXTRA
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 ssl;
+    server_name $NAME;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_protocols TLSv1.3;
+    $2
+    root $DOCS;
+  }
+EOF
+}
 cat >"$WORK/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
@@ -101,6 +116,8 @@ http {
   types { text/html html; text/plain txt; application/octet-stream bin; }
 $(server_block "$P_TLS" "")
 $(server_block "$P_MTE" "ssl_conf_command Options -EncryptThenMac;")
+$(server_block_13 "$P_0RTT" "ssl_session_tickets on; ssl_early_data on;")
+$(server_block_13 "$P_HRR" "ssl_session_tickets off; ssl_ecdh_curve secp384r1;")
 }
 EOF
 nginx -c "$WORK/nginx.conf" -p "$WORK" &
@@ -111,7 +128,7 @@ nghttpd --no-tls -a 127.0.0.1 -d "$DOCS" -p /page.html=/blob.bin "$P_H2C" &
 PIDS+=($!)
 python3 "$HERE/h2c_upgrade_server.py" "$P_UPG" "$DOCS" &
 PIDS+=($!)
-for p in $P_TLS $P_MTE $P_DOH $P_H2C $P_UPG; do
+for p in $P_TLS $P_MTE $P_DOH $P_H2C $P_UPG $P_0RTT $P_HRR; do
   for _ in $(seq 50); do
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break
     sleep 0.1
@@ -223,10 +240,11 @@ session t12-rsa-aes128sha-mte-h1 TLSv12 AES128-SHA http/1.1 "$P_MTE" /hello.txt
 session t12-rsa-aes256sha256-etm-h1 TLSv12 AES256-SHA256 http/1.1 "$P_TLS" /notes.txt.br
 stop_capture
 
-# --- older and rarer: TLS 1.0/1.1 CBC, DHE, AES-CCM (TLS 1.2 and 1.3); this
+# --- older and rarer: TLS 1.0/1.1 CBC, DHE, AES-CCM (TLS 1.2 and 1.3), TLS 1.3
+# 0-RTT and HelloRetryRequest; this
 # OpenSSL has no 3DES, so 3DES is only checked by the fuzz target's sealer -----
 say "tlsmore"
-start_capture tlsmore "tcp port $P_TLS or tcp port $P_MTE"
+start_capture tlsmore "tcp port $P_TLS or tcp port $P_MTE or tcp port $P_0RTT or tcp port $P_HRR"
 session t10-rsa-aes128sha-mte-h1 TLSv10 AES128-SHA http/1.1 "$P_MTE" /hello.txt /page.html
 session t11-ecdhe-aes256sha-etm-h1 TLSv11 ECDHE-RSA-AES256-SHA http/1.1 "$P_TLS" /hello.txt
 session t12-dhe-aes128gcm-h2 TLSv12 DHE-RSA-AES128-GCM-SHA256 h2 "$P_TLS" /hello.txt /blob.bin
@@ -235,6 +253,25 @@ session t12-rsa-aes128ccm-h2 TLSv12 AES128-CCM h2 "$P_TLS" /hello.txt
 session t12-rsa-aes256ccm8-h1 TLSv12 AES256-CCM8 http/1.1 "$P_TLS" /blob.bin
 session t13-aes128ccm-h2 TLSv13 TLS_AES_128_CCM_SHA256 h2 "$P_TLS" /hello.txt /page.html
 session t13-aes128ccm8-h1 TLSv13 TLS_AES_128_CCM_8_SHA256 http/1.1 "$P_TLS" /notes.txt.br
+# s_client: a session whose ticket is then used for 0-RTT: the request goes
+# out as early data (CLIENT_EARLY_TRAFFIC_SECRET) before the handshake ends
+REQ=$WORK/request.txt
+printf 'GET /hello.txt HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$NAME" >"$REQ"
+s_client() { # PORT OUTPUT ARGS...
+  local port=$1 out=$2
+  shift 2
+  openssl s_client -connect "127.0.0.1:$port" -servername "$NAME" -tls1_3 -ign_eof \
+    -keylogfile "$OUT/$CAP.keys" "$@" >"$out" 2>&1 || true
+  grep -q "^hello over TLS from pcapcase" "$out" ||
+    { echo "record_tls.sh: s_client on $port got no file" >&2; exit 1; }
+}
+{ cat "$REQ"; sleep 1; } | s_client "$P_0RTT" "$WORK/ticket.out" -sess_out "$WORK/sess.pem"
+session_line t13-ticket-h1 TLSv13 TLS_AES_256_GCM_SHA384 http/1.1 "$P_0RTT" /hello.txt
+sleep 1 | s_client "$P_0RTT" "$WORK/early.out" -sess_in "$WORK/sess.pem" -early_data "$REQ"
+grep -q "Early data was accepted" "$WORK/early.out" || { echo "record_tls.sh: no 0-RTT" >&2; exit 1; }
+session_line t13-early-data-h1 TLSv13 TLS_AES_256_GCM_SHA384 http/1.1 "$P_0RTT" /hello.txt
+{ cat "$REQ"; sleep 1; } | s_client "$P_HRR" "$WORK/hrr.out"
+session_line t13-hello-retry-h1 TLSv13 TLS_AES_256_GCM_SHA384 http/1.1 "$P_HRR" /hello.txt
 stop_capture
 
 # --- HTTP/2 over clear text (nghttpd) -----------------------------------------

@@ -68,15 +68,15 @@ def tls_connections(cap):
     pcap = os.path.join(OUT, cap + ".pcap")
     hello = {int(s): r for s, r in tshark(pcap, None, ["tcp.stream", "tls.handshake.random"],
                                           "tls.handshake.type == 1")}
-    conns = []
+    conns = {}  # by stream: a HelloRetryRequest is a first ServerHello, the real one follows
     for s, cipher, sv, legacy in tshark(pcap, None, ["tcp.stream", "tls.handshake.ciphersuite",
                                                      "tls.handshake.extensions.supported_version",
                                                      "tls.handshake.version"],
                                         "tls.handshake.type == 2"):
-        conns.append({"tcp_stream": int(s), "client_random": hello[int(s)].replace(":", ""),
-                      "version": VERSIONS.get(sv or legacy, sv or legacy),
-                      "cipher_id": int(cipher, 16)})
-    return sorted(conns, key=lambda c: c["tcp_stream"])
+        conns[int(s)] = {"tcp_stream": int(s), "client_random": hello[int(s)].split(",")[0]
+                         .replace(":", ""), "version": VERSIONS.get(sv or legacy, sv or legacy),
+                         "cipher_id": int(cipher, 16)}
+    return [conns[s] for s in sorted(conns)]
 
 
 def decrypted_streams(cap):
