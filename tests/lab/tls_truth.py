@@ -14,11 +14,13 @@ session with the key log: the recording is refused otherwise.
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
 WORK, OUT, MODE = sys.argv[1:4]
 DOCS = os.path.join(WORK, "docs")
+HEXLINE = re.compile(r"^([0-9a-f]{4,8})  [0-9a-f]{2}( |$)")
 VERSIONS = {"0x0304": "TLSv13", "0x0303": "TLSv12", "0x0302": "TLSv11", "0x0301": "TLSv10"}
 
 
@@ -109,10 +111,11 @@ def tshark_plaintext(cap, conns):
     blocks = {}  # (stream, is_server) -> [bytes]
     frame, cur = None, None
     for line in r.stdout.splitlines():
-        if len(line) > 6 and line[:4].strip() and all(c in "0123456789abcdef" for c in line[:4]) \
-                and line[4:6] == "  ":
+        hexline = HEXLINE.match(line)  # offsets grow past 4 digits in blocks over 64 KB
+        if hexline:
             if cur is not None:
-                cur += bytes.fromhex(line[6:54].replace(" ", ""))
+                start = len(hexline.group(1)) + 2
+                cur += bytes.fromhex(line[start:start + 48].replace(" ", ""))
             continue
         if line.startswith("Decrypted TLS ("):
             stream, sport = where[frame]

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,20 @@ static inline int lab_streams(const char *path, lab_segment_fn fn, void *ctx)
     damage_free(&dmg);
     capture_close(cap);
     return nconns;
+}
+
+/* The path of a file of the recordings: tests/recordings/tls/NAME, or in
+ * $PCAPCASE_TLS_RECORDINGS when set (the e2e test points it at a full-mode
+ * recording made at test time).  The result is valid until the 8th next call. */
+static inline const char *lab_rec(const char *name)
+{
+    static char paths[8][1024];
+    static int next;
+    const char *dir = getenv("PCAPCASE_TLS_RECORDINGS");
+    char *out = paths[next++ % 8];
+    snprintf(out, sizeof paths[0], "%s/%s", dir && *dir ? dir : SOURCE_DIR "/tests/recordings/tls",
+             name);
+    return out;
 }
 
 /* The whole of a small file (key logs, truth.json); *len set; caller frees.
