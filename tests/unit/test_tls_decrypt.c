@@ -665,6 +665,53 @@ static void wrong_keys_give_no_plaintext(void)
     keylog_free(k);
 }
 
+/* A key log cut in the middle of a line: the cut line is reported with its
+ * number, the sessions after it have no keys (counted), the others decrypt
+ * completely — nothing undecryptable is handed out. */
+static void truncated_keylog_counts_sessions_without_keys(void)
+{
+    size_t len = 0;
+    char *text = (char *)lab_read_file(lab_rec("tls12cbc.keys"), &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    /* cut inside the secret of the first CLIENT_RANDOM line past the middle */
+    const char *mid = strstr(text + len / 2, "\nCLIENT_RANDOM ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mid);
+    size_t cut = (size_t)(mid - text) + 1 + 14 + 65 + 20, whole = 0, lineno = 1;
+    for (const char *p = text; p < mid + 1; p++) {
+        whole += (p == text || p[-1] == '\n') && !strncmp(p, "CLIENT_RANDOM ", 14);
+        lineno += *p == '\n';
+    }
+    keylog_t *k = keylog_new();
+    keylog_add(k, "cut.keys", (const uint8_t *)text, cut);
+    free(text);
+    CU_ASSERT_EQUAL(keylog_stats(k)->bad, 1);
+    char want[64];
+    snprintf(want, sizeof want, "cut.keys:%zu: ", lineno);
+    CU_ASSERT_EQUAL(strncmp(keylog_report(k, 0), want, strlen(want)), 0);
+    replay_t *r = calloc(1, sizeof *r);
+    r->keys = k;
+    CU_ASSERT_EQUAL_FATAL(lab_streams(lab_rec("tls12cbc.pcap"), on_segment, r), 7);
+    size_t ready = 0, no_keys = 0;
+    for (int i = 0; i < r->n; i++) {
+        if (r->s[i].status == TLS_DECRYPT_NO_KEYS) {
+            no_keys++;
+            CU_ASSERT_EQUAL(r->s[i].bytes[0] + r->s[i].bytes[1], 0);
+            continue;
+        }
+        ready++;
+        for (int d = 0; d < 2; d++) {
+            const tls_dir_stats_t *st = tls_decrypt_stats(r->s[i].dec, d);
+            CU_ASSERT_EQUAL(st->decrypted, st->records);
+        }
+    }
+    CU_ASSERT_EQUAL(ready, whole);
+    CU_ASSERT_EQUAL(no_keys, 7 - whole);
+    CU_ASSERT_TRUE(no_keys > 0 && ready > 0);
+    replay_free(r);
+    free(r);
+    keylog_free(k);
+}
+
 /* The SSLv2-compatible ClientHello: a TLS session with its client random
  * (the challenge) and the server's certificate. */
 static void sslv2_hello_starts_a_tls_session(void)
@@ -716,6 +763,8 @@ static const cu_test_t tests[] = {
     {"tls13_without_handshake_secrets_still_decrypts_data",
      tls13_without_handshake_secrets_still_decrypts_data},
     {"wrong_keys_give_no_plaintext", wrong_keys_give_no_plaintext},
+    {"truncated_keylog_counts_sessions_without_keys",
+     truncated_keylog_counts_sessions_without_keys},
     {"sslv2_hello_starts_a_tls_session", sslv2_hello_starts_a_tls_session},
     {NULL, NULL}};
 
