@@ -521,7 +521,7 @@ static void http_get(session_t *s, tcp_conn_t *c, const char *ua, int last, int 
     g_truth.http_get++;
     g_truth.http_transactions++;
 
-    tcp_send(s, c, DIR_C2S, req.data, req.len, 0);
+    app_send(s, c, DIR_C2S, req.data, req.len, 0);
     c->t += c->rtt + rng_range(&g_rng, 200000, 30000000); /* server think 0.2 .. 30 ms */
 
     const kind_info_t *ki = &KINDS[k];
@@ -538,7 +538,7 @@ static void http_get(session_t *s, tcp_conn_t *c, const char *ua, int last, int 
     int chunked = status != 304 && rng_unit(&g_rng) < 0.3;
     put_response(&resp, status, ki->mime, &body, gzc, gz, chunked, last && close_by_server, c->t,
                  uri);
-    tcp_send(s, c, DIR_S2C, resp.data, resp.len, 1);
+    app_send(s, c, DIR_S2C, resp.data, resp.len, 1);
     bytes_free(&req);
     bytes_free(&resp);
     bytes_free(&body);
@@ -549,8 +549,10 @@ void http_session(session_t *s, host_t *client, host_t *server, uint64_t t)
     if (rng_unit(&g_rng) < 0.5)
         t = dns_lookup(s, client, server, client->v6, t) + rng_range(&g_rng, 100000, 3000000);
     tcp_conn_t c;
-    tcp_conn_init(&c, client, host_port(client), server, 80, t);
+    tcp_conn_init(&c, client, host_port(client), server, https_enabled() ? 443 : 80, t);
     tcp_handshake(s, &c);
+    if (https_enabled())
+        https_begin(s, &c);
     const char *ua = USER_AGENTS[rng_range(&g_rng, 0, 3)];
     unsigned n = rng_unit(&g_rng) < 0.6 ? 1 : (unsigned)rng_range(&g_rng, 2, 8);
     int close_by_server = rng_unit(&g_rng) < 0.3;
@@ -563,14 +565,17 @@ void http_session(session_t *s, host_t *client, host_t *server, uint64_t t)
     }
     c.t += close_by_server ? rng_range(&g_rng, 10000, 200000)
                            : rng_range(&g_rng, 5000000, 3000000000u);
+    https_end(&c);
     tcp_close(s, &c, close_by_server ? DIR_S2C : DIR_C2S);
 }
 
 void http_post_session(session_t *s, host_t *client, host_t *server, uint64_t t)
 {
     tcp_conn_t c;
-    tcp_conn_init(&c, client, host_port(client), server, 80, t);
+    tcp_conn_init(&c, client, host_port(client), server, https_enabled() ? 443 : 80, t);
     tcp_handshake(s, &c);
+    if (https_enabled())
+        https_begin(s, &c);
     static const kind_t up[] = {K_ZIP, K_PDF, K_JPEG, K_PNG};
     kind_t k = up[rng_range(&g_rng, 0, 3)];
     bytes_t body = {0}, req = {0}, resp = {0}, reply = {0};
@@ -588,13 +593,14 @@ void http_post_session(session_t *s, host_t *client, host_t *server, uint64_t t)
     g_truth.http_transactions++;
     g_truth.http_connections++;
     c.t += rng_range(&g_rng, 50000, 2000000);
-    tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
+    app_send(s, &c, DIR_C2S, req.data, req.len, 0);
     c.t += c.rtt + rng_range(&g_rng, 1000000, 40000000);
     bytes_printf(&reply, "{\"status\":\"stored\",\"id\":%u,\"bytes\":%zu}\n",
                  (unsigned)rng_range(&g_rng, 1, 0x7fffffff), body.len);
     put_response(&resp, 201, "application/json", &reply, NULL, 0, 0, 0, c.t, uri);
-    tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
+    app_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
     c.t += rng_range(&g_rng, 100000, 5000000);
+    https_end(&c);
     tcp_close(s, &c, DIR_C2S);
     bytes_free(&body), bytes_free(&req), bytes_free(&resp), bytes_free(&reply);
 }
@@ -602,8 +608,10 @@ void http_post_session(session_t *s, host_t *client, host_t *server, uint64_t t)
 void http_beacon_session(session_t *s, host_t *client, host_t *server, uint64_t t)
 {
     tcp_conn_t c;
-    tcp_conn_init(&c, client, host_port(client), server, 80, t);
+    tcp_conn_init(&c, client, host_port(client), server, https_enabled() ? 443 : 80, t);
     tcp_handshake(s, &c);
+    if (https_enabled())
+        https_begin(s, &c);
     bytes_t req = {0}, resp = {0}, body = {0};
     bytes_printf(&req,
                  "GET /api/v2/poll?id=5f3a9c HTTP/1.1\r\nHost: %s\r\n"
@@ -614,13 +622,14 @@ void http_beacon_session(session_t *s, host_t *client, host_t *server, uint64_t 
     g_truth.http_transactions++;
     g_truth.http_connections++;
     c.t += rng_range(&g_rng, 50000, 500000);
-    tcp_send(s, &c, DIR_C2S, req.data, req.len, 0);
+    app_send(s, &c, DIR_C2S, req.data, req.len, 0);
     c.t += c.rtt + rng_range(&g_rng, 500000, 3000000);
     bytes_printf(&body, "{\"cmd\":\"sleep\",\"interval\":60}\n");
     put_response(&resp, 200, "application/json", &body, NULL, 0, 0, 1, c.t,
                  "/api/v2/poll?id=5f3a9c");
-    tcp_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
+    app_send(s, &c, DIR_S2C, resp.data, resp.len, 1);
     c.t += rng_range(&g_rng, 10000, 100000);
+    https_end(&c);
     tcp_close(s, &c, DIR_S2C);
     bytes_free(&req), bytes_free(&resp), bytes_free(&body);
 }

@@ -297,9 +297,11 @@ typedef struct {
     const char *adversarial;
     int gzip, ns, quiet;
     int no_office_plants; /* --no-office-plants: no built-in beacon and scan */
+    const char *https_keylog;
+    int https_twin;
 } opts_t;
 
-static opts_t g_opt = {NULL, 100u << 20, 1, 1700000000u, 3600, 0, 0, NULL, 0, 0, 0, 0};
+static opts_t g_opt = {NULL, 100u << 20, 1, 1700000000u, 3600, 0, 0, NULL, 0, 0, 0, 0, NULL, 0};
 
 static const char USAGE[] =
     "usage: gencap -o FILE [--size BYTES | --conns N] [--seed N] [--start EPOCH]\n"
@@ -322,7 +324,11 @@ static const char USAGE[] =
     "  --no-office-plants   leave out the mix's built-in beacon and port scan\n"
     "  --gzip               write FILE gzip-compressed (level 1)\n"
     "  --ns                 nanosecond pcap (magic a1b23c4d) instead of microseconds\n"
-    "  --quiet              no summary on stderr\n";
+    "  --quiet              no summary on stderr\n"
+    "  --https-keylog FILE  carry the HTTP sessions in TLS 1.2 (AES-128-GCM, port 443) and\n"
+    "                       write their keys to FILE (NSS key log); the HTTP content is the\n"
+    "                       same as in the --https-twin run with the same seed and --conns\n"
+    "  --https-twin         plain HTTP with exactly the content of the --https-keylog run\n";
 
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -378,7 +384,9 @@ static int parse_options(int argc, char **argv)
         O_NS,
         O_QUIET,
         O_PLANT,
-        O_NO_OFFICE
+        O_NO_OFFICE,
+        O_HTTPS,
+        O_TWIN
     };
     static const struct option longopts[] = {
         {"size", required_argument, 0, O_SIZE},
@@ -393,6 +401,8 @@ static int parse_options(int argc, char **argv)
         {"quiet", no_argument, 0, O_QUIET},
         {"plant", required_argument, 0, O_PLANT},
         {"no-office-plants", no_argument, 0, O_NO_OFFICE},
+        {"https-keylog", required_argument, 0, O_HTTPS},
+        {"https-twin", no_argument, 0, O_TWIN},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -446,6 +456,12 @@ static int parse_options(int argc, char **argv)
             break;
         case O_NO_OFFICE:
             g_opt.no_office_plants = 1;
+            break;
+        case O_HTTPS:
+            g_opt.https_keylog = optarg;
+            break;
+        case O_TWIN:
+            g_opt.https_twin = 1;
             break;
         default:
             fputs(USAGE, stderr);
@@ -863,6 +879,17 @@ int main(int argc, char **argv)
     struct timeval t0, t1;
     gettimeofday(&t0, NULL);
     rng_seed(&g_rng, g_opt.seed);
+    FILE *keylog = NULL;
+    if (g_opt.https_keylog) {
+        keylog = fopen(g_opt.https_keylog, "w");
+        if (!keylog) {
+            fprintf(stderr, "gencap: %s: cannot write the key log\n", g_opt.https_keylog);
+            return 3;
+        }
+        https_init(keylog, g_opt.seed);
+    } else if (g_opt.https_twin) {
+        https_split_rng(g_opt.seed);
+    }
     tls_init();
     hosts_init();
     http_init();
@@ -879,6 +906,10 @@ int main(int argc, char **argv)
         extra = mix_extra_json();
     }
     writer_close(&w);
+    if (keylog && fclose(keylog)) {
+        fprintf(stderr, "gencap: %s: cannot write the key log\n", g_opt.https_keylog);
+        return 3;
+    }
 
     char *oj = options_json();
     size_t pl = strlen(g_opt.out) + sizeof ".truth.json";

@@ -21,6 +21,7 @@
 #define GENCAP_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* ---- PRNG: xoshiro256**, seeded with splitmix64 ---- */
@@ -139,6 +140,7 @@ typedef struct tcp_conn {
     uint64_t t;         /* time cursor: when the next thing may happen */
     uint64_t last[2];   /* time of each side's latest segment: a side's segments leave in
                          * the order they were made, or seq/ack would run backwards */
+    void *tls;          /* gen_https.c's record state when the connection carries TLS */
 } tcp_conn_t;
 
 /* A connection from client c to server s; c and s must be of the same family. */
@@ -191,6 +193,18 @@ uint64_t http_upload(session_t *s, host_t *client, host_t *server, uint64_t t, s
  * resp_bytes; returns when the connection closed. */
 uint64_t http_poll(session_t *s, host_t *client, host_t *server, uint64_t t, const char *uri,
                    size_t req_pad, size_t resp_bytes);
+/* HTTPS with keys (gen_https.c, --https-keylog): HTTP sessions carried in TLS 1.2 records
+ * on port 443, one CLIENT_RANDOM line per connection written to keylog.  seed feeds TLS's
+ * own PRNG, so the HTTP content is the same as without TLS. */
+void https_init(FILE *keylog, uint64_t seed);
+/* The plain twin of an --https-keylog run (--https-twin): same HTTP content, no TLS. */
+void https_split_rng(uint64_t seed);
+int https_enabled(void);
+/* After tcp_handshake: the TLS handshake; later app_send calls on c are encrypted. */
+void https_begin(session_t *s, tcp_conn_t *c);
+/* tcp_send for application bytes: sealed into TLS records when c carries TLS. */
+void app_send(session_t *s, tcp_conn_t *c, int dir, const uint8_t *data, size_t len, int ack_last);
+void https_end(tcp_conn_t *c);
 
 /* TLS */
 void tls_init(void);
