@@ -79,7 +79,7 @@ static void txn_free(http_txn_t *t)
 {
     free(t->method), free(t->uri), free(t->version), free(t->host), free(t->user_agent);
     free(t->referrer), free(t->username), free(t->status_msg), free(t->resp_version);
-    free(t->weird);
+    free(t->weird), free(t->upgrade);
     for (int i = 0; i < 2; i++) {
         http_msg_t *m = i ? &t->resp : &t->req;
         free(m->ctype), free(m->cenc), free(m->te), free(m->cdisp), free(m->crange);
@@ -193,6 +193,8 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
             weird(t, "bad_content_length");
         }
         free(v);
+    } else if (!is_orig && IS("upgrade")) {
+        SET(t->upgrade);
     } else if (is_orig) {
         if (IS("host"))
             SET(t->host);

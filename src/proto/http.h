@@ -50,6 +50,7 @@ typedef struct http_txn {
     http_msg_t req, resp;
     char *weird;        /* first protocol anomaly, static-ish text (owned) */
     void *user[2];      /* caller's per-body state (0 = request, 1 = response) */
+    char *upgrade;      /* the response's Upgrade header (a 101 names the new protocol) */
     uint32_t stream_id; /* HTTP/2 stream (http2.h); 0 for HTTP/1.x */
     bool pushed;        /* HTTP/2 server push: the request came in a PUSH_PROMISE */
 } http_txn_t;

@@ -290,7 +290,13 @@ static void parse_line(keylog_t *k, const char *name, uint64_t lineno, cursor_t 
 
 uint64_t keylog_add(keylog_t *k, const char *name, const uint8_t *text, size_t len)
 {
-    uint64_t bad_before = k->stats.bad, lineno = 0;
+    return keylog_add_at(k, name, 1, text, len);
+}
+
+uint64_t keylog_add_at(keylog_t *k, const char *name, uint64_t first_line, const uint8_t *text,
+                       size_t len)
+{
+    uint64_t bad_before = k->stats.bad, lineno = first_line - 1;
     cursor_t c = cursor_make(text, len);
     while (!cursor_empty(&c)) {
         long nl = cursor_find(&c, '\n');
@@ -304,6 +310,6 @@ uint64_t keylog_add(keylog_t *k, const char *name, const uint8_t *text, size_t l
         else
             parse_line(k, name, lineno, line);
     }
-    k->stats.lines += lineno;
+    k->stats.lines += lineno - (first_line - 1);
     return k->stats.bad - bad_before;
 }

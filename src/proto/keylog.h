@@ -84,6 +84,10 @@ keylog_t *keylog_new(void);
  * bad-line messages ("NAME:LINE: reason").  Several files may be added to
  * one key log.  Returns the number of bad lines in this text. */
 uint64_t keylog_add(keylog_t *k, const char *name, const uint8_t *text, size_t len);
+/* The same for a piece of a file that starts at line first_line (a file read
+ * in chunks cut at line ends). */
+uint64_t keylog_add_at(keylog_t *k, const char *name, uint64_t first_line, const uint8_t *text,
+                       size_t len);
 /* The keys for the session whose ClientHello carried client_random, or NULL.
  * The entry belongs to k and stays valid until the next keylog_add() or
  * keylog_free(). */

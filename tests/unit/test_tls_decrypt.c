@@ -6,6 +6,7 @@
 #include "cu_main.h"
 #include "core/buf.h"
 #include "lab_streams.h"
+#include "pipeline/keylogs.h"
 #include "proto/keylog.h"
 #include "proto/tls.h"
 #include "proto/tls_decrypt.h"
@@ -712,6 +713,59 @@ static void truncated_keylog_counts_sessions_without_keys(void)
     keylog_free(k);
 }
 
+/* The case's key logs: given files are kept in CASE/keylogs/<sha256>.keys
+ * (once, however often given), read again on a re-run without --keylog, and
+ * a missing file is a one-line error. */
+static void case_keeps_its_key_logs(void)
+{
+    char dir[] = "/tmp/pcapcase-keylogs-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char given[1024], bad[300];
+    snprintf(given, sizeof given, "%s", lab_rec("tls12.keys"));
+    snprintf(bad, sizeof bad, "%s/bad.keys", dir);
+    FILE *f = fopen(bad, "w");
+    fputs("# comment\nCLIENT_RANDOM nothex x\n", f);
+    fclose(f);
+    char *paths[] = {given, given, bad};
+    case_keylogs_t k;
+    char err[256] = "";
+    FILE *warn = tmpfile();
+    CU_ASSERT_EQUAL_FATAL(case_keylogs_load(&k, dir, paths, 3, warn, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(k.n, 2); /* the same file twice is one key log */
+    CU_ASSERT_EQUAL(k.files[0].secrets, 4);
+    CU_ASSERT_EQUAL(k.files[1].bad, 1);
+    CU_ASSERT_EQUAL(keylog_stats(k.keys)->sessions, 4);
+    char kept[400], line[256] = "";
+    snprintf(kept, sizeof kept, "%s/keylogs/%s.keys", dir, k.files[0].sha256);
+    size_t len = 0, orig_len = 0;
+    uint8_t *copy = lab_read_file(kept, &len), *orig = lab_read_file(given, &orig_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+    CU_ASSERT_TRUE(len == orig_len && !memcmp(copy, orig, len));
+    free(copy), free(orig);
+    rewind(warn);
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, warn));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, "bad.keys:2: client random is not 64 hex digits"));
+    fclose(warn);
+    char first_sha[65];
+    memcpy(first_sha, k.files[0].sha256, 65);
+    case_keylogs_free(&k);
+    /* a re-run with no --keylog reads what the case kept */
+    CU_ASSERT_EQUAL(case_keylogs_load(&k, dir, NULL, 0, NULL, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(k.n, 2);
+    CU_ASSERT_EQUAL(keylog_stats(k.keys)->sessions, 4);
+    CU_ASSERT_TRUE(!strcmp(k.files[0].sha256, first_sha) || !strcmp(k.files[1].sha256, first_sha));
+    CU_ASSERT_EQUAL(strncmp(k.files[0].name, "keylogs/", 8), 0);
+    case_keylogs_free(&k);
+    char nowhere[] = "/nonexistent/x.keys", *missing[] = {nowhere};
+    CU_ASSERT_EQUAL(case_keylogs_load(&k, dir, missing, 1, NULL, err, sizeof err), 3);
+    CU_ASSERT_STRING_EQUAL(err, "/nonexistent/x.keys: cannot read the key log: No such file or "
+                                "directory");
+    case_keylogs_free(&k);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* The SSLv2-compatible ClientHello: a TLS session with its client random
  * (the challenge) and the server's certificate. */
 static void sslv2_hello_starts_a_tls_session(void)
@@ -765,6 +819,7 @@ static const cu_test_t tests[] = {
     {"wrong_keys_give_no_plaintext", wrong_keys_give_no_plaintext},
     {"truncated_keylog_counts_sessions_without_keys",
      truncated_keylog_counts_sessions_without_keys},
+    {"case_keeps_its_key_logs", case_keeps_its_key_logs},
     {"sslv2_hello_starts_a_tls_session", sslv2_hello_starts_a_tls_session},
     {NULL, NULL}};
 
