@@ -27,7 +27,8 @@ bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig
 
 void an_claim(const an_ctx_t *ctx, conn_t *c)
 {
-    c->service = ctx->self->name;
+    if (!ctx->decrypted)
+        c->service = ctx->self->name;
 }
 
 void an_conn_ident(const conn_t *c, conn_ident_t *out)

@@ -24,6 +24,12 @@
  *   - An analyser with AN_STARTTLS (a plain-text protocol that may switch to
  *     TLS) gives way, when the client's bytes start TLS (the entry with
  *     after_starttls), to that analyser for the rest of the connection.
+ *   - Inner streams: the TLS analyser, when the key log has the session's
+ *     keys, hands the decrypted application data to an inner analyser of
+ *     the same connection (an_inner_*): the entry whose alpn is the
+ *     protocol the handshake chose, else the first entry with an alpn
+ *     whose detect() accepts the first plaintext bytes.  Its context says
+ *     decrypted, so its records are marked.
  *
  * Adding a protocol: docs/design.md, "Adding a protocol analyser".
  */
@@ -50,6 +56,7 @@ typedef struct an_ctx {
     const record_sink_t *records;
     const evidence_store_t *evidence; /* NULL: nothing is kept (no case folder) */
     damage_t *damage;                 /* the capture's damage table */
+    bool decrypted;                   /* an inner stream: the bytes are decrypted TLS plaintext */
 } an_ctx_t;
 
 /*
@@ -96,6 +103,9 @@ struct analyser {
     /* NULL, or: do these client bytes start this protocol on a connection
      * whose analyser has AN_STARTTLS?  (TLS: a ClientHello.) */
     bool (*after_starttls)(const uint8_t *p, size_t n);
+    /* NULL, or the ALPN protocol id (RFC 7301) that names this protocol
+     * inside TLS: such an entry may run on a decrypted stream. */
+    const char *alpn;
 };
 
 /* The table (analysers.c), ended by an entry with name NULL. */
@@ -111,7 +121,8 @@ bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig
 /* Is port one of the 0-terminated list? */
 bool an_port_in(const uint16_t *ports, uint16_t port);
 
-/* The analyser names the connection's service (conn.ndjson): its name. */
+/* The analyser names the connection's service (conn.ndjson): its name.
+ * An inner stream does not rename it (a decrypted connection stays ssl). */
 void an_claim(const an_ctx_t *ctx, conn_t *c);
 /* The connection's uid and addresses as records name them. */
 void an_conn_ident(const conn_t *c, conn_ident_t *out);
@@ -122,5 +133,27 @@ void an_conn_record(const conn_t *c, conn_rec_t *out);
  * name_hint, conn.ndjson's resp_name when DNS gave none.  (The dispatcher
  * keeps it; see dispatch.c.) */
 void an_name_hint(conn_t *c, const char *name);
+
+/*
+ * An inner stream: a protocol carried inside another analyser's protocol on
+ * the same connection (HTTP inside decrypted TLS).  The outer analyser owns
+ * it: an_inner_new() when the plaintext may start, then the plaintext of
+ * each direction in order, and an_inner_finish() before its own records.
+ * The inner analyser is chosen at the first bytes (see the top of this
+ * file); when none takes them, the rest is counted and dropped.
+ */
+typedef struct an_inner an_inner_t;
+
+/* outer: the outer analyser's context (its evidence, sink, damage).
+ * alpn: the protocol the handshake chose, or NULL.  Never NULL. */
+an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn);
+void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                   ts_ns_t ts);
+void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len);
+void an_inner_end(an_inner_t *in, bool is_orig);
+/* The name of the analyser running inside, or NULL while none is. */
+const char *an_inner_name(const an_inner_t *in);
+/* Finish the inner analyser (its last records) and free; NULL-safe. */
+void an_inner_finish(an_inner_t *in);
 
 #endif

@@ -6,7 +6,9 @@
  * well-known ones; they are hints that some detectors use (DNS over TCP and
  * FTP have no signature at the start of a stream; a DNS message needs one of
  * the DNS ports besides its shape), never a reason on their own to read a
- * connection as HTTP or TLS. */
+ * connection as HTTP or TLS.  HTTP/2 is the "http" service too: its line
+ * reads the client preface in clear text (prior knowledge); inside TLS the
+ * alpn column picks the line for the decrypted stream. */
 #include "analysis/analyser.h"
 
 #include "analysis/app_dns.h"
@@ -47,15 +49,16 @@ static const uint16_t starttls_ports[] = {
 
 /* clang-format off */
 const analyser_t analysers[] = {
-    /* name         transport ports             detect                 ops               flags        after_starttls */
-    {"dns",         AN_UDP,   dns_ports,        app_dns_detect_udp,    &app_dns_udp_ops, 0,           NULL},
-    {"dhcp",        AN_UDP,   dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,    0,           NULL},
-    {"netbios-ns",  AN_UDP,   netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,    0,           NULL},
-    {"dns",         AN_TCP,   dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops, 0,           NULL},
-    {"http",        AN_TCP,   NULL,             app_http_detect,       &app_http_ops,    0,           NULL},
-    {"ssl",         AN_TCP,   NULL,             app_tls_detect,        &app_tls_ops,     0,           app_tls_client_hello},
-    {"ftp",         AN_TCP,   ftp_ports,        an_detect_server_port, &app_ftp_ops,     AN_STARTTLS, NULL},
-    {"starttls",    AN_TCP,   starttls_ports,   an_detect_server_port, NULL,             AN_STARTTLS, NULL},
-    {NULL,          0,        NULL,             NULL,                  NULL,             0,           NULL},
+    /* name         transport ports             detect                 ops               flags        after_starttls        alpn */
+    {"dns",         AN_UDP,   dns_ports,        app_dns_detect_udp,    &app_dns_udp_ops, 0,           NULL,                 NULL},
+    {"dhcp",        AN_UDP,   dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,    0,           NULL,                 NULL},
+    {"netbios-ns",  AN_UDP,   netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,    0,           NULL,                 NULL},
+    {"dns",         AN_TCP,   dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops, 0,           NULL,                 NULL},
+    {"http",        AN_TCP,   NULL,             app_http2_detect,      &app_http2_ops,   0,           NULL,                 "h2"},
+    {"http",        AN_TCP,   NULL,             app_http_detect,       &app_http_ops,    0,           NULL,                 "http/1.1"},
+    {"ssl",         AN_TCP,   NULL,             app_tls_detect,        &app_tls_ops,     0,           app_tls_client_hello, NULL},
+    {"ftp",         AN_TCP,   ftp_ports,        an_detect_server_port, &app_ftp_ops,     AN_STARTTLS, NULL,                 NULL},
+    {"starttls",    AN_TCP,   starttls_ports,   an_detect_server_port, NULL,             AN_STARTTLS, NULL,                 NULL},
+    {NULL,          0,        NULL,             NULL,                  NULL,             0,           NULL,                 NULL},
 };
 /* clang-format on */

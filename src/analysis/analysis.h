@@ -15,6 +15,7 @@
 #include "model/evidence.h"
 #include "model/model.h"
 #include "model/sink.h"
+#include "proto/keylog.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,9 @@ typedef struct analysis_opts {
     bool carve;        /* keep HTTP bodies as evidence (artifacts/) */
     uint64_t max_body; /* bytes kept per body; larger ones are truncated */
     unsigned hashes;   /* HASH_* bits for carved bodies (sha256 always) */
+    /* TLS session keys (--keylog, and the case's keylogs/): sessions found
+     * in it are decrypted.  NULL: none given, nothing is tried. */
+    const keylog_t *keys;
     /* progress: called every few MB with raw bytes read and the file size */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -5,6 +5,7 @@
 #include "core/xalloc.h"
 #include "proto/body.h"
 #include "proto/http.h"
+#include "proto/http2.h"
 #include "proto/mime.h"
 
 #include <openssl/evp.h>
@@ -36,11 +37,15 @@ typedef struct body_state {
     bool logged;
 } body_state_t;
 
+/* One connection's HTTP: HTTP/1.x until (unless) it switches to HTTP/2
+ * (an "Upgrade: h2c" answered 101); HTTP/2 from the start when the table
+ * chose the HTTP/2 line (the client preface, or ALPN h2 inside TLS). */
 struct http_state {
     const an_ctx_t *an;
     const analysis_opts_t *opts;
     conn_t *c;
-    http_conn_t *hc;
+    http_conn_t *hc; /* HTTP/1.x; NULL when HTTP/2 from the start */
+    h2_conn_t *h2;   /* HTTP/2, or NULL */
 };
 
 static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[UID_LEN])
@@ -209,6 +214,7 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
                        .decoding_note = body_decoder_note(b->dec),
                        .trailing_bytes = body_decoder_trailing(b->dec),
                        .truncated = why != NULL || b->missing > 0,
+                       .decrypted = s->an->decrypted,
                        .truncated_reason = why,
                        .first_frame = b->first_frame,
                        .last_frame = b->last_frame};
@@ -285,7 +291,8 @@ static void http_row(http_state_t *s, http_txn_t *t)
                        .response_body_len = sb ? body_decoder_out(sb->dec) : 0,
                        .orig_fuid = rb && rb->fuid[0] ? rb->fuid : NULL,
                        .resp_fuid = sb && sb->fuid[0] ? sb->fuid : NULL,
-                       .resp_mime = sb ? sb->mime : NULL};
+                       .resp_mime = sb ? sb->mime : NULL,
+                       .decrypted = s->an->decrypted};
     an_conn_ident(s->c, &h.conn);
     s->an->records->http(s->an->records->ctx, &h);
     if (t->username) {
@@ -299,9 +306,21 @@ static void http_row(http_state_t *s, http_txn_t *t)
     }
 }
 
+static const http_callbacks_t callbacks;
+
+/* Is this the 101 answer to "Upgrade: h2c"?  Then the rest is HTTP/2. */
+static bool upgraded_to_h2c(const http_txn_t *t)
+{
+    return t->status == 101 && t->upgrade && strcasecmp(t->upgrade, "h2c") == 0;
+}
+
 static void on_txn_done(void *ctx, http_txn_t *t)
 {
     http_state_t *s = ctx;
+    if (s->hc && !s->h2 && upgraded_to_h2c(t)) {
+        s->h2 = h2_conn_new(&callbacks, s);
+        h2_conn_upgraded(s->h2, t);
+    }
     /* bodies not ended by framing (connection ended) are logged now */
     on_body_end(ctx, t, true);
     on_body_end(ctx, t, false);
@@ -316,45 +335,107 @@ static void on_txn_done(void *ctx, http_txn_t *t)
 static const http_callbacks_t callbacks = {on_body_begin, on_body_data, on_body_gap, on_body_end,
                                            on_txn_done};
 
-static void *http_new(const an_ctx_t *an, conn_t *c)
+/* The bytes after a 101 or CONNECT: HTTP/2 after an h2c upgrade, else
+ * another protocol we do not read (dropped, as before). */
+static void switched(void *ctx, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                     ts_ns_t ts)
+{
+    http_state_t *s = ctx;
+    if (s->h2)
+        h2_conn_data(s->h2, is_orig, p, n, frame, ts);
+}
+
+static http_state_t *state_new(const an_ctx_t *an, conn_t *c)
 {
     http_state_t *s = xcalloc(1, sizeof *s);
     s->an = an;
     s->opts = an->opts;
     s->c = c;
-    s->hc = http_conn_new(&callbacks, s);
     an_claim(an, c);
     return s;
 }
 
+static void *http_new(const an_ctx_t *an, conn_t *c)
+{
+    http_state_t *s = state_new(an, c);
+    s->hc = http_conn_new(&callbacks, s);
+    http_conn_on_switch(s->hc, switched, s);
+    return s;
+}
+
+static void *http2_new(const an_ctx_t *an, conn_t *c)
+{
+    http_state_t *s = state_new(an, c);
+    s->h2 = h2_conn_new(&callbacks, s);
+    return s;
+}
+
+/* HTTP/1.x hands the bytes after an upgrade to switched(); HTTP/2 from the
+ * start gets them all. */
 static void http_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                       ts_ns_t ts)
 {
     http_state_t *s = state;
-    http_conn_data(s->hc, is_orig, p, n, frame, ts);
+    if (s->hc)
+        http_conn_data(s->hc, is_orig, p, n, frame, ts);
+    else
+        h2_conn_data(s->h2, is_orig, p, n, frame, ts);
 }
 
 static void http_gap(void *state, bool is_orig, uint64_t len)
 {
     http_state_t *s = state;
-    http_conn_gap(s->hc, is_orig, len);
+    if (s->h2)
+        h2_conn_gap(s->h2, is_orig, len);
+    else
+        http_conn_gap(s->hc, is_orig, len);
 }
 
 static void http_end(void *state, bool is_orig)
 {
     http_state_t *s = state;
-    http_conn_end(s->hc, is_orig);
+    if (s->h2)
+        h2_conn_end(s->h2, is_orig);
+    else
+        http_conn_end(s->hc, is_orig);
+}
+
+/* What HTTP/2 could not read goes to the capture's damage table. */
+static void h2_damage(const http_state_t *s, const h2_stats_t *st)
+{
+    damage_t *d = s->an->damage;
+    uint64_t frame = s->c->first_frame;
+    if (st->damaged)
+        damage_note(d, st->damaged, frame);
+    if (st->limit_streams)
+        damage_note(d, "limit.http2_streams", frame);
+    if (st->limit_frame)
+        damage_note(d, "limit.http2_frame_buffer", frame);
+    if (st->limit_headers)
+        damage_note(d, "limit.http2_header_list", frame);
 }
 
 /* Flush the last transactions and free. */
 static void http_finish(void *state)
 {
     http_state_t *s = state;
-    http_conn_free(s->hc);
+    http_conn_free(s->hc); /* an upgraded connection: its 101 was reported already */
+    if (s->h2) {
+        h2_damage(s, h2_conn_stats(s->h2));
+        h2_conn_free(s->h2);
+    }
     free(s);
 }
 
 const analyser_ops_t app_http_ops = {http_new, http_data, http_gap, http_end, http_finish};
+const analyser_ops_t app_http2_ops = {http2_new, http_data, http_gap, http_end, http_finish};
+
+bool app_http2_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+                      size_t n)
+{
+    (void)self, (void)c;
+    return is_orig ? h2_detect(p, n) : h2_detect_server(p, n);
+}
 
 bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
                      size_t n)

@@ -1,9 +1,11 @@
 /* app_tls.c — see app_tls.h. */
 #include "analysis/app_tls.h"
 
+#include "core/buf.h"
 #include "core/cursor.h"
 #include "core/xalloc.h"
 #include "proto/tls.h"
+#include "proto/tls_decrypt.h"
 #include "proto/x509.h"
 
 #include <stdlib.h>
@@ -14,13 +16,89 @@
 #define TLS_RECORD_HEADER_LEN 5
 #define TLS_HANDSHAKE_CLIENT_HELLO 1
 
+/* Client records kept until the ServerHello says which keys open them
+ * (TLS 1.3 early data follows the ClientHello at once).  A client may send
+ * at most max_early_data_size of 0-RTT data, which servers set to 16 KiB or
+ * so; 256 KiB is generous and bounds a connection that never gets an
+ * answer.  Records past it are dropped (counted as not decrypted). */
+#define TLS_MAX_EARLY_RECORDS (256u << 10)
+
+/* TLS record content types (RFC 8446 5.1). */
+enum { TLS_CT_HANDSHAKE = 22, TLS_CT_APPLICATION_DATA = 23 };
+
 typedef struct tls_state {
     const an_ctx_t *an;
     conn_t *c;
     tls_stream_t *t;
     ts_ns_t ts;
     uint64_t frame, cert_frame;
+    /* decryption (only with a key log) */
+    uint64_t cur_frame; /* the packet whose bytes are being read */
+    ts_ns_t cur_ts;
+    bool tried; /* the ServerHello came: dec or status is set */
+    tls_decrypt_t *dec;
+    tls_decrypt_status_t status;
+    buf_t early;         /* client records before the ServerHello: [u32 len][record]... */
+    uint64_t early_lost; /* records dropped past TLS_MAX_EARLY_RECORDS */
+    an_inner_t *inner;   /* the protocol in the plaintext */
 } tls_state_t;
+
+/* Authenticated plaintext: handshake messages back to the handshake
+ * parser (TLS 1.3 EncryptedExtensions and Certificate), application data
+ * to the inner stream. */
+static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t n)
+{
+    tls_state_t *s = ctx;
+    if (type == TLS_CT_HANDSHAKE) {
+        tls_handshake_plain(s->t, dir == 0, p, n);
+    } else if (type == TLS_CT_APPLICATION_DATA && n) {
+        if (!s->inner)
+            s->inner = an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
+        an_inner_data(s->inner, dir == 0, p, n, s->cur_frame, s->cur_ts);
+    }
+}
+
+/* The ServerHello chose version and suite: find the session's keys. */
+static void start_decrypting(tls_state_t *s)
+{
+    const tls_info_t *in = tls_info(s->t);
+    tls_params_t p = {.version = in->server_version,
+                      .cipher = in->cipher,
+                      .encrypt_then_mac = in->encrypt_then_mac};
+    memcpy(p.client_random, in->client_random, sizeof p.client_random);
+    memcpy(p.server_random, in->server_random, sizeof p.server_random);
+    s->dec = tls_decrypt_new(&p, keylog_find(s->an->opts->keys, in->client_random), &s->status);
+    s->tried = true;
+    for (size_t off = 0; s->dec && off < s->early.len;) {
+        uint32_t len;
+        memcpy(&len, s->early.data + off, sizeof len);
+        tls_decrypt_record(s->dec, 0, s->early.data + off + sizeof len, len, on_plain, s);
+        off += sizeof len + len;
+    }
+    buf_free(&s->early);
+}
+
+/* Every whole record, after tls.c parsed it. */
+static void on_record(void *ctx, bool is_client, const uint8_t *rec, size_t n)
+{
+    tls_state_t *s = ctx;
+    if (!s->tried && tls_info(s->t)->server_hello)
+        start_decrypting(s);
+    if (!s->tried) {
+        if (!is_client)
+            return;
+        if (s->early.len + n + sizeof(uint32_t) > TLS_MAX_EARLY_RECORDS) {
+            s->early_lost++;
+            return;
+        }
+        uint32_t len = (uint32_t)n;
+        buf_append(&s->early, &len, sizeof len);
+        buf_append(&s->early, rec, n);
+        return;
+    }
+    if (s->dec)
+        tls_decrypt_record(s->dec, is_client ? 0 : 1, rec, n, on_plain, s);
+}
 
 static void *ssl_new(const an_ctx_t *an, conn_t *c)
 {
@@ -28,6 +106,9 @@ static void *ssl_new(const an_ctx_t *an, conn_t *c)
     s->an = an;
     s->c = c;
     s->t = tls_new();
+    s->early = (buf_t)BUF_INIT;
+    if (an->opts->keys)
+        tls_on_record(s->t, on_record, s);
     an_claim(an, c);
     return s;
 }
@@ -40,6 +121,8 @@ static void ssl_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint
         s->frame = frame;
         s->ts = ts;
     }
+    s->cur_frame = frame;
+    s->cur_ts = ts;
     size_t before = tls_info(s->t)->nchain;
     tls_data(s->t, is_orig, p, n);
     if (!before && tls_info(s->t)->nchain)
@@ -49,8 +132,42 @@ static void ssl_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint
 static void ssl_gap(void *state, bool is_orig, uint64_t len)
 {
     tls_state_t *s = state;
-    (void)len; /* the record layer is lost in that direction, whatever the length */
+    /* the record layer is lost in that direction, whatever the length */
     tls_gap(s->t, is_orig);
+    if (s->dec)
+        tls_decrypt_lost(s->dec, is_orig ? 0 : 1);
+    if (s->inner)
+        an_inner_gap(s->inner, is_orig, len); /* at least this much plaintext is missing */
+}
+
+static void ssl_end(void *state, bool is_orig)
+{
+    tls_state_t *s = state;
+    if (s->inner)
+        an_inner_end(s->inner, is_orig);
+}
+
+/* What decryption gave, for the ssl record. */
+static void decryption_outcome(const tls_state_t *s, const char *inner, ssl_record_t *r)
+{
+    if (!s->an->opts->keys)
+        return;
+    if (!s->tried) {
+        r->decryption = SSL_DECRYPT_NO_SERVER_HELLO;
+        return;
+    }
+    if (!s->dec) {
+        r->decryption =
+            s->status == TLS_DECRYPT_NO_KEYS ? SSL_DECRYPT_NO_KEY : SSL_DECRYPT_UNSUPPORTED;
+        return;
+    }
+    for (int d = 0; d < 2; d++) {
+        const tls_dir_stats_t *st = tls_decrypt_stats(s->dec, d);
+        r->records_decrypted += st->decrypted;
+        r->records_rejected += st->bad_auth + st->malformed;
+    }
+    r->decryption = r->records_decrypted ? SSL_DECRYPT_DONE : SSL_DECRYPT_FAILED;
+    r->inner = inner;
 }
 
 /* A certificate chain as parsed: fingerprints for the ssl row and the
@@ -93,12 +210,16 @@ static void free_chain(chain_t *ch, size_t n)
         x509_info_free(&ch->x[i]);
 }
 
-/* Report the handshake and its certificates, free. */
+/* Report what was inside, then the handshake and its certificates; free. */
 static void ssl_finish(void *state)
 {
     tls_state_t *s = state;
     const tls_info_t *in = tls_info(s->t);
     const an_ctx_t *an = s->an;
+    /* the transactions first: records of one connection in time order */
+    const char *inner = s->inner ? an_inner_name(s->inner) : NULL; /* static */
+    an_inner_finish(s->inner);
+    s->inner = NULL;
     if (in->damaged)
         damage_note(an->damage, in->damaged, s->frame);
     chain_t server, client;
@@ -110,6 +231,7 @@ static void ssl_finish(void *state)
                       .chain_fps = server.fp,
                       .client_chain_fps = client.fp};
     an_conn_ident(s->c, &r.conn);
+    decryption_outcome(s, inner, &r);
     if (in->nchain && server.ok[0]) {
         const x509_info_t *leaf = &server.x[0];
         r.leaf = leaf;
@@ -121,11 +243,13 @@ static void ssl_finish(void *state)
         an_name_hint(s->c, in->sni);
     free_chain(&server, in->nchain);
     free_chain(&client, in->nclient_chain);
+    tls_decrypt_free(s->dec);
+    buf_free(&s->early);
     tls_free(s->t);
     free(s);
 }
 
-const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, NULL, ssl_finish};
+const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_finish};
 
 bool app_tls_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
                     size_t n)

@@ -15,6 +15,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+/* One TLS key log of the case (--keylog, or kept in CASE/keylogs/ by an
+ * earlier run): what case.json and the report say of it. */
+typedef struct case_keylog {
+    char *name; /* the path given, or keylogs/<sha256>.keys for a kept one */
+    char sha256[65];
+    uint64_t bytes, lines, secrets, bad; /* what this file added to the key log */
+} case_keylog_t;
 
 typedef struct case_opts {
     const char *out_dir;
@@ -29,6 +38,10 @@ typedef struct case_opts {
     size_t n_chart_uids;
     char **argv; /* the command line, for case.json */
     int argc;
+    char **keylog_paths; /* --keylog, in the order given */
+    size_t n_keylog_paths;
+    const case_keylog_t *keylogs; /* every key log read (given and kept); set by the pipeline */
+    size_t nkeylogs;
     analysis_opts_t analysis;
     findings_thresholds_t thresholds; /* --threshold; findings_defaults otherwise */
     /* --intel and --mmdb files, loaded by the pipeline (pipeline/enrich.c);

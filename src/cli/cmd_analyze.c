@@ -5,17 +5,19 @@
 #include "pipeline/pipeline.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
     "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
-    "                        [--jobs N] [--quiet] PCAP...\n"
+    "                        [--keylog FILE] [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -41,6 +43,10 @@ static const char analyze_help[] =
     "      --mmdb FILE      MaxMind DB (GeoLite2/GeoIP2 ASN, Country, City; DB-IP):\n"
     "                       AS, organisation, country and city of hosts; repeatable;\n"
     "                       kept with the case\n"
+    "      --keylog FILE    TLS session keys (NSS key log, SSLKEYLOGFILE): HTTPS and\n"
+    "                       HTTP/2 inside the sessions it has keys for are decrypted,\n"
+    "                       logged and carved like plain HTTP; repeatable; kept in\n"
+    "                       CASE/keylogs/ and read again on every later run\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n"
@@ -73,7 +79,8 @@ enum {
     OPT_UID,
     OPT_THRESHOLD,
     OPT_INTEL,
-    OPT_MMDB
+    OPT_MMDB,
+    OPT_KEYLOG
 };
 
 static bool parse_hashes(const char *s, unsigned *out)
@@ -141,6 +148,22 @@ static void say_interrupted(const case_opts_t *o)
     fputc('\n', stderr);
 }
 
+/* A key log must be a file we can open (errno says why not). */
+static bool readable_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return false;
+    }
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 int cmd_analyze(int argc, char **argv, bool carve_only)
 {
     const char *cmd = carve_only ? "carve" : "analyze";
@@ -155,6 +178,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                                           {"threshold", required_argument, 0, OPT_THRESHOLD},
                                           {"intel", required_argument, 0, OPT_INTEL},
                                           {"mmdb", required_argument, 0, OPT_MMDB},
+                                          {"keylog", required_argument, 0, OPT_KEYLOG},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
@@ -231,6 +255,23 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                 return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
             path_list_add(c == OPT_INTEL ? &intel : &mmdb, optarg);
             break;
+        case OPT_KEYLOG: {
+            if (carve_only)
+                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+            if (!readable_file(optarg)) {
+                fprintf(stderr, "pcapcase: %s: cannot read the key log: %s\n", optarg,
+                        strerror(errno));
+                free(o.keylog_paths);
+                free(o.chart_uids);
+                path_list_free(&intel);
+                path_list_free(&mmdb);
+                return EXIT_NO_INPUT;
+            }
+            o.keylog_paths =
+                xrealloc(o.keylog_paths, (o.n_keylog_paths + 1) * sizeof *o.keylog_paths);
+            o.keylog_paths[o.n_keylog_paths++] = optarg;
+            break;
+        }
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -289,5 +330,6 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                 carve_only ? "artifacts" : "report.html");
     case_inputs_free(&in);
     free(o.chart_uids);
+    free(o.keylog_paths);
     return rc;
 }

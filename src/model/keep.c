@@ -37,8 +37,35 @@ void capture_keep_name(capture_result_t *r, const name_sighting_t *n)
     capture_pdns_add(r, n->name, &n->addr, n->ts);
 }
 
+/* Count the session's decryption outcome. */
+static void keep_decryption(tls_decrypt_counts_t *d, const ssl_record_t *s)
+{
+    d->records_rejected += s->records_rejected;
+    switch (s->decryption) {
+    case SSL_DECRYPT_NOT_TRIED:
+        return;
+    case SSL_DECRYPT_NO_SERVER_HELLO:
+        d->no_server_hello++;
+        return;
+    case SSL_DECRYPT_DONE:
+        d->decrypted++;
+        break;
+    case SSL_DECRYPT_NO_KEY:
+        d->no_key++;
+        break;
+    case SSL_DECRYPT_FAILED:
+        d->failed++;
+        break;
+    case SSL_DECRYPT_UNSUPPORTED:
+        d->unsupported++;
+        break;
+    }
+    d->sessions++;
+}
+
 void capture_keep_ssl(capture_result_t *r, const ssl_record_t *s)
 {
+    keep_decryption(&r->decrypt, s);
     const tls_info_t *in = s->tls;
     tls_rec_t *tr = capture_tls_add(r);
     tr->ts = s->ts;

@@ -99,6 +99,18 @@ typedef struct tls_rec {
     uint32_t capture;
 } tls_rec_t;
 
+/* What decrypting TLS with the key log gave in one capture: sessions counted
+ * by ssl_decryption_t (records.h).  All zero without a key log. */
+typedef struct tls_decrypt_counts {
+    uint64_t sessions;         /* TLS connections that reached a ServerHello */
+    uint64_t decrypted;        /* ... whose records authenticated and were decrypted */
+    uint64_t no_key;           /* ... for which the key log has no secret */
+    uint64_t failed;           /* ... whose keys opened no record (a wrong key log) */
+    uint64_t unsupported;      /* ... with a version or suite we cannot decrypt */
+    uint64_t no_server_hello;  /* TLS connections without one (not in sessions) */
+    uint64_t records_rejected; /* records that did not authenticate, never passed on */
+} tls_decrypt_counts_t;
+
 /* Credentials seen in clear text (HTTP Basic, FTP USER/PASS). */
 typedef struct cred_rec {
     ts_ns_t ts;
@@ -208,6 +220,7 @@ typedef struct capture_result {
     size_t ndns, capdns;
     tls_rec_t *tls;
     size_t ntls, captls;
+    tls_decrypt_counts_t decrypt;
     cred_rec_t *creds;
     size_t ncreds, capcreds;
     mime_rec_t *mimes;

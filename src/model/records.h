@@ -73,6 +73,7 @@ typedef struct http_record {
     const char *orig_fuid; /* files.ndjson ids of the bodies, NULL when none */
     const char *resp_fuid;
     const char *resp_mime; /* sniffed type of the response body, or NULL */
+    bool decrypted;        /* carried in TLS that was decrypted with the key log */
 } http_record_t;
 
 /* One file: a carved HTTP body, or a whole object assembled from 206
@@ -102,10 +103,21 @@ typedef struct file_record {
     uint64_t trailing_bytes;           /* after the end of a compressed stream */
     const char *const *assembled_from; /* fuids of the parts, for an assembled object */
     size_t nassembled;
+    bool decrypted; /* carried in TLS that was decrypted with the key log */
     bool truncated;
     const char *truncated_reason;
     uint64_t first_frame, last_frame;
 } file_record_t;
+
+/* What became of decrypting a TLS session (only tried with a key log). */
+typedef enum ssl_decryption {
+    SSL_DECRYPT_NOT_TRIED = 0,   /* no key log given: the row says nothing */
+    SSL_DECRYPT_DONE,            /* records authenticated and decrypted */
+    SSL_DECRYPT_NO_KEY,          /* the key log has no secret for this session */
+    SSL_DECRYPT_FAILED,          /* keys found, but no record authenticated with them */
+    SSL_DECRYPT_UNSUPPORTED,     /* a version or cipher suite we cannot decrypt */
+    SSL_DECRYPT_NO_SERVER_HELLO, /* the keys cannot be chosen without the ServerHello */
+} ssl_decryption_t;
 
 /* One TLS handshake as seen in clear text (ssl.ndjson), with what the
  * findings read of the server's leaf certificate. */
@@ -120,6 +132,10 @@ typedef struct ssl_record {
     const x509_info_t *leaf;             /* the server's first certificate, NULL when none parsed */
     bool leaf_expired;                   /* outside its validity at the time of the handshake */
     bool sni_mismatch;                   /* the leaf does not cover the SNI */
+    ssl_decryption_t decryption;
+    uint64_t records_decrypted; /* both directions, authenticated */
+    uint64_t records_rejected;  /* did not authenticate, or could not be read as records */
+    const char *inner;          /* the protocol read in the plaintext ("http"), or NULL */
 } ssl_record_t;
 
 /* One certificate seen in one connection (x509.ndjson merges the sightings

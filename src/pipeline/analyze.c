@@ -9,6 +9,7 @@
 #include "write/case_charts.h"
 #include "write/case_json.h"
 #include "core/fsutil.h"
+#include "pipeline/keylogs.h"
 #include "write/logs.h"
 #include "write/ranges.h"
 #include "report/report.h"
@@ -215,12 +216,28 @@ static int analyze_loaded(const case_inputs_t *in, const case_opts_t *o)
     return status;
 }
 
+/* The key logs first (given ones are kept in CASE/keylogs/ like evidence;
+ * kept ones are read again), then the --intel and --mmdb files, then the
+ * case with all of them. */
 int case_analyze(const case_inputs_t *in, const case_opts_t *given)
 {
+    case_keylogs_t keys;
+    char err[1024] = "";
+    const char *dir = given->carve_only ? NULL : given->out_dir;
+    if (case_keylogs_load(&keys, dir, given->keylog_paths, given->n_keylog_paths, stderr, err,
+                          sizeof err) != 0) {
+        fprintf(stderr, "pcapcase: %s\n", err);
+        case_keylogs_free(&keys);
+        return CASE_NO_INPUT;
+    }
     case_opts_t opts = *given;
+    opts.analysis.keys = keys.keys;
+    opts.keylogs = keys.files;
+    opts.nkeylogs = keys.n;
     size_t unusable_files = case_enrich_load(in, &opts);
     int status = analyze_loaded(in, &opts);
     case_enrich_free(&opts);
+    case_keylogs_free(&keys);
     /* an --intel or --mmdb file that could not be used is damaged input */
     return status == CASE_DONE && unusable_files ? CASE_DAMAGED : status;
 }

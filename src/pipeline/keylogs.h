@@ -16,6 +16,7 @@
 #ifndef PCAPCASE_KEYLOGS_H
 #define PCAPCASE_KEYLOGS_H
 
+#include "case/case.h"
 #include "proto/keylog.h"
 
 #include <stdbool.h>
@@ -25,12 +26,6 @@
 
 /* Bytes read at a time. */
 #define KEYLOGS_CHUNK (4u << 20)
-
-typedef struct case_keylog {
-    char *name; /* the path given, or keylogs/<sha256>.keys for a kept one */
-    char sha256[65];
-    uint64_t bytes, lines, secrets, bad; /* what this file added to the key log */
-} case_keylog_t;
 
 typedef struct case_keylogs {
     case_keylog_t *files; /* in the order read: given ones, then kept ones by name */

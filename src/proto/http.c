@@ -44,6 +44,8 @@ struct http_conn {
     http_txn_t *q[HTTP_MAX_PENDING]; /* transactions in request order */
     unsigned nq;
     unsigned depth;
+    http_switched_fn switched; /* bytes after a 101 / CONNECT, or NULL */
+    void *switched_ctx;
 };
 
 static const char *const methods[] = {"GET ",       "POST ",    "HEAD ",   "PUT ",   "DELETE ",
@@ -482,11 +484,20 @@ typedef size_t (*state_fn)(http_conn_t *h, dir_t *d, const input_t *in);
 /* A chunk-size or trailer line that long is bogus. */
 #define HTTP_MAX_CHUNK_LINE 4096
 
-/* Not HTTP any more (CONNECT, Upgrade): everything is dropped. */
+/* Not HTTP any more (CONNECT, Upgrade): everything goes to the switched
+ * hook, if there is one, else is dropped. */
 static size_t st_dead(http_conn_t *h, dir_t *d, const input_t *in)
 {
-    (void)h, (void)d;
+    (void)d;
+    if (h->switched)
+        h->switched(h->switched_ctx, in->is_orig, in->p, in->n, in->frame, in->ts);
     return in->n;
+}
+
+void http_conn_on_switch(http_conn_t *h, http_switched_fn fn, void *ctx)
+{
+    h->switched = fn;
+    h->switched_ctx = ctx;
 }
 
 /* The oldest request was HTTP/0.9 and has no response yet. */

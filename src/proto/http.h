@@ -71,6 +71,13 @@ typedef struct http_callbacks {
 typedef struct http_conn http_conn_t;
 
 http_conn_t *http_conn_new(const http_callbacks_t *cb, void *ctx);
+/* Receives the bytes of a direction after the connection switched to
+ * another protocol (a 101 Switching Protocols response, a CONNECT answered
+ * 2xx), from the byte after the response that switched it. */
+typedef void (*http_switched_fn)(void *ctx, bool is_orig, const uint8_t *p, size_t n,
+                                 uint64_t frame, ts_ns_t ts);
+/* Hand such bytes to fn(ctx, ...) instead of dropping them. */
+void http_conn_on_switch(http_conn_t *h, http_switched_fn fn, void *ctx);
 void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                     ts_ns_t ts);
 void http_conn_gap(http_conn_t *h, bool is_orig, uint64_t len);

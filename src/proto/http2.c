@@ -94,6 +94,37 @@ struct h2_conn {
     ts_ns_t ts;
 };
 
+/* RFC 9113 6.5 and 11.3: a SETTINGS frame is type 4; the registered
+ * settings are 1-6 (RFC 9113), 8 (RFC 8441) and 9 (RFC 9218). */
+#define H2_FRAME_SETTINGS 4
+#define H2_SETTING_LEN 6
+#define H2_FIRST_SETTINGS_MAX (16 * H2_SETTING_LEN)
+
+static bool known_setting(uint16_t id)
+{
+    return (id >= 1 && id <= 6) || id == 8 || id == 9;
+}
+
+bool h2_detect_server(const uint8_t *p, size_t n)
+{
+    cursor_t c = cursor_make(p, n);
+    uint32_t len, stream;
+    uint8_t type, flags;
+    if (!cursor_u24be(&c, &len) || !cursor_u8(&c, &type) || !cursor_u8(&c, &flags) ||
+        !cursor_u32be(&c, &stream))
+        return false;
+    if (type != H2_FRAME_SETTINGS || flags != 0 || stream != 0 || len % H2_SETTING_LEN ||
+        len > H2_FIRST_SETTINGS_MAX || !cursor_has(&c, len))
+        return false;
+    for (uint32_t i = 0; i < len / H2_SETTING_LEN; i++) {
+        uint16_t id;
+        uint32_t value;
+        if (!cursor_u16be(&c, &id) || !cursor_u32be(&c, &value) || !known_setting(id))
+            return false;
+    }
+    return true;
+}
+
 bool h2_detect(const uint8_t *p, size_t n)
 {
     cursor_t c = cursor_make(p, n);
@@ -473,8 +504,8 @@ static void frame_done(h2_conn_t *h, int dir)
     h2dir_t *d = &h->d[dir];
     static const uint8_t empty[1];
     /* an empty frame has no buffer; a cursor over NULL must not be advanced */
-    cursor_t c = d->payload.data ? cursor_make(d->payload.data, d->payload.len)
-                                 : cursor_make(empty, 0);
+    cursor_t c =
+        d->payload.data ? cursor_make(d->payload.data, d->payload.len) : cursor_make(empty, 0);
     if (d->block.open && d->type != F_CONTINUATION) {
         protocol_error(h, "http2.interrupted_header_block");
         d->block.open = false;

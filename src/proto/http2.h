@@ -90,5 +90,9 @@ void h2_conn_free(h2_conn_t *h);
 /* Does this start with the client connection preface (or as much of it as
  * there is, at least 16 bytes)? */
 bool h2_detect(const uint8_t *p, size_t n);
+/* Does a server's first data start with its connection preface, a whole
+ * SETTINGS frame on stream 0 holding only registered settings?  (With prior
+ * knowledge the server may send it before the client's preface arrives.) */
+bool h2_detect_server(const uint8_t *p, size_t n);
 
 #endif

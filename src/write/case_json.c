@@ -139,6 +139,45 @@ static void mmdb_files(jsonw_t *w, const geoip_t *g)
     jw_arr_end(w);
 }
 
+/* The key logs by SHA-256 and what decrypting with them gave (only when
+ * the case has key logs): "no key for N of M sessions". */
+static void decryption_json(jsonw_t *w, const case_t *k)
+{
+    const case_opts_t *o = k->opts;
+    if (!o->nkeylogs)
+        return;
+    jw_key(w, "keylogs");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < o->nkeylogs; i++) {
+        const case_keylog_t *f = &o->keylogs[i];
+        jw_obj_begin(w);
+        jw_kv_str(w, "name", f->name);
+        jw_kv_str(w, "sha256", f->sha256);
+        jw_kv_uint(w, "bytes", f->bytes);
+        jw_kv_uint(w, "secrets", f->secrets);
+        jw_kv_uint(w, "bad_lines", f->bad);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    tls_decrypt_counts_t t = {0};
+    for (size_t i = 0; i < k->n; i++) {
+        const tls_decrypt_counts_t *d = &k->r[i]->decrypt;
+        t.sessions += d->sessions, t.decrypted += d->decrypted, t.no_key += d->no_key;
+        t.failed += d->failed, t.unsupported += d->unsupported;
+        t.no_server_hello += d->no_server_hello, t.records_rejected += d->records_rejected;
+    }
+    jw_key(w, "tls_decryption");
+    jw_obj_begin(w);
+    jw_kv_uint(w, "sessions", t.sessions);
+    jw_kv_uint(w, "decrypted", t.decrypted);
+    jw_kv_uint(w, "no_key", t.no_key);
+    jw_kv_uint(w, "not_authenticated", t.failed);
+    jw_kv_uint(w, "unsupported", t.unsupported);
+    jw_kv_uint(w, "without_server_hello", t.no_server_hello);
+    jw_kv_uint(w, "rejected_records", t.records_rejected);
+    jw_obj_end(w);
+}
+
 int case_json_write(const case_t *k, char *err, size_t errlen)
 {
     const case_opts_t *o = k->opts;
@@ -186,6 +225,7 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
         intel_files(&w, o->intel);
     if (o->geoip)
         mmdb_files(&w, o->geoip);
+    decryption_json(&w, k);
     jw_key(&w, "totals");
     jw_obj_begin(&w);
     jw_kv_uint(&w, "captures", k->n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off: one column per line */
 const log_column_t log_files_columns[] = {
     {"ts", LOG_TIME, LOG_IN_SHEET},
     {"fuid", LOG_STRING, LOG_IN_SHEET},
@@ -36,6 +37,7 @@ const log_column_t log_files_columns[] = {
     {"decoding_note", LOG_STRING, 0},
     {"trailing_bytes", LOG_COUNT, 0},
     {"assembled_from", LOG_LIST, 0},
+    {"decrypted", LOG_BOOL, LOG_IN_SHEET},
     {"truncated", LOG_BOOL, LOG_IN_SHEET},
     {"truncated_reason", LOG_STRING, 0},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
@@ -43,6 +45,7 @@ const log_column_t log_files_columns[] = {
     {"last_frame", LOG_COUNT, LOG_IN_SHEET},
     {NULL, 0, 0},
 };
+/* clang-format on */
 
 static void kv_opt(jsonw_t *w, const char *key, const char *v)
 {
@@ -106,6 +109,8 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
         jw_kv_uint(&w, "trailing_bytes", f->trailing_bytes);
     if (f->nassembled)
         assembled_from(&w, f);
+    if (f->decrypted) /* only there when true: rows of plain traffic are unchanged */
+        jw_kv_bool(&w, "decrypted", true);
     jw_kv_bool(&w, "truncated", f->truncated);
     kv_opt(&w, "truncated_reason", f->truncated_reason);
     jw_kv_str(&w, "pcap", pcap);

@@ -25,6 +25,10 @@ const log_column_t log_ssl_columns[] = {
     {"ja3s", LOG_STRING, LOG_IN_SHEET},
     {"client_alpn", LOG_STRING, 0},
     {"certificates", LOG_STRING, 0},
+    {"decryption", LOG_STRING, LOG_IN_SHEET},
+    {"decrypted_records", LOG_COUNT, 0},
+    {"rejected_records", LOG_COUNT, 0},
+    {"decrypted_protocol", LOG_STRING, 0},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
     {"frame", LOG_COUNT, LOG_IN_SHEET},
     {"damaged", LOG_STRING, 0},
@@ -61,6 +65,27 @@ static void negotiated(jsonw_t *w, const tls_info_t *in)
         jw_kv_str(w, "next_protocol", in->alpn_chosen);
 }
 
+/* What decrypting with the key log gave (nothing without a key log). */
+static void decryption(jsonw_t *w, const ssl_record_t *s)
+{
+    static const char *const outcome[] = {
+        [SSL_DECRYPT_DONE] = "decrypted",
+        [SSL_DECRYPT_NO_KEY] = "no_key",
+        [SSL_DECRYPT_FAILED] = "not_authenticated",
+        [SSL_DECRYPT_UNSUPPORTED] = "unsupported",
+        [SSL_DECRYPT_NO_SERVER_HELLO] = "no_server_hello",
+    };
+    if (s->decryption == SSL_DECRYPT_NOT_TRIED)
+        return;
+    jw_kv_str(w, "decryption", outcome[s->decryption]);
+    if (s->records_decrypted)
+        jw_kv_uint(w, "decrypted_records", s->records_decrypted);
+    if (s->records_rejected)
+        jw_kv_uint(w, "rejected_records", s->records_rejected);
+    if (s->inner)
+        jw_kv_str(w, "decrypted_protocol", s->inner);
+}
+
 void log_ssl_row(buf_t *out, const ssl_record_t *s, const char *pcap, int ts_digits)
 {
     const tls_info_t *in = s->tls;
@@ -84,7 +109,9 @@ void log_ssl_row(buf_t *out, const ssl_record_t *s, const char *pcap, int ts_dig
     if (in->alpn_offered)
         jw_kv_str(&w, "client_alpn", in->alpn_offered);
     if (in->tls13)
-        jw_kv_str(&w, "certificates", "encrypted (TLS 1.3)");
+        jw_kv_str(&w, "certificates",
+                  in->decrypted_hs ? "decrypted (TLS 1.3)" : "encrypted (TLS 1.3)");
+    decryption(&w, s);
     jw_kv_str(&w, "pcap", pcap);
     jw_kv_uint(&w, "frame", s->frame);
     if (in->damaged)
