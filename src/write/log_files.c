@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* clang-format off: one column per line */
+/* clang-format off */
 const log_column_t log_files_columns[] = {
     {"ts", LOG_TIME, LOG_IN_SHEET},
     {"fuid", LOG_STRING, LOG_IN_SHEET},
