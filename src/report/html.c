@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <openssl/evp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,34 @@ static void method_files(buf_t *b, const char *label, json_object *files)
     buf_free(&t);
 }
 
+/* The key logs by SHA-256, and what decrypting with them gave:
+ * "decrypted D of M TLS sessions; no key for N of M; ...". */
+static void decryption_rows(buf_t *b, json_object *cj)
+{
+    json_object *logs = jget(cj, "keylogs"), *t = jget(cj, "tls_decryption");
+    if (!logs || !t)
+        return;
+    buf_t kl = BUF_INIT;
+    for (size_t i = 0; i < json_object_array_length(logs); i++) {
+        json_object *f = json_object_array_get_idx(logs, i);
+        buf_printf(&kl, "%sSHA-256 %s (%s)", i ? "; " : "", jstr(f, "sha256"), jstr(f, "name"));
+    }
+    kv_row(b, "TLS key logs", buf_cstr(&kl));
+    buf_free(&kl);
+    int64_t m = json_object_get_int64(jget(t, "sessions"));
+    char *d = xasprintf("decrypted %" PRId64 " of %" PRId64 " TLS sessions; no key for %" PRId64
+                        " of %" PRId64 " sessions; keys that opened no record: %" PRId64
+                        "; version or cipher not supported: %" PRId64
+                        "; records that did not authenticate (dropped): %" PRId64,
+                        json_object_get_int64(jget(t, "decrypted")), m,
+                        json_object_get_int64(jget(t, "no_key")), m,
+                        json_object_get_int64(jget(t, "not_authenticated")),
+                        json_object_get_int64(jget(t, "unsupported")),
+                        json_object_get_int64(jget(t, "rejected_records")));
+    kv_row(b, "TLS decryption", d);
+    free(d);
+}
+
 static char *method(json_object *cj)
 {
     buf_t b = BUF_INIT;
@@ -349,6 +378,7 @@ static char *method(json_object *cj)
     buf_free(&th);
     method_files(&b, "indicator files (--intel)", jget(jget(cj, "intel"), "files"));
     method_files(&b, "address databases (--mmdb)", jget(cj, "mmdb"));
+    decryption_rows(&b, cj);
     buf_append_str(&b, "</table><p class=\"note\">Field meanings follow Zeek's logs; "
                        "the reproducible data are logs/*.ndjson beside this report.</p>");
     return buf_steal(&b);
