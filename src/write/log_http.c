@@ -70,7 +70,8 @@ void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_d
     jw_kv_uint(&w, "response_body_len", h->response_body_len);
     if (t->status) {
         jw_kv_int(&w, "status_code", t->status);
-        jw_kv_str(&w, "status_msg", t->status_msg);
+        if (t->status_msg || !t->stream_id) /* HTTP/2 has no reason phrase */
+            jw_kv_str(&w, "status_msg", t->status_msg);
     }
     kv_opt(&w, "username", t->username);
     if (h->orig_fuid)
