@@ -3,7 +3,10 @@
 
 #include "core/digest.h"
 #include "core/xalloc.h"
+#include "analysis/http_doh.h"
+#include "core/buf.h"
 #include "proto/body.h"
+#include "proto/doh.h"
 #include "proto/http.h"
 #include "proto/http2.h"
 #include "proto/mime.h"
@@ -31,6 +34,9 @@ typedef struct body_state {
     ts_ns_t first_ts, last_ts;
     const char *stopped;
     bool write_failed;
+    bool doh;         /* application/dns-message: the DNS message is kept in dns_msg */
+    buf_t dns_msg;    /* at most DOH_MAX_MESSAGE bytes */
+    bool dns_too_big; /* longer than any DNS message: not DNS */
     /* results, for the http row */
     char fuid[UID_LEN];
     const char *mime;
@@ -61,6 +67,12 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
     body_state_t *b = ctx;
     digest_set_update(&b->hash, p, n);
     mime_collect(b->sniff, &b->nsniff, p, n);
+    if (b->doh && !b->dns_too_big) {
+        if (b->dns_msg.len + n > DOH_MAX_MESSAGE)
+            b->dns_too_big = true;
+        else
+            buf_append(&b->dns_msg, p, n);
+    }
     if (b->ev && !b->write_failed && !b->s->an->evidence->write(b->ev, p, n))
         b->write_failed = true;
 }
@@ -77,6 +89,8 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
         b->enc = digest_new(EVP_sha256());
     b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
     b->carve = s->opts->carve && s->an->evidence;
+    b->doh = doh_is_dns_message(m->ctype);
+    b->dns_msg = (buf_t)BUF_INIT;
     if (b->carve)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
     make_fuid(s->c, t->depth, is_orig, b->fuid);
@@ -276,6 +290,7 @@ static void body_free(body_state_t *b)
         return;
     drop(b);
     digest_set_free(&b->hash);
+    buf_free(&b->dns_msg);
     EVP_MD_CTX_free(b->enc);
     body_decoder_free(b->dec);
     free(b);
@@ -308,6 +323,24 @@ static void http_row(http_state_t *s, http_txn_t *t)
 
 static const http_callbacks_t callbacks;
 
+/* A DoH message body as http_doh.h takes it (empty when it is none). */
+static doh_body_t doh_body(const body_state_t *b)
+{
+    if (!b || !b->doh || b->dns_too_big)
+        return (doh_body_t){0};
+    return (doh_body_t){b->dns_msg.data, b->dns_msg.len, b->first_frame, b->first_ts};
+}
+
+/* DNS over HTTPS: an application/dns-message body either way. */
+static void doh(const http_state_t *s, const http_txn_t *t)
+{
+    const body_state_t *rb = t->user[0], *sb = t->user[1];
+    if ((rb && rb->doh) || (sb && sb->doh)) {
+        doh_body_t q = doh_body(rb), r = doh_body(sb);
+        http_doh_exchange(s->an, s->c, t, &q, &r);
+    }
+}
+
 /* Is this the 101 answer to "Upgrade: h2c"?  Then the rest is HTTP/2. */
 static bool upgraded_to_h2c(const http_txn_t *t)
 {
@@ -327,6 +360,7 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     if (t->host)
         an_name_hint(s->c, t->host);
     http_row(s, t);
+    doh(s, t);
     body_free(t->user[0]);
     body_free(t->user[1]);
     t->user[0] = t->user[1] = NULL;

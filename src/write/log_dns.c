@@ -35,6 +35,7 @@ const log_column_t log_dns_columns[] = {
     {"TTLs", LOG_LIST, LOG_IN_SHEET},
     {"rejected", LOG_BOOL, LOG_IN_SHEET},
     {"opcode", LOG_COUNT, 0},
+    {"transport", LOG_STRING, 0},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
     {"frame", LOG_COUNT, LOG_IN_SHEET},
     {"response_frame", LOG_COUNT, 0},
@@ -105,6 +106,8 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
         answers(&w, r);
     jw_kv_bool(&w, "rejected", r && r->rcode == DNS_RCODE_REFUSED);
     jw_kv_uint(&w, "opcode", m->opcode);
+    if (x->transport) /* DNS over HTTPS: only there for it */
+        jw_kv_str(&w, "transport", x->transport);
     jw_kv_str(&w, "pcap", pcap);
     jw_kv_uint(&w, "frame", q ? x->query_frame : x->response_frame);
     if (q && r)

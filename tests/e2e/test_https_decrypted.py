@@ -20,6 +20,8 @@ ALPN) and the SHA-256 of each key log.  Checked here:
     without keys (counted), a key log with a wrong secret gives a session
     whose records do not authenticate (counted), and neither gives any row
     or file from those sessions;
+  - DNS over HTTPS (POST and GET, HTTP/2 and HTTP/1.1) gives dns.ndjson rows
+    marked transport "doh", equal to what the DoH server answered;
   - without a key log the same captures give TLS rows and no HTTP at all.
 """
 import collections
@@ -238,6 +240,24 @@ def without_keys():
         check(not os.path.exists(os.path.join(case, "keylogs")), "without keys: no keylogs/")
 
 
+def doh():
+    """DoH (POST and GET, over h2 and HTTP/1.1, inside TLS) gives dns.ndjson rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        case = os.path.join(tmp, "doh")
+        analyze(case, ["doh"], [os.path.join(REC, "doh.keys")])
+        dns = rows(case, "dns")
+        check(all(r.get("transport") == "doh" and r["proto"] == "tcp" for r in dns), "DoH rows marked")
+        got = collections.Counter((r["query"], r["qtype"], len(r.get("answers", []))) for r in dns)
+        want = collections.Counter((d["qname"], d["qtype"], int(d["response_hex"][12:16], 16))
+                                   for d in TRUTH["doh"])
+        check(got == want, f"DoH exchanges: missing {want - got}, unexpected {got - want}")
+        hosts = {h["ip"]: h for h in rows(case, "hosts")}
+        check("doh-target.test" in hosts.get("127.0.0.1", {}).get("names", []),
+              "DoH answers feed passive DNS")
+        analyze(os.path.join(tmp, "plain"), ["doh"], [])
+        check(rows(os.path.join(tmp, "plain"), "dns") == [], "no DoH rows without the key log")
+
+
 def unreadable_keylog():
     with tempfile.TemporaryDirectory() as tmp:
         missing = os.path.join(tmp, "nope.keys")
@@ -252,6 +272,7 @@ def main():
     with_keys()
     cut_and_wrong_keys()
     without_keys()
+    doh()
     unreadable_keylog()
     if failures:
         print(f"{len(failures)} failure(s)")
