@@ -145,7 +145,7 @@ void an_name_hint(conn_t *c, const char *name);
 typedef struct an_inner an_inner_t;
 
 /* outer: the outer analyser's context (its evidence, sink, damage).
- * alpn: the protocol the handshake chose, or NULL.  Never NULL. */
+ * alpn: the protocol the handshake chose, or NULL (copied).  Never NULL. */
 an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn);
 void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                    ts_ns_t ts);

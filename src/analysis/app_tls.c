@@ -232,6 +232,8 @@ static void ssl_finish(void *state)
                       .client_chain_fps = client.fp};
     an_conn_ident(s->c, &r.conn);
     decryption_outcome(s, inner, &r);
+    if (s->early_lost)
+        damage_note(an->damage, "limit.tls_early_records", s->frame);
     if (in->nchain && server.ok[0]) {
         const x509_info_t *leaf = &server.x[0];
         r.leaf = leaf;

@@ -16,7 +16,7 @@
 struct an_inner {
     an_ctx_t ctx; /* the chosen entry's, decrypted; self NULL until chosen */
     conn_t *c;
-    const char *alpn;
+    char *alpn;  /* owned copy, or NULL */
     void *state; /* the inner analyser's, once chosen */
 };
 
@@ -27,7 +27,7 @@ an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn)
     in->ctx.self = NULL;
     in->ctx.decrypted = true;
     in->c = c;
-    in->alpn = alpn;
+    in->alpn = alpn ? xstrdup(alpn) : NULL;
     return in;
 }
 
@@ -84,5 +84,6 @@ void an_inner_finish(an_inner_t *in)
         return;
     if (in->state)
         in->ctx.self->ops->finish(in->state);
+    free(in->alpn);
     free(in);
 }
