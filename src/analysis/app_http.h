@@ -18,7 +18,7 @@ extern const analyser_ops_t app_http_ops;
 
 /* Shaped like the start of an HTTP request (from the originator) or
  * response. */
-bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_http_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                      size_t n);
 
 #endif

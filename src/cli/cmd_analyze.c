@@ -15,7 +15,7 @@ static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
     "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
-    "                        [--jobs N] [--quiet] PCAP...\n"
+    "                        [--show-secrets] [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -41,6 +41,8 @@ static const char analyze_help[] =
     "      --mmdb FILE      MaxMind DB (GeoLite2/GeoIP2 ASN, Country, City; DB-IP):\n"
     "                       AS, organisation, country and city of hosts; repeatable;\n"
     "                       kept with the case\n"
+    "      --show-secrets   show the passwords and hashes of logins in report.html\n"
+    "                       (credentials.ndjson always has them; hidden by default)\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n"
@@ -73,7 +75,8 @@ enum {
     OPT_UID,
     OPT_THRESHOLD,
     OPT_INTEL,
-    OPT_MMDB
+    OPT_MMDB,
+    OPT_SHOW_SECRETS
 };
 
 static bool parse_hashes(const char *s, unsigned *out)
@@ -155,6 +158,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                                           {"threshold", required_argument, 0, OPT_THRESHOLD},
                                           {"intel", required_argument, 0, OPT_INTEL},
                                           {"mmdb", required_argument, 0, OPT_MMDB},
+                                          {"show-secrets", no_argument, 0, OPT_SHOW_SECRETS},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
@@ -194,6 +198,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             if (!parse_tz(optarg, &o.tz_offset_sec))
                 return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
             o.tz = optarg;
+            break;
+        case OPT_SHOW_SECRETS:
+            o.show_secrets = true;
             break;
         case OPT_NO_CARVE:
             o.analysis.carve = false;
