@@ -1,6 +1,8 @@
 /* analyser.c — helpers every analyser shares; see analyser.h. */
 #include "analysis/analyser.h"
 
+#include "proto/filemagic.h"
+
 #include <string.h>
 
 bool an_port_in(const uint16_t *ports, uint16_t port)
@@ -11,18 +13,52 @@ bool an_port_in(const uint16_t *ports, uint16_t port)
     return false;
 }
 
-bool an_detect_any_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool an_detect_any_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                         size_t n)
 {
     (void)is_orig, (void)p, (void)n;
-    return an_port_in(self->ports, c->orig_p) || an_port_in(self->ports, c->resp_p);
+    return an_port_in(ctx->self->ports, c->orig_p) || an_port_in(ctx->self->ports, c->resp_p);
 }
 
-bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool an_detect_server_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                            size_t n)
 {
     (void)is_orig, (void)p, (void)n;
-    return an_port_in(self->ports, c->resp_p);
+    return an_port_in(ctx->self->ports, c->resp_p);
+}
+
+filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame)
+{
+    an_shared_t *sh = ctx->shared;
+    if (!sh->magic && !sh->magic_failed) {
+        char err[256];
+        sh->magic = filemagic_open(err, sizeof err);
+        if (!sh->magic) {
+            sh->magic_failed = true;
+            damage_note(ctx->damage, "limit.libmagic_unavailable", frame);
+        }
+    }
+    return sh->magic;
+}
+
+void an_credential(const an_ctx_t *ctx, const conn_t *c, const char *proto, const proto_cred_t *pc,
+                   ts_ns_t ts, uint64_t frame)
+{
+    credential_t cr = {.ts = ts,
+                       .proto = proto,
+                       .username = pc->user,
+                       .has_password = pc->secret && pc->secret[0],
+                       .frame = frame,
+                       .mechanism = pc->mechanism,
+                       .domain = pc->domain,
+                       .host = pc->host,
+                       .secret = pc->secret,
+                       .hashed = pc->secret_is_hash,
+                       .outcome = pc->outcome == CRED_ACCEPTED   ? "accepted"
+                                  : pc->outcome == CRED_REJECTED ? "rejected"
+                                                                 : NULL};
+    an_conn_ident(c, &cr.conn);
+    ctx->records->credential(ctx->records->ctx, &cr);
 }
 
 void an_claim(const an_ctx_t *ctx, conn_t *c)

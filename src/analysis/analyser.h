@@ -41,12 +41,26 @@
 #include "model/evidence.h"
 #include "model/records.h"
 #include "model/sink.h"
+#include "proto/credential.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct analyser analyser_t;
+typedef struct filemagic filemagic_t;
+
+/* What the analysers of one capture share, across connections: made by the
+ * dispatcher with the capture, freed after its last connection finished.
+ * One member per analyser that needs one (FTP's data channels join two
+ * connections), plus libmagic, opened the first time a file is carved
+ * (an_magic). */
+typedef struct an_shared {
+    struct ftp_registry *ftp;   /* app_ftp.c: announced data channels */
+    struct tftp_registry *tftp; /* app_tftp.c: read and write requests */
+    filemagic_t *magic;         /* NULL until needed, or when libmagic failed */
+    bool magic_failed;
+} an_shared_t;
 
 /* One capture's analysis as one analyser sees it (the dispatcher keeps one
  * per table entry). */
@@ -57,6 +71,7 @@ typedef struct an_ctx {
     const evidence_store_t *evidence; /* NULL: nothing is kept (no case folder) */
     damage_t *damage;                 /* the capture's damage table */
     bool decrypted;                   /* an inner stream: the bytes are decrypted TLS plaintext */
+    an_shared_t *shared;              /* the capture's shared state (dispatch.c) */
 } an_ctx_t;
 
 /*
@@ -71,6 +86,9 @@ typedef struct an_ctx {
  *   end     (may be NULL) that direction's stream ended (FIN, RST, end of
  *           capture); no data for it follows.
  *   finish  the connection is finished: report the last records, free.
+ *   capture_end (may be NULL) the capture's last connection is finished:
+ *           report what waited for another connection (FTP transfers whose
+ *           data channel never came), free the analyser's shared state.
  */
 typedef struct analyser_ops {
     void *(*new)(const an_ctx_t *ctx, conn_t *c);
@@ -78,6 +96,7 @@ typedef struct analyser_ops {
     void (*gap)(void *state, bool is_orig, uint64_t len);
     void (*end)(void *state, bool is_orig);
     void (*finish)(void *state);
+    void (*capture_end)(const struct an_ctx *ctx);
 } analyser_ops_t;
 
 /* Transports (analyser_t.transport). */
@@ -95,9 +114,8 @@ struct analyser {
     unsigned transport;    /* AN_TCP or AN_UDP */
     const uint16_t *ports; /* well-known ports, 0-terminated: a hint for detect() */
     /* Is this ours?  Given the first bytes of a TCP connection (either
-     * direction) or a UDP datagram's payload. */
-    bool (*detect)(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
-                   size_t n);
+     * direction) or a UDP datagram's payload; ctx->self is this entry. */
+    bool (*detect)(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n);
     const analyser_ops_t *ops; /* NULL: recognised, not analysed yet (only watched) */
     unsigned flags;            /* AN_* */
     /* NULL, or: do these client bytes start this protocol on a connection
@@ -114,15 +132,25 @@ extern const analyser_t analysers[];
 /* Detectors by port, for protocols without a content signature: one of the
  * connection's ports, or the responder's (the server's) port, is one of
  * self->ports. */
-bool an_detect_any_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool an_detect_any_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                         size_t n);
-bool an_detect_server_port(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool an_detect_server_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                            size_t n);
 /* Is port one of the 0-terminated list? */
 bool an_port_in(const uint16_t *ports, uint16_t port);
 
 /* The analyser names the connection's service (conn.ndjson): its name.
  * An inner stream does not rename it (a decrypted connection stays ssl). */
+/* The capture's libmagic (opened on first use; NULL when it cannot be:
+ * noted once as "limit.libmagic_unavailable" at frame). */
+filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame);
+
+/* Hand a login a parser reported (proto/credential.h) to the sink as a
+ * credential record of protocol proto (static), seen at ts in frame. */
+void an_credential(const an_ctx_t *ctx, const conn_t *c, const char *proto, const proto_cred_t *pc,
+                   ts_ns_t ts, uint64_t frame);
+
+/* The analyser names the connection's service (conn.ndjson): its name. */
 void an_claim(const an_ctx_t *ctx, conn_t *c);
 /* The connection's uid and addresses as records name them. */
 void an_conn_ident(const conn_t *c, conn_ident_t *out);

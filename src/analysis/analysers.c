@@ -15,18 +15,25 @@
 #include "analysis/app_ftp.h"
 #include "analysis/app_http.h"
 #include "analysis/app_localnames.h"
+#include "analysis/app_mailbox.h"
+#include "analysis/app_smb.h"
+#include "analysis/app_smtp.h"
+#include "analysis/app_tftp.h"
 #include "analysis/app_tls.h"
 
 enum {
     PORT_FTP = 21,
     PORT_SMTP = 25,
     PORT_DNS = 53,
+    PORT_TFTP = 69,
     PORT_DHCP_SERVER = 67,
     PORT_DHCP_CLIENT = 68,
     PORT_POP3 = 110,
     PORT_NETBIOS_NS = 137,
+    PORT_NETBIOS_SSN = 139,
     PORT_IMAP = 143,
     PORT_LDAP = 389,
+    PORT_SMB = 445,
     PORT_SUBMISSION = 587,
     PORT_GRIDFTP = 2811,
     PORT_MDNS = 5353,
@@ -40,25 +47,36 @@ static const uint16_t dns_ports[] = {PORT_DNS, PORT_MDNS, PORT_LLMNR, 0};
 static const uint16_t dns_tcp_ports[] = {PORT_DNS, 0};
 static const uint16_t dhcp_ports[] = {PORT_DHCP_SERVER, PORT_DHCP_CLIENT, 0};
 static const uint16_t netbios_ns_ports[] = {PORT_NETBIOS_NS, 0};
+static const uint16_t tftp_ports[] = {PORT_TFTP, 0};
 static const uint16_t ftp_ports[] = {PORT_FTP, 0};
+static const uint16_t smtp_ports[] = {PORT_SMTP, PORT_SUBMISSION, 0};
+static const uint16_t pop3_ports[] = {PORT_POP3, 0};
+static const uint16_t imap_ports[] = {PORT_IMAP, 0};
+static const uint16_t smb_ports[] = {PORT_SMB, PORT_NETBIOS_SSN, 0};
 /* Plain-text services that may switch to TLS (STARTTLS) and have no
- * analyser yet: SMTP, submission, POP3, IMAP, GridFTP, XMPP, LDAP, IRC. */
-static const uint16_t starttls_ports[] = {
-    PORT_SMTP,        PORT_SUBMISSION,  PORT_POP3, PORT_IMAP, PORT_GRIDFTP,
-    PORT_XMPP_CLIENT, PORT_XMPP_SERVER, PORT_LDAP, PORT_IRC,  0};
+ * analyser yet: GridFTP, XMPP, LDAP, IRC. */
+static const uint16_t starttls_ports[] = {PORT_GRIDFTP, PORT_XMPP_CLIENT, PORT_XMPP_SERVER,
+                                          PORT_LDAP,    PORT_IRC,         0};
 
 /* clang-format off */
 const analyser_t analysers[] = {
-    /* name         transport ports             detect                 ops               flags        after_starttls        alpn */
-    {"dns",         AN_UDP,   dns_ports,        app_dns_detect_udp,    &app_dns_udp_ops, 0,           NULL,                 NULL},
-    {"dhcp",        AN_UDP,   dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,    0,           NULL,                 NULL},
-    {"netbios-ns",  AN_UDP,   netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,    0,           NULL,                 NULL},
-    {"dns",         AN_TCP,   dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops, 0,           NULL,                 NULL},
-    {"http",        AN_TCP,   NULL,             app_http2_detect,      &app_http2_ops,   0,           NULL,                 "h2"},
-    {"http",        AN_TCP,   NULL,             app_http_detect,       &app_http_ops,    0,           NULL,                 "http/1.1"},
-    {"ssl",         AN_TCP,   NULL,             app_tls_detect,        &app_tls_ops,     0,           app_tls_client_hello, NULL},
-    {"ftp",         AN_TCP,   ftp_ports,        an_detect_server_port, &app_ftp_ops,     AN_STARTTLS, NULL,                 NULL},
-    {"starttls",    AN_TCP,   starttls_ports,   an_detect_server_port, NULL,             AN_STARTTLS, NULL,                 NULL},
-    {NULL,          0,        NULL,             NULL,                  NULL,             0,           NULL,                 NULL},
+    /* name        transport  ports             detect                 ops                 flags        after_starttls        alpn */
+    {"dns",        AN_UDP,    dns_ports,        app_dns_detect_udp,    &app_dns_udp_ops,   0,           NULL,                 NULL},
+    {"dhcp",       AN_UDP,    dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,      0,           NULL,                 NULL},
+    {"netbios-ns", AN_UDP,    netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,      0,           NULL,                 NULL},
+    {"tftp",       AN_UDP,    tftp_ports,       app_tftp_detect,       &app_tftp_ops,      0,           NULL,                 NULL},
+    {"tftp",       AN_UDP,    NULL,             app_tftp_data_detect,  &app_tftp_data_ops, 0,           NULL,                 NULL},
+    {"dns",        AN_TCP,    dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops,   0,           NULL,                 NULL},
+    {"http",       AN_TCP,    NULL,             app_http2_detect,      &app_http2_ops,     0,           NULL,                 "h2"},
+    {"http",       AN_TCP,    NULL,             app_http_detect,       &app_http_ops,      0,           NULL,                 "http/1.1"},
+    {"ssl",        AN_TCP,    NULL,             app_tls_detect,        &app_tls_ops,       0,           app_tls_client_hello, NULL},
+    {"smb",        AN_TCP,    smb_ports,        app_smb_detect,        &app_smb_ops,       0,           NULL,                 NULL},
+    {"ftp",        AN_TCP,    ftp_ports,        an_detect_server_port, &app_ftp_ops,       AN_STARTTLS, NULL,                 NULL},
+    {"smtp",       AN_TCP,    smtp_ports,       app_smtp_detect,       &app_smtp_ops,      AN_STARTTLS, NULL,                 NULL},
+    {"pop3",       AN_TCP,    pop3_ports,       app_pop3_detect,       &app_pop3_ops,      AN_STARTTLS, NULL,                 NULL},
+    {"imap",       AN_TCP,    imap_ports,       app_imap_detect,       &app_imap_ops,      AN_STARTTLS, NULL,                 NULL},
+    {"starttls",   AN_TCP,    starttls_ports,   an_detect_server_port, NULL,               AN_STARTTLS, NULL,                 NULL},
+    {"ftp-data",   AN_TCP,    NULL,             app_ftp_data_detect,   &app_ftp_data_ops,  0,           NULL,                 NULL},
+    {NULL,         0,         NULL,             NULL,                  NULL,               0,           NULL,                 NULL},
 };
 /* clang-format on */

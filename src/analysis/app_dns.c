@@ -27,10 +27,10 @@ typedef struct dns_state {
     ts_ns_t tcp_ts[2];
 } dns_state_t;
 
-bool app_dns_detect_udp(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_dns_detect_udp(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                         size_t n)
 {
-    return an_detect_any_port(self, c, is_orig, p, n) && dns_looks_like(p, n);
+    return an_detect_any_port(ctx, c, is_orig, p, n) && dns_looks_like(p, n);
 }
 
 /* One record from a query and/or its response; the response's addresses
@@ -200,5 +200,5 @@ static void dns_finish(void *state)
     free(st);
 }
 
-const analyser_ops_t app_dns_udp_ops = {dns_new, dns_datagram, NULL, NULL, dns_finish};
-const analyser_ops_t app_dns_tcp_ops = {dns_new, dns_stream, NULL, NULL, dns_finish};
+const analyser_ops_t app_dns_udp_ops = {dns_new, dns_datagram, NULL, NULL, dns_finish, NULL};
+const analyser_ops_t app_dns_tcp_ops = {dns_new, dns_stream, NULL, NULL, dns_finish, NULL};

@@ -22,7 +22,7 @@
 extern const analyser_ops_t app_dns_udp_ops, app_dns_tcp_ops;
 
 /* On one of self->ports and shaped like a DNS message. */
-bool app_dns_detect_udp(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_dns_detect_udp(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                         size_t n);
 
 #endif

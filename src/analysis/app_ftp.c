@@ -1,101 +1,445 @@
 /* app_ftp.c — see app_ftp.h.
  *
- * Commands are read where a line starts in the client's stream; a command
- * split across two segments is not seen (the credential note is a hint for
- * the analyst, not a transcript).  proto/ftp.c is the full control-channel
- * parser (replies, data channels, transfers); wiring it in, with ftp.ndjson,
- * is the FTP analyser's next step — this one keeps today's credential note
- * exactly. */
+ * The capture's FTP registry (an_shared_t.ftp) holds every data channel a
+ * control connection announced, in announcement order, until the capture
+ * ends: the data connection that uses one may come and go before or after
+ * the transfer that names it.  Channels are matched to data connections by
+ * the responder's address and port — the announced address, or the control
+ * connection's peer, since a server behind NAT announces its inside address
+ * (Zeek's cwd-navigation trace) — the oldest unclaimed channel first. */
 #include "analysis/app_ftp.h"
 
-#include "core/cursor.h"
+#include "analysis/carve.h"
+#include "analysis/frametimes.h"
+#include "core/buf.h"
 #include "core/xalloc.h"
+#include "proto/ftp.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Longest user name kept: RFC 959 sets no limit and real ones are short; a
- * hostile client must not make us keep a megabyte per connection. */
-#define FTP_MAX_USER 255
-/* A command verb ("USER", "PASS") and its space. */
-#define FTP_VERB_LEN 4
+/* Data channels kept per capture: a session announces one per transfer
+ * (Zeek's cwd-navigation trace: 688); a hostile server repeating PASV must
+ * not grow memory without bound.  Beyond it announcements are dropped and
+ * noted ("limit.ftp_data_channels"). */
+#define FTP_MAX_CHANNELS 65536
+
+typedef struct ftp_channel {
+    struct ftp_channel *next;
+    ftp_data_channel_t dc;
+    ipaddr_t resp, alt; /* the data connection's responder: announced, or the control peer */
+    conn_ident_t ctl;
+    const void *owner; /* the control connection's state while it lives */
+    /* the transfer that used it */
+    char *command, *name;
+    bool named;
+    /* the data connection */
+    bool claimed, done, reported;
+    conn_ident_t data;
+    char fuid[UID_LEN];
+    bool is_orig; /* the data connection's originator sent the file */
+    carve_t cv;   /* the finished file, until reported */
+} ftp_channel_t;
+
+struct ftp_registry {
+    const an_ctx_t *ctx; /* the control analyser's */
+    ftp_channel_t *head, **tail;
+    size_t n, unclaimed;
+    bool full_noted;
+};
+typedef struct ftp_registry ftp_registry_t;
 
 typedef struct ftp_state {
     const an_ctx_t *ctx;
     conn_t *c;
-    char *user; /* USER seen on this control connection (owned) */
-    bool pass;  /* ... and PASS after it */
+    conn_ident_t id;
+    ftp_registry_t *reg;
+    ftp_conn_t *fc;
+    ftp_channel_t *last; /* announced, not yet used by a transfer */
+    ftp_channel_t *xfer; /* used by the transfer waiting for its final reply */
+    frametimes_t times;  /* of the client's segments, for the commands' rows */
+    ts_ns_t now;
+    uint64_t frame;
+    bool claimed;
+    proto_cred_t cred; /* the login the parser just reported (strings borrowed) */
+    bool has_cred;
 } ftp_state_t;
 
-/* A command line at the start of a cursor: verb, space, argument. */
-typedef struct ftp_line {
-    char verb[FTP_VERB_LEN + 1];
-    const uint8_t *arg;
-    size_t arg_len; /* up to CR, LF or the end of the segment */
-} ftp_line_t;
-
-static bool command_line(cursor_t c, ftp_line_t *out)
+/* Zeek's FTP::guest_ids: their passwords (e-mail addresses) are logged. */
+static bool is_guest(const char *user)
 {
-    uint8_t sp, b;
-    if (!cursor_copy(&c, out->verb, FTP_VERB_LEN) || !cursor_u8(&c, &sp) || sp != ' ')
-        return false;
-    out->verb[FTP_VERB_LEN] = 0;
-    out->arg = c.p;
-    for (out->arg_len = 0; cursor_u8(&c, &b) && b != '\r' && b != '\n';)
-        out->arg_len++;
-    return true;
+    static const char *const guests[] = {"anonymous", "ftp", "ftpuser", "guest", NULL};
+    for (int i = 0; user && guests[i]; i++)
+        if (strcasecmp(user, guests[i]) == 0)
+            return true;
+    return false;
 }
+
+static bool in_list(const char *cmd, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(cmd, *list) == 0)
+            return true;
+    return false;
+}
+
+/* Zeek's FTP::logged_commands. */
+static bool is_logged(const char *cmd)
+{
+    static const char *const v[] = {"APPE", "DELE", "RETR", "STOR", "STOU", "ACCT",
+                                    "PORT", "PASV", "EPRT", "EPSV", NULL};
+    return in_list(cmd, v);
+}
+
+/* Commands that move a file (Zeek's FTP::file_cmds): their arg is a URL. */
+static bool is_file_cmd(const char *cmd)
+{
+    static const char *const v[] = {"RETR", "STOR", "STOU", "APPE", NULL};
+    return in_list(cmd, v);
+}
+
+/* Commands that use a data channel. */
+static bool is_transfer(const char *cmd)
+{
+    static const char *const v[] = {"RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", NULL};
+    return in_list(cmd, v);
+}
+
+/* ---- the registry ---- */
+
+static ftp_registry_t *registry(const an_ctx_t *ctx)
+{
+    if (!ctx->shared->ftp) {
+        ftp_registry_t *r = xcalloc(1, sizeof *r);
+        r->ctx = ctx;
+        r->tail = &r->head;
+        ctx->shared->ftp = r;
+    }
+    return ctx->shared->ftp;
+}
+
+/* Report a channel's file once its data is done: named by the transfer, or
+ * nameless when the control connection ended without naming it. */
+static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
+{
+    if (ch->reported || !ch->done || (!ch->named && ch->owner))
+        return;
+    ch->reported = true;
+    if (ch->cv.seen || ch->cv.missing) {
+        file_record_t f = {0};
+        carve_record(&ch->cv, &f);
+        f.conn = ch->data;
+        memcpy(f.fuid, ch->fuid, sizeof f.fuid);
+        f.source = "FTP";
+        f.filename = ch->name;
+        f.is_orig = ch->is_orig;
+        r->ctx->records->file(r->ctx->records->ctx, &f);
+    }
+    carve_free(&ch->cv);
+}
+
+static bool channel_matches(const ftp_channel_t *ch, const conn_t *c)
+{
+    return !ch->claimed && ch->dc.port == c->resp_p &&
+           (ipaddr_eq(&ch->resp, &c->resp) || ipaddr_eq(&ch->alt, &c->resp));
+}
+
+static ftp_channel_t *find_channel(const ftp_registry_t *r, const conn_t *c)
+{
+    if (!r || !r->unclaimed)
+        return NULL;
+    for (ftp_channel_t *ch = r->head; ch; ch = ch->next)
+        if (channel_matches(ch, c))
+            return ch;
+    return NULL;
+}
+
+/* ---- the control connection ---- */
+
+static void on_expect(void *ctx, const ftp_data_channel_t *d)
+{
+    ftp_state_t *s = ctx;
+    ftp_registry_t *r = s->reg;
+    if (r->n >= FTP_MAX_CHANNELS) {
+        if (!r->full_noted)
+            damage_note(s->ctx->damage, "limit.ftp_data_channels", s->frame);
+        r->full_noted = true;
+        return;
+    }
+    ftp_channel_t *ch = xcalloc(1, sizeof *ch);
+    ch->dc = *d;
+    ch->ctl = s->id;
+    ch->owner = s;
+    /* passive: the client connects to the server; active: the reverse */
+    ch->alt = d->passive ? s->id.resp : s->id.orig;
+    ch->resp = d->has_addr ? d->addr : ch->alt;
+    *r->tail = ch;
+    r->tail = &ch->next;
+    r->n++;
+    r->unclaimed++;
+    s->last = ch;
+}
+
+/* A transfer uses the channel announced last. */
+static void name_channel(ftp_state_t *s, const char *command, const char *arg)
+{
+    ftp_channel_t *ch = s->last;
+    if (!ch || ch->named)
+        return;
+    ch->named = true;
+    ch->command = xstrdup(command);
+    ch->name = is_file_cmd(command) && arg[0] ? xstrdup(arg) : NULL;
+    s->xfer = ch;
+    s->last = NULL;
+    report_file(s->reg, ch);
+}
+
+static void on_transfer(void *ctx, const char *command, const char *arg, int64_t size)
+{
+    (void)size;
+    name_channel(ctx, command, arg);
+}
+
+static void on_credential(void *ctx, const proto_cred_t *c)
+{
+    ftp_state_t *s = ctx;
+    s->cred = *c;
+    s->has_cred = true;
+}
+
+static void on_starttls(void *ctx)
+{
+    (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
+}
+
+/* Zeek's build_url_ftp: ftp://host/path, the path from cwd and arg. */
+static char *file_url(const ftp_state_t *s, const ftp_txn_t *t)
+{
+    char a[IPADDR_STRLEN];
+    ipaddr_str(&s->id.resp, a);
+    char *path = ftp_build_path(t->cwd ? t->cwd : ".", t->arg);
+    bool v6 = strchr(a, ':') != NULL;
+    char *url = xasprintf("ftp://%s%s%s%s%s", v6 ? "[" : "", a, v6 ? "]" : "",
+                          path[0] == '/' ? "" : "/", path);
+    free(path);
+    return url;
+}
+
+/* The credential record of a login (the password is never kept). */
+static void report_login(ftp_state_t *s, const ftp_txn_t *t, ts_ns_t ts)
+{
+    if (!s->has_cred)
+        return;
+    s->has_cred = false;
+    an_credential(s->ctx, s->c, "ftp", &s->cred, ts, t->cmd_frame);
+}
+
+static void on_txn(void *ctx, const ftp_txn_t *t)
+{
+    ftp_state_t *s = ctx;
+    if (t->reply_code && !s->claimed) {
+        s->claimed = true;
+        an_claim(s->ctx, s->c);
+    }
+    ts_ns_t ts = frametimes_get(&s->times, t->cmd_frame, s->now);
+    report_login(s, t, ts);
+    ftp_channel_t *ch = NULL;
+    if (is_transfer(t->command)) {
+        if (!s->xfer && t->reply_code / 100 == 2) /* no preliminary reply came */
+            name_channel(s, t->command, t->arg);
+        ch = s->xfer;
+        s->xfer = NULL;
+    }
+    if (!is_logged(t->command))
+        return;
+    char *url = is_file_cmd(t->command) && t->arg[0] ? file_url(s, t) : NULL;
+    ftp_record_t r = {.conn = s->id,
+                      .ts = ts,
+                      .user = t->user ? t->user : "<unknown>",
+                      .password = t->password && !is_guest(t->user) ? "<hidden>" : t->password,
+                      .command = t->command,
+                      .arg = url ? url : t->arg,
+                      .mime_type = ch && ch->done && ch->cv.mime[0] ? ch->cv.mime : NULL,
+                      .file_size = t->file_size,
+                      .reply_code = t->reply_code,
+                      .reply_msg = t->reply_msg,
+                      .has_data_channel = t->has_data_channel,
+                      .passive = t->data.passive,
+                      .dc_resp_p = t->data.port,
+                      .fuid = ch && ch->claimed ? ch->fuid : NULL,
+                      .cmd_frame = t->cmd_frame,
+                      .reply_frame = t->reply_frame};
+    if (t->has_data_channel) {
+        r.dc_orig = t->data.passive ? s->id.orig : s->id.resp;
+        r.dc_resp = t->data.has_addr ? t->data.addr : s->id.resp;
+    }
+    s->ctx->records->ftp(s->ctx->records->ctx, &r);
+    free(url);
+}
+
+static const ftp_callbacks_t ftp_cb = {on_txn, on_expect, on_transfer, on_credential, on_starttls};
 
 static void *ftp_new(const an_ctx_t *ctx, conn_t *c)
 {
     ftp_state_t *s = xcalloc(1, sizeof *s);
     s->ctx = ctx;
     s->c = c;
+    an_conn_ident(c, &s->id);
+    s->reg = registry(ctx);
+    s->fc = ftp_conn_new(&ftp_cb, s);
     return s;
-}
-
-/* USER and then PASS make a credential (with or without a password). */
-static void command(ftp_state_t *s, const ftp_line_t *cmd, uint64_t frame, ts_ns_t ts)
-{
-    if (strcasecmp(cmd->verb, "USER") == 0) {
-        free(s->user);
-        s->user = xstrndup((const char *)cmd->arg,
-                           cmd->arg_len < FTP_MAX_USER ? cmd->arg_len : FTP_MAX_USER);
-        s->pass = false;
-    } else if (strcasecmp(cmd->verb, "PASS") == 0 && s->user && !s->pass) {
-        s->pass = true;
-        credential_t cr = {.ts = ts,
-                           .proto = "ftp",
-                           .username = s->user,
-                           .has_password = cmd->arg_len > 0,
-                           .frame = frame};
-        an_conn_ident(s->c, &cr.conn);
-        s->ctx->records->credential(s->ctx->records->ctx, &cr);
-    }
 }
 
 static void ftp_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                      ts_ns_t ts)
 {
-    if (!is_orig)
-        return;
-    cursor_t c = cursor_make(p, n);
-    while (!cursor_empty(&c)) { /* c is at the start of a line */
-        ftp_line_t cmd;
-        if (command_line(c, &cmd))
-            command(state, &cmd, frame, ts);
-        uint8_t b;
-        while (cursor_u8(&c, &b) && b != '\n')
-            ;
-    }
+    ftp_state_t *s = state;
+    s->now = ts;
+    s->frame = frame;
+    if (is_orig)
+        frametimes_add(&s->times, frame, ts);
+    ftp_conn_data(s->fc, is_orig, p, n, frame);
+}
+
+static void ftp_gap(void *state, bool is_orig, uint64_t len)
+{
+    ftp_state_t *s = state;
+    ftp_conn_gap(s->fc, is_orig, len);
+}
+
+/* Lines cut, commands dropped and reply lines without a code are noted. */
+static void note_parser_limits(ftp_state_t *s)
+{
+    if (ftp_conn_overlong(s->fc))
+        damage_note(s->ctx->damage, "limit.ftp_line", s->c->first_frame);
+    if (ftp_conn_dropped(s->fc))
+        damage_note(s->ctx->damage, "limit.ftp_pending_commands", s->c->first_frame);
 }
 
 static void ftp_finish(void *state)
 {
     ftp_state_t *s = state;
-    free(s->user);
+    note_parser_limits(s);
+    ftp_conn_free(s->fc); /* reports the commands still waiting */
+    for (ftp_channel_t *ch = s->reg->head; ch; ch = ch->next)
+        if (ch->owner == s) {
+            ch->owner = NULL;
+            report_file(s->reg, ch);
+        }
     free(s);
 }
 
-const analyser_ops_t app_ftp_ops = {ftp_new, ftp_data, NULL, NULL, ftp_finish};
+/* Files whose data connection finished after its control connection were
+ * reported then; what is left never finished naming (nothing) — free. */
+static void ftp_capture_end(const an_ctx_t *ctx)
+{
+    ftp_registry_t *r = ctx->shared->ftp;
+    if (!r || r->ctx != ctx)
+        return;
+    for (ftp_channel_t *ch = r->head, *next; ch; ch = next) {
+        next = ch->next;
+        ch->owner = NULL;
+        report_file(r, ch);
+        carve_free(&ch->cv);
+        free(ch->command);
+        free(ch->name);
+        free(ch);
+    }
+    free(r);
+    ctx->shared->ftp = NULL;
+}
+
+const analyser_ops_t app_ftp_ops = {ftp_new, ftp_data, ftp_gap, NULL, ftp_finish, ftp_capture_end};
+
+/* ---- a data connection ---- */
+
+typedef struct ftp_data_state {
+    const an_ctx_t *ctx;
+    ftp_channel_t *ch; /* NULL: the channel was taken meanwhile (never: detect saw it) */
+    carve_t cv;
+    int dir; /* the side that sends the file: -1 until its first byte, 0 orig, 1 resp */
+    uint64_t other_bytes;
+    bool ended; /* the file is complete: its sender closed (FIN) */
+} ftp_data_state_t;
+
+bool app_ftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
+                         size_t n)
+{
+    (void)is_orig, (void)p, (void)n;
+    return find_channel(ctx->shared->ftp, c) != NULL;
+}
+
+static void *data_new(const an_ctx_t *ctx, conn_t *c)
+{
+    ftp_data_state_t *d = xcalloc(1, sizeof *d);
+    ftp_registry_t *r = ctx->shared->ftp;
+    d->ctx = ctx;
+    d->dir = -1;
+    d->ch = find_channel(r, c);
+    if (d->ch) {
+        d->ch->claimed = true;
+        r->unclaimed--;
+        an_conn_ident(c, &d->ch->data);
+        carve_fuid(c->uid, 0, d->ch->fuid);
+        an_claim(ctx, c);
+    }
+    carve_begin(&d->cv, ctx);
+    return d;
+}
+
+static void data_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                      ts_ns_t ts)
+{
+    ftp_data_state_t *d = state;
+    if (d->dir < 0)
+        d->dir = is_orig ? 0 : 1;
+    if (d->dir == (is_orig ? 0 : 1) && !d->ended)
+        carve_data(&d->cv, p, n, frame, ts);
+    else
+        d->other_bytes += n;
+}
+
+static void data_gap(void *state, bool is_orig, uint64_t len)
+{
+    ftp_data_state_t *d = state;
+    if ((d->dir < 0 || d->dir == (is_orig ? 0 : 1)) && !d->ended)
+        carve_gap(&d->cv, len);
+}
+
+/* The file is complete — its sender closed the stream, or the connection
+ * finished — and goes to its channel (the FTP row of a reply after it gets
+ * its mime_type, as in Zeek). */
+static void data_complete(ftp_data_state_t *d)
+{
+    if (d->ended)
+        return;
+    d->ended = true;
+    carve_end(&d->cv);
+    if (d->other_bytes)
+        damage_note(d->ctx->damage, "anomaly.ftp_data_both_directions", d->cv.first_frame);
+    if (d->ch) {
+        d->ch->cv = d->cv; /* the channel owns the carve now */
+        d->ch->done = true;
+        d->ch->is_orig = d->dir == 0;
+        report_file(d->ctx->shared->ftp, d->ch);
+    } else {
+        carve_free(&d->cv);
+    }
+}
+
+static void data_end(void *state, bool is_orig)
+{
+    ftp_data_state_t *d = state;
+    if (d->dir == (is_orig ? 0 : 1))
+        data_complete(d);
+}
+
+static void data_finish(void *state)
+{
+    data_complete(state);
+    free(state);
+}
+
+const analyser_ops_t app_ftp_data_ops = {data_new, data_data,   data_gap,
+                                         data_end, data_finish, NULL};

@@ -1,6 +1,7 @@
 /* app_http.c — see app_http.h. */
 #include "analysis/app_http.h"
 
+#include "analysis/mailmsg.h"
 #include "core/digest.h"
 #include "core/xalloc.h"
 #include "analysis/http_doh.h"
@@ -41,6 +42,7 @@ typedef struct body_state {
     char fuid[UID_LEN];
     const char *mime;
     bool logged;
+    mailmsg_t *attached; /* a message/rfc822 body: the messages attached inside it */
 } body_state_t;
 
 /* One connection's HTTP: HTTP/1.x until (unless) it switches to HTTP/2
@@ -73,6 +75,8 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
         else
             buf_append(&b->dns_msg, p, n);
     }
+    if (b->attached)
+        mailmsg_data(b->attached, p, n, b->last_frame, b->last_ts);
     if (b->ev && !b->write_failed && !b->s->an->evidence->write(b->ev, p, n))
         b->write_failed = true;
 }
@@ -94,6 +98,9 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     if (b->carve)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
     make_fuid(s->c, t->depth, is_orig, b->fuid);
+    if (b->carve && m->ctype && strncasecmp(m->ctype, "message/rfc822", 14) == 0)
+        b->attached = mailmsg_new_attached_only(s->an, s->c, "HTTP", is_orig,
+                                                (uint64_t)t->depth << 1 | is_orig);
     t->user[is_orig ? 0 : 1] = b;
 }
 
@@ -247,6 +254,11 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
     if (!b || b->logged)
         return;
     b->logged = true;
+    if (b->attached) {
+        mailmsg_end(b->attached, true);
+        mailmsg_free(b->attached);
+        b->attached = NULL;
+    }
     http_msg_t *m = is_orig ? &t->req : &t->resp;
     const char *why = cut_short(b, m);
     uint64_t seen = body_decoder_out(b->dec);
@@ -289,6 +301,7 @@ static void body_free(body_state_t *b)
     if (!b)
         return;
     drop(b);
+    mailmsg_free(b->attached);
     digest_set_free(&b->hash);
     buf_free(&b->dns_msg);
     EVP_MD_CTX_free(b->enc);
@@ -461,19 +474,18 @@ static void http_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_http_ops = {http_new, http_data, http_gap, http_end, http_finish};
-const analyser_ops_t app_http2_ops = {http2_new, http_data, http_gap, http_end, http_finish};
+const analyser_ops_t app_http_ops = {http_new, http_data, http_gap, http_end, http_finish, NULL};
+const analyser_ops_t app_http2_ops = {http2_new, http_data, http_gap, http_end, http_finish, NULL};
 
-bool app_http2_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_http2_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                       size_t n)
 {
-    (void)self, (void)c;
+    (void)ctx, (void)c;
     return is_orig ? h2_detect(p, n) : h2_detect_server(p, n);
 }
 
-bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
-                     size_t n)
+bool app_http_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {
-    (void)self, (void)c;
+    (void)ctx, (void)c;
     return http_detect(p, n, is_orig);
 }

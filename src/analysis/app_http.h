@@ -27,12 +27,12 @@ extern const analyser_ops_t app_http2_ops;
 
 /* The HTTP/2 client connection preface (RFC 9113 3.4), or the server's
  * first SETTINGS frame. */
-bool app_http2_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_http2_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                       size_t n);
 
 /* Shaped like the start of an HTTP request (from the originator) or
  * response. */
-bool app_http_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_http_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                      size_t n);
 
 #endif

@@ -49,12 +49,11 @@ static void names_finish(void *state)
     free(state);
 }
 
-const analyser_ops_t app_dhcp_ops = {names_new, dhcp_data, NULL, NULL, names_finish};
-const analyser_ops_t app_nbns_ops = {names_new, nbns_data, NULL, NULL, names_finish};
+const analyser_ops_t app_dhcp_ops = {names_new, dhcp_data, NULL, NULL, names_finish, NULL};
+const analyser_ops_t app_nbns_ops = {names_new, nbns_data, NULL, NULL, names_finish, NULL};
 
-bool app_dhcp_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
-                     size_t n)
+bool app_dhcp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {
     (void)is_orig, (void)p, (void)n;
-    return an_port_in(self->ports, c->orig_p) && an_port_in(self->ports, c->resp_p);
+    return an_port_in(ctx->self->ports, c->orig_p) && an_port_in(ctx->self->ports, c->resp_p);
 }

@@ -13,7 +13,7 @@ extern const analyser_ops_t app_dhcp_ops, app_nbns_ops;
 
 /* DHCP runs between its two ports: both of the connection's ports are one
  * of self->ports. */
-bool app_dhcp_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
+bool app_dhcp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                      size_t n);
 
 #endif

@@ -251,12 +251,11 @@ static void ssl_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_finish};
+const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_finish, NULL};
 
-bool app_tls_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
-                    size_t n)
+bool app_tls_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {
-    (void)self, (void)c;
+    (void)ctx, (void)c;
     return is_orig && tls_detect(p, n);
 }
 

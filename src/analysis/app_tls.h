@@ -11,8 +11,7 @@
 extern const analyser_ops_t app_tls_ops;
 
 /* A TLS record header sent by the originator. */
-bool app_tls_detect(const analyser_t *self, const conn_t *c, bool is_orig, const uint8_t *p,
-                    size_t n);
+bool app_tls_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n);
 /* A record holding a ClientHello: TLS starts here after STARTTLS. */
 bool app_tls_client_hello(const uint8_t *p, size_t n);
 

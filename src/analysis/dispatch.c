@@ -4,6 +4,7 @@
 
 #include "core/xalloc.h"
 #include "flow/reasm.h"
+#include "proto/filemagic.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ struct dispatch {
     size_t n;
     const an_ctx_t *base;
     const analyser_t *after_starttls; /* what STARTTLS connections switch to, or NULL */
+    an_shared_t *shared;              /* what the analysers share across connections */
 };
 
 /* One analyser running on one connection. */
@@ -47,9 +49,11 @@ dispatch_t *dispatch_new(const an_ctx_t *base)
         d->n++;
     d->ctx = xcalloc(d->n ? d->n : 1, sizeof *d->ctx);
     d->base = base;
+    d->shared = xcalloc(1, sizeof *d->shared);
     for (size_t i = 0; i < d->n; i++) {
         d->ctx[i] = *base;
         d->ctx[i].self = &analysers[i];
+        d->ctx[i].shared = d->shared;
         if (analysers[i].after_starttls && !d->after_starttls)
             d->after_starttls = &analysers[i];
     }
@@ -68,7 +72,7 @@ static const analyser_t *choose(const dispatch_t *d, unsigned t, const conn_t *c
 {
     for (size_t i = 0; i < d->n; i++) {
         const analyser_t *a = &analysers[i];
-        if ((a->transport & t) && a->detect(a, c, is_orig, p, n))
+        if ((a->transport & t) && a->detect(&d->ctx[i], c, is_orig, p, n))
             return a;
     }
     return NULL;
@@ -277,6 +281,11 @@ void dispatch_free(dispatch_t *d)
 {
     if (!d)
         return;
+    for (size_t i = 0; i < d->n; i++)
+        if (analysers[i].ops && analysers[i].ops->capture_end)
+            analysers[i].ops->capture_end(&d->ctx[i]);
+    filemagic_close(d->shared->magic);
+    free(d->shared);
     free(d->ctx);
     free(d);
 }

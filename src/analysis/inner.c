@@ -39,9 +39,12 @@ static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const 
     for (const analyser_t *a = analysers; in->alpn && a->name; a++)
         if (a->alpn && a->ops && strcmp(a->alpn, in->alpn) == 0)
             return a;
-    for (const analyser_t *a = analysers; a->name; a++)
-        if (a->alpn && a->ops && (a->transport & AN_TCP) && a->detect(a, in->c, is_orig, p, n))
+    for (const analyser_t *a = analysers; a->name; a++) {
+        an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
+        probe.self = a;
+        if (a->alpn && a->ops && (a->transport & AN_TCP) && a->detect(&probe, in->c, is_orig, p, n))
             return a;
+    }
     return NULL;
 }
 

@@ -34,6 +34,7 @@ typedef struct case_opts {
     bool quiet;
     bool progress;           /* show progress on stderr */
     bool carve_only;         /* `pcapcase carve`: files only, no report */
+    bool show_secrets;       /* --show-secrets: report.html shows logins' secrets */
     const char **chart_uids; /* --uid: connections that get TCP charts too */
     size_t n_chart_uids;
     char **argv; /* the command line, for case.json */

@@ -305,6 +305,27 @@ static void on_range_part(void *ctx, const range_part_t *p)
     t->next->range_part(t->next->ctx, p);
 }
 
+/* The logs of files beyond HTTP pass through; their files, hosts and user
+ * names are matched where they reach the other sink calls (file,
+ * credential, conn). */
+static void on_ftp(void *ctx, const ftp_record_t *r)
+{
+    intel_tap_t *t = ctx;
+    t->next->ftp(t->next->ctx, r);
+}
+
+static void on_smtp(void *ctx, const smtp_record_t *r)
+{
+    intel_tap_t *t = ctx;
+    t->next->smtp(t->next->ctx, r);
+}
+
+static void on_smb_file(void *ctx, const smb_file_record_t *r)
+{
+    intel_tap_t *t = ctx;
+    t->next->smb_file(t->next->ctx, r);
+}
+
 static void on_intel(void *ctx, const intel_sighting_t *s)
 {
     intel_tap_t *t = ctx;
@@ -328,5 +349,8 @@ void intel_tap_init(intel_tap_t *t, const record_sink_t *next, const intel_set_t
         .mime_mismatch = on_mime_mismatch,
         .range_part = on_range_part,
         .intel = on_intel,
+        .ftp = on_ftp,
+        .smtp = on_smtp,
+        .smb_file = on_smb_file,
     };
 }

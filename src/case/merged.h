@@ -27,6 +27,10 @@ enum table_kind {
     TABLE_HOSTS,
     TABLE_FINDINGS,
     TABLE_INTEL, /* only with --intel */
+    TABLE_FTP,   /* the logs from here on are written only when they have rows */
+    TABLE_SMTP,
+    TABLE_SMB_FILES,
+    TABLE_CREDENTIALS,
     TABLE_COUNT
 };
 
@@ -38,7 +42,7 @@ typedef struct case_s {
     struct names *names;
     struct hosts *hosts;
     struct findings *findings;
-    long long rows[TABLE_COUNT]; /* rows written per log (write/logs.h) */
+    long long rows[TABLE_COUNT]; /* rows written per log (write/logs.h); -1: not written */
 } case_t;
 
 /* Correlate across captures: hosts, findings (fills k->hosts, k->findings). */

@@ -17,7 +17,7 @@ static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
     "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
-    "                        [--keylog FILE] [--jobs N] [--quiet] PCAP...\n"
+    "                        [--keylog FILE] [--show-secrets] [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -47,6 +47,8 @@ static const char analyze_help[] =
     "                       HTTP/2 inside the sessions it has keys for are decrypted,\n"
     "                       logged and carved like plain HTTP; repeatable; kept in\n"
     "                       CASE/keylogs/ and read again on every later run\n"
+    "      --show-secrets   show the passwords and hashes of logins in report.html\n"
+    "                       (credentials.ndjson always has them; hidden by default)\n"
     "  -j, --jobs N         analyse N captures at once (default: number of CPUs)\n"
     "  -q, --quiet          no progress on stderr\n"
     "  -h, --help           this text\n"
@@ -80,7 +82,8 @@ enum {
     OPT_THRESHOLD,
     OPT_INTEL,
     OPT_MMDB,
-    OPT_KEYLOG
+    OPT_KEYLOG,
+    OPT_SHOW_SECRETS
 };
 
 static bool parse_hashes(const char *s, unsigned *out)
@@ -179,6 +182,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                                           {"intel", required_argument, 0, OPT_INTEL},
                                           {"mmdb", required_argument, 0, OPT_MMDB},
                                           {"keylog", required_argument, 0, OPT_KEYLOG},
+                                          {"show-secrets", no_argument, 0, OPT_SHOW_SECRETS},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
@@ -218,6 +222,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             if (!parse_tz(optarg, &o.tz_offset_sec))
                 return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
             o.tz = optarg;
+            break;
+        case OPT_SHOW_SECRETS:
+            o.show_secrets = true;
             break;
         case OPT_NO_CARVE:
             o.analysis.carve = false;

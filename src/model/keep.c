@@ -159,6 +159,7 @@ void capture_keep_credential(capture_result_t *r, const credential_t *c)
     cr->proto = c->proto;
     cr->username = xstrdup(c->username);
     cr->has_password = c->has_password;
+    cr->hashed = c->hashed;
     cr->frame = c->frame;
     memcpy(cr->uid, c->conn.uid, sizeof cr->uid);
 }

@@ -26,7 +26,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum log_kind { LOG_DNS, LOG_HTTP, LOG_FILES, LOG_SSL, LOG_INTEL, LOG_SPOOLED_COUNT };
+enum log_kind {
+    LOG_DNS,
+    LOG_HTTP,
+    LOG_FILES,
+    LOG_SSL,
+    LOG_INTEL,
+    LOG_FTP,
+    LOG_SMTP,
+    LOG_SMB_FILES,
+    LOG_CREDENTIALS,
+    LOG_SPOOLED_COUNT
+};
 
 /* Digits after the second in logged times when a capture says nothing: µs,
  * the classic pcap resolution (a capture's own is ts_digits, 6 or 9). */
@@ -119,6 +130,7 @@ typedef struct cred_rec {
     const char *proto; /* static: "http-basic", "ftp" */
     char *username;    /* owned */
     bool has_password; /* the password itself is never kept */
+    bool hashed;       /* a challenge/response (NTLM), not a clear-text password */
     uint64_t frame;
     char uid[UID_LEN];
     uint32_t capture;

@@ -19,7 +19,9 @@
 
 #include "core/types.h"
 #include "proto/dns.h"
+#include "proto/fileasm.h"
 #include "proto/http.h"
+#include "proto/imf.h"
 #include "proto/tls.h"
 #include "proto/x509.h"
 
@@ -84,17 +86,19 @@ typedef struct http_record {
 typedef struct file_record {
     conn_ident_t conn;
     char fuid[UID_LEN];
-    ts_ns_t ts;                      /* the first byte's */
-    bool has_duration;               /* an assembled object has none */
-    ts_ns_t duration;                /* first to last byte */
-    const char *source;              /* "HTTP" */
-    const char *mime;                /* sniffed from the content */
-    const char *declared_mime;       /* Content-Type */
-    const char *filename;            /* Content-Disposition or the URL's last segment */
-    bool is_orig;                    /* sent by the originator */
-    uint64_t seen_bytes;             /* decoded bytes */
-    int64_t total_bytes;             /* Content-Length or the 206 total; -1 when unknown */
-    uint64_t missing_bytes;          /* lost in gaps */
+    ts_ns_t ts;                         /* the first byte's */
+    bool has_duration;                  /* an assembled object has none */
+    ts_ns_t duration;                   /* first to last byte */
+    const char *source;                 /* "HTTP" */
+    const char *mime;                   /* sniffed from the content */
+    const char *declared_mime;          /* Content-Type */
+    const char *filename;               /* Content-Disposition or the URL's last segment */
+    bool is_orig;                       /* sent by the originator */
+    uint64_t seen_bytes;                /* decoded bytes */
+    int64_t total_bytes;                /* Content-Length or the 206 total; -1 when unknown */
+    uint64_t missing_bytes;             /* lost in gaps */
+    const file_range_t *missing_ranges; /* where, at file offsets (the first ones) */
+    size_t nmissing_ranges;
     const char *md5, *sha1, *sha256; /* hex of the decoded bytes */
     bool extracted;                  /* kept as evidence: artifacts/<sha256> */
     const char *url;
@@ -150,15 +154,78 @@ typedef struct cert_sighting {
     bool expired_at_capture;
 } cert_sighting_t;
 
-/* Credentials seen in clear text (HTTP Basic, FTP USER/PASS).  The password
- * itself is never recorded. */
+/* One FTP command with its final reply (ftp.ndjson: Zeek's ftp.log).
+ * Strings are NULL when Zeek would log "-". */
+typedef struct ftp_record {
+    conn_ident_t conn; /* the control connection */
+    ts_ns_t ts;        /* the command's */
+    const char *user, *password;
+    const char *command, *arg; /* arg: a URL for RETR, STOR, STOU, APPE */
+    const char *mime_type;     /* of the file transferred, when known at the reply */
+    int64_t file_size;         /* -1 when not announced */
+    unsigned reply_code;       /* 0 when no reply came */
+    const char *reply_msg;
+    bool has_data_channel;
+    bool passive;
+    ipaddr_t dc_orig, dc_resp; /* who connects to whom for the data */
+    uint16_t dc_resp_p;
+    const char *fuid; /* the file on the data channel, when one started */
+    uint64_t cmd_frame, reply_frame;
+} ftp_record_t;
+
+/* One SMTP transaction (smtp.ndjson: Zeek's smtp.log).  hdr is the
+ * message's header as proto/imf.h parsed it, NULL when no message was
+ * sent. */
+typedef struct smtp_record {
+    conn_ident_t conn;
+    ts_ns_t ts;     /* the transaction's first command */
+    unsigned depth; /* Zeek's trans_depth */
+    const char *helo, *mailfrom;
+    const char *const *rcptto;
+    size_t nrcpt;
+    const imf_headers_t *hdr;
+    const char *last_reply;
+    bool tls;
+    const char *const *fuids; /* the message's parts in files.ndjson */
+    size_t nfuids;
+    const char *eml_fuid; /* the whole message in files.ndjson, or NULL */
+    uint64_t first_frame, last_frame;
+} smtp_record_t;
+
+/* One file opened over SMB, when it is closed (smb_files.ndjson, like
+ * Zeek's smb_files.log).  Times are 0 when the create answer was not seen. */
+typedef struct smb_file_record {
+    conn_ident_t conn;
+    ts_ns_t ts;         /* the open */
+    const char *fuid;   /* its files.ndjson row, NULL when no bytes moved */
+    const char *action; /* "SMB::FILE_READ", "SMB::FILE_WRITE", "SMB::FILE_OPEN" */
+    const char *path;   /* the share */
+    const char *name;
+    uint64_t size;
+    ts_ns_t modified, accessed, created, changed;
+    uint64_t seen_bytes, missing_bytes;
+    bool complete; /* every byte of [0, size) was read or written */
+    bool closed;   /* a close was seen (else the connection ended with it open) */
+    uint64_t first_frame, last_frame;
+} smb_file_record_t;
+
+/* A login seen in a connection (credentials.ndjson): clear-text passwords
+ * (HTTP Basic, FTP, SMTP, POP3, IMAP) and challenge/response (NTLM over
+ * SMB, hashed: not clear text).  The secret goes to credentials.ndjson only;
+ * the case keeps no secret (model.h's cred_rec_t) and the reports show it
+ * only when asked (--show-secrets). */
 typedef struct credential {
     conn_ident_t conn;
     ts_ns_t ts;
-    const char *proto; /* static: "http-basic", "ftp" */
+    const char *proto; /* static: "http-basic", "ftp", "smtp", "pop3", "imap", "smb" */
     const char *username;
     bool has_password;
     uint64_t frame;
+    const char *mechanism;     /* static: "USER/PASS", "AUTH PLAIN", "NetNTLMv2", ... or NULL */
+    const char *domain, *host; /* NTLM domain and workstation, or NULL */
+    const char *secret;        /* the password as sent, or the hashcat line; NULL when unseen */
+    bool hashed;               /* secret is a challenge/response (hashcat) line, not clear text */
+    const char *outcome;       /* "accepted", "rejected", or NULL when no answer was seen */
 } credential_t;
 
 /* A carved file whose content disagrees with its declared type. */

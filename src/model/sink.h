@@ -32,6 +32,9 @@ typedef struct record_sink {
     void (*credential)(void *ctx, const credential_t *r);
     void (*mime_mismatch)(void *ctx, const mime_mismatch_t *r);
     void (*range_part)(void *ctx, const range_part_t *r);
+    void (*ftp)(void *ctx, const ftp_record_t *r);
+    void (*smtp)(void *ctx, const smtp_record_t *r);
+    void (*smb_file)(void *ctx, const smb_file_record_t *r);
     /* --intel matches (made by case/intel_tap.c from the records above). */
     void (*intel)(void *ctx, const intel_sighting_t *r);
 } record_sink_t;

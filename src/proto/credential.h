@@ -18,7 +18,7 @@ typedef enum cred_outcome {
     CRED_REJECTED, /* the server said no */
 } cred_outcome_t;
 
-typedef struct credential {
+typedef struct proto_cred {
     const char *mechanism; /* static: "USER/PASS", "AUTH PLAIN", "AUTH LOGIN", "APOP",
                               "LOGIN", "AUTHENTICATE PLAIN", "NetNTLMv1", "NetNTLMv2" */
     const char *user;      /* as sent; never NULL ("" when none) */
@@ -27,6 +27,6 @@ typedef struct credential {
     const char *secret;    /* the password as sent, or the hashcat line for challenge/response */
     bool secret_is_hash;   /* secret is a hashcat line (NetNTLM 5500/5600) or an APOP digest */
     cred_outcome_t outcome;
-} credential_t;
+} proto_cred_t;
 
 #endif

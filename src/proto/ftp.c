@@ -186,7 +186,7 @@ static char *upper_dup(const cursor_t *c)
 /* cwd after "CWD arg" (or CDUP: arg ".."), lexically, as Zeek's
  * build_path_compressed does: absolute arguments replace, relative ones
  * append, "." and "x/.." segments collapse. */
-static char *build_path(const char *cwd, const char *arg)
+char *ftp_build_path(const char *cwd, const char *arg)
 {
     buf_t b = BUF_INIT;
     if (arg[0] != '/') {
@@ -243,7 +243,7 @@ static void report_login(ftp_conn_t *f, unsigned code)
 {
     if (!f->cb->credential || !f->user)
         return;
-    credential_t c = {"USER/PASS",
+    proto_cred_t c = {"USER/PASS",
                       f->user,
                       NULL,
                       NULL,
@@ -273,12 +273,34 @@ static bool data_channel(const pending_t *p, unsigned code, cursor_t msg, ftp_da
     return false;
 }
 
+/* The directory a 257 reply to PWD names: the text between its first two
+ * double quotes (RFC 959 appendix II), as Zeek's extract_path takes it. */
+static char *quoted_path(cursor_t msg)
+{
+    uint8_t b;
+    while (cursor_u8(&msg, &b) && b != '"')
+        ;
+    cursor_t start = msg, path;
+    size_t n = 0;
+    while (cursor_u8(&msg, &b)) {
+        if (b == '"')
+            return n && cursor_sub(&start, n, &path) ? text_dup(&path, FTP_MAX_LINE) : NULL;
+        n++;
+    }
+    return NULL;
+}
+
 /* What a command's final reply changes: the working directory, the size a
  * SIZE reply announced, TLS after AUTH. */
 static void apply(ftp_conn_t *f, const pending_t *p, unsigned code, cursor_t msg)
 {
-    if (code / 100 == 2 && (strcmp(p->cmd, "CWD") == 0 || strcmp(p->cmd, "CDUP") == 0)) {
-        char *cwd = build_path(f->cwd, strcmp(p->cmd, "CDUP") == 0 ? ".." : p->arg);
+    char *pwd;
+    if (code == 257 && (strcmp(p->cmd, "PWD") == 0 || strcmp(p->cmd, "XPWD") == 0) &&
+        (pwd = quoted_path(msg))) {
+        free(f->cwd);
+        f->cwd = pwd;
+    } else if (code / 100 == 2 && (strcmp(p->cmd, "CWD") == 0 || strcmp(p->cmd, "CDUP") == 0)) {
+        char *cwd = ftp_build_path(f->cwd, strcmp(p->cmd, "CDUP") == 0 ? ".." : p->arg);
         free(f->cwd);
         f->cwd = cwd;
     } else if (strcmp(p->cmd, "SIZE") == 0 && code == 213) {

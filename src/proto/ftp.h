@@ -65,7 +65,7 @@ typedef struct ftp_callbacks {
     /* A transfer starts on the last data channel: command (RETR, STOR,...),
      * its argument, the announced size or -1. */
     void (*transfer)(void *ctx, const char *command, const char *arg, int64_t size);
-    void (*credential)(void *ctx, const credential_t *c);
+    void (*credential)(void *ctx, const proto_cred_t *c);
     /* AUTH TLS/SSL was accepted: TLS follows on the connection. */
     void (*starttls)(void *ctx);
 } ftp_callbacks_t;
@@ -94,6 +94,11 @@ bool ftp_parse_port(const uint8_t *p, size_t n, ipaddr_t *addr, uint16_t *port);
 bool ftp_parse_eprt(const uint8_t *p, size_t n, ipaddr_t *addr, uint16_t *port);
 /* 229 reply text "... (<d><d><d>port<d>)". */
 bool ftp_parse_epsv(const uint8_t *p, size_t n, uint16_t *port);
+/* The path arg names in directory cwd, lexically, as Zeek's
+ * build_path_compressed makes it: an absolute arg replaces cwd, a relative
+ * one is appended, "." and "x/.." segments collapse.  Allocated. */
+char *ftp_build_path(const char *cwd, const char *arg);
+
 /* "(N bytes)" in a 150 reply text; -1 when absent. */
 int64_t ftp_parse_size_note(const uint8_t *p, size_t n);
 

@@ -238,7 +238,7 @@ static void report_login(imap_session_t *s, cred_outcome_t outcome)
     s->login_open = false;
     if (!s->cb->credential)
         return;
-    credential_t c = {"LOGIN", "", NULL, NULL, "", false, outcome};
+    proto_cred_t c = {"LOGIN", "", NULL, NULL, "", false, outcome};
     if (s->login_kind == K_LOGIN && s->user) {
         c.user = s->user;
         c.secret = s->pass ? s->pass : "";

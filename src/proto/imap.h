@@ -37,7 +37,7 @@ typedef struct imap_callbacks {
     void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
     void (*message_gap)(void *ctx, uint64_t len);
     void (*message_end)(void *ctx, bool complete);
-    void (*credential)(void *ctx, const credential_t *c);
+    void (*credential)(void *ctx, const proto_cred_t *c);
     void (*starttls)(void *ctx);
 } imap_callbacks_t;
 

@@ -78,7 +78,7 @@ static void report_login(pop3_session_t *s, cred_outcome_t outcome)
     s->login_open = false;
     if (!s->cb->credential)
         return;
-    credential_t c = {s->login_mech, "", NULL, NULL, "", false, outcome};
+    proto_cred_t c = {s->login_mech, "", NULL, NULL, "", false, outcome};
     if (s->login_mech && strcmp(s->login_mech, "USER/PASS") == 0 && s->user) {
         c.user = s->user;
         c.secret = s->pass ? s->pass : "";

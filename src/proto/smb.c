@@ -336,6 +336,14 @@ void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame)
     open_remove(s, (size_t)(o - s->open));
 }
 
+void smb_file_read_request(smb_conn_t *s, const uint8_t fid[16], uint64_t off, uint64_t len,
+                           uint64_t frame)
+{
+    smb_open_t *o = smb_open_find(s, fid);
+    if (o && len && s->cb->read_request)
+        s->cb->read_request(s->ctx, &o->f, off, len, frame);
+}
+
 void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
                    uint64_t frame)
 {
@@ -370,7 +378,7 @@ static void report_ntlm(smb_conn_t *s, ntlm_auth_t *a, const uint8_t challenge[8
     const char *mech = NULL;
     char *line = ntlm_hashcat(a, challenge, &mech);
     if (line && s->cb->credential) {
-        credential_t c = {mech, a->user, a->domain, a->host, line, true, CRED_UNKNOWN};
+        proto_cred_t c = {mech, a->user, a->domain, a->host, line, true, CRED_UNKNOWN};
         s->cb->credential(s->ctx, &c);
     }
     free(line);

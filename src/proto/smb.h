@@ -68,7 +68,12 @@ typedef struct smb_callbacks {
                   uint64_t frame);
     /* The file was closed (frame 0: the connection ended with it open). */
     void (*close)(void *ctx, const smb_file_t *f, uint64_t frame);
-    void (*credential)(void *ctx, const credential_t *c);
+    void (*credential)(void *ctx, const proto_cred_t *c);
+    /* (may be NULL) A READ of length bytes at offset was asked of the file
+     * (SMB2): the answer may never be seen, and the file is then known to
+     * be incomplete rather than untouched. */
+    void (*read_request)(void *ctx, const smb_file_t *f, uint64_t offset, uint64_t length,
+                         uint64_t frame);
 } smb_callbacks_t;
 
 /* What could not be followed, for the damage counters. */

@@ -178,6 +178,7 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
             p->offset = off;
             p->length = len;
         }
+        smb_file_read_request(s, fid, off, len, frame);
         return true;
     }
     smb_pending_t p;

@@ -83,6 +83,8 @@ smb_open_t *smb_open_add(smb_conn_t *s, const uint8_t fid[16], unsigned dialect,
 void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame);
 
 /* File data events (look the file up; counted when unknown). */
+void smb_file_read_request(smb_conn_t *s, const uint8_t fid[16], uint64_t off, uint64_t len,
+                           uint64_t frame);
 void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
                    uint64_t frame);
 void smb_file_write(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,

@@ -296,7 +296,7 @@ static void report_credential(smtp_session_t *s, cred_outcome_t outcome)
         return;
     s->auth_open = false;
     if (s->sasl.user && s->cb->credential) {
-        credential_t c = {sasl_mech_label(&s->sasl, false),
+        proto_cred_t c = {sasl_mech_label(&s->sasl, false),
                           s->sasl.user,
                           NULL,
                           NULL,

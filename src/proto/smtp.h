@@ -61,7 +61,7 @@ typedef struct smtp_callbacks {
     /* A transaction is over (reply to its data, RSET, a new MAIL, QUIT or
      * the end of the session). */
     void (*txn)(void *ctx, const smtp_txn_t *t);
-    void (*credential)(void *ctx, const credential_t *c);
+    void (*credential)(void *ctx, const proto_cred_t *c);
     void (*starttls)(void *ctx);
 } smtp_callbacks_t;
 

@@ -225,6 +225,65 @@ static char *findings_html(json_object **f, size_t n, int tz)
 }
 
 /* case.json "timeline", already sorted, as a table. */
+/* One login of credentials.ndjson as a table row; the secret only when the
+ * case was made with --show-secrets (case.json options.show_secrets). */
+static void credential_row(buf_t *b, json_object *r, bool show, int tz)
+{
+    char t[64];
+    fmt_time(json_object_get_double(jget(r, "ts")), tz, t, sizeof t);
+    const char *cells[] = {t,
+                           jstr(r, "proto"),
+                           jstr(r, "mechanism"),
+                           jstr(r, "id.orig_h"),
+                           jstr(r, "id.resp_h"),
+                           jstr(r, "username"),
+                           jstr(r, "domain"),
+                           jstr(r, "outcome")};
+    buf_append_str(b, "<tr>");
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        buf_append_str(b, "<td>");
+        esc(b, cells[i] ? cells[i] : "");
+        buf_append_str(b, "</td>");
+    }
+    const char *secret = jstr(r, "secret");
+    buf_append_str(b, "<td>");
+    if (secret && show)
+        esc(b, secret);
+    else if (secret)
+        buf_append_str(b, "<em>hidden (--show-secrets)</em>");
+    buf_append_str(b, "</td></tr>");
+}
+
+/* The logins seen (credentials.ndjson), when there were any. */
+static char *credentials_html(const char *dir, json_object *cj, int tz)
+{
+    char *p = xasprintf("%s/logs/credentials.ndjson", dir);
+    FILE *f = fopen(p, "r");
+    free(p);
+    if (!f)
+        return xstrdup("");
+    bool show = json_object_get_boolean(jget(jget(cj, "options"), "show_secrets"));
+    buf_t b = BUF_INIT;
+    buf_append_str(&b, "<h3>Logins seen</h3><p class=\"note\">From credentials.ndjson, which "
+                       "holds the passwords and challenge/response hashes (hashcat format); "
+                       "this report shows them only when the case was made with "
+                       "--show-secrets.</p><table><tr><th>time</th><th>protocol</th>"
+                       "<th>mechanism</th><th>client</th><th>server</th><th>user</th>"
+                       "<th>domain</th><th>outcome</th><th>secret</th></tr>");
+    char *line = NULL;
+    size_t cap = 0, rows = 0;
+    while (getline(&line, &cap, f) > 0 && rows++ < HTML_MAX_ROWS) {
+        json_object *r = json_tokener_parse(line);
+        if (r)
+            credential_row(&b, r, show, tz);
+        json_object_put(r);
+    }
+    free(line);
+    fclose(f);
+    buf_append_str(&b, "</table>");
+    return buf_steal(&b);
+}
+
 static char *timeline(json_object *cj, int tz)
 {
     json_object *ev = jget(cj, "timeline");
@@ -454,9 +513,11 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     bool intel = path_exists(ip);
     free(ip);
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
-         *tl = timeline(cj, tz), *ch = charts_html(dir), *me = method(cj),
-         *da = data_blocks(dir, intel ? tables_with_intel : tables);
-    buf_t data = BUF_INIT;
+         *cr = credentials_html(dir, cj, tz), *tl = timeline(cj, tz), *ch = charts_html(dir),
+         *me = method(cj), *da = data_blocks(dir, intel ? tables_with_intel : tables);
+    buf_t data = BUF_INIT, findings = BUF_INIT;
+    buf_append_str(&findings, fh);
+    buf_append_str(&findings, cr);
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n%s", tzv,
                da);
     size_t l_html, l_css, l_js;
@@ -472,7 +533,7 @@ int report_html_write(const char *dir, char *err, size_t errlen)
                         {"js", js_s},
                         {"headline", hl},
                         {"evidence", ev},
-                        {"findings", fh},
+                        {"findings", buf_cstr(&findings)},
                         {"timeline", tl},
                         {"charts", ch},
                         {"method", me},
@@ -494,7 +555,8 @@ int report_html_write(const char *dir, char *err, size_t errlen)
         }
         free(p);
     }
-    buf_free(&out), buf_free(&data);
+    buf_free(&out), buf_free(&data), buf_free(&findings);
+    free(cr);
     free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(da), free(css_s), free(js_s);
     for (size_t i = 0; i < nf; i++)
         json_object_put(f[i]);

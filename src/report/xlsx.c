@@ -14,13 +14,17 @@
 #include "core/xalloc.h"
 #include "report/chartlist.h"
 #include "write/log_columns.h"
+#include "write/log_credentials.h"
 #include "write/log_conn.h"
 #include "write/log_dns.h"
 #include "write/log_files.h"
 #include "write/log_findings.h"
 #include "write/log_hosts.h"
 #include "write/log_http.h"
+#include "write/log_ftp.h"
 #include "write/log_intel.h"
+#include "write/log_smb_files.h"
+#include "write/log_smtp.h"
 #include "write/log_ssl.h"
 #include "write/log_x509.h"
 
@@ -55,6 +59,11 @@ static const sheet_def_t sheets[] = {{"findings", "Findings", log_findings_colum
                                      {"files", "Files", log_files_columns, false},
                                      {"ssl", "TLS", log_ssl_columns, false},
                                      {"x509", "Certificates", log_x509_columns, false},
+                                     /* written only when a capture has them */
+                                     {"ftp", "FTP", log_ftp_columns, true},
+                                     {"smtp", "SMTP", log_smtp_columns, true},
+                                     {"smb_files", "SMB files", log_smb_files_columns, true},
+                                     {"credentials", "Credentials", log_credentials_columns, true},
                                      {NULL, NULL, NULL, false}};
 
 typedef struct ctx {

@@ -207,6 +207,8 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
     jw_kv_bool(&w, "carve", o->analysis.carve);
     jw_kv_uint(&w, "max_body", o->analysis.max_body);
     jw_kv_int(&w, "jobs", o->jobs);
+    if (o->show_secrets)
+        jw_kv_bool(&w, "show_secrets", true);
     jw_obj_end(&w);
     jw_key(&w, "thresholds");
     findings_thresholds_json(&w, k->findings ? &k->findings->th : &o->thresholds);

@@ -26,6 +26,7 @@ const log_column_t log_files_columns[] = {
     {"seen_bytes", LOG_COUNT, LOG_IN_SHEET},
     {"total_bytes", LOG_COUNT, LOG_IN_SHEET},
     {"missing_bytes", LOG_COUNT, LOG_IN_SHEET},
+    {"missing_ranges", LOG_RECORD, 0},
     {"md5", LOG_STRING, LOG_IN_SHEET},
     {"sha1", LOG_STRING, LOG_IN_SHEET},
     {"sha256", LOG_STRING, LOG_IN_SHEET},
@@ -72,6 +73,21 @@ static void assembled_from(jsonw_t *w, const file_record_t *f)
     jw_arr_end(w);
 }
 
+/* The holes of a partial file: {"start", "end"} (end exclusive) at file
+ * offsets. */
+static void missing_ranges(jsonw_t *w, const file_record_t *f)
+{
+    jw_key(w, "missing_ranges");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < f->nmissing_ranges; i++) {
+        jw_obj_begin(w);
+        jw_kv_uint(w, "start", f->missing_ranges[i].start);
+        jw_kv_uint(w, "end", f->missing_ranges[i].end);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_digits)
 {
     jsonw_t w;
@@ -92,6 +108,8 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     if (f->total_bytes >= 0)
         jw_kv_int(&w, "total_bytes", f->total_bytes);
     jw_kv_uint(&w, "missing_bytes", f->missing_bytes);
+    if (f->nmissing_ranges)
+        missing_ranges(&w, f);
     kv_hex(&w, "md5", f->md5);
     kv_hex(&w, "sha1", f->sha1);
     jw_kv_str(&w, "sha256", f->sha256);

@@ -15,8 +15,27 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const table_names[TABLE_COUNT] = {"conn", "dns",   "http",     "files", "ssl",
-                                              "x509", "hosts", "findings", "intel"};
+const char *const table_names[TABLE_COUNT] = {[TABLE_CONN] = "conn",
+                                              [TABLE_DNS] = "dns",
+                                              [TABLE_HTTP] = "http",
+                                              [TABLE_FILES] = "files",
+                                              [TABLE_SSL] = "ssl",
+                                              [TABLE_X509] = "x509",
+                                              [TABLE_HOSTS] = "hosts",
+                                              [TABLE_FINDINGS] = "findings",
+                                              [TABLE_INTEL] = "intel",
+                                              [TABLE_FTP] = "ftp",
+                                              [TABLE_SMTP] = "smtp",
+                                              [TABLE_SMB_FILES] = "smb_files",
+                                              [TABLE_CREDENTIALS] = "credentials"};
+
+/* Logs of protocols most captures do not carry are written only when they
+ * have rows (as Zeek writes a log only when something is logged), so a case
+ * without FTP has no empty ftp.ndjson and its case.json no "ftp" table. */
+static bool only_with_rows(int t)
+{
+    return t >= TABLE_FTP;
+}
 
 /* Merge the captures' spools of log kind into path. */
 static long long merge_spooled(const case_t *k, enum log_kind kind, const char *path)
@@ -63,13 +82,41 @@ static bool wanted(const case_t *k, int t)
     return t != TABLE_INTEL || k->opts->intel;
 }
 
+static long long write_ftp(const case_t *k, const char *path)
+{
+    return merge_spooled(k, LOG_FTP, path);
+}
+
+static long long write_smtp(const case_t *k, const char *path)
+{
+    return merge_spooled(k, LOG_SMTP, path);
+}
+
+static long long write_smb_files(const case_t *k, const char *path)
+{
+    return merge_spooled(k, LOG_SMB_FILES, path);
+}
+
+static long long write_credentials(const case_t *k, const char *path)
+{
+    return merge_spooled(k, LOG_CREDENTIALS, path);
+}
+
 /* Each log's writer: returns its row count, or -1 with errno set. */
 static long long (*const writers[TABLE_COUNT])(const case_t *k, const char *path) = {
-    [TABLE_CONN] = log_conn_write,   [TABLE_DNS] = write_dns,
-    [TABLE_HTTP] = write_http,       [TABLE_FILES] = write_files,
-    [TABLE_SSL] = write_ssl,         [TABLE_X509] = log_x509_write,
-    [TABLE_HOSTS] = log_hosts_write, [TABLE_FINDINGS] = log_findings_write,
+    [TABLE_CONN] = log_conn_write,
+    [TABLE_DNS] = write_dns,
+    [TABLE_HTTP] = write_http,
+    [TABLE_FILES] = write_files,
+    [TABLE_SSL] = write_ssl,
+    [TABLE_X509] = log_x509_write,
+    [TABLE_HOSTS] = log_hosts_write,
+    [TABLE_FINDINGS] = log_findings_write,
     [TABLE_INTEL] = write_intel,
+    [TABLE_FTP] = write_ftp,
+    [TABLE_SMTP] = write_smtp,
+    [TABLE_SMB_FILES] = write_smb_files,
+    [TABLE_CREDENTIALS] = write_credentials,
 };
 
 int case_logs_write(case_t *k, char *err, size_t errlen)
@@ -93,6 +140,9 @@ int case_logs_write(case_t *k, char *err, size_t errlen)
         if (k->rows[t] < 0) {
             snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
             rc = -1;
+        } else if (k->rows[t] == 0 && only_with_rows(t)) {
+            unlink(p);
+            k->rows[t] = -1;
         }
         free(p);
     }

@@ -3,8 +3,12 @@
 #include "write/record_spool.h"
 
 #include "model/keep.h"
+#include "write/log_credentials.h"
 #include "write/log_dns.h"
 #include "write/log_files.h"
+#include "write/log_ftp.h"
+#include "write/log_smb_files.h"
+#include "write/log_smtp.h"
 #include "write/log_http.h"
 #include "write/log_intel.h"
 #include "write/log_ssl.h"
@@ -58,7 +62,11 @@ static void on_file(void *ctx, const file_record_t *f)
 
 static void on_credential(void *ctx, const credential_t *c)
 {
-    capture_keep_credential(ctx, c);
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_credentials_row(&row, c, r->name, digits(r));
+    spool(r, LOG_CREDENTIALS, c->ts, &row);
+    capture_keep_credential(r, c);
 }
 
 static void on_mime_mismatch(void *ctx, const mime_mismatch_t *m)
@@ -69,6 +77,30 @@ static void on_mime_mismatch(void *ctx, const mime_mismatch_t *m)
 static void on_range_part(void *ctx, const range_part_t *p)
 {
     capture_keep_range_part(ctx, p);
+}
+
+static void on_ftp(void *ctx, const ftp_record_t *f)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_ftp_row(&row, f, r->name, digits(r));
+    spool(r, LOG_FTP, f->ts, &row);
+}
+
+static void on_smtp(void *ctx, const smtp_record_t *m)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_smtp_row(&row, m, r->name, digits(r));
+    spool(r, LOG_SMTP, m->ts, &row);
+}
+
+static void on_smb_file(void *ctx, const smb_file_record_t *m)
+{
+    capture_result_t *r = ctx;
+    buf_t row = BUF_INIT;
+    log_smb_files_row(&row, m, r->name, digits(r));
+    spool(r, LOG_SMB_FILES, m->ts, &row);
 }
 
 static void on_ssl(void *ctx, const ssl_record_t *s)
@@ -112,5 +144,8 @@ void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spo
         .mime_mismatch = on_mime_mismatch,
         .range_part = on_range_part,
         .intel = on_intel,
+        .ftp = on_ftp,
+        .smtp = on_smtp,
+        .smb_file = on_smb_file,
     };
 }

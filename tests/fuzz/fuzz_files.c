@@ -26,7 +26,7 @@ static void sink(void *ctx, const uint8_t *p, size_t n)
 {
     (void)ctx, (void)p, (void)n;
 }
-static void cred(void *ctx, const credential_t *c)
+static void cred(void *ctx, const proto_cred_t *c)
 {
     (void)ctx, (void)c;
 }
@@ -88,7 +88,7 @@ static const ftp_callbacks_t ftp_cb = {f_txn, f_expect, f_transfer, cred, tls};
 static const smtp_callbacks_t smtp_cb = {s_begin, m_data, m_gap, m_end, s_txn, cred, tls};
 static const pop3_callbacks_t pop3_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
 static const imap_callbacks_t imap_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
-static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_open, cred};
+static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_open, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 
 typedef void (*feed_fn)(void *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);

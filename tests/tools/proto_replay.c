@@ -55,7 +55,7 @@ static void sha256_hex(const uint8_t *p, size_t n, char out[65])
     digest_set_free(&d);
 }
 
-static void credential(void *ctx, const credential_t *c)
+static void credential(void *ctx, const proto_cred_t *c)
 {
     buf_t b = BUF_INIT;
     jsonw_t w;
@@ -462,7 +462,7 @@ static void ntlm_http_run(FILE *in)
         if (line[0] == '>' && have && ntlmssp_parse_auth(tok, (size_t)n, &a)) {
             const char *mech = NULL;
             char *hc = ntlm_hashcat(&a, ch.server_challenge, &mech);
-            credential_t c = {mech, a.user, a.domain, a.host, hc ? hc : "", true, CRED_UNKNOWN};
+            proto_cred_t c = {mech, a.user, a.domain, a.host, hc ? hc : "", true, CRED_UNKNOWN};
             credential(NULL, &c);
             free(hc);
             ntlm_auth_free(&a);
@@ -489,7 +489,7 @@ static const pop3_callbacks_t pop3_cb = {m_begin_numbered, m_data,  m_gap, m_end
                                          credential,       starttls};
 static const imap_callbacks_t imap_cb = {m_begin_numbered, m_data,  m_gap, m_end,
                                          credential,       starttls};
-static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential};
+static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential, NULL};
 
 static void *ftp_open(void)
 {

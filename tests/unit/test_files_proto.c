@@ -347,7 +347,7 @@ static void ftp_txn_cb(void *ctx, const ftp_txn_t *t)
                t->reply_msg, (long long)t->file_size, t->has_data_channel,
                t->has_data_channel ? t->data.port : 0);
 }
-static void ftp_cred_cb(void *ctx, const credential_t *c)
+static void ftp_cred_cb(void *ctx, const proto_cred_t *c)
 {
     ftp_seen_t *s = ctx;
     s->creds++;
@@ -437,7 +437,7 @@ static void m_txn(void *ctx, const smtp_txn_t *t)
     buf_printf(&s->log, "txn %u %s %u %s;", t->depth, t->mailfrom ? t->mailfrom : "-", t->nrcpt,
                t->last_reply ? t->last_reply : "-");
 }
-static void m_cred(void *ctx, const credential_t *c)
+static void m_cred(void *ctx, const proto_cred_t *c)
 {
     mail_seen_t *s = ctx;
     buf_printf(&s->log, "cred %s %s %s %d;", c->mechanism, c->user, c->secret, c->outcome);
@@ -912,7 +912,7 @@ static void s_close(void *ctx, const smb_file_t *f, uint64_t frame)
     buf_printf(&s->log, "close %llu;", (unsigned long long)frame);
     fileasm_free(&s->fa);
 }
-static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL};
+static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL, NULL};
 
 /* Feed both directions message by message, the client's split at cut. */
 static void smb_run(const buf_t *cli, const buf_t *srv, size_t cut, smb_seen_t *s)

@@ -1,0 +1,279 @@
+/* app_smb.c — see app_smb.h. */
+#include "analysis/app_smb.h"
+
+#include "analysis/carve.h"
+#include "analysis/frametimes.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "proto/fileasm.h"
+#include "proto/smb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* FILETIME (100 ns since 1601) of the Unix epoch. */
+#define FILETIME_UNIX_EPOCH 116444736000000000ull
+
+typedef struct smb_fstate {
+    uint64_t key;
+    fileasm_t fa;
+    buf_t data; /* the pieces at their offsets (fileasm_buffer_write) */
+    bool read, written, requested;
+    uint64_t first_frame, last_frame;
+    ts_ns_t open_ts, first_ts, last_ts;
+} smb_fstate_t;
+
+typedef struct smb_state {
+    const an_ctx_t *ctx;
+    conn_t *c;
+    conn_ident_t id;
+    smb_conn_t *sc;
+    smb_fstate_t **files; /* open files, each on its own (fileasm keeps &data) */
+    size_t nfiles;
+    frametimes_t times;
+    ts_ns_t now;
+    uint64_t frame; /* of the bytes being fed */
+    bool claimed;
+} smb_state_t;
+
+static ts_ns_t filetime_ns(uint64_t ft)
+{
+    return ft > FILETIME_UNIX_EPOCH ? (ts_ns_t)((ft - FILETIME_UNIX_EPOCH) * 100) : 0;
+}
+
+static smb_fstate_t *file_of(const smb_state_t *s, uint64_t key, size_t *at)
+{
+    for (size_t i = s->nfiles; i > 0; i--)
+        if (s->files[i - 1]->key == key) {
+            if (at)
+                *at = i - 1;
+            return s->files[i - 1];
+        }
+    return NULL;
+}
+
+static void on_open(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    smb_state_t *s = ctx;
+    if (!s->claimed)
+        an_claim(s->ctx, s->c);
+    s->claimed = true;
+    if (file_of(s, f->key, NULL))
+        return;
+    smb_fstate_t *fs = xcalloc(1, sizeof *fs);
+    fs->key = f->key;
+    fs->open_ts = frametimes_get(&s->times, frame, s->now);
+    fileasm_init(&fs->fa, fileasm_buffer_write, &fs->data);
+    s->files = xreallocarray(s->files, s->nfiles + 1, sizeof *s->files);
+    s->files[s->nfiles++] = fs;
+}
+
+static void piece(smb_state_t *s, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
+                  uint64_t frame, bool write)
+{
+    smb_fstate_t *fs = file_of(s, f->key, NULL);
+    if (!fs || !n)
+        return;
+    if (!fs->first_frame) {
+        fs->first_frame = frame;
+        fs->first_ts = frametimes_get(&s->times, frame, s->now);
+    }
+    fs->last_frame = frame;
+    fs->last_ts = frametimes_get(&s->times, frame, s->now);
+    if (off + n > FILEASM_BUFFER_MAX)
+        damage_note(s->ctx->damage, "limit.smb_file_buffer", frame);
+    fileasm_add(&fs->fa, off, p, n);
+    if (write)
+        fs->written = true;
+    else
+        fs->read = true;
+}
+
+static void on_read_request(void *ctx, const smb_file_t *f, uint64_t off, uint64_t len,
+                            uint64_t frame)
+{
+    smb_state_t *s = ctx;
+    (void)off, (void)len;
+    smb_fstate_t *fs = file_of(s, f->key, NULL);
+    if (!fs)
+        return;
+    if (!fs->first_frame) {
+        fs->first_frame = frame;
+        fs->first_ts = frametimes_get(&s->times, frame, s->now);
+    }
+    if (!fs->last_frame) {
+        fs->last_frame = fs->first_frame;
+        fs->last_ts = fs->first_ts;
+    }
+    fs->requested = true;
+}
+
+static void on_read(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
+                    uint64_t frame)
+{
+    piece(ctx, f, off, p, n, frame, false);
+}
+
+static void on_write(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
+                     uint64_t frame)
+{
+    piece(ctx, f, off, p, n, frame, true);
+}
+
+/* The files.ndjson row of a file's bytes: carved when whole (and held in
+ * memory whole), else the ranges that never came. */
+static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, const char *fuid,
+                         bool whole)
+{
+    carve_t cv;
+    carve_begin(&cv, s->ctx);
+    file_range_t ranges[CARVE_MAX_RANGES];
+    uint64_t missing = 0;
+    size_t nr = 0;
+    if (whole) {
+        carve_data(&cv, fs->data.data, (size_t)f->size, fs->first_frame, fs->first_ts);
+    } else {
+        nr = fileasm_missing(&fs->fa, ranges, CARVE_MAX_RANGES, &missing);
+        if (cv.ev)
+            s->ctx->evidence->abort(cv.ev);
+        cv.ev = NULL;
+    }
+    carve_end(&cv);
+    file_record_t r = {0};
+    carve_record(&cv, &r);
+    r.conn = s->id;
+    memcpy(r.fuid, fuid, sizeof r.fuid);
+    r.ts = fs->first_ts;
+    r.duration = fs->last_ts - fs->first_ts;
+    r.first_frame = fs->first_frame;
+    r.last_frame = fs->last_frame;
+    r.source = "SMB";
+    r.filename = f->name[0] ? f->name : NULL;
+    r.is_orig = fs->written && !fs->read;
+    r.total_bytes = (int64_t)f->size;
+    if (!whole) {
+        r.seen_bytes = fileasm_covered(&fs->fa);
+        r.missing_bytes = missing;
+        r.missing_ranges = ranges;
+        r.nmissing_ranges = nr < CARVE_MAX_RANGES ? nr : CARVE_MAX_RANGES;
+        r.md5 = r.sha1 = r.sha256 = "";
+        r.truncated = true;
+        r.truncated_reason = "incomplete";
+    }
+    s->ctx->records->file(s->ctx->records->ctx, &r);
+    carve_free(&cv);
+}
+
+static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    smb_state_t *s = ctx;
+    size_t at;
+    smb_fstate_t *fs = file_of(s, f->key, &at);
+    if (!fs)
+        return;
+    bool moved = fs->read || fs->written || fs->requested;
+    fileasm_set_size(&fs->fa, f->size ? f->size : fs->fa.max_end);
+    bool whole = moved && fileasm_complete(&fs->fa) && fs->data.len >= f->size && f->size;
+    char fuid[UID_LEN];
+    carve_fuid(s->id.uid, f->key, fuid);
+    if (moved)
+        report_bytes(s, f, fs, fuid, whole);
+    uint64_t missing = 0;
+    fileasm_missing(&fs->fa, NULL, 0, &missing);
+    smb_file_record_t r = {.conn = s->id,
+                           .ts = fs->open_ts,
+                           .fuid = moved ? fuid : NULL,
+                           .action = fs->written                 ? "SMB::FILE_WRITE"
+                                     : fs->read || fs->requested ? "SMB::FILE_READ"
+                                                                 : "SMB::FILE_OPEN",
+                           .path = f->share,
+                           .name = f->name,
+                           .size = f->size,
+                           .modified = filetime_ns(f->times.modified),
+                           .accessed = filetime_ns(f->times.accessed),
+                           .created = filetime_ns(f->times.created),
+                           .changed = filetime_ns(f->times.changed),
+                           .seen_bytes = fileasm_covered(&fs->fa),
+                           .missing_bytes = moved ? missing : 0,
+                           .complete = whole,
+                           .closed = frame != 0,
+                           .first_frame = fs->first_frame,
+                           .last_frame = frame ? frame : fs->last_frame};
+    s->ctx->records->smb_file(s->ctx->records->ctx, &r);
+    fileasm_free(&fs->fa);
+    buf_free(&fs->data);
+    free(fs);
+    s->files[at] = s->files[--s->nfiles];
+}
+
+static void on_credential(void *ctx, const proto_cred_t *pc)
+{
+    smb_state_t *s = ctx;
+    an_credential(s->ctx, s->c, "smb", pc, s->now, s->frame);
+}
+
+static const smb_callbacks_t smb_cb = {on_open,  on_read,       on_write,
+                                       on_close, on_credential, on_read_request};
+
+static void *smb_new(const an_ctx_t *ctx, conn_t *c)
+{
+    smb_state_t *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->c = c;
+    an_conn_ident(c, &s->id);
+    s->sc = smb_conn_new(&smb_cb, s);
+    return s;
+}
+
+static void smb_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                     ts_ns_t ts)
+{
+    smb_state_t *s = state;
+    s->now = ts;
+    s->frame = frame;
+    frametimes_add(&s->times, frame, ts);
+    smb_conn_data(s->sc, is_orig, p, n, frame);
+}
+
+static void smb_gap(void *state, bool is_orig, uint64_t len)
+{
+    smb_state_t *s = state;
+    smb_conn_gap(s->sc, is_orig, len);
+}
+
+/* What could not be followed goes to the damage table. */
+static void note_stats(smb_state_t *s)
+{
+    const smb_stats_t *st = smb_conn_stats(s->sc);
+    uint64_t at = s->c->first_frame;
+    if (st->encrypted)
+        damage_note(s->ctx->damage, "incomplete.smb_encrypted", at);
+    if (st->compressed)
+        damage_note(s->ctx->damage, "incomplete.smb_compressed", at);
+    if (st->oversized)
+        damage_note(s->ctx->damage, "limit.smb_message", at);
+    if (st->dropped)
+        damage_note(s->ctx->damage, "limit.smb_tables", at);
+}
+
+static void smb_finish(void *state)
+{
+    smb_state_t *s = state;
+    note_stats(s);
+    smb_conn_free(s->sc); /* closes the files still open */
+    for (size_t i = 0; i < s->nfiles; i++) {
+        fileasm_free(&s->files[i]->fa);
+        buf_free(&s->files[i]->data);
+        free(s->files[i]);
+    }
+    free(s->files);
+    free(s);
+}
+
+const analyser_ops_t app_smb_ops = {smb_new, smb_data, smb_gap, NULL, smb_finish, NULL};
+
+bool app_smb_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
+{
+    (void)is_orig;
+    return smb_detect(p, n) || an_port_in(ctx->self->ports, c->resp_p);
+}

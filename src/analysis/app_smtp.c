@@ -1,0 +1,140 @@
+/* app_smtp.c — see app_smtp.h. */
+#include "analysis/app_smtp.h"
+
+#include "analysis/frametimes.h"
+#include "analysis/mailmsg.h"
+#include "core/xalloc.h"
+#include "proto/smtp.h"
+
+#include <stdlib.h>
+
+typedef struct smtp_state {
+    const an_ctx_t *ctx;
+    conn_t *c;
+    smtp_session_t *ss;
+    mailmsg_t *msg; /* the transaction's message, until its row */
+    uint64_t nmsgs;
+    frametimes_t times;
+    ts_ns_t now;
+    uint64_t frame; /* of the bytes being fed */
+    bool claimed;
+} smtp_state_t;
+
+/* The connection is SMTP once the parser understood something of it. */
+static void claim(smtp_state_t *s)
+{
+    if (!s->claimed)
+        an_claim(s->ctx, s->c);
+    s->claimed = true;
+}
+
+static void on_message_begin(void *ctx, const smtp_txn_t *t)
+{
+    smtp_state_t *s = ctx;
+    (void)t;
+    claim(s);
+    mailmsg_free(s->msg);
+    s->msg = mailmsg_new(s->ctx, s->c, "SMTP", true, ++s->nmsgs);
+}
+
+static void on_message_data(void *ctx, const uint8_t *p, size_t n, uint64_t frame)
+{
+    smtp_state_t *s = ctx;
+    if (s->msg)
+        mailmsg_data(s->msg, p, n, frame, frametimes_get(&s->times, frame, s->now));
+}
+
+static void on_message_gap(void *ctx, uint64_t len)
+{
+    smtp_state_t *s = ctx;
+    if (s->msg)
+        mailmsg_gap(s->msg, len);
+}
+
+static void on_message_end(void *ctx, bool complete)
+{
+    smtp_state_t *s = ctx;
+    if (s->msg)
+        mailmsg_end(s->msg, complete);
+}
+
+static void on_txn(void *ctx, const smtp_txn_t *t)
+{
+    smtp_state_t *s = ctx;
+    claim(s);
+    smtp_record_t r = {.ts = frametimes_get(&s->times, t->first_frame, s->now),
+                       .depth = t->depth,
+                       .helo = t->helo,
+                       .mailfrom = t->mailfrom,
+                       .rcptto = t->rcptto,
+                       .nrcpt = t->nrcpt,
+                       .last_reply = t->last_reply,
+                       .tls = t->tls,
+                       .first_frame = t->first_frame,
+                       .last_frame = t->last_frame};
+    an_conn_ident(s->c, &r.conn);
+    if (s->msg && t->has_message) {
+        mailmsg_end(s->msg, false);
+        r.hdr = mailmsg_headers(s->msg);
+        r.fuids = mailmsg_fuids(s->msg, &r.nfuids);
+        r.eml_fuid = mailmsg_fuid(s->msg);
+    }
+    s->ctx->records->smtp(s->ctx->records->ctx, &r);
+    mailmsg_free(s->msg);
+    s->msg = NULL;
+}
+
+static void on_credential(void *ctx, const proto_cred_t *pc)
+{
+    smtp_state_t *s = ctx;
+    an_credential(s->ctx, s->c, "smtp", pc, s->now, s->frame);
+}
+
+static void on_starttls(void *ctx)
+{
+    (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
+}
+
+static const smtp_callbacks_t smtp_cb = {on_message_begin, on_message_data, on_message_gap,
+                                         on_message_end,   on_txn,          on_credential,
+                                         on_starttls};
+
+static void *smtp_new(const an_ctx_t *ctx, conn_t *c)
+{
+    smtp_state_t *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->c = c;
+    s->ss = smtp_session_new(&smtp_cb, s);
+    return s;
+}
+
+static void smtp_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                      ts_ns_t ts)
+{
+    smtp_state_t *s = state;
+    s->now = ts;
+    s->frame = frame;
+    frametimes_add(&s->times, frame, ts);
+    smtp_session_data(s->ss, is_orig, p, n, frame);
+}
+
+static void smtp_gap(void *state, bool is_orig, uint64_t len)
+{
+    smtp_state_t *s = state;
+    smtp_session_gap(s->ss, is_orig, len);
+}
+
+static void smtp_finish(void *state)
+{
+    smtp_state_t *s = state;
+    smtp_session_free(s->ss); /* reports the open transaction */
+    mailmsg_free(s->msg);
+    free(s);
+}
+
+const analyser_ops_t app_smtp_ops = {smtp_new, smtp_data, smtp_gap, NULL, smtp_finish, NULL};
+
+bool app_smtp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
+{
+    return an_port_in(ctx->self->ports, c->resp_p) || (is_orig && smtp_detect(p, n, true));
+}

@@ -1,0 +1,257 @@
+/* app_tftp.c — see app_tftp.h. */
+#include "analysis/app_tftp.h"
+
+#include "analysis/carve.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "proto/fileasm.h"
+#include "proto/tftp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Requests kept per capture: a client asks once per file; a flood of
+ * requests must not grow memory without bound ("limit.tftp_requests"). */
+#define TFTP_MAX_REQUESTS 65536
+
+typedef struct tftp_request {
+    struct tftp_request *next;
+    ipaddr_t client, server;
+    uint16_t client_p;
+    char *filename;
+    bool write; /* WRQ: the client sends the file */
+    uint32_t blksize;
+    const conn_t *taken; /* the transfer's connection, once one took it */
+} tftp_request_t;
+
+typedef struct tftp_registry {
+    tftp_request_t *head, **tail;
+    size_t n;
+    bool full_noted;
+} tftp_registry_t;
+
+static tftp_registry_t *registry(const an_ctx_t *ctx)
+{
+    if (!ctx->shared->tftp) {
+        tftp_registry_t *r = xcalloc(1, sizeof *r);
+        r->tail = &r->head;
+        ctx->shared->tftp = r;
+    }
+    return ctx->shared->tftp;
+}
+
+/* ---- requests ---- */
+
+typedef struct tftp_req_state {
+    const an_ctx_t *ctx;
+    conn_t *c;
+} tftp_req_state_t;
+
+bool app_tftp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
+{
+    tftp_packet_t pk;
+    if (!is_orig || !an_port_in(ctx->self->ports, c->resp_p) || !tftp_parse(p, n, &pk))
+        return false;
+    bool req = pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ;
+    tftp_packet_free(&pk);
+    return req;
+}
+
+static void *req_new(const an_ctx_t *ctx, conn_t *c)
+{
+    tftp_req_state_t *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->c = c;
+    an_claim(ctx, c);
+    return s;
+}
+
+/* The same request again (a retransmission) announces nothing new. */
+static bool known(const tftp_registry_t *r, const conn_t *c, const char *filename)
+{
+    for (const tftp_request_t *q = r->head; q; q = q->next)
+        if (!q->taken && q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
+            strcmp(q->filename, filename) == 0)
+            return true;
+    return false;
+}
+
+static void req_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                     ts_ns_t ts)
+{
+    tftp_req_state_t *s = state;
+    tftp_packet_t pk;
+    (void)ts;
+    if (!is_orig || !tftp_parse(p, n, &pk))
+        return;
+    tftp_registry_t *r = registry(s->ctx);
+    if ((pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ) && !known(r, s->c, pk.filename)) {
+        if (r->n >= TFTP_MAX_REQUESTS) {
+            if (!r->full_noted)
+                damage_note(s->ctx->damage, "limit.tftp_requests", frame);
+            r->full_noted = true;
+        } else {
+            tftp_request_t *q = xcalloc(1, sizeof *q);
+            q->client = s->c->orig, q->client_p = s->c->orig_p, q->server = s->c->resp;
+            q->filename = xstrdup(pk.filename);
+            q->write = pk.opcode == TFTP_WRQ;
+            q->blksize = pk.blksize;
+            *r->tail = q;
+            r->tail = &q->next;
+            r->n++;
+        }
+    }
+    tftp_packet_free(&pk);
+}
+
+static void req_finish(void *state)
+{
+    free(state);
+}
+
+static void tftp_capture_end(const an_ctx_t *ctx)
+{
+    tftp_registry_t *r = ctx->shared->tftp;
+    if (!r)
+        return;
+    for (tftp_request_t *q = r->head, *next; q; q = next) {
+        next = q->next;
+        free(q->filename);
+        free(q);
+    }
+    free(r);
+    ctx->shared->tftp = NULL;
+}
+
+const analyser_ops_t app_tftp_ops = {req_new, req_data, NULL, NULL, req_finish, tftp_capture_end};
+
+/* ---- transfers ---- */
+
+/* The request port itself carries requests, not transfers. */
+static const uint16_t tftp_server_ports[] = {69, 0};
+
+/* The request a transfer connection belongs to: the client's address and
+ * port on one side, its server's address on the other. */
+static tftp_request_t *request_of(const tftp_registry_t *r, const conn_t *c)
+{
+    for (tftp_request_t *q = r ? r->head : NULL; q; q = q->next) {
+        if (q->taken == c)
+            return q;
+        if (q->taken)
+            continue;
+        bool orig_is_client = q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
+                              ipaddr_eq(&q->server, &c->resp);
+        bool resp_is_client = q->client_p == c->resp_p && ipaddr_eq(&q->client, &c->resp) &&
+                              ipaddr_eq(&q->server, &c->orig);
+        if ((orig_is_client || resp_is_client) && !an_port_in(tftp_server_ports, c->resp_p))
+            return q;
+    }
+    return NULL;
+}
+
+bool app_tftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
+                          size_t n)
+{
+    (void)is_orig, (void)p, (void)n;
+    return request_of(ctx->shared->tftp, c) != NULL;
+}
+
+typedef struct tftp_xfer_state {
+    const an_ctx_t *ctx;
+    conn_t *c;
+    tftp_request_t *q;
+    tftp_transfer_t t;
+    fileasm_t fa;
+    buf_t data;
+    bool sender_is_orig, started;
+    uint64_t first_frame, last_frame;
+    ts_ns_t first_ts, last_ts;
+} tftp_xfer_state_t;
+
+static void *xfer_new(const an_ctx_t *ctx, conn_t *c)
+{
+    tftp_xfer_state_t *s = xcalloc(1, sizeof *s);
+    s->ctx = ctx;
+    s->c = c;
+    s->q = request_of(ctx->shared->tftp, c);
+    if (s->q) {
+        s->q->taken = c;
+        /* the file goes from the server (RRQ) or the client (WRQ) */
+        bool client_is_orig = ipaddr_eq(&s->q->client, &c->orig) && s->q->client_p == c->orig_p;
+        s->sender_is_orig = s->q->write ? client_is_orig : !client_is_orig;
+        tftp_transfer_init(&s->t, s->q->blksize);
+    }
+    fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
+    an_claim(ctx, c);
+    return s;
+}
+
+static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                      ts_ns_t ts)
+{
+    tftp_xfer_state_t *s = state;
+    tftp_packet_t pk;
+    if (!s->q || !tftp_parse(p, n, &pk))
+        return;
+    uint64_t off;
+    if (pk.opcode == TFTP_OACK && !s->started && pk.blksize) {
+        tftp_transfer_init(&s->t, pk.blksize);
+    } else if (pk.opcode == TFTP_DATA && is_orig == s->sender_is_orig &&
+               tftp_transfer_block(&s->t, pk.block, pk.len, &off)) {
+        s->started = true;
+        if (!s->first_frame)
+            s->first_frame = frame, s->first_ts = ts;
+        s->last_frame = frame, s->last_ts = ts;
+        if (off + pk.len > FILEASM_BUFFER_MAX)
+            damage_note(s->ctx->damage, "limit.tftp_file_buffer", frame);
+        fileasm_add(&s->fa, off, pk.data, pk.len);
+    }
+    tftp_packet_free(&pk);
+}
+
+/* The file: carved when the short last block came and nothing was skipped. */
+static void report(tftp_xfer_state_t *s)
+{
+    bool whole = s->t.done && !s->t.skipped && s->data.len >= s->fa.max_end;
+    carve_t cv;
+    carve_begin(&cv, s->ctx);
+    if (whole)
+        carve_data(&cv, s->data.data, (size_t)s->fa.max_end, s->first_frame, s->first_ts);
+    else if (cv.ev) {
+        s->ctx->evidence->abort(cv.ev);
+        cv.ev = NULL;
+    }
+    carve_end(&cv);
+    file_record_t f = {0};
+    carve_record(&cv, &f);
+    an_conn_ident(s->c, &f.conn);
+    carve_fuid(s->c->uid, 0, f.fuid);
+    f.ts = s->first_ts;
+    f.duration = s->last_ts - s->first_ts;
+    f.first_frame = s->first_frame;
+    f.last_frame = s->last_frame;
+    f.source = "TFTP";
+    f.filename = s->q->filename;
+    f.is_orig = s->sender_is_orig;
+    if (!whole) {
+        f.seen_bytes = s->t.bytes;
+        f.missing_bytes = s->t.skipped * s->t.blksize;
+        f.md5 = f.sha1 = f.sha256 = "";
+        f.truncated = true;
+        f.truncated_reason = s->t.skipped ? "incomplete" : "unterminated";
+    }
+    s->ctx->records->file(s->ctx->records->ctx, &f);
+    carve_free(&cv);
+}
+
+static void xfer_finish(void *state)
+{
+    tftp_xfer_state_t *s = state;
+    if (s->q && s->started)
+        report(s);
+    fileasm_free(&s->fa);
+    buf_free(&s->data);
+    free(s);
+}
+
+const analyser_ops_t app_tftp_data_ops = {xfer_new, xfer_data, NULL, NULL, xfer_finish, NULL};

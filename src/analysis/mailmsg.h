@@ -1,0 +1,54 @@
+/*
+ * mailmsg.h — one e-mail message carved: kept whole as evidence (the .eml,
+ * the bytes as the protocol delivered them: dot-stuffing and literal framing
+ * undone) and each leaf MIME part decoded and carved (proto/imf.h), every
+ * one with its files.ndjson row.  Used by the SMTP, POP3 and IMAP analysers,
+ * which differ only in how a message is framed on the wire.
+ *
+ * Ownership: mailmsg_new() allocates; mailmsg_end() reports the files (once);
+ * the headers and part fuids stay readable until mailmsg_free().
+ */
+#ifndef PCAPCASE_MAILMSG_H
+#define PCAPCASE_MAILMSG_H
+
+#include "analysis/analyser.h"
+#include "proto/imf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mailmsg mailmsg_t;
+
+/* Messages attached inside messages followed: real mail forwards a few
+ * levels deep; Zeek's deeply-nested-mime trace nests 100.  Each level
+ * keeps one parser and one part's first 64 KiB (for libmagic), so the cap
+ * bounds memory per message. */
+#define MAILMSG_MAX_NESTING 128
+
+/* A message in connection c, the index-th of the connection (for its file
+ * ids), carried by source ("SMTP", "POP3", "IMAP"), sent by the originator
+ * or not. */
+mailmsg_t *mailmsg_new(const an_ctx_t *ctx, const conn_t *c, const char *source, bool is_orig,
+                       uint64_t index);
+/* A message already carved whole by its carrier (an HTTP body declared
+ * message/rfc822): only the messages attached inside it (message/rfc822
+ * parts, at any depth up to MAILMSG_MAX_NESTING) are carved, as tshark
+ * exports them. */
+mailmsg_t *mailmsg_new_attached_only(const an_ctx_t *ctx, const conn_t *c, const char *source,
+                                     bool is_orig, uint64_t index);
+void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_ns_t ts);
+void mailmsg_gap(mailmsg_t *m, uint64_t len);
+/* The message ended (complete: its end marker came); its files are
+ * reported.  Idempotent. */
+void mailmsg_end(mailmsg_t *m, bool complete);
+/* The message's header fields (after mailmsg_end). */
+const imf_headers_t *mailmsg_headers(const mailmsg_t *m);
+/* The whole message's fuid (its .eml), NULL when it had no bytes. */
+const char *mailmsg_fuid(const mailmsg_t *m);
+/* The fuids of its parts, in order (Zeek's smtp.log fuids). */
+const char *const *mailmsg_fuids(const mailmsg_t *m, size_t *n);
+/* NULL-safe; ends the message first if needed. */
+void mailmsg_free(mailmsg_t *m);
+
+#endif
