@@ -95,11 +95,16 @@ typedef struct file_record {
     uint64_t seen_bytes;             /* decoded bytes */
     int64_t total_bytes;             /* Content-Length or the 206 total; -1 when unknown */
     uint64_t missing_bytes;          /* lost in gaps */
-    const char *md5, *sha1, *sha256; /* hex of the decoded bytes */
+    const char *md5, *sha1, *sha256; /* hex of the decoded bytes; "" when none were */
     bool extracted;                  /* kept as evidence: artifacts/<sha256> */
     const char *url;
     const char *content_encoding;
-    const char *encoded_sha256; /* of the bytes as sent, when they were encoded */
+    const char *encoded_sha256;     /* of the bytes as sent, when they were encoded */
+    bool encoded_extracted;         /* the bytes as sent kept too: artifacts/<encoded_sha256> */
+    bool decode_failed;             /* content decoding stopped early (truncated_reason says why) */
+    uint64_t decode_error_offset;   /* then: the wire offset where it stopped */
+    const uint64_t *missing_ranges; /* [start, end) pairs of wire offsets lost in gaps */
+    size_t nmissing_ranges;         /* pairs in missing_ranges */
     const char *content_range;
     const char *decoding_note;
     uint64_t trailing_bytes;           /* after the end of a compressed stream */
