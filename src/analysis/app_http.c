@@ -34,6 +34,7 @@ typedef struct body_state {
     evidence_file_t *wire_ev; /* the body as sent, when encoded (kept if decoding fails) */
     uint64_t wire_bytes;      /* bytes as sent seen (gaps excluded) */
     bool wire_capped;         /* more than --max-body as sent: not kept whole */
+    bool wire_partial;        /* the bytes as sent are not all there */
     uint64_t gaps[2 * HTTP_MAX_MISSING_RANGES]; /* [start, end) wire offsets lost */
     size_t ngaps;
     body_decoder_t *dec;
@@ -169,11 +170,16 @@ static void on_body_gap(void *ctx, http_txn_t *t, bool is_orig, uint64_t len)
         b->stopped = "gap_in_encoded_body";
 }
 
-/* Keep the finished body as the evidence named sha256. */
-static void store(body_state_t *b, const char *sha256)
+/* Keep the finished body as the evidence named sha256, or sha256.partial
+ * when it is not the whole file (cut by a cap, a gap, the connection's end
+ * or a decoding failure): the name must not claim a whole file. */
+static void store(body_state_t *b, const char *sha256, bool partial)
 {
-    if (b->ev)
-        b->s->an->evidence->commit(b->ev, sha256, b->first_frame);
+    if (b->ev) {
+        char name[80];
+        snprintf(name, sizeof name, "%s%s", sha256, partial ? ".partial" : "");
+        b->s->an->evidence->commit(b->ev, name, b->first_frame);
+    }
     b->ev = NULL;
 }
 
@@ -188,7 +194,8 @@ static void drop(body_state_t *b)
 /* Keep the body as sent (named enc) when its decoding failed, stayed
  * partial or gave nothing: the wire bytes are then the evidence.  Returns
  * whether it was kept. */
-static bool store_wire(body_state_t *b, bool wanted, const char *enc, const char *sha256)
+static bool store_wire(body_state_t *b, bool wanted, bool partial, const char *enc,
+                       const char *sha256)
 {
     evidence_file_t *w = b->wire_ev;
     b->wire_ev = NULL;
@@ -196,8 +203,11 @@ static bool store_wire(body_state_t *b, bool wanted, const char *enc, const char
         return false;
     /* the same bytes as the decoded file ("not_gzip"): one artifact */
     bool keep = wanted && !b->wire_capped && b->wire_bytes > 0 && strcmp(enc, sha256) != 0;
-    if (keep)
-        return b->s->an->evidence->commit(w, enc, b->first_frame);
+    if (keep) {
+        char name[80];
+        snprintf(name, sizeof name, "%s%s", enc, partial ? ".partial" : "");
+        return b->s->an->evidence->commit(w, name, b->first_frame);
+    }
     b->s->an->evidence->abort(w);
     return false;
 }
@@ -280,7 +290,9 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
                        .sha1 = hex[1],
                        .sha256 = hex[2],
                        .extracted = b->carve && body_decoder_out(b->dec) > 0,
+                       .partial = why != NULL || b->missing > 0,
                        .encoded_extracted = wire_kept,
+                       .encoded_partial = b->wire_partial,
                        .decode_failed = b->enc && body_decoder_stopped(b->dec),
                        .decode_error_offset = body_decoder_stop_offset(b->dec),
                        .missing_ranges = b->gaps,
@@ -319,7 +331,8 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
     digest_final_hex(b->enc, enc);
     b->mime = mime_sniff(b->sniff, b->nsniff);
     bool failed = b->enc && (body_decoder_stopped(b->dec) || body_decoder_undecoded(b->dec));
-    bool wire_kept = store_wire(b, failed || seen == 0 || b->missing, enc, sha256);
+    b->wire_partial = b->missing > 0 || m->incomplete != NULL;
+    bool wire_kept = store_wire(b, failed || seen == 0 || b->missing, b->wire_partial, enc, sha256);
     if (seen == 0 && b->wire_bytes == 0 && b->missing == 0) {
         drop(b);
         b->fuid[0] = 0; /* no file: nothing to point at */
@@ -329,7 +342,7 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
         drop(b);
         md5[0] = sha1[0] = sha256[0] = 0;
     } else {
-        store(b, sha256);
+        store(b, sha256, why != NULL || b->missing > 0);
     }
     char *url = url_of(t);
     const char *const hex[4] = {md5, sha1, sha256, enc};

@@ -97,10 +97,12 @@ typedef struct file_record {
     uint64_t missing_bytes;          /* lost in gaps */
     const char *md5, *sha1, *sha256; /* hex of the decoded bytes; "" when none were */
     bool extracted;                  /* kept as evidence: artifacts/<sha256> */
+    bool partial;                    /* not the whole file: artifacts/<sha256>.partial */
     const char *url;
     const char *content_encoding;
     const char *encoded_sha256;     /* of the bytes as sent, when they were encoded */
     bool encoded_extracted;         /* the bytes as sent kept too: artifacts/<encoded_sha256> */
+    bool encoded_partial;           /* ... not all of them: artifacts/<encoded_sha256>.partial */
     bool decode_failed;             /* content decoding stopped early (truncated_reason says why) */
     uint64_t decode_error_offset;   /* then: the wire offset where it stopped */
     const uint64_t *missing_ranges; /* [start, end) pairs of wire offsets lost in gaps */

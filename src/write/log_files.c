@@ -115,7 +115,7 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     kv_hex(&w, "sha1", f->sha1);
     kv_hex(&w, "sha256", f->sha256);
     if (f->extracted && f->sha256[0]) {
-        char *rel = xasprintf("artifacts/%s", f->sha256);
+        char *rel = xasprintf("artifacts/%s%s", f->sha256, f->partial ? ".partial" : "");
         jw_kv_str(&w, "extracted", rel);
         free(rel);
     }
@@ -123,7 +123,8 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     kv_opt(&w, "content_encoding", f->content_encoding);
     kv_hex(&w, "encoded_sha256", f->encoded_sha256);
     if (f->encoded_extracted) {
-        char *rel = xasprintf("artifacts/%s", f->encoded_sha256);
+        char *rel =
+            xasprintf("artifacts/%s%s", f->encoded_sha256, f->encoded_partial ? ".partial" : "");
         jw_kv_str(&w, "encoded_extracted", rel);
         free(rel);
     }

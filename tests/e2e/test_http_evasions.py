@@ -227,8 +227,12 @@ def decoding_fails(c, d):
     if files:
         f = files[0]
         c.eq(f.get("truncated"), True, "decode-partial: truncated")
-        c.check(f.get("encoded_extracted") == "artifacts/" + hashlib.sha256(cut).hexdigest(),
-                "decode-partial: the bytes as sent kept")
+        # neither is the whole file: the names say so
+        c.eq(f.get("encoded_extracted"),
+             "artifacts/" + hashlib.sha256(cut).hexdigest() + ".partial",
+             "decode-partial: the bytes as sent kept, as a part")
+        c.check(f.get("extracted", "").endswith(".partial"),
+                "decode-partial: the decoded prefix named as a part")
         c.check(0 < f.get("seen_bytes", 0) < len(PAYLOAD), "decode-partial: a decoded prefix")
         c.check(PAYLOAD.startswith(open(os.path.join(out, f["extracted"]), "rb").read()),
                 "decode-partial: the decoded prefix is the file's start")
@@ -254,6 +258,8 @@ def gap_ranges(c, d):
              "gap: the missing range, in body offsets")
         c.eq(files[0].get("missing_bytes"), 1000, "gap: missing bytes")
         c.eq(files[0].get("truncated"), True, "gap: truncated")
+        c.eq(files[0].get("extracted"), "artifacts/%s.partial" % files[0].get("sha256"),
+             "gap: not stored under a name that claims the whole file")
 
 
 def doc_in_step(c):
