@@ -39,6 +39,7 @@ static int hash_file(const char *path, char hex[65], uint64_t *size)
     fclose(f);
     free(buf);
     digest_final_hex(c, hex);
+    EVP_MD_CTX_free(c);
     errno = saved;
     return rc;
 }
