@@ -21,12 +21,23 @@
 
 typedef struct http_state http_state_t;
 
+/* Gaps listed per body on its files row.  A body torn by more holes than
+ * that is hardly evidence of anything but the holes; the last range then
+ * stretches to cover the rest (missing_bytes keeps the exact count). */
+#define HTTP_MAX_MISSING_RANGES 32
+
 typedef struct body_state {
     http_state_t *s;
     evidence_file_t *ev; /* the decoded body as evidence (carving only) */
     bool carve;
-    digest_set_t hash; /* of the decoded body */
-    EVP_MD_CTX *enc;   /* SHA-256 of the body as sent, when it was encoded */
+    digest_set_t hash;        /* of the decoded body */
+    EVP_MD_CTX *enc;          /* SHA-256 of the body as sent, when it was encoded */
+    evidence_file_t *wire_ev; /* the body as sent, when encoded (kept if decoding fails) */
+    uint64_t wire_bytes;      /* bytes as sent seen (gaps excluded) */
+    bool wire_capped;         /* more than --max-body as sent: not kept whole */
+    bool wire_partial;        /* the bytes as sent are not all there */
+    file_range_t gaps[HTTP_MAX_MISSING_RANGES]; /* wire offsets lost */
+    size_t ngaps;
     body_decoder_t *dec;
     uint8_t sniff[MIME_SNIFF_BYTES];
     size_t nsniff;
@@ -87,21 +98,48 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     body_state_t *b = xcalloc(1, sizeof *b);
     b->s = s;
     http_msg_t *m = is_orig ? &t->req : &t->resp;
-    body_coding_t coding = body_coding_of(m->cenc);
+    bool coded = body_coding_of(m->cenc) != BODY_IDENTITY;
     digest_set_init(&b->hash, s->opts->hashes & HASH_MD5, s->opts->hashes & HASH_SHA1);
-    if (coding != BODY_IDENTITY)
+    if (coded)
         b->enc = digest_new(EVP_sha256());
-    b->dec = body_decoder_new(coding, s->opts->max_body, decoded, b);
+    b->dec = body_decoder_for(m->cenc, s->opts->max_body, decoded, b);
     b->carve = s->opts->carve && s->an->evidence;
     b->doh = doh_is_dns_message(m->ctype);
     b->dns_msg = (buf_t)BUF_INIT;
     if (b->carve)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
+    if (b->carve && coded)
+        b->wire_ev = s->an->evidence->open(s->an->evidence->ctx);
     make_fuid(s->c, t->depth, is_orig, b->fuid);
     if (b->carve && m->ctype && strncasecmp(m->ctype, "message/rfc822", 14) == 0)
         b->attached = mailmsg_new_attached_only(s->an, s->c, "HTTP", is_orig,
                                                 (uint64_t)t->depth << 1 | is_orig);
     t->user[is_orig ? 0 : 1] = b;
+}
+
+/* The body as sent, while it fits under --max-body. */
+static void keep_wire_bytes(body_state_t *b, const uint8_t *p, size_t n)
+{
+    if (!b->wire_ev || b->wire_capped)
+        return;
+    if (b->wire_bytes + n > b->s->opts->max_body || !b->s->an->evidence->write(b->wire_ev, p, n))
+        b->wire_capped = true;
+}
+
+/* len bytes lost at wire offset start: listed on the row. */
+static void note_gap(body_state_t *b, uint64_t start, uint64_t len)
+{
+    if (b->ngaps && b->gaps[b->ngaps - 1].end == start) {
+        b->gaps[b->ngaps - 1].end += len;
+        return;
+    }
+    if (b->ngaps == HTTP_MAX_MISSING_RANGES) {
+        b->gaps[b->ngaps - 1].end = start + len;
+        return;
+    }
+    b->gaps[b->ngaps].start = start;
+    b->gaps[b->ngaps].end = start + len;
+    b->ngaps++;
 }
 
 static void on_body_data(void *ctx, http_txn_t *t, bool is_orig, const uint8_t *p, size_t n,
@@ -119,6 +157,8 @@ static void on_body_data(void *ctx, http_txn_t *t, bool is_orig, const uint8_t *
     b->last_ts = ts;
     if (b->enc)
         EVP_DigestUpdate(b->enc, p, n);
+    keep_wire_bytes(b, p, n);
+    b->wire_bytes += n;
     body_decoder_feed(b->dec, p, n);
 }
 
@@ -128,17 +168,25 @@ static void on_body_gap(void *ctx, http_txn_t *t, bool is_orig, uint64_t len)
     body_state_t *b = t->user[is_orig ? 0 : 1];
     if (!b)
         return;
+    note_gap(b, b->wire_bytes + b->missing, len);
     b->missing += len;
-    /* compressed data cannot be decoded across a hole */
+    /* compressed data cannot be decoded across a hole: the decoder stops
+     * there (and says so); identity bodies go on */
+    body_decoder_gap(b->dec, len);
     if (b->enc && !b->stopped)
         b->stopped = "gap_in_encoded_body";
 }
 
-/* Keep the finished body as the evidence named sha256. */
-static void store(body_state_t *b, const char *sha256)
+/* Keep the finished body as the evidence named sha256, or sha256.partial
+ * when it is not the whole file (cut by a cap, a gap, the connection's end
+ * or a decoding failure): the name must not claim a whole file. */
+static void store(body_state_t *b, const char *sha256, bool partial)
 {
-    if (b->ev)
-        b->s->an->evidence->commit(b->ev, sha256, b->first_frame);
+    if (b->ev) {
+        char name[80];
+        snprintf(name, sizeof name, "%s%s", sha256, partial ? ".partial" : "");
+        b->s->an->evidence->commit(b->ev, name, b->first_frame);
+    }
     b->ev = NULL;
 }
 
@@ -148,6 +196,27 @@ static void drop(body_state_t *b)
     if (b->ev)
         b->s->an->evidence->abort(b->ev);
     b->ev = NULL;
+}
+
+/* Keep the body as sent (named enc) when its decoding failed, stayed
+ * partial or gave nothing: the wire bytes are then the evidence.  Returns
+ * whether it was kept. */
+static bool store_wire(body_state_t *b, bool wanted, bool partial, const char *enc,
+                       const char *sha256)
+{
+    evidence_file_t *w = b->wire_ev;
+    b->wire_ev = NULL;
+    if (!w)
+        return false;
+    /* the same bytes as the decoded file ("not_gzip"): one artifact */
+    bool keep = wanted && !b->wire_capped && b->wire_bytes > 0 && strcmp(enc, sha256) != 0;
+    if (keep) {
+        char name[80];
+        snprintf(name, sizeof name, "%s%s", enc, partial ? ".partial" : "");
+        return b->s->an->evidence->commit(w, name, b->first_frame);
+    }
+    b->s->an->evidence->abort(w);
+    return false;
 }
 
 static char *url_of(const http_txn_t *t)
@@ -211,7 +280,7 @@ static const char *cut_short(body_state_t *b, const http_msg_t *m)
 
 /* The files record of a finished body (its digests given). */
 static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_state_t *b,
-                     const char *why, const char *const hex[4], const char *url)
+                     const char *why, const char *const hex[4], const char *url, bool wire_kept)
 {
     const http_msg_t *m = is_orig ? &t->req : &t->resp;
     file_record_t f = {.ts = b->first_ts,
@@ -227,7 +296,14 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
                        .md5 = hex[0],
                        .sha1 = hex[1],
                        .sha256 = hex[2],
-                       .extracted = b->carve,
+                       .extracted = b->carve && body_decoder_out(b->dec) > 0,
+                       .partial = why != NULL || b->missing > 0,
+                       .encoded_extracted = wire_kept,
+                       .encoded_partial = b->wire_partial,
+                       .decode_failed = b->enc && body_decoder_stopped(b->dec),
+                       .decode_error_offset = body_decoder_stop_offset(b->dec),
+                       .missing_ranges = b->gaps,
+                       .nmissing_ranges = b->ngaps,
                        .url = url,
                        .content_encoding = m->cenc,
                        .encoded_sha256 = hex[3],
@@ -266,15 +342,23 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
     digest_set_final(&b->hash, md5, sha1, sha256);
     digest_final_hex(b->enc, enc);
     b->mime = mime_sniff(b->sniff, b->nsniff);
-    if (seen == 0) {
+    bool failed = b->enc && (body_decoder_stopped(b->dec) || body_decoder_undecoded(b->dec));
+    b->wire_partial = b->missing > 0 || m->incomplete != NULL;
+    bool wire_kept = store_wire(b, failed || seen == 0 || b->missing, b->wire_partial, enc, sha256);
+    if (seen == 0 && b->wire_bytes == 0 && b->missing == 0) {
         drop(b);
         b->fuid[0] = 0; /* no file: nothing to point at */
         return;
     }
-    store(b, sha256);
+    if (seen == 0) { /* bytes on the wire but nothing decoded: the row says so */
+        drop(b);
+        md5[0] = sha1[0] = sha256[0] = 0;
+    } else {
+        store(b, sha256, why != NULL || b->missing > 0);
+    }
     char *url = url_of(t);
     const char *const hex[4] = {md5, sha1, sha256, enc};
-    file_row(s, t, is_orig, b, why, hex, url);
+    file_row(s, t, is_orig, b, why, hex, url, wire_kept);
     if (!is_orig && t->status == 206 && !why && !b->missing && !b->enc && b->carve &&
         !b->write_failed)
         note_range(s, t, b, sha256, url, seen);
@@ -302,6 +386,8 @@ static void body_free(body_state_t *b)
         return;
     drop(b);
     mailmsg_free(b->attached);
+    if (b->wire_ev)
+        b->s->an->evidence->abort(b->wire_ev);
     digest_set_free(&b->hash);
     buf_free(&b->dns_msg);
     EVP_MD_CTX_free(b->enc);

@@ -23,6 +23,8 @@ static const char usage_text[] =
     "  trace    PCAP (--flow A:P-B:Q | --uid UID) [--json]\n"
     "           one TCP connection packet by packet\n"
     "  summary  [--json] PCAP...   capinfos-like overview of each file\n"
+    "  verify   CASE               re-hash the captures and evidence listed in\n"
+    "           CASE/manifest.txt; non-zero exit naming what changed or went missing\n"
     "\n"
     "  pcapcase --help | --version | COMMAND --help\n"
     "\n"
@@ -110,6 +112,8 @@ int main(int argc, char **argv)
         return cmd_summary(argc - 1, argv + 1);
     if (strcmp(cmd, "trace") == 0)
         return cmd_trace(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);

@@ -32,8 +32,9 @@ typedef struct evidence_store {
     /* Append n bytes.  False once the object can no longer be written (the
      * bytes are then dropped and commit will fail). */
     bool (*write)(evidence_file_t *f, const void *p, size_t n);
-    /* Keep the object as the evidence named sha256 (hex) unless it is there
-     * already, and release f.  False when it could not be kept (noted at
+    /* Keep the object as the evidence named sha256 (hex; "<hex>.partial"
+     * for a body that is not the whole file) unless it is there already,
+     * and release f.  False when it could not be kept (noted at
      * frame); a write queued for later reports its failure in the damage
      * table only. */
     bool (*commit)(evidence_file_t *f, const char *sha256, uint64_t frame);

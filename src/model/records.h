@@ -97,13 +97,19 @@ typedef struct file_record {
     uint64_t seen_bytes;                /* decoded bytes */
     int64_t total_bytes;                /* Content-Length or the 206 total; -1 when unknown */
     uint64_t missing_bytes;             /* lost in gaps */
-    const file_range_t *missing_ranges; /* where, at file offsets (the first ones) */
+    const file_range_t *missing_ranges; /* where: file offsets, or for HTTP
+                                         * offsets of the body as sent (the first ones) */
     size_t nmissing_ranges;
-    const char *md5, *sha1, *sha256; /* hex of the decoded bytes */
+    const char *md5, *sha1, *sha256; /* hex of the decoded bytes; "" when none were */
     bool extracted;                  /* kept as evidence: artifacts/<sha256> */
+    bool partial;                    /* not the whole file: artifacts/<sha256>.partial */
     const char *url;
     const char *content_encoding;
-    const char *encoded_sha256; /* of the bytes as sent, when they were encoded */
+    const char *encoded_sha256;   /* of the bytes as sent, when they were encoded */
+    bool encoded_extracted;       /* the bytes as sent kept too: artifacts/<encoded_sha256> */
+    bool encoded_partial;         /* ... not all of them: artifacts/<encoded_sha256>.partial */
+    bool decode_failed;           /* content decoding stopped early (truncated_reason says why) */
+    uint64_t decode_error_offset; /* then: the wire offset where it stopped */
     const char *content_range;
     const char *decoding_note;
     uint64_t trailing_bytes;           /* after the end of a compressed stream */

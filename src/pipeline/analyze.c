@@ -7,6 +7,7 @@
 #include "core/jsonw.h"
 #include "core/xalloc.h"
 #include "write/case_charts.h"
+#include "write/manifest.h"
 #include "write/case_json.h"
 #include "core/fsutil.h"
 #include "pipeline/keylogs.h"
@@ -146,6 +147,8 @@ static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, 
     phase(ph, "charts");
     if (rc == 0)
         rc = case_json_write(k, err, errlen);
+    if (rc == 0)
+        rc = manifest_write(k, err, errlen);
     if (rc == 0 && !o->carve_only)
         rc = write_reports(o, err, errlen);
     phase(ph, "reports");

@@ -164,6 +164,20 @@ static void basic_auth(http_txn_t *t, const char *v)
     free(out);
 }
 
+/* Several header lines of one list field (Content-Encoding,
+ * Transfer-Encoding) are one list, as browsers read them (RFC 9110 5.3). */
+static void append_list(char **field, const char *val, size_t vl)
+{
+    char *v = trimmed_dup(val, vl);
+    if (*field && **field) {
+        char *both = xasprintf("%s, %s", *field, v);
+        free(v);
+        v = both;
+    }
+    free(*field);
+    *field = v;
+}
+
 static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name, size_t nl,
                    const char *val, size_t vl)
 {
@@ -176,9 +190,9 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
     if (IS("content-type"))
         SET(m->ctype);
     else if (IS("content-encoding"))
-        SET(m->cenc);
+        append_list(&m->cenc, val, vl);
     else if (IS("transfer-encoding"))
-        SET(m->te);
+        append_list(&m->te, val, vl);
     else if (IS("content-disposition"))
         SET(m->cdisp);
     else if (IS("content-range"))
@@ -187,9 +201,13 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
         char *v = trimmed_dup(val, vl), *end;
         errno = 0;
         long long x = strtoll(v, &end, 10);
-        if (*v && !*end && x >= 0 && errno == 0) {
-            if (m->clen >= 0 && m->clen != x)
+        if (*v && !*end && x >= 0 && errno == 0 && isdigit((unsigned char)*v)) {
+            if (m->clen >= 0 && m->clen != x) {
                 weird(t, "conflicting_content_length");
+                m->clen_conflict = true;
+            } else if (m->clen >= 0) {
+                weird(t, "duplicate_content_length");
+            }
             m->clen = x;
         } else {
             weird(t, "bad_content_length");
@@ -220,6 +238,111 @@ void http_txn_header(http_txn_t *t, bool is_orig, const char *name, size_t nl, c
     header(t, is_orig ? &t->req : &t->resp, is_orig, name, nl, val, vl);
 }
 
+/* Space or tab: what separates the parts of a start line and surrounds
+ * header values (RFC 9110's OWS). */
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* "METHOD URI HTTP/x.y" (no version: HTTP/0.9).  False without a space. */
+static bool request_line(http_txn_t *t, char *line, size_t fl)
+{
+    char *sp1 = memchr(line, ' ', fl);
+    if (!sp1)
+        return false;
+    char *rest = sp1 + 1;
+    size_t rl = fl - (size_t)(rest - line);
+    char *sp2 = memchr(rest, ' ', rl);
+    t->method = xstrndup(line, (size_t)(sp1 - line));
+    if (sp2) {
+        t->uri = xstrndup(rest, (size_t)(sp2 - rest));
+        t->version = trimmed_dup(sp2 + 1, fl - (size_t)(sp2 + 1 - line));
+        if (strncasecmp(t->version, "HTTP/", 5) == 0)
+            memmove(t->version, t->version + 5, strlen(t->version) - 4);
+    } else {
+        t->uri = xstrndup(rest, rl); /* HTTP/0.9 */
+        t->version = xstrdup("0.9");
+    }
+    return true;
+}
+
+/* "HTTP/x.y SP code SP reason".  As Chromium reads it: the version ends at
+ * the first blank (space or tab, any number), a missing status code is 200;
+ * odd separators are noted.  False when it is not a status line. */
+static bool status_line(http_txn_t *t, const char *line, size_t fl)
+{
+    if (fl < 5 || strncasecmp(line, "HTTP/", 5) != 0)
+        return false;
+    size_t v = 5;
+    while (v < fl && !blank(line[v]))
+        v++;
+    t->resp_version = xstrndup(line + 5, v - 5);
+    size_t c = v, nblank = 0;
+    bool tab = false;
+    for (; c < fl && blank(line[c]); c++, nblank++)
+        tab |= line[c] == '\t';
+    size_t d = c;
+    while (d < fl && d - c < 3 && isdigit((unsigned char)line[d]))
+        d++;
+    if (d == c) {
+        t->status = 200;
+        weird(t, "missing_status_code");
+    } else {
+        t->status = atoi(line + c);
+    }
+    if (tab || nblank > 1)
+        weird(t, "odd_status_line_separator");
+    size_t r = d;
+    while (r < fl && blank(line[r]))
+        r++;
+    t->status_msg = trimmed_dup(line + r, fl - r);
+    return true;
+}
+
+/* Header lines [line, end), with obsolete line folding: a line starting
+ * with a blank continues the previous header's value (joined with a space,
+ * as Chromium and Firefox do).  Each header is handed on once, whole. */
+static void header_lines(http_txn_t *t, http_msg_t *m, bool is_orig, char *line, char *end)
+{
+    unsigned count = 0;
+    const char *name = NULL;
+    size_t nlen = 0;
+    buf_t val = BUF_INIT;
+    for (; line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        char *le = nl ? nl : end;
+        size_t ll = (size_t)(le - line);
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        if (ll && blank(line[0]) && name) {
+            weird(t, "folded_header");
+            buf_append_byte(&val, ' ');
+            buf_append(&val, line, ll);
+        } else {
+            if (name)
+                header(t, m, is_orig, name, nlen, (char *)val.data, val.len);
+            name = NULL;
+            buf_clear(&val);
+            char *colon = memchr(line, ':', ll);
+            if (colon && ++count <= HTTP_MAX_HEADERS) {
+                name = line, nlen = (size_t)(colon - line);
+                while (nlen && blank(name[nlen - 1])) {
+                    nlen--; /* "Name : value": browsers trim the name */
+                    weird(t, "blank_before_colon");
+                }
+                buf_append(&val, colon + 1, ll - (size_t)(colon + 1 - line));
+            } else if (count > HTTP_MAX_HEADERS) {
+                weird(t, "too_many_headers");
+            }
+        }
+        line = nl ? nl + 1 : end;
+    }
+    if (name)
+        header(t, m, is_orig, name, nlen, (char *)val.data, val.len);
+    buf_free(&val);
+}
+
 /* Parse the header block (without the final empty line) into t/m.  Returns
  * false when the start line is not HTTP. */
 static bool parse_block(http_txn_t *t, http_msg_t *m, bool is_orig, char *block, size_t len)
@@ -231,67 +354,40 @@ static bool parse_block(http_txn_t *t, http_msg_t *m, bool is_orig, char *block,
     size_t fl = (size_t)(first_end - line);
     if (fl && line[fl - 1] == '\r')
         fl--;
-    /* start line */
-    char *sp1 = memchr(line, ' ', fl);
-    if (!sp1)
+    if (is_orig ? !request_line(t, line, fl) : !status_line(t, line, fl))
         return false;
-    char *rest = sp1 + 1;
-    size_t rl = fl - (size_t)(rest - line);
-    char *sp2 = memchr(rest, ' ', rl);
-    if (is_orig) {
-        t->method = xstrndup(line, (size_t)(sp1 - line));
-        if (sp2) {
-            t->uri = xstrndup(rest, (size_t)(sp2 - rest));
-            t->version = trimmed_dup(sp2 + 1, fl - (size_t)(sp2 + 1 - line));
-            if (strncasecmp(t->version, "HTTP/", 5) == 0)
-                memmove(t->version, t->version + 5, strlen(t->version) - 4);
-        } else {
-            t->uri = xstrndup(rest, rl); /* HTTP/0.9 */
-            t->version = xstrdup("0.9");
-        }
-    } else {
-        if (fl < 5 || strncasecmp(line, "HTTP/", 5) != 0)
-            return false;
-        t->resp_version = xstrndup(line + 5, (size_t)(sp1 - line - 5));
-        t->status = atoi(rest);
-        t->status_msg = sp2 ? trimmed_dup(sp2 + 1, fl - (size_t)(sp2 + 1 - line)) : xstrdup("");
-    }
-    /* header lines, with obsolete line folding */
-    unsigned count = 0;
-    char *name = NULL, *val = NULL;
-    size_t nlen = 0, vlen = 0;
-    buf_t folded = BUF_INIT;
-    for (line = nl ? nl + 1 : end; line < end;) {
-        nl = memchr(line, '\n', (size_t)(end - line));
-        char *le = nl ? nl : end;
-        size_t ll = (size_t)(le - line);
-        if ((line[0] == ' ' || line[0] == '\t') && name) {
-            buf_clear(&folded);
-            buf_append(&folded, val, vlen);
-            buf_append_byte(&folded, ' ');
-            buf_append(&folded, line, ll);
-            header(t, m, is_orig, name, nlen, (char *)folded.data, folded.len);
-        } else {
-            char *colon = memchr(line, ':', ll);
-            if (colon && ++count <= HTTP_MAX_HEADERS) {
-                name = line, nlen = (size_t)(colon - line);
-                val = colon + 1, vlen = ll - nlen - 1;
-                header(t, m, is_orig, name, nlen, val, vlen);
-            } else if (count > HTTP_MAX_HEADERS) {
-                weird(t, "too_many_headers");
-            }
-        }
-        line = nl ? nl + 1 : end;
-    }
-    buf_free(&folded);
+    header_lines(t, m, is_orig, nl ? nl + 1 : end, end);
     return true;
 }
 
 /* ---- bodies ---- */
 
-static bool chunked(const http_msg_t *m)
+/* Is "chunked" one of the Transfer-Encoding list's tokens (any case,
+ * blanks around it)?  That is how Chromium and Firefox decide; *odd is set
+ * when the value is anything but exactly "chunked". */
+static bool chunked(const http_msg_t *m, bool *odd)
 {
-    return m->te && strcasestr(m->te, "chunked");
+    *odd = false;
+    if (!m->te)
+        return false;
+    bool found = false;
+    const char *p = m->te;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        const char *v = p;
+        size_t k = n;
+        while (k && blank(*v))
+            v++, k--;
+        while (k && blank(v[k - 1]))
+            k--;
+        if (k == 7 && strncasecmp(v, "chunked", 7) == 0)
+            found = true;
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    *odd = strcmp(m->te, "chunked") != 0;
+    return found;
 }
 
 static void body_start(http_conn_t *h, http_txn_t *t, bool is_orig)
@@ -360,9 +456,25 @@ static void after_headers(http_conn_t *h, dir_t *d, bool is_orig)
             return;
         }
     }
-    if (chunked(m)) {
+    bool odd_te;
+    if (chunked(m, &odd_te)) {
+        /* chunked wins over Content-Length (RFC 9112, both browsers);
+         * Firefox de-chunks HTTP/1.0 answers too, Chromium does not: the
+         * file a browser saves is the de-chunked one, noted */
+        const char *v = is_orig ? t->version : t->resp_version;
+        if (v && strcmp(v, "1.0") == 0)
+            weird(t, "chunked_on_http10");
+        if (m->clen >= 0)
+            weird(t, "chunked_and_content_length");
+        if (odd_te)
+            weird(t, "odd_transfer_encoding");
         body_start(h, t, is_orig);
         d->st = ST_CHUNK_SIZE;
+    } else if (m->clen_conflict) {
+        /* browsers refuse the answer; no length is right, so every byte
+         * until the connection ends is kept (requests: none is trusted) */
+        body_start(h, t, is_orig);
+        d->st = ST_BODY_CLOSE;
     } else if (m->clen > 0) {
         body_start(h, t, is_orig);
         d->st = ST_BODY_LEN;
@@ -623,6 +735,64 @@ static size_t chunk_line(http_conn_t *h, dir_t *d, const input_t *in, bool *done
     return k;
 }
 
+/* Chunk sizes beyond this (1 TiB) are a lie, not a body. */
+#define HTTP_MAX_CHUNK_SIZE ((uint64_t)1 << 40)
+
+/* Whitespace a chunk-size line may carry around the number: Firefox
+ * reads the size with strtoul, which skips leading space, TAB, VT, FF and
+ * CR; trailing ones are ignored by both browsers' parsers when they stop
+ * at the first non-hex byte (Firefox) or trim the line (Chromium). */
+static bool chunk_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* The size on a chunk-size line (line, n bytes, ends with LF): hex digits
+ * (leading zeros allowed), an extension after ';' ignored.  Read as
+ * Firefox reads it: blanks around the number and junk after it are
+ * accepted (*odd names what was odd; RFC 9112 allows only the bare number,
+ * an extension and blanks before ';').  False when there is no number or
+ * it is too large. */
+static bool chunk_size_of(const char *line, size_t n, uint64_t *sz, const char **odd)
+{
+    size_t i = 0, end = n;
+    while (end && (line[end - 1] == '\n' || line[end - 1] == '\r'))
+        end--;
+    for (size_t k = 0; k < end; k++)
+        if (line[k] == ';') {
+            end = k;
+            break;
+        }
+    while (i < end && chunk_space(line[i]))
+        i++;
+    if (i)
+        *odd = "chunk_size_leading_space";
+    uint64_t v = 0;
+    size_t digits = 0;
+    for (; i < end && isxdigit((unsigned char)line[i]); i++, digits++) {
+        if (v > HTTP_MAX_CHUNK_SIZE)
+            return false;
+        v = v * 16 + (uint64_t)(isdigit((unsigned char)line[i]) ? line[i] - '0'
+                                                                : (tolower(line[i]) - 'a' + 10));
+    }
+    if (digits == 0 || v > HTTP_MAX_CHUNK_SIZE)
+        return false;
+    size_t j = i;
+    while (j < end && chunk_space(line[j]))
+        j++;
+    if (j < end)
+        *odd = "chunk_size_junk";
+    else if (j > i && !*odd) {
+        for (size_t k = i; k < j; k++)
+            if (line[k] != ' ' && line[k] != '\t')
+                *odd = "chunk_size_odd_space";
+        if (!*odd)
+            *odd = "chunk_size_trailing_space";
+    }
+    *sz = v;
+    return true;
+}
+
 /* A chunk-size line: the next chunk's length, or 0 for the last chunk. */
 static size_t st_chunk_size(http_conn_t *h, dir_t *d, const input_t *in)
 {
@@ -630,12 +800,11 @@ static size_t st_chunk_size(http_conn_t *h, dir_t *d, const input_t *in)
     size_t k = chunk_line(h, d, in, &done);
     if (!done)
         return k;
-    const char *line = (const char *)d->line.data;
-    char *end;
-    errno = 0;
-    unsigned long long sz = strtoull(line, &end, 16);
-    bool ok =
-        end != line && errno == 0 && isxdigit((unsigned char)line[0]) && sz <= ((uint64_t)1 << 40);
+    uint64_t sz;
+    const char *odd = NULL;
+    bool ok = chunk_size_of((const char *)d->line.data, d->line.len, &sz, &odd);
+    if (ok && odd)
+        weird(d->cur, odd);
     buf_clear(&d->line);
     http_msg_t *m = cur_msg(d, in->is_orig);
     if (!ok) {

@@ -30,8 +30,10 @@
 
 typedef struct http_msg {
     char *ctype, *cenc, *te, *cdisp, *crange; /* Content-Type/-Encoding, Transfer-Encoding,
-                                                 Content-Disposition, Content-Range */
+                                                 Content-Disposition, Content-Range; several
+                                                 CE or TE lines are joined as one list */
     int64_t clen;                             /* Content-Length, -1 if absent or invalid */
+    bool clen_conflict;                       /* several Content-Length values that differ */
     uint64_t body_len;                        /* transfer-decoded body bytes seen */
     uint64_t missing;                         /* bytes lost in gaps */
     uint64_t first_frame, last_frame;

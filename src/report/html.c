@@ -438,6 +438,11 @@ static char *method(json_object *cj)
     method_files(&b, "indicator files (--intel)", jget(jget(cj, "intel"), "files"));
     method_files(&b, "address databases (--mmdb)", jget(cj, "mmdb"));
     decryption_rows(&b, cj);
+    kv_row(&b, "verifying the evidence",
+           "manifest.txt in the case folder lists the SHA-256, size and path of every capture "
+           "and every carved artifact and certificate; \"pcapcase verify CASE\" re-hashes them "
+           "and names anything changed, missing or added (exit status 1), so a copy of the "
+           "case can be checked against what this analysis produced.");
     buf_append_str(&b, "</table><p class=\"note\">Field meanings follow Zeek's logs; "
                        "the reproducible data are logs/*.ndjson beside this report.</p>");
     return buf_steal(&b);

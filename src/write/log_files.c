@@ -5,6 +5,7 @@
 #include "core/logfmt.h"
 #include "core/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,8 @@ const log_column_t log_files_columns[] = {
     {"url", LOG_STRING, LOG_IN_SHEET},
     {"content_encoding", LOG_STRING, LOG_IN_SHEET},
     {"encoded_sha256", LOG_STRING, 0},
+    {"encoded_extracted", LOG_STRING, 0},
+    {"decode_error_offset", LOG_COUNT, 0},
     {"content_range", LOG_STRING, 0},
     {"decoding_note", LOG_STRING, 0},
     {"trailing_bytes", LOG_COUNT, 0},
@@ -74,7 +77,7 @@ static void assembled_from(jsonw_t *w, const file_record_t *f)
 }
 
 /* The holes of a partial file: {"start", "end"} (end exclusive) at file
- * offsets. */
+ * offsets (HTTP: offsets of the body as sent). */
 static void missing_ranges(jsonw_t *w, const file_record_t *f)
 {
     jw_key(w, "missing_ranges");
@@ -112,15 +115,23 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
         missing_ranges(&w, f);
     kv_hex(&w, "md5", f->md5);
     kv_hex(&w, "sha1", f->sha1);
-    jw_kv_str(&w, "sha256", f->sha256);
-    if (f->extracted) {
-        char *rel = xasprintf("artifacts/%s", f->sha256);
+    kv_hex(&w, "sha256", f->sha256);
+    if (f->extracted && f->sha256[0]) {
+        char *rel = xasprintf("artifacts/%s%s", f->sha256, f->partial ? ".partial" : "");
         jw_kv_str(&w, "extracted", rel);
         free(rel);
     }
     kv_opt(&w, "url", f->url);
     kv_opt(&w, "content_encoding", f->content_encoding);
     kv_hex(&w, "encoded_sha256", f->encoded_sha256);
+    if (f->encoded_extracted) {
+        char *rel =
+            xasprintf("artifacts/%s%s", f->encoded_sha256, f->encoded_partial ? ".partial" : "");
+        jw_kv_str(&w, "encoded_extracted", rel);
+        free(rel);
+    }
+    if (f->decode_failed)
+        jw_kv_uint(&w, "decode_error_offset", f->decode_error_offset);
     kv_opt(&w, "content_range", f->content_range);
     kv_opt(&w, "decoding_note", f->decoding_note);
     if (f->trailing_bytes)

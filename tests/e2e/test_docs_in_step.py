@@ -29,6 +29,14 @@ def main():
             c.check(o in man, f"man page lacks {cmd} {o}")
             c.check(o in manual, f"manual lacks {cmd} {o}")
             c.check(o in contract, f"docs/cli.md lacks {cmd} {o}")
+    # every command `pcapcase --help` lists is in all three documents
+    r = subprocess.run([z.PCAPCASE, "--help"], capture_output=True, text=True)
+    cmds = re.findall(r"^  ([a-z]+)  ", r.stdout, re.M)
+    c.check("verify" in cmds, f"--help lists the commands ({cmds})")
+    for cmd in cmds:
+        c.check(f"pcapcase {cmd}" in man, f"man page lacks pcapcase {cmd}")
+        c.check(f"pcapcase {cmd}" in manual, f"manual lacks pcapcase {cmd}")
+        c.check(f"pcapcase {cmd}" in contract, f"docs/cli.md lacks pcapcase {cmd}")
     r = subprocess.run([z.PCAPCASE, "analyze", "--threshold", "list"], capture_output=True,
                        text=True)
     cli = [tuple(re.split(r"\s{2,}", line.strip(), maxsplit=2)) for line in r.stdout.splitlines()

@@ -66,13 +66,13 @@ def rows(case, log):
 
 
 def want_files(captures):
-    """(uri, sha256 as carved) per fetched path; brotli is kept as sent (not decoded)."""
+    """(uri, sha256 as carved) per fetched path; brotli is decoded (its bytes as sent are encoded_sha256)."""
     want = collections.Counter()
     for s in TRUTH["sessions"]:
         if s["capture"] in captures:
             for p in s["paths"]:
                 f = TRUTH["files"][p]
-                want[(p, f.get("wire_sha256") if f.get("content_encoding") == "br" else f["sha256"])] += 1
+                want[(p, f["sha256"])] += 1
     return want
 
 
@@ -107,7 +107,7 @@ def with_keys():
         fetched = {p for s in TRUTH["sessions"] if s["capture"] in TLS_CAPTURES for p in s["paths"]}
         for p in sorted(fetched):
             f = TRUTH["files"][p]
-            check((f.get("wire_sha256") if f.get("content_encoding") == "br" else f["sha256"]) in shas,
+            check((f["sha256"]) in shas,
                   f"{p}: not carved from any session")
         # HTTP/2: the h2 sessions' URIs, and only those, carry stream ids
         want_h2 = collections.Counter(p for s in TRUTH["sessions"]
@@ -190,7 +190,7 @@ def cut_and_wrong_keys():
             if s["capture"] == "tls12" and s["client_random"] in crs:
                 for p in s["paths"]:
                     f = TRUTH["files"][p]
-                    want[(p, f.get("wire_sha256") if f.get("content_encoding") == "br" else f["sha256"])] += 1
+                    want[(p, f["sha256"])] += 1
         got, _ = carved(case, ["tls12"])
         check(got == want, f"cut key log files: {got} != {want}")
 
@@ -221,7 +221,7 @@ def cut_and_wrong_keys():
         want = want_files(["tls13"])
         for p in TRUTH["sessions"][0]["paths"]:
             f = TRUTH["files"][p]
-            want[(p, f.get("wire_sha256") if f.get("content_encoding") == "br" else f["sha256"])] -= 1
+            want[(p, f["sha256"])] -= 1
         got, _ = carved(case, ["tls13"])
         check(got == +want, f"wrong key: other sessions' files {got} != {+want}")
 

@@ -120,9 +120,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 6:
         http_script(p, n);
         break;
-    default: { /* gzip/deflate bodies: bombs stop at the caps */
-        body_decoder_t *d =
-            body_decoder_new(data[1] & 1 ? BODY_GZIP : BODY_DEFLATE, 1 << 20, sink, NULL);
+    default: { /* encoded bodies and stacks of codings: bombs stop at the caps */
+        static const char *const codings[] = {
+            "gzip", "deflate", "br", "zstd", "gzip, gzip", "br, gzip", "zstd, deflate", "x, br"};
+        body_decoder_t *d = body_decoder_for(codings[data[1] & 7], 1 << 20, sink, NULL);
         body_decoder_feed(d, p, n);
         body_decoder_finish(d);
         body_decoder_free(d);

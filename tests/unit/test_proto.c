@@ -406,8 +406,116 @@ static void mislabelled_gzip_body_passes_through_with_a_note(void)
         CU_ASSERT_STRING_EQUAL(note, "not_gzip");
     CU_ASSERT_EQUAL(body_coding_of(" GZIP "), BODY_GZIP);
     CU_ASSERT_EQUAL(body_coding_of("identity"), BODY_IDENTITY);
-    CU_ASSERT_EQUAL(body_coding_of("br"), BODY_UNSUPPORTED);
+    CU_ASSERT_EQUAL(body_coding_of("br"), BODY_BROTLI);
+    CU_ASSERT_EQUAL(body_coding_of(" ZSTD"), BODY_ZSTD);
+    CU_ASSERT_EQUAL(body_coding_of("compress"), BODY_UNSUPPORTED);
     CU_ASSERT_EQUAL(body_coding_of("gzip, br"), BODY_UNSUPPORTED);
+}
+
+/* "The quick brown fox ..." (FOX) as `brotli` and `zstd` (the command-line
+ * tools, default levels) wrote it. */
+static const char FOX[] = "The quick brown fox jumps over the lazy dog, again and again.";
+static const uint8_t fox_br[] = {
+    0xa1, 0xe0, 0x01, 0x80, 0x6a, 0xa4, 0x74, 0x33, 0x17, 0x81, 0x9c, 0x2c, 0xd5, 0xaf, 0x9b,
+    0x96, 0x84, 0x68, 0x08, 0x9a, 0x82, 0x0a, 0x7b, 0x83, 0x0d, 0x38, 0x70, 0xc8, 0xd2, 0x61,
+    0x1f, 0x48, 0x87, 0x0d, 0x38, 0x8f, 0x2d, 0x5e, 0x70, 0x91, 0xf5, 0x58, 0xbd, 0x42, 0xd4,
+    0xb7, 0xb8, 0x44, 0x3b, 0xa8, 0xd3, 0xfe, 0xf0, 0x29, 0x6c, 0x42, 0x50, 0x01};
+static const uint8_t fox_zst[] = {
+    0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x3d, 0xe9, 0x01, 0x00, 0x54, 0x68, 0x65, 0x20, 0x71, 0x75,
+    0x69, 0x63, 0x6b, 0x20, 0x62, 0x72, 0x6f, 0x77, 0x6e, 0x20, 0x66, 0x6f, 0x78, 0x20, 0x6a,
+    0x75, 0x6d, 0x70, 0x73, 0x20, 0x6f, 0x76, 0x65, 0x72, 0x20, 0x74, 0x68, 0x65, 0x20, 0x6c,
+    0x61, 0x7a, 0x79, 0x20, 0x64, 0x6f, 0x67, 0x2c, 0x20, 0x61, 0x67, 0x61, 0x69, 0x6e, 0x20,
+    0x61, 0x6e, 0x64, 0x20, 0x61, 0x67, 0x61, 0x69, 0x6e, 0x2e, 0xd5, 0xa2, 0x52, 0xd1};
+
+/* Decode enc as Content-Encoding ce, fed in pieces of step bytes. */
+static const char *decode_stack(const char *ce, const uint8_t *enc, size_t n, size_t step,
+                                uint64_t *trailing, const char **note, uint64_t *offset)
+{
+    got_len = 0;
+    body_decoder_t *d = body_decoder_for(ce, 1u << 20, keep, NULL);
+    for (size_t i = 0; i < n; i += step)
+        body_decoder_feed(d, enc + i, n - i < step ? n - i : step);
+    const char *why = body_decoder_finish(d);
+    if (trailing)
+        *trailing = body_decoder_trailing(d);
+    if (note)
+        *note = body_decoder_note(d);
+    if (offset)
+        *offset = body_decoder_stop_offset(d);
+    body_decoder_free(d);
+    return why;
+}
+
+static bool got_fox(void)
+{
+    return got_len == strlen(FOX) && memcmp(got, FOX, got_len) == 0;
+}
+
+static void brotli_and_zstd_decode_however_split(void)
+{
+    for (size_t step = 1; step <= sizeof fox_zst; step = step * 2 + 1) {
+        CU_ASSERT_PTR_NULL(decode_stack("br", fox_br, sizeof fox_br, step, NULL, NULL, NULL));
+        CU_ASSERT_TRUE(got_fox());
+        CU_ASSERT_PTR_NULL(decode_stack("zstd", fox_zst, sizeof fox_zst, step, NULL, NULL, NULL));
+        CU_ASSERT_TRUE(got_fox());
+    }
+    /* bytes after the brotli stream are trailing, two zstd frames are one body */
+    uint8_t enc[256];
+    memcpy(enc, fox_br, sizeof fox_br);
+    memcpy(enc + sizeof fox_br, "junk", 4);
+    uint64_t trailing = 0;
+    CU_ASSERT_PTR_NULL(decode_stack("br", enc, sizeof fox_br + 4, 7, &trailing, NULL, NULL));
+    CU_ASSERT_TRUE(got_fox());
+    CU_ASSERT_EQUAL(trailing, 4);
+    memcpy(enc, fox_zst, sizeof fox_zst);
+    memcpy(enc + sizeof fox_zst, fox_zst, sizeof fox_zst);
+    CU_ASSERT_PTR_NULL(decode_stack("zstd", enc, 2 * sizeof fox_zst, 5, NULL, NULL, NULL));
+    CU_ASSERT_EQUAL(got_len, 2 * strlen(FOX));
+    /* cut short, or damaged: the reason and where */
+    uint64_t at = 0;
+    CU_ASSERT_STRING_EQUAL(decode_stack("br", fox_br, 30, 4, NULL, NULL, NULL), "br_truncated");
+    CU_ASSERT_STRING_EQUAL(decode_stack("zstd", fox_zst, 30, 4, NULL, NULL, NULL),
+                           "zstd_truncated");
+    memcpy(enc, fox_zst, sizeof fox_zst);
+    enc[0] ^= 0xff;
+    CU_ASSERT_STRING_EQUAL(decode_stack("zstd", enc, sizeof fox_zst, 8, NULL, NULL, &at),
+                           "zstd_corrupt");
+    CU_ASSERT_TRUE(at <= 8);
+    const char *plain = "<html>not brotli</html>";
+    CU_ASSERT_STRING_EQUAL(
+        decode_stack("br", (const uint8_t *)plain, strlen(plain), 4, NULL, NULL, NULL),
+        "br_corrupt");
+}
+
+static void coding_stacks_are_undone_last_first(void)
+{
+    uint8_t once[512], twice[512];
+    size_t n1 = zcompress((const uint8_t *)FOX, strlen(FOX), 16 + MAX_WBITS, once, sizeof once);
+    size_t n2 = zcompress(once, n1, 16 + MAX_WBITS, twice, sizeof twice);
+    for (size_t step = 1; step <= n2; step = step * 2 + 1) {
+        CU_ASSERT_PTR_NULL(decode_stack("gzip, gzip", twice, n2, step, NULL, NULL, NULL));
+        CU_ASSERT_TRUE(got_fox());
+    }
+    /* br applied first, then raw deflate: deflate is undone first */
+    n2 = zcompress(fox_br, sizeof fox_br, -MAX_WBITS, twice, sizeof twice);
+    CU_ASSERT_PTR_NULL(decode_stack("br,deflate", twice, n2, 3, NULL, NULL, NULL));
+    CU_ASSERT_TRUE(got_fox());
+    CU_ASSERT_PTR_NULL(
+        decode_stack(" identity , BR , , deflate ", twice, n2, 64, NULL, NULL, NULL));
+    CU_ASSERT_TRUE(got_fox());
+    /* an unknown coding: what was applied after it is undone, the rest kept */
+    const char *note = NULL;
+    n1 = zcompress((const uint8_t *)FOX, strlen(FOX), MAX_WBITS, once, sizeof once);
+    CU_ASSERT_PTR_NULL(decode_stack("x-magic, gzip", once, n1, 5, NULL, &note, NULL));
+    CU_ASSERT_TRUE(got_fox());
+    CU_ASSERT_STRING_EQUAL(note, "unknown_coding");
+    /* one damaged byte in the middle of the outer stream: stops there */
+    n2 = zcompress(once, n1, 16 + MAX_WBITS, twice, sizeof twice);
+    twice[12] ^= 0x55;
+    uint64_t at = 0;
+    const char *why = decode_stack("deflate, gzip", twice, n2, 1, NULL, NULL, &at);
+    CU_ASSERT_PTR_NOT_NULL(why);
+    CU_ASSERT_TRUE(at >= 10 && at <= n2);
 }
 
 static void content_disagreeing_with_its_label_is_judged(void)
@@ -539,6 +647,8 @@ static const cu_test_t tests[] = {
      body_decoding_does_not_depend_on_how_input_is_split},
     {"gzip_members_are_concatenated_and_trailing_bytes_counted",
      gzip_members_are_concatenated_and_trailing_bytes_counted},
+    {"brotli_and_zstd_decode_however_split", brotli_and_zstd_decode_however_split},
+    {"coding_stacks_are_undone_last_first", coding_stacks_are_undone_last_first},
     {"mislabelled_gzip_body_passes_through_with_a_note",
      mislabelled_gzip_body_passes_through_with_a_note},
     {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
