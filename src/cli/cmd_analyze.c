@@ -167,9 +167,12 @@ static bool readable_file(const char *path)
     return f != NULL;
 }
 
-int cmd_analyze(int argc, char **argv, bool carve_only)
+/* The options, into o and the intel/mmdb lists; -1 to go on, else the exit
+ * status to return (after a usage error, --help or --threshold list).  What
+ * the lists and o hold is freed by the caller either way. */
+static int parse_options(int argc, char **argv, const char *cmd, bool carve_only, case_opts_t *o,
+                         path_list_t *intel, path_list_t *mmdb)
 {
-    const char *cmd = carve_only ? "carve" : "analyze";
     static const struct option longs[] = {{"output", required_argument, 0, 'o'},
                                           {"name", required_argument, 0, OPT_NAME},
                                           {"bpf", required_argument, 0, OPT_BPF},
@@ -187,6 +190,110 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {0, 0, 0, 0}};
+    int c, li = -1;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:j:qh", longs, &li)) != -1) {
+        unsigned long long v;
+        switch (c) {
+        case 'o':
+            o->out_dir = optarg;
+            break;
+        case OPT_NAME:
+            o->name = optarg;
+            break;
+        case OPT_BPF: {
+            char err[512];
+            if (!filter_check(optarg, err, sizeof err))
+                return usage_error(cmd, "--bpf '%s': %s", optarg, err);
+            o->analysis.bpf = optarg;
+            break;
+        }
+        case OPT_TZ:
+            if (!parse_tz(optarg, &o->tz_offset_sec))
+                return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
+            o->tz = optarg;
+            break;
+        case OPT_SHOW_SECRETS:
+            o->show_secrets = true;
+            break;
+        case OPT_NO_CARVE:
+            o->analysis.carve = false;
+            break;
+        case OPT_MAX_BODY:
+            if (!parse_bytes(optarg, &v) || v == 0)
+                return usage_error(cmd, "--max-body '%s': expected a size like 256M", optarg);
+            o->analysis.max_body = v;
+            break;
+        case OPT_HASH:
+            if (!parse_hashes(optarg, &o->analysis.hashes))
+                return usage_error(cmd, "--hash '%s': expected md5,sha1,sha256", optarg);
+            break;
+        case OPT_UID:
+            if (carve_only) /* an analyze option: name it, not its argument */
+                return usage_error(cmd, "--%s is an option of analyze, not of carve",
+                                   longs[li].name);
+            o->chart_uids = xrealloc(o->chart_uids, (o->n_chart_uids + 1) * sizeof *o->chart_uids);
+            o->chart_uids[o->n_chart_uids++] = optarg;
+            break;
+        case OPT_THRESHOLD: {
+            if (carve_only) /* an analyze option: name it, not its argument */
+                return usage_error(cmd, "--%s is an option of analyze, not of carve",
+                                   longs[li].name);
+            if (strcmp(optarg, "list") == 0) {
+                print_thresholds();
+                return 0;
+            }
+            char err[256];
+            if (findings_threshold_set(&o->thresholds, optarg, err, sizeof err) != 0)
+                return usage_error(cmd, "--threshold: %s", err);
+            break;
+        }
+        case OPT_INTEL:
+        case OPT_MMDB:
+            if (carve_only) /* an analyze option: name it, not its argument */
+                return usage_error(cmd, "--%s is an option of analyze, not of carve",
+                                   longs[li].name);
+            path_list_add(c == OPT_INTEL ? intel : mmdb, optarg);
+            break;
+        case OPT_KEYLOG: {
+            if (carve_only) /* an analyze option: name it, not its argument */
+                return usage_error(cmd, "--%s is an option of analyze, not of carve",
+                                   longs[li].name);
+            if (!readable_file(optarg)) {
+                fprintf(stderr, "pcapcase: %s: cannot read the key log: %s\n", optarg,
+                        strerror(errno));
+                return EXIT_NO_INPUT;
+            }
+            o->keylog_paths =
+                xrealloc(o->keylog_paths, (o->n_keylog_paths + 1) * sizeof *o->keylog_paths);
+            o->keylog_paths[o->n_keylog_paths++] = optarg;
+            break;
+        }
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return usage_error(cmd, "--jobs '%s': expected a number from 1 to 256", optarg);
+            o->jobs = (int)n;
+            break;
+        }
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            fputs(carve_only ? carve_help : analyze_help, stdout);
+            return EXIT_OK;
+        default:
+            return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    return -1;
+}
+
+int cmd_analyze(int argc, char **argv, bool carve_only)
+{
+    const char *cmd = carve_only ? "carve" : "analyze";
     case_opts_t o;
     memset(&o, 0, sizeof o);
     path_list_t intel = {0}, mmdb = {0}; /* after the existing case's */
@@ -199,108 +306,15 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     o.analysis.max_body = DEFAULT_MAX_BODY;
     o.analysis.hashes = HASH_ALL;
     o.thresholds = findings_defaults;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:j:qh", longs, NULL)) != -1) {
-        unsigned long long v;
-        switch (c) {
-        case 'o':
-            o.out_dir = optarg;
-            break;
-        case OPT_NAME:
-            o.name = optarg;
-            break;
-        case OPT_BPF: {
-            char err[512];
-            if (!filter_check(optarg, err, sizeof err))
-                return usage_error(cmd, "--bpf '%s': %s", optarg, err);
-            o.analysis.bpf = optarg;
-            break;
-        }
-        case OPT_TZ:
-            if (!parse_tz(optarg, &o.tz_offset_sec))
-                return usage_error(cmd, "--tz '%s': expected UTC, local or +HH:MM", optarg);
-            o.tz = optarg;
-            break;
-        case OPT_SHOW_SECRETS:
-            o.show_secrets = true;
-            break;
-        case OPT_NO_CARVE:
-            o.analysis.carve = false;
-            break;
-        case OPT_MAX_BODY:
-            if (!parse_bytes(optarg, &v) || v == 0)
-                return usage_error(cmd, "--max-body '%s': expected a size like 256M", optarg);
-            o.analysis.max_body = v;
-            break;
-        case OPT_HASH:
-            if (!parse_hashes(optarg, &o.analysis.hashes))
-                return usage_error(cmd, "--hash '%s': expected md5,sha1,sha256", optarg);
-            break;
-        case OPT_UID:
-            if (carve_only)
-                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-            o.chart_uids = xrealloc(o.chart_uids, (o.n_chart_uids + 1) * sizeof *o.chart_uids);
-            o.chart_uids[o.n_chart_uids++] = optarg;
-            break;
-        case OPT_THRESHOLD: {
-            if (carve_only)
-                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-            if (strcmp(optarg, "list") == 0) {
-                print_thresholds();
-                return 0;
-            }
-            char err[256];
-            if (findings_threshold_set(&o.thresholds, optarg, err, sizeof err) != 0)
-                return usage_error(cmd, "--threshold: %s", err);
-            break;
-        }
-        case OPT_INTEL:
-        case OPT_MMDB:
-            if (carve_only)
-                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-            path_list_add(c == OPT_INTEL ? &intel : &mmdb, optarg);
-            break;
-        case OPT_KEYLOG: {
-            if (carve_only)
-                return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-            if (!readable_file(optarg)) {
-                fprintf(stderr, "pcapcase: %s: cannot read the key log: %s\n", optarg,
-                        strerror(errno));
-                free(o.keylog_paths);
-                free(o.chart_uids);
-                path_list_free(&intel);
-                path_list_free(&mmdb);
-                return EXIT_NO_INPUT;
-            }
-            o.keylog_paths =
-                xrealloc(o.keylog_paths, (o.n_keylog_paths + 1) * sizeof *o.keylog_paths);
-            o.keylog_paths[o.n_keylog_paths++] = optarg;
-            break;
-        }
-        case 'j': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return usage_error(cmd, "--jobs '%s': expected a number from 1 to 256", optarg);
-            o.jobs = (int)n;
-            break;
-        }
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'h':
-            fputs(carve_only ? carve_help : analyze_help, stdout);
-            return EXIT_OK;
-        default:
-            return usage_error(cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc) {
+    int rc = parse_options(argc, argv, cmd, carve_only, &o, &intel, &mmdb);
+    if (rc < 0 && optind >= argc)
+        rc = usage_error(cmd, "no capture given");
+    if (rc >= 0) {
+        free(o.chart_uids);
+        free(o.keylog_paths);
         path_list_free(&intel);
         path_list_free(&mmdb);
-        return usage_error(cmd, "no capture given");
+        return rc;
     }
     case_inputs_t in;
     memset(&in, 0, sizeof in);
@@ -327,7 +341,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     o.argc = argc + 1;
     o.argv = argv - 1;
     o.progress = !o.quiet && isatty(2);
-    int rc = case_analyze(&in, &o);
+    rc = case_analyze(&in, &o);
     if (rc == EXIT_OK && missing)
         rc = EXIT_DAMAGED;
     if (rc == EXIT_INTERRUPTED)
