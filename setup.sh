@@ -27,6 +27,16 @@ PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format lib
            libfuzzer-14-dev time libmaxmind-db-writer-perl nginx-light curl tcpdump nghttp2-server
            nghttp2-client brotli)
 
+# ctest in the ASan/UBSan build with the options the sanitizers need.
+SWEEP_TEST='^e2e\.test_corpus_sweep$'
+asan_ctest() {
+    (cd "$ROOT/build-asan" &&
+        LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp":print_suppressions=0 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j "$JOBS" "$@")
+}
+
 install_missing() {
     local missing=()
     for p in "$@"; do
@@ -97,12 +107,10 @@ test)
     (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS") || status=1
     skips=$(skipped build)
     [ -z "$skips" ] || printf '== skipped tests and parts (what they need)\n%s\n' "$skips"
-    echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
-    (cd "$ROOT/build-asan" &&
-        LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp":print_suppressions=0 \
-        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
-        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --output-on-failure -j "$JOBS") || status=1
+    # Every test again under the sanitizers, except the corpus sweep (1640
+    # captures, 18 minutes under ASan here): that one is `./setup.sh sweep`.
+    echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer; the corpus sweep: ./setup.sh sweep)"
+    asan_ctest -E "$SWEEP_TEST" || status=1
     # What packagers run: Release (-O3) with both compilers, warnings as errors;
     # then the fast tests on each (unit, charts, data cases).
     for cc in gcc clang; do
@@ -117,11 +125,19 @@ test)
         fi
     done
     echo "== fuzzing (a short run of every libFuzzer target; long runs: tests/fuzz/run.sh 3600)"
-    "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-45}" || status=1
+    "$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-30}" || status=1
     exit $status
     ;;
+sweep)
+    # The long sanitizer run kept out of `test`: every corpus capture through
+    # the ASan/UBSan build (the release build's sweep runs in `test`).
+    install_missing "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
+    build build-asan -DPCAPCASE_SANITIZE=ON -DPCAPCASE_WERROR=ON
+    echo "== the corpus sweep under AddressSanitizer + UndefinedBehaviorSanitizer"
+    asan_ctest -R "$SWEEP_TEST"
+    ;;
 *)
-    echo "usage: ./setup.sh demo|test|build" >&2
+    echo "usage: ./setup.sh demo|test|sweep|build" >&2
     exit 2
     ;;
 esac
