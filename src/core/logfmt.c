@@ -49,3 +49,17 @@ char *mac_str(const uint8_t mac[6], char out[18])
              mac[5]);
     return out;
 }
+
+void lf_tool(jsonw_t *w, int argc, char *const *argv)
+{
+    jw_key(w, "tool");
+    jw_obj_begin(w);
+    jw_kv_str(w, "name", "pcapcase");
+    jw_kv_str(w, "version", PCAPCASE_VERSION);
+    jw_obj_end(w);
+    jw_key(w, "command_line");
+    jw_arr_begin(w);
+    for (int i = 0; i < argc; i++)
+        jw_str(w, argv[i]);
+    jw_arr_end(w);
+}

@@ -185,16 +185,7 @@ int case_json_write(const case_t *k, char *err, size_t errlen)
     jsonw_t w;
     jw_init(&w, &out, true);
     jw_obj_begin(&w);
-    jw_key(&w, "tool");
-    jw_obj_begin(&w);
-    jw_kv_str(&w, "name", "pcapcase");
-    jw_kv_str(&w, "version", PCAPCASE_VERSION);
-    jw_obj_end(&w);
-    jw_key(&w, "command_line");
-    jw_arr_begin(&w);
-    for (int i = 0; i < o->argc; i++)
-        jw_str(&w, o->argv[i]);
-    jw_arr_end(&w);
+    lf_tool(&w, o->argc, o->argv);
     char ts[32];
     iso_time(created_time(), ts);
     jw_kv_str(&w, "created", ts);

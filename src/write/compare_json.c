@@ -3,6 +3,7 @@
 #include "compare_writers.h"
 
 #include "core/fsutil.h"
+#include "core/logfmt.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -245,16 +246,7 @@ int compare_json_write(const char *dir, compare_result_t *r, const compare_about
     jsonw_t w;
     jw_init(&w, &out, true);
     jw_obj_begin(&w);
-    jw_key(&w, "tool");
-    jw_obj_begin(&w);
-    jw_kv_str(&w, "name", "pcapcase");
-    jw_kv_str(&w, "version", PCAPCASE_VERSION);
-    jw_obj_end(&w);
-    jw_key(&w, "command_line");
-    jw_arr_begin(&w);
-    for (int i = 0; i < ab->argc; i++)
-        jw_str(&w, ab->argv[i]);
-    jw_arr_end(&w);
+    lf_tool(&w, ab->argc, ab->argv);
     points_json(&w, r, ab);
     clock_json(&w, &r->clock);
     matching_json(&w, r);
