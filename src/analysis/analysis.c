@@ -3,11 +3,12 @@
  * capture and hands packets to the dispatcher. */
 #include "analysis.h"
 
-#include "analysis/dispatch.h"
 #include "analysis/replay.h"
+#include "analysis/workers.h"
 #include "capture/capture.h"
 #include "core/digest.h"
 #include "core/xalloc.h"
+#include "flow/flowhash.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@ typedef struct run {
     capture_result_t *res;
     capture_t *cap;
     const analysis_opts_t *opts;
-    dispatch_t *dispatch;
+    workers_t *workers;
+    bool counts; /* this run counts the per-packet figures (shard 0) */
     uint64_t next_progress;
 } run_t;
 
@@ -64,18 +66,20 @@ static void describe_capture(capture_t *cap, capture_result_t *r)
 }
 
 /* Every record read: the capture's counts, time span and progress. */
-static void on_record(void *ctx, const capture_pkt_t *cp)
+static void on_record(void *ctx, uint64_t n, const capture_pkt_t *cp)
 {
     run_t *run = ctx;
     capture_result_t *r = run->res;
-    r->packets++;
     r->ts_digits = capture_ts_digits(run->cap); /* pcapng: known once IDBs are read */
-    r->bytes_captured += cp->caplen;
-    r->bytes_wire += cp->origlen;
-    if (r->packets == 1 || cp->ts < r->first_ts)
+    if (n == 1 || cp->ts < r->first_ts)
         r->first_ts = cp->ts;
     if (cp->ts > r->last_ts)
         r->last_ts = cp->ts;
+    if (run->counts) {
+        r->packets++;
+        r->bytes_captured += cp->caplen;
+        r->bytes_wire += cp->origlen;
+    }
     if (run->opts->progress && capture_raw_consumed(run->cap) >= run->next_progress) {
         uint64_t done = capture_raw_consumed(run->cap);
         run->opts->progress(run->opts->progress_ctx, done, r->size);
@@ -83,31 +87,27 @@ static void on_record(void *ctx, const capture_pkt_t *cp)
     }
 }
 
-/* Every decoded packet: bandwidth, and its connection's analysers. */
-static void on_packet(void *ctx, const capture_pkt_t *cp, const packet_t *p, conn_t *c,
-                      bool is_orig)
+/* Every decoded packet: bandwidth, and to the worker of its flow. */
+static void on_packet(void *ctx, uint64_t n, const capture_pkt_t *cp, const packet_t *p)
 {
     run_t *run = ctx;
-    run->res->ip_packets++;
-    add_rate(run->res, cp->ts, p->proto, p->ip_len);
-    if (c)
-        dispatch_packet(run->dispatch, c, p, is_orig, cp->frame, cp->ts);
+    if (run->counts) {
+        run->res->ip_packets++;
+        add_rate(run->res, cp->ts, p->proto, p->ip_len);
+    }
+    uint32_t h = flow_pair_hash(&p->src, &p->dst);
+    if (flow_in_shard(h, run->opts->shard_k, run->opts->shard_n))
+        workers_packet(run->workers, n, h, cp->frame, cp->ts, p);
 }
 
-static void on_end(void *ctx)
+static void on_tick(void *ctx, uint64_t n, ts_ns_t ts)
 {
     run_t *run = ctx;
-    describe_capture(run->cap, run->res);
+    workers_tick(run->workers, n, ts);
 }
 
-static void on_conn_finish(void *ctx, conn_t *c)
-{
-    run_t *run = ctx;
-    dispatch_conn_finish(run->dispatch, c);
-}
-
-int analysis_run(const char *path, const analysis_opts_t *opts, const record_sink_t *records,
-                 const evidence_store_t *evidence, capture_result_t *r)
+int analysis_run(const char *path, const analysis_opts_t *opts, const analysis_outputs_t *outputs,
+                 capture_result_t *r)
 {
     r->path = xstrdup(path);
     r->name = replay_capture_name(path);
@@ -117,12 +117,21 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
         return 3;
     }
     r->size = capture_raw_size(cap);
-    an_ctx_t an = {NULL, opts, records, evidence, &r->damage, false, NULL};
-    run_t run = {r, cap, opts, dispatch_new(&an), PROGRESS_EVERY_BYTES};
-    replay_hooks_t hooks = {&run, on_record, on_packet, on_end, on_conn_finish};
-    int rc = replay_capture(path, cap, opts->bpf, &r->damage, &hooks, &r->dstats);
-    dispatch_free(run.dispatch);
-    damage_merge(&r->damage, capture_damage(cap));
+    run_t run = {
+        r, cap, opts, NULL, opts->shard_n <= 1 || opts->shard_k == 0, PROGRESS_EVERY_BYTES};
+    run.workers = workers_start(opts->jobs, path, opts, outputs, r);
+    replay_reader_t reader = {&run, on_record, on_packet, on_tick};
+    /* the reader's damage and decoder counts are per packet: shard 0's */
+    damage_t others = {0};
+    decode_stats_t dstats;
+    int rc = replay_read(cap, opts->bpf, run.counts ? &r->damage : &others, &reader, &dstats);
+    if (run.counts)
+        r->dstats = dstats;
+    describe_capture(cap, r);
+    workers_finish(run.workers);
+    damage_free(&others);
+    if (run.counts)
+        damage_merge(&r->damage, capture_damage(cap));
     capture_sha256(cap, r->sha256);
     hex_lower(r->sha256, sizeof r->sha256, r->sha256_hex);
     if (opts->progress)

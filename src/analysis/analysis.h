@@ -35,19 +35,39 @@ typedef struct analysis_opts {
     /* TLS session keys (--keylog, and the case's keylogs/): sessions found
      * in it are decrypted.  NULL: none given, nothing is tried. */
     const keylog_t *keys;
+    /* workers per capture (analysis/workers.h); 0 or 1: one */
+    unsigned jobs;
+    /* --shard K/N: only the flows whose address-pair hash is K modulo N
+     * (flow/flowhash.h); shard_n 0 or 1: every flow.  The per-packet counts
+     * of the capture (packets, bytes, bandwidth, decoder damage) are counted
+     * by shard 0 only, so that merging shards adds them up once. */
+    unsigned shard_k, shard_n;
     /* progress: called every few MB with raw bytes read and the file size */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
 } analysis_opts_t;
 
+/* Where each worker's records and evidence go (the pipeline provides it:
+ * the analysis includes nothing of write/). */
+typedef struct analysis_outputs {
+    void *ctx;
+    /* Worker w starts: its records go to *records (usually spooling into
+     * part: write/record_spool.h), its carved bodies and certificates to
+     * *evidence (NULL: none are kept).  Called before any packet, on the
+     * thread that called analysis_run. */
+    void (*open)(void *ctx, unsigned w, capture_result_t *part, const record_sink_t **records,
+                 const evidence_store_t **evidence);
+    /* Worker w made its last record: release what open made. */
+    void (*close)(void *ctx, unsigned w);
+} analysis_outputs_t;
+
 /* Analyse path into *out (zeroed by the caller; freed with
- * capture_result_free): the capture's description, statistics and damage go
- * to *out directly, every record to records (one sink per capture, usually
- * spooling into *out: write/record_spool.h), carved bodies and certificates
- * to evidence (NULL: none are kept).  Returns 0 when read to the end, 1 when
- * the file was read but part of it was damaged, 3 when it is not a usable
- * capture (out->error says why). */
-int analysis_run(const char *path, const analysis_opts_t *opts, const record_sink_t *records,
-                 const evidence_store_t *evidence, capture_result_t *out);
+ * capture_result_free) on opts->jobs workers: the capture's description,
+ * statistics and damage go to *out, every record through the workers' sinks
+ * into *out.  Returns 0 when read to the end, 1 when the file was read but
+ * part of it was damaged, 3 when it is not a usable capture (out->error says
+ * why). */
+int analysis_run(const char *path, const analysis_opts_t *opts, const analysis_outputs_t *outputs,
+                 capture_result_t *out);
 
 #endif

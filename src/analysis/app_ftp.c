@@ -139,10 +139,24 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
     carve_free(&ch->cv);
 }
 
+/* Is one of the control connection's two hosts at a? */
+static bool ctl_host(const ftp_channel_t *ch, const ipaddr_t *a)
+{
+    return ipaddr_eq(&ch->ctl.orig, a) || ipaddr_eq(&ch->ctl.resp, a);
+}
+
+/* The data connection goes to the announced port, at the announced address
+ * or the control connection's server (passive) or client (active) — a
+ * server behind NAT announces its private address — and between the two
+ * hosts of the control connection (never a third host: FXP transfers
+ * between two servers are not followed).  Keeping to one pair of hosts is
+ * also what lets the workers of --jobs see a control connection and its data
+ * connections together (flow/flowhash.h). */
 static bool channel_matches(const ftp_channel_t *ch, const conn_t *c)
 {
     return !ch->claimed && ch->dc.port == c->resp_p &&
-           (ipaddr_eq(&ch->resp, &c->resp) || ipaddr_eq(&ch->alt, &c->resp));
+           (ipaddr_eq(&ch->resp, &c->resp) || ipaddr_eq(&ch->alt, &c->resp)) &&
+           ctl_host(ch, &c->orig) && ctl_host(ch, &c->resp);
 }
 
 static ftp_channel_t *find_channel(const ftp_registry_t *r, const conn_t *c)

@@ -26,7 +26,19 @@
  * O(expired) but touching the list heads on every packet is wasted work. */
 #define REPLAY_EXPIRE_EVERY 4096
 
-/* What a replay reports.  Any hook may be NULL; ctx goes to each. */
+/* What reading a capture reports (replay_read).  Any hook may be NULL. */
+typedef struct replay_reader {
+    void *ctx;
+    /* Every record read, before the filter; n counts them from 1. */
+    void (*record)(void *ctx, uint64_t n, const capture_pkt_t *cp);
+    /* Record n passed the filter and decoded to p (valid during the call). */
+    void (*packet)(void *ctx, uint64_t n, const capture_pkt_t *cp, const packet_t *p);
+    /* Every REPLAY_EXPIRE_EVERY records, after record n: time to sweep idle
+     * connections at ts. */
+    void (*tick)(void *ctx, uint64_t n, ts_ns_t ts);
+} replay_reader_t;
+
+/* What a replay through one connection table reports (replay_capture). */
 typedef struct replay_hooks {
     void *ctx;
     /* Every record read, before the filter. */
@@ -47,11 +59,21 @@ typedef struct replay_hooks {
  * "pcap" of every log row and salts its uids.  Caller frees. */
 char *replay_capture_name(const char *path);
 
-/* Replay capture cap, opened from path, through filter bpf (NULL: every
- * packet), noting what cannot be decoded in damage and the decoder's counts
- * in *stats (may be NULL).  Stops early when interrupted().  Returns the last
- * capture_next() result: 0 read to the end, -1 the rest could not be read,
- * 1 interrupted. */
+/* Read capture cap through filter bpf (NULL: every packet), decoding each
+ * record; what cannot be decoded is noted in damage and the decoder's counts
+ * go to *stats (may be NULL).  Stops early when interrupted().  Returns the
+ * last capture_next() result: 0 read to the end, -1 the rest could not be
+ * read, 1 interrupted.  The analysis hands the packets to its workers from
+ * here (analysis/workers.h); replay_capture below keeps one table. */
+int replay_read(capture_t *cap, const char *bpf, damage_t *damage, const replay_reader_t *h,
+                decode_stats_t *stats);
+
+/* The connection table's uid salt for the capture at path. */
+uint64_t replay_uid_salt(const char *path);
+
+/* Replay capture cap, opened from path, through one connection table (as
+ * one analysis worker keeps it): replay_read's packets go to the table, its
+ * ticks expire connections.  Same return as replay_read. */
 int replay_capture(const char *path, capture_t *cap, const char *bpf, damage_t *damage,
                    const replay_hooks_t *h, decode_stats_t *stats);
 

@@ -21,14 +21,22 @@ static damage_entry_t *find_or_add(damage_t *d, const char *reason)
     return e;
 }
 
+/* Keep the DAMAGE_FIRST_FRAMES smallest frame numbers, sorted: the same
+ * ones whatever order the notes came in (workers note in their own order). */
 static void keep_frame(damage_entry_t *e, uint64_t frame)
 {
-    if (frame == 0 || e->nframes >= DAMAGE_FIRST_FRAMES)
+    if (frame == 0)
         return;
-    for (unsigned i = 0; i < e->nframes; i++)
-        if (e->frames[i] == frame)
-            return;
-    e->frames[e->nframes++] = frame;
+    unsigned i = 0;
+    while (i < e->nframes && e->frames[i] < frame)
+        i++;
+    if ((i < e->nframes && e->frames[i] == frame) || i >= DAMAGE_FIRST_FRAMES)
+        return;
+    unsigned last = e->nframes < DAMAGE_FIRST_FRAMES ? e->nframes : DAMAGE_FIRST_FRAMES - 1;
+    memmove(&e->frames[i + 1], &e->frames[i], (last - i) * sizeof e->frames[0]);
+    e->frames[i] = frame;
+    if (e->nframes < DAMAGE_FIRST_FRAMES)
+        e->nframes++;
 }
 
 void damage_add(damage_t *d, const char *reason, uint64_t count, uint64_t frame)

@@ -4,14 +4,17 @@
  * Analysers finish records in an order that depends on timeouts and on which
  * capture was read first.  Users need byte-identical logs whatever the order
  * of the captures and however many jobs ran, so each capture spools its rows
- * to a temporary file and keeps only a 24-byte index entry per row in memory
- * (timestamp, offset, length).  logstore_merge() then writes the final log
- * sorted by (ts, capture rank, row order within the capture).  Memory is
- * therefore O(rows × 24 B), not O(bytes of logs).
+ * to a temporary file and keeps only a 48-byte index entry per row in memory
+ * (timestamp, emission order, spool, offset, length).  logstore_merge() then
+ * writes the final log sorted by (ts, capture rank, emission order within the
+ * capture: core/order.h).  Memory is therefore O(rows × 48 B), not O(bytes of
+ * logs).  A capture analysed by several workers has one store per worker;
+ * logstore_absorb() makes them one store with several spool files.
  */
 #ifndef PCAPCASE_LOGSTORE_H
 #define PCAPCASE_LOGSTORE_H
 
+#include "core/order.h"
 #include "core/types.h"
 
 #include <stddef.h>
@@ -20,16 +23,20 @@
 
 typedef struct logstore_row {
     ts_ns_t ts;
+    rec_order_t ord;
     uint64_t off;
     uint32_t len;
-    uint32_t seq_hi; /* row order within the store, high bits (low bits = index) */
+    uint32_t spool; /* index into the store's spools */
 } logstore_row_t;
 
 typedef struct logstore {
-    FILE *spool; /* anonymous temporary file (tmpfile semantics, deleted on close) */
+    FILE **spools; /* anonymous temporary files (tmpfile semantics, deleted on
+                    * close); rows are added to the first, the others come
+                    * from logstore_absorb */
+    size_t nspools;
     logstore_row_t *rows;
     size_t n, cap;
-    uint64_t bytes;
+    uint64_t bytes;  /* of the first spool */
     int rank;        /* capture rank, set before merging */
     const char *dir; /* where the spool is (borrowed), for error messages */
     int err;         /* errno of the first failed spool write, 0 if none */
@@ -40,8 +47,20 @@ typedef struct logstore {
  * create or write the spool is recorded (fs_note_failure) and makes
  * logstore_merge fail; adding rows stays safe. */
 int logstore_init(logstore_t *ls, const char *dir);
-/* Append one JSON object (no trailing newline needed; one is added). */
+/* Append one JSON object (no trailing newline needed; one is added) made
+ * at emission order ord. */
+void logstore_add_ordered(logstore_t *ls, ts_ns_t ts, const rec_order_t *ord, const char *json,
+                          size_t len);
+/* The same for a row made after the analysis (by the case): it sorts after
+ * every analysis row of the same ts, in the order added. */
 void logstore_add(logstore_t *ls, ts_ns_t ts, const char *json, size_t len);
+/* Move every row and spool of src into dst (src is left empty, reusable
+ * after logstore_init).  dst's new rows keep src's order and ts.  The first
+ * write error of either stays recorded. */
+void logstore_absorb(logstore_t *dst, logstore_t *src);
+/* Row i's bytes (with its newline) into *buf (grown as needed; *cap its
+ * size).  Returns the length, or -1 when the spool cannot be read (errno). */
+long logstore_read(const logstore_t *ls, size_t i, char **buf, size_t *cap);
 void logstore_free(logstore_t *ls);
 
 /* Merge n stores (each with its rank set) into path, sorted.  Returns number

@@ -26,6 +26,7 @@ struct conn_table {
     void *ctx;
     uint64_t salt;
     damage_t *damage;
+    uint64_t max_live; /* CONN_MAX_LIVE, or the worker's share of it */
 };
 
 /* ---- key handling ---- */
@@ -136,7 +137,13 @@ conn_table_t *conn_table_new(conn_finish_fn on_finish, void *ctx, uint64_t uid_s
     t->ctx = ctx;
     t->salt = uid_salt;
     t->damage = damage;
+    t->max_live = CONN_MAX_LIVE;
     return t;
+}
+
+void conn_table_set_max_live(conn_table_t *t, uint64_t max_live)
+{
+    t->max_live = max_live ? max_live : 1;
 }
 
 static size_t bucket_of(const conn_table_t *t, const conn_t *c)
@@ -222,7 +229,7 @@ static bool likely_server_port(uint16_t p)
 static conn_t *create(conn_table_t *t, const packet_t *p, uint16_t sp, uint16_t dp, uint64_t frame,
                       ts_ns_t ts)
 {
-    if (t->live >= CONN_MAX_LIVE) {
+    if (t->live >= t->max_live) {
         /* evict the least recently active: TCP list head is the oldest TCP,
          * compare list heads and take the oldest overall */
         conn_t *victim = NULL;

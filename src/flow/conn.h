@@ -97,6 +97,9 @@ typedef void (*conn_finish_fn)(void *ctx, conn_t *c);
  * name), so the same tuple and time in two captures are two connections. */
 conn_table_t *conn_table_new(conn_finish_fn on_finish, void *ctx, uint64_t uid_salt,
                              damage_t *damage);
+/* Hold at most max_live connections (default CONN_MAX_LIVE): a worker of N
+ * holds its share. */
+void conn_table_set_max_live(conn_table_t *t, uint64_t max_live);
 /* Finish every remaining connection, in creation order, then free. */
 void conn_table_free(conn_table_t *t);
 

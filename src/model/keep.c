@@ -15,7 +15,9 @@ static char *dup_or_null(const char *s)
 void capture_keep_conn(capture_result_t *r, const conn_rec_t *c)
 {
     conn_rec_t *o = capture_conn_add(r);
+    rec_order_t ord = o->ord;
     *o = *c;
+    o->ord = ord;
     o->name_hint = dup_or_null(c->name_hint);
 }
 
@@ -117,8 +119,9 @@ static size_t cert_slot(const certs_t *t, const char *fp)
 }
 
 /* The capture's copy of certificate x, made on its first sighting. */
-static const x509_info_t *cert_fields(certs_t *t, const x509_info_t *x)
+const x509_info_t *capture_cert_intern(capture_result_t *r, const x509_info_t *x)
 {
+    certs_t *t = &r->cert_fields;
     if (t->nslots) {
         uint32_t at = t->slots[cert_slot(t, x->sha256)];
         if (at)
@@ -148,7 +151,7 @@ void capture_keep_certificate(capture_result_t *r, const cert_sighting_t *c, int
     memcpy(cr->uid, c->conn.uid, sizeof cr->uid);
     cr->expired_at_capture = c->expired_at_capture;
     cr->ts_digits = (int8_t)ts_digits;
-    cr->fields = cert_fields(&r->cert_fields, c->cert);
+    cr->fields = capture_cert_intern(r, c->cert);
 }
 
 void capture_keep_credential(capture_result_t *r, const credential_t *c)

@@ -23,5 +23,8 @@ void capture_keep_credential(capture_result_t *r, const credential_t *c);
 void capture_keep_mime_mismatch(capture_result_t *r, const mime_mismatch_t *m);
 void capture_keep_range_part(capture_result_t *r, const range_part_t *p);
 void capture_keep_intel(capture_result_t *r, const intel_sighting_t *s);
+/* r's own copy of certificate x's fields, made the first time it is seen
+ * (by fingerprint); the copy lives as long as r. */
+const x509_info_t *capture_cert_intern(capture_result_t *r, const x509_info_t *x);
 
 #endif

@@ -31,6 +31,7 @@ conn_rec_t *capture_conn_add(capture_result_t *r)
     }
     conn_rec_t *c = capture_conn(r, r->nconns++);
     memset(c, 0, sizeof *c);
+    c->ord = capture_order_next(r);
     return c;
 }
 
@@ -41,6 +42,7 @@ conn_rec_t *capture_conn_add(capture_result_t *r)
             (arr) = xreallocarray((arr), (cap), sizeof *(arr));                                    \
         }                                                                                          \
         memset(&(arr)[(n)], 0, sizeof *(arr));                                                     \
+        (arr)[(n)].ord = capture_order_next(r);                                                    \
     } while (0)
 
 dns_rec_t *capture_dns_add(capture_result_t *r)
@@ -85,12 +87,24 @@ intel_rec_t *capture_intel_add(capture_result_t *r)
     return &r->intel[r->nintel++];
 }
 
+static size_t pdns_slot(const capture_result_t *r, const char *name, const ipaddr_t *addr)
+{
+    size_t i = hash_fnv1a(addr->a, sizeof addr->a, hash_fnv1a(name, strlen(name), 0)) &
+               (r->npdns_slots - 1);
+    for (uint32_t at; (at = r->pdns_slots[i]); i = (i + 1) & (r->npdns_slots - 1))
+        if (ipaddr_eq(&r->pdns[at - 1].addr, addr) && strcmp(r->pdns[at - 1].name, name) == 0)
+            break;
+    return i;
+}
+
+/* One entry per (name, address) whatever the order of the sightings, so
+ * that parts analysed apart merge into what one pass gives. */
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts)
 {
-    /* answers repeat: extend the last matching entry rather than add */
-    for (size_t i = r->npdns; i > 0 && i + 64 > r->npdns; i--) {
-        pdns_entry_t *e = &r->pdns[i - 1];
-        if (ipaddr_eq(&e->addr, addr) && strcmp(e->name, name) == 0) {
+    if (r->npdns_slots) {
+        uint32_t at = r->pdns_slots[pdns_slot(r, name, addr)];
+        if (at) {
+            pdns_entry_t *e = &r->pdns[at - 1];
             if (ts < e->first)
                 e->first = ts;
             if (ts > e->last)
@@ -98,11 +112,23 @@ void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *add
             return;
         }
     }
-    GROW(r->pdns, r->npdns, r->cappdns);
+    if (2 * (r->npdns + 1) > r->npdns_slots) { /* at most half full */
+        r->npdns_slots = r->npdns_slots ? 2 * r->npdns_slots : 256;
+        free(r->pdns_slots);
+        r->pdns_slots = xcalloc(r->npdns_slots, sizeof *r->pdns_slots);
+        for (size_t i = 0; i < r->npdns; i++)
+            r->pdns_slots[pdns_slot(r, r->pdns[i].name, &r->pdns[i].addr)] = (uint32_t)(i + 1);
+    }
+    if (r->npdns == r->cappdns) {
+        r->cappdns = r->cappdns ? r->cappdns * 2 : 64;
+        r->pdns = xreallocarray(r->pdns, r->cappdns, sizeof *r->pdns);
+    }
+    size_t slot = pdns_slot(r, name, addr);
     pdns_entry_t *e = &r->pdns[r->npdns++];
     e->name = xstrdup(name);
     e->addr = *addr;
     e->first = e->last = ts;
+    r->pdns_slots[slot] = (uint32_t)r->npdns;
 }
 
 void capture_result_free(capture_result_t *r)
@@ -151,5 +177,6 @@ void capture_result_free(capture_result_t *r)
     for (size_t i = 0; i < r->npdns; i++)
         free(r->pdns[i].name);
     free(r->pdns);
+    free(r->pdns_slots);
     memset(r, 0, sizeof *r);
 }

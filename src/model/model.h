@@ -18,6 +18,7 @@
 
 #include "core/damage.h"
 #include "core/logstore.h"
+#include "core/order.h"
 #include "core/types.h"
 #include "decode/decode.h"
 #include "flow/conn.h"
@@ -64,6 +65,7 @@ typedef struct conn_rec {
     uint8_t mac_orig[6], mac_resp[6];
     bool has_mac;
     char *name_hint;  /* SNI or HTTP Host seen in this connection (owned) */
+    rec_order_t ord;  /* emission order (core/order.h) */
     uint32_t capture; /* index of the capture in the case */
 } conn_rec_t;
 
@@ -89,6 +91,7 @@ typedef struct dns_rec {
     int16_t rcode; /* -1: no response seen */
     uint64_t frame;
     char uid[UID_LEN];
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
 } dns_rec_t;
 
@@ -107,6 +110,7 @@ typedef struct tls_rec {
     bool self_signed, expired, sni_mismatch;
     uint64_t frame;
     char uid[UID_LEN];
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
 } tls_rec_t;
 
@@ -133,6 +137,7 @@ typedef struct cred_rec {
     bool hashed;       /* a challenge/response (NTLM), not a clear-text password */
     uint64_t frame;
     char uid[UID_LEN];
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
 } cred_rec_t;
 
@@ -143,6 +148,7 @@ typedef struct mime_rec {
     char *url, *declared, *sniffed, *sha256; /* owned */
     uint64_t frame;
     char uid[UID_LEN];
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
 } mime_rec_t;
 
@@ -162,6 +168,7 @@ typedef struct range_rec {
     ipaddr_t orig, resp;
     uint16_t orig_p, resp_p;
     uint64_t first_frame, last_frame;
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
 } range_rec_t;
 
@@ -170,6 +177,7 @@ typedef struct cert_rec {
     char fp[65];
     ts_ns_t ts;
     char uid[UID_LEN];
+    rec_order_t ord; /* emission order (core/order.h) */
     uint32_t capture;
     bool expired_at_capture;
     int8_t ts_digits;          /* the capture's time precision when it was seen */
@@ -186,6 +194,7 @@ typedef struct intel_rec {
     char uid[UID_LEN]; /* "" when the value belongs to no connection */
     ipaddr_t orig, resp;
     const char *where; /* static: "Conn::IN_RESP", ... */
+    rec_order_t ord;   /* emission order (core/order.h) */
     uint32_t capture;
 } intel_rec_t;
 
@@ -215,6 +224,9 @@ typedef struct capture_result {
     bool damaged;  /* some of the file could not be read or decoded */
     bool unusable; /* not a capture at all */
     char error[256];
+    /* where the analysis is (core/order.h): each record kept and each row
+     * spooled takes the next order */
+    rec_order_t at;
     /* connections, in blocks of CONN_BLOCK so growing never copies (a copy of
      * a million records would double peak memory) */
     conn_rec_t **conn_blocks;
@@ -224,9 +236,11 @@ typedef struct capture_result {
     /* bandwidth */
     rate_bin_t *rates;
     size_t nrates, caprates;
-    /* passive DNS */
+    /* passive DNS: one entry per (name, address), first and last sighting */
     pdns_entry_t *pdns;
     size_t npdns, cappdns;
+    uint32_t *pdns_slots; /* open addressing: index + 1 into pdns, 0 = empty */
+    size_t npdns_slots;
     /* application summaries for the findings */
     dns_rec_t *dns;
     size_t ndns, capdns;
@@ -265,10 +279,24 @@ mime_rec_t *capture_mime_add(capture_result_t *r);
 cert_rec_t *capture_cert_add(capture_result_t *r);
 intel_rec_t *capture_intel_add(capture_result_t *r);
 range_rec_t *capture_range_add(capture_result_t *r);
+/* The order for the next record made (r->at, then its counter moves on). */
+static inline rec_order_t capture_order_next(capture_result_t *r)
+{
+    rec_order_t o = r->at;
+    r->at.lo++;
+    return o;
+}
 /* Record that name resolved to addr at ts (passive DNS). */
 void capture_pdns_add(capture_result_t *r, const char *name, const ipaddr_t *addr, ts_ns_t ts);
 
 void capture_result_free(capture_result_t *r);
+/* Move everything part holds into r (a capture analysed by several workers:
+ * one part each): records, log rows (their spools too), passive DNS,
+ * certificates, counts and damage.  part is left freed.  Call
+ * capture_result_order() on r once every part is in. */
+void capture_result_absorb(capture_result_t *r, capture_result_t *part);
+/* Put every kept record array of r in emission order (core/order.h). */
+void capture_result_order(capture_result_t *r);
 const char *conn_rec_state(const conn_rec_t *c);
 uint8_t conn_state_index(const char *name);
 

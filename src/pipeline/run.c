@@ -1,4 +1,5 @@
-/* run.c — analysing the captures of a case on --jobs threads. */
+/* run.c — analysing the captures of a case, each on --jobs workers
+ * (analysis/workers.h). */
 #include "pipeline/pipeline.h"
 
 #include "core/xalloc.h"
@@ -7,7 +8,6 @@
 #include "case/intel_tap.h"
 #include "write/record_spool.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +18,37 @@ typedef struct shared {
     const case_inputs_t *in;
     const case_opts_t *opts;
     capture_result_t *results;
-    pthread_mutex_t lock;
-    size_t next;
     uint64_t total_bytes;
     uint64_t done_bytes; /* finished files */
-    uint64_t *inflight;  /* per worker: bytes of the file being read */
+    uint64_t inflight;   /* bytes of the file being read */
     struct timespec start;
     double last_print;
 } shared_t;
 
-typedef struct worker {
+/* Where one worker's records and evidence go. */
+typedef struct worker_out {
+    record_sink_t records;
+    intel_tap_t tap; /* --intel: every record is looked at on its way */
+    evidence_store_t evidence;
+    evidence_dir_t dir;
+} worker_out_t;
+
+/* A worker's evidence store notes write failures in a damage table of its
+ * own: a queued write reports its failure when the writer stops
+ * (artwriter_stop), after the worker's part is merged.  They join their
+ * capture's damage then. */
+typedef struct late_damage {
+    size_t capture;
+    damage_t *d;
+} late_damage_t;
+
+typedef struct outputs {
     shared_t *s;
-    int id;
-} worker_t;
+    size_t capture;
+    worker_out_t *w; /* one per worker */
+    late_damage_t *late;
+    size_t nlate;
+} outputs_t;
 
 static double elapsed(const struct timespec *t0)
 {
@@ -41,9 +59,7 @@ static double elapsed(const struct timespec *t0)
 
 static void print_progress(shared_t *s, bool final)
 {
-    uint64_t done = s->done_bytes;
-    for (int i = 0; i < s->opts->jobs; i++)
-        done += s->inflight[i];
+    uint64_t done = s->done_bytes + s->inflight;
     double t = elapsed(&s->start);
     if (!final && t - s->last_print < 0.25)
         return;
@@ -57,55 +73,39 @@ static void print_progress(shared_t *s, bool final)
     fflush(stderr);
 }
 
-typedef struct progress_ctx {
-    shared_t *s;
-    int id;
-} progress_ctx_t;
-
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
-    progress_ctx_t *p = ctx;
+    shared_t *s = ctx;
     (void)total;
-    pthread_mutex_lock(&p->s->lock);
-    p->s->inflight[p->id] = done;
-    print_progress(p->s, false);
-    pthread_mutex_unlock(&p->s->lock);
+    s->inflight = done;
+    print_progress(s, false);
 }
 
-static void *work(void *arg)
+static void open_worker(void *ctx, unsigned w, capture_result_t *part,
+                        const record_sink_t **records, const evidence_store_t **evidence)
 {
-    worker_t *w = arg;
-    shared_t *s = w->s;
-    for (;;) {
-        pthread_mutex_lock(&s->lock);
-        size_t i = s->next++;
-        pthread_mutex_unlock(&s->lock);
-        if (i >= s->in->n)
-            break;
-        analysis_opts_t ao = s->opts->analysis;
-        progress_ctx_t pc = {s, w->id};
-        if (s->opts->progress) {
-            ao.progress = on_progress;
-            ao.progress_ctx = &pc;
-        }
-        /* rows spool in the case folder (a big case's logs may not fit
-         * the temporary folder), evidence goes under it */
-        record_sink_t records;
-        record_spool_init(&records, &s->results[i], s->opts->out_dir);
-        intel_tap_t tap; /* --intel: every record is looked at on its way */
-        if (s->opts->intel)
-            intel_tap_init(&tap, &records, s->opts->intel);
-        const record_sink_t *sink = s->opts->intel ? &tap.sink : &records;
-        evidence_store_t evidence;
-        evidence_dir_t dir;
-        evidence_store_init(&evidence, &dir, s->opts->out_dir, &s->results[i].damage);
-        analysis_run(s->in->paths[i], &ao, sink, &evidence, &s->results[i]);
-        pthread_mutex_lock(&s->lock);
-        s->inflight[w->id] = 0;
-        s->done_bytes += s->results[i].size;
-        pthread_mutex_unlock(&s->lock);
+    outputs_t *o = ctx;
+    worker_out_t *wo = &o->w[w];
+    const case_opts_t *opts = o->s->opts;
+    /* rows spool in the case folder (a big case's logs may not fit the
+     * temporary folder), evidence goes under it */
+    record_spool_init(&wo->records, part, opts->out_dir);
+    *records = &wo->records;
+    if (opts->intel) {
+        intel_tap_init(&wo->tap, &wo->records, opts->intel);
+        *records = &wo->tap.sink;
     }
-    return NULL;
+    o->late = xreallocarray(o->late, o->nlate + 1, sizeof *o->late);
+    late_damage_t *l = &o->late[o->nlate++];
+    l->capture = o->capture;
+    l->d = xcalloc(1, sizeof *l->d);
+    evidence_store_init(&wo->evidence, &wo->dir, opts->out_dir, l->d);
+    *evidence = &wo->evidence;
+}
+
+static void close_worker(void *ctx, unsigned w)
+{
+    (void)ctx, (void)w; /* nothing held beyond the records and the store */
 }
 
 void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture_result_t *results)
@@ -115,14 +115,7 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
     s.in = in;
     s.opts = opts;
     s.results = results;
-    pthread_mutex_init(&s.lock, NULL);
-    int jobs = opts->jobs < 1 ? 1 : opts->jobs;
-    if ((size_t)jobs > in->n)
-        jobs = in->n ? (int)in->n : 1;
-    case_opts_t o = *opts;
-    o.jobs = jobs;
-    s.opts = &o;
-    s.inflight = xcalloc((size_t)jobs, sizeof *s.inflight);
+    unsigned jobs = opts->jobs < 1 ? 1 : (unsigned)opts->jobs;
     for (size_t i = 0; i < in->n; i++) {
         struct stat st;
         if (stat(in->paths[i], &st) == 0)
@@ -130,24 +123,31 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
     }
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     artwriter_start();
-    worker_t *ws = xcalloc((size_t)jobs, sizeof *ws);
-    pthread_t *th = xcalloc((size_t)jobs, sizeof *th);
-    for (int j = 0; j < jobs; j++) {
-        ws[j] = (worker_t){&s, j};
-        if (j == 0 || pthread_create(&th[j], NULL, work, &ws[j]) != 0)
-            th[j] = 0;
+    outputs_t o = {&s, 0, xcalloc(jobs, sizeof *o.w), NULL, 0};
+    analysis_outputs_t outputs = {&o, open_worker, close_worker};
+    /* one capture after another, each on every worker */
+    for (size_t i = 0; i < in->n; i++) {
+        analysis_opts_t ao = opts->analysis;
+        ao.jobs = jobs;
+        if (opts->progress) {
+            ao.progress = on_progress;
+            ao.progress_ctx = &s;
+        }
+        o.capture = i;
+        analysis_run(in->paths[i], &ao, &outputs, &results[i]);
+        s.inflight = 0;
+        s.done_bytes += results[i].size;
     }
-    work(&ws[0]); /* the calling thread is worker 0 */
-    for (int j = 1; j < jobs; j++)
-        if (th[j])
-            pthread_join(th[j], NULL);
     artwriter_stop(); /* every carved file is on disk before the case reads them */
+    for (size_t i = 0; i < o.nlate; i++) {
+        damage_merge(&results[o.late[i].capture].damage, o.late[i].d);
+        damage_free(o.late[i].d);
+        free(o.late[i].d);
+    }
     for (size_t i = 0; i < in->n; i++)
         damage_sort(&results[i].damage);
     if (opts->progress)
         print_progress(&s, true);
-    free(ws);
-    free(th);
-    free(s.inflight);
-    pthread_mutex_destroy(&s.lock);
+    free(o.late);
+    free(o.w);
 }

@@ -2,6 +2,7 @@
  * record_spool.h. */
 #include "write/record_spool.h"
 
+#include "flow/flowhash.h"
 #include "model/keep.h"
 #include "write/log_credentials.h"
 #include "write/log_dns.h"
@@ -21,7 +22,8 @@ static int digits(const capture_result_t *r)
 /* Spool the row in b into log k and free b. */
 static void spool(capture_result_t *r, enum log_kind k, ts_ns_t ts, buf_t *b)
 {
-    logstore_add(&r->logs[k], ts, (const char *)b->data, b->len);
+    rec_order_t ord = capture_order_next(r);
+    logstore_add_ordered(&r->logs[k], ts, &ord, (const char *)b->data, b->len);
     buf_free(b);
 }
 
@@ -55,6 +57,11 @@ static void on_http(void *ctx, const http_record_t *h)
 static void on_file(void *ctx, const file_record_t *f)
 {
     capture_result_t *r = ctx;
+    /* An analyser's capture-wide state reports files when the capture ends
+     * (FTP transfers whose connections finished first): order them by their
+     * own connection's pair (core/order.h), which no other worker has. */
+    if (r->at.hi == ORDER_END)
+        r->at.mid = flow_pair_hash(&f->conn.orig, &f->conn.resp);
     buf_t row = BUF_INIT;
     log_files_row(&row, f, r->name, digits(r));
     spool(r, LOG_FILES, f->ts, &row);

@@ -8,7 +8,8 @@
 # Each capture gets OUT_DIR/<path with / as __>/ holding logs/*.ndjson,
 # the artifact and certificate names, case.json without its volatile fields
 # (created, command line, tool version) and the exit status.  Runs one
-# capture at a time with --jobs 1 so the machine's load does not matter.
+# capture at a time with --jobs 1 (SNAPSHOT_JOBS=N: N workers) so the
+# machine's load does not matter.
 set -uo pipefail
 bin=$1
 out=$2
@@ -32,7 +33,7 @@ list "$@" | while read -r cap; do
     dst="$out/$key"
     rm -rf "$tmp/case" "$dst"
     mkdir -p "$dst"
-    timeout 300 "$bin" analyze -q --jobs 1 -o "$tmp/case" "$cap" >/dev/null 2>"$dst/stderr"
+    timeout 300 "$bin" analyze -q --jobs "${SNAPSHOT_JOBS:-1}" -o "$tmp/case" "$cap" >/dev/null 2>"$dst/stderr"
     echo $? >"$dst/status"
     sed -i "s#$tmp/case#CASE#g" "$dst/stderr"
     [ -d "$tmp/case/logs" ] && cp "$tmp/case/logs/"*.ndjson "$dst/" 2>/dev/null
