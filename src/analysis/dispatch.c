@@ -135,16 +135,19 @@ static void udp_datagram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_or
 /* ---- TCP: reassembled streams to the analyser the first bytes chose ---- */
 
 /* After STARTTLS the client's next bytes start TLS: the plain-text analyser
- * is finished and the TLS one takes the rest of the connection. */
-static void starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
+ * is finished and the TLS one takes the rest of the connection.  True when
+ * it switched.  (Not told by comparing session pointers: the new session
+ * may be allocated where the finished one was.) */
+static bool starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
 {
     const analyser_t *to = ac->d->after_starttls;
     session_t *s = ac->sessions;
     if (!is_orig || !to || !(s->ctx->self->flags & AN_STARTTLS) || !to->after_starttls(p, n))
-        return;
+        return false;
     session_finish(s);
     ac->sessions = NULL;
     session_start(ac, to);
+    return true;
 }
 
 static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint64_t frame,
@@ -163,9 +166,7 @@ static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint6
     if (!ac->sessions)
         return;
     session_data(ac->sessions, is_orig, p, len, frame, ts);
-    const session_t *before = ac->sessions;
-    starttls(ac, is_orig, p, len);
-    if (ac->sessions != before) /* the client's hello is TLS's first bytes */
+    if (starttls(ac, is_orig, p, len)) /* the client's hello is TLS's first bytes */
         session_data(ac->sessions, is_orig, p, len, frame, ts);
 }
 

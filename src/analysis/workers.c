@@ -49,6 +49,7 @@ typedef struct worker {
     conn_table_t *conns;
     dispatch_t *dispatch;
     an_ctx_t an;
+    uint64_t packets; /* analysed here (PCAPCASE_TIMINGS prints them) */
     /* threaded only */
     pthread_t th;
     pthread_mutex_t mu;
@@ -92,6 +93,7 @@ static void run_item(worker_t *w, const item_t *it)
     }
     w->part.at.hi = 2 * it->n;
     w->part.at.mid = it->hash;
+    w->packets++;
     bool is_orig;
     conn_t *c = conn_packet(w->conns, &it->pkt, it->frame, it->ts, &is_orig);
     if (c)
@@ -283,6 +285,17 @@ void workers_tick(workers_t *ws, uint64_t n, ts_ns_t ts)
     }
 }
 
+/* PCAPCASE_TIMINGS: how the capture's packets were spread. */
+static void print_spread(const workers_t *ws)
+{
+    if (!getenv("PCAPCASE_TIMINGS"))
+        return;
+    fprintf(stderr, "pcapcase: workers (%s): packets", ws->r->name);
+    for (unsigned i = 0; i < ws->n; i++)
+        fprintf(stderr, " %llu", (unsigned long long)ws->w[i].packets);
+    fputc('\n', stderr);
+}
+
 void workers_finish(workers_t *ws)
 {
     ws->end_digits = ws->r->ts_digits;
@@ -311,6 +324,7 @@ void workers_finish(workers_t *ws)
         ws->out->close(ws->out->ctx, i);
         capture_result_absorb(ws->r, &w->part);
     }
+    print_spread(ws);
     capture_result_order(ws->r);
     free(ws->w);
     free(ws);

@@ -1,5 +1,6 @@
 """The same captures give byte-identical logs: in any order, with any number
-of jobs, and when a capture is added to an existing case.  On the project's
+of workers (--jobs 1, 2, 3: one capture's flows spread over N workers by
+their address pair), and when a capture is added to an existing case.  On the project's
 own captures (pcap-ns, pcapng, gzip'd), and on corpus traces as well when the
 corpus is there."""
 import filecmp
@@ -16,14 +17,30 @@ OWN = [os.path.join(z.SOURCE_DIR, p) for p in
         "sample_pcaps/compare-a.pcap", "tests/data/gzip-compressed-capture/dns-http.pcap.gz")]
 CORPUS_TRACES = [os.path.join(z.CORPUS, "zeek-traces", t) for t in
                  ("http/get.pcap", "ipv6-fragmented-dns.pcap", "pcapng-multi-interface.pcapng",
-                  "echo-connections.pcap.gz")]
-LOGS = ["conn", "dns", "http", "files", "ssl", "x509", "hosts", "findings"]
+                  "echo-connections.pcap.gz", "ftp/ipv4.pcap", "ftp/bigtransfer.pcap",
+                  "smtp-attachment-msg.pcap", "tls/chrome-34-google.pcap", "tls/imap-starttls.pcap",
+                  "http/bro.org.pcap")]
+LOGS = ["conn", "dns", "http", "files", "ssl", "x509", "hosts", "findings", "ftp", "smtp",
+        "smb_files", "credentials"]
 
 
 def analyze(out, paths, jobs="2"):
     r = subprocess.run([z.PCAPCASE, "analyze", "-q", "--jobs", jobs, "-o", out, *paths],
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=600,
+                       env=dict(os.environ, PCAPCASE_TIMINGS="1"))
+    analyze.spread = [line for line in r.stderr.splitlines() if "workers (" in line]
     return r.returncode
+
+
+def spread_over(c, jobs):
+    """Each capture's packets went to jobs workers, and more than one did
+    work on the biggest capture (else the test would compare nothing)."""
+    best = 0
+    for line in analyze.spread:
+        counts = [int(x) for x in line.split("packets")[1].split()]
+        c.eq(len(counts), jobs, f"--jobs {jobs}: workers in '{line}'")
+        best = max(best, sum(1 for n in counts if n > 0))
+    c.check(best > 1, f"--jobs {jobs}: packets spread over several workers ({analyze.spread})")
 
 
 def same_logs(c, a, b, what):
@@ -42,9 +59,20 @@ def main():
     traces = OWN + (CORPUS_TRACES if corpus else [])
     with tempfile.TemporaryDirectory() as d:
         ref = os.path.join(d, "ref")
-        c.eq(analyze(ref, traces), 0, "reference run")
+        status = analyze(ref, traces)
+        c.check(status in (0, 1), f"reference run (status {status})")
         conns = len(z.read_ndjson(os.path.join(ref, "logs", "conn.ndjson")))
         c.check(conns > (800 if corpus else 300), f"reference has connections ({conns})")
+        c.check(len(analyze.spread) == len(traces), "one spread line per capture")
+        spread_over(c, 2)
+        for jobs in (1, 3):
+            other = os.path.join(d, f"jobs{jobs}")
+            c.eq(analyze(other, traces, jobs=str(jobs)), status, f"--jobs {jobs} run")
+            if jobs > 1:
+                spread_over(c, jobs)
+            same_logs(c, ref, other, f"--jobs {jobs} against --jobs 2")
+            c.eq(sorted(os.listdir(os.path.join(other, "artifacts"))),
+                 sorted(os.listdir(os.path.join(ref, "artifacts"))), f"--jobs {jobs}: artifacts")
         rev = os.path.join(d, "rev")
         analyze(rev, list(reversed(traces)), jobs="1")
         same_logs(c, ref, rev, "reversed order, one job")
