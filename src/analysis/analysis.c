@@ -1,6 +1,6 @@
 /* analysis.c — one capture, start to finish; see analysis.h.  The loop
  * itself is replay.c's; this file counts what the case reports about the
- * capture and hands packets to the dispatcher. */
+ * capture and hands each packet to the worker of its flow (workers.h). */
 #include "analysis.h"
 
 #include "analysis/replay.h"

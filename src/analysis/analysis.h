@@ -5,9 +5,8 @@
  * the protocol analysers (analyser.h) and reports what they find as records
  * to a record sink and evidence to an evidence store (model/), while the
  * capture's own description, counts and damage go to its capture_result_t.
- * Nothing here is shared between captures, so several captures can be
- * analysed on several threads at once (--jobs), each with its own sink and
- * store.
+ * The capture's flows are spread over opts->jobs workers (workers.h), each
+ * with its own sink and store; the result does not depend on their number.
  */
 #ifndef PCAPCASE_ANALYSIS_H
 #define PCAPCASE_ANALYSIS_H

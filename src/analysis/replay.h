@@ -1,14 +1,15 @@
 /*
  * replay.h — one pass over a capture: read → filter → decode → connection
- * table → hooks.
+ * tables → hooks.
  *
  * The one loop every user of connections goes through: analysis_run() (the
- * case) and `pcapcase trace --uid` (finding a connection by the uid the case
- * gave it).  Connections, their uids and the moments they finish follow from
- * the packets read, the filter and this loop alone — the hooks only watch
- * (analysers may swap a connection's originator, never which connection a
- * packet belongs to) — so two users of replay_capture() on the same capture
- * and filter see the same connections with the same uids by construction.
+ * case: replay_read, then a connection table per worker, workers.h) and
+ * `pcapcase trace --uid` (replay_capture: one table, finding a connection by
+ * the uid the case gave it).  Connections, their uids and the moments they
+ * finish follow from the packets read, the filter, this loop and its expiry
+ * ticks alone — a worker's table sees all of a flow's packets and the same
+ * ticks — and uids are made from the capture's name and the connection's
+ * first frame, so both users see the same connections with the same uids.
  *
  * (flow/tcpseries.c reads a capture again for the TCP charts and compare;
  * it selects one connection's packets by endpoints and the frame range the
