@@ -82,7 +82,8 @@ void logstore_absorb(logstore_t *dst, logstore_t *src)
         dst->dir = src->dir;
     }
     dst->spools = xreallocarray(dst->spools, base + src->nspools, sizeof *dst->spools);
-    memcpy(dst->spools + base, src->spools, src->nspools * sizeof *src->spools);
+    if (src->nspools)
+        memcpy(dst->spools + base, src->spools, src->nspools * sizeof *src->spools);
     dst->nspools = base + src->nspools;
     if (dst->n + src->n > dst->cap) {
         dst->cap = dst->n + src->n;

@@ -1,8 +1,12 @@
-/* test_core.c — the byte cursor, the JSON writer, the damage table and
- * what the string copies do with NULL. */
+/* test_core.c — the byte cursor, the JSON writer, the damage table, the
+ * log store's order, the flow hash, a capture's parts merged, and what the
+ * string copies do with NULL. */
 #include "core/cursor.h"
 #include "core/damage.h"
 #include "core/jsonw.h"
+#include "core/logstore.h"
+#include "flow/flowhash.h"
+#include "model/model.h"
 #include "core/xalloc.h"
 #include "cu_main.h"
 
@@ -98,6 +102,138 @@ static void damage_counts_by_reason_and_keeps_first_frames(void)
     damage_free(&d);
 }
 
+/* Workers note damage in their own order: the frames kept are the smallest
+ * whatever the order, and merging two tables gives the same. */
+static void damage_keeps_smallest_frames_in_any_order(void)
+{
+    damage_t a = {0}, b = {0}, one = {0};
+    static const uint64_t frames[] = {70, 20, 90, 10, 50, 30, 80, 60, 40};
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        damage_note(i % 2 ? &a : &b, "x.y", frames[i]);
+        damage_note(&one, "x.y", frames[sizeof frames / sizeof frames[0] - 1 - i]);
+    }
+    damage_merge(&a, &b);
+    const uint64_t want[DAMAGE_FIRST_FRAMES] = {10, 20, 30, 40, 50};
+    CU_ASSERT_EQUAL(a.v[0].count, 9);
+    CU_ASSERT_EQUAL(a.v[0].nframes, DAMAGE_FIRST_FRAMES);
+    CU_ASSERT_EQUAL(one.v[0].nframes, DAMAGE_FIRST_FRAMES);
+    for (int i = 0; i < DAMAGE_FIRST_FRAMES; i++) {
+        CU_ASSERT_EQUAL(a.v[0].frames[i], want[i]);
+        CU_ASSERT_EQUAL(one.v[0].frames[i], want[i]);
+    }
+    damage_free(&a), damage_free(&b), damage_free(&one);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[4096];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = 0;
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+/* Rows of two workers' stores, absorbed into one: written by (ts, order),
+ * read back one by one, and rows the case adds later go after the analysis
+ * rows of the same ts. */
+static void logstore_absorbs_and_merges_by_order(void)
+{
+    logstore_t w0, w1, all = {0};
+    CU_ASSERT_EQUAL(logstore_init(&w0, NULL), 0);
+    CU_ASSERT_EQUAL(logstore_init(&w1, NULL), 0);
+    rec_order_t o[] = {{4, 0, 7}, {2, 1, 9}, {2, 0, 3}, {2, 5, 9}};
+    logstore_add_ordered(&w0, 100, &o[0], "{\"r\":4}", 7);
+    logstore_add_ordered(&w1, 100, &o[1], "{\"r\":3}", 7);
+    logstore_add_ordered(&w0, 100, &o[2], "{\"r\":1}", 7);
+    logstore_add_ordered(&w1, 50, &o[3], "{\"r\":0}", 7);
+    logstore_absorb(&all, &w0);
+    logstore_absorb(&all, &w1);
+    logstore_add(&all, 100, "{\"r\":5}", 7);
+    rec_order_t same_pair_earlier = {2, 0, 9}; /* {hi, lo, mid}: before 3 */
+    logstore_add_ordered(&all, 100, &same_pair_earlier, "{\"r\":2}", 7);
+    CU_ASSERT_EQUAL(all.n, 6);
+    char *line = NULL;
+    size_t cap = 0;
+    CU_ASSERT_EQUAL(logstore_read(&all, 2, &line, &cap), 8); /* w0's two, then w1's */
+    CU_ASSERT_EQUAL(memcmp(line, "{\"r\":3}\n", 8), 0);
+    CU_ASSERT_EQUAL(logstore_read(&all, 4, &line, &cap), 8);
+    CU_ASSERT_EQUAL(memcmp(line, "{\"r\":5}\n", 8), 0);
+    free(line);
+    char path[] = "/tmp/pcapcase-test-logstore-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE(fd >= 0);
+    close(fd);
+    logstore_t *stores[] = {&all};
+    CU_ASSERT_EQUAL(logstore_merge(stores, 1, path), 6);
+    CU_ASSERT_STRING_EQUAL(slurp(path), "{\"r\":0}\n{\"r\":1}\n{\"r\":2}\n{\"r\":3}\n"
+                                        "{\"r\":4}\n{\"r\":5}\n");
+    unlink(path);
+    logstore_free(&all);
+    logstore_free(&w0);
+    logstore_free(&w1);
+}
+
+/* Both directions of a pair meet in one worker; different pairs spread. */
+static void flow_hash_is_symmetric_and_spreads(void)
+{
+    ipaddr_t a, b;
+    CU_ASSERT_TRUE(ipaddr_parse("192.0.2.1", &a));
+    CU_ASSERT_TRUE(ipaddr_parse("2001:db8::5", &b));
+    CU_ASSERT_EQUAL(flow_pair_hash(&a, &b), flow_pair_hash(&b, &a));
+    unsigned per[3] = {0};
+    for (int i = 0; i < 300; i++) {
+        ipaddr_t c = a;
+        c.a[3] = (uint8_t)i, c.a[2] = (uint8_t)(i >> 8);
+        per[flow_worker_of(flow_pair_hash(&c, &b), 0, 3)]++;
+    }
+    for (int w = 0; w < 3; w++)
+        CU_ASSERT_TRUE(per[w] > 60); /* 100 each on average */
+    /* a shard's workers share its hashes out again */
+    uint32_t h = flow_pair_hash(&a, &b);
+    CU_ASSERT_TRUE(flow_in_shard(h, h % 4, 4));
+    CU_ASSERT_FALSE(flow_in_shard(h, (h + 1) % 4, 4));
+    CU_ASSERT_EQUAL(flow_worker_of(h, 4, 2), (h / 4) % 2);
+}
+
+/* Two workers' parts make the capture's result in emission order, passive
+ * DNS merged per (name, address). */
+static void capture_parts_merge_in_order(void)
+{
+    capture_result_t r = {0}, p0 = {0}, p1 = {0};
+    ipaddr_t ip;
+    CU_ASSERT_TRUE(ipaddr_parse("198.51.100.7", &ip));
+    p0.at = (rec_order_t){10, 0, 5};
+    p1.at = (rec_order_t){10, 0, 2};
+    conn_rec_t *c = capture_conn_add(&p0); /* order 10/5/0 */
+    snprintf(c->uid, sizeof c->uid, "second");
+    c = capture_conn_add(&p1); /* 10/2/0 */
+    snprintf(c->uid, sizeof c->uid, "first");
+    p0.at.hi = 3;
+    c = capture_conn_add(&p0); /* 3/5/1 */
+    snprintf(c->uid, sizeof c->uid, "zeroth");
+    capture_dns_add(&p1)->qtype = 28;
+    capture_pdns_add(&p0, "example.org", &ip, 500);
+    capture_pdns_add(&p1, "example.org", &ip, 200);
+    capture_pdns_add(&p1, "example.org", &ip, 900);
+    damage_note(&p1.damage, "limit.z", 9);
+    capture_result_absorb(&r, &p0);
+    capture_result_absorb(&r, &p1);
+    capture_result_order(&r);
+    CU_ASSERT_EQUAL(r.nconns, 3);
+    CU_ASSERT_STRING_EQUAL(capture_conn(&r, 0)->uid, "zeroth");
+    CU_ASSERT_STRING_EQUAL(capture_conn(&r, 1)->uid, "first");
+    CU_ASSERT_STRING_EQUAL(capture_conn(&r, 2)->uid, "second");
+    CU_ASSERT_EQUAL(r.ndns, 1);
+    CU_ASSERT_EQUAL(r.dns[0].qtype, 28);
+    CU_ASSERT_EQUAL(r.npdns, 1);
+    CU_ASSERT_EQUAL(r.pdns[0].first, 200);
+    CU_ASSERT_EQUAL(r.pdns[0].last, 900);
+    CU_ASSERT_EQUAL(damage_total(&r.damage), 1);
+    capture_result_free(&r);
+}
+
 /* Run xstrndup(NULL, 0) in a child; returns how it ended and its stderr. */
 static int strndup_null_in_child(char *err, size_t size)
 {
@@ -141,6 +277,10 @@ static const cu_test_t tests[] = {
     {"string_copy_of_null_aborts_naming_the_caller", string_copy_of_null_aborts_naming_the_caller},
     {"damage_counts_by_reason_and_keeps_first_frames",
      damage_counts_by_reason_and_keeps_first_frames},
+    {"damage_keeps_smallest_frames_in_any_order", damage_keeps_smallest_frames_in_any_order},
+    {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
+    {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
+    {"capture_parts_merge_in_order", capture_parts_merge_in_order},
     {NULL, NULL}};
 
 CU_MAIN("core", tests)
