@@ -117,7 +117,7 @@ int analysis_run(const char *path, const analysis_opts_t *opts, const record_sin
         return 3;
     }
     r->size = capture_raw_size(cap);
-    an_ctx_t an = {NULL, opts, records, evidence, &r->damage, false, NULL};
+    an_ctx_t an = {NULL, opts, records, evidence, &r->damage, false, NULL, 0};
     run_t run = {r, cap, opts, dispatch_new(&an), PROGRESS_EVERY_BYTES};
     replay_hooks_t hooks = {&run, on_record, on_packet, on_end, on_conn_finish};
     int rc = replay_capture(path, cap, opts->bpf, &r->damage, &hooks, &r->dstats);

@@ -124,6 +124,15 @@ void http_txn_free(http_txn_t *t)
         txn_free(t);
 }
 
+http_txn_t *http_txn_take(http_txn_t *t)
+{
+    http_txn_t *k = xmalloc(sizeof *k);
+    *k = *t;
+    memset(t, 0, sizeof *t); /* what txn_free() then frees: nothing */
+    t->req.clen = t->resp.clen = -1;
+    return k;
+}
+
 void http_txn_weird(http_txn_t *t, const char *what)
 {
     weird(t, what);
