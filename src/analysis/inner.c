@@ -79,6 +79,27 @@ static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const 
     return NULL;
 }
 
+/* STARTTLS inside the stream (SMTP through a tunnel): as the dispatcher
+ * does on a connection, the client's TLS hello after it finishes the
+ * plain-text analyser and the TLS entry reads the rest, hello included. */
+static void after_starttls(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                           ts_ns_t ts)
+{
+    if (!is_orig || !(in->ctx.self->flags & AN_STARTTLS))
+        return;
+    for (const analyser_t *a = analysers; a->name; a++) {
+        if (!a->after_starttls || !a->ops)
+            continue;
+        if (!a->after_starttls(p, n))
+            return;
+        in->ctx.self->ops->finish(in->state);
+        in->ctx.self = a;
+        in->state = a->ops->new (&in->ctx, in->c);
+        a->ops->data(in->state, is_orig, p, n, frame, ts);
+        return;
+    }
+}
+
 void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                    ts_ns_t ts)
 {
@@ -95,6 +116,7 @@ void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uin
         in->state = a->ops->new (&in->ctx, in->c);
     }
     in->ctx.self->ops->data(in->state, is_orig, p, n, frame, ts);
+    after_starttls(in, is_orig, p, n, frame, ts);
 }
 
 void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len)

@@ -5,7 +5,7 @@ On tests/recordings/connect (recorded by tests/lab/record_connect.sh: curl
 --proxytunnel through a small CONNECT proxy to nginx, TLS 1.3 and plain
 HTTP; a refused CONNECT then an accepted one on the same connection; SMTP
 whose banner comes in the same segment as the proxy's 200; 64 bytes of no
-protocol), truth in truth.json:
+protocol; SMTP switched to TLS by STARTTLS), truth in truth.json:
 
   - the CONNECT rows say what the tunnel carried (tunnel: ssl, http, smtp,
     unknown with the weird connect_tunnel_unidentified), the refused one
@@ -19,7 +19,8 @@ protocol), truth in truth.json:
     served files; file ids stay unique (trans_depth starts again at 1 in
     the tunnel);
   - SMTP inside: the smtp row and the .eml (the banner after the 200 in the
-    same segment is not lost).
+    same segment is not lost); after STARTTLS inside the tunnel, the TLS is
+    read (ssl row with its SNI on the same uid, service http,ssl).
 
 Built captures (pcapgen): a client that sends its first tunnelled request in
 the CONNECT's segment, before the answer — tunnelled when answered 200, read
@@ -73,21 +74,25 @@ def recorded(tmp):
     connects = [h for h in http if h.get("method") == "CONNECT"]
     check([(h["status_code"], h.get("tunnel")) for h in connects] ==
           [(200, "ssl"), (200, "http"), (403, None), (200, "http"), (200, "smtp"),
-           (200, "unknown")], f"CONNECT rows: {[(h['status_code'], h.get('tunnel')) for h in connects]}")
-    check(connects[-1].get("weird") == "connect_tunnel_unidentified",
-          f"unknown tunnel's weird: {connects[-1].get('weird')}")
-    uid = {name: connects[i]["uid"] for i, name in enumerate(["tls", "plain", "refused", "", "smtp"])
-           if name}
-    check(len(set(h["uid"] for h in connects)) == 5, "one CONNECT row per proxy connection but "
+           (200, "unknown"), (200, "smtp")], f"CONNECT rows: {[(h['status_code'], h.get('tunnel')) for h in connects]}")
+    check(connects[5].get("weird") == "connect_tunnel_unidentified",
+          f"unknown tunnel's weird: {connects[5].get('weird')}")
+    names = ["tls", "plain", "refused", "", "smtp", "unknown", "starttls"]
+    uid = {name: connects[i]["uid"] for i, name in enumerate(names) if name}
+    check(len(set(h["uid"] for h in connects)) == 6, "one CONNECT row per proxy connection but "
           "the refused/accepted pair")
 
     services = {c["uid"]: c.get("service") for c in rows(with_keys, "conn")}
     check(services.get(uid["tls"]) == "http,ssl", f"service of the TLS tunnel: {services}")
     check(services.get(uid["smtp"]) == "http,smtp", f"service of the SMTP tunnel: {services}")
     check(services.get(uid["plain"]) == "http", f"service of the HTTP tunnel: {services}")
+    check(services.get(uid["unknown"]) == "http", f"service of the unknown tunnel: {services}")
+    check(services.get(uid["starttls"]) == "http,ssl", f"service after STARTTLS: {services}")
 
     ssl = rows(with_keys, "ssl")
-    check(len(ssl) == 1, f"one ssl row, got {len(ssl)}")
+    check([(r["uid"], r.get("server_name")) for r in ssl] ==
+          [(uid["tls"], TRUTH["server_name"]), (uid["starttls"], "mail.pcapcase.test")],
+          f"ssl rows {[(r['uid'], r.get('server_name')) for r in ssl]}")
     s = ssl[0] if ssl else {}
     check(s.get("uid") == uid["tls"], "the ssl row carries the CONNECT's uid")
     check(s.get("server_name") == TRUTH["server_name"], f"SNI {s.get('server_name')}")
@@ -98,7 +103,7 @@ def recorded(tmp):
         ja3 = subprocess.run(["tshark", "-r", os.path.join(REC, "connect.pcap"), "-Y",
                               "tls.handshake.type==1", "-T", "fields", "-e", "tls.handshake.ja3"],
                              capture_output=True, text=True).stdout.split()
-        check(ja3 == [s.get("ja3")], f"ja3 {s.get('ja3')} vs tshark {ja3}")
+        check(ja3 == [r.get("ja3") for r in ssl], f"ja3 {[r.get('ja3') for r in ssl]} vs tshark {ja3}")
     x509 = rows(with_keys, "x509")
     check([x.get("fingerprint") for x in x509] == [TRUTH["cert_sha256"]], "x509 row")
     check(x509 and uid["tls"] in x509[0].get("seen_in", []), "x509 seen_in has the uid")
@@ -121,7 +126,8 @@ def recorded(tmp):
               f"{path} artifact")
 
     smtp = rows(with_keys, "smtp")
-    check(len(smtp) == 1 and smtp[0]["uid"] == uid["smtp"], "one smtp row on the tunnel's uid")
+    check([(r["uid"], r.get("tls")) for r in smtp] == [(uid["smtp"], False), (uid["starttls"], True)],
+          f"smtp rows {[(r['uid'], r.get('tls')) for r in smtp]}")
     if smtp:
         check(smtp[0].get("mailfrom") == "alice@pcapcase.test" and
               smtp[0].get("rcptto") == ["bob@pcapcase.test"] and
@@ -134,8 +140,8 @@ def recorded(tmp):
     http = rows(plain, "http")
     check([h.get("uri") for h in http if h.get("method") == "GET"] == ["/plain.bin", "/second.bin"],
           "without the key log only the clear-text tunnels' GETs")
-    check(len(rows(plain, "ssl")) == 1 and rows(plain, "ssl")[0]["server_name"] ==
-          TRUTH["server_name"], "without the key log: the ssl row")
+    check([r.get("server_name") for r in rows(plain, "ssl")] ==
+          [TRUTH["server_name"], "mail.pcapcase.test"], "without the key log: the ssl rows")
 
 
 CLI, SRV = bytes([10, 77, 0, 5]), bytes([10, 77, 0, 1])

@@ -8,10 +8,13 @@ cannot play, for tests/lab/record_connect.sh (recording CONNECT tunnels).
                                     waits 0.2 s for the target to speak (an
                                     SMTP banner) and sends the 200 and those
                                     bytes in one segment.
-  connect_proxy.py smtp PORT        an SMTP server that takes one message
+  connect_proxy.py smtp PORT CERT KEY
+                                    an SMTP server that takes one message,
+                                    with STARTTLS (CERT, KEY: PEM files)
   connect_proxy.py echo PORT        echoes what it gets
-  connect_proxy.py smtp-client PROXY SMTPPORT MESSAGEFILE
+  connect_proxy.py smtp-client PROXY SMTPPORT MESSAGEFILE [starttls]
                                     delivers MESSAGEFILE through the tunnel
+                                    (after STARTTLS, SNI mail.pcapcase.test)
   connect_proxy.py refused-then-http PROXY HTTPPORT PATH OUTFILE
                                     CONNECT forbidden.test (403), then on the
                                     same connection CONNECT to HTTPPORT and
@@ -23,8 +26,11 @@ Everything listens on and connects to 127.0.0.1 only.
 """
 import select
 import socket
+import ssl
 import sys
 import threading
+
+SMTP_TLS = None  # the SMTP server's TLS context (smtp PORT CERT KEY)
 
 
 def read_head(sock):
@@ -106,6 +112,10 @@ def smtp_one(conn):
                 while f.readline() not in (b".\r\n", b""):
                     pass
                 conn.sendall(b"250 2.0.0 queued as 4711\r\n")
+            elif line.strip().upper() == b"STARTTLS":
+                conn.sendall(b"220 2.0.0 ready to start TLS\r\n")
+                conn = SMTP_TLS.wrap_socket(conn, server_side=True)
+                f = conn.makefile("rb")
             elif verb == b"QUIT":
                 conn.sendall(b"221 bye\r\n")
                 return
@@ -128,11 +138,21 @@ def tunnel(proxy, authority, sock=None):
     return s, read_head(s)
 
 
-def smtp_client(proxy, port, message_file):
+def smtp_client(proxy, port, message_file, starttls=False):
     s, head = tunnel(proxy, b"mail.pcapcase.test:%d" % port)
     assert head.startswith(b"HTTP/1.1 200"), head
     f = s.makefile("rb")
     assert f.readline().startswith(b"220")
+    if starttls:
+        s.sendall(b"EHLO client.pcapcase.test\r\n")
+        assert f.readline().startswith(b"250")
+        s.sendall(b"STARTTLS\r\n")
+        assert f.readline().startswith(b"220")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s, server_hostname="mail.pcapcase.test")
+        f = s.makefile("rb")
     message = open(message_file, "rb").read()
     for line in [b"EHLO client.pcapcase.test", b"MAIL FROM:<alice@pcapcase.test>",
                  b"RCPT TO:<bob@pcapcase.test>", b"DATA"]:
@@ -178,10 +198,14 @@ def echo_client(proxy, port):
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "smtp":
+        global SMTP_TLS
+        SMTP_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        SMTP_TLS.load_cert_chain(args[1], args[2])
     if cmd in ("proxy", "smtp", "echo"):
         serve(int(args[0]), {"proxy": proxy_one, "smtp": smtp_one, "echo": echo_one}[cmd])
     elif cmd == "smtp-client":
-        smtp_client(int(args[0]), int(args[1]), args[2])
+        smtp_client(int(args[0]), int(args[1]), args[2], args[3:] == ["starttls"])
     elif cmd == "refused-then-http":
         refused_then_http(int(args[0]), int(args[1]), args[2], args[3])
     elif cmd == "echo-client":

@@ -5,7 +5,7 @@
 #   tests/lab/record_connect.sh OUTDIR
 #
 # Writes OUTDIR/connect.pcap, OUTDIR/connect.keys (curl's NSS key log) and
-# OUTDIR/truth.json, nothing else.  One capture, five proxy connections, each
+# OUTDIR/truth.json, nothing else.  One capture, six proxy connections, each
 # through tests/lab/connect_proxy.py (a CONNECT proxy on 127.0.0.1):
 #   1. curl --proxytunnel to nginx over TLS 1.3 (HTTP/1.1 inside), GET /tls.bin
 #   2. curl --proxytunnel to nginx over plain HTTP, GET /plain.bin
@@ -14,6 +14,7 @@
 #   4. SMTP through the tunnel; the proxy sends the 200 and the server's
 #      banner in one segment
 #   5. 64 bytes of no protocol through a tunnel to an echo server
+#   6. SMTP through the tunnel switched to TLS by STARTTLS
 # Needs root (tcpdump on lo), nginx (nginx-light: ssl), curl, openssl,
 # tcpdump, python3.  The certificate is made at run time; the served files
 # are the same on every recording (derived from a fixed seed).
@@ -96,7 +97,7 @@ http {
 EOF
 nginx -c "$WORK/nginx.conf" -p "$WORK" &
 PIDS+=($!)
-for what in "proxy $P_PROXY" "smtp $P_SMTP" "echo $P_ECHO"; do
+for what in "proxy $P_PROXY" "smtp $P_SMTP $WORK/cert.pem $WORK/key.pem" "echo $P_ECHO"; do
   # shellcheck disable=SC2086
   python3 "$HERE/connect_proxy.py" $what &
   PIDS+=($!)
@@ -126,6 +127,8 @@ sleep 0.3
 python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message.eml"
 sleep 0.3
 python3 "$HERE/connect_proxy.py" echo-client "$P_PROXY" "$P_ECHO"
+sleep 0.3
+python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message.eml" starttls
 
 # tcpdump must have written every packet (on lo the filter sees each twice)
 sleep 1
