@@ -35,7 +35,8 @@
  *     TCP entry with callbacks may take it, detected as on a connection of
  *     its own to the CONNECT's target port.  Its records carry the
  *     connection's uid, and the connection's service names both protocols
- *     as Zeek does ("http,ssl").
+ *     as Zeek does ("http,ssl").  STARTTLS inside is followed as on a
+ *     connection.
  *
  * Adding a protocol: docs/design.md, "Adding a protocol analyser".
  */
