@@ -503,9 +503,9 @@ static uint16_t target_port(const char *authority)
     return d > colon + 1 && !*d && port > 0 && port <= 65535 ? (uint16_t)port : 0;
 }
 
-/* Open the tunnel after CONNECT t and hold its row (its bodies are ended,
- * their ids copied). */
-static void open_tunnel(http_state_t *s, http_txn_t *t)
+/* Open the tunnel after CONNECT t and make its row, to be held once its
+ * bodies are freed (hold_txn): their ids are copied. */
+static void open_tunnel(http_state_t *s, const http_txn_t *t)
 {
     tunnel_t *tun = &s->tun;
     tun->in = an_inner_new_tunnel(s->an, s->c, target_port(t->uri));
@@ -514,8 +514,13 @@ static void open_tunnel(http_state_t *s, http_txn_t *t)
         tun->row.orig_fuid = memcpy(tun->orig_fuid, tun->row.orig_fuid, UID_LEN);
     if (tun->row.resp_fuid)
         tun->row.resp_fuid = memcpy(tun->resp_fuid, tun->row.resp_fuid, UID_LEN);
-    tun->held = http_txn_take(t);
-    tun->row.txn = tun->held;
+}
+
+/* Keep the CONNECT t (its bodies freed) for its row. */
+static void hold_txn(http_state_t *s, http_txn_t *t)
+{
+    s->tun.held = http_txn_take(t);
+    s->tun.row.txn = s->tun.held;
 }
 
 /* Log the held CONNECT row, saying what its tunnel carried. */
@@ -545,7 +550,8 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     on_body_end(ctx, t, false);
     if (t->host)
         an_name_hint(s->c, t->host);
-    if (s->hc && !s->h2 && !s->tun.in && tunnel_opened(t))
+    bool tunnel = s->hc && !s->h2 && !s->tun.in && tunnel_opened(t);
+    if (tunnel)
         open_tunnel(s, t);
     else
         http_row(s, t);
@@ -553,6 +559,8 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     body_free(t->user[0]);
     body_free(t->user[1]);
     t->user[0] = t->user[1] = NULL;
+    if (tunnel)
+        hold_txn(s, t);
 }
 
 static const http_callbacks_t callbacks = {on_body_begin, on_body_data, on_body_gap, on_body_end,

@@ -148,11 +148,12 @@ CLI, SRV = bytes([10, 77, 0, 5]), bytes([10, 77, 0, 1])
 BODY = hashlib.sha256(b"early").digest() * 40
 
 
-def early_client(tmp, answer, name):
+def early_client(tmp, answer, name, connect_body=b""):
     """CONNECT and the first tunnelled request in one segment, then the
     answer and the inner response in one."""
-    req = (b"CONNECT www.pcapcase.test:80 HTTP/1.1\r\nHost: www.pcapcase.test:80\r\n\r\n"
-           b"GET /early.bin HTTP/1.1\r\nHost: www.pcapcase.test\r\n\r\n")
+    length = b"Content-Length: %d\r\n" % len(connect_body) if connect_body else b""
+    req = (b"CONNECT www.pcapcase.test:80 HTTP/1.1\r\nHost: www.pcapcase.test:80\r\n" + length +
+           b"\r\n" + connect_body + b"GET /early.bin HTTP/1.1\r\nHost: www.pcapcase.test\r\n\r\n")
     resp = answer + b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY
     pcap = os.path.join(tmp, name + ".pcap")
     pcapgen.write_pcap(pcap, pcapgen.tcp_session(CLI, SRV, 40001, 3128, req, resp, 1700000000.0))
@@ -169,6 +170,18 @@ def built(tmp):
           [("CONNECT", 1, "http"), ("GET", 1, None)], f"early tunnel rows {http}")
     files = rows(case, "files")
     check([f.get("sha256") for f in files] == [want], "early tunnel: the inner body carved")
+
+    # a CONNECT with a body (no proxy wants one): the body is the CONNECT's
+    # file, the row keeps its id while it waits for the tunnel's protocol
+    case = early_client(tmp, b"HTTP/1.1 200 Connection established\r\n\r\n", "body", b"junk")
+    http = rows(case, "http")
+    files = {f["fuid"]: f for f in rows(case, "files")}
+    check([(h["method"], h.get("tunnel"), h["request_body_len"]) for h in http] ==
+          [("CONNECT", "http", 4), ("GET", None, 0)], f"CONNECT with a body: {http}")
+    check(http and files.get((http[0].get("orig_fuids") or [""])[0], {}).get("sha256") ==
+          hashlib.sha256(b"junk").hexdigest(), "the CONNECT's body is its file")
+    check(sorted(f.get("sha256") for f in files.values()) ==
+          sorted([want, hashlib.sha256(b"junk").hexdigest()]), "both bodies carved")
 
     case = early_client(tmp, b"HTTP/1.1 407 Proxy Authentication Required\r\n"
                         b"Content-Length: 0\r\n\r\n", "refused")
