@@ -63,8 +63,9 @@ void an_credential(const an_ctx_t *ctx, const conn_t *c, const char *proto, cons
 
 void an_claim(const an_ctx_t *ctx, conn_t *c)
 {
-    if (!ctx->decrypted)
-        c->service = ctx->self->name;
+    if (ctx->decrypted)
+        return;
+    c->service = ctx->tunnel ? an_tunnel_service(ctx->self->name) : ctx->self->name;
 }
 
 void an_conn_ident(const conn_t *c, conn_ident_t *out)

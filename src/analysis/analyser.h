@@ -30,6 +30,13 @@
  *     protocol the handshake chose, else the first entry with an alpn
  *     whose detect() accepts the first plaintext bytes.  Its context says
  *     decrypted, so its records are marked.
+ *   - Tunnels: HTTP, when a CONNECT is answered 2xx, hands the rest of the
+ *     connection to an inner stream too (an_inner_new_tunnel): there every
+ *     TCP entry with callbacks may take it, detected as on a connection of
+ *     its own to the CONNECT's target port.  Its records carry the
+ *     connection's uid, and the connection's service names both protocols
+ *     as Zeek does ("http,ssl").  STARTTLS inside is followed as on a
+ *     connection.
  *
  * Adding a protocol: docs/design.md, "Adding a protocol analyser".
  */
@@ -72,6 +79,7 @@ typedef struct an_ctx {
     damage_t *damage;                 /* the capture's damage table */
     bool decrypted;                   /* an inner stream: the bytes are decrypted TLS plaintext */
     an_shared_t *shared;              /* the capture's shared state (dispatch.c) */
+    unsigned tunnel;                  /* an inner stream: CONNECT tunnels around it (0: none) */
 } an_ctx_t;
 
 /*
@@ -139,8 +147,6 @@ bool an_detect_server_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, c
 /* Is port one of the 0-terminated list? */
 bool an_port_in(const uint16_t *ports, uint16_t port);
 
-/* The analyser names the connection's service (conn.ndjson): its name.
- * An inner stream does not rename it (a decrypted connection stays ssl). */
 /* The capture's libmagic (opened on first use; NULL when it cannot be:
  * noted once as "limit.libmagic_unavailable" at frame). */
 filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame);
@@ -150,7 +156,9 @@ filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame);
 void an_credential(const an_ctx_t *ctx, const conn_t *c, const char *proto, const proto_cred_t *pc,
                    ts_ns_t ts, uint64_t frame);
 
-/* The analyser names the connection's service (conn.ndjson): its name. */
+/* The analyser names the connection's service (conn.ndjson): its name;
+ * inside a CONNECT tunnel "http,NAME" (Zeek's list).  A decrypted inner
+ * stream does not rename it (a decrypted connection stays ssl). */
 void an_claim(const an_ctx_t *ctx, conn_t *c);
 /* The connection's uid and addresses as records name them. */
 void an_conn_ident(const conn_t *c, conn_ident_t *out);
@@ -168,19 +176,28 @@ void an_name_hint(conn_t *c, const char *name);
  * it: an_inner_new() when the plaintext may start, then the plaintext of
  * each direction in order, and an_inner_finish() before its own records.
  * The inner analyser is chosen at the first bytes (see the top of this
- * file); when none takes them, the rest is counted and dropped.
+ * file); bytes before one takes the stream are counted and dropped.
  */
 typedef struct an_inner an_inner_t;
 
 /* outer: the outer analyser's context (its evidence, sink, damage).
  * alpn: the protocol the handshake chose, or NULL (copied).  Never NULL. */
 an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn);
+/* The stream after a CONNECT answered 2xx: any TCP analyser may take it,
+ * detected as if c went to target_port (the CONNECT's; 0 when unknown) —
+ * the connection's own ports are the proxy's.  Never NULL. */
+an_inner_t *an_inner_new_tunnel(const an_ctx_t *outer, conn_t *c, uint16_t target_port);
 void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                    ts_ns_t ts);
 void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len);
 void an_inner_end(an_inner_t *in, bool is_orig);
 /* The name of the analyser running inside, or NULL while none is. */
 const char *an_inner_name(const an_inner_t *in);
+/* Bytes no analyser took (before one did, or all when none did). */
+uint64_t an_inner_unread(const an_inner_t *in);
+/* conn.ndjson's service for analyser name inside a CONNECT tunnel
+ * ("http,ssl"; static), or "http" for a name with no such entry. */
+const char *an_tunnel_service(const char *name);
 /* Finish the inner analyser (its last records) and free; NULL-safe. */
 void an_inner_finish(an_inner_t *in);
 

@@ -1,4 +1,12 @@
-/* app_http.c — see app_http.h. */
+/* app_http.c — see app_http.h.
+ *
+ * A CONNECT answered 2xx ends HTTP on the connection: what follows, both
+ * ways, is a new stream (TLS to the target, or plain HTTP, SMTP, ...) that
+ * an inner stream of the analyser table reads as if it were a connection
+ * of its own (analyser.h, "Tunnels").  Its records carry the connection's
+ * uid.  The CONNECT's http row waits until the tunnel's protocol is known,
+ * so it can say what the tunnel carried (tunnel), or that nothing could
+ * read it. */
 #include "analysis/app_http.h"
 
 #include "analysis/mailmsg.h"
@@ -56,20 +64,35 @@ typedef struct body_state {
     mailmsg_t *attached; /* a message/rfc822 body: the messages attached inside it */
 } body_state_t;
 
+/* The stream after a CONNECT answered 2xx, and the CONNECT's row, held
+ * until the stream's protocol is known (or the connection ends). */
+typedef struct tunnel {
+    an_inner_t *in;    /* NULL: no tunnel */
+    http_txn_t *held;  /* the CONNECT (http_txn_take), NULL once logged */
+    http_record_t row; /* its row but the tunnel member */
+    char orig_fuid[UID_LEN], resp_fuid[UID_LEN];
+} tunnel_t;
+
 /* One connection's HTTP: HTTP/1.x until (unless) it switches to HTTP/2
- * (an "Upgrade: h2c" answered 101); HTTP/2 from the start when the table
- * chose the HTTP/2 line (the client preface, or ALPN h2 inside TLS). */
+ * (an "Upgrade: h2c" answered 101) or to a tunnel (a CONNECT answered
+ * 2xx); HTTP/2 from the start when the table chose the HTTP/2 line (the
+ * client preface, or ALPN h2 inside TLS). */
 struct http_state {
     const an_ctx_t *an;
     const analysis_opts_t *opts;
     conn_t *c;
     http_conn_t *hc; /* HTTP/1.x; NULL when HTTP/2 from the start */
     h2_conn_t *h2;   /* HTTP/2, or NULL */
+    tunnel_t tun;
 };
 
-static void make_fuid(const conn_t *c, unsigned depth, bool is_orig, char out[UID_LEN])
+/* File ids from the connection's uid, the transaction and the direction;
+ * inside a tunnel also its depth (trans_depth starts again at 1 there). */
+static void make_fuid(const an_ctx_t *an, const conn_t *c, unsigned depth, bool is_orig,
+                      char out[UID_LEN])
 {
-    uint64_t parts[2] = {hash_fnv1a(c->uid, strlen(c->uid), 0), (uint64_t)depth << 1 | is_orig};
+    uint64_t parts[2] = {hash_fnv1a(c->uid, strlen(c->uid), 0),
+                         (uint64_t)an->tunnel << 48 | (uint64_t)depth << 1 | is_orig};
     uint64_t h1 = hash_fnv1a(parts, sizeof parts, 0);
     zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x51ed27), out);
 }
@@ -110,7 +133,7 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
     if (b->carve && coded)
         b->wire_ev = s->an->evidence->open(s->an->evidence->ctx);
-    make_fuid(s->c, t->depth, is_orig, b->fuid);
+    make_fuid(s->an, s->c, t->depth, is_orig, b->fuid);
     if (b->carve && m->ctype && strncasecmp(m->ctype, "message/rfc822", 14) == 0)
         b->attached = mailmsg_new_attached_only(s->an, s->c, "HTTP", is_orig,
                                                 (uint64_t)t->depth << 1 | is_orig);
@@ -395,8 +418,8 @@ static void body_free(body_state_t *b)
     free(b);
 }
 
-/* The http record of a finished transaction, and the credential it carried. */
-static void http_row(http_state_t *s, http_txn_t *t)
+/* The http record of a finished transaction. */
+static http_record_t record_of(const http_state_t *s, const http_txn_t *t)
 {
     body_state_t *rb = t->user[0], *sb = t->user[1];
     http_record_t h = {.ts = t->req.has ? t->req.ts : t->resp.ts,
@@ -408,16 +431,29 @@ static void http_row(http_state_t *s, http_txn_t *t)
                        .resp_mime = sb ? sb->mime : NULL,
                        .decrypted = s->an->decrypted};
     an_conn_ident(s->c, &h.conn);
-    s->an->records->http(s->an->records->ctx, &h);
+    return h;
+}
+
+/* Report the row h, and the credential its transaction carried. */
+static void report_row(const http_state_t *s, const http_record_t *h)
+{
+    const http_txn_t *t = h->txn;
+    s->an->records->http(s->an->records->ctx, h);
     if (t->username) {
-        credential_t cr = {.conn = h.conn,
-                           .ts = h.ts,
+        credential_t cr = {.conn = h->conn,
+                           .ts = h->ts,
                            .proto = "http-basic",
                            .username = t->username,
                            .has_password = t->has_password,
                            .frame = t->req.first_frame};
         s->an->records->credential(s->an->records->ctx, &cr);
     }
+}
+
+static void http_row(http_state_t *s, http_txn_t *t)
+{
+    http_record_t h = record_of(s, t);
+    report_row(s, &h);
 }
 
 static const http_callbacks_t callbacks;
@@ -446,6 +482,62 @@ static bool upgraded_to_h2c(const http_txn_t *t)
     return t->status == 101 && t->upgrade && strcasecmp(t->upgrade, "h2c") == 0;
 }
 
+/* Is this a CONNECT answered 2xx?  Then the rest is a tunnel (http.c
+ * hands it to switched()). */
+static bool tunnel_opened(const http_txn_t *t)
+{
+    return t->method && strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2;
+}
+
+/* The port of a CONNECT's authority ("host:port", "[v6]:port"), 0 when it
+ * names none. */
+static uint16_t target_port(const char *authority)
+{
+    const char *colon = authority ? strrchr(authority, ':') : NULL;
+    if (!colon || strchr(colon, ']'))
+        return 0;
+    unsigned long port = 0;
+    const char *d = colon + 1;
+    for (; *d >= '0' && *d <= '9' && port <= 65535; d++)
+        port = port * 10 + (unsigned long)(*d - '0');
+    return d > colon + 1 && !*d && port > 0 && port <= 65535 ? (uint16_t)port : 0;
+}
+
+/* Open the tunnel after CONNECT t and make its row, to be held once its
+ * bodies are freed (hold_txn): their ids are copied. */
+static void open_tunnel(http_state_t *s, const http_txn_t *t)
+{
+    tunnel_t *tun = &s->tun;
+    tun->in = an_inner_new_tunnel(s->an, s->c, target_port(t->uri));
+    tun->row = record_of(s, t);
+    if (tun->row.orig_fuid)
+        tun->row.orig_fuid = memcpy(tun->orig_fuid, tun->row.orig_fuid, UID_LEN);
+    if (tun->row.resp_fuid)
+        tun->row.resp_fuid = memcpy(tun->resp_fuid, tun->row.resp_fuid, UID_LEN);
+}
+
+/* Keep the CONNECT t (its bodies freed) for its row. */
+static void hold_txn(http_state_t *s, http_txn_t *t)
+{
+    s->tun.held = http_txn_take(t);
+    s->tun.row.txn = s->tun.held;
+}
+
+/* Log the held CONNECT row, saying what its tunnel carried. */
+static void log_tunnel_row(http_state_t *s)
+{
+    tunnel_t *tun = &s->tun;
+    if (!tun->held)
+        return;
+    const char *inner = an_inner_name(tun->in);
+    tun->row.tunnel = inner ? inner : an_inner_unread(tun->in) ? "unknown" : "none";
+    if (!inner && an_inner_unread(tun->in))
+        http_txn_weird(tun->held, "connect_tunnel_unidentified");
+    report_row(s, &tun->row);
+    http_txn_free(tun->held);
+    tun->held = NULL;
+}
+
 static void on_txn_done(void *ctx, http_txn_t *t)
 {
     http_state_t *s = ctx;
@@ -458,24 +550,36 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     on_body_end(ctx, t, false);
     if (t->host)
         an_name_hint(s->c, t->host);
-    http_row(s, t);
+    bool tunnel = s->hc && !s->h2 && !s->tun.in && tunnel_opened(t);
+    if (tunnel)
+        open_tunnel(s, t);
+    else
+        http_row(s, t);
     doh(s, t);
     body_free(t->user[0]);
     body_free(t->user[1]);
     t->user[0] = t->user[1] = NULL;
+    if (tunnel)
+        hold_txn(s, t);
 }
 
 static const http_callbacks_t callbacks = {on_body_begin, on_body_data, on_body_gap, on_body_end,
                                            on_txn_done};
 
-/* The bytes after a 101 or CONNECT: HTTP/2 after an h2c upgrade, else
- * another protocol we do not read (dropped, as before). */
+/* The bytes after a 101 or CONNECT: HTTP/2 after an h2c upgrade, the
+ * tunnel after a CONNECT, else another protocol we do not read (after a
+ * 101 to a protocol but h2c: dropped). */
 static void switched(void *ctx, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                      ts_ns_t ts)
 {
     http_state_t *s = ctx;
-    if (s->h2)
+    if (s->h2) {
         h2_conn_data(s->h2, is_orig, p, n, frame, ts);
+    } else if (s->tun.in) {
+        an_inner_data(s->tun.in, is_orig, p, n, frame, ts);
+        if (an_inner_name(s->tun.in))
+            log_tunnel_row(s);
+    }
 }
 
 static http_state_t *state_new(const an_ctx_t *an, conn_t *c)
@@ -520,6 +624,8 @@ static void http_gap(void *state, bool is_orig, uint64_t len)
     http_state_t *s = state;
     if (s->h2)
         h2_conn_gap(s->h2, is_orig, len);
+    else if (s->tun.in)
+        an_inner_gap(s->tun.in, is_orig, len);
     else
         http_conn_gap(s->hc, is_orig, len);
 }
@@ -529,6 +635,8 @@ static void http_end(void *state, bool is_orig)
     http_state_t *s = state;
     if (s->h2)
         h2_conn_end(s->h2, is_orig);
+    else if (s->tun.in)
+        an_inner_end(s->tun.in, is_orig);
     else
         http_conn_end(s->hc, is_orig);
 }
@@ -553,6 +661,8 @@ static void http_finish(void *state)
 {
     http_state_t *s = state;
     http_conn_free(s->hc); /* an upgraded connection: its 101 was reported already */
+    log_tunnel_row(s);     /* a tunnel no analyser took: "unknown" or "none" */
+    an_inner_finish(s->tun.in);
     if (s->h2) {
         h2_damage(s, h2_conn_stats(s->h2));
         h2_conn_free(s->h2);

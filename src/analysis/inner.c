@@ -1,11 +1,18 @@
 /* inner.c — inner streams: a protocol carried inside another analyser's
- * protocol on one connection (HTTP inside decrypted TLS); see analyser.h.
+ * protocol on one connection (HTTP inside decrypted TLS, anything inside a
+ * CONNECT tunnel); see analyser.h.
  *
- * The inner analyser is a line of the same table as every other: the one
- * whose alpn the handshake chose, else the first with an alpn whose
- * detector takes the first plaintext bytes.  It gets its own copy of the
- * outer analyser's context with decrypted set, so the records it makes say
- * where their bytes came from and the connection keeps its service. */
+ * The inner analyser is a line of the same table as every other.  In
+ * decrypted TLS: the one whose alpn the handshake chose, else the first
+ * with an alpn whose detector takes the first plaintext bytes; it gets its
+ * own copy of the outer analyser's context with decrypted set, so the
+ * records it makes say where their bytes came from and the connection
+ * keeps its service.  In a tunnel: the first TCP entry whose detector takes
+ * the first bytes, as the dispatcher chooses for a new connection — shown
+ * a copy of the connection whose responder port is the CONNECT's target,
+ * since port hints (SMTP's banner comes before any client byte) must see
+ * where the client asked to go, not the proxy; its context counts the
+ * tunnel, so its claim names both services. */
 #include "analysis/analyser.h"
 
 #include "core/xalloc.h"
@@ -18,6 +25,9 @@ struct an_inner {
     conn_t *c;
     char *alpn;  /* owned copy, or NULL */
     void *state; /* the inner analyser's, once chosen */
+    bool tunnel; /* a CONNECT tunnel: every TCP entry may take it */
+    uint16_t target_port;
+    uint64_t unread; /* bytes before an analyser took the stream */
 };
 
 an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn)
@@ -31,6 +41,24 @@ an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn)
     return in;
 }
 
+an_inner_t *an_inner_new_tunnel(const an_ctx_t *outer, conn_t *c, uint16_t target_port)
+{
+    an_inner_t *in = xcalloc(1, sizeof *in);
+    in->ctx = *outer;
+    in->ctx.self = NULL;
+    in->ctx.tunnel++;
+    in->c = c;
+    in->tunnel = true;
+    in->target_port = target_port;
+    return in;
+}
+
+/* Can entry a run on this inner stream? */
+static bool eligible(const an_inner_t *in, const analyser_t *a)
+{
+    return a->ops && (a->transport & AN_TCP) && (in->tunnel || a->alpn);
+}
+
 /* The entry named by the ALPN, else the first inner-capable one that takes
  * these bytes, or NULL. */
 static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const uint8_t *p,
@@ -39,13 +67,37 @@ static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const 
     for (const analyser_t *a = analysers; in->alpn && a->name; a++)
         if (a->alpn && a->ops && strcmp(a->alpn, in->alpn) == 0)
             return a;
+    conn_t seen = *in->c; /* a tunnel's as if to its target (shallow: detectors only read) */
+    if (in->tunnel)
+        seen.resp_p = in->target_port;
     for (const analyser_t *a = analysers; a->name; a++) {
         an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
         probe.self = a;
-        if (a->alpn && a->ops && (a->transport & AN_TCP) && a->detect(&probe, in->c, is_orig, p, n))
+        if (eligible(in, a) && a->detect(&probe, &seen, is_orig, p, n))
             return a;
     }
     return NULL;
+}
+
+/* STARTTLS inside the stream (SMTP through a tunnel): as the dispatcher
+ * does on a connection, the client's TLS hello after it finishes the
+ * plain-text analyser and the TLS entry reads the rest, hello included. */
+static void after_starttls(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                           ts_ns_t ts)
+{
+    if (!is_orig || !(in->ctx.self->flags & AN_STARTTLS))
+        return;
+    for (const analyser_t *a = analysers; a->name; a++) {
+        if (!a->after_starttls || !a->ops)
+            continue;
+        if (!a->after_starttls(p, n))
+            return;
+        in->ctx.self->ops->finish(in->state);
+        in->ctx.self = a;
+        in->state = a->ops->new (&in->ctx, in->c);
+        a->ops->data(in->state, is_orig, p, n, frame, ts);
+        return;
+    }
 }
 
 void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
@@ -56,12 +108,15 @@ void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uin
     if (!in->ctx.self) {
         /* bytes before an analyser takes the stream are not any protocol we read */
         const analyser_t *a = choose_inner(in, is_orig, p, n);
-        if (!a)
+        if (!a) {
+            in->unread += n;
             return;
+        }
         in->ctx.self = a;
         in->state = a->ops->new (&in->ctx, in->c);
     }
     in->ctx.self->ops->data(in->state, is_orig, p, n, frame, ts);
+    after_starttls(in, is_orig, p, n, frame, ts);
 }
 
 void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len)
@@ -79,6 +134,28 @@ void an_inner_end(an_inner_t *in, bool is_orig)
 const char *an_inner_name(const an_inner_t *in)
 {
     return in->ctx.self ? in->ctx.self->name : NULL;
+}
+
+uint64_t an_inner_unread(const an_inner_t *in)
+{
+    return in->unread;
+}
+
+/* Zeek's service list of a connection whose CONNECT tunnel carried name. */
+static const struct {
+    const char *inner, *service;
+} tunnel_services[] = {
+    {"ssl", "http,ssl"},   {"http", "http"},      {"dns", "http,dns"},
+    {"smb", "http,smb"},   {"ftp", "http,ftp"},   {"smtp", "http,smtp"},
+    {"pop3", "http,pop3"}, {"imap", "http,imap"}, {"ftp-data", "http,ftp-data"},
+};
+
+const char *an_tunnel_service(const char *name)
+{
+    for (size_t i = 0; i < sizeof tunnel_services / sizeof *tunnel_services; i++)
+        if (strcmp(tunnel_services[i].inner, name) == 0)
+            return tunnel_services[i].service;
+    return "http";
 }
 
 void an_inner_finish(an_inner_t *in)

@@ -78,6 +78,10 @@ typedef struct http_record {
     const char *resp_fuid;
     const char *resp_mime; /* sniffed type of the response body, or NULL */
     bool decrypted;        /* carried in TLS that was decrypted with the key log */
+    /* A CONNECT answered 2xx: what its tunnel carried — the analyser that
+     * read it ("ssl", "http", ...), "unknown" (bytes no analyser took) or
+     * "none" (no bytes); NULL for every other request.  Static. */
+    const char *tunnel;
 } http_record_t;
 
 /* One file: a carved HTTP body, or a whole object assembled from 206

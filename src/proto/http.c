@@ -21,6 +21,7 @@ enum state {
     ST_BODY_CLOSE, /* body until the connection closes */
     ST_RESYNC,     /* lost framing: look for the next message start */
     ST_DEAD,       /* not HTTP any more (CONNECT, Upgrade, garbage) */
+    ST_AWAIT,      /* requests after a CONNECT: held until its answer */
 };
 
 /* A direction can be inside a message whose transaction is already gone:
@@ -46,6 +47,14 @@ struct http_conn {
     unsigned depth;
     http_switched_fn switched; /* bytes after a 101 / CONNECT, or NULL */
     void *switched_ctx;
+    /* Client bytes sent after a CONNECT before its answer came (a client
+     * that does not wait: the tunnel's first bytes, or the next request if
+     * the proxy refuses), at most HTTP_MAX_HEADER_BYTES; replay: refused,
+     * to be read as HTTP once the answer's bytes are parsed. */
+    buf_t held;
+    uint64_t held_frame;
+    ts_ns_t held_ts;
+    bool replay;
 };
 
 static const char *const methods[] = {"GET ",       "POST ",    "HEAD ",   "PUT ",   "DELETE ",
@@ -122,6 +131,15 @@ void http_txn_free(http_txn_t *t)
 {
     if (t)
         txn_free(t);
+}
+
+http_txn_t *http_txn_take(http_txn_t *t)
+{
+    http_txn_t *k = xmalloc(sizeof *k);
+    *k = *t;
+    memset(t, 0, sizeof *t); /* what txn_free() then frees: nothing */
+    t->req.clen = t->resp.clen = -1;
+    return k;
 }
 
 void http_txn_weird(http_txn_t *t, const char *what)
@@ -422,9 +440,20 @@ static void message_end(http_conn_t *h, dir_t *d, bool is_orig, bool had_body)
     if (had_body)
         h->cb->body_end(h->ctx, t, is_orig);
     d->cur = NULL;
+    if (is_orig && t->method && strcmp(t->method, "CONNECT") == 0 && !t->resp.has)
+        d->st = ST_AWAIT; /* what follows depends on the answer */
     /* a transaction is done when its response is; unanswered requests wait */
     if (!is_orig && h->nq && h->q[0] == t)
         complete_front(h);
+}
+
+/* The client's bytes held after a CONNECT answered 2xx: the tunnel's
+ * first, before any of the server's that follow the answer. */
+static void release_held(http_conn_t *h)
+{
+    if (h->held.len && h->switched)
+        h->switched(h->switched_ctx, true, h->held.data, h->held.len, h->held_frame, h->held_ts);
+    buf_clear(&h->held);
 }
 
 /* After the header block: decide the body framing. */
@@ -443,11 +472,16 @@ static void after_headers(http_conn_t *h, dir_t *d, bool is_orig)
             d->st = ST_HEADERS;
             return;
         }
-        bool connect_ok = t->method && strcmp(t->method, "CONNECT") == 0 && t->status / 100 == 2;
-        if (t->status == 101 || connect_ok) {
+        bool connect = t->method && strcmp(t->method, "CONNECT") == 0;
+        if (t->status == 101 || (connect && t->status / 100 == 2)) {
             message_end(h, d, false, false);
             h->d[0].st = h->d[1].st = ST_DEAD; /* the rest is another protocol */
+            release_held(h);
             return;
+        }
+        if (connect && h->d[0].st == ST_AWAIT) {
+            h->d[0].st = ST_HEADERS; /* refused: still HTTP */
+            h->replay = h->held.len > 0;
         }
         bool no_body =
             (t->method && strcmp(t->method, "HEAD") == 0) || t->status == 204 || t->status == 304;
@@ -603,6 +637,22 @@ static size_t st_dead(http_conn_t *h, dir_t *d, const input_t *in)
     (void)d;
     if (h->switched)
         h->switched(h->switched_ctx, in->is_orig, in->p, in->n, in->frame, in->ts);
+    return in->n;
+}
+
+/* Client bytes after a CONNECT, before its answer: held (see http_conn);
+ * more than a header block's worth and the client is not waiting for an
+ * answer: read as HTTP from the held bytes on. */
+static size_t st_await(http_conn_t *h, dir_t *d, const input_t *in)
+{
+    if (h->held.len + in->n > HTTP_MAX_HEADER_BYTES) {
+        d->st = ST_HEADERS;
+        h->replay = true;
+        return 0;
+    }
+    if (!h->held.len)
+        h->held_frame = in->frame, h->held_ts = in->ts;
+    buf_append(&h->held, in->p, in->n);
     return in->n;
 }
 
@@ -865,17 +915,44 @@ static const state_fn states[] = {
     [ST_BODY_CLOSE] = st_body_close,
     [ST_RESYNC] = st_resync,
     [ST_DEAD] = st_dead,
+    [ST_AWAIT] = st_await,
 };
 
-void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
-                    ts_ns_t ts)
+static void replay_held(http_conn_t *h);
+
+/* Parse n bytes of one direction. */
+static void parse(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                  ts_ns_t ts)
 {
     dir_t *d = &h->d[is_orig ? 0 : 1];
     input_t in = {p, n, frame, ts, is_orig};
     while (in.n > 0) {
         size_t used = states[d->st](h, d, &in);
         in.p += used, in.n -= used;
+        /* a CONNECT refused, or a client not waiting: the held bytes are
+         * HTTP, read before what follows (requests) or right after the
+         * refusal's header block (responses: the next one answers them) */
+        if (h->replay)
+            replay_held(h);
     }
+}
+
+/* Read the held client bytes as HTTP after all (see http_conn). */
+static void replay_held(http_conn_t *h)
+{
+    buf_t b = h->held;
+    h->held = (buf_t)BUF_INIT;
+    h->replay = false;
+    parse(h, true, b.data, b.len, h->held_frame, h->held_ts);
+    buf_free(&b);
+}
+
+void http_conn_data(http_conn_t *h, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                    ts_ns_t ts)
+{
+    parse(h, is_orig, p, n, frame, ts);
+    if (h->replay) /* a CONNECT refused: the request direction is HTTP again */
+        replay_held(h);
 }
 
 /* len bytes of the body d is in are missing: counted on the message and
@@ -956,6 +1033,11 @@ void http_conn_free(http_conn_t *h)
 {
     if (!h)
         return;
+    if (h->held.len && h->d[0].st == ST_AWAIT) { /* a CONNECT never answered */
+        h->d[0].st = ST_HEADERS;
+        replay_held(h);
+    }
+    buf_free(&h->held);
     end_dir(h, true);
     end_dir(h, false);
     while (h->nq)

@@ -66,7 +66,8 @@ typedef struct http_callbacks {
     void (*body_gap)(void *ctx, http_txn_t *t, bool is_orig, uint64_t len);
     void (*body_end)(void *ctx, http_txn_t *t, bool is_orig);
     /* Request and response (or what there is of them) are complete: log it.
-     * The transaction is freed after this returns. */
+     * The transaction is freed after this returns (http_txn_take() keeps
+     * its contents). */
     void (*txn_done)(void *ctx, http_txn_t *t);
 } http_callbacks_t;
 
@@ -93,6 +94,9 @@ void http_conn_free(http_conn_t *h);
  * produce the same transactions (HTTP/2).  Free with http_txn_free(). */
 http_txn_t *http_txn_new(void);
 void http_txn_free(http_txn_t *t);
+/* Move t's contents to a new transaction (the caller's: http_txn_free())
+ * and leave t empty, for a caller that logs it later than txn_done. */
+http_txn_t *http_txn_take(http_txn_t *t);
 /* Apply one header field to t the way HTTP/1.x does (Content-Type/-Encoding/
  * -Length/-Disposition/-Range of the message; Host, User-Agent, Referer and
  * Basic credentials of a request), so both versions read headers by one rule. */

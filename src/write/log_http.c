@@ -27,6 +27,7 @@ const log_column_t log_http_columns[] = {
     {"resp_fuids", LOG_LIST, LOG_IN_SHEET},
     {"resp_mime_types", LOG_LIST, LOG_IN_SHEET},
     {"h2_stream_id", LOG_COUNT, 0},
+    {"tunnel", LOG_STRING, LOG_IN_SHEET | LOG_OPTIONAL},
     {"decrypted", LOG_BOOL, LOG_IN_SHEET},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
     {"request_frame", LOG_COUNT, LOG_IN_SHEET},
@@ -83,7 +84,8 @@ void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_d
     }
     if (t->stream_id) /* HTTP/2 only */
         jw_kv_uint(&w, "h2_stream_id", t->stream_id);
-    if (h->decrypted) /* only there when true: rows of plain traffic are unchanged */
+    kv_opt(&w, "tunnel", h->tunnel); /* a CONNECT answered 2xx only */
+    if (h->decrypted)                /* only there when true: rows of plain traffic are unchanged */
         jw_kv_bool(&w, "decrypted", true);
     jw_kv_str(&w, "pcap", pcap);
     if (t->req.has)

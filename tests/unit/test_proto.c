@@ -278,6 +278,51 @@ static void http_gap_after_the_transaction_completed(void)
     CU_ASSERT_STRING_EQUAL(last_uri, "GET /after");
 }
 
+/* What a CONNECT's tunnel got, in order: direction letter and bytes. */
+static char tunnelled[256];
+static void on_switch(void *c, bool is_orig, const uint8_t *p, size_t n, uint64_t f, ts_ns_t ts)
+{
+    (void)c, (void)f, (void)ts;
+    size_t k = strlen(tunnelled);
+    snprintf(tunnelled + k, sizeof tunnelled - k, "%c:%.*s|", is_orig ? 'c' : 's', (int)n,
+             (const char *)p);
+}
+
+static void http_connect_holds_early_client_bytes(void)
+{
+    /* A client that sends its first tunnelled bytes with the CONNECT: they
+     * are the tunnel's first bytes once answered 200 (before the server's
+     * bytes in the answer's segment); HTTP again when the proxy refuses. */
+    static const char req[] = "CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\nHELLO";
+    static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\nWORLD";
+    tunnelled[0] = 0, txns = 0;
+    http_conn_t *h = http_conn_new(&cb_keep, NULL);
+    http_conn_on_switch(h, on_switch, NULL);
+    http_conn_data(h, true, (const uint8_t *)req, strlen(req), 1, 0);
+    CU_ASSERT_EQUAL(txns, 0);
+    http_conn_data(h, false, (const uint8_t *)ok, strlen(ok), 2, 0);
+    http_conn_data(h, true, (const uint8_t *)"MORE", 4, 3, 0);
+    CU_ASSERT_EQUAL(txns, 1);
+    CU_ASSERT_STRING_EQUAL(last_uri, "CONNECT h:443");
+    CU_ASSERT_STRING_EQUAL(tunnelled, "c:HELLO|s:WORLD|c:MORE|");
+    http_conn_free(h);
+
+    static const char ask[] = "CONNECT h:443 HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+    static const char no[] = "HTTP/1.1 407 Auth\r\nContent-Length: 3\r\n\r\nno!"
+                             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+    tunnelled[0] = 0, txns = 0, body = 0;
+    h = http_conn_new(&cb_keep, NULL);
+    http_conn_on_switch(h, on_switch, NULL);
+    http_conn_data(h, true, (const uint8_t *)ask, strlen(ask), 1, 0);
+    http_conn_data(h, false, (const uint8_t *)no, strlen(no), 2, 0);
+    CU_ASSERT_EQUAL(txns, 2);
+    CU_ASSERT_STRING_EQUAL(last_uri, "GET /x");
+    CU_ASSERT_EQUAL(last_status, 200);
+    CU_ASSERT_EQUAL(body, 3 + 2);
+    CU_ASSERT_STRING_EQUAL(tunnelled, "");
+    http_conn_free(h);
+}
+
 static uint64_t decoded;
 static void sink(void *ctx, const uint8_t *p, size_t n)
 {
@@ -642,6 +687,7 @@ static const cu_test_t tests[] = {
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
     {"http_gap_after_the_transaction_completed", http_gap_after_the_transaction_completed},
+    {"http_connect_holds_early_client_bytes", http_connect_holds_early_client_bytes},
     {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
     {"body_decoding_does_not_depend_on_how_input_is_split",
      body_decoding_does_not_depend_on_how_input_is_split},
