@@ -125,9 +125,10 @@ static void add_hint(host_t *h, const char *name)
 
 static void seen(host_t *h, const conn_rec_t *c)
 {
-    if (!h->first || c->ts < h->first)
+    bool new_host = h->ncaps == 0; /* (0 is a time: captures with broken clocks have it) */
+    if (new_host || c->ts < h->first)
         h->first = c->ts;
-    if (c->last_ts > h->last)
+    if (new_host || c->last_ts > h->last)
         h->last = c->last_ts;
     if (h->ncaps && h->caps[h->ncaps - 1] == c->capture)
         return;
