@@ -2,6 +2,7 @@
 #include "analysis/analyser.h"
 
 #include "proto/filemagic.h"
+#include "proto/x509.h"
 
 #include <string.h>
 
@@ -25,6 +26,13 @@ bool an_detect_server_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, c
 {
     (void)is_orig, (void)p, (void)n;
     return an_port_in(ctx->self->ports, c->resp_p);
+}
+
+struct x509_cache *an_x509_cache(const an_ctx_t *ctx)
+{
+    if (!ctx->shared->x509)
+        ctx->shared->x509 = x509_cache_new();
+    return ctx->shared->x509;
 }
 
 filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame)

@@ -66,6 +66,7 @@ typedef struct an_shared {
     struct ftp_registry *ftp;   /* app_ftp.c: announced data channels */
     struct tftp_registry *tftp; /* app_tftp.c: read and write requests */
     filemagic_t *magic;         /* NULL until needed, or when libmagic failed */
+    struct x509_cache *x509;    /* certificates parsed (an_x509_cache), NULL until needed */
     bool magic_failed;
 } an_shared_t;
 
@@ -150,6 +151,8 @@ bool an_port_in(const uint16_t *ports, uint16_t port);
 /* The capture's libmagic (opened on first use; NULL when it cannot be:
  * noted once as "limit.libmagic_unavailable" at frame). */
 filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame);
+/* The worker's certificate parse cache (proto/x509.h; made on first use). */
+struct x509_cache *an_x509_cache(const an_ctx_t *ctx);
 
 /* Hand a login a parser reported (proto/credential.h) to the sink as a
  * credential record of protocol proto (static), seen at ts in frame. */

@@ -188,7 +188,7 @@ static void read_chain(const tls_state_t *s, const tls_der_t *der, size_t n, cha
         const char *err = NULL;
         /* a certificate OpenSSL cannot read is still evidence: its DER is
          * kept and its row has the digests and a note */
-        out->ok[i] = x509_parse(der[i].der, der[i].len, x, &err);
+        out->ok[i] = x509_parse_cached(an_x509_cache(an), der[i].der, der[i].len, x, &err);
         if (!out->ok[i])
             damage_note(an->damage, err, s->cert_frame);
         out->fp[i] = x->sha256;

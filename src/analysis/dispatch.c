@@ -5,6 +5,7 @@
 #include "core/xalloc.h"
 #include "flow/reasm.h"
 #include "proto/filemagic.h"
+#include "proto/x509.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -286,6 +287,7 @@ void dispatch_free(dispatch_t *d)
         if (analysers[i].ops && analysers[i].ops->capture_end)
             analysers[i].ops->capture_end(&d->ctx[i]);
     filemagic_close(d->shared->magic);
+    x509_cache_free(d->shared->x509);
     free(d->shared);
     free(d->ctx);
     free(d);

@@ -94,19 +94,7 @@ void capture_keep_ssl(capture_result_t *r, const ssl_record_t *s)
 static x509_info_t *x509_copy(const x509_info_t *x)
 {
     x509_info_t *c = xmalloc(sizeof *c);
-    *c = *x;
-    c->serial = dup_or_null(x->serial);
-    c->subject = dup_or_null(x->subject);
-    c->issuer = dup_or_null(x->issuer);
-    c->cn = dup_or_null(x->cn);
-    c->key_alg = dup_or_null(x->key_alg);
-    c->sig_alg = dup_or_null(x->sig_alg);
-    c->key_type = dup_or_null(x->key_type);
-    c->curve = dup_or_null(x->curve);
-    for (size_t i = 0; i < x->nsan_dns; i++)
-        c->san_dns[i] = xstrdup(x->san_dns[i]);
-    for (size_t i = 0; i < x->nsan_ip; i++)
-        c->san_ip[i] = xstrdup(x->san_ip[i]);
+    x509_info_copy(c, x);
     return c;
 }
 

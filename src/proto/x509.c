@@ -273,6 +273,103 @@ bool x509_matches_name(const x509_info_t *x, const char *name)
     return x->nsan_dns == 0 && x->cn && match_one(x->cn, name);
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void x509_info_copy(x509_info_t *dst, const x509_info_t *src)
+{
+    *dst = *src;
+    dst->serial = dup_or_null(src->serial);
+    dst->subject = dup_or_null(src->subject);
+    dst->issuer = dup_or_null(src->issuer);
+    dst->cn = dup_or_null(src->cn);
+    dst->key_alg = dup_or_null(src->key_alg);
+    dst->sig_alg = dup_or_null(src->sig_alg);
+    dst->key_type = dup_or_null(src->key_type);
+    dst->curve = dup_or_null(src->curve);
+    for (size_t i = 0; i < src->nsan_dns; i++)
+        dst->san_dns[i] = xstrdup(src->san_dns[i]);
+    for (size_t i = 0; i < src->nsan_ip; i++)
+        dst->san_ip[i] = xstrdup(src->san_ip[i]);
+}
+
+/* ---- the parse cache ---- */
+
+typedef struct cached {
+    uint8_t key[32]; /* SHA-256 of the DER */
+    x509_info_t x;
+    bool ok;
+    const char *err;
+} cached_t;
+
+struct x509_cache {
+    cached_t *v; /* open addressing on key, X509_CACHE_SLOTS */
+    bool *used;
+    size_t n;
+};
+
+x509_cache_t *x509_cache_new(void)
+{
+    x509_cache_t *c = xcalloc(1, sizeof *c);
+    c->v = xcalloc(X509_CACHE_SLOTS, sizeof *c->v);
+    c->used = xcalloc(X509_CACHE_SLOTS, sizeof *c->used);
+    return c;
+}
+
+static void cache_clear(x509_cache_t *c)
+{
+    for (size_t i = 0; i < X509_CACHE_SLOTS; i++)
+        if (c->used[i]) {
+            x509_info_free(&c->v[i].x);
+            c->used[i] = false;
+        }
+    c->n = 0;
+}
+
+void x509_cache_free(x509_cache_t *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    free(c->v);
+    free(c->used);
+    free(c);
+}
+
+bool x509_parse_cached(x509_cache_t *c, const uint8_t *der, size_t len, x509_info_t *out,
+                       const char **err)
+{
+    if (!c)
+        return x509_parse(der, len, out, err);
+    uint8_t key[32];
+    unsigned klen = 0;
+    EVP_Digest(der, len, key, &klen, EVP_sha256(), NULL);
+    size_t i;
+    memcpy(&i, key, sizeof i);
+    for (i &= X509_CACHE_SLOTS - 1; c->used[i]; i = (i + 1) & (X509_CACHE_SLOTS - 1))
+        if (memcmp(c->v[i].key, key, sizeof key) == 0) {
+            x509_info_copy(out, &c->v[i].x);
+            *err = c->v[i].err;
+            return c->v[i].ok;
+        }
+    bool ok = x509_parse(der, len, out, err);
+    if (c->n >= X509_CACHE_SLOTS / 2) { /* full: start again (the parse is what it saves) */
+        cache_clear(c);
+        memcpy(&i, key, sizeof i);
+        i &= X509_CACHE_SLOTS - 1;
+    }
+    cached_t *e = &c->v[i];
+    memcpy(e->key, key, sizeof key);
+    x509_info_copy(&e->x, out);
+    e->ok = ok;
+    e->err = ok ? NULL : *err;
+    c->used[i] = true;
+    c->n++;
+    return ok;
+}
+
 void x509_info_free(x509_info_t *x)
 {
     free(x->serial), free(x->subject), free(x->issuer), free(x->cn);

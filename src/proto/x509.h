@@ -65,6 +65,20 @@ typedef struct x509_info {
  * Every char * field is owned by out or NULL; always call x509_info_free(). */
 bool x509_parse(const uint8_t *der, size_t len, x509_info_t *out, const char **err);
 void x509_info_free(x509_info_t *x);
+/* A deep copy of src into dst (free it with x509_info_free). */
+void x509_info_copy(x509_info_t *dst, const x509_info_t *src);
+
+/* Servers send the same certificates to every client: a worker parses each
+ * DER once and copies the result after that (parsing was a tenth of the
+ * analysis on a web/TLS mix).  Keyed by the DER's SHA-256; at most
+ * X509_CACHE_SLOTS / 2 certificates, then it starts again empty. */
+#define X509_CACHE_SLOTS 4096
+typedef struct x509_cache x509_cache_t;
+x509_cache_t *x509_cache_new(void);
+void x509_cache_free(x509_cache_t *c);
+/* x509_parse, through the cache c (NULL: no cache).  Same results. */
+bool x509_parse_cached(x509_cache_t *c, const uint8_t *der, size_t len, x509_info_t *out,
+                       const char **err);
 /* The flaws in words, "; "-separated ("issuer empty; not_valid_before
  * unreadable"), into out (size bytes, X509_NOTE_MAX is enough); "" for none.
  * Returns out. */

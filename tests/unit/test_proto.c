@@ -3,6 +3,7 @@
  * gap where no message is open, a TLS certificate whose length
  * runs past its record, a 1-byte record, a chunk size of 2^64, a gzip bomb. */
 #include "cu_main.h"
+#include "proto/x509.h"
 #include "proto/body.h"
 #include "core/buf.h"
 #include "proto/dns.h"
@@ -677,7 +678,51 @@ static void content_range_is_parsed_strictly(void)
     CU_ASSERT_FALSE(http_parse_content_range(NULL, &a, &b, &t));
 }
 
+static size_t read_all(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, cap, f) : 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* The parse cache gives what a parse gives, the second time from the cache,
+ * as a copy the caller owns; a DER OpenSSL refuses is refused again. */
+static void certificate_cache_gives_the_same_fields(void)
+{
+    static uint8_t der[8192];
+    size_t n = read_all(SOURCE_DIR "/tests/bench/certs/web.der", der, sizeof der);
+    CU_ASSERT_TRUE_FATAL(n > 100);
+    x509_cache_t *c = x509_cache_new();
+    x509_info_t plain, first, again;
+    const char *err = NULL;
+    CU_ASSERT_TRUE(x509_parse(der, n, &plain, &err));
+    CU_ASSERT_TRUE(x509_parse_cached(c, der, n, &first, &err));
+    CU_ASSERT_TRUE(x509_parse_cached(c, der, n, &again, &err));
+    /* openssl x509 -inform der -in tests/bench/certs/web.der -fingerprint -sha256 */
+    CU_ASSERT_STRING_EQUAL(plain.sha256,
+                           "39e2891076f82dfe4e4a56fe2813e4f0796b52880b736ebce5e1fcca4ed0a785");
+    CU_ASSERT_STRING_EQUAL(again.sha256, plain.sha256);
+    CU_ASSERT_STRING_EQUAL(again.subject, plain.subject);
+    CU_ASSERT_EQUAL(again.nsan_dns, plain.nsan_dns);
+    CU_ASSERT_TRUE(again.nsan_dns > 0 && strcmp(again.san_dns[0], plain.san_dns[0]) == 0);
+    CU_ASSERT_PTR_NOT_EQUAL(again.subject, first.subject); /* each its own copy */
+    CU_ASSERT_EQUAL(again.not_after, plain.not_after);
+    x509_info_free(&first);
+    x509_info_free(&again);
+    der[0] ^= 0xff; /* not a certificate any more */
+    CU_ASSERT_FALSE(x509_parse_cached(c, der, n, &first, &err));
+    CU_ASSERT_FALSE(x509_parse_cached(c, der, n, &again, &err));
+    CU_ASSERT_STRING_EQUAL(err, "x509.not_a_certificate");
+    x509_info_free(&first);
+    x509_info_free(&again);
+    x509_info_free(&plain);
+    x509_cache_free(c);
+}
+
 static const cu_test_t tests[] = {
+    {"certificate_cache_gives_the_same_fields", certificate_cache_gives_the_same_fields},
     {"dns_compression_loop_is_damage", dns_compression_loop_is_damage},
     {"dns_forward_pointer_is_read_and_noted", dns_forward_pointer_is_read_and_noted},
     {"dns_any_opcode_is_a_message", dns_any_opcode_is_a_message},
