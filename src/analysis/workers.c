@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Packets per batch, and payload bytes per batch before it is sent: large
  * enough that a worker takes its queue's lock once per few hundred packets,
@@ -50,6 +51,7 @@ typedef struct worker {
     dispatch_t *dispatch;
     an_ctx_t an;
     uint64_t packets; /* analysed here (PCAPCASE_TIMINGS prints them) */
+    double cpu;       /* seconds of CPU this worker's thread spent (threaded) */
     /* threaded only */
     pthread_t th;
     pthread_mutex_t mu;
@@ -69,6 +71,7 @@ struct workers {
     const analysis_outputs_t *out;
     capture_result_t *r;
     int end_digits; /* the capture's time precision once it is read */
+    double cpu0;    /* the reader thread's CPU seconds when the capture began */
     worker_t *w;
 };
 
@@ -112,6 +115,15 @@ static void run_end(worker_t *w)
     w->part.at.mid = 0;
     dispatch_free(w->dispatch);
     w->dispatch = NULL;
+}
+
+/* CPU seconds the calling thread has used. */
+static double thread_cpu(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+        return 0;
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* ---- batches between the reader and a threaded worker ---- */
@@ -160,6 +172,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&w->mu);
     }
     run_end(w);
+    w->cpu = thread_cpu();
     return NULL;
 }
 
@@ -244,6 +257,7 @@ workers_t *workers_start(unsigned n, const char *path, const analysis_opts_t *op
     ws->out = out;
     ws->r = r;
     ws->w = xcalloc(ws->n, sizeof *ws->w);
+    ws->cpu0 = thread_cpu();
     for (unsigned i = 0; i < ws->n; i++)
         worker_init(ws, i, path);
     for (unsigned i = 0; ws->threaded && i < ws->n; i++)
@@ -285,7 +299,9 @@ void workers_tick(workers_t *ws, uint64_t n, ts_ns_t ts)
     }
 }
 
-/* PCAPCASE_TIMINGS: how the capture's packets were spread. */
+/* PCAPCASE_TIMINGS: how the capture's packets were spread, and the CPU
+ * seconds of the reader's thread (with one worker: reading and analysing)
+ * and of each worker's: which one the others waited for. */
 static void print_spread(const workers_t *ws)
 {
     if (!getenv("PCAPCASE_TIMINGS"))
@@ -293,6 +309,9 @@ static void print_spread(const workers_t *ws)
     fprintf(stderr, "pcapcase: workers (%s): packets", ws->r->name);
     for (unsigned i = 0; i < ws->n; i++)
         fprintf(stderr, " %llu", (unsigned long long)ws->w[i].packets);
+    fprintf(stderr, " cpu_s reader %.3f", thread_cpu() - ws->cpu0);
+    for (unsigned i = 0; ws->threaded && i < ws->n; i++)
+        fprintf(stderr, " %.3f", ws->w[i].cpu);
     fputc('\n', stderr);
 }
 
