@@ -37,7 +37,7 @@ def spread_over(c, jobs):
     work on the biggest capture (else the test would compare nothing)."""
     best = 0
     for line in analyze.spread:
-        counts = [int(x) for x in line.split("packets")[1].split()]
+        counts = [int(x) for x in line.split("packets")[1].split("cpu_s")[0].split()]
         c.eq(len(counts), jobs, f"--jobs {jobs}: workers in '{line}'")
         best = max(best, sum(1 for n in counts if n > 0))
     c.check(best > 1, f"--jobs {jobs}: packets spread over several workers ({analyze.spread})")
