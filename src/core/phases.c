@@ -38,10 +38,9 @@ void phase(phases_t *ph, const char *name)
     double s = (double)(t.tv_sec - ph->t0.tv_sec) + (double)(t.tv_nsec - ph->t0.tv_nsec) / 1e9;
     double cpu = cpu_seconds();
     if (name && ph->len < sizeof ph->line)
-        ph->len +=
-            (size_t)snprintf(ph->line + ph->len, sizeof ph->line - ph->len,
-                             " %s %.3f %s_cpu %.3f %s_peak_mb %ld", name, s, name, cpu - ph->cpu0,
-                             name, peak_mb());
+        ph->len += (size_t)snprintf(ph->line + ph->len, sizeof ph->line - ph->len,
+                                    " %s %.3f %s_cpu %.3f %s_peak_mb %ld", name, s, name,
+                                    cpu - ph->cpu0, name, peak_mb());
     ph->t0 = t;
     ph->cpu0 = cpu;
 }
