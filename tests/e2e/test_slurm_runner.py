@@ -166,6 +166,16 @@ def check_four_shards(c, d, env):
     c.check("case written to " + case in r.stderr, "says where the case is")
 
 
+def check_refused(c, d, env):
+    """A job sbatch refuses (a partition that does not exist): one line, status 4."""
+    r = slurmlab.run_runner(["--partition", "no-such-partition", "-o", os.path.join(d, "x")] +
+                            CAPTURES, env=env)
+    lines = r.stderr.strip().splitlines()
+    c.eq(r.returncode, 4, "a partition Slurm does not have: exit status 4")
+    c.check(len(lines) == 1 and lines[0].startswith("pcapcase-slurm: sbatch refused the job: ")
+            and "partition" in lines[0], f"says sbatch refused it and why: {r.stderr.strip()!r}")
+
+
 def check_damaged_shard(c, d, env):
     """A shard's status 1 (done, damaged input) lets the merge run; the runner exits 1."""
     open(os.path.join(d, "damaged-shard-1"), "w").close()
@@ -271,6 +281,7 @@ def main():
         os.chmod(fake, os.stat(fake).st_mode | stat.S_IEXEC)
         env = dict(os.environ, PCAPCASE=fake)
         check_four_shards(c, d, env)
+        check_refused(c, d, env)
         check_damaged_shard(c, d, env)
         check_failed_shard(c, d, env)
         check_resume(c, d, env)
