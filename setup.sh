@@ -5,6 +5,9 @@
 #   ./setup.sh test   install, build (normal, ASan/UBSan, Release with gcc and clang),
 #                     run every test
 #   ./setup.sh build  install and build only
+#   ./setup.sh slurm-up / slurm-down
+#                     start / stop a single-node Slurm cluster on this machine
+#                     (root; for the Slurm runner's tests: docs/cluster.md)
 #
 # Debian packages are installed with apt-get when missing: directly as root,
 # through sudo otherwise.  Builds go to build/ and build-asan/ (and, for test,
@@ -72,6 +75,131 @@ skipped() { # skipped DIR: the SKIP lines of the last ctest run there, once each
         sed 's/^/  /' || true
 }
 
+# A single-node Slurm cluster on this machine, for the Slurm runner's tests
+# (scripts/pcapcase-slurm, tests/e2e/test_slurm*.py, docs/cluster.md): munged,
+# slurmctld and slurmd run as root with a slurm.conf written here that names
+# this host.  It suits a container: no cgroups (processes are tracked through
+# /proc, tasks are not bound), no accounting database.  State, logs and pid
+# files are under $SLURM_STATE; /etc/slurm/slurm.conf counts as ours only when
+# it carries SLURM_MARK, so a machine's own Slurm is never touched.
+SLURM_STATE=${PCAPCASE_SLURM_STATE:-/var/spool/pcapcase-slurm}
+SLURM_CONF_FILE=/etc/slurm/slurm.conf
+SLURM_MARK="# written by pcapcase's ./setup.sh slurm-up"
+SLURM_UP_WAIT=60 # seconds for the node to register (a few here; a slow CI machine may take more)
+
+slurm_conf_text() { # the slurm.conf for this host and its CPUs
+    local host cpus
+    host=$(hostname -s)
+    cpus=$(nproc)
+    cat <<CONF
+$SLURM_MARK: a single-node cluster
+# for the Slurm runner's tests (docs/cluster.md).  './setup.sh slurm-down' stops it.
+ClusterName=pcapcase
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+StateSaveLocation=$SLURM_STATE/ctld
+SlurmdSpoolDir=$SLURM_STATE/slurmd
+SlurmctldPidFile=$SLURM_STATE/slurmctld.pid
+SlurmdPidFile=$SLURM_STATE/slurmd.pid
+SlurmctldLogFile=$SLURM_STATE/slurmctld.log
+SlurmdLogFile=$SLURM_STATE/slurmd.log
+# no cgroups in a container: processes are found through /proc, tasks are not bound
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SwitchType=switch/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+}
+
+running() { # running PIDFILE NAME: the daemon named in that pid file is alive
+    local pid
+    pid=$(cat "$1" 2>/dev/null) || return 1
+    [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+}
+
+slurm_node_state() { sinfo -h -n "$(hostname -s)" -o %t 2>/dev/null | head -n 1; }
+
+slurm_up() {
+    install_missing slurm-wlm munge
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup: slurm-up starts munged, slurmctld and slurmd as root: run it as root" >&2
+        exit 3
+    fi
+    if [ -e "$SLURM_CONF_FILE" ] && ! grep -qF "$SLURM_MARK" "$SLURM_CONF_FILE"; then
+        echo "setup: $SLURM_CONF_FILE was not written by slurm-up: this machine's Slurm is left alone" >&2
+        exit 3
+    fi
+    mkdir -p "$SLURM_STATE/ctld" "$SLURM_STATE/slurmd" /run/munge
+    # munge: a key of our own when the package made none; munged as the munge user
+    if [ ! -s /etc/munge/munge.key ]; then
+        mungekey --create --keyfile=/etc/munge/munge.key
+        chown munge:munge /etc/munge/munge.key
+        chmod 0400 /etc/munge/munge.key
+    fi
+    if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+        chown munge:munge /run/munge
+        runuser -u munge -- munged
+        touch "$SLURM_STATE/munged.ours" # slurm-down stops only a munged it started
+    fi
+    # a changed slurm.conf (another host name or CPU count) restarts the daemons with it
+    local conf
+    conf=$(slurm_conf_text)
+    if [ "$(cat "$SLURM_CONF_FILE" 2>/dev/null)" != "$conf" ]; then
+        slurm_stop_daemons
+        printf '%s\n' "$conf" >"$SLURM_CONF_FILE"
+    fi
+    running "$SLURM_STATE/slurmctld.pid" slurmctld || slurmctld
+    running "$SLURM_STATE/slurmd.pid" slurmd || slurmd
+    local t state=""
+    for ((t = 0; t < SLURM_UP_WAIT; t++)); do
+        state=$(slurm_node_state)
+        case "$state" in
+        idle | mix | alloc | comp*)
+            echo "setup: Slurm is up: node $(hostname -s) $state, $(nproc) CPUs, partition debug" >&2
+            return 0
+            ;;
+        esac
+        sleep 1
+    done
+    echo "setup: the Slurm node did not come up in ${SLURM_UP_WAIT} s (state '${state:-none}'):" \
+        "see $SLURM_STATE/slurmctld.log and slurmd.log" >&2
+    exit 1
+}
+
+slurm_stop_daemons() { # the slurmd and slurmctld of our pid files, nothing else
+    local d pid t
+    for d in slurmd slurmctld; do
+        running "$SLURM_STATE/$d.pid" "$d" || continue
+        pid=$(cat "$SLURM_STATE/$d.pid")
+        kill "$pid"
+        for ((t = 0; t < 20; t++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+    done
+}
+
+slurm_down() {
+    slurm_stop_daemons
+    if [ -e "$SLURM_STATE/munged.ours" ] && running /run/munge/munged.pid munged; then
+        kill "$(cat /run/munge/munged.pid)"
+    fi
+    rm -f "$SLURM_STATE/munged.ours"
+    echo "setup: Slurm stopped (state and logs kept in $SLURM_STATE)" >&2
+}
+
 cmd=${1:-demo}
 case "$cmd" in
 build)
@@ -136,8 +264,14 @@ sweep)
     echo "== the corpus sweep under AddressSanitizer + UndefinedBehaviorSanitizer"
     asan_ctest -R "$SWEEP_TEST"
     ;;
+slurm-up)
+    slurm_up
+    ;;
+slurm-down)
+    slurm_down
+    ;;
 *)
-    echo "usage: ./setup.sh demo|test|sweep|build" >&2
+    echo "usage: ./setup.sh demo|test|sweep|build|slurm-up|slurm-down" >&2
     exit 2
     ;;
 esac
