@@ -13,6 +13,7 @@
 #include "core/fsutil.h"
 #include "core/xalloc.h"
 #include "report/chartlist.h"
+#include "report/ndjson_scan.h"
 #include "write/log_columns.h"
 #include "write/log_credentials.h"
 #include "write/log_conn.h"
@@ -120,6 +121,8 @@ typedef struct cur {
     const log_column_t *col[XLSX_MAX_COLS]; /* the columns shown, in log order */
     int ncols;
     double width[XLSX_MAX_COLS];
+    const char *title; /* the sheet's, "TITLE (2)" and on past report_xlsx_max_rows */
+    int part;
 } cur_t;
 
 /* Does some row of the log f has the member name?  (f is rewound.) */
@@ -152,6 +155,7 @@ static void shown_columns(cur_t *cur, const log_column_t *cols, FILE *f)
 static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, cur_t *cur)
 {
     char name[32];
+    cur->title = title, cur->part = part;
     if (part > 1)
         snprintf(name, sizeof name, "%s (%d)", title, part);
     else
@@ -232,6 +236,133 @@ static json_object *field(json_object *o, const char *col)
     return o == NULL || p == col ? NULL : o;
 }
 
+/* One row scanned (ndjson_scan.h): each shown column's value, if present. */
+typedef struct row {
+    const cur_t *cur;
+    jspan_t val[XLSX_MAX_COLS];
+    bool have[XLSX_MAX_COLS];
+    int next; /* the column after the last one found: members come in column order */
+} row_t;
+
+static bool row_member(void *ctx, const char *name, size_t nlen, const jspan_t *v)
+{
+    row_t *r = ctx;
+    int n = r->cur->ncols;
+    for (int k = 0; k < n; k++) {
+        int i = (r->next + k) % n;
+        const char *col = r->cur->col[i]->name;
+        if (strncmp(col, name, nlen) == 0 && col[nlen] == 0) {
+            r->val[i] = *v, r->have[i] = true; /* the last of a repeated name, as json-c */
+            r->next = i + 1;
+            break;
+        }
+    }
+    return true;
+}
+
+/* A value the scanner leaves to json-c: parsed alone, written as before. */
+static void write_parsed_cell(ctx_t *c, cur_t *cur, int col, const jspan_t *v)
+{
+    char *text = xstrndup(v->text, v->len);
+    json_object *o = json_tokener_parse(text);
+    free(text);
+    if (o)
+        write_cell(c, cur, col, o);
+    json_object_put(o);
+}
+
+/* A string cell: artifacts linked, the rest always a string (never a
+ * formula, whatever the traffic put first).  Its width in *w. */
+static void write_text_cell(ctx_t *c, cur_t *cur, int col, const char *s, double *w)
+{
+    lxw_row_t r = (lxw_row_t)cur->row;
+    if (strcmp(cur->col[col]->name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0) {
+        char *url = xasprintf("external:%s", s);
+        worksheet_write_url_opt(cur->ws, r, (lxw_col_t)col, url, c->link, s, NULL);
+        free(url);
+    } else {
+        worksheet_write_string(cur->ws, r, (lxw_col_t)col, s, NULL);
+    }
+    *w = (double)strlen(s) + 2;
+}
+
+/* The cell of a scanned value: the same cell write_cell makes of its
+ * json-c object (numbers through strtod as json-c reads them, strings and
+ * lists of strings decoded here, anything else parsed by json-c). */
+static void write_span_cell(ctx_t *c, cur_t *cur, int col, const jspan_t *v, buf_t *text)
+{
+    lxw_row_t r = (lxw_row_t)cur->row;
+    double w = 0;
+    buf_clear(text);
+    switch (v->kind) {
+    case JSPAN_NULL:
+        return;
+    case JSPAN_NUMBER:
+        if (cur->col[col]->type == LOG_TIME) {
+            worksheet_write_number(cur->ws, r, (lxw_col_t)col,
+                                   excel_date(strtod(v->text, NULL), c->tz), c->dt);
+            w = 22;
+        } else {
+            worksheet_write_number(cur->ws, r, (lxw_col_t)col, strtod(v->text, NULL), NULL);
+            w = 12;
+        }
+        break;
+    case JSPAN_TRUE:
+    case JSPAN_FALSE:
+        worksheet_write_boolean(cur->ws, r, (lxw_col_t)col, v->kind == JSPAN_TRUE, NULL);
+        w = 7;
+        break;
+    case JSPAN_STRING:
+    case JSPAN_ARRAY:
+        if (v->kind == JSPAN_STRING ? jspan_string(v, text) : jspan_string_list(v, text)) {
+            write_text_cell(c, cur, col, buf_cstr(text), &w);
+            break;
+        }
+        write_parsed_cell(c, cur, col, v);
+        return;
+    case JSPAN_OBJECT:
+        write_parsed_cell(c, cur, col, v);
+        return;
+    }
+    if (w > cur->width[col])
+        cur->width[col] = w;
+}
+
+/* One row of a log into the sheet: scanned, else (a row the scanner does
+ * not read exactly) parsed by json-c.  false: not a row at all (skipped). */
+static bool write_row(ctx_t *c, cur_t *cur, const char *line, size_t len, buf_t *text)
+{
+    row_t row;
+    memset(row.have, 0, sizeof row.have);
+    row.cur = cur, row.next = 0;
+    bool scanned = ndjson_scan_row(line, len, row_member, &row);
+    json_object *o = NULL; /* the whole row, only when it is needed */
+    if (!scanned && !(o = json_tokener_parse(line)))
+        return false;
+    if (cur->row >= report_xlsx_max_rows) {
+        finish_sheet(cur);
+        worksheet_write_comment(cur->ws, 0, 0, "This table continues on the next sheet.");
+        new_sheet(c, cur->title, cur->part + 1, cur);
+    }
+    cur->row++;
+    for (int i = 0; i < cur->ncols; i++) {
+        if (scanned && row.have[i]) {
+            write_span_cell(c, cur, i, &row.val[i], text);
+            continue;
+        }
+        /* a column named by a path through nested objects ("a_to_b.loss_rate") */
+        if (scanned && !strchr(cur->col[i]->name, '.'))
+            continue;
+        if (!o && !(o = json_tokener_parse(line)))
+            break;
+        json_object *v = field(o, cur->col[i]->name);
+        if (v)
+            write_cell(c, cur, i, v);
+    }
+    json_object_put(o);
+    return true;
+}
+
 static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
 {
     char *p = xasprintf("%s/logs/%s.ndjson", dir, d->log);
@@ -242,29 +373,15 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     cur_t cur;
     memset(&cur, 0, sizeof cur);
     shown_columns(&cur, d->cols, f);
-    int part = 1;
-    new_sheet(c, d->title, part, &cur);
+    new_sheet(c, d->title, 1, &cur);
     char *line = NULL;
     size_t cap = 0;
+    ssize_t n;
     long long rows = 0;
-    while (f && getline(&line, &cap, f) > 0) {
-        json_object *o = json_tokener_parse(line);
-        if (!o)
-            continue;
-        if (cur.row >= report_xlsx_max_rows) {
-            finish_sheet(&cur);
-            worksheet_write_comment(cur.ws, 0, 0, "This table continues on the next sheet.");
-            new_sheet(c, d->title, ++part, &cur);
-        }
-        cur.row++;
-        for (int i = 0; i < cur.ncols; i++) {
-            json_object *v = field(o, cur.col[i]->name);
-            if (v)
-                write_cell(c, &cur, i, v);
-        }
-        rows++;
-        json_object_put(o);
-    }
+    buf_t text = BUF_INIT;
+    while (f && (n = getline(&line, &cap, f)) > 0)
+        rows += write_row(c, &cur, line, (size_t)n, &text);
+    buf_free(&text);
     free(line);
     if (f)
         fclose(f);
