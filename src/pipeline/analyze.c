@@ -82,8 +82,16 @@ static void select_results(case_t *k, capture_result_t *all, size_t n, bool quie
     }
 }
 
+/* The workbook on a thread of its own, started as soon as the logs are
+ * written: its sheets of the logs (nearly all of its work: every row, then
+ * zip compression) go on while the charts, case.json and report.html are
+ * made here; it then waits for go to add the summary and charts. */
 typedef struct xlsx_job {
     const char *dir;
+    int tz;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int go; /* 0 not yet; 1 the charts and case.json are written: finish; -1 give up */
     char err[512];
     int rc;
 } xlsx_job_t;
@@ -91,28 +99,34 @@ typedef struct xlsx_job {
 static void *xlsx_thread(void *arg)
 {
     xlsx_job_t *j = arg;
-    j->rc = report_xlsx_write(j->dir, j->err, sizeof j->err);
+    report_xlsx_t *x = NULL;
+    j->rc = report_xlsx_begin(j->dir, j->tz, &x, j->err, sizeof j->err);
+    pthread_mutex_lock(&j->mu);
+    while (!j->go)
+        pthread_cond_wait(&j->cv, &j->mu);
+    int go = j->go;
+    pthread_mutex_unlock(&j->mu);
+    if (j->rc == 0 && go > 0)
+        j->rc = report_xlsx_finish(x, j->err, sizeof j->err);
+    else
+        report_xlsx_abandon(x);
     return NULL;
 }
 
-/* report.html and report.xlsx read the same finished logs and charts and
- * write different files: with more than one job, the workbook (the slower
- * of the two: zip compression of every sheet) is written on a thread of its
- * own while the page is written here. */
-static int write_reports(const case_opts_t *o, char *err, size_t errlen)
+static void xlsx_go(xlsx_job_t *j, int go)
 {
-    xlsx_job_t j = {o->out_dir, "", 0};
-    pthread_t t;
-    bool threaded = o->jobs > 1 && pthread_create(&t, NULL, xlsx_thread, &j) == 0;
+    pthread_mutex_lock(&j->mu);
+    j->go = go;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* report.html, then report.xlsx unless its thread writes it. */
+static int write_reports(const case_opts_t *o, bool xlsx_threaded, char *err, size_t errlen)
+{
     int rc = report_html_write(o->out_dir, err, errlen);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        xlsx_thread(&j);
-    if (rc == 0 && j.rc != 0) {
-        snprintf(err, errlen, "%s", j.err);
-        rc = j.rc;
-    }
+    if (rc == 0 && !xlsx_threaded)
+        rc = report_xlsx_write(o->out_dir, err, errlen);
     return rc;
 }
 
@@ -134,14 +148,22 @@ static void free_results(capture_result_t *all, size_t n)
     free(all);
 }
 
-/* Everything after the analysis: logs, charts, case.json, reports.
- * 0, or -1 with a reason in err. */
+/* Everything after the analysis: logs, charts, case.json, reports (the
+ * workbook from the logs on, with more than one job).  0, or -1 with a
+ * reason in err. */
 static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, size_t errlen)
 {
     if (fs_first_failure(err, errlen)) /* assembling 206 parts wrote artifacts */
         return -1;
     int rc = case_logs_write(k, err, errlen);
     phase(ph, "logs");
+    xlsx_job_t j = {.dir = o->out_dir,
+                    .tz = o->tz_offset_sec,
+                    .mu = PTHREAD_MUTEX_INITIALIZER,
+                    .cv = PTHREAD_COND_INITIALIZER};
+    pthread_t t;
+    bool threaded =
+        rc == 0 && !o->carve_only && o->jobs > 1 && pthread_create(&t, NULL, xlsx_thread, &j) == 0;
     if (rc == 0 && !o->carve_only && case_charts_write(k, err, errlen) < 0)
         rc = -1;
     phase(ph, "charts");
@@ -149,8 +171,17 @@ static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, 
         rc = case_json_write(k, err, errlen);
     if (rc == 0)
         rc = manifest_write(k, err, errlen);
+    if (threaded)
+        xlsx_go(&j, rc == 0 ? 1 : -1);
     if (rc == 0 && !o->carve_only)
-        rc = write_reports(o, err, errlen);
+        rc = write_reports(o, threaded, err, errlen);
+    if (threaded) {
+        pthread_join(t, NULL);
+        if (rc == 0 && j.rc != 0) {
+            snprintf(err, errlen, "%s", j.err);
+            rc = j.rc;
+        }
+    }
     phase(ph, "reports");
     /* a writer that went on after a failed write still leaves it recorded */
     if (rc == 0 && fs_first_failure(err, errlen))

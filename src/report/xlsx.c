@@ -389,9 +389,9 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     return rows;
 }
 
-static void summary(ctx_t *c, json_object *cj)
+/* The Summary sheet ws (added first, filled last) from case.json. */
+static void summary(ctx_t *c, lxw_worksheet *ws, json_object *cj)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Summary");
     json_object *v;
     int r = 0;
     worksheet_set_column(ws, 0, 0, 22, NULL);
@@ -453,62 +453,107 @@ static void charts_sheet(ctx_t *c, const char *dir)
     free(cdir);
 }
 
+struct report_xlsx {
+    ctx_t c;
+    char *dir, *final, *tmp;
+    lxw_worksheet *summary; /* first in the workbook, filled from case.json at the end */
+};
+
+int report_xlsx_begin(const char *dir, int tz_offset_sec, report_xlsx_t **out, char *err,
+                      size_t errlen)
+{
+    *out = NULL;
+    report_xlsx_t *x = xcalloc(1, sizeof *x);
+    x->dir = xstrdup(dir);
+    x->final = xasprintf("%s/report.xlsx", dir), x->tmp = xasprintf("%s/.report.xlsx.tmp", dir);
+    x->c.tz = tz_offset_sec;
+    /* constant memory: rows go to disk as they are written, so a case of
+     * millions of connections does not hold every cell in memory */
+    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+    ctx_t *c = &x->c;
+    c->wb = workbook_new_opt(x->tmp, &wo);
+    if (!c->wb) {
+        snprintf(err, errlen, "%s: cannot create workbook", x->tmp);
+        free(x->dir), free(x->final), free(x->tmp), free(x);
+        return -1;
+    }
+    c->hdr = workbook_add_format(c->wb);
+    format_set_bold(c->hdr);
+    format_set_bg_color(c->hdr, 0xDCE3EF);
+    format_set_bottom(c->hdr, LXW_BORDER_THIN);
+    c->dt = workbook_add_format(c->wb);
+    format_set_num_format(c->dt, "yyyy-mm-dd hh:mm:ss.000");
+    c->link = workbook_add_format(c->wb);
+    format_set_font_color(c->link, LXW_COLOR_BLUE);
+    format_set_underline(c->link, LXW_UNDERLINE_SINGLE);
+    x->summary = workbook_add_worksheet(c->wb, "Summary");
+    for (const sheet_def_t *d = sheets; d->log; d++)
+        write_log(c, dir, d);
+    *out = x;
+    return 0;
+}
+
+static void xlsx_free(report_xlsx_t *x)
+{
+    free(x->dir), free(x->final), free(x->tmp), free(x);
+}
+
+void report_xlsx_abandon(report_xlsx_t *x)
+{
+    if (!x)
+        return;
+    workbook_close(x->c.wb);
+    unlink(x->tmp);
+    xlsx_free(x);
+}
+
+int report_xlsx_finish(report_xlsx_t *x, char *err, size_t errlen)
+{
+    char *cp = xasprintf("%s/case.json", x->dir);
+    json_object *cj = json_object_from_file(cp);
+    free(cp);
+    if (!cj) {
+        snprintf(err, errlen, "%s/case.json: cannot read", x->dir);
+        report_xlsx_abandon(x);
+        return -1;
+    }
+    ctx_t *c = &x->c;
+    lxw_doc_properties props = {.title = "pcapcase case", .author = "pcapcase"};
+    json_object *v, *ev;
+    if (json_object_object_get_ex(cj, "evidence", &ev) && json_object_array_length(ev) &&
+        json_object_object_get_ex(json_object_array_get_idx(ev, 0), "first_ts", &v))
+        props.created = (time_t)json_object_get_double(v);
+    workbook_set_properties(c->wb, &props);
+    summary(c, x->summary, cj);
+    charts_sheet(c, x->dir);
+    json_object_put(cj);
+    errno = 0; /* what fails below sets it */
+    lxw_error e = workbook_close(c->wb);
+    int rc = 0;
+    if (e != LXW_NO_ERROR || rename(x->tmp, x->final) != 0) {
+        workbook_failed(x->final, e, err, errlen);
+        unlink(x->tmp);
+        rc = -1;
+    }
+    xlsx_free(x);
+    return rc;
+}
+
 int report_xlsx_write(const char *dir, char *err, size_t errlen)
 {
     char *cp = xasprintf("%s/case.json", dir);
-    json_object *cj = json_object_from_file(cp);
+    json_object *cj = json_object_from_file(cp), *v;
     free(cp);
     if (!cj) {
         snprintf(err, errlen, "%s/case.json: cannot read", dir);
         return -1;
     }
-    char *final = xasprintf("%s/report.xlsx", dir), *tmp = xasprintf("%s/.report.xlsx.tmp", dir);
-    ctx_t c;
-    memset(&c, 0, sizeof c);
-    json_object *v, *ev;
-    if (json_object_object_get_ex(cj, "tz_offset_seconds", &v))
-        c.tz = json_object_get_int(v);
-    /* constant memory: rows go to disk as they are written, so a case of
-     * millions of connections does not hold every cell in memory */
-    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-    c.wb = workbook_new_opt(tmp, &wo);
-    if (!c.wb) {
-        snprintf(err, errlen, "%s: cannot create workbook", tmp);
-        free(final), free(tmp);
-        json_object_put(cj);
-        return -1;
-    }
-    lxw_doc_properties props = {.title = "pcapcase case", .author = "pcapcase"};
-    time_t created = 0;
-    if (json_object_object_get_ex(cj, "evidence", &ev) && json_object_array_length(ev) &&
-        json_object_object_get_ex(json_object_array_get_idx(ev, 0), "first_ts", &v))
-        created = (time_t)json_object_get_double(v);
-    props.created = created;
-    workbook_set_properties(c.wb, &props);
-    c.hdr = workbook_add_format(c.wb);
-    format_set_bold(c.hdr);
-    format_set_bg_color(c.hdr, 0xDCE3EF);
-    format_set_bottom(c.hdr, LXW_BORDER_THIN);
-    c.dt = workbook_add_format(c.wb);
-    format_set_num_format(c.dt, "yyyy-mm-dd hh:mm:ss.000");
-    c.link = workbook_add_format(c.wb);
-    format_set_font_color(c.link, LXW_COLOR_BLUE);
-    format_set_underline(c.link, LXW_UNDERLINE_SINGLE);
-    summary(&c, cj);
-    for (const sheet_def_t *d = sheets; d->log; d++)
-        write_log(&c, dir, d);
-    charts_sheet(&c, dir);
-    errno = 0; /* what fails below sets it */
-    lxw_error e = workbook_close(c.wb);
-    int rc = 0;
-    if (e != LXW_NO_ERROR || rename(tmp, final) != 0) {
-        workbook_failed(final, e, err, errlen);
-        unlink(tmp);
-        rc = -1;
-    }
-    free(final), free(tmp);
+    int tz = json_object_object_get_ex(cj, "tz_offset_seconds", &v) ? json_object_get_int(v) : 0;
     json_object_put(cj);
-    return rc;
+    report_xlsx_t *x;
+    if (report_xlsx_begin(dir, tz, &x, err, errlen) != 0)
+        return -1;
+    return report_xlsx_finish(x, err, errlen);
 }
 
 /* ---- comparison workbook ---- */
