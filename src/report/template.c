@@ -4,10 +4,26 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* Bytes html_escape keeps as they are (every other one is looked at). */
+static bool html_plain(unsigned char c)
+{
+    return c >= 0x20 ? c != '&' && c != '<' && c != '>' && c != '"' && c != '\''
+                     : c == '\n' || c == '\t';
+}
+
 void html_escape(buf_t *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    buf_reserve(out, n);
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && html_plain((unsigned char)s[run]))
+            run++;
+        if (run > i) { /* copied whole: most text needs no escape */
+            buf_append(out, s + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned char c = (unsigned char)s[i++];
         switch (c) {
         case '&':
             buf_append_str(out, "&amp;");
@@ -24,18 +40,30 @@ void html_escape(buf_t *out, const char *s, size_t n)
         case '\'':
             buf_append_str(out, "&#39;");
             break;
-        default:
-            if (c < 0x20 && c != '\n' && c != '\t')
-                buf_printf(out, "&#%u;", c == 0 ? 0xFFFD : c);
-            else
-                buf_append_byte(out, c);
+        default: /* a control character */
+            buf_printf(out, "&#%u;", c == 0 ? 0xFFFD : c);
         }
     }
 }
 
+/* Bytes json_for_script keeps as they are. */
+static bool script_plain(unsigned char c)
+{
+    return c != '<' && c != '>' && c != '&' && c != 0xE2;
+}
+
 void json_for_script(buf_t *out, const char *s, size_t n)
 {
+    buf_reserve(out, n);
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && script_plain((unsigned char)s[run]))
+            run++;
+        if (run > i) { /* copied whole: most of a log row needs no escape */
+            buf_append(out, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '<')
             buf_append_str(out, "\\u003c");
