@@ -92,7 +92,9 @@ static bool scan_value(scan_t *s, jspan_t *v)
         v->kind = JSPAN_NUMBER;
         while (s->p < s->end && number_char(*s->p))
             s->p++;
-        ok = s->p > start && (*start == '-' || (*start >= '0' && *start <= '9'));
+        /* a digit first, or after the sign: json-c reads nothing else as a number */
+        const char *d = start + (s->p > start && *start == '-');
+        ok = d < s->p && *d >= '0' && *d <= '9';
         break;
     }
     v->text = start;

@@ -102,7 +102,8 @@ static void declines_what_it_does_not_read_exactly(void)
     static const char *const rows[] = {
         "{\"a\":1} trailing", "{\"a\\u0041\":1}", "{\"a\":1,}",
         "{\"a\":NaN}",        "{\"a\":\"unterm}", "[1,2]",
-        "{\"a\":0x10}",       "{\"a\" 1}",        "{\"a\":[\"x\",1]}x"};
+        "{\"a\":0x10}",       "{\"a\" 1}",        "{\"a\":[\"x\",1]}x",
+        "{\"a\":-}",          "{\"a\":-.5}"};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         seen_t s = {.n = 0};
         CU_ASSERT_FALSE(ndjson_scan_row(rows[i], strlen(rows[i]), collect, &s));
