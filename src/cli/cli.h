@@ -24,6 +24,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Print "pcapcase: <msg>" and the hint to use --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

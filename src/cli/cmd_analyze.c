@@ -17,7 +17,8 @@ static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
     "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
-    "                        [--keylog FILE] [--show-secrets] [--jobs N] [--quiet] PCAP...\n"
+    "                        [--keylog FILE] [--show-secrets] [--shard K/N] [--jobs N]\n"
+    "                        [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -49,6 +50,10 @@ static const char analyze_help[] =
     "                       CASE/keylogs/ and read again on every later run\n"
     "      --show-secrets   show the passwords and hashes of logins in report.html\n"
     "                       (credentials.ndjson always has them; hidden by default)\n"
+    "      --shard K/N      analyse only shard K (0..N-1) of the connections and write\n"
+    "                       a partial case into CASE (no logs or reports): run every\n"
+    "                       shard with the same options and captures, on one machine\n"
+    "                       or many, then 'pcapcase merge' (docs/cluster.md)\n"
     "  -j, --jobs N         N workers, each owning a share of every capture's flows\n"
     "                       (default: number of CPUs); the result does not depend on N\n"
     "  -q, --quiet          no progress on stderr\n"
@@ -84,8 +89,29 @@ enum {
     OPT_INTEL,
     OPT_MMDB,
     OPT_KEYLOG,
-    OPT_SHOW_SECRETS
+    OPT_SHOW_SECRETS,
+    OPT_SHARD
 };
+
+/* Largest N of --shard K/N: a shard reads every capture, so more shards than
+ * this only multiply the reading (and a typo of a huge N is caught). */
+#define MAX_SHARDS 4096
+
+/* "K/N" with 0 <= K < N <= MAX_SHARDS. */
+static bool parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    unsigned long a = strtoul(s, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return false;
+    unsigned long b = strtoul(end + 1, &end, 10);
+    if (*end || b < 1 || b > MAX_SHARDS || a >= b)
+        return false;
+    *k = (unsigned)a, *n = (unsigned)b;
+    return true;
+}
 
 static bool parse_hashes(const char *s, unsigned *out)
 {
@@ -187,6 +213,7 @@ static int parse_options(int argc, char **argv, const char *cmd, bool carve_only
                                           {"mmdb", required_argument, 0, OPT_MMDB},
                                           {"keylog", required_argument, 0, OPT_KEYLOG},
                                           {"show-secrets", no_argument, 0, OPT_SHOW_SECRETS},
+                                          {"shard", required_argument, 0, OPT_SHARD},
                                           {"jobs", required_argument, 0, 'j'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
@@ -217,6 +244,15 @@ static int parse_options(int argc, char **argv, const char *cmd, bool carve_only
             break;
         case OPT_SHOW_SECRETS:
             o->show_secrets = true;
+            break;
+        case OPT_SHARD:
+            if (carve_only) /* an analyze option: name it, not its argument */
+                return usage_error(cmd, "--%s is an option of analyze, not of carve",
+                                   longs[li].name);
+            if (!parse_shard(optarg, &o->analysis.shard_k, &o->analysis.shard_n))
+                return usage_error(cmd,
+                                   "--shard '%s': expected K/N with 0 <= K < N <= %d, e.g. 0/4",
+                                   optarg, MAX_SHARDS);
             break;
         case OPT_NO_CARVE:
             o->analysis.carve = false;
@@ -307,9 +343,12 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
     o.analysis.max_body = DEFAULT_MAX_BODY;
     o.analysis.hashes = HASH_ALL;
     o.thresholds = findings_defaults;
+    const char *default_out = o.out_dir;
     int rc = parse_options(argc, argv, cmd, carve_only, &o, &intel, &mmdb);
     if (rc < 0 && optind >= argc)
         rc = usage_error(cmd, "no capture given");
+    if (rc < 0 && o.analysis.shard_n && o.out_dir == default_out)
+        rc = usage_error(cmd, "--shard needs -o PARTIAL: a folder of its own for each shard");
     if (rc >= 0) {
         free(o.chart_uids);
         free(o.keylog_paths);
@@ -327,7 +366,7 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             missing++;
         }
     }
-    if (!carve_only)
+    if (!carve_only && !o.analysis.shard_n) /* a partial holds no case.json */
         case_inputs_add_previous(&in, o.out_dir);
     for (size_t i = 0; i < intel.n; i++)
         path_list_add(&in.intel, intel.v[i]);
@@ -347,6 +386,9 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
         rc = EXIT_DAMAGED;
     if (rc == EXIT_INTERRUPTED)
         say_interrupted(&o);
+    else if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet && o.analysis.shard_n)
+        fprintf(stderr, "pcapcase: shard %u/%u written to %s\n", o.analysis.shard_k,
+                o.analysis.shard_n, o.out_dir);
     else if ((rc == EXIT_OK || rc == EXIT_DAMAGED) && !o.quiet)
         fprintf(stderr, "pcapcase: case written to %s/%s\n", o.out_dir,
                 carve_only ? "artifacts" : "report.html");

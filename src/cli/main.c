@@ -15,8 +15,10 @@ static const char usage_text[] =
     "commands:\n"
     "  analyze  [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
     "           [--no-carve] [--max-body BYTES] [--hash LIST]\n"
-    "           [--threshold NAME=VALUE] [--jobs N] [--quiet] PCAP...\n"
+    "           [--threshold NAME=VALUE] [--shard K/N] [--jobs N] [--quiet] PCAP...\n"
     "           analyse captures into a case folder (default ./case)\n"
+    "  merge    -o CASE PARTIAL...\n"
+    "           merge the partial cases of 'analyze --shard K/N' into one case\n"
     "  compare  [-o DIR] [--label-a TEXT] [--label-b TEXT] [--nat] [--window S] A.pcap B.pcap\n"
     "           compare two captures of the same traffic from two vantage points\n"
     "  carve    [-o DIR] PCAP...   extract HTTP objects only (default ./carved)\n"
@@ -114,6 +116,8 @@ int main(int argc, char **argv)
         return cmd_trace(argc - 1, argv + 1);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
     return usage_error(NULL, "unknown command '%s'", cmd);

@@ -1,5 +1,6 @@
 /* analyze.c — analyse, merge and write a case; see pipeline.h. */
 #include "pipeline/pipeline.h"
+#include "pipeline/finish.h"
 
 #include "case/names.h"
 #include "core/interrupt.h"
@@ -132,7 +133,7 @@ static int write_reports(const case_opts_t *o, bool xlsx_threaded, char *err, si
 
 /* A write failed: say where and why in one line (the first failure
  * recorded, else what the writer said), and what state the case is in. */
-static int write_failed(const char *writer_err, const char *state)
+int case_write_failed(const char *writer_err, const char *state)
 {
     char msg[1024];
     if (!fs_first_failure(msg, sizeof msg))
@@ -189,25 +190,62 @@ static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, 
     return rc;
 }
 
-/* case_analyze with o's --intel and --mmdb files loaded. */
-static int analyze_loaded(const case_inputs_t *in, const case_opts_t *o)
+int case_prepare_dir(const case_opts_t *o)
 {
-    phases_t ph = {0};
-    phase(&ph, NULL);
     char *artifacts = xasprintf("%s/artifacts", o->out_dir);
     char *certs = xasprintf("%s/certs", o->out_dir);
     bool made = mkdir_p(o->out_dir, 0755) == 0 && mkdir_p(artifacts, 0755) == 0 &&
                 mkdir_p(certs, 0755) == 0;
     free(artifacts), free(certs);
     if (!made)
-        return write_failed("", "nothing written");
+        return case_write_failed("", "nothing written");
     /* Marks the folder as not complete until everything below is written; an
      * interrupted or failed run leaves it, a finished one removes it. */
     static const char note[] = "pcapcase was interrupted or failed while writing this case;\n"
                                "the files here may mix an earlier result with a partial one.\n"
-                               "Run the same pcapcase analyze command again.\n";
+                               "Run the same pcapcase command again.\n";
     if (fs_mark_incomplete(o->out_dir, note) != 0)
-        return write_failed("", "the case was not changed");
+        return case_write_failed("", "the case was not changed");
+    return CASE_DONE;
+}
+
+int case_finish(const case_opts_t *o, capture_result_t *all, size_t n, phases_t *ph)
+{
+    char err[1024] = "";
+    case_t k;
+    memset(&k, 0, sizeof k);
+    k.opts = o;
+    select_results(&k, all, n, o->quiet);
+    int status;
+    if (k.n == 0) {
+        fprintf(stderr, "pcapcase: no usable capture among the %zu input(s)\n", n);
+        status = CASE_NO_INPUT;
+    } else {
+        k.names = names_build(k.r, k.n);
+        case_model_finish(&k);
+        ranges_assemble(&k);
+        phase(ph, "merge");
+        int rc = write_case(&k, o, ph, err, sizeof err);
+        phases_print(ph);
+        if (rc != 0) {
+            status = case_write_failed(err, "case marked INCOMPLETE");
+        } else {
+            status = (k.damaged || k.unusable) ? CASE_DAMAGED : CASE_DONE;
+            fs_mark_complete(o->out_dir);
+        }
+    }
+    case_free(&k);
+    return status;
+}
+
+/* case_analyze with o's --intel and --mmdb files loaded. */
+static int analyze_loaded(const case_inputs_t *in, const case_opts_t *o)
+{
+    phases_t ph = {0};
+    phase(&ph, NULL);
+    int status = case_prepare_dir(o);
+    if (status != CASE_DONE)
+        return status;
     interrupt_install();
     capture_result_t *all = xcalloc(in->n ? in->n : 1, sizeof *all);
     case_run_captures(in, o, all);
@@ -221,31 +259,12 @@ static int analyze_loaded(const case_inputs_t *in, const case_opts_t *o)
      * before the logs, which would point at them */
     if (fs_first_failure(err, sizeof err)) {
         free_results(all, in->n);
-        return write_failed(err, "logs and reports not updated; case marked INCOMPLETE");
+        return case_write_failed(err, "logs and reports not updated; case marked INCOMPLETE");
     }
-    case_t k;
-    memset(&k, 0, sizeof k);
-    k.opts = o;
-    select_results(&k, all, in->n, o->quiet);
-    int status;
-    if (k.n == 0) {
-        fprintf(stderr, "pcapcase: no usable capture among the %zu input(s)\n", in->n);
-        status = CASE_NO_INPUT;
-    } else {
-        k.names = names_build(k.r, k.n);
-        case_model_finish(&k);
-        ranges_assemble(&k);
-        phase(&ph, "merge");
-        int rc = write_case(&k, o, &ph, err, sizeof err);
-        phases_print(&ph);
-        if (rc != 0) {
-            status = write_failed(err, "case marked INCOMPLETE");
-        } else {
-            status = (k.damaged || k.unusable) ? CASE_DAMAGED : CASE_DONE;
-            fs_mark_complete(o->out_dir);
-        }
-    }
-    case_free(&k);
+    if (o->analysis.shard_n > 0)
+        status = case_partial_write(in, o, all);
+    else
+        status = case_finish(o, all, in->n, &ph);
     free_results(all, in->n);
     return status;
 }

@@ -68,6 +68,15 @@ enum case_status {
 /* Analyse and write the case; returns an enum case_status. */
 int case_analyze(const case_inputs_t *in, const case_opts_t *opts);
 
+/* `pcapcase merge`: the partial cases in the folders partials[0 .. n-1]
+ * (made by `analyze --shard K/N`: o->analysis.shard_n set) into the case o->out_dir,
+ * byte-identical in its logs to one analysis of the same captures with the
+ * same options (which the partials carry).  Partials that are not shards
+ * 0..N-1 of one N, each once, of the same captures and options are refused
+ * with one line on stderr, before the case is touched (CASE_NO_INPUT).
+ * Returns an enum case_status. */
+int case_merge(char *const *partials, size_t n, const case_opts_t *o);
+
 /* Run analysis over inputs with opts->jobs threads; results[] has in->n
  * entries.  Used by case_analyze and carve. */
 void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture_result_t *results);

@@ -20,7 +20,7 @@ def main():
     man = open(os.path.join(SRC, "docs", "pcapcase.1")).read().replace("\\-", "-")
     manual = open(os.path.join(SRC, "docs", "manual.md")).read()
     contract = open(os.path.join(SRC, "docs", "cli.md")).read()
-    for cmd in ("analyze", "compare", "carve", "trace", "summary"):
+    for cmd in ("analyze", "compare", "carve", "trace", "summary", "merge"):
         r = subprocess.run([z.PCAPCASE, cmd, "--help"], capture_output=True, text=True)
         c.eq(r.returncode, 0, f"{cmd} --help exit status")
         opts = set(re.findall(r"--[a-z][a-z-]+", r.stdout)) - {"--help"}
