@@ -1,6 +1,6 @@
 /*
  * partial.h — the partial case: what `pcapcase analyze --shard K/N` leaves
- * for `pcapcase merge` (docs/cluster.md, "The partial case").
+ * for `pcapcase merge` (docs/design.md, "The partial case").
  *
  * A shard analyses every capture but owns only the flows whose symmetric
  * flow hash falls in shard K of N.  Its whole result — per capture,
