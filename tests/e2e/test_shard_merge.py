@@ -86,12 +86,13 @@ def same_case(c, ref, case, what):
     c.check(not os.path.exists(os.path.join(case, "INCOMPLETE")), f"{what}: case complete")
 
 
-def shards(d, name, n, captures, extra=()):
+def shards(d, name, n, captures, extra=(), jobs=1):
     """Partials of shards 0..n-1 into d/name-K; their folders."""
     dirs = []
     for k in range(n):
         p = os.path.join(d, f"{name}-{k}")
-        r = run("analyze", "-q", "--jobs", "1", "--shard", f"{k}/{n}", "-o", p, *extra, *captures)
+        r = run("analyze", "-q", "--jobs", str(jobs), "--shard", f"{k}/{n}", "-o", p, *extra,
+                *captures)
         if r.returncode != 0:
             print(r.stderr)
         dirs.append(p)
@@ -123,7 +124,8 @@ def main():
         c.check(conns > 1500, f"the reference has connections ({conns})")
         c.check(len(files(os.path.join(ref, "artifacts"))) > 20, "the reference carved files")
         for n in (1, 2, 3):
-            parts = shards(d, f"n{n}", n, captures)
+            # each shard's flows on workers too (--jobs 2) for N = 2
+            parts = shards(d, f"n{n}", n, captures, jobs=2 if n == 2 else 1)
             case = os.path.join(d, f"merged{n}")
             r = run("merge", "-q", "-o", case, *reversed(parts))
             c.eq(r.returncode, 0, f"merge of {n} shard(s) ({r.stderr.strip()[-300:]})")
