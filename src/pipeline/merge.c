@@ -295,11 +295,19 @@ static int load_enrichment(const char *shard_dir, const partial_head_t *head, ca
     memset(&now, 0, sizeof now);
     shard_head_options(&now, o);
     int rc = 0;
-    for (size_t j = 0; j < head->nopts && !rc; j++)
-        if (j >= now.nopts || strcmp(head->opts[j], now.opts[j]) != 0)
+    for (size_t j = 0; j < head->nopts && !rc; j++) {
+        const char *had = head->opts[j], *is = j < now.nopts ? now.opts[j] : "(none)";
+        if (strcmp(had, is) == 0)
+            continue;
+        if (strncmp(had, "version=", 8) == 0)
+            rc = refuse("the partials were made by pcapcase %s, this is %s: merge with that "
+                        "version",
+                        had + 8, PCAPCASE_VERSION);
+        else
             rc = refuse("an --intel, --mmdb or key log file is not what the shards read: they "
                         "had %s, here it is %s",
-                        head->opts[j], j < now.nopts ? now.opts[j] : "missing");
+                        had, is);
+    }
     partial_head_free(&now);
     return rc;
 }
