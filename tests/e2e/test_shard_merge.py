@@ -1,14 +1,16 @@
-"""A case analysed as shards and merged is the case one `analyze` writes
-(docs/cluster.md): on the project's sample captures and a generated web/TLS/DNS
-mix (tests/bench gencap), `analyze --shard K/N` for N = 1, 2 and 3 and
-`merge` give every logs/*.ndjson byte-identical (also for rows of one instant
-from flows of different shards) to one `analyze` and the same
-artifacts and certificates.  `merge` refuses, with one line naming the
-problem and without writing, a missing shard, a duplicate, shards of
-different captures, of different N and of different options, an --intel file
-changed since the shards read it, and a shard that did not finish; running that one shard again completes the case.
+"""A case analysed as shards and merged is the case one `analyze` writes: on
+the project's sample captures, 60 DNS exchanges at one instant and a generated
+web/TLS/DNS mix (tests/bench gencap), `analyze --shard K/N` for N = 1, 2 and 3
+and `merge` give every logs/*.ndjson byte-identical to one `analyze` (also the
+rows of one instant from flows of different shards), the same artifacts and
+certificates, and the same case.json but for its time and command line.
+`merge` refuses, with one line naming the problem and without writing, a
+missing shard, a duplicate, shards of different captures, of different N and
+of different options, an --intel file changed since the shards read it, and a
+shard that did not finish; running that one shard again completes the case.
 `--shard` itself refuses K >= N, a malformed value and a missing -o."""
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -83,6 +85,11 @@ def same_case(c, ref, case, what):
                 f"{what}: {n} byte-identical")
     for sub in ("artifacts", "certs"):
         c.eq(files(os.path.join(case, sub)), files(os.path.join(ref, sub)), f"{what}: {sub}/")
+    # case.json too, but for when and how it was made
+    mine, theirs = (json.load(open(os.path.join(x, "case.json"))) for x in (case, ref))
+    for k in ("created", "command_line"):
+        mine.pop(k, None), theirs.pop(k, None)
+    c.check(mine == theirs, f"{what}: case.json the same (but created, command_line)")
     c.check(not os.path.exists(os.path.join(case, "INCOMPLETE")), f"{what}: case complete")
 
 
