@@ -238,18 +238,39 @@ static void end_multi(pop3_session_t *s, bool complete)
     s->ss = S_STATUS;
 }
 
+/* A listing (LIST, UIDL, CAPA, bare AUTH) is read line by line: only its
+ * closing "." matters.  A status line while a later command waits for its
+ * answer ends a listing whose server left out the "."
+ * (pop3/bad-list-retr-crafted.pcap): "+OK" or "-ERR" cannot begin a
+ * listing line ("N size", "N uid", a capability or mechanism name), and the
+ * status answers the next command.  Message bodies (RETR, TOP) go through
+ * the dot-stuffing reader instead: a message line may well read "+OK". */
+static void listing_line(pop3_session_t *s, cursor_t line)
+{
+    if (text_eq_ci(&line, ".")) {
+        end_multi(s, true);
+    } else if (s->nq && (text_starts_ci(&line, "+OK") || text_starts_ci(&line, "-ERR"))) {
+        end_multi(s, false);
+        status(s, line);
+    }
+}
+
 static void server_bytes(pop3_session_t *s, cursor_t *c)
 {
     cursor_t line;
     bool overlong;
-    if (s->ss == S_MULTI) {
+    if (s->ss == S_MULTI && s->message) {
         size_t used = dotdata_feed(&s->dot, c->p, cursor_left(c));
         cursor_skip(c, used);
         if (dotdata_done(&s->dot))
             end_multi(s, true);
         return;
     }
-    if (line_next(&s->lines[1], c, &line, &overlong))
+    if (!line_next(&s->lines[1], c, &line, &overlong))
+        return;
+    if (s->ss == S_MULTI)
+        listing_line(s, line);
+    else
         status(s, line);
 }
 

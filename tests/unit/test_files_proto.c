@@ -619,6 +619,27 @@ static void pop3_split_anywhere(void)
                          "A: b\r\n\r\n.x\r\n");
 }
 
+/* pop3/bad-list-retr-crafted.pcap's exchange: garbage where LIST's status
+ * should be, then a listing without its closing "."; the "+OK" that answers
+ * the RETR sent next ends the listing, and the message is still read. */
+static const turn_t pop3_unclosed_list_turns[] = {
+    {false, "+OK example.com POP3-Server\r\n"},
+    {true, "LIST\r\n"},
+    {false, "GARBAGE (and LIST response missing .)\r\n"},
+    {false, "+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n"},
+    {true, "RETR 1\r\n"},
+    {false, "+OK message follows\r\nSubject: Crafted\r\n\r\n+OK in the body\r\n.\r\n"},
+    {true, "QUIT\r\n"},
+    {false, "+OK bye\r\n"},
+    {false, NULL},
+};
+
+static void pop3_unclosed_listing(void)
+{
+    turns_split_anywhere(&pop3_ops, pop3_unclosed_list_turns, "begin 1 0;msg 37 1;",
+                         "Subject: Crafted\r\n\r\n+OK in the body\r\n");
+}
+
 /* LOGIN with a literal password, then FETCH answered with a BODY[] literal
  * whose content looks like tagged responses. */
 static const turn_t imap_turns[] = {
@@ -1262,6 +1283,7 @@ static const cu_test_t tests[] = {
     {"an SMTP session split anywhere", smtp_session_split_anywhere},
     {"SMTP: a broken BDAT, AUTH LOGIN", smtp_bad_bdat_and_auth_login},
     {"a POP3 session split anywhere", pop3_split_anywhere},
+    {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
     {"mail sessions truncated anywhere", mail_truncated_anywhere},
     {"NTLMSSP from the samba recording", ntlm_from_the_recording},
