@@ -14,6 +14,7 @@
 #include "analysis/app_dns.h"
 #include "analysis/app_ftp.h"
 #include "analysis/app_http.h"
+#include "analysis/app_krb5.h"
 #include "analysis/app_localnames.h"
 #include "analysis/app_mailbox.h"
 #include "analysis/app_smb.h"
@@ -26,6 +27,7 @@ enum {
     PORT_SMTP = 25,
     PORT_DNS = 53,
     PORT_TFTP = 69,
+    PORT_KERBEROS = 88,
     PORT_DHCP_SERVER = 67,
     PORT_DHCP_CLIENT = 68,
     PORT_POP3 = 110,
@@ -48,6 +50,7 @@ static const uint16_t dns_tcp_ports[] = {PORT_DNS, 0};
 static const uint16_t dhcp_ports[] = {PORT_DHCP_SERVER, PORT_DHCP_CLIENT, 0};
 static const uint16_t netbios_ns_ports[] = {PORT_NETBIOS_NS, 0};
 static const uint16_t tftp_ports[] = {PORT_TFTP, 0};
+static const uint16_t krb5_ports[] = {PORT_KERBEROS, 0};
 static const uint16_t ftp_ports[] = {PORT_FTP, 0};
 static const uint16_t smtp_ports[] = {PORT_SMTP, PORT_SUBMISSION, 0};
 static const uint16_t pop3_ports[] = {PORT_POP3, 0};
@@ -66,6 +69,7 @@ const analyser_t analysers[] = {
     {"netbios-ns", AN_UDP,    netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,      0,           NULL,                 NULL},
     {"tftp",       AN_UDP,    tftp_ports,       app_tftp_detect,       &app_tftp_ops,      0,           NULL,                 NULL},
     {"tftp",       AN_UDP,    NULL,             app_tftp_data_detect,  &app_tftp_data_ops, 0,           NULL,                 NULL},
+    {"krb",        AN_UDP,    krb5_ports,       app_krb5_detect,       &app_krb5_ops,      0,           NULL,                 NULL},
     {"dns",        AN_TCP,    dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops,   0,           NULL,                 NULL},
     {"http",       AN_TCP,    NULL,             app_http2_detect,      &app_http2_ops,     0,           NULL,                 "h2"},
     {"http",       AN_TCP,    NULL,             app_http_detect,       &app_http_ops,      0,           NULL,                 "http/1.1"},
@@ -77,6 +81,7 @@ const analyser_t analysers[] = {
     {"imap",       AN_TCP,    imap_ports,       app_imap_detect,       &app_imap_ops,      AN_STARTTLS, NULL,                 NULL},
     {"starttls",   AN_TCP,    starttls_ports,   an_detect_server_port, NULL,               AN_STARTTLS, NULL,                 NULL},
     {"ftp-data",   AN_TCP,    NULL,             app_ftp_data_detect,   &app_ftp_data_ops,  0,           NULL,                 NULL},
+    {"krb_tcp",    AN_TCP,    krb5_ports,       app_krb5_detect,       &app_krb5_ops,      0,           NULL,                 NULL},
     {NULL,         0,         NULL,             NULL,                  NULL,               0,           NULL,                 NULL},
 };
 /* clang-format on */

@@ -145,9 +145,10 @@ uint64_t an_inner_unread(const an_inner_t *in)
 static const struct {
     const char *inner, *service;
 } tunnel_services[] = {
-    {"ssl", "http,ssl"},   {"http", "http"},      {"dns", "http,dns"},
-    {"smb", "http,smb"},   {"ftp", "http,ftp"},   {"smtp", "http,smtp"},
-    {"pop3", "http,pop3"}, {"imap", "http,imap"}, {"ftp-data", "http,ftp-data"},
+    {"ssl", "http,ssl"},         {"http", "http"},      {"dns", "http,dns"},
+    {"smb", "http,smb"},         {"ftp", "http,ftp"},   {"smtp", "http,smtp"},
+    {"pop3", "http,pop3"},       {"imap", "http,imap"}, {"ftp-data", "http,ftp-data"},
+    {"krb_tcp", "http,krb_tcp"},
 };
 
 const char *an_tunnel_service(const char *name)

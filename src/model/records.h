@@ -227,7 +227,7 @@ typedef struct smb_file_record {
 typedef struct credential {
     conn_ident_t conn;
     ts_ns_t ts;
-    const char *proto; /* static: "http-basic", "ftp", "smtp", "pop3", "imap", "smb" */
+    const char *proto; /* static: "http-basic", "ftp", "smtp", "pop3", "imap", "smb", "kerberos" */
     const char *username;
     bool has_password;
     uint64_t frame;

@@ -14,7 +14,9 @@
 #define DER_INTEGER 0x02
 #define DER_OCTET_STRING 0x04
 #define DER_GENERAL_STRING 0x1b
-#define KRB5_AS_REQ 0x6a /* [APPLICATION 10], constructed */
+#define KRB5_AS_REQ 0x6a    /* [APPLICATION 10], constructed */
+#define KRB5_AS_REP 0x6b    /* [APPLICATION 11] */
+#define KRB5_KRB_ERROR 0x7e /* [APPLICATION 30] */
 #define KRB5_PA_ENC_TIMESTAMP 2
 #define CONTEXT(n) (0xa0 | (n)) /* [n], constructed */
 
@@ -137,13 +139,37 @@ static bool enc_timestamp(cursor_t padata, krb5_preauth_t *out)
     return false;
 }
 
+/* The message itself: past a TCP record's 4-byte length when the first
+ * byte is not the message's tag. */
+static cursor_t message_of(const uint8_t *p, size_t n, uint8_t tag)
+{
+    cursor_t c = cursor_make(p, n);
+    uint8_t first;
+    if (cursor_peek_u8(&c, &first) && first != tag)
+        cursor_skip(&c, 4);
+    return c;
+}
+
+krb5_answer_t krb5_parse_answer(const uint8_t *p, size_t n, int32_t *error_code)
+{
+    uint8_t first;
+    cursor_t c = cursor_make(p, n), err, seq, code;
+    if (cursor_peek_u8(&c, &first) && first != KRB5_AS_REP && first != KRB5_KRB_ERROR)
+        cursor_skip(&c, 4);
+    if (!cursor_peek_u8(&c, &first))
+        return KRB5_ANSWER_OTHER;
+    if (first == KRB5_AS_REP)
+        return KRB5_ANSWER_AS_REP;
+    if (der_expect(c, KRB5_KRB_ERROR, &err) && der_expect(err, DER_SEQUENCE, &seq) &&
+        der_find(seq, CONTEXT(6), &code) && der_int(code, error_code))
+        return KRB5_ANSWER_ERROR;
+    return KRB5_ANSWER_OTHER;
+}
+
 bool krb5_parse_as_req(const uint8_t *p, size_t n, krb5_preauth_t *out)
 {
     memset(out, 0, sizeof *out);
-    cursor_t c = cursor_make(p, n), req, kdc, padata, body_c, body, cname_c, realm_c;
-    uint8_t first;
-    if (cursor_peek_u8(&c, &first) && first != KRB5_AS_REQ)
-        cursor_skip(&c, 4); /* TCP: a 4-byte record length first */
+    cursor_t c = message_of(p, n, KRB5_AS_REQ), req, kdc, padata, body_c, body, cname_c, realm_c;
     if (!der_expect(c, KRB5_AS_REQ, &req) || !der_expect(req, DER_SEQUENCE, &kdc) ||
         !der_find(kdc, CONTEXT(3), &padata) || !der_find(kdc, CONTEXT(4), &body_c) ||
         !der_expect(body_c, DER_SEQUENCE, &body))

@@ -42,6 +42,22 @@ typedef struct krb5_preauth {
 bool krb5_parse_as_req(const uint8_t *p, size_t n, krb5_preauth_t *out);
 void krb5_preauth_free(krb5_preauth_t *a);
 
+/* What a KDC answered an AS-REQ (one UDP datagram or TCP record, as for
+ * krb5_parse_as_req; for an AS-REP only its first bytes are needed). */
+typedef enum krb5_answer {
+    KRB5_ANSWER_OTHER,  /* not an AS-REP or KRB-ERROR, or malformed */
+    KRB5_ANSWER_AS_REP, /* a ticket: the pre-authentication was accepted */
+    KRB5_ANSWER_ERROR,  /* KRB-ERROR; *error_code set */
+} krb5_answer_t;
+
+/* The KDC's "wrong password" (the encrypted timestamp did not decrypt):
+ * KDC_ERR_PREAUTH_FAILED, and KRB_AP_ERR_BAD_INTEGRITY, which MIT's KDC
+ * sends instead (krb/kinit.pcap). */
+#define KRB5_ERR_PREAUTH_FAILED 24
+#define KRB5_ERR_BAD_INTEGRITY 31
+
+krb5_answer_t krb5_parse_answer(const uint8_t *p, size_t n, int32_t *error_code);
+
 /* The hashcat line: "$krb5pa$23$user$realm$salt$" + encrypted timestamp +
  * checksum (mode 7500), or "$krb5pa$18$user$realm$" + cipher (19900; 17:
  * 19800).  NULL for other encryption types.  Caller frees. */

@@ -258,6 +258,42 @@ def mail_messages(c):
         c.eq(got, want, f"{trace}: the messages (.eml), by SHA-256 and size")
 
 
+# Kerberos AS-REQs with pre-authentication in the corpus (UDP and TCP),
+# and the KDC's answer to each, in order: kinit.pcap's first login gets a
+# ticket, the other four a KRB-ERROR 31 (MIT's "wrong password").
+KRB5_TRACES = {
+    "zeek-traces/krb/kinit.pcap": ["accepted", "rejected", "rejected", "rejected", "rejected"],
+    "zeek-traces/krb/kerberos_tso.pcapng": ["accepted", "accepted"],
+}
+
+
+def kerberos(c):
+    """credentials.ndjson against tshark's reading of each AS-REQ: principal,
+    realm, etype and the encrypted timestamp, as a hashcat line."""
+    for trace, outcomes in sorted(KRB5_TRACES.items()):
+        path = os.path.join(z.CORPUS, trace)
+        out = subprocess.run(["tshark", "-n", "-r", path, "-Y",
+                              "kerberos.msg_type == 10 && kerberos.padata_type == 2", "-T",
+                              "fields", "-e", "frame.number", "-e", "kerberos.CNameString",
+                              "-e", "kerberos.realm", "-e", "kerberos.etype", "-e",
+                              "kerberos.cipher"], capture_output=True, text=True).stdout
+        want = []
+        for line in out.splitlines():
+            frame, cname, realm, etype, cipher = (f.split(",")[0] for f in line.split("\t"))
+            want.append((int(frame), cname, realm, f"$krb5pa${etype}${cname}${realm}${cipher}"))
+        with tempfile.TemporaryDirectory() as case:
+            z.analyze([path], case)
+            rows = [r for r in z.read_ndjson(os.path.join(case, "logs", "credentials.ndjson"))
+                    if r.get("proto") == "kerberos"]
+            html = open(os.path.join(case, "report.html"), encoding="utf-8").read()
+        got = [(r["frame"], r["username"], r.get("domain"), r.get("secret")) for r in rows]
+        c.eq(got, want, f"{trace}: Kerberos pre-authentications as tshark reads them")
+        c.eq([r.get("outcome", "unknown") for r in rows], outcomes, f"{trace}: KDC answers")
+        c.check(all(r.get("hashed") and r.get("mechanism") == "AS-REQ AES256" for r in rows),
+                f"{trace}: hashed, AES256")
+        c.check(not any(w[3] in html for w in want), f"{trace}: no hashcat line in the report")
+
+
 def main():
     if not shutil.which("tshark"):
         print("SKIP: tshark is needed (./setup.sh test installs it)")
@@ -273,6 +309,7 @@ def main():
     if os.path.isdir(z.CORPUS):
         tshark_objects(c)
         mail_messages(c)
+        kerberos(c)
         zeek_logs(c)
     else:
         print("corpus absent: the tshark and Zeek comparisons were not run")

@@ -140,6 +140,8 @@ static void ntlm(const uint8_t *p, size_t n)
         free(krb5_hashcat(&k));
         krb5_preauth_free(&k);
     }
+    int32_t code;
+    (void)krb5_parse_answer(p, n, &code);
 }
 
 static void tftp(const uint8_t *p, size_t n)

@@ -1268,6 +1268,28 @@ static void krb5_preauth(void)
     buf_free(&b);
 }
 
+/* KDC answers: KRB-ERROR with its error code (UDP, then TCP with the
+ * record length in front), an AS-REP by its tag, and what is neither. */
+static void krb5_answers(void)
+{
+    static const uint8_t err[] = {0x7e, 0x11, 0x30, 0x0f, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1,
+                                  0x03, 0x02, 0x01, 0x1e, 0xa6, 0x03, 0x02, 0x01, 0x18};
+    static const uint8_t tcp_err[] = {0x00, 0x00, 0x00, 0x13, 0x7e, 0x11, 0x30, 0x0f,
+                                      0xa0, 0x03, 0x02, 0x01, 0x05, 0xa1, 0x03, 0x02,
+                                      0x01, 0x1e, 0xa6, 0x03, 0x02, 0x01, 0x1f};
+    static const uint8_t rep[] = {0x00, 0x00, 0x05, 0xf8, 0x6b, 0x82, 0x05, 0xf4, 0x30};
+    int32_t code = 0;
+    CU_ASSERT_EQUAL(krb5_parse_answer(err, sizeof err, &code), KRB5_ANSWER_ERROR);
+    CU_ASSERT_EQUAL(code, KRB5_ERR_PREAUTH_FAILED);
+    CU_ASSERT_EQUAL(krb5_parse_answer(tcp_err, sizeof tcp_err, &code), KRB5_ANSWER_ERROR);
+    CU_ASSERT_EQUAL(code, KRB5_ERR_BAD_INTEGRITY);
+    CU_ASSERT_EQUAL(krb5_parse_answer(rep, sizeof rep, &code), KRB5_ANSWER_AS_REP);
+    CU_ASSERT_EQUAL(krb5_parse_answer(rep + 4, 1, &code), KRB5_ANSWER_AS_REP);
+    for (size_t n = 0; n < sizeof err; n++) /* a cut error is not believed */
+        CU_ASSERT_EQUAL(krb5_parse_answer(err, n, &code), KRB5_ANSWER_OTHER);
+    CU_ASSERT_EQUAL(krb5_parse_answer((const uint8_t *)"\x6a\x03", 2, &code), KRB5_ANSWER_OTHER);
+}
+
 static const cu_test_t tests[] = {
     {"base64 split anywhere", base64_split_anywhere},
     {"quoted-printable split anywhere", quoted_printable_split_anywhere},
@@ -1296,6 +1318,7 @@ static const cu_test_t tests[] = {
     {"libmagic types", filemagic_types},
     {"form post logins", form_logins},
     {"Kerberos AS-REQ pre-authentication", krb5_preauth},
+    {"Kerberos KDC answers", krb5_answers},
     {NULL, NULL},
 };
 
