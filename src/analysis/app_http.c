@@ -445,7 +445,9 @@ static void report_row(const http_state_t *s, const http_record_t *h)
                            .proto = "http-basic",
                            .username = t->username,
                            .has_password = t->has_password,
-                           .frame = t->req.first_frame};
+                           .frame = t->req.first_frame,
+                           .mechanism = "Basic",
+                           .secret = t->password};
         s->an->records->credential(s->an->records->ctx, &cr);
     }
 }

@@ -89,7 +89,8 @@ http_conn_t *http_conn_new(const http_callbacks_t *cb, void *ctx)
 static void txn_free(http_txn_t *t)
 {
     free(t->method), free(t->uri), free(t->version), free(t->host), free(t->user_agent);
-    free(t->referrer), free(t->username), free(t->status_msg), free(t->resp_version);
+    free(t->referrer), free(t->username), free(t->password), free(t->status_msg);
+    free(t->resp_version);
     free(t->weird), free(t->upgrade);
     for (int i = 0; i < 2; i++) {
         http_msg_t *m = i ? &t->resp : &t->req;
@@ -175,9 +176,10 @@ static void basic_auth(http_txn_t *t, const char *v)
             k--, n--; /* padding decodes to NULs */
         char *colon = memchr(out, ':', (size_t)k);
         size_t ulen = colon ? (size_t)(colon - (char *)out) : (size_t)k;
-        free(t->username);
+        free(t->username), free(t->password);
         t->username = xstrndup((char *)out, ulen);
         t->has_password = colon && (size_t)(colon - (char *)out) + 1 < (size_t)k;
+        t->password = t->has_password ? xstrndup(colon + 1, (size_t)k - ulen - 1) : NULL;
     }
     free(out);
 }

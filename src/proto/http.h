@@ -46,6 +46,7 @@ typedef struct http_txn {
     unsigned depth; /* 1-based position on the connection (Zeek's trans_depth) */
     char *method, *uri, *version, *host, *user_agent, *referrer;
     char *username; /* from Authorization: Basic */
+    char *password; /* from Authorization: Basic, as sent; NULL when none (owned) */
     bool has_password;
     int status; /* 0 until a response */
     char *status_msg, *resp_version;

@@ -694,6 +694,7 @@ void h2_conn_upgraded(h2_conn_t *h, const http_txn_t *r)
     t->user_agent = r->user_agent ? xstrdup(r->user_agent) : NULL;
     t->referrer = r->referrer ? xstrdup(r->referrer) : NULL;
     t->username = r->username ? xstrdup(r->username) : NULL;
+    t->password = r->password ? xstrdup(r->password) : NULL;
     t->has_password = r->has_password;
     t->req.has = r->req.has;
     t->req.first_frame = r->req.first_frame, t->req.last_frame = r->req.last_frame;

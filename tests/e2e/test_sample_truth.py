@@ -103,6 +103,14 @@ def incident(c, out):
     c.check(any("admin" in f["summary"] and "hunter2" not in f["summary"]
                 for f in types.get("cleartext_credentials", [])),
             "cleartext credentials found, password not shown")
+    ba = truth["http"]["basic_auth"]
+    creds = [r for r in z.read_ndjson(os.path.join(out, "logs", "credentials.ndjson"))
+             if r.get("proto") == "http-basic" and r.get("username") == ba["user"]]
+    c.check(bool(creds), "credentials.ndjson has the HTTP Basic login")
+    c.check(all(r.get("secret") == ba["password"] and r.get("mechanism") == "Basic"
+                for r in creds), "the HTTP Basic row carries the password as sent")
+    html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    c.check(ba["password"] not in html, "the report hides the HTTP Basic password")
     dns = z.read_ndjson(os.path.join(out, "logs", "dns.ndjson"))
     nx = {r["query"] for r in dns if r.get("rcode_name") == "NXDOMAIN"}
     for name in truth["dns"]["nxdomain"]:
