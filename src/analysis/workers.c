@@ -235,7 +235,8 @@ static void worker_init(workers_t *ws, unsigned id, const char *path)
     const record_sink_t *records = NULL;
     const evidence_store_t *evidence = NULL;
     ws->out->open(ws->out->ctx, id, &w->part, &records, &evidence);
-    w->an = (an_ctx_t){NULL, ws->opts, records, evidence, &w->part.damage, false, NULL, 0};
+    w->an = (an_ctx_t){
+        .opts = ws->opts, .records = records, .evidence = evidence, .damage = &w->part.damage};
     w->dispatch = dispatch_new(&w->an);
     w->conns = conn_table_new(on_conn_finish, w, replay_uid_salt(path), &w->part.damage);
     conn_table_set_max_live(w->conns, CONN_MAX_LIVE / ws->n);

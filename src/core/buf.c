@@ -17,6 +17,7 @@ void buf_reserve(buf_t *b, size_t extra)
         cap = cap < ((size_t)1 << 62) ? cap * 2 : need;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = 0; /* a buffer only reserved is "" too (buf.h) */
 }
 
 void buf_append(buf_t *b, const void *p, size_t n)

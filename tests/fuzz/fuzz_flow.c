@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&res, 0, sizeof res);
     record_sink_t records;
     record_spool_init(&records, &res, NULL);
-    an_ctx_t an = {NULL, &opts, &records, NULL, &res.damage, false};
+    an_ctx_t an = {.opts = &opts, .records = &records, .damage = &res.damage};
     dispatch_t *app = dispatch_new(&an);
     damage_t dmg = {0};
     conn_table_t *t = conn_table_new(finish, app, 1, &dmg);

@@ -1,6 +1,7 @@
 /* test_core.c — the byte cursor, the JSON writer, the damage table, the
  * log store's order, the flow hash, a capture's parts merged, and what the
  * string copies do with NULL. */
+#include "core/buf.h"
 #include "core/cursor.h"
 #include "core/damage.h"
 #include "core/jsonw.h"
@@ -100,6 +101,17 @@ static void damage_counts_by_reason_and_keeps_first_frames(void)
     CU_ASSERT_EQUAL(d.v[1].frames[0], 10);
     CU_ASSERT_EQUAL(damage_total(&d), 9);
     damage_free(&d);
+}
+
+/* A buffer only reserved (html_escape of "" reserves and appends nothing)
+ * is still a C string: the fuzzer found strlen running off one. */
+static void reserved_buffer_is_an_empty_string(void)
+{
+    buf_t b = BUF_INIT;
+    buf_reserve(&b, 0);
+    CU_ASSERT_PTR_NOT_NULL(b.data);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "");
+    buf_free(&b);
 }
 
 /* Workers note damage in their own order: the frames kept are the smallest
@@ -278,6 +290,7 @@ static const cu_test_t tests[] = {
     {"damage_counts_by_reason_and_keeps_first_frames",
      damage_counts_by_reason_and_keeps_first_frames},
     {"damage_keeps_smallest_frames_in_any_order", damage_keeps_smallest_frames_in_any_order},
+    {"reserved_buffer_is_an_empty_string", reserved_buffer_is_an_empty_string},
     {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
     {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
     {"capture_parts_merge_in_order", capture_parts_merge_in_order},

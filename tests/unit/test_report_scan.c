@@ -52,7 +52,7 @@ static void strings_decode_as_json_c_reads_them(void)
         CU_ASSERT_EQUAL_FATAL(s.n, 1);
         CU_ASSERT_EQUAL(s.v[0].kind, JSPAN_STRING);
         CU_ASSERT_TRUE(jspan_string(&s.v[0], &got));
-        json_object *o = json_tokener_parse((const char *)row.data), *v;
+        json_object *o = json_tokener_parse((const char *)row.data), *v = NULL;
         CU_ASSERT_TRUE_FATAL(o && json_object_object_get_ex(o, "k", &v));
         CU_ASSERT_STRING_EQUAL(buf_cstr(&got), json_object_get_string(v));
         json_object_put(o);
