@@ -56,8 +56,6 @@ typedef struct analysis_outputs {
      * thread that called analysis_run. */
     void (*open)(void *ctx, unsigned w, capture_result_t *part, const record_sink_t **records,
                  const evidence_store_t **evidence);
-    /* Worker w made its last record: release what open made. */
-    void (*close)(void *ctx, unsigned w);
 } analysis_outputs_t;
 
 /* Analyse path into *out (zeroed by the caller; freed with

@@ -341,7 +341,6 @@ void workers_finish(workers_t *ws)
             pthread_mutex_destroy(&w->mu);
             pthread_cond_destroy(&w->changed);
         }
-        ws->out->close(ws->out->ctx, i);
         capture_result_absorb(ws->r, &w->part);
     }
     print_spread(ws);

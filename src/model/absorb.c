@@ -79,10 +79,6 @@ void capture_result_absorb(capture_result_t *r, capture_result_t *part)
     for (int k = 0; k < LOG_SPOOLED_COUNT; k++)
         logstore_absorb(&r->logs[k], &part->logs[k]);
     absorb_counts(&r->decrypt, &part->decrypt);
-    r->packets += part->packets;
-    r->ip_packets += part->ip_packets;
-    r->bytes_captured += part->bytes_captured;
-    r->bytes_wire += part->bytes_wire;
     damage_merge(&r->damage, &part->damage);
     /* the part's name and path were r's, lent */
     part->name = part->path = NULL;

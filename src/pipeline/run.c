@@ -103,11 +103,6 @@ static void open_worker(void *ctx, unsigned w, capture_result_t *part,
     *evidence = &wo->evidence;
 }
 
-static void close_worker(void *ctx, unsigned w)
-{
-    (void)ctx, (void)w; /* nothing held beyond the records and the store */
-}
-
 void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture_result_t *results)
 {
     shared_t s;
@@ -124,7 +119,7 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     artwriter_start();
     outputs_t o = {&s, 0, xcalloc(jobs, sizeof *o.w), NULL, 0};
-    analysis_outputs_t outputs = {&o, open_worker, close_worker};
+    analysis_outputs_t outputs = {&o, open_worker};
     /* one capture after another, each on every worker */
     for (size_t i = 0; i < in->n; i++) {
         analysis_opts_t ao = opts->analysis;
