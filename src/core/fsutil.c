@@ -116,19 +116,28 @@ int atomic_write(const char *path, const void *data, size_t len)
     return atomic_commit(&af);
 }
 
-int atomic_commit_once(atomic_file_t *af, const char *path)
+int atomic_commit_once(atomic_file_t *af, const char *path, bool *created)
 {
     free(af->path);
     af->path = xstrdup(path);
-    if (!path_exists(path))
-        return atomic_commit(af);
-    atomic_abort(af); /* the same content is already stored */
-    return 0;
+    bool fresh = !path_exists(path);
+    int rc = 0;
+    if (fresh)
+        rc = atomic_commit(af);
+    else
+        atomic_abort(af); /* the same content is already stored */
+    if (created)
+        *created = fresh && rc == 0;
+    return rc;
 }
 
-int write_once(const char *path, const void *data, size_t len)
+int write_once(const char *path, const void *data, size_t len, bool *created)
 {
-    return path_exists(path) ? 0 : atomic_write(path, data, len);
+    bool fresh = !path_exists(path);
+    int rc = fresh ? atomic_write(path, data, len) : 0;
+    if (created)
+        *created = fresh && rc == 0;
+    return rc;
 }
 
 int mkdir_p(const char *path, int mode)

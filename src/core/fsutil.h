@@ -46,9 +46,10 @@ int atomic_write(const char *path, const void *data, size_t len);
  * (on any placeholder name in the same folder, for content whose name is
  * only known at the end) under path; write_once writes a buffer.  Both
  * return 0 when the object is there afterwards, -1 with errno set if not
- * (the temporary file is removed either way). */
-int atomic_commit_once(atomic_file_t *af, const char *path);
-int write_once(const char *path, const void *data, size_t len);
+ * (the temporary file is removed either way); *created (when not NULL) says
+ * whether this call put it there (false: it was there already). */
+int atomic_commit_once(atomic_file_t *af, const char *path, bool *created);
+int write_once(const char *path, const void *data, size_t len, bool *created);
 
 /* mkdir -p; 0 or -1 with errno set (ENOTDIR when path is a file). */
 int mkdir_p(const char *path, int mode);

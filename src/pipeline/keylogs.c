@@ -110,7 +110,7 @@ static int load_given(case_keylogs_t *k, const char *dir, const char *path, char
     }
     if (placeholder) {
         char *final = xasprintf("%s/%s.keys", dir, f->sha256);
-        rc = atomic_commit_once(&af, final);
+        rc = atomic_commit_once(&af, final, NULL);
         if (rc != 0)
             snprintf(err, errlen, "%s: cannot keep the key log in the case: %s", path,
                      strerror(errno));

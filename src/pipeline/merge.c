@@ -207,7 +207,7 @@ static int copy_once(const char *from, const char *to)
         fs_note_failure(to, "write", saved ? saved : EIO);
         return -1;
     }
-    if (atomic_commit_once(&af, to) != 0) {
+    if (atomic_commit_once(&af, to, NULL) != 0) {
         fs_note_failure(to, "write", errno);
         return -1;
     }

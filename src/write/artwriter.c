@@ -3,6 +3,7 @@
 
 #include "core/xalloc.h"
 #include "core/fsutil.h"
+#include "write/written.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -36,6 +37,16 @@ static struct {
        false,
        0};
 
+/* Write the job's file unless it is there; note it when this run made it. */
+static int write_and_note(const aw_job_t *j)
+{
+    bool created = false;
+    int rc = write_once(j->path, j->data, j->len, &created);
+    if (created)
+        written_note(j->path);
+    return rc;
+}
+
 static void *run(void *arg)
 {
     (void)arg;
@@ -50,7 +61,7 @@ static void *run(void *arg)
         if (!W.head)
             W.tail = NULL;
         pthread_mutex_unlock(&W.mu);
-        int rc = write_once(j->path, j->data, j->len);
+        int rc = write_and_note(j);
         free(j->data);
         j->data = NULL;
         pthread_mutex_lock(&W.mu);
@@ -85,7 +96,7 @@ void artwriter_put(char *path, uint8_t *data, size_t len, damage_t *damage, uint
     pthread_mutex_lock(&W.mu);
     if (!W.running) {
         pthread_mutex_unlock(&W.mu);
-        if (write_once(j->path, j->data, j->len) != 0)
+        if (write_and_note(j) != 0)
             damage_note(damage, "limit.artifact_write_failed", frame);
         free(j->path), free(j->data), free(j);
         return;

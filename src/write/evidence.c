@@ -5,6 +5,7 @@
 #include "core/fsutil.h"
 #include "core/xalloc.h"
 #include "write/artwriter.h"
+#include "write/written.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -68,8 +69,11 @@ static bool ev_commit(evidence_file_t *f, const char *sha256, uint64_t frame)
     char *final = xasprintf("%s/artifacts/%s", f->d->case_dir, sha256);
     bool ok = !f->failed;
     if (f->spill.f) {
+        bool created = false;
         if (ok)
-            ok = atomic_commit_once(&f->spill, final) == 0;
+            ok = atomic_commit_once(&f->spill, final, &created) == 0;
+        if (created)
+            written_note(final);
     } else if (ok) { /* written (unless already there) on the writer thread */
         size_t len = f->mem.len;
         uint8_t *data = (uint8_t *)buf_steal(&f->mem);
@@ -88,8 +92,11 @@ static void ev_save_certificate(void *ctx, const char *sha256, const uint8_t *de
 {
     const evidence_dir_t *d = ctx;
     char *path = xasprintf("%s/certs/%s.der", d->case_dir, sha256);
-    if (write_once(path, der, len) != 0)
+    bool created = false;
+    if (write_once(path, der, len, &created) != 0)
         damage_note(d->damage, "limit.cert_write_failed", frame);
+    else if (created)
+        written_note(path);
     free(path);
 }
 

@@ -8,6 +8,7 @@
 #include "proto/http.h"
 #include "proto/mime.h"
 #include "write/log_files.h"
+#include "write/written.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -204,7 +205,10 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
     digest_set_free(&a.hash);
     if (ok) {
         char *final = xasprintf("%s/%s", dir, sha256);
-        ok = atomic_commit_once(&a.out, final) == 0;
+        bool created = false;
+        ok = atomic_commit_once(&a.out, final, &created) == 0;
+        if (created)
+            written_note(final);
         free(final);
     } else {
         atomic_abort(&a.out);

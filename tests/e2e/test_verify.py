@@ -73,6 +73,26 @@ def main():
         shutil.move(os.path.join(d, "moved"), art)
         os.remove(os.path.join(case, "artifacts", "planted.exe"))
 
+        # Analysed again into the same folder: the artifact already there is
+        # kept, not rewritten (its name says what it is), so the manifest must
+        # hash it as it is on disk, not take the hash from its name (which it
+        # may for files the run itself wrote: write/written.h).
+        data[100] ^= 1
+        open(art, "wb").write(data)
+        rc, err = z.analyze([pcap], case)
+        c.eq(rc, 0, f"analyze again: {err}")
+        lines = [l.split("  ") for l in open(os.path.join(case, "manifest.txt"))
+                 if not l.startswith("#")]
+        now = hashlib.sha256(bytes(data)).hexdigest()
+        c.check([now, str(len(data)), f"artifacts/{ev.SHA}\n"] in lines,
+                f"a kept artifact changed before the run: its real SHA-256 {now} listed: {lines}")
+        data[100] ^= 1
+        open(art, "wb").write(data)
+        shutil.rmtree(case)
+        rc, err = z.analyze([pcap], case)
+        c.eq(rc, 0, f"analyze into a new folder: {err}")
+        c.eq(verify(case)[0], 0, "a new case's manifest (hashes taken from names) verifies")
+
         # the capture moved away: not checked, not a failure
         shutil.move(pcap, pcap + ".elsewhere")
         rc, out, _ = verify(case)

@@ -1,10 +1,12 @@
 /* test_evidence.c — the case folder's evidence store (write/evidence.c):
  * bodies kept in memory or spilled, objects already there not rewritten,
- * failures noted in the damage table with their frame. */
+ * failures noted in the damage table with their frame, and the files the
+ * store created noted for the manifest (write/written.h). */
 #include "core/damage.h"
 #include "core/fsutil.h"
 #include "cu_main.h"
 #include "write/evidence.h"
+#include "write/written.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,14 @@ static long file_size(const char *sub, const char *name, int *first)
     return n;
 }
 
+/* Did the store note dir/sub/name as created by this run? */
+static bool created(const char *sub, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s/%s", dir, sub, name);
+    return written_created(p);
+}
+
 /* Write n bytes of value v in chunks of 64 KiB. */
 static bool write_body(evidence_store_t *es, evidence_file_t *f, size_t n, uint8_t v)
 {
@@ -76,6 +86,8 @@ static void small_and_large_bodies_land_under_their_names(void)
     CU_ASSERT_EQUAL(file_size("artifacts", "large", &first), (long)EVIDENCE_MEM_MAX + 12345);
     CU_ASSERT_EQUAL(first, 'b');
     CU_ASSERT_EQUAL(file_size("artifacts", ".partial", &first), -1);
+    CU_ASSERT_TRUE(created("artifacts", "small"));
+    CU_ASSERT_TRUE(created("artifacts", "large"));
     f = es.open(es.ctx);
     CU_ASSERT_TRUE(write_body(&es, f, EVIDENCE_MEM_MAX + 1, 'c'));
     es.abort(f); /* nothing is left behind */
@@ -86,6 +98,11 @@ static void small_and_large_bodies_land_under_their_names(void)
 static void an_object_already_there_is_not_rewritten(void)
 {
     fresh_case(true);
+    written_clear();
+    /* one there before the store ran: kept, and not noted as this run's */
+    char old[512];
+    snprintf(old, sizeof old, "%s/artifacts/old", dir);
+    CU_ASSERT_EQUAL(atomic_write(old, "OLD", 3), 0);
     damage_t dmg = {0};
     evidence_store_t es;
     evidence_dir_t d;
@@ -99,6 +116,12 @@ static void an_object_already_there_is_not_rewritten(void)
     f = es.open(es.ctx); /* spilled: dropped */
     write_body(&es, f, EVIDENCE_MEM_MAX + 1, 'z');
     CU_ASSERT_TRUE(es.commit(f, "same", 3));
+    f = es.open(es.ctx);
+    write_body(&es, f, 10, 'o');
+    CU_ASSERT_TRUE(es.commit(f, "old", 4));
+    CU_ASSERT_TRUE(created("artifacts", "same"));
+    CU_ASSERT_FALSE(created("artifacts", "old"));
+    CU_ASSERT_FALSE(created("artifacts", "small")); /* cleared */
     int first = 0;
     CU_ASSERT_EQUAL(file_size("artifacts", "same", &first), 10);
     CU_ASSERT_EQUAL(first, 'x');
@@ -106,6 +129,8 @@ static void an_object_already_there_is_not_rewritten(void)
     es.save_certificate(es.ctx, "cert", (const uint8_t *)"der22", 5, 5);
     CU_ASSERT_EQUAL(file_size("certs", "cert.der", &first), 4);
     CU_ASSERT_EQUAL(first, 'D');
+    CU_ASSERT_TRUE(created("certs", "cert.der"));
+    CU_ASSERT_EQUAL(file_size("artifacts", "old", &first), 3);
     CU_ASSERT_EQUAL(damage_total(&dmg), 0);
     damage_free(&dmg);
 }
@@ -126,6 +151,8 @@ static void write_failures_are_noted_with_their_frame(void)
      * once), which notes the failure itself */
     CU_ASSERT_TRUE(es.commit(f, "inmemory", 42));
     es.save_certificate(es.ctx, "cert", (const uint8_t *)"DER", 3, 43);
+    CU_ASSERT_FALSE(created("artifacts", "spilled"));
+    CU_ASSERT_FALSE(created("artifacts", "inmemory"));
     CU_ASSERT_EQUAL(dmg.n, 2);
     for (size_t i = 0; i < dmg.n; i++) {
         const damage_entry_t *e = &dmg.v[i];
