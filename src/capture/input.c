@@ -1,10 +1,21 @@
 /* input.c — see input.h.
  *
- * Raw bytes are read in chunks into a small ring.  A hasher thread runs
+ * Raw bytes come in chunks through a small ring.  A hasher thread runs
  * SHA-256 over each chunk while the decoding thread inflates or copies it
  * onward, so hashing the evidence (≈1.7 GB/s with SHA-NI) no longer sits on
  * the decoding path.  A slot is refilled only after the hasher is done with
- * it, and the consumer only ever uses the newest chunk. */
+ * it, and the consumer only ever uses the newest chunk.
+ *
+ * A regular file's chunks are mapped (mmap, read-only, prefaulted), not
+ * read: read() copies every byte from the page cache once more, 0.4 s of
+ * CPU per GB on the benchmark.  Each chunk is its own mapping, unmapped when
+ * its slot is refilled, so at most INPUT_RING chunks are mapped (resident
+ * pages of a mapping count in the process's RSS).  The file's size is taken
+ * when it is opened and checked before each chunk is mapped: a file that
+ * shrank is a read error, as with read().  A file truncated in the instant
+ * between that check and the use of the chunk raises SIGBUS; the handler
+ * says so in one line and ends the run (exit 3) instead of crashing.  When
+ * mapping fails (a file system without mmap), chunks are read as before. */
 #include "input.h"
 
 #include "core/xalloc.h"
@@ -16,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -27,12 +40,15 @@
 #define INPUT_RING 8
 
 typedef struct chunk {
-    uint8_t *data;
+    uint8_t *data;        /* the read buffer (INPUT_RAW_CHUNK bytes), or NULL */
+    uint8_t *map;         /* the chunk's mapping, or NULL */
+    const uint8_t *bytes; /* the chunk: data or map */
     size_t len;
 } chunk_t;
 
 struct input {
     int fd;
+    bool mapped; /* chunks are mapped, not read */
     uint64_t size;
     uint64_t consumed;
     bool raw_eof;
@@ -69,13 +85,60 @@ static void *hash_loop(void *arg)
             break;
         chunk_t *c = &in->ring[in->hashed % INPUT_RING];
         pthread_mutex_unlock(&in->lock);
-        EVP_DigestUpdate(in->sha, c->data, c->len);
+        EVP_DigestUpdate(in->sha, c->bytes, c->len);
         pthread_mutex_lock(&in->lock);
         in->hashed++;
         pthread_cond_broadcast(&in->cond);
     }
     pthread_mutex_unlock(&in->lock);
     return NULL;
+}
+
+/* The slot's earlier mapping, if any, goes (its chunk is hashed and used). */
+static void unmap_chunk(chunk_t *c)
+{
+    if (c->map)
+        munmap(c->map, c->len);
+    c->map = NULL;
+}
+
+/* Read the next raw bytes into the slot's buffer: length, 0, or -1. */
+static ssize_t read_chunk(input_t *in, chunk_t *c, const uint8_t **bytes)
+{
+    if (!c->data)
+        c->data = xmalloc(INPUT_RAW_CHUNK);
+    ssize_t r;
+    do {
+        r = read(in->fd, c->data, INPUT_RAW_CHUNK);
+    } while (r < 0 && errno == EINTR);
+    *bytes = c->data;
+    return r;
+}
+
+/* Map the next raw bytes (up to the size the file had when opened) into the
+ * slot: length, 0 at the end, or -1 (errno set) when the file shrank. */
+static ssize_t map_chunk(input_t *in, chunk_t *c, const uint8_t **bytes)
+{
+    unmap_chunk(c);
+    uint64_t left = in->size - in->consumed;
+    if (left == 0)
+        return 0;
+    size_t len = left < INPUT_RAW_CHUNK ? (size_t)left : INPUT_RAW_CHUNK;
+    struct stat st;
+    if (fstat(in->fd, &st) != 0)
+        return -1;
+    if ((uint64_t)st.st_size < in->consumed + len) {
+        errno = EIO;
+        snprintf(in->err, sizeof in->err, "read error: the file shrank while it was read");
+        return -1;
+    }
+    void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in->fd, (off_t)in->consumed);
+    if (m == MAP_FAILED)
+        return -1;
+    c->map = m;
+    c->len = len;
+    *bytes = m;
+    return (ssize_t)len;
 }
 
 /* Read the next raw chunk (hashing it in the background) and make it the
@@ -90,12 +153,11 @@ static ssize_t next_chunk(input_t *in)
         pthread_cond_wait(&in->cond, &in->lock);
     pthread_mutex_unlock(&in->lock);
     chunk_t *c = &in->ring[in->filled % INPUT_RING];
-    ssize_t r;
-    do {
-        r = read(in->fd, c->data, INPUT_RAW_CHUNK);
-    } while (r < 0 && errno == EINTR);
+    const uint8_t *bytes;
+    ssize_t r = in->mapped ? map_chunk(in, c, &bytes) : read_chunk(in, c, &bytes);
     if (r < 0) {
-        snprintf(in->err, sizeof in->err, "read error: %s", strerror(errno));
+        if (!in->err[0])
+            snprintf(in->err, sizeof in->err, "read error: %s", strerror(errno));
         return -1;
     }
     if (r == 0) {
@@ -103,8 +165,9 @@ static ssize_t next_chunk(input_t *in)
         return 0;
     }
     c->len = (size_t)r;
+    c->bytes = bytes;
     in->consumed += (uint64_t)r;
-    in->cur = c->data;
+    in->cur = bytes;
     in->cur_left = c->len;
     pthread_mutex_lock(&in->lock);
     in->filled++;
@@ -113,6 +176,43 @@ static ssize_t next_chunk(input_t *in)
     pthread_cond_broadcast(&in->cond);
     pthread_mutex_unlock(&in->lock);
     return r;
+}
+
+/* SIGBUS: a mapped capture was truncated under us (see the top comment). */
+static void on_sigbus(int sig)
+{
+    static const char msg[] = "pcapcase: a capture file was truncated while it was being read "
+                              "(SIGBUS); the case is incomplete\n";
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(3);
+}
+
+static bool sigbus_handled;
+
+static void install_sigbus(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigbus_handled = sigaction(SIGBUS, &sa, NULL) == 0;
+}
+
+/* Can this file's chunks be mapped?  (The SIGBUS handler is installed
+ * first, once for the process.) */
+static bool can_map(int fd, uint64_t size)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_sigbus);
+    if (size == 0 || !sigbus_handled)
+        return false;
+    void *m = mmap(NULL, 1, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED)
+        return false;
+    munmap(m, 1);
+    return true;
 }
 
 input_t *input_open(const char *path, bool hash, char *err, size_t errlen)
@@ -133,8 +233,7 @@ input_t *input_open(const char *path, bool hash, char *err, size_t errlen)
     in->size = (uint64_t)st.st_size;
     pthread_mutex_init(&in->lock, NULL);
     pthread_cond_init(&in->cond, NULL);
-    for (int i = 0; i < INPUT_RING; i++)
-        in->ring[i].data = xmalloc(INPUT_RAW_CHUNK);
+    in->mapped = can_map(fd, in->size);
     in->hash = hash;
     if (hash) {
         in->sha = EVP_MD_CTX_new();
@@ -309,8 +408,10 @@ void input_close(input_t *in)
         EVP_MD_CTX_free(in->sha);
     if (in->fd >= 0)
         close(in->fd);
-    for (int i = 0; i < INPUT_RING; i++)
+    for (int i = 0; i < INPUT_RING; i++) {
+        unmap_chunk(&in->ring[i]);
         free(in->ring[i].data);
+    }
     pthread_mutex_destroy(&in->lock);
     pthread_cond_destroy(&in->cond);
     free(in);

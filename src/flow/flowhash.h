@@ -5,10 +5,13 @@
  * every packet of a connection meets in one place whichever way it goes, and
  * so do the things that join connections of one pair of hosts (an FTP
  * control connection and its data connections, a TFTP request and its
- * transfer).  Ports are left out on purpose: IP fragments other than the
- * first carry none, and a datagram reassembled from them must land where
- * its first fragment did.  Packets that decode to no IP packet (ARP, LLDP,
- * damaged frames) are counted by the reader and go to no worker.
+ * transfer, the channels of one SMB 3 multichannel session).  Those join
+ * connections whose ports cannot be told from the packets (a passive FTP
+ * data connection is between two arbitrary ports), so ports are left out.
+ * (IP fragments are no reason: the reader reassembles them while decoding,
+ * before the hash, so a worker gets whole datagrams with their ports.)
+ * Packets that decode to no IP packet (ARP, LLDP, damaged frames) are
+ * counted by the reader and go to no worker.
  *
  * The price: one pair of hosts is one worker's work.  A capture of a single
  * client and server is analysed on one core (see docs/performance.md).

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TRACE(p) corpus_path("zeek-traces/" p)
 
@@ -201,6 +202,64 @@ static void project_captures_count_and_hash_as_capinfos_and_sha256sum(void)
     }
 }
 
+/* A pcap of n records of 1,000 bytes each (Ethernet, zeros). */
+static void write_big_pcap(const char *path, unsigned n)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static const uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    static uint8_t frame[1000];
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t rec[4] = {1700000000u + i, 0, sizeof frame, sizeof frame};
+        fwrite(rec, sizeof rec, 1, f);
+        fwrite(frame, sizeof frame, 1, f);
+    }
+    fclose(f);
+}
+
+/* Larger than the input's ring of chunks (capture/input.c maps 1 MiB
+ * chunks, eight at a time): every record read once and the hash of the
+ * whole file; then the same file cut short while it is read is a read
+ * error with the frame it stopped at, not a crash. */
+static void a_file_larger_than_the_ring_and_one_that_shrinks(void)
+{
+    const char *tmp = "/tmp/pcapcase-test-big.pcap";
+    const unsigned n = 12000; /* 12.2 MB */
+    write_big_pcap(tmp, n);
+    uint8_t sha[32];
+    char h[65], want[65] = "", cmd[128];
+    damage_t d;
+    CU_ASSERT_EQUAL(count(tmp, sha, &d, NULL, NULL, NULL), n);
+    CU_ASSERT_EQUAL(d.n, 0);
+    damage_free(&d);
+    hex(sha, h);
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", tmp);
+    FILE *f = popen(cmd, "r");
+    CU_ASSERT_EQUAL(fscanf(f, "%64s", want), 1);
+    pclose(f);
+    CU_ASSERT_STRING_EQUAL(h, want);
+
+    char err[256];
+    capture_t *c = capture_open(tmp, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    capture_pkt_t p;
+    CU_ASSERT_EQUAL(capture_next(c, &p), 1);
+    CU_ASSERT_EQUAL(truncate(tmp, 3u << 20), 0); /* 3 MiB: ~3,100 records */
+    uint64_t got = 1;
+    while (capture_next(c, &p) == 1)
+        got++;
+    CU_ASSERT_EQUAL(got, 3096); /* (3 MiB - 24) / 1016 whole records */
+    damage_t *dm = capture_damage(c);
+    bool read_error = false; /* (the record cut in two is noted too) */
+    for (size_t i = 0; i < dm->n; i++)
+        if (strcmp(dm->v[i].reason, "file.read_error") == 0)
+            read_error = dm->v[i].frames[0] == got + 1;
+    CU_ASSERT_TRUE(read_error);
+    capture_close(c);
+    remove(tmp);
+}
+
 static const cu_test_t tests[] = {
     {"project_captures_count_and_hash_as_capinfos_and_sha256sum",
      project_captures_count_and_hash_as_capinfos_and_sha256sum},
@@ -211,6 +270,8 @@ static const cu_test_t tests[] = {
     {"truncated_file_reports_damage_and_hashes_everything",
      truncated_file_reports_damage_and_hashes_everything},
     {"not_a_capture_is_refused_with_a_reason", not_a_capture_is_refused_with_a_reason},
+    {"a_file_larger_than_the_ring_and_one_that_shrinks",
+     a_file_larger_than_the_ring_and_one_that_shrinks},
     {NULL, NULL}};
 
 CU_MAIN("capture", tests)
