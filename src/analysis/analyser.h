@@ -65,8 +65,12 @@ typedef struct filemagic filemagic_t;
 typedef struct an_shared {
     struct ftp_registry *ftp;   /* app_ftp.c: announced data channels */
     struct tftp_registry *tftp; /* app_tftp.c: read and write requests */
-    filemagic_t *magic;         /* NULL until needed, or when libmagic failed */
-    struct x509_cache *x509;    /* certificates parsed (an_x509_cache), NULL until needed */
+    /* app_smb.c: the open files of SMB sessions, per pair of hosts (SMB 3
+     * multichannel spreads a session over several connections; workers
+     * shard by the address pair, so all of a pair's are in one worker) */
+    struct smb_registry *smb;
+    filemagic_t *magic;      /* NULL until needed, or when libmagic failed */
+    struct x509_cache *x509; /* certificates parsed (an_x509_cache), NULL until needed */
     bool magic_failed;
 } an_shared_t;
 

@@ -1,4 +1,14 @@
-/* app_smb.c — see app_smb.h. */
+/* app_smb.c — see app_smb.h.
+ *
+ * The capture's SMB registry (an_shared_t.smb) holds one smb_sessions_t per
+ * pair of hosts that talk SMB: the open files of their sessions, which SMB 3
+ * multichannel spreads over several TCP connections.  Each connection
+ * between the pair is made with it (smb_conn_new), and a file's state here
+ * (smb_fstate_t, the file's f->user) lives from its open, on whichever
+ * connection, to its close, on whichever, or to the end of the last
+ * connection of its session.  Workers shard by the address pair
+ * (flow/flowhash.h), with --shard K/N too, so all connections between two
+ * hosts meet in one worker and its an_shared_t. */
 #include "analysis/app_smb.h"
 
 #include "analysis/carve.h"
@@ -14,8 +24,26 @@
 /* FILETIME (100 ns since 1601) of the Unix epoch. */
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
 
+/* Pairs of hosts whose SMB connections are live at once (a server's
+ * clients): beyond, a connection gets a table of its own (multichannel
+ * files are then followed per connection), noted "limit.smb_host_pairs". */
+#define SMB_MAX_PAIRS 65536
+
+typedef struct smb_pair {
+    ipaddr_t lo, hi;
+    smb_sessions_t *tab;
+} smb_pair_t;
+
+struct smb_registry {
+    smb_pair_t *pairs;
+    size_t n;
+};
+typedef struct smb_registry smb_registry_t;
+
 typedef struct smb_fstate {
-    uint64_t key;
+    char fuid[UID_LEN]; /* from the opening connection's uid and the open's key */
+    conn_ident_t conn;  /* where its data first moved (else where it was opened) */
+    bool moved_conn;    /* conn is where data moved */
     fileasm_t fa;
     buf_t data; /* the pieces at their offsets (fileasm_buffer_write) */
     bool read, written, requested;
@@ -28,8 +56,7 @@ typedef struct smb_state {
     conn_t *c;
     conn_ident_t id;
     smb_conn_t *sc;
-    smb_fstate_t **files; /* open files, each on its own (fileasm keeps &data) */
-    size_t nfiles;
+    smb_sessions_t *tab; /* the pair's (registry), or NULL: the connection's own */
     frametimes_t times;
     ts_ns_t now;
     uint64_t frame; /* of the bytes being fed */
@@ -41,39 +68,42 @@ static ts_ns_t filetime_ns(uint64_t ft)
     return ft > FILETIME_UNIX_EPOCH ? (ts_ns_t)((ft - FILETIME_UNIX_EPOCH) * 100) : 0;
 }
 
-static smb_fstate_t *file_of(const smb_state_t *s, uint64_t key, size_t *at)
+static void claim(smb_state_t *s)
 {
-    for (size_t i = s->nfiles; i > 0; i--)
-        if (s->files[i - 1]->key == key) {
-            if (at)
-                *at = i - 1;
-            return s->files[i - 1];
-        }
-    return NULL;
-}
-
-static void on_open(void *ctx, const smb_file_t *f, uint64_t frame)
-{
-    smb_state_t *s = ctx;
     if (!s->claimed)
         an_claim(s->ctx, s->c);
     s->claimed = true;
-    if (file_of(s, f->key, NULL))
-        return;
+}
+
+static void *on_open(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    smb_state_t *s = ctx;
+    claim(s);
     smb_fstate_t *fs = xcalloc(1, sizeof *fs);
-    fs->key = f->key;
+    carve_fuid(s->id.uid, f->key, fs->fuid);
+    fs->conn = s->id;
     fs->open_ts = frametimes_get(&s->times, frame, s->now);
     fileasm_init(&fs->fa, fileasm_buffer_write, &fs->data);
-    s->files = xreallocarray(s->files, s->nfiles + 1, sizeof *s->files);
-    s->files[s->nfiles++] = fs;
+    return fs;
+}
+
+/* Data of the file moved on this connection: the first time, its rows name
+ * this connection (the action's, as Zeek's smb_files.log does). */
+static void moved_here(smb_state_t *s, smb_fstate_t *fs)
+{
+    claim(s);
+    if (!fs->moved_conn)
+        fs->conn = s->id;
+    fs->moved_conn = true;
 }
 
 static void piece(smb_state_t *s, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
                   uint64_t frame, bool write)
 {
-    smb_fstate_t *fs = file_of(s, f->key, NULL);
+    smb_fstate_t *fs = f->user;
     if (!fs || !n)
         return;
+    moved_here(s, fs);
     if (!fs->first_frame) {
         fs->first_frame = frame;
         fs->first_ts = frametimes_get(&s->times, frame, s->now);
@@ -94,9 +124,10 @@ static void on_read_request(void *ctx, const smb_file_t *f, uint64_t off, uint64
 {
     smb_state_t *s = ctx;
     (void)off, (void)len;
-    smb_fstate_t *fs = file_of(s, f->key, NULL);
+    smb_fstate_t *fs = f->user;
     if (!fs)
         return;
+    moved_here(s, fs);
     if (!fs->first_frame) {
         fs->first_frame = frame;
         fs->first_ts = frametimes_get(&s->times, frame, s->now);
@@ -141,7 +172,7 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
     carve_end(&cv);
     file_record_t r = {0};
     carve_record(&cv, &r);
-    r.conn = s->id;
+    r.conn = fs->conn;
     memcpy(r.fuid, fuid, sizeof r.fuid);
     r.ts = fs->first_ts;
     r.duration = fs->last_ts - fs->first_ts;
@@ -167,20 +198,18 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
 static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
 {
     smb_state_t *s = ctx;
-    size_t at;
-    smb_fstate_t *fs = file_of(s, f->key, &at);
+    smb_fstate_t *fs = f->user;
     if (!fs)
         return;
     bool moved = fs->read || fs->written || fs->requested;
     fileasm_set_size(&fs->fa, f->size ? f->size : fs->fa.max_end);
     bool whole = moved && fileasm_complete(&fs->fa) && fs->data.len >= f->size && f->size;
-    char fuid[UID_LEN];
-    carve_fuid(s->id.uid, f->key, fuid);
+    const char *fuid = fs->fuid;
     if (moved)
         report_bytes(s, f, fs, fuid, whole);
     uint64_t missing = 0;
     fileasm_missing(&fs->fa, NULL, 0, &missing);
-    smb_file_record_t r = {.conn = s->id,
+    smb_file_record_t r = {.conn = fs->conn,
                            .ts = fs->open_ts,
                            .fuid = moved ? fuid : NULL,
                            .action = fs->written                 ? "SMB::FILE_WRITE"
@@ -203,7 +232,6 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     fileasm_free(&fs->fa);
     buf_free(&fs->data);
     free(fs);
-    s->files[at] = s->files[--s->nfiles];
 }
 
 static void on_credential(void *ctx, const proto_cred_t *pc)
@@ -215,13 +243,60 @@ static void on_credential(void *ctx, const proto_cred_t *pc)
 static const smb_callbacks_t smb_cb = {on_open,  on_read,       on_write,
                                        on_close, on_credential, on_read_request};
 
+/* ---- the registry ---- */
+
+static smb_pair_t *pair_of(smb_registry_t *r, const ipaddr_t *lo, const ipaddr_t *hi)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (ipaddr_eq(&r->pairs[i].lo, lo) && ipaddr_eq(&r->pairs[i].hi, hi))
+            return &r->pairs[i];
+    return NULL;
+}
+
+/* The table of c's pair of hosts (made on its first connection), or NULL
+ * past SMB_MAX_PAIRS. */
+static smb_sessions_t *pair_table(const an_ctx_t *ctx, const conn_t *c)
+{
+    if (!ctx->shared->smb)
+        ctx->shared->smb = xcalloc(1, sizeof *ctx->shared->smb);
+    smb_registry_t *r = ctx->shared->smb;
+    bool orig_first = ipaddr_cmp(&c->orig, &c->resp) <= 0;
+    const ipaddr_t *lo = orig_first ? &c->orig : &c->resp;
+    const ipaddr_t *hi = orig_first ? &c->resp : &c->orig;
+    smb_pair_t *p = pair_of(r, lo, hi);
+    if (p)
+        return p->tab;
+    if (r->n == SMB_MAX_PAIRS) {
+        damage_note(ctx->damage, "limit.smb_host_pairs", c->first_frame);
+        return NULL;
+    }
+    r->pairs = xreallocarray(r->pairs, r->n + 1, sizeof *r->pairs);
+    r->pairs[r->n] = (smb_pair_t){*lo, *hi, smb_sessions_new()};
+    return r->pairs[r->n++].tab;
+}
+
+/* After a connection of the pair was freed: the table goes with its last. */
+static void pair_release(const an_ctx_t *ctx, smb_sessions_t *tab)
+{
+    smb_registry_t *r = ctx->shared->smb;
+    if (!tab || smb_sessions_conns(tab))
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->pairs[i].tab == tab) {
+            smb_sessions_free(tab);
+            r->pairs[i] = r->pairs[--r->n];
+            return;
+        }
+}
+
 static void *smb_new(const an_ctx_t *ctx, conn_t *c)
 {
     smb_state_t *s = xcalloc(1, sizeof *s);
     s->ctx = ctx;
     s->c = c;
     an_conn_ident(c, &s->id);
-    s->sc = smb_conn_new(&smb_cb, s);
+    s->tab = pair_table(ctx, c);
+    s->sc = smb_conn_new(&smb_cb, s, s->tab);
     return s;
 }
 
@@ -260,17 +335,26 @@ static void smb_finish(void *state)
 {
     smb_state_t *s = state;
     note_stats(s);
-    smb_conn_free(s->sc); /* closes the files still open */
-    for (size_t i = 0; i < s->nfiles; i++) {
-        fileasm_free(&s->files[i]->fa);
-        buf_free(&s->files[i]->data);
-        free(s->files[i]);
-    }
-    free(s->files);
+    smb_conn_free(s->sc); /* closes the files that end with it */
+    pair_release(s->ctx, s->tab);
     free(s);
 }
 
-const analyser_ops_t app_smb_ops = {smb_new, smb_data, smb_gap, NULL, smb_finish, NULL};
+/* Every connection was finished, and each pair's table went with its
+ * last: only the registry is left. */
+static void smb_capture_end(const an_ctx_t *ctx)
+{
+    smb_registry_t *r = ctx->shared->smb;
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) /* none: a table goes with its last connection */
+        smb_sessions_free(r->pairs[i].tab);
+    free(r->pairs);
+    free(r);
+    ctx->shared->smb = NULL;
+}
+
+const analyser_ops_t app_smb_ops = {smb_new, smb_data, smb_gap, NULL, smb_finish, smb_capture_end};
 
 bool app_smb_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

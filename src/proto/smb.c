@@ -13,11 +13,14 @@
 #define NBSS_HEADER 4
 #define SMB_OPEN_MIN_SLOTS 64
 
-smb_conn_t *smb_conn_new(const smb_callbacks_t *cb, void *ctx)
+smb_conn_t *smb_conn_new(const smb_callbacks_t *cb, void *ctx, smb_sessions_t *shared)
 {
     smb_conn_t *s = xcalloc(1, sizeof *s);
     s->cb = cb;
     s->ctx = ctx;
+    s->tab = shared ? shared : smb_sessions_new();
+    s->own_tab = !shared;
+    s->tab->conns++;
     return s;
 }
 
@@ -206,10 +209,79 @@ void smb_pending_done(smb_pending_t *p)
     memset(p, 0, sizeof *p);
 }
 
+/* ---- sessions ---- */
+
+smb_sessions_t *smb_sessions_new(void)
+{
+    return xcalloc(1, sizeof(smb_sessions_t));
+}
+
+size_t smb_sessions_conns(const smb_sessions_t *t)
+{
+    return t ? t->conns : 0;
+}
+
+void smb_sessions_free(smb_sessions_t *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->open_slots; i++)
+        if (t->open[i].used)
+            free(t->open[i].share), free(t->open[i].name);
+    free(t->open);
+    for (size_t i = 0; i < t->ntrees; i++)
+        free(t->trees[i].path);
+    free(t->sess);
+    free(t);
+}
+
+static smb_session_t *session_of(smb_sessions_t *t, uint64_t id)
+{
+    for (size_t i = 0; i < t->nsess; i++)
+        if (t->sess[i].id == id)
+            return &t->sess[i];
+    return NULL;
+}
+
+void smb_session_use(smb_conn_t *s, uint64_t session)
+{
+    if (!session)
+        return;
+    for (size_t i = 0; i < s->nsessions; i++)
+        if (s->sessions[i] == session)
+            return;
+    if (s->nsessions == SMB_MAX_CONN_SESSIONS) {
+        s->st.dropped++;
+        return;
+    }
+    s->sessions[s->nsessions++] = session;
+    smb_session_t *ss = session_of(s->tab, session);
+    if (!ss) {
+        s->tab->sess = xreallocarray(s->tab->sess, s->tab->nsess + 1, sizeof *s->tab->sess);
+        ss = &s->tab->sess[s->tab->nsess++];
+        *ss = (smb_session_t){session, 0};
+    }
+    ss->conns++;
+}
+
 /* ---- trees ---- */
 
-void smb_tree_set(smb_conn_t *s, uint32_t tid, char *path)
+static void session_tree_set(smb_sessions_t *t, uint64_t session, uint32_t tid, const char *path)
 {
+    for (size_t i = 0; i < t->ntrees; i++)
+        if (t->trees[i].session == session && t->trees[i].tid == tid) {
+            free(t->trees[i].path);
+            t->trees[i].path = xstrdup(path);
+            return;
+        }
+    if (t->ntrees < SMB_MAX_TREES)
+        t->trees[t->ntrees++] = (smb_session_tree_t){session, tid, xstrdup(path)};
+}
+
+void smb_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, char *path)
+{
+    if (session)
+        session_tree_set(s->tab, session, tid, path);
     for (size_t i = 0; i < s->ntrees; i++)
         if (s->trees[i].tid == tid) {
             free(s->trees[i].path);
@@ -224,130 +296,151 @@ void smb_tree_set(smb_conn_t *s, uint32_t tid, char *path)
     s->trees[s->ntrees++] = (smb_tree_t){tid, path};
 }
 
-const char *smb_tree_path(const smb_conn_t *s, uint32_t tid)
+/* The connection's own tree first (as connected on it), else one its
+ * session connected on another channel. */
+const char *smb_tree_path(const smb_conn_t *s, uint64_t session, uint32_t tid)
 {
     for (size_t i = 0; i < s->ntrees; i++)
         if (s->trees[i].tid == tid)
             return s->trees[i].path;
+    for (size_t i = 0; session && i < s->tab->ntrees; i++)
+        if (s->tab->trees[i].session == session && s->tab->trees[i].tid == tid)
+            return s->tab->trees[i].path;
     return "";
 }
 
 /* ---- open files: open addressing on a hash of the file id ---- */
 
-static size_t slot_of(const smb_conn_t *s, const uint8_t fid[16])
+static size_t slot_of(const smb_sessions_t *t, const uint8_t fid[16])
 {
     uint64_t h = 1469598103934665603ULL;
     for (int i = 0; i < 16; i++)
         h = (h ^ fid[i]) * 1099511628211ULL;
-    return (size_t)(h & (s->open_slots - 1));
+    return (size_t)(h & (t->open_slots - 1));
 }
 
-smb_open_t *smb_open_find(smb_conn_t *s, const uint8_t fid[16])
+static bool open_is(const smb_open_t *o, const smb_conn_t *s, uint64_t session,
+                    const uint8_t fid[16])
 {
-    if (!s->open_slots)
+    return o->session == session && o->owner == (session ? NULL : s) &&
+           memcmp(o->fid, fid, 16) == 0;
+}
+
+smb_open_t *smb_open_find(smb_conn_t *s, uint64_t session, const uint8_t fid[16])
+{
+    smb_sessions_t *t = s->tab;
+    if (!t->open_slots)
         return NULL;
-    for (size_t i = slot_of(s, fid);; i = (i + 1) & (s->open_slots - 1)) {
-        if (!s->open[i].used)
+    for (size_t i = slot_of(t, fid);; i = (i + 1) & (t->open_slots - 1)) {
+        if (!t->open[i].used)
             return NULL;
-        if (memcmp(s->open[i].fid, fid, 16) == 0)
-            return &s->open[i];
+        if (open_is(&t->open[i], s, session, fid))
+            return &t->open[i];
     }
 }
 
-static void open_grow(smb_conn_t *s)
+/* Put the entries of old (n slots) that are used and not ending into t's
+ * slots, sized for them (file names move with them). */
+static void open_rehash(smb_sessions_t *t, smb_open_t *old, size_t n, size_t slots)
 {
-    smb_open_t *old = s->open;
-    size_t n = s->open_slots;
-    s->open_slots = n ? n * 2 : SMB_OPEN_MIN_SLOTS;
-    s->open = xcalloc(s->open_slots, sizeof *s->open);
+    t->open_slots = slots;
+    t->open = slots ? xcalloc(slots, sizeof *t->open) : NULL;
     for (size_t i = 0; i < n; i++)
-        if (old[i].used) {
-            size_t j = slot_of(s, old[i].fid);
-            while (s->open[j].used)
-                j = (j + 1) & (s->open_slots - 1);
-            s->open[j] = old[i];
-            s->open[j].f.share = s->open[j].share;
-            s->open[j].f.name = s->open[j].name;
+        if (old[i].used && !old[i].ending) {
+            size_t j = slot_of(t, old[i].fid);
+            while (t->open[j].used)
+                j = (j + 1) & (t->open_slots - 1);
+            t->open[j] = old[i];
+            t->open[j].f.share = t->open[j].share;
+            t->open[j].f.name = t->open[j].name;
         }
     free(old);
 }
 
-smb_open_t *smb_open_add(smb_conn_t *s, const uint8_t fid[16], unsigned dialect, uint32_t tree,
-                         char *name, uint64_t size, const smb_times_t *t, bool is_dir,
-                         uint64_t frame)
+static void open_grow(smb_sessions_t *t)
 {
-    smb_open_t *o = smb_open_find(s, fid);
+    open_rehash(t, t->open, t->open_slots, t->open_slots ? t->open_slots * 2 : SMB_OPEN_MIN_SLOTS);
+}
+
+smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16], unsigned dialect,
+                         uint32_t tree, char *name, uint64_t size, const smb_times_t *t,
+                         bool is_dir, uint64_t frame)
+{
+    smb_sessions_t *tab = s->tab;
+    smb_open_t *o = smb_open_find(s, session, fid);
     if (o) /* the id was reused without a close we saw */
-        smb_open_close(s, fid, frame);
-    if (s->nopen >= SMB_MAX_OPEN) {
+        smb_open_close(s, session, fid, frame);
+    if (tab->nopen >= SMB_MAX_OPEN) {
         s->st.dropped++;
         free(name);
         return NULL;
     }
-    if ((s->nopen + 1) * 2 > s->open_slots)
-        open_grow(s);
-    size_t j = slot_of(s, fid);
-    while (s->open[j].used)
-        j = (j + 1) & (s->open_slots - 1);
-    o = &s->open[j];
+    if ((tab->nopen + 1) * 2 > tab->open_slots)
+        open_grow(tab);
+    size_t j = slot_of(tab, fid);
+    while (tab->open[j].used)
+        j = (j + 1) & (tab->open_slots - 1);
+    o = &tab->open[j];
     memset(o, 0, sizeof *o);
     o->used = true;
     memcpy(o->fid, fid, 16);
+    o->owner = session ? NULL : s;
+    o->session = session;
     o->tree = tree;
-    o->share = xstrdup(smb_tree_path(s, tree));
+    o->share = xstrdup(smb_tree_path(s, session, tree));
     o->name = name ? name : xstrdup("");
-    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t, is_dir, false};
+    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t, is_dir, false, NULL};
     const char *share = o->share;
     size_t sl = strlen(share);
     o->f.is_pipe = sl >= 5 && strcmp(share + sl - 5, "\\IPC$") == 0;
-    s->nopen++;
+    tab->nopen++;
     if (s->cb->open)
-        s->cb->open(s->ctx, &o->f, frame);
+        o->f.user = s->cb->open(s->ctx, &o->f, frame);
     return o;
 }
 
 /* Remove slot i, shifting back the entries of its probe run. */
-static void open_remove(smb_conn_t *s, size_t i)
+static void open_remove(smb_sessions_t *t, size_t i)
 {
-    free(s->open[i].share), free(s->open[i].name);
-    memset(&s->open[i], 0, sizeof s->open[i]);
-    s->nopen--;
-    size_t mask = s->open_slots - 1;
-    for (size_t j = (i + 1) & mask; s->open[j].used; j = (j + 1) & mask) {
-        size_t home = slot_of(s, s->open[j].fid);
+    free(t->open[i].share), free(t->open[i].name);
+    memset(&t->open[i], 0, sizeof t->open[i]);
+    t->nopen--;
+    size_t mask = t->open_slots - 1;
+    for (size_t j = (i + 1) & mask; t->open[j].used; j = (j + 1) & mask) {
+        size_t home = slot_of(t, t->open[j].fid);
         bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (between)
             continue;
-        s->open[i] = s->open[j];
-        s->open[i].f.share = s->open[i].share;
-        s->open[i].f.name = s->open[i].name;
-        memset(&s->open[j], 0, sizeof s->open[j]);
+        t->open[i] = t->open[j];
+        t->open[i].f.share = t->open[i].share;
+        t->open[i].f.name = t->open[i].name;
+        memset(&t->open[j], 0, sizeof t->open[j]);
         i = j;
     }
 }
 
-void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame)
+void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t frame)
 {
-    smb_open_t *o = smb_open_find(s, fid);
+    smb_open_t *o = smb_open_find(s, session, fid);
     if (!o)
         return;
     if (s->cb->close)
         s->cb->close(s->ctx, &o->f, frame);
-    open_remove(s, (size_t)(o - s->open));
+    open_remove(s->tab, (size_t)(o - s->tab->open));
 }
 
-void smb_file_read_request(smb_conn_t *s, const uint8_t fid[16], uint64_t off, uint64_t len,
-                           uint64_t frame)
+void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                           uint64_t len, uint64_t frame)
 {
-    smb_open_t *o = smb_open_find(s, fid);
+    smb_open_t *o = smb_open_find(s, session, fid);
     if (o && len && s->cb->read_request)
         s->cb->read_request(s->ctx, &o->f, off, len, frame);
 }
 
-void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
-                   uint64_t frame)
+void smb_file_read(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                   cursor_t data, uint64_t frame)
 {
-    smb_open_t *o = smb_open_find(s, fid);
+    smb_open_t *o = smb_open_find(s, session, fid);
     if (!o) {
         s->st.unknown_file++;
         return;
@@ -356,10 +449,10 @@ void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t 
         s->cb->read(s->ctx, &o->f, off, data.p, cursor_left(&data), frame);
 }
 
-void smb_file_write(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
-                    uint64_t frame)
+void smb_file_write(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                    cursor_t data, uint64_t frame)
 {
-    smb_open_t *o = smb_open_find(s, fid);
+    smb_open_t *o = smb_open_find(s, session, fid);
     if (!o) {
         s->st.unknown_file++;
         return;
@@ -410,17 +503,60 @@ void smb_ntlm_login(smb_conn_t *s, ntlm_auth_t *a)
         report_ntlm(s, a, s->smb1_challenge);
 }
 
+/* Does the connection end file o: its own, or of a session no other live
+ * connection carries (all of them when it is the table's last)? */
+static bool ends_with(const smb_conn_t *s, const smb_open_t *o)
+{
+    if (s->tab->conns == 1 || o->owner == s)
+        return true;
+    if (o->owner)
+        return false;
+    for (size_t i = 0; i < s->nsessions; i++)
+        if (s->sessions[i] == o->session) {
+            smb_session_t *ss = session_of(s->tab, o->session);
+            return ss && ss->conns == 1;
+        }
+    return false;
+}
+
+/* The connection no longer carries its sessions: those it was the last of
+ * are forgotten, with their trees. */
+static void sessions_release(smb_conn_t *s)
+{
+    smb_sessions_t *t = s->tab;
+    for (size_t i = 0; i < s->nsessions; i++) {
+        smb_session_t *ss = session_of(t, s->sessions[i]);
+        if (ss && --ss->conns == 0) {
+            for (size_t k = t->ntrees; k > 0; k--)
+                if (t->trees[k - 1].session == ss->id) {
+                    free(t->trees[k - 1].path);
+                    t->trees[k - 1] = t->trees[--t->ntrees];
+                }
+            *ss = t->sess[--t->nsess];
+        }
+    }
+}
+
 void smb_conn_free(smb_conn_t *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->open_slots; i++)
-        if (s->open[i].used) {
+    smb_sessions_t *t = s->tab;
+    size_t ended = 0;
+    for (size_t i = 0; i < t->open_slots; i++)
+        if (t->open[i].used && ends_with(s, &t->open[i])) {
             if (s->cb->close)
-                s->cb->close(s->ctx, &s->open[i].f, 0);
-            free(s->open[i].share), free(s->open[i].name);
+                s->cb->close(s->ctx, &t->open[i].f, 0);
+            free(t->open[i].share), free(t->open[i].name);
+            t->open[i].ending = true;
+            ended++;
         }
-    free(s->open);
+    t->nopen -= ended;
+    if (ended) /* the survivors, in slots sized for them */
+        open_rehash(t, t->open, t->open_slots, t->nopen ? t->open_slots : 0);
+    sessions_release(s);
+    if (--t->conns == 0 && s->own_tab)
+        smb_sessions_free(t);
     for (size_t i = 0; i < s->npend; i++)
         smb_pending_done(&s->pend[i]);
     free(s->pend);

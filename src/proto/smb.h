@@ -17,6 +17,15 @@
  * challenge/response logins too.  Encrypted (SMB3 transform) and
  * compressed messages are counted and skipped.  Everything is capped: a
  * message past SMB_MAX_MESSAGE is skipped (counted), tables are bounded.
+ *
+ * An SMB2/SMB3 file id belongs to the session, not to the connection: SMB 3
+ * multichannel binds several TCP connections (channels) to one session
+ * ([MS-SMB2] 3.2.5.3.1, SMB2_SESSION_FLAG_BINDING) and a file opened on
+ * one is read, written and closed on any.  The open files and trees of
+ * sessions therefore live in an smb_sessions_t the caller may share among
+ * the connections between the same two hosts (session ids are chosen by
+ * the server); SMB1 files, and SMB2 ones of session 0, stay the
+ * connection's own.
  */
 #ifndef PCAPCASE_SMB_H
 #define PCAPCASE_SMB_H
@@ -42,6 +51,10 @@
 #define SMB_MAX_DEFERRED_WRITE (1u << 20)
 /* A path or share name kept (UTF-8 bytes). */
 #define SMB_MAX_NAME 1024
+/* Sessions one connection carries (one per user logged on over it):
+ * beyond, a session is counted as dropped and its files still open are
+ * ended with the last connection between the two hosts. */
+#define SMB_MAX_CONN_SESSIONS 64
 
 /* FILETIME values from the create response (100 ns since 1601), 0 if none. */
 typedef struct smb_times {
@@ -49,24 +62,30 @@ typedef struct smb_times {
 } smb_times_t;
 
 typedef struct smb_file {
-    uint64_t key;      /* 1, 2, ... per open on the connection */
+    uint64_t key;      /* 1, 2, ... per open on the connection that opened it */
     unsigned dialect;  /* 1 = SMB1, 2 = SMB2/3 */
     const char *share; /* "\\\\SERVER\\share" as connected, "" if unseen */
     const char *name;  /* path inside the share, "" if unseen */
     uint64_t size;     /* end of file at open, grown by writes past it */
     smb_times_t times;
     bool is_dir, is_pipe;
+    void *user; /* what the open callback returned for this open */
 } smb_file_t;
 
+/* ctx is that of the connection the event happened on: with a shared
+ * smb_sessions_t, a file opened on one connection may be read, written
+ * and closed on another (f->user is the same throughout). */
 typedef struct smb_callbacks {
-    void (*open)(void *ctx, const smb_file_t *f, uint64_t frame);
+    /* Returns the caller's pointer for the open (f->user from then on). */
+    void *(*open)(void *ctx, const smb_file_t *f, uint64_t frame);
     /* Data read from (server's response) or written to (client's request)
      * the file at offset. */
     void (*read)(void *ctx, const smb_file_t *f, uint64_t offset, const uint8_t *p, size_t n,
                  uint64_t frame);
     void (*write)(void *ctx, const smb_file_t *f, uint64_t offset, const uint8_t *p, size_t n,
                   uint64_t frame);
-    /* The file was closed (frame 0: the connection ended with it open). */
+    /* The file was closed (frame 0: the last connection of its session
+     * ended with it open). */
     void (*close)(void *ctx, const smb_file_t *f, uint64_t frame);
     void (*credential)(void *ctx, const proto_cred_t *c);
     /* (may be NULL) A READ of length bytes at offset was asked of the file
@@ -90,14 +109,27 @@ typedef struct smb_stats {
 } smb_stats_t;
 
 typedef struct smb_conn smb_conn_t;
+typedef struct smb_sessions smb_sessions_t;
 
-smb_conn_t *smb_conn_new(const smb_callbacks_t *cb, void *ctx);
+/* The open files and trees of the SMB2 sessions of one pair of hosts. */
+smb_sessions_t *smb_sessions_new(void);
+/* Connections made with t that are not freed yet. */
+size_t smb_sessions_conns(const smb_sessions_t *t);
+/* Free a table no connection uses (its files were all closed). NULL-safe. */
+void smb_sessions_free(smb_sessions_t *t);
+
+/* shared: the table of the connection's pair of hosts, shared with the
+ * other connections between them (kept until the last is freed), or NULL:
+ * a table of the connection's own. */
+smb_conn_t *smb_conn_new(const smb_callbacks_t *cb, void *ctx, smb_sessions_t *shared);
 void smb_conn_data(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
 /* A gap: the message being read is lost; framing resynchronises on the next
  * header that looks like NetBIOS + SMB. */
 void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len);
 const smb_stats_t *smb_conn_stats(const smb_conn_t *s);
-/* Close open files (close callback with frame 0) and free.  NULL-safe. */
+/* Close (close callback with frame 0) the files of the connection's own
+ * and of the sessions no other connection of the table carries, and free.
+ * NULL-safe. */
 void smb_conn_free(smb_conn_t *s);
 
 /* Does this look like the start of an SMB session message? */

@@ -165,7 +165,7 @@ static void tree_connect(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const
     if (!smb_pending_take(s, pending_id(h), SMB1_TREE_CONNECT_ANDX, &p))
         return;
     if (h->status == STATUS_SUCCESS)
-        smb_tree_set(s, h->tid, p.name), p.name = NULL;
+        smb_tree_set(s, 0, h->tid, p.name), p.name = NULL;
     smb_pending_done(&p);
 }
 
@@ -198,8 +198,8 @@ static void nt_create(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         cursor_u64le(&w, &t.changed) && cursor_u32le(&w, &attrs) && cursor_u64le(&w, &alloc) &&
         cursor_u64le(&w, &eof) && cursor_skip(&w, 2 + 2) && cursor_u8(&w, &dir)) {
         fid16(fid, key);
-        smb_open_add(s, key, 1, h->tid ? h->tid : p.length, p.name, eof, &t, dir == SMB1_DIRECTORY,
-                     frame);
+        smb_open_add(s, 0, key, 1, h->tid ? h->tid : p.length, p.name, eof, &t,
+                     dir == SMB1_DIRECTORY, frame);
         p.name = NULL;
     }
     smb_pending_done(&p);
@@ -233,7 +233,7 @@ static void read_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         cursor_u16le(&w, &dlen) && cursor_u16le(&w, &doff) && cursor_u16le(&w, &dhigh)) {
         uint32_t len = (uint32_t)dhigh << 16 | dlen;
         if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
-            smb_file_read(s, p.fid, p.offset, data, frame);
+            smb_file_read(s, 0, p.fid, p.offset, data, frame);
         else
             s->st.malformed++;
     }
@@ -258,7 +258,7 @@ static void write_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     uint8_t key[16];
     fid16(fid, key);
     if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
-        smb_file_write(s, key, (uint64_t)high << 32 | off, data, frame);
+        smb_file_write(s, 0, key, (uint64_t)high << 32 | off, data, frame);
     else
         s->st.malformed++;
 }
@@ -280,7 +280,7 @@ static void close_file(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     if (!smb_pending_take(s, pending_id(h), SMB1_CLOSE, &p))
         return;
     if (h->status == STATUS_SUCCESS)
-        smb_open_close(s, p.fid, frame);
+        smb_open_close(s, 0, p.fid, frame);
     smb_pending_done(&p);
 }
 

@@ -29,6 +29,7 @@ typedef struct smb2_hdr {
     uint32_t flags, next;
     uint64_t mid;
     uint32_t tree;
+    uint64_t session; /* related compound requests: the chain's */
 } smb2_hdr_t;
 
 /* The file id of a related compound request: FFFF... means "the file the
@@ -36,6 +37,7 @@ typedef struct smb2_hdr {
 typedef struct chain {
     uint8_t last_fid[16];
     bool has_fid;
+    uint64_t session; /* of the previous PDU */
 } chain_t;
 
 static bool header(cursor_t *c, smb2_hdr_t *h)
@@ -54,7 +56,7 @@ static bool header(cursor_t *c, smb2_hdr_t *h)
     } else if (!cursor_skip(c, 4) || !cursor_u32le(c, &h->tree)) {
         return false;
     }
-    return cursor_skip(c, 8 + 16); /* session id, signature */
+    return cursor_u64le(c, &h->session) && cursor_skip(c, 16); /* signature */
 }
 
 /* Bytes at (offset, length) counted from the PDU's header. */
@@ -106,15 +108,17 @@ static bool tree_connect(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, curso
             !cursor_u16le(&body, &len) || !at(pdu, off, len, &path))
             return false;
         smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
-        if (p)
+        if (p) {
             p->name = utf16_to_utf8(path, true, SMB_MAX_NAME);
+            p->session = h->session;
+        }
         return true;
     }
     smb_pending_t p;
     if (!smb_pending_take(s, h->mid, h->command, &p))
         return true;
     if (h->status == STATUS_SUCCESS)
-        smb_tree_set(s, h->tree, p.name), p.name = NULL;
+        smb_tree_set(s, p.session ? p.session : h->session, h->tree, p.name), p.name = NULL;
     smb_pending_done(&p);
     return true;
 }
@@ -135,6 +139,7 @@ static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pd
         if (p) {
             p->name = utf16_to_utf8(name, true, SMB_MAX_NAME);
             p->length = h->tree;
+            p->session = h->session;
         }
         return true;
     }
@@ -152,7 +157,8 @@ static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pd
               cursor_u32le(&body, &attrs) && cursor_skip(&body, 4) && cursor_copy(&body, fid, 16);
     if (ok) {
         uint32_t tree = h->tree ? h->tree : p.length;
-        smb_open_add(s, fid, 2, tree, p.name, eof, &t, attrs & FILE_ATTRIBUTE_DIRECTORY, frame);
+        smb_open_add(s, p.session, fid, 2, tree, p.name, eof, &t, attrs & FILE_ATTRIBUTE_DIRECTORY,
+                     frame);
         p.name = NULL;
         memcpy(ch->last_fid, fid, 16);
         ch->has_fid = true;
@@ -177,8 +183,9 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
             memcpy(p->fid, fid, 16);
             p->offset = off;
             p->length = len;
+            p->session = h->session;
         }
-        smb_file_read_request(s, fid, off, len, frame);
+        smb_file_read_request(s, h->session, fid, off, len, frame);
         return true;
     }
     smb_pending_t p;
@@ -193,7 +200,7 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
         ok = cursor_skip(&body, 2) && cursor_u8(&body, &doff) && cursor_skip(&body, 1) &&
              cursor_u32le(&body, &dlen) && at(pdu, doff, dlen, &data);
         if (ok)
-            smb_file_read(s, p.fid, p.offset, data, frame);
+            smb_file_read(s, p.session, p.fid, p.offset, data, frame);
     }
     smb_pending_done(&p);
     return ok;
@@ -207,7 +214,8 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         if (smb_pending_take(s, h->mid, h->command, &p)) {
             if (p.data && h->status == STATUS_SUCCESS) { /* a deferred compound write */
                 resolve(p.fid, ch);
-                smb_file_write(s, p.fid, p.offset, cursor_make(p.data, p.data_len), frame);
+                smb_file_write(s, p.session, p.fid, p.offset, cursor_make(p.data, p.data_len),
+                               frame);
             }
             smb_pending_done(&p);
         }
@@ -226,12 +234,13 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         return false;
     smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
     if (memcmp(fid, any_fid, 16) != 0) {
-        smb_file_write(s, fid, off, data, frame);
+        smb_file_write(s, h->session, fid, off, data, frame);
         return true;
     }
     /* compounded after a create whose file id only its answer will tell */
     if (p && cursor_left(&data) <= SMB_MAX_DEFERRED_WRITE) {
         memcpy(p->fid, fid, 16);
+        p->session = h->session;
         p->offset = off;
         p->data_len = cursor_left(&data);
         p->data = xmalloc(p->data_len ? p->data_len : 1);
@@ -251,8 +260,10 @@ static bool close_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
             return false;
         fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
         smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
-        if (p)
+        if (p) {
             memcpy(p->fid, fid, 16);
+            p->session = h->session;
+        }
         return true;
     }
     smb_pending_t p;
@@ -260,7 +271,7 @@ static bool close_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         return true;
     resolve(p.fid, ch);
     if (h->status == STATUS_SUCCESS)
-        smb_open_close(s, p.fid, frame);
+        smb_open_close(s, p.session, p.fid, frame);
     smb_pending_done(&p);
     return true;
 }
@@ -290,7 +301,7 @@ static bool pdu(smb_conn_t *s, bool is_orig, cursor_t whole, const smb2_hdr_t *h
 
 void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
 {
-    chain_t ch = {{0}, false};
+    chain_t ch = {{0}, false, 0};
     for (;;) {
         cursor_t whole = cursor_rest(&msg), c = whole;
         smb2_hdr_t h;
@@ -306,6 +317,10 @@ void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
             }
         }
         s->st.pdus++;
+        if ((h.flags & SMB2_FLAG_RELATED) && ch.session && is_orig)
+            h.session = ch.session;
+        ch.session = h.session;
+        smb_session_use(s, h.session);
         cursor_t rest_of_one = cursor_rest(&one);
         cursor_skip(&rest_of_one, SMB2_HEADER);
         if (!pdu(s, is_orig, cursor_rest(&one), &h, rest_of_one, &ch, frame))

@@ -14,7 +14,8 @@
 typedef struct smb_pending {
     uint64_t id; /* SMB2 message id, SMB1 pid << 16 | mid */
     uint16_t command;
-    uint8_t fid[16]; /* READ/WRITE/CLOSE file id (SMB1: 2 bytes) */
+    uint8_t fid[16];  /* READ/WRITE/CLOSE file id (SMB1: 2 bytes) */
+    uint64_t session; /* SMB2 session id of the request (0: SMB1) */
     uint64_t offset;
     uint32_t length;
     char *name;    /* CREATE file name, TREE_CONNECT path (owned) */
@@ -22,9 +23,13 @@ typedef struct smb_pending {
     size_t data_len;
 } smb_pending_t;
 
+/* An open file is the connection's own (owner set, session 0: SMB1, or
+ * SMB2 before a session) or its session's (owner NULL). */
 typedef struct smb_open {
-    bool used;
+    bool used, ending;
     uint8_t fid[16];
+    const smb_conn_t *owner;
+    uint64_t session;
     uint32_t tree;
     smb_file_t f;
     char *share, *name; /* owned; f.share/f.name point here */
@@ -34,6 +39,31 @@ typedef struct smb_tree {
     uint32_t tid;
     char *path;
 } smb_tree_t;
+
+/* A tree of an SMB2 session, for the channels that did not connect it. */
+typedef struct smb_session_tree {
+    uint64_t session;
+    uint32_t tid;
+    char *path;
+} smb_session_tree_t;
+
+/* A session and how many live connections carried it. */
+typedef struct smb_session {
+    uint64_t id;
+    size_t conns;
+} smb_session_t;
+
+/* Open files (open addressing on the file id), sessions and their trees:
+ * one connection's, or shared by the connections between two hosts. */
+struct smb_sessions {
+    smb_open_t *open;
+    size_t open_slots, nopen;
+    smb_session_t *sess;
+    size_t nsess;
+    smb_session_tree_t trees[SMB_MAX_TREES];
+    size_t ntrees;
+    size_t conns;
+};
 
 typedef struct smb_dir {
     uint8_t hdr[4];
@@ -51,8 +81,10 @@ struct smb_conn {
     smb_dir_t dir[2];
     smb_pending_t *pend;
     size_t npend;
-    smb_open_t *open; /* open addressing on the file id */
-    size_t open_slots, nopen;
+    smb_sessions_t *tab; /* open files: shared, or the connection's own */
+    bool own_tab;
+    uint64_t sessions[SMB_MAX_CONN_SESSIONS]; /* the SMB2 sessions it carried */
+    size_t nsessions;
     smb_tree_t trees[SMB_MAX_TREES];
     size_t ntrees;
     ntlm_challenge_t chal;
@@ -70,25 +102,29 @@ smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command);
 bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_t *out);
 void smb_pending_done(smb_pending_t *p);
 
-/* Trees. */
-void smb_tree_set(smb_conn_t *s, uint32_t tid, char *path);
-const char *smb_tree_path(const smb_conn_t *s, uint32_t tid);
+/* The connection carries SMB2 session id (0: none). */
+void smb_session_use(smb_conn_t *s, uint64_t session);
 
-/* Open files by file id (16 bytes; SMB1 uses the first 2). */
-smb_open_t *smb_open_find(smb_conn_t *s, const uint8_t fid[16]);
+/* Trees.  session: the SMB2 session (0: SMB1), whose channels share them. */
+void smb_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, char *path);
+const char *smb_tree_path(const smb_conn_t *s, uint64_t session, uint32_t tid);
+
+/* Open files by session and file id (16 bytes; SMB1 uses the first 2):
+ * session 0 is the connection's own. */
+smb_open_t *smb_open_find(smb_conn_t *s, uint64_t session, const uint8_t fid[16]);
 /* Register an open file (takes name); reports it open. */
-smb_open_t *smb_open_add(smb_conn_t *s, const uint8_t fid[16], unsigned dialect, uint32_t tree,
-                         char *name, uint64_t size, const smb_times_t *t, bool is_dir,
-                         uint64_t frame);
-void smb_open_close(smb_conn_t *s, const uint8_t fid[16], uint64_t frame);
+smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16], unsigned dialect,
+                         uint32_t tree, char *name, uint64_t size, const smb_times_t *t,
+                         bool is_dir, uint64_t frame);
+void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t frame);
 
 /* File data events (look the file up; counted when unknown). */
-void smb_file_read_request(smb_conn_t *s, const uint8_t fid[16], uint64_t off, uint64_t len,
-                           uint64_t frame);
-void smb_file_read(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
-                   uint64_t frame);
-void smb_file_write(smb_conn_t *s, const uint8_t fid[16], uint64_t off, cursor_t data,
-                    uint64_t frame);
+void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                           uint64_t len, uint64_t frame);
+void smb_file_read(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                   cursor_t data, uint64_t frame);
+void smb_file_write(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
+                    cursor_t data, uint64_t frame);
 
 /* Security blobs of session setups (NTLMSSP anywhere inside). */
 void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob);

@@ -70,7 +70,12 @@ static void f_transfer(void *c, const char *cmd, const char *arg, int64_t size)
 {
     (void)c, (void)cmd, (void)arg, (void)size;
 }
-static void b_open(void *c, const smb_file_t *f, uint64_t fr)
+static void *b_open(void *c, const smb_file_t *f, uint64_t fr)
+{
+    (void)c, (void)f, (void)fr;
+    return NULL;
+}
+static void b_close(void *c, const smb_file_t *f, uint64_t fr)
 {
     (void)c, (void)f, (void)fr;
 }
@@ -88,7 +93,7 @@ static const ftp_callbacks_t ftp_cb = {f_txn, f_expect, f_transfer, cred, tls};
 static const smtp_callbacks_t smtp_cb = {s_begin, m_data, m_gap, m_end, s_txn, cred, tls};
 static const pop3_callbacks_t pop3_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
 static const imap_callbacks_t imap_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
-static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_open, cred, NULL};
+static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 
 typedef void (*feed_fn)(void *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
@@ -224,12 +229,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         imap_session_free(s);
         break;
     case 4:
-        s = smb_conn_new(&smb_cb, NULL);
+        s = smb_conn_new(&smb_cb, NULL, NULL);
         session(s, (feed_fn)smb_conn_data, (gap_fn)smb_conn_gap, p, n, step * 16);
         smb_conn_free(s);
         break;
     case 5: /* one SMB message from each side */
-        s = smb_conn_new(&smb_cb, NULL);
+        s = smb_conn_new(&smb_cb, NULL, NULL);
         smb_conn_message(s, true, p, n, 1);
         smb_conn_message(s, false, p, n, 2);
         smb_conn_free(s);

@@ -283,11 +283,12 @@ static smb_file_state_t *file_of(const smb_file_t *f)
     return NULL;
 }
 
-static void smb_open(void *ctx, const smb_file_t *f, uint64_t frame)
+static void *smb_open(void *ctx, const smb_file_t *f, uint64_t frame)
 {
     files = xreallocarray(files, nfiles + 1, sizeof *files);
     smb_file_state_t *s = files[nfiles++] = xcalloc(1, sizeof *s);
     s->key = f->key;
+    return s;
 }
 
 static void smb_piece(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
@@ -509,7 +510,7 @@ static void *imap_open(void)
 }
 static void *smb_open_conn(void)
 {
-    return smb_conn_new(&smb_cb, NULL);
+    return smb_conn_new(&smb_cb, NULL, NULL);
 }
 static void smb_close_conn(void *s)
 {

@@ -913,12 +913,13 @@ typedef struct smb_seen {
     uint64_t missing;
 } smb_seen_t;
 
-static void s_open(void *ctx, const smb_file_t *f, uint64_t frame)
+static void *s_open(void *ctx, const smb_file_t *f, uint64_t frame)
 {
     smb_seen_t *s = ctx;
     buf_printf(&s->log, "open %s %s %llu;", f->share, f->name, (unsigned long long)f->size);
     fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
     fileasm_set_size(&s->fa, f->size);
+    return s;
 }
 static void s_read(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
                    uint64_t frame)
@@ -938,7 +939,7 @@ static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL, NU
 /* Feed both directions message by message, the client's split at cut. */
 static void smb_run(const buf_t *cli, const buf_t *srv, size_t cut, smb_seen_t *s)
 {
-    smb_conn_t *c = smb_conn_new(&smb_cb, s);
+    smb_conn_t *c = smb_conn_new(&smb_cb, s, NULL);
     /* requests before their responses: the client bytes up to the end of
      * each request, then the server bytes, in the order of the exchange */
     smb_conn_data(c, true, cli->data, cut, 1);
@@ -982,7 +983,7 @@ static void smb2_truncated_anywhere(void)
     smb2_conversation(&cli, &srv, false);
     for (size_t cut = 0; cut <= srv.len; cut++) {
         smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
-        smb_conn_t *c = smb_conn_new(&smb_cb, &s);
+        smb_conn_t *c = smb_conn_new(&smb_cb, &s, NULL);
         smb_conn_data(c, true, cli.data, cli.len, 1);
         smb_conn_data(c, false, srv.data, cut, 2);
         smb_conn_free(c);
@@ -994,7 +995,7 @@ static void smb2_truncated_anywhere(void)
     /* a message body fed to the dialect parsers cut at every byte */
     for (size_t cut = 0; cut <= cli.len; cut++) {
         smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
-        smb_conn_t *c = smb_conn_new(&smb_cb, &s);
+        smb_conn_t *c = smb_conn_new(&smb_cb, &s, NULL);
         smb_conn_message(c, true, cli.data + 4, cut > 4 ? cut - 4 : 0, 1);
         smb_conn_free(c);
         buf_free(&s.data), buf_free(&s.log);
