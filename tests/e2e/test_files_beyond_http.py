@@ -46,10 +46,7 @@ NOT_CARVED = {
     "zeek-traces/smtp.pcap": (2, "tshark's SMTP reassembly splices a retransmission into the "
                                  "message; tshark drops the second message's last, empty line"),
     "zeek-traces/smtp-mail-transactions-invalid.pcap": (3, "tshark takes refused DATA as messages"),
-    "zeek-traces/smb/smb3_multichannel.pcap": (4, "files opened on one channel of an SMB3 session "
-                                                  "and read over another"),
     "zeek-traces/dce-rpc/mapi.pcap": (1, "a file id whose open is not in the capture"),
-    "zeek-traces/smb/smb_v2_only_non_zero_reserved1.pcap": (1, "pipe data in IOCTL requests"),
 }
 
 
