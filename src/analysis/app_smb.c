@@ -15,6 +15,7 @@
 #include "analysis/frametimes.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "flow/flowhash.h"
 #include "proto/fileasm.h"
 #include "proto/smb.h"
 
@@ -28,14 +29,18 @@
  * clients): beyond, a connection gets a table of its own (multichannel
  * files are then followed per connection), noted "limit.smb_host_pairs". */
 #define SMB_MAX_PAIRS 65536
+/* Hash buckets of the registry (a power of two; chains stay short up to
+ * tens of thousands of live pairs). */
+#define SMB_PAIR_BUCKETS 4096
 
 typedef struct smb_pair {
+    struct smb_pair *next;
     ipaddr_t lo, hi;
     smb_sessions_t *tab;
 } smb_pair_t;
 
 struct smb_registry {
-    smb_pair_t *pairs;
+    smb_pair_t *bucket[SMB_PAIR_BUCKETS];
     size_t n;
 };
 typedef struct smb_registry smb_registry_t;
@@ -245,12 +250,10 @@ static const smb_callbacks_t smb_cb = {on_open,  on_read,       on_write,
 
 /* ---- the registry ---- */
 
-static smb_pair_t *pair_of(smb_registry_t *r, const ipaddr_t *lo, const ipaddr_t *hi)
+/* The pair's bucket: the workers' own hash of the address pair. */
+static smb_pair_t **bucket_of(smb_registry_t *r, const ipaddr_t *lo, const ipaddr_t *hi)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (ipaddr_eq(&r->pairs[i].lo, lo) && ipaddr_eq(&r->pairs[i].hi, hi))
-            return &r->pairs[i];
-    return NULL;
+    return &r->bucket[flow_pair_hash(lo, hi) & (SMB_PAIR_BUCKETS - 1)];
 }
 
 /* The table of c's pair of hosts (made on its first connection), or NULL
@@ -263,28 +266,37 @@ static smb_sessions_t *pair_table(const an_ctx_t *ctx, const conn_t *c)
     bool orig_first = ipaddr_cmp(&c->orig, &c->resp) <= 0;
     const ipaddr_t *lo = orig_first ? &c->orig : &c->resp;
     const ipaddr_t *hi = orig_first ? &c->resp : &c->orig;
-    smb_pair_t *p = pair_of(r, lo, hi);
-    if (p)
-        return p->tab;
+    smb_pair_t **b = bucket_of(r, lo, hi);
+    for (smb_pair_t *p = *b; p; p = p->next)
+        if (ipaddr_eq(&p->lo, lo) && ipaddr_eq(&p->hi, hi))
+            return p->tab;
     if (r->n == SMB_MAX_PAIRS) {
         damage_note(ctx->damage, "limit.smb_host_pairs", c->first_frame);
         return NULL;
     }
-    r->pairs = xreallocarray(r->pairs, r->n + 1, sizeof *r->pairs);
-    r->pairs[r->n] = (smb_pair_t){*lo, *hi, smb_sessions_new()};
-    return r->pairs[r->n++].tab;
+    smb_pair_t *p = xcalloc(1, sizeof *p);
+    *p = (smb_pair_t){*b, *lo, *hi, smb_sessions_new()};
+    *b = p;
+    r->n++;
+    return p->tab;
 }
 
 /* After a connection of the pair was freed: the table goes with its last. */
-static void pair_release(const an_ctx_t *ctx, smb_sessions_t *tab)
+static void pair_release(const an_ctx_t *ctx, const conn_t *c, smb_sessions_t *tab)
 {
     smb_registry_t *r = ctx->shared->smb;
     if (!tab || smb_sessions_conns(tab))
         return;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->pairs[i].tab == tab) {
+    bool orig_first = ipaddr_cmp(&c->orig, &c->resp) <= 0;
+    for (smb_pair_t **pp =
+             bucket_of(r, orig_first ? &c->orig : &c->resp, orig_first ? &c->resp : &c->orig);
+         *pp; pp = &(*pp)->next)
+        if ((*pp)->tab == tab) {
+            smb_pair_t *p = *pp;
+            *pp = p->next;
             smb_sessions_free(tab);
-            r->pairs[i] = r->pairs[--r->n];
+            free(p);
+            r->n--;
             return;
         }
 }
@@ -336,7 +348,7 @@ static void smb_finish(void *state)
     smb_state_t *s = state;
     note_stats(s);
     smb_conn_free(s->sc); /* closes the files that end with it */
-    pair_release(s->ctx, s->tab);
+    pair_release(s->ctx, s->c, s->tab);
     free(s);
 }
 
@@ -347,9 +359,12 @@ static void smb_capture_end(const an_ctx_t *ctx)
     smb_registry_t *r = ctx->shared->smb;
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++) /* none: a table goes with its last connection */
-        smb_sessions_free(r->pairs[i].tab);
-    free(r->pairs);
+    for (size_t i = 0; i < SMB_PAIR_BUCKETS; i++) /* none: a table goes with its last connection */
+        for (smb_pair_t *p = r->bucket[i], *next; p; p = next) {
+            next = p->next;
+            smb_sessions_free(p->tab);
+            free(p);
+        }
     free(r);
     ctx->shared->smb = NULL;
 }
