@@ -1003,6 +1003,74 @@ static void smb2_truncated_anywhere(void)
     buf_free(&cli), buf_free(&srv);
 }
 
+/* Where the k-th NetBIOS message of b ends. */
+static size_t nbss_after(const buf_t *b, int k)
+{
+    size_t at = 0;
+    for (int i = 0; i < k && at + 4 <= b->len; i++)
+        at += 4 + ((size_t)b->data[at + 1] << 16 | (size_t)b->data[at + 2] << 8 | b->data[at + 3]);
+    return at;
+}
+
+/* SMB 3 multichannel: the tree connect, create and first read on one
+ * connection, the second read and the close on another of the same session.
+ * With one table for both the file is whole and closed on the second; with
+ * a table each the second's read is of an unknown file, and the file ends,
+ * partial, with the first connection. */
+static void smb2_file_across_channels(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, false);
+    size_t c2 = nbss_after(&cli, 2), s2 = nbss_after(&srv, 2);
+    for (int shared = 0; shared < 2; shared++) {
+        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        smb_sessions_t *t = shared ? smb_sessions_new() : NULL;
+        smb_conn_t *a = smb_conn_new(&smb_cb, &s, t), *b = smb_conn_new(&smb_cb, &s, t);
+        CU_ASSERT_EQUAL(smb_sessions_conns(t), shared ? 2 : 0);
+        smb_conn_data(a, true, cli.data, c2, 1);
+        smb_conn_data(a, false, srv.data, s2, 2);
+        smb_conn_data(b, true, cli.data + c2, cli.len - c2, 3);
+        smb_conn_data(b, false, srv.data + s2, srv.len - s2, 4);
+        CU_ASSERT_EQUAL(smb_conn_stats(b)->unknown_file, shared ? 0 : 1);
+        smb_conn_free(a);
+        smb_conn_free(b);
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log),
+                               shared ? "open \\\\srv\\share dir\\a.txt 16;close 4;"
+                                      : "open \\\\srv\\share dir\\a.txt 16;close 0;");
+        CU_ASSERT_EQUAL(s.complete, shared);
+        CU_ASSERT_EQUAL(s.missing, shared ? 0 : 6);
+        if (shared)
+            CU_ASSERT_NSTRING_EQUAL(s.data.data, "0123456789abcdef", 16);
+        CU_ASSERT_EQUAL(smb_sessions_conns(t), 0);
+        smb_sessions_free(t);
+        buf_free(&s.data), buf_free(&s.log);
+    }
+    buf_free(&cli), buf_free(&srv);
+}
+
+/* A file of a session still carried by another connection outlives the
+ * connection that opened it; it ends with the last. */
+static void smb2_file_outlives_its_channel(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, true);
+    size_t c2 = nbss_after(&cli, 2), s2 = nbss_after(&srv, 2), c3 = nbss_after(&cli, 3);
+    smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+    smb_sessions_t *t = smb_sessions_new();
+    smb_conn_t *a = smb_conn_new(&smb_cb, &s, t), *b = smb_conn_new(&smb_cb, &s, t);
+    smb_conn_data(a, true, cli.data, c2, 1);
+    smb_conn_data(a, false, srv.data, s2, 2);
+    smb_conn_data(b, true, cli.data + c2, c3 - c2, 3); /* the second READ, never answered */
+    smb_conn_free(a);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), "open \\\\srv\\share dir\\a.txt 16;");
+    smb_conn_free(b);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), "open \\\\srv\\share dir\\a.txt 16;close 0;");
+    CU_ASSERT_FALSE(s.complete);
+    CU_ASSERT_EQUAL(s.missing, 6);
+    smb_sessions_free(t);
+    buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
+}
+
 /* ---- TFTP ---- */
 
 static void tftp_requests_and_blocks(void)
@@ -1314,6 +1382,8 @@ static const cu_test_t tests[] = {
     {"SMB2 compound split anywhere", smb2_compound_split_anywhere},
     {"SMB2: a missing READ leaves the file partial", smb2_missing_read_is_partial},
     {"SMB2 truncated anywhere", smb2_truncated_anywhere},
+    {"SMB2 file across channels", smb2_file_across_channels},
+    {"SMB2 file outlives its channel", smb2_file_outlives_its_channel},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
     {"libmagic types", filemagic_types},
