@@ -19,7 +19,7 @@ CORPUS_TRACES = [os.path.join(z.CORPUS, "zeek-traces", t) for t in
                  ("http/get.pcap", "ipv6-fragmented-dns.pcap", "pcapng-multi-interface.pcapng",
                   "echo-connections.pcap.gz", "ftp/ipv4.pcap", "ftp/bigtransfer.pcap",
                   "smtp-attachment-msg.pcap", "tls/chrome-34-google.pcap", "tls/imap-starttls.pcap",
-                  "http/bro.org.pcap")]
+                  "http/bro.org.pcap", "smb/smb3_multichannel.pcap")]
 LOGS = ["conn", "dns", "http", "files", "ssl", "x509", "hosts", "findings", "ftp", "smtp",
         "smb_files", "credentials"]
 
