@@ -233,12 +233,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         session(s, (feed_fn)smb_conn_data, (gap_fn)smb_conn_gap, p, n, step * 16);
         smb_conn_free(s);
         break;
-    case 5: /* one SMB message from each side */
-        s = smb_conn_new(&smb_cb, NULL, NULL);
-        smb_conn_message(s, true, p, n, 1);
-        smb_conn_message(s, false, p, n, 2);
-        smb_conn_free(s);
+    case 5: { /* one SMB message from each side, on two connections of one
+               * session table (SMB 3 multichannel) */
+        smb_sessions_t *t = smb_sessions_new();
+        smb_conn_t *a = smb_conn_new(&smb_cb, NULL, t), *b = smb_conn_new(&smb_cb, NULL, t);
+        smb_conn_message(a, true, p, n, 1);
+        smb_conn_message(b, false, p, n, 2);
+        smb_conn_message(b, true, p, n, 3);
+        smb_conn_message(a, false, p, n, 4);
+        smb_conn_free(a);
+        smb_conn_free(b);
+        smb_sessions_free(t);
         break;
+    }
     case 6:
         imf(p, n, step);
         break;
