@@ -266,22 +266,26 @@ void smb_session_use(smb_conn_t *s, uint64_t session)
 
 /* ---- trees ---- */
 
-static void session_tree_set(smb_sessions_t *t, uint64_t session, uint32_t tid, const char *path)
+static void session_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, const char *path)
 {
+    smb_sessions_t *t = s->tab;
     for (size_t i = 0; i < t->ntrees; i++)
         if (t->trees[i].session == session && t->trees[i].tid == tid) {
             free(t->trees[i].path);
             t->trees[i].path = xstrdup(path);
             return;
         }
-    if (t->ntrees < SMB_MAX_TREES)
-        t->trees[t->ntrees++] = (smb_session_tree_t){session, tid, xstrdup(path)};
+    if (t->ntrees == SMB_MAX_TREES) {
+        s->st.dropped++;
+        return;
+    }
+    t->trees[t->ntrees++] = (smb_session_tree_t){session, tid, xstrdup(path)};
 }
 
 void smb_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, char *path)
 {
     if (session)
-        session_tree_set(s->tab, session, tid, path);
+        session_tree_set(s, session, tid, path);
     for (size_t i = 0; i < s->ntrees; i++)
         if (s->trees[i].tid == tid) {
             free(s->trees[i].path);

@@ -41,7 +41,7 @@
 #define SMB_MAX_MESSAGE ((8u << 20) + 65536)
 /* Requests waiting for responses (SMB2 credits allow a few hundred). */
 #define SMB_MAX_PENDING 1024
-/* Files open at once per connection (smb_many_open_files_500 holds 500). */
+/* Files open at once between two hosts (smb_many_open_files_500 holds 500). */
 #define SMB_MAX_OPEN 8192
 /* Trees connected at once. */
 #define SMB_MAX_TREES 256
