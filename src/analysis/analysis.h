@@ -41,6 +41,10 @@ typedef struct analysis_opts {
      * of the capture (packets, bytes, bandwidth, decoder damage) are counted
      * by shard 0 only, so that merging shards adds them up once. */
     unsigned shard_k, shard_n;
+    /* --uid: connections whose segments are kept for their TCP charts
+     * whatever their size (analysis/tcp_keep.h) */
+    const char **chart_uids;
+    size_t n_chart_uids;
     /* progress: called every few MB with raw bytes read and the file size */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

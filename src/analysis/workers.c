@@ -3,6 +3,7 @@
 
 #include "analysis/dispatch.h"
 #include "analysis/replay.h"
+#include "analysis/tcp_keep.h"
 #include "core/xalloc.h"
 #include "flow/conn.h"
 #include "flow/flowhash.h"
@@ -49,6 +50,7 @@ typedef struct worker {
     capture_result_t part;
     conn_table_t *conns;
     dispatch_t *dispatch;
+    tcp_keep_t *keep; /* segments for the TCP charts */
     an_ctx_t an;
     uint64_t packets; /* analysed here (PCAPCASE_TIMINGS prints them) */
     double cpu;       /* seconds of CPU this worker's thread spent (threaded) */
@@ -83,6 +85,7 @@ static void on_conn_finish(void *ctx, conn_t *c)
     uint32_t mid = w->part.at.mid;
     w->part.at.mid = flow_pair_hash(&c->orig, &c->resp);
     dispatch_conn_finish(w->dispatch, c);
+    tcp_keep_conn_finish(w->keep, c);
     w->part.at.mid = mid;
 }
 
@@ -99,8 +102,10 @@ static void run_item(worker_t *w, const item_t *it)
     w->packets++;
     bool is_orig;
     conn_t *c = conn_packet(w->conns, &it->pkt, it->frame, it->ts, &is_orig);
-    if (c)
+    if (c) {
+        tcp_keep_packet(w->keep, c, &it->pkt, is_orig, it->frame, it->ts);
         dispatch_packet(w->dispatch, c, &it->pkt, is_orig, it->frame, it->ts);
+    }
 }
 
 /* The capture is read: the connections still open finish, then the
@@ -111,6 +116,8 @@ static void run_end(worker_t *w)
     w->part.at.hi = ORDER_END_CONNS;
     conn_table_free(w->conns);
     w->conns = NULL;
+    tcp_keep_end(w->keep, &w->part);
+    w->keep = NULL;
     w->part.at.hi = ORDER_END;
     w->part.at.mid = 0;
     dispatch_free(w->dispatch);
@@ -238,6 +245,7 @@ static void worker_init(workers_t *ws, unsigned id, const char *path)
     w->an = (an_ctx_t){
         .opts = ws->opts, .records = records, .evidence = evidence, .damage = &w->part.damage};
     w->dispatch = dispatch_new(&w->an);
+    w->keep = tcp_keep_new(ws->opts, ws->n);
     w->conns = conn_table_new(on_conn_finish, w, replay_uid_salt(path), &w->part.damage);
     conn_table_set_max_live(w->conns, CONN_MAX_LIVE / ws->n);
     if (!ws->threaded)

@@ -180,6 +180,98 @@ int tcpseries_collect(const char *path, tcp_series_t *series, size_t n, char *er
     return 0;
 }
 
+bool tcp_segs_add(tcp_segs_t *g, const packet_t *p, uint64_t frame, ts_ns_t ts, bool fwd)
+{
+    if (g->n == 0 && g->dropped == 0)
+        g->first_frame = frame;
+    if (frame - g->first_frame > UINT32_MAX)
+        return false;
+    if (g->n >= TCPSERIES_MAX_SAMPLES) {
+        int side = fwd ? 0 : 1;
+        if ((p->tcp_flags & TCP_SYN) && !g->late_syn[side])
+            g->late_syn[side] = true, g->late_wscale[side] = p->wscale;
+        g->dropped++;
+        return true;
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 4;
+        if (g->cap > TCPSERIES_MAX_SAMPLES)
+            g->cap = TCPSERIES_MAX_SAMPLES;
+        g->seg = xreallocarray(g->seg, g->cap, sizeof *g->seg);
+    }
+    unsigned nsack = p->nsack;
+    if (nsack && g->nsack + nsack > g->sack_cap) {
+        g->sack_cap = g->sack_cap ? g->sack_cap * 2 : 8;
+        if (g->sack_cap < g->nsack + nsack)
+            g->sack_cap = g->nsack + nsack;
+        g->sack = xreallocarray(g->sack, g->sack_cap, sizeof *g->sack);
+    }
+    for (unsigned i = 0; i < nsack; i++)
+        g->sack[g->nsack + i][0] = p->sack[i][0], g->sack[g->nsack + i][1] = p->sack[i][1];
+    g->nsack += nsack;
+    g->seg[g->n++] = (tcp_kept_seg_t){.ts = ts,
+                                 .frame_off = (uint32_t)(frame - g->first_frame),
+                                 .seq = p->seq,
+                                 .ack = p->ack,
+                                 .len = p->payload_wire,
+                                 .win = p->win,
+                                 .flags = p->tcp_flags,
+                                 .wscale = p->wscale,
+                                 .nsack = (uint8_t)nsack,
+                                 .fwd = fwd};
+    return true;
+}
+
+size_t tcp_segs_held(const tcp_segs_t *g)
+{
+    return g->n + g->nsack;
+}
+
+void tcp_segs_reverse(tcp_segs_t *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        g->seg[i].fwd = !g->seg[i].fwd;
+    bool syn = g->late_syn[0];
+    int8_t ws = g->late_wscale[0];
+    g->late_syn[0] = g->late_syn[1], g->late_wscale[0] = g->late_wscale[1];
+    g->late_syn[1] = syn, g->late_wscale[1] = ws;
+}
+
+void tcp_segs_free(tcp_segs_t *g)
+{
+    free(g->seg);
+    free(g->sack);
+    g->seg = NULL;
+    g->sack = NULL;
+    g->n = g->cap = g->nsack = g->sack_cap = 0;
+}
+
+void tcpseries_from_segs(const tcp_segs_t *g, tcp_series_t *s)
+{
+    tcp_track_t t;
+    tcp_track_init(&t);
+    s->s = xreallocarray(NULL, g->n ? g->n : 1, sizeof *s->s);
+    s->n = s->cap = g->n;
+    s->dropped = g->dropped;
+    packet_t p;
+    memset(&p, 0, sizeof p);
+    p.proto = IPPROTO_TCP;
+    size_t sk = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        const tcp_kept_seg_t *e = &g->seg[i];
+        p.seq = e->seq, p.ack = e->ack, p.payload_wire = e->len;
+        p.win = e->win, p.tcp_flags = e->flags, p.wscale = e->wscale;
+        p.nsack = e->nsack;
+        for (unsigned k = 0; k < e->nsack; k++, sk++)
+            p.sack[k][0] = g->sack[sk][0], p.sack[k][1] = g->sack[sk][1];
+        tcp_track_packet(&t, &p, g->first_frame + e->frame_off, e->ts, e->fwd, &s->s[i]);
+    }
+    for (int d = 0; d < 2; d++)
+        if (g->late_syn[d] && !t.side[d].syn_seen)
+            t.side[d].syn_seen = true, t.side[d].wscale = g->late_wscale[d];
+    s->scaled = tcp_track_scaled(&t);
+}
+
 void tcpseries_free(tcp_series_t *s)
 {
     free(s->s);

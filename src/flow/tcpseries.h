@@ -3,11 +3,13 @@
  * can plot or read: relative sequence and acknowledgement numbers, the
  * receive window after scaling, bytes in flight, retransmissions.
  *
- * Two users: `pcapcase trace` prints each packet as it is read (it only
- * needs tcp_track_packet), and the case charts collect the samples of a few
- * connections (the top ones by bytes and those named with --uid) in one
- * extra pass over each capture (tcpseries_collect), to draw the window-size
- * chart and the Stevens/tcptrace time-sequence graph.
+ * Users: `pcapcase trace` prints each packet as it is read (it only needs
+ * tcp_track_packet); the case charts draw the window-size chart and the
+ * Stevens/tcptrace time-sequence graph of a few connections (the top ones by
+ * bytes and those named with --uid) from the segments the analysis kept in
+ * its one pass (tcp_segs_t, analysis/tcp_keep.h), replayed through the
+ * tracker (tcpseries_from_segs); compare, and the charts of a connection the
+ * analysis could not keep, read the capture again (tcpseries_collect).
  *
  * Rules, as tcptrace and Wireshark apply them:
  *   - sequence numbers are relative to each side's initial sequence number
@@ -93,15 +95,66 @@ typedef struct tcp_series {
     bool scaled;      /* windows are scaled (both SYNs had the option) */
 } tcp_series_t;
 
-/* Samples kept per connection (~48 bytes each); the rest are counted in
- * dropped and the chart says the connection was cut short. */
+/* Samples kept per connection (~56 bytes each; 32 as a tcp_seg_t); the
+ * rest are counted in dropped and the chart says the connection was cut
+ * short. */
 #define TCPSERIES_MAX_SAMPLES 2000000u
+
+/* The connections with the most payload bytes that get TCP charts (more
+ * can be named with --uid). */
+#define TCP_CHART_TOP 3
 
 /* Read the capture at path once and fill each of the n series with its
  * segments.  Reading stops after the last frame any series needs.  0, or -1
  * with a one-line reason in err (the capture cannot be opened). */
 int tcpseries_collect(const char *path, tcp_series_t *series, size_t n, char *err, size_t errlen);
 void tcpseries_free(tcp_series_t *s);
+
+/* One TCP segment as the analysis keeps it for the charts: what
+ * tcp_track_packet reads of the packet, in 32 bytes. */
+typedef struct tcp_kept_seg {
+    ts_ns_t ts;
+    uint32_t frame_off; /* frame number minus the series' first frame */
+    uint32_t seq, ack, len;
+    uint16_t win;
+    uint8_t flags;
+    int8_t wscale;
+    uint8_t nsack; /* its SACK blocks: the next nsack of the series' sack array */
+    bool fwd;      /* sent by the originator */
+} tcp_kept_seg_t;
+
+/* One connection's segments in the order the analysis saw them, at most
+ * TCPSERIES_MAX_SAMPLES (the rest are counted in dropped, as
+ * tcpseries_collect counts them).  Owns seg and sack. */
+typedef struct tcp_segs {
+    char uid[UID_LEN];
+    uint64_t bytes; /* orig_bytes + resp_bytes of its record, once finished */
+    uint64_t first_frame;
+    tcp_kept_seg_t *seg;
+    size_t n, cap;
+    uint32_t (*sack)[2];
+    size_t nsack, sack_cap;
+    uint64_t dropped;
+    /* SYNs among the dropped segments still decide whether windows are
+     * scaled: the first one of each side, and its window scale */
+    bool late_syn[2];
+    int8_t late_wscale[2];
+} tcp_segs_t;
+
+/* Keep segment p (frame, ts; fwd: from the originator) of the connection.
+ * false when it cannot be kept: its frame is more than 2^32 frames after
+ * the first (the caller gives the connection up). */
+bool tcp_segs_add(tcp_segs_t *g, const packet_t *p, uint64_t frame, ts_ns_t ts, bool fwd);
+/* Segments and SACK blocks held, for the caller's memory bound. */
+size_t tcp_segs_held(const tcp_segs_t *g);
+/* The connection's originator changed sides: every fwd turns over. */
+void tcp_segs_reverse(tcp_segs_t *g);
+void tcp_segs_free(tcp_segs_t *g);
+/* Replay g through the tracker into s (its samples, dropped and scaled; the
+ * endpoints and frames are left as they are): the same samples
+ * tcpseries_collect reads from the capture for the same packets.  Free
+ * with tcpseries_free. */
+void tcpseries_from_segs(const tcp_segs_t *g, tcp_series_t *s);
 
 /* Does p belong to the connection between (a, ap) and (b, bp)?  *fwd says
  * whether it goes from a to b. */

@@ -71,6 +71,7 @@ void capture_result_absorb(capture_result_t *r, capture_result_t *part)
     APPEND(mimes, nmimes, capmimes);
     APPEND(ranges, nranges, capranges);
     APPEND(intel, nintel, capintel);
+    APPEND(tcp_segs, ntcp_segs, captcp_segs); /* their arrays move */
     absorb_certs(r, part);
     for (size_t i = 0; i < part->npdns; i++) {
         capture_pdns_add(r, part->pdns[i].name, &part->pdns[i].addr, part->pdns[i].first);

@@ -150,6 +150,9 @@ void capture_result_free(capture_result_t *r)
     for (size_t i = 0; i < r->nranges; i++)
         free(r->ranges[i].url), free(r->ranges[i].boundary);
     free(r->ranges);
+    for (size_t i = 0; i < r->ntcp_segs; i++)
+        tcp_segs_free(&r->tcp_segs[i]);
+    free(r->tcp_segs);
     for (size_t i = 0; i < r->nmimes; i++) {
         mime_rec_t *m = &r->mimes[i];
         free(m->url), free(m->declared), free(m->sniffed), free(m->sha256);

@@ -22,6 +22,7 @@
 #include "core/types.h"
 #include "decode/decode.h"
 #include "flow/conn.h"
+#include "flow/tcpseries.h"
 #include "proto/x509.h"
 
 #include <stdbool.h>
@@ -258,6 +259,10 @@ typedef struct capture_result {
     size_t nintel, capintel;
     range_rec_t *ranges;
     size_t nranges, capranges;
+    /* the segments of the connections that may get TCP charts, kept in the
+     * analysis's one pass (analysis/tcp_keep.h), in no particular order */
+    tcp_segs_t *tcp_segs;
+    size_t ntcp_segs, captcp_segs;
 } capture_result_t;
 
 #define CONN_BLOCK_SHIFT 16

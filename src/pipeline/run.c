@@ -124,6 +124,7 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
     for (size_t i = 0; i < in->n; i++) {
         analysis_opts_t ao = opts->analysis;
         ao.jobs = jobs;
+        ao.chart_uids = opts->chart_uids, ao.n_chart_uids = opts->n_chart_uids;
         if (opts->progress) {
             ao.progress = on_progress;
             ao.progress_ctx = &s;

@@ -255,25 +255,35 @@ static int sequence_chart(const case_t *k, const pick_t *p, const tcp_series_t *
     return save(k, c, "tcp_sequence", p->c->uid, err, errlen);
 }
 
-int tcp_charts_write(const case_t *k, char *err, size_t errlen)
+/* The segments the analysis kept of c, or NULL (not kept: read again). */
+static const tcp_segs_t *kept_segs(const capture_result_t *r, const conn_rec_t *c)
 {
-    size_t cap = TCP_CHART_TOP + k->opts->n_chart_uids;
-    pick_t *v = xcalloc(cap, sizeof *v);
-    size_t n = pick_connections(k, v, cap);
-    tcp_series_t *s = xcalloc(n ? n : 1, sizeof *s);
+    for (size_t i = 0; i < r->ntcp_segs; i++)
+        if (strcmp(r->tcp_segs[i].uid, c->uid) == 0)
+            return &r->tcp_segs[i];
+    return NULL;
+}
+
+/* The samples of the picked connections: from what the analysis kept, and
+ * for the others one pass per capture over the connections it holds. */
+static void collect(const case_t *k, const pick_t *v, size_t n, tcp_series_t *s)
+{
+    bool *missing = xcalloc(n ? n : 1, sizeof *missing);
     for (size_t i = 0; i < n; i++) {
         const conn_rec_t *c = v[i].c;
         s[i].orig = c->orig, s[i].resp = c->resp;
         s[i].orig_p = c->orig_p, s[i].resp_p = c->resp_p;
         s[i].first_frame = c->first_frame, s[i].last_frame = c->last_frame;
+        const tcp_segs_t *g = kept_segs(k->r[v[i].capture], c);
+        if (g)
+            tcpseries_from_segs(g, &s[i]);
+        missing[i] = g == NULL;
     }
-    /* one pass per capture over the connections it holds */
-    int rc = 0;
     tcp_series_t *group = xcalloc(n ? n : 1, sizeof *group);
-    for (size_t cap_i = 0; cap_i < k->n && rc == 0; cap_i++) {
+    for (size_t cap_i = 0; cap_i < k->n; cap_i++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
-            if (v[i].capture == cap_i)
+            if (missing[i] && v[i].capture == cap_i)
                 group[m++] = s[i];
         if (m == 0)
             continue;
@@ -283,11 +293,21 @@ int tcp_charts_write(const case_t *k, char *err, size_t errlen)
             continue;
         }
         for (size_t i = 0, g = 0; i < n; i++)
-            if (v[i].capture == cap_i)
+            if (missing[i] && v[i].capture == cap_i)
                 s[i] = group[g++];
     }
     free(group);
-    int charted = 0;
+    free(missing);
+}
+
+int tcp_charts_write(const case_t *k, char *err, size_t errlen)
+{
+    size_t cap = TCP_CHART_TOP + k->opts->n_chart_uids;
+    pick_t *v = xcalloc(cap, sizeof *v);
+    size_t n = pick_connections(k, v, cap);
+    tcp_series_t *s = xcalloc(n ? n : 1, sizeof *s);
+    collect(k, v, n, s);
+    int rc = 0, charted = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         rc = window_chart(k, &v[i], &s[i], err, errlen);
         if (rc == 0)

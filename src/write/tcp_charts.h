@@ -11,17 +11,18 @@
  *                       retransmissions marked.
  *
  * Drawn for the TCP_CHART_TOP connections with the most payload bytes and
- * for every connection named with `analyze --uid`, from one extra pass over
- * each capture that holds one of them (see flow/tcpseries.h).
+ * for every connection named with `analyze --uid` (TCP_CHART_TOP is in
+ * flow/tcpseries.h), from the segments the analysis kept of them in its one
+ * pass (analysis/tcp_keep.h); a connection it could not keep (its memory
+ * bound, a case merged from shards) is read again from its capture.
  */
 #ifndef PCAPCASE_TCP_CHARTS_H
 #define PCAPCASE_TCP_CHARTS_H
 
 #include "case/merged.h"
+#include "flow/tcpseries.h"
 
 #include <stddef.h>
-
-#define TCP_CHART_TOP 3
 
 /* Write the charts into CASE/charts/.  Returns the number of connections
  * charted, or -1 with a one-line reason in err (a chart could not be
