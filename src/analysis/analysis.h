@@ -45,6 +45,9 @@ typedef struct analysis_opts {
      * whatever their size (analysis/tcp_keep.h) */
     const char **chart_uids;
     size_t n_chart_uids;
+    /* bytes of those segments held at once; 0: TCP_KEEP_MAX_BYTES (tests
+     * set less to see the bound hit) */
+    size_t tcp_keep_max;
     /* progress: called every few MB with raw bytes read and the file size */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;

@@ -18,11 +18,11 @@ enum { LIVE, TOP, NAMED };
 /* One connection's kept segments. */
 typedef struct entry {
     tcp_segs_t g;
-    uint64_t rank;  /* payload bytes seen so far; once finished, its record's bytes */
-    size_t units;   /* charged to the keeper */
-    size_t held;    /* index in the keeper's held list */
-    uint8_t where;  /* LIVE, TOP or NAMED */
-    conn_t *c;      /* while LIVE */
+    uint64_t rank; /* payload bytes seen so far; once finished, its record's bytes */
+    size_t units;  /* charged to the keeper */
+    size_t held;   /* index in the keeper's held list */
+    uint8_t where; /* LIVE, TOP or NAMED */
+    conn_t *c;     /* while LIVE */
 } entry_t;
 
 struct tcp_keep {
@@ -41,7 +41,8 @@ tcp_keep_t *tcp_keep_new(const analysis_opts_t *opts, unsigned nworkers)
 {
     tcp_keep_t *k = xcalloc(1, sizeof *k);
     k->opts = opts;
-    k->budget = TCP_KEEP_MAX_BYTES / UNIT_BYTES / (nworkers ? nworkers : 1);
+    size_t bytes = opts->tcp_keep_max ? opts->tcp_keep_max : TCP_KEEP_MAX_BYTES;
+    k->budget = bytes / UNIT_BYTES / (nworkers ? nworkers : 1);
     return k;
 }
 
@@ -190,8 +191,8 @@ void tcp_keep_end(tcp_keep_t *k, capture_result_t *part)
     for (size_t i = 0; i < k->nheld; i++)
         kept += k->held[i]->where != LIVE;
     if (kept) {
-        part->tcp_segs = xreallocarray(part->tcp_segs, part->ntcp_segs + kept,
-                                       sizeof *part->tcp_segs);
+        part->tcp_segs =
+            xreallocarray(part->tcp_segs, part->ntcp_segs + kept, sizeof *part->tcp_segs);
         part->captcp_segs = part->ntcp_segs + kept;
     }
     for (size_t i = 0; i < k->nheld; i++) {

@@ -84,8 +84,8 @@ typedef struct conn {
     char uid[UID_LEN];
     uint8_t mac_orig[6], mac_resp[6];
     bool has_mac;
-    void *app;   /* application-layer state, owned by the analysis */
-    void *kept;  /* its segments kept for the TCP charts, owned by the analysis */
+    void *app;  /* application-layer state, owned by the analysis */
+    void *kept; /* its segments kept for the TCP charts, owned by the analysis */
 } conn_t;
 
 typedef struct conn_table conn_table_t;

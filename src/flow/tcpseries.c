@@ -210,15 +210,15 @@ bool tcp_segs_add(tcp_segs_t *g, const packet_t *p, uint64_t frame, ts_ns_t ts, 
         g->sack[g->nsack + i][0] = p->sack[i][0], g->sack[g->nsack + i][1] = p->sack[i][1];
     g->nsack += nsack;
     g->seg[g->n++] = (tcp_kept_seg_t){.ts = ts,
-                                 .frame_off = (uint32_t)(frame - g->first_frame),
-                                 .seq = p->seq,
-                                 .ack = p->ack,
-                                 .len = p->payload_wire,
-                                 .win = p->win,
-                                 .flags = p->tcp_flags,
-                                 .wscale = p->wscale,
-                                 .nsack = (uint8_t)nsack,
-                                 .fwd = fwd};
+                                      .frame_off = (uint32_t)(frame - g->first_frame),
+                                      .seq = p->seq,
+                                      .ack = p->ack,
+                                      .len = p->payload_wire,
+                                      .win = p->win,
+                                      .flags = p->tcp_flags,
+                                      .wscale = p->wscale,
+                                      .nsack = (uint8_t)nsack,
+                                      .fwd = fwd};
     return true;
 }
 

@@ -1,6 +1,6 @@
 """The same captures give byte-identical logs: in any order, with any number
 of workers (--jobs 1, 2, 3: one capture's flows spread over N workers by
-their address pair), and when a capture is added to an existing case.  On the project's
+their address pair; the TCP charts too), and when a capture is added to an existing case.  On the project's
 own captures (pcap-ns, pcapng, gzip'd), and on corpus traces as well when the
 corpus is there."""
 import filecmp
@@ -53,6 +53,19 @@ def same_logs(c, a, b, what):
                 filecmp.cmp(pa, pb, shallow=False), f"{what}: {log}.ndjson differs")
 
 
+def same_tcp_charts(c, a, b, what):
+    """The TCP window and time-sequence charts (PNG and PDF), byte for byte:
+    drawn from the segments each worker kept (analysis/tcp_keep.c)."""
+    names = sorted(f for f in os.listdir(os.path.join(a, "charts")) if f.startswith("tcp_"))
+    c.check(len(names) >= 4 * 3, f"{what}: TCP charts drawn ({len(names)} files)")
+    c.eq(names, sorted(f for f in os.listdir(os.path.join(b, "charts")) if f.startswith("tcp_")),
+         f"{what}: TCP chart files")
+    for f in names:
+        pb = os.path.join(b, "charts", f)
+        c.check(os.path.exists(pb) and filecmp.cmp(os.path.join(a, "charts", f), pb, shallow=False),
+                f"{what}: charts/{f} differs")
+
+
 def main():
     c = z.Checker("determinism")
     corpus = c.need_corpus("the same on four corpus traces (IPv6 fragments, 80k-packet gzip)")
@@ -71,6 +84,7 @@ def main():
             if jobs > 1:
                 spread_over(c, jobs)
             same_logs(c, ref, other, f"--jobs {jobs} against --jobs 2")
+            same_tcp_charts(c, ref, other, f"--jobs {jobs} against --jobs 2")
             c.eq(sorted(os.listdir(os.path.join(other, "artifacts"))),
                  sorted(os.listdir(os.path.join(ref, "artifacts"))), f"--jobs {jobs}: artifacts")
         rev = os.path.join(d, "rev")
