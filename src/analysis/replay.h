@@ -11,7 +11,8 @@
  * ticks — and uids are made from the capture's name and the connection's
  * first frame, so both users see the same connections with the same uids.
  *
- * (flow/tcpseries.c reads a capture again for the TCP charts and compare;
+ * (flow/tcpseries.c reads a capture again for compare, and for a TCP chart
+ * whose segments the analysis did not keep (analysis/tcp_keep.h);
  * it selects one connection's packets by endpoints and the frame range the
  * case recorded, needs no connection table, and lives below analysis/.)
  */

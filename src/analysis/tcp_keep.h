@@ -33,7 +33,7 @@
 /* Bytes of kept segments one capture's analysis may hold at once (all its
  * workers together).  A connection at TCPSERIES_MAX_SAMPLES holds 64 MiB,
  * so with one worker it fits twice; a capture's live connections rarely
- * come near (the 1 GB benchmark capture holds under 10 MiB at its peak). */
+ * come near (the 1 GB benchmark capture holds about 1.5 MiB at its peak). */
 #define TCP_KEEP_MAX_BYTES (128u << 20)
 
 typedef struct tcp_keep tcp_keep_t;
