@@ -167,6 +167,33 @@ void draw_shape_path(cairo_t *cr, chart_shape_t shape, double x, double y, doubl
     }
 }
 
+/* Translucent dots (THEME_DOT_ALPHA 0.65) stacked DOT_STACK_KEEP deep at one
+ * spot leave 0.35^6 = 0.2 % of the background: one more changes no pixel.
+ * So of the dots whose centres fall in one DOT_STACK_CELL cell (a quarter
+ * pixel) only the first DOT_STACK_KEEP are drawn: the bursts of a
+ * time-sequence graph stack that deep.  On the 1 GB benchmark the PNGs keep
+ * every pixel (the 300 MB one: 4 pixels one level apart) and the
+ * time-sequence PDFs lose 1-9 % of their bytes; half a pixel would drop
+ * twice as many and change a few hundred edge pixels.
+ * Series under DOT_STACK_MIN points are drawn whole. */
+#define DOT_STACK_KEEP 6
+#define DOT_STACK_CELL 0.25
+#define DOT_STACK_MIN 512
+
+static int thin_stacked_dots(chart_t *c, const frame_t *f, page_points_t *p)
+{
+    if (p->n < DOT_STACK_MIN)
+        return 0;
+    size_t gw = (size_t)ceil((f->right - f->left) / DOT_STACK_CELL) + 1;
+    size_t gh = (size_t)ceil((f->bottom - f->top) / DOT_STACK_CELL) + 1;
+    size_t m = reduce_stack(p->x, p->y, p->n, f->left, f->right, f->top, f->bottom, gw, gh,
+                            DOT_STACK_KEEP, p->x, p->y);
+    if (m == (size_t)-1)
+        return chart_fail(c, "out of memory drawing a scatter series");
+    p->n = m;
+    return 0;
+}
+
 /* Thin p to one point per SCATTER_CELL cell of the plot. */
 static int thin_page_points(chart_t *c, const frame_t *f, page_points_t *p)
 {
@@ -209,11 +236,11 @@ static int draw_dots(cairo_t *cr, chart_t *c, const frame_t *f, const chart_seri
     page_points_t p;
     if (to_page(c, f, s, false, &p) != 0)
         return -1;
-    if (thin_page_points(c, f, &p) != 0) {
+    bool marker = s->style == STYLE_POINTS;
+    if (thin_page_points(c, f, &p) != 0 || (!marker && thin_stacked_dots(c, f, &p) != 0)) {
         page_free(&p);
         return -1;
     }
-    bool marker = s->style == STYLE_POINTS;
     double r = marker ? THEME_POINT_SIZE : THEME_DOT_RADIUS;
     bool stroked = marker && draw_shape_is_stroked(s->shape);
     palette_source(cr, rgb, marker ? 1.0 : THEME_DOT_ALPHA);

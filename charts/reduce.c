@@ -131,3 +131,28 @@ size_t reduce_grid(const double *x, const double *y, size_t n, double x0, double
     free(seen);
     return o;
 }
+
+size_t reduce_stack(const double *x, const double *y, size_t n, double x0, double x1, double y0,
+                    double y1, size_t gw, size_t gh, unsigned keep, double *ox, double *oy)
+{
+    if (gw == 0 || gh == 0)
+        return 0;
+    uint8_t *count = calloc(gw * gh, 1);
+    if (!count)
+        return (size_t)-1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t cx = grid_cell(x[i], x0, x1, false, gw);
+        size_t cy = grid_cell(y[i], y0, y1, false, gh);
+        if (cx != SIZE_MAX && cy != SIZE_MAX) {
+            uint8_t *c = &count[cy * gw + cx];
+            if (*c >= keep)
+                continue;
+            (*c)++;
+        }
+        ox[o] = x[i], oy[o] = y[i];
+        o++;
+    }
+    free(count);
+    return o;
+}

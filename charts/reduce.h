@@ -36,4 +36,12 @@ size_t reduce_m4(const double *x, const double *y, size_t n, double x0, double x
 size_t reduce_grid(const double *x, const double *y, size_t n, double x0, double x1, bool xlog,
                    double y0, double y1, bool ylog, size_t gw, size_t gh, double *ox, double *oy);
 
+/* Keep at most `keep` points of each of gw x gh cells over [x0,x1] x
+ * [y0,y1] (linear), the first ones in order; points outside the box are all
+ * kept.  For translucent dots painted one by one: past a few layers at one
+ * spot another changes no pixel.  ox/oy need room for n points (may be x/y).
+ * Returns the count kept, or (size_t)-1 when memory is exhausted. */
+size_t reduce_stack(const double *x, const double *y, size_t n, double x0, double x1, double y0,
+                    double y1, size_t gw, size_t gh, unsigned keep, double *ox, double *oy);
+
 #endif

@@ -76,6 +76,24 @@ static void grid_thinning_keeps_outliers(void)
     free(x), free(y), free(ox), free(oy);
 }
 
+static void stacked_dots_keep_a_few_per_spot(void)
+{
+    /* 100 dots on one spot, 100 spread out, and one outside the box */
+    enum { N = 201 };
+    double x[N], y[N], ox[N], oy[N];
+    for (int i = 0; i < 100; i++)
+        x[i] = 10.01 + i * 1e-4, y[i] = 20.02;
+    for (int i = 100; i < 200; i++)
+        x[i] = (double)(i - 100), y[i] = 5;
+    x[200] = -3, y[200] = 5;
+    size_t m = reduce_stack(x, y, N, 0, 100, 0, 50, 400, 200, 6, ox, oy);
+    CU_ASSERT_EQUAL(m, 6 + 100 + 1);
+    /* the first six of the stack, then the others in order */
+    CU_ASSERT_DOUBLE_EQUAL(ox[5], 10.01 + 5e-4, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(ox[6], 0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(ox[m - 1], -3, 0);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -151,6 +169,7 @@ static const cu_test_t tests[] = {
     {"m4_keeps_every_extreme_and_the_ends", m4_keeps_every_extreme_and_the_ends},
     {"m4_keeps_gaps_and_edge_neighbours", m4_keeps_gaps_and_edge_neighbours},
     {"grid_thinning_keeps_outliers", grid_thinning_keeps_outliers},
+    {"stacked_dots_keep_a_few_per_spot", stacked_dots_keep_a_few_per_spot},
     {"chart_keeps_ten_million_points_as_a_few_thousand",
      chart_keeps_ten_million_points_as_a_few_thousand},
     {"unsorted_line_series_are_sorted", unsorted_line_series_are_sorted},

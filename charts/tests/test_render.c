@@ -118,6 +118,36 @@ static void pdf_and_svg_are_documents(void)
     chart_free(c);
 }
 
+/* In documents a scatter dot is a zero-length round-capped stroke (two
+ * points), not an arc of four curves: one path per dot, no curve in it. */
+static void document_dots_are_round_capped_points(void)
+{
+    enum { N = 40 };
+    double x[N], y[N];
+    for (int i = 0; i < N; i++)
+        x[i] = i, y[i] = (i * 7) % 13;
+    chart_t *c = chart_new(CHART_SCATTER, "dots");
+    CU_ASSERT_EQUAL_FATAL(chart_add_series(c, "d", x, y, N), 0);
+    unsigned char *b = NULL;
+    size_t len = 0;
+    CU_ASSERT_EQUAL_FATAL(chart_render_svg_mem(c, 600, 300, &b, &len), 0);
+    char *svg = malloc(len + 1);
+    memcpy(svg, b, len), svg[len] = '\0';
+    size_t dots = 0;
+    for (char *q = svg; (q = strstr(q, "stroke-linecap:round;")) != NULL; q++) {
+        char *end = strstr(q, "/>"), *d = strstr(q, " d=\"");
+        if (!end || !d || d > end)
+            continue;
+        double x0, y0, x1, y1;
+        if (sscanf(d, " d=\"M %lf %lf L %lf %lf \"", &x0, &y0, &x1, &y1) == 4 && x0 == x1 &&
+            y0 == y1)
+            dots++;
+    }
+    CU_ASSERT_EQUAL(dots, N);
+    free(svg), free(b);
+    chart_free(c);
+}
+
 static bool same_file(const char *a, const char *b)
 {
     size_t la, lb;
@@ -425,6 +455,7 @@ static const cu_test_t tests[] = {
     {"svg_is_stable_and_safe_to_inline", svg_is_stable_and_safe_to_inline},
     {"png_has_the_asked_pixel_size", png_has_the_asked_pixel_size},
     {"pdf_and_svg_are_documents", pdf_and_svg_are_documents},
+    {"document_dots_are_round_capped_points", document_dots_are_round_capped_points},
     {"same_chart_gives_identical_bytes", same_chart_gives_identical_bytes},
     {"empty_chart_gets_a_centred_note", empty_chart_gets_a_centred_note},
     {"every_kind_renders", every_kind_renders},
