@@ -195,12 +195,14 @@ void tcp_keep_end(tcp_keep_t *k, capture_result_t *part)
             xreallocarray(part->tcp_segs, part->ntcp_segs + kept, sizeof *part->tcp_segs);
         part->captcp_segs = part->ntcp_segs + kept;
     }
+    /* every connection is finished (and freed) by now: none is LIVE, and
+     * none may be touched */
     for (size_t i = 0; i < k->nheld; i++) {
         entry_t *e = k->held[i];
         if (e->where != LIVE)
             part->tcp_segs[part->ntcp_segs++] = e->g;
         else
-            e->c->kept = NULL, tcp_segs_free(&e->g);
+            tcp_segs_free(&e->g);
         free(e);
     }
     free(k->held);
