@@ -1,4 +1,4 @@
-/* xlsx.c — CASE/report.xlsx through libxlsxwriter; see report.h.
+/* xlsx.c — CASE/report.xlsx (and a comparison's) through xlsx_book.h; see report.h.
  *
  * One sheet per log, its columns those its writer marks for the workbook
  * (write/log_*.h: the same list the rows are written in), numbers as numbers,
@@ -14,6 +14,7 @@
 #include "core/xalloc.h"
 #include "report/chartlist.h"
 #include "report/ndjson_scan.h"
+#include "report/xlsx_book.h"
 #include "write/log_columns.h"
 #include "write/log_credentials.h"
 #include "write/log_conn.h"
@@ -37,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 unsigned long report_xlsx_max_rows = 1048575; /* rows after the header */
 
@@ -68,8 +68,7 @@ static const sheet_def_t sheets[] = {{"findings", "Findings", log_findings_colum
                                      {NULL, NULL, NULL, false}};
 
 typedef struct ctx {
-    lxw_workbook *wb;
-    lxw_format *hdr, *dt, *link;
+    xlsx_book_t *wb;
     int tz;
 } ctx_t;
 
@@ -80,16 +79,16 @@ static double excel_date(double epoch, int tz)
 }
 
 /* The workbook could not be written (closing it, or renaming it into
- * place): errno still holds the system's reason; recorded as every case
- * file's write failure is (core/fsutil.h). */
-static void workbook_failed(const char *final, lxw_error e, char *err, size_t errlen)
+ * place): errno still holds the system's reason (why: what the writer
+ * said); recorded as every case file's write failure is (core/fsutil.h). */
+static void workbook_failed(const char *final, const char *why, char *err, size_t errlen)
 {
     int sys = errno;
     if (sys) {
         fs_note_failure(final, "write", sys);
         snprintf(err, errlen, "%s: cannot write: %s", final, strerror(sys));
     } else {
-        snprintf(err, errlen, "%s: cannot write: %s", final, lxw_strerror(e));
+        snprintf(err, errlen, "%s: cannot write: %s", final, why);
     }
 }
 
@@ -116,7 +115,7 @@ static char *text_of(json_object *v)
 #define XLSX_MAX_COLS 64
 
 typedef struct cur {
-    lxw_worksheet *ws;
+    xlsx_sheet_t *ws;
     unsigned long row;
     const log_column_t *col[XLSX_MAX_COLS]; /* the columns shown, in log order */
     int ncols;
@@ -152,7 +151,7 @@ static void shown_columns(cur_t *cur, const log_column_t *cols, FILE *f)
             cur->col[cur->ncols++] = k;
 }
 
-static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, cur_t *cur)
+static xlsx_sheet_t *new_sheet(ctx_t *c, const char *title, int part, cur_t *cur)
 {
     char name[32];
     cur->title = title, cur->part = part;
@@ -160,12 +159,12 @@ static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, cur_t *cu
         snprintf(name, sizeof name, "%s (%d)", title, part);
     else
         snprintf(name, sizeof name, "%s", title);
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, name);
+    xlsx_sheet_t *ws = xlsx_add_sheet(c->wb, name);
     for (int n = 0; n < cur->ncols; n++) {
-        worksheet_write_string(ws, 0, (lxw_col_t)n, cur->col[n]->name, c->hdr);
+        xlsx_string(ws, 0, n, cur->col[n]->name, XLSX_HEADER);
         cur->width[n] = (double)strlen(cur->col[n]->name) + 2;
     }
-    worksheet_freeze_panes(ws, 1, 0);
+    xlsx_freeze_top_row(ws);
     cur->ws = ws;
     cur->row = 0;
     return ws;
@@ -174,40 +173,45 @@ static lxw_worksheet *new_sheet(ctx_t *c, const char *title, int part, cur_t *cu
 static void finish_sheet(cur_t *cur)
 {
     for (int i = 0; i < cur->ncols; i++)
-        worksheet_set_column(cur->ws, (lxw_col_t)i, (lxw_col_t)i,
-                             cur->width[i] > XLSX_MAX_WIDTH ? XLSX_MAX_WIDTH : cur->width[i], NULL);
+        xlsx_set_width(cur->ws, i, i,
+                       cur->width[i] > XLSX_MAX_WIDTH ? XLSX_MAX_WIDTH : cur->width[i]);
     if (cur->row > 0)
-        worksheet_autofilter(cur->ws, 0, 0, (lxw_row_t)cur->row, (lxw_col_t)(cur->ncols - 1));
+        xlsx_autofilter(cur->ws, cur->row, cur->ncols - 1);
 }
+
+/* A link to a file of the case: shown and linked with Windows' separator,
+ * as libxlsxwriter (the writer before xlsx_book.h) wrote external links. */
+static void write_link(cur_t *cur, int col, const char *path)
+{
+    char *p = xstrdup(path);
+    for (char *q = p; *q; q++)
+        if (*q == '/')
+            *q = '\\';
+    xlsx_link(cur->ws, cur->row, col, p, p);
+    free(p);
+}
+
+static void write_text_cell(cur_t *cur, int col, const char *s, double *w);
 
 static void write_cell(ctx_t *c, cur_t *cur, int col, json_object *v)
 {
-    lxw_row_t r = (lxw_row_t)cur->row;
+    unsigned long r = cur->row;
     double w = 0;
     if (!v || json_object_is_type(v, json_type_null))
         return;
     if (cur->col[col]->type == LOG_TIME &&
         (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))) {
-        worksheet_write_number(cur->ws, r, (lxw_col_t)col,
-                               excel_date(json_object_get_double(v), c->tz), c->dt);
+        xlsx_number(cur->ws, r, col, excel_date(json_object_get_double(v), c->tz), XLSX_DATE);
         w = 22;
     } else if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
-        worksheet_write_number(cur->ws, r, (lxw_col_t)col, json_object_get_double(v), NULL);
+        xlsx_number(cur->ws, r, col, json_object_get_double(v), XLSX_PLAIN);
         w = 12;
     } else if (json_object_is_type(v, json_type_boolean)) {
-        worksheet_write_boolean(cur->ws, r, (lxw_col_t)col, json_object_get_boolean(v), NULL);
+        xlsx_bool(cur->ws, r, col, json_object_get_boolean(v));
         w = 7;
     } else {
         char *s = text_of(v);
-        if (strcmp(cur->col[col]->name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0) {
-            char *url = xasprintf("external:%s", s);
-            worksheet_write_url_opt(cur->ws, r, (lxw_col_t)col, url, c->link, s, NULL);
-            free(url);
-        } else {
-            /* always a string: never a formula, whatever the traffic put first */
-            worksheet_write_string(cur->ws, r, (lxw_col_t)col, s, NULL);
-        }
-        w = (double)strlen(s) + 2;
+        write_text_cell(cur, col, s, &w);
         free(s);
     }
     if (w > cur->width[col])
@@ -273,16 +277,12 @@ static void write_parsed_cell(ctx_t *c, cur_t *cur, int col, const jspan_t *v)
 
 /* A string cell: artifacts linked, the rest always a string (never a
  * formula, whatever the traffic put first).  Its width in *w. */
-static void write_text_cell(ctx_t *c, cur_t *cur, int col, const char *s, double *w)
+static void write_text_cell(cur_t *cur, int col, const char *s, double *w)
 {
-    lxw_row_t r = (lxw_row_t)cur->row;
-    if (strcmp(cur->col[col]->name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0) {
-        char *url = xasprintf("external:%s", s);
-        worksheet_write_url_opt(cur->ws, r, (lxw_col_t)col, url, c->link, s, NULL);
-        free(url);
-    } else {
-        worksheet_write_string(cur->ws, r, (lxw_col_t)col, s, NULL);
-    }
+    if (strcmp(cur->col[col]->name, "extracted") == 0 && strncmp(s, "artifacts/", 10) == 0)
+        write_link(cur, col, s);
+    else
+        xlsx_string(cur->ws, cur->row, col, s, XLSX_PLAIN);
     *w = (double)strlen(s) + 2;
 }
 
@@ -291,7 +291,7 @@ static void write_text_cell(ctx_t *c, cur_t *cur, int col, const char *s, double
  * lists of strings decoded here, anything else parsed by json-c). */
 static void write_span_cell(ctx_t *c, cur_t *cur, int col, const jspan_t *v, buf_t *text)
 {
-    lxw_row_t r = (lxw_row_t)cur->row;
+    unsigned long r = cur->row;
     double w = 0;
     buf_clear(text);
     switch (v->kind) {
@@ -299,23 +299,22 @@ static void write_span_cell(ctx_t *c, cur_t *cur, int col, const jspan_t *v, buf
         return;
     case JSPAN_NUMBER:
         if (cur->col[col]->type == LOG_TIME) {
-            worksheet_write_number(cur->ws, r, (lxw_col_t)col,
-                                   excel_date(strtod(v->text, NULL), c->tz), c->dt);
+            xlsx_number(cur->ws, r, col, excel_date(strtod(v->text, NULL), c->tz), XLSX_DATE);
             w = 22;
         } else {
-            worksheet_write_number(cur->ws, r, (lxw_col_t)col, strtod(v->text, NULL), NULL);
+            xlsx_number(cur->ws, r, col, strtod(v->text, NULL), XLSX_PLAIN);
             w = 12;
         }
         break;
     case JSPAN_TRUE:
     case JSPAN_FALSE:
-        worksheet_write_boolean(cur->ws, r, (lxw_col_t)col, v->kind == JSPAN_TRUE, NULL);
+        xlsx_bool(cur->ws, r, col, v->kind == JSPAN_TRUE);
         w = 7;
         break;
     case JSPAN_STRING:
     case JSPAN_ARRAY:
         if (v->kind == JSPAN_STRING ? jspan_string(v, text) : jspan_string_list(v, text)) {
-            write_text_cell(c, cur, col, buf_cstr(text), &w);
+            write_text_cell(cur, col, buf_cstr(text), &w);
             break;
         }
         write_parsed_cell(c, cur, col, v);
@@ -341,7 +340,8 @@ static bool write_row(ctx_t *c, cur_t *cur, const char *line, size_t len, buf_t 
         return false;
     if (cur->row >= report_xlsx_max_rows) {
         finish_sheet(cur);
-        worksheet_write_comment(cur->ws, 0, 0, "This table continues on the next sheet.");
+        xlsx_comment(cur->ws, 0, 0, "This table continues on the next sheet.");
+        xlsx_sheet_done(cur->ws);
         new_sheet(c, cur->title, cur->part + 1, cur);
     }
     cur->row++;
@@ -386,66 +386,67 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
     if (f)
         fclose(f);
     finish_sheet(&cur);
+    xlsx_sheet_done(cur.ws);
     return rows;
 }
 
 /* The Summary sheet ws (added first, filled last) from case.json. */
-static void summary(ctx_t *c, lxw_worksheet *ws, json_object *cj)
+static void summary(ctx_t *c, xlsx_sheet_t *ws, json_object *cj)
 {
     json_object *v;
     int r = 0;
-    worksheet_set_column(ws, 0, 0, 22, NULL);
-    worksheet_set_column(ws, 1, 1, 70, NULL);
-    worksheet_write_string(ws, (lxw_row_t)r++, 0, "pcapcase case", c->hdr);
+    xlsx_set_width(ws, 0, 0, 22);
+    xlsx_set_width(ws, 1, 1, 70);
+    xlsx_string(ws, r++, 0, "pcapcase case", XLSX_HEADER);
     const char *keys[] = {"name", "created", "tz", NULL};
     for (int i = 0; keys[i]; i++)
         if (json_object_object_get_ex(cj, keys[i], &v)) {
-            worksheet_write_string(ws, (lxw_row_t)r, 0, keys[i], NULL);
-            worksheet_write_string(ws, (lxw_row_t)r++, 1, json_object_get_string(v), NULL);
+            xlsx_string(ws, r, 0, keys[i], XLSX_PLAIN);
+            xlsx_string(ws, r++, 1, json_object_get_string(v), XLSX_PLAIN);
         }
     r++;
-    worksheet_write_string(ws, (lxw_row_t)r++, 0, "Totals", c->hdr);
+    xlsx_string(ws, r++, 0, "Totals", XLSX_HEADER);
     json_object *tot, *tab, *ev;
     if (json_object_object_get_ex(cj, "totals", &tot)) {
         json_object_object_foreach(tot, k, val)
         {
-            worksheet_write_string(ws, (lxw_row_t)r, 0, k, NULL);
-            worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(val), NULL);
+            xlsx_string(ws, r, 0, k, XLSX_PLAIN);
+            xlsx_number(ws, r++, 1, json_object_get_double(val), XLSX_PLAIN);
         }
     }
     if (json_object_object_get_ex(cj, "tables", &tab)) {
         json_object_object_foreach(tab, k, val)
         {
             char *label = xasprintf("rows: %s", k);
-            worksheet_write_string(ws, (lxw_row_t)r, 0, label, NULL);
-            worksheet_write_number(ws, (lxw_row_t)r++, 1, json_object_get_double(val), NULL);
+            xlsx_string(ws, r, 0, label, XLSX_PLAIN);
+            xlsx_number(ws, r++, 1, json_object_get_double(val), XLSX_PLAIN);
             free(label);
         }
     }
     r++;
-    worksheet_write_string(ws, (lxw_row_t)r++, 0, "Evidence", c->hdr);
+    xlsx_string(ws, r++, 0, "Evidence", XLSX_HEADER);
     if (json_object_object_get_ex(cj, "evidence", &ev))
         for (size_t i = 0; i < json_object_array_length(ev); i++) {
             json_object *e = json_object_array_get_idx(ev, i), *n, *h;
             if (json_object_object_get_ex(e, "name", &n) &&
                 json_object_object_get_ex(e, "sha256", &h)) {
-                worksheet_write_string(ws, (lxw_row_t)r, 0, json_object_get_string(n), NULL);
-                worksheet_write_string(ws, (lxw_row_t)r++, 1, json_object_get_string(h), NULL);
+                xlsx_string(ws, r, 0, json_object_get_string(n), XLSX_PLAIN);
+                xlsx_string(ws, r++, 1, json_object_get_string(h), XLSX_PLAIN);
             }
         }
 }
 
 static void charts_sheet(ctx_t *c, const char *dir)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Charts");
+    xlsx_sheet_t *ws = xlsx_add_sheet(c->wb, "Charts");
     char *cdir = xasprintf("%s/charts", dir);
     size_t n;
     char **names = chartlist(dir, &n);
-    lxw_image_options opt = {.x_scale = 0.6, .y_scale = 0.6};
+
     for (size_t i = 0; i < n; i++) {
         char *p = xasprintf("%s/%s", cdir, names[i]);
-        worksheet_write_string(ws, (lxw_row_t)(i * 18), 0, names[i], c->hdr);
-        worksheet_insert_image_opt(ws, (lxw_row_t)(i * 18 + 1), 0, p, &opt);
+        xlsx_string(ws, (i * 18), 0, names[i], XLSX_HEADER);
+        xlsx_image(ws, i * 18 + 1, 0, p, 0.6);
         free(p);
         free(names[i]);
     }
@@ -456,7 +457,7 @@ static void charts_sheet(ctx_t *c, const char *dir)
 struct report_xlsx {
     ctx_t c;
     char *dir, *final, *tmp;
-    lxw_worksheet *summary; /* first in the workbook, filled from case.json at the end */
+    xlsx_sheet_t *summary; /* first in the workbook, filled from case.json at the end */
 };
 
 int report_xlsx_begin(const char *dir, int tz_offset_sec, report_xlsx_t **out, char *err,
@@ -467,26 +468,17 @@ int report_xlsx_begin(const char *dir, int tz_offset_sec, report_xlsx_t **out, c
     x->dir = xstrdup(dir);
     x->final = xasprintf("%s/report.xlsx", dir), x->tmp = xasprintf("%s/.report.xlsx.tmp", dir);
     x->c.tz = tz_offset_sec;
-    /* constant memory: rows go to disk as they are written, so a case of
-     * millions of connections does not hold every cell in memory */
-    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+    /* each sheet is deflated as its rows are written and goes into the
+     * archive when complete (xlsx_book.h): memory does not grow with rows */
+    static const xlsx_look_t look = {"yyyy-mm-dd hh:mm:ss.000", true, true};
     ctx_t *c = &x->c;
-    c->wb = workbook_new_opt(x->tmp, &wo);
+    c->wb = xlsx_book_open(x->tmp, &look, err, errlen);
     if (!c->wb) {
-        snprintf(err, errlen, "%s: cannot create workbook", x->tmp);
+        fs_note_failure(x->final, "write", errno);
         free(x->dir), free(x->final), free(x->tmp), free(x);
         return -1;
     }
-    c->hdr = workbook_add_format(c->wb);
-    format_set_bold(c->hdr);
-    format_set_bg_color(c->hdr, 0xDCE3EF);
-    format_set_bottom(c->hdr, LXW_BORDER_THIN);
-    c->dt = workbook_add_format(c->wb);
-    format_set_num_format(c->dt, "yyyy-mm-dd hh:mm:ss.000");
-    c->link = workbook_add_format(c->wb);
-    format_set_font_color(c->link, LXW_COLOR_BLUE);
-    format_set_underline(c->link, LXW_UNDERLINE_SINGLE);
-    x->summary = workbook_add_worksheet(c->wb, "Summary");
+    x->summary = xlsx_add_sheet(c->wb, "Summary");
     for (const sheet_def_t *d = sheets; d->log; d++)
         write_log(c, dir, d);
     *out = x;
@@ -502,7 +494,7 @@ void report_xlsx_abandon(report_xlsx_t *x)
 {
     if (!x)
         return;
-    workbook_close(x->c.wb);
+    xlsx_book_abandon(x->c.wb);
     unlink(x->tmp);
     xlsx_free(x);
 }
@@ -518,20 +510,19 @@ int report_xlsx_finish(report_xlsx_t *x, char *err, size_t errlen)
         return -1;
     }
     ctx_t *c = &x->c;
-    lxw_doc_properties props = {.title = "pcapcase case", .author = "pcapcase"};
+    xlsx_props_t props = {.title = "pcapcase case", .author = "pcapcase"};
     json_object *v, *ev;
     if (json_object_object_get_ex(cj, "evidence", &ev) && json_object_array_length(ev) &&
         json_object_object_get_ex(json_object_array_get_idx(ev, 0), "first_ts", &v))
         props.created = (time_t)json_object_get_double(v);
-    workbook_set_properties(c->wb, &props);
     summary(c, x->summary, cj);
     charts_sheet(c, x->dir);
     json_object_put(cj);
-    errno = 0; /* what fails below sets it */
-    lxw_error e = workbook_close(c->wb);
+    char why[512] = "";
     int rc = 0;
-    if (e != LXW_NO_ERROR || rename(x->tmp, x->final) != 0) {
-        workbook_failed(x->final, e, err, errlen);
+    if (xlsx_book_close(c->wb, &props, why, sizeof why) != 0 ||
+        (errno = 0, rename(x->tmp, x->final) != 0)) {
+        workbook_failed(x->final, why, err, errlen);
         unlink(x->tmp);
         rc = -1;
     }
@@ -621,30 +612,38 @@ static const sheet_def_t compare_sheets[] = {{"flows", "Flows", c_flows, false},
 
 /* One labelled figure: a number, or text (e.g. how a quantile was computed);
  * null stays empty. */
-static void summary_cell(lxw_worksheet *ws, int r, const char *label, json_object *v)
+static void summary_cell(xlsx_sheet_t *ws, int r, const char *label, json_object *v)
 {
-    worksheet_write_string(ws, (lxw_row_t)r, 0, label, NULL);
+    xlsx_string(ws, r, 0, label, XLSX_PLAIN);
     if (json_object_is_type(v, json_type_string))
-        worksheet_write_string(ws, (lxw_row_t)r, 1, json_object_get_string(v), NULL);
+        xlsx_string(ws, r, 1, json_object_get_string(v), XLSX_PLAIN);
     else if (!json_object_is_type(v, json_type_null))
-        worksheet_write_number(ws, (lxw_row_t)r, 1, json_object_get_double(v), NULL);
+        xlsx_number(ws, r, 1, json_object_get_double(v), XLSX_PLAIN);
 }
+
+static void compare_summary_rows(xlsx_sheet_t *ws, json_object *cj);
 
 static void compare_summary_sheet(ctx_t *c, json_object *cj)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(c->wb, "Summary");
-    worksheet_set_column(ws, 0, 0, 40, NULL);
-    worksheet_set_column(ws, 1, 2, 20, NULL);
+    xlsx_sheet_t *ws = xlsx_add_sheet(c->wb, "Summary");
+    compare_summary_rows(ws, cj);
+    xlsx_sheet_done(ws);
+}
+
+static void compare_summary_rows(xlsx_sheet_t *ws, json_object *cj)
+{
+    xlsx_set_width(ws, 0, 0, 40);
+    xlsx_set_width(ws, 1, 2, 20);
     int r = 0;
-    worksheet_write_string(ws, (lxw_row_t)r++, 0, "pcapcase comparison", c->hdr);
+    xlsx_string(ws, r++, 0, "pcapcase comparison", XLSX_HEADER);
     json_object *off, *v;
     if (json_object_object_get_ex(cj, "clock_offset_b_minus_a", &off) &&
         !json_object_is_type(off, json_type_null)) {
-        worksheet_write_string(ws, (lxw_row_t)r, 0, "clock offset B-A (s)", NULL);
+        xlsx_string(ws, r, 0, "clock offset B-A (s)", XLSX_PLAIN);
         if (json_object_object_get_ex(off, "seconds", &v))
-            worksheet_write_number(ws, (lxw_row_t)r, 1, json_object_get_double(v), NULL);
+            xlsx_number(ws, r, 1, json_object_get_double(v), XLSX_PLAIN);
         if (json_object_object_get_ex(off, "uncertainty", &v))
-            worksheet_write_number(ws, (lxw_row_t)r, 2, json_object_get_double(v), NULL);
+            xlsx_number(ws, r, 2, json_object_get_double(v), XLSX_PLAIN);
         r++;
         /* the interval every delay allows leads, as in the report */
         static const char *const rows[][2] = {{"lowest", "clock offset B-A at least (s)"},
@@ -661,7 +660,7 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
         if (!json_object_object_get_ex(cj, dirs[d], &o))
             continue;
         r++;
-        worksheet_write_string(ws, (lxw_row_t)r++, 0, dirs[d], c->hdr);
+        xlsx_string(ws, r++, 0, dirs[d], XLSX_HEADER);
         json_object_object_foreach(o, k, val)
         {
             if (json_object_is_type(val, json_type_object)) {
@@ -684,7 +683,7 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
             if (!json_object_object_get_ex(loc, pts[p][0], &o))
                 continue;
             r++;
-            worksheet_write_string(ws, (lxw_row_t)r++, 0, pts[p][1], c->hdr);
+            xlsx_string(ws, r++, 0, pts[p][1], XLSX_HEADER);
             json_object_object_foreach(o, k, val)
             {
                 summary_cell(ws, r++, k, val);
@@ -698,7 +697,7 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
     json_object *m;
     if (json_object_object_get_ex(cj, "matching", &m)) {
         r++;
-        worksheet_write_string(ws, (lxw_row_t)r++, 0, "matching", c->hdr);
+        xlsx_string(ws, r++, 0, "matching", XLSX_HEADER);
         json_object_object_foreach(m, k, val)
         {
             summary_cell(ws, r++, k, val);
@@ -707,8 +706,9 @@ static void compare_summary_sheet(ctx_t *c, json_object *cj)
 }
 
 /* The workbook's creation time: A's first packet (the start of the first
- * time slice), so that the same comparison gives the same bytes; 1 (not 0,
- * which libxlsxwriter takes as "now") when no packet was matched. */
+ * time slice), so that the same comparison gives the same bytes; 1 second
+ * past the epoch when no packet was matched (as before: libxlsxwriter took 0
+ * as "now"). */
 static time_t compare_created(json_object *cj)
 {
     json_object *off, *sl, *from;
@@ -731,29 +731,23 @@ int report_compare_xlsx_write(const char *dir, char *err, size_t errlen)
     char *final = xasprintf("%s/report.xlsx", dir), *tmp = xasprintf("%s/.report.xlsx.tmp", dir);
     ctx_t c;
     memset(&c, 0, sizeof c);
-    c.wb = workbook_new(tmp);
+    static const xlsx_look_t look = {"yyyy-mm-dd hh:mm:ss.000000", false, false};
+    c.wb = xlsx_book_open(tmp, &look, err, errlen);
     int rc = 0;
     if (!c.wb) {
-        snprintf(err, errlen, "%s: cannot create workbook", tmp);
+        fs_note_failure(final, "write", errno);
         rc = -1;
     } else {
-        lxw_doc_properties props = {.title = "pcapcase comparison", .author = "pcapcase"};
+        xlsx_props_t props = {.title = "pcapcase comparison", .author = "pcapcase"};
         props.created = compare_created(cj);
-        workbook_set_properties(c.wb, &props);
-        c.hdr = workbook_add_format(c.wb);
-        format_set_bold(c.hdr);
-        format_set_bg_color(c.hdr, 0xDCE3EF);
-        c.dt = workbook_add_format(c.wb);
-        format_set_num_format(c.dt, "yyyy-mm-dd hh:mm:ss.000000");
-        c.link = workbook_add_format(c.wb);
         compare_summary_sheet(&c, cj);
         for (const sheet_def_t *d = compare_sheets; d->log; d++)
             write_log(&c, dir, d);
         charts_sheet(&c, dir);
-        errno = 0; /* what fails below sets it */
-        lxw_error e = workbook_close(c.wb);
-        if (e != LXW_NO_ERROR || rename(tmp, final) != 0) {
-            workbook_failed(final, e, err, errlen);
+        char why[512] = "";
+        if (xlsx_book_close(c.wb, &props, why, sizeof why) != 0 ||
+            (errno = 0, rename(tmp, final) != 0)) {
+            workbook_failed(final, why, err, errlen);
             unlink(tmp);
             rc = -1;
         }
