@@ -124,14 +124,36 @@ typedef struct cur {
     int part;
 } cur_t;
 
-/* Does some row of the log f has the member name?  (f is rewound.) */
+typedef struct wanted {
+    const char *name;
+    size_t len;
+    bool found;
+} wanted_t;
+
+static bool wanted_member(void *ctx, const char *name, size_t nlen, const jspan_t *v)
+{
+    wanted_t *w = ctx;
+    if (nlen == w->len && memcmp(name, w->name, nlen) == 0)
+        w->found = true;
+    return !w->found; /* found: stop */
+}
+
+/* Does some row of the log f have the member name?  Rows scanned
+ * (ndjson_scan.h), json-c only for one the scanner does not read; f is
+ * rewound. */
 static bool log_has(FILE *f, const char *name)
 {
     char *line = NULL;
     size_t cap = 0;
+    ssize_t n;
     bool found = false;
     rewind(f);
-    while (!found && getline(&line, &cap, f) > 0) {
+    while (!found && (n = getline(&line, &cap, f)) > 0) {
+        wanted_t w = {name, strlen(name), false};
+        if (ndjson_scan_row(line, (size_t)n, wanted_member, &w) || w.found) {
+            found = w.found;
+            continue;
+        }
         json_object *o = json_tokener_parse(line);
         found = o && json_object_object_get_ex(o, name, NULL);
         json_object_put(o);
