@@ -21,7 +21,7 @@ ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Build and runtime libraries, then what the tests use as oracles and viewers.
-PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-dev libxlsxwriter-dev
+PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-dev
             libjson-c-dev libcunit1-dev libssl-dev zlib1g-dev libbrotli-dev libzstd-dev libmagic-dev libmaxminddb-dev
             libnghttp2-dev fonts-dejavu-core ieee-data python3)
 # nginx-light, curl, tcpdump, nghttp2-server/-client and brotli record the HTTPS / HTTP/2
