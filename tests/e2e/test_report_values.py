@@ -8,6 +8,7 @@ twice; every row of every log sheet is compared with its log row: numbers as num
 booleans as booleans.  The workbook's rows are scanned from the logs' text
 (src/report/ndjson_scan.c), not parsed by json-c, so this is what shows a scanned value
 kept its meaning (escapes, \\u00XX control characters, lists, numbers of every form).
+The two workbooks are also byte-identical (src/report/xlsx_book.c writes no "now").
 """
 import json
 import os
@@ -87,6 +88,12 @@ def main():
         c.eq(list(one), list(two), "same sheets with the workbook on its own thread")
         for name in one:
             c.eq(one[name], two.get(name), f"{name}: same cells with --jobs 1 and --jobs 2")
+        wbs = []
+        for j in ("1", "2"):
+            with open(os.path.join(outs[j], "report.xlsx"), "rb") as f:
+                wbs.append(f.read())
+        c.check(wbs[0] == wbs[1], "report.xlsx byte-identical with --jobs 1 and 2 (fixed zip "
+                "times, the case's own creation time)")
         c.eq(list(one)[0], "Summary", "the summary is the first sheet")
         c.eq(list(one)[-1], "Charts", "the charts are the last sheet")
         summary = {r[0]: r[1] for r in one["Summary"] if len(r) > 1}
