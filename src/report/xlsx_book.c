@@ -510,9 +510,8 @@ int xlsx_image(xlsx_sheet_t *s, unsigned long row, int col, const char *path, do
 
 static void head_xml(const xlsx_sheet_t *s, buf_t *h)
 {
-    char a[40], z[40];
+    char z[40];
     buf_append_str(h, XML_DECL "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
-    cell_ref(a, 0, 0);
     cell_ref(z, s->max_row, s->max_col);
     if (s->any && (s->max_row || s->max_col))
         buf_printf(h, "<dimension ref=\"A1:%s\"/>", z);
