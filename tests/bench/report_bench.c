@@ -1,8 +1,9 @@
 /* report_bench.c — what the reports cost per row: rewrites report.html and
  * report.xlsx of a finished case folder (as `pcapcase analyze` left it) and
  * prints the time of each, the workbook split into its sheets of the logs
- * (report_xlsx_begin: every row) and the rest (report_xlsx_finish: summary,
- * charts, zip compression), and the microseconds per log row.
+ * (report_xlsx_begin: every row, each sheet deflated as it is written) and
+ * the rest (report_xlsx_finish: summary, charts, the archive's directory),
+ * and the microseconds per log row.
  *
  *   cmake --build build --target report_bench
  *   build/report_bench CASE [REPEATS]      (default 3; the fastest run counts)
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
     printf("case %s: %lld log rows; CPU seconds, fastest of %d\n", dir, rows, reps);
     printf("report.html            %7.3f s  %6.2f us/row\n", html, html * per);
     printf("report.xlsx log sheets %7.3f s  %6.2f us/row\n", begin, begin * per);
-    printf("report.xlsx rest       %7.3f s  %6.2f us/row (summary, charts, zip compression)\n",
+    printf("report.xlsx rest       %7.3f s  %6.2f us/row (summary, charts, closing)\n",
            finish, finish * per);
     printf("both                   %7.3f s  %6.2f us/row (wall %.3f s)\n", html + begin + finish,
            (html + begin + finish) * per, wall);
