@@ -103,8 +103,8 @@ int main(int argc, char **argv)
     printf("case %s: %lld log rows; CPU seconds, fastest of %d\n", dir, rows, reps);
     printf("report.html            %7.3f s  %6.2f us/row\n", html, html * per);
     printf("report.xlsx log sheets %7.3f s  %6.2f us/row\n", begin, begin * per);
-    printf("report.xlsx rest       %7.3f s  %6.2f us/row (summary, charts, closing)\n",
-           finish, finish * per);
+    printf("report.xlsx rest       %7.3f s  %6.2f us/row (summary, charts, closing)\n", finish,
+           finish * per);
     printf("both                   %7.3f s  %6.2f us/row (wall %.3f s)\n", html + begin + finish,
            (html + begin + finish) * per, wall);
     return 0;
