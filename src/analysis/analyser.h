@@ -29,7 +29,9 @@
  *     the same connection (an_inner_*): the entry whose alpn is the
  *     protocol the handshake chose, else the first entry with an alpn
  *     whose detect() accepts the first plaintext bytes.  Its context says
- *     decrypted, so its records are marked.
+ *     decrypted, so its records are marked.  After STARTTLS the inner
+ *     analyser is the plain-text one the connection started with
+ *     (an_inner_new_starttls), resumed past its greeting.
  *   - Tunnels: HTTP, when a CONNECT is answered 2xx, hands the rest of the
  *     connection to an inner stream too (an_inner_new_tunnel): there every
  *     TCP entry with callbacks may take it, detected as on a connection of
@@ -85,6 +87,11 @@ typedef struct an_ctx {
     bool decrypted;                   /* an inner stream: the bytes are decrypted TLS plaintext */
     an_shared_t *shared;              /* the capture's shared state (dispatch.c) */
     unsigned tunnel;                  /* an inner stream: CONNECT tunnels around it (0: none) */
+    /* The TLS entry after STARTTLS: the plain-text analyser it took over
+     * from, whose protocol the decrypted plaintext continues; copied into
+     * that inner stream's context, where it tells the analyser to resume
+     * after the greeting.  NULL everywhere else. */
+    const analyser_t *starttls_from;
 } an_ctx_t;
 
 /*
@@ -190,6 +197,10 @@ typedef struct an_inner an_inner_t;
 /* outer: the outer analyser's context (its evidence, sink, damage).
  * alpn: the protocol the handshake chose, or NULL (copied).  Never NULL. */
 an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn);
+/* The plaintext of TLS begun by STARTTLS: the analyser outer->starttls_from
+ * (not NULL) reads it, its context saying decrypted and starttls_from (so
+ * it expects no greeting).  Never NULL. */
+an_inner_t *an_inner_new_starttls(const an_ctx_t *outer, conn_t *c);
 /* The stream after a CONNECT answered 2xx: any TCP analyser may take it,
  * detected as if c went to target_port (the CONNECT's; 0 when unknown) —
  * the connection's own ports are the proxy's.  Never NULL. */

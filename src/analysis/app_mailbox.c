@@ -15,6 +15,7 @@ typedef struct mailbox_proto {
     const char *source; /* files.ndjson source */
     const char *cred;   /* credential proto */
     void *(*open)(void *ctx);
+    void (*resume_in_tls)(void *session); /* NULL: nothing to skip (IMAP has no greeting state) */
     void (*data)(void *session, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
     void (*gap)(void *session, bool is_orig, uint64_t len);
     void (*close)(void *session);
@@ -105,6 +106,10 @@ static void pop3_close(void *ss)
 {
     pop3_session_free(ss);
 }
+static void pop3_resume_in_tls(void *ss)
+{
+    pop3_session_resume_in_tls(ss);
+}
 static void *imap_open(void *ctx)
 {
     return imap_session_new(&imap_cb, ctx);
@@ -122,8 +127,10 @@ static void imap_close(void *ss)
     imap_session_free(ss);
 }
 
-static const mailbox_proto_t pop3 = {"POP3", "pop3", pop3_open, pop3_data, pop3_gap, pop3_close};
-static const mailbox_proto_t imap = {"IMAP", "imap", imap_open, imap_data, imap_gap, imap_close};
+static const mailbox_proto_t pop3 = {"POP3",    "pop3",   pop3_open, pop3_resume_in_tls,
+                                     pop3_data, pop3_gap, pop3_close};
+static const mailbox_proto_t imap = {"IMAP",    "imap",   imap_open, NULL,
+                                     imap_data, imap_gap, imap_close};
 
 static void *mailbox_new(const an_ctx_t *ctx, conn_t *c, const mailbox_proto_t *proto)
 {
@@ -132,6 +139,8 @@ static void *mailbox_new(const an_ctx_t *ctx, conn_t *c, const mailbox_proto_t *
     s->proto = proto;
     s->c = c;
     s->session = proto->open(s);
+    if (ctx->starttls_from && proto->resume_in_tls) /* the decrypted rest after STLS/STARTTLS */
+        proto->resume_in_tls(s->session);
     return s;
 }
 

@@ -70,6 +70,7 @@ static void on_txn(void *ctx, const smtp_txn_t *t)
                        .nrcpt = t->nrcpt,
                        .last_reply = t->last_reply,
                        .tls = t->tls,
+                       .decrypted = s->ctx->decrypted,
                        .first_frame = t->first_frame,
                        .last_frame = t->last_frame};
     an_conn_ident(s->c, &r.conn);
@@ -105,6 +106,8 @@ static void *smtp_new(const an_ctx_t *ctx, conn_t *c)
     s->ctx = ctx;
     s->c = c;
     s->ss = smtp_session_new(&smtp_cb, s);
+    if (ctx->starttls_from) /* the decrypted rest of a STARTTLS session */
+        smtp_session_resume_in_tls(s->ss);
     return s;
 }
 

@@ -53,7 +53,9 @@ static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t 
         tls_handshake_plain(s->t, dir == 0, p, n);
     } else if (type == TLS_CT_APPLICATION_DATA && n) {
         if (!s->inner)
-            s->inner = an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
+            s->inner = s->an->starttls_from
+                           ? an_inner_new_starttls(s->an, s->c)
+                           : an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
         an_inner_data(s->inner, dir == 0, p, n, s->cur_frame, s->cur_ts);
     }
 }

@@ -16,6 +16,7 @@ struct dispatch {
     size_t n;
     const an_ctx_t *base;
     const analyser_t *after_starttls; /* what STARTTLS connections switch to, or NULL */
+    an_ctx_t *starttls_ctx;           /* its context after entry i, same index */
     an_shared_t *shared;              /* what the analysers share across connections */
 };
 
@@ -43,6 +44,8 @@ struct an_conn {
     stream_side_t sides[2];
 };
 
+static const an_ctx_t *ctx_of(const dispatch_t *d, const analyser_t *a);
+
 dispatch_t *dispatch_new(const an_ctx_t *base)
 {
     dispatch_t *d = xcalloc(1, sizeof *d);
@@ -57,6 +60,12 @@ dispatch_t *dispatch_new(const an_ctx_t *base)
         d->ctx[i].shared = d->shared;
         if (analysers[i].after_starttls && !d->after_starttls)
             d->after_starttls = &analysers[i];
+    }
+    /* TLS after STARTTLS knows the protocol inside: the one it replaced */
+    d->starttls_ctx = xcalloc(d->n ? d->n : 1, sizeof *d->starttls_ctx);
+    for (size_t i = 0; i < d->n && d->after_starttls; i++) {
+        d->starttls_ctx[i] = *ctx_of(d, d->after_starttls);
+        d->starttls_ctx[i].starttls_from = &analysers[i];
     }
     return d;
 }
@@ -79,15 +88,20 @@ static const analyser_t *choose(const dispatch_t *d, unsigned t, const conn_t *c
     return NULL;
 }
 
-static session_t *session_start(an_conn_t *ac, const analyser_t *a)
+static session_t *session_start_as(an_conn_t *ac, const an_ctx_t *ctx)
 {
     session_t *s = xcalloc(1, sizeof *s);
-    s->ctx = ctx_of(ac->d, a);
-    if (a->ops)
-        s->state = a->ops->new (s->ctx, ac->conn);
+    s->ctx = ctx;
+    if (ctx->self->ops)
+        s->state = ctx->self->ops->new (s->ctx, ac->conn);
     s->next = ac->sessions;
     ac->sessions = s;
     return s;
+}
+
+static session_t *session_start(an_conn_t *ac, const analyser_t *a)
+{
+    return session_start_as(ac, ctx_of(ac->d, a));
 }
 
 static void session_finish(session_t *s)
@@ -145,9 +159,10 @@ static bool starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
     session_t *s = ac->sessions;
     if (!is_orig || !to || !(s->ctx->self->flags & AN_STARTTLS) || !to->after_starttls(p, n))
         return false;
+    const an_ctx_t *tls = &ac->d->starttls_ctx[s->ctx->self - analysers];
     session_finish(s);
     ac->sessions = NULL;
-    session_start(ac, to);
+    session_start_as(ac, tls);
     return true;
 }
 
@@ -289,6 +304,7 @@ void dispatch_free(dispatch_t *d)
     filemagic_close(d->shared->magic);
     x509_cache_free(d->shared->x509);
     free(d->shared);
+    free(d->starttls_ctx);
     free(d->ctx);
     free(d);
 }

@@ -7,7 +7,8 @@
  * with an alpn whose detector takes the first plaintext bytes; it gets its
  * own copy of the outer analyser's context with decrypted set, so the
  * records it makes say where their bytes came from and the connection
- * keeps its service.  In a tunnel: the first TCP entry whose detector takes
+ * keeps its service.  After STARTTLS: the analyser that ran before it,
+ * resumed past the greeting.  In a tunnel: the first TCP entry whose detector takes
  * the first bytes, as the dispatcher chooses for a new connection — shown
  * a copy of the connection whose responder port is the CONNECT's target,
  * since port hints (SMTP's banner comes before any client byte) must see
@@ -38,6 +39,14 @@ an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn)
     in->ctx.decrypted = true;
     in->c = c;
     in->alpn = alpn ? xstrdup(alpn) : NULL;
+    return in;
+}
+
+an_inner_t *an_inner_new_starttls(const an_ctx_t *outer, conn_t *c)
+{
+    an_inner_t *in = an_inner_new(outer, c, NULL);
+    in->ctx.self = outer->starttls_from; /* chosen already: the protocol before the switch */
+    in->state = in->ctx.self->ops->new (&in->ctx, c);
     return in;
 }
 
@@ -93,6 +102,7 @@ static void after_starttls(an_inner_t *in, bool is_orig, const uint8_t *p, size_
         if (!a->after_starttls(p, n))
             return;
         in->ctx.self->ops->finish(in->state);
+        in->ctx.starttls_from = in->ctx.self;
         in->ctx.self = a;
         in->state = a->ops->new (&in->ctx, in->c);
         a->ops->data(in->state, is_orig, p, n, frame, ts);

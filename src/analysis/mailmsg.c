@@ -48,6 +48,7 @@ static void report(mailmsg_t *m, const carve_t *cv, const char *fuid, const char
     f.filename = filename;
     f.declared_mime = declared;
     f.is_orig = m->is_orig;
+    f.decrypted = m->ctx->decrypted;
     m->ctx->records->file(m->ctx->records->ctx, &f);
 }
 

@@ -196,6 +196,7 @@ typedef struct smtp_record {
     const imf_headers_t *hdr;
     const char *last_reply;
     bool tls;
+    bool decrypted;           /* read from STARTTLS's TLS, decrypted with the key log */
     const char *const *fuids; /* the message's parts in files.ndjson */
     size_t nfuids;
     const char *eml_fuid; /* the whole message in files.ndjson, or NULL */

@@ -66,6 +66,11 @@ pop3_session_t *pop3_session_new(const pop3_callbacks_t *cb, void *ctx)
     return s;
 }
 
+void pop3_session_resume_in_tls(pop3_session_t *s)
+{
+    s->greeted = true;
+}
+
 bool pop3_session_tls(const pop3_session_t *s)
 {
     return s->tls;

@@ -41,6 +41,10 @@ void pop3_session_data(pop3_session_t *s, bool is_orig, const uint8_t *p, size_t
 void pop3_session_gap(pop3_session_t *s, bool is_orig, uint64_t len);
 /* An open message ends incomplete; pending logins are reported. Frees. */
 void pop3_session_free(pop3_session_t *s);
+/* The session goes on inside TLS after STLS (its decrypted plaintext): no
+ * greeting comes (RFC 2595 4), the first "+OK" answers the client's next
+ * command.  Call before any data. */
+void pop3_session_resume_in_tls(pop3_session_t *s);
 bool pop3_session_tls(const pop3_session_t *s);
 
 /* A POP3 greeting ("+OK ...")? */

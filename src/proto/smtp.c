@@ -64,6 +64,7 @@ struct smtp_session {
     sasl_t sasl;
     bool auth_open; /* a SASL exchange awaits the server's verdict */
     bool tls, greeted;
+    bool in_tls; /* resumed inside TLS after STARTTLS: transactions are tls */
     const char *lost;
 };
 
@@ -88,6 +89,12 @@ smtp_session_t *smtp_session_new(const smtp_callbacks_t *cb, void *ctx)
     return s;
 }
 
+void smtp_session_resume_in_tls(smtp_session_t *s)
+{
+    s->greeted = true;
+    s->in_tls = true;
+}
+
 bool smtp_session_tls(const smtp_session_t *s)
 {
     return s->tls;
@@ -103,10 +110,18 @@ static void txn_report(smtp_session_t *s)
 {
     if (!s->in_txn)
         return;
-    smtp_txn_t t = {
-        s->depth,        s->helo,       s->mailfrom,    (const char *const *)s->rcpt, s->nrcpt,
-        s->rcpt_dropped, s->last_reply, s->has_message, s->message_complete,          s->tls,
-        s->first_frame,  s->last_frame};
+    smtp_txn_t t = {s->depth,
+                    s->helo,
+                    s->mailfrom,
+                    (const char *const *)s->rcpt,
+                    s->nrcpt,
+                    s->rcpt_dropped,
+                    s->last_reply,
+                    s->has_message,
+                    s->message_complete,
+                    s->tls || s->in_tls,
+                    s->first_frame,
+                    s->last_frame};
     if (s->cb->txn)
         s->cb->txn(s->ctx, &t);
     free(s->mailfrom), free(s->last_reply);
@@ -135,9 +150,12 @@ static void message_begin(smtp_session_t *s)
     s->in_message = s->has_message = true;
     s->message_complete = false;
     if (s->cb->message_begin) {
-        smtp_txn_t t = {s->depth, s->helo,         s->mailfrom,    (const char *const *)s->rcpt,
-                        s->nrcpt, s->rcpt_dropped, NULL,           true,
-                        false,    s->tls,          s->first_frame, s->frame};
+        smtp_txn_t t = {s->depth,       s->helo,
+                        s->mailfrom,    (const char *const *)s->rcpt,
+                        s->nrcpt,       s->rcpt_dropped,
+                        NULL,           true,
+                        false,          s->tls || s->in_tls,
+                        s->first_frame, s->frame};
         s->cb->message_begin(s->ctx, &t);
     }
 }

@@ -73,6 +73,10 @@ void smtp_session_gap(smtp_session_t *s, bool is_orig, uint64_t len);
 /* End: an open message ends incomplete, the open transaction is reported,
  * a pending login is reported with an unknown outcome.  Then free. */
 void smtp_session_free(smtp_session_t *s);
+/* The session goes on inside TLS after STARTTLS (its decrypted
+ * plaintext): no greeting comes (RFC 3207 4.2: the client starts again
+ * with EHLO), and its transactions are marked tls.  Call before any data. */
+void smtp_session_resume_in_tls(smtp_session_t *s);
 bool smtp_session_tls(const smtp_session_t *s);
 /* Why the session stopped being followed ("bdat_size", ...), or NULL. */
 const char *smtp_session_lost(const smtp_session_t *s);

@@ -31,6 +31,7 @@ const log_column_t log_smtp_columns[] = {
     {"last_reply", LOG_STRING, LOG_IN_SHEET},
     {"user_agent", LOG_STRING, 0},
     {"tls", LOG_BOOL, LOG_IN_SHEET},
+    {"decrypted", LOG_BOOL, 0},
     {"fuids", LOG_LIST, LOG_IN_SHEET},
     {"message_fuid", LOG_STRING, 0},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
@@ -113,6 +114,8 @@ void log_smtp_row(buf_t *out, const smtp_record_t *m, const char *pcap, int ts_d
     if (m->hdr)
         kv_opt(&w, "user_agent", m->hdr->user_agent);
     jw_kv_bool(&w, "tls", m->tls);
+    if (m->decrypted) /* only there when true: rows of plain traffic are unchanged */
+        jw_kv_bool(&w, "decrypted", true);
     string_list(&w, "fuids", m->fuids, m->nfuids);
     kv_opt(&w, "message_fuid", m->eml_fuid);
     jw_kv_str(&w, "pcap", pcap);
