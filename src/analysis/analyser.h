@@ -126,7 +126,11 @@ enum { AN_TCP = 1, AN_UDP = 2 };
 enum {
     /* A plain-text protocol that may switch to TLS after STARTTLS (or AUTH
      * TLS): the client's bytes are checked for the start of TLS. */
-    AN_STARTTLS = 1
+    AN_STARTTLS = 1,
+    /* With AN_STARTTLS: the plaintext of the TLS that follows continues
+     * this protocol, and (with the session's keys) this analyser reads it,
+     * resumed past its greeting (an_inner_new_starttls). */
+    AN_STARTTLS_RESUMES = 2
 };
 
 struct analyser {

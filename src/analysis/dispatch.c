@@ -65,7 +65,8 @@ dispatch_t *dispatch_new(const an_ctx_t *base)
     d->starttls_ctx = xcalloc(d->n ? d->n : 1, sizeof *d->starttls_ctx);
     for (size_t i = 0; i < d->n && d->after_starttls; i++) {
         d->starttls_ctx[i] = *ctx_of(d, d->after_starttls);
-        d->starttls_ctx[i].starttls_from = &analysers[i];
+        if (analysers[i].ops && (analysers[i].flags & AN_STARTTLS_RESUMES))
+            d->starttls_ctx[i].starttls_from = &analysers[i];
     }
     return d;
 }

@@ -45,6 +45,8 @@ an_inner_t *an_inner_new(const an_ctx_t *outer, conn_t *c, const char *alpn)
 an_inner_t *an_inner_new_starttls(const an_ctx_t *outer, conn_t *c)
 {
     an_inner_t *in = an_inner_new(outer, c, NULL);
+    if (!outer->starttls_from || !outer->starttls_from->ops)
+        return in; /* nothing to resume: chosen by the bytes, as after a handshake */
     in->ctx.self = outer->starttls_from; /* chosen already: the protocol before the switch */
     in->state = in->ctx.self->ops->new (&in->ctx, c);
     return in;
@@ -102,7 +104,8 @@ static void after_starttls(an_inner_t *in, bool is_orig, const uint8_t *p, size_
         if (!a->after_starttls(p, n))
             return;
         in->ctx.self->ops->finish(in->state);
-        in->ctx.starttls_from = in->ctx.self;
+        if (in->ctx.self->flags & AN_STARTTLS_RESUMES)
+            in->ctx.starttls_from = in->ctx.self;
         in->ctx.self = a;
         in->state = a->ops->new (&in->ctx, in->c);
         a->ops->data(in->state, is_orig, p, n, frame, ts);
