@@ -215,11 +215,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 1:
         s = smtp_session_new(&smtp_cb, NULL);
+        if (data[1] & 0x80) /* the decrypted rest of a STARTTLS session */
+            smtp_session_resume_in_tls(s);
         session(s, (feed_fn)smtp_session_data, (gap_fn)smtp_session_gap, p, n, step);
         smtp_session_free(s);
         break;
     case 2:
         s = pop3_session_new(&pop3_cb, NULL);
+        if (data[1] & 0x80) /* the decrypted rest after STLS */
+            pop3_session_resume_in_tls(s);
         session(s, (feed_fn)pop3_session_data, (gap_fn)pop3_session_gap, p, n, step);
         pop3_session_free(s);
         break;
