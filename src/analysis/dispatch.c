@@ -16,7 +16,8 @@ struct dispatch {
     size_t n;
     const an_ctx_t *base;
     const analyser_t *after_starttls; /* what STARTTLS connections switch to, or NULL */
-    an_ctx_t *starttls_ctx;           /* its context after entry i, same index */
+    an_ctx_t *starttls_ctx;           /* its context when it takes over from entry i (same index):
+                                       * starttls_from names i when i resumes inside TLS */
     an_shared_t *shared;              /* what the analysers share across connections */
 };
 
@@ -44,7 +45,11 @@ struct an_conn {
     stream_side_t sides[2];
 };
 
-static const an_ctx_t *ctx_of(const dispatch_t *d, const analyser_t *a);
+/* The context of table entry a. */
+static const an_ctx_t *ctx_of(const dispatch_t *d, const analyser_t *a)
+{
+    return &d->ctx[a - analysers];
+}
 
 dispatch_t *dispatch_new(const an_ctx_t *base)
 {
@@ -69,12 +74,6 @@ dispatch_t *dispatch_new(const an_ctx_t *base)
             d->starttls_ctx[i].starttls_from = &analysers[i];
     }
     return d;
-}
-
-/* The context of table entry a. */
-static const an_ctx_t *ctx_of(const dispatch_t *d, const analyser_t *a)
-{
-    return &d->ctx[a - analysers];
 }
 
 /* The first entry of transport t that takes these bytes, or NULL. */
