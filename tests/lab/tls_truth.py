@@ -106,7 +106,11 @@ def tshark_plaintext(cap, conns):
     port_of = server_ports(cap)
     where = {int(f): (int(s), int(sp)) for f, s, sp in
              tshark(pcap, None, ["frame.number", "tcp.stream", "tcp.srcport"], "tcp")}
-    r = subprocess.run(["tshark", "-r", pcap, "-o", "tls.keylog_file:" + keys, "-P", "-x"],
+    # out-of-order reassembly on: on a busy machine tcpdump on lo can record
+    # two segments in the other order, and tshark 4.0 by default then leaves
+    # out the records that span them
+    r = subprocess.run(["tshark", "-r", pcap, "-o", "tcp.reassemble_out_of_order:TRUE",
+                        "-o", "tls.keylog_file:" + keys, "-P", "-x"],
                        check=True, capture_output=True, text=True)
     blocks = {}  # (stream, is_server) -> [bytes]
     frame, cur = None, None

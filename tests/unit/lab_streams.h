@@ -2,12 +2,15 @@
  * lab_streams.h — the TCP byte streams of a loopback recording, for the unit
  * tests of the TLS and HTTP/2 parsers (tests/recordings/tls/).
  *
- * The recordings were made on `lo`, where nothing is lost or reordered, so
+ * The recordings are made on `lo`, where nothing is lost; but on a busy
+ * machine tcpdump can see two segments in the other order (the full-mode
+ * recording of test_tls_recorded_full, made at test time, showed it).  So
  * the streams are rebuilt simply: per connection (identified by the client's
  * port; the client is the side that sent the SYN) and direction, payload that
- * starts at the next expected sequence number is appended, anything else
- * (retransmissions, keep-alives) is skipped.  Segments are handed out in
- * capture order, as the analysis would see them.  Not a reassembler: the
+ * starts at the next expected sequence number is appended, a segment that
+ * starts later is held (up to LAB_MAX_HELD per direction) until the bytes
+ * before it came, anything else (retransmissions, keep-alives) is skipped.
+ * Segments are handed out in sequence order.  Not a reassembler: the
  * project's own (flow/reasm.c) is tested elsewhere.
  */
 #ifndef PCAPCASE_LAB_STREAMS_H
@@ -23,11 +26,21 @@
 #include <string.h>
 
 #define LAB_MAX_CONNS 64
+/* Segments held per direction waiting for the bytes before them. */
+#define LAB_MAX_HELD 64
+
+typedef struct lab_held {
+    uint32_t seq;
+    size_t len;
+    uint8_t *data;
+} lab_held_t;
 
 typedef struct lab_conn {
     uint16_t client_port, server_port;
     uint32_t next_seq[2]; /* 0 = client to server */
     bool seq_known[2];
+    lab_held_t held[2][LAB_MAX_HELD];
+    int nheld[2];
 } lab_conn_t;
 
 /* Called for every in-order payload piece: connection index (order of the
@@ -86,11 +99,37 @@ static inline int lab_streams(const char *path, lab_segment_fn fn, void *ctx)
             c->seq_known[dir] = true;
             continue;
         }
-        if (!c->seq_known[dir] || !pkt.payload_len || pkt.seq != c->next_seq[dir])
+        if (!c->seq_known[dir] || !pkt.payload_len)
+            continue;
+        int32_t ahead = (int32_t)(pkt.seq - c->next_seq[dir]);
+        if (ahead > 0 && c->nheld[dir] < LAB_MAX_HELD) { /* came before the bytes it follows */
+            lab_held_t *h = &c->held[dir][c->nheld[dir]++];
+            h->seq = pkt.seq, h->len = pkt.payload_len;
+            h->data = malloc(h->len);
+            memcpy(h->data, pkt.payload, h->len);
+        }
+        if (ahead != 0)
             continue;
         c->next_seq[dir] += pkt.payload_len;
         fn(ctx, ci, from_client, pkt.payload, pkt.payload_len);
+        for (int i = 0; i < c->nheld[dir];) { /* held ones that now follow on */
+            lab_held_t *h = &c->held[dir][i];
+            if (h->seq == c->next_seq[dir]) {
+                c->next_seq[dir] += (uint32_t)h->len;
+                fn(ctx, ci, from_client, h->data, h->len);
+            } else if ((int32_t)(h->seq - c->next_seq[dir]) > 0) {
+                i++;
+                continue;
+            }
+            free(h->data);
+            *h = c->held[dir][--c->nheld[dir]];
+            i = 0;
+        }
     }
+    for (int i = 0; i < nconns; i++)
+        for (int side = 0; side < 2; side++)
+            for (int j = 0; j < conns[i].nheld[side]; j++)
+                free(conns[i].held[side][j].data);
     free(conns);
     decoder_free(&d);
     damage_free(&dmg);
