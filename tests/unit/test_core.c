@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/cursor.h"
 #include "core/damage.h"
+#include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/logstore.h"
 #include "flow/flowhash.h"
@@ -281,6 +282,61 @@ static void string_copy_of_null_aborts_naming_the_caller(void)
     free(s);
 }
 
+/* One-shot hex of p[0..n) with md (the reference the streaming set must equal). */
+static void oneshot_hex(const EVP_MD *md, const uint8_t *p, size_t n, char *out)
+{
+    uint8_t d[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    CU_ASSERT_FATAL(EVP_Digest(p, n, d, &len, md, NULL) == 1);
+    hex_lower(d, len, out);
+}
+
+/* The body fed in uneven pieces: the hashes equal one-shot ones whether the
+ * body is held (small) or streamed (past DIGEST_HOLD_MAX), and a repeated
+ * small body takes its MD5/SHA-1 from the memo without changing them. */
+static void check_body(const uint8_t *p, size_t n, bool md5, bool sha1, bool expect_hit)
+{
+    digest_set_t d;
+    digest_set_init(&d, md5, sha1);
+    for (size_t off = 0, step = 1; off < n; off += step, step = step * 3 + 7)
+        digest_set_update(&d, p + off, off + step > n ? n - off : step);
+    char m[33], s1[41], s256[65], want[129];
+    uint64_t hits = digest_memo_hits();
+    digest_set_final(&d, m, s1, s256);
+    digest_set_free(&d);
+    CU_ASSERT_EQUAL(digest_memo_hits() - hits, expect_hit ? 1u : 0u);
+    oneshot_hex(EVP_sha256(), p, n, want);
+    CU_ASSERT_STRING_EQUAL(s256, want);
+    if (md5)
+        oneshot_hex(EVP_md5(), p, n, want);
+    CU_ASSERT_STRING_EQUAL(m, md5 ? want : "");
+    if (sha1)
+        oneshot_hex(EVP_sha1(), p, n, want);
+    CU_ASSERT_STRING_EQUAL(s1, sha1 ? want : "");
+}
+
+static void digest_set_memo_gives_the_same_hashes(void)
+{
+    size_t big = DIGEST_HOLD_MAX + 12345;
+    uint8_t *p = xmalloc(big);
+    for (size_t i = 0; i < big; i++)
+        p[i] = (uint8_t)(i * 2654435761u >> 13);
+    check_body(p, 1000, true, true, false);
+    check_body(p, 1000, true, true, true); /* the same body again */
+    check_body(p, 999, true, true, false); /* one byte less: another body */
+    check_body(p, 0, true, true, false);   /* empty */
+    check_body(p, 0, true, true, true);
+    check_body(p + 7, 5000, true, false, false);
+    check_body(p + 7, 5000, true, true, false); /* SHA-1 was not computed for it */
+    check_body(p + 7, 5000, false, true, true);
+    check_body(p, DIGEST_HOLD_MAX, true, true, false); /* exactly held */
+    check_body(p, DIGEST_HOLD_MAX, true, true, true);
+    check_body(p, big, true, true, false); /* streamed: never from the memo */
+    check_body(p, big, true, true, false);
+    check_body(p, big, false, false, false);
+    free(p);
+}
+
 static const cu_test_t tests[] = {
     {"cursor_reads_big_endian_and_stops_when_short", cursor_reads_big_endian_and_stops_when_short},
     {"cursor_sub_and_seek_stay_in_bounds", cursor_sub_and_seek_stay_in_bounds},
@@ -294,6 +350,7 @@ static const cu_test_t tests[] = {
     {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
     {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
     {"capture_parts_merge_in_order", capture_parts_merge_in_order},
+    {"digest_set_memo_gives_the_same_hashes", digest_set_memo_gives_the_same_hashes},
     {NULL, NULL}};
 
 CU_MAIN("core", tests)
