@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PNG_W 1200
 #define PNG_H 520
@@ -46,6 +47,8 @@ static int save_one(chart_t *c, const char *path, bool pdf, char *err, size_t er
 {
     unsigned char *data = NULL;
     size_t len = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     int rc = pdf ? chart_render_pdf_mem(c, PDF_W, PDF_H, &data, &len)
                  : chart_render_png_mem(c, PNG_W, PNG_H, 1.0, &data, &len);
     if (rc != 0)
@@ -53,6 +56,10 @@ static int save_one(chart_t *c, const char *path, bool pdf, char *err, size_t er
     else if ((rc = atomic_write(path, data, len)) != 0)
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
     free(data);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    if (getenv("PCAPCASE_CHART_TIMES")) /* docs/performance.md */
+        fprintf(stderr, "pcapcase: chart %s cpu_s %.4f\n", path,
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     return rc;
 }
 
