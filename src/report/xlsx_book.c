@@ -4,11 +4,13 @@
  * writes: [Content_Types].xml, _rels/.rels, docProps/{app,core}.xml,
  * xl/workbook.xml and its rels, xl/styles.xml, xl/worksheets/sheetN.xml
  * (with _rels for links, drawings and comments), xl/drawings/drawingN.xml,
- * xl/media/imageN.png, xl/commentsN.xml and xl/drawings/vmlDrawingN.vml.
+ * xl/media/imageN.png, xl/commentsN.xml and xl/drawings/vmlDrawingN.vml,
+ * xl/sharedStrings.xml when a text repeats (xlsx_strings.h).
  * No theme part: the fonts name their colours and faces themselves. */
 #include "report/xlsx_book.h"
 
 #include "core/xalloc.h"
+#include "report/xlsx_strings.h"
 #include "report/zip_writer.h"
 
 #include <errno.h>
@@ -100,8 +102,9 @@ struct xlsx_book {
     xlsx_sheet_t **sheets;
     size_t nsheets;
     int ndrawings, nvml, nmedia;
-    int err;           /* errno of the first failure (-1: not a system error) */
-    char errmsg[1024]; /* what failed */
+    xlsx_strings_t *strings; /* texts that repeat */
+    int err;                 /* errno of the first failure (-1: not a system error) */
+    char errmsg[1024];       /* what failed */
 };
 
 static void fail(xlsx_book_t *b, int e, const char *what)
@@ -235,6 +238,7 @@ xlsx_book_t *xlsx_book_open(const char *path, const xlsx_look_t *look, char *err
     b->out = f;
     b->zip = zip_open(f);
     b->look = *look;
+    b->strings = xlsx_strings_new();
     return b;
 }
 
@@ -305,8 +309,9 @@ static void cell_open(xlsx_sheet_t *s, unsigned long row, int col, xlsx_style_t 
             buf_append(&s->xml, "</row>", 6);
         if (s->xml.len >= XLSX_CHUNK)
             drain(s);
-        int n = snprintf(ref, sizeof ref, "<row r=\"%lu\">", row + 1);
-        buf_append(&s->xml, ref, (size_t)n);
+        buf_append(&s->xml, "<row r=\"", 8);
+        buf_append(&s->xml, ref, xlsx_format_number(ref, (double)(row + 1)));
+        buf_append(&s->xml, "\">", 2);
         s->open_row = (long long)row;
     }
     if (row > s->max_row)
@@ -318,6 +323,15 @@ static void cell_open(xlsx_sheet_t *s, unsigned long row, int col, xlsx_style_t 
     buf_append(&s->xml, ref, cell_ref(ref, row, col));
     static const char *const style[] = {"\"", "\" s=\"1\"", "\" s=\"2\"", "\" s=\"3\""};
     buf_append_str(&s->xml, style[st]);
+}
+
+/* <t>text</t>, leading or trailing white space kept (as libxlsxwriter did). */
+static void text_element(buf_t *x, const char *text, size_t n)
+{
+    bool keep = n && (strchr(" \t\n\r\v\f", text[0]) || strchr(" \t\n\r\v\f", text[n - 1]));
+    buf_append_str(x, keep ? "<t xml:space=\"preserve\">" : "<t>");
+    xlsx_escape(x, text, n);
+    buf_append_str(x, "</t>");
 }
 
 static void put_string(xlsx_sheet_t *s, unsigned long row, int col, const char *text,
@@ -333,14 +347,18 @@ static void put_string(xlsx_sheet_t *s, unsigned long row, int col, const char *
         return;
     }
     cell_open(s, row, col, st);
-    /* leading or trailing white space kept, as libxlsxwriter did */
-    bool keep = n && (strchr(" \t\n\r\v\f", text[0]) || strchr(" \t\n\r\v\f", text[n - 1]));
-    if (keep)
-        buf_append_str(&s->xml, " t=\"inlineStr\"><is><t xml:space=\"preserve\">");
-    else
-        buf_append_str(&s->xml, " t=\"inlineStr\"><is><t>");
-    xlsx_escape(&s->xml, text, n);
-    buf_append_str(&s->xml, "</t></is></c>");
+    long shared = xlsx_strings_index(s->b->strings, text, n);
+    if (shared >= 0) {
+        char num[40];
+        size_t k = xlsx_format_number(num, (double)shared); /* an integer: no printf */
+        buf_append(&s->xml, " t=\"s\"><v>", 10);
+        buf_append(&s->xml, num, k);
+        buf_append(&s->xml, "</v></c>", 8);
+        return;
+    }
+    buf_append_str(&s->xml, " t=\"inlineStr\"><is>");
+    text_element(&s->xml, text, n);
+    buf_append_str(&s->xml, "</is></c>");
 }
 
 void xlsx_string(xlsx_sheet_t *s, unsigned long row, int col, const char *text, xlsx_style_t st)
@@ -777,6 +795,9 @@ static void content_types(xlsx_book_t *b)
                    "<Override PartName=\"/xl/comments%d.xml\" ContentType=\"" CT_PREFIX
                    "spreadsheetml.comments+xml\"/>",
                    i);
+    if (xlsx_strings_unique(b->strings))
+        buf_append_str(&x, "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"" CT_PREFIX
+                           "spreadsheetml.sharedStrings+xml\"/>");
     buf_append_str(&x, "</Types>");
     add_text(b, "[Content_Types].xml", &x);
     buf_free(&x);
@@ -894,13 +915,38 @@ static void workbook_part(xlsx_book_t *b)
     if (names)
         buf_append_str(&x, "</definedNames>");
     buf_append_str(&x, "<calcPr calcId=\"124519\" fullCalcOnLoad=\"1\"/></workbook>");
-    buf_printf(&r,
-               "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>"
-               "</Relationships>",
+    buf_printf(&r, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>",
                b->nsheets + 1);
+    if (xlsx_strings_unique(b->strings))
+        buf_printf(&r,
+                   "<Relationship Id=\"rId%zu\" Type=\"" NS_REL
+                   "/sharedStrings\" Target=\"sharedStrings.xml\"/>",
+                   b->nsheets + 2);
+    buf_append_str(&r, "</Relationships>");
     add_text(b, "xl/workbook.xml", &x);
     add_text(b, "xl/_rels/workbook.xml.rels", &r);
     buf_free(&x), buf_free(&r);
+}
+
+/* xl/sharedStrings.xml: the texts that repeated, in index order. */
+static void shared_strings_part(xlsx_book_t *b)
+{
+    size_t u = xlsx_strings_unique(b->strings);
+    if (!u)
+        return;
+    buf_t x = BUF_INIT;
+    buf_printf(&x, XML_DECL "<sst xmlns=\"" NS_MAIN "\" count=\"%llu\" uniqueCount=\"%zu\">",
+               (unsigned long long)xlsx_strings_refs(b->strings), u);
+    for (size_t i = 0; i < u; i++) {
+        size_t n;
+        const char *t = xlsx_strings_at(b->strings, i, &n);
+        buf_append_str(&x, "<si>");
+        text_element(&x, t, n);
+        buf_append_str(&x, "</si>");
+    }
+    buf_append_str(&x, "</sst>");
+    add_text(b, "xl/sharedStrings.xml", &x);
+    buf_free(&x);
 }
 
 /* The four cell formats, in xlsx_style_t's order. */
@@ -962,6 +1008,7 @@ static void book_free(xlsx_book_t *b)
         free(s->notes), free(s->images), free(s->widths), free(s->name), free(s);
     }
     free(b->sheets);
+    xlsx_strings_free(b->strings);
     free(b);
 }
 
@@ -974,6 +1021,7 @@ int xlsx_book_close(xlsx_book_t *b, const xlsx_props_t *p, char *err, size_t err
         doc_props(b, p);
         workbook_part(b);
         styles_part(b);
+        shared_strings_part(b);
     }
     int zerr = 0;
     if (zip_close(b->zip) != 0)

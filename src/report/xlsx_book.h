@@ -12,8 +12,9 @@
  * archive behind its head (column widths, panes) compressed after it
  * (zip_writer.h explains how the two streams make one entry).
  *
- * What it writes: inline strings (t="inlineStr": no shared-string table to
- * keep in memory), numbers, booleans, four cell styles (plain, header,
+ * What it writes: strings inline (t="inlineStr") the first time, and from
+ * their second sighting on as shared strings (t="s", a bounded table:
+ * xlsx_strings.h), numbers, booleans, four cell styles (plain, header,
  * date-time, link: xlsx_look_t says how they look), column widths, a frozen
  * top row, an autofilter, external hyperlinks (relationships with
  * TargetMode="External"), cell comments (comments part + VML drawing, as

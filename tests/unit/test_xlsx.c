@@ -296,6 +296,81 @@ static void book_cells(void)
     unlink(path);
 }
 
+/* A text is shared from its second sighting on, across sheets, in the order
+ * texts became shared; long texts and texts seen once stay inline; a book
+ * without repeats has no shared-strings part. */
+static void shared_strings(void)
+{
+    char *path = tmp_path("shared.xlsx");
+    char err[256];
+    xlsx_look_t look = {"yyyy-mm-dd", true, true};
+    xlsx_book_t *b = xlsx_book_open(path, &look, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    char longtext[601];
+    memset(longtext, 'x', 600);
+    longtext[600] = 0;
+    xlsx_sheet_t *s = xlsx_add_sheet(b, "one");
+    const char *col[] = {"web", "a&b", "web", " pad ", "a&b", "once", " pad ", "web"};
+    for (unsigned long r = 0; r < 8; r++)
+        xlsx_string(s, r, 0, col[r], XLSX_PLAIN);
+    xlsx_string(s, 8, 0, longtext, XLSX_PLAIN);
+    xlsx_string(s, 9, 0, longtext, XLSX_PLAIN);
+    xlsx_sheet_t *t = xlsx_add_sheet(b, "two");
+    xlsx_string(t, 0, 0, "web", XLSX_HEADER);
+    xlsx_props_t p = {"title", "me", 0};
+    CU_ASSERT_EQUAL(xlsx_book_close(b, &p, err, sizeof err), 0);
+    size_t n;
+    char *x = unzip_entry(path, "xl/worksheets/sheet1.xml", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(x, "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>web</t></is></c></row>"
+                  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>a&amp;b</t></is></c></row>"
+                  "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>"
+                  "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> pad </t>"
+                  "</is></c></row><row r=\"5\"><c r=\"A5\" t=\"s\"><v>1</v></c></row>"
+                  "<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>once</t></is></c></row>"
+                  "<row r=\"7\"><c r=\"A7\" t=\"s\"><v>2</v></c></row>"
+                  "<row r=\"8\"><c r=\"A8\" t=\"s\"><v>0</v></c></row>"));
+    CU_ASSERT_PTR_NULL(strstr(x, "<c r=\"A10\" t=\"s\">")); /* too long to share */
+    free(x);
+    x = unzip_entry(path, "xl/worksheets/sheet2.xml", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "<c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c>"));
+    free(x);
+    x = unzip_entry(path, "xl/sharedStrings.xml", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "count=\"5\" uniqueCount=\"3\"><si><t>web</t></si><si><t>"
+                                     "a&amp;b</t></si><si><t xml:space=\"preserve\"> pad </t>"
+                                     "</si></sst>"));
+    free(x);
+    x = unzip_entry(path, "[Content_Types].xml", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "PartName=\"/xl/sharedStrings.xml\""));
+    free(x);
+    x = unzip_entry(path, "xl/_rels/workbook.xml.rels", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL(strstr(x, "Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/"
+                                     "officeDocument/2006/relationships/sharedStrings\" "
+                                     "Target=\"sharedStrings.xml\""));
+    free(x);
+    unlink(path);
+    /* no text repeats: no part, no relationship */
+    b = xlsx_book_open(path, &look, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    s = xlsx_add_sheet(b, "one");
+    xlsx_string(s, 0, 0, "a", XLSX_PLAIN);
+    xlsx_string(s, 1, 0, "b", XLSX_PLAIN);
+    CU_ASSERT_EQUAL(xlsx_book_close(b, &p, err, sizeof err), 0);
+    x = unzip_entry(path, "xl/sharedStrings.xml", &n);
+    CU_ASSERT_PTR_NULL(x);
+    free(x);
+    x = unzip_entry(path, "xl/_rels/workbook.xml.rels", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NULL(strstr(x, "sharedStrings"));
+    free(x);
+    unlink(path);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -357,6 +432,7 @@ static const cu_test_t tests[] = {{"zip_round_trip", zip_round_trip},
                                   {"escaping", escaping},
                                   {"numbers", numbers},
                                   {"book_cells", book_cells},
+                                  {"shared_strings", shared_strings},
                                   {"overflow_sheets", overflow_sheets},
                                   {NULL, NULL}};
 
