@@ -943,6 +943,130 @@ static void get_certs(dec_t *d, capture_result_t *r)
             get((d), add(r));                                                                      \
     } while (0)
 
+/* ---- the segments kept for the TCP charts (analysis/tcp_keep.h) -------- */
+
+/* One kept segment in 30 bytes, little-endian. */
+#define SEG_BYTES 30
+
+static void put_le(uint8_t *b, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *b, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static void put_tcp_segs(enc_t *e, const tcp_segs_t *g)
+{
+    put_raw(e, g->uid, UID_LEN);
+    put_u64(e, g->bytes);
+    put_u64(e, g->first_frame);
+    put_u64(e, g->dropped);
+    for (int i = 0; i < 2; i++) {
+        put_u64(e, g->late_syn[i]);
+        put_u64(e, (uint64_t)(int64_t)g->late_wscale[i]);
+    }
+    put_u64(e, g->n);
+    for (size_t i = 0; i < g->n && !e->failed; i++) {
+        const tcp_kept_seg_t *k = &g->seg[i];
+        uint8_t b[SEG_BYTES];
+        put_le(b, (uint64_t)k->ts, 8);
+        put_le(b + 8, k->frame_off, 4);
+        put_le(b + 12, k->seq, 4);
+        put_le(b + 16, k->ack, 4);
+        put_le(b + 20, k->len, 4);
+        put_le(b + 24, k->win, 2);
+        b[26] = k->flags;
+        b[27] = (uint8_t)k->wscale;
+        b[28] = k->nsack;
+        b[29] = k->fwd;
+        put_raw(e, b, sizeof b);
+    }
+    put_u64(e, g->nsack);
+    for (size_t i = 0; i < g->nsack && !e->failed; i++) {
+        uint8_t b[8];
+        put_le(b, g->sack[i][0], 4);
+        put_le(b + 4, g->sack[i][1], 4);
+        put_raw(e, b, sizeof b);
+    }
+}
+
+static void get_tcp_segs(dec_t *d, tcp_segs_t *g)
+{
+    memset(g, 0, sizeof *g);
+    get_raw(d, g->uid, UID_LEN);
+    g->uid[UID_LEN - 1] = '\0';
+    g->bytes = get_u64(d);
+    g->first_frame = get_u64(d);
+    g->dropped = get_u64(d);
+    for (int i = 0; i < 2; i++) {
+        g->late_syn[i] = get_u64(d) != 0;
+        g->late_wscale[i] = (int8_t)(int64_t)get_u64(d);
+    }
+    size_t n = get_count(d);
+    if (n > TCPSERIES_MAX_SAMPLES) {
+        d->why = d->why ? d->why : "a connection holds more segments than any pcapcase keeps";
+        n = 0;
+    }
+    g->seg = n ? xcalloc(n, sizeof *g->seg) : NULL;
+    g->cap = n;
+    size_t sacks_named = 0;
+    for (size_t i = 0; i < n && !d->why; i++, g->n++) {
+        uint8_t b[SEG_BYTES];
+        get_raw(d, b, sizeof b);
+        tcp_kept_seg_t *k = &g->seg[i];
+        k->ts = (ts_ns_t)get_le(b, 8);
+        k->frame_off = (uint32_t)get_le(b + 8, 4);
+        k->seq = (uint32_t)get_le(b + 12, 4);
+        k->ack = (uint32_t)get_le(b + 16, 4);
+        k->len = (uint32_t)get_le(b + 20, 4);
+        k->win = (uint16_t)get_le(b + 24, 2);
+        k->flags = b[26];
+        k->wscale = (int8_t)b[27];
+        k->nsack = b[28];
+        k->fwd = b[29] != 0;
+        sacks_named += k->nsack;
+    }
+    size_t ns = get_count(d);
+    if (ns != sacks_named && !d->why)
+        d->why = "a connection's SACK blocks do not match its segments";
+    g->sack = !d->why && ns ? xcalloc(ns, sizeof *g->sack) : NULL;
+    g->sack_cap = g->sack ? ns : 0;
+    for (size_t i = 0; g->sack && i < ns && !d->why; i++, g->nsack++) {
+        uint8_t b[8];
+        get_raw(d, b, sizeof b);
+        g->sack[i][0] = (uint32_t)get_le(b, 4);
+        g->sack[i][1] = (uint32_t)get_le(b + 4, 4);
+    }
+}
+
+static void put_kept_tcp(enc_t *e, const capture_result_t *r)
+{
+    put_u64(e, r->ntcp_segs);
+    for (size_t i = 0; i < r->ntcp_segs && !e->failed; i++)
+        put_tcp_segs(e, &r->tcp_segs[i]);
+}
+
+/* Appended to what other shards' partials gave this capture. */
+static void get_kept_tcp(dec_t *d, capture_result_t *r)
+{
+    size_t n = get_count(d);
+    for (size_t i = 0; i < n && !d->why; i++) {
+        if (r->ntcp_segs == r->captcp_segs) {
+            r->captcp_segs = r->captcp_segs ? 2 * r->captcp_segs : 8;
+            r->tcp_segs = xreallocarray(r->tcp_segs, r->captcp_segs, sizeof *r->tcp_segs);
+        }
+        get_tcp_segs(d, &r->tcp_segs[r->ntcp_segs]);
+        r->ntcp_segs++; /* kept even when cut short: freed with r */
+    }
+}
+
 static void put_capture(enc_t *e, capture_result_t *r)
 {
     put_description(e, r);
@@ -959,6 +1083,7 @@ static void put_capture(enc_t *e, capture_result_t *r)
     put_certs(e, r);
     PUT_ARRAY(e, r->intel, r->nintel, put_intel);
     PUT_ARRAY(e, r->ranges, r->nranges, put_range);
+    put_kept_tcp(e, r);
 }
 
 static void get_capture(dec_t *d, capture_result_t *r, const char *spool_dir)
@@ -975,6 +1100,7 @@ static void get_capture(dec_t *d, capture_result_t *r, const char *spool_dir)
     get_certs(d, r);
     GET_ARRAY(d, r, capture_intel_add, get_intel);
     GET_ARRAY(d, r, capture_range_add, get_range);
+    get_kept_tcp(d, r);
 }
 
 /* ---- files -------------------------------------------------------------- */

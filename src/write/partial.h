@@ -5,14 +5,16 @@
  * A shard analyses every capture but owns only the flows whose symmetric
  * flow hash falls in shard K of N.  Its whole result — per capture,
  * everything in capture_result_t: the description, the tallies, every kept
- * record with its emission order key, passive DNS, damage, and the spooled
- * log rows — goes to one file, PARTIAL/partial.bin, next to the artifacts/,
- * certs/ and keylogs/ the shard wrote.  The file starts with a text line
- * ("pcapcase-partial 1") naming the format and its version, then the shard,
- * the options that change results (as "name=value" strings, so a merge can
- * say which one differs) and the inputs' SHA-256, then the captures in the
- * order of the inputs.  Integers are little-endian and fixed-width, so a
- * partial written on one node reads on another.
+ * record with its emission order key, passive DNS, damage, the spooled log
+ * rows and the segments kept for the TCP charts (so a merge draws them
+ * without reading the captures again) — goes to one file,
+ * PARTIAL/partial.bin, next to the artifacts/, certs/ and keylogs/ the
+ * shard wrote.  The file starts with a text line ("pcapcase-partial 2")
+ * naming the format and its version, then the shard, the options that
+ * change results (as "name=value" strings, so a merge can say which one
+ * differs) and the inputs' SHA-256, then the captures in the order of the
+ * inputs.  Integers are little-endian and fixed-width, so a partial written
+ * on one node reads on another.
  *
  * Reading appends: a capture read into a capture_result_t that already holds
  * the same capture's description (from another shard) checks that the
@@ -30,7 +32,7 @@
 
 /* The format's first line, then its version (raised on any change). */
 #define PARTIAL_MAGIC "pcapcase-partial"
-#define PARTIAL_VERSION 1
+#define PARTIAL_VERSION 2 /* 2: the segments kept for the TCP charts */
 /* The file in a partial folder; written under a temporary name and renamed,
  * so a partial folder holds either a complete one or none. */
 #define PARTIAL_FILE "partial.bin"

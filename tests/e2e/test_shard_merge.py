@@ -4,7 +4,8 @@ web/TLS/DNS mix (tests/bench gencap), `analyze --shard K/N` for N = 1, 2 and 3
 and `merge` give every logs/*.ndjson byte-identical to one `analyze` (also the
 rows of one instant from flows of different shards), the same artifacts and
 certificates, and the same case.json but for its time and command line.
-`merge` refuses, with one line naming the problem and without writing, a
+A merge draws the TCP charts from the segments the shards kept, without
+the captures.  `merge` refuses, with one line naming the problem and without writing, a
 missing shard, a duplicate, shards of different captures, of different N and
 of different options, an --intel file changed since the shards read it, and a
 shard that did not finish; running that one shard again completes the case.
@@ -139,6 +140,26 @@ def main():
             same_case(c, ref, case, f"{n} shard(s)")
             if n == 3:
                 three = parts
+        # the TCP charts of a merge come from the segments the shards kept: the
+        # captures need not be there any more, and the charts are the ones one
+        # analyze draws
+        moved = os.path.join(d, "moved.pcap")
+        shutil.copyfile(SAMPLES[0], moved)
+        one = os.path.join(d, "one")
+        r = run("analyze", "-q", "--jobs", "1", "-o", one, moved)
+        c.eq(r.returncode, 0, "analyze of the copy")
+        kept = shards(d, "kept", 2, [moved])
+        os.remove(moved)
+        case = os.path.join(d, "kept-merged")
+        r = run("merge", "-q", "-o", case, *kept)
+        c.eq(r.returncode, 0, f"merge without the capture ({r.stderr.strip()[-300:]})")
+        c.check("TCP charts" not in r.stderr, f"no capture read again ({r.stderr.strip()!r})")
+        charts = sorted(n for n in os.listdir(os.path.join(one, "charts")) if n.startswith("tcp_"))
+        c.eq(len(charts), 12, "three connections charted, window and sequence, PNG and PDF")
+        for n in charts:
+            b = os.path.join(case, "charts", n)
+            c.check(os.path.exists(b) and filecmp.cmp(os.path.join(one, "charts", n), b,
+                                                      shallow=False), f"merged {n} byte-identical")
         refused(c, d, three[:2], "shard 2/3 is missing", "a missing shard")
         refused(c, d, [three[0], three[1], three[1], three[2]], "shard 1/3 given twice",
                 "a duplicate")

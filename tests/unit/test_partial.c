@@ -4,6 +4,7 @@
  * included; a second shard's read adds tallies and appends records; a
  * different description, a cut file and a foreign file are refused with the
  * reason. */
+#include "core/xalloc.h"
 #include "cu_main.h"
 #include "model/keep.h"
 #include "write/partial.h"
@@ -180,6 +181,32 @@ static void fill(capture_result_t *r)
         g->orig = addr(), g->resp = addr(), g->orig_p = (uint16_t)v(), g->resp_p = (uint16_t)v();
         g->first_frame = v(), g->last_frame = v(), g->capture = (uint32_t)v();
         g->ord = ord();
+    }
+    for (int i = 0; i < 2; i++) { /* segments kept for the TCP charts */
+        r->tcp_segs = xreallocarray(r->tcp_segs, r->ntcp_segs + 1, sizeof *r->tcp_segs);
+        r->captcp_segs = r->ntcp_segs + 1;
+        tcp_segs_t *t = &r->tcp_segs[r->ntcp_segs++];
+        memset(t, 0, sizeof *t);
+        uid(t->uid);
+        t->bytes = v(), t->first_frame = v(), t->dropped = v();
+        t->late_syn[1] = true, t->late_wscale[0] = -1, t->late_wscale[1] = 7;
+        t->n = t->cap = 3 + (size_t)i;
+        t->seg = xcalloc(t->n, sizeof *t->seg);
+        for (size_t j = 0; j < t->n; j++)
+            t->seg[j] = (tcp_kept_seg_t){(ts_ns_t)v(),
+                                         (uint32_t)v(),
+                                         (uint32_t)v(),
+                                         (uint32_t)v(),
+                                         (uint32_t)v(),
+                                         (uint16_t)v(),
+                                         (uint8_t)v(),
+                                         -1,
+                                         (uint8_t)(j == 1 ? 2 : 0),
+                                         j % 2 == 0};
+        t->nsack = t->sack_cap = 2;
+        t->sack = xcalloc(2, sizeof *t->sack);
+        for (size_t j = 0; j < 2; j++)
+            t->sack[j][0] = (uint32_t)v(), t->sack[j][1] = (uint32_t)v();
     }
     r->decrypt = (tls_decrypt_counts_t){v(), v(), v(), v(), v(), v(), v()};
     x509_info_t x = cert(), y = cert();
@@ -406,6 +433,24 @@ static void same_result(capture_result_t *a, capture_result_t *b)
         EQ(pdns[i].addr);
         EQ(pdns[i].first);
         EQ(pdns[i].last);
+    }
+    CU_ASSERT_EQUAL_FATAL(a->ntcp_segs, b->ntcp_segs);
+    for (size_t i = 0; i < a->ntcp_segs; i++) {
+        const tcp_segs_t *x = &a->tcp_segs[i], *y = &b->tcp_segs[i];
+        CU_ASSERT_TRUE(!strcmp(x->uid, y->uid) && x->bytes == y->bytes &&
+                       x->first_frame == y->first_frame && x->dropped == y->dropped &&
+                       !memcmp(x->late_syn, y->late_syn, sizeof x->late_syn) &&
+                       !memcmp(x->late_wscale, y->late_wscale, sizeof x->late_wscale));
+        CU_ASSERT_EQUAL_FATAL(x->n, y->n);
+        for (size_t j = 0; j < x->n; j++) {
+            const tcp_kept_seg_t *p = &x->seg[j], *q = &y->seg[j];
+            CU_ASSERT_TRUE(p->ts == q->ts && p->frame_off == q->frame_off && p->seq == q->seq &&
+                           p->ack == q->ack && p->len == q->len && p->win == q->win &&
+                           p->flags == q->flags && p->wscale == q->wscale && p->nsack == q->nsack &&
+                           p->fwd == q->fwd);
+        }
+        CU_ASSERT_EQUAL_FATAL(x->nsack, y->nsack);
+        CU_ASSERT_EQUAL(memcmp(x->sack, y->sack, x->nsack * sizeof *x->sack), 0);
     }
     same_records(a, b);
 }
