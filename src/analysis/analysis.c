@@ -95,7 +95,8 @@ static void on_packet(void *ctx, uint64_t n, const capture_pkt_t *cp, const pack
         run->res->ip_packets++;
         add_rate(run->res, cp->ts, p->proto, p->ip_len);
     }
-    uint32_t h = flow_pair_hash(&p->src, &p->dst);
+    bool ported = p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP;
+    uint32_t h = flow_route_hash(ported, &p->src, p->sport, &p->dst, p->dport);
     if (flow_in_shard(h, run->opts->shard_k, run->opts->shard_n))
         workers_packet(run->workers, n, h, cp->frame, cp->ts, p);
 }

@@ -8,6 +8,7 @@
 #include "flow/conn.h"
 #include "flow/flowhash.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,7 +84,8 @@ static void on_conn_finish(void *ctx, conn_t *c)
 {
     worker_t *w = ctx;
     uint32_t mid = w->part.at.mid;
-    w->part.at.mid = flow_pair_hash(&c->orig, &c->resp);
+    bool ported = c->proto == IPPROTO_TCP || c->proto == IPPROTO_UDP;
+    w->part.at.mid = flow_route_hash(ported, &c->orig, c->orig_p, &c->resp, c->resp_p);
     dispatch_conn_finish(w->dispatch, c);
     tcp_keep_conn_finish(w->keep, c);
     w->part.at.mid = mid;

@@ -59,9 +59,11 @@ static void on_file(void *ctx, const file_record_t *f)
     capture_result_t *r = ctx;
     /* An analyser's capture-wide state reports files when the capture ends
      * (FTP transfers whose connections finished first): order them by their
-     * own connection's pair (core/order.h), which no other worker has. */
+     * own connection's route (core/order.h), which no other worker has;
+     * files come from TCP or UDP connections. */
     if (r->at.hi == ORDER_END)
-        r->at.mid = flow_pair_hash(&f->conn.orig, &f->conn.resp);
+        r->at.mid =
+            flow_route_hash(true, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
     buf_t row = BUF_INIT;
     log_files_row(&row, f, r->name, digits(r));
     spool(r, LOG_FILES, f->ts, &row);

@@ -210,6 +210,41 @@ static void flow_hash_is_symmetric_and_spreads(void)
     CU_ASSERT_EQUAL(flow_worker_of(h, 4, 2), (h / 4) % 2);
 }
 
+/* The route: one web client's connections to one server spread over the
+ * workers; FTP, TFTP and SMB connections of a pair (and anything not on a
+ * port of flow_port_alone, and ICMP) stay on the pair's worker; either
+ * direction gives the same route. */
+static void flow_route_spreads_web_keeps_pairs(void)
+{
+    ipaddr_t a, b;
+    CU_ASSERT_TRUE(ipaddr_parse("192.0.2.1", &a));
+    CU_ASSERT_TRUE(ipaddr_parse("198.51.100.7", &b));
+    uint32_t pair = flow_pair_hash(&a, &b);
+    unsigned per[3] = {0};
+    for (uint16_t cp = 40000; cp < 40300; cp++) {
+        uint32_t h = flow_route_hash(true, &a, cp, &b, 443);
+        CU_ASSERT_EQUAL(h, flow_route_hash(true, &b, 443, &a, cp));
+        per[flow_worker_of(h, 0, 3)]++;
+        CU_ASSERT_EQUAL(flow_route_hash(true, &a, cp, &b, 21), pair);    /* FTP control */
+        CU_ASSERT_EQUAL(flow_route_hash(true, &a, cp, &b, 50000), pair); /* its data */
+        CU_ASSERT_EQUAL(flow_route_hash(true, &b, 20, &a, cp), pair);    /* active data */
+        CU_ASSERT_EQUAL(flow_route_hash(true, &a, cp, &b, 445), pair);   /* SMB channels */
+        CU_ASSERT_EQUAL(flow_route_hash(true, &a, cp, &b, 69), pair);    /* TFTP request */
+        CU_ASSERT_EQUAL(flow_route_hash(true, &a, cp, &b, 8080), pair);
+        CU_ASSERT_EQUAL(flow_route_hash(false, &a, 8, &b, 0), pair); /* ICMP: no ports */
+        CU_ASSERT_EQUAL(flow_route_hash(false, &a, cp, &b, 80), pair);
+    }
+    for (int w = 0; w < 3; w++)
+        CU_ASSERT_TRUE(per[w] > 60); /* 100 each on average */
+    const uint16_t alone[] = {25, 53, 80, 110, 143, 443, 465, 587, 853, 993, 995};
+    for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++) {
+        CU_ASSERT_TRUE(flow_port_alone(alone[i]));
+        CU_ASSERT_NOT_EQUAL(flow_route_hash(true, &a, 50001, &b, alone[i]),
+                            flow_route_hash(true, &a, 50002, &b, alone[i]));
+    }
+    CU_ASSERT_FALSE(flow_port_alone(1024) || flow_port_alone(21) || flow_port_alone(445));
+}
+
 /* Two workers' parts make the capture's result in emission order, passive
  * DNS merged per (name, address). */
 static void capture_parts_merge_in_order(void)
@@ -350,6 +385,7 @@ static const cu_test_t tests[] = {
     {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
     {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
     {"capture_parts_merge_in_order", capture_parts_merge_in_order},
+    {"flow_route_spreads_web_keeps_pairs", flow_route_spreads_web_keeps_pairs},
     {"digest_set_memo_gives_the_same_hashes", digest_set_memo_gives_the_same_hashes},
     {NULL, NULL}};
 
