@@ -38,8 +38,9 @@ typedef struct ftp_channel {
     bool claimed, done, reported;
     conn_ident_t data;
     char fuid[UID_LEN];
-    bool is_orig; /* the data connection's originator sent the file */
-    carve_t cv;   /* the finished file, until reported */
+    bool is_orig;  /* the data connection's originator sent the file */
+    uint64_t rest; /* REST offset: the bytes carried start there in the file */
+    carve_t cv;    /* the finished file, until reported */
 } ftp_channel_t;
 
 struct ftp_registry {
@@ -64,6 +65,7 @@ typedef struct ftp_state {
     bool claimed;
     proto_cred_t cred; /* the login the parser just reported (strings borrowed) */
     bool has_cred;
+    uint64_t rest; /* a REST the server accepted (350), for the next transfer */
 } ftp_state_t;
 
 /* Zeek's FTP::guest_ids: their passwords (e-mail addresses) are logged. */
@@ -119,6 +121,24 @@ static ftp_registry_t *registry(const an_ctx_t *ctx)
     return ctx->shared->ftp;
 }
 
+/* A transfer after REST N (a resumed download or upload) carries the file
+ * from offset N: the file is partial, its first N bytes missing, and the
+ * carve's own holes move up by N. */
+static void resumed_at(const ftp_channel_t *ch, file_record_t *f, file_range_t *ranges)
+{
+    size_t n = 0;
+    ranges[n++] = (file_range_t){0, ch->rest};
+    for (size_t i = 0; i < ch->cv.nranges && n < CARVE_MAX_RANGES; i++)
+        ranges[n++] =
+            (file_range_t){ch->cv.ranges[i].start + ch->rest, ch->cv.ranges[i].end + ch->rest};
+    f->missing_ranges = ranges;
+    f->nmissing_ranges = n;
+    f->missing_bytes += ch->rest;
+    f->truncated = true;
+    if (!f->truncated_reason)
+        f->truncated_reason = "resumed";
+}
+
 /* Report a channel's file once its data is done: named by the transfer, or
  * nameless when the control connection ended without naming it. */
 static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
@@ -128,7 +148,10 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
     ch->reported = true;
     if (ch->cv.seen || ch->cv.missing) {
         file_record_t f = {0};
+        file_range_t ranges[CARVE_MAX_RANGES];
         carve_record(&ch->cv, &f);
+        if (ch->rest)
+            resumed_at(ch, &f, ranges);
         f.conn = ch->data;
         memcpy(f.fuid, ch->fuid, sizeof f.fuid);
         f.source = "FTP";
@@ -204,6 +227,8 @@ static void name_channel(ftp_state_t *s, const char *command, const char *arg)
     ch->named = true;
     ch->command = xstrdup(command);
     ch->name = is_file_cmd(command) && arg[0] ? xstrdup(arg) : NULL;
+    ch->rest = is_file_cmd(command) ? s->rest : 0;
+    s->rest = 0; /* REST applies to the transfer that follows it only */
     s->xfer = ch;
     s->last = NULL;
     report_file(s->reg, ch);
@@ -258,6 +283,8 @@ static void on_txn(void *ctx, const ftp_txn_t *t)
     }
     ts_ns_t ts = frametimes_get(&s->times, t->cmd_frame, s->now);
     report_login(s, t, ts);
+    if (strcmp(t->command, "REST") == 0)
+        s->rest = t->reply_code == 350 ? strtoull(t->arg, NULL, 10) : 0;
     ftp_channel_t *ch = NULL;
     if (is_transfer(t->command)) {
         if (!s->xfer && t->reply_code / 100 == 2) /* no preliminary reply came */

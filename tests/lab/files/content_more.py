@@ -63,7 +63,10 @@ def main():
         "sha256": hashlib.sha256(rep[FTP_REST_OFFSET:]).hexdigest(),
         "size": len(rep) - FTP_REST_OFFSET}
     put("ftp/pub/active.bin", blob(202, 18000))
-    put("ftp/pub/lines.txt", text(203, 80).encode())        # TYPE A (pyftpdlib sends it as is)
+    lines = put("ftp/pub/lines.txt", text(203, 80).encode())  # TYPE A: CR LF on the wire
+    truth["files"]["ftp/pub/lines.txt@ascii"] = {
+        "sha256": hashlib.sha256(lines.replace(b"\n", b"\r\n")).hexdigest(),
+        "size": len(lines.replace(b"\n", b"\r\n"))}
     put("ftp/stou.bin", blob(204, 11000))
     put("tftp/root/blk.bin", blob(301, 5000))                 # blksize 1024
     put("tftp/root/exact.bin", blob(302, 1024))               # 2 x 512: an empty last DATA

@@ -1,0 +1,180 @@
+"""Files beyond HTTP, the second recordings (issue 18): the features the
+first lab captures lack, each carved file against the truth computed before
+it was sent (tests/lab/files/truth_more.json, made by content_more.py; the
+captures by record_more.sh).
+
+- smb3_more.pcap: samba capped at 64 KiB per READ/WRITE, so smbclient reads
+  an 800 KB file with 13 READs in flight and writes 400 KB with 7 WRITEs;
+  mget/mput of three files each; the big file read twice; a file put, then
+  renamed, then deleted.
+- ftp_more.pcap (ftplib + pyftpdlib): REST 12345 + RETR is the file from
+  offset 12345 — partial, its first 12345 bytes missing, never the whole
+  file; a RETR over PORT; STOU; MLSD/LIST/NLST listings; TYPE A.
+- vsftpd.pcap: curl against vsftpd, RETR and STOR.
+- smtp_more.pcap: three messages in one session, one 8-bit (BODY=8BITMIME).
+- pop3_more.pcap: TOP 1 10 (the head of a message, not the message) and
+  three RETRs in one session.
+- imap_more.pcap: UID FETCH BODY.PEEK[], FETCH 3 (BODY[1]), FETCH 2
+  BODY[]<0.1000> (the first 1000 bytes, not the message), FETCH 1:3 BODY[],
+  and APPEND (a message the client uploads).
+- tftp_more.pcap: blksize 1024 (RFC 2348), a 1024-byte file (its last DATA
+  block empty), a netascii transfer.
+"""
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import zeekcmp as z  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(HERE, "..", "lab", "files")
+TRUTH = json.load(open(os.path.join(LAB, "truth_more.json"), encoding="utf-8"))
+FILES = TRUTH["files"]
+
+
+def sha(name):
+    return FILES[name]["sha256"]
+
+
+def case(pcap, out):
+    rc, err = z.analyze([os.path.join(LAB, pcap)], out)
+    rows = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
+    arts = set(os.listdir(os.path.join(out, "artifacts")))
+    return rc, err, rows, arts
+
+
+def by_sha(rows):
+    out = {}
+    for r in rows:
+        out.setdefault(r.get("sha256"), []).append(r)
+    return out
+
+
+def smb(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("smb3_more.pcap", out)
+        c.eq(rc, 0, f"smb: exit status ({err[:200]})")
+        smbrows = z.read_ndjson(os.path.join(out, "logs", "smb_files.ndjson"))
+    got = by_sha(rows)
+    for name in ("smb/share/big.bin", "smb/upload.bin", "smb/gone.bin",
+                 *(f"smb/share/many/m{i}.dat" for i in range(3)),
+                 *(f"smb/put/p{i}.dat" for i in range(3))):
+        c.check(sha(name) in arts, f"smb: {name} carved whole")
+    big = got.get(sha("smb/share/big.bin"), [])
+    c.eq(len(big), 2, "smb: big.bin read twice, two rows with its SHA-256")
+    c.eq(sorted((r["seen_bytes"], r["missing_bytes"], r["total_bytes"]) for r in big),
+         [(800000, 0, 800000)] * 2, "smb: big.bin sizes")
+    reads = [r for r in smbrows if r.get("name") == "big.bin"]
+    c.eq([(r["action"], r["size"], r["seen_bytes"], r["complete"]) for r in reads],
+         [("SMB::FILE_READ", 800000, 800000, True)] * 2, "smb: big.bin smb_files rows")
+    up = [r for r in smbrows if r.get("name") == "upload.bin"]
+    c.eq([(r["action"], r["seen_bytes"], r["complete"]) for r in up],
+         [("SMB::FILE_WRITE", 400000, True)], "smb: upload.bin smb_files row")
+    many = sorted(r["name"] for r in smbrows if r.get("action") == "SMB::FILE_READ"
+                  and r.get("name", "").startswith("many"))
+    c.eq(many, ["many\\m0.dat", "many\\m1.dat", "many\\m2.dat"], "smb: mget, three reads")
+    puts = sorted(r["name"] for r in smbrows if r.get("action") == "SMB::FILE_WRITE"
+                  and r.get("name", "").startswith("p"))
+    c.eq(puts, ["p0.dat", "p1.dat", "p2.dat"], "smb: mput, three writes")
+
+
+def ftp(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("ftp_more.pcap", out)
+        c.eq(rc, 0, f"ftp: exit status ({err[:200]})")
+    got = by_sha(rows)
+    # REST 12345 + RETR: the bytes from 12345 on, partial, the head missing
+    rest = got.get(sha("ftp/pub/resume.bin@rest"), [])
+    c.eq(len(rest), 1, "ftp: the resumed RETR's bytes carved once")
+    for r in rest:
+        c.eq((r["filename"], r["seen_bytes"], r["missing_bytes"], r.get("missing_ranges"),
+              r.get("truncated"), r.get("truncated_reason")),
+             ("pub/resume.bin", 30000 - TRUTH["ftp_rest_offset"], TRUTH["ftp_rest_offset"],
+              [{"start": 0, "end": TRUTH["ftp_rest_offset"]}], True, "resumed"),
+             "ftp: REST 12345 + RETR is partial, its first 12345 bytes missing")
+    c.check(sha("ftp/pub/resume.bin") not in got, "ftp: the resumed file is not the whole file")
+    for name, fn in (("ftp/pub/active.bin", "pub/active.bin"),
+                     ("ftp/pub/lines.txt@ascii", "pub/lines.txt")):  # as sent: CR LF
+        rs = got.get(sha(name), [])
+        c.eq([(r["filename"], r["missing_bytes"], r.get("truncated")) for r in rs],
+             [(fn, 0, False)], f"ftp: {name} carved whole, named")
+        c.check(sha(name) in arts, f"ftp: {name} is an artifact")
+    c.check(sha("ftp/stou.bin") in arts, "ftp: the STOU upload is an artifact")
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("vsftpd.pcap", out)
+    got = by_sha(rows)
+    for name, fn in (("ftp/pub/active.bin", "active.bin"), ("ftp/stou.bin", "up.bin")):
+        c.eq([r["filename"] for r in got.get(sha(name), [])], [fn], f"vsftpd: {name} carved")
+
+
+def mail_rows(rows, source):
+    return [(r["sha256"], r["seen_bytes"]) for r in rows if r.get("source") == source
+            and r.get("declared_mime_type") == "message/rfc822"]
+
+
+def whole(name):
+    return (sha(name), FILES[name]["size"])
+
+
+def smtp(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("smtp_more.pcap", out)
+        c.eq(rc, 0, f"smtp: exit status ({err[:200]})")
+        log = z.read_ndjson(os.path.join(out, "logs", "smtp.ndjson"))
+    c.eq(mail_rows(rows, "SMTP"), [whole(f"mail/more{n}.eml") for n in (1, 2, 3)],
+         "smtp: three messages in one session")
+    for n in (1, 2, 3):
+        for p in TRUTH["messages"][f"more{n}"]:
+            c.check(p["sha256"] in arts, f"smtp: more{n} {p['media_type']} part carved")
+    c.eq(len(log), 3, "smtp: three smtp.ndjson rows")
+
+
+def pop3(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("pop3_more.pcap", out)
+        c.eq(rc, 0, f"pop3: exit status ({err[:200]})")
+    msgs = [r for r in rows if r.get("source") == "POP3"
+            and r.get("declared_mime_type") == "message/rfc822"]
+    whole_ones = [(r["sha256"], r["seen_bytes"]) for r in msgs if not r.get("truncated")]
+    c.eq(whole_ones, [whole(f"mail/more{n}.eml") for n in (1, 2, 3)],
+         "pop3: the three RETRs are the whole messages")
+
+
+def imap(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("imap_more.pcap", out)
+        c.eq(rc, 0, f"imap: exit status ({err[:200]})")
+    msgs = [r for r in rows if r.get("source") == "IMAP"
+            and r.get("declared_mime_type") == "message/rfc822"]
+    whole_ones = [(r["sha256"], r["seen_bytes"]) for r in msgs if not r.get("truncated")]
+    c.eq(whole_ones[:1], [whole("mail/more1.eml")], "imap: UID FETCH BODY.PEEK[] is more1")
+    c.check(all(whole(f"mail/more{n}.eml") in whole_ones for n in (1, 2, 3)),
+            "imap: FETCH 1:3 BODY[] gives the three messages")
+
+
+def tftp(c):
+    with tempfile.TemporaryDirectory() as out:
+        rc, err, rows, arts = case("tftp_more.pcap", out)
+        c.eq(rc, 0, f"tftp: exit status ({err[:200]})")
+    got = by_sha(rows)
+    for name, fn in (("tftp/root/blk.bin", "blk.bin"), ("tftp/root/exact.bin", "exact.bin")):
+        c.eq([(r["filename"], r["seen_bytes"], r.get("truncated")) for r in got.get(sha(name), [])],
+             [(fn, FILES[name]["size"], False)], f"tftp: {fn} whole")
+        c.check(sha(name) in arts, f"tftp: {fn} is an artifact")
+
+
+def main():
+    c = z.Checker("files_more")
+    smb(c)
+    ftp(c)
+    smtp(c)
+    pop3(c)
+    imap(c)
+    tftp(c)
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
