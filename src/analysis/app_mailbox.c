@@ -44,10 +44,12 @@ static void claim(mailbox_state_t *s)
 static void on_message_begin(void *ctx, unsigned msgno, bool partial)
 {
     mailbox_state_t *s = ctx;
-    (void)msgno, (void)partial;
+    (void)msgno;
     claim(s);
     mailmsg_free(s->msg);
     s->msg = mailmsg_new(s->ctx, s->c, s->proto->source, false, ++s->nmsgs);
+    if (partial) /* POP3 TOP, IMAP BODY[]<origin.count>: the head of the message only */
+        mailmsg_set_partial(s->msg, "partial_fetch");
 }
 
 static void on_message_data(void *ctx, const uint8_t *p, size_t n, uint64_t frame)

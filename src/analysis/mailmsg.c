@@ -28,9 +28,11 @@ struct mailmsg {
     uint64_t frame;     /* of the bytes being fed */
     ts_ns_t ts;
     bool ended;
-    bool attached_only;  /* carve only message/rfc822 parts (the whole is carved) */
-    unsigned nesting;    /* messages around this one */
-    mailmsg_t *attached; /* the message/rfc822 part being read, parsed as a message */
+    bool ending;             /* in mailmsg_end: a part ending now was cut there */
+    const char *partial_why; /* only part of the message was delivered (static) */
+    bool attached_only;      /* carve only message/rfc822 parts (the whole is carved) */
+    unsigned nesting;        /* messages around this one */
+    mailmsg_t *attached;     /* the message/rfc822 part being read, parsed as a message */
 };
 
 static mailmsg_t *make(const an_ctx_t *ctx, const conn_ident_t *conn, const char *source,
@@ -98,6 +100,8 @@ static void on_part_end(void *ctx, const imf_part_t *part)
     m->in_part = false;
     if (part->missing)
         carve_gap(&m->part, part->missing);
+    if (m->ending && m->partial_why && !m->part.truncated_reason)
+        m->part.truncated_reason = m->partial_why;
     carve_end(&m->part);
     if (m->part.seen) {
         char fuid[UID_LEN];
@@ -144,6 +148,11 @@ mailmsg_t *mailmsg_new_attached_only(const an_ctx_t *ctx, const conn_t *c, const
     return make(ctx, &id, source, is_orig, index, true, 1);
 }
 
+void mailmsg_set_partial(mailmsg_t *m, const char *why)
+{
+    m->partial_why = why;
+}
+
 void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_ns_t ts)
 {
     if (m->ended)
@@ -169,9 +178,13 @@ void mailmsg_end(mailmsg_t *m, bool complete)
     if (m->ended)
         return;
     m->ended = true;
+    m->ending = true;
     imf_end(m->imf);
+    m->ending = false;
     if (m->attached_only)
         return;
+    if (m->partial_why && !m->whole.truncated_reason)
+        m->whole.truncated_reason = m->partial_why;
     if (!complete && !m->whole.truncated_reason)
         m->whole.truncated_reason = "unterminated";
     carve_end(&m->whole);

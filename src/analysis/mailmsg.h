@@ -37,6 +37,10 @@ mailmsg_t *mailmsg_new(const an_ctx_t *ctx, const conn_t *c, const char *source,
  * exports them. */
 mailmsg_t *mailmsg_new_attached_only(const an_ctx_t *ctx, const conn_t *c, const char *source,
                                      bool is_orig, uint64_t index);
+/* The carrier delivers only part of the message (POP3 TOP, an IMAP
+ * BODY[]<origin.count> fetch): the .eml and the part cut at its end are
+ * reported truncated with why (static), never as whole.  Before the end. */
+void mailmsg_set_partial(mailmsg_t *m, const char *why);
 void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_ns_t ts);
 void mailmsg_gap(mailmsg_t *m, uint64_t len);
 /* The message ended (complete: its end marker came); its files are

@@ -20,8 +20,11 @@ captures by record_more.sh).
 - tftp_more.pcap: blksize 1024 (RFC 2348), a 1024-byte file (its last DATA
   block empty), a netascii transfer.
 """
+import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -32,6 +35,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "lab", "files")
 TRUTH = json.load(open(os.path.join(LAB, "truth_more.json"), encoding="utf-8"))
 FILES = TRUTH["files"]
+
+
+def content(rel):
+    """A file as content_more.py makes it (deterministic: the bytes sent)."""
+    if not hasattr(content, "dir"):
+        content.dir = tempfile.mkdtemp(prefix="pcf-more-")
+        subprocess.run([sys.executable, os.path.join(LAB, "content_more.py"), content.dir],
+                       check=True)
+    return open(os.path.join(content.dir, rel), "rb").read()
+
+
+def digest(b):
+    return hashlib.sha256(b).hexdigest()
 
 
 def sha(name):
@@ -140,6 +156,16 @@ def pop3(c):
     whole_ones = [(r["sha256"], r["seen_bytes"]) for r in msgs if not r.get("truncated")]
     c.eq(whole_ones, [whole(f"mail/more{n}.eml") for n in (1, 2, 3)],
          "pop3: the three RETRs are the whole messages")
+    # TOP 1 10: the header and the first ten lines of the body, never whole
+    head, body = content("mail/more1.eml").split(b"\r\n\r\n", 1)
+    top = head + b"\r\n\r\n" + b"".join(body.splitlines(True)[:10])
+    c.eq([(r["sha256"], r["seen_bytes"], r.get("truncated_reason")) for r in msgs
+          if r.get("truncated")], [(digest(top), len(top), "partial_fetch")],
+         "pop3: TOP 1 10 is the head of message 1, truncated (partial_fetch)")
+    cut = [r for r in rows if r.get("source") == "POP3" and r.get("truncated")
+           and r.get("declared_mime_type") == "text/plain"]
+    c.eq([r.get("truncated_reason") for r in cut], ["partial_fetch"],
+         "pop3: the text part TOP cut is truncated too")
 
 
 def imap(c):
@@ -152,6 +178,12 @@ def imap(c):
     c.eq(whole_ones[:1], [whole("mail/more1.eml")], "imap: UID FETCH BODY.PEEK[] is more1")
     c.check(all(whole(f"mail/more{n}.eml") in whole_ones for n in (1, 2, 3)),
             "imap: FETCH 1:3 BODY[] gives the three messages")
+    c.eq(len(whole_ones), 4, "imap: four whole messages fetched (UID FETCH, then 1:3)")
+    # FETCH 2 BODY[]<0.1000>: the first 1000 bytes of message 2, never whole
+    head = content("mail/more2.eml")[:1000]
+    c.eq([(r["sha256"], r["seen_bytes"], r.get("truncated_reason")) for r in msgs
+          if r.get("truncated")], [(digest(head), 1000, "partial_fetch")],
+         "imap: BODY[]<0.1000> is the first 1000 bytes of message 2, truncated")
 
 
 def tftp(c):
@@ -173,6 +205,8 @@ def main():
     pop3(c)
     imap(c)
     tftp(c)
+    if hasattr(content, "dir"):
+        shutil.rmtree(content.dir)
     c.done()
 
 
