@@ -15,7 +15,8 @@ typedef struct mailbox_proto {
     const char *source; /* files.ndjson source */
     const char *cred;   /* credential proto */
     void *(*open)(void *ctx);
-    void (*resume_in_tls)(void *session); /* NULL: nothing to skip (IMAP has no greeting state) */
+    void (*resume_in_tls)(void *session);   /* NULL: nothing to skip (IMAP has no greeting state) */
+    bool (*uploading)(const void *session); /* NULL: the server sends every message */
     void (*data)(void *session, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
     void (*gap)(void *session, bool is_orig, uint64_t len);
     void (*close)(void *session);
@@ -47,7 +48,8 @@ static void on_message_begin(void *ctx, unsigned msgno, bool partial)
     (void)msgno;
     claim(s);
     mailmsg_free(s->msg);
-    s->msg = mailmsg_new(s->ctx, s->c, s->proto->source, false, ++s->nmsgs);
+    bool up = s->proto->uploading && s->proto->uploading(s->session); /* IMAP APPEND */
+    s->msg = mailmsg_new(s->ctx, s->c, s->proto->source, up, ++s->nmsgs);
     if (partial) /* POP3 TOP, IMAP BODY[]<origin.count>: the head of the message only */
         mailmsg_set_partial(s->msg, "partial_fetch");
 }
@@ -128,11 +130,15 @@ static void imap_close(void *ss)
 {
     imap_session_free(ss);
 }
+static bool imap_uploading(const void *ss)
+{
+    return imap_session_uploading(ss);
+}
 
-static const mailbox_proto_t pop3 = {"POP3",    "pop3",   pop3_open, pop3_resume_in_tls,
-                                     pop3_data, pop3_gap, pop3_close};
-static const mailbox_proto_t imap = {"IMAP",    "imap",   imap_open, NULL,
-                                     imap_data, imap_gap, imap_close};
+static const mailbox_proto_t pop3 = {"POP3", "pop3",    pop3_open, pop3_resume_in_tls,
+                                     NULL,   pop3_data, pop3_gap,  pop3_close};
+static const mailbox_proto_t imap = {"IMAP",         "imap",    imap_open, NULL,
+                                     imap_uploading, imap_data, imap_gap,  imap_close};
 
 static void *mailbox_new(const an_ctx_t *ctx, conn_t *c, const mailbox_proto_t *proto)
 {

@@ -23,6 +23,7 @@ typedef struct client {
     unsigned ntok;
     uint64_t literal_left; /* bytes of a literal still to come */
     bool literal_kept;     /* ... gathered into a token (small) or skipped */
+    bool upload;           /* ... a message the client APPENDs, handed out */
     bool in_auth;          /* SASL lines until the tagged answer */
 } client_t;
 
@@ -66,6 +67,11 @@ imap_session_t *imap_session_new(const imap_callbacks_t *cb, void *ctx)
 bool imap_session_tls(const imap_session_t *s)
 {
     return s->tls;
+}
+
+bool imap_session_uploading(const imap_session_t *s)
+{
+    return s->c.upload;
 }
 
 /* "{N}" or "{N+}" at the end of a line: N. */
@@ -196,7 +202,11 @@ static void client_line(imap_session_t *s, cursor_t line)
     if (trailing_literal(line, &n, &before)) {
         tokenise(c, before);
         c->literal_left = n;
-        c->literal_kept = n <= IMAP_MAX_CLIENT_LITERAL && c->ntok < IMAP_MAX_TOKENS;
+        /* APPEND mailbox [flags] [date] {N}: the literal is a message */
+        c->upload = n && tok_is(c, 1, "APPEND") && c->ntok >= 3 && s->cb->message_begin;
+        if (c->upload)
+            s->cb->message_begin(s->ctx, 0, false);
+        c->literal_kept = !c->upload && n <= IMAP_MAX_CLIENT_LITERAL && c->ntok < IMAP_MAX_TOKENS;
         if (c->literal_kept) {
             buf_clear(&c->tok[c->ntok]);
             c->ntok++;
@@ -211,6 +221,15 @@ static void client_line(imap_session_t *s, cursor_t line)
     command(s);
 }
 
+static void end_upload(imap_session_t *s, bool complete)
+{
+    if (!s->c.upload)
+        return;
+    s->c.upload = false;
+    if (s->cb->message_end)
+        s->cb->message_end(s->ctx, complete);
+}
+
 static void client_bytes(imap_session_t *s, cursor_t *cur)
 {
     client_t *c = &s->c;
@@ -221,6 +240,10 @@ static void client_bytes(imap_session_t *s, cursor_t *cur)
         if (c->literal_kept && c->ntok && c->ntok <= IMAP_MAX_TOKENS)
             buf_append(&c->tok[c->ntok - 1], p, n);
         c->literal_left -= n;
+        if (c->upload && n && s->cb->message_data)
+            s->cb->message_data(s->ctx, p, n, s->frame);
+        if (c->upload && !c->literal_left)
+            end_upload(s, true);
         return;
     }
     cursor_t line;
@@ -352,7 +375,12 @@ void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len)
 {
     if (is_orig) {
         line_reader_reset(&s->c.lines);
-        s->c.literal_left -= len < s->c.literal_left ? len : s->c.literal_left;
+        uint64_t in_lit = len < s->c.literal_left ? len : s->c.literal_left;
+        s->c.literal_left -= in_lit;
+        if (s->c.upload && in_lit && s->cb->message_gap)
+            s->cb->message_gap(s->ctx, in_lit);
+        if (!s->c.literal_left)
+            end_upload(s, false);
         return;
     }
     line_reader_reset(&s->s.lines);
@@ -373,6 +401,7 @@ void imap_session_free(imap_session_t *s)
         return;
     if (s->s.message && s->cb->message_end)
         s->cb->message_end(s->ctx, false);
+    end_upload(s, false);
     report_login(s, CRED_UNKNOWN);
     line_reader_free(&s->c.lines);
     line_reader_free(&s->s.lines);

@@ -7,7 +7,9 @@
  * taken for commands or responses.  A literal that is the value of a FETCH
  * item RFC822, BODY[] or BINARY[] (also BODY.PEEK[] answered as BODY[]) is a
  * whole message: it is handed to the caller as it arrives (BODY[]<origin>
- * partial fetches are flagged partial).  Other literals are skipped.
+ * partial fetches are flagged partial).  The message literal of a client's
+ * APPEND is handed out the same way (message_begin with msgno 0, while
+ * imap_session_uploading() is true).  Other literals are skipped.
  * Client commands are tokenised (atoms, quoted strings, literals): LOGIN
  * user and password, AUTHENTICATE through sasl.h, STARTTLS; the tagged
  * OK/NO/BAD answer decides the outcome.
@@ -48,6 +50,8 @@ void imap_session_data(imap_session_t *s, bool is_orig, const uint8_t *p, size_t
 void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len);
 void imap_session_free(imap_session_t *s);
 bool imap_session_tls(const imap_session_t *s);
+/* Is the message being handed out one the client uploads (APPEND)? */
+bool imap_session_uploading(const imap_session_t *s);
 
 /* An IMAP greeting ("* OK", "* PREAUTH")? */
 bool imap_detect(const uint8_t *p, size_t n);

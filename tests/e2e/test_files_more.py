@@ -178,7 +178,14 @@ def imap(c):
     c.eq(whole_ones[:1], [whole("mail/more1.eml")], "imap: UID FETCH BODY.PEEK[] is more1")
     c.check(all(whole(f"mail/more{n}.eml") in whole_ones for n in (1, 2, 3)),
             "imap: FETCH 1:3 BODY[] gives the three messages")
-    c.eq(len(whole_ones), 4, "imap: four whole messages fetched (UID FETCH, then 1:3)")
+    fetched = [(r["sha256"], r["seen_bytes"]) for r in msgs
+               if not r.get("truncated") and not r.get("is_orig")]
+    c.eq(len(fetched), 4, "imap: four whole messages fetched (UID FETCH, then 1:3)")
+    # APPEND: the client uploads more4, a whole message sent by the originator
+    up = [(r["sha256"], r["seen_bytes"]) for r in msgs if r.get("is_orig")]
+    c.eq(up, [whole("mail/more4.eml")], "imap: the APPENDed message, sent by the client")
+    for p in TRUTH["messages"]["more4"]:
+        c.check(p["sha256"] in arts, f"imap: APPENDed more4 {p['media_type']} part carved")
     # FETCH 2 BODY[]<0.1000>: the first 1000 bytes of message 2, never whole
     head = content("mail/more2.eml")[:1000]
     c.eq([(r["sha256"], r["seen_bytes"], r.get("truncated_reason")) for r in msgs
