@@ -217,11 +217,14 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     smb_file_record_t r = {.conn = fs->conn,
                            .ts = fs->open_ts,
                            .fuid = moved ? fuid : NULL,
-                           .action = fs->written                 ? "SMB::FILE_WRITE"
+                           .action = f->deleted                  ? "SMB::FILE_DELETE"
+                                     : f->renamed_to             ? "SMB::FILE_RENAME"
+                                     : fs->written               ? "SMB::FILE_WRITE"
                                      : fs->read || fs->requested ? "SMB::FILE_READ"
                                                                  : "SMB::FILE_OPEN",
                            .path = f->share,
-                           .name = f->name,
+                           .name = f->renamed_to ? f->renamed_to : f->name,
+                           .prev_name = f->renamed_to ? f->name : NULL,
                            .size = f->size,
                            .modified = filetime_ns(f->times.modified),
                            .accessed = filetime_ns(f->times.accessed),

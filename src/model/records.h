@@ -207,11 +207,13 @@ typedef struct smtp_record {
  * Zeek's smb_files.log).  Times are 0 when the create answer was not seen. */
 typedef struct smb_file_record {
     conn_ident_t conn;
-    ts_ns_t ts;         /* the open */
-    const char *fuid;   /* its files.ndjson row, NULL when no bytes moved */
-    const char *action; /* "SMB::FILE_READ", "SMB::FILE_WRITE", "SMB::FILE_OPEN" */
-    const char *path;   /* the share */
-    const char *name;
+    ts_ns_t ts;            /* the open */
+    const char *fuid;      /* its files.ndjson row, NULL when no bytes moved */
+    const char *action;    /* "SMB::FILE_DELETE", "SMB::FILE_RENAME", "SMB::FILE_WRITE",
+                            * "SMB::FILE_READ", "SMB::FILE_OPEN" */
+    const char *path;      /* the share */
+    const char *name;      /* after a rename: the new name */
+    const char *prev_name; /* a rename's old name, NULL otherwise */
     uint64_t size;
     ts_ns_t modified, accessed, created, changed;
     uint64_t seen_bytes, missing_bytes;

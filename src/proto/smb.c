@@ -227,7 +227,7 @@ void smb_sessions_free(smb_sessions_t *t)
         return;
     for (size_t i = 0; i < t->open_slots; i++)
         if (t->open[i].used)
-            free(t->open[i].share), free(t->open[i].name);
+            free(t->open[i].share), free(t->open[i].name), free(t->open[i].renamed);
     free(t->open);
     for (size_t i = 0; i < t->ntrees; i++)
         free(t->trees[i].path);
@@ -357,6 +357,7 @@ static void open_rehash(smb_sessions_t *t, smb_open_t *old, size_t n, size_t slo
             t->open[j] = old[i];
             t->open[j].f.share = t->open[j].share;
             t->open[j].f.name = t->open[j].name;
+            t->open[j].f.renamed_to = t->open[j].renamed;
         }
     free(old);
 }
@@ -393,7 +394,8 @@ smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16],
     o->tree = tree;
     o->share = xstrdup(smb_tree_path(s, session, tree));
     o->name = name ? name : xstrdup("");
-    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t, is_dir, false, NULL};
+    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t,
+                        is_dir,        false,   NULL,     NULL,    false};
     const char *share = o->share;
     size_t sl = strlen(share);
     o->f.is_pipe = sl >= 5 && strcmp(share + sl - 5, "\\IPC$") == 0;
@@ -406,7 +408,7 @@ smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16],
 /* Remove slot i, shifting back the entries of its probe run. */
 static void open_remove(smb_sessions_t *t, size_t i)
 {
-    free(t->open[i].share), free(t->open[i].name);
+    free(t->open[i].share), free(t->open[i].name), free(t->open[i].renamed);
     memset(&t->open[i], 0, sizeof t->open[i]);
     t->nopen--;
     size_t mask = t->open_slots - 1;
@@ -418,6 +420,7 @@ static void open_remove(smb_sessions_t *t, size_t i)
         t->open[i] = t->open[j];
         t->open[i].f.share = t->open[i].share;
         t->open[i].f.name = t->open[i].name;
+        t->open[i].f.renamed_to = t->open[i].renamed;
         memset(&t->open[j], 0, sizeof t->open[j]);
         i = j;
     }
@@ -551,7 +554,7 @@ void smb_conn_free(smb_conn_t *s)
         if (t->open[i].used && ends_with(s, &t->open[i])) {
             if (s->cb->close)
                 s->cb->close(s->ctx, &t->open[i].f, 0);
-            free(t->open[i].share), free(t->open[i].name);
+            free(t->open[i].share), free(t->open[i].name), free(t->open[i].renamed);
             t->open[i].ending = true;
             ended++;
         }

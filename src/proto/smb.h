@@ -70,6 +70,9 @@ typedef struct smb_file {
     smb_times_t times;
     bool is_dir, is_pipe;
     void *user; /* what the open callback returned for this open */
+    /* SMB2: what this open did to the file (reported at the close) */
+    const char *renamed_to; /* a rename (FileRenameInformation) was accepted: the new path */
+    bool deleted;           /* delete on close (create option or FileDispositionInformation) */
 } smb_file_t;
 
 /* ctx is that of the connection the event happened on: with a shared

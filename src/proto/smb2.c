@@ -4,6 +4,7 @@
 #include "smb_state.h"
 #include "utf16.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SMB2_HEADER 64
@@ -17,11 +18,16 @@
 #define SMB2_CLOSE 0x0006
 #define SMB2_READ 0x0008
 #define SMB2_WRITE 0x0009
+#define SMB2_SET_INFO 0x0011
 
 #define STATUS_SUCCESS 0x00000000u
 #define STATUS_PENDING 0x00000103u
 #define STATUS_BUFFER_OVERFLOW 0x80000005u
 #define FILE_ATTRIBUTE_DIRECTORY 0x10u
+#define FILE_DELETE_ON_CLOSE 0x00001000u /* CREATE option */
+#define SMB2_0_INFO_FILE 0x01
+#define FILE_RENAME_INFORMATION 10
+#define FILE_DISPOSITION_INFORMATION 13
 
 typedef struct smb2_hdr {
     uint32_t status;
@@ -128,8 +134,10 @@ static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pd
 {
     if (is_orig) {
         uint16_t off, len;
+        uint32_t options;
         cursor_t name;
-        if (!cursor_skip(&body, 44) || !cursor_u16le(&body, &off) || !cursor_u16le(&body, &len))
+        if (!cursor_skip(&body, 40) || !cursor_u32le(&body, &options) ||
+            !cursor_u16le(&body, &off) || !cursor_u16le(&body, &len))
             return false;
         if (!len)
             name = cursor_make(NULL, 0);
@@ -140,6 +148,7 @@ static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pd
             p->name = utf16_to_utf8(name, true, SMB_MAX_NAME);
             p->length = h->tree;
             p->session = h->session;
+            p->create_options = options;
         }
         return true;
     }
@@ -157,8 +166,10 @@ static bool create(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pd
               cursor_u32le(&body, &attrs) && cursor_skip(&body, 4) && cursor_copy(&body, fid, 16);
     if (ok) {
         uint32_t tree = h->tree ? h->tree : p.length;
-        smb_open_add(s, p.session, fid, 2, tree, p.name, eof, &t, attrs & FILE_ATTRIBUTE_DIRECTORY,
-                     frame);
+        smb_open_t *o = smb_open_add(s, p.session, fid, 2, tree, p.name, eof, &t,
+                                     attrs & FILE_ATTRIBUTE_DIRECTORY, frame);
+        if (o && (p.create_options & FILE_DELETE_ON_CLOSE))
+            o->f.deleted = true;
         p.name = NULL;
         memcpy(ch->last_fid, fid, 16);
         ch->has_fid = true;
@@ -276,6 +287,56 @@ static bool close_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
     return true;
 }
 
+/* SET_INFO of a file: a rename (FileRenameInformation, the new path) or a
+ * delete (FileDispositionInformation), applied when the server accepts it. */
+static bool set_info(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t pdu, cursor_t body,
+                     chain_t *ch)
+{
+    if (is_orig) {
+        uint8_t type, cls, fid[16];
+        uint32_t blen, nlen;
+        uint16_t boff;
+        cursor_t buf, name;
+        if (!cursor_skip(&body, 2) || !cursor_u8(&body, &type) || !cursor_u8(&body, &cls) ||
+            !cursor_u32le(&body, &blen) || !cursor_u16le(&body, &boff) || !cursor_skip(&body, 6))
+            return false;
+        fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
+        if (type != SMB2_0_INFO_FILE ||
+            (cls != FILE_RENAME_INFORMATION && cls != FILE_DISPOSITION_INFORMATION))
+            return true;
+        if (!at(pdu, boff, blen, &buf))
+            return false;
+        smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
+        if (!p)
+            return true;
+        memcpy(p->fid, fid, 16);
+        p->session = h->session;
+        p->info_class = cls;
+        if (cls == FILE_DISPOSITION_INFORMATION) {
+            uint8_t del = 0;
+            p->delete_pending = cursor_u8(&buf, &del) && del;
+        } else if (cursor_skip(&buf, 1 + 7 + 8) && cursor_u32le(&buf, &nlen) &&
+                   cursor_sub(&buf, nlen, &name)) {
+            p->name = utf16_to_utf8(name, true, SMB_MAX_NAME);
+        }
+        return true;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, h->mid, h->command, &p))
+        return true;
+    resolve(p.fid, ch);
+    smb_open_t *o = h->status == STATUS_SUCCESS ? smb_open_find(s, p.session, p.fid) : NULL;
+    if (o && p.info_class == FILE_DISPOSITION_INFORMATION) {
+        o->f.deleted = p.delete_pending;
+    } else if (o && p.name) {
+        free(o->renamed);
+        o->renamed = p.name, p.name = NULL;
+        o->f.renamed_to = o->renamed;
+    }
+    smb_pending_done(&p);
+    return true;
+}
+
 static bool pdu(smb_conn_t *s, bool is_orig, cursor_t whole, const smb2_hdr_t *h, cursor_t body,
                 chain_t *ch, uint64_t frame)
 {
@@ -294,6 +355,8 @@ static bool pdu(smb_conn_t *s, bool is_orig, cursor_t whole, const smb2_hdr_t *h
         return write_pdu(s, is_orig, h, whole, body, ch, frame);
     case SMB2_CLOSE:
         return close_pdu(s, is_orig, h, body, ch, frame);
+    case SMB2_SET_INFO:
+        return set_info(s, is_orig, h, whole, body, ch);
     default:
         return true;
     }

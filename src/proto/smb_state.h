@@ -21,6 +21,9 @@ typedef struct smb_pending {
     char *name;    /* CREATE file name, TREE_CONNECT path (owned) */
     uint8_t *data; /* a compound WRITE waiting for its file id (owned) */
     size_t data_len;
+    uint32_t create_options; /* SMB2 CREATE: FILE_DELETE_ON_CLOSE is kept */
+    uint8_t info_class;      /* SMB2 SET_INFO of a file: rename or disposition */
+    bool delete_pending;     /* ... FileDispositionInformation's DeletePending */
 } smb_pending_t;
 
 /* An open file is the connection's own (owner set, session 0: SMB1, or
@@ -33,6 +36,7 @@ typedef struct smb_open {
     uint32_t tree;
     smb_file_t f;
     char *share, *name; /* owned; f.share/f.name point here */
+    char *renamed;      /* owned; f.renamed_to points here */
 } smb_open_t;
 
 typedef struct smb_tree {

@@ -15,6 +15,7 @@ const log_column_t log_smb_files_columns[] = {
     {"action", LOG_STRING, LOG_IN_SHEET},
     {"path", LOG_STRING, LOG_IN_SHEET},
     {"name", LOG_STRING, LOG_IN_SHEET},
+    {"prev_name", LOG_STRING, 0},
     {"size", LOG_COUNT, LOG_IN_SHEET},
     {"times.modified", LOG_TIME, 0},
     {"times.accessed", LOG_TIME, 0},
@@ -54,6 +55,7 @@ void log_smb_files_row(buf_t *out, const smb_file_record_t *f, const char *pcap,
     jw_kv_str(&w, "action", f->action);
     kv_opt(&w, "path", f->path);
     kv_opt(&w, "name", f->name);
+    kv_opt(&w, "prev_name", f->prev_name);
     jw_kv_uint(&w, "size", f->size);
     kv_time(&w, "times.modified", f->modified, ts_digits);
     kv_time(&w, "times.accessed", f->accessed, ts_digits);

@@ -94,6 +94,13 @@ def smb(c):
     puts = sorted(r["name"] for r in smbrows if r.get("action") == "SMB::FILE_WRITE"
                   and r.get("name", "").startswith("p"))
     c.eq(puts, ["p0.dat", "p1.dat", "p2.dat"], "smb: mput, three writes")
+    # gone.bin: written, closed; opened and renamed to gone2.bin; deleted
+    gone = [(r["action"], r.get("name"), r.get("prev_name")) for r in smbrows
+            if "gone" in (r.get("name") or "")]
+    c.eq(gone, [("SMB::FILE_WRITE", "gone.bin", None),
+                ("SMB::FILE_RENAME", "gone2.bin", "gone.bin"),
+                ("SMB::FILE_DELETE", "gone2.bin", None)],
+         "smb: the put file renamed, then deleted (smb_files actions)")
 
 
 def ftp(c):
