@@ -172,6 +172,19 @@ int64_t ftp_parse_size_note(const uint8_t *p, size_t n)
     return -1;
 }
 
+char *ftp_parse_stou_name(const uint8_t *p, size_t n)
+{
+    cursor_t c = cursor_make(p, n);
+    text_skip_blanks(&c);
+    if (!text_eat_ci(&c, "FILE:"))
+        return NULL;
+    text_skip_blanks(&c);
+    cursor_t name;
+    if (!text_word(&c, &name) || !cursor_left(&name))
+        return NULL;
+    return text_dup(&name, FTP_MAX_LINE);
+}
+
 /* ---- the connection ---- */
 
 static char *upper_dup(const cursor_t *c)
@@ -407,6 +420,11 @@ static void reply(ftp_conn_t *f, unsigned code, cursor_t msg, uint64_t frame)
     if (code >= 100 && code < 200) {
         if (is_transfer(p->cmd) && !p->transfer) {
             p->transfer = true;
+            char *stou = strcmp(p->cmd, "STOU") == 0 && !p->arg[0]
+                             ? ftp_parse_stou_name(msg.p, cursor_left(&msg))
+                             : NULL;
+            if (stou) /* the transfer names the file the server made */
+                free(p->arg), p->arg = stou;
             int64_t size = ftp_parse_size_note(msg.p, cursor_left(&msg));
             if (size < 0 && f->size_path && strcmp(f->size_path, p->arg) == 0)
                 size = f->size_value;

@@ -101,5 +101,8 @@ char *ftp_build_path(const char *cwd, const char *arg);
 
 /* "(N bytes)" in a 150 reply text; -1 when absent. */
 int64_t ftp_parse_size_note(const uint8_t *p, size_t n);
+/* The name a server chose for STOU: "FILE: name" in its preliminary reply
+ * (RFC 1123 4.1.2.9), up to the first blank.  Allocated; NULL when absent. */
+char *ftp_parse_stou_name(const uint8_t *p, size_t n);
 
 #endif

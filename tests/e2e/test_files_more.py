@@ -4,7 +4,8 @@ it was sent (tests/lab/files/truth_more.json, made by content_more.py; the
 captures by record_more.sh).
 
 - smb3_more.pcap: samba capped at 64 KiB per READ/WRITE, so smbclient reads
-  an 800 KB file with 13 READs in flight and writes 400 KB with 7 WRITEs;
+  an 800 KB file with 13 READs in flight (answered out of order: message
+  ids 9 10 12 11 13 15 14 ...) and writes 400 KB with 7 WRITEs;
   mget/mput of three files each; the big file read twice; a file put, then
   renamed, then deleted.
 - ftp_more.pcap (ftplib + pyftpdlib): REST 12345 + RETR is the file from
@@ -107,6 +108,7 @@ def ftp(c):
     with tempfile.TemporaryDirectory() as out:
         rc, err, rows, arts = case("ftp_more.pcap", out)
         c.eq(rc, 0, f"ftp: exit status ({err[:200]})")
+        ftplog = z.read_ndjson(os.path.join(out, "logs", "ftp.ndjson"))
     got = by_sha(rows)
     # REST 12345 + RETR: the bytes from 12345 on, partial, the head missing
     rest = got.get(sha("ftp/pub/resume.bin@rest"), [])
@@ -125,6 +127,11 @@ def ftp(c):
              [(fn, 0, False)], f"ftp: {name} carved whole, named")
         c.check(sha(name) in arts, f"ftp: {name} is an artifact")
     c.check(sha("ftp/stou.bin") in arts, "ftp: the STOU upload is an artifact")
+    # STOU: the server names the file in its reply ("150 FILE: ftpd.ozjy1dku")
+    c.eq([(r.get("filename"), r.get("is_orig")) for r in got.get(sha("ftp/stou.bin"), [])],
+         [("ftpd.ozjy1dku", True)], "ftp: the STOU upload named as the server chose")
+    c.eq([r.get("arg") for r in ftplog if r.get("command") == "STOU"],
+         ["ftp://127.0.0.1/./ftpd.ozjy1dku"], "ftp: ftp.ndjson's STOU row names the file")
     with tempfile.TemporaryDirectory() as out:
         rc, err, rows, arts = case("vsftpd.pcap", out)
     got = by_sha(rows)

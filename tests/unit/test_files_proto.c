@@ -333,6 +333,12 @@ static void ftp_addresses(void)
     CU_ASSERT_FALSE(ftp_parse_epsv((const uint8_t *)"(|||0|)", 7, &port));
     const char *size = "Opening BINARY mode data connection for x (16557 bytes)";
     CU_ASSERT_EQUAL(ftp_parse_size_note((const uint8_t *)size, strlen(size)), 16557);
+    const char *stou = "FILE: ftpd.ozjy1dku";
+    char *name = ftp_parse_stou_name((const uint8_t *)stou, strlen(stou));
+    CU_ASSERT_STRING_EQUAL(name ? name : "", "ftpd.ozjy1dku");
+    free(name);
+    const char *plain = "File status okay. About to open data connection.";
+    CU_ASSERT_PTR_NULL(ftp_parse_stou_name((const uint8_t *)plain, strlen(plain)));
 }
 
 typedef struct ftp_seen {
