@@ -22,8 +22,10 @@ typedef struct client {
     buf_t tok[IMAP_MAX_TOKENS];
     unsigned ntok;
     uint64_t literal_left; /* bytes of a literal still to come */
+    uint64_t literal_size; /* ... of how many */
     bool literal_kept;     /* ... gathered into a token (small) or skipped */
     bool upload;           /* ... a message the client APPENDs, handed out */
+    bool upload_open;      /* ... from its first byte (message_begin called) */
     bool in_auth;          /* SASL lines until the tagged answer */
 } client_t;
 
@@ -201,11 +203,9 @@ static void client_line(imap_session_t *s, cursor_t line)
     cursor_t before;
     if (trailing_literal(line, &n, &before)) {
         tokenise(c, before);
-        c->literal_left = n;
+        c->literal_left = c->literal_size = n;
         /* APPEND mailbox [flags] [date] {N}: the literal is a message */
         c->upload = n && tok_is(c, 1, "APPEND") && c->ntok >= 3 && s->cb->message_begin;
-        if (c->upload)
-            s->cb->message_begin(s->ctx, 0, false);
         c->literal_kept = !c->upload && n <= IMAP_MAX_CLIENT_LITERAL && c->ntok < IMAP_MAX_TOKENS;
         if (c->literal_kept) {
             buf_clear(&c->tok[c->ntok]);
@@ -221,12 +221,21 @@ static void client_line(imap_session_t *s, cursor_t line)
     command(s);
 }
 
+/* An APPEND's message starts with its first byte (a server may refuse the
+ * command before the literal is sent) and ends with the literal. */
+static void begin_upload(imap_session_t *s)
+{
+    if (s->c.upload && !s->c.upload_open) {
+        s->c.upload_open = true;
+        s->cb->message_begin(s->ctx, 0, false);
+    }
+}
+
 static void end_upload(imap_session_t *s, bool complete)
 {
-    if (!s->c.upload)
-        return;
-    s->c.upload = false;
-    if (s->cb->message_end)
+    bool open = s->c.upload_open;
+    s->c.upload = s->c.upload_open = false;
+    if (open && s->cb->message_end)
         s->cb->message_end(s->ctx, complete);
 }
 
@@ -240,6 +249,7 @@ static void client_bytes(imap_session_t *s, cursor_t *cur)
         if (c->literal_kept && c->ntok && c->ntok <= IMAP_MAX_TOKENS)
             buf_append(&c->tok[c->ntok - 1], p, n);
         c->literal_left -= n;
+        begin_upload(s);
         if (c->upload && n && s->cb->message_data)
             s->cb->message_data(s->ctx, p, n, s->frame);
         if (c->upload && !c->literal_left)
@@ -276,11 +286,29 @@ static void report_login(imap_session_t *s, cred_outcome_t outcome)
     s->cb->credential(s->ctx, &c);
 }
 
+/* A server refusing a command that waits to send a literal ("{N}": the
+ * client sends it only after "+") answers with the command's tag: the
+ * literal never comes, and an APPEND's message is dropped unseen. */
+static void refused_literal(imap_session_t *s, cursor_t tag)
+{
+    client_t *c = &s->c;
+    if (!c->literal_left || c->literal_left != c->literal_size || !c->ntok)
+        return;
+    cursor_t t = cursor_make(c->tok[0].data, c->tok[0].len);
+    if (!cursor_left(&t) || cursor_left(&t) != cursor_left(&tag) ||
+        memcmp(t.p, tag.p, cursor_left(&t)) != 0)
+        return;
+    c->literal_left = 0;
+    c->ntok = 0;
+    end_upload(s, false);
+}
+
 static void tagged(imap_session_t *s, cursor_t tag, cursor_t rest)
 {
     cursor_t status;
     if (!text_word(&rest, &status))
         return;
+    refused_literal(s, tag);
     bool ok = text_eq_ci(&status, "OK");
     for (unsigned i = 0; i < s->nq; i++) {
         if (!text_eq_ci(&tag, s->q[i].tag))
@@ -377,6 +405,8 @@ void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len)
         line_reader_reset(&s->c.lines);
         uint64_t in_lit = len < s->c.literal_left ? len : s->c.literal_left;
         s->c.literal_left -= in_lit;
+        if (in_lit)
+            begin_upload(s);
         if (s->c.upload && in_lit && s->cb->message_gap)
             s->cb->message_gap(s->ctx, in_lit);
         if (!s->c.literal_left)

@@ -9,7 +9,8 @@
  * whole message: it is handed to the caller as it arrives (BODY[]<origin>
  * partial fetches are flagged partial).  The message literal of a client's
  * APPEND is handed out the same way (message_begin with msgno 0, while
- * imap_session_uploading() is true).  Other literals are skipped.
+ * imap_session_uploading() is true), unless the server refuses the APPEND
+ * before the literal is sent.  Other literals are skipped.
  * Client commands are tokenised (atoms, quoted strings, literals): LOGIN
  * user and password, AUTHENTICATE through sasl.h, STARTTLS; the tagged
  * OK/NO/BAD answer decides the outcome.

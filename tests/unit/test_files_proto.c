@@ -669,6 +669,28 @@ static void imap_split_anywhere(void)
                          "a3 OK fake\r\n{2}\r\n");
 }
 
+/* APPEND: the first is refused before its literal is sent (the client
+ * waits for "+"), the second uploads a message with a synchronizing literal,
+ * the third with a non-synchronizing one (LITERAL+). */
+static const turn_t imap_append_turns[] = {
+    {false, "* OK ready\r\n"},
+    {true, "a1 APPEND INBOX {9}\r\n"},
+    {false, "a1 NO [OVERQUOTA] full\r\n"},
+    {true, "a2 APPEND INBOX (\\Seen) {8}\r\n"},
+    {false, "+ go ahead\r\n"},
+    {true, "S: x\r\n\r\n\r\n"},
+    {false, "a2 OK appended\r\n"},
+    {true, "a3 APPEND INBOX {6+}\r\nT: y\r\n\r\na4 NOOP\r\n"},
+    {false, "a3 OK appended\r\na4 OK\r\n"},
+    {false, NULL},
+};
+
+static void imap_append(void)
+{
+    turns_split_anywhere(&imap_ops, imap_append_turns, "begin 0 0;msg 8 1;begin 0 0;msg 14 1;",
+                         "S: x\r\n\r\nT: y\r\n");
+}
+
 static void mail_truncated_anywhere(void)
 {
     /* every prefix of every turn: no crash, no message longer than sent */
@@ -1382,6 +1404,7 @@ static const cu_test_t tests[] = {
     {"a POP3 session split anywhere", pop3_split_anywhere},
     {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
+    {"IMAP APPEND: refused, synchronizing, LITERAL+", imap_append},
     {"mail sessions truncated anywhere", mail_truncated_anywhere},
     {"NTLMSSP from the samba recording", ntlm_from_the_recording},
     {"NetNTLMv1 and anonymous logins", ntlm_v1_and_anonymous},
