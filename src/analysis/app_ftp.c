@@ -301,7 +301,7 @@ static void on_txn(void *ctx, const ftp_txn_t *t)
                       .password = t->password && !is_guest(t->user) ? "<hidden>" : t->password,
                       .command = t->command,
                       .arg = url ? url : t->arg,
-                      .mime_type = ch && ch->done && ch->cv.mime[0] ? ch->cv.mime : NULL,
+                      .mime_type = ch && ch->done && ch->cv.type.mime[0] ? ch->cv.type.mime : NULL,
                       .file_size = t->file_size,
                       .reply_code = t->reply_code,
                       .reply_msg = t->reply_msg,

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "proto/body.h"
 #include "proto/doh.h"
+#include "proto/filemagic.h"
 #include "proto/http.h"
 #include "proto/http2.h"
 #include "proto/mime.h"
@@ -47,8 +48,7 @@ typedef struct body_state {
     file_range_t gaps[HTTP_MAX_MISSING_RANGES]; /* wire offsets lost */
     size_t ngaps;
     body_decoder_t *dec;
-    uint8_t sniff[MIME_SNIFF_BYTES];
-    size_t nsniff;
+    buf_t head; /* the first FILEMAGIC_BYTES decoded, to be typed */
     uint64_t missing;
     uint64_t first_frame, last_frame;
     ts_ns_t first_ts, last_ts;
@@ -59,7 +59,10 @@ typedef struct body_state {
     bool dns_too_big; /* longer than any DNS message: not DNS */
     /* results, for the http row */
     char fuid[UID_LEN];
-    const char *mime;
+    filetype_t type;     /* libmagic's answers ("" when it could not tell) */
+    const char *mime;    /* files row, mismatch finding: type.mime (the
+                          * sniffer's without libmagic); NULL: none */
+    const char *sniffed; /* the sniffer's type, for the http row (static) */
     bool logged;
     mailmsg_t *attached; /* a message/rfc822 body: the messages attached inside it */
 } body_state_t;
@@ -97,12 +100,14 @@ static void make_fuid(const an_ctx_t *an, const conn_t *c, unsigned depth, bool 
     zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x51ed27), out);
 }
 
-/* decoded bytes: hash, sniff, keep */
+/* decoded bytes: hash, keep the head for typing, keep */
 static void decoded(void *ctx, const uint8_t *p, size_t n)
 {
     body_state_t *b = ctx;
     digest_set_update(&b->hash, p, n);
-    mime_collect(b->sniff, &b->nsniff, p, n);
+    if (b->head.len < FILEMAGIC_BYTES)
+        buf_append(&b->head, p,
+                   n < FILEMAGIC_BYTES - b->head.len ? n : FILEMAGIC_BYTES - b->head.len);
     if (b->doh && !b->dns_too_big) {
         if (b->dns_msg.len + n > DOH_MAX_MESSAGE)
             b->dns_too_big = true;
@@ -129,6 +134,7 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     b->carve = s->opts->carve && s->an->evidence;
     b->doh = doh_is_dns_message(m->ctype);
     b->dns_msg = (buf_t)BUF_INIT;
+    b->head = (buf_t)BUF_INIT;
     if (b->carve)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
     if (b->carve && coded)
@@ -311,6 +317,7 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
                        .duration = b->last_ts - b->first_ts,
                        .source = "HTTP",
                        .mime = b->mime,
+                       .description = b->type.desc[0] ? b->type.desc : NULL,
                        .declared_mime = m->ctype,
                        .is_orig = is_orig,
                        .seen_bytes = body_decoder_out(b->dec),
@@ -346,6 +353,27 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
     free(fname);
 }
 
+/* What the decoded body is: libmagic's type and description (cached by
+ * the body's SHA-256) for its files row, and the sniffer's type for the
+ * http row's resp_mime_types, which agrees better with Zeek's http.log
+ * (docs/dependencies.md).  Without libmagic (an_magic noted that as
+ * damage) the sniffer's type serves both.  Nothing for an empty body. */
+static void type_body(const http_state_t *s, body_state_t *b, const char *sha256)
+{
+    b->mime = b->sniffed = NULL;
+    if (!b->head.len)
+        return;
+    b->sniffed =
+        mime_sniff(b->head.data, b->head.len < MIME_SNIFF_BYTES ? b->head.len : MIME_SNIFF_BYTES);
+    filemagic_t *m = an_magic(s->an, b->first_frame);
+    if (!m) {
+        b->mime = b->sniffed;
+        return;
+    }
+    filemagic_type(m, sha256, b->head.data, b->head.len, &b->type);
+    b->mime = b->type.mime[0] ? b->type.mime : NULL;
+}
+
 static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
 {
     http_state_t *s = ctx;
@@ -364,7 +392,7 @@ static void on_body_end(void *ctx, http_txn_t *t, bool is_orig)
     char md5[33], sha1[41], sha256[65], enc[65];
     digest_set_final(&b->hash, md5, sha1, sha256);
     digest_final_hex(b->enc, enc);
-    b->mime = mime_sniff(b->sniff, b->nsniff);
+    type_body(s, b, sha256);
     bool failed = b->enc && (body_decoder_stopped(b->dec) || body_decoder_undecoded(b->dec));
     b->wire_partial = b->missing > 0 || m->incomplete != NULL;
     bool wire_kept = store_wire(b, failed || seen == 0 || b->missing, b->wire_partial, enc, sha256);
@@ -413,6 +441,7 @@ static void body_free(body_state_t *b)
         b->s->an->evidence->abort(b->wire_ev);
     digest_set_free(&b->hash);
     buf_free(&b->dns_msg);
+    buf_free(&b->head);
     EVP_MD_CTX_free(b->enc);
     body_decoder_free(b->dec);
     free(b);
@@ -428,7 +457,7 @@ static http_record_t record_of(const http_state_t *s, const http_txn_t *t)
                        .response_body_len = sb ? body_decoder_out(sb->dec) : 0,
                        .orig_fuid = rb && rb->fuid[0] ? rb->fuid : NULL,
                        .resp_fuid = sb && sb->fuid[0] ? sb->fuid : NULL,
-                       .resp_mime = sb ? sb->mime : NULL,
+                       .resp_mime = sb ? sb->sniffed : NULL,
                        .decrypted = s->an->decrypted};
     an_conn_ident(s->c, &h.conn);
     return h;

@@ -74,8 +74,7 @@ void carve_end(carve_t *cv)
     digest_set_final(&cv->hash, cv->md5, cv->sha1, cv->sha256);
     filemagic_t *m = cv->nhead ? an_magic(cv->ctx, cv->first_frame) : NULL;
     if (m)
-        filemagic_identify(m, cv->head, cv->nhead, cv->mime, sizeof cv->mime, cv->desc,
-                           sizeof cv->desc);
+        filemagic_type(m, cv->sha256, cv->head, cv->nhead, &cv->type);
     if (cv->ev && cv->kept_bytes) {
         cv->kept =
             cv->ctx->evidence->commit(cv->ev, cv->sha256, cv->first_frame) && !cv->write_failed;
@@ -97,7 +96,8 @@ void carve_record(const carve_t *cv, file_record_t *f)
     f->ts = cv->first_ts;
     f->has_duration = true;
     f->duration = cv->last_ts - cv->first_ts;
-    f->mime = cv->mime[0] ? cv->mime : NULL;
+    f->mime = cv->type.mime[0] ? cv->type.mime : NULL;
+    f->description = cv->type.desc[0] ? cv->type.desc : NULL;
     f->seen_bytes = cv->seen;
     f->total_bytes = -1;
     f->missing_bytes = cv->missing;

@@ -4,10 +4,11 @@
  * as it streams, the way the HTTP analyser carves bodies.
  *
  * Why apart from the HTTP body carver: HTTP bodies are decoded (gzip,
- * chunked) and sniffed by the hand-written sniffer (proto/mime.h) whose
- * answers the HTTP logs have always shown; the files beyond HTTP are typed
- * by libmagic (issue 18) and arrive plain.  Both keep evidence through the
- * same store (model/evidence.h) under the SHA-256 of the bytes.
+ * chunked) on their way, and their rows say more (encoded copies, ranges);
+ * the files beyond HTTP arrive plain.  Both are typed the same way
+ * (proto/filemagic.h: libmagic, answers cached by SHA-256) and keep
+ * evidence through the same store (model/evidence.h) under the SHA-256 of
+ * the bytes.
  *
  * A file with holes (gaps in the capture) is kept as the bytes that were
  * seen, in order, holes left out (as tshark exports it), under the SHA-256
@@ -31,8 +32,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest MIME type kept ("application/vnd.openxmlformats-..." fits). */
-#define CARVE_MIME_LEN 128
 /* Missing ranges listed per file: a few holes say where the damage is; a
  * stream with thousands of holes is better described by missing_bytes
  * alone, and a row must stay a row. */
@@ -54,9 +53,8 @@ typedef struct carve {
     const char *truncated_reason; /* static: "gap", "max_body"; NULL when whole */
     /* after carve_end */
     char md5[33], sha1[41], sha256[65]; /* of the bytes kept */
-    char mime[CARVE_MIME_LEN];
-    char desc[FILEMAGIC_MAX_TEXT];
-    bool kept; /* committed as artifacts/<sha256> */
+    filetype_t type;                    /* by libmagic: "" when it could not tell or is missing */
+    bool kept;                          /* committed as artifacts/<sha256> */
 } carve_t;
 
 void carve_begin(carve_t *cv, const an_ctx_t *ctx);

@@ -76,7 +76,7 @@ typedef struct http_record {
     uint64_t response_body_len;
     const char *orig_fuid; /* files.ndjson ids of the bodies, NULL when none */
     const char *resp_fuid;
-    const char *resp_mime; /* sniffed type of the response body, or NULL */
+    const char *resp_mime; /* the sniffer's type of the response body, or NULL */
     bool decrypted;        /* carried in TLS that was decrypted with the key log */
     /* A CONNECT answered 2xx: what its tunnel carried — the analyser that
      * read it ("ssl", "http", ...), "unknown" (bytes no analyser took) or
@@ -94,7 +94,8 @@ typedef struct file_record {
     bool has_duration;                  /* an assembled object has none */
     ts_ns_t duration;                   /* first to last byte */
     const char *source;                 /* "HTTP" */
-    const char *mime;                   /* sniffed from the content */
+    const char *mime;                   /* from the content (libmagic) */
+    const char *description;            /* libmagic's description of the content */
     const char *declared_mime;          /* Content-Type */
     const char *filename;               /* Content-Disposition or the URL's last segment */
     bool is_orig;                       /* sent by the originator */

@@ -118,29 +118,51 @@ void mime_collect(uint8_t buf[MIME_SNIFF_BYTES], size_t *have, const uint8_t *p,
     *have += k;
 }
 
+/* Executable code, by the sniffer's names and libmagic's (which tells a
+ * DOS program from a Windows one and a position-independent ELF file from
+ * a fixed one). */
 static bool executable(const char *t)
 {
-    return t &&
-           (strcmp(t, "application/x-dosexec") == 0 || strcmp(t, "application/x-executable") == 0 ||
-            strcmp(t, "application/x-java-applet") == 0);
+    static const char *const v[] = {
+        "application/x-dosexec",    "application/vnd.microsoft.portable-executable",
+        "application/x-executable", "application/x-pie-executable",
+        "application/x-sharedlib",  "application/x-mach-binary",
+        "application/x-java-applet"};
+    for (size_t i = 0; t && i < sizeof v / sizeof *v; i++)
+        if (strcmp(t, v[i]) == 0)
+            return true;
+    return false;
 }
 
 /* Content that can carry code or other files: worth a look when it arrives
- * under a label a browser would render or a filter would wave through. */
+ * under a label a browser would render or a filter would wave through.
+ * libmagic names OLE files by what they hold (application/msword, ...,
+ * application/CDFV2) and ZIP files too (a JAR, an Office document); a
+ * trailing '.' matches a family by prefix. */
 static bool container(const char *t)
 {
     static const char *const v[] = {"application/zip",
+                                    "application/java-archive",
+                                    "application/vnd.openxmlformats-officedocument.",
+                                    "application/vnd.oasis.opendocument.",
                                     "application/x-rar",
                                     "application/x-7z-compressed",
                                     "application/vnd.ms-cab-compressed",
                                     "application/x-ole-storage",
+                                    "application/CDFV2",
+                                    "application/msword",
+                                    "application/vnd.ms-excel",
+                                    "application/vnd.ms-powerpoint",
+                                    "application/vnd.ms-office",
                                     "application/pdf",
                                     "text/rtf",
                                     "application/x-shockwave-flash",
                                     "application/wasm"};
-    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-        if (strcmp(t, v[i]) == 0)
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        size_t n = strlen(v[i]);
+        if (v[i][n - 1] == '.' ? strncmp(t, v[i], n) == 0 : strcmp(t, v[i]) == 0)
             return true;
+    }
     return false;
 }
 

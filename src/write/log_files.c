@@ -20,6 +20,7 @@ const log_column_t log_files_columns[] = {
     {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
     {"source", LOG_STRING, LOG_IN_SHEET},
     {"mime_type", LOG_STRING, LOG_IN_SHEET},
+    {"description", LOG_STRING, 0},
     {"declared_mime_type", LOG_STRING, 0},
     {"filename", LOG_STRING, LOG_IN_SHEET},
     {"duration", LOG_INTERVAL, LOG_IN_SHEET},
@@ -102,6 +103,7 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     lf_conn_id(&w, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
     jw_kv_str(&w, "source", f->source);
     kv_opt(&w, "mime_type", f->mime);
+    kv_opt(&w, "description", f->description);
     kv_opt(&w, "declared_mime_type", f->declared_mime);
     kv_opt(&w, "filename", f->filename);
     if (f->has_duration)

@@ -5,6 +5,7 @@
 #include "core/digest.h"
 #include "core/fsutil.h"
 #include "core/xalloc.h"
+#include "proto/filemagic.h"
 #include "proto/http.h"
 #include "proto/mime.h"
 #include "write/log_files.h"
@@ -40,15 +41,16 @@ static int cmp_range(const void *a, const void *b)
 typedef struct assembly {
     atomic_file_t out; /* the object, named once its SHA-256 is known */
     digest_set_t hash;
-    uint8_t sniff[MIME_SNIFF_BYTES];
-    size_t nsniff;
+    buf_t head; /* the first FILEMAGIC_BYTES, to be typed */
     uint64_t written;
 } assembly_t;
 
 static bool emit(assembly_t *a, const uint8_t *p, size_t n)
 {
     digest_set_update(&a->hash, p, n);
-    mime_collect(a->sniff, &a->nsniff, p, n);
+    if (a->head.len < FILEMAGIC_BYTES)
+        buf_append(&a->head, p,
+                   n < FILEMAGIC_BYTES - a->head.len ? n : FILEMAGIC_BYTES - a->head.len);
     a->written += n;
     if (fwrite(p, 1, n, a->out.f) == n)
         return true;
@@ -125,9 +127,23 @@ static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t 
         h1 = hash_fnv1a(parts[i].r->fuid, strlen(parts[i].r->fuid), h1);
         fuids[i] = parts[i].r->fuid;
     }
+    /* typed as the analysers type carved files (libmagic; the sniffer's
+     * type alone when libmagic is missing); assembled objects are few, so a
+     * cookie of their own each */
+    char err[256];
+    filemagic_t *fm = filemagic_open(err, sizeof err);
+    filetype_t type = {{0}, {0}};
+    bool typed = fm != NULL;
+    if (fm)
+        filemagic_type(fm, hashes[2], a->head.data, a->head.len, &type);
+    filemagic_close(fm);
     file_record_t f = {.ts = last->ts,
                        .source = "HTTP",
-                       .mime = mime_sniff(a->sniff, a->nsniff),
+                       .mime = typed ? (type.mime[0] ? type.mime : NULL)
+                                     : mime_sniff(a->head.data, a->head.len < MIME_SNIFF_BYTES
+                                                                    ? a->head.len
+                                                                    : MIME_SNIFF_BYTES),
+                       .description = type.desc[0] ? type.desc : NULL,
                        .seen_bytes = a->written,
                        .total_bytes = (int64_t)last->total,
                        .md5 = hashes[0],
@@ -186,7 +202,7 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
         free(chain);
         return false;
     }
-    assembly_t a = {0};
+    assembly_t a = {.head = BUF_INIT};
     char *tmp = xasprintf("%s/.assembling", dir);
     bool ok = atomic_open(&a.out, tmp) == 0;
     free(tmp);
@@ -219,6 +235,7 @@ static bool assemble(case_t *k, const char *dir, const rref_t *g, size_t n)
     } else {
         damage_note(&k->r[last->capture]->damage, "limit.artifact_write_failed", last->first_frame);
     }
+    buf_free(&a.head);
     free(chain);
     return ok;
 }

@@ -45,7 +45,13 @@ def main():
             name_sha1 = re.search(r"_([0-9a-f]{40})\.exe$", w[0]["url"]).group(1)
             c.eq(w[0]["sha1"], name_sha1, "assembled .exe has the SHA-1 Windows Update names it by")
             c.eq(w[0]["seen_bytes"], 1022920, "whole size from Content-Range")
-            c.eq(w[0]["mime_type"], "application/x-dosexec", "sniffed type of the whole")
+            # typed by libmagic like every carved file (the sniffer said
+            # application/x-dosexec)
+            c.eq(w[0]["mime_type"], "application/vnd.microsoft.portable-executable",
+                 "libmagic's type of the whole")
+            c.eq(w[0].get("description"),
+                 "PE32 executable (GUI) Intel 80386, for MS Windows, 3 sections",
+                 "libmagic's description of the whole")
             data = open(os.path.join(out, w[0]["extracted"]), "rb").read()
             c.eq(hashlib.sha256(data).hexdigest(), w[0]["sha256"], "artifact matches its name")
             by_fuid = {r["fuid"]: r for r in rows}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build and run tests/tools/magic_compare.c against build/'s engine:
-#   tests/tools/magic_compare.sh CARVED_DIR [ROUNDS]
+#   tests/tools/magic_compare.sh [-s|-y] CARVED_DIR [ROUNDS]
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=${BUILD_DIR:-$ROOT/build}
