@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "proto/dns.h"
 #include "proto/dnsname.h"
+#include "proto/filemagic.h"
 #include "proto/http.h"
 #include "proto/localnames.h"
 #include "proto/mime.h"
@@ -590,6 +591,56 @@ static void content_disagreeing_with_its_label_is_judged(void)
     CU_ASSERT_FALSE(mime_suspicious_mismatch("image/jpeg", "image/png"));
     CU_ASSERT_FALSE(mime_suspicious_mismatch("application/octet-stream", "image/png"));
     CU_ASSERT_FALSE(mime_suspicious_mismatch(NULL, "application/zip"));
+    /* libmagic's names for the same content */
+    CU_ASSERT_TRUE(
+        mime_suspicious_mismatch("image/jpeg", "application/vnd.microsoft.portable-executable"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("application/octet-stream",
+                                             "application/vnd.microsoft.portable-executable"));
+    CU_ASSERT_TRUE(mime_suspicious_mismatch("image/gif", "application/msword"));
+    CU_ASSERT_TRUE(mime_suspicious_mismatch(
+        "text/plain", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
+    CU_ASSERT_FALSE(mime_suspicious_mismatch("text/plain", "application/vnd.openxmlformats"));
+}
+
+/* libmagic types a body once per SHA-256; the sniffer's type stands only
+ * for strong binary signatures, where libmagic is asked for the
+ * description alone; text always goes to libmagic. */
+static void file_types_are_cached_by_content(void)
+{
+    char err[256];
+    filemagic_t *m = filemagic_open(err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    static const char js[] = "'use strict';\nfunction greet(name) { return 'hello ' + name; }\n";
+    const char *h1 = "1111111111111111111111111111111111111111111111111111111111111111";
+    filetype_t t = {{0}, {0}};
+    CU_ASSERT_TRUE(filemagic_type(m, h1, (const uint8_t *)js, sizeof js - 1, &t));
+    CU_ASSERT_STRING_EQUAL(t.mime, "application/javascript"); /* the sniffer: text/plain */
+    CU_ASSERT_STRING_EQUAL(t.desc, "JavaScript source, ASCII text");
+    filemagic_stats_t st = filemagic_stats(m);
+    CU_ASSERT_EQUAL(st.magic_runs, 2);
+    /* the same body again: from the cache, libmagic not asked */
+    filetype_t again = {{0}, {0}};
+    filemagic_type(m, h1, (const uint8_t *)js, sizeof js - 1, &again);
+    CU_ASSERT_STRING_EQUAL(again.mime, t.mime);
+    CU_ASSERT_STRING_EQUAL(again.desc, t.desc);
+    st = filemagic_stats(m);
+    CU_ASSERT_EQUAL(st.asked, 2);
+    CU_ASSERT_EQUAL(st.cached, 1);
+    CU_ASSERT_EQUAL(st.magic_runs, 2);
+    /* no SHA-256: not cached */
+    filemagic_type(m, NULL, (const uint8_t *)js, sizeof js - 1, &again);
+    CU_ASSERT_EQUAL(filemagic_stats(m).magic_runs, 4);
+    /* a PNG: the sniffer's type, libmagic's description (one run) */
+    static const uint8_t png[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x10"
+                                 "\x00\x00\x00\x08\x08\x02\x00\x00\x00";
+    filemagic_type(m, "2222222222222222222222222222222222222222222222222222222222222222", png,
+                   sizeof png - 1, &t);
+    CU_ASSERT_STRING_EQUAL(t.mime, "image/png");
+    CU_ASSERT_STRING_EQUAL(t.desc, "PNG image data, 16 x 8, 8-bit/color RGB, non-interlaced");
+    st = filemagic_stats(m);
+    CU_ASSERT_EQUAL(st.sniffed, 1);
+    CU_ASSERT_EQUAL(st.magic_runs, 5);
+    filemagic_close(m);
 }
 
 /* RFC 1002 first-level encoding of a 15-character name plus suffix. */
@@ -743,6 +794,7 @@ static const cu_test_t tests[] = {
     {"mislabelled_gzip_body_passes_through_with_a_note",
      mislabelled_gzip_body_passes_through_with_a_note},
     {"content_disagreeing_with_its_label_is_judged", content_disagreeing_with_its_label_is_judged},
+    {"file_types_are_cached_by_content", file_types_are_cached_by_content},
     {"netbios_names_from_registrations_and_answers", netbios_names_from_registrations_and_answers},
     {"content_range_is_parsed_strictly", content_range_is_parsed_strictly},
     {NULL, NULL}};
