@@ -15,7 +15,10 @@
  *    sniffer's MIME type is taken and libmagic is asked only for the
  *    description: on every such file of the corpus and the benchmark the
  *    two name the same type.  Text, and anything the sniffer cannot name,
- *    goes to libmagic whole.
+ *    goes to libmagic: first for the description, then for the MIME type
+ *    unless the description implies it ("ASCII text" is text/plain, "HTML
+ *    document" text/html: filemagic.c lists them), which halves the runs
+ *    for the common text types.
  * docs/dependencies.md ("libmagic and the sniffer") has the measurements.
  *
  * A libmagic cookie is not thread-safe: each analysis thread opens its own
