@@ -48,7 +48,8 @@ typedef struct body_state {
     file_range_t gaps[HTTP_MAX_MISSING_RANGES]; /* wire offsets lost */
     size_t ngaps;
     body_decoder_t *dec;
-    buf_t head; /* the first FILEMAGIC_BYTES decoded, to be typed */
+    uint8_t *head; /* the first FILEMAGIC_BYTES decoded, to be typed */
+    size_t nhead, head_cap;
     uint64_t missing;
     uint64_t first_frame, last_frame;
     ts_ns_t first_ts, last_ts;
@@ -100,14 +101,32 @@ static void make_fuid(const an_ctx_t *an, const conn_t *c, unsigned depth, bool 
     zeek_id('F', h1, hash_fnv1a(&h1, 8, 0x51ed27), out);
 }
 
+/* Keep the first FILEMAGIC_BYTES of the decoded body for typing, in a
+ * buffer that grows with the body up to exactly that (most bodies are
+ * small; a 64 KiB buffer each would be most of the memory of a busy
+ * connection's bodies in flight). */
+static void keep_head(body_state_t *b, const uint8_t *p, size_t n)
+{
+    size_t k = n < FILEMAGIC_BYTES - b->nhead ? n : FILEMAGIC_BYTES - b->nhead;
+    if (!k)
+        return;
+    if (b->nhead + k > b->head_cap) {
+        size_t cap = b->head_cap ? b->head_cap : 4096;
+        while (cap < b->nhead + k)
+            cap *= 2;
+        b->head_cap = cap < FILEMAGIC_BYTES ? cap : FILEMAGIC_BYTES;
+        b->head = xrealloc(b->head, b->head_cap);
+    }
+    memcpy(b->head + b->nhead, p, k);
+    b->nhead += k;
+}
+
 /* decoded bytes: hash, keep the head for typing, keep */
 static void decoded(void *ctx, const uint8_t *p, size_t n)
 {
     body_state_t *b = ctx;
     digest_set_update(&b->hash, p, n);
-    if (b->head.len < FILEMAGIC_BYTES)
-        buf_append(&b->head, p,
-                   n < FILEMAGIC_BYTES - b->head.len ? n : FILEMAGIC_BYTES - b->head.len);
+    keep_head(b, p, n);
     if (b->doh && !b->dns_too_big) {
         if (b->dns_msg.len + n > DOH_MAX_MESSAGE)
             b->dns_too_big = true;
@@ -134,7 +153,6 @@ static void on_body_begin(void *ctx, http_txn_t *t, bool is_orig)
     b->carve = s->opts->carve && s->an->evidence;
     b->doh = doh_is_dns_message(m->ctype);
     b->dns_msg = (buf_t)BUF_INIT;
-    b->head = (buf_t)BUF_INIT;
     if (b->carve)
         b->ev = s->an->evidence->open(s->an->evidence->ctx);
     if (b->carve && coded)
@@ -361,16 +379,15 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
 static void type_body(const http_state_t *s, body_state_t *b, const char *sha256)
 {
     b->mime = b->sniffed = NULL;
-    if (!b->head.len)
+    if (!b->nhead)
         return;
-    b->sniffed =
-        mime_sniff(b->head.data, b->head.len < MIME_SNIFF_BYTES ? b->head.len : MIME_SNIFF_BYTES);
+    b->sniffed = mime_sniff(b->head, b->nhead < MIME_SNIFF_BYTES ? b->nhead : MIME_SNIFF_BYTES);
     filemagic_t *m = an_magic(s->an, b->first_frame);
     if (!m) {
         b->mime = b->sniffed;
         return;
     }
-    filemagic_type(m, sha256, b->head.data, b->head.len, &b->type);
+    filemagic_type(m, sha256, b->head, b->nhead, &b->type);
     b->mime = b->type.mime[0] ? b->type.mime : NULL;
 }
 
@@ -441,7 +458,7 @@ static void body_free(body_state_t *b)
         b->s->an->evidence->abort(b->wire_ev);
     digest_set_free(&b->hash);
     buf_free(&b->dns_msg);
-    buf_free(&b->head);
+    free(b->head);
     EVP_MD_CTX_free(b->enc);
     body_decoder_free(b->dec);
     free(b);
