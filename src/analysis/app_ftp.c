@@ -456,6 +456,8 @@ static void data_complete(ftp_data_state_t *d)
     if (d->ended)
         return;
     d->ended = true;
+    if (d->ch && d->ch->rest && !d->cv.truncated_reason)
+        d->cv.truncated_reason = "resumed"; /* kept as .partial (resumed_at) */
     carve_end(&d->cv);
     if (d->other_bytes)
         damage_note(d->ctx->damage, "anomaly.ftp_data_both_directions", d->cv.first_frame);

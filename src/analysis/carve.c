@@ -3,6 +3,7 @@
 
 #include "core/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,11 @@ void carve_end(carve_t *cv)
     if (m)
         filemagic_type(m, cv->sha256, cv->head, cv->nhead, &cv->type);
     if (cv->ev && cv->kept_bytes) {
-        cv->kept =
-            cv->ctx->evidence->commit(cv->ev, cv->sha256, cv->first_frame) && !cv->write_failed;
+        /* a file not whole (a gap, a cap, a resumed or partial transfer) is
+         * sha256.partial: the name must not claim the whole file (as HTTP) */
+        char name[80];
+        snprintf(name, sizeof name, "%s%s", cv->sha256, cv->truncated_reason ? ".partial" : "");
+        cv->kept = cv->ctx->evidence->commit(cv->ev, name, cv->first_frame) && !cv->write_failed;
         cv->ev = NULL;
     }
     drop(cv);
@@ -107,6 +111,7 @@ void carve_record(const carve_t *cv, file_record_t *f)
     f->sha1 = cv->sha1;
     f->sha256 = cv->sha256;
     f->extracted = cv->kept;
+    f->partial = cv->truncated_reason != NULL;
     f->truncated = cv->truncated_reason != NULL;
     f->truncated_reason = cv->truncated_reason;
     f->first_frame = cv->first_frame;

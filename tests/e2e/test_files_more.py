@@ -119,6 +119,8 @@ def ftp(c):
              ("pub/resume.bin", 30000 - TRUTH["ftp_rest_offset"], TRUTH["ftp_rest_offset"],
               [{"start": 0, "end": TRUTH["ftp_rest_offset"]}], True, "resumed"),
              "ftp: REST 12345 + RETR is partial, its first 12345 bytes missing")
+        c.eq(r.get("extracted"), "artifacts/" + r["sha256"] + ".partial",
+             "ftp: the resumed bytes are kept as .partial, not under a whole-file name")
     c.check(sha("ftp/pub/resume.bin") not in got, "ftp: the resumed file is not the whole file")
     for name, fn in (("ftp/pub/active.bin", "pub/active.bin"),
                      ("ftp/pub/lines.txt@ascii", "pub/lines.txt")):  # as sent: CR LF

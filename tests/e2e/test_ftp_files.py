@@ -100,7 +100,10 @@ def corpus(c):
              "bigtransfer: the first hole")
         c.eq(r["sha256"], "5a5119d1e1511dfdbcb2cdbc244852bb8ad15107ec25ef2a395b7aa688133e38",
              "bigtransfer: the bytes seen (tshark's export)")
-        c.check(r["sha256"] in arts, "bigtransfer: the bytes seen are an artifact")
+        c.check(r["sha256"] + ".partial" in arts and r["sha256"] not in arts,
+                "bigtransfer: the bytes seen are an artifact named .partial, not as a whole file")
+        c.eq(r.get("extracted"), "artifacts/" + r["sha256"] + ".partial",
+             "bigtransfer: extracted names the .partial")
 
 
 def main():
