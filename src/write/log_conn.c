@@ -6,18 +6,14 @@
 #include "core/jsonw.h"
 #include "core/logfmt.h"
 #include "core/xalloc.h"
+#include "write/log_row.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 const log_column_t log_conn_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"proto", LOG_STRING, LOG_IN_SHEET},
     {"service", LOG_STRING, LOG_IN_SHEET},
     {"duration", LOG_INTERVAL, LOG_IN_SHEET},

@@ -3,6 +3,7 @@
 
 #include "core/jsonw.h"
 #include "core/logfmt.h"
+#include "write/log_row.h"
 
 #include <stdio.h>
 
@@ -10,12 +11,7 @@
 #define DNS_RCODE_REFUSED 5
 
 const log_column_t log_dns_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"proto", LOG_STRING, LOG_IN_SHEET},
     {"trans_id", LOG_COUNT, LOG_IN_SHEET},
     {"rtt", LOG_INTERVAL, LOG_IN_SHEET},
@@ -81,11 +77,7 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
     const dns_msg_t *m = q ? q : r;
     const dns_msg_t *qs = dns_exchange_question(x);
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", q ? x->query_ts : x->response_ts, ts_digits);
-    jw_kv_str(&w, "uid", x->conn.uid);
-    lf_conn_id(&w, &x->conn.orig, x->conn.orig_p, &x->conn.resp, x->conn.resp_p);
+    log_row_begin(&w, out, q ? x->query_ts : x->response_ts, ts_digits, &x->conn);
     jw_kv_str(&w, "proto", x->tcp ? "tcp" : "udp");
     jw_kv_uint(&w, "trans_id", m->id);
     if (q && r)

@@ -4,6 +4,7 @@
 #include "core/jsonw.h"
 #include "core/logfmt.h"
 #include "core/xalloc.h"
+#include "write/log_row.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +53,6 @@ const log_column_t log_files_columns[] = {
 };
 /* clang-format on */
 
-static void kv_opt(jsonw_t *w, const char *key, const char *v)
-{
-    if (v)
-        jw_kv_str(w, key, v);
-}
-
 /* A digest: "" when it was not computed. */
 static void kv_hex(jsonw_t *w, const char *key, const char *v)
 {
@@ -99,13 +94,12 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     jw_obj_begin(&w);
     lf_time(&w, "ts", f->ts, ts_digits);
     jw_kv_str(&w, "fuid", f->fuid);
-    jw_kv_str(&w, "uid", f->conn.uid);
-    lf_conn_id(&w, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
+    log_row_conn(&w, &f->conn);
     jw_kv_str(&w, "source", f->source);
-    kv_opt(&w, "mime_type", f->mime);
-    kv_opt(&w, "description", f->description);
-    kv_opt(&w, "declared_mime_type", f->declared_mime);
-    kv_opt(&w, "filename", f->filename);
+    log_kv_str_if(&w, "mime_type", f->mime);
+    log_kv_str_if(&w, "description", f->description);
+    log_kv_str_if(&w, "declared_mime_type", f->declared_mime);
+    log_kv_str_if(&w, "filename", f->filename);
     if (f->has_duration)
         lf_duration(&w, "duration", f->duration, ts_digits);
     jw_kv_bool(&w, "is_orig", f->is_orig);
@@ -123,8 +117,8 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
         jw_kv_str(&w, "extracted", rel);
         free(rel);
     }
-    kv_opt(&w, "url", f->url);
-    kv_opt(&w, "content_encoding", f->content_encoding);
+    log_kv_str_if(&w, "url", f->url);
+    log_kv_str_if(&w, "content_encoding", f->content_encoding);
     kv_hex(&w, "encoded_sha256", f->encoded_sha256);
     if (f->encoded_extracted) {
         char *rel =
@@ -134,8 +128,8 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     }
     if (f->decode_failed)
         jw_kv_uint(&w, "decode_error_offset", f->decode_error_offset);
-    kv_opt(&w, "content_range", f->content_range);
-    kv_opt(&w, "decoding_note", f->decoding_note);
+    log_kv_str_if(&w, "content_range", f->content_range);
+    log_kv_str_if(&w, "decoding_note", f->decoding_note);
     if (f->trailing_bytes)
         jw_kv_uint(&w, "trailing_bytes", f->trailing_bytes);
     if (f->nassembled)
@@ -143,7 +137,7 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
     if (f->decrypted) /* only there when true: rows of plain traffic are unchanged */
         jw_kv_bool(&w, "decrypted", true);
     jw_kv_bool(&w, "truncated", f->truncated);
-    kv_opt(&w, "truncated_reason", f->truncated_reason);
+    log_kv_str_if(&w, "truncated_reason", f->truncated_reason);
     jw_kv_str(&w, "pcap", pcap);
     jw_kv_uint(&w, "first_frame", f->first_frame);
     jw_kv_uint(&w, "last_frame", f->last_frame);

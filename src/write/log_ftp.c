@@ -3,14 +3,10 @@
 
 #include "core/jsonw.h"
 #include "core/logfmt.h"
+#include "write/log_row.h"
 
 const log_column_t log_ftp_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"user", LOG_STRING, LOG_IN_SHEET},
     {"password", LOG_STRING, 0},
     {"command", LOG_STRING, LOG_IN_SHEET},
@@ -30,37 +26,27 @@ const log_column_t log_ftp_columns[] = {
     {NULL, 0, 0},
 };
 
-static void kv_opt(jsonw_t *w, const char *key, const char *v)
-{
-    if (v && v[0])
-        jw_kv_str(w, key, v);
-}
-
 void log_ftp_row(buf_t *out, const ftp_record_t *f, const char *pcap, int ts_digits)
 {
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", f->ts, ts_digits);
-    jw_kv_str(&w, "uid", f->conn.uid);
-    lf_conn_id(&w, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
-    kv_opt(&w, "user", f->user);
-    kv_opt(&w, "password", f->password);
-    kv_opt(&w, "command", f->command);
-    kv_opt(&w, "arg", f->arg);
-    kv_opt(&w, "mime_type", f->mime_type);
+    log_row_begin(&w, out, f->ts, ts_digits, &f->conn);
+    log_kv_text(&w, "user", f->user);
+    log_kv_text(&w, "password", f->password);
+    log_kv_text(&w, "command", f->command);
+    log_kv_text(&w, "arg", f->arg);
+    log_kv_text(&w, "mime_type", f->mime_type);
     if (f->file_size >= 0)
         jw_kv_int(&w, "file_size", f->file_size);
     if (f->reply_code)
         jw_kv_uint(&w, "reply_code", f->reply_code);
-    kv_opt(&w, "reply_msg", f->reply_msg);
+    log_kv_text(&w, "reply_msg", f->reply_msg);
     if (f->has_data_channel) {
         jw_kv_bool(&w, "data_channel.passive", f->passive);
         lf_addr(&w, "data_channel.orig_h", &f->dc_orig);
         lf_addr(&w, "data_channel.resp_h", &f->dc_resp);
         jw_kv_uint(&w, "data_channel.resp_p", f->dc_resp_p);
     }
-    kv_opt(&w, "fuid", f->fuid);
+    log_kv_text(&w, "fuid", f->fuid);
     jw_kv_str(&w, "pcap", pcap);
     if (f->cmd_frame)
         jw_kv_uint(&w, "command_frame", f->cmd_frame);

@@ -2,15 +2,10 @@
 #include "write/log_http.h"
 
 #include "core/jsonw.h"
-#include "core/logfmt.h"
+#include "write/log_row.h"
 
 const log_column_t log_http_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"trans_depth", LOG_COUNT, LOG_IN_SHEET},
     {"method", LOG_STRING, LOG_IN_SHEET},
     {"host", LOG_STRING, LOG_IN_SHEET},
@@ -36,12 +31,6 @@ const log_column_t log_http_columns[] = {
     {NULL, 0, 0},
 };
 
-static void kv_opt(jsonw_t *w, const char *key, const char *v)
-{
-    if (v)
-        jw_kv_str(w, key, v);
-}
-
 /* A one-element list, as Zeek logs the fuids of a message. */
 static void kv_one(jsonw_t *w, const char *key, const char *v)
 {
@@ -55,18 +44,14 @@ void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_d
 {
     const http_txn_t *t = h->txn;
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", h->ts, ts_digits);
-    jw_kv_str(&w, "uid", h->conn.uid);
-    lf_conn_id(&w, &h->conn.orig, h->conn.orig_p, &h->conn.resp, h->conn.resp_p);
+    log_row_begin(&w, out, h->ts, ts_digits, &h->conn);
     jw_kv_uint(&w, "trans_depth", t->depth);
-    kv_opt(&w, "method", t->method);
-    kv_opt(&w, "host", t->host);
-    kv_opt(&w, "uri", t->uri);
-    kv_opt(&w, "referrer", t->referrer);
-    kv_opt(&w, "version", t->version);
-    kv_opt(&w, "user_agent", t->user_agent);
+    log_kv_str_if(&w, "method", t->method);
+    log_kv_str_if(&w, "host", t->host);
+    log_kv_str_if(&w, "uri", t->uri);
+    log_kv_str_if(&w, "referrer", t->referrer);
+    log_kv_str_if(&w, "version", t->version);
+    log_kv_str_if(&w, "user_agent", t->user_agent);
     jw_kv_uint(&w, "request_body_len", h->request_body_len);
     jw_kv_uint(&w, "response_body_len", h->response_body_len);
     if (t->status) {
@@ -74,7 +59,7 @@ void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_d
         if (t->status_msg || !t->stream_id) /* HTTP/2 has no reason phrase */
             jw_kv_str(&w, "status_msg", t->status_msg);
     }
-    kv_opt(&w, "username", t->username);
+    log_kv_str_if(&w, "username", t->username);
     if (h->orig_fuid)
         kv_one(&w, "orig_fuids", h->orig_fuid);
     if (h->resp_fuid) {
@@ -84,14 +69,14 @@ void log_http_row(buf_t *out, const http_record_t *h, const char *pcap, int ts_d
     }
     if (t->stream_id) /* HTTP/2 only */
         jw_kv_uint(&w, "h2_stream_id", t->stream_id);
-    kv_opt(&w, "tunnel", h->tunnel); /* a CONNECT answered 2xx only */
-    if (h->decrypted)                /* only there when true: rows of plain traffic are unchanged */
+    log_kv_str_if(&w, "tunnel", h->tunnel); /* a CONNECT answered 2xx only */
+    if (h->decrypted) /* only there when true: rows of plain traffic are unchanged */
         jw_kv_bool(&w, "decrypted", true);
     jw_kv_str(&w, "pcap", pcap);
     if (t->req.has)
         jw_kv_uint(&w, "request_frame", t->req.first_frame);
     if (t->resp.has)
         jw_kv_uint(&w, "response_frame", t->resp.first_frame);
-    kv_opt(&w, "weird", t->weird);
+    log_kv_str_if(&w, "weird", t->weird);
     jw_obj_end(&w);
 }

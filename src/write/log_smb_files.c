@@ -3,14 +3,10 @@
 
 #include "core/jsonw.h"
 #include "core/logfmt.h"
+#include "write/log_row.h"
 
 const log_column_t log_smb_files_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"fuid", LOG_STRING, LOG_IN_SHEET},
     {"action", LOG_STRING, LOG_IN_SHEET},
     {"path", LOG_STRING, LOG_IN_SHEET},
@@ -31,12 +27,6 @@ const log_column_t log_smb_files_columns[] = {
     {NULL, 0, 0},
 };
 
-static void kv_opt(jsonw_t *w, const char *key, const char *v)
-{
-    if (v && v[0])
-        jw_kv_str(w, key, v);
-}
-
 static void kv_time(jsonw_t *w, const char *key, ts_ns_t t, int digits)
 {
     if (t)
@@ -46,16 +36,12 @@ static void kv_time(jsonw_t *w, const char *key, ts_ns_t t, int digits)
 void log_smb_files_row(buf_t *out, const smb_file_record_t *f, const char *pcap, int ts_digits)
 {
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", f->ts, ts_digits);
-    jw_kv_str(&w, "uid", f->conn.uid);
-    lf_conn_id(&w, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
-    kv_opt(&w, "fuid", f->fuid);
+    log_row_begin(&w, out, f->ts, ts_digits, &f->conn);
+    log_kv_text(&w, "fuid", f->fuid);
     jw_kv_str(&w, "action", f->action);
-    kv_opt(&w, "path", f->path);
-    kv_opt(&w, "name", f->name);
-    kv_opt(&w, "prev_name", f->prev_name);
+    log_kv_text(&w, "path", f->path);
+    log_kv_text(&w, "name", f->name);
+    log_kv_text(&w, "prev_name", f->prev_name);
     jw_kv_uint(&w, "size", f->size);
     kv_time(&w, "times.modified", f->modified, ts_digits);
     kv_time(&w, "times.accessed", f->accessed, ts_digits);

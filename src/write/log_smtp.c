@@ -2,17 +2,12 @@
 #include "write/log_smtp.h"
 
 #include "core/jsonw.h"
-#include "core/logfmt.h"
+#include "write/log_row.h"
 
 #include <string.h>
 
 const log_column_t log_smtp_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"trans_depth", LOG_COUNT, LOG_IN_SHEET},
     {"helo", LOG_STRING, LOG_IN_SHEET},
     {"mailfrom", LOG_STRING, LOG_IN_SHEET},
@@ -40,12 +35,6 @@ const log_column_t log_smtp_columns[] = {
     {NULL, 0, 0},
 };
 
-static void kv_opt(jsonw_t *w, const char *key, const char *v)
-{
-    if (v && v[0])
-        jw_kv_str(w, key, v);
-}
-
 /* An address header as Zeek logs it: split at commas, blanks around each
  * trimmed. */
 static void address_list(jsonw_t *w, const char *key, const char *v)
@@ -70,54 +59,41 @@ static void address_list(jsonw_t *w, const char *key, const char *v)
     jw_arr_end(w);
 }
 
-static void string_list(jsonw_t *w, const char *key, const char *const *v, size_t n)
-{
-    if (!n)
-        return;
-    jw_key(w, key);
-    jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++)
-        jw_str(w, v[i]);
-    jw_arr_end(w);
-}
-
 static void headers(jsonw_t *w, const imf_headers_t *h)
 {
-    kv_opt(w, "date", h->date);
-    kv_opt(w, "from", h->from);
+    log_kv_text(w, "date", h->date);
+    log_kv_text(w, "from", h->from);
     address_list(w, "to", h->to);
     address_list(w, "cc", h->cc);
-    kv_opt(w, "reply_to", h->reply_to);
-    kv_opt(w, "msg_id", h->message_id);
-    kv_opt(w, "in_reply_to", h->in_reply_to);
-    kv_opt(w, "subject", h->subject);
-    kv_opt(w, "x_originating_ip", h->x_originating_ip);
-    kv_opt(w, "first_received", h->received[0]);
-    kv_opt(w, "second_received", h->received[1]);
+    log_kv_text(w, "reply_to", h->reply_to);
+    log_kv_text(w, "msg_id", h->message_id);
+    log_kv_text(w, "in_reply_to", h->in_reply_to);
+    log_kv_text(w, "subject", h->subject);
+    log_kv_text(w, "x_originating_ip", h->x_originating_ip);
+    log_kv_text(w, "first_received", h->received[0]);
+    log_kv_text(w, "second_received", h->received[1]);
 }
 
 void log_smtp_row(buf_t *out, const smtp_record_t *m, const char *pcap, int ts_digits)
 {
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", m->ts, ts_digits);
-    jw_kv_str(&w, "uid", m->conn.uid);
-    lf_conn_id(&w, &m->conn.orig, m->conn.orig_p, &m->conn.resp, m->conn.resp_p);
+    log_row_begin(&w, out, m->ts, ts_digits, &m->conn);
     jw_kv_uint(&w, "trans_depth", m->depth);
-    kv_opt(&w, "helo", m->helo);
-    kv_opt(&w, "mailfrom", m->mailfrom);
-    string_list(&w, "rcptto", m->rcptto, m->nrcpt);
+    log_kv_text(&w, "helo", m->helo);
+    log_kv_text(&w, "mailfrom", m->mailfrom);
+    if (m->nrcpt)
+        log_kv_strings(&w, "rcptto", m->rcptto, m->nrcpt);
     if (m->hdr)
         headers(&w, m->hdr);
-    kv_opt(&w, "last_reply", m->last_reply);
+    log_kv_text(&w, "last_reply", m->last_reply);
     if (m->hdr)
-        kv_opt(&w, "user_agent", m->hdr->user_agent);
+        log_kv_text(&w, "user_agent", m->hdr->user_agent);
     jw_kv_bool(&w, "tls", m->tls);
     if (m->decrypted) /* only there when true: rows of plain traffic are unchanged */
         jw_kv_bool(&w, "decrypted", true);
-    string_list(&w, "fuids", m->fuids, m->nfuids);
-    kv_opt(&w, "message_fuid", m->eml_fuid);
+    if (m->nfuids)
+        log_kv_strings(&w, "fuids", m->fuids, m->nfuids);
+    log_kv_text(&w, "message_fuid", m->eml_fuid);
     jw_kv_str(&w, "pcap", pcap);
     if (m->first_frame)
         jw_kv_uint(&w, "first_frame", m->first_frame);

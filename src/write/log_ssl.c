@@ -2,17 +2,12 @@
 #include "write/log_ssl.h"
 
 #include "core/jsonw.h"
-#include "core/logfmt.h"
+#include "write/log_row.h"
 
 #include <stdio.h>
 
 const log_column_t log_ssl_columns[] = {
-    {"ts", LOG_TIME, LOG_IN_SHEET},
-    {"uid", LOG_STRING, LOG_IN_SHEET},
-    {"id.orig_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.orig_p", LOG_PORT, LOG_IN_SHEET},
-    {"id.resp_h", LOG_ADDR, LOG_IN_SHEET},
-    {"id.resp_p", LOG_PORT, LOG_IN_SHEET},
+    LOG_CONN_COLUMNS,
     {"version", LOG_STRING, LOG_IN_SHEET},
     {"cipher", LOG_STRING, LOG_IN_SHEET},
     {"server_name", LOG_STRING, LOG_IN_SHEET},
@@ -90,11 +85,7 @@ void log_ssl_row(buf_t *out, const ssl_record_t *s, const char *pcap, int ts_dig
 {
     const tls_info_t *in = s->tls;
     jsonw_t w;
-    jw_init(&w, out, false);
-    jw_obj_begin(&w);
-    lf_time(&w, "ts", s->ts, ts_digits);
-    jw_kv_str(&w, "uid", s->conn.uid);
-    lf_conn_id(&w, &s->conn.orig, s->conn.orig_p, &s->conn.resp, s->conn.resp_p);
+    log_row_begin(&w, out, s->ts, ts_digits, &s->conn);
     negotiated(&w, in);
     jw_kv_bool(&w, "established", in->established);
     fps(&w, "cert_chain_fps", s->chain_fps, in->nchain);

@@ -5,6 +5,7 @@
 #include "core/jsonw.h"
 #include "core/logfmt.h"
 #include "core/xalloc.h"
+#include "write/log_row.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,15 +56,6 @@ static int cmp_cert(const void *a, const void *b)
     return strcmp(x->uid, y->uid);
 }
 
-static void kv_list(jsonw_t *w, const char *key, char *const *v, size_t n)
-{
-    jw_key(w, key);
-    jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++)
-        jw_str(w, v[i]);
-    jw_arr_end(w);
-}
-
 /* A certificate time (epoch seconds) as a log time; times past what
  * nanoseconds in 64 bits hold (year 2262; "99991231235959Z" is common) are
  * written from the seconds alone. */
@@ -108,9 +100,9 @@ static void cert_fields(jsonw_t *w, const x509_info_t *x, int digits)
     if (x->curve)
         jw_kv_str(w, "certificate.curve", x->curve);
     if (x->nsan_dns)
-        kv_list(w, "san.dns", x->san_dns, x->nsan_dns);
+        log_kv_strings(w, "san.dns", (const char *const *)x->san_dns, x->nsan_dns);
     if (x->nsan_ip)
-        kv_list(w, "san.ip", x->san_ip, x->nsan_ip);
+        log_kv_strings(w, "san.ip", (const char *const *)x->san_ip, x->nsan_ip);
     if (x->ca >= 0)
         jw_kv_bool(w, "basic_constraints.ca", x->ca == 1);
     if (x->path_len >= 0)

@@ -50,31 +50,6 @@ static long long merge_spooled(const case_t *k, enum log_kind kind, const char *
     return n;
 }
 
-static long long write_dns(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_DNS, path);
-}
-
-static long long write_http(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_HTTP, path);
-}
-
-static long long write_files(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_FILES, path);
-}
-
-static long long write_ssl(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_SSL, path);
-}
-
-static long long write_intel(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_INTEL, path);
-}
-
 /* Is log t part of this case?  intel.ndjson only with --intel files, so a
  * case without them is what it was before they existed. */
 static bool wanted(const case_t *k, int t)
@@ -82,42 +57,34 @@ static bool wanted(const case_t *k, int t)
     return t != TABLE_INTEL || k->opts->intel;
 }
 
-static long long write_ftp(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_FTP, path);
-}
-
-static long long write_smtp(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_SMTP, path);
-}
-
-static long long write_smb_files(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_SMB_FILES, path);
-}
-
-static long long write_credentials(const case_t *k, const char *path)
-{
-    return merge_spooled(k, LOG_CREDENTIALS, path);
-}
-
-/* Each log's writer: returns its row count, or -1 with errno set. */
-static long long (*const writers[TABLE_COUNT])(const case_t *k, const char *path) = {
-    [TABLE_CONN] = log_conn_write,
-    [TABLE_DNS] = write_dns,
-    [TABLE_HTTP] = write_http,
-    [TABLE_FILES] = write_files,
-    [TABLE_SSL] = write_ssl,
-    [TABLE_X509] = log_x509_write,
-    [TABLE_HOSTS] = log_hosts_write,
-    [TABLE_FINDINGS] = log_findings_write,
-    [TABLE_INTEL] = write_intel,
-    [TABLE_FTP] = write_ftp,
-    [TABLE_SMTP] = write_smtp,
-    [TABLE_SMB_FILES] = write_smb_files,
-    [TABLE_CREDENTIALS] = write_credentials,
+/* Where each log's rows come from: its own writer, which builds them from
+ * the case model and returns its row count (-1 with errno set), or, when
+ * that is NULL, the captures' spools of one log kind, merged. */
+static const struct log_source {
+    long long (*write)(const case_t *k, const char *path);
+    enum log_kind spooled;
+} sources[TABLE_COUNT] = {
+    [TABLE_CONN] = {log_conn_write, 0},
+    [TABLE_DNS] = {NULL, LOG_DNS},
+    [TABLE_HTTP] = {NULL, LOG_HTTP},
+    [TABLE_FILES] = {NULL, LOG_FILES},
+    [TABLE_SSL] = {NULL, LOG_SSL},
+    [TABLE_X509] = {log_x509_write, 0},
+    [TABLE_HOSTS] = {log_hosts_write, 0},
+    [TABLE_FINDINGS] = {log_findings_write, 0},
+    [TABLE_INTEL] = {NULL, LOG_INTEL},
+    [TABLE_FTP] = {NULL, LOG_FTP},
+    [TABLE_SMTP] = {NULL, LOG_SMTP},
+    [TABLE_SMB_FILES] = {NULL, LOG_SMB_FILES},
+    [TABLE_CREDENTIALS] = {NULL, LOG_CREDENTIALS},
 };
+
+/* Log t into path: its row count, or -1 with errno set. */
+static long long write_log(const case_t *k, int t, const char *path)
+{
+    const struct log_source *src = &sources[t];
+    return src->write ? src->write(k, path) : merge_spooled(k, src->spooled, path);
+}
 
 int case_logs_write(case_t *k, char *err, size_t errlen)
 {
@@ -136,7 +103,7 @@ int case_logs_write(case_t *k, char *err, size_t errlen)
             free(p);
             continue;
         }
-        k->rows[t] = writers[t](k, p);
+        k->rows[t] = write_log(k, t, p);
         if (k->rows[t] < 0) {
             snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
             rc = -1;
