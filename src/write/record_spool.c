@@ -27,6 +27,16 @@ static void spool(capture_result_t *r, enum log_kind k, ts_ns_t ts, buf_t *b)
     buf_free(b);
 }
 
+/* Record rec's row, as its log's writer row_fn makes it (log_*_row: buffer,
+ * record, capture name, time digits), spooled into log kind at time ts.  A
+ * macro because each writer takes its own record type. */
+#define SPOOL_ROW(r, kind, ts, row_fn, rec)                                                        \
+    do {                                                                                           \
+        buf_t row_ = BUF_INIT;                                                                     \
+        row_fn(&row_, rec, (r)->name, digits(r));                                                  \
+        spool(r, kind, ts, &row_);                                                                 \
+    } while (0)
+
 static void on_conn(void *ctx, const conn_rec_t *c)
 {
     capture_keep_conn(ctx, c);
@@ -35,9 +45,7 @@ static void on_conn(void *ctx, const conn_rec_t *c)
 static void on_dns(void *ctx, const dns_exchange_t *x)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_dns_row(&row, x, r->name, digits(r));
-    spool(r, LOG_DNS, x->query ? x->query_ts : x->response_ts, &row);
+    SPOOL_ROW(r, LOG_DNS, x->query ? x->query_ts : x->response_ts, log_dns_row, x);
     capture_keep_dns(r, x);
 }
 
@@ -49,9 +57,7 @@ static void on_name(void *ctx, const name_sighting_t *n)
 static void on_http(void *ctx, const http_record_t *h)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_http_row(&row, h, r->name, digits(r));
-    spool(r, LOG_HTTP, h->ts, &row);
+    SPOOL_ROW(r, LOG_HTTP, h->ts, log_http_row, h);
 }
 
 static void on_file(void *ctx, const file_record_t *f)
@@ -64,17 +70,13 @@ static void on_file(void *ctx, const file_record_t *f)
     if (r->at.hi == ORDER_END)
         r->at.mid =
             flow_route_hash(true, &f->conn.orig, f->conn.orig_p, &f->conn.resp, f->conn.resp_p);
-    buf_t row = BUF_INIT;
-    log_files_row(&row, f, r->name, digits(r));
-    spool(r, LOG_FILES, f->ts, &row);
+    SPOOL_ROW(r, LOG_FILES, f->ts, log_files_row, f);
 }
 
 static void on_credential(void *ctx, const credential_t *c)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_credentials_row(&row, c, r->name, digits(r));
-    spool(r, LOG_CREDENTIALS, c->ts, &row);
+    SPOOL_ROW(r, LOG_CREDENTIALS, c->ts, log_credentials_row, c);
     capture_keep_credential(r, c);
 }
 
@@ -91,33 +93,25 @@ static void on_range_part(void *ctx, const range_part_t *p)
 static void on_ftp(void *ctx, const ftp_record_t *f)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_ftp_row(&row, f, r->name, digits(r));
-    spool(r, LOG_FTP, f->ts, &row);
+    SPOOL_ROW(r, LOG_FTP, f->ts, log_ftp_row, f);
 }
 
 static void on_smtp(void *ctx, const smtp_record_t *m)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_smtp_row(&row, m, r->name, digits(r));
-    spool(r, LOG_SMTP, m->ts, &row);
+    SPOOL_ROW(r, LOG_SMTP, m->ts, log_smtp_row, m);
 }
 
 static void on_smb_file(void *ctx, const smb_file_record_t *m)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_smb_files_row(&row, m, r->name, digits(r));
-    spool(r, LOG_SMB_FILES, m->ts, &row);
+    SPOOL_ROW(r, LOG_SMB_FILES, m->ts, log_smb_files_row, m);
 }
 
 static void on_ssl(void *ctx, const ssl_record_t *s)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_ssl_row(&row, s, r->name, digits(r));
-    spool(r, LOG_SSL, s->ts, &row);
+    SPOOL_ROW(r, LOG_SSL, s->ts, log_ssl_row, s);
     capture_keep_ssl(r, s);
 }
 
@@ -130,9 +124,7 @@ static void on_certificate(void *ctx, const cert_sighting_t *c)
 static void on_intel(void *ctx, const intel_sighting_t *s)
 {
     capture_result_t *r = ctx;
-    buf_t row = BUF_INIT;
-    log_intel_row(&row, s, r->name, digits(r));
-    spool(r, LOG_INTEL, s->ts, &row);
+    SPOOL_ROW(r, LOG_INTEL, s->ts, log_intel_row, s);
     capture_keep_intel(r, s);
 }
 
