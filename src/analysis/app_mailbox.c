@@ -89,14 +89,12 @@ static void on_starttls(void *ctx)
     (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
 }
 
-static const pop3_callbacks_t pop3_cb = {on_message_begin, on_message_data, on_message_gap,
-                                         on_message_end,   on_credential,   on_starttls};
-static const imap_callbacks_t imap_cb = {on_message_begin, on_message_data, on_message_gap,
-                                         on_message_end,   on_credential,   on_starttls};
+static const mailbox_callbacks_t mailbox_cb = {on_message_begin, on_message_data, on_message_gap,
+                                               on_message_end,   on_credential,   on_starttls};
 
 static void *pop3_open(void *ctx)
 {
-    return pop3_session_new(&pop3_cb, ctx);
+    return pop3_session_new(&mailbox_cb, ctx);
 }
 static void pop3_data(void *ss, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
 {
@@ -116,7 +114,7 @@ static void pop3_resume_in_tls(void *ss)
 }
 static void *imap_open(void *ctx)
 {
-    return imap_session_new(&imap_cb, ctx);
+    return imap_session_new(&mailbox_cb, ctx);
 }
 static void imap_data(void *ss, bool is_orig, const uint8_t *p, size_t n, uint64_t frame)
 {

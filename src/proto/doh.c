@@ -1,6 +1,8 @@
 /* doh.c — DNS-over-HTTPS recognition and GET query decoding; see doh.h. */
 #include "doh.h"
 
+#include "transfer_decode.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -18,21 +20,6 @@ bool doh_is_dns_message(const char *ct)
     while (*ct == ' ' || *ct == '\t')
         ct++;
     return *ct == '\0' || *ct == ';';
-}
-
-static int b64url(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
 }
 
 /* The value of the "dns" parameter of the query string, and its length. */
@@ -64,7 +51,7 @@ bool doh_query_from_uri(const char *uri, uint8_t *out, size_t cap, size_t *len)
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < n; i++) {
-        int x = b64url(v[i]);
+        int x = base64_digit((uint8_t)v[i], '-', '_'); /* base64url */
         if (x < 0)
             return false;
         acc = acc << 6 | (uint32_t)x;

@@ -36,7 +36,7 @@ typedef struct server {
 } server_t;
 
 struct imap_session {
-    const imap_callbacks_t *cb;
+    const mailbox_callbacks_t *cb;
     void *ctx;
     client_t c;
     server_t s;
@@ -56,7 +56,7 @@ bool imap_detect(const uint8_t *p, size_t n)
     return text_starts_ci(&c, "* OK") || text_starts_ci(&c, "* PREAUTH");
 }
 
-imap_session_t *imap_session_new(const imap_callbacks_t *cb, void *ctx)
+imap_session_t *imap_session_new(const mailbox_callbacks_t *cb, void *ctx)
 {
     imap_session_t *s = xcalloc(1, sizeof *s);
     s->cb = cb;

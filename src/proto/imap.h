@@ -18,7 +18,7 @@
 #ifndef PCAPCASE_IMAP_H
 #define PCAPCASE_IMAP_H
 
-#include "credential.h"
+#include "mailbox.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,18 +35,9 @@
 /* Tagged commands waiting for their completion. */
 #define IMAP_MAX_PENDING 64
 
-typedef struct imap_callbacks {
-    void (*message_begin)(void *ctx, unsigned msgno, bool partial);
-    void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
-    void (*message_gap)(void *ctx, uint64_t len);
-    void (*message_end)(void *ctx, bool complete);
-    void (*credential)(void *ctx, const proto_cred_t *c);
-    void (*starttls)(void *ctx);
-} imap_callbacks_t;
-
 typedef struct imap_session imap_session_t;
 
-imap_session_t *imap_session_new(const imap_callbacks_t *cb, void *ctx);
+imap_session_t *imap_session_new(const mailbox_callbacks_t *cb, void *ctx);
 void imap_session_data(imap_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
 void imap_session_gap(imap_session_t *s, bool is_orig, uint64_t len);
 void imap_session_free(imap_session_t *s);

@@ -33,7 +33,7 @@ typedef struct pending {
 enum server_state { S_STATUS, S_MULTI, S_STOP };
 
 struct pop3_session {
-    const pop3_callbacks_t *cb;
+    const mailbox_callbacks_t *cb;
     void *ctx;
     line_reader_t lines[2];
     pending_t q[POP3_MAX_PENDING];
@@ -56,7 +56,7 @@ bool pop3_detect(const uint8_t *p, size_t n)
     return text_starts_ci(&c, "+OK");
 }
 
-pop3_session_t *pop3_session_new(const pop3_callbacks_t *cb, void *ctx)
+pop3_session_t *pop3_session_new(const mailbox_callbacks_t *cb, void *ctx)
 {
     pop3_session_t *s = xcalloc(1, sizeof *s);
     s->cb = cb;

@@ -13,7 +13,7 @@
 #ifndef PCAPCASE_POP3_H
 #define PCAPCASE_POP3_H
 
-#include "credential.h"
+#include "mailbox.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,19 +24,9 @@
 /* Commands waiting for their answers. */
 #define POP3_MAX_PENDING 64
 
-typedef struct pop3_callbacks {
-    /* A RETR (partial=false) or TOP (partial=true) answer's body starts. */
-    void (*message_begin)(void *ctx, unsigned msgno, bool partial);
-    void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
-    void (*message_gap)(void *ctx, uint64_t len);
-    void (*message_end)(void *ctx, bool complete);
-    void (*credential)(void *ctx, const proto_cred_t *c);
-    void (*starttls)(void *ctx);
-} pop3_callbacks_t;
-
 typedef struct pop3_session pop3_session_t;
 
-pop3_session_t *pop3_session_new(const pop3_callbacks_t *cb, void *ctx);
+pop3_session_t *pop3_session_new(const mailbox_callbacks_t *cb, void *ctx);
 void pop3_session_data(pop3_session_t *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
 void pop3_session_gap(pop3_session_t *s, bool is_orig, uint64_t len);
 /* An open message ends incomplete; pending logins are reported. Frees. */

@@ -61,7 +61,7 @@ static void put(transfer_decoder_t *d, uint8_t b)
 
 /* ---- base64 ---- */
 
-static int b64_value(uint8_t c)
+int base64_digit(uint8_t c, char digit62, char digit63)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -69,9 +69,9 @@ static int b64_value(uint8_t c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+')
+    if (c == (uint8_t)digit62)
         return 62;
-    if (c == '/')
+    if (c == (uint8_t)digit63)
         return 63;
     return -1;
 }
@@ -89,7 +89,7 @@ static void b64_byte(transfer_decoder_t *d, uint8_t c)
         d->ended = true;
         return;
     }
-    int v = b64_value(c);
+    int v = base64_digit(c, '+', '/');
     if (v < 0) {
         if (!b64_blank(c))
             d->bad++;
@@ -141,6 +141,17 @@ static void qp_text(transfer_decoder_t *d, uint8_t c)
         put(d, c);
 }
 
+/* The '=' read last (and the hex digit after it, in QP_EQ_HEX) starts no
+ * escape and no soft line break: counted as bad and kept as it came. */
+static void qp_keep_broken_escape(transfer_decoder_t *d)
+{
+    d->bad++;
+    put(d, '=');
+    if (d->state == QP_EQ_HEX)
+        put(d, (uint8_t) "0123456789ABCDEF"[d->bits & 15]);
+    d->state = QP_TEXT;
+}
+
 static void qp_byte(transfer_decoder_t *d, uint8_t c)
 {
     int h;
@@ -159,20 +170,16 @@ static void qp_byte(transfer_decoder_t *d, uint8_t c)
         } else if (c == ' ' || c == '\t') {
             d->state = QP_EQ_WS;
         } else {
-            d->bad++;
-            put(d, '=');
-            d->state = QP_TEXT;
+            qp_keep_broken_escape(d);
             qp_text(d, c);
         }
         return;
     case QP_EQ_HEX:
-        d->state = QP_TEXT;
         if ((h = hex_value(c)) >= 0) {
+            d->state = QP_TEXT;
             put(d, (uint8_t)(d->bits << 4 | (uint32_t)h));
         } else {
-            d->bad++;
-            put(d, '=');
-            put(d, (uint8_t) "0123456789ABCDEF"[d->bits & 15]);
+            qp_keep_broken_escape(d);
             qp_text(d, c);
         }
         return;
@@ -189,9 +196,7 @@ static void qp_byte(transfer_decoder_t *d, uint8_t c)
         } else if (c == '\r') {
             d->state = QP_EQ_CR;
         } else {
-            d->bad++;
-            put(d, '=');
-            d->state = QP_TEXT;
+            qp_keep_broken_escape(d);
             qp_text(d, c);
         }
         return;
@@ -200,15 +205,9 @@ static void qp_byte(transfer_decoder_t *d, uint8_t c)
 
 static void qp_finish(transfer_decoder_t *d)
 {
-    if (d->state == QP_EQ || d->state == QP_EQ_WS) {
-        d->bad++;
-        put(d, '=');
-    } else if (d->state == QP_EQ_HEX) {
-        d->bad++;
-        put(d, '=');
-        put(d, (uint8_t) "0123456789ABCDEF"[d->bits & 15]);
-    }
-    d->state = QP_TEXT;
+    if (d->state == QP_EQ || d->state == QP_EQ_WS || d->state == QP_EQ_HEX)
+        qp_keep_broken_escape(d);
+    d->state = QP_TEXT; /* QP_EQ_CR: a soft line break at the end */
 }
 
 void transfer_decoder_feed(transfer_decoder_t *d, const uint8_t *p, size_t n)

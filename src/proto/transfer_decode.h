@@ -71,6 +71,11 @@ static inline uint64_t transfer_decoder_bad(const transfer_decoder_t *d)
     return d->bad;
 }
 
+/* The 6-bit value of base64 digit c in the alphabet whose digits 62 and
+ * 63 are digit62 and digit63: '+' '/' (RFC 4648 section 4, MIME) or '-' '_'
+ * (section 5, base64url); -1 when c is no digit of that alphabet. */
+int base64_digit(uint8_t c, char digit62, char digit63);
+
 /* One-shot base64 (for SASL and NTLM blobs): decodes into out (at most
  * cap bytes) with the same leniency; returns the number of bytes decoded,
  * or -1 when the output would not fit or nothing valid was there. */

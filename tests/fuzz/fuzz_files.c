@@ -91,8 +91,7 @@ static void i_part_data(void *c, const imf_part_t *p, const uint8_t *d, size_t n
 
 static const ftp_callbacks_t ftp_cb = {f_txn, f_expect, f_transfer, cred, tls};
 static const smtp_callbacks_t smtp_cb = {s_begin, m_data, m_gap, m_end, s_txn, cred, tls};
-static const pop3_callbacks_t pop3_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
-static const imap_callbacks_t imap_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, m_gap, m_end, cred, tls};
 static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 
@@ -221,14 +220,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         smtp_session_free(s);
         break;
     case 2:
-        s = pop3_session_new(&pop3_cb, NULL);
+        s = pop3_session_new(&mailbox_cb, NULL);
         if (data[1] & 0x80) /* the decrypted rest after STLS */
             pop3_session_resume_in_tls(s);
         session(s, (feed_fn)pop3_session_data, (gap_fn)pop3_session_gap, p, n, step);
         pop3_session_free(s);
         break;
     case 3:
-        s = imap_session_new(&imap_cb, NULL);
+        s = imap_session_new(&mailbox_cb, NULL);
         session(s, (feed_fn)imap_session_data, (gap_fn)imap_session_gap, p, n, step);
         imap_session_free(s);
         break;

@@ -486,10 +486,8 @@ typedef struct driver {
 static const ftp_callbacks_t ftp_cb = {ftp_txn, NULL, NULL, credential, starttls};
 static const smtp_callbacks_t smtp_cb = {smtp_begin, m_data,     m_gap,   m_end,
                                          smtp_txn,   credential, starttls};
-static const pop3_callbacks_t pop3_cb = {m_begin_numbered, m_data,  m_gap, m_end,
-                                         credential,       starttls};
-static const imap_callbacks_t imap_cb = {m_begin_numbered, m_data,  m_gap, m_end,
-                                         credential,       starttls};
+static const mailbox_callbacks_t mailbox_cb = {m_begin_numbered, m_data,  m_gap, m_end,
+                                               credential,       starttls};
 static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential, NULL};
 
 static void *ftp_open(void)
@@ -502,11 +500,11 @@ static void *smtp_open(void)
 }
 static void *pop3_open(void)
 {
-    return pop3_session_new(&pop3_cb, &msg);
+    return pop3_session_new(&mailbox_cb, &msg);
 }
 static void *imap_open(void)
 {
-    return imap_session_new(&imap_cb, NULL);
+    return imap_session_new(&mailbox_cb, NULL);
 }
 static void *smb_open_conn(void)
 {

@@ -538,8 +538,7 @@ static void n_begin(void *ctx, unsigned no, bool partial)
     mail_seen_t *s = ctx;
     buf_printf(&s->log, "begin %u %d;", no, partial);
 }
-static const pop3_callbacks_t pop3_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
-static const imap_callbacks_t imap_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
 
 /* A session parser behind one interface, for the turn runner. */
 typedef struct session_ops {
@@ -550,11 +549,11 @@ typedef struct session_ops {
 
 static void *pop3_open(void *ctx)
 {
-    return pop3_session_new(&pop3_cb, ctx);
+    return pop3_session_new(&mailbox_cb, ctx);
 }
 static void *imap_open(void *ctx)
 {
-    return imap_session_new(&imap_cb, ctx);
+    return imap_session_new(&mailbox_cb, ctx);
 }
 static const session_ops_t pop3_ops = {
     pop3_open, (void (*)(void *, bool, const uint8_t *, size_t, uint64_t))pop3_session_data,
