@@ -52,39 +52,22 @@ def md4(data):
     for off in range(0, len(msg), 64):
         x = struct.unpack("<16I", msg[off:off + 64])
         aa, bb, cc, dd = a, b, c, d
-        for i in range(16):
-            k, s = i, (3, 7, 11, 19)[i % 4]
-            if i % 4 == 0:
-                a = rot(a + f(b, c, d) + x[k], s)
-            elif i % 4 == 1:
-                d = rot(d + f(a, b, c) + x[k], s)
-            elif i % 4 == 2:
-                c = rot(c + f(d, a, b) + x[k], s)
-            else:
-                b = rot(b + f(c, d, a) + x[k], s)
-        for i in range(16):
-            k, s = (i % 4) * 4 + i // 4, (3, 5, 9, 13)[i % 4]
-            t = 0x5A827999
-            if i % 4 == 0:
-                a = rot(a + g(b, c, d) + x[k] + t, s)
-            elif i % 4 == 1:
-                d = rot(d + g(a, b, c) + x[k] + t, s)
-            elif i % 4 == 2:
-                c = rot(c + g(d, a, b) + x[k] + t, s)
-            else:
-                b = rot(b + g(c, d, a) + x[k] + t, s)
+        # The three rounds: each its function, word order, shifts and constant.
         order = (0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15)
-        for i in range(16):
-            k, s = order[i], (3, 9, 11, 15)[i % 4]
-            t = 0x6ED9EBA1
-            if i % 4 == 0:
-                a = rot(a + h(b, c, d) + x[k] + t, s)
-            elif i % 4 == 1:
-                d = rot(d + h(a, b, c) + x[k] + t, s)
-            elif i % 4 == 2:
-                c = rot(c + h(d, a, b) + x[k] + t, s)
-            else:
-                b = rot(b + h(c, d, a) + x[k] + t, s)
+        rounds = ((f, range(16), (3, 7, 11, 19), 0),
+                  (g, [(i % 4) * 4 + i // 4 for i in range(16)], (3, 5, 9, 13), 0x5A827999),
+                  (h, order, (3, 9, 11, 15), 0x6ED9EBA1))
+        for fn, words, shifts, t in rounds:
+            for i in range(16):
+                k, s = words[i], shifts[i % 4]
+                if i % 4 == 0:
+                    a = rot(a + fn(b, c, d) + x[k] + t, s)
+                elif i % 4 == 1:
+                    d = rot(d + fn(a, b, c) + x[k] + t, s)
+                elif i % 4 == 2:
+                    c = rot(c + fn(d, a, b) + x[k] + t, s)
+                else:
+                    b = rot(b + fn(c, d, a) + x[k] + t, s)
         a, b, c, d = (a + aa) & 0xFFFFFFFF, (b + bb) & 0xFFFFFFFF, \
             (c + cc) & 0xFFFFFFFF, (d + dd) & 0xFFFFFFFF
     return struct.pack("<4I", a, b, c, d)

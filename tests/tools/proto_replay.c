@@ -45,6 +45,20 @@ static void emit(buf_t *b)
     buf_free(b);
 }
 
+/* The bytes of a conversation line, "> hex" (the client's) or "< hex" (the
+ * server's), in a new buffer the caller frees, and their count in *n; NULL
+ * for any other line. */
+static uint8_t *line_bytes(const char *line, size_t *n)
+{
+    if (line[0] != '>' && line[0] != '<')
+        return NULL;
+    *n = strcspn(line + 2, "\r\n") / 2;
+    uint8_t *p = xmalloc(*n + 1);
+    for (size_t i = 0; i < *n; i++)
+        sscanf(line + 2 + 2 * i, "%2hhx", &p[i]);
+    return p;
+}
+
 static void sha256_hex(const uint8_t *p, size_t n, char out[65])
 {
     digest_set_t d;
@@ -363,12 +377,10 @@ static void tftp_run(FILE *in)
     fileasm_t fa;
     fileasm_init(&fa, fileasm_buffer_write, &data);
     while (getline(&line, &cap, in) > 0) {
-        if (line[0] != '>' && line[0] != '<')
+        size_t hl;
+        uint8_t *p = line_bytes(line, &hl);
+        if (!p)
             continue;
-        size_t hl = strcspn(line + 2, "\r\n") / 2;
-        uint8_t *p = xmalloc(hl + 1);
-        for (size_t i = 0; i < hl; i++)
-            sscanf(line + 2 + 2 * i, "%2hhx", &p[i]);
         tftp_packet_t pk;
         if (tftp_parse(p, hl, &pk)) {
             if ((pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ) && !started) {
@@ -409,12 +421,10 @@ static void krb5_run(FILE *in)
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, in) > 0) {
-        if (line[0] != '>' && line[0] != '<')
+        size_t hl;
+        uint8_t *p = line_bytes(line, &hl);
+        if (!p)
             continue;
-        size_t hl = strcspn(line + 2, "\r\n") / 2;
-        uint8_t *p = xmalloc(hl + 1);
-        for (size_t i = 0; i < hl; i++)
-            sscanf(line + 2 + 2 * i, "%2hhx", &p[i]);
         krb5_preauth_t a;
         if (krb5_parse_as_req(p, hl, &a)) {
             char *hc = krb5_hashcat(&a);
@@ -538,6 +548,12 @@ static const struct {
     {"smb", D(smb_open_conn, smb_conn_data, smb_conn_gap, smb_close_conn)},
 };
 
+/* Protocols replayed by a function of their own rather than a driver. */
+static const struct {
+    const char *name;
+    void (*run)(FILE *in);
+} runners[] = {{"tftp", tftp_run}, {"krb5", krb5_run}, {"ntlm-http", ntlm_http_run}};
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -545,18 +561,11 @@ int main(int argc, char **argv)
                 "usage: proto_replay ftp|smtp|pop3|imap|smb|tftp|krb5|ntlm-http < conversation\n");
         return 2;
     }
-    if (strcmp(argv[1], "tftp") == 0) {
-        tftp_run(stdin);
-        return 0;
-    }
-    if (strcmp(argv[1], "krb5") == 0) {
-        krb5_run(stdin);
-        return 0;
-    }
-    if (strcmp(argv[1], "ntlm-http") == 0) {
-        ntlm_http_run(stdin);
-        return 0;
-    }
+    for (size_t i = 0; i < sizeof runners / sizeof *runners; i++)
+        if (strcmp(argv[1], runners[i].name) == 0) {
+            runners[i].run(stdin);
+            return 0;
+        }
     const driver_t *d = NULL;
     for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
         if (strcmp(argv[1], drivers[i].name) == 0)
@@ -575,12 +584,10 @@ int main(int argc, char **argv)
             d->gap(s, line[1] == '>', strtoull(line + 3, NULL, 10));
             continue;
         }
-        if (line[0] != '>' && line[0] != '<')
+        size_t hl;
+        uint8_t *p = line_bytes(line, &hl);
+        if (!p)
             continue;
-        size_t hl = strcspn(line + 2, "\r\n") / 2;
-        uint8_t *p = xmalloc(hl + 1);
-        for (size_t i = 0; i < hl; i++)
-            sscanf(line + 2 + 2 * i, "%2hhx", &p[i]);
         d->data(s, line[0] == '>', p, hl, frame);
         free(p);
     }
