@@ -12,51 +12,34 @@
 # Needs: python3, openssl, curl, tcpdump, tshark/capinfos/editcap, iproute2, ethtool.
 set -euo pipefail
 
-for t in python3 openssl curl tcpdump tshark capinfos editcap ip tc ethtool; do
-  command -v $t >/dev/null || { echo "record.sh: $t not found (see docs/lab.md)" >&2; exit 3; }
-done
-[ "$(id -u)" = 0 ] || { echo "record.sh: needs root (ip netns, tc, tcpdump)" >&2; exit 3; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record.sh
+LAB_TOOLS_HINT="see docs/lab.md"
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/lab_common.sh"
+lab_require_tools python3 openssl curl tcpdump tshark capinfos editcap ip tc ethtool
+lab_require_root "ip netns, tc, tcpdump"
+
 REPO=$(cd "$HERE/../.." && pwd)
 OUT="$REPO/sample_pcaps"
 PY=$(python3 -c 'import sys; print(sys.executable)')
 WORK=$(mktemp -d /tmp/pcaplab.XXXXXX)
 NS_C=pcl-cli NS_R=pcl-rtr NS_S=pcl-srv
-PIDS=()
-
-ns_pids() {  # every process still running inside our namespaces (servers, tcpdumps)
-  for ns in $NS_C $NS_R $NS_S; do ip netns pids $ns 2>/dev/null; done
-}
-cleanup() {
-  set +e
-  local left
-  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  sleep 0.5
-  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
-  sleep 0.2
-  left=$(ns_pids)
-  [ -z "$left" ] || echo "record.sh: processes left in the lab namespaces: $left" >&2
-  # (a deleted namespace lives on while a process is inside it: hence the kills above)
-  for ns in $NS_C $NS_R $NS_S; do ip netns del $ns 2>/dev/null; done
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 trap 'echo "record.sh: interrupted; sample_pcaps/ unchanged" >&2; exit 130' INT TERM
 
-say() { echo "[$(date +%T)] $*" >&2; }
 inC() { ip netns exec $NS_C "$@"; }
 inR() { ip netns exec $NS_R "$@"; }
 inS() { ip netns exec $NS_S "$@"; }
 
-for ns in $NS_C $NS_R $NS_S; do ip netns del $ns 2>/dev/null || true; ip netns add $ns; done
+lab_netns_add $NS_C $NS_R $NS_S
 
 # ------------------------------------------------------------------ network
 ip link add cli0 netns $NS_C type veth peer name rc0 netns $NS_R
 ip link add srv0 netns $NS_S type veth peer name rs0 netns $NS_R
 for ns in $NS_C $NS_R $NS_S; do
   ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip netns exec $ns ip link set lo up
 done
 inC ip addr add 10.77.0.10/24 dev cli0
 inR ip addr add 10.77.0.1/24 dev rc0
@@ -116,19 +99,16 @@ ip netns exec $NS_S openssl s_server -quiet -tls1_2 -www -accept 203.0.113.20:44
 sleep 1
 
 capture_start() {  # ns iface file snaplen [micro|nano] -> sets CAP_PID
-  local ns=$1 ifc=$2 file=$3 snap=$4 prec=${5:-micro} err="$WORK/$(basename "$3").err"
   # -B 65536: a 64 MiB kernel buffer, so the unthrottled 3 MB upload is not dropped by the sensor
-  ip netns exec $ns tcpdump -Z root -U --immediate-mode -B 65536 --time-stamp-precision=$prec -n -i $ifc \
-    -s $snap -w "$file" 2>"$err" & CAP_PID=$!
+  lab_tcpdump_start $1 "$WORK/$(basename "$3").err" -Z root -U --immediate-mode -B 65536 \
+    --time-stamp-precision=${5:-micro} -n -i $2 -s $4 -w "$3"
+  CAP_PID=$TCPDUMP_PID
   PIDS+=($CAP_PID)
-  for _ in $(seq 50); do grep -qs "listening on" "$err" && break; sleep 0.1; done
   sleep 0.3
 }
 capture_stop() {  # pid file: stop tcpdump; a capture with sensor drops is not a sample
-  local err="$WORK/$(basename "$2").err" n
-  sleep 1.5; kill -INT "$1"; wait "$1" 2>/dev/null || true
-  n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$err")
-  [ "$n" = 0 ] || { echo "record.sh: tcpdump dropped ${n:-?} packets in $(basename "$2"); re-run" >&2; cat "$err" >&2; exit 1; }
+  sleep 1.5
+  lab_tcpdump_stop "$1" "$WORK/$(basename "$2").err"
 }
 client() { inC "$PY" client.py "$CLOG" "$1"; }
 

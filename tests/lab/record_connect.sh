@@ -21,34 +21,21 @@
 set -euo pipefail
 
 OUT=${1:?usage: record_connect.sh OUTDIR}
-for t in nginx curl openssl tcpdump python3; do
-  command -v $t >/dev/null || { echo "record_connect.sh: $t not found" >&2; exit 3; }
-done
-[ "$(id -u)" = 0 ] || { echo "record_connect.sh: needs root (tcpdump on lo)" >&2; exit 3; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record_connect.sh
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/lab_common.sh"
+lab_require_tools nginx curl openssl tcpdump python3
+lab_require_root "tcpdump on lo"
+
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d /tmp/pcapconnect.XXXXXX)
 chmod 755 "$WORK" # nginx's worker (www-data) reads the document root
-PIDS=()
-TCPDUMP_PID=
-cleanup() {
-  set +e
-  [ -n "$TCPDUMP_PID" ] && kill "$TCPDUMP_PID" 2>/dev/null
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 
-read -r P_PROXY P_TLS P_HTTP P_SMTP P_ECHO <<<"$(python3 - <<'EOF'
-import socket
-socks = [socket.socket() for _ in range(5)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-)"
+read -r P_PROXY P_TLS P_HTTP P_SMTP P_ECHO <<<"$(free_ports 5)"
 NAME=www.pcapcase.test
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
@@ -102,18 +89,10 @@ for what in "proxy $P_PROXY" "smtp $P_SMTP $WORK/cert.pem $WORK/key.pem" "echo $
   python3 "$HERE/connect_proxy.py" $what &
   PIDS+=($!)
 done
-for port in $P_PROXY $P_TLS $P_HTTP $P_SMTP $P_ECHO; do
-  for _ in $(seq 50); do
-    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port)).close()" \
-      2>/dev/null && break
-    sleep 0.1
-  done
-done
+for port in $P_PROXY $P_TLS $P_HTTP $P_SMTP $P_ECHO; do lab_wait_port "" 127.0.0.1 $port; done
 
-tcpdump -Z root -i lo -U --immediate-mode -B 65536 -s 0 -w "$OUT/connect.pcap" \
-  "tcp port $P_PROXY" >/dev/null 2>"$WORK/tcpdump.err" &
-TCPDUMP_PID=$!
-for _ in $(seq 50); do grep -q listening "$WORK/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
+lab_tcpdump_start "" "$WORK/tcpdump.err" -Z root -i lo -U --immediate-mode -B 65536 -s 0 \
+  -w "$OUT/connect.pcap" "tcp port $P_PROXY"
 
 PROXY=http://127.0.0.1:$P_PROXY
 rm -f "$OUT/connect.keys"
@@ -130,15 +109,9 @@ python3 "$HERE/connect_proxy.py" echo-client "$P_PROXY" "$P_ECHO"
 sleep 0.3
 python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message.eml" starttls
 
-# tcpdump must have written every packet (on lo the filter sees each twice)
+# tcpdump must have written every packet (lab_tcpdump_stop checks)
 sleep 1
-kill -INT "$TCPDUMP_PID"
-wait "$TCPDUMP_PID" || true
-TCPDUMP_PID=
-captured=$(sed -n 's/^\([0-9]*\) packets\? captured$/\1/p' "$WORK/tcpdump.err")
-received=$(sed -n 's/^\([0-9]*\) packets\? received by filter$/\1/p' "$WORK/tcpdump.err")
-grep -qx "0 packets dropped by kernel" "$WORK/tcpdump.err" && [ "$received" = $((2 * captured)) ] ||
-  { echo "record_connect.sh: tcpdump lost packets" >&2; cat "$WORK/tcpdump.err" >&2; exit 1; }
+lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/tcpdump.err" lo
 
 for f in tls.bin plain.bin second.bin; do
   cmp -s "$DOCS/$f" "$WORK/dl/$f" || { echo "record_connect.sh: $f differs from the served file" >&2; exit 1; }

@@ -28,38 +28,27 @@
 # pcapcase).  Needs root, iproute2, ethtool, tcpdump, tshark, python3.
 set -euo pipefail
 
-for t in python3 tcpdump tshark ip tc ethtool; do
-  command -v $t >/dev/null || { echo "record_router.sh: $t not found" >&2; exit 3; }
-done
-[ "$(id -u)" = 0 ] || { echo "record_router.sh: needs root (ip netns, tc, tcpdump)" >&2; exit 3; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record_router.sh
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/lab_common.sh"
+lab_require_tools python3 tcpdump tshark ip tc ethtool
+lab_require_root "ip netns, tc, tcpdump"
+
 REPO=$(cd "$HERE/../.." && pwd)
 OUT="$REPO/tests/recordings/router-local"
 PY=$(python3 -c 'import sys; print(sys.executable)')
 WORK=$(mktemp -d /tmp/prl.XXXXXX)
 NS_C=prl-cli NS_R=prl-rtr NS_S=prl-srv
-PIDS=()
-
-ns_pids() { for ns in $NS_C $NS_R $NS_S; do ip netns pids $ns 2>/dev/null; done; }
-cleanup() {
-  set +e
-  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  sleep 0.5
-  for p in "${PIDS[@]:-}" $(ns_pids); do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
-  sleep 0.2
-  for ns in $NS_C $NS_R $NS_S; do ip netns del $ns 2>/dev/null; done
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 trap 'echo "record_router.sh: interrupted; nothing written" >&2; exit 130' INT TERM
 
-say() { echo "[$(date +%T)] $*" >&2; }
 inC() { ip netns exec $NS_C "$@"; }
 inR() { ip netns exec $NS_R "$@"; }
 inS() { ip netns exec $NS_S "$@"; }
 
-for ns in $NS_C $NS_R $NS_S; do ip netns del $ns 2>/dev/null || true; ip netns add $ns; done
+lab_netns_add $NS_C $NS_R $NS_S
 ip link add cli0 netns $NS_C type veth peer name rc0 netns $NS_R
 ip link add srv0 netns $NS_S type veth peer name rs0 netns $NS_R
 # IPv6 stays off until the captures run, so that link-local addresses, DAD
@@ -68,7 +57,6 @@ for pair in "$NS_C cli0" "$NS_R rc0" "$NS_R rs0" "$NS_S srv0"; do
   set -- $pair
   ip netns exec $1 sysctl -qw net.ipv6.conf.$2.disable_ipv6=1
 done
-for ns in $NS_C $NS_R $NS_S; do ip netns exec $ns ip link set lo up; done
 inC ip addr add 10.77.0.10/24 brd + dev cli0
 inC ip addr add 169.254.7.10/16 brd + dev cli0
 inR ip addr add 10.77.0.1/24 brd + dev rc0
@@ -161,18 +149,12 @@ elif sys.argv[1] == "udp":
 EOF
 
 capture_start() {  # ns iface file -> CAP_PID
-  local err="$WORK/$(basename "$3").err"
-  ip netns exec $1 tcpdump -Z root -U --immediate-mode -B 16384 -n -i $2 -s 128 -w "$3" 2>"$err" &
-  CAP_PID=$!; PIDS+=($CAP_PID)
-  for _ in $(seq 50); do grep -qs "listening on" "$err" && break; sleep 0.1; done
+  lab_tcpdump_start $1 "$WORK/$(basename "$3").err" -Z root -U --immediate-mode -B 16384 -n -i $2 \
+    -s 128 -w "$3"
+  CAP_PID=$TCPDUMP_PID; PIDS+=($CAP_PID)
   sleep 0.3
 }
-capture_stop() {  # pid file
-  local err="$WORK/$(basename "$2").err" n
-  kill -INT "$1"; wait "$1" 2>/dev/null || true
-  n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$err")
-  [ "$n" = 0 ] || { echo "record_router.sh: tcpdump dropped ${n:-?} packets in $2" >&2; exit 1; }
-}
+capture_stop() { lab_tcpdump_stop "$1" "$WORK/$(basename "$2").err"; }  # pid file
 drops() { inR tc -s qdisc show dev $1 | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -1; }
 
 ip netns exec $NS_S "$PY" "$WORK/peer.py" serve & PIDS+=($!)

@@ -23,35 +23,20 @@ set -euo pipefail
 
 OUT=${1:?usage: record_tls.sh OUTDIR [small|full]}
 MODE=${2:-small}
-for t in nginx curl openssl tcpdump python3 brotli nghttpd nghttp tshark; do
-  command -v $t >/dev/null || { echo "record_tls.sh: $t not found" >&2; exit 3; }
-done
-[ "$(id -u)" = 0 ] || { echo "record_tls.sh: needs root (tcpdump on lo)" >&2; exit 3; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record_tls.sh
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/lab_common.sh"
+lab_require_tools nginx curl openssl tcpdump python3 brotli nghttpd nghttp tshark
+lab_require_root "tcpdump on lo"
+
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d /tmp/pcaptls.XXXXXX)
 chmod 755 "$WORK" # nginx's worker (www-data) reads the document root
-PIDS=()
-TCPDUMP_PID=
-cleanup() {
-  set +e
-  [ -n "$TCPDUMP_PID" ] && kill "$TCPDUMP_PID" 2>/dev/null
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-say() { echo "[$(date +%T)] $*" >&2; }
+trap lab_cleanup EXIT
 
-free_ports() { python3 - "$1" <<'EOF'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
 read -r P_TLS P_MTE P_DOH P_H2C P_UPG P_0RTT P_HRR <<<"$(free_ports 7)"
 NAME=pcapcase.test
 
@@ -141,24 +126,13 @@ SESSIONS=$WORK/sessions.jsonl
 start_capture() { # NAME BPF
   CAP=$1
   rm -f "$OUT/$CAP.keys"
-  tcpdump -Z root -i lo -U --immediate-mode -B 65536 -s 0 -w "$OUT/$CAP.pcap" "$2" >/dev/null 2>"$WORK/$CAP.tcpdump" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do grep -q listening "$WORK/$CAP.tcpdump" 2>/dev/null && break; sleep 0.1; done
+  lab_tcpdump_start "" "$WORK/$CAP.tcpdump" -Z root -i lo -U --immediate-mode -B 65536 -s 0 \
+    -w "$OUT/$CAP.pcap" "$2"
 }
-# tcpdump must have written every packet: none dropped by the kernel, and
-# (on lo, where the filter sees each packet twice, going out and coming in)
-# "received by filter" twice "captured" — a tcpdump stopped before it read its
-# buffer loses packets without counting them as drops.
+# tcpdump must have written every packet (lab_tcpdump_stop checks).
 stop_capture() {
   sleep 1
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=
-  local f=$WORK/$CAP.tcpdump captured received
-  captured=$(sed -n 's/^\([0-9]*\) packets\? captured$/\1/p' "$f")
-  received=$(sed -n 's/^\([0-9]*\) packets\? received by filter$/\1/p' "$f")
-  grep -qx "0 packets dropped by kernel" "$f" && [ "$received" = $((2 * captured)) ] ||
-    { echo "record_tls.sh: tcpdump lost packets in $CAP" >&2; cat "$f" >&2; exit 1; }
+  lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/$CAP.tcpdump" lo
 }
 # session LABEL VERSION CIPHER ALPN PORT PATH... : one curl run, one TLS connection
 # (several paths: keep-alive for http/1.1, multiplexed streams for h2).

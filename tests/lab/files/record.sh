@@ -20,50 +20,40 @@
 # made.  Truth (truth.json) = content.py's hashes of the files and message
 # parts, and the credentials used.
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "record.sh: needs root" >&2; exit 3; }
-for t in curl tcpdump ip smbd smbclient dovecot in.tftpd tftp /usr/bin/python3; do
-    command -v $t >/dev/null || { echo "record.sh: $t missing (run install.sh)" >&2; exit 3; }
-done
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record.sh
+LAB_TOOLS_HINT="run install.sh"
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/../lab_common.sh"
+lab_require_root "ip netns, tcpdump"
+lab_require_tools curl tcpdump ip smbd smbclient dovecot in.tftpd tftp /usr/bin/python3
 OUT=${OUT:-$HERE}
 WORK=$(mktemp -d /tmp/pcf-lab.XXXXXX)
 chmod 755 "$WORK"
 NS=pcf-lab
 PY=/usr/bin/python3
-
-cleanup() {
-    set +e
-    for p in $(ip netns pids $NS 2>/dev/null); do kill "$p" 2>/dev/null; done
-    sleep 0.5
-    for p in $(ip netns pids $NS 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-    ip netns del $NS 2>/dev/null
-    [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-say() { echo "[$(date +%T)] $*" >&2; }
+trap lab_cleanup EXIT
 inN() { ip netns exec $NS "$@"; }
 
-ip netns del $NS 2>/dev/null || true
-ip netns add $NS
-inN ip link set lo up
+lab_netns_add $NS
 inN ip addr add ::1/128 dev lo 2>/dev/null || true
 
 $PY "$HERE/content.py" "$WORK/c"
 C=$WORK/c
 
-# record NAME FILTER: start tcpdump; stop_rec ends it
+# record NAME FILTER: start tcpdump; stop_rec NAME ends it and keeps the capture
 record() {
-    inN tcpdump -i lo -U -s 0 -w "$WORK/$1.pcap" "$2" 2>/dev/null &
-    REC=$!
+    lab_tcpdump_start $NS "$WORK/$1.err" -i lo -U -s 0 -w "$WORK/$1.pcap" "$2"
     sleep 1
 }
 stop_rec() {
     sleep 1
-    kill -TERM $REC; wait $REC 2>/dev/null || true
+    lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/$1.err" lo
     cp "$WORK/$1.pcap" "$OUT/$1.pcap"
     say "$1.pcap: $(stat -c %s "$OUT/$1.pcap") bytes"
 }
-wait_port() { for _ in $(seq 50); do inN bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0; sleep 0.1; done; echo "record.sh: nothing on $1:$2" >&2; exit 3; }
+wait_port() { lab_wait_port $NS "$1" "$2"; }
 
 # ---------------------------------------------------------------- FTP
 FTPROOT=$WORK/ftproot

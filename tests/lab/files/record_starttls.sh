@@ -15,29 +15,21 @@
 # how they were made.  The message is content.py's msg1 (truth.json has its
 # parts); the credentials are the ones below.
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "record_starttls.sh: needs root" >&2; exit 3; }
-for t in curl tcpdump ip openssl /usr/bin/python3; do
-    command -v $t >/dev/null || { echo "record_starttls.sh: $t missing" >&2; exit 3; }
-done
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record_starttls.sh
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/../lab_common.sh"
+lab_require_root "ip netns, tcpdump"
+lab_require_tools curl tcpdump ip openssl /usr/bin/python3
 OUT=${OUT:-$HERE}
 WORK=$(mktemp -d /tmp/pcf-starttls.XXXXXX)
 NS=pcf-starttls
 PY=/usr/bin/python3
-cleanup() {
-    set +e
-    for p in $(ip netns pids $NS 2>/dev/null); do kill "$p" 2>/dev/null; done
-    sleep 0.5
-    ip netns del $NS 2>/dev/null
-    [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 inN() { ip netns exec $NS "$@"; }
-wait_port() { for _ in $(seq 50); do inN bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null && return 0; sleep 0.1; done; echo "record_starttls.sh: nothing on port $1" >&2; exit 3; }
 
-ip netns del $NS 2>/dev/null || true
-ip netns add $NS
-inN ip link set lo up
+lab_netns_add $NS
 
 $PY "$HERE/content.py" "$WORK/c"
 MSG=$WORK/c/mail/msg1.eml
@@ -49,10 +41,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mail.lab.example -days 3650 
 mkdir -p "$WORK/spool"
 inN $PY "$HERE/starttls_servers.py" 127.0.0.1 "$WORK/cert.pem" "$WORK/key.pem" "$WORK/spool" "$MSG" \
     "$WORK/users.json" 2>"$WORK/servers.log" &
-for p in 25 110 143; do wait_port $p; done
+for p in 25 110 143; do lab_wait_port $NS 127.0.0.1 $p; done
 
-inN tcpdump -i lo -U -s 0 -w "$WORK/starttls.pcap" 'tcp port 25 or tcp port 110 or tcp port 143' 2>/dev/null &
-REC=$!
+lab_tcpdump_start $NS "$WORK/tcpdump.err" -i lo -U -s 0 -w "$WORK/starttls.pcap" \
+    'tcp port 25 or tcp port 110 or tcp port 143'
 sleep 1
 export SSLKEYLOGFILE=$WORK/starttls.keys
 inN curl -sS --ssl-reqd -k "smtp://127.0.0.1/lab.example" -u 'submit:tls Secret 5' \
@@ -60,7 +52,7 @@ inN curl -sS --ssl-reqd -k "smtp://127.0.0.1/lab.example" -u 'submit:tls Secret 
 inN curl -sS --ssl-reqd -k -o "$WORK/pop3.eml" -u 'dave:pop-tls-6' "pop3://127.0.0.1/1"
 inN curl -sS --ssl-reqd -k -o "$WORK/imap.eml" -u 'erin:imap-tls-7' "imap://127.0.0.1/INBOX/;MAILINDEX=1"
 sleep 1
-kill -TERM $REC; wait $REC 2>/dev/null || true
+lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/tcpdump.err" lo
 cmp "$WORK/spool/received-1.eml" "$MSG"
 cmp "$WORK/pop3.eml" "$MSG"
 cmp "$WORK/imap.eml" "$MSG"

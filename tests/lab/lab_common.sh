@@ -1,0 +1,142 @@
+# shellcheck shell=bash
+# lab_common.sh — what the lab's recording scripts share; each of them
+# (tests/lab/record*.sh, tests/lab/files/record*.sh) sources it:
+#
+#   LAB_NAME=record_tls.sh
+#   . "$HERE/lab_common.sh"
+#
+# It gives the checks before a recording (root, tools), fresh network
+# namespaces, waiting for a server's port, tcpdump started and stopped so
+# that a recording that lost packets is never kept, and the cleanup after
+# it all: `trap lab_cleanup EXIT` stops the tcpdump still running, the
+# processes in PIDS and every process left inside the namespaces made by
+# lab_netns_add, deletes those namespaces, and removes WORK (the script's
+# temp folder) unless KEEP_WORK is set.  Messages start with LAB_NAME.
+# Not a script of its own: it only defines functions and variables.
+# shellcheck disable=SC2034 # PIDS and the rest are the sourcing script's
+
+PIDS=()           # processes the script started (servers, tcpdumps): killed at the end
+LAB_NAMESPACES=() # made by lab_netns_add: deleted at the end
+TCPDUMP_PID=      # the tcpdump lab_tcpdump_start started last, until it is stopped
+
+say() { echo "[$(date +%T)] $*" >&2; }
+
+# lab_require_root [WHY]: exits 3 unless the script runs as root.
+lab_require_root() {
+  [ "$(id -u)" = 0 ] || { echo "$LAB_NAME: needs root${1:+ ($1)}" >&2; exit 3; }
+}
+
+# lab_require_tools TOOL...: exits 3 naming the first one not installed
+# (LAB_TOOLS_HINT, when set, says where to get them).
+lab_require_tools() {
+  local t
+  for t in "$@"; do
+    command -v "$t" >/dev/null ||
+      { echo "$LAB_NAME: $t not found${LAB_TOOLS_HINT:+ ($LAB_TOOLS_HINT)}" >&2; exit 3; }
+  done
+}
+
+# lab_netns_add NS...: a fresh network namespace for each (one left by an
+# earlier run is deleted first), its loopback up; lab_cleanup deletes them.
+lab_netns_add() {
+  local ns
+  for ns in "$@"; do
+    ip netns del "$ns" 2>/dev/null || true
+    ip netns add "$ns"
+    ip netns exec "$ns" ip link set lo up
+    LAB_NAMESPACES+=("$ns")
+  done
+}
+
+# The processes still running inside the lab's namespaces.
+lab_ns_pids() {
+  local ns
+  for ns in "${LAB_NAMESPACES[@]}"; do ip netns pids "$ns" 2>/dev/null; done
+}
+
+# Run on exit (trap lab_cleanup EXIT).  A deleted namespace lives on while a
+# process is inside it: hence the kills (TERM, then KILL) before deleting.
+lab_cleanup() {
+  set +e
+  local p ns left
+  [ -n "$TCPDUMP_PID" ] && kill "$TCPDUMP_PID" 2>/dev/null
+  for p in "${PIDS[@]:-}" $(lab_ns_pids); do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  if [ ${#LAB_NAMESPACES[@]} -gt 0 ]; then
+    sleep 0.5
+    for p in "${PIDS[@]:-}" $(lab_ns_pids); do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+    sleep 0.2
+    left=$(lab_ns_pids)
+    [ -z "$left" ] || echo "$LAB_NAME: processes left in the lab namespaces: $left" >&2
+    for ns in "${LAB_NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  else
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
+  fi
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+
+# free_ports N: N TCP ports free on 127.0.0.1 now, on one line.
+free_ports() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+# lab_wait_port NS HOST PORT: returns once something accepts connections on
+# HOST:PORT inside namespace NS ("": this one); exits 3 after 5 s.
+lab_wait_port() {
+  local ns=$1 host=$2 port=$3 probe="exec 3<>/dev/tcp/$2/$3"
+  for _ in $(seq 50); do
+    if [ -n "$ns" ]; then
+      ip netns exec "$ns" bash -c "$probe" 2>/dev/null && return 0
+    else
+      bash -c "$probe" 2>/dev/null && return 0
+    fi
+    sleep 0.1
+  done
+  echo "$LAB_NAME: nothing on $host:$port" >&2
+  exit 3
+}
+
+# lab_tcpdump_start NS ERRFILE TCPDUMP_ARGUMENTS...: tcpdump inside
+# namespace NS ("": this one), its messages (and at the end its counts) in
+# ERRFILE; returns once it listens (5 s at most), its pid in TCPDUMP_PID.
+# Started with ip netns exec directly, not through a shell function (which
+# would fork a subshell), so that the pid is tcpdump's own.
+lab_tcpdump_start() {
+  local ns=$1 err=$2
+  shift 2
+  if [ -n "$ns" ]; then
+    ip netns exec "$ns" tcpdump "$@" >/dev/null 2>"$err" &
+  else
+    tcpdump "$@" >/dev/null 2>"$err" &
+  fi
+  TCPDUMP_PID=$!
+  for _ in $(seq 50); do grep -qs "listening on" "$err" && break; sleep 0.1; done
+}
+
+# lab_tcpdump_stop PID ERRFILE [lo]: stops that tcpdump (SIGINT: it writes
+# out what it holds and prints its counts) and exits 1, showing ERRFILE,
+# when it lost packets: any dropped by the kernel, or with "lo" (where the
+# filter sees each packet twice, going out and coming in) "received by
+# filter" other than twice "captured" — a tcpdump stopped before it read its
+# buffer loses packets without counting them as drops.
+lab_tcpdump_stop() {
+  local pid=$1 err=$2 lost=false captured received
+  kill -INT "$pid"
+  wait "$pid" 2>/dev/null || true
+  [ "$pid" != "$TCPDUMP_PID" ] || TCPDUMP_PID=
+  grep -qx "0 packets dropped by kernel" "$err" || lost=true
+  if [ "${3:-}" = lo ]; then
+    captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$err")
+    received=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$err")
+    [ -n "$captured" ] && [ "$received" = $((2 * captured)) ] || lost=true
+  fi
+  if $lost; then
+    echo "$LAB_NAME: tcpdump lost packets ($(basename "$err")); re-run" >&2
+    cat "$err" >&2
+    exit 1
+  fi
+}
