@@ -84,6 +84,24 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
 }
 
+# lab_nginx_head: the start of an nginx config for `nginx -c FILE -p "$WORK"`
+# as root (LAB.md): in the foreground, one worker, its pid, logs and
+# temporary files all in WORK (WORK/tmp must exist); it ends inside the
+# http block, where the caller adds its types and servers and the "}".
+lab_nginx_head() {
+  cat <<EOF
+daemon off;
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err warn;
+events { worker_connections 64; }
+http {
+  access_log $WORK/access.log;
+  client_body_temp_path $WORK/tmp/body; proxy_temp_path $WORK/tmp/proxy;
+  fastcgi_temp_path $WORK/tmp/fcgi; uwsgi_temp_path $WORK/tmp/uwsgi; scgi_temp_path $WORK/tmp/scgi;
+EOF
+}
+
 # lab_wait_port NS HOST PORT: returns once something accepts connections on
 # HOST:PORT inside namespace NS ("": this one); exits 3 after 5 s.
 lab_wait_port() {

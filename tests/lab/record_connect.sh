@@ -57,15 +57,7 @@ open(os.path.join(sys.argv[1], "message.eml"), "wb").write(
 EOF
 
 cat >"$WORK/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx.err warn;
-events { worker_connections 64; }
-http {
-  access_log $WORK/access.log;
-  client_body_temp_path $WORK/tmp/body; proxy_temp_path $WORK/tmp/proxy;
-  fastcgi_temp_path $WORK/tmp/fcgi; uwsgi_temp_path $WORK/tmp/uwsgi; scgi_temp_path $WORK/tmp/scgi;
+$(lab_nginx_head)
   types { application/octet-stream bin; }
   server {
     listen 127.0.0.1:$P_TLS ssl;

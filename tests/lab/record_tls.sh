@@ -89,15 +89,7 @@ server_block_13() { # PORT EXTRA
 EOF
 }
 cat >"$WORK/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx.err warn;
-events { worker_connections 64; }
-http {
-  access_log $WORK/access.log;
-  client_body_temp_path $WORK/tmp/body; proxy_temp_path $WORK/tmp/proxy;
-  fastcgi_temp_path $WORK/tmp/fcgi; uwsgi_temp_path $WORK/tmp/uwsgi; scgi_temp_path $WORK/tmp/scgi;
+$(lab_nginx_head)
   types { text/html html; text/plain txt; application/octet-stream bin; }
 $(server_block "$P_TLS" "")
 $(server_block "$P_MTE" "ssl_conf_command Options -EncryptThenMac;")
