@@ -20,7 +20,9 @@ protocol; SMTP switched to TLS by STARTTLS), truth in truth.json:
     the tunnel);
   - SMTP inside: the smtp row and the .eml (the banner after the 200 in the
     same segment is not lost); after STARTTLS inside the tunnel, the TLS is
-    read (ssl row with its SNI on the same uid, service http,ssl).
+    read (ssl row with its SNI on the same uid, service http,ssl) and, with
+    the key log, decrypted: the transaction inside TLS inside the tunnel
+    (smtp row tls + decrypted) and its .eml (decrypted: true).
 
 Built captures (pcapgen): a client that sends its first tunnelled request in
 the CONNECT's segment, before the answer — tunnelled when answered 200, read
@@ -125,15 +127,28 @@ def recorded(tmp):
         check(sha_file(os.path.join(with_keys, f.get("extracted", "-"))) == TRUTH["files"][path],
               f"{path} artifact")
 
+    # SMTP in the tunnel, and SMTP in the tunnel after STARTTLS: with the key log
+    # (the client's keys too), the STARTTLS row and then the transaction read
+    # inside TLS inside the tunnel
     smtp = rows(with_keys, "smtp")
-    check([(r["uid"], r.get("tls")) for r in smtp] == [(uid["smtp"], False), (uid["starttls"], True)],
-          f"smtp rows {[(r['uid'], r.get('tls')) for r in smtp]}")
-    if smtp:
-        check(smtp[0].get("mailfrom") == "alice@pcapcase.test" and
-              smtp[0].get("rcptto") == ["bob@pcapcase.test"] and
-              smtp[0].get("subject") == "through the tunnel", f"smtp row {smtp[0]}")
+    got = [(r["uid"], r.get("tls"), r.get("decrypted")) for r in smtp]
+    check(got == [(uid["smtp"], False, None), (uid["starttls"], True, None),
+                  (uid["starttls"], True, True)], f"smtp rows {got}")
+    for r in (smtp[0], smtp[-1]) if smtp else ():
+        check(r.get("mailfrom") == "alice@pcapcase.test" and
+              r.get("rcptto") == ["bob@pcapcase.test"] and
+              r.get("subject") == "through the tunnel", f"smtp row {r}")
+    starttls_ssl = [r for r in ssl if r["uid"] == uid["starttls"]]
+    check([(r.get("decryption"), r.get("decrypted_protocol")) for r in starttls_ssl] ==
+          [("decrypted", "smtp")], f"STARTTLS session decrypted: {starttls_ssl}")
     eml = [f for f in files.values() if f.get("mime_type") == "message/rfc822"]
-    check([f.get("sha256") for f in eml] == [TRUTH["message_sha256"]], "the .eml's sha256")
+    check([(f["uid"], f.get("sha256"), f.get("decrypted")) for f in eml] ==
+          [(uid["smtp"], TRUTH["message_sha256"], None),
+           (uid["starttls"], TRUTH["message_sha256"], True)],
+          f"the .eml of each SMTP tunnel: {[(f['uid'], f.get('decrypted')) for f in eml]}")
+    for f in eml:
+        check(sha_file(os.path.join(with_keys, f.get("extracted", "-"))) == TRUTH["message_sha256"],
+              f".eml artifact of {f['uid']}")
 
     plain = os.path.join(tmp, "nokeys")
     analyze(plain, os.path.join(REC, "connect.pcap"))

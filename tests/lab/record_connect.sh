@@ -4,7 +4,8 @@
 #
 #   tests/lab/record_connect.sh OUTDIR
 #
-# Writes OUTDIR/connect.pcap, OUTDIR/connect.keys (curl's NSS key log) and
+# Writes OUTDIR/connect.pcap, OUTDIR/connect.keys (the NSS key log of curl and
+# of the STARTTLS client) and
 # OUTDIR/truth.json, nothing else.  One capture, six proxy connections, each
 # through tests/lab/connect_proxy.py (a CONNECT proxy on 127.0.0.1):
 #   1. curl --proxytunnel to nginx over TLS 1.3 (HTTP/1.1 inside), GET /tls.bin
@@ -99,7 +100,7 @@ python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message
 sleep 0.3
 python3 "$HERE/connect_proxy.py" echo-client "$P_PROXY" "$P_ECHO"
 sleep 0.3
-python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message.eml" starttls
+SSLKEYLOGFILE=$OUT/connect.keys python3 "$HERE/connect_proxy.py" smtp-client "$P_PROXY" "$P_SMTP" "$DOCS/message.eml" starttls
 
 # tcpdump must have written every packet (lab_tcpdump_stop checks)
 sleep 1
