@@ -320,40 +320,36 @@ static void shared_strings(void)
     xlsx_string(t, 0, 0, "web", XLSX_HEADER);
     xlsx_props_t p = {"title", "me", 0};
     CU_ASSERT_EQUAL(xlsx_book_close(b, &p, err, sizeof err), 0);
-    size_t n;
-    char *x = unzip_entry(path, "xl/worksheets/sheet1.xml", &n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL(
-        strstr(x, "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>web</t></is></c></row>"
+    entry_has(path, "xl/worksheets/sheet1.xml",
+              (const char *const[]){
+                  "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>web</t></is></c></row>"
                   "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>a&amp;b</t></is></c></row>"
                   "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>"
                   "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> pad </t>"
                   "</is></c></row><row r=\"5\"><c r=\"A5\" t=\"s\"><v>1</v></c></row>"
                   "<row r=\"6\"><c r=\"A6\" t=\"inlineStr\"><is><t>once</t></is></c></row>"
                   "<row r=\"7\"><c r=\"A7\" t=\"s\"><v>2</v></c></row>"
-                  "<row r=\"8\"><c r=\"A8\" t=\"s\"><v>0</v></c></row>"));
+                  "<row r=\"8\"><c r=\"A8\" t=\"s\"><v>0</v></c></row>",
+                  NULL});
+    size_t n;
+    char *x = unzip_entry(path, "xl/worksheets/sheet1.xml", &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_PTR_NULL(strstr(x, "<c r=\"A10\" t=\"s\">")); /* too long to share */
     free(x);
-    x = unzip_entry(path, "xl/worksheets/sheet2.xml", &n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL(strstr(x, "<c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c>"));
-    free(x);
-    x = unzip_entry(path, "xl/sharedStrings.xml", &n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL(strstr(x, "count=\"5\" uniqueCount=\"3\"><si><t>web</t></si><si><t>"
-                                     "a&amp;b</t></si><si><t xml:space=\"preserve\"> pad </t>"
-                                     "</si></sst>"));
-    free(x);
-    x = unzip_entry(path, "[Content_Types].xml", &n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL(strstr(x, "PartName=\"/xl/sharedStrings.xml\""));
-    free(x);
-    x = unzip_entry(path, "xl/_rels/workbook.xml.rels", &n);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-    CU_ASSERT_PTR_NOT_NULL(strstr(x, "Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/"
-                                     "officeDocument/2006/relationships/sharedStrings\" "
-                                     "Target=\"sharedStrings.xml\""));
-    free(x);
+    entry_has(path, "xl/worksheets/sheet2.xml",
+              (const char *const[]){"<c r=\"A1\" s=\"1\" t=\"s\"><v>0</v></c>", NULL});
+    entry_has(path, "xl/sharedStrings.xml",
+              (const char *const[]){"count=\"5\" uniqueCount=\"3\"><si><t>web</t></si><si><t>"
+                                    "a&amp;b</t></si><si><t xml:space=\"preserve\"> pad </t>"
+                                    "</si></sst>",
+                                    NULL});
+    entry_has(path, "[Content_Types].xml",
+              (const char *const[]){"PartName=\"/xl/sharedStrings.xml\"", NULL});
+    entry_has(path, "xl/_rels/workbook.xml.rels",
+              (const char *const[]){"Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/"
+                                    "officeDocument/2006/relationships/sharedStrings\" "
+                                    "Target=\"sharedStrings.xml\"",
+                                    NULL});
     unlink(path);
     /* no text repeats: no part, no relationship */
     b = xlsx_book_open(path, &look, err, sizeof err);
