@@ -31,12 +31,16 @@ typedef struct analysis_opts {
     bool carve;        /* keep HTTP bodies as evidence (artifacts/) */
     uint64_t max_body; /* bytes kept per body; larger ones are truncated */
     unsigned hashes;   /* HASH_* bits for carved bodies (sha256 always) */
+    /* --quick-types: HTTP bodies typed by the built-in sniffer (proto/mime.h)
+     * instead of libmagic, and given no description: libmagic costs about
+     * 0.5 ms per distinct text body (docs/dependencies.md) */
+    bool quick_types;
     /* TLS session keys (--keylog, and the case's keylogs/): sessions found
      * in it are decrypted.  NULL: none given, nothing is tried. */
     const keylog_t *keys;
     /* workers per capture (analysis/workers.h); 0 or 1: one */
     unsigned jobs;
-    /* --shard K/N: only the flows whose address-pair hash is K modulo N
+    /* --shard K/N: only the flows whose route hash is K modulo N
      * (flow/flowhash.h); shard_n 0 or 1: every flow.  The per-packet counts
      * of the capture (packets, bytes, bandwidth, decoder damage) are counted
      * by shard 0 only, so that merging shards adds them up once. */

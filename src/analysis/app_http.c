@@ -375,14 +375,14 @@ static void file_row(http_state_t *s, const http_txn_t *t, bool is_orig, body_st
  * the body's SHA-256) for its files row, and the sniffer's type for the
  * http row's resp_mime_types, which agrees better with Zeek's http.log
  * (docs/dependencies.md).  Without libmagic (an_magic noted that as
- * damage) the sniffer's type serves both.  Nothing for an empty body. */
+ * damage), or with --quick-types, the sniffer's type serves both.  Nothing for an empty body. */
 static void type_body(const http_state_t *s, body_state_t *b, const char *sha256)
 {
     b->mime = b->sniffed = NULL;
     if (!b->nhead)
         return;
     b->sniffed = mime_sniff(b->head, b->nhead < MIME_SNIFF_BYTES ? b->nhead : MIME_SNIFF_BYTES);
-    filemagic_t *m = an_magic(s->an, b->first_frame);
+    filemagic_t *m = s->opts->quick_types ? NULL : an_magic(s->an, b->first_frame);
     if (!m) {
         b->mime = b->sniffed;
         return;

@@ -15,10 +15,10 @@
 
 static const char analyze_help[] =
     "usage: pcapcase analyze [-o CASE] [--name TEXT] [--bpf FILTER] [--tz UTC|local|+HH:MM]\n"
-    "                        [--no-carve] [--max-body BYTES] [--hash LIST] [--uid UID]\n"
-    "                        [--threshold NAME=VALUE] [--intel FILE] [--mmdb FILE]\n"
-    "                        [--keylog FILE] [--show-secrets] [--shard K/N] [--jobs N]\n"
-    "                        [--quiet] PCAP...\n"
+    "                        [--no-carve] [--quick-types] [--max-body BYTES] [--hash LIST]\n"
+    "                        [--uid UID] [--threshold NAME=VALUE] [--intel FILE]\n"
+    "                        [--mmdb FILE] [--keylog FILE] [--show-secrets] [--shard K/N]\n"
+    "                        [--jobs N] [--quiet] PCAP...\n"
     "\n"
     "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
@@ -30,6 +30,9 @@ static const char analyze_help[] =
     "      --bpf FILTER     only packets matching this libpcap filter\n"
     "      --tz ZONE        time zone for reports: UTC (default), local, +HH:MM\n"
     "      --no-carve       do not write HTTP bodies to artifacts/\n"
+    "      --quick-types    type HTTP bodies with the built-in sniffer, not libmagic\n"
+    "                       (faster on captures of many distinct text bodies; their\n"
+    "                       files rows then have no description)\n"
     "      --max-body BYTES keep at most this much of one body (default 256M)\n"
     "      --uid UID        also chart this TCP connection (window size, time-sequence);\n"
     "                       repeatable; the top connections by bytes are always charted\n"
@@ -83,6 +86,7 @@ enum {
     OPT_BPF,
     OPT_TZ,
     OPT_NO_CARVE,
+    OPT_QUICK_TYPES,
     OPT_MAX_BODY,
     OPT_HASH,
     OPT_UID,
@@ -206,6 +210,7 @@ static int parse_options(int argc, char **argv, const char *cmd, bool carve_only
                                           {"bpf", required_argument, 0, OPT_BPF},
                                           {"tz", required_argument, 0, OPT_TZ},
                                           {"no-carve", no_argument, 0, OPT_NO_CARVE},
+                                          {"quick-types", no_argument, 0, OPT_QUICK_TYPES},
                                           {"max-body", required_argument, 0, OPT_MAX_BODY},
                                           {"hash", required_argument, 0, OPT_HASH},
                                           {"uid", required_argument, 0, OPT_UID},
@@ -257,6 +262,9 @@ static int parse_options(int argc, char **argv, const char *cmd, bool carve_only
             break;
         case OPT_NO_CARVE:
             o->analysis.carve = false;
+            break;
+        case OPT_QUICK_TYPES:
+            o->analysis.quick_types = true;
             break;
         case OPT_MAX_BODY:
             if (!parse_bytes(optarg, &v) || v == 0)

@@ -56,6 +56,7 @@ void shard_head_options(partial_head_t *h, const case_opts_t *o)
     partial_head_opt(h, "version", PCAPCASE_VERSION);
     partial_head_opt(h, "bpf", o->analysis.bpf ? o->analysis.bpf : "");
     partial_head_opt(h, "carve", o->analysis.carve ? "1" : "0");
+    partial_head_opt(h, "quick_types", o->analysis.quick_types ? "1" : "0");
     snprintf(v, sizeof v, "%llu", (unsigned long long)o->analysis.max_body);
     partial_head_opt(h, "max_body", v);
     snprintf(v, sizeof v, "%u", o->analysis.hashes);

@@ -128,10 +128,10 @@ static void row(case_t *k, const range_rec_t *last, const rref_t *parts, size_t 
         fuids[i] = parts[i].r->fuid;
     }
     /* typed as the analysers type carved files (libmagic; the sniffer's
-     * type alone when libmagic is missing); assembled objects are few, so a
+     * type alone when libmagic is missing or with --quick-types); assembled objects are few, so a
      * cookie of their own each */
     char err[256];
-    filemagic_t *fm = filemagic_open(err, sizeof err);
+    filemagic_t *fm = k->opts->analysis.quick_types ? NULL : filemagic_open(err, sizeof err);
     filetype_t type = {{0}, {0}};
     bool typed = fm != NULL;
     if (fm)

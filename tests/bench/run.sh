@@ -169,6 +169,9 @@ if [ -x "$PCAPCASE" ]; then
     clean "$RUN/case"
     measure pcapcase_analyze_sha256 "$BYTES" "$PCAPCASE" analyze -o "$RUN/case-sha256" --hash sha256 --quiet "$FILE"
     clean "$RUN/case-sha256"
+    # HTTP bodies typed by the built-in sniffer instead of libmagic
+    measure pcapcase_quick_types "$BYTES" "$PCAPCASE" analyze -o "$RUN/case-quick" --quick-types --quiet "$FILE"
+    clean "$RUN/case-quick"
     measure pcapcase_carve "$BYTES" "$PCAPCASE" carve -o "$RUN/carved" --quiet "$FILE"
     clean "$RUN/carved"
     # one capture, one job against two: what --jobs does for a single capture
@@ -178,11 +181,11 @@ if [ -x "$PCAPCASE" ]; then
         clean "$RUN/case-jobs$j"
     done
 else
-    for n in pcapcase_analyze pcapcase_analyze_sha256 pcapcase_carve pcapcase_jobs1 pcapcase_jobs2; do
+    for n in pcapcase_analyze pcapcase_analyze_sha256 pcapcase_quick_types pcapcase_carve pcapcase_jobs1 pcapcase_jobs2; do
         skip $n "no pcapcase binary at $PCAPCASE"
     done
 fi
-ROWS+=(pcapcase_analyze pcapcase_analyze_sha256 pcapcase_carve pcapcase_jobs1 pcapcase_jobs2)
+ROWS+=(pcapcase_analyze pcapcase_analyze_sha256 pcapcase_quick_types pcapcase_carve pcapcase_jobs1 pcapcase_jobs2)
 
 if [ "$INTEL" != 0 ]; then
     FEED=$OUTROOT/intel-$INTEL.intel
@@ -276,6 +279,7 @@ if [ "$INTEL" != 0 ] && ok pcapcase_analyze && ok pcapcase_analyze_intel; then
 fi
 ratio pcapcase_analyze 15 25
 ratio pcapcase_analyze_sha256 20 40
+ratio pcapcase_quick_types 15 25
 ratio pcapcase_carve 10 25
 # share NAME LABEL — from the phase times pcapcase printed with PCAPCASE_TIMINGS=1 in row
 # NAME's stderr (its last "timings" line): charts + reports against the analysis.

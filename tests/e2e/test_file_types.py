@@ -9,7 +9,9 @@ Checked:
   - http.ndjson's resp_mime_types stays the sniffer's (it agrees better with
     Zeek's http.log: docs/dependencies.md): text/plain for app.js;
   - the same with --jobs 2 (the per-worker cache keyed by SHA-256 must not
-    make an answer depend on which worker saw a body first).
+    make an answer depend on which worker saw a body first);
+  - --quick-types: the sniffer's type for every HTTP body (text/plain for
+    app.js) and no description, everything else the same.
 """
 import json
 import os
@@ -34,6 +36,16 @@ WANT = {
         ("application/zip",
          "Zip archive data, at least v2.0 to extract, compression method=deflate"),
     "http://cdn.files.test/download/passwd": ("text/plain", "ASCII text"),
+}
+
+
+# --quick-types: the built-in sniffer's names
+QUICK = {
+    "http://www.example-shop.test/static/app.js": "text/plain",
+    "http://www.example-shop.test/index.html": "text/html",
+    "http://www.example-shop.test/images/logo.png": "image/png",
+    "http://www.example-shop.test/docs/invoice.pdf": "application/pdf",
+    "http://cdn.files.test/files/bundle.zip": "application/zip",
 }
 
 
@@ -63,6 +75,18 @@ def main():
             rc, err = z.analyze([CAP], out, ["--jobs", jobs])
             c.eq(rc, 0, f"exit status ({err.strip()})")
             check(c, out, "--jobs " + jobs)
+        quick = os.path.join(d, "quick")
+        rc, err = z.analyze([CAP], quick, ["--quick-types"])
+        c.eq(rc, 0, f"--quick-types: exit status ({err.strip()})")
+        got = {f.get("url"): (f.get("mime_type"), f.get("description"))
+               for f in rows(quick, "files")}
+        for url, want in QUICK.items():
+            c.eq(got.get(url), (want, None), f"--quick-types: sniffer's type of {url}, no description")
+        full = rows(os.path.join(d, "j1"), "files")
+        strip = lambda rs: [{k: v for k, v in r.items() if k not in ("mime_type", "description")}
+                            for r in rs]  # noqa: E731
+        c.check(strip(rows(quick, "files")) == strip(full),
+                "--quick-types: the files rows are otherwise the same")
     c.done()
 
 
