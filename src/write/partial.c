@@ -48,11 +48,25 @@ static void put_raw(enc_t *e, const void *p, size_t n)
         e->failed = true;
 }
 
+/* v in n little-endian bytes at b, and back */
+static void put_le(uint8_t *b, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *b, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
 static void put_u64(enc_t *e, uint64_t v)
 {
     uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    put_le(b, v, 8);
     put_raw(e, b, sizeof b);
 }
 
@@ -92,10 +106,7 @@ static uint64_t get_u64(dec_t *d)
 {
     uint8_t b[8];
     get_raw(d, b, sizeof b);
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
+    return get_le(b, 8);
 }
 
 /* A count of items that follow, bounded (see PARTIAL_MAX_ITEMS). */
@@ -947,20 +958,6 @@ static void get_certs(dec_t *d, capture_result_t *r)
 
 /* One kept segment in 30 bytes, little-endian. */
 #define SEG_BYTES 30
-
-static void put_le(uint8_t *b, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *b, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
 
 static void put_tcp_segs(enc_t *e, const tcp_segs_t *g)
 {
