@@ -227,7 +227,7 @@ static int parse_options(int argc, char **argv, const char *cmd, bool carve_only
     int c, li = -1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:j:qh", longs, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qh", longs, &li)) != -1) {
         unsigned long long v;
         switch (c) {
         case 'o':

@@ -44,7 +44,7 @@ int cmd_merge(int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:j:qh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qh", longs, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.out_dir = optarg;

@@ -82,6 +82,20 @@ def exit_statuses(c, d):
     rc, _ = run("analyze")
     c.eq(rc, 2, "no capture: usage error")
 
+    # Options may follow the captures (GNU order), as in every other command;
+    # "--" ends the options, for a capture whose name starts with "-".
+    rc, err = run("analyze", GET, "-q", "-o", os.path.join(d, "after"))
+    c.eq(rc, 0, f"options after the capture: exit status ({err.strip()!r})")
+    c.eq(len(z.read_ndjson(os.path.join(d, "after", "logs", "conn.ndjson"))), 1,
+         "options after the capture: the case went to -o's folder")
+    dash = os.path.join(d, "-dash.pcap")
+    with open(GET, "rb") as f, open(dash, "wb") as g:
+        g.write(f.read())
+    rc, err = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", os.path.join(d, "dash"), "--",
+                              "-dash.pcap"], capture_output=True, text=True, cwd=d,
+                             timeout=300).returncode, ""
+    c.eq(rc, 0, "'--' then a capture named -dash.pcap: exit status")
+
     rc, _ = run("analyze", "-q", "--bpf", "udp", "-o", os.path.join(d, "bpf"), GET)
     c.eq(rc, 0, "valid BPF: exit status")
     c.eq(len(z.read_ndjson(os.path.join(d, "bpf", "logs", "conn.ndjson"))), 0,
