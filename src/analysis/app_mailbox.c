@@ -4,11 +4,14 @@
 
 #include "analysis/frametimes.h"
 #include "analysis/mailmsg.h"
+#include "core/buf.h"
 #include "core/xalloc.h"
 #include "proto/imap.h"
 #include "proto/pop3.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 /* One protocol's parser behind the same callbacks. */
 typedef struct mailbox_proto {
@@ -22,12 +25,30 @@ typedef struct mailbox_proto {
     void (*close)(void *session);
 } mailbox_proto_t;
 
+/* IMAP header blocks fetched alone, kept to read the sections they
+ * describe when those are fetched later in the session (BODY[2.MIME] then
+ * BODY[2]).  A client fetches a part's header block just before the part;
+ * a few recent ones per session suffice, each capped (a part's header
+ * block is a few lines; imf caps a message's at IMF_MAX_HEADER_BYTES). */
+#define MAILBOX_HEADER_SLOTS 16
+#define MAILBOX_HEADER_MAX (16 * 1024)
+
+typedef struct header_block {
+    unsigned msgno;
+    char *key; /* the section it describes: "2" for 2.MIME, "" for HEADER, "2.TEXT" for 2.HEADER */
+    buf_t bytes;
+    bool cut; /* longer than MAILBOX_HEADER_MAX: not used */
+} header_block_t;
+
 typedef struct mailbox_state {
     const an_ctx_t *ctx;
     const mailbox_proto_t *proto;
     conn_t *c;
     void *session;
     mailmsg_t *msg;
+    header_block_t blocks[MAILBOX_HEADER_SLOTS];
+    unsigned next_block;
+    header_block_t *filling; /* the block the section being read fills, NULL when none */
     uint64_t nmsgs;
     frametimes_t times;
     ts_ns_t now;
@@ -48,9 +69,103 @@ static void on_message_begin(void *ctx, unsigned msgno, bool partial)
     (void)msgno;
     claim(s);
     mailmsg_free(s->msg);
+    s->filling = NULL;
     bool up = s->proto->uploading && s->proto->uploading(s->session); /* IMAP APPEND */
     s->msg = mailmsg_new(s->ctx, s->c, s->proto->source, up, ++s->nmsgs);
     if (partial) /* POP3 TOP, IMAP BODY[]<origin.count>: the head of the message only */
+        mailmsg_set_partial(s->msg, "partial_fetch");
+}
+
+/* An IMAP section's item split: its section ("2.MIME" of "BODY[2.MIME]<0>",
+ * "TEXT" of "RFC822.TEXT"), and whether the server decoded it (BINARY). */
+static char *section_of(const char *item, bool *binary)
+{
+    *binary = strncasecmp(item, "BINARY", 6) == 0;
+    if (strcasecmp(item, "RFC822.HEADER") == 0)
+        return xstrdup("HEADER");
+    if (strcasecmp(item, "RFC822.TEXT") == 0)
+        return xstrdup("TEXT");
+    const char *open = strchr(item, '['), *close = open ? strrchr(open, ']') : NULL;
+    return open && close ? xstrndup(open + 1, (size_t)(close - open - 1)) : xstrdup("");
+}
+
+/* The key of the content a header section describes ("2" for "2.MIME",
+ * "" for "HEADER", "2.TEXT" for "2.HEADER"); NULL when sec is no complete
+ * header block (HEADER.FIELDS lists only some fields). */
+static char *described_by(const char *sec)
+{
+    size_t n = strlen(sec);
+    if (strcasecmp(sec, "HEADER") == 0)
+        return xstrdup("");
+    if (n > 5 && strcasecmp(sec + n - 5, ".MIME") == 0)
+        return xstrndup(sec, n - 5);
+    if (n > 7 && strcasecmp(sec + n - 7, ".HEADER") == 0) {
+        char *key = xasprintf("%.*s.TEXT", (int)(n - 7), sec);
+        return key;
+    }
+    return NULL;
+}
+
+/* The content key of a section ("2", "" for TEXT, "2.TEXT"), NULL for a
+ * header section. */
+static char *content_key(const char *sec)
+{
+    if (strcasecmp(sec, "TEXT") == 0)
+        return xstrdup("");
+    if (strncasecmp(sec, "HEADER", 6) == 0 || strcasestr(sec, ".HEADER") || strcasestr(sec, ".MIME"))
+        return NULL;
+    return xstrdup(sec);
+}
+
+static header_block_t *find_block(mailbox_state_t *s, unsigned msgno, const char *key)
+{
+    for (unsigned i = 0; i < MAILBOX_HEADER_SLOTS; i++) {
+        header_block_t *b = &s->blocks[i];
+        if (b->key && !b->cut && b->msgno == msgno && strcasecmp(b->key, key) == 0)
+            return b;
+    }
+    return NULL;
+}
+
+static void drop_block(header_block_t *b)
+{
+    free(b->key);
+    b->key = NULL;
+    buf_free(&b->bytes);
+    b->cut = false;
+}
+
+static void on_section_begin(void *ctx, unsigned msgno, const char *item, bool partial)
+{
+    mailbox_state_t *s = ctx;
+    claim(s);
+    mailmsg_free(s->msg);
+    s->filling = NULL;
+    bool binary;
+    char *sec = section_of(item, &binary);
+    char *key = described_by(sec);
+    const header_block_t *hb = NULL;
+    if (key && !partial) { /* a header block: kept for the content fetched after it */
+        header_block_t *b = find_block(s, msgno, key);
+        if (!b) {
+            b = &s->blocks[s->next_block];
+            s->next_block = (s->next_block + 1) % MAILBOX_HEADER_SLOTS;
+        }
+        drop_block(b);
+        b->msgno = msgno;
+        b->key = key;
+        key = NULL;
+        s->filling = b;
+    } else if (!key && !binary && !partial) { /* content: decoded when its headers came */
+        char *ck = content_key(sec);
+        hb = ck ? find_block(s, msgno, ck) : NULL;
+        free(ck);
+    }
+    free(key);
+    free(sec);
+    s->msg = mailmsg_new_section(s->ctx, s->c, s->proto->source, ++s->nmsgs, item,
+                                 hb ? hb->bytes.data : NULL, hb ? hb->bytes.len : 0);
+    if (partial)
         mailmsg_set_partial(s->msg, "partial_fetch");
 }
 
@@ -59,6 +174,12 @@ static void on_message_data(void *ctx, const uint8_t *p, size_t n, uint64_t fram
     mailbox_state_t *s = ctx;
     if (s->msg)
         mailmsg_data(s->msg, p, n, frame, frametimes_get(&s->times, frame, s->now));
+    if (s->filling) {
+        if (s->filling->bytes.len + n > MAILBOX_HEADER_MAX)
+            s->filling->cut = true;
+        else
+            buf_append(&s->filling->bytes, p, n);
+    }
 }
 
 static void on_message_gap(void *ctx, uint64_t len)
@@ -66,6 +187,8 @@ static void on_message_gap(void *ctx, uint64_t len)
     mailbox_state_t *s = ctx;
     if (s->msg)
         mailmsg_gap(s->msg, len);
+    if (s->filling) /* a header block with a hole describes nothing reliably */
+        s->filling->cut = true;
 }
 
 static void on_message_end(void *ctx, bool complete)
@@ -75,6 +198,9 @@ static void on_message_end(void *ctx, bool complete)
         mailmsg_end(s->msg, complete);
     mailmsg_free(s->msg);
     s->msg = NULL;
+    if (s->filling && !complete)
+        s->filling->cut = true;
+    s->filling = NULL;
 }
 
 static void on_credential(void *ctx, const proto_cred_t *pc)
@@ -89,8 +215,9 @@ static void on_starttls(void *ctx)
     (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
 }
 
-static const mailbox_callbacks_t mailbox_cb = {on_message_begin, on_message_data, on_message_gap,
-                                               on_message_end,   on_credential,   on_starttls};
+static const mailbox_callbacks_t mailbox_cb = {
+    on_message_begin, on_message_data, on_message_gap,  on_message_end,
+    on_credential,    on_starttls,     on_section_begin};
 
 static void *pop3_open(void *ctx)
 {
@@ -181,6 +308,8 @@ static void mailbox_finish(void *state)
     mailbox_state_t *s = state;
     s->proto->close(s->session); /* ends an open message, reports pending logins */
     mailmsg_free(s->msg);
+    for (unsigned i = 0; i < MAILBOX_HEADER_SLOTS; i++)
+        drop_block(&s->blocks[i]);
     free(s);
 }
 

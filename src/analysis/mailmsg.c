@@ -33,6 +33,8 @@ struct mailmsg {
     bool attached_only;      /* carve only message/rfc822 parts (the whole is carved) */
     unsigned nesting;        /* messages around this one */
     mailmsg_t *attached;     /* the message/rfc822 part being read, parsed as a message */
+    char *section;           /* an IMAP section fetched alone ("BODY[2]"), NULL for a message */
+    bool decode;             /* its bytes go to the MIME parser (always for a message) */
 };
 
 static mailmsg_t *make(const an_ctx_t *ctx, const conn_ident_t *conn, const char *source,
@@ -51,6 +53,8 @@ static void report(mailmsg_t *m, const carve_t *cv, const char *fuid, const char
     f.declared_mime = declared;
     f.is_orig = m->is_orig;
     f.decrypted = m->ctx->decrypted;
+    if (cv == &m->whole)
+        f.section = m->section;
     m->ctx->records->file(m->ctx->records->ctx, &f);
 }
 
@@ -129,6 +133,7 @@ static mailmsg_t *make(const an_ctx_t *ctx, const conn_ident_t *conn, const char
     if (!attached_only)
         carve_begin(&m->whole, ctx);
     m->imf = imf_new(&imf_cb, m);
+    m->decode = true;
     return m;
 }
 
@@ -148,6 +153,25 @@ mailmsg_t *mailmsg_new_attached_only(const an_ctx_t *ctx, const conn_t *c, const
     return make(ctx, &id, source, is_orig, index, true, 1);
 }
 
+mailmsg_t *mailmsg_new_section(const an_ctx_t *ctx, const conn_t *c, const char *source,
+                               uint64_t index, const char *section, const uint8_t *headers,
+                               size_t nheaders)
+{
+    mailmsg_t *m = mailmsg_new(ctx, c, source, false, index);
+    m->section = xstrdup(section);
+    m->decode = headers != NULL;
+    if (headers) {
+        imf_feed(m->imf, headers, nheaders);
+        /* the block as fetched ends with its blank line; one cut short
+         * still ends where the content starts */
+        if (nheaders < 2 || memcmp(headers + nheaders - 2, "\n\n", 2) != 0) {
+            if (nheaders < 4 || memcmp(headers + nheaders - 4, "\r\n\r\n", 4) != 0)
+                imf_feed(m->imf, (const uint8_t *)"\r\n\r\n", nheaders && headers[nheaders - 1] == '\n' ? 2 : 4);
+        }
+    }
+    return m;
+}
+
 void mailmsg_set_partial(mailmsg_t *m, const char *why)
 {
     m->partial_why = why;
@@ -161,7 +185,8 @@ void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_n
     m->ts = ts;
     if (!m->attached_only)
         carve_data(&m->whole, p, n, frame, ts);
-    imf_feed(m->imf, p, n);
+    if (m->decode)
+        imf_feed(m->imf, p, n);
 }
 
 void mailmsg_gap(mailmsg_t *m, uint64_t len)
@@ -170,7 +195,8 @@ void mailmsg_gap(mailmsg_t *m, uint64_t len)
         return;
     if (!m->attached_only)
         carve_gap(&m->whole, len);
-    imf_gap(m->imf, len);
+    if (m->decode)
+        imf_gap(m->imf, len);
 }
 
 void mailmsg_end(mailmsg_t *m, bool complete)
@@ -179,7 +205,8 @@ void mailmsg_end(mailmsg_t *m, bool complete)
         return;
     m->ended = true;
     m->ending = true;
-    imf_end(m->imf);
+    if (m->decode)
+        imf_end(m->imf);
     m->ending = false;
     if (m->attached_only)
         return;
@@ -190,7 +217,7 @@ void mailmsg_end(mailmsg_t *m, bool complete)
     carve_end(&m->whole);
     if (m->whole.seen) {
         carve_fuid(m->conn.uid, m->index * MAILMSG_PART_SLOTS, m->fuid);
-        report(m, &m->whole, m->fuid, NULL, "message/rfc822");
+        report(m, &m->whole, m->fuid, NULL, m->section ? NULL : "message/rfc822");
     }
 }
 
@@ -224,5 +251,6 @@ void mailmsg_free(mailmsg_t *m)
     for (size_t i = 0; i < m->nfuids; i++)
         free(m->fuids[i]);
     free(m->fuids);
+    free(m->section);
     free(m);
 }

@@ -37,6 +37,18 @@ mailmsg_t *mailmsg_new(const an_ctx_t *ctx, const conn_t *c, const char *source,
  * exports them. */
 mailmsg_t *mailmsg_new_attached_only(const an_ctx_t *ctx, const conn_t *c, const char *source,
                                      bool is_orig, uint64_t index);
+/* A section of a message fetched alone (IMAP BODY[2], BODY[TEXT],
+ * BODY[1.MIME], BINARY[2], ...; section is the item as the server named
+ * it): its bytes are kept as fetched, one files row naming the section.
+ * headers, when given, is the header block that describes those bytes,
+ * fetched earlier in the session (BODY[2.MIME] for BODY[2], BODY[HEADER]
+ * for BODY[TEXT]): the section is then also read as the body of a message
+ * with those headers, its leaf parts decoded and carved as a message's
+ * are (a base64 attachment fetched by its part number comes out whole,
+ * with its file name).  Sent by the server (IMAP has no upload of parts). */
+mailmsg_t *mailmsg_new_section(const an_ctx_t *ctx, const conn_t *c, const char *source,
+                               uint64_t index, const char *section, const uint8_t *headers,
+                               size_t nheaders);
 /* The carrier delivers only part of the message (POP3 TOP, an IMAP
  * BODY[]<origin.count> fetch): the .eml and the part cut at its end are
  * reported truncated with why (static), never as whole.  Before the end. */

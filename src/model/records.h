@@ -124,6 +124,7 @@ typedef struct file_record {
     bool truncated;
     const char *truncated_reason;
     uint64_t first_frame, last_frame;
+    const char *section; /* IMAP: the FETCH item of a section fetched alone ("BODY[2]") */
 } file_record_t;
 
 /* What became of decrypting a TLS session (only tried with a key log). */

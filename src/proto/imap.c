@@ -32,7 +32,8 @@ typedef struct client {
 typedef struct server {
     line_reader_t lines;
     uint64_t literal_left;
-    bool message; /* the literal being read is a message */
+    bool message;         /* the literal being read is a message or a section of one */
+    unsigned fetch_msgno; /* of the FETCH response being read */
 } server_t;
 
 struct imap_session {
@@ -328,37 +329,75 @@ static void tagged(imap_session_t *s, cursor_t tag, cursor_t rest)
     }
 }
 
-/* Is the FETCH item just before a literal a whole message? */
-static bool message_item(cursor_t before, bool *partial)
+/* The FETCH item just before a literal: "BODY[2.MIME]", "RFC822",
+ * "BODY[HEADER.FIELDS (FROM TO)]<0>" (a section may hold blanks and
+ * parentheses, so the name is found from its brackets backwards).  An
+ * empty cursor when the literal is not an item's value (a string inside
+ * ENVELOPE, say). */
+static cursor_t fetch_item(cursor_t before)
 {
     before = text_trim(before);
     size_t n = cursor_left(&before), start = n;
+    if (start && before.p[start - 1] == '>') /* <origin> of a partial fetch */
+        while (start && before.p[start - 1] != '<')
+            start--;
+    if (start >= 2 && before.p[start - 1] == '<' && before.p[start - 2] == ']')
+        start--;
+    if (start && before.p[start - 1] == ']')
+        while (start && before.p[start - 1] != '[')
+            start--;
     while (start && before.p[start - 1] != ' ' && before.p[start - 1] != '(')
         start--;
-    cursor_t item = cursor_make(before.p + start, n - start);
-    *partial = cursor_find(&item, '<') >= 0;
-    return text_eq_ci(&item, "RFC822") || text_starts_ci(&item, "BODY[]") ||
-           text_starts_ci(&item, "BINARY[]");
+    return cursor_make(before.p + start, n - start);
+}
+
+/* What the literal after a FETCH item is: a whole message (RFC822, BODY[],
+ * BINARY[]), a section of one (BODY[2], BODY[HEADER], BINARY[1.2],
+ * RFC822.HEADER, RFC822.TEXT), or neither. */
+enum literal_kind { LIT_OTHER, LIT_MESSAGE, LIT_SECTION };
+
+static enum literal_kind item_kind(cursor_t item)
+{
+    if (text_eq_ci(&item, "RFC822") || text_starts_ci(&item, "BODY[]") ||
+        text_starts_ci(&item, "BODY.PEEK[]") || text_starts_ci(&item, "BINARY[]") ||
+        text_starts_ci(&item, "BINARY.PEEK[]"))
+        return LIT_MESSAGE;
+    if (text_eq_ci(&item, "RFC822.HEADER") || text_eq_ci(&item, "RFC822.TEXT") ||
+        text_starts_ci(&item, "BODY[") || text_starts_ci(&item, "BODY.PEEK[") ||
+        text_starts_ci(&item, "BINARY[") || text_starts_ci(&item, "BINARY.PEEK["))
+        return LIT_SECTION;
+    return LIT_OTHER;
 }
 
 static void server_line(imap_session_t *s, cursor_t line)
 {
     uint64_t n;
-    cursor_t before;
+    cursor_t before, k = line, star, no;
+    uint64_t msgno;
+    if (text_word(&k, &star) && text_eq_ci(&star, "*") && text_word(&k, &no) &&
+        text_uint(&no, UINT32_MAX, &msgno) && text_word(&k, &star) && text_eq_ci(&star, "FETCH"))
+        s->s.fetch_msgno = (unsigned)msgno; /* kept for the items after a literal */
     if (trailing_literal(line, &n, &before)) {
-        bool partial;
+        cursor_t item = fetch_item(before);
+        enum literal_kind kind = n ? item_kind(item) : LIT_OTHER;
+        bool partial = cursor_find(&item, '<') >= 0;
         s->s.literal_left = n;
-        s->s.message = n && message_item(before, &partial);
-        if (s->s.message && s->cb->message_begin) {
-            cursor_t k = before, star, no;
-            uint64_t msgno = 0;
-            if (text_word(&k, &star) && text_eq_ci(&star, "*") && text_word(&k, &no))
-                text_uint(&no, UINT32_MAX, &msgno);
-            s->cb->message_begin(s->ctx, (unsigned)msgno, partial);
+        s->s.message = false;
+        if (kind == LIT_MESSAGE && s->cb->message_begin) {
+            s->s.message = true;
+            s->cb->message_begin(s->ctx, s->s.fetch_msgno, partial);
+        } else if (kind == LIT_SECTION && s->cb->section_begin) {
+            char name[IMAP_MAX_ITEM + 1];
+            size_t len = cursor_left(&item) < IMAP_MAX_ITEM ? cursor_left(&item) : IMAP_MAX_ITEM;
+            memcpy(name, item.p, len);
+            name[len] = '\0';
+            s->s.message = true;
+            s->cb->section_begin(s->ctx, s->s.fetch_msgno, name, partial);
         }
         return;
     }
-    cursor_t k = line, tag;
+    cursor_t tag;
+    k = line;
     if (!text_word(&k, &tag) || text_eq_ci(&tag, "*") || text_eq_ci(&tag, "+"))
         return;
     tagged(s, tag, k);

@@ -7,10 +7,15 @@
  * taken for commands or responses.  A literal that is the value of a FETCH
  * item RFC822, BODY[] or BINARY[] (also BODY.PEEK[] answered as BODY[]) is a
  * whole message: it is handed to the caller as it arrives (BODY[]<origin>
- * partial fetches are flagged partial).  The message literal of a client's
+ * partial fetches are flagged partial).  A literal that is the value of
+ * any other section of a message (BODY[2], BODY[2.MIME], BODY[TEXT],
+ * BODY[HEADER.FIELDS (...)], BINARY[2], RFC822.HEADER, RFC822.TEXT) is
+ * handed out the same way after section_begin, with the item as the server
+ * named it.  The message literal of a client's
  * APPEND is handed out the same way (message_begin with msgno 0, while
  * imap_session_uploading() is true), unless the server refuses the APPEND
- * before the literal is sent.  Other literals are skipped.
+ * before the literal is sent.  Other literals (strings inside ENVELOPE or
+ * BODYSTRUCTURE) are skipped.
  * Client commands are tokenised (atoms, quoted strings, literals): LOGIN
  * user and password, AUTHENTICATE through sasl.h, STARTTLS; the tagged
  * OK/NO/BAD answer decides the outcome.
@@ -32,6 +37,9 @@
 /* A client literal kept as a token (user names, passwords); larger ones
  * (APPEND of a message) are skipped. */
 #define IMAP_MAX_CLIENT_LITERAL 1024
+/* A FETCH item's name handed out with its section (longer ones are cut;
+ * HEADER.FIELDS lists are the long ones). */
+#define IMAP_MAX_ITEM 255
 /* Tagged commands waiting for their completion. */
 #define IMAP_MAX_PENDING 64
 

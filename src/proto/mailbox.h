@@ -24,6 +24,11 @@ typedef struct mailbox_callbacks {
     void (*message_end)(void *ctx, bool complete);
     void (*credential)(void *ctx, const proto_cred_t *c);
     void (*starttls)(void *ctx); /* STLS / STARTTLS answered OK */
+    /* IMAP only (may be NULL): a section of message msgno starts (item as
+     * the server named it: "BODY[2]", "BODY[1.MIME]", "RFC822.HEADER",
+     * ...; partial: BODY[2]<origin>); its bytes come through message_data
+     * and message_end as a message's do. */
+    void (*section_begin)(void *ctx, unsigned msgno, const char *item, bool partial);
 } mailbox_callbacks_t;
 
 #endif

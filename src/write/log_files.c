@@ -35,6 +35,7 @@ const log_column_t log_files_columns[] = {
     {"sha256", LOG_STRING, LOG_IN_SHEET},
     {"extracted", LOG_STRING, LOG_IN_SHEET},
     {"url", LOG_STRING, LOG_IN_SHEET},
+    {"section", LOG_STRING, 0},
     {"content_encoding", LOG_STRING, LOG_IN_SHEET},
     {"encoded_sha256", LOG_STRING, 0},
     {"encoded_extracted", LOG_STRING, 0},
@@ -118,6 +119,7 @@ void log_files_row(buf_t *out, const file_record_t *f, const char *pcap, int ts_
         free(rel);
     }
     log_kv_str_if(&w, "url", f->url);
+    log_kv_str_if(&w, "section", f->section);
     log_kv_str_if(&w, "content_encoding", f->content_encoding);
     kv_hex(&w, "encoded_sha256", f->encoded_sha256);
     if (f->encoded_extracted) {

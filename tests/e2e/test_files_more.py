@@ -24,6 +24,7 @@ captures by record_more.sh).
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -141,6 +142,17 @@ def ftp(c):
         c.eq([r["filename"] for r in got.get(sha(name), [])], [fn], f"vsftpd: {name} carved")
 
 
+def mime_part_body(msg, n):
+    """The body of top-level MIME part n (1-based) of a multipart message,
+    byte for byte: what IMAP's BODY[n] returns (RFC 9051 6.4.5)."""
+    head, body = msg.split(b"\r\n\r\n", 1)
+    boundary = re.search(rb'boundary="?([^";\r\n]+)"?', head, re.I).group(1)
+    # the CRLF before a delimiter line belongs to it; [0] is the preamble
+    part = (b"\r\n" + body).split(b"\r\n--" + boundary)[n]
+    part = part.split(b"\r\n", 1)[1]  # the rest of the delimiter line
+    return part.split(b"\r\n\r\n", 1)[1]
+
+
 def mail_rows(rows, source):
     return [(r["sha256"], r["seen_bytes"]) for r in rows if r.get("source") == source
             and r.get("declared_mime_type") == "message/rfc822"]
@@ -207,6 +219,15 @@ def imap(c):
     c.eq([(r["sha256"], r["seen_bytes"], r.get("truncated_reason")) for r in msgs
           if r.get("truncated")], [(digest(head), 1000, "partial_fetch")],
          "imap: BODY[]<0.1000> is the first 1000 bytes of message 2, truncated")
+    # FETCH 3 (BODY[1]): part 1 of message 3 as the server sent it (still
+    # transfer-encoded: no BODY[1.MIME] was fetched to say how), one row
+    # naming the section; tshark exports the same bytes
+    part1 = mime_part_body(content("mail/more3.eml"), 1)
+    c.eq([(r["sha256"], r["seen_bytes"], r.get("is_orig"), r.get("truncated"))
+          for r in rows if r.get("section") == "BODY[1]"],
+         [(digest(part1), len(part1), False, False)],
+         "imap: FETCH 3 (BODY[1]) is part 1 of message 3 as fetched, one row")
+    c.check(digest(part1) in arts, "imap: BODY[1] of message 3 is an artifact")
 
 
 def tftp(c):

@@ -538,7 +538,13 @@ static void n_begin(void *ctx, unsigned no, bool partial)
     mail_seen_t *s = ctx;
     buf_printf(&s->log, "begin %u %d;", no, partial);
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL, m_end, m_cred, m_tls};
+static void n_section(void *ctx, unsigned no, const char *item, bool partial)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "section %u %s %d;", no, item, partial);
+}
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL,  m_end,
+                                               m_cred,  m_tls,  n_section};
 
 /* A session parser behind one interface, for the turn runner. */
 typedef struct session_ops {
@@ -666,6 +672,36 @@ static void imap_split_anywhere(void)
 {
     turns_split_anywhere(&imap_ops, imap_turns, "cred LOGIN bob se\"c t 1;begin 1 0;msg 17 1;tls;",
                          "a3 OK fake\r\n{2}\r\n");
+}
+
+/* Sections fetched alone: a HEADER.FIELDS list (blanks and parentheses
+ * inside the brackets), a part's MIME header then the part in one
+ * response (the second item follows the first literal on the same line:
+ * the message number carries over), a partial fetch, BINARY, RFC822.TEXT,
+ * and a literal inside ENVELOPE that is no section. */
+static const turn_t imap_section_turns[] = {
+    {false, "* OK ready\r\n"},
+    {true, "a1 FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (FROM TO)])\r\n"},
+    {false, "* 1 FETCH (UID 5 BODY[HEADER.FIELDS (FROM TO)] {8}\r\nF: a\r\n\r\n)\r\n"
+            "* 2 FETCH (UID 6 BODY[HEADER.FIELDS (FROM TO)] {2}\r\n\r\n)\r\na1 OK\r\n"},
+    {true, "a2 FETCH 2 (BODY.PEEK[2.MIME] BODY.PEEK[2] ENVELOPE)\r\n"},
+    {false, "* 2 FETCH (BODY[2.MIME] {4}\r\nM: x BODY[2] {3}\r\nYWI ENVELOPE (NIL {3}\r\nsub NIL))"
+            "\r\na2 OK\r\n"},
+    {true, "a3 FETCH 3 (BODY[1]<0> BINARY[2] RFC822.TEXT)\r\n"},
+    {false, "* 3 FETCH (BODY[1]<0> {2}\r\nhi BINARY[2] {1}\r\n\x01 RFC822.TEXT {1}\r\nt)\r\n"
+            "a3 OK\r\n"},
+    {false, NULL},
+};
+
+static void imap_sections(void)
+{
+    turns_split_anywhere(&imap_ops, imap_section_turns,
+                         "section 1 BODY[HEADER.FIELDS (FROM TO)] 0;msg 8 1;"
+                         "section 2 BODY[HEADER.FIELDS (FROM TO)] 0;msg 10 1;"
+                         "section 2 BODY[2.MIME] 0;msg 14 1;section 2 BODY[2] 0;msg 17 1;"
+                         "section 3 BODY[1]<0> 1;msg 19 1;section 3 BINARY[2] 0;msg 20 1;"
+                         "section 3 RFC822.TEXT 0;msg 21 1;",
+                         "F: a\r\n\r\n\r\nM: xYWIhi\x01t");
 }
 
 /* APPEND: the first is refused before its literal is sent (the client
@@ -1404,6 +1440,7 @@ static const cu_test_t tests[] = {
     {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
     {"IMAP APPEND: refused, synchronizing, LITERAL+", imap_append},
+    {"IMAP sections fetched alone: HEADER.FIELDS, MIME then part, partial, BINARY", imap_sections},
     {"mail sessions truncated anywhere", mail_truncated_anywhere},
     {"NTLMSSP from the samba recording", ntlm_from_the_recording},
     {"NetNTLMv1 and anonymous logins", ntlm_v1_and_anonymous},
