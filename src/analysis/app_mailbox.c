@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "proto/imap.h"
+#include "proto/imap_body.h"
 #include "proto/pop3.h"
 
 #include <stdlib.h>
@@ -29,15 +30,20 @@ typedef struct mailbox_proto {
  * describe when those are fetched later in the session (BODY[2.MIME] then
  * BODY[2]).  A client fetches a part's header block just before the part;
  * a few recent ones per session suffice, each capped (a part's header
- * block is a few lines; imf caps a message's at IMF_MAX_HEADER_BYTES). */
-#define MAILBOX_HEADER_SLOTS 16
+ * block is a few lines; imf caps a message's at IMF_MAX_HEADER_BYTES).
+ * A BODYSTRUCTURE fills them too, one made-up block per leaf part (its
+ * type, name and transfer encoding), for clients that fetch parts by
+ * number without their header block; a block fetched for real replaces
+ * a made-up one. */
+#define MAILBOX_HEADER_SLOTS 32
 #define MAILBOX_HEADER_MAX (16 * 1024)
 
 typedef struct header_block {
     unsigned msgno;
     char *key; /* the section it describes: "2" for 2.MIME, "" for HEADER, "2.TEXT" for 2.HEADER */
     buf_t bytes;
-    bool cut; /* longer than MAILBOX_HEADER_MAX: not used */
+    bool cut;      /* longer than MAILBOX_HEADER_MAX: not used */
+    bool made_up;  /* from BODYSTRUCTURE */
 } header_block_t;
 
 typedef struct mailbox_state {
@@ -133,6 +139,67 @@ static void drop_block(header_block_t *b)
     b->key = NULL;
     buf_free(&b->bytes);
     b->cut = false;
+    b->made_up = false;
+}
+
+/* The slot for message msgno's block key: the one it has, else the oldest. */
+static header_block_t *take_block(mailbox_state_t *s, unsigned msgno, const char *key)
+{
+    header_block_t *b = find_block(s, msgno, key);
+    if (!b) {
+        b = &s->blocks[s->next_block];
+        s->next_block = (s->next_block + 1) % MAILBOX_HEADER_SLOTS;
+    }
+    drop_block(b);
+    b->msgno = msgno;
+    b->key = xstrdup(key);
+    return b;
+}
+
+/* value quoted for a header parameter (or as sent, RFC 2231 form). */
+static void add_param(buf_t *b, const char *name, const char *value, bool extended)
+{
+    if (extended) {
+        buf_printf(b, "; %s*=%s", name, value);
+        return;
+    }
+    buf_printf(b, "; %s=\"", name);
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_append_byte(b, '\\');
+        buf_append_byte(b, (uint8_t)*p);
+    }
+    buf_append_byte(b, '"');
+}
+
+typedef struct structure_ctx {
+    mailbox_state_t *s;
+    unsigned msgno;
+} structure_ctx_t;
+
+static void on_structure_part(void *ctx, const imap_part_t *p)
+{
+    structure_ctx_t *sc = ctx;
+    header_block_t *real = find_block(sc->s, sc->msgno, p->section);
+    if (real && !real->made_up)
+        return;
+    header_block_t *b = take_block(sc->s, sc->msgno, p->section);
+    b->made_up = true;
+    buf_printf(&b->bytes, "Content-Type: %s/%s", p->type[0] ? p->type : "text",
+               p->subtype[0] ? p->subtype : "plain");
+    if (p->filename[0])
+        add_param(&b->bytes, "name", p->filename, p->filename_extended);
+    buf_append_str(&b->bytes, "\r\n");
+    if (p->encoding[0])
+        buf_printf(&b->bytes, "Content-Transfer-Encoding: %s\r\n", p->encoding);
+    buf_append_str(&b->bytes, "\r\n");
+}
+
+static void on_structure(void *ctx, unsigned msgno, const uint8_t *p, size_t n)
+{
+    mailbox_state_t *s = ctx;
+    structure_ctx_t sc = {s, msgno};
+    imap_bodystructure(p, n, on_structure_part, &sc);
 }
 
 static void on_section_begin(void *ctx, unsigned msgno, const char *item, bool partial)
@@ -145,18 +212,8 @@ static void on_section_begin(void *ctx, unsigned msgno, const char *item, bool p
     char *sec = section_of(item, &binary);
     char *key = described_by(sec);
     const header_block_t *hb = NULL;
-    if (key && !partial) { /* a header block: kept for the content fetched after it */
-        header_block_t *b = find_block(s, msgno, key);
-        if (!b) {
-            b = &s->blocks[s->next_block];
-            s->next_block = (s->next_block + 1) % MAILBOX_HEADER_SLOTS;
-        }
-        drop_block(b);
-        b->msgno = msgno;
-        b->key = key;
-        key = NULL;
-        s->filling = b;
-    } else if (!key && !binary && !partial) { /* content: decoded when its headers came */
+    if (key && !partial) /* a header block: kept for the content fetched after it */
+        s->filling = take_block(s, msgno, key); else if (!key && !binary && !partial) { /* content: decoded when its headers came */
         char *ck = content_key(sec);
         hb = ck ? find_block(s, msgno, ck) : NULL;
         free(ck);
@@ -217,7 +274,7 @@ static void on_starttls(void *ctx)
 
 static const mailbox_callbacks_t mailbox_cb = {
     on_message_begin, on_message_data, on_message_gap,  on_message_end,
-    on_credential,    on_starttls,     on_section_begin};
+    on_credential,    on_starttls,     on_section_begin, on_structure};
 
 static void *pop3_open(void *ctx)
 {

@@ -77,7 +77,7 @@ bool imap_session_uploading(const imap_session_t *s)
     return s->c.upload;
 }
 
-/* "{N}" or "{N+}" at the end of a line: N. */
+/* "{N}", "{N+}" or "~{N}" at the end of a line: N. */
 static bool trailing_literal(cursor_t line, uint64_t *n, cursor_t *before)
 {
     line = text_trim(line);
@@ -92,8 +92,10 @@ static bool trailing_literal(cursor_t line, uint64_t *n, cursor_t *before)
     if (open < 0)
         return false;
     k = line;
-    cursor_sub(&k, (size_t)open, before);
-    cursor_skip(&k, 1);
+    /* "~{N}" is a literal8 (RFC 3516: BINARY's answer, any octets) */
+    bool eight = open > 0 && line.p[open - 1] == '~';
+    cursor_sub(&k, (size_t)open - (eight ? 1 : 0), before);
+    cursor_skip(&k, eight ? 2 : 1);
     if (!text_uint(&k, UINT32_MAX, n))
         return false;
     text_eat_ci(&k, "+");
@@ -369,6 +371,37 @@ static enum literal_kind item_kind(cursor_t item)
     return LIT_OTHER;
 }
 
+/* The text of a BODYSTRUCTURE (or its short form, BODY without a
+ * section) in a FETCH response line, from its opening parenthesis to the
+ * end of the line; quoted strings (an ENVELOPE's subject) are stepped over. */
+static bool find_structure(cursor_t line, cursor_t *out)
+{
+    uint8_t b, prev = ' ';
+    bool in_quote = false;
+    while (cursor_peek_u8(&line, &b)) {
+        if (in_quote) {
+            if (b == '\\')
+                cursor_skip(&line, 1);
+            else if (b == '"')
+                in_quote = false;
+        } else if (b == '"') {
+            in_quote = true;
+        } else if (prev == ' ' || prev == '(') {
+            size_t name = text_starts_ci(&line, "BODYSTRUCTURE (") ? 14
+                          : text_starts_ci(&line, "BODY (")        ? 5
+                                                                   : 0;
+            if (name) { /* from the parenthesis on */
+                *out = line;
+                cursor_skip(out, name);
+                return true;
+            }
+        }
+        prev = b;
+        cursor_skip(&line, 1);
+    }
+    return false;
+}
+
 static void server_line(imap_session_t *s, cursor_t line)
 {
     uint64_t n;
@@ -377,6 +410,9 @@ static void server_line(imap_session_t *s, cursor_t line)
     if (text_word(&k, &star) && text_eq_ci(&star, "*") && text_word(&k, &no) &&
         text_uint(&no, UINT32_MAX, &msgno) && text_word(&k, &star) && text_eq_ci(&star, "FETCH"))
         s->s.fetch_msgno = (unsigned)msgno; /* kept for the items after a literal */
+    cursor_t structure;
+    if (s->cb->structure && find_structure(line, &structure))
+        s->cb->structure(s->ctx, s->s.fetch_msgno, structure.p, cursor_left(&structure));
     if (trailing_literal(line, &n, &before)) {
         cursor_t item = fetch_item(before);
         enum literal_kind kind = n ? item_kind(item) : LIT_OTHER;

@@ -29,6 +29,10 @@ typedef struct mailbox_callbacks {
      * ...; partial: BODY[2]<origin>); its bytes come through message_data
      * and message_end as a message's do. */
     void (*section_begin)(void *ctx, unsigned msgno, const char *item, bool partial);
+    /* IMAP only (may be NULL): message msgno's BODYSTRUCTURE, the text from
+     * its opening parenthesis to the end of the response line (imap_body.h
+     * reads it). */
+    void (*structure)(void *ctx, unsigned msgno, const uint8_t *p, size_t n);
 } mailbox_callbacks_t;
 
 #endif

@@ -4,9 +4,10 @@ Clients fetch parts of messages, not only whole ones: header lists for a
 mailbox view (BODY.PEEK[HEADER.FIELDS (...)]), a part's MIME header and
 the part (BODY[2.MIME], BODY[2]), the text after the header (BODY[TEXT]
 once BODY[HEADER] came), a server-decoded part (BINARY[2]), a slice
-(BODY[2]<0.100>).  Each literal is kept as fetched with a files row naming
-its section; a part whose header block was fetched first in the session is
-also decoded and carved whole, named as its Content-Disposition says.
+(BODY[2]<0.100>), a part by number after BODYSTRUCTURE.  Each literal is
+kept as fetched with a files row naming its section; a part whose header
+block was fetched first in the session, or whose BODYSTRUCTURE was, is also
+decoded and carved whole, named as its header or the structure says.
 
 The session is built here (pcapgen, the project's own capture writer),
 one TCP connection in wire order; tshark's --export-objects imf, when
@@ -42,6 +43,14 @@ TEXT2 = (b"--yy\r\nContent-Type: text/plain; charset=utf-8\r\n"
          b"--yy\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
          b"Content-Disposition: attachment; filename=\"two.pdf\"\r\n\r\n"
          + base64.encodebytes(b"%PDF-1.4 two").replace(b"\n", b"\r\n") + b"--yy--\r\n")
+
+# message 3: a client that read BODYSTRUCTURE fetches part 2 by number alone
+PDF3 = b"%PDF-1.4 three\n%%EOF\n"
+B64_3 = base64.encodebytes(PDF3).replace(b"\n", b"\r\n")
+STRUCTURE3 = (b'(("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 1 NIL NIL NIL NIL)'
+              b'("application" "pdf" ("name" "three.pdf") NIL NIL "base64" %d NIL '
+              b'("attachment" ("filename" "three.pdf")) NIL NIL) "mixed" ("boundary" "zz") NIL NIL NIL)'
+              % len(B64_3))
 
 
 def sha(b):
@@ -87,6 +96,7 @@ LITERALS = [
     (b"BODY[2]<0>", B64[:100]),
     (b"BODY[HEADER]", HEADER2),
     (b"BODY[TEXT]", TEXT2),
+    (b"BODY[2]", B64_3),
 ]
 
 
@@ -106,6 +116,9 @@ def session():
             ("s", fetch(1, [(b"BODY[2]<0>", B64[:100])], b"a7")),
             ("c", b"a8 FETCH 2 (BODY.PEEK[HEADER] BODY.PEEK[TEXT])\r\n"),
             ("s", fetch(2, [(b"BODY[HEADER]", HEADER2), (b"BODY[TEXT]", TEXT2)], b"a8")),
+            ("c", b"a10 FETCH 3 (UID BODYSTRUCTURE)\r\n"),
+            ("s", b"* 3 FETCH (UID 12 BODYSTRUCTURE " + STRUCTURE3 + b")\r\na10 OK\r\n"),
+            ("c", b"a11 FETCH 3 (BODY.PEEK[2])\r\n"), ("s", fetch(3, [(b"BODY[2]", B64_3)], b"a11")),
             ("c", b"a9 LOGOUT\r\n"), ("s", b"* BYE\r\na9 OK\r\n")]
 
 
@@ -145,8 +158,12 @@ def main():
         pdf = decoded.get(sha(b"%PDF-1.4 two"))
         c.eq(pdf and (pdf.get("filename"), pdf.get("mime_type")), ("two.pdf", "application/pdf"),
              "BODY[TEXT] after BODY[HEADER]: the PDF attachment decoded, named")
-        c.eq(len(decoded), 3, "nothing else decoded: not BODY[1] (no header block), not the "
-             "slice, not BINARY (the server decoded it)")
+        three = decoded.get(sha(PDF3))
+        c.eq(three and (three.get("filename"), three.get("mime_type"), three["seen_bytes"]),
+             ("three.pdf", "application/pdf", len(PDF3)),
+             "BODY[2] after BODYSTRUCTURE only: decoded by the structure's encoding, named")
+        c.eq(len(decoded), 4, "nothing else decoded: not message 1's BODY[1] (no header block "
+             "nor structure), not the slice, not BINARY (the server decoded it)")
 
         if shutil.which("tshark"):
             exp = os.path.join(d, "tshark")

@@ -9,6 +9,7 @@
 #include "proto/formcreds.h"
 #include "proto/ftp.h"
 #include "proto/imap.h"
+#include "proto/imap_body.h"
 #include "proto/imf.h"
 #include "proto/imf_field.h"
 #include "proto/krb5.h"
@@ -96,7 +97,17 @@ static void n_section(void *c, unsigned no, const char *item, bool partial)
     (void)c, (void)no, (void)partial;
     (void)strlen(item); /* NUL-terminated, whatever the server wrote */
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, m_gap, m_end, cred, tls, n_section};
+static void n_part(void *c, const imap_part_t *p)
+{
+    (void)c, (void)strlen(p->section), (void)strlen(p->filename);
+}
+static void n_structure(void *c, unsigned no, const uint8_t *p, size_t n)
+{
+    (void)no;
+    imap_bodystructure(p, n, n_part, c);
+}
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data,    m_gap,      m_end,
+                                               cred,    tls,       n_section,  n_structure};
 static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 

@@ -14,6 +14,7 @@
 #include "proto/filemagic.h"
 #include "proto/ftp.h"
 #include "proto/imap.h"
+#include "proto/imap_body.h"
 #include "proto/imf.h"
 #include "proto/imf_field.h"
 #include "proto/krb5.h"
@@ -543,8 +544,13 @@ static void n_section(void *ctx, unsigned no, const char *item, bool partial)
     mail_seen_t *s = ctx;
     buf_printf(&s->log, "section %u %s %d;", no, item, partial);
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL,  m_end,
-                                               m_cred,  m_tls,  n_section};
+static void n_structure(void *ctx, unsigned no, const uint8_t *p, size_t n)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "structure %u %.*s;", no, (int)n, (const char *)p);
+}
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL,      m_end,
+                                               m_cred,  m_tls,  n_section, n_structure};
 
 /* A session parser behind one interface, for the turn runner. */
 typedef struct session_ops {
@@ -674,7 +680,7 @@ static void imap_split_anywhere(void)
                          "a3 OK fake\r\n{2}\r\n");
 }
 
-/* Sections fetched alone: a HEADER.FIELDS list (blanks and parentheses
+/* Sections fetched alone (BINARY answered with a literal8, ~{N}): a HEADER.FIELDS list (blanks and parentheses
  * inside the brackets), a part's MIME header then the part in one
  * response (the second item follows the first literal on the same line:
  * the message number carries over), a partial fetch, BINARY, RFC822.TEXT,
@@ -687,8 +693,11 @@ static const turn_t imap_section_turns[] = {
     {true, "a2 FETCH 2 (BODY.PEEK[2.MIME] BODY.PEEK[2] ENVELOPE)\r\n"},
     {false, "* 2 FETCH (BODY[2.MIME] {4}\r\nM: x BODY[2] {3}\r\nYWI ENVELOPE (NIL {3}\r\nsub NIL))"
             "\r\na2 OK\r\n"},
+    {true, "a9 FETCH 4 (ENVELOPE BODYSTRUCTURE)\r\n"},
+    {false, "* 4 FETCH (ENVELOPE (NIL \"BODY (x)\") BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL "
+            "\"7bit\" 3 1))\r\na9 OK\r\n"},
     {true, "a3 FETCH 3 (BODY[1]<0> BINARY[2] RFC822.TEXT)\r\n"},
-    {false, "* 3 FETCH (BODY[1]<0> {2}\r\nhi BINARY[2] {1}\r\n\x01 RFC822.TEXT {1}\r\nt)\r\n"
+    {false, "* 3 FETCH (BODY[1]<0> {2}\r\nhi BINARY[2] ~{1}\r\n\x01 RFC822.TEXT {1}\r\nt)\r\n"
             "a3 OK\r\n"},
     {false, NULL},
 };
@@ -699,9 +708,55 @@ static void imap_sections(void)
                          "section 1 BODY[HEADER.FIELDS (FROM TO)] 0;msg 8 1;"
                          "section 2 BODY[HEADER.FIELDS (FROM TO)] 0;msg 10 1;"
                          "section 2 BODY[2.MIME] 0;msg 14 1;section 2 BODY[2] 0;msg 17 1;"
+                         "structure 4 (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1));"
                          "section 3 BODY[1]<0> 1;msg 19 1;section 3 BINARY[2] 0;msg 20 1;"
                          "section 3 RFC822.TEXT 0;msg 21 1;",
                          "F: a\r\n\r\n\r\nM: xYWIhi\x01t");
+}
+
+/* BODYSTRUCTURE: leaf parts with their section numbers (RFC 9051 6.4.5),
+ * as dovecot writes them, with a nested alternative and an attached
+ * message whose own parts are numbered inside it. */
+static void structure_part(void *ctx, const imap_part_t *p)
+{
+    buf_printf(ctx, "%s %s/%s %s [%s%s];", p->section, p->type, p->subtype, p->encoding,
+               p->filename, p->filename_extended ? "*" : "");
+}
+
+static void imap_bodystructures(void)
+{
+    static const struct {
+        const char *in, *want;
+        bool ok;
+    } cases[] = {
+        {"((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 40 2 NIL NIL "
+         "NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 4000 "
+         "NIL (\"attachment\" (\"filename\" \"report \\\"q\\\".bin\")) NIL NIL)((\"text\" \"plain\" "
+         "NIL NIL NIL \"7bit\" 5 1)(\"text\" \"html\" NIL NIL NIL \"7bit\" 9 1) \"alternative\" "
+         "(\"boundary\" \"b2\") NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 300 (NIL "
+         "\"sub\" NIL NIL NIL NIL NIL NIL NIL NIL) ((\"text\" \"plain\" NIL NIL NIL \"base64\" 8 1)"
+         "(\"image\" \"png\" (\"name*\" \"utf-8''%C3%A9.png\") NIL NIL \"base64\" 8) \"mixed\") 12) "
+         "\"mixed\" (\"boundary\" \"b1\") NIL NIL) trailing items",
+         "1 text/plain quoted-printable [];2 application/octet-stream base64 [report \"q\".bin];"
+         "3.1 text/plain 7bit [];3.2 text/html 7bit [];4 message/rfc822 7bit [];"
+         "4.1 text/plain base64 [];4.2 image/png base64 [utf-8''%C3%A9.png*];",
+         true},
+        {"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"BASE64\" 8 1)", "1 TEXT/PLAIN BASE64 [];", true},
+        {"(\"text\" \"plain\" (\"name\" {5}", "", false}, /* a literal: not in this text */
+        {"((\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1) \"mixed\"", "", false}, /* cut */
+        {"", "", false},
+        {"((((((((((((((((((((\"a\" \"b\"))))))))))))))))))))", "", false}, /* too deep */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        buf_t got = BUF_INIT;
+        bool ok = imap_bodystructure((const uint8_t *)cases[i].in, strlen(cases[i].in),
+                                     structure_part, &got);
+        CU_ASSERT_EQUAL(ok, cases[i].ok);
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&got), cases[i].want);
+        if (ok != cases[i].ok || strcmp(buf_cstr(&got), cases[i].want) != 0)
+            printf("\n  case %zu: %d %s\n", i, ok, buf_cstr(&got));
+        buf_free(&got);
+    }
 }
 
 /* APPEND: the first is refused before its literal is sent (the client
@@ -1441,6 +1496,7 @@ static const cu_test_t tests[] = {
     {"an IMAP session split anywhere", imap_split_anywhere},
     {"IMAP APPEND: refused, synchronizing, LITERAL+", imap_append},
     {"IMAP sections fetched alone: HEADER.FIELDS, MIME then part, partial, BINARY", imap_sections},
+    {"IMAP BODYSTRUCTURE: section numbers, encodings, file names", imap_bodystructures},
     {"mail sessions truncated anywhere", mail_truncated_anywhere},
     {"NTLMSSP from the samba recording", ntlm_from_the_recording},
     {"NetNTLMv1 and anonymous logins", ntlm_v1_and_anonymous},
