@@ -166,7 +166,8 @@ mailmsg_t *mailmsg_new_section(const an_ctx_t *ctx, const conn_t *c, const char 
          * still ends where the content starts */
         if (nheaders < 2 || memcmp(headers + nheaders - 2, "\n\n", 2) != 0) {
             if (nheaders < 4 || memcmp(headers + nheaders - 4, "\r\n\r\n", 4) != 0)
-                imf_feed(m->imf, (const uint8_t *)"\r\n\r\n", nheaders && headers[nheaders - 1] == '\n' ? 2 : 4);
+                imf_feed(m->imf, (const uint8_t *)"\r\n\r\n",
+                         nheaders && headers[nheaders - 1] == '\n' ? 2 : 4);
         }
     }
     return m;

@@ -9,13 +9,15 @@ kept as fetched with a files row naming its section; a part whose header
 block was fetched first in the session, or whose BODYSTRUCTURE was, is also
 decoded and carved whole, named as its header or the structure says.
 
-The session is built here (pcapgen, the project's own capture writer),
-one TCP connection in wire order; tshark's --export-objects imf, when
-installed, is the second opinion: every object it exports is among our
-artifacts by SHA-256.
+One session is built here (pcapgen, the project's own capture writer), one
+TCP connection in wire order; the other is a recording of imaplib against
+dovecot (tests/lab/files/imap_parts.pcap, with truth_parts.json).  tshark's
+--export-objects imf, when installed, is the second opinion: every object
+it exports is among our artifacts by SHA-256.
 """
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -122,6 +124,56 @@ def session():
             ("c", b"a9 LOGOUT\r\n"), ("s", b"* BYE\r\na9 OK\r\n")]
 
 
+def tshark_objects_kept(c, pcap, arts, d, what):
+    """tshark's imf objects of pcap are all among our artifacts (SHA-256)."""
+    if not shutil.which("tshark"):
+        c.skip(what, "tshark not installed")
+        return
+    exp = os.path.join(d, "tshark-" + what)
+    os.mkdir(exp)
+    subprocess.run(["tshark", "-r", pcap, "-q", "--export-objects", "imf," + exp],
+                   capture_output=True, timeout=300)
+    objs = [sha(open(os.path.join(exp, n), "rb").read()) for n in os.listdir(exp)]
+    c.check(len(objs) >= 4, f"{what}: tshark exported the literals ({len(objs)})")
+    c.eq([o for o in objs if o not in arts], [], f"{what}: every tshark imf object is an artifact")
+
+
+def recorded(c, d):
+    """imaplib against dovecot (tests/lab/files/imap_parts.pcap, record_parts.sh):
+    header lists, BODYSTRUCTURE, 1.MIME + 1, 2.MIME + 2, 2 alone, BINARY[2]
+    (a literal8), 3.2, RFC822.HEADER then TEXT, a whole BODY[]."""
+    lab = os.path.join(z.SOURCE_DIR, "tests", "lab", "files")
+    truth = json.load(open(os.path.join(lab, "truth_parts.json")))
+    pcap = os.path.join(lab, "imap_parts.pcap")
+    out = os.path.join(d, "recorded")
+    r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, pcap],
+                       capture_output=True, text=True, timeout=300)
+    c.eq(r.returncode, 0, f"recorded: exit status ({r.stderr[:200]})")
+    rows = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
+    arts = set(n.split(".")[0] for n in os.listdir(os.path.join(out, "artifacts")))
+    sections = sorted((r["section"], r["sha256"], r["seen_bytes"]) for r in rows if r.get("section"))
+    want = sorted((lit["item"], lit["sha256"], lit["length"]) for lit in truth["literals"]
+                  if lit["item"] != "BODY[]")
+    c.eq(sections, want, "recorded: every section literal kept as fetched (11, BINARY's "
+         "literal8 too), named")
+    files = truth["files"]
+    whole = [(r["sha256"], r["seen_bytes"]) for r in rows
+             if r.get("declared_mime_type") == "message/rfc822" and not r.get("section")]
+    c.eq(whole, [(files["message2"]["sha256"], files["message2"]["size"])],
+         "recorded: BODY[] of message 2 is the whole message")
+    report = [(r.get("filename"), r.get("declared_mime_type"), r.get("section"))
+              for r in rows if r["sha256"] == files["report.bin"]["sha256"]]
+    c.eq(sorted(report, key=str),
+         sorted([("report.bin", "application/octet-stream", None)] * 2 + [(None, None, "BINARY[2]")],
+                key=str),
+         "recorded: report.bin decoded from BODY[2] after BODY[2.MIME] (commands 4 and 5), and "
+         "BINARY[2] as the server decoded it")
+    c.check(files["part1_decoded"]["sha256"] in {r["sha256"] for r in rows if not r.get("section")},
+            "recorded: part 1 (quoted-printable) decoded after BODY[1.MIME]")
+    c.check(all(r["sha256"] in arts for r in rows), "recorded: every row's bytes are an artifact")
+    tshark_objects_kept(c, pcap, arts, d, "recorded")
+
+
 def main():
     c = z.Checker("imap_sections")
     with tempfile.TemporaryDirectory() as d:
@@ -165,16 +217,8 @@ def main():
         c.eq(len(decoded), 4, "nothing else decoded: not message 1's BODY[1] (no header block "
              "nor structure), not the slice, not BINARY (the server decoded it)")
 
-        if shutil.which("tshark"):
-            exp = os.path.join(d, "tshark")
-            os.mkdir(exp)
-            subprocess.run(["tshark", "-r", pcap, "-q", "--export-objects", "imf," + exp],
-                           capture_output=True, timeout=300)
-            objs = [sha(open(os.path.join(exp, n), "rb").read()) for n in os.listdir(exp)]
-            c.check(len(objs) >= 4, f"tshark exported the literals ({len(objs)})")
-            c.eq([o for o in objs if o not in arts], [], "every tshark imf object is an artifact")
-        else:
-            c.skip("tshark", "tshark not installed")
+        tshark_objects_kept(c, pcap, arts, d, "built")
+        recorded(c, d)
     c.done()
 
 

@@ -9,7 +9,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "lab", "files")
 SELECT = {"ftp": (0, 21), "smtp": (1, 25), "pop3": (2, 110), "imap": (3, 143), "smb2": (4, 445),
-          "smb1": (4, 445)}
+          "smb1": (4, 445), "imap_parts": (3, 143)}  # imap_parts: sections, BODYSTRUCTURE, literal8
 
 
 def main():

@@ -680,11 +680,10 @@ static void imap_split_anywhere(void)
                          "a3 OK fake\r\n{2}\r\n");
 }
 
-/* Sections fetched alone (BINARY answered with a literal8, ~{N}): a HEADER.FIELDS list (blanks and parentheses
- * inside the brackets), a part's MIME header then the part in one
- * response (the second item follows the first literal on the same line:
- * the message number carries over), a partial fetch, BINARY, RFC822.TEXT,
- * and a literal inside ENVELOPE that is no section. */
+/* Sections fetched alone (BINARY answered with a literal8, ~{N}): a HEADER.FIELDS list (blanks and
+ * parentheses inside the brackets), a part's MIME header then the part in one response (the second
+ * item follows the first literal on the same line: the message number carries over), a partial
+ * fetch, BINARY, RFC822.TEXT, and a literal inside ENVELOPE that is no section. */
 static const turn_t imap_section_turns[] = {
     {false, "* OK ready\r\n"},
     {true, "a1 FETCH 1:2 (BODY.PEEK[HEADER.FIELDS (FROM TO)])\r\n"},
@@ -731,11 +730,13 @@ static void imap_bodystructures(void)
     } cases[] = {
         {"((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 40 2 NIL NIL "
          "NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"a.bin\") NIL NIL \"base64\" 4000 "
-         "NIL (\"attachment\" (\"filename\" \"report \\\"q\\\".bin\")) NIL NIL)((\"text\" \"plain\" "
+         "NIL (\"attachment\" (\"filename\" \"report \\\"q\\\".bin\")) NIL NIL)((\"text\" "
+         "\"plain\" "
          "NIL NIL NIL \"7bit\" 5 1)(\"text\" \"html\" NIL NIL NIL \"7bit\" 9 1) \"alternative\" "
          "(\"boundary\" \"b2\") NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 300 (NIL "
          "\"sub\" NIL NIL NIL NIL NIL NIL NIL NIL) ((\"text\" \"plain\" NIL NIL NIL \"base64\" 8 1)"
-         "(\"image\" \"png\" (\"name*\" \"utf-8''%C3%A9.png\") NIL NIL \"base64\" 8) \"mixed\") 12) "
+         "(\"image\" \"png\" (\"name*\" \"utf-8''%C3%A9.png\") NIL NIL \"base64\" 8) \"mixed\") "
+         "12) "
          "\"mixed\" (\"boundary\" \"b1\") NIL NIL) trailing items",
          "1 text/plain quoted-printable [];2 application/octet-stream base64 [report \"q\".bin];"
          "3.1 text/plain 7bit [];3.2 text/html 7bit [];4 message/rfc822 7bit [];"
