@@ -42,8 +42,8 @@ typedef struct header_block {
     unsigned msgno;
     char *key; /* the section it describes: "2" for 2.MIME, "" for HEADER, "2.TEXT" for 2.HEADER */
     buf_t bytes;
-    bool cut;      /* longer than MAILBOX_HEADER_MAX: not used */
-    bool made_up;  /* from BODYSTRUCTURE */
+    bool cut;     /* longer than MAILBOX_HEADER_MAX: not used */
+    bool made_up; /* from BODYSTRUCTURE */
 } header_block_t;
 
 typedef struct mailbox_state {
@@ -118,7 +118,8 @@ static char *content_key(const char *sec)
 {
     if (strcasecmp(sec, "TEXT") == 0)
         return xstrdup("");
-    if (strncasecmp(sec, "HEADER", 6) == 0 || strcasestr(sec, ".HEADER") || strcasestr(sec, ".MIME"))
+    if (strncasecmp(sec, "HEADER", 6) == 0 || strcasestr(sec, ".HEADER") ||
+        strcasestr(sec, ".MIME"))
         return NULL;
     return xstrdup(sec);
 }
@@ -213,7 +214,8 @@ static void on_section_begin(void *ctx, unsigned msgno, const char *item, bool p
     char *key = described_by(sec);
     const header_block_t *hb = NULL;
     if (key && !partial) /* a header block: kept for the content fetched after it */
-        s->filling = take_block(s, msgno, key); else if (!key && !binary && !partial) { /* content: decoded when its headers came */
+        s->filling = take_block(s, msgno, key);
+    else if (!key && !binary && !partial) { /* content: decoded when its headers came */
         char *ck = content_key(sec);
         hb = ck ? find_block(s, msgno, ck) : NULL;
         free(ck);
@@ -272,9 +274,9 @@ static void on_starttls(void *ctx)
     (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
 }
 
-static const mailbox_callbacks_t mailbox_cb = {
-    on_message_begin, on_message_data, on_message_gap,  on_message_end,
-    on_credential,    on_starttls,     on_section_begin, on_structure};
+static const mailbox_callbacks_t mailbox_cb = {on_message_begin, on_message_data, on_message_gap,
+                                               on_message_end,   on_credential,   on_starttls,
+                                               on_section_begin, on_structure};
 
 static void *pop3_open(void *ctx)
 {

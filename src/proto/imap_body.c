@@ -119,7 +119,8 @@ static int element(tree_t *t, cursor_t *c, unsigned depth)
     }
     if (!len)
         return -1;
-    char *atom = xstrndup((const char *)start, len > IMAP_BODY_MAX_STRING ? IMAP_BODY_MAX_STRING : len);
+    char *atom =
+        xstrndup((const char *)start, len > IMAP_BODY_MAX_STRING ? IMAP_BODY_MAX_STRING : len);
     int me = add(t, strcasecmp(atom, "NIL") == 0 ? N_NIL : N_ATOM);
     if (me < 0) {
         free(atom);

@@ -33,8 +33,8 @@ typedef struct imap_part {
     char section[64]; /* "2", "3.1" */
     char type[64], subtype[64];
     char encoding[32];
-    char filename[IMAP_BODY_MAX_STRING + 1];   /* Content-Disposition filename, else name */
-    bool filename_extended;                    /* RFC 2231: filename* / name* (value as sent) */
+    char filename[IMAP_BODY_MAX_STRING + 1]; /* Content-Disposition filename, else name */
+    bool filename_extended;                  /* RFC 2231: filename* / name* (value as sent) */
 } imap_part_t;
 
 typedef void (*imap_part_fn)(void *ctx, const imap_part_t *part);

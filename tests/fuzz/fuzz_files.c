@@ -106,8 +106,8 @@ static void n_structure(void *c, unsigned no, const uint8_t *p, size_t n)
     (void)no;
     imap_bodystructure(p, n, n_part, c);
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data,    m_gap,      m_end,
-                                               cred,    tls,       n_section,  n_structure};
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, m_gap,     m_end,
+                                               cred,    tls,    n_section, n_structure};
 static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 
