@@ -29,13 +29,16 @@ void digest_final_hex(EVP_MD_CTX *c, char *out);
  * a memo of this thread's recent bodies and a repeated body takes the MD5
  * and SHA-1 computed for its first copy.  A longer body is hashed as it
  * streams.  The answers are the same either way: the memo only saves work.
+ * SHA-256 is held too: a body that ends within the hold is first compared
+ * byte for byte with this thread's recent bodies (bounded copies), and one
+ * equal to an earlier body takes all its hashes without hashing.
  */
 typedef struct digest_set {
     EVP_MD_CTX *md5, *sha1, *sha256; /* md5/sha1 NULL while held or not asked */
     bool want_md5, want_sha1;
     uint8_t *held; /* the body so far while it fits DIGEST_HOLD_MAX */
     size_t nheld, held_cap;
-    bool streaming; /* past DIGEST_HOLD_MAX: MD5/SHA-1 run on every update */
+    bool streaming; /* past DIGEST_HOLD_MAX: the hashes run on every update */
 } digest_set_t;
 
 /* Bytes of a body held for the memo.  Bounded because a capture may hold
@@ -53,5 +56,8 @@ void digest_set_free(digest_set_t *d);
 /* How many digest_set_final calls of this thread took MD5/SHA-1 from the
  * memo (for tests). */
 uint64_t digest_memo_hits(void);
+/* How many digest_set_final calls of this thread found the body itself
+ * among the recent ones (no hashing at all; for tests). */
+uint64_t digest_exact_hits(void);
 
 #endif

@@ -326,20 +326,29 @@ static void oneshot_hex(const EVP_MD *md, const uint8_t *p, size_t n, char *out)
     hex_lower(d, len, out);
 }
 
+/* Where a body's hashes came from. */
+enum digest_source { HASHED, EXACT, MEMO, EITHER /* one of the two memos */ };
+
 /* The body fed in uneven pieces: the hashes equal one-shot ones whether the
- * body is held (small) or streamed (past DIGEST_HOLD_MAX), and a repeated
- * small body takes its MD5/SHA-1 from the memo without changing them. */
-static void check_body(const uint8_t *p, size_t n, bool md5, bool sha1, bool expect_hit)
+ * body is held (small) or streamed (past DIGEST_HOLD_MAX), found again byte
+ * for byte (all hashes from the copy) or by its SHA-256 (MD5/SHA-1 from the
+ * memo), and come from where expected. */
+static void check_body(const uint8_t *p, size_t n, bool md5, bool sha1, enum digest_source from)
 {
     digest_set_t d;
     digest_set_init(&d, md5, sha1);
     for (size_t off = 0, step = 1; off < n; off += step, step = step * 3 + 7)
         digest_set_update(&d, p + off, off + step > n ? n - off : step);
     char m[33], s1[41], s256[65], want[129];
-    uint64_t hits = digest_memo_hits();
+    uint64_t hits = digest_memo_hits(), exact = digest_exact_hits();
     digest_set_final(&d, m, s1, s256);
     digest_set_free(&d);
-    CU_ASSERT_EQUAL(digest_memo_hits() - hits, expect_hit ? 1u : 0u);
+    if (from == EITHER) {
+        CU_ASSERT_EQUAL(digest_exact_hits() - exact + digest_memo_hits() - hits, 1u);
+    } else {
+        CU_ASSERT_EQUAL(digest_exact_hits() - exact, from == EXACT ? 1u : 0u);
+        CU_ASSERT_EQUAL(digest_memo_hits() - hits, from == MEMO ? 1u : 0u);
+    }
     oneshot_hex(EVP_sha256(), p, n, want);
     CU_ASSERT_STRING_EQUAL(s256, want);
     if (md5)
@@ -356,19 +365,45 @@ static void digest_set_memo_gives_the_same_hashes(void)
     uint8_t *p = xmalloc(big);
     for (size_t i = 0; i < big; i++)
         p[i] = (uint8_t)(i * 2654435761u >> 13);
-    check_body(p, 1000, true, true, false);
-    check_body(p, 1000, true, true, true); /* the same body again */
-    check_body(p, 999, true, true, false); /* one byte less: another body */
-    check_body(p, 0, true, true, false);   /* empty */
-    check_body(p, 0, true, true, true);
-    check_body(p + 7, 5000, true, false, false);
-    check_body(p + 7, 5000, true, true, false); /* SHA-1 was not computed for it */
-    check_body(p + 7, 5000, false, true, true);
-    check_body(p, DIGEST_HOLD_MAX, true, true, false); /* exactly held */
-    check_body(p, DIGEST_HOLD_MAX, true, true, true);
-    check_body(p, big, true, true, false); /* streamed: never from the memo */
-    check_body(p, big, true, true, false);
-    check_body(p, big, false, false, false);
+    check_body(p, 1000, true, true, HASHED);
+    check_body(p, 1000, true, true, EXACT); /* the same body again */
+    check_body(p, 999, true, true, HASHED); /* one byte less: another body */
+    uint8_t *q = xmalloc(1000);
+    memcpy(q, p, 1000);
+    q[10] ^= 1; /* same length, same sampled bytes, one byte else: compared, another body */
+    check_body(q, 1000, true, true, HASHED);
+    free(q);
+    check_body(p, 0, true, true, HASHED); /* empty: nothing to keep */
+    check_body(p, 0, true, true, MEMO);
+    check_body(p + 7, 5000, true, false, HASHED);
+    check_body(p + 7, 5000, true, true, EXACT); /* SHA-1 computed from the copy's bytes */
+    check_body(p + 7, 5000, false, true, EXACT);
+    check_body(p + 7, 5000, false, false, EXACT);       /* --hash sha256: held and found too */
+    check_body(p, DIGEST_HOLD_MAX, true, true, HASHED); /* exactly held */
+    check_body(p, DIGEST_HOLD_MAX, true, true, EXACT);
+    check_body(p, big, true, true, HASHED); /* streamed: never from the memos */
+    check_body(p, big, true, true, HASHED);
+    check_body(p, big, false, false, HASHED);
+    /* copies are bounded (16 MiB): past them a new body is kept only in
+     * place of the one in its slot, else its second copy is found by its
+     * SHA-256 (MD5/SHA-1 from the memo); the hashes are the same */
+    size_t fill = DIGEST_HOLD_MAX;
+    uint8_t *r = xmalloc(fill);
+    for (unsigned k = 0; k < 80; k++) {
+        for (size_t i = 0; i < fill; i++)
+            r[i] = (uint8_t)((i + k) * 2246822519u >> 11);
+        digest_set_t d;
+        digest_set_init(&d, true, true);
+        digest_set_update(&d, r, fill);
+        char m[33], s1[41], s256[65];
+        digest_set_final(&d, m, s1, s256);
+        digest_set_free(&d);
+    }
+    for (size_t i = 0; i < 3000; i++)
+        r[i] = (uint8_t)(i * 40503u >> 5);
+    check_body(r, 3000, true, true, HASHED);
+    check_body(r, 3000, true, true, EITHER);
+    free(r);
     free(p);
 }
 
