@@ -102,6 +102,44 @@ http {
 EOF
 }
 
+# lab_dovecot_conf DIR MECHANISMS: the dovecot.conf of the mail recordings
+# on stdout: POP3 and IMAP on 127.0.0.1 without TLS, the users of
+# DIR/users (passwd-file), Maildirs under DIR/mail/USER, everything dovecot
+# writes in DIR/run and DIR/log, auth_mechanisms MECHANISMS.
+lab_dovecot_conf() {
+  cat <<CONF
+base_dir = $1/run
+state_dir = $1/run
+log_path = $1/log
+protocols = pop3 imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = $2
+mail_location = maildir:$1/mail/%u/Maildir
+passdb {
+  driver = passwd-file
+  args = $1/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$1/mail/%u
+}
+service anvil {
+  chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0666
+  }
+}
+service imap-login {
+  chroot =
+}
+service pop3-login {
+  chroot =
+}
+CONF
+}
+
 # lab_wait_port NS HOST PORT: returns once something accepts connections on
 # HOST:PORT inside namespace NS ("": this one); exits 3 after 5 s.
 lab_wait_port() {

@@ -95,37 +95,7 @@ cp "$C/mail/msg1.eml" "$D/mail/bob/Maildir/new/1000000000.M1P1.lab"
 cp "$C/mail/msg2.eml" "$D/mail/bob/Maildir/new/1000000001.M2P1.lab"
 echo 'bob:{PLAIN}pop-Secret-3::::::' >"$D/users"
 chown -R nobody:nogroup "$D/mail"
-cat >"$D/dovecot.conf" <<CONF
-base_dir = $D/run
-state_dir = $D/run
-log_path = $D/log
-protocols = pop3 imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login apop
-mail_location = maildir:$D/mail/%u/Maildir
-passdb {
-  driver = passwd-file
-  args = $D/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$D/mail/%u
-}
-service anvil {
-  chroot =
-  unix_listener anvil-auth-penalty {
-    mode = 0666
-  }
-}
-service imap-login {
-  chroot =
-}
-service pop3-login {
-  chroot =
-}
-CONF
+lab_dovecot_conf "$D" "plain login apop" >"$D/dovecot.conf"
 inN dovecot -c "$D/dovecot.conf"
 wait_port 127.0.0.1 110
 wait_port 127.0.0.1 143

@@ -62,37 +62,7 @@ for n in 1 2; do
 done
 echo 'bob:{PLAIN}imap-Parts-8::::::' >"$D/users"
 chown -R nobody:nogroup "$D/mail"
-cat >"$D/dovecot.conf" <<CONF
-base_dir = $D/run
-state_dir = $D/run
-log_path = $D/log
-protocols = pop3 imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:$D/mail/%u/Maildir
-passdb {
-  driver = passwd-file
-  args = $D/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$D/mail/%u
-}
-service anvil {
-  chroot =
-  unix_listener anvil-auth-penalty {
-    mode = 0666
-  }
-}
-service imap-login {
-  chroot =
-}
-service pop3-login {
-  chroot =
-}
-CONF
+lab_dovecot_conf "$D" "plain login" >"$D/dovecot.conf"
 inN dovecot -c "$D/dovecot.conf"
 lab_wait_port $NS 127.0.0.1 143
 
