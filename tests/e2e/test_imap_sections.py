@@ -124,6 +124,15 @@ def session():
             ("c", b"a9 LOGOUT\r\n"), ("s", b"* BYE\r\na9 OK\r\n")]
 
 
+def analyze(c, pcap, out, what):
+    """analyze pcap into out: its files rows and the SHA-256 of its artifacts."""
+    r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, pcap],
+                       capture_output=True, text=True, timeout=300)
+    c.eq(r.returncode, 0, f"{what}: exit status ({r.stderr[:200]})")
+    rows = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
+    return rows, set(n.split(".")[0] for n in os.listdir(os.path.join(out, "artifacts")))
+
+
 def tshark_objects_kept(c, pcap, arts, d, what):
     """tshark's imf objects of pcap are all among our artifacts (SHA-256)."""
     if not shutil.which("tshark"):
@@ -145,12 +154,7 @@ def recorded(c, d):
     lab = os.path.join(z.SOURCE_DIR, "tests", "lab", "files")
     truth = json.load(open(os.path.join(lab, "truth_parts.json")))
     pcap = os.path.join(lab, "imap_parts.pcap")
-    out = os.path.join(d, "recorded")
-    r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, pcap],
-                       capture_output=True, text=True, timeout=300)
-    c.eq(r.returncode, 0, f"recorded: exit status ({r.stderr[:200]})")
-    rows = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
-    arts = set(n.split(".")[0] for n in os.listdir(os.path.join(out, "artifacts")))
+    rows, arts = analyze(c, pcap, os.path.join(d, "recorded"), "recorded")
     sections = sorted((r["section"], r["sha256"], r["seen_bytes"]) for r in rows if r.get("section"))
     want = sorted((lit["item"], lit["sha256"], lit["length"]) for lit in truth["literals"]
                   if lit["item"] != "BODY[]")
@@ -179,12 +183,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         pcap = os.path.join(d, "imap_sections.pcap")
         g.write_pcap(pcap, conversation(session()))
-        out = os.path.join(d, "case")
-        r = subprocess.run([z.PCAPCASE, "analyze", "-q", "-o", out, pcap],
-                           capture_output=True, text=True, timeout=300)
-        c.eq(r.returncode, 0, f"exit status ({r.stderr[:200]})")
-        rows = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
-        arts = set(n.split(".")[0] for n in os.listdir(os.path.join(out, "artifacts")))
+        rows, arts = analyze(c, pcap, os.path.join(d, "case"), "built")
 
         sections = [(r["section"], r["sha256"], r["seen_bytes"], r.get("truncated_reason"))
                     for r in rows if r.get("section")]
