@@ -241,6 +241,13 @@ static void on_message_data(void *ctx, const uint8_t *p, size_t n, uint64_t fram
     }
 }
 
+static void on_message_wire(void *ctx, const uint8_t *p, size_t n)
+{
+    mailbox_state_t *s = ctx;
+    if (s->msg)
+        mailmsg_wire(s->msg, p, n);
+}
+
 static void on_message_gap(void *ctx, uint64_t len)
 {
     mailbox_state_t *s = ctx;
@@ -276,7 +283,7 @@ static void on_starttls(void *ctx)
 
 static const mailbox_callbacks_t mailbox_cb = {on_message_begin, on_message_data, on_message_gap,
                                                on_message_end,   on_credential,   on_starttls,
-                                               on_section_begin, on_structure};
+                                               on_section_begin, on_structure,    on_message_wire};
 
 static void *pop3_open(void *ctx)
 {

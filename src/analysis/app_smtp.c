@@ -51,6 +51,13 @@ static void on_message_gap(void *ctx, uint64_t len)
         mailmsg_gap(s->msg, len);
 }
 
+static void on_message_wire(void *ctx, const uint8_t *p, size_t n)
+{
+    smtp_state_t *s = ctx;
+    if (s->msg)
+        mailmsg_wire(s->msg, p, n);
+}
+
 static void on_message_end(void *ctx, bool complete)
 {
     smtp_state_t *s = ctx;
@@ -98,7 +105,7 @@ static void on_starttls(void *ctx)
 
 static const smtp_callbacks_t smtp_cb = {on_message_begin, on_message_data, on_message_gap,
                                          on_message_end,   on_txn,          on_credential,
-                                         on_starttls};
+                                         on_starttls,      on_message_wire};
 
 static void *smtp_new(const an_ctx_t *ctx, conn_t *c)
 {

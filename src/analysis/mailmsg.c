@@ -33,6 +33,9 @@ struct mailmsg {
     bool attached_only;      /* carve only message/rfc822 parts (the whole is carved) */
     unsigned nesting;        /* messages around this one */
     mailmsg_t *attached;     /* the message/rfc822 part being read, parsed as a message */
+    carve_t wire;            /* the message as sent (dot-stuffing kept), when fed */
+    bool wire_open;          /* ... begun */
+    bool wire_kept;          /* ... ended, and different from the message */
     char *section;           /* an IMAP section fetched alone ("BODY[2]"), NULL for a message */
     bool decode;             /* its bytes go to the MIME parser (always for a message) */
 };
@@ -53,8 +56,15 @@ static void report(mailmsg_t *m, const carve_t *cv, const char *fuid, const char
     f.declared_mime = declared;
     f.is_orig = m->is_orig;
     f.decrypted = m->ctx->decrypted;
-    if (cv == &m->whole)
+    if (cv == &m->whole) {
         f.section = m->section;
+        if (m->wire_kept) {
+            f.content_encoding = "dot-stuffing";
+            f.encoded_sha256 = m->wire.sha256;
+            f.encoded_extracted = m->wire.kept;
+            f.encoded_partial = m->wire.truncated_reason != NULL;
+        }
+    }
     m->ctx->records->file(m->ctx->records->ctx, &f);
 }
 
@@ -190,10 +200,22 @@ void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_n
         imf_feed(m->imf, p, n);
 }
 
+void mailmsg_wire(mailmsg_t *m, const uint8_t *p, size_t n)
+{
+    if (m->ended || m->attached_only)
+        return;
+    if (!m->wire_open)
+        carve_begin(&m->wire, m->ctx);
+    m->wire_open = true;
+    carve_data(&m->wire, p, n, m->frame, m->ts);
+}
+
 void mailmsg_gap(mailmsg_t *m, uint64_t len)
 {
     if (m->ended)
         return;
+    if (m->wire_open)
+        carve_gap(&m->wire, len);
     if (!m->attached_only)
         carve_gap(&m->whole, len);
     if (m->decode)
@@ -216,6 +238,11 @@ void mailmsg_end(mailmsg_t *m, bool complete)
     if (!complete && !m->whole.truncated_reason)
         m->whole.truncated_reason = "unterminated";
     carve_end(&m->whole);
+    if (m->wire_open && m->wire.seen != m->whole.seen) { /* dots were stuffed: keep what was sent */
+        m->wire.truncated_reason = m->whole.truncated_reason;
+        carve_end(&m->wire);
+        m->wire_kept = true;
+    }
     if (m->whole.seen) {
         carve_fuid(m->conn.uid, m->index * MAILMSG_PART_SLOTS, m->fuid);
         report(m, &m->whole, m->fuid, NULL, m->section ? NULL : "message/rfc822");
@@ -249,6 +276,8 @@ void mailmsg_free(mailmsg_t *m)
         carve_free(&m->part);
     if (!m->attached_only)
         carve_free(&m->whole);
+    if (m->wire_open)
+        carve_free(&m->wire); /* unchanged from the message: dropped unseen */
     for (size_t i = 0; i < m->nfuids; i++)
         free(m->fuids[i]);
     free(m->fuids);

@@ -55,6 +55,12 @@ mailmsg_t *mailmsg_new_section(const an_ctx_t *ctx, const conn_t *c, const char 
 void mailmsg_set_partial(mailmsg_t *m, const char *why);
 void mailmsg_data(mailmsg_t *m, const uint8_t *p, size_t n, uint64_t frame, ts_ns_t ts);
 void mailmsg_gap(mailmsg_t *m, uint64_t len);
+/* The message as sent, when its carrier changed it (SMTP DATA and POP3
+ * undo dot-stuffing): fed beside mailmsg_data.  When it differs from the
+ * message (a dot was stuffed), it is kept too, as the message row's
+ * encoded_sha256 / encoded_extracted (content_encoding "dot-stuffing"):
+ * the bytes that crossed the wire, and what tshark exports. */
+void mailmsg_wire(mailmsg_t *m, const uint8_t *p, size_t n);
 /* The message ended (complete: its end marker came); its files are
  * reported.  Idempotent. */
 void mailmsg_end(mailmsg_t *m, bool complete);

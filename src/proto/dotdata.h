@@ -25,13 +25,24 @@ typedef struct dotdata {
     unsigned state;
     bool done;
     dotdata_sink_fn sink;
+    dotdata_sink_fn wire; /* NULL, or the message as sent (dotdata_set_wire) */
     void *ctx;
-    uint64_t out; /* message bytes produced */
-    size_t nbuf;
+    uint64_t out;       /* message bytes produced */
+    uint64_t unstuffed; /* stuffing dots removed */
+    size_t nbuf, nwire;
     uint8_t buf[DOTDATA_OUT_CHUNK];
+    uint8_t wbuf[DOTDATA_OUT_CHUNK];
 } dotdata_t;
 
 void dotdata_init(dotdata_t *d, dotdata_sink_fn sink, void *ctx);
+/* Also hand wire (same ctx) the message as it was sent: the stuffing kept,
+ * the terminating line left out (what tshark exports as an imf object).
+ * Each wire piece comes after the sink's pieces for the same input. */
+void dotdata_set_wire(dotdata_t *d, dotdata_sink_fn wire);
+static inline uint64_t dotdata_unstuffed(const dotdata_t *d)
+{
+    return d->unstuffed;
+}
 /* Feed bytes; returns how many were used (all of them unless the
  * terminator was reached, after which dotdata_done() is true). */
 size_t dotdata_feed(dotdata_t *d, const uint8_t *p, size_t n);

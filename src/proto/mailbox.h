@@ -33,6 +33,9 @@ typedef struct mailbox_callbacks {
      * its opening parenthesis to the end of the response line (imap_body.h
      * reads it). */
     void (*structure)(void *ctx, unsigned msgno, const uint8_t *p, size_t n);
+    /* POP3 only (may be NULL): the message as sent, dot-stuffing kept (the
+     * terminating "." line left out), in pieces after message_data's. */
+    void (*message_wire)(void *ctx, const uint8_t *p, size_t n);
 } mailbox_callbacks_t;
 
 #endif

@@ -183,6 +183,13 @@ static void message_sink(void *ctx, const uint8_t *p, size_t n)
         s->cb->message_data(s->ctx, p, n, s->frame);
 }
 
+static void wire_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    pop3_session_t *s = ctx;
+    if (s->message)
+        s->cb->message_wire(s->ctx, p, n);
+}
+
 static void greeting(pop3_session_t *s, cursor_t line)
 {
     s->greeted = true;
@@ -227,6 +234,8 @@ static void status(pop3_session_t *s, cursor_t line)
         s->ss = S_MULTI;
         s->message = p.verb == P_RETR || p.verb == P_TOP;
         dotdata_init(&s->dot, message_sink, s);
+        if (s->message && s->cb->message_wire)
+            dotdata_set_wire(&s->dot, wire_sink);
         if (s->message && s->cb->message_begin)
             s->cb->message_begin(s->ctx, p.msgno, p.verb == P_TOP);
     }

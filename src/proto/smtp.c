@@ -180,6 +180,13 @@ static void message_sink(void *ctx, const uint8_t *p, size_t n)
         s->cb->message_data(s->ctx, p, n, s->frame);
 }
 
+static void wire_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    smtp_session_t *s = ctx;
+    message_begin(s);
+    s->cb->message_wire(s->ctx, p, n);
+}
+
 /* ---- commands ---- */
 
 static void push(smtp_session_t *s, enum verb v, bool last)
@@ -284,6 +291,8 @@ static void command(smtp_session_t *s, cursor_t line)
         s->cs = C_DATA;
         s->data_bytes = false;
         dotdata_init(&s->dot, message_sink, s);
+        if (s->cb->message_wire)
+            dotdata_set_wire(&s->dot, wire_sink);
         break;
     case V_BDAT:
         bdat(s, arg);

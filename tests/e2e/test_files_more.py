@@ -142,6 +142,21 @@ def ftp(c):
         c.eq([r["filename"] for r in got.get(sha(name), [])], [fn], f"vsftpd: {name} carved")
 
 
+def stuffed(msg):
+    """msg as SMTP DATA / a POP3 answer carries it: a '.' doubled at every line start."""
+    return b"\r\n".join(b"." + l if l.startswith(b".") else l for l in msg.split(b"\r\n"))
+
+
+def wire(name):
+    """The SHA-256 of a message as sent: what the row's encoded_sha256 names."""
+    return (digest(stuffed(content(name))), "dot-stuffing")
+
+
+def wire_rows(rows, source):
+    return [(r.get("encoded_sha256"), r.get("content_encoding")) for r in rows
+            if r.get("source") == source and r.get("declared_mime_type") == "message/rfc822"]
+
+
 def mime_part_body(msg, n):
     """The body of top-level MIME part n (1-based) of a multipart message,
     byte for byte: what IMAP's BODY[n] returns (RFC 9051 6.4.5)."""
@@ -173,6 +188,11 @@ def smtp(c):
         for p in TRUTH["messages"][f"more{n}"]:
             c.check(p["sha256"] in arts, f"smtp: more{n} {p['media_type']} part carved")
     c.eq(len(log), 3, "smtp: three smtp.ndjson rows")
+    # each message as sent, dot-stuffing kept, is kept too (tshark's objects)
+    c.eq(wire_rows(rows, "SMTP"), [wire(f"mail/more{n}.eml") for n in (1, 2, 3)],
+         "smtp: the messages as sent (lines starting with '.' doubled) kept, named on the row")
+    c.check(all(h in arts for h, _ in wire_rows(rows, "SMTP")),
+            "smtp: the messages as sent are artifacts")
 
 
 def pop3(c):
@@ -184,6 +204,9 @@ def pop3(c):
     whole_ones = [(r["sha256"], r["seen_bytes"]) for r in msgs if not r.get("truncated")]
     c.eq(whole_ones, [whole(f"mail/more{n}.eml") for n in (1, 2, 3)],
          "pop3: the three RETRs are the whole messages")
+    c.eq([w for w, r in zip(wire_rows(rows, "POP3"), msgs) if not r.get("truncated")],
+         [wire(f"mail/more{n}.eml") for n in (1, 2, 3)],
+         "pop3: the RETRs as sent (dot-stuffed) kept too")
     # TOP 1 10: the header and the first ten lines of the body, never whole
     head, body = content("mail/more1.eml").split(b"\r\n\r\n", 1)
     top = head + b"\r\n\r\n" + b"".join(body.splitlines(True)[:10])

@@ -91,7 +91,11 @@ static void i_part_data(void *c, const imf_part_t *p, const uint8_t *d, size_t n
 }
 
 static const ftp_callbacks_t ftp_cb = {f_txn, f_expect, f_transfer, cred, tls};
-static const smtp_callbacks_t smtp_cb = {s_begin, m_data, m_gap, m_end, s_txn, cred, tls};
+static void m_wire(void *c, const uint8_t *p, size_t n)
+{
+    (void)c, (void)p, (void)n;
+}
+static const smtp_callbacks_t smtp_cb = {s_begin, m_data, m_gap, m_end, s_txn, cred, tls, m_wire};
 static void n_section(void *c, unsigned no, const char *item, bool partial)
 {
     (void)c, (void)no, (void)partial;
@@ -106,8 +110,8 @@ static void n_structure(void *c, unsigned no, const uint8_t *p, size_t n)
     (void)no;
     imap_bodystructure(p, n, n_part, c);
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, m_gap,     m_end,
-                                               cred,    tls,    n_section, n_structure};
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data,    m_gap,       m_end, cred,
+                                               tls,     n_section, n_structure, m_wire};
 static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 

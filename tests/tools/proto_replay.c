@@ -494,11 +494,11 @@ typedef struct driver {
 } driver_t;
 
 static const ftp_callbacks_t ftp_cb = {ftp_txn, NULL, NULL, credential, starttls};
-static const smtp_callbacks_t smtp_cb = {smtp_begin, m_data,     m_gap,   m_end,
-                                         smtp_txn,   credential, starttls};
+static const smtp_callbacks_t smtp_cb = {smtp_begin, m_data,     m_gap,    m_end,
+                                         smtp_txn,   credential, starttls, NULL};
 /* Sections fetched alone (IMAP BODY[2], ...) are not messages: skipped. */
-static const mailbox_callbacks_t mailbox_cb = {m_begin_numbered, m_data,   m_gap, m_end,
-                                               credential,       starttls, NULL,  NULL};
+static const mailbox_callbacks_t mailbox_cb = {m_begin_numbered, m_data, m_gap, m_end, credential,
+                                               starttls,         NULL,   NULL,  NULL};
 static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential, NULL};
 
 static void *ftp_open(void)

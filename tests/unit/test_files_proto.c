@@ -306,6 +306,44 @@ static void dotdata_split_anywhere(void)
     }
 }
 
+/* The message as sent beside the message: stuffing kept, a dot a sender
+ * forgot to double (".c") and a lone ".\r" inside a line as they came, the
+ * terminator left out; split anywhere. */
+typedef struct two_bufs {
+    buf_t out, wire;
+} two_bufs_t;
+static void keep_out(void *ctx, const uint8_t *p, size_t n)
+{
+    buf_append(&((two_bufs_t *)ctx)->out, p, n);
+}
+static void keep_wire(void *ctx, const uint8_t *p, size_t n)
+{
+    buf_append(&((two_bufs_t *)ctx)->wire, p, n);
+}
+
+static void dotdata_wire_split_anywhere(void)
+{
+    const char in[] = "a\r\n..b\r\n.c\r\n.\rd\r\n.\r\nQUIT\r\n";
+    const char out[] = "a\r\n.b\r\nc\r\n\rd\r\n", wire[] = "a\r\n..b\r\n.c\r\n.\rd\r\n";
+    for (size_t cut = 0; cut <= LEN(in); cut++) {
+        two_bufs_t b = {BUF_INIT, BUF_INIT};
+        dotdata_t d;
+        dotdata_init(&d, keep_out, &b);
+        dotdata_set_wire(&d, keep_wire);
+        size_t used = dotdata_feed(&d, (const uint8_t *)in, cut);
+        if (!dotdata_done(&d))
+            used += dotdata_feed(&d, (const uint8_t *)in + cut, LEN(in) - cut);
+        CU_ASSERT_TRUE(dotdata_done(&d));
+        CU_ASSERT_EQUAL(used, LEN(in) - LEN("QUIT\r\n"));
+        CU_ASSERT_EQUAL(b.out.len, LEN(out));
+        CU_ASSERT_NSTRING_EQUAL(b.out.data, out, LEN(out));
+        CU_ASSERT_EQUAL(b.wire.len, LEN(wire));
+        CU_ASSERT_NSTRING_EQUAL(b.wire.data, wire, LEN(wire));
+        CU_ASSERT_EQUAL(dotdata_unstuffed(&d), 3);
+        buf_free(&b.out), buf_free(&b.wire);
+    }
+}
+
 /* ---- FTP ---- */
 
 static void ftp_addresses(void)
@@ -421,7 +459,13 @@ static void ftp_truncated_anywhere(void)
 typedef struct mail_seen {
     buf_t log, msg;
     unsigned msgs;
+    buf_t wire; /* the messages as sent (dot-stuffing kept) */
 } mail_seen_t;
+
+static void m_wire(void *ctx, const uint8_t *p, size_t n)
+{
+    buf_append(&((mail_seen_t *)ctx)->wire, p, n);
+}
 
 static void m_begin(void *ctx, const smtp_txn_t *t)
 {
@@ -453,7 +497,8 @@ static void m_tls(void *ctx)
 {
     buf_append_str(&((mail_seen_t *)ctx)->log, "tls;");
 }
-static const smtp_callbacks_t smtp_cb = {m_begin, m_data, NULL, m_end, m_txn, m_cred, m_tls};
+static const smtp_callbacks_t smtp_cb = {m_begin, m_data, NULL,  m_end,
+                                         m_txn,   m_cred, m_tls, m_wire};
 
 /* Pipelined envelope, AUTH PLAIN with an initial response, a DATA message
  * with a stuffed dot, then BDAT in two chunks (the first holding a line
@@ -490,7 +535,7 @@ static const char smtp_want[] =
 /* Feed the turns, turn `split` cut at `cut`. */
 static void smtp_run(size_t split, size_t cut)
 {
-    mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
     smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
     for (size_t i = 0; smtp_turns[i].s; i++) {
         const uint8_t *p = (const uint8_t *)smtp_turns[i].s;
@@ -504,7 +549,10 @@ static void smtp_run(size_t split, size_t cut)
         printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), split, cut);
     CU_ASSERT_EQUAL(s.msg.len, 34);
     CU_ASSERT_NSTRING_EQUAL(s.msg.data, "Subject: one\r\n\r\n.dot\r\nA\r\n.\r\nB\r\nC\r\n", 34);
-    buf_free(&s.log), buf_free(&s.msg);
+    /* DATA's message as sent: the stuffed dot kept; BDAT has no stuffing */
+    CU_ASSERT_EQUAL(s.wire.len, 23);
+    CU_ASSERT_NSTRING_EQUAL(s.wire.data, "Subject: one\r\n\r\n..dot\r\n", 23);
+    buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
 }
 
 static void smtp_session_split_anywhere(void)
@@ -516,7 +564,7 @@ static void smtp_session_split_anywhere(void)
 
 static void smtp_bad_bdat_and_auth_login(void)
 {
-    mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
     smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
     const char *c = "AUTH LOGIN\r\nYWxpY2U=\r\ncHc=\r\nMAIL FROM:<a@x>\r\nBDAT -5\r\nmore\r\n";
     const char *r = "220 hi\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n535 no\r\n250 ok\r\n"
@@ -529,7 +577,7 @@ static void smtp_bad_bdat_and_auth_login(void)
                                              "BDAT count;");
     if (strcmp(buf_cstr(&s.log), "cred AUTH LOGIN alice pw 2;txn 1 a@x 0 521 Syntax: BDAT count;"))
         printf("\n  got %s\n", buf_cstr(&s.log));
-    buf_free(&s.log), buf_free(&s.msg);
+    buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
 }
 
 /* ---- POP3 and IMAP: messages and logins ---- */
@@ -549,8 +597,8 @@ static void n_structure(void *ctx, unsigned no, const uint8_t *p, size_t n)
     mail_seen_t *s = ctx;
     buf_printf(&s->log, "structure %u %.*s;", no, (int)n, (const char *)p);
 }
-static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data, NULL,      m_end,
-                                               m_cred,  m_tls,  n_section, n_structure};
+static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data,    NULL,        m_end, m_cred,
+                                               m_tls,   n_section, n_structure, m_wire};
 
 /* A session parser behind one interface, for the turn runner. */
 typedef struct session_ops {
@@ -592,25 +640,28 @@ static void turns_run(const session_ops_t *ops, const turn_t *turns, size_t spli
 }
 
 static void turns_split_anywhere(const session_ops_t *ops, const turn_t *turns, const char *want,
-                                 const char *msg)
+                                 const char *msg, const char *wire)
 {
     for (size_t i = 0; turns[i].s; i++)
         for (size_t cut = 0; cut <= strlen(turns[i].s); cut++) {
-            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
             turns_run(ops, turns, i, cut, false, &s);
             CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), want);
             if (strcmp(buf_cstr(&s.log), want) != 0)
                 printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), i, cut);
             CU_ASSERT_EQUAL(s.msg.len, strlen(msg));
             CU_ASSERT_NSTRING_EQUAL(s.msg.data, msg, strlen(msg));
-            buf_free(&s.log), buf_free(&s.msg);
+            CU_ASSERT_EQUAL(s.wire.len, strlen(wire));
+            if (s.wire.len && strlen(wire)) /* strncmp takes no NULL, even for 0 bytes */
+                CU_ASSERT_NSTRING_EQUAL(s.wire.data, wire, strlen(wire));
+            buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
         }
     for (size_t i = 0; turns[i].s; i++) /* truncated anywhere */
         for (size_t cut = 0; cut <= strlen(turns[i].s); cut++) {
-            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
             turns_run(ops, turns, i, cut, true, &s);
             CU_ASSERT(s.msg.len <= strlen(msg));
-            buf_free(&s.log), buf_free(&s.msg);
+            buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
         }
 }
 
@@ -633,7 +684,7 @@ static void pop3_split_anywhere(void)
     turns_split_anywhere(&pop3_ops, pop3_turns,
                          "cred APOP bob <2858.4.6b0c4e75.CPWGH6bMJMAmMwcyss8bsA==@vm> "
                          "27f70efe7e454614007e48b340d24649 1;begin 2 0;msg 12 1;tls;",
-                         "A: b\r\n\r\n.x\r\n");
+                         "A: b\r\n\r\n.x\r\n", "A: b\r\n\r\n..x\r\n");
 }
 
 /* pop3/bad-list-retr-crafted.pcap's exchange: garbage where LIST's status
@@ -654,6 +705,7 @@ static const turn_t pop3_unclosed_list_turns[] = {
 static void pop3_unclosed_listing(void)
 {
     turns_split_anywhere(&pop3_ops, pop3_unclosed_list_turns, "begin 1 0;msg 37 1;",
+                         "Subject: Crafted\r\n\r\n+OK in the body\r\n",
                          "Subject: Crafted\r\n\r\n+OK in the body\r\n");
 }
 
@@ -677,7 +729,7 @@ static const turn_t imap_turns[] = {
 static void imap_split_anywhere(void)
 {
     turns_split_anywhere(&imap_ops, imap_turns, "cred LOGIN bob se\"c t 1;begin 1 0;msg 17 1;tls;",
-                         "a3 OK fake\r\n{2}\r\n");
+                         "a3 OK fake\r\n{2}\r\n", "");
 }
 
 /* Sections fetched alone (BINARY answered with a literal8, ~{N}): a HEADER.FIELDS list (blanks and
@@ -710,7 +762,7 @@ static void imap_sections(void)
                          "structure 4 (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1));"
                          "section 3 BODY[1]<0> 1;msg 19 1;section 3 BINARY[2] 0;msg 20 1;"
                          "section 3 RFC822.TEXT 0;msg 21 1;",
-                         "F: a\r\n\r\n\r\nM: xYWIhi\x01t");
+                         "F: a\r\n\r\n\r\nM: xYWIhi\x01t", "");
 }
 
 /* BODYSTRUCTURE: leaf parts with their section numbers (RFC 9051 6.4.5),
@@ -779,7 +831,7 @@ static const turn_t imap_append_turns[] = {
 static void imap_append(void)
 {
     turns_split_anywhere(&imap_ops, imap_append_turns, "begin 0 0;msg 8 1;begin 0 0;msg 14 1;",
-                         "S: x\r\n\r\nT: y\r\n");
+                         "S: x\r\n\r\nT: y\r\n", "");
 }
 
 static void mail_truncated_anywhere(void)
@@ -787,14 +839,14 @@ static void mail_truncated_anywhere(void)
     /* every prefix of every turn: no crash, no message longer than sent */
     for (size_t stop = 0; smtp_turns[stop].s; stop++)
         for (size_t cut = 0; cut <= strlen(smtp_turns[stop].s); cut++) {
-            mail_seen_t s = {BUF_INIT, BUF_INIT, 0};
+            mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
             smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
             for (size_t i = 0; i <= stop; i++)
                 smtp_session_data(m, smtp_turns[i].client, (const uint8_t *)smtp_turns[i].s,
                                   i == stop ? cut : strlen(smtp_turns[i].s), i);
             smtp_session_free(m);
             CU_ASSERT(s.msg.len <= 34);
-            buf_free(&s.log), buf_free(&s.msg);
+            buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
         }
 }
 
@@ -1487,6 +1539,7 @@ static const cu_test_t tests[] = {
     {"MIME nesting is capped", message_nesting_is_capped},
     {"a gap marks the MIME part", message_gap_marks_the_part},
     {"dot-stuffed data split anywhere", dotdata_split_anywhere},
+    {"dot-stuffed data: the message as sent beside it", dotdata_wire_split_anywhere},
     {"FTP PORT/EPRT/PASV/EPSV", ftp_addresses},
     {"an FTP session split anywhere", ftp_session_split_anywhere},
     {"an FTP session truncated anywhere", ftp_truncated_anywhere},
