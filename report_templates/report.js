@@ -10,7 +10,7 @@
     conn: ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "resp_name", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "resp_pkts", "retransmits", "rtt_syn", "pcap", "first_frame"],
     dns: ["ts", "uid", "id.orig_h", "id.resp_h", "proto", "query", "qtype_name", "rcode_name", "answers", "TTLs", "rtt", "pcap", "frame"],
     http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "decrypted", "pcap", "request_frame"],
-    files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "decrypted", "pcap", "first_frame"],
+    files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "section", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "decrypted", "pcap", "first_frame"],
     ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "decryption", "pcap", "frame"],
     flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b.sent_past_first_point", "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point", "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "b_to_a.sent_past_first_point", "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point", "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "first_frame_a", "first_frame_b"],
     unmatched: ["ts", "point", "file", "frame", "kind", "direction", "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags", "len"],
@@ -31,8 +31,9 @@
     "b_to_a.one_way_delay.median": "B→A delay median s",
     "b_to_a.one_way_delay.p95": "B→A delay p95 s"
   };
-  // columns shown only when some row has them (--mmdb's owner and place of hosts)
-  var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1 };
+  // columns shown only when some row has them (--mmdb's owner and place of
+  // hosts; the IMAP section a file was fetched as)
+  var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1, section: 1 };
   var TIME = /(^ts$|_ts$|not_valid)/;
   // short identifiers that read wrong when broken across lines (on paper)
   var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
