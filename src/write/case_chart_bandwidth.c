@@ -44,9 +44,9 @@ static int bandwidth_of(const case_t *k, size_t from, size_t to, const char *tit
         char *sub = xasprintf("%s, %.0f-second bins, IP bytes", scope, bin);
         chart_set_subtitle(c, sub);
         free(sub);
-        chart_add_series(c, "TCP", x, v[0], nb);
-        chart_add_series(c, "UDP", x, v[1], nb);
-        chart_add_series(c, "other", x, v[2], nb);
+        case_chart_add_bins(c, "TCP", x, v[0], nb, bin);
+        case_chart_add_bins(c, "UDP", x, v[1], nb, bin);
+        case_chart_add_bins(c, "other", x, v[2], nb, bin);
         free(x);
         for (int s = 0; s < 3; s++)
             free(v[s]);

@@ -43,6 +43,20 @@ size_t case_chart_time_bins(double t0, double t1, int target, double *bin)
     return (size_t)ceil((t1 - t0) / *bin) + 1;
 }
 
+void case_chart_add_bins(chart_t *c, const char *name, const double *x, const double *v, size_t nb,
+                         double bin)
+{
+    double *sx = xcalloc(2 * nb + 1, sizeof *sx), *sv = xcalloc(2 * nb + 1, sizeof *sv);
+    for (size_t b = 0; b < nb; b++) {
+        sx[2 * b] = x[b];
+        sx[2 * b + 1] = x[b] + bin;
+        sv[2 * b] = sv[2 * b + 1] = v[b];
+    }
+    chart_add_series(c, name, sx, sv, 2 * nb);
+    free(sx);
+    free(sv);
+}
+
 /* "10.0.0.5 (name)" with the first name the host was seen under. */
 char *case_chart_host_label(const host_t *h)
 {

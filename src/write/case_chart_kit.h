@@ -49,6 +49,12 @@ bool case_chart_span(const case_t *k, double *t0, double *t1);
 /* Time bins over [t0, t1): count and width (about `target`, a clock-friendly
  * width of at least 1 s). */
 size_t case_chart_time_bins(double t0, double t1, int target, double *bin);
+/* A series of nb time bins (starting at x[b], bin wide) drawn as steps:
+ * each value holds across its bin, as a rate measured over the bin does.
+ * Straight lines between bin starts would draw a ramp where there is none
+ * (a one-second capture became a triangle falling to zero). */
+void case_chart_add_bins(chart_t *c, const char *name, const double *x, const double *v, size_t nb,
+                         double bin);
 /* Spread value evenly over the bins of v (nb of width bin from t0) that
  * [start, end] covers. */
 void case_chart_spread(double *v, size_t nb, double t0, double bin, double start, double end,

@@ -108,9 +108,9 @@ int case_chart_protocol_mix(const case_t *k, char *err, size_t errlen)
         chart_set_subtitle(c, sub);
         free(sub);
         for (size_t s = 0; s < named; s++)
-            chart_add_series(c, keys[s].name, x, v[s], nb);
+            case_chart_add_bins(c, keys[s].name, x, v[s], nb, bin);
         if (nkeys > named)
-            chart_add_series(c, "other services", x, v[named], nb);
+            case_chart_add_bins(c, "other services", x, v[named], nb, bin);
         for (size_t s = 0; s <= named; s++)
             free(v[s]);
         free(v), free(x);

@@ -87,11 +87,11 @@ int case_chart_talkers_over_time(const case_t *k, char *err, size_t errlen)
         free(sub);
         for (size_t s = 0; s < ntop; s++) {
             char *label = case_chart_host_label(&hs->v[top[s]]);
-            chart_add_series(c, label, x, v[s], nb);
+            case_chart_add_bins(c, label, x, v[s], nb, bin);
             free(label);
         }
         if (others)
-            chart_add_series(c, "all other hosts", x, v[ntop], nb);
+            case_chart_add_bins(c, "all other hosts", x, v[ntop], nb, bin);
         for (size_t s = 0; s <= ntop; s++)
             free(v[s]);
         free(x);
