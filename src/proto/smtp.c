@@ -444,6 +444,8 @@ static void client_bytes(smtp_session_t *s, cursor_t *c)
         s->bdat_left -= n;
         if (n && s->cb->message_data)
             s->cb->message_data(s->ctx, p, n, s->frame);
+        if (n && s->cb->message_wire) /* BDAT chunks are sent as they are */
+            s->cb->message_wire(s->ctx, p, n);
         if (!s->bdat_left) {
             s->cs = C_CMD;
             if (s->bdat_last)

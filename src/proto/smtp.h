@@ -63,8 +63,9 @@ typedef struct smtp_callbacks {
     void (*txn)(void *ctx, const smtp_txn_t *t);
     void (*credential)(void *ctx, const proto_cred_t *c);
     void (*starttls)(void *ctx);
-    /* May be NULL: DATA's message as sent, dot-stuffing kept (the
-     * terminating "." line left out), in pieces after message_data's. */
+    /* May be NULL: the message as sent — DATA's with its dot-stuffing kept
+     * (the terminating "." line left out), BDAT chunks as they are — in
+     * pieces after message_data's. */
     void (*message_wire)(void *ctx, const uint8_t *p, size_t n);
 } smtp_callbacks_t;
 
