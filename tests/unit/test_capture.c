@@ -10,6 +10,13 @@
 
 #define TRACE(p) corpus_path("zeek-traces/" p)
 
+/* A file of this process's own under /tmp: two test runs at once (CI and a
+ * no-corpus run, say) must not write, truncate or remove each other's. */
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "/tmp/pcapcase-test-%ld-%s", (long)getpid(), name);
+}
+
 static uint64_t count(const char *path, uint8_t sha[32], damage_t *dmg_out, int *digits,
                       uint16_t *lts, size_t *nlt)
 {
@@ -77,7 +84,8 @@ static void put16(FILE *f, uint16_t v)
 
 static void pcapng_mixing_link_types_libpcap_refuses(void)
 {
-    const char *tmp = "/tmp/pcapcase-test-mixed.pcapng";
+    char tmp[96];
+    tmp_path(tmp, sizeof tmp, "mixed.pcapng");
     FILE *f = fopen(tmp, "wb");
     put32(f, 0x0A0D0D0A), put32(f, 28), put32(f, 0x1A2B3C4D), put16(f, 1), put16(f, 0);
     put32(f, 0xFFFFFFFF), put32(f, 0xFFFFFFFF), put32(f, 28);
@@ -134,7 +142,8 @@ static void gzip_capture_read_without_unpacking(void)
 static void truncated_file_reports_damage_and_hashes_everything(void)
 {
     CU_REQUIRE_CORPUS();
-    const char *tmp = "/tmp/pcapcase-test-truncated.pcap";
+    char tmp[96];
+    tmp_path(tmp, sizeof tmp, "truncated.pcap");
     FILE *in = fopen(TRACE("http/get.pcap"), "rb"), *out = fopen(tmp, "wb");
     char data[4000];
     size_t n = fread(data, 1, sizeof data, in);
@@ -224,7 +233,8 @@ static void write_big_pcap(const char *path, unsigned n)
  * error with the frame it stopped at, not a crash. */
 static void a_file_larger_than_the_ring_and_one_that_shrinks(void)
 {
-    const char *tmp = "/tmp/pcapcase-test-big.pcap";
+    char tmp[96];
+    tmp_path(tmp, sizeof tmp, "big.pcap");
     const unsigned n = 12000; /* 12.2 MB */
     write_big_pcap(tmp, n);
     uint8_t sha[32];
