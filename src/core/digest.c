@@ -188,6 +188,8 @@ static void hold(digest_set_t *d, const void *p, size_t n)
 
 void digest_set_update(digest_set_t *d, const void *p, size_t n)
 {
+    if (!n) /* nothing to hash (callers may pass NULL with it) */
+        return;
     if (!d->streaming && d->nheld + n > DIGEST_HOLD_MAX)
         start_streaming(d);
     if (!d->streaming) {
