@@ -361,16 +361,26 @@ static bool append_url_host(const char *h, size_t n, buf_t *key, const char **wh
     return true;
 }
 
-/* Scheme and authority (refanged): the host and a port other than the
- * scheme's default into key. */
+/* A port the key leaves out: the scheme is not in the key (as in Zeek's
+ * Intel::URL), so neither are the ports of the web's two schemes.  A key
+ * must read back to itself: with https's 443 alone dropped, "https://h:80/"
+ * gave "h:80/", which read without its scheme is "h/"; and decrypted HTTPS
+ * requests, written "h:443/..." as Zeek's build_url does, must meet
+ * "https://h/..." indicators. */
+static bool web_port(long port)
+{
+    return port == 80 || port == 443;
+}
+
+/* Scheme and authority (refanged): the host and a port other than 80 and
+ * 443 into key. */
 static bool append_url_authority(const char *in, size_t n, buf_t *key, const char **why)
 {
-    long default_port = 80;
     size_t sl = scheme_len(in, n);
     if (sl) {
-        if (sl == 5 && strncasecmp(in, "https", 5) == 0)
-            default_port = 443;
-        else if (!(sl == 4 && strncasecmp(in, "http", 4) == 0)) {
+        bool web = (sl == 4 && strncasecmp(in, "http", 4) == 0) ||
+                   (sl == 5 && strncasecmp(in, "https", 5) == 0);
+        if (!web) {
             *why = "only http:// and https:// URLs are matched";
             return false;
         }
@@ -399,7 +409,7 @@ static bool append_url_authority(const char *in, size_t n, buf_t *key, const cha
         *why = "the URL's port is not a number from 0 to 65535";
         return false;
     }
-    if (port != default_port)
+    if (!web_port(port))
         buf_printf(key, ":%ld", port);
     return true;
 }

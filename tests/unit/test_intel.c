@@ -87,8 +87,16 @@ static void urls_lose_scheme_default_port_fragment_and_user_info(void)
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "c2.bad-domain.test/beacon"), beacon);
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "https://www.example-shop.test:443/admin/"),
                            "www.example-shop.test/admin/");
+    /* 80 and 443 are left out whatever the scheme: the key has none, and
+     * must read back to itself (fuzz_intel: "https://h:80/8" gave "h:80/8",
+     * which reads as "h/8"); decrypted HTTPS is written "h:443/..." */
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://www.example-shop.test:443/admin/"),
-                           "www.example-shop.test:443/admin/");
+                           "www.example-shop.test/admin/");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "hxxps://c2.bad-domain.test:80/8"),
+                           "c2.bad-domain.test/8");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "c2.bad-domain.test:443/8"), "c2.bad-domain.test/8");
+    CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "https://c2.bad-domain.test:8443/8"),
+                           "c2.bad-domain.test:8443/8");
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://admin:secret@www.example-shop.test"),
                            "www.example-shop.test/");
     CU_ASSERT_STRING_EQUAL(norm(INTEL_URL, "http://[2001:DB8::1]:8080/a?b=%2f%7e"),
