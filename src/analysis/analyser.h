@@ -28,7 +28,8 @@
  *     keys, hands the decrypted application data to an inner analyser of
  *     the same connection (an_inner_*): the entry whose alpn is the
  *     protocol the handshake chose, else the first entry with an alpn
- *     whose detect() accepts the first plaintext bytes.  Its context says
+ *     whose detect() accepts the first plaintext bytes — an AN_EXPECTED
+ *     entry (an announced FTP data connection) before those.  Its context says
  *     decrypted, so its records are marked.  After STARTTLS the inner
  *     analyser is the plain-text one the connection started with
  *     (an_inner_new_starttls), resumed past its greeting.
@@ -130,7 +131,13 @@ enum {
     /* With AN_STARTTLS: the plaintext of the TLS that follows continues
      * this protocol, and (with the session's keys) this analyser reads it,
      * resumed past its greeting (an_inner_new_starttls). */
-    AN_STARTTLS_RESUMES = 2
+    AN_STARTTLS_RESUMES = 2,
+    /* Its detect() matches a connection another analyser announced (an
+     * FTP data channel, by addresses and port), not bytes: inside decrypted
+     * TLS (FTP's PROT P data connections) it is asked before the entries
+     * that go by the plaintext's first bytes, and a file starting "GET "
+     * stays a file. */
+    AN_EXPECTED = 4
 };
 
 struct analyser {

@@ -38,13 +38,18 @@ typedef struct ftp_channel {
     bool claimed, done, reported;
     conn_ident_t data;
     char fuid[UID_LEN];
-    bool is_orig;  /* the data connection's originator sent the file */
-    uint64_t rest; /* REST offset: the bytes carried start there in the file */
-    carve_t cv;    /* the finished file, until reported */
+    bool is_orig;   /* the data connection's originator sent the file */
+    bool decrypted; /* carried in TLS (PROT P), decrypted with the key log */
+    uint64_t rest;  /* REST offset: the bytes carried start there in the file */
+    carve_t cv;     /* the finished file, until reported */
 } ftp_channel_t;
 
 struct ftp_registry {
-    const an_ctx_t *ctx; /* the control analyser's */
+    /* the capture's sink and damage table: every context of the capture
+     * shares them, and the one that made the registry may be an inner
+     * stream's (FTP in a CONNECT tunnel), freed before the capture ends */
+    const record_sink_t *records;
+    damage_t *damage;
     ftp_channel_t *head, **tail;
     size_t n, unclaimed;
     bool full_noted;
@@ -114,7 +119,8 @@ static ftp_registry_t *registry(const an_ctx_t *ctx)
 {
     if (!ctx->shared->ftp) {
         ftp_registry_t *r = xcalloc(1, sizeof *r);
-        r->ctx = ctx;
+        r->records = ctx->records;
+        r->damage = ctx->damage;
         r->tail = &r->head;
         ctx->shared->ftp = r;
     }
@@ -157,7 +163,8 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
         f.source = "FTP";
         f.filename = ch->name;
         f.is_orig = ch->is_orig;
-        r->ctx->records->file(r->ctx->records->ctx, &f);
+        f.decrypted = ch->decrypted;
+        r->records->file(r->records->ctx, &f);
     }
     carve_free(&ch->cv);
 }
@@ -200,7 +207,7 @@ static void on_expect(void *ctx, const ftp_data_channel_t *d)
     ftp_registry_t *r = s->reg;
     if (r->n >= FTP_MAX_CHANNELS) {
         if (!r->full_noted)
-            damage_note(s->ctx->damage, "limit.ftp_data_channels", s->frame);
+            damage_note(r->damage, "limit.ftp_data_channels", s->frame);
         r->full_noted = true;
         return;
     }
@@ -249,7 +256,8 @@ static void on_credential(void *ctx, const proto_cred_t *c)
 
 static void on_starttls(void *ctx)
 {
-    (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
+    (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello;
+                * with the session's keys a new state reads on inside it */
 }
 
 /* Zeek's build_url_ftp: ftp://host/path, the path from cwd and arg. */
@@ -309,6 +317,7 @@ static void on_txn(void *ctx, const ftp_txn_t *t)
                       .passive = t->data.passive,
                       .dc_resp_p = t->data.port,
                       .fuid = ch && ch->claimed ? ch->fuid : NULL,
+                      .decrypted = s->ctx->decrypted,
                       .cmd_frame = t->cmd_frame,
                       .reply_frame = t->reply_frame};
     if (t->has_data_channel) {
@@ -329,6 +338,8 @@ static void *ftp_new(const an_ctx_t *ctx, conn_t *c)
     an_conn_ident(c, &s->id);
     s->reg = registry(ctx);
     s->fc = ftp_conn_new(&ftp_cb, s);
+    if (ctx->starttls_from) /* the decrypted rest of a session after AUTH TLS */
+        ftp_conn_resume_in_tls(s->fc);
     return s;
 }
 
@@ -376,7 +387,7 @@ static void ftp_finish(void *state)
 static void ftp_capture_end(const an_ctx_t *ctx)
 {
     ftp_registry_t *r = ctx->shared->ftp;
-    if (!r || r->ctx != ctx)
+    if (!r)
         return;
     for (ftp_channel_t *ch = r->head, *next; ch; ch = next) {
         next = ch->next;
@@ -420,6 +431,7 @@ static void *data_new(const an_ctx_t *ctx, conn_t *c)
     d->ch = find_channel(r, c);
     if (d->ch) {
         d->ch->claimed = true;
+        d->ch->decrypted = ctx->decrypted;
         r->unclaimed--;
         an_conn_ident(c, &d->ch->data);
         carve_fuid(c->uid, 0, d->ch->fuid);

@@ -41,7 +41,18 @@ typedef struct tls_state {
     buf_t early;         /* client records before the ServerHello: [u32 len][record]... */
     uint64_t early_lost; /* records dropped past TLS_MAX_EARLY_RECORDS */
     an_inner_t *inner;   /* the protocol in the plaintext */
+    /* The responder is the TLS client: its ClientHello came first.  An FTP
+     * data connection in active mode under PROT P: the server connects,
+     * the FTP client still runs TLS's client side (RFC 4217 section 9). */
+    bool client_is_resp;
+    bool started; /* a first byte came: client_is_resp is decided */
 } tls_state_t;
+
+/* Is the connection's side is_orig TLS's client? */
+static bool client_side(const tls_state_t *s, bool is_orig)
+{
+    return is_orig != s->client_is_resp;
+}
 
 /* Authenticated plaintext: handshake messages back to the handshake
  * parser (TLS 1.3 EncryptedExtensions and Certificate), application data
@@ -50,13 +61,13 @@ static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t 
 {
     tls_state_t *s = ctx;
     if (type == TLS_CT_HANDSHAKE) {
-        tls_handshake_plain(s->t, dir == 0, p, n);
+        tls_handshake_plain(s->t, dir == 0, p, n); /* dir 0: TLS's client */
     } else if (type == TLS_CT_APPLICATION_DATA && n) {
         if (!s->inner)
             s->inner = s->an->starttls_from
                            ? an_inner_new_starttls(s->an, s->c)
                            : an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
-        an_inner_data(s->inner, dir == 0, p, n, s->cur_frame, s->cur_ts);
+        an_inner_data(s->inner, (dir == 0) != s->client_is_resp, p, n, s->cur_frame, s->cur_ts);
     }
 }
 
@@ -125,8 +136,11 @@ static void ssl_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint
     }
     s->cur_frame = frame;
     s->cur_ts = ts;
+    if (!s->started) /* only a ClientHello starts TLS from the responder (app_tls_detect) */
+        s->client_is_resp = !is_orig;
+    s->started = true;
     size_t before = tls_info(s->t)->nchain;
-    tls_data(s->t, is_orig, p, n);
+    tls_data(s->t, client_side(s, is_orig), p, n);
     if (!before && tls_info(s->t)->nchain)
         s->cert_frame = frame;
 }
@@ -135,9 +149,9 @@ static void ssl_gap(void *state, bool is_orig, uint64_t len)
 {
     tls_state_t *s = state;
     /* the record layer is lost in that direction, whatever the length */
-    tls_gap(s->t, is_orig);
+    tls_gap(s->t, client_side(s, is_orig));
     if (s->dec)
-        tls_decrypt_lost(s->dec, is_orig ? 0 : 1);
+        tls_decrypt_lost(s->dec, client_side(s, is_orig) ? 0 : 1);
     if (s->inner)
         an_inner_gap(s->inner, is_orig, len); /* at least this much plaintext is missing */
 }
@@ -258,7 +272,8 @@ const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_fin
 bool app_tls_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {
     (void)ctx, (void)c;
-    return is_orig && tls_detect(p, n);
+    /* the responder starts TLS only as a client (active-mode FTPS data) */
+    return is_orig ? tls_detect(p, n) : app_tls_client_hello(p, n);
 }
 
 bool app_tls_client_hello(const uint8_t *p, size_t n)

@@ -64,14 +64,16 @@ an_inner_t *an_inner_new_tunnel(const an_ctx_t *outer, conn_t *c, uint16_t targe
     return in;
 }
 
-/* Can entry a run on this inner stream? */
+/* Can entry a run on this inner stream?  In a tunnel every TCP entry; in
+ * decrypted TLS those named by an ALPN and the announced connections
+ * (AN_EXPECTED: an FTP data channel under PROT P). */
 static bool eligible(const an_inner_t *in, const analyser_t *a)
 {
-    return a->ops && (a->transport & AN_TCP) && (in->tunnel || a->alpn);
+    return a->ops && (a->transport & AN_TCP) && (in->tunnel || a->alpn || (a->flags & AN_EXPECTED));
 }
 
 /* The entry named by the ALPN, else the first inner-capable one that takes
- * these bytes, or NULL. */
+ * these bytes — an announced connection's entry first — or NULL. */
 static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const uint8_t *p,
                                       size_t n)
 {
@@ -81,12 +83,14 @@ static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const 
     conn_t seen = *in->c; /* a tunnel's as if to its target (shallow: detectors only read) */
     if (in->tunnel)
         seen.resp_p = in->target_port;
-    for (const analyser_t *a = analysers; a->name; a++) {
-        an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
-        probe.self = a;
-        if (eligible(in, a) && a->detect(&probe, &seen, is_orig, p, n))
-            return a;
-    }
+    for (int expected = 1; expected >= 0; expected--)
+        for (const analyser_t *a = analysers; a->name; a++) {
+            an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
+            probe.self = a;
+            if (!(a->flags & AN_EXPECTED) == !expected && eligible(in, a) &&
+                a->detect(&probe, &seen, is_orig, p, n))
+                return a;
+        }
     return NULL;
 }
 

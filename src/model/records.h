@@ -182,6 +182,7 @@ typedef struct ftp_record {
     ipaddr_t dc_orig, dc_resp; /* who connects to whom for the data */
     uint16_t dc_resp_p;
     const char *fuid; /* the file on the data channel, when one started */
+    bool decrypted;   /* read inside TLS after AUTH TLS, decrypted with the key log */
     uint64_t cmd_frame, reply_frame;
 } ftp_record_t;
 

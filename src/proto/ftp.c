@@ -30,6 +30,7 @@ struct ftp_conn {
     unsigned code;
     bool in_multiline;
     bool greeted, tls, user_reported;
+    bool in_tls;    /* reading the decrypted rest after AUTH TLS (tls: stop reading) */
     bool after_gap; /* a gap may have eaten a reply: realign on the next ones */
     unsigned overlong, dropped, uncoded;
 };
@@ -44,6 +45,12 @@ ftp_conn_t *ftp_conn_new(const ftp_callbacks_t *cb, void *ctx)
     f->cwd = xstrdup(".");
     f->size_value = -1;
     return f;
+}
+
+void ftp_conn_resume_in_tls(ftp_conn_t *f)
+{
+    f->greeted = true;
+    f->in_tls = true;
 }
 
 unsigned ftp_conn_overlong(const ftp_conn_t *f)
@@ -324,7 +331,7 @@ static void apply(ftp_conn_t *f, const pending_t *p, unsigned code, cursor_t msg
             f->size_path = xstrdup(p->arg);
             f->size_value = (int64_t)v;
         }
-    } else if (strcmp(p->cmd, "AUTH") == 0 && code == 234 && !f->tls) {
+    } else if (strcmp(p->cmd, "AUTH") == 0 && code == 234 && !f->tls && !f->in_tls) {
         f->tls = true;
         if (f->cb->starttls)
             f->cb->starttls(f->ctx);

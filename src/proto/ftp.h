@@ -76,6 +76,10 @@ typedef struct ftp_conn ftp_conn_t;
 ftp_conn_t *ftp_conn_new(const ftp_callbacks_t *cb, void *ctx);
 void ftp_conn_data(ftp_conn_t *f, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
 void ftp_conn_gap(ftp_conn_t *f, bool is_orig, uint64_t len);
+/* The connection continues inside TLS after AUTH TLS (the decrypted
+ * plaintext, read by a new parser): no greeting comes there, and the
+ * TLS is already on. */
+void ftp_conn_resume_in_tls(ftp_conn_t *f);
 /* Report commands still waiting (reply_code 0) and free.  NULL-safe. */
 void ftp_conn_free(ftp_conn_t *f);
 /* Lines cut at FTP_MAX_LINE, commands dropped past FTP_MAX_PENDING. */

@@ -20,6 +20,7 @@ const log_column_t log_ftp_columns[] = {
     {"data_channel.resp_h", LOG_ADDR, LOG_IN_SHEET},
     {"data_channel.resp_p", LOG_PORT, LOG_IN_SHEET},
     {"fuid", LOG_STRING, LOG_IN_SHEET},
+    {"decrypted", LOG_BOOL, LOG_IN_SHEET},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
     {"command_frame", LOG_COUNT, 0},
     {"reply_frame", LOG_COUNT, 0},
@@ -47,6 +48,8 @@ void log_ftp_row(buf_t *out, const ftp_record_t *f, const char *pcap, int ts_dig
         jw_kv_uint(&w, "data_channel.resp_p", f->dc_resp_p);
     }
     log_kv_text(&w, "fuid", f->fuid);
+    if (f->decrypted) /* only there when true: rows of plain traffic are unchanged */
+        jw_kv_bool(&w, "decrypted", true);
     jw_kv_str(&w, "pcap", pcap);
     if (f->cmd_frame)
         jw_kv_uint(&w, "command_frame", f->cmd_frame);
