@@ -25,9 +25,13 @@
 #   sudo tests/lab/files/record_ftps.sh   (root: ip netns, tcpdump, useradd)
 #
 # vsftpd keeps its default require_ssl_reuse=YES: each data connection must
-# resume the control connection's TLS session (curl offers it: a session ID
-# in TLS 1.2, a session ticket / pre_shared_key in TLS 1.3), as real FTPS
-# servers demand against data-connection hijacking.  The certificate is
+# resume the control connection's TLS session, as real FTPS servers demand
+# against data-connection hijacking.  Seen in the recording: TLS 1.2 data
+# connections are abbreviated handshakes (ServerHello, ChangeCipherSpec,
+# Finished; no Certificate); TLS 1.3 ones get a HelloRetryRequest, then a
+# second ClientHello whose pre_shared_key the server accepts.  In active
+# mode vsftpd opens the TCP connection and the FTP client, which accepted
+# it, sends the ClientHello (RFC 4217 section 7).  The certificate is
 # self-signed, made at record time; the files come from a fixed seed, so only
 # the TLS keys, ports, times and the listing's dates change between
 # recordings.  The capture is kept only when every download equals its
@@ -184,14 +188,23 @@ cp "$WORK/ftps.pcap" "$WORK/ftps.keys" "$OUT/"
 $PY - "$SRC" "$GOT" "$FTPUSER" "$FTPPASS" "$OUT/ftps.json" <<'PY'
 import hashlib, json, os, sys
 src, got, user, password, out = sys.argv[1:]
-def facts(path):
-    data = open(path, "rb").read()
+def hashed(data):
     return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+def facts(path):
+    return hashed(open(path, "rb").read())
+# curl turns the CR LF line ends of an ASCII transfer (LIST) into LF when it
+# writes them; vsftpd sends each listing line with CR LF: the bytes on the
+# wire (what a decrypting analyser sees) are curl's with LF made CR LF again.
+def listing(path):
+    got = open(path, "rb").read()
+    assert b"\r" not in got and got.endswith(b"\n"), "listing: not LF lines"
+    return {**hashed(got.replace(b"\n", b"\r\n")), "as_curl_wrote": hashed(got)}
 CURL, FTPLIB = "curl 7.88 --ssl-reqd", "python3 ftplib.FTP_TLS"
 def transfer(session, client, command, name, path, tls, mode):
     return {"session": session, "client": client,
             "auth": "AUTH SSL" if client == CURL else "AUTH TLS",
-            "command": command, "name": name, "tls": tls, "mode": mode, **facts(path)}
+            "command": command, "name": name, "tls": tls, "mode": mode,
+            **(listing(path) if command == "LIST" else facts(path))}
 transfers = [
     transfer("a", CURL, "RETR", "blob.bin", f"{src}/blob.bin", "TLSv1.3", "passive EPSV"),
     transfer("a", CURL, "STOR", "upload.bin", f"{src}/upload.bin", "TLSv1.3", "passive EPSV"),
@@ -205,7 +218,7 @@ truth = {"server": "vsftpd 3.0.3 (Debian), require_ssl_reuse=YES",
          "note": "one control connection per transfer, each switched to TLS (curl: AUTH SSL; "
                  "ftplib: AUTH TLS), then PBSZ 0, PROT P, CWD pub and the command with the bare "
                  "name; LIST (of pub/) has no argument: its size and sha256 are the listing's bytes "
-                 "as curl received them",
+                 "on the wire (CR LF lines), as_curl_wrote those of the file curl wrote (LF lines)",
          "transfers": transfers}
 with open(out, "w") as f:
     json.dump(truth, f, indent=1, sort_keys=True)
