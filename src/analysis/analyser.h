@@ -28,8 +28,10 @@
  *     keys, hands the decrypted application data to an inner analyser of
  *     the same connection (an_inner_*): the entry whose alpn is the
  *     protocol the handshake chose, else the first entry with an alpn
- *     whose detect() accepts the first plaintext bytes — an AN_EXPECTED
- *     entry (an announced FTP data connection) before those.  Its context says
+ *     whose detect() accepts the first plaintext bytes — before those an
+ *     AN_EXPECTED entry (an announced FTP data connection), then the entry
+ *     whose tls_ports has the server's port (IMAPS, POP3S, SMTPS, FTPS,
+ *     DNS over TLS: implicit TLS).  Its context says
  *     decrypted, so its records are marked.  After STARTTLS the inner
  *     analyser is the plain-text one the connection started with
  *     (an_inner_new_starttls), resumed past its greeting.
@@ -155,6 +157,11 @@ struct analyser {
     /* NULL, or the ALPN protocol id (RFC 7301) that names this protocol
      * inside TLS: such an entry may run on a decrypted stream. */
     const char *alpn;
+    /* NULL, or this protocol's well-known ports over implicit TLS (TLS from
+     * the first byte, RFC 8314: submissions 465, IMAPS 993, POP3S 995; FTPS
+     * 990; DNS over TLS 853), 0-terminated: a decrypted stream to one of
+     * them, without an ALPN, is this protocol. */
+    const uint16_t *tls_ports;
 };
 
 /* The table (analysers.c), ended by an entry with name NULL. */

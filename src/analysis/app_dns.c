@@ -39,6 +39,7 @@ static void emit(const an_ctx_t *ctx, const conn_t *c, const dns_msg_t *q, ts_ns
                  uint64_t qframe, const dns_msg_t *r, ts_ns_t rts, uint64_t rframe, bool tcp)
 {
     dns_exchange_t x = {.tcp = tcp,
+                        .transport = ctx->decrypted ? "dot" : NULL, /* DNS over TLS, decrypted */
                         .query = q,
                         .response = r,
                         .query_ts = qts,

@@ -76,7 +76,7 @@ static void on_txn(void *ctx, const smtp_txn_t *t)
                        .rcptto = t->rcptto,
                        .nrcpt = t->nrcpt,
                        .last_reply = t->last_reply,
-                       .tls = t->tls,
+                       .tls = t->tls || s->ctx->decrypted, /* implicit TLS too */
                        .decrypted = s->ctx->decrypted,
                        .first_frame = t->first_frame,
                        .last_frame = t->last_frame};

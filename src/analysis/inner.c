@@ -65,15 +65,29 @@ an_inner_t *an_inner_new_tunnel(const an_ctx_t *outer, conn_t *c, uint16_t targe
 }
 
 /* Can entry a run on this inner stream?  In a tunnel every TCP entry; in
- * decrypted TLS those named by an ALPN and the announced connections
- * (AN_EXPECTED: an FTP data channel under PROT P). */
+ * decrypted TLS those named by an ALPN, the announced connections
+ * (AN_EXPECTED: an FTP data channel under PROT P) and those with implicit
+ * TLS ports. */
 static bool eligible(const an_inner_t *in, const analyser_t *a)
 {
-    return a->ops && (a->transport & AN_TCP) && (in->tunnel || a->alpn || (a->flags & AN_EXPECTED));
+    return a->ops && (a->transport & AN_TCP) &&
+           (in->tunnel || a->alpn || a->tls_ports || (a->flags & AN_EXPECTED));
 }
 
-/* The entry named by the ALPN, else the first inner-capable one that takes
- * these bytes — an announced connection's entry first — or NULL. */
+/* Does eligible entry a take these bytes on connection seen? */
+static bool takes(const an_inner_t *in, const analyser_t *a, const conn_t *seen, bool is_orig,
+                  const uint8_t *p, size_t n)
+{
+    an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
+    probe.self = a;
+    return eligible(in, a) && a->detect(&probe, seen, is_orig, p, n);
+}
+
+/* The entry for an inner stream, or NULL: the one the ALPN names; else an
+ * announced connection's (ftp-data: the file may start with any bytes);
+ * else, in TLS, the one whose implicit-TLS port the server listens on
+ * (IMAPS, POP3S, SMTPS, FTPS, DNS over TLS: the protocol starts with the
+ * plaintext, greeting included); else the first that takes these bytes. */
 static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const uint8_t *p,
                                       size_t n)
 {
@@ -83,14 +97,15 @@ static const analyser_t *choose_inner(const an_inner_t *in, bool is_orig, const 
     conn_t seen = *in->c; /* a tunnel's as if to its target (shallow: detectors only read) */
     if (in->tunnel)
         seen.resp_p = in->target_port;
-    for (int expected = 1; expected >= 0; expected--)
-        for (const analyser_t *a = analysers; a->name; a++) {
-            an_ctx_t probe = in->ctx; /* detectors see the entry they would run as */
-            probe.self = a;
-            if (!(a->flags & AN_EXPECTED) == !expected && eligible(in, a) &&
-                a->detect(&probe, &seen, is_orig, p, n))
-                return a;
-        }
+    for (const analyser_t *a = analysers; a->name; a++)
+        if ((a->flags & AN_EXPECTED) && takes(in, a, &seen, is_orig, p, n))
+            return a;
+    for (const analyser_t *a = analysers; !in->tunnel && a->name; a++)
+        if (a->ops && a->tls_ports && an_port_in(a->tls_ports, in->c->resp_p))
+            return a;
+    for (const analyser_t *a = analysers; a->name; a++)
+        if (!(a->flags & AN_EXPECTED) && takes(in, a, &seen, is_orig, p, n))
+            return a;
     return NULL;
 }
 

@@ -43,7 +43,8 @@ typedef struct dns_exchange {
     conn_ident_t conn;
     bool tcp;                  /* DNS over TCP (else UDP) */
     const char *transport;     /* NULL: DNS itself; "doh" (DNS over HTTPS, RFC 8484),
-                                  "doh-cleartext" (the same over plain HTTP) */
+                                  "doh-cleartext" (the same over plain HTTP), "dot"
+                                  (DNS over TLS, RFC 7858, decrypted) */
     const dns_msg_t *query;    /* NULL: a response without its query */
     const dns_msg_t *response; /* NULL: a query without an answer */
     ts_ns_t query_ts, response_ts;

@@ -98,7 +98,7 @@ void log_dns_row(buf_t *out, const dns_exchange_t *x, const char *pcap, int ts_d
         answers(&w, r);
     jw_kv_bool(&w, "rejected", r && r->rcode == DNS_RCODE_REFUSED);
     jw_kv_uint(&w, "opcode", m->opcode);
-    if (x->transport) /* DNS over HTTPS: only there for it */
+    if (x->transport) /* DNS over HTTPS or TLS: only there for them */
         jw_kv_str(&w, "transport", x->transport);
     jw_kv_str(&w, "pcap", pcap);
     jw_kv_uint(&w, "frame", q ? x->query_frame : x->response_frame);
