@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """starttls_servers.py — small SMTP, POP3 and IMAP servers that switch to
-TLS on STARTTLS/STLS (Python's ssl module), for record_starttls.sh.
+TLS on STARTTLS/STLS (Python's ssl module), for record_starttls.sh, or
+speak TLS from the first byte (implicit TLS, RFC 8314), for
+record_implicit_tls.sh.
 
-    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON
+    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit]
 
 SMTP on ADDR:25 (EHLO, STARTTLS, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA; each
 message saved as SPOOL/received-N.eml, dot-stuffing undone), POP3 on
@@ -11,6 +13,10 @@ ADDR:143 (CAPABILITY, STARTTLS, LOGIN, SELECT, FETCH n BODY[], LOGOUT)
 serving the one message in MAILBOX.  USERS_JSON maps protocol to
 [user, password]; a wrong password is refused.  Only what curl sends is
 understood: this is a recording aid, not a mail server.  Runs until killed.
+
+With "implicit" the same servers listen on SMTPS ADDR:465, POP3S ADDR:995
+and IMAPS ADDR:993 instead, each connection wrapped in TLS before the
+greeting, and none of them offers STARTTLS/STLS.
 """
 import base64
 import json
@@ -20,6 +26,7 @@ import sys
 import threading
 
 ADDR, CERT, KEY, SPOOL, MAILBOX, USERS = sys.argv[1:7]
+IMPLICIT = sys.argv[7:] == ["implicit"]
 with open(USERS) as f:
     CREDS = json.load(f)
 with open(MAILBOX, "rb") as f:
@@ -34,8 +41,8 @@ class Conn:
     """A socket read by lines, that can switch to TLS."""
 
     def __init__(self, sock):
-        self.sock = sock
-        self.r = sock.makefile("rb")
+        self.sock = TLS.wrap_socket(sock, server_side=True) if IMPLICIT else sock
+        self.r = self.sock.makefile("rb")
 
     def line(self):
         return self.r.readline().rstrip(b"\r\n").decode("utf-8", "replace")
@@ -74,7 +81,8 @@ class SMTP(socketserver.BaseRequestHandler):
             line = c.line()
             verb = line.split(" ")[0].upper()
             if verb in ("EHLO", "HELO"):
-                c.send("250-mail.lab.example\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")
+                c.send("250-mail.lab.example\r\n" + ("" if IMPLICIT else "250-STARTTLS\r\n") +
+                       "250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")
             elif verb == "STARTTLS":
                 c.send("220 Ready to start TLS\r\n")
                 c.starttls()
@@ -119,7 +127,7 @@ class POP3(socketserver.BaseRequestHandler):
             verb, _, arg = line.partition(" ")
             verb = verb.upper()
             if verb == "CAPA":
-                c.send("+OK\r\nSTLS\r\nUSER\r\nUIDL\r\n.\r\n")
+                c.send("+OK\r\n" + ("" if IMPLICIT else "STLS\r\n") + "USER\r\nUIDL\r\n.\r\n")
             elif verb == "STLS":
                 c.send("+OK Begin TLS negotiation\r\n")
                 c.starttls()
@@ -146,7 +154,8 @@ class POP3(socketserver.BaseRequestHandler):
 class IMAP(socketserver.BaseRequestHandler):
     def handle(self):
         c, user, password = Conn(self.request), *CREDS["imap"]
-        c.send("* OK [CAPABILITY IMAP4rev1 STARTTLS] lab IMAP ready\r\n")
+        caps = "IMAP4rev1" if IMPLICIT else "IMAP4rev1 STARTTLS"
+        c.send(f"* OK [CAPABILITY {caps}] lab IMAP ready\r\n")
         while True:
             line = c.line()
             if not line:
@@ -155,7 +164,7 @@ class IMAP(socketserver.BaseRequestHandler):
             verb, _, arg = rest.partition(" ")
             verb = verb.upper()
             if verb == "CAPABILITY":
-                c.send(f"* CAPABILITY IMAP4rev1 STARTTLS\r\n{tag} OK CAPABILITY completed\r\n")
+                c.send(f"* CAPABILITY {caps}\r\n{tag} OK CAPABILITY completed\r\n")
             elif verb == "STARTTLS":
                 c.send(f"{tag} OK Begin TLS negotiation now\r\n")
                 c.starttls()
@@ -182,7 +191,8 @@ class Server(socketserver.ThreadingTCPServer):
 
 
 if __name__ == "__main__":
-    for port, handler in ((25, SMTP), (110, POP3), (143, IMAP)):
+    ports = (465, 995, 993) if IMPLICIT else (25, 110, 143)
+    for port, handler in zip(ports, (SMTP, POP3, IMAP)):
         s = Server((ADDR, port), handler)
         threading.Thread(target=s.serve_forever, daemon=True).start()
     threading.Event().wait()
