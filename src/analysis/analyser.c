@@ -64,7 +64,8 @@ void an_credential(const an_ctx_t *ctx, const conn_t *c, const char *proto, cons
                        .hashed = pc->secret_is_hash,
                        .outcome = pc->outcome == CRED_ACCEPTED   ? "accepted"
                                   : pc->outcome == CRED_REJECTED ? "rejected"
-                                                                 : NULL};
+                                                                 : NULL,
+                       .decrypted = ctx->decrypted};
     an_conn_ident(c, &cr.conn);
     ctx->records->credential(ctx->records->ctx, &cr);
 }

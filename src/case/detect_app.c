@@ -175,8 +175,8 @@ static void detect_creds(const case_t *k, findings_t *f)
 {
     size_t total, n = 0;
     const cred_rec_t **v = case_creds(k, &total);
-    for (size_t i = 0; i < total; i++)
-        if (v[i]->username && !v[i]->hashed)
+    for (size_t i = 0; i < total; i++) /* a login read from decrypted TLS was not clear text */
+        if (v[i]->username && !v[i]->hashed && !v[i]->in_tls)
             v[n++] = v[i];
     group_by(v, n, sizeof *v, &(grouping_t){key_login, within_login}, visit_login, f);
     free(v);

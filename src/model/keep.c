@@ -151,6 +151,7 @@ void capture_keep_credential(capture_result_t *r, const credential_t *c)
     cr->username = xstrdup(c->username);
     cr->has_password = c->has_password;
     cr->hashed = c->hashed;
+    cr->in_tls = c->decrypted;
     cr->frame = c->frame;
     memcpy(cr->uid, c->conn.uid, sizeof cr->uid);
 }

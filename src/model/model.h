@@ -136,6 +136,7 @@ typedef struct cred_rec {
     char *username;    /* owned */
     bool has_password; /* the password itself is never kept */
     bool hashed;       /* a challenge/response (NTLM), not a clear-text password */
+    bool in_tls;       /* sent inside TLS (read with the key log): not in clear text */
     uint64_t frame;
     char uid[UID_LEN];
     rec_order_t ord; /* emission order (core/order.h) */

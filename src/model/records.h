@@ -243,6 +243,7 @@ typedef struct credential {
     const char *secret;        /* the password as sent, or the hashcat line; NULL when unseen */
     bool hashed;               /* secret is a challenge/response (hashcat) line, not clear text */
     const char *outcome;       /* "accepted", "rejected", or NULL when no answer was seen */
+    bool decrypted; /* sent inside TLS and read with the key log: not clear text on the wire */
 } credential_t;
 
 /* A carved file whose content disagrees with its declared type. */

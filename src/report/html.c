@@ -231,8 +231,12 @@ static void credential_row(buf_t *b, json_object *r, bool show, int tz)
 {
     char t[64];
     fmt_time(json_object_get_double(jget(r, "ts")), tz, t, sizeof t);
+    const char *proto = jstr(r, "proto");
+    char *shown = json_object_get_boolean(jget(r, "decrypted"))
+                      ? xasprintf("%s (inside TLS, decrypted)", proto ? proto : "")
+                      : NULL;
     const char *cells[] = {t,
-                           jstr(r, "proto"),
+                           shown ? shown : proto,
                            jstr(r, "mechanism"),
                            jstr(r, "id.orig_h"),
                            jstr(r, "id.resp_h"),
@@ -252,6 +256,7 @@ static void credential_row(buf_t *b, json_object *r, bool show, int tz)
     else if (secret)
         buf_append_str(b, "<em>hidden (--show-secrets)</em>");
     buf_append_str(b, "</td></tr>");
+    free(shown);
 }
 
 /* The logins seen (credentials.ndjson), when there were any. */

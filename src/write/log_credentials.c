@@ -15,6 +15,7 @@ const log_column_t log_credentials_columns[] = {
     {"secret", LOG_STRING, 0}, /* never in the workbook */
     {"hashed", LOG_BOOL, LOG_IN_SHEET},
     {"outcome", LOG_STRING, LOG_IN_SHEET},
+    {"decrypted", LOG_BOOL, LOG_IN_SHEET},
     {"pcap", LOG_STRING, LOG_IN_SHEET},
     {"frame", LOG_COUNT, LOG_IN_SHEET},
     {NULL, 0, 0},
@@ -33,6 +34,8 @@ void log_credentials_row(buf_t *out, const credential_t *c, const char *pcap, in
     log_kv_text(&w, "secret", c->secret);
     jw_kv_bool(&w, "hashed", c->hashed);
     log_kv_text(&w, "outcome", c->outcome);
+    if (c->decrypted) /* only there when true: rows of plain traffic are unchanged */
+        jw_kv_bool(&w, "decrypted", true);
     jw_kv_str(&w, "pcap", pcap);
     jw_kv_uint(&w, "frame", c->frame);
     jw_obj_end(&w);

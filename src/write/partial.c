@@ -688,6 +688,7 @@ static void put_cred(enc_t *e, const cred_rec_t *x)
     put_str(e, x->username);
     put_u64(e, x->has_password);
     put_u64(e, x->hashed);
+    put_u64(e, x->in_tls);
     put_u64(e, x->frame);
     put_str(e, x->uid);
     put_ord(e, &x->ord);
@@ -704,6 +705,7 @@ static void get_cred(dec_t *d, cred_rec_t *x)
     x->username = get_str(d);
     x->has_password = get_u64(d) != 0;
     x->hashed = get_u64(d) != 0;
+    x->in_tls = get_u64(d) != 0;
     x->frame = get_u64(d);
     get_fixed(d, x->uid, sizeof x->uid);
     x->ord = get_ord(d);

@@ -32,7 +32,7 @@
 
 /* The format's first line, then its version (raised on any change). */
 #define PARTIAL_MAGIC "pcapcase-partial"
-#define PARTIAL_VERSION 2 /* 2: the segments kept for the TCP charts */
+#define PARTIAL_VERSION 3 /* 2: the segments kept for the TCP charts; 3: logins inside TLS */
 /* The file in a partial folder; written under a temporary name and renamed,
  * so a partial folder holds either a complete one or none. */
 #define PARTIAL_FILE "partial.bin"

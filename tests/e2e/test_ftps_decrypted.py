@@ -119,9 +119,13 @@ def check_files(case):
 
 def check_logins(case):
     creds = rows(case, "credentials")
-    check([(c["proto"], c["username"], c.get("mechanism"), c.get("secret"), c.get("outcome"))
-           for c in creds] == [("ftp", TRUTH["user"], "USER/PASS", TRUTH["password"], "accepted")] * 5,
-          f"five accepted USER/PASS logins: {creds}")
+    check([(c["proto"], c["username"], c.get("mechanism"), c.get("secret"), c.get("outcome"),
+            c.get("decrypted")) for c in creds]
+          == [("ftp", TRUTH["user"], "USER/PASS", TRUTH["password"], "accepted", True)] * 5,
+          f"five accepted USER/PASS logins, marked decrypted: {creds}")
+    found = [f["type"] for f in rows(case, "findings")]
+    check("cleartext_credentials" not in found,
+          f"logins inside TLS are no cleartext_credentials finding: {found}")
     html = open(os.path.join(case, "report.html"), encoding="utf-8").read()
     check(TRUTH["password"] not in html, "the password is not in the report")
     check(TRUTH["user"] in html, "the user name is in the report")

@@ -114,6 +114,10 @@ def check_decrypted(case, only=None):
         check([(c["proto"], c["username"], c.get("mechanism"), c.get("secret"), c.get("outcome"))
                for c in mine] == [(proto, user, MECHANISM[proto], password, "accepted")],
               f"{proto}: the login in credentials.ndjson: {mine}")
+    check(all(c.get("decrypted") is True for c in creds), "logins read inside TLS are marked decrypted")
+    found = [f["type"] for f in rows(case, "findings")]
+    check("cleartext_credentials" not in found,
+          f"logins inside TLS are no cleartext_credentials finding: {found}")
     html = open(os.path.join(case, "report.html"), encoding="utf-8").read()
     for proto in want:
         user, password = TRUTH["creds"][proto]
