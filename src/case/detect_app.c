@@ -55,8 +55,8 @@ static void tls_finding(findings_t *f, const tls_rec_t *const *g, size_t n, cons
     }
     char s[IPADDR_STRLEN], more[48] = "";
     if (servers > 1)
-        snprintf(more, sizeof more, " and %zu other address%s", servers - 1,
-                 servers == 2 ? "" : "es");
+        snprintf(more, sizeof more, " and %zu other server%s", servers - 1, /* address:port */
+                 servers == 2 ? "" : "s");
     char *summary = xasprintf("TLS server %s:%u%s%s%s%s %s (certificate CN=%s, %zu handshake%s)",
                               ipaddr_str(&t->server, s), t->server_p, more, t->sni ? " (SNI " : "",
                               t->sni ? t->sni : "", t->sni ? ")" : "", what,
