@@ -21,32 +21,21 @@ import subprocess
 import sys
 import tempfile
 
-SOURCE = os.environ.get("SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-PCAPCASE = os.environ.get("PCAPCASE", os.path.join(SOURCE, "build", "pcapcase"))
-LAB = os.path.join(SOURCE, "tests", "lab", "dot")
+from keylog_case import LAB, check, have_binary, result, rows, same_logs
+import keylog_case
+
+LAB = os.path.join(LAB, "dot")
 PCAP = os.path.join(LAB, "dot.pcap")
 KEYS = os.path.join(LAB, "dot.keys")
-TRUTH = json.load(open(os.path.join(LAB, "dot.json")))
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def analyze(case, keylog=None, jobs=1):
-    args = [PCAPCASE, "analyze", "-q", "-j", str(jobs), "-o", case]
-    if keylog:
-        args += ["--keylog", keylog]
-    r = subprocess.run(args + [PCAP], capture_output=True, text=True)
-    check(r.returncode == 0, f"analyze (keylog {keylog}) exit {r.returncode}: {r.stderr}")
+    keylog_case.analyze(PCAP, case, keylog, jobs)
+
+TRUTH = json.load(open(os.path.join(LAB, "dot.json")))
 
 
-def rows(case, log):
-    path = os.path.join(case, "logs", log + ".ndjson")
-    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+
 
 
 def expected():
@@ -84,8 +73,7 @@ def tshark_agrees():
 
 
 def main():
-    if not os.path.exists(PCAPCASE):
-        print("no pcapcase binary", PCAPCASE)
+    if not have_binary():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         case = os.path.join(tmp, "keys")
@@ -93,20 +81,13 @@ def main():
         check_decrypted(case)
         other = os.path.join(tmp, "j2")
         analyze(other, KEYS, 2)
-        for log in sorted(os.listdir(os.path.join(case, "logs"))):
-            check(open(os.path.join(case, "logs", log), "rb").read() ==
-                  open(os.path.join(other, "logs", log), "rb").read(),
-                  f"logs/{log}: --jobs 2 gives the same bytes")
+        same_logs(case, other, "--jobs 2")
         tshark_agrees()
         case = os.path.join(tmp, "nokeys")
         analyze(case)
         check(not rows(case, "dns"), "without keys: no dns row")
         check(len(rows(case, "ssl")) == 2, "without keys: two ssl rows")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("ok")
-    return 0
+    return result()
 
 
 if __name__ == "__main__":

@@ -32,33 +32,22 @@ import subprocess
 import sys
 import tempfile
 
-SOURCE = os.environ.get("SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-PCAPCASE = os.environ.get("PCAPCASE", os.path.join(SOURCE, "build", "pcapcase"))
-LAB = os.path.join(SOURCE, "tests", "lab", "files")
+from keylog_case import LAB, check, have_binary, result, rows, same_logs
+import keylog_case
+
+LAB = os.path.join(LAB, "files")
 PCAP = os.path.join(LAB, "ftps.pcap")
 KEYS = os.path.join(LAB, "ftps.keys")
-TRUTH = json.load(open(os.path.join(LAB, "ftps.json")))
-XFERS = TRUTH["transfers"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def analyze(case, keylog=None, jobs=1):
-    args = [PCAPCASE, "analyze", "-q", "-j", str(jobs), "-o", case]
-    if keylog:
-        args += ["--keylog", keylog]
-    r = subprocess.run(args + [PCAP], capture_output=True, text=True)
-    check(r.returncode == 0, f"analyze (keylog {keylog}, -j {jobs}) exit {r.returncode}: {r.stderr}")
+    keylog_case.analyze(PCAP, case, keylog, jobs)
+
+TRUTH = json.load(open(os.path.join(LAB, "ftps.json")))
+XFERS = TRUTH["transfers"]
 
 
-def rows(case, log):
-    path = os.path.join(case, "logs", log + ".ndjson")
-    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+
 
 
 def is_control(r):
@@ -167,8 +156,7 @@ def tshark_agrees(case):
 
 
 def main():
-    if not os.path.exists(PCAPCASE):
-        print("no pcapcase binary", PCAPCASE)
+    if not have_binary():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         full = os.path.join(tmp, "j1")
@@ -179,10 +167,7 @@ def main():
         for j in (2, 3):
             other = os.path.join(tmp, f"j{j}")
             analyze(other, KEYS, j)
-            for log in sorted(os.listdir(os.path.join(full, "logs"))):
-                a = open(os.path.join(full, "logs", log), "rb").read()
-                b = open(os.path.join(other, "logs", log), "rb").read()
-                check(a == b, f"logs/{log}: --jobs {j} gives the same bytes as --jobs 1")
+            same_logs(full, other, f"--jobs {j} (against --jobs 1)")
         tshark_agrees(full)
         keys = os.path.join(tmp, "control.keys")
         control_keys_only(keys)
@@ -201,11 +186,7 @@ def main():
               "without keys: no file, no login, no ftp row")
         check(len(rows(case, "ssl")) == 10 and all("decryption" not in r for r in rows(case, "ssl")),
               "without a key log: ten ssl rows, nothing said of decryption")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("ok")
-    return 0
+    return result()
 
 
 if __name__ == "__main__":

@@ -25,39 +25,26 @@ analyser table's tls_ports).  Checked here:
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 
-SOURCE = os.environ.get("SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-PCAPCASE = os.environ.get("PCAPCASE", os.path.join(SOURCE, "build", "pcapcase"))
-LAB = os.path.join(SOURCE, "tests", "lab", "files")
+from keylog_case import LAB, check, have_binary, result, rows, same_logs
+import keylog_case
+
+LAB = os.path.join(LAB, "files")
 PCAP = os.path.join(LAB, "implicit_tls.pcap")
 KEYS = os.path.join(LAB, "implicit_tls.keys")
-TRUTH = json.load(open(os.path.join(LAB, "implicit_tls.json")))
-SESSIONS = {s["port"]: s for s in TRUTH["sessions"]}
-MESSAGES = json.load(open(os.path.join(LAB, "truth.json")))["messages"]
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def analyze(case, keylog=None, jobs=1):
-    args = [PCAPCASE, "analyze", "-q", "-j", str(jobs), "-o", case]
-    if keylog:
-        args += ["--keylog", keylog]
-    r = subprocess.run(args + [PCAP], capture_output=True, text=True)
-    check(r.returncode == 0, f"analyze (keylog {keylog}) exit {r.returncode}: {r.stderr}")
+    keylog_case.analyze(PCAP, case, keylog, jobs)
+
+TRUTH = json.load(open(os.path.join(LAB, "implicit_tls.json")))
+SESSIONS = {s["port"]: s for s in TRUTH["sessions"]}
+MESSAGES = json.load(open(os.path.join(LAB, "truth.json")))["messages"]
 
 
-def rows(case, log):
-    path = os.path.join(case, "logs", log + ".ndjson")
-    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+
 
 
 def check_ssl(case):
@@ -125,27 +112,8 @@ def check_logins(case, uid):
     check("inside TLS, decrypted" in html, "the report says the logins were inside TLS")
 
 
-def tshark_agrees(case):
-    if not shutil.which("tshark"):
-        print("tshark not installed: its check is skipped")
-        return
-    with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["tshark", "-o", f"tls.keylog_file:{KEYS}", "-r", PCAP, "-q",
-                        "--export-objects", f"imf,{d}"], capture_output=True, check=True)
-        objs = [open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d))]
-    msgs = [f for f in rows(case, "files") if f.get("declared_mime_type") == "message/rfc822"]
-    ours = {open(os.path.join(case, "artifacts", f["sha256"]), "rb").read() for f in msgs}
-    as_sent = {open(os.path.join(case, f["encoded_extracted"]), "rb").read()
-               for f in msgs if f.get("encoded_extracted")}
-    check(len(objs) >= 2, f"tshark exports the SMTP and IMAP messages: {len(objs)} objects")
-    for o in objs:
-        check(o in ours or o in as_sent,
-              f"tshark's IMF object ({len(o)} bytes) is our .eml or our message as sent")
-
-
 def main():
-    if not os.path.exists(PCAPCASE):
-        print("no pcapcase binary", PCAPCASE)
+    if not have_binary():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         case = os.path.join(tmp, "keys")
@@ -155,24 +123,17 @@ def main():
         check_mail(case, uid)
         check_ftp(case, uid)
         check_logins(case, uid)
-        tshark_agrees(case)
+        keylog_case.tshark_imf_agrees(case, PCAP, KEYS)
         other = os.path.join(tmp, "j2")
         analyze(other, KEYS, 2)
-        for log in sorted(os.listdir(os.path.join(case, "logs"))):
-            check(open(os.path.join(case, "logs", log), "rb").read() ==
-                  open(os.path.join(other, "logs", log), "rb").read(),
-                  f"logs/{log}: --jobs 2 gives the same bytes")
+        same_logs(case, other, "--jobs 2")
         case = os.path.join(tmp, "nokeys")
         analyze(case)
         check(not rows(case, "files") and not rows(case, "credentials") and
               not rows(case, "smtp") and not rows(case, "ftp"),
               "without keys: no file, login, smtp or ftp row")
         check(len(rows(case, "ssl")) == 5, "without keys: five ssl rows")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("ok")
-    return 0
+    return result()
 
 
 if __name__ == "__main__":

@@ -28,40 +28,27 @@ of its MIME parts, and the logins used.  Checked here:
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 
-SOURCE = os.environ.get("SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-PCAPCASE = os.environ.get("PCAPCASE", os.path.join(SOURCE, "build", "pcapcase"))
-LAB = os.path.join(SOURCE, "tests", "lab", "files")
+from keylog_case import LAB, check, have_binary, result, rows, same_logs
+import keylog_case
+
+LAB = os.path.join(LAB, "files")
 PCAP = os.path.join(LAB, "starttls.pcap")
 KEYS = os.path.join(LAB, "starttls.keys")
+
+
+def analyze(case, keylog=None, jobs=1):
+    keylog_case.analyze(PCAP, case, keylog, jobs)
+
 TRUTH = json.load(open(os.path.join(LAB, "starttls.json")))
 PARTS = json.load(open(os.path.join(LAB, "truth.json")))["messages"][TRUTH["message"]]
 PORTS = {25: "smtp", 110: "pop3", 143: "imap"}
 MECHANISM = {"smtp": "AUTH PLAIN", "pop3": "USER/PASS", "imap": "LOGIN"}
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
-
-def analyze(case, keylog=None, jobs=1):
-    args = [PCAPCASE, "analyze", "-q", "-j", str(jobs), "-o", case]
-    if keylog:
-        args += ["--keylog", keylog]
-    r = subprocess.run(args + [PCAP], capture_output=True, text=True)
-    check(r.returncode == 0, f"analyze (keylog {keylog}, -j {jobs}) exit {r.returncode}: {r.stderr}")
-
-
-def rows(case, log):
-    path = os.path.join(case, "logs", log + ".ndjson")
-    return [json.loads(line) for line in open(path)] if os.path.exists(path) else []
 
 
 def uids(case):
@@ -149,29 +136,8 @@ def keys_of_session(n, out):
         f.write("".join(line + "\n" for line in lines if line.split()[1] == randoms[n]))
 
 
-def tshark_agrees(case):
-    if not shutil.which("tshark"):
-        print("tshark not installed: its check is skipped")
-        return
-    with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["tshark", "-o", f"tls.keylog_file:{KEYS}", "-r", PCAP, "-q",
-                        "--export-objects", f"imf,{d}"], capture_output=True, check=True)
-        objs = [open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d))]
-    msgs = [f for f in rows(case, "files") if f.get("declared_mime_type") == "message/rfc822"]
-    ours = {open(os.path.join(case, "artifacts", f["sha256"]), "rb").read() for f in msgs}
-    # the SMTP message had stuffed lines: kept as sent too, as tshark exports it
-    as_sent = {open(os.path.join(case, f["encoded_extracted"]), "rb").read()
-               for f in msgs if f.get("encoded_extracted")}
-    check(len(objs) >= 2, f"tshark exports the SMTP and IMAP messages: {len(objs)} objects")
-    for o in objs:
-        check(o in ours or o in as_sent,
-              f"tshark's IMF object ({len(o)} bytes) is our .eml or our message as sent")
-    check(any(o in as_sent for o in objs), "the SMTP message as sent (dot-stuffed) is tshark's")
-
-
 def main():
-    if not os.path.exists(PCAPCASE):
-        print("no pcapcase binary", PCAPCASE)
+    if not have_binary():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         full = os.path.join(tmp, "j1")
@@ -180,11 +146,8 @@ def main():
         for j in (2, 3):
             other = os.path.join(tmp, f"j{j}")
             analyze(other, KEYS, j)
-            for log in sorted(os.listdir(os.path.join(full, "logs"))):
-                a = open(os.path.join(full, "logs", log), "rb").read()
-                b = open(os.path.join(other, "logs", log), "rb").read()
-                check(a == b, f"logs/{log}: --jobs {j} gives the same bytes as --jobs 1")
-        tshark_agrees(full)
+            same_logs(full, other, f"--jobs {j} (against --jobs 1)")
+        keylog_case.tshark_imf_agrees(full, PCAP, KEYS, smtp_stuffed=True)
         pop_only = os.path.join(tmp, "pop3.keys")
         keys_of_session(1, pop_only)
         case = os.path.join(tmp, "pop3only")
@@ -199,11 +162,7 @@ def main():
         smtp = rows(case, "smtp")
         check(len(smtp) == 1 and smtp[0]["tls"] is True and "decrypted" not in smtp[0],
               f"without keys: only the STARTTLS row: {smtp}")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("ok: STARTTLS SMTP, POP3 and IMAP decrypted and carved")
-    return 0
+    return result("ok: STARTTLS SMTP, POP3 and IMAP decrypted and carved")
 
 
 if __name__ == "__main__":

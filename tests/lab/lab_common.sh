@@ -17,6 +17,7 @@
 
 PIDS=()           # processes the script started (servers, tcpdumps): killed at the end
 LAB_NAMESPACES=() # made by lab_netns_add: deleted at the end
+LAB_USERS=()      # made by lab_vsftpd_tls: deleted at the end
 TCPDUMP_PID=      # the tcpdump lab_tcpdump_start started last, until it is stopped
 
 say() { echo "[$(date +%T)] $*" >&2; }
@@ -71,6 +72,7 @@ lab_cleanup() {
   else
     for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
   fi
+  for p in "${LAB_USERS[@]:-}"; do [ -n "$p" ] && userdel "$p" 2>/dev/null; done
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 
@@ -138,6 +140,52 @@ service pop3-login {
   chroot =
 }
 CONF
+}
+
+# lab_vsftpd_tls DIR USER PASSWORD [CONF_LINE]...: the vsftpd.conf of the FTPS
+# recordings, written to DIR/vsftpd.conf: vsftpd on 127.0.0.1 in the
+# foreground, the local user USER (made here with PASSWORD, through PAM; lab_cleanup
+# deletes it) rooted at DIR/root, passive ports 30200-30300, a self-signed
+# certificate for ftp.lab.example made here, TLS forced on logins and on data
+# (PROT P), data connections resuming the control connection's TLS session
+# (vsftpd's default require_ssl_reuse, as real servers do), its log in DIR;
+# then each CONF_LINE (write_enable=YES, implicit_ssl=YES, listen_port=990, ...).
+lab_vsftpd_tls() {
+  local dir=$1 user=$2 pass=$3
+  shift 3
+  mkdir -p "$dir/root/pub" "$dir/empty"
+  useradd -M -d "$dir/root" -s /bin/sh "$user" 2>/dev/null || true # pam_shells wants a shell from /etc/shells
+  LAB_USERS+=("$user")
+  echo "$user:$pass" | chpasswd
+  openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ftp.lab.example -days 3650 \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+  {
+    cat <<CONF
+listen=YES
+listen_address=127.0.0.1
+background=NO
+anonymous_enable=NO
+local_enable=YES
+local_root=$dir/root
+secure_chroot_dir=$dir/empty
+pam_service_name=vsftpd
+seccomp_sandbox=NO
+pasv_min_port=30200
+pasv_max_port=30300
+connect_from_port_20=NO
+xferlog_enable=YES
+vsftpd_log_file=$dir/vsftpd.log
+ssl_enable=YES
+rsa_cert_file=$dir/cert.pem
+rsa_private_key_file=$dir/key.pem
+ssl_ciphers=HIGH
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+require_ssl_reuse=YES
+debug_ssl=YES
+CONF
+    printf '%s\n' "$@"
+  } >"$dir/vsftpd.conf"
 }
 
 # lab_wait_port NS HOST PORT: returns once something accepts connections on

@@ -54,11 +54,7 @@ NS=pcf-ftps
 PY=/usr/bin/python3
 FTPUSER=ftpslab
 FTPPASS=ftps-Secret-9
-cleanup() {
-  lab_cleanup
-  userdel "$FTPUSER" 2>/dev/null
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 inN() { ip netns exec $NS "$@"; }
 
 lab_netns_add $NS
@@ -67,7 +63,7 @@ lab_netns_add $NS
 V=$WORK/vsftpd
 SRC=$WORK/src
 GOT=$WORK/got
-mkdir -p "$V/root/pub" "$V/empty" "$SRC" "$GOT"
+mkdir -p "$V/root/pub" "$SRC" "$GOT"
 chmod 777 "$V/root/pub" # STOR writes here as the FTP user
 $PY - "$SRC" <<'PY'
 import hashlib, os, sys
@@ -98,36 +94,7 @@ PY
 for f in blob.bin notes.txt small.bin; do cp "$SRC/$f" "$V/root/pub/"; done
 
 # ---- vsftpd: a local user (PAM), TLS forced on logins and data -------------
-useradd -M -d "$V/root" -s /bin/sh "$FTPUSER" 2>/dev/null || true # pam_shells wants a shell from /etc/shells
-echo "$FTPUSER:$FTPPASS" | chpasswd
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ftp.lab.example -days 3650 \
-  -keyout "$V/key.pem" -out "$V/cert.pem" 2>/dev/null
-cat >"$V/vsftpd.conf" <<CONF
-listen=YES
-listen_address=127.0.0.1
-background=NO
-anonymous_enable=NO
-local_enable=YES
-write_enable=YES
-local_umask=022
-local_root=$V/root
-secure_chroot_dir=$V/empty
-pam_service_name=vsftpd
-seccomp_sandbox=NO
-pasv_min_port=30200
-pasv_max_port=30300
-connect_from_port_20=NO
-xferlog_enable=YES
-vsftpd_log_file=$WORK/vsftpd.log
-ssl_enable=YES
-rsa_cert_file=$V/cert.pem
-rsa_private_key_file=$V/key.pem
-ssl_ciphers=HIGH
-force_local_logins_ssl=YES
-force_local_data_ssl=YES
-require_ssl_reuse=YES
-debug_ssl=YES
-CONF
+lab_vsftpd_tls "$V" "$FTPUSER" "$FTPPASS" write_enable=YES local_umask=022
 inN vsftpd "$V/vsftpd.conf" 2>"$WORK/vsftpd.err" &
 PIDS+=($!)
 lab_wait_port $NS 127.0.0.1 21

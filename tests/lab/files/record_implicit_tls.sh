@@ -41,11 +41,7 @@ NS=pcf-implicit
 PY=/usr/bin/python3
 FTPUSER=ftpsimplicit
 FTPPASS=ftps-Implicit-4
-cleanup() {
-  lab_cleanup
-  userdel "$FTPUSER" 2>/dev/null
-}
-trap cleanup EXIT
+trap lab_cleanup EXIT
 inN() { ip netns exec $NS "$@"; }
 
 lab_netns_add $NS
@@ -77,37 +73,7 @@ inN $PY "$HERE/starttls_servers.py" 127.0.0.1 "$WORK/mail/cert.pem" "$WORK/mail/
 PIDS+=($!)
 
 # ---- vsftpd: implicit TLS on 990, a local user (PAM), TLS data forced ------
-useradd -M -d "$V/root" -s /bin/sh "$FTPUSER" 2>/dev/null || true # pam_shells wants a shell from /etc/shells
-echo "$FTPUSER:$FTPPASS" | chpasswd
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=ftp.lab.example -days 3650 \
-  -keyout "$V/key.pem" -out "$V/cert.pem" 2>/dev/null
-cat >"$V/vsftpd.conf" <<CONF
-listen=YES
-listen_address=127.0.0.1
-listen_port=990
-background=NO
-anonymous_enable=NO
-local_enable=YES
-write_enable=NO
-local_root=$V/root
-secure_chroot_dir=$V/empty
-pam_service_name=vsftpd
-seccomp_sandbox=NO
-pasv_min_port=30200
-pasv_max_port=30300
-connect_from_port_20=NO
-xferlog_enable=YES
-vsftpd_log_file=$WORK/vsftpd.log
-ssl_enable=YES
-implicit_ssl=YES
-rsa_cert_file=$V/cert.pem
-rsa_private_key_file=$V/key.pem
-ssl_ciphers=HIGH
-force_local_logins_ssl=YES
-force_local_data_ssl=YES
-require_ssl_reuse=YES
-debug_ssl=YES
-CONF
+lab_vsftpd_tls "$V" "$FTPUSER" "$FTPPASS" listen_port=990 implicit_ssl=YES
 inN vsftpd "$V/vsftpd.conf" 2>"$WORK/vsftpd.err" &
 PIDS+=($!)
 # (the probes' connections, before the capture, fail their TLS handshakes:
