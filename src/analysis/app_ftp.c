@@ -40,8 +40,16 @@ typedef struct ftp_channel {
     char fuid[UID_LEN];
     bool is_orig;   /* the data connection's originator sent the file */
     bool decrypted; /* carried in TLS (PROT P), decrypted with the key log */
-    uint64_t rest;  /* REST offset: the bytes carried start there in the file */
-    carve_t cv;     /* the finished file, until reported */
+    /* A transfer that started (its name known) but whose bytes were not
+     * read: why ("tls_not_decrypted": its data connection was TLS without
+     * the session's keys; "no_data_connection": none in the capture), NULL
+     * otherwise.  Reported as a files row without bytes: the note. */
+    const char *unread;
+    unsigned seq;     /* the control connection's n-th channel (a note's fuid) */
+    ts_ns_t named_ts; /* when the transfer started (its 150, or its final reply) */
+    uint64_t named_frame;
+    uint64_t rest; /* REST offset: the bytes carried start there in the file */
+    carve_t cv;    /* the finished file, until reported */
 } ftp_channel_t;
 
 struct ftp_registry {
@@ -70,7 +78,8 @@ typedef struct ftp_state {
     bool claimed;
     proto_cred_t cred; /* the login the parser just reported (strings borrowed) */
     bool has_cred;
-    uint64_t rest; /* a REST the server accepted (350), for the next transfer */
+    uint64_t rest;     /* a REST the server accepted (350), for the next transfer */
+    unsigned channels; /* announced so far */
 } ftp_state_t;
 
 /* Zeek's FTP::guest_ids: their passwords (e-mail addresses) are logged. */
@@ -103,6 +112,13 @@ static bool is_logged(const char *cmd)
 static bool is_file_cmd(const char *cmd)
 {
     static const char *const v[] = {"RETR", "STOR", "STOU", "APPE", NULL};
+    return in_list(cmd, v);
+}
+
+/* Commands whose file the client sends. */
+static bool is_upload(const char *cmd)
+{
+    static const char *const v[] = {"STOR", "STOU", "APPE", NULL};
     return in_list(cmd, v);
 }
 
@@ -145,6 +161,31 @@ static void resumed_at(const ftp_channel_t *ch, file_record_t *f, file_range_t *
         f->truncated_reason = "resumed";
 }
 
+/* The files row of a transfer whose bytes were not read: no digest, no
+ * artifact, truncated with the reason — so every transfer that started
+ * leaves a row saying what became of its bytes. */
+static void report_unread(ftp_registry_t *r, ftp_channel_t *ch)
+{
+    file_record_t f = {.ts = ch->named_ts,
+                       .source = "FTP",
+                       .filename = ch->name,
+                       .total_bytes = -1,
+                       .md5 = "",
+                       .sha1 = "",
+                       .sha256 = "",
+                       .truncated = true,
+                       .truncated_reason = ch->unread,
+                       .first_frame = ch->named_frame,
+                       .last_frame = ch->named_frame};
+    f.conn = ch->claimed ? ch->data : ch->ctl;
+    /* the row's connection is the control one (its client the originator)
+     * or the data one, whose originator is the server in active mode */
+    bool client_sent = ch->command && is_upload(ch->command);
+    f.is_orig = ch->claimed && !ch->dc.passive ? !client_sent : client_sent;
+    memcpy(f.fuid, ch->fuid, sizeof f.fuid);
+    r->records->file(r->records->ctx, &f);
+}
+
 /* Report a channel's file once its data is done: named by the transfer, or
  * nameless when the control connection ended without naming it. */
 static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
@@ -152,7 +193,9 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
     if (ch->reported || !ch->done || (!ch->named && ch->owner))
         return;
     ch->reported = true;
-    if (ch->cv.seen || ch->cv.missing) {
+    if (ch->unread && ch->named) {
+        report_unread(r, ch);
+    } else if (ch->cv.seen || ch->cv.missing) {
         file_record_t f = {0};
         file_range_t ranges[CARVE_MAX_RANGES];
         carve_record(&ch->cv, &f);
@@ -215,6 +258,7 @@ static void on_expect(void *ctx, const ftp_data_channel_t *d)
     ch->dc = *d;
     ch->ctl = s->id;
     ch->owner = s;
+    ch->seq = ++s->channels;
     /* passive: the client connects to the server; active: the reverse */
     ch->alt = d->passive ? s->id.resp : s->id.orig;
     ch->resp = d->has_addr ? d->addr : ch->alt;
@@ -236,6 +280,8 @@ static void name_channel(ftp_state_t *s, const char *command, const char *arg)
     ch->name = is_file_cmd(command) && arg[0] ? xstrdup(arg) : NULL;
     ch->rest = is_file_cmd(command) ? s->rest : 0;
     s->rest = 0; /* REST applies to the transfer that follows it only */
+    ch->named_ts = s->now;
+    ch->named_frame = s->frame;
     s->xfer = ch;
     s->last = NULL;
     report_file(s->reg, ch);
@@ -392,6 +438,11 @@ static void ftp_capture_end(const an_ctx_t *ctx)
     for (ftp_channel_t *ch = r->head, *next; ch; ch = next) {
         next = ch->next;
         ch->owner = NULL;
+        if (ch->named && !ch->claimed) { /* its data connection never came */
+            ch->unread = "no_data_connection";
+            ch->done = true;
+            carve_fuid(ch->ctl.uid, ch->seq, ch->fuid);
+        }
         report_file(r, ch);
         carve_free(&ch->cv);
         free(ch->command);
@@ -403,6 +454,21 @@ static void ftp_capture_end(const an_ctx_t *ctx)
 }
 
 const analyser_ops_t app_ftp_ops = {ftp_new, ftp_data, ftp_gap, NULL, ftp_finish, ftp_capture_end};
+
+void app_ftp_data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
+{
+    ftp_registry_t *r = ctx->shared->ftp;
+    ftp_channel_t *ch = find_channel(r, c);
+    if (!ch)
+        return;
+    ch->claimed = true;
+    r->unclaimed--;
+    an_conn_ident(c, &ch->data);
+    carve_fuid(c->uid, 0, ch->fuid);
+    ch->unread = why;
+    ch->done = true;
+    report_file(r, ch);
+}
 
 /* ---- a data connection ---- */
 

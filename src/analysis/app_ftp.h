@@ -32,4 +32,10 @@ extern const analyser_ops_t app_ftp_data_ops; /* a data connection */
 bool app_ftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                          size_t n);
 
+/* Connection c was read by another analyser that could not see inside it
+ * (TLS without the session's keys: FTP's PROT P data): when c is an
+ * announced data channel, its transfer is reported as a files row without
+ * bytes whose truncated_reason is why (static). */
+void app_ftp_data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why);
+
 #endif

@@ -1,6 +1,7 @@
 /* app_tls.c — see app_tls.h. */
 #include "analysis/app_tls.h"
 
+#include "analysis/app_ftp.h"
 #include "core/buf.h"
 #include "core/cursor.h"
 #include "core/xalloc.h"
@@ -82,6 +83,9 @@ static void start_decrypting(tls_state_t *s)
     memcpy(p.server_random, in->server_random, sizeof p.server_random);
     s->dec = tls_decrypt_new(&p, keylog_find(s->an->opts->keys, in->client_random), &s->status);
     s->tried = true;
+    if (!s->dec) /* an FTP data connection under PROT P: its transfer says so (and its
+                  * ftp row names that files row) */
+        app_ftp_data_unread(s->an, s->c, "tls_not_decrypted");
     for (size_t off = 0; s->dec && off < s->early.len;) {
         uint32_t len;
         memcpy(&len, s->early.data + off, sizeof len);
@@ -236,6 +240,10 @@ static void ssl_finish(void *state)
     const char *inner = s->inner ? an_inner_name(s->inner) : NULL; /* static */
     an_inner_finish(s->inner);
     s->inner = NULL;
+    /* an FTP data connection under PROT P that was not decrypted (a
+     * decrypted one was taken by ftp-data inside; one without keys was
+     * reported at its ServerHello): its transfer says so */
+    app_ftp_data_unread(an, s->c, "tls_not_decrypted");
     if (in->damaged)
         damage_note(an->damage, in->damaged, s->frame);
     chain_t server, client;

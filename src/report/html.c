@@ -107,7 +107,8 @@ static char *headline(json_object *cj, json_object **findings, size_t nf)
     card(&b, "hosts", json_object_get_int64(jget(tab, "hosts")));
     card(&b, "DNS queries", json_object_get_int64(jget(tab, "dns")));
     card(&b, "HTTP requests", json_object_get_int64(jget(tab, "http")));
-    card(&b, "carved files", json_object_get_int64(jget(tab, "files")));
+    card(&b, "files",
+         json_object_get_int64(jget(tab, "files"))); /* carved, and transfers not read */
     card(&b, "TLS sessions", json_object_get_int64(jget(tab, "ssl")));
     card(&b, "certificates", json_object_get_int64(jget(tab, "x509")));
     buf_append_str(&b, "</div>");

@@ -187,6 +187,21 @@ def lab(c):
         c.check(any(r.get("name", "").endswith("secret.docx") for r in smb),
                 "lab: smb_files.ndjson has the file read")
     with tempfile.TemporaryDirectory() as out:
+        # the control connections only: every transfer that started leaves
+        # a row saying its data connection is not in the capture
+        z.analyze([os.path.join(LAB, "ftp.pcap")], out, extra=["--bpf", "tcp port 21"])
+        ftp = z.read_ndjson(os.path.join(out, "logs", "ftp.ndjson"))
+        starts = [r for r in ftp if r["command"] in ("RETR", "STOR", "APPE") and
+                  r.get("reply_code") == 226]
+        c.check(len(starts) == 8, f"lab: ftp.pcap's eight transfers in ftp.ndjson: {len(starts)}")
+        notes = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
+        c.eq([(f["uid"], f.get("filename"), f["seen_bytes"], f.get("truncated_reason"))
+              for f in notes],
+             [(r["uid"], r["arg"].rsplit("/", 1)[-1], 0, "no_data_connection") for r in starts],
+             "lab: ftp.pcap without its data connections: one row per transfer, no bytes")
+        c.check(all(f["is_orig"] is (r["command"] != "RETR") for f, r in zip(notes, starts)),
+                "lab: those rows' is_orig says who would have sent the file")
+    with tempfile.TemporaryDirectory() as out:
         z.analyze([os.path.join(LAB, "smtp.pcap")], out, extra=["--show-secrets"])
         html = open(os.path.join(out, "report.html"), encoding="utf-8").read()
         c.check(truth["creds"]["smtp"][1] in html, "lab: --show-secrets shows the password")
