@@ -25,8 +25,16 @@
  * noted ("limit.ftp_data_channels"). */
 #define FTP_MAX_CHANNELS 65536
 
+/* Channels are also kept in buckets by announced port, so that matching a
+ * new connection (asked for every TCP connection no earlier analyser took,
+ * and for every TLS connection that was not decrypted) looks at the
+ * channels of its port only, not at all of them: 1,024 buckets of 16 bytes. */
+#define FTP_PORT_BUCKETS 1024
+
 typedef struct ftp_channel {
     struct ftp_channel *next;
+    struct ftp_channel *port_next;  /* the next in its port's bucket */
+    struct ftp_channel *owner_next; /* the owner's next (ftp_state_t.mine) */
     ftp_data_channel_t dc;
     ipaddr_t resp, alt; /* the data connection's responder: announced, or the control peer */
     conn_ident_t ctl;
@@ -59,6 +67,7 @@ struct ftp_registry {
     const record_sink_t *records;
     damage_t *damage;
     ftp_channel_t *head, **tail;
+    ftp_channel_t *bucket[FTP_PORT_BUCKETS], **bucket_tail[FTP_PORT_BUCKETS]; /* by port */
     size_t n, unclaimed;
     bool full_noted;
 };
@@ -78,8 +87,9 @@ typedef struct ftp_state {
     bool claimed;
     proto_cred_t cred; /* the login the parser just reported (strings borrowed) */
     bool has_cred;
-    uint64_t rest;     /* a REST the server accepted (350), for the next transfer */
-    unsigned channels; /* announced so far */
+    uint64_t rest;                    /* a REST the server accepted (350), for the next transfer */
+    unsigned channels;                /* announced so far */
+    ftp_channel_t *mine, **mine_tail; /* announced on this connection, in order */
 } ftp_state_t;
 
 /* Zeek's FTP::guest_ids: their passwords (e-mail addresses) are logged. */
@@ -236,7 +246,7 @@ static ftp_channel_t *find_channel(const ftp_registry_t *r, const conn_t *c)
 {
     if (!r || !r->unclaimed)
         return NULL;
-    for (ftp_channel_t *ch = r->head; ch; ch = ch->next)
+    for (ftp_channel_t *ch = r->bucket[c->resp_p % FTP_PORT_BUCKETS]; ch; ch = ch->port_next)
         if (channel_matches(ch, c))
             return ch;
     return NULL;
@@ -264,6 +274,11 @@ static void on_expect(void *ctx, const ftp_data_channel_t *d)
     ch->resp = d->has_addr ? d->addr : ch->alt;
     *r->tail = ch;
     r->tail = &ch->next;
+    size_t b = d->port % FTP_PORT_BUCKETS;
+    *(r->bucket_tail[b] ? r->bucket_tail[b] : &r->bucket[b]) = ch;
+    r->bucket_tail[b] = &ch->port_next;
+    *(s->mine_tail ? s->mine_tail : &s->mine) = ch;
+    s->mine_tail = &ch->owner_next;
     r->n++;
     r->unclaimed++;
     s->last = ch;
@@ -420,11 +435,10 @@ static void ftp_finish(void *state)
     ftp_state_t *s = state;
     note_parser_limits(s);
     ftp_conn_free(s->fc); /* reports the commands still waiting */
-    for (ftp_channel_t *ch = s->reg->head; ch; ch = ch->next)
-        if (ch->owner == s) {
-            ch->owner = NULL;
-            report_file(s->reg, ch);
-        }
+    for (ftp_channel_t *ch = s->mine; ch; ch = ch->owner_next) {
+        ch->owner = NULL;
+        report_file(s->reg, ch);
+    }
     free(s);
 }
 
