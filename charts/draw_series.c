@@ -15,6 +15,7 @@
 #include "theme.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Scatter and point series above this many points are thinned to one per
@@ -218,16 +219,88 @@ static bool vector_target(cairo_t *cr)
 /* Dots in a document: a zero-length line with round caps is a disc of the
  * line's width (PDF 1.7, 8.5.3.2; SVG likewise), written as two points
  * instead of the four Bézier curves of an arc: a third of the bytes to
- * format and compress, the same picture.  Each is still painted on its
- * own, so overlaps darken as in the PNG. */
+ * format and compress, the same picture.
+ *
+ * Overlaps must darken as in the PNG, so dots that touch are painted by
+ * separate strokes; but dots that do not touch can share one.  Each dot goes
+ * to the first layer holding no dot nearer than a diameter plus
+ * DOT_LAYER_GAP, and each layer is one stroke: every point of the page is
+ * painted at most once per layer, and translucent paint of one colour stacks
+ * the same in any order, so the picture is that of a stroke per dot (drawn
+ * from the PDF by poppler at 150 dpi: the 1 GB benchmark's four scatter
+ * charts within 2 levels but for 20-25 edge bytes in 4 million) — in
+ * 130-165 strokes instead of 2,000-6,600, which takes a fifth to a third off
+ * those PDFs' time.  A dot with DOT_LAYERS_MAX layers around it (a 512-bit
+ * set of them is kept per dot) is stroked on its own. */
+#define DOT_LAYER_GAP 1.0
+#define DOT_LAYERS_MAX 512
+
+/* The layer of each dot (-1: stroked on its own), or NULL when the grid
+ * that finds neighbours would be larger than the points warrant or memory
+ * ran out (every dot is then stroked on its own). */
+static int *dot_layers(const page_points_t *p, double cell, int *nlayers)
+{
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < p->n; i++) {
+        x0 = fmin(x0, p->x[i]), x1 = fmax(x1, p->x[i]);
+        y0 = fmin(y0, p->y[i]), y1 = fmax(y1, p->y[i]);
+    }
+    double gwd = floor((x1 - x0) / cell) + 1, ghd = floor((y1 - y0) / cell) + 1;
+    if (!(gwd * ghd <= 4.0 * (double)p->n + 4096))
+        return NULL;
+    size_t gw = (size_t)gwd, gh = (size_t)ghd;
+    int *layer = malloc(p->n * sizeof *layer);
+    long *next = malloc(p->n * sizeof *next), *head = malloc(gw * gh * sizeof *head);
+    if (!layer || !next || !head) {
+        free(layer), free(next), free(head);
+        return NULL;
+    }
+    for (size_t k = 0; k < gw * gh; k++)
+        head[k] = -1;
+    *nlayers = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        size_t cx = (size_t)((p->x[i] - x0) / cell), cy = (size_t)((p->y[i] - y0) / cell);
+        uint64_t used[DOT_LAYERS_MAX / 64] = {0};
+        for (size_t yy = cy ? cy - 1 : 0; yy <= cy + 1 && yy < gh; yy++)
+            for (size_t xx = cx ? cx - 1 : 0; xx <= cx + 1 && xx < gw; xx++)
+                for (long j = head[yy * gw + xx]; j >= 0; j = next[j]) {
+                    double dx = p->x[i] - p->x[j], dy = p->y[i] - p->y[j];
+                    if (layer[j] >= 0 && dx * dx + dy * dy < cell * cell)
+                        used[layer[j] / 64] |= (uint64_t)1 << (layer[j] % 64);
+                }
+        int l = 0;
+        while (l < DOT_LAYERS_MAX && (used[l / 64] >> (l % 64) & 1))
+            l++;
+        layer[i] = l < DOT_LAYERS_MAX ? l : -1;
+        if (layer[i] >= *nlayers)
+            *nlayers = layer[i] + 1;
+        next[i] = head[cy * gw + cx];
+        head[cy * gw + cx] = (long)i;
+    }
+    free(next), free(head);
+    return layer;
+}
+
 static void vector_dots(cairo_t *cr, const page_points_t *p, double r)
 {
     cairo_set_line_width(cr, 2 * r);
-    for (size_t i = 0; i < p->n; i++) {
-        cairo_move_to(cr, p->x[i], p->y[i]);
-        cairo_line_to(cr, p->x[i], p->y[i]);
+    int nlayers = 0;
+    int *layer = dot_layers(p, 2 * r + DOT_LAYER_GAP, &nlayers);
+    for (int l = 0; layer && l < nlayers; l++) {
+        for (size_t i = 0; i < p->n; i++)
+            if (layer[i] == l) {
+                cairo_move_to(cr, p->x[i], p->y[i]);
+                cairo_line_to(cr, p->x[i], p->y[i]);
+            }
         cairo_stroke(cr);
     }
+    for (size_t i = 0; i < p->n; i++)
+        if (!layer || layer[i] < 0) {
+            cairo_move_to(cr, p->x[i], p->y[i]);
+            cairo_line_to(cr, p->x[i], p->y[i]);
+            cairo_stroke(cr);
+        }
+    free(layer);
 }
 
 static int draw_dots(cairo_t *cr, chart_t *c, const frame_t *f, const chart_series_t *s,

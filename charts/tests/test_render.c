@@ -8,6 +8,7 @@
 #include "cu_main.h"
 #include "frame.h"
 #include "text.h"
+#include "theme.h"
 
 #include <cairo.h>
 #include <dirent.h>
@@ -118,33 +119,81 @@ static void pdf_and_svg_are_documents(void)
     chart_free(c);
 }
 
+/* The round-capped paths of an SVG: for each, the positions of its dots
+ * (zero-length "M x y L x y" pieces); returns the number of paths, -1 when
+ * a piece is not a dot. */
+static int svg_dot_paths(const char *svg, double px[][64], double py[][64], int pn[], int max)
+{
+    int paths = 0;
+    for (const char *q = svg; (q = strstr(q, "stroke-linecap:round;")) != NULL; q++) {
+        const char *end = strstr(q, "/>"), *d = strstr(q, " d=\"");
+        if (!end || !d || d > end || paths >= max)
+            continue;
+        d += 4;
+        int n = 0;
+        double x0, y0, x1, y1;
+        int used;
+        while (sscanf(d, "M %lf %lf L %lf %lf %n", &x0, &y0, &x1, &y1, &used) == 4) {
+            if (x0 != x1 || y0 != y1 || n >= 64)
+                return -1;
+            px[paths][n] = x0, py[paths][n] = y0, n++;
+            d += used;
+        }
+        pn[paths++] = n;
+    }
+    return paths;
+}
+
+static char *svg_of(chart_t *c)
+{
+    unsigned char *b = NULL;
+    size_t len = 0;
+    if (chart_render_svg_mem(c, 600, 300, &b, &len) != 0)
+        return NULL;
+    char *svg = malloc(len + 1);
+    memcpy(svg, b, len), svg[len] = '\0';
+    free(b);
+    return svg;
+}
+
 /* In documents a scatter dot is a zero-length round-capped stroke (two
- * points), not an arc of four curves: one path per dot, no curve in it. */
+ * points), not an arc of four curves; dots that do not touch share a
+ * stroke (a few strokes for thousands of dots), dots that touch never do,
+ * so overlaps darken as in the PNG. */
 static void document_dots_are_round_capped_points(void)
 {
-    enum { N = 40 };
+    enum { N = 40, SAME = 5 };
     double x[N], y[N];
     for (int i = 0; i < N; i++)
         x[i] = i, y[i] = (i * 7) % 13;
+    for (int i = 0; i < SAME; i++) /* five dots on one spot */
+        x[i] = 20, y[i] = 6;
     chart_t *c = chart_new(CHART_SCATTER, "dots");
     CU_ASSERT_EQUAL_FATAL(chart_add_series(c, "d", x, y, N), 0);
-    unsigned char *b = NULL;
-    size_t len = 0;
-    CU_ASSERT_EQUAL_FATAL(chart_render_svg_mem(c, 600, 300, &b, &len), 0);
-    char *svg = malloc(len + 1);
-    memcpy(svg, b, len), svg[len] = '\0';
-    size_t dots = 0;
-    for (char *q = svg; (q = strstr(q, "stroke-linecap:round;")) != NULL; q++) {
-        char *end = strstr(q, "/>"), *d = strstr(q, " d=\"");
-        if (!end || !d || d > end)
-            continue;
-        double x0, y0, x1, y1;
-        if (sscanf(d, " d=\"M %lf %lf L %lf %lf \"", &x0, &y0, &x1, &y1) == 4 && x0 == x1 &&
-            y0 == y1)
-            dots++;
+    char *svg = svg_of(c);
+    CU_ASSERT_FATAL(svg != NULL);
+    static double px[64][64], py[64][64];
+    int pn[64];
+    int paths = svg_dot_paths(svg, px, py, pn, 64);
+    int dots = 0, on_spot_paths = 0;
+    for (int k = 0; k < paths; k++) {
+        dots += pn[k];
+        int here = 0;
+        for (int i = 0; i < pn[k]; i++)
+            for (int j = 0; j < i; j++) {
+                double dx = px[k][i] - px[k][j], dy = py[k][i] - py[k][j];
+                CU_ASSERT(dx * dx + dy * dy >= 2 * THEME_DOT_RADIUS * 2 * THEME_DOT_RADIUS);
+            }
+        for (int i = 0; i < pn[k]; i++)
+            here += px[k][i] == px[0][0] && py[k][i] == py[0][0];
+        CU_ASSERT(here <= 1);
+        on_spot_paths += here;
     }
-    CU_ASSERT_EQUAL(dots, N);
-    free(svg), free(b);
+    CU_ASSERT_EQUAL(dots, N); /* every dot drawn once */
+    CU_ASSERT(paths < N / 2); /* in shared strokes */
+    CU_ASSERT(paths >= SAME); /* the five on one spot in five of them */
+    CU_ASSERT_EQUAL(on_spot_paths, SAME);
+    free(svg);
     chart_free(c);
 }
 
