@@ -50,8 +50,8 @@ typedef struct ftp_channel {
     bool decrypted; /* carried in TLS (PROT P), decrypted with the key log */
     /* A transfer that started (its name known) but whose bytes were not
      * read: why ("tls_not_decrypted": its data connection was TLS without
-     * the session's keys; "no_data_connection": none in the capture), NULL
-     * otherwise.  Reported as a files row without bytes: the note. */
+     * the session's keys; "data_connection_not_seen": none matched it in the
+     * capture), NULL otherwise.  Reported as a files row without bytes: the note. */
     const char *unread;
     unsigned seq;     /* the control connection's n-th channel (a note's fuid) */
     ts_ns_t named_ts; /* when the transfer started (its 150, or its final reply) */
@@ -453,7 +453,7 @@ static void ftp_capture_end(const an_ctx_t *ctx)
         next = ch->next;
         ch->owner = NULL;
         if (ch->named && !ch->claimed) { /* its data connection never came */
-            ch->unread = "no_data_connection";
+            ch->unread = "data_connection_not_seen";
             ch->done = true;
             carve_fuid(ch->ctl.uid, ch->seq, ch->fuid);
         }

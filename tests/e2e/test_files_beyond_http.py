@@ -197,7 +197,7 @@ def lab(c):
         notes = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
         c.eq([(f["uid"], f.get("filename"), f["seen_bytes"], f.get("truncated_reason"))
               for f in notes],
-             [(r["uid"], r["arg"].rsplit("/", 1)[-1], 0, "no_data_connection") for r in starts],
+             [(r["uid"], r["arg"].rsplit("/", 1)[-1], 0, "data_connection_not_seen") for r in starts],
              "lab: ftp.pcap without its data connections: one row per transfer, no bytes")
         c.check(all(f["is_orig"] is (r["command"] != "RETR") for f, r in zip(notes, starts)),
                 "lab: those rows' is_orig says who would have sent the file")
