@@ -25,6 +25,9 @@
 #define STATUS_SUCCESS 0x00000000u
 #define STATUS_MORE_PROCESSING 0xC0000016u
 #define SMB1_DIRECTORY 1
+/* The extended NT Create AndX response's word count as written, and as sent. */
+#define SMB1_NT_CREATE_EXT_WC_SAID 42
+#define SMB1_NT_CREATE_EXT_WC_SENT 50
 
 typedef struct smb1_hdr {
     uint8_t command;
@@ -48,12 +51,36 @@ static bool header(cursor_t *c, smb1_hdr_t *h)
            cursor_u16le(c, &h->uid) && cursor_u16le(c, &h->mid);
 }
 
-static bool block_at(cursor_t msg, size_t off, block_t *b)
+static bool block_words(cursor_t msg, unsigned words, block_t *b)
 {
     uint16_t bc;
-    return cursor_seek(&msg, off) && cursor_u8(&msg, &b->wc) &&
-           cursor_sub(&msg, 2u * b->wc, &b->words) && cursor_u16le(&msg, &bc) &&
+    return cursor_sub(&msg, 2u * words, &b->words) && cursor_u16le(&msg, &bc) &&
            cursor_sub(&msg, bc, &b->bytes);
+}
+
+/* The extended NT Create AndX response ([MS-SMB] 2.2.4.9.2, asked for with
+ * NT_CREATE_REQUEST_EXTENDED_RESPONSE) says 42 words and carries 50 (MS-SMB's
+ * product behaviour note; Samba's reply_ntcreate_and_x does the same), and
+ * its byte count, which MUST be 0 and carries nothing, is not always set:
+ * Windows 2000's in dce-rpc/mapi.pcap holds whatever its buffer held.  Its 50
+ * words are taken with no bytes whenever they fit. */
+static bool extended_create(cursor_t msg, block_t *b)
+{
+    if (!cursor_sub(&msg, 2u * SMB1_NT_CREATE_EXT_WC_SENT, &b->words))
+        return false;
+    b->bytes = cursor_make(NULL, 0);
+    return true;
+}
+
+/* The block of command cmd at offset off. */
+static bool block_at(cursor_t msg, size_t off, uint8_t cmd, bool is_reply, block_t *b)
+{
+    if (!cursor_seek(&msg, off) || !cursor_u8(&msg, &b->wc))
+        return false;
+    if (is_reply && cmd == SMB1_NT_CREATE_ANDX && b->wc == SMB1_NT_CREATE_EXT_WC_SAID &&
+        extended_create(msg, b))
+        return true;
+    return block_words(msg, b->wc, b);
 }
 
 static uint64_t pending_id(const smb1_hdr_t *h)
@@ -339,7 +366,7 @@ void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
     cursor_t c = msg;
     smb1_hdr_t h;
     block_t b;
-    if (!header(&c, &h) || !block_at(msg, SMB1_HEADER, &b)) {
+    if (!header(&c, &h) || !block_at(msg, SMB1_HEADER, h.command, !is_orig, &b)) {
         s->st.malformed++;
         return;
     }
@@ -357,7 +384,7 @@ void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
         if (!is_andx(cmd) || b.wc < 2 || !cursor_u8(&w, &next) || next == SMB1_NO_ANDX ||
             !cursor_skip(&w, 1) || !cursor_u16le(&w, &off))
             return;
-        if (off <= prev || !block_at(msg, off, &b)) { /* chains only go forward */
+        if (off <= prev || !block_at(msg, off, next, !is_orig, &b)) { /* chains only go forward */
             s->st.malformed++;
             return;
         }

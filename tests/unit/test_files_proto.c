@@ -1219,6 +1219,96 @@ static void smb2_file_across_channels(void)
     buf_free(&cli), buf_free(&srv);
 }
 
+static size_t smb1_header(buf_t *b, uint8_t cmd, bool response, uint16_t mid)
+{
+    size_t start = b->len;
+    buf_append(b, "\xffSMB", 4);
+    buf_append_byte(b, cmd), le32(b, 0), buf_append_byte(b, response ? 0x98 : 0x18);
+    le16(b, 0xc807), le16(b, 0), zeros(b, 8 + 2);
+    le16(b, 6147), le16(b, 272), le16(b, 6145), le16(b, mid); /* tid pid uid mid */
+    return start;
+}
+
+enum smb1_create_answer { SMB1_CREATE_PLAIN, SMB1_CREATE_EXTENDED, SMB1_CREATE_EXTENDED_BAD_BCC };
+
+/* client: TREE_CONNECT_ANDX, NT_CREATE_ANDX of \dir\f.txt, READ_ANDX of its
+ * 10 bytes, CLOSE; server: the answers, the create's in one of three forms:
+ * 34 words; the extended response ([MS-SMB] 2.2.4.9.2: 42 words said, 50
+ * sent, byte count 0); the same with a byte count that was never set, as
+ * Windows 2000 sends it in Zeek's dce-rpc/mapi.pcap. */
+static void smb1_conversation(buf_t *cli, buf_t *srv, enum smb1_create_answer answer)
+{
+    buf_t m = BUF_INIT;
+    smb1_header(&m, 0x75, false, 1); /* TREE_CONNECT_ANDX \\SRV\C$ */
+    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
+    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
+    buf_append(&m, "?????", 6);
+    nbss(cli, &m);
+    smb1_header(&m, 0x75, true, 1);
+    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
+    nbss(srv, &m);
+    smb1_header(&m, 0xa2, false, 2); /* NT_CREATE_ANDX: 24 words */
+    buf_append_byte(&m, 24), buf_append(&m, "\xff\x00\xde\xde", 4), buf_append_byte(&m, 0);
+    le16(&m, 20), le32(&m, 0x16), le32(&m, 0), le32(&m, 0x2019f), le64(&m, 0), le32(&m, 0x80);
+    le32(&m, 1), le32(&m, 1), le32(&m, 0x40), le32(&m, 2), buf_append_byte(&m, 3);
+    le16(&m, 1 + 22), buf_append_byte(&m, 0), utf16(&m, "\\dir\\f.txt"), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0xa2, true, 2);
+    bool ext = answer != SMB1_CREATE_PLAIN;
+    buf_append_byte(&m, ext ? 42 : 34), buf_append(&m, "\xff\x00\x00\x00", 4);
+    buf_append_byte(&m, 2), le16(&m, 0xc006), le32(&m, 1);
+    le64(&m, 1), le64(&m, 2), le64(&m, 3), le64(&m, 4), le32(&m, 0x20), le64(&m, 4096);
+    le64(&m, 10), le16(&m, 0), le16(&m, 7), buf_append_byte(&m, 0);
+    if (ext)
+        /* volume GUID, file id (mapi.pcap's), maximal and guest access rights */
+        zeros(&m, 16), le64(&m, 0x1301bf), le32(&m, 0x1f01ff), le32(&m, 0x1200a9);
+    le16(&m, answer == SMB1_CREATE_EXTENDED_BAD_BCC ? 0x695c : 0);
+    nbss(srv, &m);
+    smb1_header(&m, 0x2e, false, 3); /* READ_ANDX fid 0xc006, 10 bytes at 0 */
+    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xc006);
+    le32(&m, 0), le16(&m, 10), le16(&m, 10), le32(&m, 0), le16(&m, 0), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0x2e, true, 3);
+    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
+    le16(&m, 0), le16(&m, 0), le16(&m, 10), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
+    zeros(&m, 8), le16(&m, 11), buf_append_byte(&m, 0), buf_append_str(&m, "0123456789");
+    nbss(srv, &m);
+    smb1_header(&m, 0x04, false, 4); /* CLOSE */
+    buf_append_byte(&m, 3), le16(&m, 0xc006), le32(&m, 0xffffffff), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0x04, true, 4);
+    buf_append_byte(&m, 0), le16(&m, 0);
+    nbss(srv, &m);
+    buf_free(&m);
+}
+
+/* The file is named and read whole whichever form the create's answer takes. */
+static void smb1_nt_create_answers(void)
+{
+    for (int answer = SMB1_CREATE_PLAIN; answer <= SMB1_CREATE_EXTENDED_BAD_BCC; answer++) {
+        buf_t cli = BUF_INIT, srv = BUF_INIT;
+        smb1_conversation(&cli, &srv, answer);
+        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        smb_conn_t *c = smb_conn_new(&smb_cb, &s, NULL);
+        for (int k = 0; k < 4; k++) { /* request, then its answer */
+            size_t c0 = nbss_after(&cli, k), c1 = nbss_after(&cli, k + 1);
+            size_t s0 = nbss_after(&srv, k), s1 = nbss_after(&srv, k + 1);
+            smb_conn_data(c, true, cli.data + c0, c1 - c0, 2u * k + 1);
+            smb_conn_data(c, false, srv.data + s0, s1 - s0, 2u * k + 2);
+        }
+        const smb_stats_t *st = smb_conn_stats(c);
+        CU_ASSERT_EQUAL(st->malformed, 0);
+        CU_ASSERT_EQUAL(st->unknown_file, 0);
+        smb_conn_free(c);
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), "open \\\\SRV\\C$ \\dir\\f.txt 10;close 8;");
+        CU_ASSERT_TRUE(s.complete);
+        CU_ASSERT_EQUAL(s.data.len, 10);
+        if (s.data.len == 10)
+            CU_ASSERT_NSTRING_EQUAL(s.data.data, "0123456789", 10);
+        buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
+    }
+}
+
 /* A file of a session still carried by another connection outlives the
  * connection that opened it; it ends with the last. */
 static void smb2_file_outlives_its_channel(void)
@@ -1559,6 +1649,8 @@ static const cu_test_t tests[] = {
     {"SMB2 truncated anywhere", smb2_truncated_anywhere},
     {"SMB2 file across channels", smb2_file_across_channels},
     {"SMB2 file outlives its channel", smb2_file_outlives_its_channel},
+    {"SMB1 NT Create AndX answers: plain, extended, extended with a stray byte count",
+     smb1_nt_create_answers},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
     {"libmagic types", filemagic_types},
