@@ -242,14 +242,33 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     free(fs);
 }
 
+/* An SMB1 delete or rename by path: a row of its own at the server's
+ * answer, timed at the request (no open, so no size, times or bytes). */
+static void on_path_action(void *ctx, const smb_path_action_t *a, uint64_t frame)
+{
+    smb_state_t *s = ctx;
+    claim(s);
+    bool rename = a->kind == SMB_PATH_RENAME;
+    smb_file_record_t r = {.conn = s->id,
+                           .ts = frametimes_get(&s->times, a->request_frame, s->now),
+                           .action = rename ? "SMB::FILE_RENAME" : "SMB::FILE_DELETE",
+                           .path = a->share,
+                           .name = rename ? a->new_name : a->name,
+                           .prev_name = rename ? a->name : NULL,
+                           .closed = true,
+                           .first_frame = a->request_frame,
+                           .last_frame = frame};
+    s->ctx->records->smb_file(s->ctx->records->ctx, &r);
+}
+
 static void on_credential(void *ctx, const proto_cred_t *pc)
 {
     smb_state_t *s = ctx;
     an_credential(s->ctx, s->c, "smb", pc, s->now, s->frame);
 }
 
-static const smb_callbacks_t smb_cb = {on_open,  on_read,       on_write,
-                                       on_close, on_credential, on_read_request};
+static const smb_callbacks_t smb_cb = {on_open,       on_read,         on_write,      on_close,
+                                       on_credential, on_read_request, on_path_action};
 
 /* ---- the registry ---- */
 

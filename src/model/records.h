@@ -208,10 +208,12 @@ typedef struct smtp_record {
 } smtp_record_t;
 
 /* One file opened over SMB, when it is closed (smb_files.ndjson, like
- * Zeek's smb_files.log).  Times are 0 when the create answer was not seen. */
+ * Zeek's smb_files.log).  Times are 0 when the create answer was not seen.
+ * An SMB1 delete or rename by path (no open) is a row of its own, when the
+ * server accepted it: ts the request's, no fuid, size or times, closed. */
 typedef struct smb_file_record {
     conn_ident_t conn;
-    ts_ns_t ts;            /* the open */
+    ts_ns_t ts;            /* the open (a path action: its request) */
     const char *fuid;      /* its files.ndjson row, NULL when no bytes moved */
     const char *action;    /* "SMB::FILE_DELETE", "SMB::FILE_RENAME", "SMB::FILE_WRITE",
                             * "SMB::FILE_READ", "SMB::FILE_OPEN" */

@@ -205,6 +205,7 @@ bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_
 void smb_pending_done(smb_pending_t *p)
 {
     free(p->name);
+    free(p->new_name);
     free(p->data);
     memset(p, 0, sizeof *p);
 }
@@ -434,6 +435,17 @@ void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint
     if (s->cb->close)
         s->cb->close(s->ctx, &o->f, frame);
     open_remove(s->tab, (size_t)(o - s->tab->open));
+}
+
+void smb_open_set_info(smb_open_t *o, smb_pending_t *p)
+{
+    if (p->info_class == SMB_INFO_DISPOSITION) {
+        o->f.deleted = p->delete_pending;
+    } else if (p->info_class == SMB_INFO_RENAME && p->name) {
+        free(o->renamed);
+        o->renamed = p->name, p->name = NULL;
+        o->f.renamed_to = o->renamed;
+    }
 }
 
 void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,

@@ -12,7 +12,8 @@
  * give file names, sizes and times and the file id later commands use.
  *
  * The caller sees files, not PDUs: open, each piece read or written with
- * its offset (assemble them with fileasm.h), close.  Session setups give
+ * its offset (assemble them with fileasm.h), close; renames and deletes of
+ * an open file are told at its close, SMB1's by path as they happen.  Session setups give
  * NTLM logins (ntlmssp.h) as hashcat lines; SMB1's pre-NTLMSSP
  * challenge/response logins too.  Encrypted (SMB3 transform) and
  * compressed messages are counted and skipped.  Everything is capped: a
@@ -75,6 +76,21 @@ typedef struct smb_file {
     bool deleted;           /* delete on close (create option or FileDispositionInformation) */
 } smb_file_t;
 
+/* What an SMB1 command did to a file or directory it named by path, with no
+ * open (SMB_COM_DELETE, SMB_COM_DELETE_DIRECTORY, SMB_COM_RENAME,
+ * SMB_COM_NT_RENAME, TRANS2_SET_PATH_INFORMATION with disposition or rename
+ * information): reported when the server accepted it. */
+typedef enum smb_path_kind { SMB_PATH_DELETE, SMB_PATH_RENAME } smb_path_kind_t;
+
+typedef struct smb_path_action {
+    smb_path_kind_t kind;
+    const char *share;    /* "\\SERVER\share" as connected, "" if unseen */
+    const char *name;     /* the path as the client sent it (may hold wildcards) */
+    const char *new_name; /* SMB_PATH_RENAME: the new path, else NULL */
+    bool is_dir;          /* SMB_COM_DELETE_DIRECTORY */
+    uint64_t request_frame;
+} smb_path_action_t;
+
 /* ctx is that of the connection the event happened on: with a shared
  * smb_sessions_t, a file opened on one connection may be read, written
  * and closed on another (f->user is the same throughout). */
@@ -96,6 +112,9 @@ typedef struct smb_callbacks {
      * be incomplete rather than untouched. */
     void (*read_request)(void *ctx, const smb_file_t *f, uint64_t offset, uint64_t length,
                          uint64_t frame);
+    /* (may be NULL) An SMB1 action on a path (see smb_path_action_t), at
+     * the frame of the server's answer. */
+    void (*path_action)(void *ctx, const smb_path_action_t *a, uint64_t frame);
 } smb_callbacks_t;
 
 /* What could not be followed, for the damage counters. */

@@ -1,10 +1,14 @@
 /* smb1.c — SMB1/CIFS commands ([MS-CIFS] 2.2): negotiate, session setup
  * (NTLMSSP and the older challenge/response), tree connect, NT create,
- * read, write and close, following AndX chains. */
+ * read, write and close, following AndX chains; and what changes a file
+ * without reading or writing it: delete and rename by path (SMB_COM_DELETE,
+ * DELETE_DIRECTORY, RENAME, NT_RENAME, TRANS2_SET_PATH_INFORMATION), by
+ * file id (TRANS2_SET_FILE_INFORMATION) and delete-on-close at the create. */
 #include "core/xalloc.h"
 #include "smb_state.h"
 #include "utf16.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SMB1_HEADER 32
@@ -15,7 +19,12 @@
 /* AndX chains longer than this are loops or attacks. */
 #define SMB1_MAX_ANDX 16
 
+#define SMB1_DELETE_DIRECTORY 0x01
 #define SMB1_CLOSE 0x04
+#define SMB1_DELETE 0x06
+#define SMB1_RENAME 0x07
+#define SMB1_TRANSACTION2 0x32
+#define SMB1_NT_RENAME 0xA5
 #define SMB1_READ_ANDX 0x2E
 #define SMB1_WRITE_ANDX 0x2F
 #define SMB1_NEGOTIATE 0x72
@@ -28,6 +37,16 @@
 /* The extended NT Create AndX response's word count as written, and as sent. */
 #define SMB1_NT_CREATE_EXT_WC_SAID 42
 #define SMB1_NT_CREATE_EXT_WC_SENT 50
+#define SMB1_BUFFER_FORMAT_ASCII 0x04     /* before each path in a command's bytes */
+#define SMB1_NT_RENAME_RENAME_FILE 0x0104 /* NT_RENAME levels: not links or copies */
+#define FILE_DELETE_ON_CLOSE 0x00001000u  /* NT_CREATE_ANDX CreateOptions */
+/* TRANS2 subcommands and the SET_*_INFORMATION levels that delete or rename. */
+#define TRANS2_SET_PATH_INFORMATION 0x06
+#define TRANS2_SET_FILE_INFORMATION 0x08
+#define SMB_SET_FILE_DISPOSITION_INFO 0x0102
+#define SMB_INFO_PASSTHROUGH 1000 /* + an [MS-FSCC] file information class */
+/* The TRANS2 request's words before its setup words ([MS-CIFS] 2.2.4.46.1). */
+#define TRANS2_REQUEST_WORDS 14
 
 typedef struct smb1_hdr {
     uint8_t command;
@@ -200,13 +219,19 @@ static void nt_create(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
                       uint64_t frame)
 {
     if (is_orig) {
-        cursor_t by = b->bytes;
+        cursor_t w = b->words, by = b->bytes;
+        uint32_t options = 0;
         if (b->wc != 24)
             return;
+        /* AndX, reserved, name length, flags, root fid, access, allocation,
+         * attributes, share access, disposition */
+        if (!cursor_skip(&w, 4 + 1 + 2 + 4 + 4 + 4 + 8 + 4 + 4 + 4) || !cursor_u32le(&w, &options))
+            options = 0;
         smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_NT_CREATE_ANDX);
         if (p) {
             p->name = string(&by, h);
             p->length = h->tid;
+            p->create_options = options;
         }
         return;
     }
@@ -225,9 +250,11 @@ static void nt_create(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         cursor_u64le(&w, &t.changed) && cursor_u32le(&w, &attrs) && cursor_u64le(&w, &alloc) &&
         cursor_u64le(&w, &eof) && cursor_skip(&w, 2 + 2) && cursor_u8(&w, &dir)) {
         fid16(fid, key);
-        smb_open_add(s, 0, key, 1, h->tid ? h->tid : p.length, p.name, eof, &t,
-                     dir == SMB1_DIRECTORY, frame);
+        smb_open_t *o = smb_open_add(s, 0, key, 1, h->tid ? h->tid : p.length, p.name, eof, &t,
+                                     dir == SMB1_DIRECTORY, frame);
         p.name = NULL;
+        if (o && (p.create_options & FILE_DELETE_ON_CLOSE))
+            o->f.deleted = true;
     }
     smb_pending_done(&p);
 }
@@ -311,6 +338,181 @@ static void close_file(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     smb_pending_done(&p);
 }
 
+/* ---- what is done to files by path, and TRANS2 SET_*_INFORMATION ---- */
+
+/* A path in a command's bytes: a buffer format byte, then the string. */
+static char *path_string(cursor_t *bytes, const smb1_hdr_t *h)
+{
+    uint8_t format = 0;
+    if (!cursor_u8(bytes, &format) || format != SMB1_BUFFER_FORMAT_ASCII)
+        return NULL;
+    return string(bytes, h);
+}
+
+/* A request naming a path (old) and maybe a second one (new): waits for
+ * the server's answer. */
+static void path_request(smb_conn_t *s, const smb1_hdr_t *h, uint8_t cmd, char *old, char *new,
+                         uint64_t frame)
+{
+    smb_pending_t *p = old ? smb_pending_add(s, pending_id(h), cmd) : NULL;
+    if (!p) {
+        free(old), free(new);
+        return;
+    }
+    p->name = old;
+    p->new_name = new;
+    p->tid = h->tid;
+    p->frame = frame;
+}
+
+/* The server accepted what p asked for on its path. */
+static void path_done(smb_conn_t *s, const smb_pending_t *p, smb_path_kind_t kind, bool is_dir,
+                      uint64_t frame)
+{
+    if (!s->cb->path_action || (kind == SMB_PATH_RENAME && !p->new_name))
+        return;
+    smb_path_action_t a = {kind,    smb_tree_path(s, 0, p->tid), p->name, p->new_name, is_dir,
+                           p->frame};
+    s->cb->path_action(s->ctx, &a, frame);
+}
+
+/* DELETE, DELETE_DIRECTORY, RENAME and NT_RENAME: the request's paths, the
+ * answer's success ([MS-CIFS] 2.2.4.7, 2.2.4.2, 2.2.4.8, 2.2.4.66). */
+static void by_path(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd, const block_t *b,
+                    uint64_t frame)
+{
+    if (is_orig) {
+        cursor_t w = b->words, by = b->bytes;
+        uint16_t level = SMB1_NT_RENAME_RENAME_FILE;
+        if (cmd == SMB1_NT_RENAME && !(cursor_skip(&w, 2) && cursor_u16le(&w, &level)))
+            return;
+        if (level != SMB1_NT_RENAME_RENAME_FILE) /* a hard link, a copy: nothing renamed */
+            return;
+        char *old = path_string(&by, h);
+        char *new = cmd == SMB1_RENAME || cmd == SMB1_NT_RENAME ? path_string(&by, h) : NULL;
+        path_request(s, h, cmd, old, new, frame);
+        return;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, pending_id(h), cmd, &p))
+        return;
+    bool rename = cmd == SMB1_RENAME || cmd == SMB1_NT_RENAME;
+    path_done(s, &p, rename ? SMB_PATH_RENAME : SMB_PATH_DELETE, cmd == SMB1_DELETE_DIRECTORY,
+              frame);
+    smb_pending_done(&p);
+}
+
+typedef struct trans2 {
+    uint16_t sub;
+    cursor_t params, data;
+} trans2_t;
+
+/* A TRANS2 request whose parameters and data all came in it (secondary
+ * requests, for larger ones, are not followed). */
+static bool trans2_request(cursor_t msg, const block_t *b, trans2_t *t)
+{
+    cursor_t w = b->words, m = msg;
+    uint16_t total_params, total_data, nparams, params_at, ndata, data_at;
+    uint8_t setups = 0;
+    if (b->wc < TRANS2_REQUEST_WORDS + 1 || !cursor_u16le(&w, &total_params) ||
+        !cursor_u16le(&w, &total_data) || !cursor_skip(&w, 2 + 2 + 1 + 1 + 2 + 4 + 2) ||
+        !cursor_u16le(&w, &nparams) || !cursor_u16le(&w, &params_at) || !cursor_u16le(&w, &ndata) ||
+        !cursor_u16le(&w, &data_at) || !cursor_u8(&w, &setups) || !cursor_skip(&w, 1) || !setups ||
+        !cursor_u16le(&w, &t->sub))
+        return false;
+    if (nparams != total_params || ndata != total_data)
+        return false;
+    return cursor_seek(&m, params_at) && cursor_sub(&m, nparams, &t->params) &&
+           cursor_seek(&m, data_at) && cursor_sub(&m, ndata, &t->data);
+}
+
+/* The information a SET_*_INFORMATION level carries, into p: a delete
+ * (disposition) or a rename (the new name in p->new_name).  False for the
+ * levels that do neither. */
+static bool set_info_data(const smb1_hdr_t *h, uint16_t level, cursor_t data, smb_pending_t *p)
+{
+    uint8_t del = 0;
+    uint32_t nlen;
+    cursor_t name;
+    if (level == SMB_SET_FILE_DISPOSITION_INFO ||
+        level == SMB_INFO_PASSTHROUGH + SMB_INFO_DISPOSITION) {
+        p->info_class = SMB_INFO_DISPOSITION;
+        p->delete_pending = cursor_u8(&data, &del) && del;
+        return true;
+    }
+    /* FileRenameInformation, SMB1 form: ReplaceIfExists, 3 reserved bytes,
+     * RootDirectory, FileNameLength, FileName ([MS-CIFS] 2.2.8.4) */
+    if (level != SMB_INFO_PASSTHROUGH + SMB_INFO_RENAME || !cursor_skip(&data, 1 + 3 + 4) ||
+        !cursor_u32le(&data, &nlen) || !cursor_sub(&data, nlen, &name))
+        return false;
+    p->info_class = SMB_INFO_RENAME;
+    p->new_name = utf16_to_utf8(name, h->flags2 & SMB1_FLAGS2_UNICODE, SMB_MAX_NAME);
+    return true;
+}
+
+/* TRANS2_SET_PATH_INFORMATION / SET_FILE_INFORMATION that delete or
+ * rename: by path, reported at the answer; by file id, kept on the open
+ * (reported at its close, as SMB2's SET_INFO). */
+static void trans2_set_request(smb_conn_t *s, const smb1_hdr_t *h, const trans2_t *t,
+                               uint64_t frame)
+{
+    cursor_t prm = t->params;
+    uint16_t fid = 0, level;
+    if (t->sub == TRANS2_SET_FILE_INFORMATION) {
+        if (!cursor_u16le(&prm, &fid) || !cursor_u16le(&prm, &level))
+            return;
+    } else if (t->sub != TRANS2_SET_PATH_INFORMATION || !cursor_u16le(&prm, &level) ||
+               !cursor_skip(&prm, 4)) {
+        return;
+    }
+    smb_pending_t q = {0};
+    if (!set_info_data(h, level, t->data, &q))
+        return;
+    smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_TRANSACTION2);
+    if (!p) {
+        smb_pending_done(&q);
+        return;
+    }
+    p->info_class = q.info_class;
+    p->delete_pending = q.delete_pending;
+    p->tid = h->tid;
+    p->frame = frame;
+    if (t->sub == TRANS2_SET_FILE_INFORMATION) {
+        fid16(fid, p->fid);
+        p->name = q.new_name; /* smb_open_set_info's new name */
+        p->by_fid = true;
+    } else {
+        p->name = string(&prm, h);
+        p->new_name = q.new_name;
+    }
+}
+
+static void trans2(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b, cursor_t msg,
+                   uint64_t frame)
+{
+    if (is_orig) {
+        trans2_t t;
+        if (trans2_request(msg, b, &t))
+            trans2_set_request(s, h, &t, frame);
+        return;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, pending_id(h), SMB1_TRANSACTION2, &p)) {
+        s->st.unmatched--; /* answers to the TRANS2 subcommands we do not follow */
+        return;
+    }
+    if (p.by_fid) {
+        smb_open_t *o = smb_open_find(s, 0, p.fid);
+        if (o)
+            smb_open_set_info(o, &p);
+    } else if (p.info_class == SMB_INFO_RENAME) {
+        path_done(s, &p, SMB_PATH_RENAME, false, frame);
+    } else if (p.delete_pending) {
+        path_done(s, &p, SMB_PATH_DELETE, false, frame);
+    }
+    smb_pending_done(&p);
+}
+
 static bool is_andx(uint8_t cmd)
 {
     return cmd == SMB1_SESSION_SETUP_ANDX || cmd == SMB1_TREE_CONNECT_ANDX ||
@@ -355,6 +557,15 @@ static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
         break;
     case SMB1_CLOSE:
         close_file(s, is_orig, h, b, frame);
+        break;
+    case SMB1_DELETE:
+    case SMB1_DELETE_DIRECTORY:
+    case SMB1_RENAME:
+    case SMB1_NT_RENAME:
+        by_path(s, is_orig, h, cmd, b, frame);
+        break;
+    case SMB1_TRANSACTION2:
+        trans2(s, is_orig, h, b, msg, frame);
         break;
     default:
         break;

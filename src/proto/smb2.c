@@ -26,8 +26,6 @@
 #define FILE_ATTRIBUTE_DIRECTORY 0x10u
 #define FILE_DELETE_ON_CLOSE 0x00001000u /* CREATE option */
 #define SMB2_0_INFO_FILE 0x01
-#define FILE_RENAME_INFORMATION 10
-#define FILE_DISPOSITION_INFORMATION 13
 
 typedef struct smb2_hdr {
     uint32_t status;
@@ -301,8 +299,7 @@ static bool set_info(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
             !cursor_u32le(&body, &blen) || !cursor_u16le(&body, &boff) || !cursor_skip(&body, 6))
             return false;
         fid_of(&body, fid, ch, h->flags & SMB2_FLAG_RELATED);
-        if (type != SMB2_0_INFO_FILE ||
-            (cls != FILE_RENAME_INFORMATION && cls != FILE_DISPOSITION_INFORMATION))
+        if (type != SMB2_0_INFO_FILE || (cls != SMB_INFO_RENAME && cls != SMB_INFO_DISPOSITION))
             return true;
         if (!at(pdu, boff, blen, &buf))
             return false;
@@ -312,7 +309,7 @@ static bool set_info(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
         memcpy(p->fid, fid, 16);
         p->session = h->session;
         p->info_class = cls;
-        if (cls == FILE_DISPOSITION_INFORMATION) {
+        if (cls == SMB_INFO_DISPOSITION) {
             uint8_t del = 0;
             p->delete_pending = cursor_u8(&buf, &del) && del;
         } else if (cursor_skip(&buf, 1 + 7 + 8) && cursor_u32le(&buf, &nlen) &&
@@ -326,13 +323,8 @@ static bool set_info(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
         return true;
     resolve(p.fid, ch);
     smb_open_t *o = h->status == STATUS_SUCCESS ? smb_open_find(s, p.session, p.fid) : NULL;
-    if (o && p.info_class == FILE_DISPOSITION_INFORMATION) {
-        o->f.deleted = p.delete_pending;
-    } else if (o && p.name) {
-        free(o->renamed);
-        o->renamed = p.name, p.name = NULL;
-        o->f.renamed_to = o->renamed;
-    }
+    if (o)
+        smb_open_set_info(o, &p);
     smb_pending_done(&p);
     return true;
 }

@@ -11,6 +11,12 @@
 #include "ntlmssp.h"
 #include "smb.h"
 
+/* [MS-FSCC] 2.4 file information classes a SET_INFO may carry (SMB2
+ * SET_INFO; SMB1 TRANS2 SET_*_INFORMATION as pass-through levels, these
+ * plus 1000) that change what an open did to its file. */
+#define SMB_INFO_RENAME 10      /* FileRenameInformation */
+#define SMB_INFO_DISPOSITION 13 /* FileDispositionInformation */
+
 typedef struct smb_pending {
     uint64_t id; /* SMB2 message id, SMB1 pid << 16 | mid */
     uint16_t command;
@@ -22,8 +28,12 @@ typedef struct smb_pending {
     uint8_t *data; /* a compound WRITE waiting for its file id (owned) */
     size_t data_len;
     uint32_t create_options; /* SMB2 CREATE: FILE_DELETE_ON_CLOSE is kept */
-    uint8_t info_class;      /* SMB2 SET_INFO of a file: rename or disposition */
+    uint8_t info_class;      /* SET_INFO of a file: rename or disposition (SMB2 classes) */
     bool delete_pending;     /* ... FileDispositionInformation's DeletePending */
+    uint16_t tid;            /* SMB1: the tree of a command on a path */
+    char *new_name;          /* SMB1 rename by path: the new path (owned) */
+    bool by_fid;             /* SMB1 TRANS2 SET_FILE_INFORMATION (not by path) */
+    uint64_t frame;          /* SMB1 command on a path: the request's frame */
 } smb_pending_t;
 
 /* An open file is the connection's own (owner set, session 0: SMB1, or
@@ -121,6 +131,9 @@ smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16],
                          uint32_t tree, char *name, uint64_t size, const smb_times_t *t,
                          bool is_dir, uint64_t frame);
 void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t frame);
+/* The server accepted a SET_INFO of o that p asked for: FileDisposition
+ * (p->delete_pending) or FileRename (p->name, taken). */
+void smb_open_set_info(smb_open_t *o, smb_pending_t *p);
 
 /* File data events (look the file up; counted when unknown). */
 void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,

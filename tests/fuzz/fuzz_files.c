@@ -112,7 +112,14 @@ static void n_structure(void *c, unsigned no, const uint8_t *p, size_t n)
 }
 static const mailbox_callbacks_t mailbox_cb = {n_begin, m_data,    m_gap,       m_end, cred,
                                                tls,     n_section, n_structure, m_wire};
-static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL};
+/* Reads every byte of the names a path action gives. */
+static void b_path(void *c, const smb_path_action_t *a, uint64_t fr)
+{
+    (void)c, (void)fr, (void)strlen(a->share), (void)strlen(a->name);
+    if (a->new_name)
+        (void)strlen(a->new_name);
+}
+static const smb_callbacks_t smb_cb = {b_open, b_data, b_data, b_close, cred, NULL, b_path};
 static const imf_callbacks_t imf_cb = {NULL, NULL, i_part_data, NULL};
 
 typedef void (*feed_fn)(void *s, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);

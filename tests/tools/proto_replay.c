@@ -484,6 +484,27 @@ static void ntlm_http_run(FILE *in)
     free(line);
 }
 
+/* An SMB1 delete or rename by path. */
+static void smb_path(void *ctx, const smb_path_action_t *a, uint64_t frame)
+{
+    (void)ctx;
+    buf_t b = BUF_INIT;
+    jsonw_t w;
+    jw_init(&w, &b, false);
+    jw_obj_begin(&w);
+    jw_kv_str(&w, "ev", "smb_path");
+    jw_kv_str(&w, "action", a->kind == SMB_PATH_RENAME ? "rename" : "delete");
+    jw_kv_str(&w, "path", a->share);
+    jw_kv_str(&w, "name", a->name);
+    if (a->new_name)
+        jw_kv_str(&w, "new_name", a->new_name);
+    jw_kv_bool(&w, "is_dir", a->is_dir);
+    jw_kv_uint(&w, "request_frame", a->request_frame);
+    jw_kv_uint(&w, "frame", frame);
+    jw_obj_end(&w);
+    emit(&b);
+}
+
 /* ---- the driver ---- */
 
 typedef struct driver {
@@ -499,7 +520,8 @@ static const smtp_callbacks_t smtp_cb = {smtp_begin, m_data,     m_gap,    m_end
 /* Sections fetched alone (IMAP BODY[2], ...) are not messages: skipped. */
 static const mailbox_callbacks_t mailbox_cb = {m_begin_numbered, m_data, m_gap, m_end, credential,
                                                starttls,         NULL,   NULL,  NULL};
-static const smb_callbacks_t smb_cb = {smb_open, smb_piece, smb_piece, smb_close, credential, NULL};
+static const smb_callbacks_t smb_cb = {smb_open,   smb_piece, smb_piece, smb_close,
+                                       credential, NULL,      smb_path};
 
 static void *ftp_open(void)
 {

@@ -1105,7 +1105,7 @@ static void s_close(void *ctx, const smb_file_t *f, uint64_t frame)
     buf_printf(&s->log, "close %llu;", (unsigned long long)frame);
     fileasm_free(&s->fa);
 }
-static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL, NULL};
+static const smb_callbacks_t smb_cb = {s_open, s_read, s_read, s_close, NULL, NULL, NULL};
 
 /* Feed both directions message by message, the client's split at cut. */
 static void smb_run(const buf_t *cli, const buf_t *srv, size_t cut, smb_seen_t *s)
