@@ -19,7 +19,7 @@ Checked: the exact rows (action, share, name, prev_name, connection); the
 carved files' SHA-256 against the truth; --jobs 1, 2 and 3 give the same
 logs; the parser alone (proto_replay) reports the same path actions;
 tshark's SMB objects are among our artifacts (but its two empty ones, see
-docs/differences.md).  main before this change wrote none of the 15
+docs/differences.md); the workbook's SMB files sheet shows every row.  main before this change wrote none of the 15
 rename/delete-by-path rows and logged disp.bin and doc.bin as writes."""
 import hashlib
 import json
@@ -32,6 +32,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 import protoreplay as pr  # noqa: E402
 import zeekcmp as z  # noqa: E402
+from test_report import sheet_rows  # noqa: E402
+from test_report_values import compare_sheet  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "lab", "files")
@@ -168,6 +170,11 @@ def main():
             rc, err = z.analyze([PCAP], out, ["--jobs", str(jobs)])
             c.eq(rc, 0, f"--jobs {jobs}: exit status ({err[:200]})")
         arts = rows_and_files(c, cases[0])
+        # the workbook's SMB files sheet: every row, renames and deletes too
+        sheets = sheet_rows(os.path.join(cases[0], "report.xlsx"))
+        compare_sheet(c, cases[0], sheets, "smb_files", "SMB files")
+        actions = [r[sheets["SMB files"][0].index("action")] for r in sheets["SMB files"][1:]]
+        c.eq(actions, [a for _, a, _, _ in ROWS], "SMB files sheet: the actions, in order")
         for jobs, other in zip((2, 3), cases[1:]):
             for log in sorted(os.listdir(os.path.join(cases[0], "logs"))):
                 a = open(os.path.join(cases[0], "logs", log), "rb").read()
