@@ -386,10 +386,10 @@ static void by_path(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
         uint16_t level = SMB1_NT_RENAME_RENAME_FILE;
         if (cmd == SMB1_NT_RENAME && !(cursor_skip(&w, 2) && cursor_u16le(&w, &level)))
             return;
-        if (level != SMB1_NT_RENAME_RENAME_FILE) /* a hard link, a copy: nothing renamed */
-            return;
         char *old = path_string(&by, h);
         char *new = cmd == SMB1_RENAME || cmd == SMB1_NT_RENAME ? path_string(&by, h) : NULL;
+        if (level != SMB1_NT_RENAME_RENAME_FILE) /* a hard link, a copy: nothing renamed, */
+            free(new), new = NULL;               /* but its answer is expected all the same */
         path_request(s, h, cmd, old, new, frame);
         return;
     }
