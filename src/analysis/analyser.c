@@ -28,6 +28,17 @@ bool an_detect_server_port(const an_ctx_t *ctx, const conn_t *c, bool is_orig, c
     return an_port_in(ctx->self->ports, c->resp_p);
 }
 
+void an_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
+{
+    an_ctx_t probe = *ctx; /* each entry is told as itself */
+    for (const analyser_t *a = analysers; a->name; a++) {
+        if (!(a->flags & AN_EXPECTED) || !a->ops || !a->ops->unread)
+            continue;
+        probe.self = a;
+        a->ops->unread(&probe, c, why);
+    }
+}
+
 struct x509_cache *an_x509_cache(const an_ctx_t *ctx)
 {
     if (!ctx->shared->x509)

@@ -18,7 +18,10 @@
  *     the connection finishes.  Detection is by content first (an HTTP
  *     request line, a TLS record header); the ports are a hint some
  *     detectors use (DNS over TCP, FTP), so services on odd ports are still
- *     understood.
+ *     understood.  A connection whose handshake was seen but that carried
+ *     no byte is offered, when it finishes, to the AN_EXPECTED entries (by
+ *     addresses and port: an empty FTP transfer's data connection); the one
+ *     that takes it is started and finished at once, without data.
  *   - UDP: each datagram goes to the first entry whose detect() accepts it;
  *     a connection keeps one state per analyser that took a datagram.
  *   - An analyser with AN_STARTTLS (a plain-text protocol that may switch to
@@ -112,6 +115,11 @@ typedef struct an_ctx {
  *   capture_end (may be NULL) the capture's last connection is finished:
  *           report what waited for another connection (FTP transfers whose
  *           data channel never came), free the analyser's shared state.
+ *   unread  (may be NULL; an AN_EXPECTED entry's) connection c was taken by
+ *           another analyser that cannot see inside it (TLS without the
+ *           session's keys): if c is a connection this analyser expects,
+ *           its transfer is reported as not read, because of why (static).
+ *           Called through an_unread(), by the analyser that took c.
  */
 typedef struct analyser_ops {
     void *(*new)(const an_ctx_t *ctx, conn_t *c);
@@ -120,6 +128,7 @@ typedef struct analyser_ops {
     void (*end)(void *state, bool is_orig);
     void (*finish)(void *state);
     void (*capture_end)(const struct an_ctx *ctx);
+    void (*unread)(const struct an_ctx *ctx, const conn_t *c, const char *why);
 } analyser_ops_t;
 
 /* Transports (analyser_t.transport). */
@@ -138,7 +147,9 @@ enum {
      * FTP data channel, by addresses and port), not bytes: inside decrypted
      * TLS (FTP's PROT P data connections) it is asked before the entries
      * that go by the plaintext's first bytes, and a file starting "GET "
-     * stays a file. */
+     * stays a file.  A connection that carried no byte at all (an empty
+     * transfer) is offered to these entries only, when it finishes: their
+     * detect() is then given n == 0 and p NULL. */
     AN_EXPECTED = 4
 };
 
@@ -182,6 +193,11 @@ bool an_port_in(const uint16_t *ports, uint16_t port);
 filemagic_t *an_magic(const an_ctx_t *ctx, uint64_t frame);
 /* The worker's certificate parse cache (proto/x509.h; made on first use). */
 struct x509_cache *an_x509_cache(const an_ctx_t *ctx);
+
+/* Connection c, which the analyser of ctx took, cannot be read (TLS
+ * without the session's keys): every AN_EXPECTED entry's unread() is told
+ * why (static), so the transfer that announced c says so. */
+void an_unread(const an_ctx_t *ctx, const conn_t *c, const char *why);
 
 /* Hand a login a parser reported (proto/credential.h) to the sink as a
  * credential record of protocol proto (static), seen at ts in frame. */
@@ -229,6 +245,12 @@ void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len);
 void an_inner_end(an_inner_t *in, bool is_orig);
 /* The name of the analyser running inside, or NULL while none is. */
 const char *an_inner_name(const an_inner_t *in);
+/* The stream ended (both directions) without one byte of plaintext:
+ * AN_EXPECTED entries, which go by the connection and not by bytes, may
+ * take it still (an empty FTP transfer under PROT P is an empty file); the
+ * one that does is started and finished at an_inner_finish().  True when
+ * one took it (an_inner_name() names it).  Only before any byte came. */
+bool an_inner_offer_empty(an_inner_t *in);
 /* Bytes no analyser took (before one did, or all when none did). */
 uint64_t an_inner_unread(const an_inner_t *in);
 /* conn.ndjson's service for analyser name inside a CONNECT tunnel

@@ -201,5 +201,5 @@ static void dns_finish(void *state)
     free(st);
 }
 
-const analyser_ops_t app_dns_udp_ops = {dns_new, dns_datagram, NULL, NULL, dns_finish, NULL};
-const analyser_ops_t app_dns_tcp_ops = {dns_new, dns_stream, NULL, NULL, dns_finish, NULL};
+const analyser_ops_t app_dns_udp_ops = {dns_new, dns_datagram, NULL, NULL, dns_finish, NULL, NULL};
+const analyser_ops_t app_dns_tcp_ops = {dns_new, dns_stream, NULL, NULL, dns_finish, NULL, NULL};

@@ -47,11 +47,14 @@ typedef struct ftp_channel {
     conn_ident_t data;
     char fuid[UID_LEN];
     bool is_orig;   /* the data connection's originator sent the file */
+    bool fin[2];    /* the data connection's originator, responder closed it (FIN) */
     bool decrypted; /* carried in TLS (PROT P), decrypted with the key log */
     /* A transfer that started (its name known) but whose bytes were not
      * read: why ("tls_not_decrypted": its data connection was TLS without
      * the session's keys; "data_connection_not_seen": none matched it in the
-     * capture), NULL otherwise.  Reported as a files row without bytes: the note. */
+     * capture; "data_connection_not_closed": its data connection carried no
+     * byte and the sender never closed it), NULL otherwise.  Reported as a
+     * files row without bytes: the note. */
     const char *unread;
     unsigned seq;     /* the control connection's n-th channel (a note's fuid) */
     ts_ns_t named_ts; /* when the transfer started (its 150, or its final reply) */
@@ -171,6 +174,15 @@ static void resumed_at(const ftp_channel_t *ch, file_record_t *f, file_range_t *
         f->truncated_reason = "resumed";
 }
 
+/* Does the data connection's originator send the transfer's file?  In
+ * passive mode the client connects, and sends an upload's file; in active
+ * mode the server connects, and sends a download's. */
+static bool data_orig_sends(const ftp_channel_t *ch)
+{
+    bool client_sent = ch->command && is_upload(ch->command);
+    return ch->dc.passive ? client_sent : !client_sent;
+}
+
 /* The files row of a transfer whose bytes were not read: no digest, no
  * artifact, truncated with the reason — so every transfer that started
  * leaves a row saying what became of its bytes. */
@@ -191,21 +203,39 @@ static void report_unread(ftp_registry_t *r, ftp_channel_t *ch)
     /* the row's connection is the control one (its client the originator)
      * or the data one, whose originator is the server in active mode */
     bool client_sent = ch->command && is_upload(ch->command);
-    f.is_orig = ch->claimed && !ch->dc.passive ? !client_sent : client_sent;
+    f.is_orig = ch->claimed ? data_orig_sends(ch) : client_sent;
     memcpy(f.fuid, ch->fuid, sizeof f.fuid);
     r->records->file(r->records->ctx, &f);
 }
 
+/* A named transfer whose data connection carried no byte: an empty file
+ * when the side that sends the file closed the connection (FIN: FTP's end
+ * of file in stream mode, RFC 959 3.4.1), a row without bytes when it never
+ * did (the capture ended first, or a reset): the file may have been about
+ * to come.  True for an empty file (its row says who sent it). */
+static bool empty_is_whole(ftp_channel_t *ch)
+{
+    if (!ch->named || !ch->claimed || ch->unread || ch->cv.seen || ch->cv.missing)
+        return false;
+    ch->is_orig = data_orig_sends(ch);
+    if (ch->fin[ch->is_orig ? 0 : 1])
+        return true;
+    ch->unread = "data_connection_not_closed";
+    return false;
+}
+
 /* Report a channel's file once its data is done: named by the transfer, or
- * nameless when the control connection ended without naming it. */
+ * nameless when the control connection ended without naming it (then not
+ * when it carried nothing: no file was named, none was sent). */
 static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
 {
     if (ch->reported || !ch->done || (!ch->named && ch->owner))
         return;
     ch->reported = true;
+    bool empty = empty_is_whole(ch);
     if (ch->unread && ch->named) {
         report_unread(r, ch);
-    } else if (ch->cv.seen || ch->cv.missing) {
+    } else if (ch->cv.seen || ch->cv.missing || empty) {
         file_record_t f = {0};
         file_range_t ranges[CARVE_MAX_RANGES];
         carve_record(&ch->cv, &f);
@@ -467,9 +497,12 @@ static void ftp_capture_end(const an_ctx_t *ctx)
     ctx->shared->ftp = NULL;
 }
 
-const analyser_ops_t app_ftp_ops = {ftp_new, ftp_data, ftp_gap, NULL, ftp_finish, ftp_capture_end};
+const analyser_ops_t app_ftp_ops = {ftp_new,    ftp_data,        ftp_gap, NULL,
+                                    ftp_finish, ftp_capture_end, NULL};
 
-void app_ftp_data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
+/* The table's unread hook (analyser.h): c, taken by another analyser,
+ * could not be read; if it is an announced channel, its transfer says why. */
+static void data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
 {
     ftp_registry_t *r = ctx->shared->ftp;
     ftp_channel_t *ch = find_channel(r, c);
@@ -488,6 +521,7 @@ void app_ftp_data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
 
 typedef struct ftp_data_state {
     const an_ctx_t *ctx;
+    const conn_t *c;
     ftp_channel_t *ch; /* NULL: the channel was taken meanwhile (never: detect saw it) */
     carve_t cv;
     int dir; /* the side that sends the file: -1 until its first byte, 0 orig, 1 resp */
@@ -507,6 +541,7 @@ static void *data_new(const an_ctx_t *ctx, conn_t *c)
     ftp_data_state_t *d = xcalloc(1, sizeof *d);
     ftp_registry_t *r = ctx->shared->ftp;
     d->ctx = ctx;
+    d->c = c;
     d->dir = -1;
     d->ch = find_channel(r, c);
     if (d->ch) {
@@ -550,6 +585,12 @@ static void data_complete(ftp_data_state_t *d)
     d->ended = true;
     if (d->ch && d->ch->rest && !d->cv.truncated_reason)
         d->cv.truncated_reason = "resumed"; /* kept as .partial (resumed_at) */
+    if (!d->cv.seen && !d->cv.missing) {    /* nothing came: the data connection's times */
+        d->cv.first_ts = d->c->first_ts;
+        d->cv.last_ts = d->c->last_ts;
+        d->cv.first_frame = d->c->first_frame;
+        d->cv.last_frame = d->c->last_frame;
+    }
     carve_end(&d->cv);
     if (d->other_bytes)
         damage_note(d->ctx->damage, "anomaly.ftp_data_both_directions", d->cv.first_frame);
@@ -557,6 +598,8 @@ static void data_complete(ftp_data_state_t *d)
         d->ch->cv = d->cv; /* the channel owns the carve now */
         d->ch->done = true;
         d->ch->is_orig = d->dir == 0;
+        d->ch->fin[0] = d->c->ep[0].saw_fin;
+        d->ch->fin[1] = d->c->ep[1].saw_fin;
         report_file(d->ctx->shared->ftp, d->ch);
     } else {
         carve_free(&d->cv);
@@ -576,5 +619,5 @@ static void data_finish(void *state)
     free(state);
 }
 
-const analyser_ops_t app_ftp_data_ops = {data_new, data_data,   data_gap,
-                                         data_end, data_finish, NULL};
+const analyser_ops_t app_ftp_data_ops = {data_new,    data_data, data_gap,   data_end,
+                                         data_finish, NULL,      data_unread};

@@ -9,7 +9,13 @@
  * The data analyser takes a connection whose responder is such a channel's
  * address and port, carves what flows on it (analysis/carve.h) and reports
  * it as a file with the name of the transfer (RETR, STOR, STOU, APPE) that
- * used the channel.
+ * used the channel.  A data connection that carried nothing (the
+ * dispatcher offers it when it finishes, or TLS when a decrypted session
+ * had no plaintext) is an empty file when the side that sends the file
+ * closed it (FIN: the end of file in FTP's stream mode), otherwise a row
+ * without bytes, truncated ("data_connection_not_closed").  A data
+ * connection another analyser could not read (TLS without the session's
+ * keys) comes through the table's unread hook ("tls_not_decrypted").
  *
  * Order: a data connection is recognised when its first bytes arrive, so
  * it may be in the connection table before the reply that announced it
@@ -31,11 +37,5 @@ extern const analyser_ops_t app_ftp_data_ops; /* a data connection */
  * detector for ftp-data.) */
 bool app_ftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                          size_t n);
-
-/* Connection c was read by another analyser that could not see inside it
- * (TLS without the session's keys: FTP's PROT P data): when c is an
- * announced data channel, its transfer is reported as a files row without
- * bytes whose truncated_reason is why (static). */
-void app_ftp_data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why);
 
 #endif

@@ -718,8 +718,10 @@ static void http_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_http_ops = {http_new, http_data, http_gap, http_end, http_finish, NULL};
-const analyser_ops_t app_http2_ops = {http2_new, http_data, http_gap, http_end, http_finish, NULL};
+const analyser_ops_t app_http_ops = {http_new,    http_data, http_gap, http_end,
+                                     http_finish, NULL,      NULL};
+const analyser_ops_t app_http2_ops = {http2_new,   http_data, http_gap, http_end,
+                                      http_finish, NULL,      NULL};
 
 bool app_http2_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,
                       size_t n)

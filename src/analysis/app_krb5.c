@@ -182,4 +182,4 @@ static void krb5_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_krb5_ops = {krb5_new, krb5_data, krb5_gap, NULL, krb5_finish, NULL};
+const analyser_ops_t app_krb5_ops = {krb5_new, krb5_data, krb5_gap, NULL, krb5_finish, NULL, NULL};

@@ -49,8 +49,8 @@ static void names_finish(void *state)
     free(state);
 }
 
-const analyser_ops_t app_dhcp_ops = {names_new, dhcp_data, NULL, NULL, names_finish, NULL};
-const analyser_ops_t app_nbns_ops = {names_new, nbns_data, NULL, NULL, names_finish, NULL};
+const analyser_ops_t app_dhcp_ops = {names_new, dhcp_data, NULL, NULL, names_finish, NULL, NULL};
+const analyser_ops_t app_nbns_ops = {names_new, nbns_data, NULL, NULL, names_finish, NULL, NULL};
 
 bool app_dhcp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

@@ -379,10 +379,10 @@ static void mailbox_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_pop3_ops = {pop3_new, mailbox_data,   mailbox_gap,
-                                     NULL,     mailbox_finish, NULL};
-const analyser_ops_t app_imap_ops = {imap_new, mailbox_data,   mailbox_gap,
-                                     NULL,     mailbox_finish, NULL};
+const analyser_ops_t app_pop3_ops = {pop3_new,       mailbox_data, mailbox_gap, NULL,
+                                     mailbox_finish, NULL,         NULL};
+const analyser_ops_t app_imap_ops = {imap_new,       mailbox_data, mailbox_gap, NULL,
+                                     mailbox_finish, NULL,         NULL};
 
 bool app_pop3_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

@@ -391,7 +391,8 @@ static void smb_capture_end(const an_ctx_t *ctx)
     ctx->shared->smb = NULL;
 }
 
-const analyser_ops_t app_smb_ops = {smb_new, smb_data, smb_gap, NULL, smb_finish, smb_capture_end};
+const analyser_ops_t app_smb_ops = {smb_new,    smb_data,        smb_gap, NULL,
+                                    smb_finish, smb_capture_end, NULL};
 
 bool app_smb_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

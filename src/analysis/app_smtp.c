@@ -142,7 +142,7 @@ static void smtp_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_smtp_ops = {smtp_new, smtp_data, smtp_gap, NULL, smtp_finish, NULL};
+const analyser_ops_t app_smtp_ops = {smtp_new, smtp_data, smtp_gap, NULL, smtp_finish, NULL, NULL};
 
 bool app_smtp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

@@ -123,7 +123,8 @@ static void tftp_capture_end(const an_ctx_t *ctx)
     ctx->shared->tftp = NULL;
 }
 
-const analyser_ops_t app_tftp_ops = {req_new, req_data, NULL, NULL, req_finish, tftp_capture_end};
+const analyser_ops_t app_tftp_ops = {req_new,    req_data,         NULL, NULL,
+                                     req_finish, tftp_capture_end, NULL};
 
 /* ---- transfers ---- */
 
@@ -254,4 +255,4 @@ static void xfer_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_tftp_data_ops = {xfer_new, xfer_data, NULL, NULL, xfer_finish, NULL};
+const analyser_ops_t app_tftp_data_ops = {xfer_new, xfer_data, NULL, NULL, xfer_finish, NULL, NULL};

@@ -1,7 +1,6 @@
 /* app_tls.c — see app_tls.h. */
 #include "analysis/app_tls.h"
 
-#include "analysis/app_ftp.h"
 #include "core/buf.h"
 #include "core/cursor.h"
 #include "core/xalloc.h"
@@ -85,7 +84,7 @@ static void start_decrypting(tls_state_t *s)
     s->tried = true;
     if (!s->dec) /* an FTP data connection under PROT P: its transfer says so (and its
                   * ftp row names that files row) */
-        app_ftp_data_unread(s->an, s->c, "tls_not_decrypted");
+        an_unread(s->an, s->c, "tls_not_decrypted");
     for (size_t off = 0; s->dec && off < s->early.len;) {
         uint32_t len;
         memcpy(&len, s->early.data + off, sizeof len);
@@ -190,6 +189,37 @@ static void decryption_outcome(const tls_state_t *s, const char *inner, ssl_reco
     r->inner = inner;
 }
 
+/* Did the session's keys open any of its records (handshake included)? */
+static bool any_decrypted(const tls_state_t *s)
+{
+    for (int d = 0; s->dec && d < 2; d++)
+        if (tls_decrypt_stats(s->dec, d)->decrypted)
+            return true;
+    return false;
+}
+
+/* At the end of the session, what its plaintext was: a session decrypted
+ * without application data (an empty FTP transfer under PROT P) is offered
+ * to the analysers of announced connections, which may take it as an
+ * empty stream; a session of which nothing was decrypted (no keys, or keys
+ * that opened nothing) is reported unread to them — an FTP data connection's
+ * transfer says "tls_not_decrypted" (one without keys was told already at
+ * its ServerHello; a data connection already read is not told again). */
+static void read_inside(tls_state_t *s)
+{
+    if (!any_decrypted(s)) {
+        an_unread(s->an, s->c, "tls_not_decrypted");
+        return;
+    }
+    if (!s->inner && !s->an->starttls_from) {
+        s->inner = an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
+        if (!an_inner_offer_empty(s->inner)) {
+            an_inner_finish(s->inner);
+            s->inner = NULL;
+        }
+    }
+}
+
 /* A certificate chain as parsed: fingerprints for the ssl row and the
  * fields of each certificate (ok[i] false where one did not parse). */
 typedef struct chain {
@@ -237,13 +267,10 @@ static void ssl_finish(void *state)
     const tls_info_t *in = tls_info(s->t);
     const an_ctx_t *an = s->an;
     /* the transactions first: records of one connection in time order */
+    read_inside(s);
     const char *inner = s->inner ? an_inner_name(s->inner) : NULL; /* static */
     an_inner_finish(s->inner);
     s->inner = NULL;
-    /* an FTP data connection under PROT P that was not decrypted (a
-     * decrypted one was taken by ftp-data inside; one without keys was
-     * reported at its ServerHello): its transfer says so */
-    app_ftp_data_unread(an, s->c, "tls_not_decrypted");
     if (in->damaged)
         damage_note(an->damage, in->damaged, s->frame);
     chain_t server, client;
@@ -275,7 +302,7 @@ static void ssl_finish(void *state)
     free(s);
 }
 
-const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_finish, NULL};
+const analyser_ops_t app_tls_ops = {ssl_new, ssl_data, ssl_gap, ssl_end, ssl_finish, NULL, NULL};
 
 bool app_tls_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {

@@ -263,10 +263,33 @@ static void tcp_finish(dispatch_t *d, an_conn_t *ac)
     }
 }
 
+/* A TCP connection that carried no byte (no analyser could be chosen by
+ * its bytes) but whose handshake was seen — SYN and SYN-ACK — may still be
+ * one another analyser announced (an empty FTP transfer's data
+ * connection): the first AN_EXPECTED entry that takes it by addresses and
+ * port is started and finished on it, without data.  Connections without
+ * the handshake (scans, refusals) are nobody's. */
+static void offer_expected(dispatch_t *d, conn_t *c)
+{
+    if (!c->ep[0].saw_syn || !c->ep[1].saw_syn)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        const analyser_t *a = &analysers[i];
+        if (!(a->flags & AN_EXPECTED) || !a->ops || !(a->transport & AN_TCP) ||
+            !a->detect(&d->ctx[i], c, true, NULL, 0))
+            continue;
+        void *state = a->ops->new (&d->ctx[i], c);
+        a->ops->finish(state);
+        return;
+    }
+}
+
 void dispatch_conn_finish(dispatch_t *d, conn_t *c)
 {
     an_conn_t *ac = c->app;
     bool tcp = c->proto == IPPROTO_TCP;
+    if (!ac && tcp) /* no payload: reassembly never started */
+        offer_expected(d, c);
     if (ac && tcp)
         for (int i = 0; i < 2; i++)
             reasm_finish(&ac->dir[i]);

@@ -13,7 +13,9 @@
  * a copy of the connection whose responder port is the CONNECT's target,
  * since port hints (SMTP's banner comes before any client byte) must see
  * where the client asked to go, not the proxy; its context counts the
- * tunnel, so its claim names both services. */
+ * tunnel, so its claim names both services.  A decrypted stream that ended
+ * without plaintext may still be an announced connection's (an empty FTP
+ * transfer under PROT P): an_inner_offer_empty(). */
 #include "analysis/analyser.h"
 
 #include "core/xalloc.h"
@@ -149,6 +151,20 @@ void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uin
     }
     in->ctx.self->ops->data(in->state, is_orig, p, n, frame, ts);
     after_starttls(in, is_orig, p, n, frame, ts);
+}
+
+bool an_inner_offer_empty(an_inner_t *in)
+{
+    if (in->ctx.self || in->unread)
+        return in->ctx.self != NULL;
+    for (const analyser_t *a = analysers; a->name; a++) {
+        if (!(a->flags & AN_EXPECTED) || !takes(in, a, in->c, true, NULL, 0))
+            continue;
+        in->ctx.self = a;
+        in->state = a->ops->new (&in->ctx, in->c);
+        return true;
+    }
+    return false;
 }
 
 void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len)
