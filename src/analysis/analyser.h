@@ -245,12 +245,12 @@ void an_inner_gap(an_inner_t *in, bool is_orig, uint64_t len);
 void an_inner_end(an_inner_t *in, bool is_orig);
 /* The name of the analyser running inside, or NULL while none is. */
 const char *an_inner_name(const an_inner_t *in);
-/* The stream ended (both directions) without one byte of plaintext:
- * AN_EXPECTED entries, which go by the connection and not by bytes, may
- * take it still (an empty FTP transfer under PROT P is an empty file); the
- * one that does is started and finished at an_inner_finish().  True when
- * one took it (an_inner_name() names it).  Only before any byte came. */
-bool an_inner_offer_empty(an_inner_t *in);
+/* Before any byte: the AN_EXPECTED entries, which go by the connection and
+ * not by bytes, may take the stream now (unless the ALPN names an entry) —
+ * so that a stream that will carry no byte at all (an empty FTP transfer
+ * under PROT P) is still theirs, an empty file.  True when one took it
+ * (an_inner_name() names it); the stream's bytes, if any, then go to it. */
+bool an_inner_take_expected(an_inner_t *in);
 /* Bytes no analyser took (before one did, or all when none did). */
 uint64_t an_inner_unread(const an_inner_t *in);
 /* conn.ndjson's service for analyser name inside a CONNECT tunnel

@@ -48,13 +48,15 @@ typedef struct ftp_channel {
     char fuid[UID_LEN];
     bool is_orig;   /* the data connection's originator sent the file */
     bool fin[2];    /* the data connection's originator, responder closed it (FIN) */
+    unsigned reply; /* the transfer's final reply (226), 0 until it comes */
     bool decrypted; /* carried in TLS (PROT P), decrypted with the key log */
     /* A transfer that started (its name known) but whose bytes were not
      * read: why ("tls_not_decrypted": its data connection was TLS without
      * the session's keys; "data_connection_not_seen": none matched it in the
      * capture; "data_connection_not_closed": its data connection carried no
-     * byte and the sender never closed it), NULL otherwise.  Reported as a
-     * files row without bytes: the note. */
+     * byte, the sender never closed it and no final reply came;
+     * "transfer_failed": it carried no byte and the final reply was not
+     * 2xx), NULL otherwise.  Reported as a files row without bytes: the note. */
     const char *unread;
     unsigned seq;     /* the control connection's n-th channel (a note's fuid) */
     ts_ns_t named_ts; /* when the transfer started (its 150, or its final reply) */
@@ -208,20 +210,28 @@ static void report_unread(ftp_registry_t *r, ftp_channel_t *ch)
     r->records->file(r->records->ctx, &f);
 }
 
-/* A named transfer whose data connection carried no byte: an empty file
- * when the side that sends the file closed the connection (FIN: FTP's end
- * of file in stream mode, RFC 959 3.4.1), a row without bytes when it never
- * did (the capture ended first, or a reset): the file may have been about
- * to come.  True for an empty file (its row says who sent it). */
+/* A named transfer whose data connection (seen) carried no byte. */
+static bool carried_nothing(const ftp_channel_t *ch)
+{
+    return ch->named && ch->claimed && !ch->unread && !ch->cv.seen && !ch->cv.missing;
+}
+
+/* Such a transfer is an empty file when the server's final reply said it
+ * completed (2xx), or, when no reply came (the control connection or the
+ * capture ended first), when the side that sends the file closed the data
+ * connection (FIN: the end of file in FTP's stream mode, RFC 959 3.4.1).
+ * Otherwise the file may have been about to come: a row without bytes.
+ * True for an empty file (its row says who sent it). */
 static bool empty_is_whole(ftp_channel_t *ch)
 {
-    if (!ch->named || !ch->claimed || ch->unread || ch->cv.seen || ch->cv.missing)
+    if (!carried_nothing(ch))
         return false;
     ch->is_orig = data_orig_sends(ch);
-    if (ch->fin[ch->is_orig ? 0 : 1])
-        return true;
-    ch->unread = "data_connection_not_closed";
-    return false;
+    if (ch->reply)
+        ch->unread = ch->reply / 100 == 2 ? NULL : "transfer_failed";
+    else if (!ch->fin[ch->is_orig ? 0 : 1])
+        ch->unread = "data_connection_not_closed";
+    return !ch->unread;
 }
 
 /* Report a channel's file once its data is done: named by the transfer, or
@@ -231,6 +241,8 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
 {
     if (ch->reported || !ch->done || (!ch->named && ch->owner))
         return;
+    if (carried_nothing(ch) && !ch->reply && ch->owner)
+        return; /* empty: whole or not, the final reply will say */
     ch->reported = true;
     bool empty = empty_is_whole(ch);
     if (ch->unread && ch->named) {
@@ -390,6 +402,10 @@ static void on_txn(void *ctx, const ftp_txn_t *t)
             name_channel(s, t->command, t->arg);
         ch = s->xfer;
         s->xfer = NULL;
+    }
+    if (ch) { /* an empty transfer's row waited for this reply */
+        ch->reply = t->reply_code;
+        report_file(s->reg, ch);
     }
     if (!is_logged(t->command))
         return;

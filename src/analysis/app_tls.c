@@ -71,6 +71,22 @@ static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t 
     }
 }
 
+/* The plaintext's analyser, made now when the connection is one another
+ * analyser announced (an FTP data connection under PROT P: ftp-data takes
+ * it by addresses and port, so a transfer that carries no byte is still
+ * its file, and is named by the transfer's reply); otherwise at the first
+ * application data, by its bytes (on_plain). */
+static void expect_inside(tls_state_t *s)
+{
+    if (s->inner || s->an->starttls_from)
+        return;
+    s->inner = an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
+    if (!an_inner_take_expected(s->inner)) {
+        an_inner_finish(s->inner);
+        s->inner = NULL;
+    }
+}
+
 /* The ServerHello chose version and suite: find the session's keys. */
 static void start_decrypting(tls_state_t *s)
 {
@@ -85,6 +101,8 @@ static void start_decrypting(tls_state_t *s)
     if (!s->dec) /* an FTP data connection under PROT P: its transfer says so (and its
                   * ftp row names that files row) */
         an_unread(s->an, s->c, "tls_not_decrypted");
+    else
+        expect_inside(s);
     for (size_t off = 0; s->dec && off < s->early.len;) {
         uint32_t len;
         memcpy(&len, s->early.data + off, sizeof len);
@@ -198,26 +216,15 @@ static bool any_decrypted(const tls_state_t *s)
     return false;
 }
 
-/* At the end of the session, what its plaintext was: a session decrypted
- * without application data (an empty FTP transfer under PROT P) is offered
- * to the analysers of announced connections, which may take it as an
- * empty stream; a session of which nothing was decrypted (no keys, or keys
- * that opened nothing) is reported unread to them — an FTP data connection's
- * transfer says "tls_not_decrypted" (one without keys was told already at
- * its ServerHello; a data connection already read is not told again). */
-static void read_inside(tls_state_t *s)
+/* A session of which nothing was decrypted (no keys, or keys that opened
+ * nothing) is reported unread to the analysers of announced connections:
+ * an FTP data connection's transfer says "tls_not_decrypted" (one without
+ * keys was told already at its ServerHello; a data connection taken inside
+ * is not told again). */
+static void report_unread(const tls_state_t *s)
 {
-    if (!any_decrypted(s)) {
+    if (!any_decrypted(s))
         an_unread(s->an, s->c, "tls_not_decrypted");
-        return;
-    }
-    if (!s->inner && !s->an->starttls_from) {
-        s->inner = an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
-        if (!an_inner_offer_empty(s->inner)) {
-            an_inner_finish(s->inner);
-            s->inner = NULL;
-        }
-    }
 }
 
 /* A certificate chain as parsed: fingerprints for the ssl row and the
@@ -267,7 +274,7 @@ static void ssl_finish(void *state)
     const tls_info_t *in = tls_info(s->t);
     const an_ctx_t *an = s->an;
     /* the transactions first: records of one connection in time order */
-    read_inside(s);
+    report_unread(s);
     const char *inner = s->inner ? an_inner_name(s->inner) : NULL; /* static */
     an_inner_finish(s->inner);
     s->inner = NULL;

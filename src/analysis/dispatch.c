@@ -225,10 +225,46 @@ static an_conn_t *tcp_start(dispatch_t *d, conn_t *c, uint64_t frame, ts_ns_t ts
     return ac;
 }
 
+/* A TCP connection that carries no byte gets no analyser by its bytes, but
+ * one whose handshake was seen — SYN and SYN-ACK — may be a connection
+ * another analyser announced (an empty FTP transfer's data connection):
+ * the first AN_EXPECTED entry that takes it by addresses and port, or
+ * NULL.  Connections without the handshake (scans, refusals) are nobody's. */
+static const analyser_t *expected_taker(const dispatch_t *d, const conn_t *c)
+{
+    if (!c->ep[0].saw_syn || !c->ep[1].saw_syn)
+        return NULL;
+    for (size_t i = 0; i < d->n; i++) {
+        const analyser_t *a = &analysers[i];
+        if ((a->flags & AN_EXPECTED) && a->ops && (a->transport & AN_TCP) &&
+            a->detect(&d->ctx[i], c, true, NULL, 0))
+            return a;
+    }
+    return NULL;
+}
+
+/* The first FIN or RST of a connection that carried no byte yet: an
+ * announced connection's analyser takes it now (before the reply that
+ * follows an empty transfer), and the connection is reassembled from here
+ * on, in case bytes come after all.  True when one took it. */
+static bool expected_at_close(dispatch_t *d, conn_t *c, const packet_t *p, uint64_t frame,
+                              ts_ns_t ts)
+{
+    if (!(p->tcp_flags & (TCP_FIN | TCP_RST)))
+        return false;
+    const analyser_t *a = expected_taker(d, c);
+    if (!a)
+        return false;
+    an_conn_t *ac = tcp_start(d, c, frame, ts);
+    ac->decided = true;
+    session_start(ac, a);
+    return true;
+}
+
 static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
                         ts_ns_t ts)
 {
-    if (!c->app && p->payload_wire == 0)
+    if (!c->app && p->payload_wire == 0 && !expected_at_close(d, c, p, frame, ts))
         return;
     an_conn_t *ac = c->app ? c->app : tcp_start(d, c, frame, ts);
     int side = is_orig ? 0 : 1;
@@ -263,33 +299,13 @@ static void tcp_finish(dispatch_t *d, an_conn_t *ac)
     }
 }
 
-/* A TCP connection that carried no byte (no analyser could be chosen by
- * its bytes) but whose handshake was seen — SYN and SYN-ACK — may still be
- * one another analyser announced (an empty FTP transfer's data
- * connection): the first AN_EXPECTED entry that takes it by addresses and
- * port is started and finished on it, without data.  Connections without
- * the handshake (scans, refusals) are nobody's. */
-static void offer_expected(dispatch_t *d, conn_t *c)
-{
-    if (!c->ep[0].saw_syn || !c->ep[1].saw_syn)
-        return;
-    for (size_t i = 0; i < d->n; i++) {
-        const analyser_t *a = &analysers[i];
-        if (!(a->flags & AN_EXPECTED) || !a->ops || !(a->transport & AN_TCP) ||
-            !a->detect(&d->ctx[i], c, true, NULL, 0))
-            continue;
-        void *state = a->ops->new (&d->ctx[i], c);
-        a->ops->finish(state);
-        return;
-    }
-}
-
 void dispatch_conn_finish(dispatch_t *d, conn_t *c)
 {
     an_conn_t *ac = c->app;
     bool tcp = c->proto == IPPROTO_TCP;
-    if (!ac && tcp) /* no payload: reassembly never started */
-        offer_expected(d, c);
+    const analyser_t *a = !ac && tcp ? expected_taker(d, c) : NULL;
+    if (a) /* no payload, no FIN or RST (reassembly never started): taken, finished */
+        a->ops->finish(a->ops->new (ctx_of(d, a), c));
     if (ac && tcp)
         for (int i = 0; i < 2; i++)
             reasm_finish(&ac->dir[i]);

@@ -13,9 +13,9 @@
  * a copy of the connection whose responder port is the CONNECT's target,
  * since port hints (SMTP's banner comes before any client byte) must see
  * where the client asked to go, not the proxy; its context counts the
- * tunnel, so its claim names both services.  A decrypted stream that ended
- * without plaintext may still be an announced connection's (an empty FTP
- * transfer under PROT P): an_inner_offer_empty(). */
+ * tunnel, so its claim names both services.  A decrypted stream may be
+ * taken by an announced connection's entry before any plaintext (an empty
+ * FTP transfer under PROT P has none): an_inner_take_expected(). */
 #include "analysis/analyser.h"
 
 #include "core/xalloc.h"
@@ -153,9 +153,19 @@ void an_inner_data(an_inner_t *in, bool is_orig, const uint8_t *p, size_t n, uin
     after_starttls(in, is_orig, p, n, frame, ts);
 }
 
-bool an_inner_offer_empty(an_inner_t *in)
+/* Does the ALPN name an entry (which then takes the stream, whatever its
+ * bytes)? */
+static bool alpn_named(const an_inner_t *in)
 {
-    if (in->ctx.self || in->unread)
+    for (const analyser_t *a = analysers; in->alpn && a->name; a++)
+        if (a->alpn && a->ops && strcmp(a->alpn, in->alpn) == 0)
+            return true;
+    return false;
+}
+
+bool an_inner_take_expected(an_inner_t *in)
+{
+    if (in->ctx.self || in->unread || in->tunnel || alpn_named(in))
         return in->ctx.self != NULL;
     for (const analyser_t *a = analysers; a->name; a++) {
         if (!(a->flags & AN_EXPECTED) || !takes(in, a, in->c, true, NULL, 0))
