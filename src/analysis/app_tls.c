@@ -41,6 +41,7 @@ typedef struct tls_state {
     buf_t early;         /* client records before the ServerHello: [u32 len][record]... */
     uint64_t early_lost; /* records dropped past TLS_MAX_EARLY_RECORDS */
     an_inner_t *inner;   /* the protocol in the plaintext */
+    bool opened;         /* a record was decrypted */
     /* The responder is the TLS client: its ClientHello came first.  An FTP
      * data connection in active mode under PROT P: the server connects,
      * the FTP client still runs TLS's client side (RFC 4217 section 9). */
@@ -54,28 +55,13 @@ static bool client_side(const tls_state_t *s, bool is_orig)
     return is_orig != s->client_is_resp;
 }
 
-/* Authenticated plaintext: handshake messages back to the handshake
- * parser (TLS 1.3 EncryptedExtensions and Certificate), application data
- * to the inner stream. */
-static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t n)
-{
-    tls_state_t *s = ctx;
-    if (type == TLS_CT_HANDSHAKE) {
-        tls_handshake_plain(s->t, dir == 0, p, n); /* dir 0: TLS's client */
-    } else if (type == TLS_CT_APPLICATION_DATA && n) {
-        if (!s->inner)
-            s->inner = s->an->starttls_from
-                           ? an_inner_new_starttls(s->an, s->c)
-                           : an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
-        an_inner_data(s->inner, (dir == 0) != s->client_is_resp, p, n, s->cur_frame, s->cur_ts);
-    }
-}
-
-/* The plaintext's analyser, made now when the connection is one another
- * analyser announced (an FTP data connection under PROT P: ftp-data takes
- * it by addresses and port, so a transfer that carries no byte is still
- * its file, and is named by the transfer's reply); otherwise at the first
- * application data, by its bytes (on_plain). */
+/* At the first record the keys open (a handshake message: before any
+ * application data), the plaintext's analyser is made when the connection
+ * is one another analyser announced (an FTP data connection under PROT P:
+ * ftp-data takes it by addresses and port, so a transfer that carries no
+ * byte is still its file, and is named by the transfer's reply); otherwise
+ * it is chosen at the first application data, by its bytes.  Not before a
+ * record was opened: keys that open nothing leave the transfer unread. */
 static void expect_inside(tls_state_t *s)
 {
     if (s->inner || s->an->starttls_from)
@@ -84,6 +70,27 @@ static void expect_inside(tls_state_t *s)
     if (!an_inner_take_expected(s->inner)) {
         an_inner_finish(s->inner);
         s->inner = NULL;
+    }
+}
+
+/* Authenticated plaintext: handshake messages back to the handshake
+ * parser (TLS 1.3 EncryptedExtensions and Certificate), application data
+ * to the inner stream. */
+static void on_plain(void *ctx, int dir, uint8_t type, const uint8_t *p, size_t n)
+{
+    tls_state_t *s = ctx;
+    if (!s->opened) {
+        s->opened = true;
+        expect_inside(s);
+    }
+    if (type == TLS_CT_HANDSHAKE) {
+        tls_handshake_plain(s->t, dir == 0, p, n); /* dir 0: TLS's client */
+    } else if (type == TLS_CT_APPLICATION_DATA && n) {
+        if (!s->inner)
+            s->inner = s->an->starttls_from
+                           ? an_inner_new_starttls(s->an, s->c)
+                           : an_inner_new(s->an, s->c, tls_info(s->t)->alpn_chosen);
+        an_inner_data(s->inner, (dir == 0) != s->client_is_resp, p, n, s->cur_frame, s->cur_ts);
     }
 }
 
@@ -101,8 +108,6 @@ static void start_decrypting(tls_state_t *s)
     if (!s->dec) /* an FTP data connection under PROT P: its transfer says so (and its
                   * ftp row names that files row) */
         an_unread(s->an, s->c, "tls_not_decrypted");
-    else
-        expect_inside(s);
     for (size_t off = 0; s->dec && off < s->early.len;) {
         uint32_t len;
         memcpy(&len, s->early.data + off, sizeof len);
@@ -207,15 +212,6 @@ static void decryption_outcome(const tls_state_t *s, const char *inner, ssl_reco
     r->inner = inner;
 }
 
-/* Did the session's keys open any of its records (handshake included)? */
-static bool any_decrypted(const tls_state_t *s)
-{
-    for (int d = 0; s->dec && d < 2; d++)
-        if (tls_decrypt_stats(s->dec, d)->decrypted)
-            return true;
-    return false;
-}
-
 /* A session of which nothing was decrypted (no keys, or keys that opened
  * nothing) is reported unread to the analysers of announced connections:
  * an FTP data connection's transfer says "tls_not_decrypted" (one without
@@ -223,7 +219,7 @@ static bool any_decrypted(const tls_state_t *s)
  * is not told again). */
 static void report_unread(const tls_state_t *s)
 {
-    if (!any_decrypted(s))
+    if (!s->opened)
         an_unread(s->an, s->c, "tls_not_decrypted");
 }
 
@@ -273,8 +269,8 @@ static void ssl_finish(void *state)
     tls_state_t *s = state;
     const tls_info_t *in = tls_info(s->t);
     const an_ctx_t *an = s->an;
-    /* the transactions first: records of one connection in time order */
     report_unread(s);
+    /* the transactions first: records of one connection in time order */
     const char *inner = s->inner ? an_inner_name(s->inner) : NULL; /* static */
     an_inner_finish(s->inner);
     s->inner = NULL;

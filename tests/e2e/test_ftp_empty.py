@@ -21,8 +21,9 @@ finishes.  Checked here:
     and its ssl row says ftp-data was read inside; the control file is
     carved whole;
   - --jobs 1, 2 and 3 give the same logs;
-  - with the control connection's keys only, the PROT P transfer's row
-    says tls_not_decrypted (no bytes, no digest) on its data connection;
+  - with the control connection's keys only, and with the data session's
+    secrets wrong (keys found that open no record), the PROT P transfer's
+    row says tls_not_decrypted (no bytes, no digest) on its data connection;
   - the capture cut before the first empty data connection's FIN (after
     the 150): its row is truncated, data_connection_not_closed, without a
     digest; cut after that FIN but before the 226: an empty file (the
@@ -115,16 +116,29 @@ def control_keys_only(out):
         f.writelines(line + "\n" for line in lines if line.split()[1] == randoms[0])
 
 
-def check_not_decrypted(case):
+def wrong_data_keys(out):
+    """The key log with the data connection's secrets zeroed: its keys are
+    found but open no record."""
+    lines = open(KEYS).read().splitlines()
+    randoms = list(dict.fromkeys(line.split()[1] for line in lines))
+    with open(out, "w") as f:
+        for line in lines:
+            label, rnd, secret = line.split()
+            if rnd == randoms[1]:
+                secret = "0" * len(secret)
+            f.write(f"{label} {rnd} {secret}\n")
+
+
+def check_not_decrypted(case, what="control keys only"):
     files = rows(case, "files")
     f = files[XFERS.index(next(t for t in XFERS if t["tls"]))] if len(files) == len(XFERS) else {}
     check((f.get("filename"), f.get("seen_bytes"), "sha256" in f, f.get("truncated"),
            f.get("truncated_reason")) == ("empty.txt", 0, False, True, "tls_not_decrypted"),
-          f"control keys only: the PROT P transfer says tls_not_decrypted: {f}")
+          f"{what}: the PROT P transfer says tls_not_decrypted: {f}")
     ssl = {r["uid"] for r in rows(case, "ssl") if r["id.resp_p"] != 21}
-    check(f.get("uid") in ssl, "control keys only: the row is on the data connection")
+    check(f.get("uid") in ssl, f"{what}: the row is on the data connection")
     check(sum(1 for g in files if g.get("sha256") == EMPTY_SHA256) == 5,
-          "control keys only: the plain empty transfers are still empty files")
+          f"{what}: the plain empty transfers are still empty files")
 
 
 def read_pcap(path):
@@ -224,6 +238,13 @@ def main():
         case = os.path.join(work, "control-keys")
         keylog_case.analyze(PCAP, case, ctl)
         check_not_decrypted(case)
+        bad = os.path.join(work, "wrong.keys")
+        wrong_data_keys(bad)
+        case = os.path.join(work, "wrong-keys")
+        keylog_case.analyze(PCAP, case, bad)
+        check_not_decrypted(case, "the data session's keys wrong")
+        ssl = [r.get("decryption") for r in rows(case, "ssl") if r["id.resp_p"] != 21]
+        check(ssl == ["not_authenticated"], f"the data session's keys wrong: its ssl row says {ssl}")
         check_cut(work)
         check_tshark(cases[1], work)
     return result("ftp_empty: every empty transfer has its empty file row")
