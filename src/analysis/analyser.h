@@ -32,7 +32,9 @@
  *     the same connection (an_inner_*): the entry whose alpn is the
  *     protocol the handshake chose, else the first entry with an alpn
  *     whose detect() accepts the first plaintext bytes — before those an
- *     AN_EXPECTED entry (an announced FTP data connection), then the entry
+ *     AN_EXPECTED entry (an announced FTP data connection, taken at the
+ *     first record decrypted, so it is its stream even with no plaintext
+ *     at all: an_inner_take_expected), then the entry
  *     whose tls_ports has the server's port (IMAPS, POP3S, SMTPS, FTPS,
  *     DNS over TLS: implicit TLS).  Its context says
  *     decrypted, so its records are marked.  After STARTTLS the inner
