@@ -7,12 +7,25 @@
 #include "proto/smtp.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* A message until its transaction's row: the row may come after the next
+ * transaction's message when the client pipelined past the server's reply
+ * (smtp.h), so one per transaction still awaiting replies, and the one
+ * being sent. */
+#define SMTP_HELD (SMTP_MAX_CLOSING + 1)
+
+typedef struct held {
+    uint64_t txn; /* smtp_txn_t id */
+    mailmsg_t *msg;
+} held_t;
 
 typedef struct smtp_state {
     const an_ctx_t *ctx;
     conn_t *c;
     smtp_session_t *ss;
-    mailmsg_t *msg; /* the transaction's message, until its row */
+    held_t held[SMTP_HELD]; /* oldest first; the last one is being sent */
+    unsigned nheld;
     uint64_t nmsgs;
     frametimes_t times;
     ts_ns_t now;
@@ -28,41 +41,56 @@ static void claim(smtp_state_t *s)
     s->claimed = true;
 }
 
+/* The message being sent (message data goes to the latest one). */
+static mailmsg_t *current(const smtp_state_t *s)
+{
+    return s->nheld ? s->held[s->nheld - 1].msg : NULL;
+}
+
+static void held_drop(smtp_state_t *s, unsigned i)
+{
+    mailmsg_free(s->held[i].msg); /* ends it first: its files are reported */
+    memmove(s->held + i, s->held + i + 1, (s->nheld - i - 1) * sizeof *s->held);
+    s->nheld--;
+}
+
 static void on_message_begin(void *ctx, const smtp_txn_t *t)
 {
     smtp_state_t *s = ctx;
-    (void)t;
     claim(s);
-    mailmsg_free(s->msg);
-    s->msg = mailmsg_new(s->ctx, s->c, "SMTP", true, ++s->nmsgs);
+    /* a second message in one transaction replaces the first (as the
+     * transaction's row names one); a full table drops its oldest */
+    if (s->nheld && (s->held[s->nheld - 1].txn == t->id || s->nheld == SMTP_HELD))
+        held_drop(s, s->held[s->nheld - 1].txn == t->id ? s->nheld - 1 : 0);
+    s->held[s->nheld++] = (held_t){t->id, mailmsg_new(s->ctx, s->c, "SMTP", true, ++s->nmsgs)};
 }
 
 static void on_message_data(void *ctx, const uint8_t *p, size_t n, uint64_t frame)
 {
     smtp_state_t *s = ctx;
-    if (s->msg)
-        mailmsg_data(s->msg, p, n, frame, frametimes_get(&s->times, frame, s->now));
+    if (current(s))
+        mailmsg_data(current(s), p, n, frame, frametimes_get(&s->times, frame, s->now));
 }
 
 static void on_message_gap(void *ctx, uint64_t len)
 {
     smtp_state_t *s = ctx;
-    if (s->msg)
-        mailmsg_gap(s->msg, len);
+    if (current(s))
+        mailmsg_gap(current(s), len);
 }
 
 static void on_message_wire(void *ctx, const uint8_t *p, size_t n)
 {
     smtp_state_t *s = ctx;
-    if (s->msg)
-        mailmsg_wire(s->msg, p, n);
+    if (current(s))
+        mailmsg_wire(current(s), p, n);
 }
 
 static void on_message_end(void *ctx, bool complete)
 {
     smtp_state_t *s = ctx;
-    if (s->msg)
-        mailmsg_end(s->msg, complete);
+    if (current(s))
+        mailmsg_end(current(s), complete);
 }
 
 static void on_txn(void *ctx, const smtp_txn_t *t)
@@ -81,15 +109,19 @@ static void on_txn(void *ctx, const smtp_txn_t *t)
                        .first_frame = t->first_frame,
                        .last_frame = t->last_frame};
     an_conn_ident(s->c, &r.conn);
-    if (s->msg && t->has_message) {
-        mailmsg_end(s->msg, false);
-        r.hdr = mailmsg_headers(s->msg);
-        r.fuids = mailmsg_fuids(s->msg, &r.nfuids);
-        r.eml_fuid = mailmsg_fuid(s->msg);
+    unsigned i = 0;
+    while (i < s->nheld && s->held[i].txn != t->id)
+        i++;
+    mailmsg_t *m = i < s->nheld ? s->held[i].msg : NULL;
+    if (m && t->has_message) {
+        mailmsg_end(m, false);
+        r.hdr = mailmsg_headers(m);
+        r.fuids = mailmsg_fuids(m, &r.nfuids);
+        r.eml_fuid = mailmsg_fuid(m);
     }
     s->ctx->records->smtp(s->ctx->records->ctx, &r);
-    mailmsg_free(s->msg);
-    s->msg = NULL;
+    if (m)
+        held_drop(s, i);
 }
 
 static void on_credential(void *ctx, const proto_cred_t *pc)
@@ -137,8 +169,9 @@ static void smtp_gap(void *state, bool is_orig, uint64_t len)
 static void smtp_finish(void *state)
 {
     smtp_state_t *s = state;
-    smtp_session_free(s->ss); /* reports the open transaction */
-    mailmsg_free(s->msg);
+    smtp_session_free(s->ss); /* reports the open transactions */
+    while (s->nheld)
+        held_drop(s, 0);
     free(s);
 }
 

@@ -37,8 +37,21 @@ enum verb {
 
 typedef struct pending {
     enum verb verb;
-    bool last; /* BDAT ... LAST */
+    bool last;   /* BDAT ... LAST */
+    uint64_t id; /* the transaction the command belongs to, 0: none */
 } pending_t;
+
+/* A transaction as the client's commands build it. */
+typedef struct txn {
+    uint64_t id;
+    unsigned depth;
+    char *mailfrom, *last_reply;
+    char **rcpt;
+    unsigned nrcpt, rcpt_dropped;
+    bool has_message, message_complete;
+    unsigned waiting; /* its commands still unanswered */
+    uint64_t first_frame, last_frame;
+} txn_t;
 
 struct smtp_session {
     const smtp_callbacks_t *cb;
@@ -50,13 +63,16 @@ struct smtp_session {
     bool bdat_last;
     pending_t q[SMTP_MAX_PENDING];
     unsigned nq, dropped;
-    /* the transaction */
-    unsigned depth, messages;
-    char *helo, *mailfrom, *last_reply;
-    char *rcpt[SMTP_MAX_RCPT];
-    unsigned nrcpt, rcpt_dropped;
-    bool in_txn, in_message, has_message, message_complete, data_bytes;
-    uint64_t first_frame, last_frame, frame;
+    /* the transaction the client's commands build, and those it ended
+     * that await replies (oldest first) */
+    txn_t cur;
+    bool in_txn, in_message, data_bytes;
+    txn_t closing[SMTP_MAX_CLOSING];
+    unsigned nclosing;
+    uint64_t ids;
+    unsigned messages; /* answered by the server */
+    char *helo;
+    uint64_t frame;
     /* the reply being read */
     unsigned rcode;
     bool rmulti;
@@ -106,30 +122,88 @@ const char *smtp_session_lost(const smtp_session_t *s)
 
 /* ---- transactions ---- */
 
+static smtp_txn_t txn_view(const smtp_session_t *s, const txn_t *t)
+{
+    return (smtp_txn_t){t->id,
+                        t->depth,
+                        s->helo,
+                        t->mailfrom,
+                        (const char *const *)t->rcpt,
+                        t->nrcpt,
+                        t->rcpt_dropped,
+                        t->last_reply,
+                        t->has_message,
+                        t->message_complete,
+                        s->tls || s->in_tls,
+                        t->first_frame,
+                        t->last_frame};
+}
+
+static void txn_free(txn_t *t)
+{
+    free(t->mailfrom), free(t->last_reply);
+    for (unsigned i = 0; i < t->nrcpt; i++)
+        free(t->rcpt[i]);
+    free(t->rcpt);
+    *t = (txn_t){0};
+}
+
+/* Report t and free it. */
+static void txn_emit(smtp_session_t *s, txn_t *t)
+{
+    smtp_txn_t v = txn_view(s, t);
+    if (s->cb->txn)
+        s->cb->txn(s->ctx, &v);
+    txn_free(t);
+}
+
+/* Report the oldest ended transaction still awaiting replies. */
+static void closing_emit_first(smtp_session_t *s)
+{
+    txn_emit(s, &s->closing[0]);
+    memmove(s->closing, s->closing + 1, (s->nclosing - 1) * sizeof *s->closing);
+    s->nclosing--;
+}
+
+/* Report the ended transactions, oldest first, that have all their
+ * replies. */
+static void closing_flush(smtp_session_t *s)
+{
+    while (s->nclosing && !s->closing[0].waiting)
+        closing_emit_first(s);
+}
+
+/* The transaction being built is over: reported now, or once the server
+ * answered its commands (the client pipelined past it; the server's side
+ * is in the capture: it has spoken). */
 static void txn_report(smtp_session_t *s)
 {
     if (!s->in_txn)
         return;
-    smtp_txn_t t = {s->depth,
-                    s->helo,
-                    s->mailfrom,
-                    (const char *const *)s->rcpt,
-                    s->nrcpt,
-                    s->rcpt_dropped,
-                    s->last_reply,
-                    s->has_message,
-                    s->message_complete,
-                    s->tls || s->in_tls,
-                    s->first_frame,
-                    s->last_frame};
-    if (s->cb->txn)
-        s->cb->txn(s->ctx, &t);
-    free(s->mailfrom), free(s->last_reply);
-    s->mailfrom = s->last_reply = NULL;
-    for (unsigned i = 0; i < s->nrcpt; i++)
-        free(s->rcpt[i]);
-    s->nrcpt = s->rcpt_dropped = 0;
-    s->in_txn = s->has_message = s->message_complete = false;
+    s->in_txn = false;
+    closing_flush(s);
+    if (!s->cur.waiting || !s->greeted) {
+        while (s->nclosing) /* older ones first: their replies were lost */
+            closing_emit_first(s);
+        txn_emit(s, &s->cur);
+        return;
+    }
+    if (s->nclosing == SMTP_MAX_CLOSING)
+        closing_emit_first(s);
+    s->closing[s->nclosing++] = s->cur;
+    s->cur = (txn_t){0};
+}
+
+/* The transaction a reply answers for: the one its command belonged to,
+ * else (a reply without a command) the one being built, or NULL. */
+static txn_t *txn_of(smtp_session_t *s, uint64_t id)
+{
+    if (s->in_txn && (!id || s->cur.id == id))
+        return &s->cur;
+    for (unsigned i = 0; id && i < s->nclosing; i++)
+        if (s->closing[i].id == id)
+            return &s->closing[i];
+    return NULL;
 }
 
 /* A transaction starts with MAIL, or with data/RCPT when MAIL was missed. */
@@ -138,8 +212,15 @@ static void txn_open(smtp_session_t *s)
     if (s->in_txn)
         return;
     s->in_txn = true;
-    s->depth = s->messages + 1; /* Zeek's trans_depth: messages answered so far, plus one */
-    s->first_frame = s->frame;
+    s->cur = (txn_t){0};
+    s->cur.id = ++s->ids;
+    /* Zeek's trans_depth: messages answered so far, and those sent before
+     * it whose answer is still to come, plus one */
+    unsigned awaited = 0;
+    for (unsigned i = 0; i < s->nclosing; i++)
+        awaited += s->closing[i].has_message;
+    s->cur.depth = s->messages + awaited + 1;
+    s->cur.first_frame = s->frame;
 }
 
 static void message_begin(smtp_session_t *s)
@@ -147,16 +228,15 @@ static void message_begin(smtp_session_t *s)
     txn_open(s);
     if (s->in_message)
         return;
-    s->in_message = s->has_message = true;
-    s->message_complete = false;
+    s->in_message = s->cur.has_message = true;
+    s->cur.message_complete = false;
     if (s->cb->message_begin) {
-        smtp_txn_t t = {s->depth,       s->helo,
-                        s->mailfrom,    (const char *const *)s->rcpt,
-                        s->nrcpt,       s->rcpt_dropped,
-                        NULL,           true,
-                        false,          s->tls || s->in_tls,
-                        s->first_frame, s->frame};
-        s->cb->message_begin(s->ctx, &t);
+        txn_t t = s->cur;
+        t.last_reply = NULL;
+        t.last_frame = s->frame;
+        smtp_txn_t v = txn_view(s, &t);
+        v.message_complete = false;
+        s->cb->message_begin(s->ctx, &v);
     }
 }
 
@@ -165,8 +245,8 @@ static void message_end(smtp_session_t *s, bool complete)
     if (!s->in_message)
         return;
     s->in_message = false;
-    s->message_complete = complete;
-    s->last_frame = s->frame;
+    s->cur.message_complete = complete;
+    s->cur.last_frame = s->frame;
     if (s->cb->message_end)
         s->cb->message_end(s->ctx, complete);
 }
@@ -189,13 +269,18 @@ static void wire_sink(void *ctx, const uint8_t *p, size_t n)
 
 /* ---- commands ---- */
 
+/* Queue a command for its reply; it belongs to the transaction being
+ * built, if any. */
 static void push(smtp_session_t *s, enum verb v, bool last)
 {
     if (s->nq == SMTP_MAX_PENDING) {
         s->dropped++;
         return;
     }
-    s->q[s->nq++] = (pending_t){v, last};
+    uint64_t id = s->in_txn ? s->cur.id : 0;
+    if (id)
+        s->cur.waiting++;
+    s->q[s->nq++] = (pending_t){v, last, id};
 }
 
 static enum verb verb_of(const cursor_t *w)
@@ -246,8 +331,8 @@ static void bdat(smtp_session_t *s, cursor_t arg)
         return;
     }
     bool last = text_word(&arg, &w) && text_eq_ci(&w, "LAST");
-    push(s, V_BDAT, last);
     message_begin(s);
+    push(s, V_BDAT, last);
     s->bdat_left = size;
     s->bdat_last = last;
     s->cs = C_BDAT;
@@ -275,16 +360,20 @@ static void command(smtp_session_t *s, cursor_t line)
     case V_MAIL:
         txn_report(s);
         txn_open(s);
-        free(s->mailfrom);
-        s->mailfrom = path_arg(arg, "FROM:");
+        free(s->cur.mailfrom);
+        s->cur.mailfrom = path_arg(arg, "FROM:");
         break;
     case V_RCPT: {
         txn_open(s);
         char *a = path_arg(arg, "TO:");
-        if (a && s->nrcpt < SMTP_MAX_RCPT)
-            s->rcpt[s->nrcpt++] = a;
-        else if (a)
-            free(a), s->rcpt_dropped++;
+        txn_t *t = &s->cur;
+        if (a && t->nrcpt < SMTP_MAX_RCPT) {
+            if (!(t->nrcpt & (t->nrcpt - 1))) /* 0, 1, 2, 4, ...: grow */
+                t->rcpt = xreallocarray(t->rcpt, t->nrcpt ? 2 * t->nrcpt : 1, sizeof *t->rcpt);
+            t->rcpt[t->nrcpt++] = a;
+        } else if (a) {
+            free(a), t->rcpt_dropped++;
+        }
         break;
     }
     case V_DATA:
@@ -343,6 +432,23 @@ static void pop(smtp_session_t *s)
     s->nq--;
 }
 
+/* The command at the head of the queue has its reply; final: the reply to
+ * a message (after DATA's dot or BDAT LAST), which ends its transaction. */
+static void answered(smtp_session_t *s, txn_t *t, bool final)
+{
+    pop(s);
+    if (!t)
+        return;
+    if (t->waiting)
+        t->waiting--;
+    if (final)
+        t->waiting = 0; /* anything pipelined behind it is the next one's */
+    if (t != &s->cur)
+        closing_flush(s);
+    else if (final)
+        txn_report(s);
+}
+
 static void reply(smtp_session_t *s, unsigned code, cursor_t text)
 {
     if (!s->greeted && (code == 220 || !s->nq)) { /* clients may talk before the greeting */
@@ -352,15 +458,17 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
     s->greeted = true;
     if (s->nq && s->q[0].verb == V_STARTTLS && code == 220)
         txn_open(s); /* a TLS session is logged as such, with this reply, as Zeek does */
-    if (s->in_txn) {
-        free(s->last_reply);
-        char *t = imf_clean_text(text.p, cursor_left(&text));
-        s->last_reply = xasprintf("%u %s", code, t);
-        free(t);
+    txn_t *t = txn_of(s, s->nq ? s->q[0].id : 0);
+    if (t) {
+        free(t->last_reply);
+        char *r = imf_clean_text(text.p, cursor_left(&text));
+        t->last_reply = xasprintf("%u %s", code, r);
+        free(r);
     }
     if (!s->nq)
         return;
     pending_t *p = &s->q[0];
+    bool final = false;
     switch (p->verb) {
     case V_AUTH:
         if (code == 334)
@@ -378,14 +486,10 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
             s->cs = C_CMD; /* refused before any data: the client goes on with commands */
         break;
     case V_DATA_END:
-        s->messages++;
-        txn_report(s);
+        final = true;
         break;
     case V_BDAT:
-        if (p->last) {
-            s->messages++;
-            txn_report(s);
-        }
+        final = p->last;
         break;
     case V_STARTTLS:
         if (code == 220) {
@@ -398,7 +502,9 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
     default:
         break;
     }
-    pop(s);
+    if (final)
+        s->messages++; /* accepted or refused: Zeek counts both */
+    answered(s, t, final);
 }
 
 static void reply_line(smtp_session_t *s, cursor_t line)
@@ -522,7 +628,12 @@ void smtp_session_free(smtp_session_t *s)
         dotdata_flush(&s->dot);
     message_end(s, false);
     report_credential(s, CRED_UNKNOWN);
-    txn_report(s);
+    while (s->nclosing) /* their last replies are not in the capture */
+        closing_emit_first(s);
+    if (s->in_txn) {
+        s->in_txn = false;
+        txn_emit(s, &s->cur);
+    }
     line_reader_free(&s->lines[0]);
     line_reader_free(&s->lines[1]);
     free(s->helo);

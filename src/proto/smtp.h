@@ -4,6 +4,12 @@
  *
  * Fed both directions in arbitrary pieces.  Commands queue until their
  * replies (PIPELINING, RFC 2920); multi-line replies ("250-") are joined.
+ * A pipelining client sends the next transaction's MAIL (or RSET, QUIT)
+ * before the server answered the last one's message (behind DATA's final
+ * dot or BDAT LAST): the transaction so ended waits for the replies to its
+ * own commands — the one to its message says whether the message was
+ * accepted — and is reported when they came, in order.  A capture without
+ * the server's side reports each transaction when the next begins.
  * Message data comes from DATA (dot-stuffed, undone by dotdata.h) or from
  * BDAT chunks (RFC 3030, exactly N bytes each, LAST ends the message) and
  * is handed to the caller raw — the caller runs the message parser (imf.h)
@@ -34,12 +40,18 @@
 /* Recipients kept per transaction (Zeek logs all; a spam run has
  * thousands, the examiner needs the count and a sample). */
 #define SMTP_MAX_RCPT 256
+/* Transactions ended by the client but still awaiting replies (pipelined
+ * behind their message): a client pipelines one message ahead, a few at
+ * most; beyond this the oldest is reported without its last replies. */
+#define SMTP_MAX_CLOSING 8
 /* Largest BDAT chunk believed: a larger size is a broken or hostile
  * client, and the session is no longer followed. */
 #define SMTP_MAX_BDAT_CHUNK ((uint64_t)1 << 40)
 
 typedef struct smtp_txn {
-    unsigned depth;       /* Zeek's trans_depth: messages the server answered before it, + 1 */
+    uint64_t id; /* the transaction's number in the session, from 1 */
+    unsigned
+        depth; /* Zeek's trans_depth: messages answered (or awaiting their answer) before it, + 1 */
     const char *helo;     /* HELO/EHLO argument, NULL if none */
     const char *mailfrom; /* MAIL FROM address without <> */
     const char *const *rcptto;
@@ -52,7 +64,9 @@ typedef struct smtp_txn {
 } smtp_txn_t;
 
 typedef struct smtp_callbacks {
-    /* Message data starts for transaction t. */
+    /* Message data starts for transaction t (t->id: the txn callback that
+     * reports it comes later, after the next transaction's messages when
+     * the client pipelined past it). */
     void (*message_begin)(void *ctx, const smtp_txn_t *t);
     void (*message_data)(void *ctx, const uint8_t *p, size_t n, uint64_t frame);
     void (*message_gap)(void *ctx, uint64_t len);

@@ -580,6 +580,65 @@ static void smtp_bad_bdat_and_auth_login(void)
     buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
 }
 
+/* A client pipelining past the server's reply to each message, as Exim's
+ * and Postfix's clients may (RFC 2920): the next MAIL, the rest of its
+ * transaction and QUIT sent behind BDAT LAST and behind DATA's dot.  Each
+ * transaction keeps its own envelope and its own last reply — the first
+ * message refused after its BDAT LAST, the third after its dot — and the
+ * rows come in order once their replies came. */
+static const turn_t pipelined_turns[] = {
+    {false, "220 hi\r\n"},
+    {true, "EHLO me\r\n"},
+    {false, "250-me\r\n250-PIPELINING\r\n250 CHUNKING\r\n"},
+    {true, "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 3 LAST\r\nA\r\n"
+           "MAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nRCPT TO:<e@far>\r\nBDAT 2\r\nB\rBDAT 1 LAST\r\n\n"
+           "MAIL FROM:<f@x>\r\nRCPT TO:<g@y>\r\nDATA\r\n"},
+    {false, "250 ok\r\n250 ok\r\n550 refused 1\r\n250 ok\r\n250 ok\r\n550 relay\r\n"
+            "250 chunk\r\n250-chunk\r\n250 queued 2\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
+    {true, "C\r\n.\r\nQUIT\r\n"},
+    {false, "554 refused 3\r\n221 bye\r\n"},
+    {false, NULL},
+};
+static const char pipelined_want[] =
+    "begin 1;msg 3 1;begin 2;msg 6 1;txn 1 a@x 1 550 refused 1;txn 2 c@x 2 250 queued 2;"
+    "begin 3;msg 9 1;txn 3 f@x 1 554 refused 3;";
+/* Without the server's side each transaction is reported when the next
+ * begins, every one trans_depth 1 (Zeek's smtp-one-side-only).  The
+ * "msg" counts are the bytes of all messages so far. */
+static const char pipelined_client_only_want[] =
+    "begin 1;msg 3 1;txn 1 a@x 1 -;begin 1;msg 6 1;txn 1 c@x 2 -;begin 1;msg 9 1;txn 1 f@x 1 -;";
+
+static void pipelined_run(bool server, size_t split, size_t cut)
+{
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
+    smtp_session_t *m = smtp_session_new(&smtp_cb, &s);
+    for (size_t i = 0; pipelined_turns[i].s; i++) {
+        if (!server && !pipelined_turns[i].client)
+            continue;
+        const uint8_t *p = (const uint8_t *)pipelined_turns[i].s;
+        size_t n = strlen(pipelined_turns[i].s), k = i == split && cut < n ? cut : n;
+        smtp_session_data(m, pipelined_turns[i].client, p, k, 2 * i);
+        smtp_session_data(m, pipelined_turns[i].client, p + k, n - k, 2 * i + 1);
+    }
+    smtp_session_free(m);
+    const char *want = server ? pipelined_want : pipelined_client_only_want;
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), want);
+    if (strcmp(buf_cstr(&s.log), want) != 0)
+        printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), split, cut);
+    CU_ASSERT_EQUAL(s.msg.len, 9);
+    CU_ASSERT_NSTRING_EQUAL(s.msg.data, "A\r\nB\r\nC\r\n", 9);
+    buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire);
+}
+
+static void smtp_pipelined_past_replies(void)
+{
+    for (size_t i = 0; pipelined_turns[i].s; i++)
+        for (size_t cut = 0; cut <= strlen(pipelined_turns[i].s); cut++) {
+            pipelined_run(true, i, cut);
+            pipelined_run(false, i, cut);
+        }
+}
+
 /* ---- POP3 and IMAP: messages and logins ---- */
 
 static void n_begin(void *ctx, unsigned no, bool partial)
@@ -1752,6 +1811,7 @@ static const cu_test_t tests[] = {
     {"an FTP session truncated anywhere", ftp_truncated_anywhere},
     {"an SMTP session split anywhere", smtp_session_split_anywhere},
     {"SMTP: a broken BDAT, AUTH LOGIN", smtp_bad_bdat_and_auth_login},
+    {"SMTP: pipelined past the replies to messages", smtp_pipelined_past_replies},
     {"a POP3 session split anywhere", pop3_split_anywhere},
     {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
