@@ -15,7 +15,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "lab", "files")
 SELECT = {"ftp": (0, 21), "smtp": (1, 25), "pop3": (2, 110), "imap": (3, 143), "smb2": (4, 445),
-          "smb1": (4, 445), "imap_parts": (3, 143)}  # imap_parts: sections, BODYSTRUCTURE, literal8
+          "smb1": (4, 445), "imap_parts": (3, 143),  # imap_parts: sections, BODYSTRUCTURE, literal8
+          "smtp_chunking": (1, 25)}  # BDAT chunks and pipelining (Exim)
 
 
 TURNED = {"smb1_more": 4}   # recording -> selector
@@ -76,7 +77,8 @@ def main():
             with open(os.path.join(out, f"{name}-{step}"), "wb") as f:
                 f.write(bytes([sel, step]) + data[:60000])
             if name.startswith("smtp"):  # the message alone, for the MIME parser
-                with open(os.path.join(out, f"imf-{step}"), "wb") as f:
+                imf = "imf" if name == "smtp" else f"imf-{name}"
+                with open(os.path.join(out, f"{imf}-{step}"), "wb") as f:
                     f.write(bytes([6, step]) + data[data.find(b"From:"):][:30000])
     for name, sel in TURNED.items():
         convs = smb_messages(os.path.join(LAB, name + ".pcap"))
