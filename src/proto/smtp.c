@@ -432,14 +432,16 @@ static void pop(smtp_session_t *s)
     s->nq--;
 }
 
-/* The command at the head of the queue has its reply; final: the reply to
- * a message (after DATA's dot or BDAT LAST), which ends its transaction. */
+/* The command at the head of the queue has its reply (t: the transaction
+ * the reply went to); final: the reply to a message (after DATA's dot or
+ * BDAT LAST), which ends its transaction. */
 static void answered(smtp_session_t *s, txn_t *t, bool final)
 {
+    uint64_t id = s->q[0].id; /* 0: the command came outside a transaction */
     pop(s);
     if (!t)
         return;
-    if (t->waiting)
+    if (id == t->id && t->waiting)
         t->waiting--;
     if (final)
         t->waiting = 0; /* anything pipelined behind it is the next one's */

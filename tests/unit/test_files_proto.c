@@ -585,15 +585,16 @@ static void smtp_bad_bdat_and_auth_login(void)
  * transaction and QUIT sent behind BDAT LAST and behind DATA's dot.  Each
  * transaction keeps its own envelope and its own last reply — the first
  * message refused after its BDAT LAST, the third after its dot — and the
- * rows come in order once their replies came. */
+ * rows come in order once their replies came.  The RSET before them
+ * belongs to no transaction: its reply must not count as one of theirs. */
 static const turn_t pipelined_turns[] = {
     {false, "220 hi\r\n"},
     {true, "EHLO me\r\n"},
     {false, "250-me\r\n250-PIPELINING\r\n250 CHUNKING\r\n"},
-    {true, "MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 3 LAST\r\nA\r\n"
+    {true, "RSET\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 3 LAST\r\nA\r\n"
            "MAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nRCPT TO:<e@far>\r\nBDAT 2\r\nB\rBDAT 1 LAST\r\n\n"
            "MAIL FROM:<f@x>\r\nRCPT TO:<g@y>\r\nDATA\r\n"},
-    {false, "250 ok\r\n250 ok\r\n550 refused 1\r\n250 ok\r\n250 ok\r\n550 relay\r\n"
+    {false, "250 reset\r\n250 ok\r\n250 ok\r\n550 refused 1\r\n250 ok\r\n250 ok\r\n550 relay\r\n"
             "250 chunk\r\n250-chunk\r\n250 queued 2\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
     {true, "C\r\n.\r\nQUIT\r\n"},
     {false, "554 refused 3\r\n221 bye\r\n"},
