@@ -186,7 +186,7 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
     r.source = "SMB";
     r.filename = f->name[0] ? f->name : NULL;
     r.is_orig = fs->written && !fs->read;
-    r.total_bytes = (int64_t)f->size;
+    r.total_bytes = f->open_not_seen ? -1 : (int64_t)f->size;
     if (!whole) {
         r.seen_bytes = fileasm_covered(&fs->fa);
         r.missing_bytes = missing;
@@ -194,7 +194,7 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
         r.nmissing_ranges = nr < CARVE_MAX_RANGES ? nr : CARVE_MAX_RANGES;
         r.md5 = r.sha1 = r.sha256 = "";
         r.truncated = true;
-        r.truncated_reason = "incomplete";
+        r.truncated_reason = f->open_not_seen ? "open_not_seen" : "incomplete";
     }
     s->ctx->records->file(s->ctx->records->ctx, &r);
     carve_free(&cv);
@@ -207,8 +207,11 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     if (!fs)
         return;
     bool moved = fs->read || fs->written || fs->requested;
-    fileasm_set_size(&fs->fa, f->size ? f->size : fs->fa.max_end);
-    bool whole = moved && fileasm_complete(&fs->fa) && fs->data.len >= f->size && f->size;
+    /* a file whose open was not seen has no known size: what is missing is
+     * counted up to the highest byte seen, and it is never whole */
+    fileasm_set_size(&fs->fa, f->size && !f->open_not_seen ? f->size : fs->fa.max_end);
+    bool whole = moved && !f->open_not_seen && fileasm_complete(&fs->fa) &&
+                 fs->data.len >= f->size && f->size;
     const char *fuid = fs->fuid;
     if (moved)
         report_bytes(s, f, fs, fuid, whole);
@@ -363,6 +366,12 @@ static void note_stats(smb_state_t *s)
         damage_note(s->ctx->damage, "limit.smb_message", at);
     if (st->dropped)
         damage_note(s->ctx->damage, "limit.smb_tables", at);
+    if (st->unknown_file)
+        damage_add(s->ctx->damage, "incomplete.smb_open_not_seen", st->unknown_file, at);
+    if (st->lost)
+        damage_add(s->ctx->damage, "incomplete.smb_message_lost", st->lost, at);
+    if (st->malformed)
+        damage_add(s->ctx->damage, "smb.malformed_pdu", st->malformed, at);
 }
 
 static void smb_finish(void *state)

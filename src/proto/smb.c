@@ -55,11 +55,13 @@ void smb_conn_message(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, u
         s->st.not_smb++;
         return;
     }
-    if (m0 == 0xFF)
+    if (m0 == 0xFF) {
+        s->dialect = 1;
         smb1_message(s, is_orig, c, frame);
-    else if (m0 == 0xFE)
+    } else if (m0 == 0xFE) {
+        s->dialect = 2;
         smb2_message(s, is_orig, c, frame);
-    else if (m0 == 0xFD)
+    } else if (m0 == 0xFD)
         s->st.encrypted++;
     else
         s->st.compressed++;
@@ -160,7 +162,7 @@ void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len)
             return;
     }
     if (d->nhdr == NBSS_HEADER && d->need)
-        s->st.malformed++; /* a message with a hole: lost */
+        s->st.lost++; /* a message with a hole */
     dir_reset(d);
     d->skip = 0;
     d->lost = true;
@@ -368,9 +370,10 @@ static void open_grow(smb_sessions_t *t)
     open_rehash(t, t->open, t->open_slots, t->open_slots ? t->open_slots * 2 : SMB_OPEN_MIN_SLOTS);
 }
 
-smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16], unsigned dialect,
-                         uint32_t tree, char *name, uint64_t size, const smb_times_t *t,
-                         bool is_dir, uint64_t frame)
+/* Put a new open of fid in the table (takes name), not yet reported. */
+static smb_open_t *open_insert(smb_conn_t *s, uint64_t session, const uint8_t fid[16],
+                               unsigned dialect, uint32_t tree, char *name, uint64_t size,
+                               const smb_times_t *t, bool is_dir, uint64_t frame)
 {
     smb_sessions_t *tab = s->tab;
     smb_open_t *o = smb_open_find(s, session, fid);
@@ -395,14 +398,32 @@ smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16],
     o->tree = tree;
     o->share = xstrdup(smb_tree_path(s, session, tree));
     o->name = name ? name : xstrdup("");
-    o->f = (smb_file_t){++s->next_key, dialect, o->share, o->name, size, *t,
-                        is_dir,        false,   NULL,     NULL,    false};
+    o->f = (smb_file_t){.key = ++s->next_key,
+                        .dialect = dialect,
+                        .share = o->share,
+                        .name = o->name,
+                        .size = size,
+                        .times = *t,
+                        .is_dir = is_dir};
     const char *share = o->share;
     size_t sl = strlen(share);
     o->f.is_pipe = sl >= 5 && strcmp(share + sl - 5, "\\IPC$") == 0;
     tab->nopen++;
-    if (s->cb->open)
+    return o;
+}
+
+static void open_report(smb_conn_t *s, smb_open_t *o, uint64_t frame)
+{
+    if (o && s->cb->open)
         o->f.user = s->cb->open(s->ctx, &o->f, frame);
+}
+
+smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16], unsigned dialect,
+                         uint32_t tree, char *name, uint64_t size, const smb_times_t *t,
+                         bool is_dir, uint64_t frame)
+{
+    smb_open_t *o = open_insert(s, session, fid, dialect, tree, name, size, t, is_dir, frame);
+    open_report(s, o, frame);
     return o;
 }
 
@@ -456,26 +477,39 @@ void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16
         s->cb->read_request(s->ctx, &o->f, off, len, frame);
 }
 
-void smb_file_read(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                   cursor_t data, uint64_t frame)
+/* The open of a file id that n bytes were read from or written to: the
+ * one seen, else (its CREATE is not in the capture) one opened here, with
+ * no name, size or times. */
+static smb_open_t *open_of_data(smb_conn_t *s, uint64_t session, uint32_t tree,
+                                const uint8_t fid[16], size_t n, uint64_t frame)
 {
     smb_open_t *o = smb_open_find(s, session, fid);
-    if (!o) {
-        s->st.unknown_file++;
-        return;
-    }
-    if (cursor_left(&data) && s->cb->read)
+    if (o || !n)
+        return o;
+    smb_times_t none = {0};
+    o = open_insert(s, session, fid, s->dialect, tree, NULL, 0, &none, false, frame);
+    if (!o)
+        return NULL;
+    o->f.open_not_seen = true;
+    s->st.unknown_file++;
+    open_report(s, o, frame);
+    return o;
+}
+
+void smb_file_read(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
+                   uint64_t off, cursor_t data, uint64_t frame)
+{
+    smb_open_t *o = open_of_data(s, session, tree, fid, cursor_left(&data), frame);
+    if (o && cursor_left(&data) && s->cb->read)
         s->cb->read(s->ctx, &o->f, off, data.p, cursor_left(&data), frame);
 }
 
-void smb_file_write(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                    cursor_t data, uint64_t frame)
+void smb_file_write(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
+                    uint64_t off, cursor_t data, uint64_t frame)
 {
-    smb_open_t *o = smb_open_find(s, session, fid);
-    if (!o) {
-        s->st.unknown_file++;
+    smb_open_t *o = open_of_data(s, session, tree, fid, cursor_left(&data), frame);
+    if (!o)
         return;
-    }
     uint64_t end = off + cursor_left(&data);
     if (end > o->f.size)
         o->f.size = end;

@@ -74,6 +74,10 @@ typedef struct smb_file {
     /* SMB2: what this open did to the file (reported at the close) */
     const char *renamed_to; /* a rename (FileRenameInformation) was accepted: the new path */
     bool deleted;           /* delete on close (create option or FileDispositionInformation) */
+    /* read or written with no open in the capture (its CREATE came before
+     * the capture began, or was not captured): name, size and times are
+     * unknown, and the file is never whole */
+    bool open_not_seen;
 } smb_file_t;
 
 /* What an SMB1 command did to a file or directory it named by path, with no
@@ -124,8 +128,10 @@ typedef struct smb_stats {
     uint64_t compressed;   /* SMB3 compression messages */
     uint64_t oversized;    /* messages past SMB_MAX_MESSAGE, skipped */
     uint64_t malformed;    /* PDUs whose fields ran past their message */
+    uint64_t lost;         /* messages cut by a gap in the stream */
     uint64_t unmatched;    /* responses without their request */
-    uint64_t unknown_file; /* reads/writes on a file id never opened in the capture */
+    uint64_t unknown_file; /* file ids read or written whose open is not in the capture
+                            * (each followed as a file with open_not_seen set) */
     uint64_t dropped;      /* requests or files past the table caps */
     uint64_t not_smb;      /* session messages that were not SMB */
 } smb_stats_t;

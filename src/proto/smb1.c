@@ -1,6 +1,8 @@
 /* smb1.c — SMB1/CIFS commands ([MS-CIFS] 2.2): negotiate, session setup
  * (NTLMSSP and the older challenge/response), tree connect, NT create,
- * read, write and close, following AndX chains; and what changes a file
+ * read, write and close, following AndX chains; the older opens, reads
+ * and writes (OPEN_ANDX, the core protocol's OPEN, CREATE, CREATE_NEW,
+ * READ, WRITE, WRITE_AND_CLOSE); and what changes a file
  * without reading or writing it: delete and rename by path (SMB_COM_DELETE,
  * DELETE_DIRECTORY, RENAME, NT_RENAME, TRANS2_SET_PATH_INFORMATION), by
  * file id (TRANS2_SET_FILE_INFORMATION) and delete-on-close at the create. */
@@ -20,9 +22,16 @@
 #define SMB1_MAX_ANDX 16
 
 #define SMB1_DELETE_DIRECTORY 0x01
+#define SMB1_OPEN 0x02
+#define SMB1_CREATE 0x03
 #define SMB1_CLOSE 0x04
 #define SMB1_DELETE 0x06
 #define SMB1_RENAME 0x07
+#define SMB1_READ 0x0A
+#define SMB1_WRITE 0x0B
+#define SMB1_CREATE_NEW 0x0F
+#define SMB1_WRITE_AND_CLOSE 0x2C
+#define SMB1_OPEN_ANDX 0x2D
 #define SMB1_TRANSACTION2 0x32
 #define SMB1_NT_RENAME 0xA5
 #define SMB1_READ_ANDX 0x2E
@@ -37,7 +46,11 @@
 /* The extended NT Create AndX response's word count as written, and as sent. */
 #define SMB1_NT_CREATE_EXT_WC_SAID 42
 #define SMB1_NT_CREATE_EXT_WC_SENT 50
-#define SMB1_BUFFER_FORMAT_ASCII 0x04     /* before each path in a command's bytes */
+#define SMB1_BUFFER_FORMAT_DATA 0x01  /* before core READ/WRITE data */
+#define SMB1_BUFFER_FORMAT_ASCII 0x04 /* before each path in a command's bytes */
+#define SMB1_ATTR_DIRECTORY 0x0010    /* SMB_FILE_ATTRIBUTES */
+/* OPEN_ANDX answers: 15 words, or 19 in the extended form ([MS-SMB] 2.2.4.1.2) */
+#define SMB1_OPEN_ANDX_WORDS 15
 #define SMB1_NT_RENAME_RENAME_FILE 0x0104 /* NT_RENAME levels: not links or copies */
 #define FILE_DELETE_ON_CLOSE 0x00001000u  /* NT_CREATE_ANDX CreateOptions */
 /* TRANS2 subcommands and the SET_*_INFORMATION levels that delete or rename. */
@@ -275,6 +288,7 @@ static void read_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         if (p) {
             fid16(fid, p->fid);
             p->offset = (uint64_t)high << 32 | off;
+            p->tree = h->tid;
         }
         return;
     }
@@ -287,7 +301,7 @@ static void read_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         cursor_u16le(&w, &dlen) && cursor_u16le(&w, &doff) && cursor_u16le(&w, &dhigh)) {
         uint32_t len = (uint32_t)dhigh << 16 | dlen;
         if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
-            smb_file_read(s, 0, p.fid, p.offset, data, frame);
+            smb_file_read(s, 0, p.tree, p.fid, p.offset, data, frame);
         else
             s->st.malformed++;
     }
@@ -312,7 +326,7 @@ static void write_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     uint8_t key[16];
     fid16(fid, key);
     if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
-        smb_file_write(s, 0, key, (uint64_t)high << 32 | off, data, frame);
+        smb_file_write(s, 0, h->tid, key, (uint64_t)high << 32 | off, data, frame);
     else
         s->st.malformed++;
 }
@@ -338,8 +352,6 @@ static void close_file(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     smb_pending_done(&p);
 }
 
-/* ---- what is done to files by path, and TRANS2 SET_*_INFORMATION ---- */
-
 /* A path in a command's bytes: a buffer format byte, then the string. */
 static char *path_string(cursor_t *bytes, const smb1_hdr_t *h)
 {
@@ -348,6 +360,170 @@ static char *path_string(cursor_t *bytes, const smb1_hdr_t *h)
         return NULL;
     return string(bytes, h);
 }
+
+/* ---- the older opens, reads and writes ([MS-CIFS] 2.2.4.3, 2.2.4.4,
+ * 2.2.4.15, 2.2.4.11, 2.2.4.12, 2.2.4.40, 2.2.4.41) ---- */
+
+/* UTIME (seconds since 1970, 0: none) as a FILETIME. */
+static uint64_t utime_filetime(uint32_t t)
+{
+    return t ? (uint64_t)t * 10000000u + 116444736000000000ull : 0;
+}
+
+/* An open's request: its name waits for the answer's file id. */
+static void open_request(smb_conn_t *s, const smb1_hdr_t *h, uint8_t cmd, char *name)
+{
+    smb_pending_t *p = name ? smb_pending_add(s, pending_id(h), cmd) : NULL;
+    if (!p) {
+        free(name);
+        return;
+    }
+    p->name = name;
+    p->tree = h->tid;
+}
+
+/* The answer to an open that p asked for gave fid. */
+static void open_answered(smb_conn_t *s, const smb1_hdr_t *h, smb_pending_t *p, uint16_t fid,
+                          uint64_t size, uint32_t utime, uint16_t attrs, uint64_t frame)
+{
+    uint8_t key[16];
+    fid16(fid, key);
+    smb_times_t t = {0, 0, utime_filetime(utime), 0};
+    smb_open_add(s, 0, key, 1, h->tid ? h->tid : p->tree, p->name, size, &t,
+                 (attrs & SMB1_ATTR_DIRECTORY) != 0, frame);
+    p->name = NULL;
+}
+
+/* OPEN_ANDX: 15 words and the file name (no buffer format) asked; 15 words
+ * (19 extended: a server file id and access rights after the same fields)
+ * answered: fid, attributes, last write time, data size. */
+static void open_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
+                      uint64_t frame)
+{
+    if (is_orig) {
+        cursor_t by = b->bytes;
+        if (b->wc == SMB1_OPEN_ANDX_WORDS)
+            open_request(s, h, SMB1_OPEN_ANDX, string(&by, h));
+        return;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, pending_id(h), SMB1_OPEN_ANDX, &p))
+        return;
+    cursor_t w = b->words;
+    uint16_t fid, attrs;
+    uint32_t mtime, size;
+    if (b->wc >= SMB1_OPEN_ANDX_WORDS && cursor_skip(&w, 4) && cursor_u16le(&w, &fid) &&
+        cursor_u16le(&w, &attrs) && cursor_u32le(&w, &mtime) && cursor_u32le(&w, &size))
+        open_answered(s, h, &p, fid, size, mtime, attrs, frame);
+    else
+        s->st.malformed++;
+    smb_pending_done(&p);
+}
+
+/* OPEN (2 words), CREATE and CREATE_NEW (3 words) asked, a path in the
+ * bytes; OPEN answered with fid, attributes, time and size (7 words),
+ * the creates with a fid (1 word) of a file now empty. */
+static void core_open(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd,
+                      const block_t *b, uint64_t frame)
+{
+    if (is_orig) {
+        cursor_t by = b->bytes;
+        if (b->wc == (cmd == SMB1_OPEN ? 2 : 3))
+            open_request(s, h, cmd, path_string(&by, h));
+        return;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, pending_id(h), cmd, &p))
+        return;
+    cursor_t w = b->words;
+    uint16_t fid, attrs = 0;
+    uint32_t mtime = 0, size = 0;
+    bool ok = cursor_u16le(&w, &fid);
+    if (cmd == SMB1_OPEN)
+        ok = ok && b->wc == 7 && cursor_u16le(&w, &attrs) && cursor_u32le(&w, &mtime) &&
+             cursor_u32le(&w, &size);
+    if (ok)
+        open_answered(s, h, &p, fid, size, mtime, attrs, frame);
+    else
+        s->st.malformed++;
+    smb_pending_done(&p);
+}
+
+/* Core data in the bytes: buffer format 1, a 16-bit length, the data. */
+static bool core_data(cursor_t by, cursor_t *data)
+{
+    uint8_t format = 0;
+    uint16_t len;
+    return cursor_u8(&by, &format) && format == SMB1_BUFFER_FORMAT_DATA &&
+           cursor_u16le(&by, &len) && cursor_sub(&by, len, data);
+}
+
+/* READ: fid, count, 32-bit offset asked (5 words); the data answered. */
+static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
+                      uint64_t frame)
+{
+    if (is_orig) {
+        cursor_t w = b->words;
+        uint16_t fid, count;
+        uint32_t off;
+        if (b->wc != 5 || !cursor_u16le(&w, &fid) || !cursor_u16le(&w, &count) ||
+            !cursor_u32le(&w, &off))
+            return;
+        smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_READ);
+        if (p) {
+            fid16(fid, p->fid);
+            p->offset = off;
+            p->tree = h->tid;
+        }
+        return;
+    }
+    smb_pending_t p;
+    if (!smb_pending_take(s, pending_id(h), SMB1_READ, &p))
+        return;
+    cursor_t data;
+    if (b->wc == 5 && core_data(b->bytes, &data))
+        smb_file_read(s, 0, p.tree, p.fid, p.offset, data, frame);
+    else
+        s->st.malformed++;
+    smb_pending_done(&p);
+}
+
+/* WRITE: fid, count, 32-bit offset (5 words) and the data; WRITE_AND_CLOSE:
+ * fid, count, offset, last write time (6 words, or 12), a pad byte and the
+ * data, the file closed by its answer. */
+static void core_write(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd,
+                       const block_t *b, uint64_t frame)
+{
+    if (!is_orig) {
+        smb_pending_t p;
+        if (cmd == SMB1_WRITE_AND_CLOSE && smb_pending_take(s, pending_id(h), cmd, &p)) {
+            smb_open_close(s, 0, p.fid, frame);
+            smb_pending_done(&p);
+        }
+        return;
+    }
+    cursor_t w = b->words, by = b->bytes, data;
+    uint16_t fid, count;
+    uint32_t off;
+    bool and_close = cmd == SMB1_WRITE_AND_CLOSE;
+    if (b->wc != (and_close ? 6 : 5) && !(and_close && b->wc == 12))
+        return;
+    if (!cursor_u16le(&w, &fid) || !cursor_u16le(&w, &count) || !cursor_u32le(&w, &off))
+        return;
+    bool ok =
+        and_close ? cursor_skip(&by, 1) && cursor_sub(&by, count, &data) : core_data(by, &data);
+    uint8_t key[16];
+    fid16(fid, key);
+    if (ok)
+        smb_file_write(s, 0, h->tid, key, off, data, frame);
+    else
+        s->st.malformed++;
+    smb_pending_t *p = and_close ? smb_pending_add(s, pending_id(h), cmd) : NULL;
+    if (p)
+        memcpy(p->fid, key, 16);
+}
+
+/* ---- what is done to files by path, and TRANS2 SET_*_INFORMATION ---- */
 
 /* A request naming a path (old) and maybe a second one (new): waits for
  * the server's answer. */
@@ -517,8 +693,7 @@ static bool is_andx(uint8_t cmd)
 {
     return cmd == SMB1_SESSION_SETUP_ANDX || cmd == SMB1_TREE_CONNECT_ANDX ||
            cmd == SMB1_NT_CREATE_ANDX || cmd == SMB1_READ_ANDX || cmd == SMB1_WRITE_ANDX ||
-           cmd == 0x74 /* LOGOFF_ANDX */ || cmd == 0x2D /* OPEN_ANDX */ ||
-           cmd == 0x24 /* LOCKING_ANDX */;
+           cmd == 0x74 /* LOGOFF_ANDX */ || cmd == SMB1_OPEN_ANDX || cmd == 0x24 /* LOCKING_ANDX */;
 }
 
 static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd, const block_t *b,
@@ -557,6 +732,21 @@ static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
         break;
     case SMB1_CLOSE:
         close_file(s, is_orig, h, b, frame);
+        break;
+    case SMB1_OPEN_ANDX:
+        open_andx(s, is_orig, h, b, frame);
+        break;
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
+        core_open(s, is_orig, h, cmd, b, frame);
+        break;
+    case SMB1_READ:
+        core_read(s, is_orig, h, b, frame);
+        break;
+    case SMB1_WRITE:
+    case SMB1_WRITE_AND_CLOSE:
+        core_write(s, is_orig, h, cmd, b, frame);
         break;
     case SMB1_DELETE:
     case SMB1_DELETE_DIRECTORY:

@@ -193,6 +193,7 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
             p->offset = off;
             p->length = len;
             p->session = h->session;
+            p->tree = h->tree;
         }
         smb_file_read_request(s, h->session, fid, off, len, frame);
         return true;
@@ -209,7 +210,7 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
         ok = cursor_skip(&body, 2) && cursor_u8(&body, &doff) && cursor_skip(&body, 1) &&
              cursor_u32le(&body, &dlen) && at(pdu, doff, dlen, &data);
         if (ok)
-            smb_file_read(s, p.session, p.fid, p.offset, data, frame);
+            smb_file_read(s, p.session, p.tree, p.fid, p.offset, data, frame);
     }
     smb_pending_done(&p);
     return ok;
@@ -223,8 +224,8 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         if (smb_pending_take(s, h->mid, h->command, &p)) {
             if (p.data && h->status == STATUS_SUCCESS) { /* a deferred compound write */
                 resolve(p.fid, ch);
-                smb_file_write(s, p.session, p.fid, p.offset, cursor_make(p.data, p.data_len),
-                               frame);
+                smb_file_write(s, p.session, p.tree, p.fid, p.offset,
+                               cursor_make(p.data, p.data_len), frame);
             }
             smb_pending_done(&p);
         }
@@ -243,13 +244,14 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         return false;
     smb_pending_t *p = smb_pending_add(s, h->mid, h->command);
     if (memcmp(fid, any_fid, 16) != 0) {
-        smb_file_write(s, h->session, fid, off, data, frame);
+        smb_file_write(s, h->session, h->tree, fid, off, data, frame);
         return true;
     }
     /* compounded after a create whose file id only its answer will tell */
     if (p && cursor_left(&data) <= SMB_MAX_DEFERRED_WRITE) {
         memcpy(p->fid, fid, 16);
         p->session = h->session;
+        p->tree = h->tree;
         p->offset = off;
         p->data_len = cursor_left(&data);
         p->data = xmalloc(p->data_len ? p->data_len : 1);

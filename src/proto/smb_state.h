@@ -22,6 +22,7 @@ typedef struct smb_pending {
     uint16_t command;
     uint8_t fid[16];  /* READ/WRITE/CLOSE file id (SMB1: 2 bytes) */
     uint64_t session; /* SMB2 session id of the request (0: SMB1) */
+    uint32_t tree;    /* READ: the request's tree (for a file whose open is not seen) */
     uint64_t offset;
     uint32_t length;
     char *name;    /* CREATE file name, TREE_CONNECT path (owned) */
@@ -106,6 +107,7 @@ struct smb_conn {
     uint8_t smb1_challenge[8]; /* SMB1 negotiate challenge (pre-NTLMSSP logins) */
     bool has_smb1_challenge;
     uint64_t next_key;
+    unsigned dialect; /* of the message being read: 1 = SMB1, 2 = SMB2/3 */
     smb_stats_t st;
 };
 
@@ -135,13 +137,15 @@ void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint
  * (p->delete_pending) or FileRename (p->name, taken). */
 void smb_open_set_info(smb_open_t *o, smb_pending_t *p);
 
-/* File data events (look the file up; counted when unknown). */
+/* File data events.  The file is looked up by session and file id; bytes
+ * on a file id whose open is not in the capture open it there (tree: the
+ * command's; name unknown, open_not_seen set; counted in unknown_file). */
 void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
                            uint64_t len, uint64_t frame);
-void smb_file_read(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                   cursor_t data, uint64_t frame);
-void smb_file_write(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                    cursor_t data, uint64_t frame);
+void smb_file_read(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
+                   uint64_t off, cursor_t data, uint64_t frame);
+void smb_file_write(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
+                    uint64_t off, cursor_t data, uint64_t frame);
 
 /* Security blobs of session setups (NTLMSSP anywhere inside). */
 void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob);

@@ -1243,20 +1243,66 @@ static size_t nbss_after(const buf_t *b, int k)
     return at;
 }
 
+/* Several files at once, each with its own assembler (f->user); at its
+ * close the log says what came: "close NAME [unseen] size N seen N
+ * missing A-B,... [= DATA] @FRAME;" (DATA when every byte came). */
+typedef struct mf_file {
+    fileasm_t fa;
+    buf_t data;
+} mf_file_t;
+
+static void *mf_open(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    buf_printf(ctx, "open [%s] [%s] %llu%s @%llu;", f->share, f->name, (unsigned long long)f->size,
+               f->open_not_seen ? " unseen" : "", (unsigned long long)frame);
+    mf_file_t *m = calloc(1, sizeof *m);
+    fileasm_init(&m->fa, fileasm_buffer_write, &m->data);
+    return m;
+}
+static void mf_data(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
+                    uint64_t frame)
+{
+    (void)ctx, (void)frame;
+    fileasm_add(&((mf_file_t *)f->user)->fa, off, p, n);
+}
+static void mf_close(void *ctx, const smb_file_t *f, uint64_t frame)
+{
+    buf_t *log = ctx;
+    mf_file_t *m = f->user;
+    fileasm_set_size(&m->fa, f->open_not_seen || !f->size ? m->fa.max_end : f->size);
+    file_range_t r[8];
+    uint64_t missing = 0;
+    size_t nr = fileasm_missing(&m->fa, r, 8, &missing);
+    buf_printf(log, "close [%s]%s size %llu seen %llu missing ", f->name,
+               f->open_not_seen ? " unseen" : "", (unsigned long long)f->size,
+               (unsigned long long)fileasm_covered(&m->fa));
+    for (size_t i = 0; i < nr && i < 8; i++)
+        buf_printf(log, "%s%llu-%llu", i ? "," : "", (unsigned long long)r[i].start,
+                   (unsigned long long)r[i].end);
+    if (!missing && fileasm_complete(&m->fa) && m->data.len)
+        buf_printf(log, " = %.*s", (int)m->data.len, (const char *)m->data.data);
+    buf_printf(log, " @%llu;", (unsigned long long)frame);
+    fileasm_free(&m->fa);
+    buf_free(&m->data);
+    free(m);
+}
+static const smb_callbacks_t mf_cb = {mf_open, mf_data, mf_data, mf_close, NULL, NULL, NULL};
+
 /* SMB 3 multichannel: the tree connect, create and first read on one
  * connection, the second read and the close on another of the same session.
  * With one table for both the file is whole and closed on the second; with
- * a table each the second's read is of an unknown file, and the file ends,
- * partial, with the first connection. */
+ * a table each the second's read is of a file whose open it did not see:
+ * it is followed as such (no name, bytes 10-16 seen, 0-10 missing) and
+ * closed there, and the first connection's file ends, partial, with it. */
 static void smb2_file_across_channels(void)
 {
     buf_t cli = BUF_INIT, srv = BUF_INIT;
     smb2_conversation(&cli, &srv, false);
     size_t c2 = nbss_after(&cli, 2), s2 = nbss_after(&srv, 2);
     for (int shared = 0; shared < 2; shared++) {
-        smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+        buf_t log = BUF_INIT;
         smb_sessions_t *t = shared ? smb_sessions_new() : NULL;
-        smb_conn_t *a = smb_conn_new(&smb_cb, &s, t), *b = smb_conn_new(&smb_cb, &s, t);
+        smb_conn_t *a = smb_conn_new(&mf_cb, &log, t), *b = smb_conn_new(&mf_cb, &log, t);
         CU_ASSERT_EQUAL(smb_sessions_conns(t), shared ? 2 : 0);
         smb_conn_data(a, true, cli.data, c2, 1);
         smb_conn_data(a, false, srv.data, s2, 2);
@@ -1265,16 +1311,16 @@ static void smb2_file_across_channels(void)
         CU_ASSERT_EQUAL(smb_conn_stats(b)->unknown_file, shared ? 0 : 1);
         smb_conn_free(a);
         smb_conn_free(b);
-        CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log),
-                               shared ? "open \\\\srv\\share dir\\a.txt 16;close 4;"
-                                      : "open \\\\srv\\share dir\\a.txt 16;close 0;");
-        CU_ASSERT_EQUAL(s.complete, shared);
-        CU_ASSERT_EQUAL(s.missing, shared ? 0 : 6);
-        if (shared)
-            CU_ASSERT_NSTRING_EQUAL(s.data.data, "0123456789abcdef", 16);
+        CU_ASSERT_STRING_EQUAL(
+            buf_cstr(&log),
+            shared ? "open [\\\\srv\\share] [dir\\a.txt] 16 @2;"
+                     "close [dir\\a.txt] size 16 seen 16 missing  = 0123456789abcdef @4;"
+                   : "open [\\\\srv\\share] [dir\\a.txt] 16 @2;"
+                     "open [] [] 0 unseen @4;close [] unseen size 0 seen 6 missing 0-10 @4;"
+                     "close [dir\\a.txt] size 16 seen 10 missing 10-16 @0;");
         CU_ASSERT_EQUAL(smb_sessions_conns(t), 0);
         smb_sessions_free(t);
-        buf_free(&s.data), buf_free(&s.log);
+        buf_free(&log);
     }
     buf_free(&cli), buf_free(&srv);
 }
@@ -1484,6 +1530,178 @@ static void smb1_paths(void)
                                              "delete \\\\SRV\\C$ \\gone.txt @9-10;"
                                              "delete \\\\SRV\\C$ \\ol\xc3\xa9.dat @11-12;");
     buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
+}
+
+/* ---- SMB1: the older opens, reads and writes; a file whose open is not seen ---- */
+
+/* A command: wc words from w, then bytes (n of them). */
+static void smb1_block(buf_t *m, const buf_t *w, const void *bytes, size_t n)
+{
+    buf_append_byte(m, (uint8_t)(w->len / 2)), buf_append(m, w->data, w->len);
+    le16(m, (uint16_t)n), buf_append(m, bytes, n);
+}
+
+/* Request k (mid k + 1) and its answer, built from words and bytes. */
+static void smb1_exchange(buf_t *cli, buf_t *srv, uint8_t cmd, uint16_t mid, buf_t *qw,
+                          const buf_t *qb, buf_t *aw, const buf_t *ab)
+{
+    buf_t m = BUF_INIT;
+    smb1_header(&m, cmd, false, mid);
+    smb1_block(&m, qw, qb ? qb->data : NULL, qb ? qb->len : 0);
+    nbss(cli, &m);
+    smb1_header(&m, cmd, true, mid);
+    smb1_block(&m, aw, ab ? ab->data : NULL, ab ? ab->len : 0);
+    nbss(srv, &m);
+    buf_clear(qw), buf_clear(aw);
+    buf_free(&m);
+}
+
+/* client: TREE_CONNECT_ANDX; OPEN_ANDX \old.txt (answered in 15 words, or
+ * 19 when ext), READ_ANDX, CLOSE; core OPEN \core.txt, READ, CLOSE; CREATE
+ * \new.txt, WRITE "hello" at 0, WRITE_AND_CLOSE "!!!" at 5; CREATE_NEW
+ * \n2.txt (never closed); a READ_ANDX of "WXYZ" at 100 of fid 0x4999,
+ * opened before the capture, and its CLOSE. */
+static void smb1_old_conversation(buf_t *cli, buf_t *srv, bool ext)
+{
+    buf_t m = BUF_INIT, qw = BUF_INIT, aw = BUF_INIT, b = BUF_INIT;
+    smb1_header(&m, 0x75, false, 1); /* TREE_CONNECT_ANDX \\SRV\C$ */
+    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
+    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
+    buf_append(&m, "?????", 6);
+    nbss(cli, &m);
+    smb1_header(&m, 0x75, true, 1);
+    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
+    nbss(srv, &m);
+
+    /* OPEN_ANDX: AndX, flags, access, search attributes, file attributes,
+     * creation time, open mode, allocation, timeout, reserved; the name at
+     * odd offset 65, so a pad byte before it */
+    buf_append(&qw, "\xff\x00\x00\x00", 4), le16(&qw, 0), le16(&qw, 0x40), le16(&qw, 0x16);
+    le16(&qw, 0), le32(&qw, 0), le16(&qw, 1), le32(&qw, 0), le32(&qw, 0), le32(&qw, 0);
+    buf_append_byte(&b, 0), utf16(&b, "\\old.txt"), le16(&b, 0);
+    /* answer: AndX, fid, attributes, last write, size 10, access, resource
+     * type, pipe state, action, then 6 reserved bytes, or the extended form */
+    buf_append(&aw, "\xff\x00\x00\x00", 4), le16(&aw, 0x4001), le16(&aw, 0x20);
+    le32(&aw, 1000000000), le32(&aw, 10), le16(&aw, 0), le16(&aw, 0), le16(&aw, 0), le16(&aw, 1);
+    if (ext)
+        le32(&aw, 0x77), le16(&aw, 0), le32(&aw, 0x1f01ff), le32(&aw, 0x1200a9);
+    else
+        zeros(&aw, 6);
+    smb1_exchange(cli, srv, 0x2d, 2, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+    smb1_header(&m, 0x2e, false, 3); /* READ_ANDX fid 0x4001, 10 bytes at 0 */
+    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0x4001);
+    le32(&m, 0), le16(&m, 10), le16(&m, 10), le32(&m, 0), le16(&m, 0), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0x2e, true, 3);
+    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
+    le16(&m, 0), le16(&m, 0), le16(&m, 10), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
+    zeros(&m, 8), le16(&m, 11), buf_append_byte(&m, 0), buf_append_str(&m, "0123456789");
+    nbss(srv, &m);
+    le16(&qw, 0x4001), le32(&qw, 0xffffffff); /* CLOSE */
+    smb1_exchange(cli, srv, 0x04, 4, &qw, NULL, &aw, NULL);
+
+    le16(&qw, 0x40), le16(&qw, 0x16); /* core OPEN \core.txt */
+    smb1_path(&b, 32 + 1 + 4 + 2, true, "\\core.txt");
+    le16(&aw, 0x4002), le16(&aw, 0x20), le32(&aw, 1000000000), le32(&aw, 6), le16(&aw, 0x40);
+    smb1_exchange(cli, srv, 0x02, 5, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+    le16(&qw, 0x4002), le16(&qw, 6), le32(&qw, 0), le16(&qw, 0); /* READ 6 at 0 */
+    le16(&aw, 6), zeros(&aw, 8); /* count, reserved; the data in the bytes */
+    buf_append_byte(&b, 1), le16(&b, 6), buf_append_str(&b, "abcdef");
+    smb1_exchange(cli, srv, 0x0a, 6, &qw, NULL, &aw, &b);
+    buf_clear(&b);
+    le16(&qw, 0x4002), le32(&qw, 0xffffffff); /* CLOSE */
+    smb1_exchange(cli, srv, 0x04, 7, &qw, NULL, &aw, NULL);
+
+    le16(&qw, 0x20), le32(&qw, 0); /* CREATE \new.txt */
+    smb1_path(&b, 32 + 1 + 6 + 2, true, "\\new.txt");
+    le16(&aw, 0x4003);
+    smb1_exchange(cli, srv, 0x03, 8, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+    le16(&qw, 0x4003), le16(&qw, 5), le32(&qw, 0), le16(&qw, 0); /* WRITE "hello" at 0 */
+    buf_append_byte(&b, 1), le16(&b, 5), buf_append_str(&b, "hello");
+    le16(&aw, 5);
+    smb1_exchange(cli, srv, 0x0b, 9, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+    le16(&qw, 0x4003), le16(&qw, 3), le32(&qw, 5), le32(&qw, 0); /* WRITE_AND_CLOSE "!!!" at 5 */
+    buf_append_byte(&b, 0), buf_append_str(&b, "!!!");
+    le16(&aw, 3);
+    smb1_exchange(cli, srv, 0x2c, 10, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+    le16(&qw, 0x20), le32(&qw, 0); /* CREATE_NEW \n2.txt */
+    smb1_path(&b, 32 + 1 + 6 + 2, true, "\\n2.txt");
+    le16(&aw, 0x4004);
+    smb1_exchange(cli, srv, 0x0f, 11, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+
+    smb1_header(&m, 0x2e, false, 12); /* READ_ANDX of fid 0x4999: "WXYZ" at 100 */
+    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0x4999);
+    le32(&m, 100), le16(&m, 4), le16(&m, 4), le32(&m, 0), le16(&m, 0), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0x2e, true, 12);
+    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
+    le16(&m, 0), le16(&m, 0), le16(&m, 4), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
+    zeros(&m, 8), le16(&m, 5), buf_append_byte(&m, 0), buf_append_str(&m, "WXYZ");
+    nbss(srv, &m);
+    le16(&qw, 0x4999), le32(&qw, 0xffffffff); /* CLOSE */
+    smb1_exchange(cli, srv, 0x04, 13, &qw, NULL, &aw, NULL);
+    buf_free(&m), buf_free(&qw), buf_free(&aw), buf_free(&b);
+}
+
+/* Feed b's k-th message (frame f), split at cut when cut falls inside it. */
+static void smb1_feed(smb_conn_t *c, bool is_orig, const buf_t *b, int k, size_t cut, uint64_t f)
+{
+    size_t a = nbss_after(b, k), z = nbss_after(b, k + 1);
+    if (cut > a && cut < z) {
+        smb_conn_data(c, is_orig, b->data + a, cut - a, f);
+        smb_conn_data(c, is_orig, b->data + cut, z - cut, f);
+    } else {
+        smb_conn_data(c, is_orig, b->data + a, z - a, f);
+    }
+}
+
+/* OPEN_ANDX (both answers), core OPEN, READ, CREATE, WRITE,
+ * WRITE_AND_CLOSE, CREATE_NEW, and a READ of a file whose open came before
+ * the capture: each request then its answer, the client's bytes and then
+ * the server's split at every byte. */
+static void smb1_old_commands(void)
+{
+    static const char *want =
+        "open [\\\\SRV\\C$] [\\old.txt] 10 @4;"
+        "close [\\old.txt] size 10 seen 10 missing  = 0123456789 @8;"
+        "open [\\\\SRV\\C$] [\\core.txt] 6 @10;"
+        "close [\\core.txt] size 6 seen 6 missing  = abcdef @14;"
+        "open [\\\\SRV\\C$] [\\new.txt] 0 @16;"
+        "close [\\new.txt] size 8 seen 8 missing  = hello!!! @20;"
+        "open [\\\\SRV\\C$] [\\n2.txt] 0 @22;"
+        "open [\\\\SRV\\C$] [] 0 unseen @24;close [] unseen size 0 seen 4 missing 0-100 @26;"
+        "close [\\n2.txt] size 0 seen 0 missing  @0;";
+    for (int ext = 0; ext < 2; ext++) {
+        buf_t cli = BUF_INIT, srv = BUF_INIT;
+        smb1_old_conversation(&cli, &srv, ext);
+        for (size_t cut = 0; cut <= cli.len + srv.len; cut++) {
+            buf_t log = BUF_INIT;
+            smb_conn_t *c = smb_conn_new(&mf_cb, &log, NULL);
+            size_t ccut = cut <= cli.len ? cut : 0, scut = cut > cli.len ? cut - cli.len : 0;
+            for (int k = 0; k < 13; k++) {
+                smb1_feed(c, true, &cli, k, ccut, 2u * k + 1);
+                smb1_feed(c, false, &srv, k, scut, 2u * k + 2);
+            }
+            const smb_stats_t *st = smb_conn_stats(c);
+            CU_ASSERT_EQUAL(st->malformed, 0);
+            CU_ASSERT_EQUAL(st->unmatched, 0);
+            CU_ASSERT_EQUAL(st->unknown_file, 1);
+            smb_conn_free(c);
+            CU_ASSERT_STRING_EQUAL(buf_cstr(&log), want);
+            if (strcmp(buf_cstr(&log), want) != 0) {
+                fprintf(stderr, "ext %d cut %zu: %s\n", ext, cut, buf_cstr(&log));
+                cut = cli.len + srv.len;
+            }
+            buf_free(&log);
+        }
+        buf_free(&cli), buf_free(&srv);
+    }
 }
 
 /* A file of a session still carried by another connection outlives the
@@ -1831,6 +2049,8 @@ static const cu_test_t tests[] = {
      smb1_nt_create_answers},
     {"SMB1 deletes and renames by path: NT_RENAME, refused RENAME, TRANS2 disposition, OEM",
      smb1_paths},
+    {"SMB1 OPEN_ANDX, core OPEN/CREATE/READ/WRITE/WRITE_AND_CLOSE, a file opened before",
+     smb1_old_commands},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
     {"libmagic types", filemagic_types},
