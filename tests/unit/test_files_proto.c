@@ -1325,6 +1325,18 @@ static void smb2_file_across_channels(void)
     buf_free(&cli), buf_free(&srv);
 }
 
+/* The first n NetBIOS messages of each side in turns, each request before
+ * its answer: the client's k-th in frame 2k+1, the server's in 2k+2. */
+static void feed_turns(smb_conn_t *c, const buf_t *cli, const buf_t *srv, int n)
+{
+    for (int k = 0; k < n; k++) {
+        size_t c0 = nbss_after(cli, k), c1 = nbss_after(cli, k + 1);
+        size_t s0 = nbss_after(srv, k), s1 = nbss_after(srv, k + 1);
+        smb_conn_data(c, true, cli->data + c0, c1 - c0, 2u * k + 1);
+        smb_conn_data(c, false, srv->data + s0, s1 - s0, 2u * k + 2);
+    }
+}
+
 static size_t smb1_header(buf_t *b, uint8_t cmd, bool response, uint16_t mid)
 {
     size_t start = b->len;
@@ -1396,12 +1408,7 @@ static void smb1_nt_create_answers(void)
         smb1_conversation(&cli, &srv, answer);
         smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
         smb_conn_t *c = smb_conn_new(&smb_cb, &s, NULL);
-        for (int k = 0; k < 4; k++) { /* request, then its answer */
-            size_t c0 = nbss_after(&cli, k), c1 = nbss_after(&cli, k + 1);
-            size_t s0 = nbss_after(&srv, k), s1 = nbss_after(&srv, k + 1);
-            smb_conn_data(c, true, cli.data + c0, c1 - c0, 2u * k + 1);
-            smb_conn_data(c, false, srv.data + s0, s1 - s0, 2u * k + 2);
-        }
+        feed_turns(c, &cli, &srv, 4);
         const smb_stats_t *st = smb_conn_stats(c);
         CU_ASSERT_EQUAL(st->malformed, 0);
         CU_ASSERT_EQUAL(st->unknown_file, 0);
@@ -1516,12 +1523,7 @@ static void smb1_paths(void)
 
     smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
     smb_conn_t *c = smb_conn_new(&smb_path_cb, &s, NULL);
-    for (int k = 0; k < 6; k++) { /* request, then its answer */
-        size_t c0 = nbss_after(&cli, k), c1 = nbss_after(&cli, k + 1);
-        size_t s0 = nbss_after(&srv, k), s1 = nbss_after(&srv, k + 1);
-        smb_conn_data(c, true, cli.data + c0, c1 - c0, 2u * k + 1);
-        smb_conn_data(c, false, srv.data + s0, s1 - s0, 2u * k + 2);
-    }
+    feed_turns(c, &cli, &srv, 6);
     const smb_stats_t *st = smb_conn_stats(c);
     CU_ASSERT_EQUAL(st->malformed, 0);
     CU_ASSERT_EQUAL(st->unmatched, 0);
