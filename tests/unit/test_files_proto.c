@@ -1347,6 +1347,24 @@ static size_t smb1_header(buf_t *b, uint8_t cmd, bool response, uint16_t mid)
     return start;
 }
 
+/* READ_ANDX of data's bytes of file_id at off, and its answer carrying them. */
+static void smb1_read_andx(buf_t *cli, buf_t *srv, uint16_t mid, uint16_t file_id, uint32_t off,
+                           const char *data)
+{
+    buf_t m = BUF_INIT;
+    uint16_t n = (uint16_t)strlen(data);
+    smb1_header(&m, 0x2e, false, mid);
+    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, file_id);
+    le32(&m, off), le16(&m, n), le16(&m, n), le32(&m, 0), le16(&m, 0), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_header(&m, 0x2e, true, mid);
+    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
+    le16(&m, 0), le16(&m, 0), le16(&m, n), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
+    zeros(&m, 8), le16(&m, (uint16_t)(n + 1)), buf_append_byte(&m, 0), buf_append_str(&m, data);
+    nbss(srv, &m);
+    buf_free(&m);
+}
+
 enum smb1_create_answer { SMB1_CREATE_PLAIN, SMB1_CREATE_EXTENDED, SMB1_CREATE_EXTENDED_BAD_BCC };
 
 /* client: TREE_CONNECT_ANDX, NT_CREATE_ANDX of \dir\f.txt, READ_ANDX of its
@@ -1382,15 +1400,7 @@ static void smb1_conversation(buf_t *cli, buf_t *srv, enum smb1_create_answer an
         zeros(&m, 16), le64(&m, 0x1301bf), le32(&m, 0x1f01ff), le32(&m, 0x1200a9);
     le16(&m, answer == SMB1_CREATE_EXTENDED_BAD_BCC ? 0x695c : 0);
     nbss(srv, &m);
-    smb1_header(&m, 0x2e, false, 3); /* READ_ANDX fid 0xc006, 10 bytes at 0 */
-    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xc006);
-    le32(&m, 0), le16(&m, 10), le16(&m, 10), le32(&m, 0), le16(&m, 0), le16(&m, 0);
-    nbss(cli, &m);
-    smb1_header(&m, 0x2e, true, 3);
-    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
-    le16(&m, 0), le16(&m, 0), le16(&m, 10), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
-    zeros(&m, 8), le16(&m, 11), buf_append_byte(&m, 0), buf_append_str(&m, "0123456789");
-    nbss(srv, &m);
+    smb1_read_andx(cli, srv, 3, 0xc006, 0, "0123456789");
     smb1_header(&m, 0x04, false, 4); /* CLOSE */
     buf_append_byte(&m, 3), le16(&m, 0xc006), le32(&m, 0xffffffff), le16(&m, 0);
     nbss(cli, &m);
@@ -1591,15 +1601,7 @@ static void smb1_old_conversation(buf_t *cli, buf_t *srv, bool ext)
         zeros(&aw, 6);
     smb1_exchange(cli, srv, 0x2d, 2, &qw, &b, &aw, NULL);
     buf_clear(&b);
-    smb1_header(&m, 0x2e, false, 3); /* READ_ANDX fid 0x4001, 10 bytes at 0 */
-    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0x4001);
-    le32(&m, 0), le16(&m, 10), le16(&m, 10), le32(&m, 0), le16(&m, 0), le16(&m, 0);
-    nbss(cli, &m);
-    smb1_header(&m, 0x2e, true, 3);
-    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
-    le16(&m, 0), le16(&m, 0), le16(&m, 10), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
-    zeros(&m, 8), le16(&m, 11), buf_append_byte(&m, 0), buf_append_str(&m, "0123456789");
-    nbss(srv, &m);
+    smb1_read_andx(cli, srv, 3, 0x4001, 0, "0123456789");
     le16(&qw, 0x4001), le32(&qw, 0xffffffff); /* CLOSE */
     smb1_exchange(cli, srv, 0x04, 4, &qw, NULL, &aw, NULL);
 
@@ -1637,15 +1639,7 @@ static void smb1_old_conversation(buf_t *cli, buf_t *srv, bool ext)
     smb1_exchange(cli, srv, 0x0f, 11, &qw, &b, &aw, NULL);
     buf_clear(&b);
 
-    smb1_header(&m, 0x2e, false, 12); /* READ_ANDX of fid 0x4999: "WXYZ" at 100 */
-    buf_append_byte(&m, 10), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0x4999);
-    le32(&m, 100), le16(&m, 4), le16(&m, 4), le32(&m, 0), le16(&m, 0), le16(&m, 0);
-    nbss(cli, &m);
-    smb1_header(&m, 0x2e, true, 12);
-    buf_append_byte(&m, 12), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0xffff);
-    le16(&m, 0), le16(&m, 0), le16(&m, 4), le16(&m, 32 + 1 + 24 + 2 + 1), le16(&m, 0);
-    zeros(&m, 8), le16(&m, 5), buf_append_byte(&m, 0), buf_append_str(&m, "WXYZ");
-    nbss(srv, &m);
+    smb1_read_andx(cli, srv, 12, 0x4999, 100, "WXYZ");
     le16(&qw, 0x4999), le32(&qw, 0xffffffff); /* CLOSE */
     smb1_exchange(cli, srv, 0x04, 13, &qw, NULL, &aw, NULL);
     buf_free(&m), buf_free(&qw), buf_free(&aw), buf_free(&b);
