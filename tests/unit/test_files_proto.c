@@ -1347,6 +1347,21 @@ static size_t smb1_header(buf_t *b, uint8_t cmd, bool response, uint16_t mid)
     return start;
 }
 
+/* TREE_CONNECT_ANDX of \\SRV\C$ (mid 1) and its answer. */
+static void smb1_tree_connect(buf_t *cli, buf_t *srv)
+{
+    buf_t m = BUF_INIT;
+    smb1_header(&m, 0x75, false, 1);
+    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
+    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
+    buf_append(&m, "?????", 6);
+    nbss(cli, &m);
+    smb1_header(&m, 0x75, true, 1);
+    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
+    nbss(srv, &m);
+    buf_free(&m);
+}
+
 /* READ_ANDX of data's bytes of file_id at off, and its answer carrying them. */
 static void smb1_read_andx(buf_t *cli, buf_t *srv, uint16_t mid, uint16_t file_id, uint32_t off,
                            const char *data)
@@ -1375,14 +1390,7 @@ enum smb1_create_answer { SMB1_CREATE_PLAIN, SMB1_CREATE_EXTENDED, SMB1_CREATE_E
 static void smb1_conversation(buf_t *cli, buf_t *srv, enum smb1_create_answer answer)
 {
     buf_t m = BUF_INIT;
-    smb1_header(&m, 0x75, false, 1); /* TREE_CONNECT_ANDX \\SRV\C$ */
-    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
-    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
-    buf_append(&m, "?????", 6);
-    nbss(cli, &m);
-    smb1_header(&m, 0x75, true, 1);
-    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
-    nbss(srv, &m);
+    smb1_tree_connect(cli, srv);
     smb1_header(&m, 0xa2, false, 2); /* NT_CREATE_ANDX: 24 words */
     buf_append_byte(&m, 24), buf_append(&m, "\xff\x00\xde\xde", 4), buf_append_byte(&m, 0);
     le16(&m, 20), le32(&m, 0x16), le32(&m, 0), le32(&m, 0x2019f), le64(&m, 0), le32(&m, 0x80);
@@ -1491,14 +1499,7 @@ static void smb1_empty_answer(buf_t *srv, uint8_t cmd, uint16_t mid, uint32_t st
 static void smb1_paths(void)
 {
     buf_t cli = BUF_INIT, srv = BUF_INIT, m = BUF_INIT;
-    smb1_header(&m, 0x75, false, 1); /* TREE_CONNECT_ANDX \\SRV\C$ */
-    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
-    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
-    buf_append(&m, "?????", 6);
-    nbss(&cli, &m);
-    smb1_header(&m, 0x75, true, 1);
-    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
-    nbss(&srv, &m);
+    smb1_tree_connect(&cli, &srv);
     static const uint8_t nt_rename[8] = {0x16, 0, 0x04, 0x01}, nt_link[8] = {0x16, 0, 0x03, 0x01};
     static const uint8_t attrs[2] = {0x16, 0};
     smb1_header(&m, 0xa5, false, 2);
@@ -1576,14 +1577,7 @@ static void smb1_exchange(buf_t *cli, buf_t *srv, uint8_t cmd, uint16_t mid, buf
 static void smb1_old_conversation(buf_t *cli, buf_t *srv, bool ext)
 {
     buf_t m = BUF_INIT, qw = BUF_INIT, aw = BUF_INIT, b = BUF_INIT;
-    smb1_header(&m, 0x75, false, 1); /* TREE_CONNECT_ANDX \\SRV\C$ */
-    buf_append_byte(&m, 4), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 1);
-    le16(&m, 1 + 16 + 6), buf_append_byte(&m, 0), utf16(&m, "\\\\SRV\\C$"), le16(&m, 0);
-    buf_append(&m, "?????", 6);
-    nbss(cli, &m);
-    smb1_header(&m, 0x75, true, 1);
-    buf_append_byte(&m, 3), buf_append(&m, "\xff\x00\x00\x00", 4), le16(&m, 0), le16(&m, 0);
-    nbss(srv, &m);
+    smb1_tree_connect(cli, srv);
 
     /* OPEN_ANDX: AndX, flags, access, search attributes, file attributes,
      * creation time, open mode, allocation, timeout, reserved; the name at
