@@ -250,6 +250,8 @@ static void report_file(ftp_registry_t *r, ftp_channel_t *ch)
     } else if (ch->cv.seen || ch->cv.missing || empty) {
         file_record_t f = {0};
         file_range_t ranges[CARVE_MAX_RANGES];
+        if (empty)
+            carve_type_empty(&ch->cv);
         carve_record(&ch->cv, &f);
         if (ch->rest)
             resumed_at(ch, &f, ranges);

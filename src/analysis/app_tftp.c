@@ -223,6 +223,8 @@ static void report(tftp_xfer_state_t *s)
         cv.ev = NULL;
     }
     carve_end(&cv);
+    if (whole && !s->fa.max_end)
+        carve_type_empty(&cv);
     file_record_t f = {0};
     carve_record(&cv, &f);
     an_conn_ident(s->c, &f.conn);

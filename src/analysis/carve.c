@@ -87,6 +87,15 @@ void carve_end(carve_t *cv)
     drop(cv);
 }
 
+void carve_type_empty(carve_t *cv)
+{
+    if (cv->seen || cv->missing || cv->truncated_reason)
+        return;
+    filemagic_t *m = an_magic(cv->ctx, cv->first_frame);
+    if (m)
+        filemagic_type(m, cv->sha256, (const uint8_t *)"", 0, &cv->type);
+}
+
 void carve_free(carve_t *cv)
 {
     drop(cv);

@@ -65,6 +65,13 @@ void carve_gap(carve_t *cv, uint64_t len);
 void carve_end(carve_t *cv);
 void carve_free(carve_t *cv);
 
+/* After carve_end, for a carve its caller knows to be a whole empty file
+ * (an FTP transfer that completed without a byte, a TFTP file whose first
+ * block was empty): libmagic's type of no bytes (application/x-empty,
+ * "empty"), as `file` says of an empty file.  carve_end cannot tell: a
+ * carve without bytes may as well be a transfer that never came. */
+void carve_type_empty(carve_t *cv);
+
 /* The files.ndjson record of a finished carve: digests, type, sizes, frames
  * and times; the caller adds conn, fuid, source, filename, is_orig.  The
  * record points into cv. */

@@ -264,6 +264,31 @@ def tftp(c):
         c.check(sha(name) in arts, f"tftp: {fn} is an artifact")
 
 
+def tftp_empty(c):
+    """A built capture: RRQ for an empty file, its one DATA block empty, the
+    ACK: a whole empty file, typed as `file` types one (libmagic of no
+    bytes).  Without the DATA block there is no file (nothing was sent)."""
+    import pcapgen as g
+    cli, srv = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    rrq = b"\x00\x01empty.cfg\x00octet\x00"
+    frames = [(1700000000.0, g.udp_frame(cli, srv, 50000, 69, rrq)),
+              (1700000000.1, g.udp_frame(srv, cli, 50001, 50000, b"\x00\x03\x00\x01")),
+              (1700000000.2, g.udp_frame(cli, srv, 50000, 50001, b"\x00\x04\x00\x01"))]
+    whole = ("empty.cfg", 0, hashlib.sha256(b"").hexdigest(), "application/x-empty", "empty",
+             None, 2, 2)
+    with tempfile.TemporaryDirectory() as out:
+        for name, kept, want in (("whole", frames, [whole]), ("no data", frames[:1], [])):
+            pcap = os.path.join(out, "t.pcap")
+            g.write_pcap(pcap, kept)
+            rc, err = z.analyze([pcap], os.path.join(out, name))
+            c.eq(rc, 0, f"tftp empty ({name}): exit status ({err[:200]})")
+            rows = z.read_ndjson(os.path.join(out, name, "logs", "files.ndjson"))
+            c.eq([(r.get("filename"), r.get("seen_bytes"), r.get("sha256"), r.get("mime_type"),
+                   r.get("description"), r.get("truncated_reason"), r.get("first_frame"),
+                   r.get("last_frame")) for r in rows], want,
+                 f"tftp empty ({name}): the files rows")
+
+
 def main():
     c = z.Checker("files_more")
     smb(c)
@@ -272,6 +297,7 @@ def main():
     pop3(c)
     imap(c)
     tftp(c)
+    tftp_empty(c)
     if hasattr(content, "dir"):
         shutil.rmtree(content.dir)
     c.done()

@@ -87,6 +87,9 @@ def check_rows(case, what):
                   f"{name}: carved to artifacts/")
         else:  # an empty body is never an artifact file (as HTTP's)
             check("extracted" not in f, f"{name}: no artifact for an empty file")
+            # typed as `file` types an empty file (libmagic of no bytes)
+            check((f.get("mime_type"), f.get("description")) == ("application/x-empty", "empty"),
+                  f"{name}: typed empty: {f.get('mime_type')} {f.get('description')}")
         c = conns.get(f["uid"])
         check(c is not None and c["id.resp_p"] != 21, f"{name}: on a data connection: {c}")
         if c:
@@ -191,6 +194,9 @@ def check_cut(work):
         check(len(files) == 1 and f.get("filename") == "empty.txt", f"{what}: one row: {files}")
         check((f.get("seen_bytes"), f.get("sha256") == EMPTY_SHA256, f.get("truncated", False),
                f.get("truncated_reason")) == want, f"{what}: {f}")
+        # only a transfer known whole is typed empty; one cut short may have had bytes
+        check(f.get("mime_type") == ("application/x-empty" if keep_fin else None),
+              f"{what}: mime_type {f.get('mime_type')}")
         data = [c for c in rows(case, "conn") if c["id.resp_p"] != 21]
         check([c["uid"] for c in data] == [f.get("uid")] and data[0].get("service") == "ftp-data",
               f"{what}: on the data connection, service ftp-data: {data}")
