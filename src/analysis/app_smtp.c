@@ -120,6 +120,8 @@ static void on_txn(void *ctx, const smtp_txn_t *t)
         r.eml_fuid = mailmsg_fuid(m);
     }
     s->ctx->records->smtp(s->ctx->records->ctx, &r);
+    if (t->capped) /* its row was written before the server's last reply */
+        damage_note(s->ctx->damage, "limit.smtp_pipelined", t->first_frame);
     if (m)
         held_drop(s, i);
 }

@@ -50,6 +50,7 @@ typedef struct txn {
     unsigned nrcpt, rcpt_dropped;
     bool has_message, message_complete;
     unsigned waiting; /* its commands still unanswered */
+    bool capped;      /* reported early: SMTP_MAX_CLOSING others were waiting */
     uint64_t first_frame, last_frame;
 } txn_t;
 
@@ -71,6 +72,7 @@ struct smtp_session {
     unsigned nclosing;
     uint64_t ids;
     unsigned messages; /* answered by the server */
+    unsigned capped;   /* messages of capped transactions still unanswered */
     char *helo;
     uint64_t frame;
     /* the reply being read */
@@ -136,7 +138,8 @@ static smtp_txn_t txn_view(const smtp_session_t *s, const txn_t *t)
                         t->message_complete,
                         s->tls || s->in_tls,
                         t->first_frame,
-                        t->last_frame};
+                        t->last_frame,
+                        t->capped};
 }
 
 static void txn_free(txn_t *t)
@@ -188,8 +191,11 @@ static void txn_report(smtp_session_t *s)
         txn_emit(s, &s->cur);
         return;
     }
-    if (s->nclosing == SMTP_MAX_CLOSING)
+    if (s->nclosing == SMTP_MAX_CLOSING) {
+        s->closing[0].capped = s->closing[0].waiting != 0;
+        s->capped += s->closing[0].capped && s->closing[0].has_message;
         closing_emit_first(s);
+    }
     s->closing[s->nclosing++] = s->cur;
     s->cur = (txn_t){0};
 }
@@ -216,7 +222,7 @@ static void txn_open(smtp_session_t *s)
     s->cur.id = ++s->ids;
     /* Zeek's trans_depth: messages answered so far, and those sent before
      * it whose answer is still to come, plus one */
-    unsigned awaited = 0;
+    unsigned awaited = s->capped;
     for (unsigned i = 0; i < s->nclosing; i++)
         awaited += s->closing[i].has_message;
     s->cur.depth = s->messages + awaited + 1;
@@ -504,8 +510,11 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
     default:
         break;
     }
-    if (final)
+    if (final) {
         s->messages++; /* accepted or refused: Zeek counts both */
+        if (!t && s->capped)
+            s->capped--; /* the answer to a capped transaction's message */
+    }
     answered(s, t, final);
 }
 

@@ -61,6 +61,11 @@ typedef struct smtp_txn {
     bool message_complete;  /* ... and ended properly */
     bool tls;
     uint64_t first_frame, last_frame;
+    /* reported before the server answered all its commands because the
+     * client pipelined past more than SMTP_MAX_CLOSING transactions awaiting
+     * replies: last_reply may not be the last (later replies to it are not
+     * matched) */
+    bool capped;
 } smtp_txn_t;
 
 typedef struct smtp_callbacks {

@@ -640,6 +640,50 @@ static void smtp_pipelined_past_replies(void)
         }
 }
 
+/* More transactions awaiting replies than the session keeps
+ * (SMTP_MAX_CLOSING): ten messages pipelined before any reply.  The two
+ * oldest are reported when the ninth and tenth end, flagged `capped`, with
+ * no last reply (their replies come after); the others wait for theirs. */
+static void m_txn_capped(void *ctx, const smtp_txn_t *t)
+{
+    mail_seen_t *s = ctx;
+    buf_printf(&s->log, "txn %llu %s%s;", (unsigned long long)t->id,
+               t->last_reply ? t->last_reply : "-", t->capped ? " capped" : "");
+}
+static const smtp_callbacks_t smtp_capped_cb = {m_begin,      m_data, NULL,  m_end,
+                                                m_txn_capped, m_cred, m_tls, NULL};
+
+static void smtp_pipelined_past_cap(void)
+{
+    mail_seen_t s = {BUF_INIT, BUF_INIT, 0, BUF_INIT};
+    smtp_session_t *m = smtp_session_new(&smtp_capped_cb, &s);
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    const char *hello = "220 hi\r\n", *ehlo = "EHLO me\r\n",
+               *caps = "250-me\r\n250-PIPELINING\r\n250 CHUNKING\r\n";
+    smtp_session_data(m, false, (const uint8_t *)hello, strlen(hello), 1);
+    smtp_session_data(m, true, (const uint8_t *)ehlo, strlen(ehlo), 2);
+    smtp_session_data(m, false, (const uint8_t *)caps, strlen(caps), 3);
+    for (int i = 1; i <= 10; i++) {
+        buf_printf(&cli, "MAIL FROM:<a%d@x>\r\nRCPT TO:<b@y>\r\nBDAT 3 LAST\r\nM%d\r\n", i, i % 10);
+        buf_printf(&srv, "250 ok\r\n250 ok\r\n250 queued %d\r\n", i);
+    }
+    buf_append_str(&cli, "QUIT\r\n");
+    buf_append_str(&srv, "221 bye\r\n");
+    smtp_session_data(m, true, cli.data, cli.len, 4);
+    smtp_session_data(m, false, srv.data, srv.len, 5);
+    smtp_session_free(m);
+    const char *want = "begin 1;msg 3 1;begin 2;msg 6 1;begin 3;msg 9 1;begin 4;msg 12 1;"
+                       "begin 5;msg 15 1;begin 6;msg 18 1;begin 7;msg 21 1;begin 8;msg 24 1;"
+                       "begin 9;msg 27 1;txn 1 - capped;begin 10;msg 30 1;txn 2 - capped;"
+                       "txn 3 250 queued 3;txn 4 250 queued 4;txn 5 250 queued 5;"
+                       "txn 6 250 queued 6;txn 7 250 queued 7;txn 8 250 queued 8;"
+                       "txn 9 250 queued 9;txn 10 250 queued 10;";
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&s.log), want);
+    if (strcmp(buf_cstr(&s.log), want) != 0)
+        printf("\n  got %s\n", buf_cstr(&s.log));
+    buf_free(&s.log), buf_free(&s.msg), buf_free(&s.wire), buf_free(&cli), buf_free(&srv);
+}
+
 /* ---- POP3 and IMAP: messages and logins ---- */
 
 static void n_begin(void *ctx, unsigned no, bool partial)
@@ -2021,6 +2065,7 @@ static const cu_test_t tests[] = {
     {"an SMTP session split anywhere", smtp_session_split_anywhere},
     {"SMTP: a broken BDAT, AUTH LOGIN", smtp_bad_bdat_and_auth_login},
     {"SMTP: pipelined past the replies to messages", smtp_pipelined_past_replies},
+    {"SMTP: pipelined past the closing cap", smtp_pipelined_past_cap},
     {"a POP3 session split anywhere", pop3_split_anywhere},
     {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
