@@ -159,7 +159,16 @@ skip() { # skip NAME REASON
     STATUS[$1]="skipped: $2"
     printf '%s\t\t\t\t\t%s\t\n' "$1" "${STATUS[$1]}" >>"$TSV"
 }
-clean() { [ "$KEEP" = 1 ] || rm -rf "$@"; }
+# Each run's output is removed when the script ends, not between runs: on an ext4 file
+# system without a journal (this machine's), creating files in the two minutes after
+# thousands were deleted stalls on the kernel's recently_deleted() check (3,169 files of
+# 4 KiB: 0.06-0.11 s with no recent delete, 0.5-1.4 s in the two minutes after 6,338
+# were deleted), so a run right after the previous one's cleanup would pay for it — the
+# product's artifacts and tshark's objects alike.  Leave two minutes between two runs
+# of this script for the same reason.
+CLEAN=()
+clean() { [ "$KEEP" = 1 ] || CLEAN+=("$@"); }
+trap '[ ${#CLEAN[@]} -eq 0 ] || rm -rf "${CLEAN[@]}"' EXIT
 
 REPS=3 measure loop "$BYTES" "$LOOP" "$FILE"
 
