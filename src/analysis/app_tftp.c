@@ -42,19 +42,42 @@ static tftp_registry_t *registry(const an_ctx_t *ctx)
 
 /* ---- requests ---- */
 
+/* A server may answer from port 69 itself rather than from a new port (some
+ * embedded and PXE servers do; tshark follows them): the transfer then runs
+ * on the request's own connection, and the request analyser hands its
+ * packets to a transfer of its own. */
+typedef struct tftp_xfer_state tftp_xfer_state_t;
+static tftp_xfer_state_t *xfer_open(const an_ctx_t *ctx, conn_t *c, tftp_request_t *q,
+                                    unsigned index);
+static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
+                      ts_ns_t ts);
+static void xfer_finish(void *state);
+
 typedef struct tftp_req_state {
     const an_ctx_t *ctx;
     conn_t *c;
+    tftp_xfer_state_t *inline_xfer; /* the transfer on this connection, if any */
+    unsigned inline_xfers;          /* ... how many there were: each file's fuid index */
 } tftp_req_state_t;
 
+static tftp_request_t *own_request(const tftp_registry_t *r, const conn_t *c);
+
+/* A request to port 69; or, on a connection whose request was seen, the
+ * transfer's packets when the server answers from port 69 itself. */
 bool app_tftp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p, size_t n)
 {
     tftp_packet_t pk;
-    if (!is_orig || !an_port_in(ctx->self->ports, c->resp_p) || !tftp_parse(p, n, &pk))
+    if (!an_port_in(ctx->self->ports, c->resp_p) || !tftp_parse(p, n, &pk))
         return false;
     bool req = pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ;
     tftp_packet_free(&pk);
-    return req;
+    if (req)
+        return is_orig;
+    const tftp_registry_t *r = ctx->shared->tftp;
+    for (const tftp_request_t *q = r ? r->head : NULL; q; q = q->next)
+        if (q->taken == c)
+            return true;
+    return own_request(r, c) != NULL;
 }
 
 static void *req_new(const an_ctx_t *ctx, conn_t *c)
@@ -76,16 +99,44 @@ static bool known(const tftp_registry_t *r, const conn_t *c, const char *filenam
     return false;
 }
 
+/* This connection's own request not yet taken by a transfer: the newest. */
+static tftp_request_t *own_request(const tftp_registry_t *r, const conn_t *c)
+{
+    tftp_request_t *own = NULL;
+    for (tftp_request_t *q = r ? r->head : NULL; q; q = q->next)
+        if (!q->taken && q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
+            ipaddr_eq(&q->server, &c->resp))
+            own = q;
+    return own;
+}
+
 static void req_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                      ts_ns_t ts)
 {
     tftp_req_state_t *s = state;
     tftp_packet_t pk;
-    (void)ts;
-    if (!is_orig || !tftp_parse(p, n, &pk))
+    if (!tftp_parse(p, n, &pk))
         return;
     tftp_registry_t *r = registry(s->ctx);
-    if ((pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ) && !known(r, s->c, pk.filename)) {
+    bool request = pk.opcode == TFTP_RRQ || pk.opcode == TFTP_WRQ;
+    if (!request) { /* DATA, ACK, OACK or ERROR on port 69: a transfer here */
+        tftp_packet_free(&pk);
+        tftp_request_t *q = s->inline_xfer ? NULL : own_request(r, s->c);
+        if (q)
+            s->inline_xfer = xfer_open(s->ctx, s->c, q, s->inline_xfers++);
+        if (s->inline_xfer)
+            xfer_data(s->inline_xfer, is_orig, p, n, frame, ts);
+        return;
+    }
+    if (!is_orig) {
+        tftp_packet_free(&pk);
+        return;
+    }
+    if (!known(r, s->c, pk.filename)) {
+        if (s->inline_xfer) { /* a new request from the same port: that transfer is over */
+            xfer_finish(s->inline_xfer);
+            s->inline_xfer = NULL;
+        }
         if (r->n >= TFTP_MAX_REQUESTS) {
             if (!r->full_noted)
                 damage_note(s->ctx->damage, "limit.tftp_requests", frame);
@@ -106,7 +157,10 @@ static void req_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint
 
 static void req_finish(void *state)
 {
-    free(state);
+    tftp_req_state_t *s = state;
+    if (s->inline_xfer)
+        xfer_finish(s->inline_xfer);
+    free(s);
 }
 
 static void tftp_capture_end(const an_ctx_t *ctx)
@@ -157,7 +211,7 @@ bool app_tftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, co
     return request_of(ctx->shared->tftp, c) != NULL;
 }
 
-typedef struct tftp_xfer_state {
+struct tftp_xfer_state {
     const an_ctx_t *ctx;
     conn_t *c;
     tftp_request_t *q;
@@ -167,14 +221,19 @@ typedef struct tftp_xfer_state {
     bool sender_is_orig, started;
     uint64_t first_frame, last_frame;
     ts_ns_t first_ts, last_ts;
-} tftp_xfer_state_t;
+    unsigned index;
+};
 
-static void *xfer_new(const an_ctx_t *ctx, conn_t *c)
+/* A transfer on c for request q (NULL: none, its packets are ignored);
+ * index: the file's among the connection's (its fuid). */
+static tftp_xfer_state_t *xfer_open(const an_ctx_t *ctx, conn_t *c, tftp_request_t *q,
+                                    unsigned index)
 {
     tftp_xfer_state_t *s = xcalloc(1, sizeof *s);
     s->ctx = ctx;
     s->c = c;
-    s->q = request_of(ctx->shared->tftp, c);
+    s->q = q;
+    s->index = index;
     if (s->q) {
         s->q->taken = c;
         /* the file goes from the server (RRQ) or the client (WRQ) */
@@ -183,8 +242,13 @@ static void *xfer_new(const an_ctx_t *ctx, conn_t *c)
         tftp_transfer_init(&s->t, s->q->blksize);
     }
     fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
-    an_claim(ctx, c);
     return s;
+}
+
+static void *xfer_new(const an_ctx_t *ctx, conn_t *c)
+{
+    an_claim(ctx, c);
+    return xfer_open(ctx, c, request_of(ctx->shared->tftp, c), 0);
 }
 
 static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
@@ -228,7 +292,7 @@ static void report(tftp_xfer_state_t *s)
     file_record_t f = {0};
     carve_record(&cv, &f);
     an_conn_ident(s->c, &f.conn);
-    carve_fuid(s->c->uid, 0, f.fuid);
+    carve_fuid(s->c->uid, s->index, f.fuid);
     f.ts = s->first_ts;
     f.duration = s->last_ts - s->first_ts;
     f.first_frame = s->first_frame;

@@ -7,7 +7,9 @@
  * the server's address, puts its DATA blocks in order (16-bit block numbers
  * wrap) and reports the file (files.ndjson, source TFTP, the requested file
  * name): carved when the last, short block came and none was missing, else
- * partial with its missing bytes.
+ * partial with its missing bytes.  A server that answers from port 69
+ * itself keeps the transfer on the request's connection: the request
+ * analyser then runs a transfer of its own.
  */
 #ifndef PCAPCASE_APP_TFTP_H
 #define PCAPCASE_APP_TFTP_H

@@ -289,6 +289,59 @@ def tftp_empty(c):
                  f"tftp empty ({name}): the files rows")
 
 
+def tftp_port69(c):
+    """Built: servers that answer from port 69 itself, not from a new port
+    (some embedded and PXE servers; tshark follows them): an RRQ of a
+    612-byte file in two blocks, and a WRQ whose DATA goes to port 69, from
+    one client port one after the other.  Each file whole, by SHA-256, with
+    its own fuid; tshark (when installed) exports the same bytes."""
+    import pcapgen as g
+    cli, srv = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    got_file = bytes((i * 7 + 3) % 251 for i in range(612))
+    put_file = b"configuration pushed to the device\n" * 3
+    t = [1700000000.0]
+
+    def pkt(from_cli, payload):
+        t[0] += 0.01
+        src, dst, sp, dp = (cli, srv, 50000, 69) if from_cli else (srv, cli, 69, 50000)
+        return (t[0], g.udp_frame(src, dst, sp, dp, payload))
+    frames = [pkt(True, b"\x00\x01got.bin\x00octet\x00"),
+              pkt(False, b"\x00\x03\x00\x01" + got_file[:512]),
+              pkt(True, b"\x00\x04\x00\x01"),
+              pkt(False, b"\x00\x03\x00\x02" + got_file[512:]),
+              pkt(True, b"\x00\x04\x00\x02"),
+              pkt(True, b"\x00\x02put.txt\x00octet\x00"),
+              pkt(False, b"\x00\x04\x00\x00"),
+              pkt(True, b"\x00\x03\x00\x01" + put_file),
+              pkt(False, b"\x00\x04\x00\x01")]
+    want = [("got.bin", len(got_file), digest(got_file), False, 2, 4),
+            ("put.txt", len(put_file), digest(put_file), True, 8, 8)]
+    with tempfile.TemporaryDirectory() as out:
+        pcap = os.path.join(out, "port69.pcap")
+        g.write_pcap(pcap, frames)
+        for jobs in ("1", "2"):
+            case_dir = os.path.join(out, "case" + jobs)
+            rc, err = z.analyze([pcap], case_dir, ["--jobs", jobs])
+            c.eq(rc, 0, f"tftp port 69: exit status ({err[:200]})")
+            rows = z.read_ndjson(os.path.join(case_dir, "logs", "files.ndjson"))
+            c.eq([(r.get("filename"), r.get("seen_bytes"), r.get("sha256"), r.get("is_orig"),
+                   r.get("first_frame"), r.get("last_frame")) for r in rows], want,
+                 f"tftp port 69 (--jobs {jobs}): both files whole")
+            c.check(len({r.get("fuid") for r in rows}) == 2, f"tftp port 69: two fuids {rows}")
+            c.check(all(os.path.exists(os.path.join(case_dir, "artifacts", w[2])) for w in want),
+                    "tftp port 69: both files are artifacts")
+        if shutil.which("tshark"):
+            objs = os.path.join(out, "objs")
+            os.mkdir(objs)
+            subprocess.run(["tshark", "-r", pcap, "-q", "--export-objects", "tftp," + objs],
+                           capture_output=True, check=False)
+            tsh = sorted(digest(open(os.path.join(objs, f), "rb").read())
+                         for f in os.listdir(objs))
+            c.eq(tsh, sorted(w[2] for w in want), "tftp port 69: tshark exports the same files")
+        else:
+            print("tshark not installed: its check is skipped")
+
+
 def main():
     c = z.Checker("files_more")
     smb(c)
@@ -298,6 +351,7 @@ def main():
     imap(c)
     tftp(c)
     tftp_empty(c)
+    tftp_port69(c)
     if hasattr(content, "dir"):
         shutil.rmtree(content.dir)
     c.done()
