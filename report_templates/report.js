@@ -10,7 +10,9 @@
     conn: ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "resp_name", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "resp_pkts", "retransmits", "rtt_syn", "pcap", "first_frame"],
     dns: ["ts", "uid", "id.orig_h", "id.resp_h", "proto", "query", "qtype_name", "rcode_name", "answers", "TTLs", "rtt", "pcap", "frame"],
     http: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "method", "host", "uri", "status_code", "user_agent", "request_body_len", "response_body_len", "resp_mime_types", "username", "decrypted", "pcap", "request_frame"],
-    files: ["ts", "fuid", "uid", "source", "is_orig", "url", "filename", "section", "mime_type", "declared_mime_type", "seen_bytes", "missing_bytes", "truncated", "sha256", "md5", "sha1", "extracted", "decrypted", "pcap", "first_frame"],
+    // what a reader asks first (what, how big, whole or not, from whom to whom), then the
+    // evidence pointers, then the identifiers that join it to the other tables
+    files: ["ts", "source", "filename", "url", "section", "mime_type", "description", "seen_bytes", "missing_bytes", "truncated", "sender", "receiver", "sha256", "pcap", "first_frame", "extracted", "decrypted", "declared_mime_type", "md5", "sha1", "fuid", "uid"],
     ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "decryption", "pcap", "frame"],
     flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b.sent_past_first_point", "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point", "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "b_to_a.sent_past_first_point", "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point", "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "first_frame_a", "first_frame_b"],
     unmatched: ["ts", "point", "file", "frame", "kind", "direction", "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags", "len"],
@@ -31,12 +33,21 @@
     "b_to_a.one_way_delay.median": "B→A delay median s",
     "b_to_a.one_way_delay.p95": "B→A delay p95 s"
   };
+  // columns made from a row's fields: who sent a file and who received it (a files
+  // row says which side of its connection sent it with is_orig)
+  var DERIVED = {
+    sender: function (r) { return r.is_orig === undefined ? undefined : (r.is_orig ? r["id.orig_h"] : r["id.resp_h"]); },
+    receiver: function (r) { return r.is_orig === undefined ? undefined : (r.is_orig ? r["id.resp_h"] : r["id.orig_h"]); }
+  };
+  LABELS.sender = "from";
+  LABELS.receiver = "to";
+  LABELS.description = "type (libmagic)";
   // columns shown only when some row has them (--mmdb's owner and place of
   // hosts; the IMAP section a file was fetched as)
-  var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1, section: 1 };
+  var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1, section: 1, url: 1, declared_mime_type: 1, decrypted: 1 };
   var TIME = /(^ts$|_ts$|not_valid)/;
   // short identifiers that read wrong when broken across lines (on paper)
-  var KEY = /^(ts|uid|fuid|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
+  var KEY = /^(ts|uid|fuid|sender|receiver|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
   var TZ = 0;
 
   function fmtTime(v) {
@@ -48,6 +59,7 @@
   // "id.orig_h"), else the path through nested objects
   function get(r, c) {
     if (Object.prototype.hasOwnProperty.call(r, c)) return r[c];
+    if (Object.prototype.hasOwnProperty.call(DERIVED, c)) return DERIVED[c](r);
     var v = r, parts = c.split(".");
     for (var i = 0; i < parts.length; i++) {
       if (v === null || typeof v !== "object") return undefined;
