@@ -353,28 +353,32 @@ static void smb_gap(void *state, bool is_orig, uint64_t len)
     smb_conn_gap(s->sc, is_orig, len);
 }
 
+/* A count of the connection into the damage table, with the frames of
+ * its first events, as many as it counts (the table keeps the smallest of
+ * all connections'). */
+static void note(smb_state_t *s, const char *reason, uint64_t count, const smb_frames_t *at)
+{
+    if (!count)
+        return;
+    damage_add(s->ctx->damage, reason, count, at->n ? at->v[0] : s->c->first_frame);
+    for (unsigned i = 1; i < at->n && i < count; i++)
+        damage_add(s->ctx->damage, reason, 0, at->v[i]);
+}
+
 /* What could not be followed goes to the damage table. */
 static void note_stats(smb_state_t *s)
 {
     const smb_stats_t *st = smb_conn_stats(s->sc);
-    uint64_t at = s->c->first_frame;
-    if (st->encrypted)
-        damage_note(s->ctx->damage, "incomplete.smb_encrypted", at);
-    if (st->compressed)
-        damage_note(s->ctx->damage, "incomplete.smb_compressed", at);
-    if (st->oversized)
-        damage_note(s->ctx->damage, "limit.smb_message", at);
-    if (st->dropped)
-        damage_note(s->ctx->damage, "limit.smb_tables", at);
-    if (st->unknown_file)
-        damage_add(s->ctx->damage, "incomplete.smb_open_not_seen", st->unknown_file, at);
-    if (st->lost)
-        damage_add(s->ctx->damage, "incomplete.smb_message_lost", st->lost, at);
+    note(s, "incomplete.smb_encrypted", st->encrypted ? 1 : 0, &st->encrypted_at);
+    note(s, "incomplete.smb_compressed", st->compressed ? 1 : 0, &st->compressed_at);
+    note(s, "limit.smb_message", st->oversized ? 1 : 0, &st->oversized_at);
+    note(s, "limit.smb_tables", st->dropped ? 1 : 0, &st->dropped_at);
+    note(s, "incomplete.smb_open_not_seen", st->unknown_file, &st->unknown_file_at);
+    note(s, "incomplete.smb_message_lost", st->lost, &st->lost_at);
     /* anomaly., not damage: a PDU our parser cannot read is not proof that
      * the capture is damaged (Zeek's smb1_transaction_request.pcap reads
      * whole in tshark; a variant we do not know looks the same to us) */
-    if (st->malformed)
-        damage_add(s->ctx->damage, "anomaly.smb_malformed_pdu", st->malformed, at);
+    note(s, "anomaly.smb_malformed_pdu", st->malformed, &st->malformed_at);
 }
 
 static void smb_finish(void *state)

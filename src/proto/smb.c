@@ -29,6 +29,23 @@ const smb_stats_t *smb_conn_stats(const smb_conn_t *s)
     return &s->st;
 }
 
+/* Keep the SMB_STAT_FRAMES smallest frames, sorted (messages are read in
+ * the order of their first bytes per direction, not across both). */
+void smb_count(uint64_t *count, smb_frames_t *at, uint64_t frame)
+{
+    (*count)++;
+    unsigned i = 0;
+    while (i < at->n && at->v[i] < frame)
+        i++;
+    if (!frame || i >= SMB_STAT_FRAMES || (i < at->n && at->v[i] == frame))
+        return;
+    unsigned last = at->n < SMB_STAT_FRAMES ? at->n : SMB_STAT_FRAMES - 1;
+    memmove(&at->v[i + 1], &at->v[i], (last - i) * sizeof at->v[0]);
+    at->v[i] = frame;
+    if (at->n < SMB_STAT_FRAMES)
+        at->n++;
+}
+
 static bool smb_magic(cursor_t c)
 {
     uint8_t m[4];
@@ -50,6 +67,7 @@ void smb_conn_message(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, u
 {
     cursor_t c = cursor_make(p, n);
     uint8_t m0 = 0;
+    s->frame = frame;
     s->st.messages++;
     if (!smb_magic(c) || !cursor_peek_u8(&c, &m0)) {
         s->st.not_smb++;
@@ -62,9 +80,9 @@ void smb_conn_message(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, u
         s->dialect = 2;
         smb2_message(s, is_orig, c, frame);
     } else if (m0 == 0xFD)
-        s->st.encrypted++;
+        SMB_COUNT(s, encrypted);
     else
-        s->st.compressed++;
+        SMB_COUNT(s, compressed);
 }
 
 /* ---- framing ---- */
@@ -120,7 +138,7 @@ static void framed_bytes(smb_conn_t *s, bool is_orig, cursor_t *c, uint64_t fram
             return;
         }
         if (len > SMB_MAX_MESSAGE) {
-            s->st.oversized++;
+            SMB_COUNT_AT(s, oversized, d->frame);
             d->skip = len;
             d->nhdr = 0;
             return;
@@ -162,7 +180,7 @@ void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len)
             return;
     }
     if (d->nhdr == NBSS_HEADER && d->need)
-        s->st.lost++; /* a message with a hole */
+        SMB_COUNT_AT(s, lost, d->frame); /* a message with a hole */
     dir_reset(d);
     d->skip = 0;
     d->lost = true;
@@ -182,7 +200,7 @@ smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command)
             return &s->pend[i];
         }
     if (s->npend == SMB_MAX_PENDING) {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
         return NULL;
     }
     smb_pending_t *p = &s->pend[s->npend++];
@@ -254,7 +272,7 @@ void smb_session_use(smb_conn_t *s, uint64_t session)
         if (s->sessions[i] == session)
             return;
     if (s->nsessions == SMB_MAX_CONN_SESSIONS) {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
         return;
     }
     s->sessions[s->nsessions++] = session;
@@ -279,7 +297,7 @@ static void session_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, cons
             return;
         }
     if (t->ntrees == SMB_MAX_TREES) {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
         return;
     }
     t->trees[t->ntrees++] = (smb_session_tree_t){session, tid, xstrdup(path)};
@@ -296,7 +314,7 @@ void smb_tree_set(smb_conn_t *s, uint64_t session, uint32_t tid, char *path)
             return;
         }
     if (s->ntrees == SMB_MAX_TREES) {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
         free(path);
         return;
     }
@@ -380,7 +398,7 @@ static smb_open_t *open_insert(smb_conn_t *s, uint64_t session, const uint8_t fi
     if (o) /* the id was reused without a close we saw */
         smb_open_close(s, session, fid, frame);
     if (tab->nopen >= SMB_MAX_OPEN) {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
         free(name);
         return NULL;
     }
@@ -491,7 +509,7 @@ static smb_open_t *open_of_data(smb_conn_t *s, uint64_t session, uint32_t tree,
     if (!o)
         return NULL;
     o->f.open_not_seen = true;
-    s->st.unknown_file++;
+    SMB_COUNT_AT(s, unknown_file, frame);
     open_report(s, o, frame);
     return o;
 }

@@ -121,7 +121,17 @@ typedef struct smb_callbacks {
     void (*path_action)(void *ctx, const smb_path_action_t *a, uint64_t frame);
 } smb_callbacks_t;
 
-/* What could not be followed, for the damage counters. */
+/* Where a kind of trouble happened on the connection: the smallest frame
+ * numbers of its events (the frame of the first byte of the NetBIOS
+ * message concerned), up to SMB_STAT_FRAMES, sorted. */
+#define SMB_STAT_FRAMES 5
+typedef struct smb_frames {
+    uint64_t v[SMB_STAT_FRAMES];
+    unsigned n;
+} smb_frames_t;
+
+/* What could not be followed, for the damage counters; each counter the
+ * damage table reports has the frames of its first events in its _at. */
 typedef struct smb_stats {
     uint64_t messages, pdus;
     uint64_t encrypted;    /* SMB3 transform messages */
@@ -134,6 +144,8 @@ typedef struct smb_stats {
                             * (each followed as a file with open_not_seen set) */
     uint64_t dropped;      /* requests or files past the table caps */
     uint64_t not_smb;      /* session messages that were not SMB */
+    smb_frames_t encrypted_at, compressed_at, oversized_at, malformed_at, lost_at, unknown_file_at,
+        dropped_at;
 } smb_stats_t;
 
 typedef struct smb_conn smb_conn_t;

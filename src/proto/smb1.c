@@ -303,7 +303,7 @@ static void read_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
             smb_file_read(s, 0, p.tree, p.fid, p.offset, data, frame);
         else
-            s->st.malformed++;
+            SMB_COUNT(s, malformed);
     }
     smb_pending_done(&p);
 }
@@ -328,7 +328,7 @@ static void write_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const b
     if (cursor_seek(&msg, doff) && cursor_sub(&msg, len, &data))
         smb_file_write(s, 0, h->tid, key, (uint64_t)high << 32 | off, data, frame);
     else
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
 }
 
 static void close_file(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
@@ -416,7 +416,7 @@ static void open_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         cursor_u16le(&w, &attrs) && cursor_u32le(&w, &mtime) && cursor_u32le(&w, &size))
         open_answered(s, h, &p, fid, size, mtime, attrs, frame);
     else
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
     smb_pending_done(&p);
 }
 
@@ -445,7 +445,7 @@ static void core_open(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t 
     if (ok)
         open_answered(s, h, &p, fid, size, mtime, attrs, frame);
     else
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
     smb_pending_done(&p);
 }
 
@@ -484,7 +484,7 @@ static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
     if (b->wc == 5 && core_data(b->bytes, &data))
         smb_file_read(s, 0, p.tree, p.fid, p.offset, data, frame);
     else
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
     smb_pending_done(&p);
 }
 
@@ -517,7 +517,7 @@ static void core_write(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t
     if (ok)
         smb_file_write(s, 0, h->tid, key, off, data, frame);
     else
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
     smb_pending_t *p = and_close ? smb_pending_add(s, pending_id(h), cmd) : NULL;
     if (p)
         memcpy(p->fid, key, 16);
@@ -768,11 +768,11 @@ void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
     smb1_hdr_t h;
     block_t b;
     if (!header(&c, &h) || !block_at(msg, SMB1_HEADER, h.command, !is_orig, &b)) {
-        s->st.malformed++;
+        SMB_COUNT(s, malformed);
         return;
     }
     if (!!(h.flags & SMB1_FLAGS_REPLY) == is_orig) {
-        s->st.malformed++; /* a reply from the client, or a request from the server */
+        SMB_COUNT(s, malformed); /* a reply from the client, or a request from the server */
         return;
     }
     uint8_t cmd = h.command;
@@ -786,7 +786,7 @@ void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
             !cursor_skip(&w, 1) || !cursor_u16le(&w, &off))
             return;
         if (off <= prev || !block_at(msg, off, next, !is_orig, &b)) { /* chains only go forward */
-            s->st.malformed++;
+            SMB_COUNT(s, malformed);
             return;
         }
         prev = off;

@@ -257,7 +257,7 @@ static bool write_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t
         p->data = xmalloc(p->data_len ? p->data_len : 1);
         cursor_copy(&data, p->data, p->data_len);
     } else {
-        s->st.dropped++;
+        SMB_COUNT(s, dropped);
     }
     return true;
 }
@@ -363,13 +363,13 @@ void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
         cursor_t whole = cursor_rest(&msg), c = whole;
         smb2_hdr_t h;
         if (!header(&c, &h)) {
-            s->st.malformed++;
+            SMB_COUNT(s, malformed);
             return;
         }
         cursor_t one = whole;
         if (h.next) {
             if (h.next < SMB2_HEADER || !cursor_sub(&msg, h.next, &one)) {
-                s->st.malformed++;
+                SMB_COUNT(s, malformed);
                 return;
             }
         }
@@ -381,7 +381,7 @@ void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
         cursor_t rest_of_one = cursor_rest(&one);
         cursor_skip(&rest_of_one, SMB2_HEADER);
         if (!pdu(s, is_orig, cursor_rest(&one), &h, rest_of_one, &ch, frame))
-            s->st.malformed++;
+            SMB_COUNT(s, malformed);
         if (!h.next)
             return;
     }

@@ -108,8 +108,16 @@ struct smb_conn {
     bool has_smb1_challenge;
     uint64_t next_key;
     unsigned dialect; /* of the message being read: 1 = SMB1, 2 = SMB2/3 */
+    uint64_t frame;   /* of the message being read (its first byte) */
     smb_stats_t st;
 };
+
+/* Count an event of a kind of trouble (a counter of smb_stats_t with its
+ * _at frames) at frame. */
+void smb_count(uint64_t *count, smb_frames_t *at, uint64_t frame);
+#define SMB_COUNT_AT(s, kind, frame) smb_count(&(s)->st.kind, &(s)->st.kind##_at, (frame))
+/* ... in the message being read. */
+#define SMB_COUNT(s, kind) SMB_COUNT_AT(s, kind, (s)->frame)
 
 /* Pending requests. */
 smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command);

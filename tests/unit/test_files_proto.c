@@ -1181,6 +1181,15 @@ static void smb2_conversation(buf_t *cli, buf_t *srv, bool drop_second_read)
     buf_free(&m);
 }
 
+/* Where the k-th NetBIOS message of b ends. */
+static size_t nbss_after(const buf_t *b, int k)
+{
+    size_t at = 0;
+    for (int i = 0; i < k && at + 4 <= b->len; i++)
+        at += 4 + ((size_t)b->data[at + 1] << 16 | (size_t)b->data[at + 2] << 8 | b->data[at + 3]);
+    return at;
+}
+
 typedef struct smb_seen {
     buf_t data, log;
     fileasm_t fa;
@@ -1252,6 +1261,45 @@ static void smb2_missing_read_is_partial(void)
     buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
 }
 
+/* The damage counters carry the frames of their first events: the frame
+ * of the first byte of the message concerned, the smallest first. */
+static void smb_damage_frames(void)
+{
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb2_conversation(&cli, &srv, false);
+    smb_seen_t s = {BUF_INIT, BUF_INIT, {0}, false, 0};
+    smb_conn_t *c = smb_conn_new(&smb_cb, &s, NULL);
+    size_t c1 = nbss_after(&cli, 1), s1 = nbss_after(&srv, 1), s2 = nbss_after(&srv, 2);
+    smb_conn_data(c, true, cli.data, c1, 3);
+    smb_conn_data(c, false, srv.data, s1, 4);
+    smb_conn_data(c, true, cli.data + c1, nbss_after(&cli, 2) - c1, 5);
+    /* the create's answer begins in frame 6, 7 holds more, a gap cuts it */
+    smb_conn_data(c, false, srv.data + s1, 10, 6);
+    smb_conn_data(c, false, srv.data + s1 + 10, 10, 7);
+    smb_conn_gap(c, false, s2 - s1 - 20);
+    /* the second READ (frame 8) answered in 9: its file's open was lost */
+    smb_conn_data(c, true, cli.data + nbss_after(&cli, 2),
+                  nbss_after(&cli, 3) - nbss_after(&cli, 2), 8);
+    smb_conn_data(c, false, srv.data + s2, nbss_after(&srv, 3) - s2, 9);
+    /* PDUs too short for their header, in frames 12 and 10 */
+    smb_conn_message(c, true, (const uint8_t *)"\xfeSMB\x40", 5, 12);
+    smb_conn_message(c, true, (const uint8_t *)"\xfeSMB\x40", 5, 10);
+    const smb_stats_t *st = smb_conn_stats(c);
+    CU_ASSERT_EQUAL(st->lost, 1);
+    CU_ASSERT_EQUAL(st->lost_at.n, 1);
+    CU_ASSERT_EQUAL(st->lost_at.v[0], 6);
+    CU_ASSERT_EQUAL(st->unknown_file, 1);
+    CU_ASSERT_EQUAL(st->unknown_file_at.n, 1);
+    CU_ASSERT_EQUAL(st->unknown_file_at.v[0], 9);
+    CU_ASSERT_EQUAL(st->malformed, 2);
+    CU_ASSERT_EQUAL(st->malformed_at.n, 2);
+    CU_ASSERT_EQUAL(st->malformed_at.v[0], 10);
+    CU_ASSERT_EQUAL(st->malformed_at.v[1], 12);
+    CU_ASSERT_EQUAL(st->encrypted_at.n, 0);
+    smb_conn_free(c);
+    buf_free(&s.data), buf_free(&s.log), buf_free(&cli), buf_free(&srv);
+}
+
 static void smb2_truncated_anywhere(void)
 {
     buf_t cli = BUF_INIT, srv = BUF_INIT;
@@ -1276,15 +1324,6 @@ static void smb2_truncated_anywhere(void)
         buf_free(&s.data), buf_free(&s.log);
     }
     buf_free(&cli), buf_free(&srv);
-}
-
-/* Where the k-th NetBIOS message of b ends. */
-static size_t nbss_after(const buf_t *b, int k)
-{
-    size_t at = 0;
-    for (int i = 0; i < k && at + 4 <= b->len; i++)
-        at += 4 + ((size_t)b->data[at + 1] << 16 | (size_t)b->data[at + 2] << 8 | b->data[at + 3]);
-    return at;
 }
 
 /* Several files at once, each with its own assembler (f->user); at its
@@ -2078,6 +2117,7 @@ static const cu_test_t tests[] = {
     {"SMB2 compound split anywhere", smb2_compound_split_anywhere},
     {"SMB2: a missing READ leaves the file partial", smb2_missing_read_is_partial},
     {"SMB2 truncated anywhere", smb2_truncated_anywhere},
+    {"SMB damage counters carry their first frames", smb_damage_frames},
     {"SMB2 file across channels", smb2_file_across_channels},
     {"SMB2 file outlives its channel", smb2_file_outlives_its_channel},
     {"SMB1 NT Create AndX answers: plain, extended, extended with a stray byte count",
