@@ -188,12 +188,15 @@ void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len)
 
 /* ---- pending requests ---- */
 
+static void read_asked_flush(smb_conn_t *s, smb_pending_t *p);
+
 smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command)
 {
     if (!s->pend)
         s->pend = xcalloc(SMB_MAX_PENDING, sizeof *s->pend);
     for (size_t i = 0; i < s->npend; i++)
         if (s->pend[i].id == id) { /* a reused id: the old request got no answer */
+            read_asked_flush(s, &s->pend[i]);
             smb_pending_done(&s->pend[i]);
             s->pend[i].id = id;
             s->pend[i].command = command;
@@ -216,6 +219,7 @@ bool smb_pending_take(smb_conn_t *s, uint64_t id, uint16_t command, smb_pending_
         if (s->pend[i].id == id && s->pend[i].command == command) {
             *out = s->pend[i];
             s->pend[i] = s->pend[--s->npend];
+            read_asked_flush(s, out); /* answered: before what the answer carries */
             return true;
         }
     s->st.unmatched++;
@@ -432,8 +436,20 @@ static smb_open_t *open_insert(smb_conn_t *s, uint64_t session, const uint8_t fi
 
 static void open_report(smb_conn_t *s, smb_open_t *o, uint64_t frame)
 {
-    if (o && s->cb->open)
+    if (!o)
+        return;
+    if (s->cb->open)
         o->f.user = s->cb->open(s->ctx, &o->f, frame);
+    /* reads of its file id asked before its open's answer came (held back
+     * in the other direction), not answered yet */
+    for (size_t i = 0; i < s->npend; i++) {
+        smb_pending_t *p = &s->pend[i];
+        if (!p->read_unknown || p->session != o->session || memcmp(p->fid, o->fid, 16) != 0)
+            continue;
+        p->read_unknown = false;
+        if (s->cb->read_request)
+            s->cb->read_request(s->ctx, &o->f, p->offset, p->length, p->frame);
+    }
 }
 
 smb_open_t *smb_open_add(smb_conn_t *s, uint64_t session, const uint8_t fid[16], unsigned dialect,
@@ -487,17 +503,9 @@ void smb_open_set_info(smb_open_t *o, smb_pending_t *p)
     }
 }
 
-void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                           uint64_t len, uint64_t frame)
-{
-    smb_open_t *o = smb_open_find(s, session, fid);
-    if (o && len && s->cb->read_request)
-        s->cb->read_request(s->ctx, &o->f, off, len, frame);
-}
-
-/* The open of a file id that n bytes were read from or written to: the
- * one seen, else (its CREATE is not in the capture) one opened here, with
- * no name, size or times. */
+/* The open of a file id that n bytes were read from or written to, or
+ * asked of: the one seen, else (its CREATE is not in the capture) one
+ * opened here, with no name, size or times. */
 static smb_open_t *open_of_data(smb_conn_t *s, uint64_t session, uint32_t tree,
                                 const uint8_t fid[16], size_t n, uint64_t frame)
 {
@@ -512,6 +520,45 @@ static smb_open_t *open_of_data(smb_conn_t *s, uint64_t session, uint32_t tree,
     SMB_COUNT_AT(s, unknown_file, frame);
     open_report(s, o, frame);
     return o;
+}
+
+/* The read p asked (at its frame) of a file id whose open was not seen
+ * when it was asked. */
+static void read_asked_flush(smb_conn_t *s, smb_pending_t *p)
+{
+    if (!p->read_unknown)
+        return;
+    p->read_unknown = false;
+    smb_open_t *o = open_of_data(s, p->session, p->tree, p->fid, 1, p->frame);
+    if (o && s->cb->read_request)
+        s->cb->read_request(s->ctx, &o->f, p->offset, p->length, p->frame);
+}
+
+void smb_file_read_request(smb_conn_t *s, smb_pending_t *p, uint64_t session, uint32_t tree,
+                           const uint8_t fid[16], uint64_t off, uint32_t len, uint64_t frame)
+{
+    if (!len)
+        return;
+    smb_open_t *o = smb_open_find(s, session, fid);
+    if (o) {
+        if (s->cb->read_request)
+            s->cb->read_request(s->ctx, &o->f, off, len, frame);
+        return;
+    }
+    /* the open may still come (its answer held back in the other
+     * direction): the file is opened here once the read's answer came, or
+     * when it never will */
+    smb_pending_t q = {0};
+    smb_pending_t *r = p ? p : &q;
+    memcpy(r->fid, fid, 16);
+    r->session = session;
+    r->tree = tree;
+    r->offset = off;
+    r->length = len;
+    r->frame = frame;
+    r->read_unknown = true;
+    if (!p)
+        read_asked_flush(s, &q);
 }
 
 void smb_file_read(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
@@ -613,6 +660,8 @@ void smb_conn_free(smb_conn_t *s)
     if (!s)
         return;
     smb_sessions_t *t = s->tab;
+    for (size_t i = 0; i < s->npend; i++) /* reads never answered */
+        read_asked_flush(s, &s->pend[i]);
     size_t ended = 0;
     for (size_t i = 0; i < t->open_slots; i++)
         if (t->open[i].used && ends_with(s, &t->open[i])) {

@@ -272,24 +272,39 @@ static void nt_create(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
     smb_pending_done(&p);
 }
 
+/* A read of count bytes at off was asked of fid: the file is read (its
+ * answer may never come), and followed even when its open was not seen. */
+static void read_asked(smb_conn_t *s, smb_pending_t *p, const smb1_hdr_t *h, uint16_t fid,
+                       uint64_t off, uint32_t count, uint64_t frame)
+{
+    uint8_t key[16];
+    fid16(fid, key);
+    smb_file_read_request(s, p, 0, h->tid, key, off, count, frame);
+}
+
 static void read_andx(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
                       cursor_t msg, uint64_t frame)
 {
     if (is_orig) {
         cursor_t w = b->words;
         uint16_t fid, maxc;
-        uint32_t off, high = 0;
+        uint32_t off, high = 0, maxc_high = 0;
         if ((b->wc != 10 && b->wc != 12) || !cursor_skip(&w, 4) || !cursor_u16le(&w, &fid) ||
-            !cursor_u32le(&w, &off) || !cursor_u16le(&w, &maxc))
+            !cursor_u32le(&w, &off) || !cursor_u16le(&w, &maxc) || !cursor_skip(&w, 2) ||
+            !cursor_u32le(&w, &maxc_high))
             return;
-        if (b->wc == 12 && !(cursor_skip(&w, 2 + 4 + 2) && cursor_u32le(&w, &high)))
+        if (b->wc == 12 && !(cursor_skip(&w, 2) && cursor_u32le(&w, &high)))
             return;
+        /* Timeout_or_MaxCountHigh ([MS-SMB] 2.2.4.2.1): a count's high
+         * bits, or a timeout (all ones, from older clients) */
+        uint32_t count = maxc | (maxc_high != 0xffffffffu ? (maxc_high & 0xffff) << 16 : 0);
         smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_READ_ANDX);
         if (p) {
             fid16(fid, p->fid);
             p->offset = (uint64_t)high << 32 | off;
             p->tree = h->tid;
         }
+        read_asked(s, p, h, fid, (uint64_t)high << 32 | off, count, frame);
         return;
     }
     smb_pending_t p;
@@ -475,6 +490,7 @@ static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
             p->offset = off;
             p->tree = h->tid;
         }
+        read_asked(s, p, h, fid, off, count, frame);
         return;
     }
     smb_pending_t p;

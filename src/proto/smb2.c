@@ -195,7 +195,8 @@ static bool read_pdu(smb_conn_t *s, bool is_orig, const smb2_hdr_t *h, cursor_t 
             p->session = h->session;
             p->tree = h->tree;
         }
-        smb_file_read_request(s, h->session, fid, off, len, frame);
+        if (memcmp(fid, any_fid, 16) != 0) /* else: the compound's create, not answered yet */
+            smb_file_read_request(s, p, h->session, h->tree, fid, off, len, frame);
         return true;
     }
     smb_pending_t p;

@@ -34,7 +34,8 @@ typedef struct smb_pending {
     uint16_t tid;            /* SMB1: the tree of a command on a path */
     char *new_name;          /* SMB1 rename by path: the new path (owned) */
     bool by_fid;             /* SMB1 TRANS2 SET_FILE_INFORMATION (not by path) */
-    uint64_t frame;          /* SMB1 command on a path: the request's frame */
+    uint64_t frame;          /* SMB1 command on a path, a READ: the request's frame */
+    bool read_unknown;       /* a READ of a file id whose open was not seen when asked */
 } smb_pending_t;
 
 /* An open file is the connection's own (owner set, session 0: SMB1, or
@@ -146,10 +147,15 @@ void smb_open_close(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint
 void smb_open_set_info(smb_open_t *o, smb_pending_t *p);
 
 /* File data events.  The file is looked up by session and file id; bytes
- * on a file id whose open is not in the capture open it there (tree: the
- * command's; name unknown, open_not_seen set; counted in unknown_file). */
-void smb_file_read_request(smb_conn_t *s, uint64_t session, const uint8_t fid[16], uint64_t off,
-                           uint64_t len, uint64_t frame);
+ * on a file id whose open is not in the capture, or a read asked of it,
+ * open it there (tree: the command's; name unknown, open_not_seen set;
+ * counted in unknown_file).  A read asked of a file id not open yet is
+ * kept in its pending request p (NULL: none) until its answer comes, or
+ * never does (the id reused, the connection ended), and the file opened
+ * then as of the request (its open's answer may still come before); a
+ * read never answered still leaves the file's rows. */
+void smb_file_read_request(smb_conn_t *s, smb_pending_t *p, uint64_t session, uint32_t tree,
+                           const uint8_t fid[16], uint64_t off, uint32_t len, uint64_t frame);
 void smb_file_read(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],
                    uint64_t off, cursor_t data, uint64_t frame);
 void smb_file_write(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_t fid[16],

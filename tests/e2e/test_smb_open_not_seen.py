@@ -8,8 +8,9 @@ action of what was done, the share, no name, `closed` at its CLOSE) and a
 files.ndjson row `truncated` with `truncated_reason` `open_not_seen`, the
 bytes seen (the truth's sizes: secret.docx read, exfil zip written), no
 hash and no artifact; case.json's damage table counts the two files
-(`incomplete.smb_open_not_seen`) at the frames where their first bytes
-moved (main before the damage frames change gave frame 1, the SYN) and the
+(`incomplete.smb_open_not_seen`) at the frames of their first READ and
+WRITE requests (main before the damage frames change gave frame 1, the
+SYN) and the
 capture is not marked damaged.
 --jobs 1, 2 and 3 give the same logs.  main before this change wrote no
 row for either file and counted nothing in the damage table."""
@@ -29,11 +30,11 @@ TRUTH = json.load(open(os.path.join(LAB, "truth.json"), encoding="utf-8"))["file
 # capture, the frames of its creates (request, answer; two files), its share
 CUTS = {"smb2.pcap": (["22", "23", "33", "34"], "\\\\127.0.0.1\\share"),
         "smb1.pcap": (["21", "22", "34", "35"], "\\\\127.0.0.1\\SHARE")}
-# the damage table's frames (of the cut capture): where each file's first
-# bytes moved, the read's answer and the write's request (each the frame of
-# the message's first byte; tshark shows SMB2's read answer at 28, SMB1's
-# at 27)
-FIRST_FRAMES = {"smb2.pcap": [25, 31], "smb1.pcap": [26, 32]}
+# the damage table's frames (of the cut capture): each file's first READ
+# request (tshark: SMB2's in 24, SMB1's READ_ANDX in 23) and first WRITE
+# request (the frame of the message's first byte: tshark shows it at its
+# last segment, 32 and 33)
+FIRST_FRAMES = {"smb2.pcap": [24, 31], "smb1.pcap": [23, 32]}
 # the two files in order: action, is_orig, the truth's file
 FILES = [("SMB::FILE_READ", False, "smb/share/secret.docx"),
          ("SMB::FILE_WRITE", True, "smb/exfil.zip")]

@@ -1197,9 +1197,14 @@ typedef struct smb_seen {
     uint64_t missing;
 } smb_seen_t;
 
+/* One file at a time; those whose open was not seen are only logged. */
 static void *s_open(void *ctx, const smb_file_t *f, uint64_t frame)
 {
     smb_seen_t *s = ctx;
+    if (f->open_not_seen) {
+        buf_printf(&s->log, "open unseen;");
+        return NULL;
+    }
     buf_printf(&s->log, "open %s %s %llu;", f->share, f->name, (unsigned long long)f->size);
     fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
     fileasm_set_size(&s->fa, f->size);
@@ -1208,11 +1213,16 @@ static void *s_open(void *ctx, const smb_file_t *f, uint64_t frame)
 static void s_read(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
                    uint64_t frame)
 {
-    fileasm_add(&((smb_seen_t *)ctx)->fa, off, p, n);
+    if (f->user)
+        fileasm_add(&((smb_seen_t *)ctx)->fa, off, p, n);
 }
 static void s_close(void *ctx, const smb_file_t *f, uint64_t frame)
 {
     smb_seen_t *s = ctx;
+    if (!f->user) {
+        buf_printf(&s->log, "close unseen %llu;", (unsigned long long)frame);
+        return;
+    }
     s->complete = fileasm_complete(&s->fa);
     fileasm_missing(&s->fa, NULL, 0, &s->missing);
     buf_printf(&s->log, "close %llu;", (unsigned long long)frame);
@@ -1277,7 +1287,7 @@ static void smb_damage_frames(void)
     smb_conn_data(c, false, srv.data + s1, 10, 6);
     smb_conn_data(c, false, srv.data + s1 + 10, 10, 7);
     smb_conn_gap(c, false, s2 - s1 - 20);
-    /* the second READ (frame 8) answered in 9: its file's open was lost */
+    /* the second READ (frame 8), answered in 9: its file's open was lost */
     smb_conn_data(c, true, cli.data + nbss_after(&cli, 2),
                   nbss_after(&cli, 3) - nbss_after(&cli, 2), 8);
     smb_conn_data(c, false, srv.data + s2, nbss_after(&srv, 3) - s2, 9);
@@ -1290,7 +1300,7 @@ static void smb_damage_frames(void)
     CU_ASSERT_EQUAL(st->lost_at.v[0], 6);
     CU_ASSERT_EQUAL(st->unknown_file, 1);
     CU_ASSERT_EQUAL(st->unknown_file_at.n, 1);
-    CU_ASSERT_EQUAL(st->unknown_file_at.v[0], 9);
+    CU_ASSERT_EQUAL(st->unknown_file_at.v[0], 8);
     CU_ASSERT_EQUAL(st->malformed, 2);
     CU_ASSERT_EQUAL(st->malformed_at.n, 2);
     CU_ASSERT_EQUAL(st->malformed_at.v[0], 10);
@@ -1399,7 +1409,7 @@ static void smb2_file_across_channels(void)
             shared ? "open [\\\\srv\\share] [dir\\a.txt] 16 @2;"
                      "close [dir\\a.txt] size 16 seen 16 missing  = 0123456789abcdef @4;"
                    : "open [\\\\srv\\share] [dir\\a.txt] 16 @2;"
-                     "open [] [] 0 unseen @4;close [] unseen size 0 seen 6 missing 0-10 @4;"
+                     "open [] [] 0 unseen @3;close [] unseen size 0 seen 6 missing 0-10 @4;"
                      "close [dir\\a.txt] size 16 seen 10 missing 10-16 @0;");
         CU_ASSERT_EQUAL(smb_sessions_conns(t), 0);
         smb_sessions_free(t);
@@ -1748,7 +1758,7 @@ static void smb1_old_commands(void)
         "open [\\\\SRV\\C$] [\\new.txt] 0 @16;"
         "close [\\new.txt] size 8 seen 8 missing  = hello!!! @20;"
         "open [\\\\SRV\\C$] [\\n2.txt] 0 @22;"
-        "open [\\\\SRV\\C$] [] 0 unseen @24;close [] unseen size 0 seen 4 missing 0-100 @26;"
+        "open [\\\\SRV\\C$] [] 0 unseen @23;close [] unseen size 0 seen 4 missing 0-100 @26;"
         "close [\\n2.txt] size 0 seen 0 missing  @0;";
     for (int ext = 0; ext < 2; ext++) {
         buf_t cli = BUF_INIT, srv = BUF_INIT;
@@ -1775,6 +1785,78 @@ static void smb1_old_commands(void)
         }
         buf_free(&cli), buf_free(&srv);
     }
+}
+
+static void rr_asked(void *ctx, const smb_file_t *f, uint64_t off, uint64_t len, uint64_t frame)
+{
+    buf_printf(ctx, "asked [%s] %llu@%llu @%llu;", f->name, (unsigned long long)len,
+               (unsigned long long)off, (unsigned long long)frame);
+}
+static const smb_callbacks_t rr_cb = {mf_open, mf_data, mf_data, mf_close, NULL, rr_asked, NULL};
+
+/* A READ of a file id whose open is not in the capture, never answered
+ * (its answer lost, or the capture ended first): SMB2 and SMB1 alike, the
+ * file is followed from the request (open_not_seen, the read asked,
+ * nothing seen, ended with the connection) and counted once.  A READ asked
+ * before the answer to its file's CREATE came (the server's direction held
+ * back) is the created file's. */
+static void smb_unanswered_read_of_unknown_fid(void)
+{
+    for (int dialect = 1; dialect <= 2; dialect++) {
+        buf_t cli = BUF_INIT, srv = BUF_INIT, m = BUF_INIT, log = BUF_INIT;
+        if (dialect == 1) {
+            smb1_tree_connect(&cli, &srv);
+            smb1_read_andx(&cli, &srv, 2, 0x4999, 8192, "WXYZ"); /* its answer is not fed */
+        } else {
+            smb2_read_request(&m, false, 7, 4096, 8192);
+            nbss(&cli, &m);
+        }
+        smb_conn_t *c = smb_conn_new(&rr_cb, &log, NULL);
+        if (dialect == 1)
+            feed_turns(c, &cli, &srv, 1);
+        size_t at = nbss_after(&cli, dialect == 1 ? 1 : 0);
+        smb_conn_data(c, true, cli.data + at, nbss_after(&cli, dialect == 1 ? 2 : 1) - at, 3);
+        const smb_stats_t *st = smb_conn_stats(c);
+        CU_ASSERT_EQUAL(st->unknown_file, 0); /* not before its answer, or the end */
+        smb_conn_free(c);
+        CU_ASSERT_STRING_EQUAL(
+            buf_cstr(&log), dialect == 1 ? "open [\\\\SRV\\C$] [] 0 unseen @3;asked [] 4@8192 @3;"
+                                           "close [] unseen size 0 seen 0 missing  @0;"
+                                         : "open [] [] 0 unseen @3;asked [] 4096@8192 @3;"
+                                           "close [] unseen size 0 seen 0 missing  @0;");
+        buf_free(&m), buf_free(&log), buf_free(&cli), buf_free(&srv);
+    }
+    /* counted at the request; an error answer (STATUS_FILE_CLOSED) still
+     * leaves the rows of the read asked */
+    buf_t cli = BUF_INIT, srv = BUF_INIT, m = BUF_INIT, log = BUF_INIT;
+    smb2_read_request(&m, false, 7, 4096, 8192);
+    nbss(&cli, &m);
+    size_t at = smb2_header(&m, 8, true, false, 7);
+    m.data[at + 8] = 0x28, m.data[at + 9] = 0x01, m.data[at + 11] = 0xc0; /* 0xC0000128 */
+    le16(&m, 9), le16(&m, 0), buf_append_byte(&m, 0);
+    nbss(&srv, &m);
+    smb_conn_t *c = smb_conn_new(&rr_cb, &log, NULL);
+    feed_turns(c, &cli, &srv, 1);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->unknown_file, 1);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->unknown_file_at.v[0], 1);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->malformed, 0);
+    smb_conn_free(c);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&log), "open [] [] 0 unseen @1;asked [] 4096@8192 @1;"
+                                           "close [] unseen size 0 seen 0 missing  @0;");
+    buf_clear(&log), buf_clear(&cli), buf_clear(&srv);
+    /* all the client's requests before the server's answers: the second
+     * READ (never answered) is asked of dir\a.txt, once its CREATE's answer
+     * came */
+    smb2_conversation(&cli, &srv, true);
+    c = smb_conn_new(&rr_cb, &log, NULL);
+    smb_conn_data(c, true, cli.data, cli.len, 1);
+    smb_conn_data(c, false, srv.data, srv.len, 2);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->unknown_file, 0);
+    smb_conn_free(c);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&log), "open [\\\\srv\\share] [dir\\a.txt] 16 @2;"
+                                           "asked [dir\\a.txt] 6@10 @1;"
+                                           "close [dir\\a.txt] size 16 seen 10 missing 10-16 @2;");
+    buf_free(&m), buf_free(&log), buf_free(&cli), buf_free(&srv);
 }
 
 /* A file of a session still carried by another connection outlives the
@@ -2126,6 +2208,8 @@ static const cu_test_t tests[] = {
      smb1_paths},
     {"SMB1 OPEN_ANDX, core OPEN/CREATE/READ/WRITE/WRITE_AND_CLOSE, a file opened before",
      smb1_old_commands},
+    {"SMB1/SMB2: a READ never answered of a file whose open is not seen",
+     smb_unanswered_read_of_unknown_fid},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
     {"libmagic types", filemagic_types},
