@@ -69,6 +69,8 @@ void smb_conn_message(smb_conn_t *s, bool is_orig, const uint8_t *p, size_t n, u
     uint8_t m0 = 0;
     s->frame = frame;
     s->st.messages++;
+    if (smb1_raw_message(s, is_orig, c, frame))
+        return;
     if (!smb_magic(c) || !cursor_peek_u8(&c, &m0)) {
         s->st.not_smb++;
         return;
@@ -147,6 +149,8 @@ static void framed_bytes(smb_conn_t *s, bool is_orig, cursor_t *c, uint64_t fram
         buf_clear(&d->msg);
         if (!len) {
             d->nhdr = 0;
+            if ((is_orig ? s->raw_write : s->raw_read).expected) /* no raw data */
+                smb_conn_message(s, is_orig, (const uint8_t *)"", 0, d->frame);
             return;
         }
     }
@@ -181,6 +185,8 @@ void smb_conn_gap(smb_conn_t *s, bool is_orig, uint64_t len)
     }
     if (d->nhdr == NBSS_HEADER && d->need)
         SMB_COUNT_AT(s, lost, d->frame); /* a message with a hole */
+    /* raw data may be what was lost: what follows is read as SMB again */
+    (is_orig ? &s->raw_write : &s->raw_read)->expected = false;
     dir_reset(d);
     d->skip = 0;
     d->lost = true;

@@ -6,7 +6,9 @@
  * The stream is split into NetBIOS session messages (4-byte header, RFC
  * 1002; also the "direct TCP" framing of port 445), each holding one SMB1
  * command chain (AndX) or one or more SMB2 PDUs (compounded with
- * NextCommand).  Requests are matched with responses by message id (SMB2)
+ * NextCommand) — but for SMB1's raw mode, whose data is a message with no
+ * SMB header: the server's after a READ_RAW request, the client's after
+ * the server's interim WRITE_RAW answer.  Requests are matched with responses by message id (SMB2)
  * or multiplex id and process id (SMB1): a READ response carries no file id
  * or offset, its request does.  Tree connects give share names, creates
  * give file names, sizes and times and the file id later commands use.

@@ -2,7 +2,9 @@
  * (NTLMSSP and the older challenge/response), tree connect, NT create,
  * read, write and close, following AndX chains; the older opens, reads
  * and writes (OPEN_ANDX, the core protocol's OPEN, CREATE, CREATE_NEW,
- * READ, WRITE, WRITE_AND_CLOSE); and what changes a file
+ * READ, WRITE, WRITE_AND_CLOSE, LOCK_AND_READ, WRITE_AND_UNLOCK, and the
+ * raw mode's READ_RAW and WRITE_RAW, whose data is a NetBIOS message with
+ * no SMB header); and what changes a file
  * without reading or writing it: delete and rename by path (SMB_COM_DELETE,
  * DELETE_DIRECTORY, RENAME, NT_RENAME, TRANS2_SET_PATH_INFORMATION), by
  * file id (TRANS2_SET_FILE_INFORMATION) and delete-on-close at the create. */
@@ -30,6 +32,11 @@
 #define SMB1_READ 0x0A
 #define SMB1_WRITE 0x0B
 #define SMB1_CREATE_NEW 0x0F
+#define SMB1_LOCK_AND_READ 0x13
+#define SMB1_WRITE_AND_UNLOCK 0x14
+#define SMB1_READ_RAW 0x1A
+#define SMB1_WRITE_RAW 0x1D
+#define SMB1_WRITE_COMPLETE 0x20 /* WRITE_RAW's final answer */
 #define SMB1_WRITE_AND_CLOSE 0x2C
 #define SMB1_OPEN_ANDX 0x2D
 #define SMB1_TRANSACTION2 0x32
@@ -464,18 +471,21 @@ static void core_open(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t 
     smb_pending_done(&p);
 }
 
-/* Core data in the bytes: buffer format 1, a 16-bit length, the data. */
-static bool core_data(cursor_t by, cursor_t *data)
+/* Core data in the bytes: buffer format 1 (or 0 when any0), a 16-bit
+ * length, the data. */
+static bool core_data(cursor_t by, bool any0, cursor_t *data)
 {
     uint8_t format = 0;
     uint16_t len;
-    return cursor_u8(&by, &format) && format == SMB1_BUFFER_FORMAT_DATA &&
+    return cursor_u8(&by, &format) &&
+           (format == SMB1_BUFFER_FORMAT_DATA || (any0 && format == 0)) &&
            cursor_u16le(&by, &len) && cursor_sub(&by, len, data);
 }
 
-/* READ: fid, count, 32-bit offset asked (5 words); the data answered. */
-static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
-                      uint64_t frame)
+/* READ and LOCK_AND_READ: fid, count, 32-bit offset asked (5 words); the
+ * data answered (samba's LOCK_AND_READ answer has buffer format 0, not 1). */
+static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd,
+                      const block_t *b, uint64_t frame)
 {
     if (is_orig) {
         cursor_t w = b->words;
@@ -484,7 +494,7 @@ static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         if (b->wc != 5 || !cursor_u16le(&w, &fid) || !cursor_u16le(&w, &count) ||
             !cursor_u32le(&w, &off))
             return;
-        smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_READ);
+        smb_pending_t *p = smb_pending_add(s, pending_id(h), cmd);
         if (p) {
             fid16(fid, p->fid);
             p->offset = off;
@@ -494,17 +504,17 @@ static void core_read(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const bl
         return;
     }
     smb_pending_t p;
-    if (!smb_pending_take(s, pending_id(h), SMB1_READ, &p))
+    if (!smb_pending_take(s, pending_id(h), cmd, &p))
         return;
     cursor_t data;
-    if (b->wc == 5 && core_data(b->bytes, &data))
+    if (b->wc == 5 && core_data(b->bytes, cmd == SMB1_LOCK_AND_READ, &data))
         smb_file_read(s, 0, p.tree, p.fid, p.offset, data, frame);
     else
         SMB_COUNT(s, malformed);
     smb_pending_done(&p);
 }
 
-/* WRITE: fid, count, 32-bit offset (5 words) and the data; WRITE_AND_CLOSE:
+/* WRITE and WRITE_AND_UNLOCK: fid, count, 32-bit offset (5 words) and the data; WRITE_AND_CLOSE:
  * fid, count, offset, last write time (6 words, or 12), a pad byte and the
  * data, the file closed by its answer. */
 static void core_write(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cmd,
@@ -526,8 +536,8 @@ static void core_write(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t
         return;
     if (!cursor_u16le(&w, &fid) || !cursor_u16le(&w, &count) || !cursor_u32le(&w, &off))
         return;
-    bool ok =
-        and_close ? cursor_skip(&by, 1) && cursor_sub(&by, count, &data) : core_data(by, &data);
+    bool ok = and_close ? cursor_skip(&by, 1) && cursor_sub(&by, count, &data)
+                        : core_data(by, false, &data);
     uint8_t key[16];
     fid16(fid, key);
     if (ok)
@@ -537,6 +547,92 @@ static void core_write(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t
     smb_pending_t *p = and_close ? smb_pending_add(s, pending_id(h), cmd) : NULL;
     if (p)
         memcpy(p->fid, key, 16);
+}
+
+/* ---- raw mode ([MS-CIFS] 2.2.4.22, 2.2.4.25) ---- */
+
+/* READ_RAW: fid, offset, max and min count, timeout, reserved (8 words),
+ * OffsetHigh (10); answered by the data alone, a NetBIOS message with no
+ * SMB header (empty: nothing to read, or refused). */
+static void read_raw(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
+                     uint64_t frame)
+{
+    cursor_t w = b->words;
+    uint16_t fid, maxc;
+    uint32_t off, high = 0;
+    if (!is_orig || (b->wc != 8 && b->wc != 10) || !cursor_u16le(&w, &fid) ||
+        !cursor_u32le(&w, &off) || !cursor_u16le(&w, &maxc) || !cursor_skip(&w, 2 + 4 + 2))
+        return;
+    if (b->wc == 10 && !cursor_u32le(&w, &high))
+        return;
+    uint64_t at = (uint64_t)high << 32 | off;
+    s->raw_read = (smb_raw_t){true, {0}, h->tid, at};
+    fid16(fid, s->raw_read.fid);
+    read_asked(s, NULL, h, fid, at, maxc, frame);
+}
+
+/* WRITE_RAW: fid, total count, reserved, offset, timeout, write mode,
+ * reserved, the count and offset of the data the request carries (12
+ * words), OffsetHigh (14).  That data is written at offset; the server's
+ * interim answer (WRITE_RAW, 1 word; samba's is the request's header sent
+ * back, its reply flag clear) asks for the rest, which the client sends
+ * as a NetBIOS message with no SMB header, written after it.  A refusal is
+ * an error answer (samba's says WRITE_COMPLETE); the final answer
+ * (WRITE_COMPLETE; samba's says WRITE_RAW) comes only in write-through
+ * mode or on error. */
+static void write_raw(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, const block_t *b,
+                      cursor_t msg, uint64_t frame)
+{
+    if (!is_orig) {
+        smb_pending_t p;
+        if (!smb_pending_take(s, pending_id(h), SMB1_WRITE_RAW, &p)) {
+            s->st.unmatched--; /* samba's final answer says WRITE_RAW too */
+            return;
+        }
+        s->raw_write = (smb_raw_t){true, {0}, p.tree, p.offset};
+        memcpy(s->raw_write.fid, p.fid, 16);
+        smb_pending_done(&p);
+        return;
+    }
+    cursor_t w = b->words, data;
+    uint16_t fid, dlen, doff;
+    uint32_t off, high = 0;
+    if ((b->wc != 12 && b->wc != 14) || !cursor_u16le(&w, &fid) || !cursor_skip(&w, 2 + 2) ||
+        !cursor_u32le(&w, &off) || !cursor_skip(&w, 4 + 2 + 4) || !cursor_u16le(&w, &dlen) ||
+        !cursor_u16le(&w, &doff))
+        return;
+    if (b->wc == 14 && !cursor_u32le(&w, &high))
+        return;
+    uint64_t at = (uint64_t)high << 32 | off;
+    uint8_t key[16];
+    fid16(fid, key);
+    if (dlen) {
+        if (!cursor_seek(&msg, doff) || !cursor_sub(&msg, dlen, &data)) {
+            SMB_COUNT(s, malformed);
+            return;
+        }
+        smb_file_write(s, 0, h->tid, key, at, data, frame);
+    }
+    smb_pending_t *p = smb_pending_add(s, pending_id(h), SMB1_WRITE_RAW);
+    if (p) {
+        memcpy(p->fid, key, 16);
+        p->tree = h->tid;
+        p->offset = at + dlen;
+    }
+}
+
+bool smb1_raw_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
+{
+    smb_raw_t *r = is_orig ? &s->raw_write : &s->raw_read;
+    if (!r->expected)
+        return false;
+    r->expected = false;
+    s->dialect = 1;
+    if (is_orig)
+        smb_file_write(s, 0, r->tree, r->fid, r->offset, msg, frame);
+    else
+        smb_file_read(s, 0, r->tree, r->fid, r->offset, msg, frame);
+    return true;
 }
 
 /* ---- what is done to files by path, and TRANS2 SET_*_INFORMATION ---- */
@@ -721,7 +817,9 @@ static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
     if (!is_orig && h->status != STATUS_SUCCESS &&
         !(cmd == SMB1_SESSION_SETUP_ANDX && h->status == STATUS_MORE_PROCESSING)) {
         smb_pending_t p;
-        if (smb_pending_take(s, pending_id(h), cmd, &p))
+        /* samba's refusal of a WRITE_RAW says WRITE_COMPLETE */
+        uint8_t asked = cmd == SMB1_WRITE_COMPLETE ? SMB1_WRITE_RAW : cmd;
+        if (smb_pending_take(s, pending_id(h), asked, &p))
             smb_pending_done(&p);
         else
             s->st.unmatched--; /* errors for commands we do not follow */
@@ -758,11 +856,19 @@ static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
         core_open(s, is_orig, h, cmd, b, frame);
         break;
     case SMB1_READ:
-        core_read(s, is_orig, h, b, frame);
+    case SMB1_LOCK_AND_READ:
+        core_read(s, is_orig, h, cmd, b, frame);
         break;
     case SMB1_WRITE:
+    case SMB1_WRITE_AND_UNLOCK:
     case SMB1_WRITE_AND_CLOSE:
         core_write(s, is_orig, h, cmd, b, frame);
+        break;
+    case SMB1_READ_RAW:
+        read_raw(s, is_orig, h, b, frame);
+        break;
+    case SMB1_WRITE_RAW:
+        write_raw(s, is_orig, h, b, msg, frame);
         break;
     case SMB1_DELETE:
     case SMB1_DELETE_DIRECTORY:
@@ -787,8 +893,11 @@ void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame)
         SMB_COUNT(s, malformed);
         return;
     }
-    if (!!(h.flags & SMB1_FLAGS_REPLY) == is_orig) {
-        SMB_COUNT(s, malformed); /* a reply from the client, or a request from the server */
+    /* a reply from the client, or a request from the server (samba's
+     * interim WRITE_RAW answer is the request's header sent back, its
+     * reply flag clear) */
+    if (!!(h.flags & SMB1_FLAGS_REPLY) == is_orig && (is_orig || h.command != SMB1_WRITE_RAW)) {
+        SMB_COUNT(s, malformed);
         return;
     }
     uint8_t cmd = h.command;

@@ -81,6 +81,15 @@ struct smb_sessions {
     size_t conns;
 };
 
+/* SMB1 raw mode ([MS-CIFS] 2.2.4.22, 2.2.4.25): the next message of a
+ * direction is a file's bytes with no SMB header. */
+typedef struct smb_raw {
+    bool expected;
+    uint8_t fid[16];
+    uint32_t tree;
+    uint64_t offset;
+} smb_raw_t;
+
 typedef struct smb_dir {
     uint8_t hdr[4];
     unsigned nhdr;
@@ -108,8 +117,10 @@ struct smb_conn {
     uint8_t smb1_challenge[8]; /* SMB1 negotiate challenge (pre-NTLMSSP logins) */
     bool has_smb1_challenge;
     uint64_t next_key;
-    unsigned dialect; /* of the message being read: 1 = SMB1, 2 = SMB2/3 */
-    uint64_t frame;   /* of the message being read (its first byte) */
+    unsigned dialect;    /* of the message being read: 1 = SMB1, 2 = SMB2/3 */
+    uint64_t frame;      /* of the message being read (its first byte) */
+    smb_raw_t raw_read;  /* READ_RAW asked: the server's next message is its data */
+    smb_raw_t raw_write; /* WRITE_RAW's interim answer: the client's next message is */
     smb_stats_t st;
 };
 
@@ -169,5 +180,8 @@ void smb_ntlm_login(smb_conn_t *s, ntlm_auth_t *a);
 /* The dialect parsers: one message each. */
 void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);
 void smb2_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);
+/* The raw data of an SMB1 READ_RAW or WRITE_RAW when the direction's next
+ * message is one (true: msg was it; empty: the server had nothing). */
+bool smb1_raw_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);
 
 #endif

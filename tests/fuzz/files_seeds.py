@@ -19,7 +19,7 @@ SELECT = {"ftp": (0, 21), "smtp": (1, 25), "pop3": (2, 110), "imap": (3, 143), "
           "smtp_chunking": (1, 25)}  # BDAT chunks and pipelining (Exim)
 
 
-TURNED = {"smb1_more": 4, "smb_core": 4}  # recording -> selector
+TURNED = {"smb1_more": 4, "smb_core": 4, "smb_raw": 4}  # recording -> selector
 SMB_TURN_STEP = 15          # fuzz_files: SMB turns are 16 * (1 + step % 97) bytes
 NBSS_KEEPALIVE = b"\x85\x00\x00\x00"  # skipped by the framing: fills a turn
 

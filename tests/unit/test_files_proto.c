@@ -1859,6 +1859,131 @@ static void smb_unanswered_read_of_unknown_fid(void)
     buf_free(&m), buf_free(&log), buf_free(&cli), buf_free(&srv);
 }
 
+/* READ_RAW (8 words): fid, offset, max and min count, timeout, reserved. */
+static void smb1_read_raw(buf_t *cli, uint16_t mid, uint16_t file_id, uint32_t off, uint16_t max)
+{
+    buf_t m = BUF_INIT;
+    smb1_header(&m, 0x1a, false, mid);
+    buf_append_byte(&m, 8), le16(&m, file_id), le32(&m, off), le16(&m, max), le16(&m, 0);
+    le32(&m, 0), le16(&m, 0), le16(&m, 0);
+    nbss(cli, &m);
+    buf_free(&m);
+}
+
+/* client: TREE_CONNECT_ANDX, CREATE \raw.txt; WRITE_RAW of "hello" in the
+ * request, the interim answer (its reply flag clear, as samba sends it),
+ * then the rest, 6 bytes that begin with an SMB1 magic, as a bare NetBIOS
+ * message; READ_RAW of it all (the data alone answered), and at its end
+ * (an empty message); LOCK_AND_READ of "hello" (samba's buffer format 0);
+ * WRITE_AND_UNLOCK of "?" at 11; a WRITE_RAW refused (an error answer
+ * saying WRITE_COMPLETE: no raw data follows); CLOSE; READ_RAW of "WXYZ"
+ * at 100 of fid 0x4999, opened before the capture.  The server's turn
+ * after the raw data is a keepalive, so that turns pair up. */
+static void smb1_raw_conversation(buf_t *cli, buf_t *srv)
+{
+    buf_t m = BUF_INIT, qw = BUF_INIT, aw = BUF_INIT, b = BUF_INIT;
+    smb1_tree_connect(cli, srv);
+    le16(&qw, 0x20), le32(&qw, 0); /* CREATE \raw.txt */
+    smb1_path(&b, 32 + 1 + 6 + 2, true, "\\raw.txt");
+    le16(&aw, 0x4003);
+    smb1_exchange(cli, srv, 0x03, 2, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+
+    /* WRITE_RAW: fid, total 11, reserved, offset 0, timeout, mode,
+     * reserved, 5 bytes here at 60 (after the byte count and a pad) */
+    smb1_header(&m, 0x1d, false, 3);
+    buf_append_byte(&m, 12), le16(&m, 0x4003), le16(&m, 11), le16(&m, 0), le32(&m, 0);
+    le32(&m, 0), le16(&m, 0), le32(&m, 0), le16(&m, 5), le16(&m, 60);
+    le16(&m, 6), buf_append_byte(&m, 0), buf_append_str(&m, "hello");
+    nbss(cli, &m);
+    smb1_header(&m, 0x1d, false, 3); /* interim: the request's header */
+    buf_append_byte(&m, 1), le16(&m, 0xffff), le16(&m, 0);
+    nbss(srv, &m);
+    buf_append(&m, "\xffSMB!!", 6); /* the rest, raw */
+    nbss(cli, &m);
+    buf_append(srv, "\x85\0\0\0", 4);
+
+    smb1_read_raw(cli, 4, 0x4003, 0, 100);
+    buf_append(&m, "hello\xffSMB!!", 11);
+    nbss(srv, &m);
+    smb1_read_raw(cli, 5, 0x4003, 11, 100);
+    nbss(srv, &m); /* empty: the end of the file */
+
+    le16(&qw, 0x4003), le16(&qw, 5), le32(&qw, 0), le16(&qw, 0); /* LOCK_AND_READ 5 at 0 */
+    le16(&aw, 5), zeros(&aw, 8);
+    buf_append_byte(&b, 0), le16(&b, 5), buf_append_str(&b, "hello");
+    smb1_exchange(cli, srv, 0x13, 6, &qw, NULL, &aw, &b);
+    buf_clear(&b);
+    le16(&qw, 0x4003), le16(&qw, 1), le32(&qw, 11), le16(&qw, 0); /* WRITE_AND_UNLOCK "?" */
+    buf_append_byte(&b, 1), le16(&b, 1), buf_append_str(&b, "?");
+    le16(&aw, 1);
+    smb1_exchange(cli, srv, 0x14, 7, &qw, &b, &aw, NULL);
+    buf_clear(&b);
+
+    smb1_header(&m, 0x1d, false, 8); /* WRITE_RAW of 4 raw bytes at 12, refused */
+    buf_append_byte(&m, 12), le16(&m, 0x4003), le16(&m, 4), le16(&m, 0), le32(&m, 12);
+    le32(&m, 0), le16(&m, 0), le32(&m, 0), le16(&m, 0), le16(&m, 60), le16(&m, 0);
+    nbss(cli, &m);
+    smb1_empty_answer(srv, 0x20, 8, 0xc0000022); /* ACCESS_DENIED */
+    le16(&qw, 0x4003), le32(&qw, 0xffffffff);    /* CLOSE */
+    smb1_exchange(cli, srv, 0x04, 9, &qw, NULL, &aw, NULL);
+
+    smb1_read_raw(cli, 10, 0x4999, 100, 4);
+    buf_append_str(&m, "WXYZ");
+    nbss(srv, &m);
+    buf_free(&m), buf_free(&qw), buf_free(&aw), buf_free(&b);
+}
+
+/* The raw mode and the lock-and-X commands, [MS-CIFS] 2.2.4.20-22 and 25:
+ * each request then its answer, the client's bytes and then the server's
+ * split at every byte; a READ_RAW whose answer a gap took leaves the next
+ * answer to be read as SMB. */
+static void smb1_raw_commands(void)
+{
+    static const char *want =
+        "open [\\\\SRV\\C$] [\\raw.txt] 0 @4;"
+        "close [\\raw.txt] size 12 seen 12 missing  = hello\xffSMB!!? @20;"
+        "open [\\\\SRV\\C$] [] 0 unseen @21;close [] unseen size 0 seen 4 missing 0-100 @0;";
+    buf_t cli = BUF_INIT, srv = BUF_INIT;
+    smb1_raw_conversation(&cli, &srv);
+    for (size_t cut = 0; cut <= cli.len + srv.len; cut++) {
+        buf_t log = BUF_INIT;
+        smb_conn_t *c = smb_conn_new(&mf_cb, &log, NULL);
+        size_t ccut = cut <= cli.len ? cut : 0, scut = cut > cli.len ? cut - cli.len : 0;
+        for (int k = 0; k < 11; k++) {
+            smb1_feed(c, true, &cli, k, ccut, 2u * k + 1);
+            smb1_feed(c, false, &srv, k, scut, 2u * k + 2);
+        }
+        const smb_stats_t *st = smb_conn_stats(c);
+        CU_ASSERT_EQUAL(st->malformed, 0);
+        CU_ASSERT_EQUAL(st->unmatched, 0);
+        CU_ASSERT_EQUAL(st->not_smb, 0);
+        CU_ASSERT_EQUAL(st->unknown_file, 1);
+        smb_conn_free(c);
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&log), want);
+        if (strcmp(buf_cstr(&log), want) != 0) {
+            fprintf(stderr, "cut %zu: %s\n", cut, buf_cstr(&log));
+            cut = cli.len + srv.len;
+        }
+        buf_free(&log);
+    }
+    /* the READ_RAW's data lost in a gap: the LOCK_AND_READ's answer after
+     * it is SMB again */
+    buf_t log = BUF_INIT;
+    smb_conn_t *c = smb_conn_new(&mf_cb, &log, NULL);
+    feed_turns(c, &cli, &srv, 2);
+    smb1_feed(c, true, &cli, 4, 0, 9);
+    smb_conn_gap(c, false, 15);
+    smb1_feed(c, true, &cli, 6, 0, 13);
+    smb1_feed(c, false, &srv, 6, 0, 14);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->malformed, 0);
+    CU_ASSERT_EQUAL(smb_conn_stats(c)->not_smb, 0);
+    smb_conn_free(c);
+    CU_ASSERT_STRING_EQUAL(buf_cstr(&log), "open [\\\\SRV\\C$] [\\raw.txt] 0 @4;"
+                                           "close [\\raw.txt] size 0 seen 5 missing  = hello @0;");
+    buf_free(&log), buf_free(&cli), buf_free(&srv);
+}
+
 /* A file of a session still carried by another connection outlives the
  * connection that opened it; it ends with the last. */
 static void smb2_file_outlives_its_channel(void)
@@ -2208,6 +2333,7 @@ static const cu_test_t tests[] = {
      smb1_paths},
     {"SMB1 OPEN_ANDX, core OPEN/CREATE/READ/WRITE/WRITE_AND_CLOSE, a file opened before",
      smb1_old_commands},
+    {"SMB1 raw mode: READ_RAW, WRITE_RAW; LOCK_AND_READ, WRITE_AND_UNLOCK", smb1_raw_commands},
     {"SMB1/SMB2: a READ never answered of a file whose open is not seen",
      smb_unanswered_read_of_unknown_fid},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
