@@ -26,9 +26,10 @@ PKGS_BUILD=(build-essential cmake pkg-config libpcap-dev libcairo2-dev libpng-de
             libnghttp2-dev fonts-dejavu-core ieee-data python3)
 # nginx-light, curl, tcpdump, nghttp2-server/-client and brotli record the HTTPS / HTTP/2
 # captures at test time (tests/lab/record_tls.sh); those tests skip without them.
+# libreoffice-calc-nogui opens the workbook in test_workbook_strings.py.
 PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format libclang-rt-14-dev
            libfuzzer-14-dev time libmaxmind-db-writer-perl nginx-light curl tcpdump nghttp2-server
-           nghttp2-client brotli)
+           nghttp2-client brotli libreoffice-calc-nogui)
 
 # ctest in the ASan/UBSan build with the options the sanitizers need.
 SWEEP_TEST='^e2e\.test_corpus_sweep$'
