@@ -22,10 +22,16 @@ typedef struct tftp_request {
     bool write; /* WRQ: the client sends the file */
     uint32_t blksize;
     const conn_t *taken; /* the transfer's connection, once one took it */
+    uint64_t seq;        /* arrival order in the registry */
 } tftp_request_t;
 
+/* Requests by the client's address and port (every lookup knows them), each
+ * bucket in the order the requests came: a flood of requests, or of packets
+ * to port 69, costs a bucket's walk, not the registry's. */
+#define TFTP_BUCKETS 4096
+
 typedef struct tftp_registry {
-    tftp_request_t *head, **tail;
+    tftp_request_t *head[TFTP_BUCKETS], **tail[TFTP_BUCKETS];
     size_t n;
     bool full_noted;
 } tftp_registry_t;
@@ -34,10 +40,24 @@ static tftp_registry_t *registry(const an_ctx_t *ctx)
 {
     if (!ctx->shared->tftp) {
         tftp_registry_t *r = xcalloc(1, sizeof *r);
-        r->tail = &r->head;
+        for (size_t i = 0; i < TFTP_BUCKETS; i++)
+            r->tail[i] = &r->head[i];
         ctx->shared->tftp = r;
     }
     return ctx->shared->tftp;
+}
+
+static size_t bucket_of(const ipaddr_t *client, uint16_t client_p)
+{
+    uint64_t h = hash_fnv1a(client->a, sizeof client->a, 0);
+    return (size_t)(hash_fnv1a(&client_p, sizeof client_p, h) % TFTP_BUCKETS);
+}
+
+/* The requests a client made from one port, oldest first. */
+static tftp_request_t *requests_of(const tftp_registry_t *r, const ipaddr_t *client,
+                                   uint16_t client_p)
+{
+    return r ? r->head[bucket_of(client, client_p)] : NULL;
 }
 
 /* ---- requests ---- */
@@ -74,7 +94,7 @@ bool app_tftp_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const u
     if (req)
         return is_orig;
     const tftp_registry_t *r = ctx->shared->tftp;
-    for (const tftp_request_t *q = r ? r->head : NULL; q; q = q->next)
+    for (const tftp_request_t *q = requests_of(r, &c->orig, c->orig_p); q; q = q->next)
         if (q->taken == c)
             return true;
     return own_request(r, c) != NULL;
@@ -92,7 +112,7 @@ static void *req_new(const an_ctx_t *ctx, conn_t *c)
 /* The same request again (a retransmission) announces nothing new. */
 static bool known(const tftp_registry_t *r, const conn_t *c, const char *filename)
 {
-    for (const tftp_request_t *q = r->head; q; q = q->next)
+    for (const tftp_request_t *q = requests_of(r, &c->orig, c->orig_p); q; q = q->next)
         if (!q->taken && q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
             strcmp(q->filename, filename) == 0)
             return true;
@@ -103,7 +123,7 @@ static bool known(const tftp_registry_t *r, const conn_t *c, const char *filenam
 static tftp_request_t *own_request(const tftp_registry_t *r, const conn_t *c)
 {
     tftp_request_t *own = NULL;
-    for (tftp_request_t *q = r ? r->head : NULL; q; q = q->next)
+    for (tftp_request_t *q = requests_of(r, &c->orig, c->orig_p); q; q = q->next)
         if (!q->taken && q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
             ipaddr_eq(&q->server, &c->resp))
             own = q;
@@ -147,8 +167,10 @@ static void req_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint
             q->filename = xstrdup(pk.filename);
             q->write = pk.opcode == TFTP_WRQ;
             q->blksize = pk.blksize;
-            *r->tail = q;
-            r->tail = &q->next;
+            q->seq = r->n;
+            size_t b = bucket_of(&q->client, q->client_p);
+            *r->tail[b] = q;
+            r->tail[b] = &q->next;
             r->n++;
         }
     }
@@ -168,11 +190,12 @@ static void tftp_capture_end(const an_ctx_t *ctx)
     tftp_registry_t *r = ctx->shared->tftp;
     if (!r)
         return;
-    for (tftp_request_t *q = r->head, *next; q; q = next) {
-        next = q->next;
-        free(q->filename);
-        free(q);
-    }
+    for (size_t i = 0; i < TFTP_BUCKETS; i++)
+        for (tftp_request_t *q = r->head[i], *next; q; q = next) {
+            next = q->next;
+            free(q->filename);
+            free(q);
+        }
     free(r);
     ctx->shared->tftp = NULL;
 }
@@ -189,19 +212,25 @@ static const uint16_t tftp_server_ports[] = {69, 0};
  * port on one side, its server's address on the other. */
 static tftp_request_t *request_of(const tftp_registry_t *r, const conn_t *c)
 {
-    for (tftp_request_t *q = r ? r->head : NULL; q; q = q->next) {
-        if (q->taken == c)
-            return q;
-        if (q->taken)
-            continue;
-        bool orig_is_client = q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
-                              ipaddr_eq(&q->server, &c->resp);
-        bool resp_is_client = q->client_p == c->resp_p && ipaddr_eq(&q->client, &c->resp) &&
-                              ipaddr_eq(&q->server, &c->orig);
-        if ((orig_is_client || resp_is_client) && !an_port_in(tftp_server_ports, c->resp_p))
-            return q;
-    }
-    return NULL;
+    /* the client is on either side: the earliest request of both buckets */
+    tftp_request_t *best = NULL;
+    for (int side = 0; side < 2; side++)
+        for (tftp_request_t *q = side ? requests_of(r, &c->resp, c->resp_p)
+                                      : requests_of(r, &c->orig, c->orig_p);
+             q; q = q->next) {
+            if (best && q->seq >= best->seq)
+                break; /* a bucket is in arrival order */
+            bool orig_is_client = q->client_p == c->orig_p && ipaddr_eq(&q->client, &c->orig) &&
+                                  ipaddr_eq(&q->server, &c->resp);
+            bool resp_is_client = q->client_p == c->resp_p && ipaddr_eq(&q->client, &c->resp) &&
+                                  ipaddr_eq(&q->server, &c->orig);
+            if (q->taken == c || (!q->taken && (orig_is_client || resp_is_client) &&
+                                  !an_port_in(tftp_server_ports, c->resp_p))) {
+                best = q;
+                break;
+            }
+        }
+    return best;
 }
 
 bool app_tftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, const uint8_t *p,

@@ -342,6 +342,39 @@ def tftp_port69(c):
             print("tshark not installed: its check is skipped")
 
 
+def tftp_flood(c):
+    """Hostile input: 60,000 read requests from as many ports, then a packet
+    to port 69 from each port again.  Every request and every packet was
+    matched against all requests kept (224 s here before the registry had
+    buckets by client address and port; 3.6 s after): a hang guard as in the
+    corpus sweep, not a speed test — the run must end within 120 s, with no
+    file (no data was sent) and every request a tftp connection."""
+    import pcapgen as g
+    cli, srv = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    n = 60000
+    frames = [(1700000000 + i * 1e-4, g.udp_frame(cli, srv, 1024 + i, 69,
+                                                  b"\x00\x01f%d\x00octet\x00" % i))
+              for i in range(n)]
+    frames += [(1700000010 + i * 1e-4, g.udp_frame(cli, srv, 1024 + i, 69, b"\x00\x04\x00\x01"))
+               for i in range(n)]
+    with tempfile.TemporaryDirectory() as out:
+        pcap = os.path.join(out, "flood.pcap")
+        g.write_pcap(pcap, frames)
+        case_dir = os.path.join(out, "case")
+        try:
+            r = subprocess.run([z.PCAPCASE, "analyze", "--quiet", "-o", case_dir, pcap],
+                               capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            c.check(False, "tftp flood: analyze still running after 120 s (quadratic lookups?)")
+            return
+        c.eq(r.returncode, 0, f"tftp flood: exit status ({r.stderr[:200]})")
+        rows = z.read_ndjson(os.path.join(case_dir, "logs", "files.ndjson"))
+        c.eq(len(rows), 0, "tftp flood: no file (no data was sent)")
+        conns = z.read_ndjson(os.path.join(case_dir, "logs", "conn.ndjson"))
+        c.eq(sum(1 for x in conns if x.get("service") == "tftp"), n,
+             "tftp flood: every request is a tftp connection")
+
+
 def main():
     c = z.Checker("files_more")
     smb(c)
@@ -352,6 +385,7 @@ def main():
     tftp(c)
     tftp_empty(c)
     tftp_port69(c)
+    tftp_flood(c)
     if hasattr(content, "dir"):
         shutil.rmtree(content.dir)
     c.done()
