@@ -38,6 +38,8 @@ typedef struct host {
     size_t ncaps, capcaps;
     const char **hint_names; /* SNI / Host names, sorted (pointers into conn records) */
     size_t nhints, caphints;
+    uint32_t *hint_slots; /* while building: index + 1 into hint_names by name hash (0: free) */
+    size_t nhint_slots;
     /* --mmdb: what the databases say (0 / "" / NULL: unknown) */
     uint32_t asn;
     char country_code[4];
