@@ -19,8 +19,10 @@ typedef struct pending {
 typedef struct dns_state {
     const an_ctx_t *ctx;
     conn_t *c;
-    pending_t pend[DNS_MAX_PENDING];
-    unsigned npend;
+    pending_t *pend; /* grown as queries wait, up to DNS_MAX_PENDING: most
+                        connections carry one query at a time, and a capture
+                        may hold tens of thousands of them open at once */
+    unsigned npend, cappend;
     bool seen_any;
     buf_t tcp[2]; /* partial DNS-over-TCP messages per direction */
     uint64_t tcp_frame[2];
@@ -83,6 +85,12 @@ static void query(dns_state_t *st, dns_msg_t *m, uint64_t frame, ts_ns_t ts, boo
         pending_t *old = &st->pend[0];
         emit(st->ctx, st->c, &old->q, old->ts, old->frame, NULL, 0, 0, tcp);
         pending_done(st, 0);
+    }
+    if (st->npend == st->cappend) {
+        st->cappend = st->cappend ? 2 * st->cappend : 2;
+        if (st->cappend > DNS_MAX_PENDING)
+            st->cappend = DNS_MAX_PENDING;
+        st->pend = xreallocarray(st->pend, st->cappend, sizeof *st->pend);
     }
     pending_t *p = &st->pend[st->npend++];
     p->q = *m;
@@ -196,6 +204,7 @@ static void dns_finish(void *state)
              st->c->proto == IPPROTO_TCP);
         dns_msg_free(&st->pend[i].q);
     }
+    free(st->pend);
     buf_free(&st->tcp[0]);
     buf_free(&st->tcp[1]);
     free(st);
