@@ -598,6 +598,8 @@ static void on_txn_done(void *ctx, http_txn_t *t)
     on_body_end(ctx, t, false);
     if (t->host)
         an_name_hint(s->c, t->host);
+    if (t->weird && strcmp(t->weird, "too_many_pending_requests") == 0)
+        damage_note(s->an->damage, "limit.http_pending", t->req.first_frame);
     bool tunnel = s->hc && !s->h2 && !s->tun.in && tunnel_opened(t);
     if (tunnel)
         open_tunnel(s, t);

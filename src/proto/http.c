@@ -41,9 +41,11 @@ typedef struct dir {
 struct http_conn {
     const http_callbacks_t *cb;
     void *ctx;
-    dir_t d[2];                      /* 0 = requests, 1 = responses */
-    http_txn_t *q[HTTP_MAX_PENDING]; /* transactions in request order */
-    unsigned nq;
+    dir_t d[2];     /* 0 = requests, 1 = responses */
+    http_txn_t **q; /* transactions in request order */
+    unsigned nq, capq;
+    unsigned given_up; /* requests reported unanswered at HTTP_MAX_PENDING whose
+                          responses may still come */
     unsigned depth;
     http_switched_fn switched; /* bytes after a 101 / CONNECT, or NULL */
     void *switched_ctx;
@@ -523,25 +525,58 @@ static void after_headers(http_conn_t *h, dir_t *d, bool is_orig)
     }
 }
 
-static http_txn_t *new_request(http_conn_t *h)
+/* A new transaction at the end of the queue, or at its front. */
+static http_txn_t *push_txn(http_conn_t *h, bool front)
 {
-    if (h->nq == HTTP_MAX_PENDING)
-        complete_front(h); /* report the oldest as unanswered */
+    if (h->nq == h->capq) {
+        h->capq = h->capq ? 2 * h->capq : 2;
+        if (h->capq < h->nq + 1)
+            h->capq = h->nq + 1;
+        h->q = xreallocarray(h->q, h->capq, sizeof *h->q);
+    }
     http_txn_t *t = xcalloc(1, sizeof *t);
     t->depth = ++h->depth;
     t->req.clen = t->resp.clen = -1;
-    h->q[h->nq++] = t;
+    if (front) {
+        memmove(h->q + 1, h->q, h->nq * sizeof *h->q);
+        h->q[0] = t;
+        h->nq++;
+    } else {
+        h->q[h->nq++] = t;
+    }
     return t;
 }
 
+static http_txn_t *new_request(http_conn_t *h)
+{
+    while (h->nq >= HTTP_MAX_PENDING) { /* report the oldest as unanswered */
+        if (!h->q[0]->resp.has) {
+            weird(h->q[0], "too_many_pending_requests");
+            h->given_up++;
+        }
+        complete_front(h);
+    }
+    return push_txn(h, false);
+}
+
+/* The transaction a response belongs to: the oldest request without one —
+ * unless requests were given up at HTTP_MAX_PENDING: responses come in
+ * request order, so the next ones answer those, not the requests still
+ * waiting (pairing them would give a URL another request's body). */
 static http_txn_t *response_txn(http_conn_t *h)
 {
-    for (unsigned i = 0; i < h->nq; i++)
+    for (unsigned i = 0; !h->given_up && i < h->nq; i++)
         if (!h->q[i]->resp.has)
             return h->q[i];
-    /* a response with no request seen (capture started mid-connection) */
-    http_txn_t *t = new_request(h);
-    weird(t, "response_without_request");
+    /* the answer to a request given up goes before the requests still
+     * waiting, and ends with its response (one past the cap at most) */
+    http_txn_t *t = push_txn(h, h->given_up != 0);
+    if (h->given_up) {
+        h->given_up--;
+        weird(t, "response_to_request_given_up");
+    } else { /* no request seen (capture started mid-connection) */
+        weird(t, "response_without_request");
+    }
     return t;
 }
 
@@ -1044,6 +1079,7 @@ void http_conn_free(http_conn_t *h)
     end_dir(h, false);
     while (h->nq)
         complete_front(h);
+    free(h->q);
     buf_free(&h->d[0].line);
     buf_free(&h->d[1].line);
     free(h);

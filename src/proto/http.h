@@ -25,8 +25,11 @@
 #define HTTP_MAX_HEADER_BYTES 65536
 /* Header lines kept per message (the rest are counted as a weird). */
 #define HTTP_MAX_HEADERS 256
-/* Requests waiting for their responses (pipelining depth). */
-#define HTTP_MAX_PENDING 64
+/* Requests waiting for their responses (pipelining depth): Zeek's
+ * HTTP::max_pending_requests.  Past it the oldest is reported unanswered
+ * with the weird "too_many_pending_requests"; the table grows as requests
+ * wait (most connections have one at a time). */
+#define HTTP_MAX_PENDING 100
 
 typedef struct http_msg {
     char *ctype, *cenc, *te, *cdisp, *crange; /* Content-Type/-Encoding, Transfer-Encoding,

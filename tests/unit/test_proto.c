@@ -6,6 +6,7 @@
 #include "proto/x509.h"
 #include "proto/body.h"
 #include "core/buf.h"
+#include "core/xalloc.h"
 #include "proto/dns.h"
 #include "proto/dnsname.h"
 #include "proto/filemagic.h"
@@ -223,6 +224,65 @@ static void http_split_at_every_byte_gives_the_same_body(void)
     http_conn_free(h);
     CU_ASSERT_EQUAL(txns, 1);
     CU_ASSERT_EQUAL(body, 11);
+}
+
+/* More requests pipelined than HTTP_MAX_PENDING before any response: the
+ * oldest are reported unanswered ("too_many_pending_requests"), and the
+ * responses that answer them must not be paired with the requests still
+ * waiting (each response body names its request: "/7" gets "7").  Before,
+ * response 1 went to request 51: URLs with other requests' bodies. */
+static int pipe_given_up, pipe_orphans, pipe_paired, pipe_mispaired;
+static void p_data(void *c, http_txn_t *t, bool o, const uint8_t *p, size_t n, uint64_t f,
+                   ts_ns_t ts)
+{
+    (void)c, (void)f, (void)ts;
+    if (o)
+        return;
+    buf_t *b = t->user[1];
+    if (!b)
+        t->user[1] = b = xcalloc(1, sizeof *b);
+    buf_append(b, p, n);
+}
+static void p_done(void *c, http_txn_t *t)
+{
+    (void)c;
+    buf_t *b = t->user[1];
+    const char *w = t->weird ? t->weird : "";
+    if (strcmp(w, "too_many_pending_requests") == 0 && t->uri && !t->status)
+        pipe_given_up++;
+    else if (strcmp(w, "response_to_request_given_up") == 0 && !t->uri && t->status == 200)
+        pipe_orphans++;
+    else if (t->uri && b && strlen(t->uri) == b->len + 1 &&
+             memcmp(t->uri + 1, b->data, b->len) == 0)
+        pipe_paired++;
+    else
+        pipe_mispaired++;
+    if (b)
+        buf_free(b), free(b);
+    t->user[1] = NULL;
+}
+static const http_callbacks_t cb_pipe = {b_begin, p_data, b_gap, b_end, p_done};
+
+static void http_pipelined_past_the_pending_cap(void)
+{
+    enum { N = HTTP_MAX_PENDING + 50 };
+    buf_t req = BUF_INIT, resp = BUF_INIT;
+    for (int i = 0; i < N; i++) {
+        char text[16];
+        int n = snprintf(text, sizeof text, "%d", i);
+        buf_printf(&req, "GET /%d HTTP/1.1\r\nHost: x\r\n\r\n", i);
+        buf_printf(&resp, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", n, text);
+    }
+    pipe_given_up = pipe_orphans = pipe_paired = pipe_mispaired = 0;
+    http_conn_t *h = http_conn_new(&cb_pipe, NULL);
+    http_conn_data(h, true, req.data, req.len, 1, 0);
+    http_conn_data(h, false, resp.data, resp.len, 2, 0);
+    http_conn_free(h);
+    CU_ASSERT_EQUAL(pipe_given_up, 50);
+    CU_ASSERT_EQUAL(pipe_orphans, 50);
+    CU_ASSERT_EQUAL(pipe_paired, HTTP_MAX_PENDING);
+    CU_ASSERT_EQUAL(pipe_mispaired, 0);
+    buf_free(&req), buf_free(&resp);
 }
 
 /* The last transaction reported, kept to look at (method, uri, status). */
@@ -789,6 +849,7 @@ static const cu_test_t tests[] = {
     {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
+    {"http_pipelined_past_the_pending_cap", http_pipelined_past_the_pending_cap},
     {"http_gap_after_the_transaction_completed", http_gap_after_the_transaction_completed},
     {"http_connect_holds_early_client_bytes", http_connect_holds_early_client_bytes},
     {"gzip_bomb_stops_at_the_ratio_cap", gzip_bomb_stops_at_the_ratio_cap},
