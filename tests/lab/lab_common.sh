@@ -244,3 +244,89 @@ lab_tcpdump_stop() {
     exit 1
   fi
 }
+
+# lab_smb_conf DIR MODE [GLOBAL_LINE]...: the smb.conf of the SMB recordings,
+# written to DIR/smb.conf (the directories it names made here; DIR/share,
+# the one share's folder, is the caller's to fill): samba as a standalone
+# server on 445 of lo only, no NetBIOS, no printers, signing off, all its
+# state and its log in DIR; then MODE:
+#   user   the account carol (root mapped: DIR/users.map, written here;
+#          lab_smbd gives it the password smb-Secret-4), the share writable
+#   guest  every logon a guest (nobody), the share writable and guests only
+# and each GLOBAL_LINE ("server min protocol = NT1", "read raw = yes", ...)
+# in [global].
+lab_smb_conf() {
+  local dir=$1 mode=$2
+  shift 2
+  mkdir -p "$dir/private" "$dir/lock" "$dir/state" "$dir/cache" "$dir/pid" "$dir/ncalrpc"
+  case $mode in
+  user)
+    echo 'root = carol' >"$dir/users.map"
+    set -- "username map = $dir/users.map" "$@"
+    ;;
+  guest) set -- "map to guest = Bad User" "guest account = nobody" "$@" ;;
+  *) echo "$LAB_NAME: lab_smb_conf: mode user or guest, not $mode" >&2; exit 3 ;;
+  esac
+  {
+    cat <<CONF
+[global]
+  workgroup = LAB
+  netbios name = LABSRV
+  server role = standalone server
+  passdb backend = tdbsam:$dir/private/passdb.tdb
+  private dir = $dir/private
+  lock directory = $dir/lock
+  state directory = $dir/state
+  cache directory = $dir/cache
+  pid directory = $dir/pid
+  ncalrpc dir = $dir/ncalrpc
+  log file = $dir/log
+  interfaces = lo
+  bind interfaces only = yes
+  smb ports = 445
+  disable netbios = yes
+  server signing = disabled
+  load printers = no
+  printcap name = /dev/null
+CONF
+    printf '  %s\n' "$@"
+    printf '[share]\n  path = %s\n  read only = no\n' "$dir/share"
+    [ "$mode" != guest ] || printf '  guest ok = yes\n  guest only = yes\n'
+  } >"$dir/smb.conf"
+}
+
+# lab_smbd NS DIR: smbd with DIR/smb.conf (lab_smb_conf) inside namespace NS,
+# its output in DIR/smbd.out; carol's password set first when DIR/users.map
+# exists (mode user); returns once it listens on 127.0.0.1:445.  setsid:
+# smbd's parent signals its process group when it ends.
+lab_smbd() {
+  local ns=$1 dir=$2
+  if [ -e "$dir/users.map" ]; then
+    printf 'smb-Secret-4\nsmb-Secret-4\n' |
+      ip netns exec "$ns" smbpasswd -c "$dir/smb.conf" -s -a root >/dev/null
+  fi
+  ip netns exec "$ns" setsid smbd --foreground --no-process-group -s "$dir/smb.conf" \
+    </dev/null >"$dir/smbd.out" 2>&1 &
+  PIDS+=($!)
+  lab_wait_port "$ns" 127.0.0.1 445
+}
+
+# lab_capture NS NAME FILTER COMMAND...: COMMAND run inside namespace NS
+# while tcpdump records FILTER on its lo into WORK/NAME.pcap; exits 1 when
+# tcpdump lost packets (lab_tcpdump_stop).
+lab_capture() {
+  local ns=$1 name=$2 filter=$3
+  shift 3
+  lab_tcpdump_start "$ns" "$WORK/$name.err" -i lo -U -s 0 -w "$WORK/$name.pcap" "$filter"
+  ip netns exec "$ns" "$@"
+  sleep 2 # tcpdump, slowed by a loaded machine, reads its buffer
+  lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/$name.err" lo
+}
+
+# lab_keep NAME TRUTH: WORK/NAME.pcap and WORK/c/content.json (the truth the
+# content script wrote) kept in OUT as NAME.pcap and TRUTH.
+lab_keep() {
+  cp "$WORK/$1.pcap" "$OUT/$1.pcap"
+  cp "$WORK/c/content.json" "$OUT/$2"
+  say "$1.pcap: $(stat -c %s "$OUT/$1.pcap") bytes"
+}

@@ -111,41 +111,11 @@ cmp "$WORK/i-login-1.eml" "$C/mail/msg1.eml" && cmp "$WORK/i-plain-2.eml" "$C/ma
 
 # ---------------------------------------------------------------- SMB (samba)
 S=$WORK/samba
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/share" "$S/ncalrpc"
+mkdir -p "$S/share"
 cp "$C/smb/share/secret.docx" "$S/share/"
-echo 'root = carol' >"$S/users.map"
-cat >"$S/smb.conf" <<CONF
-[global]
-  workgroup = LAB
-  netbios name = LABSRV
-  server role = standalone server
-  passdb backend = tdbsam:$S/private/passdb.tdb
-  private dir = $S/private
-  lock directory = $S/lock
-  state directory = $S/state
-  cache directory = $S/cache
-  pid directory = $S/pid
-  ncalrpc dir = $S/ncalrpc
-  log file = $S/log
-  username map = $S/users.map
-  interfaces = lo
-  bind interfaces only = yes
-  smb ports = 445
-  disable netbios = yes
-  server min protocol = NT1
-  ntlm auth = yes
-  lanman auth = no
-  server signing = disabled
-  server smb encrypt = off
-  load printers = no
-  printcap name = /dev/null
-[share]
-  path = $S/share
-  read only = no
-CONF
-printf 'smb-Secret-4\nsmb-Secret-4\n' | inN smbpasswd -c "$S/smb.conf" -s -a root >/dev/null
-inN smbd --foreground --no-process-group -s "$S/smb.conf" </dev/null >"$S/smbd.out" 2>&1 &
-wait_port 127.0.0.1 445
+lab_smb_conf "$S" user "server min protocol = NT1" "ntlm auth = yes" "lanman auth = no" \
+  "server smb encrypt = off"
+lab_smbd $NS "$S"
 cd "$WORK"
 for m in SMB3:smb2 NT1:smb1; do
     proto=${m%%:*} name=${m##*:}

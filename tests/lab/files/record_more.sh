@@ -27,33 +27,23 @@
 # each client received or each server stored is compared (cmp) with it before
 # a capture is kept.
 set -euo pipefail
-[ "$(id -u)" = 0 ] || { echo "record_more.sh: needs root" >&2; exit 3; }
-for t in curl tcpdump ip smbd smbclient dovecot in.tftpd tftp vsftpd /usr/bin/python3; do
-    command -v $t >/dev/null || { echo "record_more.sh: $t missing (install.sh; apt-get install vsftpd)" >&2; exit 3; }
-done
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # read by lab_common.sh
+LAB_NAME=record_more.sh
+LAB_TOOLS_HINT="install.sh; apt-get install vsftpd"
+# shellcheck source=tests/lab/lab_common.sh
+. "$HERE/../lab_common.sh"
+lab_require_root "ip netns, tcpdump, smbd, vsftpd"
+lab_require_tools curl tcpdump ip smbd smbclient dovecot in.tftpd tftp vsftpd /usr/bin/python3
 OUT=${OUT:-$HERE}
 WORK=$(mktemp -d /tmp/pcf-more.XXXXXX)
 chmod 755 "$WORK"
 NS=pcf-more
 PY=/usr/bin/python3
-
-cleanup() {
-    set +e
-    for p in $(ip netns pids $NS 2>/dev/null); do kill "$p" 2>/dev/null; done
-    sleep 0.5
-    for p in $(ip netns pids $NS 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-    ip netns del $NS 2>/dev/null
-    userdel ftplab 2>/dev/null
-    [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
-say() { echo "[$(date +%T)] $*" >&2; }
+trap lab_cleanup EXIT
 inN() { ip netns exec $NS "$@"; }
 
-ip netns del $NS 2>/dev/null || true
-ip netns add $NS
-inN ip link set lo up
+lab_netns_add $NS
 
 $PY "$HERE/content_more.py" "$WORK/c"
 C=$WORK/c
@@ -71,47 +61,17 @@ stop_rec() {
     cp "$WORK/$1.pcap" "$OUT/$1.pcap"
     say "$1.pcap: $(stat -c %s "$OUT/$1.pcap") bytes"
 }
-wait_port() { for _ in $(seq 50); do inN bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0; sleep 0.1; done; echo "record_more.sh: nothing on $1:$2" >&2; exit 3; }
+wait_port() { lab_wait_port $NS "$1" "$2"; }
 only() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- SMB (samba)
 if only smb; then
 S=$WORK/samba
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/share/many" "$S/ncalrpc"
+mkdir -p "$S/share/many"
 cp "$C/smb/share/big.bin" "$S/share/" && cp "$C"/smb/share/many/* "$S/share/many/"
-echo 'root = carol' >"$S/users.map"
-cat >"$S/smb.conf" <<CONF
-[global]
-  workgroup = LAB
-  netbios name = LABSRV
-  server role = standalone server
-  passdb backend = tdbsam:$S/private/passdb.tdb
-  private dir = $S/private
-  lock directory = $S/lock
-  state directory = $S/state
-  cache directory = $S/cache
-  pid directory = $S/pid
-  ncalrpc dir = $S/ncalrpc
-  log file = $S/log
-  username map = $S/users.map
-  interfaces = lo
-  bind interfaces only = yes
-  smb ports = 445
-  disable netbios = yes
-  server signing = disabled
-  server smb encrypt = off
-  smb2 max read = 65536
-  smb2 max write = 65536
-  smb2 max trans = 65536
-  load printers = no
-  printcap name = /dev/null
-[share]
-  path = $S/share
-  read only = no
-CONF
-printf 'smb-Secret-4\nsmb-Secret-4\n' | inN smbpasswd -c "$S/smb.conf" -s -a root >/dev/null
-inN smbd --foreground --no-process-group -s "$S/smb.conf" </dev/null >"$S/smbd.out" 2>&1 &
-wait_port 127.0.0.1 445
+lab_smb_conf "$S" user "server smb encrypt = off" \
+  "smb2 max read = 65536" "smb2 max write = 65536" "smb2 max trans = 65536"
+lab_smbd $NS "$S"
 record smb3_more "tcp port 445"
 inN smbclient -m SMB3 -U 'carol%smb-Secret-4' //127.0.0.1/share -c "\
 get big.bin $R/big-1.bin; \
@@ -149,6 +109,7 @@ sleep 0.5
 V=$WORK/vsftpd
 mkdir -p "$V/root/pub" "$V/empty" && cp "$C/ftp/pub/active.bin" "$V/root/pub/" && chmod 777 "$V/root/pub"
 useradd -M -d "$V/root" -s /bin/sh ftplab 2>/dev/null || true   # PAM (pam_shells) wants a shell from /etc/shells
+LAB_USERS+=(ftplab)
 echo 'ftplab:ftp-Secret-1' | chpasswd
 cat >"$V/vsftpd.conf" <<CONF
 listen=YES
@@ -194,37 +155,7 @@ mkdir -p "$D/run" "$D/mail/bob/Maildir/new" "$D/mail/bob/Maildir/cur" "$D/mail/b
 for n in 1 2 3; do cp "$C/mail/more$n.eml" "$D/mail/bob/Maildir/new/100000000$n.M${n}P1.lab"; done
 echo 'bob:{PLAIN}pop-Secret-3::::::' >"$D/users"
 chown -R nobody:nogroup "$D/mail"
-cat >"$D/dovecot.conf" <<CONF
-base_dir = $D/run
-state_dir = $D/run
-log_path = $D/log
-protocols = pop3 imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:$D/mail/%u/Maildir
-passdb {
-  driver = passwd-file
-  args = $D/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$D/mail/%u
-}
-service anvil {
-  chroot =
-  unix_listener anvil-auth-penalty {
-    mode = 0666
-  }
-}
-service imap-login {
-  chroot =
-}
-service pop3-login {
-  chroot =
-}
-CONF
+lab_dovecot_conf "$D" "plain login" >"$D/dovecot.conf"
 inN dovecot -c "$D/dovecot.conf"
 wait_port 127.0.0.1 110
 wait_port 127.0.0.1 143

@@ -63,50 +63,16 @@ sparse_with_tail() {
 }
 
 S=$WORK/samba
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/ncalrpc"
+mkdir -p "$S"
 cp -r "$C/share" "$S/share"
 rm "$S/share/huge.tail"
 sparse_with_tail "$S/share/huge.bin" $((FOUR_GIB + $(stat -c %s "$C/share/huge.tail"))) "$C/share/huge.tail"
 truncate -s $FOUR_GIB "$S/share/uphuge.bin"
 chmod -R a+rwX "$S/share"
-echo 'root = carol' >"$S/users.map"
-cat >"$S/smb.conf" <<CONF
-[global]
-  workgroup = LAB
-  netbios name = LABSRV
-  server role = standalone server
-  passdb backend = tdbsam:$S/private/passdb.tdb
-  private dir = $S/private
-  lock directory = $S/lock
-  state directory = $S/state
-  cache directory = $S/cache
-  pid directory = $S/pid
-  ncalrpc dir = $S/ncalrpc
-  log file = $S/log
-  username map = $S/users.map
-  interfaces = lo
-  bind interfaces only = yes
-  smb ports = 445
-  disable netbios = yes
-  server min protocol = NT1
-  ntlm auth = yes
-  lanman auth = no
-  server signing = disabled
-  server smb encrypt = off
-  load printers = no
-  printcap name = /dev/null
-  store dos attributes = yes
-  map readonly = yes
-  aio read size = 0
-  aio write size = 0
-[share]
-  path = $S/share
-  read only = no
-CONF
-printf 'smb-Secret-4\nsmb-Secret-4\n' | inN smbpasswd -c "$S/smb.conf" -s -a root >/dev/null
-inN setsid smbd --foreground --no-process-group -s "$S/smb.conf" </dev/null >"$S/smbd.out" 2>&1 &
-PIDS+=($!) # setsid: smbd's parent signals its process group when it ends
-lab_wait_port $NS 127.0.0.1 445
+lab_smb_conf "$S" user "server min protocol = NT1" "ntlm auth = yes" "lanman auth = no" \
+  "server smb encrypt = off" "store dos attributes = yes" "map readonly = yes" \
+  "aio read size = 0" "aio write size = 0"
+lab_smbd $NS "$S"
 
 # the client's copy of huge.bin, cut at 4 GiB (reget goes on from there)
 truncate -s $FOUR_GIB "$R/huge.bin"
@@ -143,6 +109,4 @@ for gone in moved.bin moved2.bin forced.bin forced2.bin newdir w1.tmp w2.tmp tre
   [ ! -e "$S/share/$gone" ] || { echo "$LAB_NAME: $gone is still on the share" >&2; exit 1; }
 done
 [ -e "$S/share/attr.txt" ] && [ -e "$S/share/sub/deep.bin" ]
-cp "$WORK/smb1_more.pcap" "$OUT/smb1_more.pcap"
-cp "$WORK/c/content.json" "$OUT/truth_smb1_more.json"
-say "smb1_more.pcap: $(stat -c %s "$OUT/smb1_more.pcap") bytes"
+lab_keep smb1_more truth_smb1_more.json

@@ -41,53 +41,15 @@ R=$WORK/got
 mkdir -p "$R"
 
 S=$WORK/samba
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/ncalrpc"
+mkdir -p "$S"
 cp -r "$C/share" "$S/share"
 chmod -R a+rwX "$S/share"
-cat >"$S/smb.conf" <<CONF
-[global]
-  workgroup = LAB
-  netbios name = LABSRV
-  server role = standalone server
-  passdb backend = tdbsam:$S/private/passdb.tdb
-  private dir = $S/private
-  lock directory = $S/lock
-  state directory = $S/state
-  cache directory = $S/cache
-  pid directory = $S/pid
-  ncalrpc dir = $S/ncalrpc
-  log file = $S/log
-  interfaces = lo
-  bind interfaces only = yes
-  smb ports = 445
-  disable netbios = yes
-  server min protocol = LANMAN1
-  map to guest = Bad User
-  guest account = nobody
-  server signing = disabled
-  load printers = no
-  printcap name = /dev/null
-  aio read size = 0
-  aio write size = 0
-[share]
-  path = $S/share
-  read only = no
-  guest ok = yes
-  guest only = yes
-CONF
-inN() { ip netns exec $NS "$@"; }
-inN setsid smbd --foreground --no-process-group -s "$S/smb.conf" </dev/null >"$S/smbd.out" 2>&1 &
-PIDS+=($!) # setsid: smbd's parent signals its process group when it ends
-lab_wait_port $NS 127.0.0.1 445
-
-lab_tcpdump_start $NS "$WORK/tcpdump.err" -i lo -U -s 0 -w "$WORK/smb_core.pcap" 'tcp port 445'
-inN $PY "$HERE/clients_core.py" 127.0.0.1 "$C" "$R"
-sleep 2 # tcpdump, slowed by a loaded machine, reads its buffer
-lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/tcpdump.err" lo
+lab_smb_conf "$S" guest "server min protocol = LANMAN1" \
+  "aio read size = 0" "aio write size = 0"
+lab_smbd $NS "$S"
+lab_capture $NS smb_core 'tcp port 445' $PY "$HERE/clients_core.py" 127.0.0.1 "$C" "$R"
 
 # what arrived is what was sent
 for f in old.bin oldx.bin core.bin; do cmp "$R/$f" "$C/share/$f"; done
 for f in made.bin new.bin; do cmp "$S/share/$f" "$C/$f"; done
-cp "$WORK/smb_core.pcap" "$OUT/smb_core.pcap"
-cp "$WORK/c/content.json" "$OUT/truth_smb_core.json"
-say "smb_core.pcap: $(stat -c %s "$OUT/smb_core.pcap") bytes"
+lab_keep smb_core truth_smb_core.json
