@@ -25,36 +25,20 @@ must offer raw reads and writes), logs on as a guest, connects
 The files it read go to OUT_DIR (the recording script compares them with
 the share's); those it wrote are read back there by the script from the
 share.  Every request waits for its answer; an error answer stops the run.
-Only the standard library, as clients_core.py (whose Smb1 it uses).
+Only the standard library: smb1wire.py builds the bytes by hand.
 """
 import os
 import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clients_core import Smb1  # noqa: E402
+from smb1wire import PIECE, Smb1, keep, read_all, source  # noqa: E402
 
 RAW_PIECE = 16384
-PIECE = 4096
 
 
 class RawSmb1(Smb1):
-    def send(self, cmd, words, data=b""):
-        """A request whose answer call() cannot wait for."""
-        self.mid += 1
-        hdr = struct.pack("<4sBIBHH8sHHHHH", b"\xffSMB", cmd, 0, 0x18, 0x0001, 0, b"\0" * 8,
-                          0, self.tid, 0x1234, self.uid, self.mid)
-        msg = hdr + struct.pack("<B", len(words) // 2) + words + struct.pack("<H", len(data)) + data
-        self.sock.sendall(struct.pack(">I", len(msg)) + msg)
-
-    def message(self):
-        """The next NetBIOS session message (keepalives skipped)."""
-        while True:
-            head = self._recv(4)
-            n = struct.unpack(">I", head)[0] & 0x1FFFF
-            body = self._recv(n)
-            if head[0] == 0x00:
-                return body
+    CLIENT = "clients_raw"
 
     def answer(self, *cmds):
         ans = self.message()
@@ -65,20 +49,12 @@ class RawSmb1(Smb1):
             raise RuntimeError(f"command 0x{ans[4]:02x}: status 0x{status:08x}")
         return ans
 
-    def negotiate_raw(self, host):
-        w, _, _ = self.call(0x72, b"", b"\x02LANMAN1.0\0")
+    def negotiate(self):
+        w = super().negotiate()
         raw_mode = struct.unpack_from("<H", w, 10)[0]
         if raw_mode & 3 != 3:
             raise RuntimeError(f"raw mode not offered (RawMode 0x{raw_mode:04x})")
-
-    def logon(self, host):
-        self.negotiate_raw(host)
-        words = struct.pack("<BBHHHHIHI", 0xFF, 0, 0, 16644, 2, 0, 0, 0, 0)
-        self.call(0x73, words, b"\0" + b"\0" + b"Unix\0" + b"clients_raw\0")
-        path = f"\\\\{host}\\SHARE".encode()
-        _, _, ans = self.call(0x75, struct.pack("<BBHHH", 0xFF, 0, 0, 0, 1),
-                              b"\0" + path + b"\0" + b"?????\0")
-        self.tid = struct.unpack_from("<H", ans, 24)[0]
+        return w
 
     def read_raw(self, fid, off, n):
         """READ_RAW (8 words): fid, offset, max and min count, timeout, reserved."""
@@ -119,14 +95,6 @@ def main():
     host, content, out = sys.argv[1:4]
     c = RawSmb1(host)
     c.logon(host)
-
-    def src(name):
-        return open(os.path.join(content, name), "rb").read()
-
-    def keep(name, data):
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(data)
-
     fid = c.open_andx("\\rawread.bin", False)
     got, off = b"", 0
     while True:  # the last READ_RAW, at the end of the file, is answered empty
@@ -135,27 +103,20 @@ def main():
         off += len(piece)
         if not piece:
             break
-    keep("rawread.bin", got)
+    keep(out, "rawread.bin", got)
     c.close(fid)
 
     fid = c.open_andx("\\lockread.bin", False)
-    got, off = b"", 0
-    while True:
-        piece = c.lock_and_read(fid, off, PIECE)
-        got += piece
-        off += len(piece)
-        if len(piece) < PIECE:
-            break
-    keep("lockread.bin", got)
+    keep(out, "lockread.bin", read_all(c, fid, RawSmb1.lock_and_read))
     c.close(fid)
 
-    data = src("rawwrite.bin")
+    data = source(content, "rawwrite.bin")
     fid = c.core_create("\\rawwrite.bin", 0x03)
     c.write_raw(fid, 0, data[:1024], data[1024:16384], False)
     c.write_raw(fid, 16384, b"", data[16384:], True)
     c.close(fid)
 
-    data = src("unlock.bin")
+    data = source(content, "unlock.bin")
     fid = c.core_create("\\unlock.bin", 0x03)
     for off in range(0, len(data), PIECE):
         piece = data[off:off + PIECE]
