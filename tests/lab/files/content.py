@@ -81,17 +81,33 @@ def parts(m):
     return out
 
 
-def main():
-    work = sys.argv[1]
-    truth = {"files": {}, "messages": {}, "creds": CREDS}
-
+def putter(work, truth):
+    """put(rel, data): writes WORK/rel (its folders made), records its SHA-256
+    and size in truth["files"][rel] and returns data."""
     def put(rel, data):
         path = os.path.join(work, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
         truth["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        return data
+    return put
 
+
+def dump_truth(work, truth, ascii_only=False):
+    """WORK/content.json: the truth, keys sorted; ascii_only: \\u escapes
+    and a final newline (the SMB1 recordings' truth), else UTF-8 as it is."""
+    with open(os.path.join(work, "content.json"), "w", encoding="utf-8") as f:
+        json.dump(truth, f, indent=1, sort_keys=True, ensure_ascii=ascii_only)
+        if ascii_only:
+            f.write("\n")
+
+
+def main():
+    work = sys.argv[1]
+    truth = {"files": {}, "messages": {}, "creds": CREDS}
+
+    put = putter(work, truth)
     put("ftp/pub/report.bin", blob(1, 20000))
     put("ftp/pub/notes.txt", text(2, 60).encode())
     put("ftp/upload.bin", blob(3, 15000))
@@ -109,8 +125,7 @@ def main():
         truth["messages"][name] = [
             {"media_type": t, "filename": fn, "sha256": hashlib.sha256(b).hexdigest(),
              "size": len(b)} for t, fn, b in parts(sent)]
-    with open(os.path.join(work, "content.json"), "w") as f:
-        json.dump(truth, f, indent=1, sort_keys=True, ensure_ascii=False)
+    dump_truth(work, truth)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ computed here, before anything crosses the wire.
 import email.message
 import email.policy
 import hashlib
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from content import CREDS, blob, parts, text  # noqa: E402
+from content import CREDS, blob, dump_truth, parts, putter, text  # noqa: E402
 
 FTP_REST_OFFSET = 12345     # REST: the resumed RETR starts here
 TFTP_BLKSIZE = 1024         # RFC 2348 option asked for by the blksize get
@@ -44,14 +43,7 @@ def main():
     truth = {"files": {}, "messages": {}, "creds": CREDS,
              "ftp_rest_offset": FTP_REST_OFFSET, "tftp_blksize": TFTP_BLKSIZE}
 
-    def put(rel, data):
-        path = os.path.join(work, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        truth["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        return data
-
+    put = putter(work, truth)
     put("smb/share/big.bin", blob(101, 800000))        # 13 READs of 64 KiB
     put("smb/upload.bin", blob(102, 400000))                  # 7 WRITEs
     for i in range(3):                                        # mget / mput
@@ -85,8 +77,7 @@ def main():
         truth["messages"][f"more{n}"] = [
             {"media_type": t, "filename": fn, "sha256": hashlib.sha256(b).hexdigest(),
              "size": len(b)} for t, fn, b in parts(sent)]
-    with open(os.path.join(work, "content.json"), "w") as f:
-        json.dump(truth, f, indent=1, sort_keys=True, ensure_ascii=False)
+    dump_truth(work, truth)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ computed here, before anything crosses the wire.  The two files past 4 GiB
 are not written whole: only their last bytes are data (the rest is a hole
 in a sparse file), and those bytes are what crosses the wire.
 """
-import hashlib
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from content import CREDS, blob  # noqa: E402
+from content import CREDS, blob, dump_truth, putter  # noqa: E402
 
 FOUR_GIB = 1 << 32   # reget and the write past 4 GiB: READ_ANDX / WRITE_ANDX with OffsetHigh 1
 HUGE_TAIL = 40000    # the bytes after 4 GiB of the server's huge.bin (reget)
@@ -28,14 +26,7 @@ def main():
     work = sys.argv[1]
     truth = {"files": {}, "creds": CREDS, "four_gib": FOUR_GIB}
 
-    def put(rel, data):
-        path = os.path.join(work, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        truth["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        return data
-
+    put = putter(work, truth)
     put("smb1/moved.bin", blob(501, 7000))              # put, rename, del
     put("smb1/forced.bin", blob(502, 6000))             # put, rename -f, del
     put("smb1/share/sub/deep.bin", blob(503, 12000))    # get from a subdirectory
@@ -49,9 +40,7 @@ def main():
     put("smb1/doc.bin", blob(513, 3000))                # NT_CREATE_ANDX delete-on-close
     put("smb1/share/huge.tail", blob(510, HUGE_TAIL))   # huge.bin's bytes after 4 GiB
     put("smb1/uphuge.tail", blob(511, UPHUGE_TAIL))     # uphuge.bin's bytes after 4 GiB
-    with open(os.path.join(work, "content.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, indent=1, sort_keys=True)
-        f.write("\n")
+    dump_truth(work, truth, ascii_only=True)
 
 
 if __name__ == "__main__":

@@ -10,34 +10,24 @@ Reuses content.py's seeded generator; the truth (truth_smb_core.json) is
 computed here, before anything crosses the wire.  No size is a multiple of
 the client's 4 KiB pieces, so each file ends with a short piece.
 """
-import hashlib
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from content import blob  # noqa: E402
+from content import blob, dump_truth, putter  # noqa: E402
 
 
 def main():
     work = sys.argv[1]
     truth = {"files": {}}
 
-    def put(rel, data):
-        path = os.path.join(work, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        truth["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-
+    put = putter(work, truth)
     put("core/share/old.bin", blob(601, 10000))   # OPEN_ANDX (15 words) + READ_ANDX
     put("core/share/oldx.bin", blob(602, 6000))   # OPEN_ANDX (19 words, extended) + READ_ANDX
     put("core/share/core.bin", blob(603, 9000))   # core OPEN + READ
     put("core/made.bin", blob(604, 7000))         # core CREATE + WRITE
     put("core/new.bin", blob(605, 9500))          # CREATE_NEW + WRITE + WRITE_AND_CLOSE
-    with open(os.path.join(work, "content.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, indent=1, sort_keys=True)
-        f.write("\n")
+    dump_truth(work, truth, ascii_only=True)
 
 
 if __name__ == "__main__":

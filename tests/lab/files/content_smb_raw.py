@@ -10,33 +10,23 @@ Reuses content.py's seeded generator; the truth (truth_smb_raw.json) is
 computed here, before anything crosses the wire.  No size is a multiple of
 the client's pieces, so each file ends with a short piece.
 """
-import hashlib
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from content import blob  # noqa: E402
+from content import blob, dump_truth, putter  # noqa: E402
 
 
 def main():
     work = sys.argv[1]
     truth = {"files": {}}
 
-    def put(rel, data):
-        path = os.path.join(work, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-        truth["files"][rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-
+    put = putter(work, truth)
     put("raw/share/rawread.bin", blob(701, 20000))   # READ_RAW, 16 KiB pieces, then one at EOF
     put("raw/share/lockread.bin", blob(702, 9000))   # LOCK_AND_READ, 4 KiB pieces
     put("raw/rawwrite.bin", blob(703, 24000))        # WRITE_RAW: data in the request + raw rest
     put("raw/unlock.bin", blob(704, 7000))           # LOCK_BYTE_RANGE + WRITE_AND_UNLOCK, 4 KiB
-    with open(os.path.join(work, "content.json"), "w", encoding="utf-8") as f:
-        json.dump(truth, f, indent=1, sort_keys=True)
-        f.write("\n")
+    dump_truth(work, truth, ascii_only=True)
 
 
 if __name__ == "__main__":
