@@ -22,26 +22,21 @@ tshark's SMB objects are among our artifacts (but its two empty ones, see
 docs/differences.md); the workbook's SMB files sheet shows every row.  main before this change wrote none of the 15
 rename/delete-by-path rows and logged disp.bin and doc.bin as writes."""
 import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import protoreplay as pr  # noqa: E402
+import smbtruth as st  # noqa: E402
 import zeekcmp as z  # noqa: E402
 from test_report import sheet_rows  # noqa: E402
 from test_report_values import compare_sheet  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LAB = os.path.join(HERE, "..", "lab", "files")
-PCAP = os.path.join(LAB, "smb1_more.pcap")
-TRUTH = json.load(open(os.path.join(LAB, "truth_smb1_more.json"), encoding="utf-8"))
+PCAP = os.path.join(st.LAB, "smb1_more.pcap")
+TRUTH = st.lab_truth("truth_smb1_more.json")
 FILES = TRUTH["files"]
 FOUR_GIB = TRUTH["four_gib"]
-SHARE = "\\\\127.0.0.1\\SHARE"
+SHARE = st.SHARE
 W, R, D, N = "SMB::FILE_WRITE", "SMB::FILE_READ", "SMB::FILE_DELETE", "SMB::FILE_RENAME"
 
 # (connection in time order, action, name, prev_name), in smb_files.ndjson order
@@ -128,14 +123,9 @@ def rows_and_files(c, out):
 
 
 def tshark_objects(c, arts):
-    if not shutil.which("tshark"):
-        c.skip("tshark", "tshark not installed")
+    objs = st.tshark_smb_objects(c, PCAP)
+    if objs is None:
         return
-    with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["tshark", "-r", PCAP, "--export-objects", "smb," + d],
-                       capture_output=True, timeout=300)
-        objs = {n: hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest()
-                for n in os.listdir(d)}
     empty = hashlib.sha256(b"").hexdigest()
     c.eq(len(objs), 8, "tshark: eight SMB objects")
     for n, h in sorted(objs.items()):
@@ -164,27 +154,18 @@ def main():
     c = z.Checker("smb1_paths")
     cases = []
     try:
-        for jobs in (1, 2, 3):
-            out = tempfile.mkdtemp(prefix=f"pcf-smb1-{jobs}-")
-            cases.append(out)
-            rc, err = z.analyze([PCAP], out, ["--jobs", str(jobs)])
-            c.eq(rc, 0, f"--jobs {jobs}: exit status ({err[:200]})")
+        st.analyze_jobs(c, PCAP, (1, 2, 3), "pcf-smb1", cases)
         arts = rows_and_files(c, cases[0])
         # the workbook's SMB files sheet: every row, renames and deletes too
         sheets = sheet_rows(os.path.join(cases[0], "report.xlsx"))
         compare_sheet(c, cases[0], sheets, "smb_files", "SMB files")
         actions = [r[sheets["SMB files"][0].index("action")] for r in sheets["SMB files"][1:]]
         c.eq(actions, [a for _, a, _, _ in ROWS], "SMB files sheet: the actions, in order")
-        for jobs, other in zip((2, 3), cases[1:]):
-            for log in sorted(os.listdir(os.path.join(cases[0], "logs"))):
-                a = open(os.path.join(cases[0], "logs", log), "rb").read()
-                b = open(os.path.join(other, "logs", log), "rb").read()
-                c.check(a == b, f"logs/{log}: --jobs {jobs} gives the bytes of --jobs 1")
+        st.same_logs(c, cases, (1, 2, 3))
         tshark_objects(c, arts)
         parser_alone(c)
     finally:
-        for d in cases:
-            shutil.rmtree(d, ignore_errors=True)
+        st.remove_all(cases)
     c.done()
 
 
