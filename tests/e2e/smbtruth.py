@@ -101,3 +101,21 @@ def tshark_smb_objects(c, pcap):
             with open(os.path.join(d, n), "rb") as f:
                 got[n] = hashlib.sha256(f.read()).hexdigest()
         return got
+
+
+def carved_case(name, pcap, rows, truth, tshark_check):
+    """The test of a capture whose SMB files are all carved whole: analysed
+    with --jobs 1 and 2, the rows checked against the truth
+    (check_carved_rows), nothing damaged, the same logs, then
+    tshark_check(c, the carved files' SHA-256s)."""
+    c = z.Checker(name)
+    outs = []
+    try:
+        analyze_jobs(c, pcap, (1, 2), "pcf-" + name.replace("_", ""), outs)
+        ours = check_carved_rows(c, outs[0], rows, truth)
+        no_damage(c, outs[0])
+        same_logs(c, outs, (1, 2))
+        tshark_check(c, ours)
+    finally:
+        remove_all(outs)
+    c.done()

@@ -18,7 +18,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import smbtruth as st  # noqa: E402
-import zeekcmp as z  # noqa: E402
 
 PCAP = os.path.join(st.LAB, "smb_core.pcap")
 TRUTH = st.lab_truth("truth_smb_core.json")["files"]
@@ -44,17 +43,7 @@ def tshark_objects(c, ours):
 
 
 def main():
-    c = z.Checker("smb_core")
-    outs = []
-    try:
-        st.analyze_jobs(c, PCAP, (1, 2), "pcf-smbcore", outs)
-        ours = st.check_carved_rows(c, outs[0], ROWS, TRUTH)
-        st.no_damage(c, outs[0])
-        st.same_logs(c, outs, (1, 2))
-        tshark_objects(c, ours)
-    finally:
-        st.remove_all(outs)
-    c.done()
+    st.carved_case("smb_core", PCAP, ROWS, TRUTH, tshark_objects)
 
 
 if __name__ == "__main__":

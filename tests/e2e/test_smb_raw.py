@@ -26,7 +26,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import smbtruth as st  # noqa: E402
-import zeekcmp as z  # noqa: E402
 
 PCAP = os.path.join(st.LAB, "smb_raw.pcap")
 TRUTH = st.lab_truth("truth_smb_raw.json")["files"]
@@ -53,17 +52,7 @@ def tshark_objects(c, ours):
 
 
 def main():
-    c = z.Checker("smb_raw")
-    outs = []
-    try:
-        st.analyze_jobs(c, PCAP, (1, 2), "pcf-smbraw", outs)
-        ours = st.check_carved_rows(c, outs[0], ROWS, TRUTH)
-        st.no_damage(c, outs[0])
-        st.same_logs(c, outs, (1, 2))
-        tshark_objects(c, ours)
-    finally:
-        st.remove_all(outs)
-    c.done()
+    st.carved_case("smb_raw", PCAP, ROWS, TRUTH, tshark_objects)
 
 
 if __name__ == "__main__":

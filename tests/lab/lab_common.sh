@@ -330,3 +330,26 @@ lab_keep() {
   cp "$WORK/c/content.json" "$OUT/$2"
   say "$1.pcap: $(stat -c %s "$OUT/$1.pcap") bytes"
 }
+
+# lab_smb1_guest KIND [GLOBAL_LINE]...: record_smb_KIND.sh's recording
+# (KIND core or raw) inside namespace NS: content_smb_KIND.py's files made
+# in WORK/c (C=WORK/c/KIND, its share/ the share's files), samba as
+# lab_smb_conf's guest server down to LANMAN1 with reads and writes
+# synchronous (aio read/write size 0) and each GLOBAL_LINE, then
+# clients_KIND.py 127.0.0.1 C R recorded into WORK/smb_KIND.pcap (R=WORK/got:
+# the files it read; S=WORK/samba: the server's, its share in S/share).
+lab_smb1_guest() {
+  local kind=$1
+  shift
+  "$PY" "$HERE/content_smb_$kind.py" "$WORK/c"
+  C=$WORK/c/$kind
+  R=$WORK/got
+  S=$WORK/samba
+  mkdir -p "$R" "$S"
+  cp -r "$C/share" "$S/share"
+  chmod -R a+rwX "$S/share"
+  lab_smb_conf "$S" guest "server min protocol = LANMAN1" \
+    "aio read size = 0" "aio write size = 0" "$@"
+  lab_smbd "$NS" "$S"
+  lab_capture "$NS" "smb_$kind" 'tcp port 445' "$PY" "$HERE/clients_$kind.py" 127.0.0.1 "$C" "$R"
+}

@@ -35,19 +35,7 @@ PY=/usr/bin/python3
 trap lab_cleanup EXIT
 
 lab_netns_add $NS
-$PY "$HERE/content_smb_core.py" "$WORK/c"
-C=$WORK/c/core
-R=$WORK/got
-mkdir -p "$R"
-
-S=$WORK/samba
-mkdir -p "$S"
-cp -r "$C/share" "$S/share"
-chmod -R a+rwX "$S/share"
-lab_smb_conf "$S" guest "server min protocol = LANMAN1" \
-  "aio read size = 0" "aio write size = 0"
-lab_smbd $NS "$S"
-lab_capture $NS smb_core 'tcp port 445' $PY "$HERE/clients_core.py" 127.0.0.1 "$C" "$R"
+lab_smb1_guest core
 
 # what arrived is what was sent
 for f in old.bin oldx.bin core.bin; do cmp "$R/$f" "$C/share/$f"; done

@@ -37,19 +37,7 @@ PY=/usr/bin/python3
 trap lab_cleanup EXIT
 
 lab_netns_add $NS
-$PY "$HERE/content_smb_raw.py" "$WORK/c"
-C=$WORK/c/raw
-R=$WORK/got
-mkdir -p "$R"
-
-S=$WORK/samba
-mkdir -p "$S"
-cp -r "$C/share" "$S/share"
-chmod -R a+rwX "$S/share"
-lab_smb_conf "$S" guest "server min protocol = LANMAN1" \
-  "aio read size = 0" "aio write size = 0" "read raw = yes" "write raw = yes"
-lab_smbd $NS "$S"
-lab_capture $NS smb_raw 'tcp port 445' $PY "$HERE/clients_raw.py" 127.0.0.1 "$C" "$R"
+lab_smb1_guest raw "read raw = yes" "write raw = yes"
 
 # what arrived is what was sent
 for f in rawread.bin lockread.bin; do cmp "$R/$f" "$C/share/$f"; done
