@@ -21,22 +21,25 @@ static damage_entry_t *find_or_add(damage_t *d, const char *reason)
     return e;
 }
 
-/* Keep the DAMAGE_FIRST_FRAMES smallest frame numbers, sorted: the same
- * ones whatever order the notes came in (workers note in their own order). */
-static void keep_frame(damage_entry_t *e, uint64_t frame)
+void frames_keep_smallest(uint64_t *v, unsigned *n, unsigned max, uint64_t frame)
 {
-    if (frame == 0)
+    if (frame == 0 || max == 0)
         return;
     unsigned i = 0;
-    while (i < e->nframes && e->frames[i] < frame)
+    while (i < *n && v[i] < frame)
         i++;
-    if ((i < e->nframes && e->frames[i] == frame) || i >= DAMAGE_FIRST_FRAMES)
+    if ((i < *n && v[i] == frame) || i >= max)
         return;
-    unsigned last = e->nframes < DAMAGE_FIRST_FRAMES ? e->nframes : DAMAGE_FIRST_FRAMES - 1;
-    memmove(&e->frames[i + 1], &e->frames[i], (last - i) * sizeof e->frames[0]);
-    e->frames[i] = frame;
-    if (e->nframes < DAMAGE_FIRST_FRAMES)
-        e->nframes++;
+    unsigned last = *n < max ? *n : max - 1;
+    memmove(&v[i + 1], &v[i], (last - i) * sizeof v[0]);
+    v[i] = frame;
+    if (*n < max)
+        (*n)++;
+}
+
+static void keep_frame(damage_entry_t *e, uint64_t frame)
+{
+    frames_keep_smallest(e->frames, &e->nframes, DAMAGE_FIRST_FRAMES, frame);
 }
 
 void damage_add(damage_t *d, const char *reason, uint64_t count, uint64_t frame)

@@ -39,4 +39,9 @@ uint64_t damage_total(const damage_t *d);
 void damage_sort(damage_t *d);
 void damage_free(damage_t *d);
 
+/* Keep the max smallest frame numbers in v[0..*n), sorted and without
+ * repeats: the same ones whatever order the frames come in (workers note in
+ * their own order).  Frame 0 (unknown) is ignored. */
+void frames_keep_smallest(uint64_t *v, unsigned *n, unsigned max, uint64_t frame);
+
 #endif

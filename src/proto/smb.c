@@ -2,6 +2,7 @@
  * see smb.h. */
 #include "smb.h"
 
+#include "core/damage.h"
 #include "core/xalloc.h"
 #include "smb_state.h"
 
@@ -34,16 +35,7 @@ const smb_stats_t *smb_conn_stats(const smb_conn_t *s)
 void smb_count(uint64_t *count, smb_frames_t *at, uint64_t frame)
 {
     (*count)++;
-    unsigned i = 0;
-    while (i < at->n && at->v[i] < frame)
-        i++;
-    if (!frame || i >= SMB_STAT_FRAMES || (i < at->n && at->v[i] == frame))
-        return;
-    unsigned last = at->n < SMB_STAT_FRAMES ? at->n : SMB_STAT_FRAMES - 1;
-    memmove(&at->v[i + 1], &at->v[i], (last - i) * sizeof at->v[0]);
-    at->v[i] = frame;
-    if (at->n < SMB_STAT_FRAMES)
-        at->n++;
+    frames_keep_smallest(at->v, &at->n, SMB_STAT_FRAMES, frame);
 }
 
 static bool smb_magic(cursor_t c)
