@@ -38,6 +38,8 @@
 #define INPUT_RAW_CHUNK (1u << 20)
 /* Chunks in flight between reader and hasher. */
 #define INPUT_RING 8
+_Static_assert(INPUT_RING_BORROW_VALID == INPUT_RING - 1,
+               "input.h says how long borrowed bytes live");
 
 typedef struct chunk {
     uint8_t *data;        /* the read buffer (INPUT_RAW_CHUNK bytes), or NULL */
@@ -287,6 +289,22 @@ static ssize_t read_plain(input_t *in, uint8_t *dst, size_t n)
         got += k;
     }
     return (ssize_t)got;
+}
+
+ssize_t input_borrow(input_t *in, const uint8_t **p)
+{
+    if (in->gzip)
+        return -2;
+    if (in->cur_left == 0) {
+        ssize_t r = next_chunk(in);
+        if (r <= 0)
+            return r;
+    }
+    size_t k = in->cur_left;
+    *p = in->cur;
+    in->cur += k;
+    in->cur_left = 0;
+    return (ssize_t)k;
 }
 
 /* Feed inflate the next raw chunk; false at end of file or on error. */

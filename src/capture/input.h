@@ -31,6 +31,15 @@ input_t *input_open(const char *path, bool hash, char *err, size_t errlen);
  * -1 on a read or decompression error (reason via input_error()). */
 ssize_t input_read(input_t *in, void *dst, size_t n);
 
+/* Zero-copy reading of a plain (not gzip'd) file: the rest of the current
+ * chunk (the next one when it is used up), counted as read.  The bytes stay
+ * valid and unchanged until INPUT_RING_BORROW_VALID more chunks have been
+ * borrowed or read (the ring of chunks the hasher works through).  Returns
+ * their number, 0 at end of data, -1 on a read error (input_error()), -2 for
+ * a gzip'd file (use input_read()). */
+#define INPUT_RING_BORROW_VALID 7
+ssize_t input_borrow(input_t *in, const uint8_t **p);
+
 /* Read the remaining raw bytes (for the hash) and put the SHA-256 in out. */
 void input_finish(input_t *in, uint8_t out[32]);
 
