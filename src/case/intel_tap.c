@@ -336,21 +336,5 @@ void intel_tap_init(intel_tap_t *t, const record_sink_t *next, const intel_set_t
 {
     t->next = next;
     t->set = set;
-    t->sink = (record_sink_t){
-        .ctx = t,
-        .conn = on_conn,
-        .dns = on_dns,
-        .name_seen = on_name,
-        .http = on_http,
-        .file = on_file,
-        .ssl = on_ssl,
-        .certificate = on_certificate,
-        .credential = on_credential,
-        .mime_mismatch = on_mime_mismatch,
-        .range_part = on_range_part,
-        .intel = on_intel,
-        .ftp = on_ftp,
-        .smtp = on_smtp,
-        .smb_file = on_smb_file,
-    };
+    t->sink = RECORD_SINK_ON(t);
 }

@@ -39,4 +39,26 @@ typedef struct record_sink {
     void (*intel)(void *ctx, const intel_sighting_t *r);
 } record_sink_t;
 
+/* The sink of a file that takes every kind of record, each in a function of
+ * its own named on_KIND (on_conn, on_dns, ...): a kind added above without
+ * its function in such a file does not compile there. */
+#define RECORD_SINK_ON(context)                                                                    \
+    ((record_sink_t){                                                                              \
+        .ctx = (context),                                                                          \
+        .conn = on_conn,                                                                           \
+        .dns = on_dns,                                                                             \
+        .name_seen = on_name,                                                                      \
+        .http = on_http,                                                                           \
+        .file = on_file,                                                                           \
+        .ssl = on_ssl,                                                                             \
+        .certificate = on_certificate,                                                             \
+        .credential = on_credential,                                                               \
+        .mime_mismatch = on_mime_mismatch,                                                         \
+        .range_part = on_range_part,                                                               \
+        .ftp = on_ftp,                                                                             \
+        .smtp = on_smtp,                                                                           \
+        .smb_file = on_smb_file,                                                                   \
+        .intel = on_intel,                                                                         \
+    })
+
 #endif

@@ -505,6 +505,30 @@ static json_object **read_findings(const char *dir, size_t *n)
     return v;
 }
 
+/* Render the template called tpl_name with vars into dir/report.html
+ * (written whole, then renamed into place).  0, or -1 with err set. */
+static int render_page(const char *dir, const char *tpl_name, const char *what,
+                       const tpl_var_t *vars, char *err, size_t errlen)
+{
+    size_t l_html;
+    const char *html = template_get(tpl_name, &l_html);
+    if (!html) {
+        snprintf(err, errlen, "%s template missing from this build", what);
+        return -1;
+    }
+    buf_t out = BUF_INIT;
+    template_render(html, l_html, vars, &out);
+    char *p = xasprintf("%s/report.html", dir);
+    int rc = 0;
+    if (atomic_write(p, out.data, out.len) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+        rc = -1;
+    }
+    free(p);
+    buf_free(&out);
+    return rc;
+}
+
 int report_html_write(const char *dir, char *err, size_t errlen)
 {
     char *cp = xasprintf("%s/case.json", dir);
@@ -531,9 +555,8 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     buf_append_str(&findings, cr);
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n", tzv);
     buf_append_str(&data, da); /* every table's rows: no printf over megabytes */
-    size_t l_html, l_css, l_js;
-    const char *html = template_get("report.html", &l_html),
-               *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
+    size_t l_css, l_js;
+    const char *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
     char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
          *js_s = xstrndup(js ? js : "", js ? l_js : 0);
     tpl_var_t vars[] = {{"title", name && *name ? name : "pcapcase case"},
@@ -552,21 +575,8 @@ int report_html_write(const char *dir, char *err, size_t errlen)
                         {"intel_section", intel ? intel_section : ""},
                         {"data", buf_cstr(&data)},
                         {NULL, NULL}};
-    buf_t out = BUF_INIT;
-    int rc = 0;
-    if (!html) {
-        snprintf(err, errlen, "report template missing from this build");
-        rc = -1;
-    } else {
-        template_render(html, l_html, vars, &out);
-        char *p = xasprintf("%s/report.html", dir);
-        if (atomic_write(p, out.data, out.len) != 0) {
-            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
-            rc = -1;
-        }
-        free(p);
-    }
-    buf_free(&out), buf_free(&data), buf_free(&findings);
+    int rc = render_page(dir, "report.html", "report", vars, err, errlen);
+    buf_free(&data), buf_free(&findings);
     free(cr);
     free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(da), free(css_s), free(js_s);
     for (size_t i = 0; i < nf; i++)
@@ -839,9 +849,8 @@ int report_compare_html_write(const char *dir, char *err, size_t errlen)
         return -1;
     }
     char *su = compare_summary(cj), *ch = charts_html(dir), *da = data_blocks(dir, ctables);
-    size_t l_html, l_css, l_js;
-    const char *html = template_get("compare.html", &l_html),
-               *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
+    size_t l_css, l_js;
+    const char *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
     char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
          *js_s = xstrndup(js ? js : "", js ? l_js : 0);
     tpl_var_t vars[] = {{"label_a", jstr(jget(cj, "a"), "label")},
@@ -855,21 +864,7 @@ int report_compare_html_write(const char *dir, char *err, size_t errlen)
                         {"charts", ch},
                         {"data", da},
                         {NULL, NULL}};
-    int rc = 0;
-    buf_t out = BUF_INIT;
-    if (!html) {
-        snprintf(err, errlen, "comparison template missing from this build");
-        rc = -1;
-    } else {
-        template_render(html, l_html, vars, &out);
-        char *p = xasprintf("%s/report.html", dir);
-        if (atomic_write(p, out.data, out.len) != 0) {
-            snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
-            rc = -1;
-        }
-        free(p);
-    }
-    buf_free(&out);
+    int rc = render_page(dir, "compare.html", "comparison", vars, err, errlen);
     free(su), free(ch), free(da), free(css_s), free(js_s);
     json_object_put(cj);
     return rc;

@@ -132,21 +132,5 @@ void record_spool_init(record_sink_t *sink, capture_result_t *r, const char *spo
 {
     for (int i = 0; i < LOG_SPOOLED_COUNT; i++)
         logstore_init(&r->logs[i], spool_dir);
-    *sink = (record_sink_t){
-        .ctx = r,
-        .conn = on_conn,
-        .dns = on_dns,
-        .name_seen = on_name,
-        .http = on_http,
-        .file = on_file,
-        .ssl = on_ssl,
-        .certificate = on_certificate,
-        .credential = on_credential,
-        .mime_mismatch = on_mime_mismatch,
-        .range_part = on_range_part,
-        .intel = on_intel,
-        .ftp = on_ftp,
-        .smtp = on_smtp,
-        .smb_file = on_smb_file,
-    };
+    *sink = RECORD_SINK_ON(r);
 }
