@@ -56,6 +56,19 @@ static void esc(buf_t *b, const char *s)
         html_escape(b, s, strlen(s));
 }
 
+/* A digest that may break only in its middle (report.css). */
+static void esc_digest(buf_t *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0, half = (n + 1) / 2;
+    if (n <= 8) {
+        esc(b, s);
+        return;
+    }
+    html_escape(b, s, half);
+    buf_append_str(b, "<wbr>");
+    html_escape(b, s + half, n - half);
+}
+
 static char *read_file(const char *path, size_t *len, size_t max)
 {
     FILE *f = fopen(path, "rb");
@@ -131,9 +144,9 @@ static char *evidence(json_object *cj, int tz)
             fmt_time(json_object_get_double(jget(e, "last_ts")), tz, t1, sizeof t1);
         buf_append_str(&b, "<tr><td>");
         esc(&b, jstr(e, "name"));
-        buf_append_str(&b, "</td><td><code>");
-        esc(&b, jstr(e, "sha256"));
-        buf_append_str(&b, "</code></td><td>");
+        buf_append_str(&b, "</td><td data-col=\"sha256\">");
+        esc_digest(&b, jstr(e, "sha256"));
+        buf_append_str(&b, "</td><td>");
         esc(&b, jstr(e, "format"));
         buf_printf(&b, "</td><td class=\"num\">%lld</td><td>%s</td><td>%s</td><td>",
                    (long long)json_object_get_int64(jget(e, "packets")), t0, t1);
@@ -806,9 +819,9 @@ static char *compare_summary(json_object *cj)
         esc(&b, jstr(sides[i], "label"));
         buf_append_str(&b, "</th><td>");
         esc(&b, jstr(sides[i], "name"));
-        buf_append_str(&b, "</td><td><code>");
-        esc(&b, jstr(sides[i], "sha256"));
-        buf_printf(&b, "</code></td><td class=\"num\">%lld packets</td></tr>",
+        buf_append_str(&b, "</td><td data-col=\"sha256\">");
+        esc_digest(&b, jstr(sides[i], "sha256"));
+        buf_printf(&b, "</td><td class=\"num\">%lld packets</td></tr>",
                    (long long)json_object_get_int64(jget(sides[i], "packets")));
     }
     buf_append_str(&b, "</tbody></table>");

@@ -126,6 +126,10 @@ def html(c, out):
     page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
     c.check("<script>document.title" not in page, "payload not present raw in the HTML")
     c.check(not re.search(r"<(img|script)[^>]*(src=x|alert)", page), "no element from the traffic")
+    # the evidence table's SHA-256 breaks only in its middle (report.css)
+    sha = json.load(open(os.path.join(out, "case.json")))["evidence"][0]["sha256"]
+    c.check(f'<td data-col="sha256">{sha[:32]}<wbr>{sha[32:]}</td>' in page,
+            "evidence SHA-256 in two even halves at most")
     browser = chromium()
     if not browser:
         print("SKIP headless check: no chromium on this machine (./setup.sh test installs it)")
@@ -140,6 +144,10 @@ def html(c, out):
     shutil.rmtree(prof, ignore_errors=True)
     dom = r.stdout
     c.check(len(dom) > 1000, "Chromium rendered the report")
+    files = z.read_ndjson(os.path.join(out, "logs", "files.ndjson"))
+    f = files[0]["sha256"] if files else ""
+    c.check(f and f'data-col="sha256">{f[:32]}<wbr>{f[32:]}</td>' in dom,
+            "carved file's SHA-256 in the table in two even halves at most")
     title = re.search(r"<title>(.*?)</title>", dom, re.S)
     c.check(title and "PWNED" not in title.group(1), "no script from the traffic ran")
     c.check("&lt;script&gt;document.title" in dom, "the payload is shown as text in the tables")
