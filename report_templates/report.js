@@ -67,10 +67,17 @@
     }
     return v;
   }
+  // an object (hosts' {"mac":..,"vendor":..}) as its first value with the
+  // others in parentheses, nulls left out; the workbook writes the same (xlsx.c)
+  function value(x) {
+    if (x === null || typeof x !== "object" || Array.isArray(x)) return typeof x === "string" ? x : JSON.stringify(x);
+    var vals = Object.keys(x).filter(function (k) { return x[k] !== null; }).map(function (k) { return value(x[k]); });
+    return vals.length > 1 ? vals[0] + " (" + vals.slice(1).join(", ") + ")" : vals.join("");
+  }
   function cell(col, v) {
     if (v === undefined || v === null) return "";
-    if (Array.isArray(v)) return v.map(function (x) { return typeof x === "object" ? JSON.stringify(x) : String(x); }).join(", ");
-    if (typeof v === "object") return JSON.stringify(v);
+    if (Array.isArray(v)) return v.map(value).join(", ");
+    if (typeof v === "object") return value(v);
     if (TIME.test(col)) return fmtTime(v);
     return String(v);
   }
@@ -129,7 +136,7 @@
           if (typeof v === "number" && !TIME.test(c)) td.className = "num";
           else if (KEY.test(c)) td.className = "key";
           var text = cell(c, v);
-          if ((c === "sha256" || c === "sha1") && text.length > 8) {
+          if ((c === "sha256" || c === "sha1" || c === "fingerprint") && text.length > 8) {
             // a digest breaks only in its middle (report.css)
             var half = Math.ceil(text.length / 2);
             td.appendChild(document.createTextNode(text.slice(0, half)));

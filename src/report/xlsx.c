@@ -92,23 +92,46 @@ static void workbook_failed(const char *final, const char *why, char *err, size_
     }
 }
 
+/* A value as a person reads it: a string as it is, anything else as JSON,
+ * but an object (hosts.ndjson's {"mac":..,"vendor":..}) as its first value
+ * with the others in parentheses ("4e:85:8d:47:96:74 (Apple, Inc.)"), its
+ * nulls left out; report.js's cell() writes the same. */
+static void append_value(buf_t *b, json_object *v)
+{
+    if (json_object_is_type(v, json_type_string)) {
+        buf_append_str(b, json_object_get_string(v));
+        return;
+    }
+    if (!json_object_is_type(v, json_type_object)) {
+        buf_append_str(b, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return;
+    }
+    int n = 0;
+    json_object_object_foreach(v, key, member)
+    {
+        (void)key;
+        if (!member)
+            continue;
+        buf_append_str(b, n == 0 ? "" : n == 1 ? " (" : ", ");
+        append_value(b, member);
+        n++;
+    }
+    if (n > 1)
+        buf_append_str(b, ")");
+}
+
 static char *text_of(json_object *v)
 {
-    if (json_object_is_type(v, json_type_string))
-        return xstrdup(json_object_get_string(v));
+    buf_t b = BUF_INIT;
     if (json_object_is_type(v, json_type_array)) {
-        buf_t b = BUF_INIT;
         for (size_t i = 0; i < json_object_array_length(v); i++) {
-            json_object *e = json_object_array_get_idx(v, i);
             if (i)
                 buf_append_str(&b, ", ");
-            buf_append_str(&b, json_object_is_type(e, json_type_string)
-                                   ? json_object_get_string(e)
-                                   : json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN));
+            append_value(&b, json_object_array_get_idx(v, i));
         }
-        return buf_steal(&b);
-    }
-    return xstrdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+    } else
+        append_value(&b, v);
+    return buf_steal(&b);
 }
 
 /* Columns per sheet the cursor keeps widths for. */
