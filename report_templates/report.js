@@ -13,6 +13,9 @@
     // what a reader asks first (what, how big, whole or not, from whom to whom), then the
     // evidence pointers, then the identifiers that join it to the other tables
     files: ["ts", "source", "filename", "url", "section", "mime_type", "description", "seen_bytes", "missing_bytes", "truncated", "sender", "receiver", "sha256", "pcap", "first_frame", "extracted", "decrypted", "declared_mime_type", "md5", "sha1", "fuid", "uid"],
+    smtp: ["ts", "from", "to", "cc", "subject", "date", "mailfrom", "rcptto", "helo", "user_agent", "tls", "last_reply", "msg_id", "id.orig_h", "id.resp_h", "id.resp_p", "uid", "pcap", "first_frame"],
+    ftp: ["ts", "id.orig_h", "id.resp_h", "id.resp_p", "user", "command", "arg", "file_size", "mime_type", "reply_code", "reply_msg", "data_channel.passive", "data_channel.resp_h", "data_channel.resp_p", "uid", "pcap", "command_frame"],
+    smb_files: ["ts", "action", "path", "name", "size", "seen_bytes", "missing_bytes", "complete", "id.orig_h", "id.resp_h", "times.modified", "times.created", "fuid", "uid", "pcap", "first_frame"],
     ssl: ["ts", "uid", "id.orig_h", "id.resp_h", "id.resp_p", "version", "cipher", "server_name", "established", "ja3", "ja4", "ja3s", "cert_chain_fps", "decryption", "pcap", "frame"],
     flows: ["a_host", "a_port", "b_host", "b_port", "proto", "seen_at", "a_to_b.sent_past_first_point", "a_to_b.lost_between_points", "a_to_b.loss_rate", "a_to_b.only_at_far_point", "a_to_b.one_way_delay.median", "a_to_b.one_way_delay.p95", "b_to_a.sent_past_first_point", "b_to_a.lost_between_points", "b_to_a.loss_rate", "b_to_a.only_at_far_point", "b_to_a.one_way_delay.median", "b_to_a.one_way_delay.p95", "first_frame_a", "first_frame_b"],
     unmatched: ["ts", "point", "file", "frame", "kind", "direction", "src", "dst", "ip_proto", "ip_id", "seq", "tcp_flags", "len"],
@@ -45,7 +48,7 @@
   // columns shown only when some row has them (--mmdb's owner and place of
   // hosts; the IMAP section a file was fetched as)
   var OPTIONAL = { asn: 1, as_org: 1, country_code: 1, city: 1, section: 1, url: 1, declared_mime_type: 1, decrypted: 1 };
-  var TIME = /(^ts$|_ts$|not_valid)/;
+  var TIME = /(^ts$|_ts$|not_valid|^times\.)/;
   // short identifiers that read wrong when broken across lines (on paper)
   var KEY = /^(ts|uid|fuid|sender|receiver|id\.(orig|resp)_[hp]|[ab]_(host|port)|src|dst|proto|conn_state|history|pcap|ip|first_ts|last_ts)$/;
   var TZ = 0;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Rows embedded per table: beyond this the report says where the rest is
@@ -26,9 +27,25 @@
 #define HTML_MAX_CHART_BYTES (4u << 20)
 
 static const char *const tables[] = {"hosts", "conn", "dns", "http", "files", "ssl", "x509", NULL};
-/* ... and with --intel, its matches (a section only when the case has the log) */
-static const char *const tables_with_intel[] = {"intel", "hosts", "conn", "dns", "http",
-                                                "files", "ssl",   "x509", NULL};
+/* ... and with --intel, its matches (a section only when the case has the log,
+ * put first) */
+/* Sections of the protocols that carry files beyond HTTP, each only when the
+ * case has rows of its log (the workbook has a sheet for each, too). */
+static const struct {
+    const char *log, *nav, *title, *note;
+} more_sections[] = {
+    {"smtp", "E-mail", "E-mail (SMTP)",
+     "Each message handed to a mail server (logs/smtp.ndjson): envelope and header; the "
+     "message (.eml) and its attachments are among the carved files."},
+    {"ftp", "FTP", "FTP",
+     "Each command and its reply (logs/ftp.ndjson); the logins, with their passwords "
+     "hidden unless --show-secrets, are under Findings."},
+    {"smb_files", "SMB files", "SMB files",
+     "What was done to each file on a share (logs/smb_files.ndjson); the bytes read or "
+     "written are among the carved files."},
+};
+#define MORE_SECTIONS (sizeof more_sections / sizeof more_sections[0])
+
 static const char intel_nav[] = "<a href=\"#intel\">Intel</a>";
 static const char intel_section[] =
     "<section id=\"intel\"><h2>Intel matches</h2><p class=\"note\">Values seen in the "
@@ -560,9 +577,32 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     char *ip = xasprintf("%s/logs/intel.ndjson", dir);
     bool intel = path_exists(ip);
     free(ip);
+    const char *names[sizeof tables / sizeof *tables + 1 + MORE_SECTIONS];
+    size_t nn = 0;
+    if (intel)
+        names[nn++] = "intel";
+    for (size_t i = 0; tables[i]; i++)
+        names[nn++] = tables[i];
+    buf_t more_nav = BUF_INIT, more = BUF_INIT;
+    for (size_t i = 0; i < MORE_SECTIONS; i++) {
+        char *lp = xasprintf("%s/logs/%s.ndjson", dir, more_sections[i].log);
+        struct stat st;
+        bool rows = stat(lp, &st) == 0 && st.st_size > 0;
+        free(lp);
+        if (!rows)
+            continue;
+        names[nn++] = more_sections[i].log;
+        buf_printf(&more_nav, "<a href=\"#%s\">%s</a>", more_sections[i].log, more_sections[i].nav);
+        buf_printf(&more,
+                   "<section id=\"%s\"><h2>%s</h2><p class=\"note\">%s</p>"
+                   "<div class=\"table\" data-table=\"%s\"></div></section>\n",
+                   more_sections[i].log, more_sections[i].title, more_sections[i].note,
+                   more_sections[i].log);
+    }
+    names[nn] = NULL;
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
          *cr = credentials_html(dir, cj, tz), *tl = timeline(cj, tz), *ch = charts_html(dir),
-         *me = method(cj), *da = data_blocks(dir, intel ? tables_with_intel : tables);
+         *me = method(cj), *da = data_blocks(dir, names);
     buf_t data = BUF_INIT, findings = BUF_INIT;
     buf_append_str(&findings, fh);
     buf_append_str(&findings, cr);
@@ -586,10 +626,12 @@ int report_html_write(const char *dir, char *err, size_t errlen)
                         {"method", me},
                         {"intel_nav", intel ? intel_nav : ""},
                         {"intel_section", intel ? intel_section : ""},
+                        {"more_nav", buf_cstr(&more_nav)},
+                        {"more_sections", buf_cstr(&more)},
                         {"data", buf_cstr(&data)},
                         {NULL, NULL}};
     int rc = render_page(dir, "report.html", "report", vars, err, errlen);
-    buf_free(&data), buf_free(&findings);
+    buf_free(&data), buf_free(&findings), buf_free(&more_nav), buf_free(&more);
     free(cr);
     free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(da), free(css_s), free(js_s);
     for (size_t i = 0; i < nf; i++)

@@ -65,33 +65,57 @@ def main():
     rc, err = z.analyze([os.path.join(SRC, "sample_pcaps", f)
                          for f in ("incident-1.pcap", "incident-2.pcapng")], case)
     c.eq(rc, 0, f"analyze exit status ({err.strip()})")
-    page = open(os.path.join(case, "report.html"), encoding="utf-8").read()
-    probe = os.path.join(case, "probe.html")
-    with open(probe, "w", encoding="utf-8") as f:
-        f.write(page.replace("</body>", PROBE + "</body>", 1))
-    prof = os.path.join(tmp, "profile")
-    r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update",
-                        "--no-first-run", f"--user-data-dir={prof}", "--window-size=1400,900",
-                        "--virtual-time-budget=5000", "--dump-dom", "file://" + probe],
-                       capture_output=True, text=True, timeout=180)
-    m = re.search(r'<pre id="layout-probe">cells=(\d+) broken=(\d+)([^<]*)</pre>', r.stdout)
-    c.check(m is not None, "the probe ran in Chromium")
-    if m:
-        cells, broken = int(m.group(1)), int(m.group(2))
-        # the sample case's tables: hosts, connections, DNS, HTTP, files, TLS,
-        # certificates, timeline (the first page of each)
-        c.check(cells > 1000, f"table cells measured ({cells})")
-        c.eq(broken, 0, f"words broken across lines in table cells:{m.group(3)}")
-    macs(c, case, r.stdout, "4e:85:8d:47:96:74", "10.77.0.10")
+    dom = probe(c, browser, tmp, case, "sample case")
+    macs(c, case, dom, "4e:85:8d:47:96:74", "10.77.0.10")
     if z.have_corpus():
         vc = os.path.join(tmp, "vendor")
         z.analyze([os.path.join(z.CORPUS, "zeek-traces", "http", "bro.org.pcap")], vc)
         macs(c, vc, None, "08:00:27:ef:1f:74 (PCS Systemtechnik GmbH)", "10.0.2.15")
     else:
         print("SKIP the MAC vendor check: " + z.corpus_missing())
+    # the project's recordings of FTP, SMTP and SMB: a section for each log
+    lab = os.path.join(tmp, "lab")
+    rc, err = z.analyze([os.path.join(SRC, "tests", "lab", "files", f)
+                         for f in ("ftp.pcap", "smtp.pcap", "smb2.pcap")], lab)
+    c.eq(rc, 0, f"lab case: analyze exit status ({err.strip()})")
+    dom = probe(c, browser, tmp, lab, "lab case")
+    for log, title in (("smtp", "E-mail (SMTP)"), ("ftp", "FTP"), ("smb_files", "SMB files")):
+        n = len(z.read_ndjson(os.path.join(lab, "logs", log + ".ndjson")))
+        sec = re.search(r'<section id="%s"><h2>([^<]*)</h2>.*?(\d+) of (\d+) rows' % log, dom, re.S)
+        c.check(n > 0 and sec is not None and sec.group(1) == title and
+                sec.group(2) == sec.group(3) == str(n),
+                f"lab case: section {title} with the {n} rows of {log}.ndjson")
+    c.check('data-col="arg">ftp://127.0.0.1/pub/report.bin</td>' in dom,
+            "lab case: the FTP table names the file a RETR fetched")
+    c.check('<section id="intel"' not in dom and '<section id="smtp"' not in
+            open(os.path.join(case, "report.html"), encoding="utf-8").read(),
+            "sample case: no section for a log the case does not have")
     shutil.rmtree(tmp, ignore_errors=True)
     c.done()
+
+
+def probe(c, browser, tmp, case, what):
+    """Chromium lays out case's report with PROBE in it; checks that no word
+    of a table cell is broken; returns the DOM."""
+    page = open(os.path.join(case, "report.html"), encoding="utf-8").read()
+    path = os.path.join(case, "probe.html")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(page.replace("</body>", PROBE + "</body>", 1))
+    prof = os.path.join(tmp, "profile")
+    r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--no-first-run", f"--user-data-dir={prof}", "--window-size=1400,900",
+                        "--virtual-time-budget=5000", "--dump-dom", "file://" + path],
+                       capture_output=True, text=True, timeout=180)
+    m = re.search(r'<pre id="layout-probe">cells=(\d+) broken=(\d+)([^<]*)</pre>', r.stdout)
+    c.check(m is not None, f"{what}: the probe ran in Chromium")
+    if m:
+        cells, broken = int(m.group(1)), int(m.group(2))
+        # every table's first page: hosts, connections, DNS, HTTP, files, TLS,
+        # certificates, and FTP, SMTP, SMB where the case has them
+        c.check(cells > 300, f"{what}: table cells measured ({cells})")
+        c.eq(broken, 0, f"{what}: words broken across lines in table cells:{m.group(3)}")
+    return r.stdout
 
 
 def macs(c, case, dom, want, ip):
