@@ -50,7 +50,7 @@ typedef struct smb_fstate {
     conn_ident_t conn;  /* where its data first moved (else where it was opened) */
     bool moved_conn;    /* conn is where data moved */
     fileasm_t fa;
-    buf_t data; /* the pieces at their offsets (fileasm_buffer_write) */
+    fileasm_pieces_t pieces; /* the bytes as they came (fileasm_pieces_write) */
     bool read, written, requested;
     uint64_t first_frame, last_frame;
     ts_ns_t open_ts, first_ts, last_ts;
@@ -88,7 +88,7 @@ static void *on_open(void *ctx, const smb_file_t *f, uint64_t frame)
     carve_fuid(s->id.uid, f->key, fs->fuid);
     fs->conn = s->id;
     fs->open_ts = frametimes_get(&s->times, frame, s->now);
-    fileasm_init(&fs->fa, fileasm_buffer_write, &fs->data);
+    fileasm_init(&fs->fa, fileasm_pieces_write, &fs->pieces);
     return fs;
 }
 
@@ -115,9 +115,10 @@ static void piece(smb_state_t *s, const smb_file_t *f, uint64_t off, const uint8
     }
     fs->last_frame = frame;
     fs->last_ts = frametimes_get(&s->times, frame, s->now);
-    if (off + n > FILEASM_BUFFER_MAX)
-        damage_note(s->ctx->damage, "limit.smb_file_buffer", frame);
+    bool lost = fs->pieces.lost;
     fileasm_add(&fs->fa, off, p, n);
+    if (off + n > FILEASM_BUFFER_MAX || (fs->pieces.lost && !lost))
+        damage_note(s->ctx->damage, "limit.smb_file_buffer", frame);
     if (write)
         fs->written = true;
     else
@@ -156,10 +157,10 @@ static void on_write(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t
     piece(ctx, f, off, p, n, frame, true);
 }
 
-/* The files.ndjson row of a file's bytes: carved when whole (and held in
- * memory whole), else the ranges that never came. */
+/* The files.ndjson row of a file's bytes: carved when whole (data: its
+ * bytes), else the ranges that never came. */
 static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, const char *fuid,
-                         bool whole)
+                         bool whole, const buf_t *data)
 {
     carve_t cv;
     carve_begin(&cv, s->ctx);
@@ -167,7 +168,7 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
     uint64_t missing = 0;
     size_t nr = 0;
     if (whole) {
-        carve_data(&cv, fs->data.data, (size_t)f->size, fs->first_frame, fs->first_ts);
+        carve_data(&cv, data->data, (size_t)f->size, fs->first_frame, fs->first_ts);
     } else {
         nr = fileasm_missing(&fs->fa, ranges, CARVE_MAX_RANGES, &missing);
         if (cv.ev)
@@ -210,11 +211,14 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     /* a file whose open was not seen has no known size: what is missing is
      * counted up to the highest byte seen, and it is never whole */
     fileasm_set_size(&fs->fa, f->size && !f->open_not_seen ? f->size : fs->fa.max_end);
-    bool whole = moved && !f->open_not_seen && fileasm_complete(&fs->fa) &&
-                 fs->data.len >= f->size && f->size;
+    buf_t data = BUF_INIT;
+    bool whole = moved && !f->open_not_seen && fileasm_complete(&fs->fa) && f->size &&
+                 fileasm_pieces_assemble(&fs->pieces, f->size, &data);
+    fileasm_pieces_free(&fs->pieces);
     const char *fuid = fs->fuid;
     if (moved)
-        report_bytes(s, f, fs, fuid, whole);
+        report_bytes(s, f, fs, fuid, whole, &data);
+    buf_free(&data);
     uint64_t missing = 0;
     fileasm_missing(&fs->fa, NULL, 0, &missing);
     smb_file_record_t r = {.conn = fs->conn,
@@ -241,7 +245,6 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
                            .last_frame = frame ? frame : fs->last_frame};
     s->ctx->records->smb_file(s->ctx->records->ctx, &r);
     fileasm_free(&fs->fa);
-    buf_free(&fs->data);
     free(fs);
 }
 

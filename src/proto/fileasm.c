@@ -132,3 +132,65 @@ void fileasm_buffer_write(void *ctx, uint64_t offset, const uint8_t *p, size_t n
     }
     memcpy(b->data + offset, p, n);
 }
+
+void fileasm_pieces_write(void *ctx, uint64_t offset, const uint8_t *p, size_t n)
+{
+    fileasm_pieces_t *ps = ctx;
+    if (offset >= FILEASM_BUFFER_MAX || !n)
+        return;
+    if (n > FILEASM_BUFFER_MAX - offset)
+        n = (size_t)(FILEASM_BUFFER_MAX - offset);
+    if (ps->lost)
+        return;
+    fileasm_piece_t *last = ps->n ? &ps->v[ps->n - 1] : NULL;
+    bool append = last && last->offset + last->data.len == offset;
+    if (n > FILEASM_PIECES_MAX - ps->bytes || (!append && ps->n == FILEASM_PIECES_MAX_COUNT)) {
+        ps->lost = true;
+        return;
+    }
+    ps->bytes += n;
+    if (!append) {
+        if (ps->n == ps->cap) {
+            ps->cap = ps->cap ? ps->cap * 2 : 4;
+            ps->v = xreallocarray(ps->v, ps->cap, sizeof *ps->v);
+        }
+        last = &ps->v[ps->n++];
+        *last = (fileasm_piece_t){offset, BUF_INIT};
+    }
+    buf_append(&last->data, p, n);
+}
+
+bool fileasm_pieces_assemble(fileasm_pieces_t *ps, uint64_t size, buf_t *out)
+{
+    buf_clear(out);
+    if (ps->lost || size > FILEASM_BUFFER_MAX)
+        return false;
+    if (ps->n == 1 && ps->v[0].offset == 0 && ps->v[0].data.len >= size) {
+        /* written in order: the one piece is the file */
+        buf_free(out);
+        *out = ps->v[0].data;
+        ps->v[0].data = (buf_t)BUF_INIT;
+        out->len = (size_t)size;
+        out->data[out->len] = 0;
+        return true;
+    }
+    buf_reserve(out, (size_t)size);
+    memset(out->data, 0, (size_t)size);
+    out->len = (size_t)size;
+    out->data[out->len] = 0;
+    for (size_t i = 0; i < ps->n; i++) {
+        const fileasm_piece_t *q = &ps->v[i];
+        if (q->offset < size)
+            memcpy(out->data + q->offset, q->data.data,
+                   q->data.len < size - q->offset ? q->data.len : (size_t)(size - q->offset));
+    }
+    return true;
+}
+
+void fileasm_pieces_free(fileasm_pieces_t *ps)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        buf_free(&ps->v[i].data);
+    free(ps->v);
+    memset(ps, 0, sizeof *ps);
+}

@@ -66,4 +66,33 @@ size_t fileasm_missing(const fileasm_t *f, file_range_t *out, size_t max, uint64
 #define FILEASM_BUFFER_MAX ((uint64_t)64 << 20)
 void fileasm_buffer_write(void *buf_ctx, uint64_t offset, const uint8_t *p, size_t n);
 
+/* A write function that keeps the pieces as they came (ctx: a
+ * fileasm_pieces_t), a piece that continues the one before appended to it,
+ * so that memory follows the bytes seen, not the offsets they name: a
+ * buffer zero-filled to the furthest byte let one byte written 60 MiB into
+ * each of many files take 60 MiB each.  Pieces at or past
+ * FILEASM_BUFFER_MAX are dropped, as by fileasm_buffer_write; past
+ * FILEASM_PIECES_MAX bytes or FILEASM_PIECES_MAX_COUNT pieces kept (the
+ * same bytes written again and again) nothing more is kept and `lost` is
+ * set: the file can no longer be put together. */
+#define FILEASM_PIECES_MAX (2 * FILEASM_BUFFER_MAX)
+#define FILEASM_PIECES_MAX_COUNT ((size_t)1 << 20)
+typedef struct fileasm_piece {
+    uint64_t offset;
+    buf_t data;
+} fileasm_piece_t;
+typedef struct fileasm_pieces {
+    fileasm_piece_t *v;
+    size_t n, cap;
+    uint64_t bytes; /* kept */
+    bool lost;      /* a piece below FILEASM_BUFFER_MAX was not kept */
+} fileasm_pieces_t;
+void fileasm_pieces_write(void *pieces_ctx, uint64_t offset, const uint8_t *p, size_t n);
+/* Bytes [0, size) of the file, the pieces laid down in the order they
+ * came (the last written wins, holes are zero), into out (cleared first;
+ * a single piece from offset 0 is moved there, not copied); false, with
+ * out empty, when size is past FILEASM_BUFFER_MAX or a piece was lost. */
+bool fileasm_pieces_assemble(fileasm_pieces_t *ps, uint64_t size, buf_t *out);
+void fileasm_pieces_free(fileasm_pieces_t *ps);
+
 #endif

@@ -1,0 +1,138 @@
+"""Floods of the analysers of files beyond HTTP: hostile captures (built
+here with pcapgen) whose cost once grew with what they named, not with
+their size.  Each runs under a hang guard (120 s, as in the corpus sweep)
+and checks the logs it must still give; memory is checked as the run's
+peak resident size, the measure of the fault, far above what it needs now.
+
+smb_sparse: 24 files opened on one SMB2 connection, each written one byte
+60 MiB into it, closed at the end.  Each file's bytes were kept in a buffer
+zero-filled to the furthest byte written (1.5 GB for this 30 KB capture,
+60 MiB a file; 40 files 2.4 GB, 16 s); the pieces are kept as they came
+now (20 MB).  Two more files on the connection are carved whole from their
+pieces: one written tail first, one with bytes written twice (the last
+write wins)."""
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import pcapgen as g  # noqa: E402
+import test_smb_multichannel as m  # noqa: E402
+import zeekcmp as z  # noqa: E402
+
+HANG_GUARD = 120
+
+
+def run(c, name, frames, out):
+    """analyze a capture of frames into out/case; the exit status, or None
+    when it hung."""
+    pcap = os.path.join(out, name + ".pcap")
+    g.write_pcap(pcap, frames)
+    try:
+        r = subprocess.run([z.PCAPCASE, "analyze", "--quiet", "--jobs", "1", "-o",
+                            os.path.join(out, "case"), pcap],
+                           capture_output=True, text=True, timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        c.check(False, f"{name}: analyze still running after {HANG_GUARD} s")
+        return None
+    c.check(r.returncode in (0, 1), f"{name}: exit {r.returncode} ({r.stderr[:200]})")
+    return r.returncode
+
+
+def peak_rss_mb():
+    """The largest resident size of a child waited for so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def logs(out, name):
+    return z.read_ndjson(os.path.join(out, "case", "logs", name))
+
+
+def damage(out):
+    ev = json.load(open(os.path.join(out, "case", "case.json")))["evidence"][0]
+    return ev.get("damaged", {}), ev.get("damaged_first_frames", {})
+
+
+def smb_batch(cv, reqs, resps, per=64):
+    for i in range(0, len(reqs), per):
+        cv.send(True, b"".join(m.nbss(r) for r in reqs[i:i + per]))
+        cv.send(False, b"".join(m.nbss(r) for r in resps[i:i + per]))
+
+
+def smb_sparse(c):
+    n, off = 24, 60 << 20
+    tail_first = m.content(b"tail-first", 100000)
+    twice = m.content(b"twice", 20000)
+    twice_final = twice[:5000] + b"B" * 10000 + twice[15000:]
+    cv = g.TcpConversation(m.CLIENT, m.SERVER, 50001, 445, 1700000000.0, mss=65000)
+    cv.handshake()
+    smb_batch(cv, [m.session_setup_req(0, False), m.tree_connect_req(1, m.SHARE)],
+              [m.session_setup_resp(0), m.tree_connect_resp(1)])
+    mid, rq, rs = 2, [], []
+
+    def ex(req, resp):
+        nonlocal mid
+        rq.append(req(mid))
+        rs.append(resp(mid))
+        mid += 1
+
+    def flush():
+        smb_batch(cv, rq, rs)
+        del rq[:], rs[:]
+
+    # the opens answered (their file ids known) before the writes: a batch each
+    a, b = m.fid(n), m.fid(n + 1)
+    for i in range(n):
+        ex(lambda x: m.create_req(x, "sparse%d" % i), lambda x: m.create_resp(x, m.fid(i), off + 1))
+    ex(lambda x: m.create_req(x, "tail-first.bin"), lambda x: m.create_resp(x, a, len(tail_first)))
+    ex(lambda x: m.create_req(x, "twice.bin"), lambda x: m.create_resp(x, b, len(twice)))
+    flush()
+    for i in range(n):
+        ex(lambda x: m.write_req(x, m.fid(i), off, b"x"), lambda x: m.write_resp(x, 1))
+    ex(lambda x: m.write_req(x, a, 60000, tail_first[60000:]), lambda x: m.write_resp(x, 40000))
+    ex(lambda x: m.write_req(x, a, 0, tail_first[:60000]), lambda x: m.write_resp(x, 60000))
+    ex(lambda x: m.write_req(x, b, 0, twice), lambda x: m.write_resp(x, len(twice)))
+    ex(lambda x: m.write_req(x, b, 5000, b"B" * 10000), lambda x: m.write_resp(x, 10000))
+    flush()
+    for i in range(n + 2):
+        ex(lambda x: m.close_req(x, m.fid(i)), m.close_resp)
+    flush()
+    cv.close()
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "smb_sparse", cv.frames, out) is None:
+            return
+        rss = peak_rss_mb()
+        c.check(rss < 400, f"smb_sparse: peak resident size {rss:.0f} MB (a zero-filled buffer "
+                           f"per file would be 60 MiB each)")
+        rows = {r["name"]: r for r in logs(out, "smb_files.ndjson")}
+        sparse = [rows.get("sparse%d" % i, {}) for i in range(n)]
+        c.eq(sum(1 for r in sparse if r.get("action") == "SMB::FILE_WRITE"), n,
+             "smb_sparse: a write row per sparse file")
+        c.eq({(r.get("seen_bytes"), r.get("missing_bytes"), r.get("complete")) for r in sparse},
+             {(1, off, False)}, "smb_sparse: one byte seen, the rest missing, not complete")
+        files = {r.get("filename"): r for r in logs(out, "files.ndjson")}
+        for name, data in (("tail-first.bin", tail_first), ("twice.bin", twice_final)):
+            f = files.get(name, {})
+            c.eq(f.get("sha256"), hashlib.sha256(data).hexdigest(), f"smb_sparse: {name} carved")
+            c.eq(rows.get(name, {}).get("complete"), True, f"smb_sparse: {name} complete")
+        c.eq(sum(1 for r in logs(out, "files.ndjson")
+                 if (r.get("filename") or "").startswith("sparse") and r.get("seen_bytes") == 1
+                 and r.get("missing_bytes") == off and not r.get("sha256")), n,
+             "smb_sparse: a files row per sparse file: 1 byte seen, no hash")
+        counts, _ = damage(out)
+        c.eq({k: v for k, v in counts.items() if "smb" in k}, {},
+             "smb_sparse: no SMB damage (no limit hit)")
+
+
+def main():
+    c = z.Checker("floods")
+    smb_sparse(c)
+    c.done()
+
+
+if __name__ == "__main__":
+    main()
