@@ -298,6 +298,13 @@ static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uin
         s->last_frame = frame, s->last_ts = ts;
         if (off + pk.len > FILEASM_BUFFER_MAX)
             damage_note(s->ctx->damage, "limit.tftp_file_buffer", frame);
+        if (s->t.skipped && s->fa.write) {
+            /* blocks were skipped: the file will not be whole, and its
+             * bytes are no longer kept (block 32767 first would take 16 MiB
+             * of zeros before it) */
+            s->fa.write = NULL;
+            buf_free(&s->data);
+        }
         fileasm_add(&s->fa, off, pk.data, pk.len);
     }
     tftp_packet_free(&pk);
