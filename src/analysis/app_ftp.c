@@ -13,6 +13,7 @@
 #include "analysis/frametimes.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "flow/flowhash.h"
 #include "proto/ftp.h"
 
 #include <stdlib.h>
@@ -25,15 +26,20 @@
  * noted ("limit.ftp_data_channels"). */
 #define FTP_MAX_CHANNELS 65536
 
-/* Channels are also kept in buckets by announced port, so that matching a
- * new connection (asked for every TCP connection no earlier analyser took,
- * and for every TLS connection that was not decrypted) looks at the
- * channels of its port only, not at all of them: 1,024 buckets of 16 bytes. */
+/* Unclaimed channels are also kept in buckets by announced port and the
+ * control connection's pair of hosts, so that matching a new connection
+ * (asked for every TCP connection no earlier analyser took, and for every
+ * TLS connection that was not decrypted) looks at the waiting channels of
+ * its port between its two hosts only, not at all of them; a channel
+ * leaves its bucket when its data connection takes it (16,000 transfers of
+ * one session to one passive port each looked at all the channels before
+ * it).  1,024 buckets of 16 bytes. */
 #define FTP_PORT_BUCKETS 1024
 
 typedef struct ftp_channel {
     struct ftp_channel *next;
-    struct ftp_channel *port_next;  /* the next in its port's bucket */
+    struct ftp_channel *port_next;  /* the next in its bucket, while unclaimed */
+    size_t bucket;                  /* bucket_of() its port and control hosts */
     struct ftp_channel *owner_next; /* the owner's next (ftp_state_t.mine) */
     ftp_data_channel_t dc;
     ipaddr_t resp, alt; /* the data connection's responder: announced, or the control peer */
@@ -286,14 +292,36 @@ static bool channel_matches(const ftp_channel_t *ch, const conn_t *c)
            ctl_host(ch, &c->orig) && ctl_host(ch, &c->resp);
 }
 
+/* The bucket of a data connection to port between hosts a and b (either
+ * order), and of the channels announced for it. */
+static size_t bucket_of(uint16_t port, const ipaddr_t *a, const ipaddr_t *b)
+{
+    return (flow_pair_hash(a, b) ^ (uint32_t)port * 0x9E3779B1u) % FTP_PORT_BUCKETS;
+}
+
 static ftp_channel_t *find_channel(const ftp_registry_t *r, const conn_t *c)
 {
     if (!r || !r->unclaimed)
         return NULL;
-    for (ftp_channel_t *ch = r->bucket[c->resp_p % FTP_PORT_BUCKETS]; ch; ch = ch->port_next)
+    for (ftp_channel_t *ch = r->bucket[bucket_of(c->resp_p, &c->orig, &c->resp)]; ch;
+         ch = ch->port_next)
         if (channel_matches(ch, c))
             return ch;
     return NULL;
+}
+
+/* A data connection took ch: out of its bucket. */
+static void claim_channel(ftp_registry_t *r, ftp_channel_t *ch)
+{
+    ch->claimed = true;
+    r->unclaimed--;
+    ftp_channel_t **pp = &r->bucket[ch->bucket];
+    while (*pp != ch)
+        pp = &(*pp)->port_next;
+    *pp = ch->port_next;
+    if (r->bucket_tail[ch->bucket] == &ch->port_next)
+        r->bucket_tail[ch->bucket] = pp;
+    ch->port_next = NULL;
 }
 
 /* ---- the control connection ---- */
@@ -318,7 +346,7 @@ static void on_expect(void *ctx, const ftp_data_channel_t *d)
     ch->resp = d->has_addr ? d->addr : ch->alt;
     *r->tail = ch;
     r->tail = &ch->next;
-    size_t b = d->port % FTP_PORT_BUCKETS;
+    size_t b = ch->bucket = bucket_of(d->port, &s->id.orig, &s->id.resp);
     *(r->bucket_tail[b] ? r->bucket_tail[b] : &r->bucket[b]) = ch;
     r->bucket_tail[b] = &ch->port_next;
     *(s->mine_tail ? s->mine_tail : &s->mine) = ch;
@@ -526,8 +554,7 @@ static void data_unread(const an_ctx_t *ctx, const conn_t *c, const char *why)
     ftp_channel_t *ch = find_channel(r, c);
     if (!ch)
         return;
-    ch->claimed = true;
-    r->unclaimed--;
+    claim_channel(r, ch);
     an_conn_ident(c, &ch->data);
     carve_fuid(c->uid, 0, ch->fuid);
     ch->unread = why;
@@ -563,9 +590,8 @@ static void *data_new(const an_ctx_t *ctx, conn_t *c)
     d->dir = -1;
     d->ch = find_channel(r, c);
     if (d->ch) {
-        d->ch->claimed = true;
+        claim_channel(r, d->ch);
         d->ch->decrypted = ctx->decrypted;
-        r->unclaimed--;
         an_conn_ident(c, &d->ch->data);
         carve_fuid(c->uid, 0, d->ch->fuid);
         an_claim(ctx, c);

@@ -16,7 +16,14 @@ tftp_skip: 100 read requests, each answered by one DATA block numbered
 32767.  The blocks before it were never sent, so the file cannot be whole,
 yet its bytes were kept in a buffer zero-filled to the block's offset
 (16 MiB a transfer: 1.65 GB, 6 s); they are not kept once a block was
-skipped now (20 MB)."""
+skipped now (20 MB).
+
+ftp_probes: one FTP session announces 60,000 passive channels to one port
+(never used), then another host sends a segment to that port from 200,000
+ports (of 4 hosts).  Each such connection was matched against every channel of the
+port's bucket (more than 120 s; 16,000 of each took 3.3 s, 32,000 13.3
+s); the buckets are by port and the control connection's pair of hosts
+now (2.2 s for this one)."""
 import hashlib
 import json
 import os
@@ -167,10 +174,44 @@ def tftp_skip(c):
              "tftp_skip: a tftp connection for each request and each transfer")
 
 
+def ftp_probes(c):
+    channels, probes, port = 60000, 200000, 20000
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    others = [g.Host(bytes([10, 0, 1 + k, 3]), bytes([2, 0, 0, 0, 1 + k, 3])) for k in range(4)]
+    ctl = g.TcpConversation(cli, srv, 40000, 21, 1700000000.0).handshake()
+    ctl.send(False, b"220 hi\r\n")
+    reply = b"227 Entering Passive Mode (10,0,0,2,%d,%d)\r\n" % (port >> 8, port & 255)
+    for i in range(0, channels, 30):  # FTP_MAX_PENDING (32) commands wait at most
+        k = min(30, channels - i)
+        ctl.send(True, b"PASV\r\n" * k)
+        ctl.send(False, reply * k)
+    frames = []
+    for i in range(probes):
+        d = g.TcpConversation(others[i // 60000], srv, 1024 + i % 60000, port, ctl.t,
+                              isn=(i * 7, 0))
+        d._emit(True, g.TCP_ACK | g.TCP_PSH, b"x")
+        frames += d.frames
+        ctl.t += 1e-4
+    ctl.close()
+    frames = sorted(frames + ctl.frames, key=lambda f: f[0])
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "ftp_probes", frames, out) is None:
+            return
+        conns = logs(out, "conn.ndjson")
+        c.eq(len(conns), probes + 1, "ftp_probes: a connection per probe, and the control one")
+        c.eq(sum(1 for x in conns if x.get("service") == "ftp"), 1, "ftp_probes: one ftp")
+        c.eq(sum(1 for x in conns if x.get("service")), 1,
+             "ftp_probes: no probe taken as a data connection (another host)")
+        c.eq(logs(out, "files.ndjson"), [], "ftp_probes: no file (none named)")
+        counts, _ = damage(out)
+        c.eq(counts.get("limit.ftp_data_channels"), None, "ftp_probes: every channel kept")
+
+
 def main():
     c = z.Checker("floods")
     smb_sparse(c)
     tftp_skip(c)
+    ftp_probes(c)
     c.done()
 
 
