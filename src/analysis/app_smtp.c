@@ -122,6 +122,8 @@ static void on_txn(void *ctx, const smtp_txn_t *t)
     s->ctx->records->smtp(s->ctx->records->ctx, &r);
     if (t->capped) /* its row was written before the server's last reply */
         damage_note(s->ctx->damage, "limit.smtp_pipelined", t->first_frame);
+    if (t->rcpt_dropped) /* recipients past SMTP_MAX_RCPT: not in its rcptto */
+        damage_add(s->ctx->damage, "limit.smtp_rcpt", t->rcpt_dropped, t->first_frame);
     if (m)
         held_drop(s, i);
 }

@@ -23,7 +23,12 @@ ftp_probes: one FTP session announces 60,000 passive channels to one port
 ports (of 4 hosts).  Each such connection was matched against every channel of the
 port's bucket (more than 120 s; 16,000 of each took 3.3 s, 32,000 13.3
 s); the buckets are by port and the control connection's pair of hosts
-now (2.2 s for this one)."""
+now (2.2 s for this one).
+
+smtp_rcpt: one transaction with 300 recipients.  The first 256 are kept
+(SMTP_MAX_RCPT); the others were counted in the parser and reported
+nowhere (dropped silently); they are counted in the damage table now
+(limit.smtp_rcpt)."""
 import hashlib
 import json
 import os
@@ -207,11 +212,42 @@ def ftp_probes(c):
         c.eq(counts.get("limit.ftp_data_channels"), None, "ftp_probes: every channel kept")
 
 
+def smtp_rcpt(c):
+    n, kept = 300, 256  # SMTP_MAX_RCPT
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    cv = g.TcpConversation(cli, srv, 40000, 25, 1700000000.0).handshake()
+    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 mx\r\n"),
+                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n")):
+        if cmd:
+            cv.send(True, cmd)
+        cv.send(False, reply)
+    for i in range(0, n, 50):
+        cv.send(True, b"".join(b"RCPT TO:<r%d@example.test>\r\n" % (i + j) for j in range(50)))
+        cv.send(False, b"250 ok\r\n" * 50)
+    cv.send(True, b"DATA\r\n")
+    cv.send(False, b"354 go\r\n")
+    cv.send(True, b"Subject: many\r\n\r\nhello\r\n.\r\n")
+    cv.send(False, b"250 queued\r\n")
+    cv.close()
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "smtp_rcpt", cv.frames, out) is None:
+            return
+        rows = logs(out, "smtp.ndjson")
+        c.eq([len(r.get("rcptto", [])) for r in rows], [kept], "smtp_rcpt: the recipients kept")
+        c.eq(rows[0].get("rcptto", [])[-1] if rows else None, "r%d@example.test" % (kept - 1),
+             "smtp_rcpt: the first ones")
+        counts, at = damage(out)
+        c.eq(counts.get("limit.smtp_rcpt"), n - kept, "smtp_rcpt: the others counted")
+        c.eq(at.get("limit.smtp_rcpt"), [rows[0].get("first_frame") if rows else None],
+             "smtp_rcpt: at the transaction's first frame")
+
+
 def main():
     c = z.Checker("floods")
     smb_sparse(c)
     tftp_skip(c)
     ftp_probes(c)
+    smtp_rcpt(c)
     c.done()
 
 
