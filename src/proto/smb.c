@@ -258,12 +258,65 @@ void smb_sessions_free(smb_sessions_t *t)
     free(t);
 }
 
+static size_t sess_home(const smb_sessions_t *t, uint64_t id)
+{
+    uint64_t h = id * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 31;
+    return (size_t)(h & (t->sess_slots - 1));
+}
+
 static smb_session_t *session_of(smb_sessions_t *t, uint64_t id)
 {
-    for (size_t i = 0; i < t->nsess; i++)
+    if (!t->sess_slots)
+        return NULL;
+    for (size_t i = sess_home(t, id);; i = (i + 1) & (t->sess_slots - 1)) {
+        if (!t->sess[i].id)
+            return NULL;
         if (t->sess[i].id == id)
             return &t->sess[i];
-    return NULL;
+    }
+}
+
+/* A new session id (not in the table), carried by no connection yet. */
+static smb_session_t *session_add(smb_sessions_t *t, uint64_t id)
+{
+    if ((t->nsess + 1) * 2 > t->sess_slots) { /* at most half full */
+        smb_session_t *old = t->sess;
+        size_t n = t->sess_slots;
+        t->sess_slots = n ? n * 2 : 16;
+        t->sess = xcalloc(t->sess_slots, sizeof *t->sess);
+        for (size_t i = 0; i < n; i++)
+            if (old[i].id) {
+                size_t j = sess_home(t, old[i].id);
+                while (t->sess[j].id)
+                    j = (j + 1) & (t->sess_slots - 1);
+                t->sess[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = sess_home(t, id);
+    while (t->sess[i].id)
+        i = (i + 1) & (t->sess_slots - 1);
+    t->sess[i] = (smb_session_t){id, 0};
+    t->nsess++;
+    return &t->sess[i];
+}
+
+/* Remove session ss, shifting back the entries of its probe run. */
+static void session_remove(smb_sessions_t *t, smb_session_t *ss)
+{
+    size_t mask = t->sess_slots - 1, i = (size_t)(ss - t->sess);
+    t->sess[i] = (smb_session_t){0, 0};
+    t->nsess--;
+    for (size_t j = (i + 1) & mask; t->sess[j].id; j = (j + 1) & mask) {
+        size_t home = sess_home(t, t->sess[j].id);
+        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (between)
+            continue;
+        t->sess[i] = t->sess[j];
+        t->sess[j] = (smb_session_t){0, 0};
+        i = j;
+    }
 }
 
 void smb_session_use(smb_conn_t *s, uint64_t session)
@@ -279,11 +332,8 @@ void smb_session_use(smb_conn_t *s, uint64_t session)
     }
     s->sessions[s->nsessions++] = session;
     smb_session_t *ss = session_of(s->tab, session);
-    if (!ss) {
-        s->tab->sess = xreallocarray(s->tab->sess, s->tab->nsess + 1, sizeof *s->tab->sess);
-        ss = &s->tab->sess[s->tab->nsess++];
-        *ss = (smb_session_t){session, 0};
-    }
+    if (!ss)
+        ss = session_add(s->tab, session);
     ss->conns++;
 }
 
@@ -648,7 +698,7 @@ static void sessions_release(smb_conn_t *s)
                     free(t->trees[k - 1].path);
                     t->trees[k - 1] = t->trees[--t->ntrees];
                 }
-            *ss = t->sess[--t->nsess];
+            session_remove(t, ss);
         }
     }
 }

@@ -63,19 +63,21 @@ typedef struct smb_session_tree {
     char *path;
 } smb_session_tree_t;
 
-/* A session and how many live connections carried it. */
+/* A session and how many live connections carried it (id 0: a free slot). */
 typedef struct smb_session {
     uint64_t id;
     size_t conns;
 } smb_session_t;
 
-/* Open files (open addressing on the file id), sessions and their trees:
- * one connection's, or shared by the connections between two hosts. */
+/* Open files (open addressing on the file id), sessions (open addressing
+ * on the session id: the connections between two hosts may carry tens of
+ * thousands, 64 each) and their trees: one connection's, or shared by the
+ * connections between two hosts. */
 struct smb_sessions {
     smb_open_t *open;
     size_t open_slots, nopen;
     smb_session_t *sess;
-    size_t nsess;
+    size_t sess_slots, nsess;
     smb_session_tree_t trees[SMB_MAX_TREES];
     size_t ntrees;
     size_t conns;
