@@ -190,8 +190,6 @@ static void read_asked_flush(smb_conn_t *s, smb_pending_t *p);
 
 smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command)
 {
-    if (!s->pend)
-        s->pend = xcalloc(SMB_MAX_PENDING, sizeof *s->pend);
     for (size_t i = 0; i < s->npend; i++)
         if (s->pend[i].id == id) { /* a reused id: the old request got no answer */
             read_asked_flush(s, &s->pend[i]);
@@ -203,6 +201,10 @@ smb_pending_t *smb_pending_add(smb_conn_t *s, uint64_t id, uint16_t command)
     if (s->npend == SMB_MAX_PENDING) {
         SMB_COUNT(s, dropped);
         return NULL;
+    }
+    if (s->npend == s->pend_cap) { /* most connections wait on a few, not SMB_MAX_PENDING */
+        s->pend_cap = s->pend_cap ? s->pend_cap * 2 : 8;
+        s->pend = xreallocarray(s->pend, s->pend_cap, sizeof *s->pend);
     }
     smb_pending_t *p = &s->pend[s->npend++];
     memset(p, 0, sizeof *p);

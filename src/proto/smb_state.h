@@ -106,8 +106,8 @@ struct smb_conn {
     const smb_callbacks_t *cb;
     void *ctx;
     smb_dir_t dir[2];
-    smb_pending_t *pend;
-    size_t npend;
+    smb_pending_t *pend; /* grown as requests wait, to SMB_MAX_PENDING */
+    size_t npend, pend_cap;
     smb_sessions_t *tab; /* open files: shared, or the connection's own */
     bool own_tab;
     uint64_t sessions[SMB_MAX_CONN_SESSIONS]; /* the SMB2 sessions it carried */
