@@ -2097,6 +2097,56 @@ static void fileasm_ranges(void)
     fileasm_free(&f);
 }
 
+/* The pieces store: the last written wins, a continuing piece is appended,
+ * a single in-order piece is moved out whole, and a piece it cannot keep
+ * makes the file impossible to put together. */
+static void fileasm_pieces(void)
+{
+    fileasm_pieces_t ps = {0};
+    fileasm_t f;
+    fileasm_init(&f, fileasm_pieces_write, &ps);
+    fileasm_add(&f, 6, (const uint8_t *)"ghij", 4);
+    fileasm_add(&f, 10, (const uint8_t *)"kl", 2); /* continues the one before */
+    fileasm_add(&f, 0, (const uint8_t *)"abcXXX", 6);
+    fileasm_add(&f, 3, (const uint8_t *)"def", 3); /* over XXX */
+    CU_ASSERT_EQUAL(ps.n, 3);
+    CU_ASSERT_EQUAL(ps.bytes, 15);
+    fileasm_add(&f, FILEASM_BUFFER_MAX, (const uint8_t *)"z", 1); /* past the buffer: dropped */
+    CU_ASSERT_EQUAL(ps.n, 3);
+    CU_ASSERT_FALSE(ps.lost);
+    buf_t out = BUF_INIT;
+    CU_ASSERT_TRUE(fileasm_pieces_assemble(&ps, 12, &out));
+    CU_ASSERT_EQUAL(out.len, 12);
+    CU_ASSERT_NSTRING_EQUAL(out.data, "abcdefghijkl", 12);
+    CU_ASSERT_TRUE(fileasm_pieces_assemble(&ps, 14, &out)); /* holes are zero */
+    CU_ASSERT_EQUAL(out.data[12], 0);
+    CU_ASSERT_FALSE(fileasm_pieces_assemble(&ps, FILEASM_BUFFER_MAX + 1, &out));
+    CU_ASSERT_EQUAL(out.len, 0);
+    fileasm_pieces_free(&ps);
+    fileasm_free(&f);
+    /* in order: one piece, moved out */
+    fileasm_init(&f, fileasm_pieces_write, &ps);
+    fileasm_add(&f, 0, (const uint8_t *)"abc", 3);
+    fileasm_add(&f, 3, (const uint8_t *)"def", 3);
+    CU_ASSERT_EQUAL(ps.n, 1);
+    CU_ASSERT_TRUE(fileasm_pieces_assemble(&ps, 5, &out));
+    CU_ASSERT_NSTRING_EQUAL(out.data, "abcde", 5);
+    CU_ASSERT_EQUAL(out.len, 5);
+    CU_ASSERT_EQUAL(ps.v[0].data.len, 0);
+    fileasm_pieces_free(&ps);
+    fileasm_free(&f);
+    /* more pieces than kept: lost, never put together */
+    fileasm_init(&f, fileasm_pieces_write, &ps);
+    for (size_t i = 0; i <= FILEASM_PIECES_MAX_COUNT; i++)
+        fileasm_add(&f, (i & 1) * 2, (const uint8_t *)"x", 1);
+    CU_ASSERT_TRUE(ps.lost);
+    CU_ASSERT_EQUAL(ps.n, FILEASM_PIECES_MAX_COUNT);
+    CU_ASSERT_FALSE(fileasm_pieces_assemble(&ps, 3, &out));
+    fileasm_pieces_free(&ps);
+    fileasm_free(&f);
+    buf_free(&out);
+}
+
 /* ---- libmagic ---- */
 
 static void filemagic_types(void)
@@ -2338,6 +2388,7 @@ static const cu_test_t tests[] = {
      smb_unanswered_read_of_unknown_fid},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
     {"file assembler ranges", fileasm_ranges},
+    {"file assembler pieces: in order, last write wins, lost", fileasm_pieces},
     {"libmagic types", filemagic_types},
     {"form post logins", form_logins},
     {"Kerberos AS-REQ pre-authentication", krb5_preauth},
