@@ -15,6 +15,12 @@ enum kind { K_OTHER, K_LOGIN, K_AUTH, K_STARTTLS };
 typedef struct pending {
     char tag[32];
     enum kind kind;
+    /* a login whole when sent (LOGIN, AUTHENTICATE with its initial
+     * response): reported with its own answer, so pipelined logins each
+     * keep theirs */
+    const char *mech;
+    char *user, *secret;
+    bool secret_is_hash;
 } pending_t;
 
 typedef struct client {
@@ -153,15 +159,53 @@ static char *tok_dup(const client_t *c, unsigned i)
     return text_dup(&t, IMAP_MAX_CLIENT_LITERAL);
 }
 
+/* The login queued with a command, answered (or not) now. */
+static void report_pending(imap_session_t *s, pending_t *p, cred_outcome_t outcome)
+{
+    if (p->mech && s->cb->credential) {
+        proto_cred_t c = {p->mech, p->user ? p->user : "",     NULL,
+                          NULL,    p->secret ? p->secret : "", p->secret_is_hash,
+                          outcome};
+        s->cb->credential(s->ctx, &c);
+    }
+    free(p->user), free(p->secret);
+    p->user = p->secret = NULL;
+    p->mech = NULL;
+}
+
+/* What the login just sent says, kept with its command (see pending_t). */
+static void snapshot_login(imap_session_t *s, pending_t *p)
+{
+    if (!s->login_open)
+        return;
+    if (s->login_kind == K_LOGIN && s->user) {
+        p->mech = "LOGIN";
+        p->user = xstrdup(s->user);
+        p->secret = xstrdup(s->pass ? s->pass : "");
+    } else if (s->login_kind == K_AUTH && s->sasl.complete && s->sasl.user) {
+        p->mech = sasl_mech_label(&s->sasl, true);
+        p->user = xstrdup(s->sasl.user);
+        p->secret = xstrdup(s->sasl.secret ? s->sasl.secret : "");
+        p->secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
+    } else {
+        return; /* AUTHENTICATE with a challenge: read on, reported at its answer */
+    }
+    s->login_open = false;
+}
+
 static void push(imap_session_t *s, enum kind k)
 {
-    if (s->nq == IMAP_MAX_PENDING || !s->c.ntok)
+    pending_t p = {"", k, NULL, NULL, NULL, false};
+    if (k == K_LOGIN || k == K_AUTH)
+        snapshot_login(s, &p);
+    if (s->nq == IMAP_MAX_PENDING || !s->c.ntok) {
+        report_pending(s, &p, CRED_UNKNOWN); /* no room to wait for its answer */
         return;
-    pending_t *p = &s->q[s->nq++];
-    size_t n = s->c.tok[0].len < sizeof p->tag - 1 ? s->c.tok[0].len : sizeof p->tag - 1;
-    memcpy(p->tag, s->c.tok[0].data, n);
-    p->tag[n] = 0;
-    p->kind = k;
+    }
+    size_t n = s->c.tok[0].len < sizeof p.tag - 1 ? s->c.tok[0].len : sizeof p.tag - 1;
+    memcpy(p.tag, s->c.tok[0].data, n);
+    p.tag[n] = 0;
+    s->q[s->nq++] = p;
 }
 
 /* A whole client command (all its literals read). */
@@ -316,12 +360,16 @@ static void tagged(imap_session_t *s, cursor_t tag, cursor_t rest)
     for (unsigned i = 0; i < s->nq; i++) {
         if (!text_eq_ci(&tag, s->q[i].tag))
             continue;
-        enum kind k = s->q[i].kind;
+        pending_t p = s->q[i];
+        enum kind k = p.kind;
         memmove(s->q + i, s->q + i + 1, (s->nq - i - 1) * sizeof *s->q);
         s->nq--;
         if (k == K_LOGIN || k == K_AUTH) {
             s->c.in_auth = false;
-            report_login(s, ok ? CRED_ACCEPTED : CRED_REJECTED);
+            if (p.mech)
+                report_pending(s, &p, ok ? CRED_ACCEPTED : CRED_REJECTED);
+            else
+                report_login(s, ok ? CRED_ACCEPTED : CRED_REJECTED);
         } else if (k == K_STARTTLS && ok) {
             s->tls = true;
             if (s->cb->starttls)
@@ -507,6 +555,8 @@ void imap_session_free(imap_session_t *s)
     if (s->s.message && s->cb->message_end)
         s->cb->message_end(s->ctx, false);
     end_upload(s, false);
+    for (unsigned i = 0; i < s->nq; i++)
+        report_pending(s, &s->q[i], CRED_UNKNOWN);
     report_login(s, CRED_UNKNOWN);
     line_reader_free(&s->c.lines);
     line_reader_free(&s->s.lines);

@@ -791,6 +791,22 @@ static void pop3_split_anywhere(void)
                          "A: b\r\n\r\n.x\r\n", "A: b\r\n\r\n..x\r\n");
 }
 
+/* Logins pipelined in one segment (USER/PASS twice, then a third never
+ * answered): each is reported with its own answer, none dropped. */
+static const turn_t pop3_pipelined_login_turns[] = {
+    {false, "+OK ready\r\n"},
+    {true, "USER a\r\nPASS p1\r\nUSER b\r\nPASS p2\r\nUSER c\r\nPASS p3\r\n"},
+    {false, "+OK\r\n-ERR wrong\r\n+OK\r\n+OK in\r\n+OK\r\n"},
+    {false, NULL},
+};
+
+static void pop3_pipelined_logins(void)
+{
+    turns_split_anywhere(&pop3_ops, pop3_pipelined_login_turns,
+                         "cred USER/PASS a p1 2;cred USER/PASS b p2 1;cred USER/PASS c p3 0;", "",
+                         "");
+}
+
 /* pop3/bad-list-retr-crafted.pcap's exchange: garbage where LIST's status
  * should be, then a listing without its closing "."; the "+OK" that answers
  * the RETR sent next ends the listing, and the message is still read. */
@@ -834,6 +850,25 @@ static void imap_split_anywhere(void)
 {
     turns_split_anywhere(&imap_ops, imap_turns, "cred LOGIN bob se\"c t 1;begin 1 0;msg 17 1;tls;",
                          "a3 OK fake\r\n{2}\r\n", "");
+}
+
+/* Logins pipelined (LOGIN twice, AUTHENTICATE PLAIN with its initial
+ * response, a LOGIN never answered), answered out of order: each is reported
+ * with the answer to its own tag, none dropped. */
+static const turn_t imap_pipelined_login_turns[] = {
+    {false, "* OK ready\r\n"},
+    {true, "a1 LOGIN a p1\r\na2 LOGIN b p2\r\na3 AUTHENTICATE PLAIN AGMAcDM=\r\n"
+           "a4 LOGIN d p4\r\n"},
+    {false, "a2 OK in\r\na1 NO bad\r\na3 OK\r\n"},
+    {false, NULL},
+};
+
+static void imap_pipelined_logins(void)
+{
+    turns_split_anywhere(&imap_ops, imap_pipelined_login_turns,
+                         "cred LOGIN b p2 1;cred LOGIN a p1 2;cred AUTHENTICATE PLAIN c p3 1;"
+                         "cred LOGIN d p4 0;",
+                         "", "");
 }
 
 /* Sections fetched alone (BINARY answered with a literal8, ~{N}): a HEADER.FIELDS list (blanks and
@@ -2363,8 +2398,10 @@ static const cu_test_t tests[] = {
     {"SMTP: pipelined past the replies to messages", smtp_pipelined_past_replies},
     {"SMTP: pipelined past the closing cap", smtp_pipelined_past_cap},
     {"a POP3 session split anywhere", pop3_split_anywhere},
+    {"POP3 logins pipelined, each with its answer", pop3_pipelined_logins},
     {"a POP3 listing without its closing dot", pop3_unclosed_listing},
     {"an IMAP session split anywhere", imap_split_anywhere},
+    {"IMAP logins pipelined, each with its tag's answer", imap_pipelined_logins},
     {"IMAP APPEND: refused, synchronizing, LITERAL+", imap_append},
     {"IMAP sections fetched alone: HEADER.FIELDS, MIME then part, partial, BINARY", imap_sections},
     {"IMAP BODYSTRUCTURE: section numbers, encodings, file names", imap_bodystructures},
