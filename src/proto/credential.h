@@ -29,4 +29,20 @@ typedef struct proto_cred {
     cred_outcome_t outcome;
 } proto_cred_t;
 
+/* A login whole when it was sent, held (owned copies) until the server
+ * answers the command that carried it: a client may pipeline several
+ * (POP3, IMAP), and each must be reported with its own answer. */
+typedef struct cred_held {
+    const char *mechanism; /* static, as in proto_cred_t; NULL: nothing held */
+    char *user, *secret;
+    bool secret_is_hash;
+} cred_held_t;
+
+/* Hold copies of user and secret (NULL reads as ""). */
+void cred_hold(cred_held_t *h, const char *mechanism, const char *user, const char *secret,
+               bool secret_is_hash);
+/* Report what is held (if anything) to report(ctx, ...) with outcome, and let it go. */
+void cred_release(cred_held_t *h, void (*report)(void *ctx, const proto_cred_t *c), void *ctx,
+                  cred_outcome_t outcome);
+
 #endif

@@ -15,12 +15,7 @@ enum kind { K_OTHER, K_LOGIN, K_AUTH, K_STARTTLS };
 typedef struct pending {
     char tag[32];
     enum kind kind;
-    /* a login whole when sent (LOGIN, AUTHENTICATE with its initial
-     * response): reported with its own answer, so pipelined logins each
-     * keep theirs */
-    const char *mech;
-    char *user, *secret;
-    bool secret_is_hash;
+    cred_held_t login; /* LOGIN, AUTHENTICATE with its initial response */
 } pending_t;
 
 typedef struct client {
@@ -159,47 +154,28 @@ static char *tok_dup(const client_t *c, unsigned i)
     return text_dup(&t, IMAP_MAX_CLIENT_LITERAL);
 }
 
-/* The login queued with a command, answered (or not) now. */
-static void report_pending(imap_session_t *s, pending_t *p, cred_outcome_t outcome)
-{
-    if (p->mech && s->cb->credential) {
-        proto_cred_t c = {p->mech, p->user ? p->user : "",     NULL,
-                          NULL,    p->secret ? p->secret : "", p->secret_is_hash,
-                          outcome};
-        s->cb->credential(s->ctx, &c);
-    }
-    free(p->user), free(p->secret);
-    p->user = p->secret = NULL;
-    p->mech = NULL;
-}
-
 /* What the login just sent says, kept with its command (see pending_t). */
 static void snapshot_login(imap_session_t *s, pending_t *p)
 {
     if (!s->login_open)
         return;
-    if (s->login_kind == K_LOGIN && s->user) {
-        p->mech = "LOGIN";
-        p->user = xstrdup(s->user);
-        p->secret = xstrdup(s->pass ? s->pass : "");
-    } else if (s->login_kind == K_AUTH && s->sasl.complete && s->sasl.user) {
-        p->mech = sasl_mech_label(&s->sasl, true);
-        p->user = xstrdup(s->sasl.user);
-        p->secret = xstrdup(s->sasl.secret ? s->sasl.secret : "");
-        p->secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
-    } else {
+    if (s->login_kind == K_LOGIN && s->user)
+        cred_hold(&p->login, "LOGIN", s->user, s->pass, false);
+    else if (s->login_kind == K_AUTH && s->sasl.complete && s->sasl.user)
+        cred_hold(&p->login, sasl_mech_label(&s->sasl, true), s->sasl.user, s->sasl.secret,
+                  s->sasl.mech == SASL_CRAM_MD5);
+    else
         return; /* AUTHENTICATE with a challenge: read on, reported at its answer */
-    }
     s->login_open = false;
 }
 
 static void push(imap_session_t *s, enum kind k)
 {
-    pending_t p = {"", k, NULL, NULL, NULL, false};
+    pending_t p = {"", k, {NULL, NULL, NULL, false}};
     if (k == K_LOGIN || k == K_AUTH)
         snapshot_login(s, &p);
     if (s->nq == IMAP_MAX_PENDING || !s->c.ntok) {
-        report_pending(s, &p, CRED_UNKNOWN); /* no room to wait for its answer */
+        cred_release(&p.login, s->cb->credential, s->ctx, CRED_UNKNOWN); /* no room to wait */
         return;
     }
     size_t n = s->c.tok[0].len < sizeof p.tag - 1 ? s->c.tok[0].len : sizeof p.tag - 1;
@@ -366,8 +342,9 @@ static void tagged(imap_session_t *s, cursor_t tag, cursor_t rest)
         s->nq--;
         if (k == K_LOGIN || k == K_AUTH) {
             s->c.in_auth = false;
-            if (p.mech)
-                report_pending(s, &p, ok ? CRED_ACCEPTED : CRED_REJECTED);
+            if (p.login.mechanism)
+                cred_release(&p.login, s->cb->credential, s->ctx,
+                             ok ? CRED_ACCEPTED : CRED_REJECTED);
             else
                 report_login(s, ok ? CRED_ACCEPTED : CRED_REJECTED);
         } else if (k == K_STARTTLS && ok) {
@@ -556,7 +533,7 @@ void imap_session_free(imap_session_t *s)
         s->cb->message_end(s->ctx, false);
     end_upload(s, false);
     for (unsigned i = 0; i < s->nq; i++)
-        report_pending(s, &s->q[i], CRED_UNKNOWN);
+        cred_release(&s->q[i].login, s->cb->credential, s->ctx, CRED_UNKNOWN);
     report_login(s, CRED_UNKNOWN);
     line_reader_free(&s->c.lines);
     line_reader_free(&s->s.lines);

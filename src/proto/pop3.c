@@ -28,11 +28,7 @@ typedef struct pending {
     enum verb verb;
     bool has_arg;
     unsigned msgno;
-    /* a login whole when sent (PASS, APOP, AUTH with its initial response):
-     * reported with its own answer, so pipelined logins each keep theirs */
-    const char *mech;
-    char *user, *secret;
-    bool secret_is_hash;
+    cred_held_t login; /* PASS, APOP, AUTH with its initial response */
 } pending_t;
 
 enum server_state { S_STATUS, S_MULTI, S_STOP };
@@ -112,40 +108,21 @@ static void report_login(pop3_session_t *s, cred_outcome_t outcome)
     s->cb->credential(s->ctx, &c);
 }
 
-/* The login queued with a command, answered (or not) now. */
-static void report_pending(pop3_session_t *s, pending_t *p, cred_outcome_t outcome)
-{
-    if (p->mech && s->cb->credential) {
-        proto_cred_t c = {p->mech, p->user ? p->user : "",     NULL,
-                          NULL,    p->secret ? p->secret : "", p->secret_is_hash,
-                          outcome};
-        s->cb->credential(s->ctx, &c);
-    }
-    free(p->user), free(p->secret);
-    p->user = p->secret = NULL;
-    p->mech = NULL;
-}
-
 /* What the login just sent says, kept with its command (see pending_t). */
 static void snapshot_login(pop3_session_t *s, pending_t *p)
 {
     if (!s->login_open)
         return;
     if (strcmp(s->login_mech, "USER/PASS") == 0) {
-        p->mech = "USER/PASS";
-        p->user = xstrdup(s->user ? s->user : "");
-        p->secret = xstrdup(s->pass ? s->pass : "");
+        cred_hold(&p->login, "USER/PASS", s->user, s->pass, false);
     } else if (strcmp(s->login_mech, "APOP") == 0) {
-        p->mech = "APOP";
-        p->user = xstrdup(s->user ? s->user : "");
-        p->secret = xasprintf("%s %s", s->timestamp ? s->timestamp : "",
+        char *sec = xasprintf("%s %s", s->timestamp ? s->timestamp : "",
                               s->apop_digest ? s->apop_digest : "");
-        p->secret_is_hash = true;
+        cred_hold(&p->login, "APOP", s->user, sec, true);
+        free(sec);
     } else if (s->sasl.complete && s->sasl.user) {
-        p->mech = sasl_mech_label(&s->sasl, false);
-        p->user = xstrdup(s->sasl.user);
-        p->secret = xstrdup(s->sasl.secret ? s->sasl.secret : "");
-        p->secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
+        cred_hold(&p->login, sasl_mech_label(&s->sasl, false), s->sasl.user, s->sasl.secret,
+                  s->sasl.mech == SASL_CRAM_MD5);
     } else {
         return; /* AUTH with a challenge: read on, reported at its answer */
     }
@@ -211,13 +188,13 @@ static void command(pop3_session_t *s, cursor_t line)
     default:
         break;
     }
-    pending_t p = {v, has1, (unsigned)no, NULL, NULL, NULL, false};
+    pending_t p = {v, has1, (unsigned)no, {NULL, NULL, NULL, false}};
     if (v == P_PASS || v == P_APOP || v == P_AUTH)
         snapshot_login(s, &p);
     if (s->nq < POP3_MAX_PENDING)
         s->q[s->nq++] = p;
     else
-        report_pending(s, &p, CRED_UNKNOWN); /* no room to wait for its answer */
+        cred_release(&p.login, s->cb->credential, s->ctx, CRED_UNKNOWN); /* no room to wait */
 }
 
 static bool multi_line(const pending_t *p)
@@ -271,8 +248,8 @@ static void status(pop3_session_t *s, cursor_t line)
     s->nq--;
     if (p.verb == P_PASS || p.verb == P_APOP || p.verb == P_AUTH) {
         s->in_auth = false;
-        if (p.mech)
-            report_pending(s, &p, ok ? CRED_ACCEPTED : CRED_REJECTED);
+        if (p.login.mechanism)
+            cred_release(&p.login, s->cb->credential, s->ctx, ok ? CRED_ACCEPTED : CRED_REJECTED);
         else
             report_login(s, ok ? CRED_ACCEPTED : CRED_REJECTED);
     }
@@ -380,7 +357,7 @@ void pop3_session_free(pop3_session_t *s)
         return;
     end_multi(s, false);
     for (unsigned i = 0; i < s->nq; i++)
-        report_pending(s, &s->q[i], CRED_UNKNOWN);
+        cred_release(&s->q[i].login, s->cb->credential, s->ctx, CRED_UNKNOWN);
     report_login(s, CRED_UNKNOWN);
     line_reader_free(&s->lines[0]);
     line_reader_free(&s->lines[1]);

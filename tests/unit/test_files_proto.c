@@ -754,7 +754,8 @@ static void turns_split_anywhere(const session_ops_t *ops, const turn_t *turns, 
             if (strcmp(buf_cstr(&s.log), want) != 0)
                 printf("\n  got %s\n  turn %zu cut %zu\n", buf_cstr(&s.log), i, cut);
             CU_ASSERT_EQUAL(s.msg.len, strlen(msg));
-            CU_ASSERT_NSTRING_EQUAL(s.msg.data, msg, strlen(msg));
+            if (s.msg.len && strlen(msg)) /* strncmp takes no NULL, even for 0 bytes */
+                CU_ASSERT_NSTRING_EQUAL(s.msg.data, msg, strlen(msg));
             CU_ASSERT_EQUAL(s.wire.len, strlen(wire));
             if (s.wire.len && strlen(wire)) /* strncmp takes no NULL, even for 0 bytes */
                 CU_ASSERT_NSTRING_EQUAL(s.wire.data, wire, strlen(wire));

@@ -1,0 +1,27 @@
+/* credential.c — see credential.h. */
+#include "credential.h"
+
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+
+void cred_hold(cred_held_t *h, const char *mechanism, const char *user, const char *secret,
+               bool secret_is_hash)
+{
+    free(h->user), free(h->secret);
+    h->mechanism = mechanism;
+    h->user = xstrdup(user ? user : "");
+    h->secret = xstrdup(secret ? secret : "");
+    h->secret_is_hash = secret_is_hash;
+}
+
+void cred_release(cred_held_t *h, void (*report)(void *ctx, const proto_cred_t *c), void *ctx,
+                  cred_outcome_t outcome)
+{
+    if (h->mechanism && report) {
+        proto_cred_t c = {h->mechanism, h->user, NULL, NULL, h->secret, h->secret_is_hash, outcome};
+        report(ctx, &c);
+    }
+    free(h->user), free(h->secret);
+    *h = (cred_held_t){NULL, NULL, NULL, false};
+}
