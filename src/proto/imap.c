@@ -287,25 +287,23 @@ static void client_bytes(imap_session_t *s, cursor_t *cur)
 
 /* ---- server ---- */
 
+/* An AUTHENTICATE read after its command (answered by a challenge),
+ * reported at its answer; a LOGIN, whole when sent, is held with its command
+ * (snapshot_login). */
 static void report_login(imap_session_t *s, cred_outcome_t outcome)
 {
     if (!s->login_open)
         return;
     s->login_open = false;
-    if (!s->cb->credential)
+    if (!s->cb->credential || s->login_kind != K_AUTH || !s->sasl.user)
         return;
-    proto_cred_t c = {"LOGIN", "", NULL, NULL, "", false, outcome};
-    if (s->login_kind == K_LOGIN && s->user) {
-        c.user = s->user;
-        c.secret = s->pass ? s->pass : "";
-    } else if (s->login_kind == K_AUTH && s->sasl.user) {
-        c.mechanism = sasl_mech_label(&s->sasl, true);
-        c.user = s->sasl.user;
-        c.secret = s->sasl.secret ? s->sasl.secret : "";
-        c.secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
-    } else {
-        return;
-    }
+    proto_cred_t c = {sasl_mech_label(&s->sasl, true),
+                      s->sasl.user,
+                      NULL,
+                      NULL,
+                      s->sasl.secret ? s->sasl.secret : "",
+                      s->sasl.mech == SASL_CRAM_MD5,
+                      outcome};
     s->cb->credential(s->ctx, &c);
 }
 

@@ -77,34 +77,23 @@ bool pop3_session_tls(const pop3_session_t *s)
     return s->tls;
 }
 
+/* A login read after its command (AUTH answered by a challenge), or one
+ * that could not be read whole, reported at its answer; USER/PASS and APOP
+ * logins, whole when sent, are held with their command (snapshot_login). */
 static void report_login(pop3_session_t *s, cred_outcome_t outcome)
 {
     if (!s->login_open)
         return;
     s->login_open = false;
-    if (!s->cb->credential)
+    if (!s->cb->credential || !s->sasl.user)
         return;
-    proto_cred_t c = {s->login_mech, "", NULL, NULL, "", false, outcome};
-    if (s->login_mech && strcmp(s->login_mech, "USER/PASS") == 0 && s->user) {
-        c.user = s->user;
-        c.secret = s->pass ? s->pass : "";
-    } else if (s->login_mech && strcmp(s->login_mech, "APOP") == 0 && s->user) {
-        char *sec = xasprintf("%s %s", s->timestamp ? s->timestamp : "",
-                              s->apop_digest ? s->apop_digest : "");
-        c.user = s->user;
-        c.secret = sec;
-        c.secret_is_hash = true;
-        s->cb->credential(s->ctx, &c);
-        free(sec);
-        return;
-    } else if (s->sasl.user) {
-        c.mechanism = sasl_mech_label(&s->sasl, false);
-        c.user = s->sasl.user;
-        c.secret = s->sasl.secret ? s->sasl.secret : "";
-        c.secret_is_hash = s->sasl.mech == SASL_CRAM_MD5;
-    } else {
-        return;
-    }
+    proto_cred_t c = {sasl_mech_label(&s->sasl, false),
+                      s->sasl.user,
+                      NULL,
+                      NULL,
+                      s->sasl.secret ? s->sasl.secret : "",
+                      s->sasl.mech == SASL_CRAM_MD5,
+                      outcome};
     s->cb->credential(s->ctx, &c);
 }
 
@@ -113,9 +102,9 @@ static void snapshot_login(pop3_session_t *s, pending_t *p)
 {
     if (!s->login_open)
         return;
-    if (strcmp(s->login_mech, "USER/PASS") == 0) {
+    if (strcmp(s->login_mech, "USER/PASS") == 0 && s->user) {
         cred_hold(&p->login, "USER/PASS", s->user, s->pass, false);
-    } else if (strcmp(s->login_mech, "APOP") == 0) {
+    } else if (strcmp(s->login_mech, "APOP") == 0 && s->user) {
         char *sec = xasprintf("%s %s", s->timestamp ? s->timestamp : "",
                               s->apop_digest ? s->apop_digest : "");
         cred_hold(&p->login, "APOP", s->user, sec, true);
@@ -124,7 +113,8 @@ static void snapshot_login(pop3_session_t *s, pending_t *p)
         cred_hold(&p->login, sasl_mech_label(&s->sasl, false), s->sasl.user, s->sasl.secret,
                   s->sasl.mech == SASL_CRAM_MD5);
     } else {
-        return; /* AUTH with a challenge: read on, reported at its answer */
+        return; /* AUTH with a challenge: read on, reported at its answer (as is
+                   a PASS without USER: nothing, unless an AUTH left a user) */
     }
     s->login_open = false;
 }
