@@ -91,7 +91,8 @@ struct capture {
  * read chunk, input_borrow()): no copy.  Only a record that crosses the end
  * of a chunk is put together in the window, from the chunk's last bytes and
  * just what it needs of the next; the next record is read in place again.
- * (Copying every byte into the window cost the reader ~0.25 s of CPU per GB.)
+ * (Copying every byte into the window cost the reader ~0.1 s of CPU per GB:
+ * docs/performance.md.)
  *
  * A gzip'd file is inflated into the window, about READ_STEP at a time
  * rather than the whole window: the input layer hashes in a background
