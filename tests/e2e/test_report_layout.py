@@ -15,7 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import zeekcmp as z  # noqa: E402
-from test_report import sheet_rows  # noqa: E402
+from test_report import chromium, sheet_rows  # noqa: E402
 
 SRC = os.environ.get("SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 
@@ -55,8 +55,7 @@ setTimeout(function () {
 
 def main():
     c = z.Checker("report_layout")
-    browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
-                    if shutil.which(n)), None)
+    browser = chromium()
     if not browser:
         print("SKIP: needs chromium (./setup.sh test installs it)")
         c.done()
