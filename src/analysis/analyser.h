@@ -219,6 +219,14 @@ void an_conn_record(const conn_t *c, conn_rec_t *out);
  * name_hint, conn.ndjson's resp_name when DNS gave none.  (The dispatcher
  * keeps it; see dispatch.c.) */
 void an_name_hint(conn_t *c, const char *name);
+/* What a plain-text analyser that resumes inside TLS after STARTTLS
+ * (AN_STARTTLS_RESUMES) needs from before the switch, kept with the
+ * connection for its decrypted plaintext: POP3's greeting, whose APOP
+ * challenge came in clear before STLS (RFC 2595 4: no greeting follows
+ * the handshake).  Set replaces (copied; NULL clears); the text lives until
+ * the connection is finished.  NULL when none was left. */
+void an_starttls_carry_set(conn_t *c, const char *text);
+const char *an_starttls_carry(const conn_t *c);
 
 /*
  * An inner stream: a protocol carried inside another analyser's protocol on

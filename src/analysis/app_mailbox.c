@@ -19,7 +19,11 @@ typedef struct mailbox_proto {
     const char *source; /* files.ndjson source */
     const char *cred;   /* credential proto */
     void *(*open)(void *ctx);
-    void (*resume_in_tls)(void *session);   /* NULL: nothing to skip (IMAP has no greeting state) */
+    /* NULL: nothing to skip (IMAP has no greeting state); carried: what
+     * carry() left before STARTTLS, or NULL */
+    void (*resume_in_tls)(void *session, const char *carried);
+    /* NULL: nothing to keep across STARTTLS (POP3: the APOP challenge) */
+    const char *(*carry)(const void *session);
     bool (*uploading)(const void *session); /* NULL: the server sends every message */
     void (*data)(void *session, bool is_orig, const uint8_t *p, size_t n, uint64_t frame);
     void (*gap)(void *session, bool is_orig, uint64_t len);
@@ -276,9 +280,13 @@ static void on_credential(void *ctx, const proto_cred_t *pc)
     an_credential(s->ctx, s->c, s->proto->cred, pc, s->now, s->frame);
 }
 
+/* The dispatcher hands the connection to TLS at the ClientHello; what the
+ * session resumed inside it needs from here is left with the connection. */
 static void on_starttls(void *ctx)
 {
-    (void)ctx; /* the dispatcher hands the connection to TLS at the ClientHello */
+    mailbox_state_t *s = ctx;
+    if (s->proto->carry)
+        an_starttls_carry_set(s->c, s->proto->carry(s->session));
 }
 
 static const mailbox_callbacks_t mailbox_cb = {on_message_begin, on_message_data, on_message_gap,
@@ -301,9 +309,13 @@ static void pop3_close(void *ss)
 {
     pop3_session_free(ss);
 }
-static void pop3_resume_in_tls(void *ss)
+static void pop3_resume_in_tls(void *ss, const char *carried)
 {
-    pop3_session_resume_in_tls(ss);
+    pop3_session_resume_in_tls(ss, carried);
+}
+static const char *pop3_carry(const void *ss)
+{
+    return pop3_session_timestamp(ss);
 }
 static void *imap_open(void *ctx)
 {
@@ -326,10 +338,21 @@ static bool imap_uploading(const void *ss)
     return imap_session_uploading(ss);
 }
 
-static const mailbox_proto_t pop3 = {"POP3", "pop3",    pop3_open, pop3_resume_in_tls,
-                                     NULL,   pop3_data, pop3_gap,  pop3_close};
-static const mailbox_proto_t imap = {"IMAP",         "imap",    imap_open, NULL,
-                                     imap_uploading, imap_data, imap_gap,  imap_close};
+static const mailbox_proto_t pop3 = {.source = "POP3",
+                                     .cred = "pop3",
+                                     .open = pop3_open,
+                                     .resume_in_tls = pop3_resume_in_tls,
+                                     .carry = pop3_carry,
+                                     .data = pop3_data,
+                                     .gap = pop3_gap,
+                                     .close = pop3_close};
+static const mailbox_proto_t imap = {.source = "IMAP",
+                                     .cred = "imap",
+                                     .open = imap_open,
+                                     .uploading = imap_uploading,
+                                     .data = imap_data,
+                                     .gap = imap_gap,
+                                     .close = imap_close};
 
 static void *mailbox_new(const an_ctx_t *ctx, conn_t *c, const mailbox_proto_t *proto)
 {
@@ -339,7 +362,7 @@ static void *mailbox_new(const an_ctx_t *ctx, conn_t *c, const mailbox_proto_t *
     s->c = c;
     s->session = proto->open(s);
     if (ctx->starttls_from && proto->resume_in_tls) /* the decrypted rest after STLS/STARTTLS */
-        proto->resume_in_tls(s->session);
+        proto->resume_in_tls(s->session, an_starttls_carry(c));
     return s;
 }
 

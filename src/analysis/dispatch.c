@@ -41,6 +41,7 @@ struct an_conn {
     session_t *sessions; /* TCP: at most one; UDP: one per analyser that took a datagram */
     bool decided;        /* TCP: the first bytes chose an analyser, or none */
     char *name_hint;     /* first name the responder was called inside (owned) */
+    char *carry;         /* an_starttls_carry (owned) */
     reasm_dir_t dir[2];  /* TCP only */
     stream_side_t sides[2];
 };
@@ -321,7 +322,7 @@ void dispatch_conn_finish(dispatch_t *d, conn_t *c)
     rec.name_hint = ac ? ac->name_hint : NULL;
     d->base->records->conn(d->base->records->ctx, &rec);
     if (ac)
-        free(ac->name_hint);
+        free(ac->name_hint), free(ac->carry);
     free(ac);
     c->app = NULL;
 }
@@ -331,6 +332,21 @@ void an_name_hint(conn_t *c, const char *name)
     an_conn_t *ac = c->app;
     if (ac && !ac->name_hint)
         ac->name_hint = xstrdup(name);
+}
+
+void an_starttls_carry_set(conn_t *c, const char *text)
+{
+    an_conn_t *ac = c->app;
+    if (!ac)
+        return;
+    free(ac->carry);
+    ac->carry = text ? xstrdup(text) : NULL;
+}
+
+const char *an_starttls_carry(const conn_t *c)
+{
+    const an_conn_t *ac = c->app;
+    return ac ? ac->carry : NULL;
 }
 
 void dispatch_free(dispatch_t *d)

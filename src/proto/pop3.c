@@ -67,9 +67,16 @@ pop3_session_t *pop3_session_new(const mailbox_callbacks_t *cb, void *ctx)
     return s;
 }
 
-void pop3_session_resume_in_tls(pop3_session_t *s)
+void pop3_session_resume_in_tls(pop3_session_t *s, const char *timestamp)
 {
     s->greeted = true;
+    free(s->timestamp);
+    s->timestamp = timestamp ? xstrdup(timestamp) : NULL;
+}
+
+const char *pop3_session_timestamp(const pop3_session_t *s)
+{
+    return s->timestamp;
 }
 
 bool pop3_session_tls(const pop3_session_t *s)

@@ -33,8 +33,13 @@ void pop3_session_gap(pop3_session_t *s, bool is_orig, uint64_t len);
 void pop3_session_free(pop3_session_t *s);
 /* The session goes on inside TLS after STLS (its decrypted plaintext): no
  * greeting comes (RFC 2595 4), the first "+OK" answers the client's next
- * command.  Call before any data. */
-void pop3_session_resume_in_tls(pop3_session_t *s);
+ * command.  timestamp: the plain-text greeting's APOP challenge
+ * (pop3_session_timestamp of the session before STLS; NULL when it had
+ * none), which an APOP inside TLS is computed with.  Call before any data. */
+void pop3_session_resume_in_tls(pop3_session_t *s, const char *timestamp);
+/* The greeting's APOP challenge ("<1896.697170952@dbc.mtview.ca.us>"), or
+ * NULL when the greeting had none or was not seen. */
+const char *pop3_session_timestamp(const pop3_session_t *s);
 bool pop3_session_tls(const pop3_session_t *s);
 
 /* A POP3 greeting ("+OK ...")? */

@@ -249,7 +249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         s = pop3_session_new(&mailbox_cb, NULL);
         if (data[1] & 0x80) /* the decrypted rest after STLS */
-            pop3_session_resume_in_tls(s);
+            pop3_session_resume_in_tls(s, data[1] & 0x40 ? "<1.2@lab>" : NULL);
         session(s, (feed_fn)pop3_session_data, (gap_fn)pop3_session_gap, p, n, step);
         pop3_session_free(s);
         break;

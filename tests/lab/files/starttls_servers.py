@@ -4,7 +4,7 @@ TLS on STARTTLS/STLS (Python's ssl module), for record_starttls.sh, or
 speak TLS from the first byte (implicit TLS, RFC 8314), for
 record_implicit_tls.sh.
 
-    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit]
+    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit] [apop]
 
 SMTP on ADDR:25 (EHLO, STARTTLS, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA; each
 message saved as SPOOL/received-N.eml, dot-stuffing undone), POP3 on
@@ -17,8 +17,12 @@ understood: this is a recording aid, not a mail server.  Runs until killed.
 With "implicit" the same servers listen on SMTPS ADDR:465, POP3S ADDR:995
 and IMAPS ADDR:993 instead, each connection wrapped in TLS before the
 greeting, and none of them offers STARTTLS/STLS.
+
+With "apop" (record_apop_stls.sh) the POP3 greeting carries the APOP
+challenge APOP_CHALLENGE and the APOP command is answered (RFC 1939 7).
 """
 import base64
+import hashlib
 import json
 import socketserver
 import ssl
@@ -26,7 +30,11 @@ import sys
 import threading
 
 ADDR, CERT, KEY, SPOOL, MAILBOX, USERS = sys.argv[1:7]
-IMPLICIT = sys.argv[7:] == ["implicit"]
+IMPLICIT = "implicit" in sys.argv[7:]
+# "apop": the POP3 greeting carries an APOP challenge (RFC 1939 7) and APOP
+# is answered; a fixed one, so that a recording's digests can be checked
+APOP = "apop" in sys.argv[7:]
+APOP_CHALLENGE = "<4242.1764547200@mail.lab.example>"
 with open(USERS) as f:
     CREDS = json.load(f)
 with open(MAILBOX, "rb") as f:
@@ -121,7 +129,7 @@ class SMTP(socketserver.BaseRequestHandler):
 class POP3(socketserver.BaseRequestHandler):
     def handle(self):
         c, user, password, name = Conn(self.request), *CREDS["pop3"], None
-        c.send("+OK lab POP3 ready\r\n")
+        c.send("+OK lab POP3 ready" + (" " + APOP_CHALLENGE if APOP else "") + "\r\n")
         while True:
             line = c.line()
             verb, _, arg = line.partition(" ")
@@ -134,6 +142,11 @@ class POP3(socketserver.BaseRequestHandler):
             elif verb == "USER":
                 name = arg
                 c.send("+OK\r\n")
+            elif verb == "APOP" and APOP:
+                name, _, digest = arg.partition(" ")
+                want = hashlib.md5((APOP_CHALLENGE + password).encode()).hexdigest()
+                ok = (name, digest) == (user, want)
+                c.send("+OK Logged in.\r\n" if ok else "-ERR Authentication failed.\r\n")
             elif verb == "PASS":
                 ok = (name, arg) == (user, password)
                 c.send("+OK Logged in.\r\n" if ok else "-ERR Authentication failed.\r\n")
