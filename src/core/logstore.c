@@ -142,11 +142,60 @@ static int cmp_ref(const void *a, const void *b)
     return rec_order_cmp(&x->row->ord, &y->row->ord);
 }
 
+/* Rows are read back in the merged order, which within one spool is mostly
+ * the order they were written in: each spool is read through a window,
+ * refilled at a row that falls outside it, rather than with one pread per
+ * row (bro.org x 200: 12,000 system calls for its 6,000 HTTP and file
+ * rows).  The windows of one merge share LOGSTORE_WINDOWS_MAX bytes (many
+ * captures, many workers: smaller windows), each between 4 KiB and
+ * LOGSTORE_WINDOW_MAX; a row longer than its window is read alone. */
+#define LOGSTORE_WINDOW_MAX (256 * 1024)
+#define LOGSTORE_WINDOWS_MAX (16 * 1024 * 1024)
+
+typedef struct window {
+    char *buf; /* NULL until the spool's first row */
+    uint64_t off;
+    size_t len;
+} window_t;
+
+/* Row r of spool fd: a pointer into w, or into *one for a row longer than
+ * the window; NULL with errno set when it cannot be read. */
+static const char *window_row(window_t *w, size_t size, int fd, const logstore_row_t *r, char **one,
+                              size_t *onecap)
+{
+    if (w->buf && r->off >= w->off && r->off + r->len <= w->off + w->len)
+        return w->buf + (r->off - w->off);
+    char *into = w->buf;
+    size_t want = size;
+    if (r->len > size) {
+        if (r->len > *onecap) {
+            *onecap = r->len;
+            *one = xrealloc(*one, *onecap);
+        }
+        into = *one, want = r->len;
+    } else if (!into) {
+        into = w->buf = xmalloc(size);
+    }
+    errno = 0;
+    ssize_t got = pread(fd, into, want, (off_t)r->off);
+    if (got < (ssize_t)r->len) { /* the end of the spool before the row's */
+        if (into == w->buf)
+            w->len = 0;
+        if (got >= 0 || !errno)
+            errno = EIO;
+        return NULL;
+    }
+    if (into == w->buf)
+        w->off = r->off, w->len = (size_t)got;
+    return into;
+}
+
 long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
 {
-    size_t total = 0;
+    size_t total = 0, nwin = 0;
     for (size_t i = 0; i < n; i++) {
         total += stores[i]->n;
+        nwin += stores[i]->nspools;
         for (size_t f = 0; f < stores[i]->nspools && !stores[i]->err; f++)
             if (stores[i]->spools[f] && fflush(stores[i]->spools[f]) != 0)
                 spool_failed(stores[i], errno);
@@ -166,18 +215,26 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
         free(refs);
         return -1;
     }
-    char *line = NULL;
-    size_t linecap = 0;
+    /* the log goes out in large writes too (freed after the stream is closed) */
+    char *obuf = xmalloc(LOGSTORE_WINDOW_MAX);
+    setvbuf(af.f, obuf, _IOFBF, LOGSTORE_WINDOW_MAX);
+    /* the windows: store i's spool f is first[i] + f */
+    size_t *first = xcalloc(n ? n : 1, sizeof *first);
+    for (size_t i = 1; i < n; i++)
+        first[i] = first[i - 1] + stores[i - 1]->nspools;
+    window_t *win = xcalloc(nwin ? nwin : 1, sizeof *win);
+    size_t size = nwin ? LOGSTORE_WINDOWS_MAX / nwin : LOGSTORE_WINDOW_MAX;
+    size = size > LOGSTORE_WINDOW_MAX ? LOGSTORE_WINDOW_MAX : size < 4096 ? 4096 : size;
+    char *one = NULL;
+    size_t onecap = 0;
     int rc = 0, e = 0;
     for (size_t i = 0; i < total && rc == 0; i++) {
         const logstore_t *ls = stores[refs[i].store];
         const logstore_row_t *r = refs[i].row;
-        if (r->len > linecap) {
-            linecap = r->len;
-            line = xrealloc(line, linecap);
-        }
-        if (pread(fileno(ls->spools[r->spool]), line, r->len, (off_t)r->off) != (ssize_t)r->len) {
-            e = errno ? errno : EIO;
+        const char *line = window_row(&win[first[refs[i].store] + r->spool], size,
+                                      fileno(ls->spools[r->spool]), r, &one, &onecap);
+        if (!line) {
+            e = errno;
             fs_note_failure(ls->dir ? ls->dir : "temporary folder",
                             "read back a temporary log spool in", e);
             rc = -1;
@@ -187,12 +244,19 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
             rc = -1;
         }
     }
-    free(line);
+    for (size_t w = 0; w < nwin; w++)
+        free(win[w].buf);
+    free(win), free(first), free(one);
     free(refs);
     if (rc != 0) {
         atomic_abort(&af);
+        free(obuf);
         errno = e;
         return -1;
     }
-    return atomic_commit(&af) == 0 ? (long long)total : -1;
+    long long written = atomic_commit(&af) == 0 ? (long long)total : -1;
+    e = errno;
+    free(obuf);
+    errno = e;
+    return written;
 }

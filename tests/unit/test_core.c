@@ -188,6 +188,70 @@ static void logstore_absorbs_and_merges_by_order(void)
     logstore_free(&w1);
 }
 
+/* Many rows of three captures, each of two workers' spools, timestamps
+ * interleaved across all six spools, of every length from 1 byte to rows
+ * longer than a read window (256 KiB): the merged log is every row, whole,
+ * in timestamp order — whatever the windows the merge reads through. */
+static void logstore_merges_rows_across_windows(void)
+{
+    enum { CAPTURES = 3, WORKERS = 2, ROWS = 3000 };
+    logstore_t caps[CAPTURES];
+    size_t nrows = CAPTURES * WORKERS * ROWS;
+    size_t *len_of = calloc(nrows, sizeof *len_of);
+    char *row = malloc(300 * 1024 + 64);
+    uint32_t rnd = 12345;
+    for (int c = 0; c < CAPTURES; c++) {
+        memset(&caps[c], 0, sizeof caps[c]);
+        for (int w = 0; w < WORKERS; w++) {
+            logstore_t ws;
+            CU_ASSERT_EQUAL(logstore_init(&ws, NULL), 0);
+            for (size_t i = 0; i < ROWS; i++) {
+                /* row t (its ts) belongs to capture t % 3, worker t / 3 % 2 */
+                size_t t = (i * WORKERS + (size_t)w) * CAPTURES + (size_t)c;
+                rnd = rnd * 1103515245u + 12345u;
+                size_t len = i % 997 == 5 ? 300 * 1024 : 1 + (rnd >> 8) % 3000;
+                int k = snprintf(row, 32, "{\"t\":%zu,\"x\":\"", t);
+                memset(row + k, 'a' + (int)(t % 26), len);
+                memcpy(row + k + len, "\"}", 2);
+                len_of[t] = (size_t)k + len + 2;
+                rec_order_t o = {t, 0, 0};
+                logstore_add_ordered(&ws, (ts_ns_t)t, &o, row, len_of[t]);
+            }
+            logstore_absorb(&caps[c], &ws);
+            logstore_free(&ws);
+        }
+        caps[c].rank = c;
+    }
+    char path[] = "/tmp/pcapcase-test-logstore-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE(fd >= 0);
+    close(fd);
+    logstore_t *stores[] = {&caps[0], &caps[1], &caps[2]};
+    CU_ASSERT_EQUAL(logstore_merge(stores, CAPTURES, path), (long long)nrows);
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char *line = NULL;
+    size_t cap = 0, bad = 0, t = 0;
+    ssize_t n;
+    for (; (n = getline(&line, &cap, f)) > 0; t++) {
+        size_t got;
+        int k = 0;
+        bool ok = t < nrows && sscanf(line, "{\"t\":%zu,\"x\":\"%n", &got, &k) == 1 && got == t &&
+                  (size_t)n == len_of[t] + 1 && line[n - 1] == '\n' && line[n - 2] == '}';
+        for (ssize_t j = k; ok && j < n - 3; j++)
+            ok = line[j] == 'a' + (int)(t % 26);
+        bad += !ok;
+    }
+    CU_ASSERT_EQUAL(t, nrows);
+    CU_ASSERT_EQUAL(bad, 0);
+    free(line);
+    fclose(f);
+    unlink(path);
+    for (int c = 0; c < CAPTURES; c++)
+        logstore_free(&caps[c]);
+    free(len_of), free(row);
+}
+
 /* Both directions of a pair meet in one worker; different pairs spread. */
 static void flow_hash_is_symmetric_and_spreads(void)
 {
@@ -419,6 +483,7 @@ static const cu_test_t tests[] = {
     {"damage_keeps_smallest_frames_in_any_order", damage_keeps_smallest_frames_in_any_order},
     {"reserved_buffer_is_an_empty_string", reserved_buffer_is_an_empty_string},
     {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
+    {"logstore_merges_rows_across_windows", logstore_merges_rows_across_windows},
     {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
     {"capture_parts_merge_in_order", capture_parts_merge_in_order},
     {"flow_route_spreads_web_keeps_pairs", flow_route_spreads_web_keeps_pairs},
