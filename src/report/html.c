@@ -546,16 +546,28 @@ static int render_page(const char *dir, const char *tpl_name, const char *what,
         snprintf(err, errlen, "%s template missing from this build", what);
         return -1;
     }
-    buf_t out = BUF_INIT;
-    template_render(html, l_html, vars, &out);
     char *p = xasprintf("%s/report.html", dir);
-    int rc = 0;
-    if (atomic_write(p, out.data, out.len) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
-        rc = -1;
+    atomic_file_t af;
+    int rc = atomic_open(&af, p);
+    if (rc == 0) { /* the page is written as it is made, in large writes */
+        size_t size = 256 * 1024;
+        char *obuf = xmalloc(size);
+        setvbuf(af.f, obuf, _IOFBF, size);
+        if (template_write(html, l_html, vars, af.f) != 0) {
+            int e = errno;
+            atomic_abort(&af);
+            errno = e;
+            rc = -1;
+        } else {
+            rc = atomic_commit(&af);
+        }
+        int e = errno;
+        free(obuf);
+        errno = e;
     }
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
     free(p);
-    buf_free(&out);
     return rc;
 }
 

@@ -88,7 +88,9 @@ static const char *lookup(const tpl_var_t *vars, const char *name, size_t n)
     return "";
 }
 
-void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out)
+/* Render into out; with f, each raw value goes to f as it is, after out's
+ * bytes so far (out then holds only what follows the last one). */
+static void render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out, FILE *f)
 {
     size_t i = 0;
     while (i < len) {
@@ -114,10 +116,29 @@ void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *
             return;
         }
         const char *val = lookup(vars, tpl + start, (size_t)(close - tpl) - start);
-        if (raw)
+        if (raw && f) {
+            fwrite(out->data, 1, out->len, f);
+            buf_clear(out);
+            fwrite(val, 1, strlen(val), f);
+        } else if (raw) {
             buf_append_str(out, val);
-        else
+        } else {
             html_escape(out, val, strlen(val));
+        }
         i = (size_t)(close - tpl) + (raw ? 3 : 2);
     }
+}
+
+void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out)
+{
+    render(tpl, len, vars, out, NULL);
+}
+
+int template_write(const char *tpl, size_t len, const tpl_var_t *vars, FILE *f)
+{
+    buf_t rest = BUF_INIT;
+    render(tpl, len, vars, &rest, f);
+    fwrite(rest.data, 1, rest.len, f);
+    buf_free(&rest);
+    return ferror(f) ? -1 : 0;
 }

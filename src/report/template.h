@@ -12,6 +12,7 @@
 #include "core/buf.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The embedded file name ("report.html"), or NULL. */
 const char *template_get(const char *name, size_t *len);
@@ -23,6 +24,10 @@ typedef struct tpl_var {
 
 /* Render tpl (len bytes) with vars (NULL-name terminated) into out. */
 void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out);
+/* The same, written to f: the raw values ({{{name}}}: the page's data,
+ * megabytes) go out as they are, not copied into a page first.  0, or -1
+ * when f is in error (errno from the failed write). */
+int template_write(const char *tpl, size_t len, const tpl_var_t *vars, FILE *f);
 
 /* HTML-escape n bytes (& < > " ' and control characters) into out. */
 void html_escape(buf_t *out, const char *s, size_t n);

@@ -1,10 +1,13 @@
 /* test_report_scan.c — the workbook's row scanner (report/ndjson_scan.c)
  * gives the values json-c gives for rows our JSON writer made, and declines
- * (so json-c reads them) what it does not decode exactly. */
+ * (so json-c reads them) what it does not decode exactly; the page's
+ * template written to a file (template_write) is the template rendered in
+ * memory. */
 #include "core/buf.h"
 #include "core/jsonw.h"
 #include "cu_main.h"
 #include "report/ndjson_scan.h"
+#include "report/template.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -120,10 +123,43 @@ static void declines_what_it_does_not_read_exactly(void)
     buf_free(&got);
 }
 
+/* Escaped and raw values, a raw value of megabytes, an unknown name, a value
+ * at the very start and end, a lone brace and an unclosed one: the file
+ * template_write makes is byte for byte template_render's buffer. */
+static void template_written_is_template_rendered(void)
+{
+    size_t big = 3 * 1024 * 1024 + 7;
+    char *data = malloc(big + 1);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)('a' + i % 23);
+    data[big] = 0;
+    const tpl_var_t vars[] = {
+        {"title", "<b>&\"Q\"</b>"}, {"data", data}, {"nav", "<a href=x>"}, {NULL, NULL}};
+    static const char *const tpls[] = {
+        "{{{nav}}}<h1>{{title}}</h1><script>{{{data}}}</script>{{missing}} { x }{{{nav}}}",
+        "{{title}}", "", "a{b{{{data}}}}c{{", "{{{nav}}}{{{nav}}} and {{{unclosed"};
+    for (size_t t = 0; t < sizeof tpls / sizeof *tpls; t++) {
+        buf_t mem = BUF_INIT;
+        template_render(tpls[t], strlen(tpls[t]), vars, &mem);
+        char *got = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&got, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        CU_ASSERT_EQUAL(template_write(tpls[t], strlen(tpls[t]), vars, f), 0);
+        fclose(f);
+        CU_ASSERT_EQUAL(len, mem.len);
+        CU_ASSERT_TRUE(len == mem.len && memcmp(got, mem.data, len) == 0);
+        free(got);
+        buf_free(&mem);
+    }
+    free(data);
+}
+
 static const cu_test_t tests[] = {
     {"strings_decode_as_json_c_reads_them", strings_decode_as_json_c_reads_them},
     {"members_numbers_and_lists_of_a_conn_like_row", members_numbers_and_lists_of_a_conn_like_row},
     {"declines_what_it_does_not_read_exactly", declines_what_it_does_not_read_exactly},
+    {"template_written_is_template_rendered", template_written_is_template_rendered},
     {NULL, NULL}};
 
 CU_MAIN("report_scan", tests)
