@@ -484,15 +484,25 @@ static char *method(json_object *cj)
     return buf_steal(&b);
 }
 
-/* Each log as a JSON array inside <script type="application/json">. */
-static char *data_blocks(const char *dir, const char *const *names)
+/* Each log as a JSON array inside <script type="application/json">,
+ * appended to b (reserved first for the logs' size: megabytes, not copied
+ * again as the buffer grows). */
+static void data_blocks(buf_t *b, const char *dir, const char *const *names)
 {
-    buf_t b = BUF_INIT;
+    size_t total = 0;
+    for (int t = 0; names[t]; t++) {
+        char *p = xasprintf("%s/logs/%s.ndjson", dir, names[t]);
+        struct stat st;
+        if (stat(p, &st) == 0 && st.st_size > 0)
+            total += (size_t)st.st_size + (size_t)st.st_size / 32 + 128;
+        free(p);
+    }
+    buf_reserve(b, total);
     for (int t = 0; names[t]; t++) {
         char *p = xasprintf("%s/logs/%s.ndjson", dir, names[t]);
         FILE *f = fopen(p, "r");
         free(p);
-        buf_printf(&b, "<script type=\"application/json\" id=\"data-%s\">[", names[t]);
+        buf_printf(b, "<script type=\"application/json\" id=\"data-%s\">[", names[t]);
         char *line = NULL;
         size_t cap = 0, rows = 0;
         ssize_t n;
@@ -502,15 +512,14 @@ static char *data_blocks(const char *dir, const char *const *names)
             if (!n)
                 continue;
             if (rows++)
-                buf_append_byte(&b, ',');
-            json_for_script(&b, line, (size_t)n);
+                buf_append_byte(b, ',');
+            json_for_script(b, line, (size_t)n);
         }
         free(line);
         if (f)
             fclose(f);
-        buf_append_str(&b, "]</script>\n");
+        buf_append_str(b, "]</script>\n");
     }
-    return buf_steal(&b);
 }
 
 static json_object **read_findings(const char *dir, size_t *n)
@@ -614,12 +623,12 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     names[nn] = NULL;
     char *hl = headline(cj, f, nf), *ev = evidence(cj, tz), *fh = findings_html(f, nf, tz),
          *cr = credentials_html(dir, cj, tz), *tl = timeline(cj, tz), *ch = charts_html(dir),
-         *me = method(cj), *da = data_blocks(dir, names);
+         *me = method(cj);
     buf_t data = BUF_INIT, findings = BUF_INIT;
     buf_append_str(&findings, fh);
     buf_append_str(&findings, cr);
     buf_printf(&data, "<script type=\"application/json\" id=\"tz-offset\">%s</script>\n", tzv);
-    buf_append_str(&data, da); /* every table's rows: no printf over megabytes */
+    data_blocks(&data, dir, names); /* every table's rows: no printf over megabytes */
     size_t l_css, l_js;
     const char *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
     char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
@@ -645,7 +654,7 @@ int report_html_write(const char *dir, char *err, size_t errlen)
     int rc = render_page(dir, "report.html", "report", vars, err, errlen);
     buf_free(&data), buf_free(&findings), buf_free(&more_nav), buf_free(&more);
     free(cr);
-    free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(da), free(css_s), free(js_s);
+    free(hl), free(ev), free(fh), free(tl), free(ch), free(me), free(css_s), free(js_s);
     for (size_t i = 0; i < nf; i++)
         json_object_put(f[i]);
     free(f);
@@ -915,7 +924,9 @@ int report_compare_html_write(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s/compare.json: cannot read", dir);
         return -1;
     }
-    char *su = compare_summary(cj), *ch = charts_html(dir), *da = data_blocks(dir, ctables);
+    char *su = compare_summary(cj), *ch = charts_html(dir);
+    buf_t da = BUF_INIT;
+    data_blocks(&da, dir, ctables);
     size_t l_css, l_js;
     const char *css = template_get("report.css", &l_css), *js = template_get("report.js", &l_js);
     char *css_s = xstrndup(css ? css : "", css ? l_css : 0),
@@ -929,10 +940,11 @@ int report_compare_html_write(const char *dir, char *err, size_t errlen)
                         {"js", js_s},
                         {"summary", su},
                         {"charts", ch},
-                        {"data", da},
+                        {"data", buf_cstr(&da)},
                         {NULL, NULL}};
     int rc = render_page(dir, "compare.html", "comparison", vars, err, errlen);
-    free(su), free(ch), free(da), free(css_s), free(js_s);
+    free(su), free(ch), free(css_s), free(js_s);
+    buf_free(&da);
     json_object_put(cj);
     return rc;
 }
