@@ -2,6 +2,7 @@
 #include "hosts.h"
 
 #include "case/case.h"
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 
 #include <pthread.h>
@@ -29,7 +30,8 @@ static int cmp_oui(const void *a, const void *b)
 /* Parse "MA-L,002272,Name,Address" (Name may be quoted). */
 static void oui_load(void)
 {
-    FILE *f = fopen(OUI_CSV, "r");
+    char *vb;
+    FILE *f = fs_fopen_big(OUI_CSV, "r", &vb); /* 6 MB */
     if (!f)
         return;
     char line[1024];
@@ -58,7 +60,7 @@ static void oui_load(void)
         oui_table[oui_n].prefix = (uint32_t)strtoul(hex, NULL, 16);
         oui_table[oui_n++].name = xstrdup(name);
     }
-    fclose(f);
+    fs_fclose_big(f, vb);
     xqsort(oui_table, oui_n, sizeof *oui_table, cmp_oui);
 }
 

@@ -189,3 +189,21 @@ bool path_is_dir(const char *path)
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+FILE *fs_fopen_big(const char *path, const char *mode, char **buf)
+{
+    *buf = NULL;
+    FILE *f = fopen(path, mode);
+    if (f) {
+        *buf = xmalloc(FS_BIG_BUFFER);
+        setvbuf(f, *buf, _IOFBF, FS_BIG_BUFFER);
+    }
+    return f;
+}
+
+int fs_fclose_big(FILE *f, char *buf)
+{
+    int rc = f ? fclose(f) : 0;
+    free(buf);
+    return rc;
+}

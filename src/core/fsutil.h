@@ -69,4 +69,13 @@ void fs_mark_complete(const char *dir);
 bool path_exists(const char *path);
 bool path_is_dir(const char *path);
 
+/* fopen(path, mode) with a stdio buffer of FS_BIG_BUFFER bytes, for files of
+ * megabytes read or written line by line (the logs the reports read back:
+ * 4 KiB per system call otherwise); *buf is that buffer, to give to
+ * fs_fclose_big.  NULL (errno set, *buf NULL) when fopen fails. */
+#define FS_BIG_BUFFER (256 * 1024)
+FILE *fs_fopen_big(const char *path, const char *mode, char **buf);
+/* fclose(f) (f may be NULL), then free buf; fclose's result. */
+int fs_fclose_big(FILE *f, char *buf);
+
 #endif

@@ -499,8 +499,8 @@ static void data_blocks(buf_t *b, const char *dir, const char *const *names)
     }
     buf_reserve(b, total);
     for (int t = 0; names[t]; t++) {
-        char *p = xasprintf("%s/logs/%s.ndjson", dir, names[t]);
-        FILE *f = fopen(p, "r");
+        char *p = xasprintf("%s/logs/%s.ndjson", dir, names[t]), *vb;
+        FILE *f = fs_fopen_big(p, "r", &vb);
         free(p);
         buf_printf(b, "<script type=\"application/json\" id=\"data-%s\">[", names[t]);
         char *line = NULL;
@@ -516,8 +516,7 @@ static void data_blocks(buf_t *b, const char *dir, const char *const *names)
             json_for_script(b, line, (size_t)n);
         }
         free(line);
-        if (f)
-            fclose(f);
+        fs_fclose_big(f, vb);
         buf_append_str(b, "]</script>\n");
     }
 }

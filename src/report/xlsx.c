@@ -411,7 +411,8 @@ static bool write_row(ctx_t *c, cur_t *cur, const char *line, size_t len, buf_t 
 static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
 {
     char *p = xasprintf("%s/logs/%s.ndjson", dir, d->log);
-    FILE *f = fopen(p, "r");
+    char *vb;
+    FILE *f = fs_fopen_big(p, "r", &vb);
     free(p);
     if (!f && d->if_written)
         return 0;
@@ -428,8 +429,7 @@ static long long write_log(ctx_t *c, const char *dir, const sheet_def_t *d)
         rows += write_row(c, &cur, line, (size_t)n, &text);
     buf_free(&text);
     free(line);
-    if (f)
-        fclose(f);
+    fs_fclose_big(f, vb);
     finish_sheet(&cur);
     xlsx_sheet_done(cur.ws);
     return rows;
