@@ -70,36 +70,33 @@ static void ev_abort(evidence_file_t *f)
  * (the same logo or script on every page) is not handed over again: each
  * hand-over cost a wake-up of the writer thread and a stat() of the file
  * (bro.org x 200: 6,000 bodies, 30 files).  Direct-mapped by the SHA-256,
- * with a hash of the case folder (a process may write several cases); a slot
- * taken by another file only means handing over again, and write_once keeps
- * a file that is there.  Per thread: no lock, nothing to free. */
+ * with the store's id: a store is one capture's on one worker, so a case
+ * folder made again at the same path, by a later store, never finds the
+ * earlier one's entries.  A slot taken by another file only means handing
+ * over again, and write_once keeps a file that is there.  Per thread: no
+ * lock, nothing to free. */
 #define EV_RECENT 256
 
 typedef struct recent {
-    uint64_t dir; /* FNV-1a of the case folder's path; 0: empty */
+    uint64_t store; /* evidence_dir_t.id; 0: empty */
     char sha256[65];
 } recent_t;
 
 static _Thread_local recent_t recent[EV_RECENT];
+static _Atomic uint64_t next_store_id = 1;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h ? h : 1;
-}
-
-/* Was sha256 handed over lately for this case folder?  If not, it is now. */
-static bool handed_over(const char *case_dir, const char *sha256)
+/* Was sha256 handed over lately by store d?  If not, it is now. */
+static bool handed_over(const evidence_dir_t *d, const char *sha256)
 {
     if (strlen(sha256) != 64)
         return false;
-    uint64_t dir = fnv1a(case_dir);
-    recent_t *r = &recent[fnv1a(sha256) % EV_RECENT];
-    if (r->dir == dir && memcmp(r->sha256, sha256, 64) == 0)
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = sha256; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ull;
+    recent_t *r = &recent[h % EV_RECENT];
+    if (r->store == d->id && memcmp(r->sha256, sha256, 64) == 0)
         return true;
-    r->dir = dir;
+    r->store = d->id;
     memcpy(r->sha256, sha256, 65);
     return false;
 }
@@ -114,7 +111,7 @@ static bool ev_commit(evidence_file_t *f, const char *sha256, uint64_t frame)
             ok = atomic_commit_once(&f->spill, final, &created) == 0;
         if (created)
             written_note(final);
-    } else if (ok && handed_over(f->d->case_dir, sha256)) {
+    } else if (ok && handed_over(f->d, sha256)) {
         /* already on its way (or there): nothing to write */
     } else if (ok) { /* written (unless already there) on the writer thread */
         size_t len = f->mem.len;
@@ -147,5 +144,6 @@ void evidence_store_init(evidence_store_t *store, evidence_dir_t *d, const char 
 {
     d->case_dir = case_dir;
     d->damage = damage;
+    d->id = next_store_id++;
     *store = (evidence_store_t){d, ev_open, ev_write, ev_commit, ev_abort, ev_save_certificate};
 }

@@ -23,6 +23,7 @@
 typedef struct evidence_dir {
     const char *case_dir;
     damage_t *damage; /* where write failures are noted */
+    uint64_t id;      /* this store's, unique in the process (evidence.c's hand-overs) */
 } evidence_dir_t;
 
 /* Fill *store to keep evidence under case_dir (whose artifacts/ and certs/

@@ -135,6 +135,32 @@ static void an_object_already_there_is_not_rewritten(void)
     damage_free(&dmg);
 }
 
+/* A body under a name already handed over by this store is not written
+ * again; a case folder made again at the same path (a later store, same
+ * thread) gets the file again, though its name was handed over before. */
+static void a_later_store_writes_again(void)
+{
+    static const char h[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for (int round = 0; round < 2; round++) {
+        fresh_case(true); /* round 1: the folder emptied and made again */
+        damage_t dmg = {0};
+        evidence_store_t es;
+        evidence_dir_t d;
+        evidence_store_init(&es, &d, dir, &dmg);
+        evidence_file_t *f = es.open(es.ctx);
+        write_body(&es, f, 10, 'x');
+        CU_ASSERT_TRUE(es.commit(f, h, 1));
+        f = es.open(es.ctx);
+        write_body(&es, f, 20, 'y'); /* the same name: already handed over */
+        CU_ASSERT_TRUE(es.commit(f, h, 2));
+        int first = 0;
+        CU_ASSERT_EQUAL(file_size("artifacts", h, &first), 10);
+        CU_ASSERT_EQUAL(first, 'x');
+        CU_ASSERT_EQUAL(damage_total(&dmg), 0);
+        damage_free(&dmg);
+    }
+}
+
 static void write_failures_are_noted_with_their_frame(void)
 {
     fresh_case(false); /* no artifacts/ or certs/ folder: every write fails */
@@ -179,6 +205,7 @@ static const cu_test_t tests[] = {
     {"small_and_large_bodies_land_under_their_names",
      small_and_large_bodies_land_under_their_names},
     {"an_object_already_there_is_not_rewritten", an_object_already_there_is_not_rewritten},
+    {"a_later_store_writes_again", a_later_store_writes_again},
     {"write_failures_are_noted_with_their_frame", write_failures_are_noted_with_their_frame},
     {"remove_case", remove_case},
     {NULL, NULL},
