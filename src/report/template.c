@@ -117,7 +117,8 @@ static void render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *ou
         }
         const char *val = lookup(vars, tpl + start, (size_t)(close - tpl) - start);
         if (raw && f) {
-            fwrite(out->data, 1, out->len, f);
+            if (out->len) /* (fwrite of nothing from a buffer never filled: NULL) */
+                fwrite(out->data, 1, out->len, f);
             buf_clear(out);
             fwrite(val, 1, strlen(val), f);
         } else if (raw) {
@@ -138,7 +139,8 @@ int template_write(const char *tpl, size_t len, const tpl_var_t *vars, FILE *f)
 {
     buf_t rest = BUF_INIT;
     render(tpl, len, vars, &rest, f);
-    fwrite(rest.data, 1, rest.len, f);
+    if (rest.len)
+        fwrite(rest.data, 1, rest.len, f);
     buf_free(&rest);
     return ferror(f) ? -1 : 0;
 }

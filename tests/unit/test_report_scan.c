@@ -148,7 +148,7 @@ static void template_written_is_template_rendered(void)
         CU_ASSERT_EQUAL(template_write(tpls[t], strlen(tpls[t]), vars, f), 0);
         fclose(f);
         CU_ASSERT_EQUAL(len, mem.len);
-        CU_ASSERT_TRUE(len == mem.len && memcmp(got, mem.data, len) == 0);
+        CU_ASSERT_TRUE(len == mem.len && (len == 0 || memcmp(got, mem.data, len) == 0));
         free(got);
         buf_free(&mem);
     }
