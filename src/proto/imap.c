@@ -162,8 +162,7 @@ static void snapshot_login(imap_session_t *s, pending_t *p)
     if (s->login_kind == K_LOGIN && s->user)
         cred_hold(&p->login, "LOGIN", s->user, s->pass, false);
     else if (s->login_kind == K_AUTH && s->sasl.complete && s->sasl.user)
-        cred_hold(&p->login, sasl_mech_label(&s->sasl, true), s->sasl.user, s->sasl.secret,
-                  s->sasl.mech == SASL_CRAM_MD5);
+        sasl_hold(&s->sasl, true, &p->login);
     else
         return; /* AUTHENTICATE with a challenge: read on, reported at its answer */
     s->login_open = false;
@@ -295,16 +294,8 @@ static void report_login(imap_session_t *s, cred_outcome_t outcome)
     if (!s->login_open)
         return;
     s->login_open = false;
-    if (!s->cb->credential || s->login_kind != K_AUTH || !s->sasl.user)
-        return;
-    proto_cred_t c = {sasl_mech_label(&s->sasl, true),
-                      s->sasl.user,
-                      NULL,
-                      NULL,
-                      s->sasl.secret ? s->sasl.secret : "",
-                      s->sasl.mech == SASL_CRAM_MD5,
-                      outcome};
-    s->cb->credential(s->ctx, &c);
+    if (s->login_kind == K_AUTH)
+        sasl_report(&s->sasl, true, s->cb->credential, s->ctx, outcome);
 }
 
 /* A server refusing a command that waits to send a literal ("{N}": the

@@ -92,16 +92,7 @@ static void report_login(pop3_session_t *s, cred_outcome_t outcome)
     if (!s->login_open)
         return;
     s->login_open = false;
-    if (!s->cb->credential || !s->sasl.user)
-        return;
-    proto_cred_t c = {sasl_mech_label(&s->sasl, false),
-                      s->sasl.user,
-                      NULL,
-                      NULL,
-                      s->sasl.secret ? s->sasl.secret : "",
-                      s->sasl.mech == SASL_CRAM_MD5,
-                      outcome};
-    s->cb->credential(s->ctx, &c);
+    sasl_report(&s->sasl, false, s->cb->credential, s->ctx, outcome);
 }
 
 /* What the login just sent says, kept with its command (see pending_t). */
@@ -117,8 +108,7 @@ static void snapshot_login(pop3_session_t *s, pending_t *p)
         cred_hold(&p->login, "APOP", s->user, sec, true);
         free(sec);
     } else if (s->sasl.complete && s->sasl.user) {
-        cred_hold(&p->login, sasl_mech_label(&s->sasl, false), s->sasl.user, s->sasl.secret,
-                  s->sasl.mech == SASL_CRAM_MD5);
+        sasl_hold(&s->sasl, false, &p->login);
     } else {
         return; /* AUTH with a challenge: read on, reported at its answer (as is
                    a PASS without USER: nothing, unless an AUTH left a user) */

@@ -130,6 +130,21 @@ const char *sasl_mech_label(const sasl_t *s, bool imap)
     }
 }
 
+void sasl_hold(const sasl_t *s, bool imap, cred_held_t *h)
+{
+    cred_hold(h, sasl_mech_label(s, imap), s->user, s->secret, s->mech == SASL_CRAM_MD5);
+}
+
+void sasl_report(const sasl_t *s, bool imap, void (*report)(void *ctx, const proto_cred_t *c),
+                 void *ctx, cred_outcome_t outcome)
+{
+    if (!report || !s->user)
+        return;
+    proto_cred_t c = {sasl_mech_label(s, imap), s->user, NULL, NULL, s->secret ? s->secret : "",
+                      s->mech == SASL_CRAM_MD5, outcome};
+    report(ctx, &c);
+}
+
 void sasl_free(sasl_t *s)
 {
     free(s->user), free(s->secret);

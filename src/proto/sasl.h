@@ -12,6 +12,7 @@
 #define PCAPCASE_SASL_H
 
 #include "core/cursor.h"
+#include "credential.h"
 
 #include <stdbool.h>
 
@@ -44,6 +45,13 @@ void sasl_client_line(sasl_t *s, cursor_t line);
 /* The mechanism's name for a credential record ("AUTH PLAIN", ...), with
  * prefix "AUTH " or "AUTHENTICATE " as given. */
 const char *sasl_mech_label(const sasl_t *s, bool imap);
+/* The login s read, held until the command's answer (credential.h): its
+ * user and secret, CRAM-MD5's response being a hash. */
+void sasl_hold(const sasl_t *s, bool imap, cred_held_t *h);
+/* The same reported now to report(ctx, ...) with outcome; nothing when s
+ * read no user or report is NULL. */
+void sasl_report(const sasl_t *s, bool imap, void (*report)(void *ctx, const proto_cred_t *c),
+                 void *ctx, cred_outcome_t outcome);
 void sasl_free(sasl_t *s);
 
 /* Decode an AUTH PLAIN message ("authzid NUL authcid NUL password", base64).

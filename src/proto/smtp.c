@@ -417,16 +417,7 @@ static void report_credential(smtp_session_t *s, cred_outcome_t outcome)
     if (!s->auth_open)
         return;
     s->auth_open = false;
-    if (s->sasl.user && s->cb->credential) {
-        proto_cred_t c = {sasl_mech_label(&s->sasl, false),
-                          s->sasl.user,
-                          NULL,
-                          NULL,
-                          s->sasl.secret ? s->sasl.secret : "",
-                          s->sasl.mech == SASL_CRAM_MD5,
-                          outcome};
-        s->cb->credential(s->ctx, &c);
-    }
+    sasl_report(&s->sasl, false, s->cb->credential, s->ctx, outcome);
     sasl_free(&s->sasl);
 }
 
