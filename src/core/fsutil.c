@@ -87,7 +87,7 @@ int atomic_commit(atomic_file_t *af)
         unlink(af->tmp);
         fs_note_failure(af->path, "write", e);
     }
-    free(af->tmp), free(af->path);
+    free(af->tmp), free(af->path), free(af->buf);
     memset(af, 0, sizeof *af);
     errno = e;
     return rc;
@@ -99,8 +99,16 @@ void atomic_abort(atomic_file_t *af)
         fclose(af->f);
     if (af->tmp)
         unlink(af->tmp);
-    free(af->tmp), free(af->path);
+    free(af->tmp), free(af->path), free(af->buf);
     memset(af, 0, sizeof *af);
+}
+
+void atomic_big_buffer(atomic_file_t *af)
+{
+    if (af->buf)
+        return;
+    af->buf = xmalloc(FS_BIG_BUFFER);
+    setvbuf(af->f, af->buf, _IOFBF, FS_BIG_BUFFER);
 }
 
 int atomic_write(const char *path, const void *data, size_t len)

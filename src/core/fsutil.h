@@ -24,10 +24,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The stdio buffer of files of megabytes written or read line by line
+ * (atomic_big_buffer, fs_fopen_big). */
+#define FS_BIG_BUFFER (256 * 1024)
+
 typedef struct atomic_file {
     FILE *f;
     char *tmp;
     char *path;
+    char *buf; /* atomic_big_buffer's, or NULL */
 } atomic_file_t;
 
 /* Open a temporary file beside path.  0, or -1 with errno set. */
@@ -37,6 +42,10 @@ int atomic_open(atomic_file_t *af, const char *path);
 int atomic_commit(atomic_file_t *af);
 /* Close and remove the temporary file. */
 void atomic_abort(atomic_file_t *af);
+/* Give the file just opened a stdio buffer of FS_BIG_BUFFER bytes (a log or
+ * page of megabytes goes out in large writes, not 4 KiB ones); commit and
+ * abort free it. */
+void atomic_big_buffer(atomic_file_t *af);
 /* Write a whole buffer atomically to path. */
 int atomic_write(const char *path, const void *data, size_t len);
 
@@ -69,11 +78,9 @@ void fs_mark_complete(const char *dir);
 bool path_exists(const char *path);
 bool path_is_dir(const char *path);
 
-/* fopen(path, mode) with a stdio buffer of FS_BIG_BUFFER bytes, for files of
- * megabytes read or written line by line (the logs the reports read back:
- * 4 KiB per system call otherwise); *buf is that buffer, to give to
- * fs_fclose_big.  NULL (errno set, *buf NULL) when fopen fails. */
-#define FS_BIG_BUFFER (256 * 1024)
+/* fopen(path, mode) with a stdio buffer of FS_BIG_BUFFER bytes (the logs the
+ * reports read back: 4 KiB per system call otherwise); *buf is that buffer,
+ * to give to fs_fclose_big.  NULL (errno set, *buf NULL) when fopen fails. */
 FILE *fs_fopen_big(const char *path, const char *mode, char **buf);
 /* fclose(f) (f may be NULL), then free buf; fclose's result. */
 int fs_fclose_big(FILE *f, char *buf);

@@ -215,9 +215,7 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
         free(refs);
         return -1;
     }
-    /* the log goes out in large writes too (freed after the stream is closed) */
-    char *obuf = xmalloc(LOGSTORE_WINDOW_MAX);
-    setvbuf(af.f, obuf, _IOFBF, LOGSTORE_WINDOW_MAX);
+    atomic_big_buffer(&af); /* the log goes out in large writes too */
     /* the windows: store i's spool f is first[i] + f */
     size_t *first = xcalloc(n ? n : 1, sizeof *first);
     for (size_t i = 1; i < n; i++)
@@ -250,13 +248,8 @@ long long logstore_merge(logstore_t *const *stores, size_t n, const char *path)
     free(refs);
     if (rc != 0) {
         atomic_abort(&af);
-        free(obuf);
         errno = e;
         return -1;
     }
-    long long written = atomic_commit(&af) == 0 ? (long long)total : -1;
-    e = errno;
-    free(obuf);
-    errno = e;
-    return written;
+    return atomic_commit(&af) == 0 ? (long long)total : -1;
 }

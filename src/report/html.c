@@ -558,9 +558,7 @@ static int render_page(const char *dir, const char *tpl_name, const char *what,
     atomic_file_t af;
     int rc = atomic_open(&af, p);
     if (rc == 0) { /* the page is written as it is made, in large writes */
-        size_t size = 256 * 1024;
-        char *obuf = xmalloc(size);
-        setvbuf(af.f, obuf, _IOFBF, size);
+        atomic_big_buffer(&af);
         if (template_write(html, l_html, vars, af.f) != 0) {
             int e = errno;
             atomic_abort(&af);
@@ -569,9 +567,6 @@ static int render_page(const char *dir, const char *tpl_name, const char *what,
         } else {
             rc = atomic_commit(&af);
         }
-        int e = errno;
-        free(obuf);
-        errno = e;
     }
     if (rc != 0)
         snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
