@@ -2,9 +2,7 @@
 #include "analysis/app_tftp.h"
 
 #include "analysis/carve.h"
-#include "core/buf.h"
 #include "core/xalloc.h"
-#include "proto/fileasm.h"
 #include "proto/tftp.h"
 
 #include <stdlib.h>
@@ -240,14 +238,19 @@ bool app_tftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, co
     return request_of(ctx->shared->tftp, c) != NULL;
 }
 
+/* Blocks are taken in order only (tftp_transfer_block: a block behind the
+ * next is a retransmission, one ahead skips), so each block's bytes go
+ * straight into the carve, as an FTP data channel's do: memory per transfer
+ * is the carve's, whatever the file's size (a PXE boot's kernel and initrd
+ * run to hundreds of MiB; block numbers wrap). */
 struct tftp_xfer_state {
     const an_ctx_t *ctx;
     conn_t *c;
     tftp_request_t *q;
     tftp_transfer_t t;
-    fileasm_t fa;
-    buf_t data;
+    carve_t cv;
     bool sender_is_orig, started;
+    bool dropped; /* a block was skipped: the file cannot be whole, its bytes are not kept */
     uint64_t first_frame, last_frame;
     ts_ns_t first_ts, last_ts;
     unsigned index;
@@ -270,7 +273,6 @@ static tftp_xfer_state_t *xfer_open(const an_ctx_t *ctx, conn_t *c, tftp_request
         s->sender_is_orig = s->q->write ? client_is_orig : !client_is_orig;
         tftp_transfer_init(&s->t, s->q->blksize);
     }
-    fileasm_init(&s->fa, fileasm_buffer_write, &s->data);
     return s;
 }
 
@@ -292,20 +294,23 @@ static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uin
         tftp_transfer_init(&s->t, pk.blksize);
     } else if (pk.opcode == TFTP_DATA && is_orig == s->sender_is_orig &&
                tftp_transfer_block(&s->t, pk.block, pk.len, &off)) {
+        (void)off; /* in order: the carve's own count is the offset */
+        if (!s->started)
+            carve_begin(&s->cv, s->ctx); /* at the first block: a request alone carves nothing */
         s->started = true;
         if (!s->first_frame)
             s->first_frame = frame, s->first_ts = ts;
         s->last_frame = frame, s->last_ts = ts;
-        if (off + pk.len > FILEASM_BUFFER_MAX)
-            damage_note(s->ctx->damage, "limit.tftp_file_buffer", frame);
-        if (s->t.skipped && s->fa.write) {
-            /* blocks were skipped: the file will not be whole, and its
-             * bytes are no longer kept (block 32767 first would take 16 MiB
-             * of zeros before it) */
-            s->fa.write = NULL;
-            buf_free(&s->data);
+        if (s->t.skipped && !s->dropped) {
+            /* blocks were skipped: the file will not be whole; what came
+             * is counted, not kept (the row says so: "incomplete") */
+            s->dropped = true;
+            if (s->cv.ev)
+                s->ctx->evidence->abort(s->cv.ev);
+            s->cv.ev = NULL;
         }
-        fileasm_add(&s->fa, off, pk.data, pk.len);
+        if (!s->dropped)
+            carve_data(&s->cv, pk.data, pk.len, frame, ts);
     }
     tftp_packet_free(&pk);
 }
@@ -313,20 +318,19 @@ static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uin
 /* The file: carved when the short last block came and nothing was skipped. */
 static void report(tftp_xfer_state_t *s)
 {
-    bool whole = s->t.done && !s->t.skipped && s->data.len >= s->fa.max_end;
-    carve_t cv;
-    carve_begin(&cv, s->ctx);
-    if (whole)
-        carve_data(&cv, s->data.data, (size_t)s->fa.max_end, s->first_frame, s->first_ts);
-    else if (cv.ev) {
-        s->ctx->evidence->abort(cv.ev);
-        cv.ev = NULL;
+    carve_t *cv = &s->cv;
+    bool whole = s->t.done && !s->t.skipped;
+    if (!whole) { /* neither kept nor typed: the bytes are not the file */
+        if (cv->ev)
+            s->ctx->evidence->abort(cv->ev);
+        cv->ev = NULL;
+        cv->nhead = 0;
     }
-    carve_end(&cv);
-    if (whole && !s->fa.max_end)
-        carve_type_empty(&cv);
+    carve_end(cv);
+    if (whole && !s->t.bytes)
+        carve_type_empty(cv);
     file_record_t f = {0};
-    carve_record(&cv, &f);
+    carve_record(cv, &f);
     an_conn_ident(s->c, &f.conn);
     carve_fuid(s->c->uid, s->index, f.fuid);
     f.ts = s->first_ts;
@@ -344,16 +348,15 @@ static void report(tftp_xfer_state_t *s)
         f.truncated_reason = s->t.skipped ? "incomplete" : "unterminated";
     }
     s->ctx->records->file(s->ctx->records->ctx, &f);
-    carve_free(&cv);
 }
 
 static void xfer_finish(void *state)
 {
     tftp_xfer_state_t *s = state;
-    if (s->q && s->started)
+    if (s->q && s->started) {
         report(s);
-    fileasm_free(&s->fa);
-    buf_free(&s->data);
+        carve_free(&s->cv);
+    }
     free(s);
 }
 

@@ -20,12 +20,17 @@ captures by record_more.sh).
   and APPEND (a message the client uploads).
 - tftp_more.pcap: blksize 1024 (RFC 2348), a 1024-byte file (its last DATA
   block empty), a netascii transfer.
+- built here: TFTP servers answering from port 69; a 70 MB file whose block
+  numbers wrap (tftp_large); a flood of requests.
 """
 import hashlib
+import itertools
 import json
 import os
+import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -342,6 +347,59 @@ def tftp_port69(c):
             print("tshark not installed: its check is skipped")
 
 
+def tftp_large(c):
+    """Built: a file larger than any buffer a transfer may keep, as a PXE
+    boot's kernel or initrd is: 70,000,000 bytes in 512-byte blocks (136,719
+    DATA blocks: the block number wraps past 65535 to 0, twice), each block
+    acknowledged, one block sent twice around the first wrap (a
+    retransmission).  Whole, by SHA-256, and kept as an artifact.  Until
+    2026-12-01 a transfer's bytes were gathered in a buffer of at most
+    64 MiB first: this file's row was truncated ("unterminated") with no
+    hash, and nothing was kept.  A second transfer the capture cuts off
+    (its last, short block never came) is counted, not kept."""
+    import pcapgen as g
+    cli, srv = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    big = random.Random(1764547200).randbytes(70000000)
+    cut = random.Random(7).randbytes(4096)
+    t = [1700000000.0]
+
+    def pkt(from_cli, cport, sport, payload):
+        t[0] += 1e-5
+        src, dst, sp, dp = (cli, srv, cport, sport) if from_cli else (srv, cli, sport, cport)
+        return (t[0], g.udp_frame(src, dst, sp, dp, payload))
+
+    def transfer(cport, sport, name, data, stop=None):
+        yield pkt(True, cport, 69, b"\x00\x01" + name + b"\x00octet\x00")
+        nblocks = len(data) // 512 + 1
+        for b in range(1, (stop or nblocks) + 1):
+            block = b"\x00\x03" + struct.pack("!H", b & 0xFFFF) + data[(b - 1) * 512:b * 512]
+            yield pkt(False, cport, sport, block)
+            if b == 65537:  # the first block after the wrap, sent again
+                yield pkt(False, cport, sport, block)
+            yield pkt(True, cport, sport, b"\x00\x04" + struct.pack("!H", b & 0xFFFF))
+
+    frames = itertools.chain(transfer(50000, 40000, b"initrd.img", big),
+                             transfer(50001, 40001, b"cut.bin", cut, stop=4))
+    with tempfile.TemporaryDirectory() as out:
+        pcap = os.path.join(out, "large.pcap")
+        g.write_pcap(pcap, frames)
+        case_dir = os.path.join(out, "case")
+        rc, err = z.analyze([pcap], case_dir)
+        c.eq(rc, 0, f"tftp large: exit status ({err[:200]})")
+        rows = z.read_ndjson(os.path.join(case_dir, "logs", "files.ndjson"))
+        c.eq([(r.get("filename"), r.get("seen_bytes"), r.get("sha256"), r.get("truncated"),
+               r.get("truncated_reason"), r.get("first_frame"), r.get("last_frame"))
+              for r in rows],
+             [("initrd.img", len(big), digest(big), False, None, 2, 2 * 136719 + 1),
+              ("cut.bin", 2048, None, True, "unterminated", 2 * 136719 + 4, 2 * 136719 + 10)],
+             "tftp large: the 70 MB file whole; the cut one counted, not kept")
+        art = os.path.join(case_dir, "artifacts", digest(big))
+        c.eq(os.path.getsize(art) if os.path.exists(art) else None, len(big),
+             "tftp large: the file is an artifact")
+        c.eq(sorted(os.listdir(os.path.join(case_dir, "artifacts"))), [digest(big)],
+             "tftp large: nothing of the cut transfer is kept")
+
+
 def tftp_flood(c):
     """Hostile input: 60,000 read requests from as many ports, then a packet
     to port 69 from each port again.  Every request and every packet was
@@ -385,6 +443,7 @@ def main():
     tftp(c)
     tftp_empty(c)
     tftp_port69(c)
+    tftp_large(c)
     tftp_flood(c)
     if hasattr(content, "dir"):
         shutil.rmtree(content.dir)
