@@ -14,13 +14,16 @@
 #include "analysis/carve.h"
 #include "analysis/frametimes.h"
 #include "core/buf.h"
+#include "core/fsutil.h"
 #include "core/xalloc.h"
 #include "flow/flowhash.h"
 #include "proto/fileasm.h"
 #include "proto/smb.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* FILETIME (100 ns since 1601) of the Unix epoch. */
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
@@ -51,6 +54,14 @@ typedef struct smb_fstate {
     bool moved_conn;    /* conn is where data moved */
     fileasm_t fa;
     fileasm_pieces_t pieces; /* the bytes as they came (fileasm_pieces_write) */
+    /* A file that outgrows FILEASM_BUFFER_MAX goes on in a scratch file
+     * (see to_scratch): its descriptor, or -1 while the pieces are in
+     * memory. */
+    int scratch;
+    uint64_t scratch_max; /* --max-body: bytes past it are counted, not kept */
+    bool scratch_failed;  /* a write to it failed: the file cannot be whole */
+    bool dropped;         /* a piece was not kept in memory: never whole */
+    uint64_t added;       /* bytes given, overlaps counted again */
     bool read, written, requested;
     uint64_t first_frame, last_frame;
     ts_ns_t open_ts, first_ts, last_ts;
@@ -89,6 +100,7 @@ static void *on_open(void *ctx, const smb_file_t *f, uint64_t frame)
     fs->conn = s->id;
     fs->open_ts = frametimes_get(&s->times, frame, s->now);
     fileasm_init(&fs->fa, fileasm_pieces_write, &fs->pieces);
+    fs->scratch = -1;
     return fs;
 }
 
@@ -100,6 +112,69 @@ static void moved_here(smb_state_t *s, smb_fstate_t *fs)
     if (!fs->moved_conn)
         fs->conn = s->id;
     fs->moved_conn = true;
+}
+
+/* Scratch files open at once on this thread (a worker): each is a
+ * descriptor, so a capture naming thousands of huge files must not open a
+ * descriptor for each ("limit.smb_scratch_files"). */
+#define SMB_MAX_SCRATCH 256
+static _Thread_local unsigned scratch_open;
+
+static void scratch_write(void *ctx, uint64_t offset, const uint8_t *p, size_t n)
+{
+    smb_fstate_t *fs = ctx;
+    if (offset >= fs->scratch_max)
+        return;
+    if (n > fs->scratch_max - offset)
+        n = (size_t)(fs->scratch_max - offset);
+    while (n && !fs->scratch_failed) {
+        ssize_t w = pwrite(fs->scratch, p, n, (off_t)offset);
+        if (w <= 0) {
+            fs->scratch_failed = true;
+            fs_note_failure("a scratch file in the case's artifacts folder", "write", errno);
+        } else {
+            p += w, n -= (size_t)w, offset += (uint64_t)w;
+        }
+    }
+}
+
+/* The piece at off + n would not be kept in memory (past
+ * FILEASM_BUFFER_MAX, or past what the pieces may hold): a file this big is
+ * put together in a scratch file beside the evidence instead — the pieces so
+ * far written there in the order they came (the last write wins), the
+ * next ones written at their offsets — and read back once whole.  Only a
+ * file plausibly that big: a read inside the size the server gave at the
+ * open, or 32 MiB of bytes already given (a write names its own size, and
+ * one byte written 100 MiB into each of many files must not open a file
+ * each). */
+static void to_scratch(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, uint64_t off,
+                       size_t n, uint64_t frame, bool write)
+{
+    bool beyond = off + n > FILEASM_BUFFER_MAX || n > FILEASM_PIECES_MAX - fs->pieces.bytes ||
+                  fs->pieces.n == FILEASM_PIECES_MAX_COUNT;
+    if (fs->scratch >= 0 || !beyond || fs->dropped || fs->pieces.lost || f->open_not_seen)
+        return;
+    if (fs->added < FILEASM_BUFFER_MAX / 2 && (write || fs->written || off + n > f->size))
+        return;
+    if (scratch_open >= SMB_MAX_SCRATCH) {
+        damage_note(s->ctx->damage, "limit.smb_scratch_files", frame);
+        return;
+    }
+    const evidence_store_t *ev = s->ctx->evidence;
+    int fd = ev ? ev->scratch(ev->ctx) : fs_scratch_fd(NULL);
+    if (fd < 0) {
+        fs_note_failure("a scratch file in the case's artifacts folder", "create", errno);
+        return;
+    }
+    fs->scratch = fd;
+    fs->scratch_max = s->ctx->opts->max_body;
+    scratch_open++;
+    for (size_t i = 0; i < fs->pieces.n; i++)
+        scratch_write(fs, fs->pieces.v[i].offset, fs->pieces.v[i].data.data,
+                      fs->pieces.v[i].data.len);
+    fileasm_pieces_free(&fs->pieces);
+    fs->fa.write = scratch_write;
+    fs->fa.ctx = fs;
 }
 
 static void piece(smb_state_t *s, const smb_file_t *f, uint64_t off, const uint8_t *p, size_t n,
@@ -115,10 +190,14 @@ static void piece(smb_state_t *s, const smb_file_t *f, uint64_t off, const uint8
     }
     fs->last_frame = frame;
     fs->last_ts = frametimes_get(&s->times, frame, s->now);
+    to_scratch(s, f, fs, off, n, frame, write);
     bool lost = fs->pieces.lost;
     fileasm_add(&fs->fa, off, p, n);
-    if (off + n > FILEASM_BUFFER_MAX || (fs->pieces.lost && !lost))
+    fs->added += n;
+    if (fs->scratch < 0 && (off + n > FILEASM_BUFFER_MAX || (fs->pieces.lost && !lost))) {
         damage_note(s->ctx->damage, "limit.smb_file_buffer", frame);
+        fs->dropped = true;
+    }
     if (write)
         fs->written = true;
     else
@@ -157,8 +236,11 @@ static void on_write(void *ctx, const smb_file_t *f, uint64_t off, const uint8_t
     piece(ctx, f, off, p, n, frame, true);
 }
 
+/* Read back from a scratch file in pieces of this size. */
+#define SCRATCH_CHUNK ((size_t)1 << 20)
+
 /* The files.ndjson row of a file's bytes: carved when whole (data: its
- * bytes), else the ranges that never came. */
+ * bytes, or the scratch file's), else the ranges that never came. */
 static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, const char *fuid,
                          bool whole, const buf_t *data)
 {
@@ -167,7 +249,25 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
     file_range_t ranges[CARVE_MAX_RANGES];
     uint64_t missing = 0;
     size_t nr = 0;
-    if (whole) {
+    if (whole && fs->scratch >= 0) {
+        uint8_t *chunk = xmalloc(SCRATCH_CHUNK);
+        for (uint64_t at = 0; at < f->size;) {
+            size_t want = f->size - at < SCRATCH_CHUNK ? (size_t)(f->size - at) : SCRATCH_CHUNK;
+            if (at >= fs->scratch_max) { /* not kept: the carve counts it (max_body) */
+                carve_data(&cv, chunk, (size_t)(f->size - at), fs->first_frame, fs->first_ts);
+                break;
+            }
+            ssize_t r = pread(fs->scratch, chunk, want, (off_t)at);
+            if (r <= 0) { /* the run fails with it: this file's row is not to be trusted */
+                fs_note_failure("a scratch file in the case's artifacts folder", "read",
+                                r < 0 ? errno : EIO);
+                break;
+            }
+            carve_data(&cv, chunk, (size_t)r, fs->first_frame, fs->first_ts);
+            at += (uint64_t)r;
+        }
+        free(chunk);
+    } else if (whole) {
         carve_data(&cv, data->data, (size_t)f->size, fs->first_frame, fs->first_ts);
     } else {
         nr = fileasm_missing(&fs->fa, ranges, CARVE_MAX_RANGES, &missing);
@@ -213,7 +313,8 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
     fileasm_set_size(&fs->fa, f->size && !f->open_not_seen ? f->size : fs->fa.max_end);
     buf_t data = BUF_INIT;
     bool whole = moved && !f->open_not_seen && fileasm_complete(&fs->fa) && f->size &&
-                 fileasm_pieces_assemble(&fs->pieces, f->size, &data);
+                 (fs->scratch >= 0 ? !fs->scratch_failed
+                                   : fileasm_pieces_assemble(&fs->pieces, f->size, &data));
     fileasm_pieces_free(&fs->pieces);
     const char *fuid = fs->fuid;
     if (moved)
@@ -245,6 +346,10 @@ static void on_close(void *ctx, const smb_file_t *f, uint64_t frame)
                            .last_frame = frame ? frame : fs->last_frame};
     s->ctx->records->smb_file(s->ctx->records->ctx, &r);
     fileasm_free(&fs->fa);
+    if (fs->scratch >= 0) {
+        close(fs->scratch);
+        scratch_open--;
+    }
     free(fs);
 }
 

@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,4 +215,19 @@ int fs_fclose_big(FILE *f, char *buf)
     int rc = f ? fclose(f) : 0;
     free(buf);
     return rc;
+}
+
+int fs_scratch_fd(const char *dir)
+{
+    int fd = dir ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
+    if (fd >= 0)
+        return fd;
+    FILE *t = tmpfile();
+    if (!t)
+        return -1;
+    fd = fcntl(fileno(t), F_DUPFD_CLOEXEC, 0);
+    int err = errno;
+    fclose(t);
+    errno = err;
+    return fd;
 }

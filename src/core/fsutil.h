@@ -82,6 +82,10 @@ bool path_is_dir(const char *path);
  * reports read back: 4 KiB per system call otherwise); *buf is that buffer,
  * to give to fs_fclose_big.  NULL (errno set, *buf NULL) when fopen fails. */
 FILE *fs_fopen_big(const char *path, const char *mode, char **buf);
+/* An unnamed temporary file, read-write, in dir (O_TMPFILE: it is gone
+ * when closed, and when the process dies), else one of tmpfile()'s; its
+ * descriptor, or -1 with errno. */
+int fs_scratch_fd(const char *dir);
 /* fclose(f) (f may be NULL), then free buf; fclose's result. */
 int fs_fclose_big(FILE *f, char *buf);
 

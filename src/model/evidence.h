@@ -44,6 +44,11 @@ typedef struct evidence_store {
      * there already (a failure is noted at frame). */
     void (*save_certificate)(void *ctx, const char *sha256, const uint8_t *der, size_t len,
                              uint64_t frame);
+    /* An unnamed read-write temporary file beside the evidence, gone when
+     * closed: for putting together a file whose pieces come at offsets and
+     * that is too big to hold in memory (an SMB file past
+     * FILEASM_BUFFER_MAX).  Its descriptor, or -1 (the caller notes it). */
+    int (*scratch)(void *ctx);
 } evidence_store_t;
 
 #endif

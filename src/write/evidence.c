@@ -139,11 +139,21 @@ static void ev_save_certificate(void *ctx, const char *sha256, const uint8_t *de
     free(path);
 }
 
+static int ev_scratch(void *ctx)
+{
+    const evidence_dir_t *d = ctx;
+    char *dir = xasprintf("%s/artifacts", d->case_dir);
+    int fd = fs_scratch_fd(dir);
+    free(dir);
+    return fd;
+}
+
 void evidence_store_init(evidence_store_t *store, evidence_dir_t *d, const char *case_dir,
                          damage_t *damage)
 {
     d->case_dir = case_dir;
     d->damage = damage;
     d->id = next_store_id++;
-    *store = (evidence_store_t){d, ev_open, ev_write, ev_commit, ev_abort, ev_save_certificate};
+    *store = (evidence_store_t){
+        d, ev_open, ev_write, ev_commit, ev_abort, ev_save_certificate, ev_scratch};
 }

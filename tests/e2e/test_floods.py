@@ -39,10 +39,15 @@ took 18.3 s); a hash table now (1.4 s).
 smb_pending: 20,000 SMB2 connections open at once, each with one request
 (a CREATE, refused).  Each connection's table of requests waiting for
 their answers was made for 1,024 at its first request (128 bytes each):
-2.75 GB and 16 s; it grows as requests wait now (216 MB, 1.6 s)."""
+2.75 GB and 16 s; it grows as requests wait now (216 MB, 1.6 s).
+
+smb_large: files too big for memory (80 and 70 MiB, read and written out of
+order, part written again): bytes past 64 MiB were not kept, and neither
+file was whole; they are put together in a scratch file now."""
 import hashlib
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -162,6 +167,98 @@ def smb_sparse(c):
         counts, _ = damage(out)
         c.eq({k: v for k, v in counts.items() if "smb" in k}, {},
              "smb_sparse: no SMB damage (no limit hit)")
+
+
+def smb_large(c):
+    """Files too big to hold in memory while they are open, as a copied disk
+    image or archive is: on one SMB2 connection, an 80 MiB file read in
+    1 MiB READs answered two at a time in reverse order, and a 70 MiB file
+    written in 1 MiB WRITEs sent the same way, 4 KiB of it written again
+    once the rest was (the last write wins).  Each whole, by SHA-256, and
+    kept.  Until 2026-12-01 bytes past 64 MiB were not kept: both rows were
+    `incomplete` with no hash, and nothing kept.  A file written one byte
+    100 MiB in (its size is what the write says) still is: no scratch file
+    for it."""
+    rnd = random.Random(1764547200)
+    image, upload = rnd.randbytes((80 << 20) + 12345), rnd.randbytes(70 << 20)
+    patch = rnd.randbytes(4096)
+    upload_final = upload[:5000] + patch + upload[5000 + len(patch):]
+    chunk, img, up, sparse = 1 << 20, m.fid(1), m.fid(2), m.fid(3)
+    cv = g.TcpConversation(m.CLIENT, m.SERVER, 50002, 445, 1700000000.0, mss=65000)
+    cv.handshake()
+    smb_batch(cv, [m.session_setup_req(0, False), m.tree_connect_req(1, m.SHARE)],
+              [m.session_setup_resp(0), m.tree_connect_resp(1)])
+    mid = [2]
+
+    def nxt():
+        mid[0] += 1
+        return mid[0] - 1
+
+    def pairs(reqs, resps):
+        """requests two by two, their answers in reverse order"""
+        for i in range(0, len(reqs), 2):
+            cv.send(True, b"".join(m.nbss(r) for r in reqs[i:i + 2]))
+            cv.send(False, b"".join(m.nbss(r) for r in reversed(resps[i:i + 2])))
+
+    for f, name, size in ((img, "image.iso", len(image)), (up, "upload.bin", 0),
+                          (sparse, "sparse.bin", 0)):
+        k = nxt()
+        smb_batch(cv, [m.create_req(k, name)], [m.create_resp(k, f, size)])
+    rq, rs = [], []
+    for off in range(0, len(image), chunk):
+        k = nxt()
+        rq.append(m.read_req(k, img, off, chunk))
+        rs.append(m.read_resp(k, image[off:off + chunk]))
+    pairs(rq, rs)
+    rq, rs = [], []
+    for off in range(0, len(upload), chunk):
+        k = nxt()
+        rq.append(m.write_req(k, up, off, upload[off:off + chunk]))
+        rs.append(m.write_resp(k, len(upload[off:off + chunk])))
+    pairs(rq, rs)
+    k = nxt()
+    smb_batch(cv, [m.write_req(k, up, 5000, patch)], [m.write_resp(k, len(patch))])
+    k = nxt()
+    smb_batch(cv, [m.write_req(k, sparse, 100 << 20, b"x")], [m.write_resp(k, 1)])
+    for f in (img, up, sparse):
+        k = nxt()
+        smb_batch(cv, [m.close_req(k, f)], [m.close_resp(k)])
+    cv.close()
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "smb_large", cv.frames, out) is None:
+            return
+        files = {r.get("filename"): r for r in logs(out, "files.ndjson")}
+        for name, data in (("image.iso", image), ("upload.bin", upload_final)):
+            f = files.get(name, {})
+            want = hashlib.sha256(data).hexdigest()
+            c.eq((f.get("sha256"), f.get("seen_bytes"), f.get("truncated")),
+                 (want, len(data), False), f"smb_large: {name} whole")
+            art = os.path.join(out, "case", "artifacts", want)
+            c.eq(os.path.getsize(art) if os.path.exists(art) else None, len(data),
+                 f"smb_large: {name} kept")
+        rows = {r["name"]: r for r in logs(out, "smb_files.ndjson")}
+        c.eq([rows.get(n, {}).get("complete") for n in ("image.iso", "upload.bin", "sparse.bin")],
+             [True, True, False], "smb_large: smb_files complete")
+        f = files.get("sparse.bin", {})
+        c.eq((f.get("sha256"), f.get("seen_bytes"), f.get("missing_bytes")),
+             (None, 1, 100 << 20), "smb_large: one byte 100 MiB in: not whole, not kept")
+        counts, _ = damage(out)
+        c.eq({k: v for k, v in counts.items() if "smb" in k}, {"limit.smb_file_buffer": 1},
+             "smb_large: only the sparse file's byte is past what is kept")
+        c.eq([n for n in os.listdir(os.path.join(out, "case", "artifacts")) if n.startswith(".")],
+             [], "smb_large: no scratch or partial file left")
+        # --max-body 70M: the image is kept up to it (the bytes past it are
+        # not written to the scratch file either), the upload (70 MiB) whole
+        capped = os.path.join(out, "capped")
+        rc, err = z.analyze([os.path.join(out, "smb_large.pcap")], capped, ["--max-body", "70M"])
+        c.eq(rc, 0, f"smb_large --max-body: exit status ({err[:200]})")
+        files = {r.get("filename"): r for r in
+                 z.read_ndjson(os.path.join(capped, "logs", "files.ndjson"))}
+        c.eq([(files.get(n, {}).get("sha256"), files.get(n, {}).get("seen_bytes"),
+               files.get(n, {}).get("truncated_reason")) for n in ("image.iso", "upload.bin")],
+             [(hashlib.sha256(image[:70 << 20]).hexdigest(), len(image), "max_body"),
+              (hashlib.sha256(upload_final).hexdigest(), len(upload_final), None)],
+             "smb_large --max-body 70M: the image kept up to it")
 
 
 def tftp_skip(c):
@@ -325,6 +422,9 @@ def main():
     smtp_rcpt(c)
     smb_sessions(c)
     smb_pending(c)
+    # last: the capture it builds (160 MB) stays in this process's memory,
+    # and a child forked from it starts with that as its peak resident size
+    smb_large(c)
     c.done()
 
 
