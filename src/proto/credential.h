@@ -35,12 +35,16 @@ typedef struct proto_cred {
 typedef struct cred_held {
     const char *mechanism; /* static, as in proto_cred_t; NULL: nothing held */
     char *user, *secret;
+    char *domain, *host; /* NTLM's, or NULL */
     bool secret_is_hash;
 } cred_held_t;
 
 /* Hold copies of user and secret (NULL reads as ""). */
 void cred_hold(cred_held_t *h, const char *mechanism, const char *user, const char *secret,
                bool secret_is_hash);
+/* The same with NTLM's domain and workstation (either may be NULL). */
+void cred_hold_ntlm(cred_held_t *h, const char *mechanism, const char *user, const char *domain,
+                    const char *host, const char *secret);
 /* Report what is held (if anything) to report(ctx, ...) with outcome, and let it go. */
 void cred_release(cred_held_t *h, void (*report)(void *ctx, const proto_cred_t *c), void *ctx,
                   cred_outcome_t outcome);

@@ -170,7 +170,7 @@ static void snapshot_login(imap_session_t *s, pending_t *p)
 
 static void push(imap_session_t *s, enum kind k)
 {
-    pending_t p = {"", k, {NULL, NULL, NULL, false}};
+    pending_t p = {"", k, {0}};
     if (k == K_LOGIN || k == K_AUTH)
         snapshot_login(s, &p);
     if (s->nq == IMAP_MAX_PENDING || !s->c.ntok) {
@@ -448,8 +448,13 @@ static void server_line(imap_session_t *s, cursor_t line)
     }
     cursor_t tag;
     k = line;
-    if (!text_word(&k, &tag) || text_eq_ci(&tag, "*") || text_eq_ci(&tag, "+"))
+    if (!text_word(&k, &tag) || text_eq_ci(&tag, "*"))
         return;
+    if (text_eq_ci(&tag, "+")) { /* a continuation: an AUTHENTICATE's challenge */
+        if (s->c.in_auth)
+            sasl_server_line(&s->sasl, k);
+        return;
+    }
     tagged(s, tag, k);
 }
 

@@ -175,7 +175,7 @@ static void command(pop3_session_t *s, cursor_t line)
     default:
         break;
     }
-    pending_t p = {v, has1, (unsigned)no, {NULL, NULL, NULL, false}};
+    pending_t p = {v, has1, (unsigned)no, {0}};
     if (v == P_PASS || v == P_APOP || v == P_AUTH)
         snapshot_login(s, &p);
     if (s->nq < POP3_MAX_PENDING)
@@ -226,8 +226,13 @@ static void status(pop3_session_t *s, cursor_t line)
             greeting(s, line);
         return;
     }
-    if (text_starts_ci(&line, "+ ") || text_eq_ci(&line, "+"))
-        return; /* SASL challenge */
+    if (text_starts_ci(&line, "+ ") || text_eq_ci(&line, "+")) { /* SASL challenge */
+        cursor_t b64 = line;
+        cursor_skip(&b64, 1);
+        if (s->in_auth)
+            sasl_server_line(&s->sasl, b64);
+        return;
+    }
     if ((!ok && !err) || !s->nq)
         return;
     pending_t p = s->q[0];

@@ -1,7 +1,8 @@
-/* sasl.c — SASL PLAIN, LOGIN and CRAM-MD5 from the client's lines; see sasl.h. */
+/* sasl.c — SASL PLAIN, LOGIN, CRAM-MD5 and NTLM; see sasl.h. */
 #include "sasl.h"
 
 #include "core/xalloc.h"
+#include "ntlmssp.h"
 #include "textline.h"
 #include "transfer_decode.h"
 
@@ -10,13 +11,13 @@
 
 /* base64 text to a NUL-terminated string (NULs kept inside: len says how
  * much); NULL when it does not decode. */
-static uint8_t *decode(cursor_t b64, size_t *len)
+static uint8_t *decode_max(cursor_t b64, size_t max, size_t *len)
 {
     b64 = text_trim(b64);
-    if (cursor_left(&b64) > SASL_MAX_MESSAGE * 2)
+    if (cursor_left(&b64) > max)
         return NULL;
-    uint8_t *out = xmalloc(SASL_MAX_MESSAGE * 2 + 1);
-    long n = base64_decode(b64.p, cursor_left(&b64), out, SASL_MAX_MESSAGE * 2);
+    uint8_t *out = xmalloc(max + 1);
+    long n = base64_decode(b64.p, cursor_left(&b64), out, max);
     if (n < 0) {
         free(out);
         return NULL;
@@ -24,6 +25,43 @@ static uint8_t *decode(cursor_t b64, size_t *len)
     out[n] = 0;
     *len = (size_t)n;
     return out;
+}
+
+static uint8_t *decode(cursor_t b64, size_t *len)
+{
+    return decode_max(b64, SASL_MAX_MESSAGE * 2, len);
+}
+
+/* An NTLMSSP message of type `type` in base64 text: its bytes (caller
+ * frees), or NULL. */
+static uint8_t *ntlm_message(cursor_t b64, unsigned type, size_t *len)
+{
+    uint8_t *m = decode_max(b64, SASL_MAX_NTLM * 2, len);
+    if (m && ntlmssp_type(m, *len) == type)
+        return m;
+    free(m);
+    return NULL;
+}
+
+/* The client's AUTHENTICATE: with the server's challenge, the hashcat line. */
+static void ntlm_authenticate(sasl_t *s, cursor_t b64)
+{
+    size_t n;
+    uint8_t *m = ntlm_message(b64, NTLMSSP_AUTHENTICATE, &n);
+    ntlm_auth_t a;
+    if (!m || !ntlmssp_parse_auth(m, n, &a)) {
+        free(m);
+        return;
+    }
+    free(m);
+    s->user = xstrdup(a.user);
+    s->domain = xstrdup(a.domain);
+    s->host = xstrdup(a.host);
+    if (s->has_challenge)
+        s->secret = ntlm_hashcat(&a, s->challenge, &s->ntlm_version);
+    /* an anonymous login, or one whose challenge was not seen: no line */
+    s->complete = s->secret != NULL;
+    ntlm_auth_free(&a);
 }
 
 bool sasl_decode_plain(cursor_t b64, char **user, char **pass)
@@ -74,6 +112,10 @@ static void message(sasl_t *s, cursor_t m)
             s->complete = s->user && s->secret;
         }
         return;
+    case SASL_NTLM: /* NEGOTIATE, then AUTHENTICATE (RFC 4954's exchange, MS-SMTPNTLM) */
+        if (!s->user)
+            ntlm_authenticate(s, m);
+        return;
     case SASL_CRAM_MD5:
         if (s->step == 1) {
             char *resp = decode_text(m); /* "user hexdigest" */
@@ -98,6 +140,7 @@ void sasl_start(sasl_t *s, cursor_t mech, cursor_t initial)
     s->mech = text_eq_ci(&mech, "PLAIN")      ? SASL_PLAIN
               : text_eq_ci(&mech, "LOGIN")    ? SASL_LOGIN
               : text_eq_ci(&mech, "CRAM-MD5") ? SASL_CRAM_MD5
+              : text_eq_ci(&mech, "NTLM")     ? SASL_NTLM
                                               : SASL_OTHER;
     initial = text_trim(initial);
     if (text_eq_ci(&initial, "="))
@@ -116,8 +159,25 @@ void sasl_client_line(sasl_t *s, cursor_t line)
     message(s, line);
 }
 
+void sasl_server_line(sasl_t *s, cursor_t b64)
+{
+    if (s->mech != SASL_NTLM || s->user)
+        return;
+    size_t n;
+    uint8_t *m = ntlm_message(b64, NTLMSSP_CHALLENGE, &n);
+    ntlm_challenge_t ch;
+    if (m && ntlmssp_parse_challenge(m, n, &ch)) {
+        memcpy(s->challenge, ch.server_challenge, sizeof s->challenge);
+        s->has_challenge = true;
+        ntlm_challenge_free(&ch);
+    }
+    free(m);
+}
+
 const char *sasl_mech_label(const sasl_t *s, bool imap)
 {
+    if (s->mech == SASL_NTLM && s->ntlm_version)
+        return s->ntlm_version; /* as over SMB and HTTP: the hashcat mode's name */
     switch (s->mech) {
     case SASL_PLAIN:
         return imap ? "AUTHENTICATE PLAIN" : "AUTH PLAIN";
@@ -130,9 +190,17 @@ const char *sasl_mech_label(const sasl_t *s, bool imap)
     }
 }
 
+static bool hashed(const sasl_t *s)
+{
+    return s->mech == SASL_CRAM_MD5 || (s->mech == SASL_NTLM && s->secret);
+}
+
 void sasl_hold(const sasl_t *s, bool imap, cred_held_t *h)
 {
-    cred_hold(h, sasl_mech_label(s, imap), s->user, s->secret, s->mech == SASL_CRAM_MD5);
+    if (s->mech == SASL_NTLM)
+        cred_hold_ntlm(h, sasl_mech_label(s, imap), s->user, s->domain, s->host, s->secret);
+    else
+        cred_hold(h, sasl_mech_label(s, imap), s->user, s->secret, hashed(s));
 }
 
 void sasl_report(const sasl_t *s, bool imap, void (*report)(void *ctx, const proto_cred_t *c),
@@ -140,13 +208,13 @@ void sasl_report(const sasl_t *s, bool imap, void (*report)(void *ctx, const pro
 {
     if (!report || !s->user)
         return;
-    proto_cred_t c = {sasl_mech_label(s, imap), s->user, NULL, NULL, s->secret ? s->secret : "",
-                      s->mech == SASL_CRAM_MD5, outcome};
+    proto_cred_t c = {sasl_mech_label(s, imap),   s->user,   s->domain, s->host,
+                      s->secret ? s->secret : "", hashed(s), outcome};
     report(ctx, &c);
 }
 
 void sasl_free(sasl_t *s)
 {
-    free(s->user), free(s->secret);
+    free(s->user), free(s->secret), free(s->domain), free(s->host);
     memset(s, 0, sizeof *s);
 }

@@ -2,7 +2,9 @@
  * sasl.h — the client side of a SASL exchange in the mail protocols
  * (SMTP AUTH, POP3 AUTH, IMAP AUTHENTICATE): which mechanism, and the user
  * name and password when the mechanism sends them in clear (PLAIN, LOGIN),
- * or the user and the response when it does not (CRAM-MD5).
+ * or the user and the response when it does not (CRAM-MD5; NTLM, whose
+ * challenge/response becomes a hashcat line as over SMB and HTTP: the
+ * server's challenge comes in its continuation, sasl_server_line).
  *
  * The protocol parser starts an exchange with the mechanism and the
  * optional initial response, then hands each client line until the server's
@@ -15,24 +17,34 @@
 #include "credential.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A decoded SASL message kept (user names and passwords are short;
  * Kerberos/GSSAPI blobs are larger and not decoded here). */
 #define SASL_MAX_MESSAGE 1024
+/* NTLM's messages are longer (an NTLMv2 response carries the target's
+ * names): as much as ntlmssp.h reads of a response. */
+#define SASL_MAX_NTLM 8192
 
 typedef enum sasl_mech {
     SASL_NONE,
     SASL_PLAIN,
     SASL_LOGIN,
     SASL_CRAM_MD5,
-    SASL_OTHER, /* GSSAPI, NTLM, XOAUTH2, SCRAM: lines are skipped */
+    SASL_NTLM,
+    SASL_OTHER, /* GSSAPI, XOAUTH2, SCRAM: lines are skipped */
 } sasl_mech_t;
 
 typedef struct sasl {
     sasl_mech_t mech;
-    unsigned step;  /* client messages taken so far */
-    char *user;     /* owned */
-    char *secret;   /* password (PLAIN, LOGIN) or "user digest" response (CRAM-MD5) */
+    unsigned step;            /* client messages taken so far */
+    char *user;               /* owned */
+    char *secret;             /* password (PLAIN, LOGIN), "user digest" response (CRAM-MD5) or
+                                 the hashcat line (NTLM) */
+    char *domain, *host;      /* NTLM's, owned (NULL otherwise) */
+    const char *ntlm_version; /* static: "NetNTLMv1" or "NetNTLMv2" once read */
+    uint8_t challenge[8];     /* NTLM: the server's, from its CHALLENGE message */
+    bool has_challenge;
     bool complete;  /* the credentials are all there */
     bool cancelled; /* the client sent "*" */
 } sasl_t;
@@ -42,6 +54,9 @@ typedef struct sasl {
 void sasl_start(sasl_t *s, cursor_t mech, cursor_t initial);
 /* A client line during the exchange. */
 void sasl_client_line(sasl_t *s, cursor_t line);
+/* The server's continuation during the exchange, its base64 text (what
+ * follows SMTP's "334 " or POP3's and IMAP's "+ "). */
+void sasl_server_line(sasl_t *s, cursor_t b64);
 /* The mechanism's name for a credential record ("AUTH PLAIN", ...), with
  * prefix "AUTH " or "AUTHENTICATE " as given. */
 const char *sasl_mech_label(const sasl_t *s, bool imap);

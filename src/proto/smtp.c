@@ -470,8 +470,10 @@ static void reply(smtp_session_t *s, unsigned code, cursor_t text)
     bool final = false;
     switch (p->verb) {
     case V_AUTH:
-        if (code == 334)
-            return; /* a SASL challenge: the exchange goes on */
+        if (code == 334) { /* a SASL challenge: the exchange goes on */
+            sasl_server_line(&s->sasl, text);
+            return;
+        }
         report_credential(s, code / 100 == 2 ? CRED_ACCEPTED : CRED_REJECTED);
         if (s->cs == C_AUTH)
             s->cs = C_CMD;

@@ -4,7 +4,7 @@ TLS on STARTTLS/STLS (Python's ssl module), for record_starttls.sh, or
 speak TLS from the first byte (implicit TLS, RFC 8314), for
 record_implicit_tls.sh.
 
-    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit] [apop]
+    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit] [apop] [ntlm]
 
 SMTP on ADDR:25 (EHLO, STARTTLS, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA; each
 message saved as SPOOL/received-N.eml, dot-stuffing undone), POP3 on
@@ -20,6 +20,11 @@ greeting, and none of them offers STARTTLS/STLS.
 
 With "apop" (record_apop_stls.sh) the POP3 greeting carries the APOP
 challenge APOP_CHALLENGE and the APOP command is answered (RFC 1939 7).
+
+With "ntlm" (record_ntlm_mail.sh) each server also offers NTLM (SMTP AUTH
+NTLM, MS-SMTPNTLM; POP3 AUTH NTLM, MS-POP3; IMAP AUTHENTICATE NTLM,
+MS-OXIMAP): its CHALLENGE carries ntlm_lab.SERVER_CHALLENGE, and the
+client's NTLMv2 answer is checked against the password.
 """
 import base64
 import hashlib
@@ -29,12 +34,16 @@ import ssl
 import sys
 import threading
 
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import ntlm_lab  # noqa: E402
+
 ADDR, CERT, KEY, SPOOL, MAILBOX, USERS = sys.argv[1:7]
 IMPLICIT = "implicit" in sys.argv[7:]
 # "apop": the POP3 greeting carries an APOP challenge (RFC 1939 7) and APOP
 # is answered; a fixed one, so that a recording's digests can be checked
 APOP = "apop" in sys.argv[7:]
 APOP_CHALLENGE = "<4242.1764547200@mail.lab.example>"
+NTLM = "ntlm" in sys.argv[7:]
 with open(USERS) as f:
     CREDS = json.load(f)
 with open(MAILBOX, "rb") as f:
@@ -81,6 +90,20 @@ def b64(s):
     return base64.b64decode(s).decode()
 
 
+def ntlm_login(c, cont, initial, user, password):
+    """An NTLM exchange after the command (cont: the continuation's prefix,
+    "334 " or "+ "; initial: the NEGOTIATE sent with the command, if any):
+    True when the client's NTLMv2 answer is user's with password."""
+    if not initial:
+        c.send(cont + "\r\n")
+        initial = c.line()
+    if ntlm_lab.message_type(base64.b64decode(initial)) != 1:
+        return False
+    c.send(cont + base64.b64encode(ntlm_lab.challenge_message()).decode() + "\r\n")
+    u, d, _, _, nt = ntlm_lab.authenticate_fields(base64.b64decode(c.line()))
+    return u == user and ntlm_lab.ntlmv2_ok(u, d, nt, password)
+
+
 class SMTP(socketserver.BaseRequestHandler):
     def handle(self):
         c, user, password, authed = Conn(self.request), *CREDS["smtp"], False
@@ -90,12 +113,19 @@ class SMTP(socketserver.BaseRequestHandler):
             verb = line.split(" ")[0].upper()
             if verb in ("EHLO", "HELO"):
                 c.send("250-mail.lab.example\r\n" + ("" if IMPLICIT else "250-STARTTLS\r\n") +
-                       "250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")
+                       "250-AUTH PLAIN LOGIN" + (" NTLM" if NTLM else "") +
+                       "\r\n250 8BITMIME\r\n")
             elif verb == "STARTTLS":
                 c.send("220 Ready to start TLS\r\n")
                 c.starttls()
             elif verb == "AUTH":
                 args = line.split(" ")[1:]
+                if args[0].upper() == "NTLM" and NTLM:
+                    authed = ntlm_login(c, "334 ", args[1] if len(args) > 1 else "", user,
+                                        password)
+                    c.send("235 2.7.0 Authentication successful\r\n" if authed
+                           else "535 5.7.8 no\r\n")
+                    continue
                 if args[0].upper() == "PLAIN":
                     if len(args) < 2:
                         c.send("334 \r\n")
@@ -135,7 +165,12 @@ class POP3(socketserver.BaseRequestHandler):
             verb, _, arg = line.partition(" ")
             verb = verb.upper()
             if verb == "CAPA":
-                c.send("+OK\r\n" + ("" if IMPLICIT else "STLS\r\n") + "USER\r\nUIDL\r\n.\r\n")
+                c.send("+OK\r\n" + ("" if IMPLICIT else "STLS\r\n") + "USER\r\nUIDL\r\n" +
+                       ("SASL NTLM\r\n" if NTLM else "") + ".\r\n")
+            elif verb == "AUTH" and NTLM and arg.split(" ")[0].upper() == "NTLM":
+                name = user
+                ok = ntlm_login(c, "+ ", arg.partition(" ")[2], user, password)
+                c.send("+OK Logged in.\r\n" if ok else "-ERR Authentication failed.\r\n")
             elif verb == "STLS":
                 c.send("+OK Begin TLS negotiation\r\n")
                 c.starttls()
@@ -168,6 +203,7 @@ class IMAP(socketserver.BaseRequestHandler):
     def handle(self):
         c, user, password = Conn(self.request), *CREDS["imap"]
         caps = "IMAP4rev1" if IMPLICIT else "IMAP4rev1 STARTTLS"
+        caps += " AUTH=NTLM" if NTLM else ""
         c.send(f"* OK [CAPABILITY {caps}] lab IMAP ready\r\n")
         while True:
             line = c.line()
@@ -181,6 +217,9 @@ class IMAP(socketserver.BaseRequestHandler):
             elif verb == "STARTTLS":
                 c.send(f"{tag} OK Begin TLS negotiation now\r\n")
                 c.starttls()
+            elif verb == "AUTHENTICATE" and NTLM and arg.split(" ")[0].upper() == "NTLM":
+                ok = ntlm_login(c, "+ ", arg.partition(" ")[2], user, password)
+                c.send(f"{tag} OK Logged in\r\n" if ok else f"{tag} NO [AUTHENTICATIONFAILED] no\r\n")
             elif verb == "LOGIN":
                 u, p = [x.strip('"') for x in arg.split(" ", 1)]
                 ok = (u, p) == (user, password)
