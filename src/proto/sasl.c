@@ -1,4 +1,4 @@
-/* sasl.c — SASL PLAIN, LOGIN, CRAM-MD5 and NTLM; see sasl.h. */
+/* sasl.c — SASL PLAIN, LOGIN, CRAM-MD5, NTLM, XOAUTH2 and OAUTHBEARER; see sasl.h. */
 #include "sasl.h"
 
 #include "core/xalloc.h"
@@ -95,6 +95,87 @@ static char *decode_text(cursor_t b64)
     return s;
 }
 
+/* The value of key=value among the \x01-separated fields of m (a cursor
+ * into m), or an empty cursor. */
+static cursor_t oauth_field(cursor_t m, const char *key)
+{
+    size_t klen = strlen(key);
+    while (!cursor_empty(&m)) {
+        long end = cursor_find(&m, 0x01);
+        cursor_t f = cursor_make(NULL, 0);
+        cursor_sub(&m, end < 0 ? cursor_left(&m) : (size_t)end, &f);
+        cursor_skip(&m, end < 0 ? 0 : 1);
+        if (cursor_left(&f) > klen && memcmp(f.p, key, klen) == 0 && f.p[klen] == '=') {
+            cursor_skip(&f, klen + 1);
+            return f;
+        }
+    }
+    return cursor_make(NULL, 0);
+}
+
+/* A gs2 saslname (RFC 5801): "=2C" is ",", "=3D" is "=". */
+static char *saslname(cursor_t c)
+{
+    char *out = xmalloc(cursor_left(&c) + 1);
+    size_t n = 0;
+    uint8_t b;
+    while (cursor_u8(&c, &b)) {
+        if (b == '=' && cursor_left(&c) >= 2 &&
+            (memcmp(c.p, "2C", 2) == 0 || memcmp(c.p, "3D", 2) == 0)) {
+            b = c.p[0] == '2' ? ',' : '=';
+            cursor_skip(&c, 2);
+        }
+        out[n++] = (char)b;
+    }
+    out[n] = 0;
+    return out;
+}
+
+/* The authzid of an OAUTHBEARER gs2 header ("n,a=U," — or "y,a=U," or
+ * "p=...,a=U,"): the field after the first comma that starts "a=". */
+static cursor_t gs2_authzid(cursor_t gs2)
+{
+    long comma = cursor_find(&gs2, ',');
+    if (comma < 0)
+        return cursor_make(NULL, 0);
+    cursor_skip(&gs2, (size_t)comma + 1);
+    if (cursor_left(&gs2) < 2 || gs2.p[0] != 'a' || gs2.p[1] != '=')
+        return cursor_make(NULL, 0);
+    cursor_skip(&gs2, 2);
+    long end = cursor_find(&gs2, ',');
+    cursor_t a = cursor_make(NULL, 0);
+    cursor_sub(&gs2, end < 0 ? cursor_left(&gs2) : (size_t)end, &a);
+    return a;
+}
+
+/* XOAUTH2 ("user=U\x01auth=Bearer T\x01\x01") or OAUTHBEARER (RFC 7628:
+ * "n,a=U,\x01host=H\x01port=P\x01auth=Bearer T\x01\x01"): the user and
+ * the token, kept as "Bearer T" — an access token sent in clear is a
+ * credential like a password. */
+static void oauth(sasl_t *s, cursor_t b64)
+{
+    size_t n;
+    uint8_t *m = decode_max(b64, SASL_MAX_NTLM * 2, &n);
+    if (!m)
+        return;
+    cursor_t c = cursor_make(m, n), user;
+    if (s->mech == SASL_XOAUTH2) {
+        user = oauth_field(c, "user");
+    } else { /* the gs2 header, up to the first \x01 */
+        long end = cursor_find(&c, 0x01);
+        cursor_t gs2 = cursor_make(NULL, 0);
+        cursor_sub(&c, end < 0 ? cursor_left(&c) : (size_t)end, &gs2);
+        user = gs2_authzid(gs2);
+    }
+    cursor_t auth = oauth_field(c, "auth");
+    if (!cursor_empty(&auth)) {
+        s->user = s->mech == SASL_XOAUTH2 ? text_dup(&user, SASL_MAX_MESSAGE) : saslname(user);
+        s->secret = text_dup(&auth, SASL_MAX_NTLM);
+        s->complete = true;
+    }
+    free(m);
+}
+
 /* One client message of the exchange (initial response or a line). */
 static void message(sasl_t *s, cursor_t m)
 {
@@ -111,6 +192,11 @@ static void message(sasl_t *s, cursor_t m)
             s->secret = decode_text(m);
             s->complete = s->user && s->secret;
         }
+        return;
+    case SASL_XOAUTH2:
+    case SASL_OAUTHBEARER: /* the first message; after a refusal an empty one */
+        if (s->step == 1)
+            oauth(s, m);
         return;
     case SASL_NTLM: /* NEGOTIATE, then AUTHENTICATE (RFC 4954's exchange, MS-SMTPNTLM) */
         if (!s->user)
@@ -137,11 +223,13 @@ static void message(sasl_t *s, cursor_t m)
 void sasl_start(sasl_t *s, cursor_t mech, cursor_t initial)
 {
     memset(s, 0, sizeof *s);
-    s->mech = text_eq_ci(&mech, "PLAIN")      ? SASL_PLAIN
-              : text_eq_ci(&mech, "LOGIN")    ? SASL_LOGIN
-              : text_eq_ci(&mech, "CRAM-MD5") ? SASL_CRAM_MD5
-              : text_eq_ci(&mech, "NTLM")     ? SASL_NTLM
-                                              : SASL_OTHER;
+    s->mech = text_eq_ci(&mech, "PLAIN")         ? SASL_PLAIN
+              : text_eq_ci(&mech, "LOGIN")       ? SASL_LOGIN
+              : text_eq_ci(&mech, "CRAM-MD5")    ? SASL_CRAM_MD5
+              : text_eq_ci(&mech, "NTLM")        ? SASL_NTLM
+              : text_eq_ci(&mech, "XOAUTH2")     ? SASL_XOAUTH2
+              : text_eq_ci(&mech, "OAUTHBEARER") ? SASL_OAUTHBEARER
+                                                 : SASL_OTHER;
     initial = text_trim(initial);
     if (text_eq_ci(&initial, "="))
         initial = cursor_make(NULL, 0), s->step = 0;
@@ -185,6 +273,10 @@ const char *sasl_mech_label(const sasl_t *s, bool imap)
         return imap ? "AUTHENTICATE LOGIN" : "AUTH LOGIN";
     case SASL_CRAM_MD5:
         return imap ? "AUTHENTICATE CRAM-MD5" : "AUTH CRAM-MD5";
+    case SASL_XOAUTH2:
+        return imap ? "AUTHENTICATE XOAUTH2" : "AUTH XOAUTH2";
+    case SASL_OAUTHBEARER:
+        return imap ? "AUTHENTICATE OAUTHBEARER" : "AUTH OAUTHBEARER";
     default:
         return imap ? "AUTHENTICATE" : "AUTH";
     }

@@ -4,7 +4,8 @@
  * name and password when the mechanism sends them in clear (PLAIN, LOGIN),
  * or the user and the response when it does not (CRAM-MD5; NTLM, whose
  * challenge/response becomes a hashcat line as over SMB and HTTP: the
- * server's challenge comes in its continuation, sasl_server_line).
+ * server's challenge comes in its continuation, sasl_server_line; XOAUTH2
+ * and OAUTHBEARER, RFC 7628, whose bearer token is sent in clear).
  *
  * The protocol parser starts an exchange with the mechanism and the
  * optional initial response, then hands each client line until the server's
@@ -32,15 +33,18 @@ typedef enum sasl_mech {
     SASL_LOGIN,
     SASL_CRAM_MD5,
     SASL_NTLM,
-    SASL_OTHER, /* GSSAPI, XOAUTH2, SCRAM: lines are skipped */
+    SASL_XOAUTH2,
+    SASL_OAUTHBEARER,
+    SASL_OTHER, /* GSSAPI, SCRAM, DIGEST-MD5: lines are skipped */
 } sasl_mech_t;
 
 typedef struct sasl {
     sasl_mech_t mech;
-    unsigned step;            /* client messages taken so far */
-    char *user;               /* owned */
-    char *secret;             /* password (PLAIN, LOGIN), "user digest" response (CRAM-MD5) or
-                                 the hashcat line (NTLM) */
+    unsigned step; /* client messages taken so far */
+    char *user;    /* owned */
+    /* password (PLAIN, LOGIN), "user digest" response (CRAM-MD5), the
+     * hashcat line (NTLM) or "Bearer TOKEN" (XOAUTH2, OAUTHBEARER) */
+    char *secret;
     char *domain, *host;      /* NTLM's, owned (NULL otherwise) */
     const char *ntlm_version; /* static: "NetNTLMv1" or "NetNTLMv2" once read */
     uint8_t challenge[8];     /* NTLM: the server's, from its CHALLENGE message */

@@ -16,7 +16,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(HERE, "..", "lab", "files")
 SELECT = {"ftp": (0, 21), "smtp": (1, 25), "pop3": (2, 110), "imap": (3, 143), "smb2": (4, 445),
           "smb1": (4, 445), "imap_parts": (3, 143),  # imap_parts: sections, BODYSTRUCTURE, literal8
-          "smtp_chunking": (1, 25)}  # BDAT chunks and pipelining (Exim)
+          "smtp_chunking": (1, 25),  # BDAT chunks and pipelining (Exim)
+          # SASL NTLM and OAuth in each mail protocol: one seed a protocol
+          "ntlm_mail@smtp": (1, 25), "ntlm_mail@pop3": (2, 110), "ntlm_mail@imap": (3, 143),
+          "oauth_mail@smtp": (1, 25), "oauth_mail@pop3": (2, 110), "oauth_mail@imap": (3, 143)}
 
 
 TURNED = {"smb1_more": 4, "smb_core": 4, "smb_raw": 4}  # recording -> selector
@@ -68,7 +71,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, (sel, port) in SELECT.items():
-        pcap = os.path.join(LAB, name + ".pcap")
+        pcap = os.path.join(LAB, name.split("@")[0] + ".pcap")
         r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields", "-e", "tcp.payload",
                             "-Y", f"tcp.port=={port} && tcp.len>0"],
                            capture_output=True, text=True)

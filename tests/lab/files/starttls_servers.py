@@ -4,7 +4,7 @@ TLS on STARTTLS/STLS (Python's ssl module), for record_starttls.sh, or
 speak TLS from the first byte (implicit TLS, RFC 8314), for
 record_implicit_tls.sh.
 
-    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit] [apop] [ntlm]
+    starttls_servers.py ADDR CERT KEY SPOOL MAILBOX USERS_JSON [implicit] [apop] [ntlm] [oauth]
 
 SMTP on ADDR:25 (EHLO, STARTTLS, AUTH PLAIN/LOGIN, MAIL, RCPT, DATA; each
 message saved as SPOOL/received-N.eml, dot-stuffing undone), POP3 on
@@ -25,6 +25,11 @@ With "ntlm" (record_ntlm_mail.sh) each server also offers NTLM (SMTP AUTH
 NTLM, MS-SMTPNTLM; POP3 AUTH NTLM, MS-POP3; IMAP AUTHENTICATE NTLM,
 MS-OXIMAP): its CHALLENGE carries ntlm_lab.SERVER_CHALLENGE, and the
 client's NTLMv2 answer is checked against the password.
+
+With "oauth" (record_oauth_mail.sh) SMTP and IMAP also offer XOAUTH2, and
+POP3 OAUTHBEARER (RFC 7628) (one each: curl 7.88 takes OAUTHBEARER when
+both are offered), the user's password in USERS_JSON standing for the
+bearer token the server accepts.
 """
 import base64
 import hashlib
@@ -44,6 +49,7 @@ IMPLICIT = "implicit" in sys.argv[7:]
 APOP = "apop" in sys.argv[7:]
 APOP_CHALLENGE = "<4242.1764547200@mail.lab.example>"
 NTLM = "ntlm" in sys.argv[7:]
+OAUTH = "oauth" in sys.argv[7:]
 with open(USERS) as f:
     CREDS = json.load(f)
 with open(MAILBOX, "rb") as f:
@@ -90,6 +96,25 @@ def b64(s):
     return base64.b64decode(s).decode()
 
 
+def oauth_login(c, cont, mech, initial, user, token):
+    """An XOAUTH2 or OAUTHBEARER exchange: True when the client's message
+    names user with token.  A refusal is the JSON status in a continuation,
+    which the client answers with an empty message (RFC 7628 3.2.2)."""
+    if not initial:
+        c.send(cont + "\r\n")
+        initial = c.line()
+    fields = base64.b64decode(initial).decode().split("\x01")
+    if mech == "XOAUTH2":
+        who = [f[5:] for f in fields if f.startswith("user=")]
+    else:
+        who = [g[2:] for g in fields[0].split(",") if g.startswith("a=")]
+    ok = who == [user] and "auth=Bearer " + token in fields
+    if not ok:
+        c.send(cont + base64.b64encode(b'{"status":"invalid_token"}').decode() + "\r\n")
+        c.line()
+    return ok
+
+
 def ntlm_login(c, cont, initial, user, password):
     """An NTLM exchange after the command (cont: the continuation's prefix,
     "334 " or "+ "; initial: the NEGOTIATE sent with the command, if any):
@@ -114,12 +139,19 @@ class SMTP(socketserver.BaseRequestHandler):
             if verb in ("EHLO", "HELO"):
                 c.send("250-mail.lab.example\r\n" + ("" if IMPLICIT else "250-STARTTLS\r\n") +
                        "250-AUTH PLAIN LOGIN" + (" NTLM" if NTLM else "") +
+                       (" XOAUTH2" if OAUTH else "") +
                        "\r\n250 8BITMIME\r\n")
             elif verb == "STARTTLS":
                 c.send("220 Ready to start TLS\r\n")
                 c.starttls()
             elif verb == "AUTH":
                 args = line.split(" ")[1:]
+                if args[0].upper() in ("XOAUTH2", "OAUTHBEARER") and OAUTH:
+                    authed = oauth_login(c, "334 ", args[0].upper(),
+                                         args[1] if len(args) > 1 else "", user, password)
+                    c.send("235 2.7.0 Authentication successful\r\n" if authed
+                           else "535 5.7.8 no\r\n")
+                    continue
                 if args[0].upper() == "NTLM" and NTLM:
                     authed = ntlm_login(c, "334 ", args[1] if len(args) > 1 else "", user,
                                         password)
@@ -166,7 +198,14 @@ class POP3(socketserver.BaseRequestHandler):
             verb = verb.upper()
             if verb == "CAPA":
                 c.send("+OK\r\n" + ("" if IMPLICIT else "STLS\r\n") + "USER\r\nUIDL\r\n" +
-                       ("SASL NTLM\r\n" if NTLM else "") + ".\r\n")
+                       ("SASL NTLM\r\n" if NTLM else "") +
+                       ("SASL OAUTHBEARER\r\n" if OAUTH else "") + ".\r\n")
+            elif verb == "AUTH" and OAUTH and arg.split(" ")[0].upper() in ("XOAUTH2",
+                                                                            "OAUTHBEARER"):
+                name = user
+                mech, _, ir = arg.partition(" ")
+                ok = oauth_login(c, "+ ", mech.upper(), ir, user, password)
+                c.send("+OK Logged in.\r\n" if ok else "-ERR Authentication failed.\r\n")
             elif verb == "AUTH" and NTLM and arg.split(" ")[0].upper() == "NTLM":
                 name = user
                 ok = ntlm_login(c, "+ ", arg.partition(" ")[2], user, password)
@@ -204,6 +243,7 @@ class IMAP(socketserver.BaseRequestHandler):
         c, user, password = Conn(self.request), *CREDS["imap"]
         caps = "IMAP4rev1" if IMPLICIT else "IMAP4rev1 STARTTLS"
         caps += " AUTH=NTLM" if NTLM else ""
+        caps += " AUTH=XOAUTH2 SASL-IR" if OAUTH else ""
         c.send(f"* OK [CAPABILITY {caps}] lab IMAP ready\r\n")
         while True:
             line = c.line()
@@ -217,6 +257,11 @@ class IMAP(socketserver.BaseRequestHandler):
             elif verb == "STARTTLS":
                 c.send(f"{tag} OK Begin TLS negotiation now\r\n")
                 c.starttls()
+            elif verb == "AUTHENTICATE" and OAUTH and arg.split(" ")[0].upper() in (
+                    "XOAUTH2", "OAUTHBEARER"):
+                mech, _, ir = arg.partition(" ")
+                ok = oauth_login(c, "+ ", mech.upper(), ir, user, password)
+                c.send(f"{tag} OK Logged in\r\n" if ok else f"{tag} NO [AUTHENTICATIONFAILED] no\r\n")
             elif verb == "AUTHENTICATE" and NTLM and arg.split(" ")[0].upper() == "NTLM":
                 ok = ntlm_login(c, "+ ", arg.partition(" ")[2], user, password)
                 c.send(f"{tag} OK Logged in\r\n" if ok else f"{tag} NO [AUTHENTICATIONFAILED] no\r\n")
