@@ -20,6 +20,7 @@
 #include "proto/http.h"
 #include "proto/http2.h"
 #include "proto/mime.h"
+#include "proto/ntlmssp.h"
 
 #include <openssl/evp.h>
 #include <errno.h>
@@ -88,6 +89,11 @@ struct http_state {
     http_conn_t *hc; /* HTTP/1.x; NULL when HTTP/2 from the start */
     h2_conn_t *h2;   /* HTTP/2, or NULL */
     tunnel_t tun;
+    /* NTLM: the server challenge of the last CHALLENGE on this connection,
+     * from the origin server (401) and from a proxy (407): a login on the
+     * connection answers it (NTLM authenticates the connection) */
+    uint8_t ntlm_challenge[2][8];
+    bool has_ntlm_challenge[2];
 };
 
 /* File ids from the connection's uid, the transaction and the direction;
@@ -480,11 +486,63 @@ static http_record_t record_of(const http_state_t *s, const http_txn_t *t)
     return h;
 }
 
-/* Report the row h, and the credential its transaction carried. */
-static void report_row(const http_state_t *s, const http_record_t *h)
+/* An NTLM login (AUTHENTICATE) in t's request: a hashcat line when the
+ * connection saw the challenge it answers, then whatever challenge t's
+ * response carries kept for the next one. */
+static void ntlm_login(http_state_t *s, const http_txn_t *t, const http_record_t *h)
+{
+    ntlm_auth_t a;
+    int who = t->ntlm_proxy;
+    if (t->ntlm_auth && ntlmssp_parse_auth(t->ntlm_auth, t->ntlm_auth_len, &a)) {
+        const char *mech = NULL;
+        char *line =
+            s->has_ntlm_challenge[who] ? ntlm_hashcat(&a, s->ntlm_challenge[who], &mech) : NULL;
+        if (line) { /* not an anonymous login, nor one whose challenge was not seen */
+            int refused = who ? 407 : 401;
+            credential_t cr = {.conn = h->conn,
+                               .ts = h->ts,
+                               .proto = "http",
+                               .username = a.user,
+                               .has_password = true,
+                               .frame = t->req.first_frame,
+                               .mechanism = mech,
+                               .domain = a.domain,
+                               .host = a.host,
+                               .secret = line,
+                               .hashed = true,
+                               .outcome = !t->status             ? NULL
+                                          : t->status == refused ? "rejected"
+                                                                 : "accepted",
+                               .decrypted = s->an->decrypted};
+            s->an->records->credential(s->an->records->ctx, &cr);
+        }
+        free(line);
+        ntlm_auth_free(&a);
+    }
+    if (t->has_ntlm_challenge) {
+        who = t->status == 407;
+        memcpy(s->ntlm_challenge[who], t->ntlm_challenge, sizeof t->ntlm_challenge);
+        s->has_ntlm_challenge[who] = true;
+    }
+}
+
+/* Report the row h, and the credentials its transaction carried. */
+static void report_row(http_state_t *s, const http_record_t *h)
 {
     const http_txn_t *t = h->txn;
     s->an->records->http(s->an->records->ctx, h);
+    if (t->proxy_username) {
+        credential_t cr = {.conn = h->conn,
+                           .ts = h->ts,
+                           .proto = "http-basic",
+                           .username = t->proxy_username,
+                           .has_password = t->proxy_has_password,
+                           .frame = t->req.first_frame,
+                           .mechanism = "Proxy Basic",
+                           .secret = t->proxy_password};
+        s->an->records->credential(s->an->records->ctx, &cr);
+    }
+    ntlm_login(s, t, h);
     if (t->username) {
         credential_t cr = {.conn = h->conn,
                            .ts = h->ts,

@@ -3,6 +3,7 @@
 
 #include "core/cursor.h"
 #include "core/xalloc.h"
+#include "ntlmssp.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -92,6 +93,7 @@ static void txn_free(http_txn_t *t)
 {
     free(t->method), free(t->uri), free(t->version), free(t->host), free(t->user_agent);
     free(t->referrer), free(t->username), free(t->password), free(t->status_msg);
+    free(t->proxy_username), free(t->proxy_password), free(t->ntlm_auth);
     free(t->resp_version);
     free(t->weird), free(t->upgrade);
     for (int i = 0; i < 2; i++) {
@@ -161,7 +163,41 @@ static char *trimmed_dup(const char *s, size_t n)
     return xstrndup(s, n);
 }
 
-static void basic_auth(http_txn_t *t, const char *v)
+/* An NTLM message decoded from a header (an AUTHENTICATE's NTLMv2 response
+ * is at most NTLMSSP_MAX_RESPONSE, its names NTLMSSP_MAX_NAME each). */
+#define HTTP_NTLM_MAX 16384
+
+/* An NTLM AUTHENTICATE in an Authorization or Proxy-Authorization value. */
+static void ntlm_authorization(http_txn_t *t, const char *v, bool proxy)
+{
+    uint8_t *m = xmalloc(HTTP_NTLM_MAX);
+    long n = ntlmssp_http_token(v, m, HTTP_NTLM_MAX);
+    if (n > 0 && ntlmssp_type(m, (size_t)n) == NTLMSSP_AUTHENTICATE) {
+        free(t->ntlm_auth);
+        t->ntlm_auth = m;
+        t->ntlm_auth_len = (size_t)n;
+        t->ntlm_proxy = proxy;
+        return;
+    }
+    free(m);
+}
+
+/* An NTLM CHALLENGE in a WWW-Authenticate or Proxy-Authenticate value. */
+static void ntlm_authenticate_header(http_txn_t *t, const char *v)
+{
+    uint8_t *m = xmalloc(HTTP_NTLM_MAX);
+    long n = ntlmssp_http_token(v, m, HTTP_NTLM_MAX);
+    ntlm_challenge_t ch;
+    if (n > 0 && ntlmssp_type(m, (size_t)n) == NTLMSSP_CHALLENGE &&
+        ntlmssp_parse_challenge(m, (size_t)n, &ch)) {
+        memcpy(t->ntlm_challenge, ch.server_challenge, sizeof t->ntlm_challenge);
+        t->has_ntlm_challenge = true;
+        ntlm_challenge_free(&ch);
+    }
+    free(m);
+}
+
+static void basic_auth(const char *v, char **username, char **password, bool *has_password)
 {
     while (*v == ' ')
         v++;
@@ -178,10 +214,10 @@ static void basic_auth(http_txn_t *t, const char *v)
             k--, n--; /* padding decodes to NULs */
         char *colon = memchr(out, ':', (size_t)k);
         size_t ulen = colon ? (size_t)(colon - (char *)out) : (size_t)k;
-        free(t->username), free(t->password);
-        t->username = xstrndup((char *)out, ulen);
-        t->has_password = colon && (size_t)(colon - (char *)out) + 1 < (size_t)k;
-        t->password = t->has_password ? xstrndup(colon + 1, (size_t)k - ulen - 1) : NULL;
+        free(*username), free(*password);
+        *username = xstrndup((char *)out, ulen);
+        *has_password = colon && (size_t)(colon - (char *)out) + 1 < (size_t)k;
+        *password = *has_password ? xstrndup(colon + 1, (size_t)k - ulen - 1) : NULL;
     }
     free(out);
 }
@@ -237,6 +273,10 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
         free(v);
     } else if (!is_orig && IS("upgrade")) {
         SET(t->upgrade);
+    } else if (!is_orig && (IS("www-authenticate") || IS("proxy-authenticate"))) {
+        char *v = trimmed_dup(val, vl);
+        ntlm_authenticate_header(t, v);
+        free(v);
     } else if (is_orig) {
         if (IS("host"))
             SET(t->host);
@@ -244,9 +284,13 @@ static void header(http_txn_t *t, http_msg_t *m, bool is_orig, const char *name,
             SET(t->user_agent);
         else if (IS("referer"))
             SET(t->referrer);
-        else if (IS("authorization")) {
+        else if (IS("authorization") || IS("proxy-authorization")) {
             char *v = trimmed_dup(val, vl);
-            basic_auth(t, v);
+            if (IS("authorization"))
+                basic_auth(v, &t->username, &t->password, &t->has_password);
+            else
+                basic_auth(v, &t->proxy_username, &t->proxy_password, &t->proxy_has_password);
+            ntlm_authorization(t, v, IS("proxy-authorization"));
             free(v);
         }
     }

@@ -51,6 +51,19 @@ typedef struct http_txn {
     char *username; /* from Authorization: Basic */
     char *password; /* from Authorization: Basic, as sent; NULL when none (owned) */
     bool has_password;
+    /* Proxy-Authorization: Basic, the same way (a login to a proxy) */
+    char *proxy_username, *proxy_password;
+    bool proxy_has_password;
+    /* NTLM (or Negotiate wrapping NTLM) in Authorization or
+     * Proxy-Authorization: the AUTHENTICATE message (owned, ntlm_auth_len
+     * bytes), and whether it went to a proxy; in WWW-Authenticate or
+     * Proxy-Authenticate: the server's challenge of its CHALLENGE.  A login
+     * takes the challenge of an earlier response on the connection. */
+    uint8_t *ntlm_auth;
+    size_t ntlm_auth_len;
+    bool ntlm_proxy;
+    uint8_t ntlm_challenge[8];
+    bool has_ntlm_challenge;
     int status; /* 0 until a response */
     char *status_msg, *resp_version;
     http_msg_t req, resp;
