@@ -375,7 +375,8 @@ static void on_path_action(void *ctx, const smb_path_action_t *a, uint64_t frame
 static void on_credential(void *ctx, const proto_cred_t *pc)
 {
     smb_state_t *s = ctx;
-    an_credential(s->ctx, s->c, "smb", pc, s->now, s->frame);
+    uint64_t frame = pc->frame ? pc->frame : s->frame; /* held until its answer: its own frame */
+    an_credential(s->ctx, s->c, "smb", pc, frametimes_get(&s->times, frame, s->now), frame);
 }
 
 static const smb_callbacks_t smb_cb = {on_open,       on_read,         on_write,      on_close,

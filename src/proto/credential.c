@@ -10,6 +10,7 @@ void cred_hold(cred_held_t *h, const char *mechanism, const char *user, const ch
 {
     free(h->user), free(h->secret), free(h->domain), free(h->host);
     h->domain = h->host = NULL;
+    h->frame = 0;
     h->mechanism = mechanism;
     h->user = xstrdup(user ? user : "");
     h->secret = xstrdup(secret ? secret : "");
@@ -29,9 +30,9 @@ void cred_release(cred_held_t *h, void (*report)(void *ctx, const proto_cred_t *
 {
     if (h->mechanism && report) {
         proto_cred_t c = {h->mechanism, h->user,           h->domain, h->host,
-                          h->secret,    h->secret_is_hash, outcome};
+                          h->secret,    h->secret_is_hash, outcome,   h->frame};
         report(ctx, &c);
     }
     free(h->user), free(h->secret), free(h->domain), free(h->host);
-    *h = (cred_held_t){NULL, NULL, NULL, NULL, NULL, false};
+    *h = (cred_held_t){0};
 }

@@ -11,6 +11,7 @@
 #define PCAPCASE_CREDENTIAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum cred_outcome {
     CRED_UNKNOWN,  /* no answer seen (capture ended, one side only) */
@@ -27,6 +28,8 @@ typedef struct proto_cred {
     const char *secret;    /* the password as sent, or the hashcat line for challenge/response */
     bool secret_is_hash;   /* secret is a hashcat line (NetNTLM 5500/5600) or an APOP digest */
     cred_outcome_t outcome;
+    uint64_t frame; /* the frame that carried the login when it is reported later (at its
+                       answer: SMB); 0: the frame being read */
 } proto_cred_t;
 
 /* A login whole when it was sent, held (owned copies) until the server
@@ -37,6 +40,7 @@ typedef struct cred_held {
     char *user, *secret;
     char *domain, *host; /* NTLM's, or NULL */
     bool secret_is_hash;
+    uint64_t frame; /* as in proto_cred_t (0 unless the holder sets it) */
 } cred_held_t;
 
 /* Hold copies of user and secret (NULL reads as ""). */

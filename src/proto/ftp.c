@@ -271,7 +271,8 @@ static void report_login(ftp_conn_t *f, unsigned code)
                       false,
                       code / 100 == 2 ? CRED_ACCEPTED
                       : code          ? CRED_REJECTED
-                                      : CRED_UNKNOWN};
+                                      : CRED_UNKNOWN,
+                      0};
     f->cb->credential(f->ctx, &c);
 }
 

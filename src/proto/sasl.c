@@ -301,7 +301,7 @@ void sasl_report(const sasl_t *s, bool imap, void (*report)(void *ctx, const pro
     if (!report || !s->user)
         return;
     proto_cred_t c = {sasl_mech_label(s, imap),   s->user,   s->domain, s->host,
-                      s->secret ? s->secret : "", hashed(s), outcome};
+                      s->secret ? s->secret : "", hashed(s), outcome,   0};
     report(ctx, &c);
 }
 

@@ -634,15 +634,29 @@ void smb_file_write(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_
 
 /* ---- logins ---- */
 
+/* A login is held until the server answers its SESSION_SETUP (its
+ * status is the verdict), and reported with the frame that carried it. */
 static void report_ntlm(smb_conn_t *s, ntlm_auth_t *a, const uint8_t challenge[8])
 {
     const char *mech = NULL;
     char *line = ntlm_hashcat(a, challenge, &mech);
-    if (line && s->cb->credential) {
-        proto_cred_t c = {mech, a->user, a->domain, a->host, line, true, CRED_UNKNOWN};
-        s->cb->credential(s->ctx, &c);
+    if (line) {
+        cred_release(&s->login, s->cb->credential, s->ctx, CRED_UNKNOWN); /* one never answered */
+        cred_hold_ntlm(&s->login, mech, a->user, a->domain, a->host, line);
+        s->login.frame = s->frame;
     }
     free(line);
+}
+
+/* NT status codes of a SESSION_SETUP answer (the same in SMB1 and SMB2). */
+#define LOGIN_STATUS_SUCCESS 0x00000000u
+#define LOGIN_STATUS_MORE_PROCESSING 0xC0000016u
+
+void smb_login_answer(smb_conn_t *s, uint32_t status)
+{
+    if (status != LOGIN_STATUS_MORE_PROCESSING)
+        cred_release(&s->login, s->cb->credential, s->ctx,
+                     status == LOGIN_STATUS_SUCCESS ? CRED_ACCEPTED : CRED_REJECTED);
 }
 
 void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob)
@@ -710,7 +724,8 @@ void smb_conn_free(smb_conn_t *s)
     if (!s)
         return;
     smb_sessions_t *t = s->tab;
-    for (size_t i = 0; i < s->npend; i++) /* reads never answered */
+    cred_release(&s->login, s->cb->credential, s->ctx, CRED_UNKNOWN); /* never answered */
+    for (size_t i = 0; i < s->npend; i++)                             /* reads never answered */
         read_asked_flush(s, &s->pend[i]);
     size_t ended = 0;
     for (size_t i = 0; i < t->open_slots; i++)

@@ -812,6 +812,8 @@ static void command(smb_conn_t *s, bool is_orig, const smb1_hdr_t *h, uint8_t cm
                     cursor_t msg, uint64_t frame)
 {
     s->st.pdus++;
+    if (!is_orig && cmd == SMB1_SESSION_SETUP_ANDX)
+        smb_login_answer(s, h->status);
     /* error replies carry no words; an interim "more processing" session
      * setup reply does carry the NTLMSSP challenge */
     if (!is_orig && h->status != STATUS_SUCCESS &&

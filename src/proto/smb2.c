@@ -337,6 +337,8 @@ static bool pdu(smb_conn_t *s, bool is_orig, cursor_t whole, const smb2_hdr_t *h
 {
     if (!is_orig && h->status == STATUS_PENDING && (h->flags & SMB2_FLAG_ASYNC))
         return true; /* an interim answer: the real one follows */
+    if (!is_orig && h->command == SMB2_SESSION_SETUP)
+        smb_login_answer(s, h->status);
     switch (h->command) {
     case SMB2_SESSION_SETUP:
         return session_setup(s, is_orig, whole, body);

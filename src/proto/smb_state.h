@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/cursor.h"
+#include "credential.h"
 #include "ntlmssp.h"
 #include "smb.h"
 
@@ -118,6 +119,7 @@ struct smb_conn {
     bool has_chal;
     uint8_t smb1_challenge[8]; /* SMB1 negotiate challenge (pre-NTLMSSP logins) */
     bool has_smb1_challenge;
+    cred_held_t login; /* an NTLM login waiting for its SESSION_SETUP answer */
     uint64_t next_key;
     unsigned dialect;    /* of the message being read: 1 = SMB1, 2 = SMB2/3 */
     uint64_t frame;      /* of the message being read (its first byte) */
@@ -178,6 +180,9 @@ void smb_file_write(smb_conn_t *s, uint64_t session, uint32_t tree, const uint8_
 void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob);
 /* An NTLM login without NTLMSSP (SMB1 session setup, non-extended). */
 void smb_ntlm_login(smb_conn_t *s, ntlm_auth_t *a);
+/* The server answered a SESSION_SETUP with status: the login held (if
+ * any) is reported, accepted or refused ("more processing": not yet). */
+void smb_login_answer(smb_conn_t *s, uint32_t status);
 
 /* The dialect parsers: one message each. */
 void smb1_message(smb_conn_t *s, bool is_orig, cursor_t msg, uint64_t frame);

@@ -473,7 +473,7 @@ static void ntlm_http_run(FILE *in)
         if (line[0] == '>' && have && ntlmssp_parse_auth(tok, (size_t)n, &a)) {
             const char *mech = NULL;
             char *hc = ntlm_hashcat(&a, ch.server_challenge, &mech);
-            proto_cred_t c = {mech, a.user, a.domain, a.host, hc ? hc : "", true, CRED_UNKNOWN};
+            proto_cred_t c = {mech, a.user, a.domain, a.host, hc ? hc : "", true, CRED_UNKNOWN, 0};
             credential(NULL, &c);
             free(hc);
             ntlm_auth_free(&a);
