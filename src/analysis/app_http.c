@@ -526,34 +526,32 @@ static void ntlm_login(http_state_t *s, const http_txn_t *t, const http_record_t
     }
 }
 
+/* A Basic login of t's request (to the server, or to a proxy). */
+static void basic_login(const http_state_t *s, const http_record_t *h, const char *mechanism,
+                        const char *user, bool has_password, const char *password)
+{
+    credential_t cr = {.conn = h->conn,
+                       .ts = h->ts,
+                       .proto = "http-basic",
+                       .username = user,
+                       .has_password = has_password,
+                       .frame = h->txn->req.first_frame,
+                       .mechanism = mechanism,
+                       .secret = password};
+    s->an->records->credential(s->an->records->ctx, &cr);
+}
+
 /* Report the row h, and the credentials its transaction carried. */
 static void report_row(http_state_t *s, const http_record_t *h)
 {
     const http_txn_t *t = h->txn;
     s->an->records->http(s->an->records->ctx, h);
-    if (t->proxy_username) {
-        credential_t cr = {.conn = h->conn,
-                           .ts = h->ts,
-                           .proto = "http-basic",
-                           .username = t->proxy_username,
-                           .has_password = t->proxy_has_password,
-                           .frame = t->req.first_frame,
-                           .mechanism = "Proxy Basic",
-                           .secret = t->proxy_password};
-        s->an->records->credential(s->an->records->ctx, &cr);
-    }
+    if (t->proxy_username)
+        basic_login(s, h, "Proxy Basic", t->proxy_username, t->proxy_has_password,
+                    t->proxy_password);
     ntlm_login(s, t, h);
-    if (t->username) {
-        credential_t cr = {.conn = h->conn,
-                           .ts = h->ts,
-                           .proto = "http-basic",
-                           .username = t->username,
-                           .has_password = t->has_password,
-                           .frame = t->req.first_frame,
-                           .mechanism = "Basic",
-                           .secret = t->password};
-        s->an->records->credential(s->an->records->ctx, &cr);
-    }
+    if (t->username)
+        basic_login(s, h, "Basic", t->username, t->has_password, t->password);
 }
 
 static void http_row(http_state_t *s, http_txn_t *t)

@@ -99,6 +99,13 @@ def hashcat_line_ok(line, password):
                                      password, bytes.fromhex(chal))
 
 
+def proves_only(line, password, passwords):
+    """True when the hashcat line is NTLMv2's answer for password and for
+    none of the other passwords."""
+    return hashcat_line_ok(line, password) and not any(
+        hashcat_line_ok(line, p) for p in set(passwords) - {password})
+
+
 if __name__ == "__main__":
     # RFC 1320's test suite
     assert md4(b"").hex() == "31d6cfe0d16ae931b73c59d7e0c089c0"
