@@ -273,6 +273,8 @@ const char *sasl_mech_label(const sasl_t *s, bool imap)
         return imap ? "AUTHENTICATE LOGIN" : "AUTH LOGIN";
     case SASL_CRAM_MD5:
         return imap ? "AUTHENTICATE CRAM-MD5" : "AUTH CRAM-MD5";
+    case SASL_NTLM: /* its challenge was not seen: no hashcat line, no NetNTLM mode */
+        return imap ? "AUTHENTICATE NTLM" : "AUTH NTLM";
     case SASL_XOAUTH2:
         return imap ? "AUTHENTICATE XOAUTH2" : "AUTH XOAUTH2";
     case SASL_OAUTHBEARER:

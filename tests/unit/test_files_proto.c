@@ -20,6 +20,7 @@
 #include "proto/krb5.h"
 #include "proto/ntlmssp.h"
 #include "proto/pop3.h"
+#include "proto/sasl.h"
 #include "proto/smb.h"
 #include "proto/smtp.h"
 #include "proto/tftp.h"
@@ -2045,6 +2046,45 @@ static void smb2_file_outlives_its_channel(void)
 
 /* ---- TFTP ---- */
 
+/* SASL NTLM (tests/lab/files/ntlm_mail.pcap, the POP3 login): with the
+ * server's CHALLENGE, the AUTHENTICATE is a NetNTLMv2 hashcat line; without
+ * it (the capture missed it) the user is still read, under "AUTH NTLM",
+ * with no line. */
+static const char ntlm_type3_b64[] =
+    "TlRMTVNTUAADAAAAGAAYAEAAAABKAEoAWAAAAAAAAACiAAAACAAIAKIAAAAWABYAqgAAAAAAAAAAAAAABQKJADz3yEo4"
+    "mOvcuG84tIiRWeod3LhHWFrXRFm89RPeSD8HXuecQwOQJgMBAQAAAAAAAIBOmmZIgd0BHdy4R1ha10QAAAAAAgAGAEwA"
+    "QQBCAAEACABNAEEASQBMAAAAAAAAAAAAZABhAHYAZQBXAE8AUgBLAFMAVABBAFQASQBPAE4A";
+
+static void sasl_ntlm_login(void)
+{
+    static const char type1[] = "TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=";
+    /* a CHALLENGE (48 bytes: no target name or information, flags Unicode
+     * and NTLM) with server challenge 1122334455667788, ntlm_lab.py's */
+    static const char chal_b64[] =
+        "TlRMTVNTUAACAAAAAAAAADAAAAABAgAAESIzRFVmd4gAAAAAAAAAAAAAAAAwAAAA";
+    for (int seen = 0; seen < 2; seen++) {
+        sasl_t s;
+        sasl_start(&s, cursor_make((const uint8_t *)"NTLM", 4), cursor_make(NULL, 0));
+        sasl_client_line(&s, cursor_make((const uint8_t *)type1, strlen(type1)));
+        if (seen)
+            sasl_server_line(&s, cursor_make((const uint8_t *)chal_b64, strlen(chal_b64)));
+        sasl_client_line(&s, cursor_make((const uint8_t *)ntlm_type3_b64, strlen(ntlm_type3_b64)));
+        CU_ASSERT_STRING_EQUAL(s.user ? s.user : "", "dave");
+        CU_ASSERT_STRING_EQUAL(s.host ? s.host : "", "WORKSTATION");
+        CU_ASSERT_EQUAL(s.complete, seen == 1);
+        if (seen) {
+            CU_ASSERT_STRING_EQUAL(sasl_mech_label(&s, false), "NetNTLMv2");
+            CU_ASSERT_PTR_NOT_NULL(s.secret);
+            CU_ASSERT(s.secret && strncmp(s.secret, "dave:::1122334455667788:", 24) == 0);
+        } else {
+            CU_ASSERT_STRING_EQUAL(sasl_mech_label(&s, false), "AUTH NTLM");
+            CU_ASSERT_STRING_EQUAL(sasl_mech_label(&s, true), "AUTHENTICATE NTLM");
+            CU_ASSERT_PTR_NULL(s.secret);
+        }
+        sasl_free(&s);
+    }
+}
+
 static void tftp_requests_and_blocks(void)
 {
     const uint8_t rrq[] = "\0\1fw.bin\0octet\0blksize\0"
@@ -2425,6 +2465,7 @@ static const cu_test_t tests[] = {
     {"SMB1/SMB2: a READ never answered of a file whose open is not seen",
      smb_unanswered_read_of_unknown_fid},
     {"TFTP requests, block wrap, losses", tftp_requests_and_blocks},
+    {"SASL NTLM: with and without the CHALLENGE", sasl_ntlm_login},
     {"file assembler ranges", fileasm_ranges},
     {"file assembler pieces: in order, last write wins, lost", fileasm_pieces},
     {"libmagic types", filemagic_types},
