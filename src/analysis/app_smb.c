@@ -118,6 +118,8 @@ static void moved_here(smb_state_t *s, smb_fstate_t *fs)
  * descriptor, so a capture naming thousands of huge files must not open a
  * descriptor for each ("limit.smb_scratch_files"). */
 #define SMB_MAX_SCRATCH 256
+/* What a failed write or read of one names (it has no path: O_TMPFILE). */
+#define SCRATCH_NAME "a scratch file in the case's artifacts folder"
 static _Thread_local unsigned scratch_open;
 
 static void scratch_write(void *ctx, uint64_t offset, const uint8_t *p, size_t n)
@@ -131,7 +133,7 @@ static void scratch_write(void *ctx, uint64_t offset, const uint8_t *p, size_t n
         ssize_t w = pwrite(fs->scratch, p, n, (off_t)offset);
         if (w <= 0) {
             fs->scratch_failed = true;
-            fs_note_failure("a scratch file in the case's artifacts folder", "write", errno);
+            fs_note_failure(SCRATCH_NAME, "write", errno);
         } else {
             p += w, n -= (size_t)w, offset += (uint64_t)w;
         }
@@ -163,7 +165,7 @@ static void to_scratch(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, ui
     const evidence_store_t *ev = s->ctx->evidence;
     int fd = ev ? ev->scratch(ev->ctx) : fs_scratch_fd(NULL);
     if (fd < 0) {
-        fs_note_failure("a scratch file in the case's artifacts folder", "create", errno);
+        fs_note_failure(SCRATCH_NAME, "create", errno);
         return;
     }
     fs->scratch = fd;
@@ -259,8 +261,7 @@ static void report_bytes(smb_state_t *s, const smb_file_t *f, smb_fstate_t *fs, 
             }
             ssize_t r = pread(fs->scratch, chunk, want, (off_t)at);
             if (r <= 0) { /* the run fails with it: this file's row is not to be trusted */
-                fs_note_failure("a scratch file in the case's artifacts folder", "read",
-                                r < 0 ? errno : EIO);
+                fs_note_failure(SCRATCH_NAME, "read", r < 0 ? errno : EIO);
                 break;
             }
             carve_data(&cv, chunk, (size_t)r, fs->first_frame, fs->first_ts);

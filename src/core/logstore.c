@@ -5,7 +5,6 @@
 #include "core/fsutil.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,13 +23,10 @@ int logstore_init(logstore_t *ls, const char *dir)
 {
     memset(ls, 0, sizeof *ls);
     ls->dir = dir;
-    int fd = dir ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600) : -1;
+    int fd = fs_scratch_fd(dir);
     FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        f = tmpfile();
-    }
+    if (!f && fd >= 0)
+        close(fd);
     ls->spools = xcalloc(1, sizeof *ls->spools);
     ls->nspools = 1;
     ls->spools[0] = f;

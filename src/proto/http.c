@@ -167,29 +167,42 @@ static char *trimmed_dup(const char *s, size_t n)
  * is at most NTLMSSP_MAX_RESPONSE, its names NTLMSSP_MAX_NAME each). */
 #define HTTP_NTLM_MAX 16384
 
+/* The NTLM message of type `type` in a header value (caller frees), or
+ * NULL.  Its base64 decodes to fewer bytes than the value has: the buffer
+ * is no bigger, so a Basic or Bearer value costs a few bytes, not 16 KiB. */
+static uint8_t *ntlm_token(const char *v, unsigned type, size_t *len)
+{
+    size_t cap = strlen(v) < HTTP_NTLM_MAX ? strlen(v) + 1 : HTTP_NTLM_MAX;
+    uint8_t *m = xmalloc(cap);
+    long n = ntlmssp_http_token(v, m, cap);
+    if (n > 0 && ntlmssp_type(m, (size_t)n) == type) {
+        *len = (size_t)n;
+        return m;
+    }
+    free(m);
+    return NULL;
+}
+
 /* An NTLM AUTHENTICATE in an Authorization or Proxy-Authorization value. */
 static void ntlm_authorization(http_txn_t *t, const char *v, bool proxy)
 {
-    uint8_t *m = xmalloc(HTTP_NTLM_MAX);
-    long n = ntlmssp_http_token(v, m, HTTP_NTLM_MAX);
-    if (n > 0 && ntlmssp_type(m, (size_t)n) == NTLMSSP_AUTHENTICATE) {
+    size_t n;
+    uint8_t *m = ntlm_token(v, NTLMSSP_AUTHENTICATE, &n);
+    if (m) {
         free(t->ntlm_auth);
         t->ntlm_auth = m;
-        t->ntlm_auth_len = (size_t)n;
+        t->ntlm_auth_len = n;
         t->ntlm_proxy = proxy;
-        return;
     }
-    free(m);
 }
 
 /* An NTLM CHALLENGE in a WWW-Authenticate or Proxy-Authenticate value. */
 static void ntlm_authenticate_header(http_txn_t *t, const char *v)
 {
-    uint8_t *m = xmalloc(HTTP_NTLM_MAX);
-    long n = ntlmssp_http_token(v, m, HTTP_NTLM_MAX);
+    size_t n;
+    uint8_t *m = ntlm_token(v, NTLMSSP_CHALLENGE, &n);
     ntlm_challenge_t ch;
-    if (n > 0 && ntlmssp_type(m, (size_t)n) == NTLMSSP_CHALLENGE &&
-        ntlmssp_parse_challenge(m, (size_t)n, &ch)) {
+    if (m && ntlmssp_parse_challenge(m, n, &ch)) {
         memcpy(t->ntlm_challenge, ch.server_challenge, sizeof t->ntlm_challenge);
         t->has_ntlm_challenge = true;
         ntlm_challenge_free(&ch);

@@ -648,15 +648,11 @@ static void report_ntlm(smb_conn_t *s, ntlm_auth_t *a, const uint8_t challenge[8
     free(line);
 }
 
-/* NT status codes of a SESSION_SETUP answer (the same in SMB1 and SMB2). */
-#define LOGIN_STATUS_SUCCESS 0x00000000u
-#define LOGIN_STATUS_MORE_PROCESSING 0xC0000016u
-
 void smb_login_answer(smb_conn_t *s, uint32_t status)
 {
-    if (status != LOGIN_STATUS_MORE_PROCESSING)
+    if (status != STATUS_MORE_PROCESSING)
         cred_release(&s->login, s->cb->credential, s->ctx,
-                     status == LOGIN_STATUS_SUCCESS ? CRED_ACCEPTED : CRED_REJECTED);
+                     status == STATUS_SUCCESS ? CRED_ACCEPTED : CRED_REJECTED);
 }
 
 void smb_security_blob(smb_conn_t *s, bool is_orig, cursor_t blob)

@@ -47,8 +47,6 @@
 #define SMB1_SESSION_SETUP_ANDX 0x73
 #define SMB1_TREE_CONNECT_ANDX 0x75
 #define SMB1_NT_CREATE_ANDX 0xA2
-#define STATUS_SUCCESS 0x00000000u
-#define STATUS_MORE_PROCESSING 0xC0000016u
 #define SMB1_DIRECTORY 1
 /* The extended NT Create AndX response's word count as written, and as sent. */
 #define SMB1_NT_CREATE_EXT_WC_SAID 42

@@ -18,6 +18,10 @@
 #define SMB_INFO_RENAME 10      /* FileRenameInformation */
 #define SMB_INFO_DISPOSITION 13 /* FileDispositionInformation */
 
+/* NT status codes read in both dialects (MS-ERREF 2.3). */
+#define STATUS_SUCCESS 0x00000000u
+#define STATUS_MORE_PROCESSING 0xC0000016u /* a SESSION_SETUP goes on */
+
 typedef struct smb_pending {
     uint64_t id; /* SMB2 message id, SMB1 pid << 16 | mid */
     uint16_t command;
