@@ -19,22 +19,29 @@ static void spool_failed(logstore_t *ls, int err)
                     ls->err);
 }
 
-int logstore_init(logstore_t *ls, const char *dir)
+/* A new spool of ls's own, which rows are added to from now on. */
+static int open_spool(logstore_t *ls)
 {
-    memset(ls, 0, sizeof *ls);
-    ls->dir = dir;
-    int fd = fs_scratch_fd(dir);
+    int fd = fs_scratch_fd(ls->dir);
     FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
     if (!f && fd >= 0)
         close(fd);
-    ls->spools = xcalloc(1, sizeof *ls->spools);
-    ls->nspools = 1;
-    ls->spools[0] = f;
+    ls->spools = xreallocarray(ls->spools, ls->nspools + 1, sizeof *ls->spools);
+    ls->spools[ls->nspools] = f;
+    ls->cur = (uint32_t)ls->nspools++;
+    ls->bytes = 0;
     if (!f) {
         spool_failed(ls, errno);
         return -1;
     }
     return 0;
+}
+
+int logstore_init(logstore_t *ls, const char *dir)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->dir = dir;
+    return open_spool(ls);
 }
 
 static void add_row(logstore_t *ls, ts_ns_t ts, const rec_order_t *ord, const char *json,
@@ -44,15 +51,17 @@ static void add_row(logstore_t *ls, ts_ns_t ts, const rec_order_t *ord, const ch
         ls->cap = ls->cap ? ls->cap * 2 : 256;
         ls->rows = xreallocarray(ls->rows, ls->cap, sizeof *ls->rows);
     }
+    if (ls->cur == LOGSTORE_NO_SPOOL && !ls->err)
+        open_spool(ls); /* rows after a pack (ranges.c's assembled files) */
     logstore_row_t *r = &ls->rows[ls->n++];
     r->ts = ts;
     r->ord = *ord;
     r->off = ls->bytes;
     r->len = (uint32_t)len + 1;
-    r->spool = 0;
+    r->spool = ls->cur;
     if (ls->err)
         return;
-    FILE *f = ls->spools[0];
+    FILE *f = ls->spools[ls->cur];
     if (fwrite(json, 1, len, f) != len || fputc('\n', f) == EOF)
         spool_failed(ls, errno);
     ls->bytes += len + 1;
@@ -75,6 +84,7 @@ void logstore_absorb(logstore_t *dst, logstore_t *src)
     size_t base = dst->nspools;
     if (!base) { /* dst was never opened: src's first spool becomes its own */
         dst->bytes = src->bytes;
+        dst->cur = src->cur;
         dst->dir = src->dir;
     }
     dst->spools = xreallocarray(dst->spools, base + src->nspools, sizeof *dst->spools);
@@ -114,12 +124,115 @@ long logstore_read(const logstore_t *ls, size_t i, char **buf, size_t *cap)
 
 void logstore_free(logstore_t *ls)
 {
+    if (ls->pack) {
+        ls->spools[0] = NULL; /* the pack's */
+        logpack_release(ls->pack);
+    }
     for (size_t i = 0; i < ls->nspools; i++)
         if (ls->spools[i])
             fclose(ls->spools[i]);
     free(ls->spools);
     free(ls->rows);
     memset(ls, 0, sizeof *ls);
+}
+
+struct logpack {
+    FILE *f;
+    uint64_t bytes;
+    size_t refs;
+    const char *dir;
+};
+
+logpack_t *logpack_new(const char *dir)
+{
+    logpack_t *p = xcalloc(1, sizeof *p);
+    p->refs = 1;
+    p->dir = dir;
+    return p;
+}
+
+void logpack_release(logpack_t *p)
+{
+    if (!p || --p->refs)
+        return;
+    if (p->f)
+        fclose(p->f);
+    free(p);
+}
+
+/* Appends spool f's bytes to the pack; its offset there in *base. */
+static int pack_copy(logpack_t *p, FILE *f, uint64_t *base)
+{
+    static __thread char buf[1 << 16];
+    *base = p->bytes;
+    if (fflush(f) != 0)
+        return -1;
+    int fd = fileno(f);
+    for (off_t at = 0;;) {
+        ssize_t got = pread(fd, buf, sizeof buf, at);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            return 0;
+        if (fwrite(buf, 1, (size_t)got, p->f) != (size_t)got)
+            return -1;
+        at += got;
+        p->bytes += (uint64_t)got;
+    }
+}
+
+int logstore_pack(logstore_t *ls, logpack_t *p)
+{
+    if (ls->err)
+        return -1;
+    if (ls->pack && ls->pack != p) { /* one pack per store: keep the rows where they are */
+        errno = EINVAL;
+        spool_failed(ls, errno);
+        return -1;
+    }
+    /* each spool's offset in the pack; the pack's own (rows packed before,
+     * more rows added since) stays */
+    uint64_t *base = xcalloc(ls->nspools ? ls->nspools : 1, sizeof *base);
+    int rc = 0;
+    if (ls->n && !p->f) {
+        int fd = fs_scratch_fd(p->dir);
+        p->f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+        if (!p->f && fd >= 0)
+            close(fd);
+        rc = p->f ? 0 : -1;
+    }
+    for (size_t i = 0; ls->n && rc == 0 && i < ls->nspools; i++)
+        if (ls->spools[i] && ls->spools[i] != p->f)
+            rc = pack_copy(p, ls->spools[i], &base[i]);
+    if (rc != 0) {
+        spool_failed(ls, errno);
+        free(base);
+        return -1;
+    }
+    for (size_t i = 0; i < ls->n; i++) {
+        ls->rows[i].off += base[ls->rows[i].spool];
+        ls->rows[i].spool = 0;
+    }
+    free(base);
+    for (size_t i = 0; i < ls->nspools; i++)
+        if (ls->spools[i] && ls->spools[i] != p->f)
+            fclose(ls->spools[i]);
+    if (ls->n) {
+        ls->spools = xreallocarray(ls->spools, 1, sizeof *ls->spools);
+        ls->spools[0] = p->f;
+        ls->nspools = 1;
+    } else { /* nothing to read: like a store never opened, but for its dir */
+        free(ls->spools);
+        ls->spools = NULL;
+        ls->nspools = 0;
+    }
+    ls->cur = LOGSTORE_NO_SPOOL;
+    ls->bytes = 0;
+    if (ls->n && !ls->pack) {
+        ls->pack = p;
+        p->refs++;
+    }
+    return 0;
 }
 
 typedef struct ref {

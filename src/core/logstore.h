@@ -10,6 +10,13 @@
  * capture: core/order.h).  Memory is therefore O(rows × 48 B), not O(bytes of
  * logs).  A capture analysed by several workers has one store per worker;
  * logstore_absorb() makes them one store with several spool files.
+ *
+ * Open files: every store holds its spools open until the merge, so a case
+ * of many captures would hold captures x log kinds x workers of them (100
+ * captures passed the usual limit of 1024 descriptors).  logstore_pack()
+ * moves a finished capture's rows into one file shared by the whole case
+ * (a logpack_t) and closes its spools: the case holds one file per log
+ * kind's worth of rows, whatever the number of captures.
  */
 #ifndef PCAPCASE_LOGSTORE_H
 #define PCAPCASE_LOGSTORE_H
@@ -29,6 +36,9 @@ typedef struct logstore_row {
     uint32_t spool; /* index into the store's spools */
 } logstore_row_t;
 
+typedef struct logpack logpack_t;
+#define LOGSTORE_NO_SPOOL UINT32_MAX
+
 typedef struct logstore {
     FILE **spools; /* anonymous temporary files (tmpfile semantics, deleted on
                     * close); rows are added to the first, the others come
@@ -36,10 +46,12 @@ typedef struct logstore {
     size_t nspools;
     logstore_row_t *rows;
     size_t n, cap;
-    uint64_t bytes;  /* of the first spool */
+    uint64_t bytes;  /* of the spool rows are added to (spools[cur]) */
+    uint32_t cur;    /* that spool; LOGSTORE_NO_SPOOL after a pack (one is opened if needed) */
     int rank;        /* capture rank, set before merging */
     const char *dir; /* where the spool is (borrowed), for error messages */
     int err;         /* errno of the first failed spool write, 0 if none */
+    logpack_t *pack; /* set by logstore_pack: spools[0] is the pack's file (shared) */
 } logstore_t;
 
 /* Create a store spooling into dir (O_TMPFILE there, else tmpfile()); dir
@@ -62,6 +74,23 @@ void logstore_absorb(logstore_t *dst, logstore_t *src);
  * size).  Returns the length, or -1 when the spool cannot be read (errno). */
 long logstore_read(const logstore_t *ls, size_t i, char **buf, size_t *cap);
 void logstore_free(logstore_t *ls);
+
+/* A file many stores' rows are packed into (in dir, like the spools; opened
+ * at the first pack).  The creator holds one reference, each packed store
+ * another; the file is closed with the last. */
+logpack_t *logpack_new(const char *dir);
+void logpack_release(logpack_t *p);
+/* The pack ls was packed into, or NULL. */
+static inline logpack_t *logstore_pack_of(const logstore_t *ls)
+{
+    return ls->pack;
+}
+/* Copy every row of ls into p, close ls's own spools, and read the rows
+ * from p from now on.  A store without rows just closes its spools.  Rows
+ * added later go to a new spool of its own, which the next pack (into the
+ * same p) moves in turn.  0, or -1 when the copy failed (recorded as a
+ * spool failure: the merge then fails, the case says so). */
+int logstore_pack(logstore_t *ls, logpack_t *p);
 
 /* Merge n stores (each with its rank set) into path, sorted.  Returns number
  * of rows written or -1 on I/O error (errno set). */

@@ -259,22 +259,29 @@ static int union_evidence(char *const *dirs, size_t n, const char *out_dir)
 static int read_shards(char *const *dirs, const partial_head_t *heads, size_t n,
                        capture_result_t *all, const char *spool_dir)
 {
-    for (unsigned k = 0; k < heads[0].shard_n; k++)
+    /* the captures' rows into one file (logstore.h): captures x log kinds
+     * spools would be open otherwise */
+    logpack_t *pack = heads[0].ninputs > 1 ? logpack_new(spool_dir) : NULL;
+    int status = 0;
+    for (unsigned k = 0; k < heads[0].shard_n && !status; k++)
         for (size_t i = 0; i < n; i++) {
             if (heads[i].shard_k != k)
                 continue;
             partial_head_t h;
             char *path = xasprintf("%s/%s", dirs[i], PARTIAL_FILE);
             char err[1024];
-            int rc = partial_read(path, &h, all, heads[0].ninputs, spool_dir, err, sizeof err);
+            int rc = partial_read_packed(path, &h, all, heads[0].ninputs, spool_dir, pack, err,
+                                         sizeof err);
             partial_head_free(&h);
             free(path);
             if (rc != 0) {
                 refuse("%s", err);
-                return -1;
+                status = -1;
+                break;
             }
         }
-    return 0;
+    logpack_release(pack); /* the packed stores hold it until they are freed */
+    return status;
 }
 
 /* The key logs a shard kept (every shard keeps the same ones: their

@@ -120,6 +120,7 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
     artwriter_start();
     outputs_t o = {&s, 0, xcalloc(jobs, sizeof *o.w), NULL, 0};
     analysis_outputs_t outputs = {&o, open_worker};
+    logpack_t *pack = in->n > 1 ? logpack_new(opts->out_dir) : NULL;
     /* one capture after another, each on every worker */
     for (size_t i = 0; i < in->n; i++) {
         analysis_opts_t ao = opts->analysis;
@@ -131,10 +132,15 @@ void case_run_captures(const case_inputs_t *in, const case_opts_t *opts, capture
         }
         o.capture = i;
         analysis_run(in->paths[i], &ao, &outputs, &results[i]);
+        /* its rows into the case's pack: a case of many captures does not
+         * hold captures x log kinds x workers files open (logstore.h) */
+        for (int k = 0; pack && k < LOG_SPOOLED_COUNT; k++)
+            logstore_pack(&results[i].logs[k], pack);
         s.inflight = 0;
         s.done_bytes += results[i].size;
     }
-    artwriter_stop(); /* every carved file is on disk before the case reads them */
+    logpack_release(pack); /* the packed stores hold it until they are freed */
+    artwriter_stop();      /* every carved file is on disk before the case reads them */
     for (size_t i = 0; i < o.nlate; i++) {
         damage_merge(&results[o.late[i].capture].damage, o.late[i].d);
         damage_free(o.late[i].d);

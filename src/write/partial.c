@@ -1085,12 +1085,15 @@ static void put_capture(enc_t *e, capture_result_t *r)
     put_kept_tcp(e, r);
 }
 
-static void get_capture(dec_t *d, capture_result_t *r, const char *spool_dir)
+static void get_capture(dec_t *d, capture_result_t *r, const char *spool_dir, logpack_t *pack)
 {
     get_description(d, r);
     get_tallies(d, r);
     GET_ARRAY(d, r, capture_conn_add, get_conn);
     get_logs(d, r, spool_dir);
+    for (int k = 0; pack && !d->why && k < LOG_SPOOLED_COUNT; k++)
+        if (logstore_pack(&r->logs[k], pack) != 0)
+            d->why = "cannot write a log spool";
     get_pdns(d, r);
     GET_ARRAY(d, r, capture_dns_add, get_dns);
     GET_ARRAY(d, r, capture_tls_add, get_tls);
@@ -1134,6 +1137,13 @@ int partial_write(const char *path, const partial_head_t *h, capture_result_t *c
 int partial_read(const char *path, partial_head_t *h, capture_result_t *results, size_t ninputs,
                  const char *spool_dir, char *err, size_t errlen)
 {
+    return partial_read_packed(path, h, results, ninputs, spool_dir, NULL, err, errlen);
+}
+
+int partial_read_packed(const char *path, partial_head_t *h, capture_result_t *results,
+                        size_t ninputs, const char *spool_dir, logpack_t *pack, char *err,
+                        size_t errlen)
+{
     memset(h, 0, sizeof *h);
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -1145,7 +1155,7 @@ int partial_read(const char *path, partial_head_t *h, capture_result_t *results,
     if (!d.why && results && h->ninputs != ninputs)
         d.why = "it lists a different number of captures";
     for (size_t i = 0; results && i < h->ninputs && !d.why; i++)
-        get_capture(&d, &results[i], spool_dir);
+        get_capture(&d, &results[i], spool_dir, pack);
     char end[4];
     if (results && !d.why) {
         get_raw(&d, end, sizeof end);

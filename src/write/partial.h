@@ -63,5 +63,10 @@ int partial_write(const char *path, const partial_head_t *h, capture_result_t *c
  * spool_dir.  Returns 0, or -1 with a one-line reason naming path in err. */
 int partial_read(const char *path, partial_head_t *h, capture_result_t *results, size_t ninputs,
                  const char *spool_dir, char *err, size_t errlen);
+/* The same, each capture's log rows then packed into pack (logstore_pack):
+ * a merge of many captures from many shards holds few files open. */
+int partial_read_packed(const char *path, partial_head_t *h, capture_result_t *results,
+                        size_t ninputs, const char *spool_dir, logpack_t *pack, char *err,
+                        size_t errlen);
 
 #endif

@@ -7,6 +7,8 @@
 #include "core/digest.h"
 #include "core/jsonw.h"
 #include "core/logstore.h"
+
+#include <dirent.h>
 #include "flow/flowhash.h"
 #include "model/model.h"
 #include "core/xalloc.h"
@@ -186,6 +188,77 @@ static void logstore_absorbs_and_merges_by_order(void)
     logstore_free(&all);
     logstore_free(&w0);
     logstore_free(&w1);
+}
+
+/* Open file descriptors of this process. */
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n - 1; /* the directory's own */
+}
+
+/* Packing: three captures, each of two workers' spools, moved into one
+ * pack: their six spools are closed (the pack is one file); a row added
+ * after the pack (as ranges.c adds assembled files) goes to a new spool,
+ * which a second pack moves in; a store without rows holds no file; the
+ * merged log is what it would have been unpacked. */
+static void logstore_packs_captures_into_one_file(void)
+{
+    int before = open_fds();
+    logstore_t caps[3], w[2], empty;
+    logpack_t *pack = logpack_new(NULL);
+    CU_ASSERT_EQUAL(logstore_init(&empty, NULL), 0);
+    for (int c = 0; c < 3; c++) {
+        memset(&caps[c], 0, sizeof caps[c]);
+        for (int k = 0; k < 2; k++) {
+            CU_ASSERT_EQUAL(logstore_init(&w[k], NULL), 0);
+            char row[32];
+            int n = snprintf(row, sizeof row, "{\"c\":%d,\"w\":%d}", c, k);
+            rec_order_t o = {1, (uint64_t)k, 0};
+            logstore_add_ordered(&w[k], 100 + c * 10 + k, &o, row, (size_t)n);
+            logstore_absorb(&caps[c], &w[k]);
+        }
+        caps[c].rank = c;
+    }
+    CU_ASSERT_EQUAL(open_fds(), before + 7); /* six spools and the empty store's */
+    for (int c = 0; c < 3; c++)
+        CU_ASSERT_EQUAL(logstore_pack(&caps[c], pack), 0);
+    CU_ASSERT_EQUAL(logstore_pack(&empty, pack), 0);
+    CU_ASSERT_EQUAL(empty.nspools, 0);
+    logpack_release(pack); /* the stores keep it */
+    CU_ASSERT_EQUAL(open_fds(), before + 1);
+    logstore_add(&caps[1], 105, "{\"late\":1}", 10);
+    CU_ASSERT_EQUAL(open_fds(), before + 2);
+    char *line = NULL;
+    size_t cap = 0;
+    CU_ASSERT_EQUAL(logstore_read(&caps[1], 2, &line, &cap), 11);
+    CU_ASSERT_EQUAL(memcmp(line, "{\"late\":1}\n", 11), 0);
+    CU_ASSERT_EQUAL(logstore_read(&caps[1], 1, &line, &cap), 14);
+    CU_ASSERT_EQUAL(memcmp(line, "{\"c\":1,\"w\":1}\n", 14), 0);
+    free(line);
+    CU_ASSERT_EQUAL(logstore_pack(&caps[1], logstore_pack_of(&caps[0])), 0);
+    CU_ASSERT_EQUAL(open_fds(), before + 1);
+    char path[] = "/tmp/pcapcase-test-logpack-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE(fd >= 0);
+    close(fd);
+    logstore_t *stores[] = {&caps[0], &caps[1], &caps[2]};
+    CU_ASSERT_EQUAL(logstore_merge(stores, 3, path), 7);
+    CU_ASSERT_STRING_EQUAL(slurp(path), "{\"c\":0,\"w\":0}\n{\"c\":0,\"w\":1}\n"
+                                        "{\"late\":1}\n{\"c\":1,\"w\":0}\n{\"c\":1,\"w\":1}\n"
+                                        "{\"c\":2,\"w\":0}\n{\"c\":2,\"w\":1}\n");
+    unlink(path);
+    for (int c = 0; c < 3; c++)
+        logstore_free(&caps[c]);
+    logstore_free(&empty);
+    for (int k = 0; k < 2; k++)
+        logstore_free(&w[k]);
+    CU_ASSERT_EQUAL(open_fds(), before); /* the pack closed with its last store */
 }
 
 /* Many rows of three captures, each of two workers' spools, timestamps
@@ -483,6 +556,7 @@ static const cu_test_t tests[] = {
     {"damage_keeps_smallest_frames_in_any_order", damage_keeps_smallest_frames_in_any_order},
     {"reserved_buffer_is_an_empty_string", reserved_buffer_is_an_empty_string},
     {"logstore_absorbs_and_merges_by_order", logstore_absorbs_and_merges_by_order},
+    {"logstore_packs_captures_into_one_file", logstore_packs_captures_into_one_file},
     {"logstore_merges_rows_across_windows", logstore_merges_rows_across_windows},
     {"flow_hash_is_symmetric_and_spreads", flow_hash_is_symmetric_and_spreads},
     {"capture_parts_merge_in_order", capture_parts_merge_in_order},
