@@ -23,7 +23,8 @@ const findings_thresholds_t findings_defaults = {
     .tunnel_min_names = 20,
     .tunnel_min_label_len = 25,
     .nxdomain_min = 10,
-    .ja3_min_clients = 10, /* rarity needs a population to be rare in */
+    .guess_min_rejected = 10, /* docs/findings.md: a typo is 1-3, Zeek's FTP rule 20 */
+    .ja3_min_clients = 10,    /* rarity needs a population to be rare in */
     .ja3_rare_max_clients = 1,
     .ja3_common_min_clients = 3,
     .ja3_common_share = 0.5,
@@ -45,6 +46,8 @@ const threshold_desc_t findings_threshold_desc[] = {
     TH(tunnel_min_names, 'u', "unique encoded-looking names under one domain for a DNS tunnel"),
     TH(tunnel_min_label_len, 'u', "length of a name part that counts as encoded-looking"),
     TH(nxdomain_min, 'u', "NXDOMAIN answers to one client within 5 minutes for a burst"),
+    TH(guess_min_rejected, 'u',
+       "logins one client had refused over one protocol within an hour for password guessing"),
     TH(ja3_min_clients, 'u', "TLS clients in the case before a rare JA3 is reported"),
     TH(ja3_rare_max_clients, 'u', "a JA3 used by at most this many clients is rare"),
     TH(ja3_common_min_clients, 'u', "clients sharing a fingerprint for it to be common"),
@@ -152,6 +155,7 @@ findings_t *findings_run(const case_t *k, const findings_thresholds_t *th)
     detect_exfil(k, f);
     detect_dns_tunnels(k, f);
     detect_app(k, f);
+    detect_guessing(k, f);
     detect_rare_ja3(k, f);
     detect_intel(k, f);
     xqsort(f->v, f->n, sizeof *f->v, cmp_finding);

@@ -35,6 +35,7 @@ typedef struct findings_thresholds {
     unsigned tunnel_min_names;       /* unique long/high-entropy names under one domain */
     unsigned tunnel_min_label_len;   /* a "long" label */
     unsigned nxdomain_min;           /* NXDOMAIN answers from one client */
+    unsigned guess_min_rejected;     /* logins refused to one client, one protocol, in an hour */
     unsigned ja3_min_clients;        /* TLS clients in the case before rarity means anything */
     unsigned ja3_rare_max_clients;   /* a JA3 used by at most this many clients is rare */
     unsigned ja3_common_min_clients; /* a fingerprint this many clients share is common */
@@ -154,6 +155,7 @@ void detect_exfil(const case_t *k, findings_t *f);
 void detect_dns_tunnels(const case_t *k, findings_t *f);
 void detect_app(const case_t *k, findings_t *f); /* TLS, credentials, MIME mismatch */
 void detect_rare_ja3(const case_t *k, findings_t *f);
-void detect_intel(const case_t *k, findings_t *f); /* --intel matches, one per indicator */
+void detect_intel(const case_t *k, findings_t *f);    /* --intel matches, one per indicator */
+void detect_guessing(const case_t *k, findings_t *f); /* password guessing and sprays */
 
 #endif

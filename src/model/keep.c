@@ -152,6 +152,12 @@ void capture_keep_credential(capture_result_t *r, const credential_t *c)
     cr->has_password = c->has_password;
     cr->hashed = c->hashed;
     cr->in_tls = c->decrypted;
+    cr->outcome = !c->outcome                           ? LOGIN_UNKNOWN
+                  : strcmp(c->outcome, "accepted") == 0 ? LOGIN_ACCEPTED
+                  : strcmp(c->outcome, "rejected") == 0 ? LOGIN_REJECTED
+                                                        : LOGIN_UNKNOWN;
+    if (c->secret && c->secret[0] && !c->hashed)
+        cr->secret_hash = hash_fnv1a(c->secret, strlen(c->secret), 0) | 1;
     cr->frame = c->frame;
     memcpy(cr->uid, c->conn.uid, sizeof cr->uid);
 }

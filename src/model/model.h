@@ -127,7 +127,11 @@ typedef struct tls_decrypt_counts {
     uint64_t records_rejected; /* records that did not authenticate, never passed on */
 } tls_decrypt_counts_t;
 
-/* Credentials seen in clear text (HTTP Basic, FTP USER/PASS). */
+/* A login's outcome as the server answered it. */
+enum login_outcome { LOGIN_UNKNOWN = 0, LOGIN_ACCEPTED = 1, LOGIN_REJECTED = 2 };
+
+/* A login seen (clear text, challenge/response, or read inside TLS): what the
+ * cleartext-credentials and password-guessing findings need, no secret. */
 typedef struct cred_rec {
     ts_ns_t ts;
     ipaddr_t client, server;
@@ -137,6 +141,10 @@ typedef struct cred_rec {
     bool has_password; /* the password itself is never kept */
     bool hashed;       /* a challenge/response (NTLM), not a clear-text password */
     bool in_tls;       /* sent inside TLS (read with the key log): not in clear text */
+    uint8_t outcome;   /* enum login_outcome */
+    /* FNV-1a of the clear-text password, to count distinct guesses without
+     * keeping them; 0 when there is none (hashed, empty or unseen) */
+    uint64_t secret_hash;
     uint64_t frame;
     char uid[UID_LEN];
     rec_order_t ord; /* emission order (core/order.h) */

@@ -689,6 +689,8 @@ static void put_cred(enc_t *e, const cred_rec_t *x)
     put_u64(e, x->has_password);
     put_u64(e, x->hashed);
     put_u64(e, x->in_tls);
+    put_u64(e, x->outcome);
+    put_u64(e, x->secret_hash);
     put_u64(e, x->frame);
     put_str(e, x->uid);
     put_ord(e, &x->ord);
@@ -706,6 +708,8 @@ static void get_cred(dec_t *d, cred_rec_t *x)
     x->has_password = get_u64(d) != 0;
     x->hashed = get_u64(d) != 0;
     x->in_tls = get_u64(d) != 0;
+    x->outcome = (uint8_t)get_u64(d);
+    x->secret_hash = get_u64(d);
     x->frame = get_u64(d);
     get_fixed(d, x->uid, sizeof x->uid);
     x->ord = get_ord(d);

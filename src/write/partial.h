@@ -32,7 +32,8 @@
 
 /* The format's first line, then its version (raised on any change). */
 #define PARTIAL_MAGIC "pcapcase-partial"
-#define PARTIAL_VERSION 3 /* 2: the segments kept for the TCP charts; 3: logins inside TLS */
+/* 2: the segments kept for the TCP charts; 3: logins inside TLS; 4: login outcomes */
+#define PARTIAL_VERSION 4
 /* The file in a partial folder; written under a temporary name and renamed,
  * so a partial folder holds either a complete one or none. */
 #define PARTIAL_FILE "partial.bin"
