@@ -32,6 +32,7 @@ typedef struct tftp_registry {
     tftp_request_t *head[TFTP_BUCKETS], **tail[TFTP_BUCKETS];
     size_t n;
     bool full_noted;
+    size_t held_bytes; /* DATA bytes held ahead of a missing block, all transfers */
 } tftp_registry_t;
 
 static tftp_registry_t *registry(const an_ctx_t *ctx)
@@ -242,7 +243,28 @@ bool app_tftp_data_detect(const an_ctx_t *ctx, const conn_t *c, bool is_orig, co
  * next is a retransmission, one ahead skips), so each block's bytes go
  * straight into the carve, as an FTP data channel's do: memory per transfer
  * is the carve's, whatever the file's size (a PXE boot's kernel and initrd
- * run to hundreds of MiB; block numbers wrap). */
+ * run to hundreds of MiB; block numbers wrap).
+ *
+ * A block ahead of the next is held, not taken at once: with the windowsize
+ * option (RFC 7440, Windows Deployment Services' PXE boots) the sender sends
+ * several blocks per ACK, and a capture on the receiver's side of a loss
+ * shows the blocks after the lost one, then the lost one and the rest again
+ * once the receiver's ACK has rewound the sender.  Up to TFTP_HOLD_BLOCKS
+ * ahead and TFTP_HOLD_BYTES of them wait for the missing block (and at most
+ * TFTP_HOLD_TOTAL for all transfers of a worker); past that, or at the
+ * transfer's end, the gap is given up (the file is incomplete). */
+#define TFTP_HOLD_BLOCKS 128
+#define TFTP_HOLD_BYTES (1u << 20)
+#define TFTP_HOLD_TOTAL (64u << 20)
+
+typedef struct tftp_held {
+    uint16_t block;
+    uint8_t *data;
+    size_t len;
+    uint64_t frame;
+    ts_ns_t ts;
+} tftp_held_t;
+
 struct tftp_xfer_state {
     const an_ctx_t *ctx;
     conn_t *c;
@@ -254,6 +276,8 @@ struct tftp_xfer_state {
     uint64_t first_frame, last_frame;
     ts_ns_t first_ts, last_ts;
     unsigned index;
+    tftp_held_t *held; /* blocks ahead of the next, in arrival order */
+    size_t nheld, held_bytes;
 };
 
 /* A transfer on c for request q (NULL: none, its packets are ignored);
@@ -282,6 +306,106 @@ static void *xfer_new(const an_ctx_t *ctx, conn_t *c)
     return xfer_open(ctx, c, request_of(ctx->shared->tftp, c), 0);
 }
 
+/* Takes one DATA block (tftp_transfer_block decides: the next, a skip
+ * ahead, or a retransmission dropped). */
+static void take(tftp_xfer_state_t *s, uint16_t block, const uint8_t *data, size_t len,
+                 uint64_t frame, ts_ns_t ts)
+{
+    uint64_t off;
+    if (!tftp_transfer_block(&s->t, block, len, &off))
+        return;
+    (void)off; /* in order: the carve's own count is the offset */
+    if (!s->started)
+        carve_begin(&s->cv, s->ctx); /* at the first block: a request alone carves nothing */
+    s->started = true;
+    /* a held block comes in after later frames: the span is min to max */
+    if (!s->first_frame || frame < s->first_frame)
+        s->first_frame = frame, s->first_ts = ts;
+    if (frame > s->last_frame)
+        s->last_frame = frame, s->last_ts = ts;
+    if (s->t.skipped && !s->dropped) {
+        /* blocks were skipped: the file will not be whole; what came
+         * is counted, not kept (the row says so: "incomplete") */
+        s->dropped = true;
+        if (s->cv.ev)
+            s->ctx->evidence->abort(s->cv.ev);
+        s->cv.ev = NULL;
+    }
+    if (!s->dropped)
+        carve_data(&s->cv, data, len, frame, ts);
+}
+
+static void unhold(tftp_xfer_state_t *s, size_t i)
+{
+    s->held_bytes -= s->held[i].len;
+    registry(s->ctx)->held_bytes -= s->held[i].len;
+    free(s->held[i].data);
+    memmove(&s->held[i], &s->held[i + 1], (s->nheld - i - 1) * sizeof *s->held);
+    s->nheld--;
+}
+
+/* Takes the held blocks that are now next, and drops the ones now behind. */
+static void drain(tftp_xfer_state_t *s)
+{
+    for (size_t i = 0; i < s->nheld;) {
+        int32_t d = tftp_transfer_distance(&s->t, s->held[i].block);
+        if (d > 0) {
+            i++;
+            continue;
+        }
+        if (d == 0) {
+            tftp_held_t *h = &s->held[i];
+            take(s, h->block, h->data, h->len, h->frame, h->ts);
+        } else {
+            s->t.duplicates++;
+        }
+        unhold(s, i);
+        i = 0; /* the next one may be anywhere */
+    }
+}
+
+/* Gives up on the missing blocks: the held ones are taken nearest first. */
+static void flush(tftp_xfer_state_t *s)
+{
+    while (s->nheld) {
+        size_t best = 0;
+        for (size_t i = 1; i < s->nheld; i++)
+            if (tftp_transfer_distance(&s->t, s->held[i].block) <
+                tftp_transfer_distance(&s->t, s->held[best].block))
+                best = i;
+        tftp_held_t *h = &s->held[best];
+        take(s, h->block, h->data, h->len, h->frame, h->ts);
+        unhold(s, best);
+        drain(s);
+    }
+}
+
+/* A block d ahead of the next: held (true), or false when holding it would
+ * pass the bounds (the held ones are then given up and it is taken). */
+static bool hold(tftp_xfer_state_t *s, const tftp_packet_t *pk, int32_t d, uint64_t frame,
+                 ts_ns_t ts)
+{
+    for (size_t i = 0; i < s->nheld; i++)
+        if (s->held[i].block == pk->block) { /* sent again before the gap filled */
+            s->t.duplicates++;
+            return true;
+        }
+    tftp_registry_t *r = registry(s->ctx);
+    if (d > TFTP_HOLD_BLOCKS || s->nheld >= TFTP_HOLD_BLOCKS ||
+        s->held_bytes + pk->len > TFTP_HOLD_BYTES || r->held_bytes + pk->len > TFTP_HOLD_TOTAL) {
+        flush(s);
+        return false;
+    }
+    uint8_t *copy = xmalloc(pk->len ? pk->len : 1);
+    if (pk->len)
+        memcpy(copy, pk->data, pk->len);
+    s->held = xreallocarray(s->held, s->nheld + 1, sizeof *s->held);
+    s->held[s->nheld++] = (tftp_held_t){pk->block, copy, pk->len, frame, ts};
+    s->held_bytes += pk->len;
+    r->held_bytes += pk->len;
+    return true;
+}
+
 static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uint64_t frame,
                       ts_ns_t ts)
 {
@@ -289,28 +413,14 @@ static void xfer_data(void *state, bool is_orig, const uint8_t *p, size_t n, uin
     tftp_packet_t pk;
     if (!s->q || !tftp_parse(p, n, &pk))
         return;
-    uint64_t off;
-    if (pk.opcode == TFTP_OACK && !s->started && pk.blksize) {
+    if (pk.opcode == TFTP_OACK && !s->started && !s->nheld && pk.blksize) {
         tftp_transfer_init(&s->t, pk.blksize);
-    } else if (pk.opcode == TFTP_DATA && is_orig == s->sender_is_orig &&
-               tftp_transfer_block(&s->t, pk.block, pk.len, &off)) {
-        (void)off; /* in order: the carve's own count is the offset */
-        if (!s->started)
-            carve_begin(&s->cv, s->ctx); /* at the first block: a request alone carves nothing */
-        s->started = true;
-        if (!s->first_frame)
-            s->first_frame = frame, s->first_ts = ts;
-        s->last_frame = frame, s->last_ts = ts;
-        if (s->t.skipped && !s->dropped) {
-            /* blocks were skipped: the file will not be whole; what came
-             * is counted, not kept (the row says so: "incomplete") */
-            s->dropped = true;
-            if (s->cv.ev)
-                s->ctx->evidence->abort(s->cv.ev);
-            s->cv.ev = NULL;
+    } else if (pk.opcode == TFTP_DATA && is_orig == s->sender_is_orig) {
+        int32_t d = tftp_transfer_distance(&s->t, pk.block);
+        if (d <= 0 || !hold(s, &pk, d, frame, ts)) {
+            take(s, pk.block, pk.data, pk.len, frame, ts);
+            drain(s);
         }
-        if (!s->dropped)
-            carve_data(&s->cv, pk.data, pk.len, frame, ts);
     }
     tftp_packet_free(&pk);
 }
@@ -353,6 +463,8 @@ static void report(tftp_xfer_state_t *s)
 static void xfer_finish(void *state)
 {
     tftp_xfer_state_t *s = state;
+    flush(s); /* what never came is missing */
+    free(s->held);
     if (s->q && s->started) {
         report(s);
         carve_free(&s->cv);

@@ -90,6 +90,17 @@ void tftp_transfer_init(tftp_transfer_t *t, uint32_t blksize)
     t->next = 1;
 }
 
+int32_t tftp_transfer_distance(const tftp_transfer_t *t, uint16_t block)
+{
+    if (t->done)
+        return -1;
+    uint16_t want = (uint16_t)t->next;
+    if (want == 0 && block == 1 && t->next > 1)
+        return 0; /* wrapped to 1, not 0 */
+    uint16_t ahead = (uint16_t)(block - want);
+    return ahead >= 0x8000 ? (int32_t)ahead - 0x10000 : (int32_t)ahead;
+}
+
 bool tftp_transfer_block(tftp_transfer_t *t, uint16_t block, size_t len, uint64_t *offset)
 {
     if (t->done) {

@@ -60,5 +60,10 @@ void tftp_transfer_init(tftp_transfer_t *t, uint32_t blksize);
 /* A DATA block of len bytes arrived: true and *offset = where it belongs
  * when it is new; false for a retransmission or a block after the end. */
 bool tftp_transfer_block(tftp_transfer_t *t, uint16_t block, size_t len, uint64_t *offset);
+/* Where a DATA block stands against the next one expected, read the way
+ * tftp_transfer_block reads it: 0 it is the next, > 0 that many blocks
+ * ahead (blocks between are missing so far), < 0 behind (a retransmission,
+ * or anything after the end). */
+int32_t tftp_transfer_distance(const tftp_transfer_t *t, uint16_t block);
 
 #endif

@@ -184,7 +184,11 @@ static void tftp(const uint8_t *p, size_t n)
     tftp_transfer_init(&x, 8);
     for (size_t i = 0; i + 2 < n; i += 3) {
         uint64_t off;
-        tftp_transfer_block(&x, (uint16_t)(p[i] << 8 | p[i + 1]), p[i + 2] % 9, &off);
+        uint16_t b = (uint16_t)(p[i] << 8 | p[i + 1]);
+        int32_t d = tftp_transfer_distance(&x, b);
+        if (d < -0x8000 || d > 0x7FFF)
+            __builtin_trap(); /* a distance is within half the block numbers */
+        tftp_transfer_block(&x, b, p[i + 2] % 9, &off);
     }
 }
 

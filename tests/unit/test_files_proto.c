@@ -2111,19 +2111,27 @@ static void tftp_requests_and_blocks(void)
     tftp_transfer_t x;
     uint64_t off;
     tftp_transfer_init(&x, 8);
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 1), 0);
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 5), 4);  /* 2, 3, 4 missing so far */
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 0), -1); /* behind */
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 0x8001), -0x8000);
     for (uint32_t b = 1; b <= 65537; b++) {
         CU_ASSERT_TRUE(tftp_transfer_block(&x, (uint16_t)b, 8, &off));
         if (b == 65536 || b == 65537)
             CU_ASSERT_EQUAL(off, (uint64_t)(b - 1) * 8);
     }
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 1), -1);   /* 65537, again */
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 4), 2);    /* 65540: 65538 and 65539 missing */
     CU_ASSERT_FALSE(tftp_transfer_block(&x, 1, 8, &off)); /* retransmission of 65537 */
     CU_ASSERT_TRUE(tftp_transfer_block(&x, 3, 2, &off));  /* 65538 lost */
     CU_ASSERT_EQUAL(off, 65538ull * 8);
     CU_ASSERT_EQUAL(x.skipped, 1);
     CU_ASSERT_TRUE(x.done);
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 4), -1); /* after the end */
     /* implementations that wrap to 1 instead of 0 */
     tftp_transfer_init(&x, 8);
     x.next = 65536; /* as if 65535 blocks had come */
+    CU_ASSERT_EQUAL(tftp_transfer_distance(&x, 1), 0);
     CU_ASSERT_TRUE(tftp_transfer_block(&x, 1, 8, &off));
     CU_ASSERT_EQUAL(off, 65536ull * 8);
     CU_ASSERT_EQUAL(x.skipped, 0);
