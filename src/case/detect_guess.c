@@ -217,7 +217,7 @@ static void visit_client(void *items, size_t n, void *ctx)
     bool stale = !strcmp(kind, "same_password");
     bool many = best >= (size_t)GUESS_HIGH_FACTOR * f->th.guess_min_rejected;
     int sev = g.won || many ? SEV_HIGH : stale ? SEV_LOW : SEV_MEDIUM;
-    double score = g.won ? 92 : stale ? 40 : fmin(90, 60 + 10 * log10((double)best));
+    double score = g.won ? 92 : stale ? 40 : fmin(90, 65 + 10 * log10((double)best));
     finding_t *x = findings_add(f, "password_guessing", sev, score, summary);
     if (stale)
         finding_why(x, xasprintf("%zu logins were refused with one and the same password: most "

@@ -21,7 +21,9 @@ refusals (IMAP NO, POP3 -ERR, SMB2 STATUS_LOGON_FAILURE).  --threshold
 guess_min_rejected=13 silences the IMAP finding (12 refusals): the
 threshold is a floor, not a hint.  --jobs 2 gives the same logs.  With the
 corpus: Zeek's ftp/bruteforce.pcap, 30 passwords for "bro", each refused
-(tshark's 530 replies).
+(tshark's 530 replies), and no beaconing finding: its 30 connections 2 s
+apart scored 85.5 as a beacon until refused logins were left out of the
+beacon series.
 """
 import json
 import os
@@ -146,6 +148,9 @@ def check_corpus(tmp):
     g = guessing(case)
     ftp = g.get("ftp")
     check(sorted(g) == ["ftp"], f"bruteforce.pcap: one finding, ftp: {sorted(g)}")
+    kinds = sorted(f["type"] for f in rows(case, "findings"))
+    check(kinds == ["cleartext_credentials", "password_guessing"],
+          f"bruteforce.pcap: the refused logins are no beacon (it scored 85.5 as one): {kinds}")
     if not ftp:
         return
     d = ftp["details"]
