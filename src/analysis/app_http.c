@@ -486,6 +486,14 @@ static http_record_t record_of(const http_state_t *s, const http_txn_t *t)
     return h;
 }
 
+/* The server's verdict on a login of t: refused is the status asking for
+ * credentials again (401 from the server, 407 from a proxy), any other
+ * answer took them; NULL when no answer was seen. */
+static const char *login_outcome(const http_txn_t *t, bool proxy)
+{
+    return !t->status ? NULL : t->status == (proxy ? 407 : 401) ? "rejected" : "accepted";
+}
+
 /* An NTLM login (AUTHENTICATE) in t's request: a hashcat line when the
  * connection saw the challenge it answers, then whatever challenge t's
  * response carries kept for the next one. */
@@ -498,7 +506,6 @@ static void ntlm_login(http_state_t *s, const http_txn_t *t, const http_record_t
         char *line =
             s->has_ntlm_challenge[who] ? ntlm_hashcat(&a, s->ntlm_challenge[who], &mech) : NULL;
         if (line) { /* not an anonymous login, nor one whose challenge was not seen */
-            int refused = who ? 407 : 401;
             credential_t cr = {.conn = h->conn,
                                .ts = h->ts,
                                .proto = "http",
@@ -510,9 +517,7 @@ static void ntlm_login(http_state_t *s, const http_txn_t *t, const http_record_t
                                .host = a.host,
                                .secret = line,
                                .hashed = true,
-                               .outcome = !t->status             ? NULL
-                                          : t->status == refused ? "rejected"
-                                                                 : "accepted",
+                               .outcome = login_outcome(t, who),
                                .decrypted = s->an->decrypted};
             s->an->records->credential(s->an->records->ctx, &cr);
         }
@@ -528,7 +533,7 @@ static void ntlm_login(http_state_t *s, const http_txn_t *t, const http_record_t
 
 /* A Basic login of t's request (to the server, or to a proxy). */
 static void basic_login(const http_state_t *s, const http_record_t *h, const char *mechanism,
-                        const char *user, bool has_password, const char *password)
+                        const char *user, bool has_password, const char *password, bool proxy)
 {
     credential_t cr = {.conn = h->conn,
                        .ts = h->ts,
@@ -537,7 +542,9 @@ static void basic_login(const http_state_t *s, const http_record_t *h, const cha
                        .has_password = has_password,
                        .frame = h->txn->req.first_frame,
                        .mechanism = mechanism,
-                       .secret = password};
+                       .secret = password,
+                       .outcome = login_outcome(h->txn, proxy),
+                       .decrypted = s->an->decrypted};
     s->an->records->credential(s->an->records->ctx, &cr);
 }
 
@@ -548,10 +555,10 @@ static void report_row(http_state_t *s, const http_record_t *h)
     s->an->records->http(s->an->records->ctx, h);
     if (t->proxy_username)
         basic_login(s, h, "Proxy Basic", t->proxy_username, t->proxy_has_password,
-                    t->proxy_password);
+                    t->proxy_password, true);
     ntlm_login(s, t, h);
     if (t->username)
-        basic_login(s, h, "Basic", t->username, t->has_password, t->password);
+        basic_login(s, h, "Basic", t->username, t->has_password, t->password, false);
 }
 
 static void http_row(http_state_t *s, http_txn_t *t)

@@ -58,7 +58,7 @@ cat >"$OUT/ntlm_http.json" <<'JSON'
   {"mechanism": "NetNTLMv2", "user": "carol", "domain": "LAB", "password": "not-the-password", "outcome": "rejected"},
   {"mechanism": "NetNTLMv2", "user": "carol", "domain": "LAB", "password": "ntlm-Web-3", "outcome": "accepted"},
   {"mechanism": "NetNTLMv2", "user": "dave", "password": "ntlm-Proxy-5", "outcome": "accepted"},
-  {"mechanism": "Proxy Basic", "user": "erin", "password": "basic-Proxy-7"}
+  {"mechanism": "Proxy Basic", "user": "erin", "password": "basic-Proxy-7", "outcome": "accepted"}
  ]
 }
 JSON
