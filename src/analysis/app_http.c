@@ -17,6 +17,7 @@
 #include "proto/body.h"
 #include "proto/doh.h"
 #include "proto/filemagic.h"
+#include "proto/formcreds.h"
 #include "proto/http.h"
 #include "proto/http2.h"
 #include "proto/mime.h"
@@ -548,11 +549,41 @@ static void basic_login(const http_state_t *s, const http_record_t *h, const cha
     s->an->records->credential(s->an->records->ctx, &cr);
 }
 
+/* A login in the HTML form h's request posted (an urlencoded body with a
+ * password field, formcreds.h), whole in the head kept for typing (a form
+ * is small; FORMCREDS_MAX_BODY is that head's size).  No outcome: the
+ * answer to a form does not say whether the login worked (a 200 page may
+ * say "wrong password", a redirect may lead back to the form). */
+static void form_login(const http_state_t *s, const http_record_t *h)
+{
+    const http_txn_t *t = h->txn;
+    const body_state_t *b = t->user[0];
+    const char *ct = t->req.ctype;
+    if (!b || !b->nhead || !ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0 ||
+        body_decoder_out(b->dec) != b->nhead || b->nhead > FORMCREDS_MAX_BODY)
+        return;
+    char *user = NULL, *password = NULL, *field = NULL;
+    if (!formcreds_find(b->head, b->nhead, &user, &password, &field))
+        return;
+    credential_t cr = {.conn = h->conn,
+                       .ts = h->ts,
+                       .proto = "http-form",
+                       .username = user ? user : "",
+                       .has_password = password && password[0],
+                       .frame = t->req.first_frame,
+                       .mechanism = "Form POST",
+                       .secret = password,
+                       .decrypted = s->an->decrypted};
+    s->an->records->credential(s->an->records->ctx, &cr);
+    free(user), free(password), free(field);
+}
+
 /* Report the row h, and the credentials its transaction carried. */
 static void report_row(http_state_t *s, const http_record_t *h)
 {
     const http_txn_t *t = h->txn;
     s->an->records->http(s->an->records->ctx, h);
+    form_login(s, h);
     if (t->proxy_username)
         basic_login(s, h, "Proxy Basic", t->proxy_username, t->proxy_has_password,
                     t->proxy_password, true);

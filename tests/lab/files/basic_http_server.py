@@ -2,7 +2,9 @@
 TLS, for record_http_basic.sh: every path needs a user and password of
 USERS (a JSON object user -> password); a wrong or missing one is answered
 401 with a WWW-Authenticate challenge, a right one 200 with a page naming
-the user.
+the user.  POST /login takes an HTML form instead (fields username or user,
+password or pass, urlencoded): 302 to /home when they are right, 200 with a
+"wrong password" page when not.
 
     basic_http_server.py ADDR HTTP_PORT HTTPS_PORT CERT KEY USERS
 """
@@ -13,6 +15,7 @@ import socketserver
 import ssl
 import sys
 import threading
+import urllib.parse
 
 ADDR, HTTP_PORT, HTTPS_PORT, CERT, KEY, USERS = sys.argv[1:7]
 with open(USERS) as f:
@@ -39,6 +42,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not user:
             self.send_header("WWW-Authenticate", 'Basic realm="lab"')
         self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+    def do_POST(self):
+        size = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(size).decode())
+        user = (form.get("username") or form.get("user") or [""])[0]
+        password = (form.get("password") or form.get("pass") or [""])[0]
+        ok = self.path == "/login" and PASSWORDS.get(user) == password
+        body = b"" if ok else b"<p>wrong password</p>\n"
+        self.send_response(302 if ok else 200)
+        if ok:
+            self.send_header("Location", "/home")
+        self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

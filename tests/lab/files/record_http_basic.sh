@@ -6,6 +6,10 @@
 #
 #   HTTP   alice with 11 different wrong passwords (401 each), then hers (200)
 #   HTTPS  bob (TLS 1.3) with a wrong password (401), then his (200)
+#   HTTP   alice's login form posted with a wrong password (200 "wrong password"),
+#          then hers (302); a form without a password field (a search)
+#   HTTPS  bob's form (fields user and pass) with a password that needs
+#          %-encoding, "p@ss w0rd&co" (200 "wrong password")
 #
 #   sudo tests/lab/files/record_http_basic.sh   (root: ip netns, tcpdump)
 #
@@ -51,6 +55,18 @@ done
 [ "$(get alice basic-Web-2 http://127.0.0.1/admin/)" = 200 ]
 [ "$(get bob not-his https://127.0.0.1/private/)" = 401 ]
 [ "$(get bob basic-Tls-6 https://127.0.0.1/private/)" = 200 ]
+post() { # URL FIELD=VALUE...: the status
+    local url=$1
+    shift
+    local args=()
+    for f in "$@"; do args+=(--data-urlencode "$f"); done
+    inN env SSLKEYLOGFILE="$WORK/http_basic.keys" curl -sS -k -o /dev/null -w '%{http_code}' \
+        "${args[@]}" "$url"
+}
+[ "$(post http://127.0.0.1/login username=alice password=form-Wrong-1)" = 200 ]
+[ "$(post http://127.0.0.1/login username=alice password=basic-Web-2)" = 302 ]
+[ "$(post http://127.0.0.1/search q=annual+report)" = 200 ]
+[ "$(post https://127.0.0.1/login user=bob 'pass=p@ss w0rd&co')" = 200 ]
 sleep 1
 lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/tcpdump.err" lo
 
@@ -59,7 +75,10 @@ cp "$WORK/http_basic.pcap" "$WORK/http_basic.keys" "$OUT/"
 $PY - "$OUT/http_basic.json" $WRONG <<'PY'
 import json, sys
 truth = {"http": {"user": "alice", "wrong": sys.argv[2:], "password": "basic-Web-2"},
-         "https": {"user": "bob", "wrong": ["not-his"], "password": "basic-Tls-6"}}
+         "https": {"user": "bob", "wrong": ["not-his"], "password": "basic-Tls-6"},
+         "forms": [{"user": "alice", "password": "form-Wrong-1", "tls": False},
+                   {"user": "alice", "password": "basic-Web-2", "tls": False},
+                   {"user": "bob", "password": "p@ss w0rd&co", "tls": True}]}
 with open(sys.argv[1], "w") as f:
     json.dump(truth, f, indent=1)
     f.write("\n")
