@@ -31,6 +31,7 @@ typedef struct smtp_state {
     ts_ns_t now;
     uint64_t frame; /* of the bytes being fed */
     bool claimed;
+    bool lost_noted; /* the client's framing was lost, and the damage table says so */
 } smtp_state_t;
 
 /* The connection is SMTP once the parser understood something of it. */
@@ -162,6 +163,13 @@ static void smtp_data(void *state, bool is_orig, const uint8_t *p, size_t n, uin
     s->frame = frame;
     frametimes_add(&s->times, frame, ts);
     smtp_session_data(s->ss, is_orig, p, n, frame);
+    const char *lost = s->lost_noted ? NULL : smtp_session_lost(s->ss);
+    if (lost) { /* the rest of the client's bytes are not followed: counted, not silent
+                 * (a damage reason is kept by pointer: a static text) */
+        damage_note(s->ctx->damage,
+                    strcmp(lost, "bdat_size") == 0 ? "smtp.bdat_size" : "smtp.framing_lost", frame);
+        s->lost_noted = true;
+    }
 }
 
 static void smtp_gap(void *state, bool is_orig, uint64_t len)

@@ -231,6 +231,10 @@ void mailmsg_end(mailmsg_t *m, bool complete)
     if (m->decode)
         imf_end(m->imf);
     m->ending = false;
+    /* parts past IMF_MAX_PARTS are not carved on their own (the message
+     * still is, whole): counted, never silently left out */
+    if (m->decode && imf_parts_dropped(m->imf))
+        damage_add(m->ctx->damage, "limit.mime_parts", imf_parts_dropped(m->imf), m->frame);
     if (m->attached_only)
         return;
     if (m->partial_why && !m->whole.truncated_reason)

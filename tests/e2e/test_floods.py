@@ -37,6 +37,16 @@ smtp_rcpt: one transaction with 300 recipients.  The first 256 are kept
 nowhere (dropped silently); they are counted in the damage table now
 (limit.smtp_rcpt).
 
+mime_parts: one message of 1,030 MIME parts.  The first 1,024 are carved
+(IMF_MAX_PARTS), the message whole; the others were counted in the
+parser and reported nowhere; they are in the damage table now
+(limit.mime_parts).
+
+smtp_bdat_lost: a BDAT whose size is no number ("BDAT many LAST").  The
+client's framing is lost: the rest of its bytes are not followed.  That
+was reported nowhere; the damage table says so now (smtp.bdat_size, at
+the BDAT's frame).
+
 smb_sessions: 12,000 SMB2 connections between two hosts, all open at once,
 each carrying 64 sessions (and a 65th, one too many).  The sessions of a
 pair of hosts were a list searched from the start for each new one (and
@@ -389,6 +399,61 @@ def smtp_rcpt(c):
              "smtp_rcpt: at the transaction's first frame")
 
 
+def mime_parts(c):
+    n, kept = 1030, 1024  # IMF_MAX_PARTS
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    cv = g.TcpConversation(cli, srv, 40001, 25, 1700000000.0).handshake()
+    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 mx\r\n"),
+                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n"),
+                       (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n"),
+                       (b"DATA\r\n", b"354 go\r\n")):
+        if cmd:
+            cv.send(True, cmd)
+        cv.send(False, reply)
+    parts = b"".join(b"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: "
+                     b"attachment; filename=\"p%d.bin\"\r\n\r\npart %d\r\n" % (i, i)
+                     for i in range(n))
+    msg = (b"Subject: many parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+           b"boundary=b\r\n\r\n" + parts + b"--b--\r\n")
+    for i in range(0, len(msg), 8000):
+        cv.send(True, msg[i:i + 8000])
+    cv.send(True, b".\r\n")
+    cv.send(False, b"250 queued\r\n")
+    cv.close()
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "mime_parts", cv.frames, out) is None:
+            return
+        files = logs(out, "files.ndjson")
+        eml = [r for r in files if not (r.get("filename") or "").startswith("p")]
+        c.eq([(r.get("seen_bytes"), r.get("truncated")) for r in eml], [(len(msg), False)],
+             "mime_parts: the message whole")
+        c.eq(len([r for r in files if (r.get("filename") or "").startswith("p")]), kept,
+             "mime_parts: the first 1,024 parts carved")
+        counts, _ = damage(out)
+        c.eq(counts.get("limit.mime_parts"), n - kept, "mime_parts: the others counted")
+
+
+def smtp_bdat_lost(c):
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    cv = g.TcpConversation(cli, srv, 40002, 25, 1700000000.0).handshake()
+    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 CHUNKING\r\n"),
+                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n"),
+                       (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n")):
+        if cmd:
+            cv.send(True, cmd)
+        cv.send(False, reply)
+    lost_at = len(cv.frames) + 1  # the BDAT's frame
+    cv.send(True, b"BDAT many LAST\r\nSubject: x\r\n\r\nhello\r\n")
+    cv.send(False, b"501 syntax\r\n")
+    cv.close()
+    with tempfile.TemporaryDirectory() as out:
+        if run(c, "smtp_bdat_lost", cv.frames, out) is None:
+            return
+        counts, at = damage(out)
+        c.eq((counts.get("smtp.bdat_size"), at.get("smtp.bdat_size")), (1, [lost_at]),
+             "smtp_bdat_lost: the client's bytes no longer followed, said where")
+
+
 def smb_sessions(c):
     conns, per = 12000, 65  # one past SMB_MAX_CONN_SESSIONS (64) a connection
     t = [1700000000.0]
@@ -460,6 +525,8 @@ def main():
     tftp_hold(c)
     ftp_probes(c)
     smtp_rcpt(c)
+    mime_parts(c)
+    smtp_bdat_lost(c)
     smb_sessions(c)
     smb_pending(c)
     # last: the capture it builds (160 MB) stays in this process's memory,
