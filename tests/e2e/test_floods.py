@@ -369,15 +369,24 @@ def ftp_probes(c):
         c.eq(counts.get("limit.ftp_data_channels"), None, "ftp_probes: every channel kept")
 
 
+def smtp_session(port, *exchanges):
+    """An SMTP conversation from 10.0.0.1 to 10.0.0.2:25: the greeting, then
+    each (command, reply)."""
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    cv = g.TcpConversation(cli, srv, port, 25, 1700000000.0).handshake()
+    cv.send(False, b"220 mx ESMTP\r\n")
+    for cmd, reply in exchanges:
+        cv.send(True, cmd)
+        cv.send(False, reply)
+    return cv
+
+
+MAIL_FROM = (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n")
+
+
 def smtp_rcpt(c):
     n, kept = 300, 256  # SMTP_MAX_RCPT
-    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
-    cv = g.TcpConversation(cli, srv, 40000, 25, 1700000000.0).handshake()
-    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 mx\r\n"),
-                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n")):
-        if cmd:
-            cv.send(True, cmd)
-        cv.send(False, reply)
+    cv = smtp_session(40000, (b"EHLO x\r\n", b"250 mx\r\n"), MAIL_FROM)
     for i in range(0, n, 50):
         cv.send(True, b"".join(b"RCPT TO:<r%d@example.test>\r\n" % (i + j) for j in range(50)))
         cv.send(False, b"250 ok\r\n" * 50)
@@ -401,15 +410,9 @@ def smtp_rcpt(c):
 
 def mime_parts(c):
     n, kept = 1030, 1024  # IMF_MAX_PARTS
-    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
-    cv = g.TcpConversation(cli, srv, 40001, 25, 1700000000.0).handshake()
-    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 mx\r\n"),
-                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n"),
-                       (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n"),
-                       (b"DATA\r\n", b"354 go\r\n")):
-        if cmd:
-            cv.send(True, cmd)
-        cv.send(False, reply)
+    cv = smtp_session(40001, (b"EHLO x\r\n", b"250 mx\r\n"), MAIL_FROM,
+                      (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n"),
+                      (b"DATA\r\n", b"354 go\r\n"))
     parts = b"".join(b"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: "
                      b"attachment; filename=\"p%d.bin\"\r\n\r\npart %d\r\n" % (i, i)
                      for i in range(n))
@@ -434,14 +437,8 @@ def mime_parts(c):
 
 
 def smtp_bdat_lost(c):
-    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
-    cv = g.TcpConversation(cli, srv, 40002, 25, 1700000000.0).handshake()
-    for cmd, reply in ((None, b"220 mx ESMTP\r\n"), (b"EHLO x\r\n", b"250 CHUNKING\r\n"),
-                       (b"MAIL FROM:<a@example.test>\r\n", b"250 ok\r\n"),
-                       (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n")):
-        if cmd:
-            cv.send(True, cmd)
-        cv.send(False, reply)
+    cv = smtp_session(40002, (b"EHLO x\r\n", b"250 CHUNKING\r\n"), MAIL_FROM,
+                      (b"RCPT TO:<b@example.test>\r\n", b"250 ok\r\n"))
     lost_at = len(cv.frames) + 1  # the BDAT's frame
     cv.send(True, b"BDAT many LAST\r\nSubject: x\r\n\r\nhello\r\n")
     cv.send(False, b"501 syntax\r\n")
