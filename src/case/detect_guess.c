@@ -216,8 +216,10 @@ static void visit_client(void *items, size_t n, void *ctx)
 
     bool stale = !strcmp(kind, "same_password");
     bool many = best >= (size_t)GUESS_HIGH_FACTOR * f->th.guess_min_rejected;
-    int sev = g.won || many ? SEV_HIGH : stale ? SEV_LOW : SEV_MEDIUM;
-    double score = g.won ? 92 : stale ? 40 : fmin(90, 65 + 10 * log10((double)best));
+    /* an old password again and again, then the right one, is a client set
+     * right, not a guess that worked */
+    int sev = stale ? SEV_LOW : g.won || many ? SEV_HIGH : SEV_MEDIUM;
+    double score = stale ? 40 : g.won ? 92 : fmin(90, 65 + 10 * log10((double)best));
     finding_t *x = findings_add(f, "password_guessing", sev, score, summary);
     if (stale)
         finding_why(x, xasprintf("%zu logins were refused with one and the same password: most "

@@ -15,6 +15,10 @@ every password:
   - SMB: 10 accounts refused, one password each (NTLMv2): kind spray, the
     ten users, no password count (a challenge/response hides it).
 
+Built: a POP3 client refused 10 times with an old password, then accepted
+with the new one: same_password, low (a client set right, not a guess that
+worked).
+
 Each finding's evidence frames are its rejected logins' frames in
 credentials.ndjson (then the accepted one); tshark counts the same
 refusals (IMAP NO, POP3 -ERR, SMB2 STATUS_LOGON_FAILURE).  --threshold
@@ -139,6 +143,36 @@ def check_lab(tmp):
     same_logs(case, other, "--jobs 2 (against --jobs 1)")
 
 
+def check_fixed_client(tmp):
+    """Built: a POP3 client refused 10 times with one old password, then
+    accepted with the new one, each login on its own connection: a client
+    set right, not a guess that worked (low, not high)."""
+    import pcapgen as g
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (1, 2))
+    frames = []
+    for i, (pw, ok) in enumerate([(b"old-Pass", False)] * 10 + [(b"new-Pass", True)]):
+        cv = g.TcpConversation(cli, srv, 41000 + i, 110, 1700000000.0 + 60 * i).handshake()
+        cv.send(False, b"+OK ready\r\n")
+        cv.send(True, b"USER dave\r\n")
+        cv.send(False, b"+OK\r\n")
+        cv.send(True, b"PASS " + pw + b"\r\n")
+        cv.send(False, b"+OK logged in\r\n" if ok else b"-ERR auth failed\r\n")
+        cv.send(True, b"QUIT\r\n")
+        cv.send(False, b"+OK bye\r\n")
+        cv.close()
+        frames += cv.frames
+    pcap = os.path.join(tmp, "fixed.pcap")
+    g.write_pcap(pcap, frames)
+    case = os.path.join(tmp, "fixed")
+    analyze(pcap, case)
+    pop3 = guessing(case).get("pop3")
+    check(pop3 is not None and (pop3["severity"], pop3["details"]["kind"],
+                                pop3["details"].get("accepted_user")) ==
+          ("low", "same_password", "dave"),
+          f"an old password 10 times, then the new one: low, same_password: "
+          f"{pop3 and (pop3['severity'], pop3['details'])}")
+
+
 def check_corpus(tmp):
     if not os.path.exists(BRUTE):
         print("SKIPPED (corpus): ftp/bruteforce.pcap:", z.corpus_missing())
@@ -169,6 +203,7 @@ def main():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         check_lab(tmp)
+        check_fixed_client(tmp)
         check_corpus(tmp)
     return result("ok: password guessing found, sprays and old passwords told apart")
 
