@@ -20,7 +20,8 @@ static const char analyze_help[] =
     "                        [--mmdb FILE] [--keylog FILE] [--show-secrets] [--shard K/N]\n"
     "                        [--jobs N] [--quiet] PCAP...\n"
     "\n"
-    "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it)\n"
+    "Analyse captures (pcap, pcapng, gzip'd; a folder means every capture in it and\n"
+    "its subfolders)\n"
     "into a case folder: logs/*.ndjson, artifacts/, certs/, charts/, report.html,\n"
     "report.xlsx and case.json.  Re-running on an existing case adds the new\n"
     "captures to the ones already in it.\n"
@@ -377,6 +378,14 @@ int cmd_analyze(int argc, char **argv, bool carve_only)
             missing++;
         }
     }
+    if (!o.quiet && in.not_captures)
+        fprintf(stderr, "pcapcase: %zu file(s) in the folders given are not captures: left out\n",
+                in.not_captures);
+    if (!o.quiet && in.case_folders)
+        fprintf(stderr,
+                "pcapcase: %zu pcapcase case folder(s) in the folders given: left out (their "
+                "artifacts are not evidence)\n",
+                in.case_folders);
     if (!carve_only && !o.analysis.shard_n) /* a partial holds no case.json */
         case_inputs_add_previous(&in, o.out_dir);
     for (size_t i = 0; i < intel.n; i++)

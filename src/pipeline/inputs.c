@@ -6,6 +6,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <limits.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -66,6 +69,110 @@ static bool capture_name(const char *n)
     return false;
 }
 
+/* Does a pcap or pcapng header start p[0..n)? */
+static bool capture_magic(const uint8_t *p, size_t n)
+{
+    static const uint8_t magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
+                                       {0xa1, 0xb2, 0xc3, 0xd4},
+                                       {0x4d, 0x3c, 0xb2, 0xa1},
+                                       {0xa1, 0xb2, 0x3c, 0x4d},
+                                       {0x0a, 0x0d, 0x0d, 0x0a}};
+    for (size_t i = 0; n >= 4 && i < sizeof magic / sizeof *magic; i++)
+        if (memcmp(p, magic[i], 4) == 0)
+            return true;
+    return false;
+}
+
+/* A capture by its content, whatever its name: a pcap or pcapng header,
+ * or gzip whose first inflated bytes are one. */
+static bool capture_content(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    uint8_t head[512];
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n < 4)
+        return false;
+    if (capture_magic(head, (size_t)n))
+        return true;
+    if (head[0] != 0x1f || head[1] != 0x8b)
+        return false;
+    uint8_t inner[4];
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+        return false;
+    zs.next_in = head;
+    zs.avail_in = (uInt)n;
+    zs.next_out = inner;
+    zs.avail_out = sizeof inner;
+    int rc = inflate(&zs, Z_SYNC_FLUSH);
+    bool ok = (rc == Z_OK || rc == Z_STREAM_END) && zs.avail_out == 0 &&
+              capture_magic(inner, sizeof inner);
+    inflateEnd(&zs);
+    return ok;
+}
+
+/* A pcapcase case folder (its artifacts and charts are not evidence). */
+static bool case_folder(const char *dir)
+{
+    char *json = xasprintf("%s/case.json", dir), *man = xasprintf("%s/manifest.txt", dir);
+    bool is = path_exists(json) && path_exists(man);
+    free(json), free(man);
+    return is;
+}
+
+/* Folders entered below the one given, at most. */
+#define INPUT_MAX_DEPTH 32
+
+/* The capture files of folder path and its subfolders, sorted by name at
+ * each level, into names (appended). */
+static void walk(case_inputs_t *in, const char *path, unsigned depth, char ***names, size_t *n,
+                 size_t *cap)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    char **here = NULL;
+    size_t nhere = 0, caphere = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (nhere == caphere) {
+            caphere = caphere ? caphere * 2 : 16;
+            here = xreallocarray(here, caphere, sizeof *here);
+        }
+        here[nhere++] = xasprintf("%s/%s", path, e->d_name);
+    }
+    closedir(d);
+    xqsort(here, nhere, sizeof *here, cmp_str);
+    for (size_t i = 0; i < nhere; i++) {
+        struct stat st, lst;
+        char *full = here[i];
+        if (lstat(full, &lst) == 0 && S_ISDIR(lst.st_mode)) {
+            if (case_folder(full))
+                in->case_folders++;
+            else if (depth < INPUT_MAX_DEPTH)
+                walk(in, full, depth + 1, names, n, cap);
+        } else if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+            const char *base = strrchr(full, '/') + 1;
+            if (capture_name(base) || capture_content(full)) {
+                if (*n == *cap) {
+                    *cap = *cap ? *cap * 2 : 16;
+                    *names = xreallocarray(*names, *cap, sizeof **names);
+                }
+                (*names)[(*n)++] = full;
+                continue;
+            }
+            in->not_captures++;
+        }
+        free(full);
+    }
+    free(here);
+}
+
 int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errlen)
 {
     struct stat st;
@@ -82,25 +189,10 @@ int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errle
         snprintf(err, errlen, "%s: cannot list folder: %s", path, strerror(errno));
         return -1;
     }
+    closedir(d);
     char **names = NULL;
     size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !capture_name(e->d_name))
-            continue;
-        char *full = xasprintf("%s/%s", path, e->d_name);
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                names = xreallocarray(names, cap, sizeof *names);
-            }
-            names[n++] = full;
-        } else {
-            free(full);
-        }
-    }
-    closedir(d);
-    xqsort(names, n, sizeof *names, cmp_str);
+    walk(in, path, 0, &names, &n, &cap);
     for (size_t i = 0; i < n; i++) {
         push(in, names[i]);
         free(names[i]);

@@ -28,6 +28,9 @@ typedef struct case_inputs {
     size_t n, cap;
     path_list_t intel; /* --intel files: the existing case's, then the new ones */
     path_list_t mmdb;  /* --mmdb files, the same way */
+    /* what a folder held that is not analysed: files that are not
+     * captures, case folders (a case's own artifacts are not evidence) */
+    size_t not_captures, case_folders;
 } case_inputs_t;
 
 /* Add path to l unless it is there: as an absolute path when the file
@@ -35,8 +38,13 @@ typedef struct case_inputs {
 void path_list_add(path_list_t *l, const char *path);
 void path_list_free(path_list_t *l);
 
-/* Add a path: a file, or every regular file in a folder (sorted, not
- * recursive into hidden entries).  Returns 0, or -1 with a one-line reason
+/* Add a path: a file, or every capture file in a folder and its subfolders
+ * (sorted by name at each level; hidden entries, symbolic links to folders
+ * and pcapcase case folders are not entered).  A capture file is one named
+ * as one (.pcap, .pcapng, .cap, .dmp, .trace, .gz) or whose first bytes are
+ * a pcap or pcapng header, or gzip around one (tcpdump -C's rotated
+ * capture.pcap1, capture.pcap2...); the others are counted in
+ * not_captures.  Returns 0, or -1 with a one-line reason
  * in err when the path does not exist or cannot be listed. */
 int case_inputs_add(case_inputs_t *in, const char *path, char *err, size_t errlen);
 /* Add the evidence paths, --intel and --mmdb files listed in an existing

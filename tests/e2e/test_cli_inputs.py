@@ -158,6 +158,55 @@ def evidence_untouched(c, d):
     c.eq(case["evidence"][0]["sha256"], sha, "case.json holds the capture's SHA-256")
 
 
+def folder_walk(c, d):
+    """An evidence folder as sensors leave them: captures in subfolders, a
+    tcpdump -C rotation (capture.pcap1: no capture extension), a gzip'd
+    capture named blob.bin, a note, a hidden folder, and later the case
+    itself written inside.  Every capture is found by its name or its first
+    bytes, in every subfolder; the note, the hidden folder and the case
+    folder are left out, and stderr says so.  Until 2026-12-01 only the
+    folder's own *.pcap-named files were read: the subfolders and the
+    rotated files were left out without a word."""
+    import gzip
+    import shutil
+    ev = os.path.join(d, "sensor")
+    os.makedirs(os.path.join(ev, "day1", "eth0"))
+    os.makedirs(os.path.join(ev, ".cache"))
+    src = open(GET, "rb").read()
+
+    def capture_at(t0, rel):  # a capture of its own content: a GET at another time
+        path = os.path.join(ev, rel)
+        pcapgen.http_get_capture(path, t0)
+        return path
+
+    want = [capture_at(1700000000.0, "top.pcap"),
+            capture_at(1700000100.0, "day1/eth0/capture.pcap1"),
+            capture_at(1700000200.0, "day1/eth0/capture.pcap2")]
+    blob = os.path.join(ev, "day1", "blob.bin")
+    with open(blob, "wb") as f:
+        f.write(gzip.compress(open(capture_at(1700000300.0, "tmp.pcap"), "rb").read()))
+    os.remove(os.path.join(ev, "tmp.pcap"))
+    want.append(blob)
+    with open(os.path.join(ev, "day1", "notes.txt"), "w") as f:
+        f.write("sensor moved at 10:00\n")
+    with open(os.path.join(ev, ".cache", "old.pcap"), "wb") as f:
+        f.write(src)
+    case = os.path.join(ev, "case")
+    rc, err = run("analyze", "-o", case, ev)
+    c.eq(rc, 0, f"evidence folder: exit status ({err.strip()})")
+    got = sorted(e["path"] for e in json.load(open(os.path.join(case, "case.json")))["evidence"])
+    c.eq(got, sorted(os.path.realpath(p) for p in want),
+         "evidence folder: every capture, in subfolders and by content, none hidden")
+    c.check("1 file(s) in the folders given are not captures: left out" in err,
+            f"evidence folder: the note is said to be left out: {err!r}")
+    rc, err = run("analyze", "-o", os.path.join(ev, "case2"), ev)
+    got2 = sorted(e["path"] for e in
+                  json.load(open(os.path.join(ev, "case2", "case.json")))["evidence"])
+    c.eq((rc, got2), (0, got), "evidence folder again, the case inside: the same captures")
+    c.check("1 pcapcase case folder(s) in the folders given: left out" in err,
+            f"evidence folder: the case folder is said to be left out: {err!r}")
+
+
 def main():
     global GET
     c = z.Checker("cli_inputs")
@@ -165,6 +214,7 @@ def main():
         GET = pcapgen.http_get_capture(os.path.join(d, "get.pcap"))
         exit_statuses(c, d)
         evidence_untouched(c, d)
+        folder_walk(c, d)
     summary_vs_capinfos(c)
     c.done()
 
