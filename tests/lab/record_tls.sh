@@ -121,9 +121,24 @@ start_capture() { # NAME BPF
   lab_tcpdump_start "" "$WORK/$CAP.tcpdump" -Z root -i lo -U --immediate-mode -B 65536 -s 0 \
     -w "$OUT/$CAP.pcap" "$2"
 }
-# tcpdump must have written every packet (lab_tcpdump_stop checks).
+# tcpdump must have written every packet (lab_tcpdump_stop checks).  On a
+# busy machine tcpdump may still be writing what its buffer holds when the
+# sessions end; a tcpdump stopped then loses those packets: wait until the
+# capture file has stopped growing (up to 15 s).
 stop_capture() {
+  local size=-1 now same=0
   sleep 1
+  for _ in $(seq 50); do
+    now=$(stat -c %s "$OUT/$CAP.pcap" 2>/dev/null || echo 0)
+    if [ "$now" = "$size" ]; then
+      same=$((same + 1))
+      [ "$same" -lt 3 ] || break
+    else
+      same=0
+      size=$now
+    fi
+    sleep 0.3
+  done
   lab_tcpdump_stop "$TCPDUMP_PID" "$WORK/$CAP.tcpdump" lo
 }
 # session LABEL VERSION CIPHER ALPN PORT PATH... : one curl run, one TLS connection
