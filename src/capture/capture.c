@@ -101,6 +101,15 @@ struct capture {
  * overlapping the two. */
 #define READ_STEP (1u << 20)
 
+bool capture_magic(const uint8_t *p, size_t n)
+{
+    if (n < 4)
+        return false;
+    uint32_t m = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return m == PCAP_MAGIC_US || m == PCAP_MAGIC_US_SWAPPED || m == PCAP_MAGIC_NS ||
+           m == PCAP_MAGIC_NS_SWAPPED || m == PCAPNG_SHB;
+}
+
 static void read_failed(capture_t *c)
 {
     damage_note(&c->damage, input_is_gzip(c->in) ? "gzip.truncated_or_corrupt" : "file.read_error",
@@ -439,8 +448,7 @@ capture_t *capture_open_ex(const char *path, bool hash, char *err, size_t errlen
         return NULL;
     }
     uint32_t magic = rd32(c, c->buf, false);
-    if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_US_SWAPPED || magic == PCAP_MAGIC_NS ||
-        magic == PCAP_MAGIC_NS_SWAPPED) {
+    if (magic != PCAPNG_SHB && capture_magic(c->buf, 4)) {
         if (!ensure(c, PCAP_FILE_HEADER)) {
             snprintf(err, errlen, "truncated pcap file header");
             capture_close(c);

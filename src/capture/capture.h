@@ -60,6 +60,9 @@ size_t capture_linktypes(const capture_t *c, const uint16_t **out);
 uint64_t capture_raw_size(const capture_t *c);
 uint64_t capture_raw_consumed(const capture_t *c);
 damage_t *capture_damage(capture_t *c);
+/* Do p[0..n) start with a pcap (either byte order, µs or ns) or pcapng
+ * header's magic? */
+bool capture_magic(const uint8_t *p, size_t n);
 /* Finish reading the file for its hash; out receives SHA-256. Call once. */
 void capture_sha256(capture_t *c, uint8_t out[32]);
 void capture_close(capture_t *c);

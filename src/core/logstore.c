@@ -19,13 +19,20 @@ static void spool_failed(logstore_t *ls, int err)
                     ls->err);
 }
 
-/* A new spool of ls's own, which rows are added to from now on. */
-static int open_spool(logstore_t *ls)
+/* An unnamed read-write file in dir (fs_scratch_fd), or NULL (errno). */
+static FILE *scratch_file(const char *dir)
 {
-    int fd = fs_scratch_fd(ls->dir);
+    int fd = fs_scratch_fd(dir);
     FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
     if (!f && fd >= 0)
         close(fd);
+    return f;
+}
+
+/* A new spool of ls's own, which rows are added to from now on. */
+static int open_spool(logstore_t *ls)
+{
+    FILE *f = scratch_file(ls->dir);
     ls->spools = xreallocarray(ls->spools, ls->nspools + 1, sizeof *ls->spools);
     ls->spools[ls->nspools] = f;
     ls->cur = (uint32_t)ls->nspools++;
@@ -195,10 +202,7 @@ int logstore_pack(logstore_t *ls, logpack_t *p)
     uint64_t *base = xcalloc(ls->nspools ? ls->nspools : 1, sizeof *base);
     int rc = 0;
     if (ls->n && !p->f) {
-        int fd = fs_scratch_fd(p->dir);
-        p->f = fd >= 0 ? fdopen(fd, "w+") : NULL;
-        if (!p->f && fd >= 0)
-            close(fd);
+        p->f = scratch_file(p->dir);
         rc = p->f ? 0 : -1;
     }
     for (size_t i = 0; ls->n && rc == 0 && i < ls->nspools; i++)

@@ -1,6 +1,7 @@
 /* inputs.c — which files make up the case; see case.h. */
 #include "pipeline/pipeline.h"
 
+#include "capture/capture.h"
 #include "core/xalloc.h"
 #include "core/fsutil.h"
 
@@ -66,20 +67,6 @@ static bool capture_name(const char *n)
         if (l > e && strcasecmp(n + l - e, ext[i]) == 0)
             return true;
     }
-    return false;
-}
-
-/* Does a pcap or pcapng header start p[0..n)? */
-static bool capture_magic(const uint8_t *p, size_t n)
-{
-    static const uint8_t magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
-                                       {0xa1, 0xb2, 0xc3, 0xd4},
-                                       {0x4d, 0x3c, 0xb2, 0xa1},
-                                       {0xa1, 0xb2, 0x3c, 0x4d},
-                                       {0x0a, 0x0d, 0x0d, 0x0a}};
-    for (size_t i = 0; n >= 4 && i < sizeof magic / sizeof *magic; i++)
-        if (memcmp(p, magic[i], 4) == 0)
-            return true;
     return false;
 }
 
