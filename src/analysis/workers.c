@@ -23,8 +23,17 @@
 #define BATCH_BYTES (256u << 10)
 /* Batches per worker (in its queue, being filled or being analysed): the
  * memory between the reader and a worker is bounded by about
- * WORKER_BATCHES × (BATCH_BYTES + BATCH_ITEMS × sizeof(item_t)). */
-#define WORKER_BATCHES 6
+ * batches × (BATCH_BYTES + BATCH_ITEMS × sizeof(item_t)).  A deep queue lets
+ * the reader run ahead while one worker is busy with one packet for a long
+ * time (a body ending: its hashes and libmagic's type, milliseconds): with 6
+ * batches the reader soon waited for that worker while the other worker ran
+ * dry, and two cores did 1.6 cores' work (docs/performance.md, 2026-12-01).
+ * The case-wide budget is WORKER_QUEUE_TOTAL batches (about 19 MB), shared
+ * among the workers, at least WORKER_BATCHES_MIN and at most
+ * WORKER_BATCHES_MAX each. */
+#define WORKER_BATCHES_MAX 32
+#define WORKER_BATCHES_MIN 6
+#define WORKER_QUEUE_TOTAL 64
 
 enum { ITEM_PACKET, ITEM_TICK };
 
@@ -59,9 +68,10 @@ typedef struct worker {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t changed;
-    batch_t *queue[WORKER_BATCHES]; /* full, in order */
+    batch_t *queue[WORKER_BATCHES_MAX]; /* full, in order */
     size_t qhead, qlen;
-    batch_t *spare[WORKER_BATCHES]; /* empty */
+    size_t nbatches;                    /* this worker's batches, all told */
+    batch_t *spare[WORKER_BATCHES_MAX]; /* empty */
     size_t nspare;
     batch_t *filling; /* the reader's, not yet queued */
     bool done;        /* the reader sent everything */
@@ -165,7 +175,7 @@ static void *worker_main(void *arg)
             break;
         }
         batch_t *b = w->queue[w->qhead];
-        w->qhead = (w->qhead + 1) % WORKER_BATCHES;
+        w->qhead = (w->qhead + 1) % w->nbatches;
         w->qlen--;
         pthread_mutex_unlock(&w->mu);
         for (size_t i = 0; i < b->n; i++) {
@@ -192,7 +202,7 @@ static void send_filling(worker_t *w)
     if (!b || !b->n)
         return;
     pthread_mutex_lock(&w->mu);
-    w->queue[(w->qhead + w->qlen) % WORKER_BATCHES] = b;
+    w->queue[(w->qhead + w->qlen) % w->nbatches] = b;
     w->qlen++;
     w->filling = NULL;
     pthread_cond_broadcast(&w->changed);
@@ -254,7 +264,12 @@ static void worker_init(workers_t *ws, unsigned id, const char *path)
         return;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->changed, NULL);
-    for (unsigned i = 0; i < WORKER_BATCHES; i++)
+    w->nbatches = WORKER_QUEUE_TOTAL / ws->n;
+    if (w->nbatches > WORKER_BATCHES_MAX)
+        w->nbatches = WORKER_BATCHES_MAX;
+    if (w->nbatches < WORKER_BATCHES_MIN)
+        w->nbatches = WORKER_BATCHES_MIN;
+    for (size_t i = 0; i < w->nbatches; i++)
         w->spare[w->nspare++] = batch_new();
 }
 
