@@ -3,7 +3,10 @@
  * force), many accounts with few passwords (a spray), or one account with
  * the same password each time (a client or script with an old password);
  * and whether a guess was then accepted.  Only logins whose answer was seen
- * count (credentials.ndjson `outcome`); docs/findings.md has the rules. */
+ * count (credentials.ndjson `outcome`); docs/findings.md has the rules.
+ * Web form logins have no outcome (the answer to a form does not say): there
+ * every login counts as a try, and only many different passwords or users
+ * make it guessing. */
 #include "case/findings.h"
 
 #include "case/group.h"
@@ -23,6 +26,11 @@
 #define GUESS_MAX_LISTED 20
 /* High severity at this many times the threshold, accepted or not. */
 #define GUESS_HIGH_FACTOR 10
+/* Form logins (no outcome): distinct passwords tried for one account that
+ * make guessing (fewer: a person or a script logging in again). */
+#define GUESS_FORM_PASSWORDS 5
+/* The protocol whose logins carry no outcome. */
+#define GUESS_FORM_PROTO "http-form"
 
 static const cred_rec_t *CR(const void *p)
 {
@@ -118,6 +126,7 @@ typedef struct {
     const cred_rec_t **servers; /* one login per distinct server and port */
     size_t nservers;
     const cred_rec_t *won; /* the first acceptance of a rejected user after a rejection */
+    bool tries;            /* form logins: every login counted as a try (no outcome) */
 } guesses_t;
 
 static bool rejected_user(const guesses_t *g, const char *user)
@@ -133,7 +142,7 @@ static void gather(const cred_rec_t *const *v, size_t n, guesses_t *g)
     g->servers = xcalloc(n, sizeof *g->servers);
     for (size_t i = 0; i < n; i++) {
         g->servers[g->nservers++] = v[i];
-        if (v[i]->outcome != LOGIN_REJECTED)
+        if (v[i]->outcome != LOGIN_REJECTED && !g->tries)
             continue;
         g->rej[g->nrej++] = v[i];
         g->users[g->nusers++] = v[i]->username;
@@ -143,7 +152,7 @@ static void gather(const cred_rec_t *const *v, size_t n, guesses_t *g)
     g->nusers = uniq(g->users, g->nusers, sizeof *g->users, cmp_str);
     g->npw = uniq(g->pw, g->npw, sizeof *g->pw, cmp_u64);
     g->nservers = uniq(g->servers, g->nservers, sizeof *g->servers, cmp_server);
-    for (size_t i = 0; g->nrej && i < n && !g->won; i++)
+    for (size_t i = 0; g->nrej && !g->tries && i < n && !g->won; i++)
         if (v[i]->outcome == LOGIN_ACCEPTED && v[i]->ts >= g->rej[0]->ts &&
             rejected_user(g, v[i]->username))
             g->won = v[i];
@@ -175,11 +184,14 @@ static void visit_client(void *items, size_t n, void *ctx)
     const guess_ctx_t *gc = ctx;
     findings_t *f = gc->f;
     const cred_rec_t *const *v = items;
-    guesses_t g = {0};
+    guesses_t g = {.tries = strcmp(v[0]->proto, GUESS_FORM_PROTO) == 0};
     gather(v, n, &g);
     double span;
     size_t best = busiest(g.rej, g.nrej, &span);
-    if (!g.nrej || best < f->th.guess_min_rejected) {
+    /* form logins: the same account and password again is no guess */
+    bool varied =
+        g.nusers >= GUESS_SPRAY_USERS || (g.pw_known == g.nrej && g.npw >= GUESS_FORM_PASSWORDS);
+    if (!g.nrej || best < f->th.guess_min_rejected || (g.tries && !varied)) {
         guesses_free(&g);
         return;
     }
@@ -211,8 +223,11 @@ static void visit_client(void *items, size_t n, void *ctx)
         snprintf(won, sizeof won, "; then \"%s\" was accepted (%s frame %llu)", g.won->username,
                  gc->k->r[g.won->capture]->name, (unsigned long long)g.won->frame);
     char *summary =
-        xasprintf("%s had %zu %s logins rejected by %s in %s: %s%s", ipaddr_str(&c->client, a),
-                  g.nrej, c->proto, server, when, tried, won);
+        g.tries ? xasprintf("%s posted %zu login forms to %s in %s: %s (the answers to a form do "
+                            "not say which logins worked)",
+                            ipaddr_str(&c->client, a), g.nrej, server, when, tried)
+                : xasprintf("%s had %zu %s logins rejected by %s in %s: %s%s",
+                            ipaddr_str(&c->client, a), g.nrej, c->proto, server, when, tried, won);
 
     bool stale = !strcmp(kind, "same_password");
     bool many = best >= (size_t)GUESS_HIGH_FACTOR * f->th.guess_min_rejected;
@@ -228,8 +243,10 @@ static void visit_client(void *items, size_t n, void *ctx)
                                  g.nrej));
     else
         finding_why(x,
-                    xasprintf("Ordinary users mistype a password a few times, not %zu times within "
-                              "an hour; %s%s",
+                    xasprintf("%s %zu times within an hour; %s%s",
+                              g.tries ? "A person logging in to a web form tries a password or "
+                                        "two, not different ones"
+                                      : "Ordinary users mistype a password a few times, not",
                               best,
                               !strcmp(kind, "spray")
                                   ? "trying few passwords over many accounts is a password spray, "
@@ -256,8 +273,13 @@ static void visit_client(void *items, size_t n, void *ctx)
 
     finding_str(x, "kind", kind);
     finding_str(x, "proto", c->proto);
-    finding_uint(x, "rejected", g.nrej);
-    finding_uint(x, "rejected_in_window", best);
+    if (g.tries) { /* no outcome: tries, not refusals */
+        finding_uint(x, "attempts", g.nrej);
+        finding_uint(x, "attempts_in_window", best);
+    } else {
+        finding_uint(x, "rejected", g.nrej);
+        finding_uint(x, "rejected_in_window", best);
+    }
     finding_num(x, "window_s", GUESS_WINDOW_S, 0);
     finding_num(x, "span_s", span, 1);
     finding_uint(x, "accounts", g.nusers);

@@ -17,7 +17,9 @@ every password:
 
 Built: a POP3 client refused 10 times with an old password, then accepted
 with the new one: same_password, low (a client set right, not a guess that
-worked).
+worked).  Built web form logins (no outcome: the answer to a form does not
+say): 12 passwords for one user is brute_force, 6 users with one password a
+spray, one user logging in 12 times with the same password nothing.
 
 Each finding's evidence frames are its rejected logins' frames in
 credentials.ndjson (then the accepted one); tshark counts the same
@@ -173,6 +175,67 @@ def check_fixed_client(tmp):
           f"{pop3 and (pop3['severity'], pop3['details'])}")
 
 
+def form_posts(tmp, name, logins):
+    """One client posting each (user, password) to a login form, each on its
+    own connection, answered 200 with the form again, at a guessing tool's
+    uneven pace (0.3-7 s apart)."""
+    import pcapgen as g
+    cli, srv = (g.Host(bytes([10, 0, 0, i]), bytes([2, 0, 0, 0, 0, i])) for i in (7, 8))
+    frames = []
+    t = 1700000000.0
+    for i, (user, pw) in enumerate(logins):
+        t += (0.3, 2.1, 0.8, 5.0, 1.2, 7.0, 0.5, 3.3)[i % 8]
+        body = b"username=" + user + b"&password=" + pw + b"&submit=Log+in"
+        cv = g.TcpConversation(cli, srv, 42000 + i, 80, t).handshake()
+        cv.send(True, b"POST /wp-login.php HTTP/1.1\r\nHost: blog.example\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        page = b"<html><form method=post><input name=password type=password></form></html>"
+        cv.send(False, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " +
+                str(len(page)).encode() + b"\r\n\r\n" + page)
+        cv.close()
+        frames += cv.frames
+    pcap = os.path.join(tmp, name + ".pcap")
+    g.write_pcap(pcap, frames)
+    case = os.path.join(tmp, name)
+    analyze(pcap, case)
+    return pcap, case
+
+
+def check_forms(tmp):
+    """Form logins carry no outcome: every login is a try, and only many
+    different passwords (or users) are guessing."""
+    pcap, case = form_posts(tmp, "form-brute", [(b"admin", b"guess%d" % i) for i in range(12)])
+    form = guessing(case).get("http-form")
+    kinds = sorted(f["type"] for f in rows(case, "findings"))
+    check(kinds == ["cleartext_credentials", "password_guessing"],
+          f"form brute force: guessing and clear-text passwords, nothing else: {kinds}")
+    creds = [c for c in rows(case, "credentials") if c["proto"] == "http-form"]
+    check(len(creds) == 12 and {c.get("outcome") for c in creds} == {None},
+          f"12 form logins without an outcome: {[(c['username'], c.get('outcome')) for c in creds]}")
+    check(form is not None, "12 passwords for admin in a login form: a password_guessing finding")
+    if form:
+        d = form["details"]
+        check((form["severity"], d["kind"], d["attempts"], d.get("passwords"), d["users"],
+               d["servers"], "rejected" in d) ==
+              ("medium", "brute_force", 12, 12, ["admin"], ["10.0.0.8:80"], False),
+              f"form brute force: medium, 12 tries of 12 passwords: {form['severity']} {d}")
+        check(frames(form) == [c["frame"] for c in creds],
+              f"form brute force: the evidence is the 12 posts' frames: {frames(form)}")
+        check("do not say which logins worked" in form["summary"],
+              f"the summary says form answers carry no verdict: {form['summary']}")
+        if shutil.which("tshark"):
+            n = tshark_count(pcap, 'http.request.method == "POST" && urlencoded-form')
+            check(n == 12, f"tshark counts {n} form posts")
+    _, case = form_posts(tmp, "form-spray", [(b"user%d" % (i // 2), b"Winter2024")
+                                             for i in range(12)])
+    form = guessing(case).get("http-form")
+    check(form is not None and (form["details"]["kind"], form["details"]["accounts"]) ==
+          ("spray", 6), f"6 users with one password: a spray: {form and form['details']}")
+    _, case = form_posts(tmp, "form-same", [(b"alice", b"S3cret!")] * 12)
+    check(not guessing(case), "alice logging in 12 times with her one password is no guessing")
+
+
 def check_corpus(tmp):
     if not os.path.exists(BRUTE):
         print("SKIPPED (corpus): ftp/bruteforce.pcap:", z.corpus_missing())
@@ -204,6 +267,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         check_lab(tmp)
         check_fixed_client(tmp)
+        check_forms(tmp)
         check_corpus(tmp)
     return result("ok: password guessing found, sprays and old passwords told apart")
 
