@@ -243,11 +243,11 @@ static void visit_client(void *items, size_t n, void *ctx)
                                  g.nrej));
     else
         finding_why(x,
-                    xasprintf("%s %zu times within an hour; %s%s",
-                              g.tries ? "A person logging in to a web form tries a password or "
-                                        "two, not different ones"
+                    xasprintf("%s %zu %s within an hour; %s%s",
+                              g.tries ? "A person logging in to a web form tries one password, "
+                                        "perhaps two, not"
                                       : "Ordinary users mistype a password a few times, not",
-                              best,
+                              best, g.tries ? "varied logins" : "times",
                               !strcmp(kind, "spray")
                                   ? "trying few passwords over many accounts is a password spray, "
                                     "made to stay under lockout limits."
@@ -256,10 +256,11 @@ static void visit_client(void *items, size_t n, void *ctx)
                               g.won ? " A login was then accepted for a user the guesses were "
                                       "aimed at: that account is probably compromised."
                                     : ""));
-    finding_score(x, "rejections",
+    finding_score(x, g.tries ? "attempts" : "rejections",
                   fmin(1, (double)best / (GUESS_HIGH_FACTOR * (double)f->th.guess_min_rejected)));
     finding_score(x, "accounts", fmin(1, (double)g.nusers / (2.0 * GUESS_SPRAY_USERS)));
-    finding_score(x, "accepted_after", g.won ? 1 : 0);
+    if (!g.tries) /* a form's answer says nothing of acceptance */
+        finding_score(x, "accepted_after", g.won ? 1 : 0);
     finding_host(x, &c->client);
     for (size_t i = 0; i < g.nservers && x->nhosts < FINDING_MAX_HOSTS; i++)
         finding_host(x, &g.servers[i]->server);
