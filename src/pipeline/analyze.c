@@ -142,6 +142,15 @@ int case_write_failed(const char *writer_err, const char *state)
     return CASE_WRITE_FAILED;
 }
 
+/* case_charts_meanwhile_fn: case.json and the manifest, while the TCP
+ * charts are drawn. */
+static int json_and_manifest(void *ctx, char *err, size_t errlen)
+{
+    case_t *k = ctx;
+    int rc = case_json_write(k, err, errlen);
+    return rc == 0 ? manifest_write(k, err, errlen) : rc;
+}
+
 static void free_results(capture_result_t *all, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -165,13 +174,12 @@ static int write_case(case_t *k, const case_opts_t *o, phases_t *ph, char *err, 
     pthread_t t;
     bool threaded =
         rc == 0 && !o->carve_only && o->jobs > 1 && pthread_create(&t, NULL, xlsx_thread, &j) == 0;
-    if (rc == 0 && !o->carve_only && case_charts_write(k, err, errlen) < 0)
+    bool charted = rc == 0 && !o->carve_only;
+    if (charted && case_charts_write(k, json_and_manifest, k, err, errlen) < 0)
         rc = -1;
     phase(ph, "charts");
-    if (rc == 0)
-        rc = case_json_write(k, err, errlen);
-    if (rc == 0)
-        rc = manifest_write(k, err, errlen);
+    if (rc == 0 && !charted)
+        rc = json_and_manifest(k, err, errlen);
     if (threaded)
         xlsx_go(&j, rc == 0 ? 1 : -1);
     if (rc == 0 && !o->carve_only)

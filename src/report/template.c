@@ -90,7 +90,8 @@ static const char *lookup(const tpl_var_t *vars, const char *name, size_t n)
 
 /* Render into out; with f, each raw value goes to f as it is, after out's
  * bytes so far (out then holds only what follows the last one). */
-static void render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out, FILE *f)
+static void render(const char *tpl, size_t len, const tpl_var_t *vars, const tpl_stream_t *stream,
+                   buf_t *out, FILE *f)
 {
     size_t i = 0;
     while (i < len) {
@@ -115,8 +116,16 @@ static void render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *ou
             buf_append(out, tpl + at, len - at);
             return;
         }
-        const char *val = lookup(vars, tpl + start, (size_t)(close - tpl) - start);
-        if (raw && f) {
+        size_t nlen = (size_t)(close - tpl) - start;
+        const char *val = lookup(vars, tpl + start, nlen);
+        if (raw && stream && strlen(stream->name) == nlen &&
+            memcmp(stream->name, tpl + start, nlen) == 0) {
+            if (f && out->len) /* what came before goes first */
+                fwrite(out->data, 1, out->len, f);
+            if (f)
+                buf_clear(out);
+            stream->emit(stream->ctx, out, f);
+        } else if (raw && f) {
             if (out->len) /* (fwrite of nothing from a buffer never filled: NULL) */
                 fwrite(out->data, 1, out->len, f);
             buf_clear(out);
@@ -132,13 +141,19 @@ static void render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *ou
 
 void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *out)
 {
-    render(tpl, len, vars, out, NULL);
+    render(tpl, len, vars, NULL, out, NULL);
 }
 
 int template_write(const char *tpl, size_t len, const tpl_var_t *vars, FILE *f)
 {
+    return template_write_streamed(tpl, len, vars, NULL, f);
+}
+
+int template_write_streamed(const char *tpl, size_t len, const tpl_var_t *vars,
+                            const tpl_stream_t *stream, FILE *f)
+{
     buf_t rest = BUF_INIT;
-    render(tpl, len, vars, &rest, f);
+    render(tpl, len, vars, stream, &rest, f);
     if (rest.len)
         fwrite(rest.data, 1, rest.len, f);
     buf_free(&rest);

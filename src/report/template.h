@@ -29,6 +29,18 @@ void template_render(const char *tpl, size_t len, const tpl_var_t *vars, buf_t *
  * when f is in error (errno from the failed write). */
 int template_write(const char *tpl, size_t len, const tpl_var_t *vars, FILE *f);
 
+/* A raw value made as it is written (the page's data: megabytes of rows,
+ * never held at once).  emit appends it to out; with f it may write out's
+ * bytes to f as they pile up (and clear out), the rest is written after. */
+typedef struct tpl_stream {
+    const char *name;
+    void (*emit)(void *ctx, buf_t *out, FILE *f);
+    void *ctx;
+} tpl_stream_t;
+/* template_write, with {{{stream->name}}} made by stream->emit. */
+int template_write_streamed(const char *tpl, size_t len, const tpl_var_t *vars,
+                            const tpl_stream_t *stream, FILE *f);
+
 /* HTML-escape n bytes (& < > " ' and control characters) into out. */
 void html_escape(buf_t *out, const char *s, size_t n);
 /* Append JSON text safely inside <script type="application/json">: '<',

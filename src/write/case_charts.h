@@ -14,7 +14,15 @@
 
 #include <stddef.h>
 
-/* Write every chart; returns the number written, -1 with err on failure. */
-int case_charts_write(const case_t *k, char *err, size_t errlen);
+/* Work that needs no chart (case.json, the manifest), run on the calling
+ * thread while the TCP charts are still drawn on the second one: 0, or -1
+ * with a reason in err. */
+typedef int (*case_charts_meanwhile_fn)(void *ctx, char *err, size_t errlen);
+
+/* Write every chart; returns the number written, -1 with err on failure (of
+ * a chart or of meanwhile).  meanwhile (unless NULL) runs once, after the
+ * charts drawn on this thread, when they were written. */
+int case_charts_write(const case_t *k, case_charts_meanwhile_fn meanwhile, void *ctx, char *err,
+                      size_t errlen);
 
 #endif

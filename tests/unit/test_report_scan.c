@@ -123,9 +123,26 @@ static void declines_what_it_does_not_read_exactly(void)
     buf_free(&got);
 }
 
+/* tpl_stream_t emit: the big value in pieces of 1000 bytes, written on to f
+ * (when given) every 64 KiB, the rest left in out. */
+static void emit_pieces(void *ctx, buf_t *out, FILE *f)
+{
+    const char *v = ctx;
+    size_t n = strlen(v);
+    for (size_t i = 0; i < n; i += 1000) {
+        buf_append(out, v + i, n - i < 1000 ? n - i : 1000);
+        if (f && out->len >= 64 * 1024) {
+            fwrite(out->data, 1, out->len, f);
+            buf_clear(out);
+        }
+    }
+}
+
 /* Escaped and raw values, a raw value of megabytes, an unknown name, a value
  * at the very start and end, a lone brace and an unclosed one: the file
- * template_write makes is byte for byte template_render's buffer. */
+ * template_write makes is byte for byte template_render's buffer, and so is
+ * template_write_streamed's with the big value made by a tpl_stream_t (the
+ * report's data) instead. */
 static void template_written_is_template_rendered(void)
 {
     size_t big = 3 * 1024 * 1024 + 7;
@@ -137,7 +154,13 @@ static void template_written_is_template_rendered(void)
         {"title", "<b>&\"Q\"</b>"}, {"data", data}, {"nav", "<a href=x>"}, {NULL, NULL}};
     static const char *const tpls[] = {
         "{{{nav}}}<h1>{{title}}</h1><script>{{{data}}}</script>{{missing}} { x }{{{nav}}}",
-        "{{title}}", "", "a{b{{{data}}}}c{{", "{{{nav}}}{{{nav}}} and {{{unclosed"};
+        "{{title}}",
+        "",
+        "a{b{{{data}}}}c{{",
+        "{{{nav}}}{{{nav}}} and {{{unclosed",
+        "{{{data}}}{{{data}}}"};
+    const tpl_var_t no_data[] = {{"title", "<b>&\"Q\"</b>"}, {"nav", "<a href=x>"}, {NULL, NULL}};
+    const tpl_stream_t stream = {"data", emit_pieces, data};
     for (size_t t = 0; t < sizeof tpls / sizeof *tpls; t++) {
         buf_t mem = BUF_INIT;
         template_render(tpls[t], strlen(tpls[t]), vars, &mem);
@@ -146,6 +169,14 @@ static void template_written_is_template_rendered(void)
         FILE *f = open_memstream(&got, &len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
         CU_ASSERT_EQUAL(template_write(tpls[t], strlen(tpls[t]), vars, f), 0);
+        fclose(f);
+        CU_ASSERT_EQUAL(len, mem.len);
+        CU_ASSERT_TRUE(len == mem.len && (len == 0 || memcmp(got, mem.data, len) == 0));
+        free(got);
+        got = NULL, len = 0;
+        f = open_memstream(&got, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        CU_ASSERT_EQUAL(template_write_streamed(tpls[t], strlen(tpls[t]), no_data, &stream, f), 0);
         fclose(f);
         CU_ASSERT_EQUAL(len, mem.len);
         CU_ASSERT_TRUE(len == mem.len && (len == 0 || memcmp(got, mem.data, len) == 0));
