@@ -205,7 +205,9 @@ static void visit_client(void *items, size_t n, void *ctx)
     else
         snprintf(server, sizeof server, "%zu servers", g.nservers);
     char who[140], tried[200];
-    if (g.nusers == 1)
+    if (g.nusers == 1 && !g.users[0][0]) /* a form with a password field only */
+        snprintf(who, sizeof who, "one account (no user name sent)");
+    else if (g.nusers == 1)
         snprintf(who, sizeof who, "user \"%s\"", g.users[0]);
     else
         snprintf(who, sizeof who, "%zu users", g.nusers);

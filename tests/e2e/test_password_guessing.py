@@ -232,6 +232,10 @@ def check_forms(tmp):
     form = guessing(case).get("http-form")
     check(form is not None and (form["details"]["kind"], form["details"]["accounts"]) ==
           ("spray", 6), f"6 users with one password: a spray: {form and form['details']}")
+    _, case = form_posts(tmp, "form-pin", [(b"", b"%04d" % i) for i in range(12)])
+    form = guessing(case).get("http-form")
+    check(form is not None and "12 passwords tried for one account (no user name sent)" in
+          form["summary"], f"a PIN form without a user field: {form and form['summary']}")
     _, case = form_posts(tmp, "form-same", [(b"alice", b"S3cret!")] * 12)
     check(not guessing(case), "alice logging in 12 times with her one password is no guessing")
 
