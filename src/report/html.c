@@ -543,8 +543,6 @@ static json_object **read_findings(const char *dir, size_t *n)
     return v;
 }
 
-/* Render the template called tpl_name with vars into dir/report.html
- * (written whole, then renamed into place).  0, or -1 with err set. */
 /* The page's data (tpl_stream_t): the time zone, then every log's rows. */
 typedef struct page_data {
     const char *dir;
@@ -560,6 +558,9 @@ static void emit_data(void *ctx, buf_t *out, FILE *f)
     data_blocks(out, d->dir, d->names, f);
 }
 
+/* Render the template called tpl_name with vars, and {{{data}}} made from
+ * data as it is written, into dir/report.html (written to a temporary file,
+ * then renamed into place).  0, or -1 with err set. */
 static int render_page(const char *dir, const char *tpl_name, const char *what,
                        const tpl_var_t *vars, const page_data_t *data, char *err, size_t errlen)
 {

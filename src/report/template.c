@@ -118,23 +118,21 @@ static void render(const char *tpl, size_t len, const tpl_var_t *vars, const tpl
         }
         size_t nlen = (size_t)(close - tpl) - start;
         const char *val = lookup(vars, tpl + start, nlen);
-        if (raw && stream && strlen(stream->name) == nlen &&
-            memcmp(stream->name, tpl + start, nlen) == 0) {
-            if (f && out->len) /* what came before goes first */
-                fwrite(out->data, 1, out->len, f);
-            if (f)
-                buf_clear(out);
-            stream->emit(stream->ctx, out, f);
-        } else if (raw && f) {
+        bool streamed = raw && stream && strlen(stream->name) == nlen &&
+                        memcmp(stream->name, tpl + start, nlen) == 0;
+        if (raw && f) {   /* what came before goes first */
             if (out->len) /* (fwrite of nothing from a buffer never filled: NULL) */
                 fwrite(out->data, 1, out->len, f);
             buf_clear(out);
-            fwrite(val, 1, strlen(val), f);
-        } else if (raw) {
-            buf_append_str(out, val);
-        } else {
-            html_escape(out, val, strlen(val));
         }
+        if (streamed)
+            stream->emit(stream->ctx, out, f);
+        else if (raw && f)
+            fwrite(val, 1, strlen(val), f);
+        else if (raw)
+            buf_append_str(out, val);
+        else
+            html_escape(out, val, strlen(val));
         i = (size_t)(close - tpl) + (raw ? 3 : 2);
     }
 }
