@@ -9,6 +9,7 @@
  */
 #include "draw.h"
 
+#include "dots.h"
 #include "palette.h"
 #include "reduce.h"
 #include "text.h"
@@ -23,6 +24,13 @@
  * grid changes nothing visible while keeping a dense cloud to ~100k fills. */
 #define SCATTER_DRAW_MAX 20000
 #define SCATTER_CELL 1.5
+
+/* What the series are drawn within: the plot area and a margin for the
+ * width of lines and dots at its edges. */
+static dots_clip_t series_clip(const frame_t *f)
+{
+    return (dots_clip_t){f->left - 1.5, f->top - 1.5, f->right + 1.5, f->bottom + 1.5};
+}
 
 typedef struct page_points {
     double *x, *y;
@@ -324,6 +332,11 @@ static int draw_dots(cairo_t *cr, chart_t *c, const frame_t *f, const chart_seri
         page_free(&p);
         return 0;
     }
+    dots_clip_t clip = series_clip(f);
+    if (!marker && dots_stamp(cr, p.x, p.y, p.n, r, rgb, THEME_DOT_ALPHA, &clip) == 0) {
+        page_free(&p);
+        return 0;
+    }
     for (size_t i = 0; i < p.n; i++) {
         if (marker)
             draw_shape_path(cr, s->shape, p.x[i], p.y[i], r);
@@ -572,8 +585,8 @@ static void draw_histograms(cairo_t *cr, const chart_t *c, const frame_t *f)
 int draw_series(cairo_t *cr, chart_t *c, const frame_t *f)
 {
     cairo_save(cr);
-    cairo_rectangle(cr, f->left - 1.5, f->top - 1.5, f->right - f->left + 3,
-                    f->bottom - f->top + 3);
+    dots_clip_t clip = series_clip(f);
+    cairo_rectangle(cr, clip.x0, clip.y0, clip.x1 - clip.x0, clip.y1 - clip.y0);
     cairo_clip(cr);
     int rc = draw_areas(cr, c, f);
     draw_bar_stack(cr, c, f, STYLE_BARS);
