@@ -66,9 +66,11 @@ def sheet_rows(xlsx):
         for row in root.iter("{%s}row" % NS["m"]):
             vals = []
             for c in row.findall("m:c", NS):
-                col = 0
-                for ch in re.match(r"[A-Z]+", c.get("r")).group(0):
-                    col = col * 26 + ord(ch) - 64
+                col = len(vals) + 1  # a cell without a reference is the next one
+                if c.get("r") is not None:
+                    col = 0
+                    for ch in re.match(r"[A-Z]+", c.get("r")).group(0):
+                        col = col * 26 + ord(ch) - 64
                 while len(vals) < col - 1:
                     vals.append(None)
                 v = c.find("m:v", NS)
