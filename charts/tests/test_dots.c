@@ -6,6 +6,7 @@
  */
 #include "cu_main.h"
 #include "dots.h"
+#include "palette.h"
 
 #include <cairo.h>
 #include <math.h>
@@ -29,10 +30,11 @@ static cairo_surface_t *white(cairo_format_t fmt)
     return s;
 }
 
-static void cairo_dots(cairo_t *cr, const double *x, const double *y, size_t n, double r)
+/* The same dots filled by cairo, one by one, as draw_series.c did. */
+static void cairo_dots(cairo_t *cr, const double *x, const double *y, size_t n, double r,
+                       double alpha)
 {
-    cairo_set_source_rgba(cr, ((RGB >> 16) & 0xFF) / 255.0, ((RGB >> 8) & 0xFF) / 255.0,
-                          (RGB & 0xFF) / 255.0, ALPHA);
+    palette_source(cr, RGB, alpha);
     for (size_t i = 0; i < n; i++) {
         cairo_new_sub_path(cr);
         cairo_arc(cr, x[i], y[i], r, 0, 2 * M_PI);
@@ -88,7 +90,7 @@ static void a_dot_is_cairos_dot(void)
             cairo_t *ca = cairo_create(a), *cb = cairo_create(b);
             cairo_scale(ca, scale, scale), cairo_scale(cb, scale, scale);
             CU_ASSERT_EQUAL(dots_stamp(ca, &x, &y, 1, 2.6, RGB, ALPHA, &all), 0);
-            cairo_dots(cb, &x, &y, 1, 2.6);
+            cairo_dots(cb, &x, &y, 1, 2.6, ALPHA);
             cairo_destroy(ca), cairo_destroy(cb);
             double ax, ay, bx, by, ia = ink(a, &ax, &ay), ib = ink(b, &bx, &by);
             CU_ASSERT(ib > 0 && fabs(ia - ib) / ib < 0.03);
@@ -108,7 +110,7 @@ static void overlaps_darken_as_over_does(void)
         cairo_surface_t *a = white(CAIRO_FORMAT_RGB24), *b = white(CAIRO_FORMAT_RGB24);
         cairo_t *ca = cairo_create(a), *cb = cairo_create(b);
         CU_ASSERT_EQUAL(dots_stamp(ca, x, y, n, 2.6, RGB, ALPHA, &all), 0);
-        cairo_dots(cb, x, y, n, 2.6);
+        cairo_dots(cb, x, y, n, 2.6, ALPHA);
         cairo_destroy(ca), cairo_destroy(cb);
         uint32_t pa = px(a, 30, 20), pb = px(b, 30, 20);
         double keep = pow(1 - ALPHA, (double)n);
@@ -131,13 +133,7 @@ static void the_clip_holds(void)
     cairo_rectangle(cb, 10, 10, 20.5, 20), cairo_clip(cb);
     double x[] = {30, 10, 60, NAN, 20}, y[] = {20, 10, 40, 5, NAN};
     CU_ASSERT_EQUAL(dots_stamp(ca, x, y, 5, 4, RGB, 1.0, &clip), 0);
-    cairo_set_source_rgba(cb, ((RGB >> 16) & 0xFF) / 255.0, ((RGB >> 8) & 0xFF) / 255.0,
-                          (RGB & 0xFF) / 255.0, 1.0);
-    for (int i = 0; i < 2; i++) {
-        cairo_new_sub_path(cb);
-        cairo_arc(cb, x[i], y[i], 4, 0, 2 * M_PI);
-        cairo_fill(cb);
-    }
+    cairo_dots(cb, x, y, 2, 4, 1.0); /* the two that are inside */
     cairo_destroy(ca), cairo_destroy(cb);
     for (int yy = 0; yy < H; yy++)
         for (int xx = 0; xx < W; xx++)
