@@ -27,6 +27,7 @@ typedef struct dir {
     buf_t hs;          /* handshake bytes not yet parsed */
     buf_t hs_plain;    /* decrypted handshake bytes not yet parsed */
     uint64_t nrecords; /* complete records seen */
+    size_t skipped;    /* body bytes of the current record passed over, not kept */
     bool dead;         /* lost sync or encrypted: ignore the rest */
 } dir_t;
 
@@ -628,6 +629,16 @@ static void record_done(tls_stream_t *t, int side, size_t hl)
     buf_clear(&d->rec);
 }
 
+/* Is the body of a record of this type read?  Only a ClientHello in the
+ * SSLv2 format, handshake records before ChangeCipherSpec and, with a record
+ * callback (a key log), every record are.  Any other body (application
+ * data, alerts, encrypted handshake; nearly all of a session's bytes) is
+ * passed over rather than copied: record() looks only at its type. */
+static bool body_read(const tls_stream_t *t, int side, size_t hl, uint8_t type)
+{
+    return t->on_record || hl == 2 || (type == 22 && !t->info.ccs[side]);
+}
+
 /* Move up to want - have bytes from in into b. */
 static void fill(buf_t *b, size_t want, cursor_t *in)
 {
@@ -653,6 +664,18 @@ void tls_data(tls_stream_t *t, bool is_client, const uint8_t *p, size_t n)
         }
         const uint8_t *h = d->rec.data;
         size_t rlen = hl == 2 ? ((size_t)(h[0] & 0x7f) << 8 | h[1]) : ((size_t)h[3] << 8 | h[4]);
+        if (!body_read(t, side, hl, h[0])) {
+            size_t k = rlen - d->skipped;
+            if (k > cursor_left(&in))
+                k = cursor_left(&in);
+            cursor_skip(&in, k);
+            d->skipped += k;
+            if (d->skipped < rlen)
+                return;
+            d->skipped = 0;
+            record_done(t, side, hl); /* the header alone */
+            continue;
+        }
         fill(&d->rec, hl + rlen, &in);
         if (d->rec.len == hl + rlen)
             record_done(t, side, hl);

@@ -170,6 +170,68 @@ static void tls_certificate_past_its_record_is_damage(void)
     tls_free(t);
 }
 
+static size_t tls_rec_bytes, tls_recs;
+static void count_record(void *ctx, bool is_client, const uint8_t *rec, size_t n)
+{
+    (void)ctx, (void)is_client, (void)rec;
+    tls_rec_bytes += n;
+    tls_recs++;
+}
+
+/* Feed one direction's bytes to t in pieces of step bytes. */
+static void tls_feed(tls_stream_t *t, bool is_client, const uint8_t *p, size_t n, size_t step)
+{
+    for (size_t off = 0; off < n; off += step)
+        tls_data(t, is_client, p + off, n - off < step ? n - off : step);
+}
+
+static void tls_bodies_passed_over_keep_the_framing(void)
+{
+    /* each side: ChangeCipherSpec, an encrypted Finished (handshake after
+     * CCS), two application data records of 300 and 17,000 bytes (the
+     * largest a TLS 1.2 ciphertext may be is 18,432), an alert; then 5 bytes
+     * that are no record header.  Without a record callback the bodies are
+     * passed over, in whatever pieces they come; the records around them
+     * must still be found where they start. */
+    static uint8_t side[5 + 1 + 5 + 40 + 5 + 300 + 5 + 17000 + 5 + 2 + 5];
+    size_t n = 0;
+    const struct {
+        uint8_t type;
+        size_t len;
+    } recs[] = {{20, 1}, {22, 40}, {23, 300}, {23, 17000}, {21, 2}};
+    for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+        side[n++] = recs[i].type, side[n++] = 3, side[n++] = 3;
+        side[n++] = (uint8_t)(recs[i].len >> 8), side[n++] = (uint8_t)recs[i].len;
+        memset(side + n, 0xA5, recs[i].len); /* would be a bogus header if read as one */
+        n += recs[i].len;
+    }
+    const uint8_t bogus[] = {99, 3, 3, 0, 1};
+    memcpy(side + n, bogus, sizeof bogus);
+    n += sizeof bogus;
+    CU_ASSERT_EQUAL_FATAL(n, sizeof side);
+    const size_t steps[] = {1, 7, 1460, sizeof side};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        for (int cb = 0; cb < 2; cb++) {
+            tls_stream_t *t = tls_new();
+            tls_rec_bytes = tls_recs = 0;
+            if (cb)
+                tls_on_record(t, count_record, NULL);
+            /* all but the bogus header: whole records, nothing amiss */
+            tls_feed(t, true, side, n - sizeof bogus, steps[k]);
+            tls_feed(t, false, side, n - sizeof bogus, steps[k]);
+            CU_ASSERT_TRUE(tls_info(t)->established);
+            CU_ASSERT_PTR_NULL(tls_info(t)->damaged);
+            /* a record callback still gets every record whole, header and body */
+            CU_ASSERT_EQUAL(tls_recs, cb ? 10 : 0);
+            CU_ASSERT_EQUAL(tls_rec_bytes, cb ? 2 * (n - sizeof bogus) : 0);
+            /* the next record header is read where the alert ends */
+            tls_feed(t, true, bogus, sizeof bogus, steps[k]);
+            CU_ASSERT_STRING_EQUAL(tls_info(t)->damaged, "tls.not_a_record");
+            tls_free(t);
+        }
+    }
+}
+
 static int txns;
 static uint64_t body;
 static void b_begin(void *c, http_txn_t *t, bool o)
@@ -847,6 +909,7 @@ static const cu_test_t tests[] = {
     {"dns_name_reader_guards", dns_name_reader_guards},
     {"dns_answers_render_like_zeek", dns_answers_render_like_zeek},
     {"tls_certificate_past_its_record_is_damage", tls_certificate_past_its_record_is_damage},
+    {"tls_bodies_passed_over_keep_the_framing", tls_bodies_passed_over_keep_the_framing},
     {"http_chunk_size_overflow_stops_the_body", http_chunk_size_overflow_stops_the_body},
     {"http_split_at_every_byte_gives_the_same_body", http_split_at_every_byte_gives_the_same_body},
     {"http_pipelined_past_the_pending_cap", http_pipelined_past_the_pending_cap},
