@@ -19,6 +19,7 @@ struct dispatch {
     an_ctx_t *starttls_ctx;           /* its context when it takes over from entry i (same index):
                                        * starttls_from names i when i resumes inside TLS */
     an_shared_t *shared;              /* what the analysers share across connections */
+    size_t held_bytes;                /* payload kept back over all connections */
 };
 
 /* One analyser running on one connection. */
@@ -29,6 +30,25 @@ typedef struct session {
 } session_t;
 
 typedef struct an_conn an_conn_t;
+
+/* A segment kept back because it acknowledges bytes of the other direction
+ * that the capture has not shown yet (see hold_back()). */
+typedef struct held {
+    struct held *next;
+    uint32_t seq, ack;
+    uint8_t tcp_flags;
+    uint32_t len, wire_len;
+    uint64_t frame;
+    ts_ns_t ts;
+    uint8_t payload[];
+} held_t;
+
+typedef struct held_queue {
+    held_t *head, *tail;
+    size_t bytes, count;
+    bool acked;   /* the other side's ACK of this side, due once the queue is fed */
+    uint32_t ack; /* ... the furthest one */
+} held_queue_t;
 
 typedef struct stream_side {
     an_conn_t *ac;
@@ -44,6 +64,9 @@ struct an_conn {
     char *carry;         /* an_starttls_carry (owned) */
     reasm_dir_t dir[2];  /* TCP only */
     stream_side_t sides[2];
+    held_queue_t held[2]; /* TCP: segments kept back, per direction */
+    bool no_hold;         /* a hold gave up once: no more holding */
+    bool hold_noted;      /* anomaly.tcp_acked_unseen noted */
 };
 
 /* The context of table entry a. */
@@ -262,6 +285,129 @@ static bool expected_at_close(dispatch_t *d, conn_t *c, const packet_t *p, uint6
     return true;
 }
 
+/* ---- TCP: segments captured before what they answer ----
+ *
+ * A capture point that merges the two directions (a SPAN port, a tap with
+ * two links, a multi-queue capture) can record a reply before the request
+ * it answers: the server's segment then acknowledges client bytes the
+ * capture has not shown yet.  Fed in capture order, the analysers would
+ * read the reply first and pair every later request with the reply before
+ * it (an HTTP body named after the previous URL, an FTP EPSV answered by
+ * the PWD reply).  So such a segment is kept back, with every later segment
+ * of its direction, until the other direction has been captured up to the
+ * acknowledged byte, and then fed in order.  Bytes the capture lost
+ * altogether release it at the other direction's next packet, which shows
+ * where that direction is; until then at most HOLD_MAX_BYTES and
+ * HOLD_MAX_SEGMENTS per direction, HOLD_MAX_NS of capture time, and
+ * HOLD_MAX_TOTAL per worker are kept.  Past a limit everything kept is fed
+ * as it came and the connection is not held again (hitting HOLD_MAX_TOTAL
+ * is counted: limit.tcp_held_total).  The first hold of a connection is
+ * counted in case.json (anomaly.tcp_acked_unseen). */
+#define HOLD_MAX_BYTES ((size_t)256 << 10)
+#define HOLD_MAX_SEGMENTS 512u
+#define HOLD_MAX_NS ((ts_ns_t)2000000000)
+#define HOLD_MAX_TOTAL ((size_t)32 << 20)
+
+/* Feed one segment to reassembly.  Its ACK of the other side waits while
+ * that side has segments kept back: they were sent before it, and taken
+ * now it would make a gap of their bytes. */
+static void feed(an_conn_t *ac, int side, uint32_t seq, uint32_t ack, uint8_t flags,
+                 const uint8_t *payload, size_t len, size_t wire_len, uint64_t frame, ts_ns_t ts)
+{
+    reasm_segment(&ac->dir[side], seq, flags, payload, len, wire_len, frame, ts);
+    if (!(flags & TCP_ACK))
+        return;
+    held_queue_t *other = &ac->held[1 - side];
+    if (!other->head) {
+        reasm_peer_ack(&ac->dir[1 - side], ack);
+    } else if (!other->acked || (int32_t)(ack - other->ack) > 0) {
+        other->acked = true;
+        other->ack = ack;
+    }
+}
+
+/* Has the capture shown the sender of side 1 - side up to ack (one more
+ * allowed: a FIN it did not capture)? */
+static bool ack_seen(const conn_t *c, int side, uint32_t ack)
+{
+    const conn_endpoint_t *peer = &c->ep[1 - side];
+    if (!peer->seq_init)
+        return true; /* that direction is not in the capture at all */
+    uint32_t seen = peer->isn + (uint32_t)peer->max_end;
+    int32_t ahead = (int32_t)(ack - seen);
+    return ahead <= 1 || ahead >= (int32_t)REASM_MAX_AHEAD; /* far ahead: bogus */
+}
+
+static void feed_head(dispatch_t *d, an_conn_t *ac, int side)
+{
+    held_queue_t *q = &ac->held[side];
+    held_t *h = q->head;
+    q->head = h->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->bytes -= h->len;
+    q->count--;
+    d->held_bytes -= h->len;
+    feed(ac, side, h->seq, h->ack, h->tcp_flags, h->payload, h->len, h->wire_len, h->frame, h->ts);
+    free(h);
+    if (!q->head && q->acked) { /* the ACKs that waited for this side */
+        q->acked = false;
+        reasm_peer_ack(&ac->dir[side], q->ack);
+    }
+}
+
+/* Feed what was kept back and is now due; with all, everything. */
+static void release(dispatch_t *d, an_conn_t *ac, bool all)
+{
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (int side = 0; side < 2; side++)
+            while (ac->held[side].head && (all || !(ac->held[side].head->tcp_flags & TCP_ACK) ||
+                                           ack_seen(ac->conn, side, ac->held[side].head->ack))) {
+                feed_head(d, ac, side);
+                progress = true;
+            }
+    }
+}
+
+/* Keep p back?  True when it was kept. */
+static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p, uint64_t frame,
+                      ts_ns_t ts)
+{
+    held_queue_t *q = &ac->held[side];
+    if (!q->head && (ac->no_hold || !(p->tcp_flags & TCP_ACK) || ack_seen(ac->conn, side, p->ack) ||
+                     (!p->payload_wire && !(p->tcp_flags & (TCP_FIN | TCP_RST)))))
+        return false; /* the common case: nothing kept, nothing to keep */
+    bool total = d->held_bytes + p->payload_len > HOLD_MAX_TOTAL;
+    if (total) /* per worker: the one limit here whose effect depends on --jobs */
+        damage_note(d->base->damage, "limit.tcp_held_total", frame);
+    if (ac->no_hold || total || q->bytes + p->payload_len > HOLD_MAX_BYTES ||
+        q->count >= HOLD_MAX_SEGMENTS) {
+        /* give up: feed everything as it came, then p */
+        ac->no_hold = true;
+        release(d, ac, true);
+        return false;
+    }
+    held_t *h = xmalloc(sizeof *h + p->payload_len);
+    *h = (held_t){NULL, p->seq, p->ack, p->tcp_flags, p->payload_len, p->payload_wire, frame, ts};
+    if (p->payload_len)
+        memcpy(h->payload, p->payload, p->payload_len);
+    if (q->tail)
+        q->tail->next = h;
+    else
+        q->head = h;
+    q->tail = h;
+    q->bytes += p->payload_len;
+    q->count++;
+    d->held_bytes += p->payload_len;
+    if (!ac->hold_noted) {
+        ac->hold_noted = true;
+        damage_note(d->base->damage, "anomaly.tcp_acked_unseen", frame);
+    }
+    return true;
+}
+
 static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
                         ts_ns_t ts)
 {
@@ -269,10 +415,16 @@ static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_ori
         return;
     an_conn_t *ac = c->app ? c->app : tcp_start(d, c, frame, ts);
     int side = is_orig ? 0 : 1;
-    reasm_segment(&ac->dir[side], p->seq, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
-                  frame, ts);
-    if (p->tcp_flags & TCP_ACK)
-        reasm_peer_ack(&ac->dir[1 - side], p->ack);
+    for (int i = 0; i < 2; i++)
+        if (ac->held[i].head && ts - ac->held[i].head->ts > HOLD_MAX_NS) {
+            ac->no_hold = true; /* kept back too long: feed it all as it came */
+            release(d, ac, true);
+        }
+    if (!hold_back(d, ac, side, p, frame, ts))
+        feed(ac, side, p->seq, p->ack, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
+             frame, ts);
+    if (ac->held[1 - side].head || ac->held[side].head)
+        release(d, ac, false);
 }
 
 void dispatch_packet(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
@@ -307,9 +459,11 @@ void dispatch_conn_finish(dispatch_t *d, conn_t *c)
     const analyser_t *a = !ac && tcp ? expected_taker(d, c) : NULL;
     if (a) /* no payload, no FIN or RST (reassembly never started): taken, finished */
         a->ops->finish(a->ops->new (ctx_of(d, a), c));
-    if (ac && tcp)
+    if (ac && tcp) {
+        release(d, ac, true);
         for (int i = 0; i < 2; i++)
             reasm_finish(&ac->dir[i]);
+    }
     while (ac && ac->sessions) {
         session_t *s = ac->sessions;
         ac->sessions = s->next;
