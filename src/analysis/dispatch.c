@@ -31,6 +31,29 @@ typedef struct session {
 
 typedef struct an_conn an_conn_t;
 
+/* The first bytes of a TCP connection, kept while they are too few for any
+ * analyser to take them (see on_data()).  32 bytes hold what every detector
+ * reads (an HTTP/2 preface's first 16, a method token of up to 20 and its
+ * space and slash, a TLS record header); about 460 bytes a connection, only
+ * while its first bytes are that few. */
+#define DETECT_WAIT_BYTES 32u /* per direction */
+#define DETECT_MAX_PIECES 16u
+
+typedef struct undecided {
+    uint8_t data[2][DETECT_WAIT_BYTES]; /* each direction's first bytes */
+    uint8_t len[2];
+    uint8_t n;
+    struct {
+        uint8_t side, off, len;
+        uint64_t frame;
+        ts_ns_t ts;
+    } piece[DETECT_MAX_PIECES]; /* the chunks in the order they came */
+} undecided_t;
+
+/* The client's first bytes after STARTTLS while they are too few to tell a
+ * ClientHello (a record header and its message type). */
+#define STARTTLS_CARRY 16u
+
 /* A segment kept back because it acknowledges bytes of the other direction
  * that the capture has not shown yet (see hold_back()). */
 typedef struct held {
@@ -60,9 +83,12 @@ struct an_conn {
     conn_t *conn;
     session_t *sessions; /* TCP: at most one; UDP: one per analyser that took a datagram */
     bool decided;        /* TCP: the first bytes chose an analyser, or none */
-    char *name_hint;     /* first name the responder was called inside (owned) */
-    char *carry;         /* an_starttls_carry (owned) */
-    reasm_dir_t dir[2];  /* TCP only */
+    undecided_t *wait;   /* TCP: first bytes too few to decide, or NULL */
+    uint8_t tls_carry[STARTTLS_CARRY]; /* see starttls() */
+    uint8_t tls_carry_len;
+    char *name_hint;    /* first name the responder was called inside (owned) */
+    char *carry;        /* an_starttls_carry (owned) */
+    reasm_dir_t dir[2]; /* TCP only */
     stream_side_t sides[2];
     held_queue_t held[2]; /* TCP: segments kept back, per direction */
     bool no_hold;         /* a hold gave up once: no more holding */
@@ -173,16 +199,49 @@ static void udp_datagram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_or
 
 /* ---- TCP: reassembled streams to the analyser the first bytes chose ---- */
 
+/* Could p[0..n) be the start of a TLS handshake record (type, version)? */
+static bool tls_header_may_start(const uint8_t *p, size_t n)
+{
+    return n && p[0] == 22 && (n < 2 || p[1] == 3) && (n < 3 || p[2] <= 4);
+}
+
 /* After STARTTLS the client's next bytes start TLS: the plain-text analyser
  * is finished and the TLS one takes the rest of the connection.  True when
- * it switched.  (Not told by comparing session pointers: the new session
- * may be allocated where the finished one was.) */
-static bool starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
+ * it switched; then *hello and *hello_len are the TLS session's first
+ * bytes: p, or p after the bytes of earlier chunks that were too few to
+ * tell a ClientHello by (a record header and its message type may come in
+ * segments of their own); *owned is then that copy, for the caller to
+ * free.  (Not told by comparing session pointers: the new session may be
+ * allocated where the finished one was.) */
+static bool starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n, const uint8_t **hello,
+                     size_t *hello_len, uint8_t **owned)
 {
     const analyser_t *to = ac->d->after_starttls;
     session_t *s = ac->sessions;
-    if (!is_orig || !to || !(s->ctx->self->flags & AN_STARTTLS) || !to->after_starttls(p, n))
+    if (!is_orig || !to || !(s->ctx->self->flags & AN_STARTTLS))
         return false;
+    *hello = p, *hello_len = n, *owned = NULL;
+    size_t prev = ac->tls_carry_len;
+    if (prev || (n < STARTTLS_CARRY && tls_header_may_start(p, n))) {
+        size_t k = n < STARTTLS_CARRY - prev ? n : STARTTLS_CARRY - prev;
+        memcpy(ac->tls_carry + prev, p, k);
+        ac->tls_carry_len = (uint8_t)(prev + k);
+        if (!to->after_starttls(ac->tls_carry, ac->tls_carry_len)) {
+            if (k < n || ac->tls_carry_len == STARTTLS_CARRY ||
+                !tls_header_may_start(ac->tls_carry, ac->tls_carry_len))
+                ac->tls_carry_len = 0; /* not a ClientHello */
+            return false;
+        }
+        ac->tls_carry_len = 0;
+        if (prev) {
+            *owned = xmalloc(prev + n);
+            memcpy(*owned, ac->tls_carry, prev);
+            memcpy(*owned + prev, p, n);
+            *hello = *owned, *hello_len = prev + n;
+        }
+    } else if (!to->after_starttls(p, n)) {
+        return false;
+    }
     const an_ctx_t *tls = &ac->d->starttls_ctx[s->ctx->self - analysers];
     session_finish(s);
     ac->sessions = NULL;
@@ -190,6 +249,64 @@ static bool starttls(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t n)
     return true;
 }
 
+/* Bytes to the connection's analyser (the first ones chose it). */
+static void to_session(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t len, uint64_t frame,
+                       ts_ns_t ts)
+{
+    if (!ac->sessions)
+        return;
+    session_data(ac->sessions, is_orig, p, len, frame, ts);
+    const uint8_t *hello;
+    size_t hello_len;
+    uint8_t *owned;
+    if (starttls(ac, is_orig, p, len, &hello, &hello_len, &owned)) {
+        session_data(ac->sessions, is_orig, hello, hello_len, frame, ts);
+        free(owned);
+    }
+}
+
+/* Choose the connection's analyser from the bytes so far (first the
+ * direction that spoke first), start it and give it those bytes.  With
+ * p, the bytes of side `side` to be looked at with them. */
+static void decide(an_conn_t *ac, int side, const uint8_t *p, size_t len)
+{
+    undecided_t *w = ac->wait;
+    ac->decided = true;
+    ac->wait = NULL;
+    const analyser_t *a = NULL;
+    int first = w && w->n ? w->piece[0].side : side;
+    for (int k = 0; k < 2 && !a; k++) {
+        int sd = k ? 1 - first : first;
+        size_t have = w ? w->len[sd] : 0;
+        bool with_p = p && sd == side;
+        if (!have) { /* p alone, whole, as a first chunk always was */
+            if (with_p)
+                a = choose(ac->d, AN_TCP, ac->conn, sd == 0, p, len);
+            continue;
+        }
+        uint8_t view[DETECT_WAIT_BYTES * 2];
+        size_t add = !with_p ? 0 : len < sizeof view - have ? len : sizeof view - have;
+        memcpy(view, w->data[sd], have);
+        if (add)
+            memcpy(view + have, p, add);
+        a = choose(ac->d, AN_TCP, ac->conn, sd == 0, view, have + add);
+    }
+    if (a)
+        session_start(ac, a);
+    for (unsigned i = 0; w && i < w->n; i++)
+        to_session(ac, w->piece[i].side == 0, w->data[w->piece[i].side] + w->piece[i].off,
+                   w->piece[i].len, w->piece[i].frame, w->piece[i].ts);
+    free(w);
+}
+
+/* Before an analyser is chosen, a chunk too short for any to take (an HTTP
+ * request sent a byte at a time, as some evasions and interactive clients
+ * do) is kept with the connection's other first bytes, up to
+ * DETECT_WAIT_BYTES a direction; the choice is made once a detector takes
+ * the bytes so far, there are that many or DETECT_MAX_PIECES chunks, or a
+ * gap or the end comes; the analyser then gets every byte in the order it
+ * came.  A first chunk of DETECT_WAIT_BYTES or more decides at once, as
+ * before. */
 static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint64_t frame,
                     ts_ns_t ts)
 {
@@ -198,21 +315,40 @@ static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint6
     bool is_orig = sd->side == 0;
     (void)off;
     if (!ac->decided) {
-        ac->decided = true;
-        const analyser_t *a = choose(ac->d, AN_TCP, ac->conn, is_orig, p, len);
-        if (a)
-            session_start(ac, a);
+        undecided_t *w = ac->wait;
+        size_t have = w ? w->len[sd->side] : 0;
+        if (have + len >= DETECT_WAIT_BYTES || (w && w->n == DETECT_MAX_PIECES)) {
+            decide(ac, sd->side, p, len);
+        } else {
+            uint8_t view[DETECT_WAIT_BYTES];
+            if (have)
+                memcpy(view, w->data[sd->side], have);
+            memcpy(view + have, p, len);
+            if (choose(ac->d, AN_TCP, ac->conn, is_orig, view, have + len)) {
+                decide(ac, sd->side, p, len);
+            } else { /* too few to tell: keep them */
+                if (!w)
+                    w = ac->wait = xcalloc(1, sizeof *w);
+                memcpy(w->data[sd->side] + have, p, len);
+                w->piece[w->n].side = sd->side;
+                w->piece[w->n].off = (uint8_t)have;
+                w->piece[w->n].len = (uint8_t)len;
+                w->piece[w->n].frame = frame;
+                w->piece[w->n].ts = ts;
+                w->n++;
+                w->len[sd->side] = (uint8_t)(have + len);
+                return;
+            }
+        }
     }
-    if (!ac->sessions)
-        return;
-    session_data(ac->sessions, is_orig, p, len, frame, ts);
-    if (starttls(ac, is_orig, p, len)) /* the client's hello is TLS's first bytes */
-        session_data(ac->sessions, is_orig, p, len, frame, ts);
+    to_session(ac, is_orig, p, len, frame, ts);
 }
 
 static void on_gap(void *ctx, uint64_t off, uint64_t len)
 {
     stream_side_t *sd = ctx;
+    if (!sd->ac->decided && sd->ac->wait)
+        decide(sd->ac, sd->side, NULL, 0); /* what came before the gap decides */
     session_t *s = sd->ac->sessions;
     (void)off;
     conn_note_gap(sd->ac->conn, sd->side, len);
@@ -223,6 +359,8 @@ static void on_gap(void *ctx, uint64_t off, uint64_t len)
 static void on_end(void *ctx, uint64_t off, reasm_end_t how)
 {
     stream_side_t *sd = ctx;
+    if (!sd->ac->decided && sd->ac->wait)
+        decide(sd->ac, sd->side, NULL, 0); /* the stream ends: what came decides */
     session_t *s = sd->ac->sessions;
     (void)off, (void)how;
     if (s && s->state && s->ctx->self->ops->end)
@@ -476,7 +614,7 @@ void dispatch_conn_finish(dispatch_t *d, conn_t *c)
     rec.name_hint = ac ? ac->name_hint : NULL;
     d->base->records->conn(d->base->records->ctx, &rec);
     if (ac)
-        free(ac->name_hint), free(ac->carry);
+        free(ac->name_hint), free(ac->carry), free(ac->wait);
     free(ac);
     c->app = NULL;
 }

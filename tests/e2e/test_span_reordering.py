@@ -1,4 +1,5 @@
-"""Replies captured before their requests (SPAN-port reordering) change no evidence.
+"""Replies captured before their requests (SPAN-port reordering), and streams
+sent a byte at a time, change no evidence.
 
 A capture point that merges both directions of a link (a switch's SPAN
 port, a tap with two outputs, a multi-queue capture) can record a server's
@@ -28,6 +29,15 @@ segments of one direction out of order.  For each recording:
 
 DNS over UDP is not part of this: a response captured before its query is
 logged as Zeek logs it, on a row of its own (docs/differences.md).
+
+Then every TCP segment of the same recordings, and of the STARTTLS one
+(SMTP, POP3 and IMAP switching to TLS), is re-sent as segments of one byte
+each (same timestamps, FIN and PSH on the last): the first bytes of a
+connection then come one at a time, fewer than any detector can tell a
+protocol by, and so do the ClientHello's after STARTTLS.  The dispatcher
+keeps a connection's first bytes until a detector takes them
+(docs/design.md); the evidence, the ssl rows included, must be the same.
+Before that, the HTTP and the STARTTLS recordings lost every row.
 """
 import json
 import os
@@ -74,6 +84,44 @@ def swapped(src, dst):
             f.write(struct.pack("<IIII", sec, frac, len(data), orig) + data)
 
 
+def one_byte_segments(src, dst):
+    """Every TCP segment with payload re-sent a byte at a time (IPv4 and
+    IPv6 without extension headers; checksums are not recomputed, and
+    pcapcase does not check them)."""
+    header, frames = read_pcap(src)
+    with open(dst, "wb") as f:
+        f.write(header)
+        for sec, frac, b, orig in frames:
+            pieces = [b]
+            etype = b[12:14]
+            if len(b) == orig and etype in (b"\x08\x00", b"\x86\xdd"):
+                v4 = etype == b"\x08\x00"
+                ip_len = (b[14] & 15) * 4 if v4 else 40
+                proto = b[23] if v4 else b[20]
+                end = 14 + (struct.unpack(">H", b[16:18])[0] if v4
+                            else 40 + struct.unpack(">H", b[18:20])[0])
+                t0 = 14 + ip_len
+                if proto == 6 and end <= len(b):
+                    tcp_len = (b[t0 + 12] >> 4) * 4
+                    payload = b[t0 + tcp_len:end]
+                    seq = struct.unpack(">I", b[t0 + 4:t0 + 8])[0]
+                    if len(payload) > 1:
+                        pieces = []
+                        for i in range(len(payload)):
+                            tcp = bytearray(b[t0:t0 + tcp_len])
+                            tcp[4:8] = struct.pack(">I", (seq + i) & 0xFFFFFFFF)
+                            if i < len(payload) - 1:
+                                tcp[13] &= ~0x09 & 0xFF  # FIN and PSH on the last byte only
+                            ip = bytearray(b[14:t0])
+                            if v4:
+                                ip[2:4] = struct.pack(">H", ip_len + tcp_len + 1)
+                            else:
+                                ip[4:6] = struct.pack(">H", tcp_len + 1)
+                            pieces.append(b[:14] + bytes(ip) + bytes(tcp) + payload[i:i + 1])
+            for piece in pieces:
+                f.write(struct.pack("<IIII", sec, frac, len(piece), len(piece)) + piece)
+
+
 def analyze(pcap, case):
     r = subprocess.run([PCAPCASE, "analyze", "-q", "-o", case, pcap], capture_output=True,
                        text=True)
@@ -102,6 +150,9 @@ def evidence(case):
     out["credentials"] = sorted(json.dumps([
         r.get("proto"), r.get("mechanism"), r.get("username"), r.get("outcome")])
         for r in rows(case, "credentials"))
+    out["ssl"] = sorted(json.dumps([
+        r.get("server_name"), r.get("version"), r.get("ja3"), r.get("established")])
+        for r in rows(case, "ssl"))
     return out
 
 
@@ -132,6 +183,21 @@ def main():
             print(f"{name}: {len(ea['files'])} files, {len(ea['http'])} http, "
                   f"{len(ea['ftp'])} ftp, {len(ea['smtp'])} smtp, {len(ea['smb_files'])} smb "
                   f"rows; {holds(b)} connections held when swapped")
+        for pcap in CAPTURES + [os.path.join(LAB, "files", "starttls.pcap")]:
+            name = os.path.basename(pcap)
+            small = os.path.join(tmp, "bytes-" + name)
+            one_byte_segments(pcap, small)
+            a, b = os.path.join(tmp, name + ".whole"), os.path.join(tmp, name + ".bytes")
+            analyze(pcap, a)
+            analyze(small, b)
+            ea, eb = evidence(a), evidence(b)
+            check(ea["files"] or ea["ssl"], f"{name}: files or TLS sessions in the recording")
+            for log in ea:
+                check(ea[log] == eb[log], f"{name}: {log} rows the same in 1-byte segments\n"
+                      f"  as made: {sorted(set(ea[log]) - set(eb[log]))}\n"
+                      f"  1-byte segments: {sorted(set(eb[log]) - set(ea[log]))}")
+            print(f"{name}: 1-byte segments compared ({len(ea['files'])} files, "
+                  f"{len(ea['ssl'])} ssl rows)")
     return result()
 
 
