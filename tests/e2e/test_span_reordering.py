@@ -161,23 +161,33 @@ def holds(case):
     return damaged.get("anomaly.tcp_acked_unseen", 0)
 
 
+def compare(tmp, pcap, rewrite, how):
+    """Analyse pcap and pcap rewritten by rewrite(src, dst); every kind of
+    evidence must be the same.  Returns both case folders and the
+    recording's evidence."""
+    name = os.path.basename(pcap)
+    other = os.path.join(tmp, how + "-" + name)
+    rewrite(pcap, other)
+    a, b = os.path.join(tmp, name + ".as-made"), os.path.join(tmp, name + "." + how)
+    if not os.path.exists(a):
+        analyze(pcap, a)
+    analyze(other, b)
+    ea, eb = evidence(a), evidence(b)
+    for log in ea:
+        check(ea[log] == eb[log], f"{name}: {log} rows the same when {how}\n"
+              f"  as made: {sorted(set(ea[log]) - set(eb[log]))}\n"
+              f"  {how}: {sorted(set(eb[log]) - set(ea[log]))}")
+    return a, b, ea
+
+
 def main():
     if not have_binary():
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         for pcap in CAPTURES:
             name = os.path.basename(pcap)
-            swap = os.path.join(tmp, "swapped-" + name)
-            swapped(pcap, swap)
-            a, b = os.path.join(tmp, name + ".as-made"), os.path.join(tmp, name + ".swapped")
-            analyze(pcap, a)
-            analyze(swap, b)
-            ea, eb = evidence(a), evidence(b)
+            a, b, ea = compare(tmp, pcap, swapped, "swapped")
             check(ea["files"], f"{name}: files carved from the recording")
-            for log in ea:
-                check(ea[log] == eb[log], f"{name}: {log} rows the same when swapped\n"
-                      f"  as made: {sorted(set(ea[log]) - set(eb[log]))}\n"
-                      f"  swapped: {sorted(set(eb[log]) - set(ea[log]))}")
             check(holds(a) == 0, f"{name}: nothing held in the recording as made ({holds(a)})")
             check(holds(b) > 0, f"{name}: the swapped capture's holds are counted")
             print(f"{name}: {len(ea['files'])} files, {len(ea['http'])} http, "
@@ -185,17 +195,8 @@ def main():
                   f"rows; {holds(b)} connections held when swapped")
         for pcap in CAPTURES + [os.path.join(LAB, "files", "starttls.pcap")]:
             name = os.path.basename(pcap)
-            small = os.path.join(tmp, "bytes-" + name)
-            one_byte_segments(pcap, small)
-            a, b = os.path.join(tmp, name + ".whole"), os.path.join(tmp, name + ".bytes")
-            analyze(pcap, a)
-            analyze(small, b)
-            ea, eb = evidence(a), evidence(b)
+            a, b, ea = compare(tmp, pcap, one_byte_segments, "in-1-byte-segments")
             check(ea["files"] or ea["ssl"], f"{name}: files or TLS sessions in the recording")
-            for log in ea:
-                check(ea[log] == eb[log], f"{name}: {log} rows the same in 1-byte segments\n"
-                      f"  as made: {sorted(set(ea[log]) - set(eb[log]))}\n"
-                      f"  1-byte segments: {sorted(set(eb[log]) - set(ea[log]))}")
             print(f"{name}: 1-byte segments compared ({len(ea['files'])} files, "
                   f"{len(ea['ssl'])} ssl rows)")
     return result()
