@@ -4,6 +4,7 @@
 
 #include "core/xalloc.h"
 #include "flow/reasm.h"
+#include "flow/tcpseq.h"
 #include "proto/filemagic.h"
 #include "proto/x509.h"
 
@@ -265,14 +266,27 @@ static void to_session(an_conn_t *ac, bool is_orig, const uint8_t *p, size_t len
     }
 }
 
+/* The choice is made: start a (none when NULL) and give it the bytes kept
+ * so far, in the order they came. */
+static void settle(an_conn_t *ac, const analyser_t *a)
+{
+    undecided_t *w = ac->wait;
+    ac->decided = true;
+    ac->wait = NULL;
+    if (a)
+        session_start(ac, a);
+    for (unsigned i = 0; w && i < w->n; i++)
+        to_session(ac, w->piece[i].side == 0, w->data[w->piece[i].side] + w->piece[i].off,
+                   w->piece[i].len, w->piece[i].frame, w->piece[i].ts);
+    free(w);
+}
+
 /* Choose the connection's analyser from the bytes so far (first the
  * direction that spoke first), start it and give it those bytes.  With
  * p, the bytes of side `side` to be looked at with them. */
 static void decide(an_conn_t *ac, int side, const uint8_t *p, size_t len)
 {
-    undecided_t *w = ac->wait;
-    ac->decided = true;
-    ac->wait = NULL;
+    const undecided_t *w = ac->wait;
     const analyser_t *a = NULL;
     int first = w && w->n ? w->piece[0].side : side;
     for (int k = 0; k < 2 && !a; k++) {
@@ -291,12 +305,7 @@ static void decide(an_conn_t *ac, int side, const uint8_t *p, size_t len)
             memcpy(view + have, p, add);
         a = choose(ac->d, AN_TCP, ac->conn, sd == 0, view, have + add);
     }
-    if (a)
-        session_start(ac, a);
-    for (unsigned i = 0; w && i < w->n; i++)
-        to_session(ac, w->piece[i].side == 0, w->data[w->piece[i].side] + w->piece[i].off,
-                   w->piece[i].len, w->piece[i].frame, w->piece[i].ts);
-    free(w);
+    settle(ac, a);
 }
 
 /* Before an analyser is chosen, a chunk too short for any to take (an HTTP
@@ -324,8 +333,12 @@ static void on_data(void *ctx, const uint8_t *p, size_t len, uint64_t off, uint6
             if (have)
                 memcpy(view, w->data[sd->side], have);
             memcpy(view + have, p, len);
-            if (choose(ac->d, AN_TCP, ac->conn, is_orig, view, have + len)) {
-                decide(ac, sd->side, p, len);
+            /* The other side's bytes kept so far were looked at when they
+             * came and no detector took them: what decide() would choose is
+             * what these bytes choose. */
+            const analyser_t *a = choose(ac->d, AN_TCP, ac->conn, is_orig, view, have + len);
+            if (a) {
+                settle(ac, a);
             } else { /* too few to tell: keep them */
                 if (!w)
                     w = ac->wait = xcalloc(1, sizeof *w);
@@ -458,7 +471,7 @@ static void feed(an_conn_t *ac, int side, uint32_t seq, uint32_t ack, uint8_t fl
     held_queue_t *other = &ac->held[1 - side];
     if (!other->head) {
         reasm_peer_ack(&ac->dir[1 - side], ack);
-    } else if (!other->acked || (int32_t)(ack - other->ack) > 0) {
+    } else if (!other->acked || tcp_seq_lt(other->ack, ack)) {
         other->acked = true;
         other->ack = ack;
     }
@@ -520,8 +533,7 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
     bool total = d->held_bytes + p->payload_len > HOLD_MAX_TOTAL;
     if (total) /* per worker: the one limit here whose effect depends on --jobs */
         damage_note(d->base->damage, "limit.tcp_held_total", frame);
-    if (ac->no_hold || total || q->bytes + p->payload_len > HOLD_MAX_BYTES ||
-        q->count >= HOLD_MAX_SEGMENTS) {
+    if (total || q->bytes + p->payload_len > HOLD_MAX_BYTES || q->count >= HOLD_MAX_SEGMENTS) {
         /* give up: feed everything as it came, then p */
         ac->no_hold = true;
         release(d, ac, true);

@@ -1,6 +1,7 @@
 /* tcprules.c — the TCP rules, each once; see tcprules.h and
  * docs/reassembly.md ("Three retransmission rules"). */
 #include "tcprules.h"
+#include "tcpseq.h"
 
 #include "core/xalloc.h"
 #include "decode/decode.h"
@@ -44,19 +45,13 @@ bool tcp_retrans_below_highest(uint32_t len, bool syn, uint64_t end, uint64_t ma
 
 /* ---- Wireshark's rule ---- */
 
-/* a < b in sequence space (RFC 1982 style, 32-bit wrap) */
-static bool seq_lt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-
 tcp_resend_class_t tcp_retrans_wireshark(const tcp_sender_t *s, uint32_t rel, uint32_t len,
                                          uint8_t flags, ts_ns_t ts, ts_ns_t irtt)
 {
     bool syn = flags & TCP_SYN, fin = flags & TCP_FIN;
     uint32_t end = rel + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     bool keepalive = !syn && !fin && len <= 1 && rel == s->snd_max - 1u;
-    bool behind = (len > 0 || syn || fin) && seq_lt(rel, s->snd_max) && !keepalive;
+    bool behind = (len > 0 || syn || fin) && tcp_seq_lt(rel, s->snd_max) && !keepalive;
     if (!behind)
         return TCP_SEG_NEW;
     bool fast = s->dupacks >= 2 && s->last_ack == rel && ts - s->last_ack_ts < TCP_FAST_RTX_NS;

@@ -1,5 +1,6 @@
 /* tcpseries.c — see tcpseries.h. */
 #include "tcpseries.h"
+#include "tcpseq.h"
 
 #include "capture/capture.h"
 #include "core/damage.h"
@@ -8,12 +9,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* a < b in sequence space (RFC 1982 style, 32-bit wrap) */
-static bool seq_lt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
 
 void tcp_track_init(tcp_track_t *t)
 {
@@ -32,13 +27,13 @@ static uint32_t in_flight(const tcp_side_t *s)
 {
     if (!s->init)
         return 0;
-    uint32_t out = !s->acked                        ? s->snd_max
-                   : seq_lt(s->ack_max, s->snd_max) ? s->snd_max - s->ack_max
-                                                    : 0;
+    uint32_t out = !s->acked                            ? s->snd_max
+                   : tcp_seq_lt(s->ack_max, s->snd_max) ? s->snd_max - s->ack_max
+                                                        : 0;
     /* SYN and FIN take a sequence number but are not bytes */
     if (out && s->syn_seen && !s->acked)
         out--;
-    if (out && s->fin_sent && (!s->acked || !seq_lt(s->fin_seq, s->ack_max)))
+    if (out && s->fin_sent && (!s->acked || !tcp_seq_lt(s->fin_seq, s->ack_max)))
         out--;
     return out > s->sacked ? out - s->sacked : 0;
 }
@@ -69,7 +64,7 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
         tcp_retrans_wireshark(&view, rel, len, p->tcp_flags, ts, tcp_handshake_rtt(&t->hs));
     if ((p->tcp_flags & TCP_FIN) && !me->fin_sent)
         me->fin_sent = true, me->fin_seq = end - 1u;
-    if (seq_lt(me->snd_max, end)) {
+    if (tcp_seq_lt(me->snd_max, end)) {
         me->snd_max = end;
         me->advanced = ts;
     }
@@ -77,7 +72,7 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
     uint32_t ack = 0;
     if ((p->tcp_flags & TCP_ACK) && peer->init) {
         ack = p->ack - peer->isn;
-        if (!peer->acked || seq_lt(peer->ack_max, ack))
+        if (!peer->acked || tcp_seq_lt(peer->ack_max, ack))
             peer->ack_max = ack;
         bool pure = len == 0 && !(p->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST));
         if (peer->acked && pure && ack == peer->last_ack && p->win == peer->last_win) {
@@ -90,9 +85,9 @@ void tcp_track_packet(tcp_track_t *t, const packet_t *p, uint64_t frame, ts_ns_t
         peer->sacked = 0;
         for (unsigned i = 0; i < p->nsack; i++) {
             uint32_t le = p->sack[i][0] - peer->isn, re = p->sack[i][1] - peer->isn;
-            if (seq_lt(le, peer->ack_max))
+            if (tcp_seq_lt(le, peer->ack_max))
                 le = peer->ack_max;
-            if (seq_lt(le, re))
+            if (tcp_seq_lt(le, re))
                 peer->sacked += re - le;
         }
     }
