@@ -23,7 +23,10 @@
  *     addresses and port: an empty FTP transfer's data connection); the one
  *     that takes it is started and finished at once, without data.
  *   - UDP: each datagram goes to the first entry whose detect() accepts it;
- *     a connection keeps one state per analyser that took a datagram.
+ *     a connection keeps one state per analyser that took a datagram.  A
+ *     flow's first datagrams that none took are kept (bounded) until an
+ *     AN_EXPECTED entry takes the flow, which then gets them first: a TFTP
+ *     server's first block captured before the client's request.
  *   - An analyser with AN_STARTTLS (a plain-text protocol that may switch to
  *     TLS) gives way, when the client's bytes start TLS (the entry with
  *     after_starttls), to that analyser for the rest of the connection.
@@ -151,7 +154,10 @@ enum {
      * that go by the plaintext's first bytes, and a file starting "GET "
      * stays a file.  A connection that carried no byte at all (an empty
      * transfer) is offered to these entries only, when it finishes: their
-     * detect() is then given n == 0 and p NULL. */
+     * detect() is then given n == 0 and p NULL.  UDP (a TFTP transfer's
+     * port): a flow's first datagrams that no entry took are kept, and
+     * given to such an entry first when it takes the flow (the announcing
+     * request may be captured after them). */
     AN_EXPECTED = 4
 };
 

@@ -80,7 +80,7 @@ const analyser_t analysers[] = {
     {"dhcp",       AN_UDP,   dhcp_ports,       app_dhcp_detect,       &app_dhcp_ops,      0,                                 NULL,                 NULL,       NULL},
     {"netbios-ns", AN_UDP,   netbios_ns_ports, an_detect_any_port,    &app_nbns_ops,      0,                                 NULL,                 NULL,       NULL},
     {"tftp",       AN_UDP,   tftp_ports,       app_tftp_detect,       &app_tftp_ops,      0,                                 NULL,                 NULL,       NULL},
-    {"tftp",       AN_UDP,   NULL,             app_tftp_data_detect,  &app_tftp_data_ops, 0,                                 NULL,                 NULL,       NULL},
+    {"tftp",       AN_UDP,   NULL,             app_tftp_data_detect,  &app_tftp_data_ops, AN_EXPECTED,                       NULL,                 NULL,       NULL},
     {"krb",        AN_UDP,   krb5_ports,       app_krb5_detect,       &app_krb5_ops,      0,                                 NULL,                 NULL,       NULL},
     {"dns",        AN_TCP,   dns_tcp_ports,    an_detect_any_port,    &app_dns_tcp_ops,   0,                                 NULL,                 NULL,       dns_tls_ports},
     {"http",       AN_TCP,   NULL,             app_http2_detect,      &app_http2_ops,     0,                                 NULL,                 "h2",       NULL},

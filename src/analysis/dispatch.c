@@ -21,6 +21,8 @@ struct dispatch {
                                        * starttls_from names i when i resumes inside TLS */
     an_shared_t *shared;              /* what the analysers share across connections */
     size_t held_bytes;                /* payload kept back over all connections */
+    size_t dgram_bytes;               /* UDP datagrams kept over all connections (keep_dgram) */
+    bool udp_expected;                /* the table has UDP entries with AN_EXPECTED */
 };
 
 /* One analyser running on one connection. */
@@ -74,6 +76,17 @@ typedef struct held_queue {
     uint32_t ack; /* ... the furthest one */
 } held_queue_t;
 
+/* A UDP datagram no analyser took, kept in case a connection announcing
+ * this one is captured after it (see keep_dgram()). */
+typedef struct kept_dgram {
+    struct kept_dgram *next;
+    bool is_orig;
+    uint32_t len;
+    uint64_t frame;
+    ts_ns_t ts;
+    uint8_t data[];
+} kept_dgram_t;
+
 typedef struct stream_side {
     an_conn_t *ac;
     uint8_t side; /* 0 = originator's stream, 1 = responder's */
@@ -91,9 +104,11 @@ struct an_conn {
     char *carry;        /* an_starttls_carry (owned) */
     reasm_dir_t dir[2]; /* TCP only */
     stream_side_t sides[2];
-    held_queue_t held[2]; /* TCP: segments kept back, per direction */
-    bool no_hold;         /* a hold gave up once: no more holding */
-    bool hold_noted;      /* anomaly.tcp_acked_unseen noted */
+    held_queue_t held[2];               /* TCP: segments kept back, per direction */
+    bool no_hold;                       /* a hold gave up once: no more holding */
+    bool hold_noted;                    /* anomaly.tcp_acked_unseen noted */
+    kept_dgram_t *dgrams, **dgrams_end; /* UDP: datagrams nobody took yet, in order */
+    size_t dgrams_size;                 /* ... their share of dispatch_t.dgram_bytes */
 };
 
 /* The context of table entry a. */
@@ -116,6 +131,8 @@ dispatch_t *dispatch_new(const an_ctx_t *base)
         d->ctx[i].shared = d->shared;
         if (analysers[i].after_starttls && !d->after_starttls)
             d->after_starttls = &analysers[i];
+        if ((analysers[i].flags & AN_EXPECTED) && (analysers[i].transport & AN_UDP))
+            d->udp_expected = true;
     }
     /* TLS after STARTTLS knows the protocol inside: the one it replaced */
     d->starttls_ctx = xcalloc(d->n ? d->n : 1, sizeof *d->starttls_ctx);
@@ -183,19 +200,114 @@ static an_conn_t *conn_state(dispatch_t *d, conn_t *c)
 
 /* ---- UDP: each datagram to the first analyser that takes it ---- */
 
-static void udp_datagram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
-                         ts_ns_t ts)
+/* A UDP flow's first datagrams that no analyser takes are kept while a
+ * connection announcing the flow may still be captured after them: a TFTP
+ * server's first DATA block, sent from a port of its own, can be captured
+ * before the client's read request on port 69 (a SPAN port or a tap
+ * merging both directions; the TCP counterpart is hold_back()).  When an
+ * AN_EXPECTED entry takes the flow — at its next datagram, or when it
+ * finishes — the kept datagrams go to it first, in order.  Only a flow's
+ * first UDP_KEEP_DATAGRAMS packets are kept, until it finishes or a packet
+ * after those comes with no taker; at most UDP_KEEP_TOTAL bytes per worker
+ * (limit.udp_kept_total). */
+#define UDP_KEEP_DATAGRAMS 4u
+#define UDP_KEEP_TOTAL ((size_t)4 << 20)
+
+/* The first UDP AN_EXPECTED entry that takes this datagram, or NULL. */
+static const analyser_t *choose_expected(const dispatch_t *d, const conn_t *c, bool is_orig,
+                                         const uint8_t *p, size_t n)
 {
-    const analyser_t *a = choose(d, AN_UDP, c, is_orig, p->payload, p->payload_len);
-    if (!a)
+    for (size_t i = 0; i < d->n; i++) {
+        const analyser_t *a = &analysers[i];
+        if ((a->flags & AN_EXPECTED) && (a->transport & AN_UDP) && a->ops &&
+            a->detect(&d->ctx[i], c, is_orig, p, n))
+            return a;
+    }
+    return NULL;
+}
+
+static void drop_dgrams(dispatch_t *d, an_conn_t *ac)
+{
+    for (kept_dgram_t *k = ac->dgrams, *next; k; k = next) {
+        next = k->next;
+        free(k);
+    }
+    ac->dgrams = NULL;
+    ac->dgrams_end = NULL;
+    d->dgram_bytes -= ac->dgrams_size;
+    ac->dgrams_size = 0;
+}
+
+/* Keep a datagram no analyser took, if its flow is young enough. */
+static void keep_dgram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
+                       ts_ns_t ts)
+{
+    an_conn_t *ac = c->app;
+    if (!d->udp_expected || (ac && ac->sessions))
         return;
-    an_conn_t *ac = conn_state(d, c);
+    if (c->ep[0].pkts + c->ep[1].pkts > UDP_KEEP_DATAGRAMS) {
+        if (ac && ac->dgrams) { /* something else: nothing announced it */
+            drop_dgrams(d, ac);
+            if (!ac->name_hint && !ac->carry) {
+                free(ac);
+                c->app = NULL;
+            }
+        }
+        return;
+    }
+    size_t size = sizeof(kept_dgram_t) + p->payload_len;
+    if (d->dgram_bytes + size > UDP_KEEP_TOTAL) {
+        damage_note(d->base->damage, "limit.udp_kept_total", frame);
+        return;
+    }
+    ac = conn_state(d, c);
+    kept_dgram_t *k = xmalloc(size);
+    *k = (kept_dgram_t){NULL, is_orig, (uint32_t)p->payload_len, frame, ts};
+    memcpy(k->data, p->payload, p->payload_len);
+    *(ac->dgrams ? ac->dgrams_end : &ac->dgrams) = k;
+    ac->dgrams_end = &k->next;
+    ac->dgrams_size += size;
+    d->dgram_bytes += size;
+}
+
+/* Datagram to analyser a's session on the connection (started if new). */
+static void udp_to(an_conn_t *ac, const analyser_t *a, bool is_orig, const uint8_t *p, size_t n,
+                   uint64_t frame, ts_ns_t ts)
+{
     session_t *s = ac->sessions;
     while (s && s->ctx->self != a)
         s = s->next;
     if (!s)
         s = session_start(ac, a);
-    session_data(s, is_orig, p->payload, p->payload_len, frame, ts);
+    session_data(s, is_orig, p, n, frame, ts);
+}
+
+/* The kept datagrams to an AN_EXPECTED entry that takes the flow now (a;
+ * NULL: the first kept datagram chooses), then dropped. */
+static void offer_dgrams(dispatch_t *d, an_conn_t *ac, const analyser_t *a)
+{
+    kept_dgram_t *k = ac->dgrams;
+    if (k && !a)
+        a = choose_expected(d, ac->conn, k->is_orig, k->data, k->len);
+    for (; a && k; k = k->next)
+        udp_to(ac, a, k->is_orig, k->data, k->len, k->frame, k->ts);
+    drop_dgrams(d, ac);
+}
+
+static void udp_datagram(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
+                         ts_ns_t ts)
+{
+    const analyser_t *a = choose(d, AN_UDP, c, is_orig, p->payload, p->payload_len);
+    if (!a) {
+        keep_dgram(d, c, p, is_orig, frame, ts);
+        return;
+    }
+    an_conn_t *ac = conn_state(d, c);
+    if (ac->dgrams && (a->flags & AN_EXPECTED)) /* captured before their announcement */
+        offer_dgrams(d, ac, a);
+    else if (ac->dgrams) /* taken by its bytes: the kept ones were nobody's */
+        drop_dgrams(d, ac);
+    udp_to(ac, a, is_orig, p->payload, p->payload_len, frame, ts);
 }
 
 /* ---- TCP: reassembled streams to the analyser the first bytes chose ---- */
@@ -609,6 +721,8 @@ void dispatch_conn_finish(dispatch_t *d, conn_t *c)
     const analyser_t *a = !ac && tcp ? expected_taker(d, c) : NULL;
     if (a) /* no payload, no FIN or RST (reassembly never started): taken, finished */
         a->ops->finish(a->ops->new (ctx_of(d, a), c));
+    if (ac && ac->dgrams) /* announced by now? */
+        offer_dgrams(d, ac, NULL);
     if (ac && tcp) {
         release(d, ac, true);
         for (int i = 0; i < 2; i++)
