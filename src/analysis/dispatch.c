@@ -564,12 +564,23 @@ static bool expected_at_close(dispatch_t *d, conn_t *c, const packet_t *p, uint6
  * HOLD_MAX_SEGMENTS per direction, HOLD_MAX_NS of capture time, and
  * HOLD_MAX_TOTAL per worker are kept.  Past a limit everything kept is fed
  * as it came and the connection is not held again (hitting HOLD_MAX_TOTAL
- * is counted: limit.tcp_held_total).  The first hold of a connection is
- * counted in case.json (anomaly.tcp_acked_unseen). */
+ * is counted: limit.tcp_held_total).
+ *
+ * A capture that starts inside a connection may show the reply first and
+ * the other direction not at all yet: the segment waits for that
+ * direction's first packet, but only HOLD_UNSEEN_SEGMENTS segments and
+ * HOLD_UNSEEN_NS of capture time, so a one-sided capture (asymmetric
+ * routing) gives up at once on each connection.
+ *
+ * A connection is counted in case.json (anomaly.tcp_acked_unseen) once a
+ * segment is still kept after the other direction has been seen: a hold
+ * that only waited for an unseen direction is not counted. */
 #define HOLD_MAX_BYTES ((size_t)256 << 10)
 #define HOLD_MAX_SEGMENTS 512u
 #define HOLD_MAX_NS ((ts_ns_t)2000000000)
 #define HOLD_MAX_TOTAL ((size_t)32 << 20)
+#define HOLD_UNSEEN_SEGMENTS 16u
+#define HOLD_UNSEEN_NS ((ts_ns_t)100000000)
 
 /* Feed one segment to reassembly.  Its ACK of the other side waits while
  * that side has segments kept back: they were sent before it, and taken
@@ -590,12 +601,13 @@ static void feed(an_conn_t *ac, int side, uint32_t seq, uint32_t ack, uint8_t fl
 }
 
 /* Has the capture shown the sender of side 1 - side up to ack (one more
- * allowed: a FIN it did not capture)? */
+ * allowed: a FIN it did not capture)?  Not while that direction has not
+ * been seen at all. */
 static bool ack_seen(const conn_t *c, int side, uint32_t ack)
 {
     const conn_endpoint_t *peer = &c->ep[1 - side];
     if (!peer->seq_init)
-        return true; /* that direction is not in the capture at all */
+        return false; /* the hold's limits for an unseen direction apply */
     uint32_t seen = peer->isn + (uint32_t)peer->max_end;
     int32_t ahead = (int32_t)(ack - seen);
     return ahead <= 1 || ahead >= (int32_t)REASM_MAX_AHEAD; /* far ahead: bogus */
@@ -645,7 +657,9 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
     bool total = d->held_bytes + p->payload_len > HOLD_MAX_TOTAL;
     if (total) /* per worker: the one limit here whose effect depends on --jobs */
         damage_note(d->base->damage, "limit.tcp_held_total", frame);
-    if (total || q->bytes + p->payload_len > HOLD_MAX_BYTES || q->count >= HOLD_MAX_SEGMENTS) {
+    bool unseen = !ac->conn->ep[1 - side].seq_init;
+    if (total || q->bytes + p->payload_len > HOLD_MAX_BYTES || q->count >= HOLD_MAX_SEGMENTS ||
+        (unseen && q->count >= HOLD_UNSEEN_SEGMENTS)) {
         /* give up: feed everything as it came, then p */
         ac->no_hold = true;
         release(d, ac, true);
@@ -663,10 +677,6 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
     q->bytes += p->payload_len;
     q->count++;
     d->held_bytes += p->payload_len;
-    if (!ac->hold_noted) {
-        ac->hold_noted = true;
-        damage_note(d->base->damage, "anomaly.tcp_acked_unseen", frame);
-    }
     return true;
 }
 
@@ -678,15 +688,29 @@ static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_ori
     an_conn_t *ac = c->app ? c->app : tcp_start(d, c, frame, ts);
     int side = is_orig ? 0 : 1;
     for (int i = 0; i < 2; i++)
-        if (ac->held[i].head && ts - ac->held[i].head->ts > HOLD_MAX_NS) {
+        if (ac->held[i].head &&
+            ts - ac->held[i].head->ts > (c->ep[1 - i].seq_init ? HOLD_MAX_NS : HOLD_UNSEEN_NS)) {
             ac->no_hold = true; /* kept back too long: feed it all as it came */
             release(d, ac, true);
         }
+    /* What the other side kept back and acknowledged no further than where
+     * p starts was sent before p (a request that ACKs up to the reply p
+     * starts, captured when the reply's direction was not seen yet): it
+     * goes first.  One that needs p's bytes waits for them. */
+    held_queue_t *oq = &ac->held[1 - side];
+    while (oq->head && !ac->held[side].head &&
+           (!(oq->head->tcp_flags & TCP_ACK) || !tcp_seq_lt(p->seq, oq->head->ack)))
+        feed_head(d, ac, 1 - side);
     if (!hold_back(d, ac, side, p, frame, ts))
         feed(ac, side, p->seq, p->ack, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
              frame, ts);
     if (ac->held[1 - side].head || ac->held[side].head)
         release(d, ac, false);
+    for (int i = 0; i < 2 && !ac->hold_noted; i++)
+        if (ac->held[i].head && c->ep[1 - i].seq_init) {
+            ac->hold_noted = true; /* a reply captured before its request */
+            damage_note(d->base->damage, "anomaly.tcp_acked_unseen", ac->held[i].head->frame);
+        }
 }
 
 void dispatch_packet(dispatch_t *d, conn_t *c, const packet_t *p, bool is_orig, uint64_t frame,
