@@ -27,6 +27,13 @@ segments of one direction out of order.  For each recording:
   - case.json counts anomaly.tcp_acked_unseen for the swapped capture, and
     not for the recording as made (nothing is held in an ordinary capture).
 
+A capture that starts inside a connection may show the answer before
+anything of the requester's direction: the SMB2 recording, started at the
+CREATE of a file (the connection's earlier frames left out) and swapped,
+must keep the file's name and the rows of the recording (the share's path
+aside, which was in the tree connect); the answer is held until the
+client's direction is first seen.
+
 UDP has no acknowledgements to tell such a reply by.  A TFTP server's
 first DATA block comes from a port of its own, so a capture that shows it
 before the client's read request has a flow no analyser knows yet; the
@@ -139,6 +146,35 @@ def request_and_first_block(order):
     return rewrite
 
 
+def tcp_conn(b):
+    """The connection (both ends' address and port, sorted) of an
+    Ethernet/IPv4 or IPv6 TCP frame, or None."""
+    etype = b[12:14]
+    if etype == b"\x08\x00" and b[23] == 6:
+        t0, addrs = 14 + (b[14] & 15) * 4, b[26:34]
+    elif etype == b"\x86\xdd" and b[20] == 6:
+        t0, addrs = 54, b[22:54]
+    else:
+        return None
+    half = len(addrs) // 2
+    return tuple(sorted([addrs[:half] + b[t0:t0 + 2], addrs[half:] + b[t0 + 2:t0 + 4]]))
+
+
+def started_at_open(src, dst, name):
+    """The capture of an SMB2 recording started, on the connection that
+    opens file `name`, at that CREATE request: the connection's earlier
+    frames (its handshake included) are left out."""
+    needle = name.encode("utf-16-le")
+    header, frames = read_pcap(src)
+    at = next(i for i, f in enumerate(frames) if needle in f[2] and b"\xfeSMB" in f[2])
+    key = tcp_conn(frames[at][2])
+    with open(dst, "wb") as f:
+        f.write(header)
+        for i, (sec, frac, data, orig) in enumerate(frames):
+            if i >= at or tcp_conn(data) != key:
+                f.write(struct.pack("<IIII", sec, frac, len(data), orig) + data)
+
+
 def one_byte_segments(src, dst):
     """Every TCP segment with payload re-sent a byte at a time (IPv4 and
     IPv6 without extension headers; checksums are not recomputed, and
@@ -248,6 +284,23 @@ def main():
             print(f"{name}: {len(ea['files'])} files, {len(ea['http'])} http, "
                   f"{len(ea['ftp'])} ftp, {len(ea['smtp'])} smtp, {len(ea['smb_files'])} smb "
                   f"rows; {holds(b)} connections held when swapped")
+        # The capture starts inside the connection, at the CREATE of a
+        # file; swapped, its answer comes before anything of the client's
+        # direction and is held until that direction is seen.
+        made = evidence(os.path.join(tmp, "smb2.pcap.as-made"))
+        opened = json.loads(made["smb_files"][0])[2]
+        started = os.path.join(tmp, "smb2-at-open.pcap")
+        started_at_open(os.path.join(LAB, "files", "smb2.pcap"), started, opened)
+        a, b, ea = compare(tmp, started, swapped, "swapped")
+        def unpathed(r):  # the share's path was in the tree connect, not captured
+            return [x for i, x in enumerate(json.loads(r)) if i != 1]
+        check(ea["files"] == made["files"] and sorted(map(unpathed, ea["smb_files"])) ==
+              sorted(map(unpathed, made["smb_files"])),
+              f"smb2.pcap started at the CREATE of {opened}: the files and SMB rows of the "
+              f"recording")
+        check(holds(b) > 0, "smb2.pcap started at the CREATE, swapped: the hold is counted")
+        print(f"smb2.pcap started at the CREATE of {opened}: the same {len(ea['smb_files'])} SMB "
+              f"rows when swapped")
         for name in ("tftp.pcap", "tftp_more.pcap"):
             pcap = os.path.join(LAB, "files", name)
             a, b, ea = compare(tmp, pcap, swapped, "swapped")
