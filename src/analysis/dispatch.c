@@ -498,7 +498,9 @@ static const reasm_sink_t streams = {on_data, on_gap, on_end};
  * scan or flood never carry any, and they should cost no more than the
  * connection record.  The ISNs of SYNs already seen are replayed so the
  * streams start at the right sequence number even if the first data segment
- * arrives out of order. */
+ * arrives out of order; so is, for a direction picked up mid-stream, the
+ * sequence number of its first packet (a pure ACK says where the sender's
+ * next byte is). */
 static an_conn_t *tcp_start(dispatch_t *d, conn_t *c, uint64_t frame, ts_ns_t ts)
 {
     an_conn_t *ac = conn_state(d, c);
@@ -509,6 +511,8 @@ static an_conn_t *tcp_start(dispatch_t *d, conn_t *c, uint64_t frame, ts_ns_t ts
     for (int s = 0; s < 2; s++)
         if (c->ep[s].saw_syn)
             reasm_segment(&ac->dir[s], c->ep[s].isn, TCP_SYN, NULL, 0, 0, frame, ts);
+        else if (c->ep[s].seq_init) /* picked up mid-stream: where its first packet was */
+            reasm_segment(&ac->dir[s], c->ep[s].isn, 0, NULL, 0, 0, frame, ts);
     return ac;
 }
 

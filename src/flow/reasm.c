@@ -551,8 +551,17 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
 {
     if (wire_len < len)
         wire_len = len;
-    if (!wire_len && !(tcp_flags & (FLAG_SYN | FLAG_FIN | FLAG_RST)))
-        return; /* a pure ACK */
+    if (!wire_len && !(tcp_flags & (FLAG_SYN | FLAG_FIN | FLAG_RST))) {
+        /* A pure ACK.  Picked up mid-stream, it tells where the sender's
+         * next byte is: the stream starts there, so data captured out of
+         * order after it (a later segment before an earlier one) is still
+         * put in order. */
+        if (d->state == STATE_NEW) {
+            d->base = seq;
+            d->state = STATE_OPEN;
+        }
+        return;
+    }
     if (wire_len > REASM_MAX_AHEAD)
         return; /* no TCP segment is this long */
     if (tcp_flags & FLAG_RST) {
