@@ -401,14 +401,34 @@ static void test_mid_stream_start_uses_first_data_segment(void)
     reasm_dir_t d;
     rec_t r;
     rec_start(&r, &d);
-    reasm_peer_ack(&d, 123);      /* nothing known yet: ignored */
-    seg(&d, 70000, ACK, NULL, 1); /* a pure ACK teaches nothing */
+    reasm_peer_ack(&d, 123); /* nothing known yet: ignored */
     seg(&d, 70000, ACK, "middle", 2);
     seg(&d, 69990, ACK, "0123456789", 3); /* before our first byte */
     seg(&d, 70006, ACK, "-end", 4);
     CU_ASSERT(rec_is(&r, "middle-end"));
     reasm_stats_t st = stats(&d);
     CU_ASSERT_EQUAL(st.ignored_bytes, 10);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* Picked up mid-stream at a pure ACK: the stream starts at its sequence
+ * number (the sender's next byte), so a reply whose second segment is
+ * captured before its first is put in order, not started at the second
+ * (corpus http/get_nosyn.pcap with every two frames swapped). */
+static void test_mid_stream_start_at_a_pure_ack(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 70000, ACK, NULL, 1);
+    seg(&d, 70006, ACK, "-end", 2);
+    CU_ASSERT(rec_is(&r, ""));
+    seg(&d, 70000, ACK, "middle", 3);
+    CU_ASSERT(rec_is(&r, "middle-end"));
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.ignored_bytes, 0);
     CU_ASSERT_EQUAL(st.gaps, 0);
     CU_ASSERT(r.order_ok);
     rec_done(&r, &d);
@@ -958,6 +978,7 @@ static const cu_test_t tests[] = {
     {"data_captured_after_its_ack_is_not_a_gap", test_data_captured_after_its_ack_is_not_a_gap},
     {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
     {"mid_stream_start_uses_first_data_segment", test_mid_stream_start_uses_first_data_segment},
+    {"mid_stream_start_at_a_pure_ack", test_mid_stream_start_at_a_pure_ack},
     {"sequence_wraps_around_2_pow_32", test_sequence_wraps_around_2_pow_32},
     {"stream_longer_than_4_gib_keeps_counting", test_stream_longer_than_4_gib_keeps_counting},
     {"keepalive_and_zero_window_probes_do_not_corrupt",
