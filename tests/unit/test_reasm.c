@@ -424,7 +424,7 @@ static void test_mid_stream_start_at_a_pure_ack(void)
     rec_start(&r, &d);
     seg(&d, 70000, ACK, NULL, 1);
     seg(&d, 70006, ACK, "-end", 2);
-    CU_ASSERT(rec_is(&r, ""));
+    CU_ASSERT_EQUAL(r.bytes.len, 0); /* waits for the bytes before it */
     seg(&d, 70000, ACK, "middle", 3);
     CU_ASSERT(rec_is(&r, "middle-end"));
     reasm_stats_t st = stats(&d);
