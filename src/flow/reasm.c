@@ -26,7 +26,10 @@
 #define FLAG_RST 0x04
 
 enum { STATE_NEW = 0, STATE_OPEN, STATE_ENDED };
-enum { DIR_LAST_WINS = 0x01 };
+enum {
+    DIR_LAST_WINS = 0x01,
+    DIR_START_AT_ACK = 0x02 /* the stream started at a pure ACK; no data yet */
+};
 enum { GAP_PLAIN = 0, GAP_CAP };
 
 /* One buffered run of out-of-order bytes, [off, off + len). */
@@ -555,12 +558,23 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
         /* A pure ACK.  Picked up mid-stream, it tells where the sender's
          * next byte is: the stream starts there, so data captured out of
          * order after it (a later segment before an earlier one) is still
-         * put in order. */
+         * put in order.  Unless it was a keep-alive, one byte before the
+         * next: see below. */
         if (d->state == STATE_NEW) {
             d->base = seq;
             d->state = STATE_OPEN;
+            d->flags |= DIR_START_AT_ACK;
         }
         return;
+    }
+    if (d->flags & DIR_START_AT_ACK) {
+        /* The first data after the pure ACK the stream started at: one byte
+         * after it, that ACK was a keep-alive (RFC 9293 3.8.4: sent with
+         * the sequence number one before the next), and the stream starts
+         * here, without a one-byte gap. */
+        d->flags &= (uint8_t)~DIR_START_AT_ACK;
+        if (d->next == 0 && quiet(d) && seq_to_off(d, seq) == 1 && !(tcp_flags & FLAG_SYN))
+            d->base = seq;
     }
     if (wire_len > REASM_MAX_AHEAD)
         return; /* no TCP segment is this long */

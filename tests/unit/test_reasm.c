@@ -434,6 +434,25 @@ static void test_mid_stream_start_at_a_pure_ack(void)
     rec_done(&r, &d);
 }
 
+/* ... unless the pure ACK was a keep-alive (its sequence number one before
+ * the next byte): the first data one byte after it starts the stream, with
+ * no gap (corpus contentline-irc-5k-line.pcap's first packet). */
+static void test_mid_stream_keepalive_is_not_a_one_byte_gap(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 69999, ACK, NULL, 1);
+    seg(&d, 70000, ACK, "data", 2);
+    seg(&d, 70004, ACK, "more", 3);
+    CU_ASSERT(rec_is(&r, "datamore"));
+    reasm_finish(&d);
+    reasm_stats_t st = stats(&d);
+    CU_ASSERT_EQUAL(st.gaps, 0);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
 static void test_sequence_wraps_around_2_pow_32(void)
 {
     reasm_dir_t d;
@@ -979,6 +998,7 @@ static const cu_test_t tests[] = {
     {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
     {"mid_stream_start_uses_first_data_segment", test_mid_stream_start_uses_first_data_segment},
     {"mid_stream_start_at_a_pure_ack", test_mid_stream_start_at_a_pure_ack},
+    {"mid_stream_keepalive_is_not_a_one_byte_gap", test_mid_stream_keepalive_is_not_a_one_byte_gap},
     {"sequence_wraps_around_2_pow_32", test_sequence_wraps_around_2_pow_32},
     {"stream_longer_than_4_gib_keeps_counting", test_stream_longer_than_4_gib_keeps_counting},
     {"keepalive_and_zero_window_probes_do_not_corrupt",
