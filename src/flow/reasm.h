@@ -26,8 +26,10 @@
  *     first-seen bytes win, as on most receiving stacks.
  *
  * Stream offsets are 64-bit counts of data bytes from the first byte of the
- * stream (the byte after the SYN, or the first data byte seen when the
- * capture started mid-connection).  Sequence numbers are mapped to them with
+ * stream (the byte after the SYN; when the capture started mid-connection,
+ * the sequence number of the first segment given, a pure ACK's included,
+ * unless that was a keep-alive one byte before the first data).  Sequence
+ * numbers are mapped to them with
  * modular 32-bit arithmetic, so streams longer than 4 GiB and sequence
  * numbers wrapping past 2^32 are handled.  SYN and FIN each consume one
  * sequence number but no stream offset.
