@@ -213,13 +213,14 @@ static an_conn_t *conn_state(dispatch_t *d, conn_t *c)
 #define UDP_KEEP_DATAGRAMS 4u
 #define UDP_KEEP_TOTAL ((size_t)4 << 20)
 
-/* The first UDP AN_EXPECTED entry that takes this datagram, or NULL. */
-static const analyser_t *choose_expected(const dispatch_t *d, const conn_t *c, bool is_orig,
-                                         const uint8_t *p, size_t n)
+/* The first AN_EXPECTED entry of transport t that takes connection c (with
+ * these bytes; TCP at close: none), or NULL. */
+static const analyser_t *choose_expected(const dispatch_t *d, unsigned t, const conn_t *c,
+                                         bool is_orig, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < d->n; i++) {
         const analyser_t *a = &analysers[i];
-        if ((a->flags & AN_EXPECTED) && (a->transport & AN_UDP) && a->ops &&
+        if ((a->flags & AN_EXPECTED) && (a->transport & t) && a->ops &&
             a->detect(&d->ctx[i], c, is_orig, p, n))
             return a;
     }
@@ -288,7 +289,7 @@ static void offer_dgrams(dispatch_t *d, an_conn_t *ac, const analyser_t *a)
 {
     kept_dgram_t *k = ac->dgrams;
     if (k && !a)
-        a = choose_expected(d, ac->conn, k->is_orig, k->data, k->len);
+        a = choose_expected(d, AN_UDP, ac->conn, k->is_orig, k->data, k->len);
     for (; a && k; k = k->next)
         udp_to(ac, a, k->is_orig, k->data, k->len, k->frame, k->ts);
     drop_dgrams(d, ac);
@@ -525,13 +526,7 @@ static const analyser_t *expected_taker(const dispatch_t *d, const conn_t *c)
 {
     if (!c->ep[0].saw_syn || !c->ep[1].saw_syn)
         return NULL;
-    for (size_t i = 0; i < d->n; i++) {
-        const analyser_t *a = &analysers[i];
-        if ((a->flags & AN_EXPECTED) && a->ops && (a->transport & AN_TCP) &&
-            a->detect(&d->ctx[i], c, true, NULL, 0))
-            return a;
-    }
-    return NULL;
+    return choose_expected(d, AN_TCP, c, true, NULL, 0);
 }
 
 /* The first FIN or RST of a connection that carried no byte yet: an
