@@ -565,6 +565,16 @@ static bool expected_at_close(dispatch_t *d, conn_t *c, const packet_t *p, uint6
  * as it came and the connection is not held again (hitting HOLD_MAX_TOTAL
  * is counted: limit.tcp_held_total).
  *
+ * "Captured up to the acknowledged byte" means without a hole before it
+ * that reassembly still waits for (reasm_short_of): when the sender's
+ * large sends also came out of order, a later segment is captured before
+ * the hole's bytes, and the reply waits for them too.  The hold tells
+ * reassembly the ACK at once, so its REASM_ACK_PATIENCE count (after which
+ * the hole is a gap and the reply goes) starts there.  A packet of the
+ * requester's from at or past that ACK means it moved on: the hole is a gap
+ * at once (reasm_take_ack) and the reply goes, after the request's bytes
+ * and before that packet.
+ *
  * A capture that starts inside a connection may show the reply first and
  * the other direction not at all yet: the segment waits for that
  * direction's first packet, but only HOLD_UNSEEN_SEGMENTS segments and
@@ -601,15 +611,23 @@ static void feed(an_conn_t *ac, int side, uint32_t seq, uint32_t ack, uint8_t fl
 
 /* Has the capture shown the sender of side 1 - side up to ack (one more
  * allowed: a FIN it did not capture)?  Not while that direction has not
- * been seen at all. */
-static bool ack_seen(const conn_t *c, int side, uint32_t ack)
+ * been seen at all, nor while its stream has a hole before ack that
+ * reassembly still waits for (a later segment came first): the hole's
+ * bytes may yet be captured, and they were sent before this segment. */
+static bool ack_seen(const an_conn_t *ac, int side, uint32_t ack)
 {
-    const conn_endpoint_t *peer = &c->ep[1 - side];
+    const conn_endpoint_t *peer = &ac->conn->ep[1 - side];
     if (!peer->seq_init)
         return false; /* the hold's limits for an unseen direction apply */
     uint32_t seen = peer->isn + (uint32_t)peer->max_end;
     int32_t ahead = (int32_t)(ack - seen);
-    return ahead <= 1 || ahead >= (int32_t)REASM_MAX_AHEAD; /* far ahead: bogus */
+    if (ahead >= (int32_t)REASM_MAX_AHEAD)
+        return true; /* far ahead: bogus */
+    if (ahead > 1)
+        return false;
+    /* What the peer kept back is not in its stream yet: only its own
+     * queue's release can tell, so its holes are not waited for here. */
+    return ac->held[1 - side].head || !reasm_short_of(&ac->dir[1 - side], ack);
 }
 
 static void feed_head(dispatch_t *d, an_conn_t *ac, int side)
@@ -638,7 +656,7 @@ static void release(dispatch_t *d, an_conn_t *ac, bool all)
         progress = false;
         for (int side = 0; side < 2; side++)
             while (ac->held[side].head && (all || !(ac->held[side].head->tcp_flags & TCP_ACK) ||
-                                           ack_seen(ac->conn, side, ac->held[side].head->ack))) {
+                                           ack_seen(ac, side, ac->held[side].head->ack))) {
                 feed_head(d, ac, side);
                 progress = true;
             }
@@ -650,7 +668,7 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
                       ts_ns_t ts)
 {
     held_queue_t *q = &ac->held[side];
-    if (!q->head && (ac->no_hold || !(p->tcp_flags & TCP_ACK) || ack_seen(ac->conn, side, p->ack) ||
+    if (!q->head && (ac->no_hold || !(p->tcp_flags & TCP_ACK) || ack_seen(ac, side, p->ack) ||
                      (!p->payload_wire && !(p->tcp_flags & (TCP_FIN | TCP_RST)))))
         return false; /* the common case: nothing kept, nothing to keep */
     bool total = d->held_bytes + p->payload_len > HOLD_MAX_TOTAL;
@@ -676,6 +694,10 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
     q->bytes += p->payload_len;
     q->count++;
     d->held_bytes += p->payload_len;
+    if (q->count == 1 && !ac->held[1 - side].head && !unseen)
+        /* reassembly waits REASM_ACK_PATIENCE packets for the bytes p
+         * acknowledges, counted from now */
+        reasm_peer_ack(&ac->dir[1 - side], p->ack);
     return true;
 }
 
@@ -698,8 +720,11 @@ static void tcp_segment(dispatch_t *d, conn_t *c, const packet_t *p, bool is_ori
      * goes first.  One that needs p's bytes waits for them. */
     held_queue_t *oq = &ac->held[1 - side];
     while (oq->head && !ac->held[side].head &&
-           (!(oq->head->tcp_flags & TCP_ACK) || !tcp_seq_lt(p->seq, oq->head->ack)))
+           (!(oq->head->tcp_flags & TCP_ACK) || !tcp_seq_lt(p->seq, oq->head->ack))) {
+        if (oq->head->tcp_flags & TCP_ACK) /* p's side moved on: its hole is lost */
+            reasm_take_ack(&ac->dir[side], oq->head->ack);
         feed_head(d, ac, 1 - side);
+    }
     if (!hold_back(d, ac, side, p, frame, ts))
         feed(ac, side, p->seq, p->ack, p->tcp_flags, p->payload, p->payload_len, p->payload_wire,
              frame, ts);

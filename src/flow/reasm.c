@@ -48,6 +48,7 @@ struct reasm_ext {
     size_t mem;                /* heap bytes held by the nodes */
     uint32_t nodes;
     uint64_t acked;              /* the peer ACKed up to here (0: not past next) */
+    uint32_t ack_waited;         /* packets since acked went past next (REASM_ACK_PATIENCE) */
     bool fin_known;              /* a FIN was seen beyond next... */
     uint64_t fin_off;            /* ...at this stream offset */
     uint64_t gap_start, gap_end; /* the most recent gap, to spot late data */
@@ -70,13 +71,22 @@ static struct reasm_ext *ext_of(reasm_dir_t *d)
     return d->ext;
 }
 
-/* Map a sequence number to the stream offset nearest to `next` that is
- * congruent to it mod 2^32.  Negative means before the stream's first byte. */
+/* The furthest offset the receiver is known to have reached. */
+static inline uint64_t horizon(const reasm_dir_t *d)
+{
+    return d->ext && d->ext->acked > d->next ? d->ext->acked : d->next;
+}
+
+/* Map a sequence number to the stream offset nearest to the horizon (next,
+ * or an ACK past it still waiting, up to REASM_MAX_AHEAD further) that is
+ * congruent to it mod 2^32.  Negative means before the stream's first
+ * byte. */
 static inline int64_t seq_to_off(const reasm_dir_t *d, uint32_t seq)
 {
+    uint64_t h = horizon(d);
     uint32_t rel = seq - d->base;
-    int32_t diff = (int32_t)(rel - (uint32_t)d->next);
-    return (int64_t)d->next + diff;
+    int32_t diff = (int32_t)(rel - (uint32_t)h);
+    return (int64_t)h + diff;
 }
 
 /* 64x64 -> 128-bit multiply, folded: the mixing step of wyhash. */
@@ -229,17 +239,17 @@ static void advance_to(reasm_dir_t *d, uint64_t target, int why)
     }
 }
 
-/* The furthest offset the receiver is known to have reached. */
-static inline uint64_t horizon(const reasm_dir_t *d)
-{
-    return d->ext && d->ext->acked > d->next ? d->ext->acked : d->next;
-}
-
-/* The receiver ACKed bytes we never saw: give them up as a gap. */
-static void take_pending_ack(reasm_dir_t *d)
+/* The receiver ACKed bytes we never saw: give them up as a gap, those
+ * before upto only. */
+static void take_pending_ack_upto(reasm_dir_t *d, uint64_t upto)
 {
     if (d->ext && d->ext->acked > d->next)
-        advance_to(d, d->ext->acked, GAP_PLAIN);
+        advance_to(d, min_u64(d->ext->acked, upto), GAP_PLAIN);
+}
+
+static void take_pending_ack(reasm_dir_t *d)
+{
+    take_pending_ack_upto(d, UINT64_MAX);
 }
 
 /* Give up every hole: deliver all buffered data, up to the FIN if known. */
@@ -538,8 +548,12 @@ static void segment_slow(reasm_dir_t *d, int64_t off, uint8_t flags, const uint8
         ext_of(d)->st.keepalives++;
         return;
     }
-    if (off > (int64_t)d->next)
-        take_pending_ack(d); /* the ACKed bytes did not turn up after all */
+    struct reasm_ext *x = d->ext;
+    if (off > (int64_t)d->next && x && x->acked > d->next && ++x->ack_waited > REASM_ACK_PATIENCE)
+        /* The ACKed bytes did not turn up after all: the ones before this
+         * segment are given up; those it brings, and any after it, are
+         * still taken. */
+        take_pending_ack_upto(d, (uint64_t)off);
     if (take_data(d, off, payload, len, frame, ts))
         note_conflict(d, frame);
     if (wire_len > len)
@@ -564,6 +578,10 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
             d->base = seq;
             d->state = STATE_OPEN;
             d->flags |= DIR_START_AT_ACK;
+        } else if (d->state == STATE_OPEN && d->ext && d->ext->acked > d->next &&
+                   seq_to_off(d, seq) >= (int64_t)d->ext->acked &&
+                   ++d->ext->ack_waited > REASM_ACK_PATIENCE) {
+            take_pending_ack(d); /* sent from past the ACKed bytes: they are lost */
         }
         return;
     }
@@ -616,14 +634,19 @@ void reasm_peer_ack(reasm_dir_t *d, uint32_t ack)
     else if (target == d->next + 1 && !(x && x->head))
         return; /* may ACK a FIN the capture missed, not a data byte */
     x = ext_of(d);
+    if (x->acked <= d->next)
+        x->ack_waited = 0; /* counted from the first ACK past next, not the latest */
     if (target > x->acked)
         x->acked = target;
-    /* With data buffered past the hole, the hole is real.  Without, the data
-     * may just be captured after its ACK (capture-point reordering, at most a
-     * window): wait for the next segment (segment_slow) or the flush.  An ACK
-     * further ahead than any window is taken at once, before a later one can
-     * run past the range 32-bit sequence arithmetic can tell apart. */
-    if (x->head || target - d->next > REASM_MAX_AHEAD)
+    /* The data may just be captured after its ACK (capture-point
+     * reordering, at most a window), even with later data buffered: wait for
+     * this direction to show it moved on (segment_slow, a pure ACK in
+     * reasm_segment) or the flush.  An ACK of the FIN with the FIN's
+     * segment buffered past the hole is taken at once: the sender has
+     * nothing more to send.  So is an ACK further ahead than any window,
+     * before a later one can run past the range 32-bit sequence arithmetic
+     * can tell apart. */
+    if ((x->fin_known && x->head && target >= x->fin_off) || target - d->next > REASM_MAX_AHEAD)
         take_pending_ack(d);
 }
 
@@ -670,4 +693,22 @@ void reasm_get_stats(const reasm_dir_t *d, reasm_stats_t *out)
 bool reasm_ended(const reasm_dir_t *d)
 {
     return d->state == STATE_ENDED;
+}
+
+void reasm_take_ack(reasm_dir_t *d, uint32_t ack)
+{
+    reasm_peer_ack(d, ack);
+    if (d->state != STATE_OPEN)
+        return;
+    int64_t off = seq_to_off(d, ack);
+    if (off > (int64_t)d->next)
+        take_pending_ack_upto(d, (uint64_t)off);
+}
+
+bool reasm_short_of(const reasm_dir_t *d, uint32_t ack)
+{
+    if (d->state != STATE_OPEN)
+        return false;
+    int64_t off = seq_to_off(d, ack);
+    return off > (int64_t)d->next + 1 && off - (int64_t)d->next <= (int64_t)REASM_MAX_AHEAD;
 }

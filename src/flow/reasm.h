@@ -56,9 +56,21 @@
  * data will never be filled: the capture missed those bytes.  Linux's default
  * receive buffer (tcp_rmem max 6 MiB) yields windows of about 3 MiB, so 4 MiB
  * covers a full window on ordinary hosts while keeping a thousand lossy
- * connections under 4 GiB.  Holes the receiver ACKed are given up at once
- * (reasm_peer_ack), so the cap mostly matters for one-sided captures. */
+ * connections under 4 GiB.  Holes the receiver ACKed are given up within
+ * REASM_ACK_PATIENCE segments (reasm_peer_ack), so the cap mostly matters for
+ * one-sided captures. */
 #define REASM_MAX_BUFFERED_PER_DIR (4u * 1024 * 1024)
+
+/* Bytes the receiver ACKed that the capture has not shown wait for at most
+ * this many more packets of their direction (segments that do not fill the
+ * hole, pure ACKs sent from past it) before they are given up as a gap.  A
+ * capture point that merges interfaces records data just after its own ACK;
+ * when the sender's NIC also put large sends out of order (TSO on several
+ * queues), a later segment comes before the hole's bytes too.  The corpus's
+ * smb3_multichannel.pcap with every two frames swapped needs 1.  Data past
+ * the hole waits in the buffer meanwhile; a capture that really lost the
+ * bytes delays it by this many packets. */
+#define REASM_ACK_PATIENCE 4u
 
 /* Out-of-order segments buffered per direction.  The buffer is a sorted list;
  * an insertion that is neither an append nor a prepend walks it, so this
@@ -193,13 +205,14 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
 
 /* The other direction acknowledged `ack` (call only for segments with the ACK
  * flag).  The receiver got every byte before it, so bytes we are still
- * waiting for below it were missed by the capture.  When data is buffered
- * past the hole, the hole is declared a gap at once and buffered data up to
- * ack is delivered.  When nothing is buffered, the gap is declared when the
- * next segment of this direction arrives beyond the hole (or at flush), so
- * data captured just after its own ACK -- common when the capture point sits
- * near the receiver or merges interfaces -- is still delivered.  An ACK more
- * than REASM_MAX_AHEAD ahead is taken at once.  ACKs up to 2^31 ahead are
+ * waiting for below it were missed by the capture -- or are captured late:
+ * a capture point near the receiver, or one that merges interfaces, can
+ * record data just after its own ACK.  So the gap is declared only after
+ * REASM_ACK_PATIENCE more packets of this direction that did not fill it
+ * (segments beyond the hole, pure ACKs from past ack), or at flush; it runs
+ * up to the segment that gave it up, whose bytes and any after it are
+ * delivered.  An ACK more than REASM_MAX_AHEAD ahead is taken at
+ * once.  ACKs up to 2^31 ahead are
  * believed (a sampled capture can jump that far between two ACKs). */
 void reasm_peer_ack(reasm_dir_t *d, uint32_t ack);
 
@@ -228,5 +241,17 @@ void reasm_get_stats(const reasm_dir_t *d, reasm_stats_t *out);
 
 /* True once the stream has ended (FIN reached, RST, or reasm_finish). */
 bool reasm_ended(const reasm_dir_t *d);
+
+/* True while bytes before ack (one more allowed: a FIN the capture missed)
+ * have not been delivered nor given up as a gap: a hole the capture may
+ * still fill, for at most REASM_ACK_PATIENCE more packets once the peer's
+ * ACK of it was given to reasm_peer_ack.  False for a stream not started or
+ * ended. */
+bool reasm_short_of(const reasm_dir_t *d, uint32_t ack);
+
+/* reasm_peer_ack, and what is still missing before ack is a gap now, with
+ * no waiting: the peer's segment carrying this ACK is about to be read, and
+ * the bytes it answers must be read before it. */
+void reasm_take_ack(reasm_dir_t *d, uint32_t ack);
 
 #endif

@@ -46,6 +46,21 @@ is given to the transfer when its flow finishes, no later datagram came.
 DNS over UDP is not part of this: a response captured before its query is
 logged as Zeek logs it, on a row of its own (docs/differences.md).
 
+Two reorderings in one direction at once: a segment sent back to back
+with a later one, where the later one comes first and the hole between is
+acknowledged before its bytes are captured (a sender whose large sends
+leave out of order -- TSO on several queues -- seen from a capture point
+that merges both directions).  Every such data segment of the same
+recordings and the STARTTLS one is moved after the other direction's first
+ACK of it, or after the first reply (an ACK with data) that acknowledges
+it; the evidence must be the same.  Reassembly waits a few packets for
+acknowledged bytes (REASM_ACK_PATIENCE) and the dispatcher holds the reply
+while the request's stream has a hole before the acknowledged byte.
+Before (15cd784), the sample incident, SMTP and SMB2 recordings lost files
+either way, and the IMAP one a credential after the reply; with
+reassembly's waiting alone, SMTP rows and the IMAP credential still changed
+after the reply.
+
 Then every TCP segment of the same recordings, and of the STARTTLS one
 (SMTP, POP3 and IMAP switching to TLS), is re-sent as segments of one byte
 each (same timestamps, FIN and PSH on the last): the first bytes of a
@@ -158,6 +173,63 @@ def tcp_conn(b):
         return None
     half = len(addrs) // 2
     return tuple(sorted([addrs[:half] + b[t0:t0 + 2], addrs[half:] + b[t0 + 2:t0 + 4]]))
+
+
+def tcp_fields(b):
+    """(sender: address and port, seq, ack, flags, payload length) of an
+    Ethernet/IPv4 or IPv6 TCP frame, or None."""
+    etype = b[12:14]
+    if etype == b"\x08\x00" and b[23] == 6:
+        t0, src = 14 + (b[14] & 15) * 4, b[26:30]
+        end = 14 + struct.unpack(">H", b[16:18])[0]
+    elif etype == b"\x86\xdd" and b[20] == 6:
+        t0, src = 54, b[22:38]
+        end = 54 + struct.unpack(">H", b[18:20])[0]
+    else:
+        return None
+    seq, ack = struct.unpack(">II", b[t0 + 4:t0 + 12])
+    flags = b[t0 + 13]
+    return src + b[t0:t0 + 2], seq, ack, flags, end - t0 - (b[t0 + 12] >> 4) * 4
+
+
+def late_segments(src, dst, reply):
+    """Two reorderings in one direction: a data segment sent back to back
+    with a later one (the later one captured before the other direction's
+    ACK of it) is captured after that ACK, and so after the later segment
+    too -- a capture point that merges both directions, with a sender whose
+    large sends leave out of order.  With reply, the ACK it is captured
+    after is the first that carries data (the reply to a request).  At most
+    12 frames late; the timestamps stay in order.  Returns how many
+    segments were moved."""
+    header, frames = read_pcap(src)
+    info = [(tcp_conn(f[2]), tcp_fields(f[2])) for f in frames]
+    key = list(range(len(frames)))
+    for i, (conn, t) in enumerate(info):
+        if not conn or not t or not t[4] or t[3] & 0x07:  # data, no SYN, FIN or RST
+            continue
+        end = (t[1] + t[4]) & 0xFFFFFFFF
+        acked = later = None
+        for j in range(i + 1, min(i + 13, len(frames))):
+            c, u = info[j]
+            if c != conn or not u:
+                continue
+            if u[0] != t[0] and u[3] & 0x10 and acked is None and (u[4] or not reply) and \
+                    0 <= (u[2] - end) & 0xFFFFFFFF < 1 << 30:
+                acked = j
+            if u[0] == t[0] and u[4] and later is None and \
+                    0 < (u[1] - t[1]) & 0xFFFFFFFF < 1 << 30:
+                later = j
+        if acked is not None and later is not None and later < acked:
+            key[i] = acked + 0.5
+    order = sorted(range(len(frames)), key=lambda k: key[k])
+    moved = sum(1 for k in key if k != int(k))
+    with open(dst, "wb") as f:
+        f.write(header)
+        for slot, j in enumerate(order):
+            sec, frac = frames[slot][:2]
+            data, orig = frames[j][2], frames[j][3]
+            f.write(struct.pack("<IIII", sec, frac, len(data), orig) + data)
+    return moved
 
 
 def started_at_open(src, dst, name):
@@ -316,6 +388,16 @@ def main():
                            "block-then-request")
         seen = [json.loads(r)[4] for r in ea["files"]]
         check(seen == [512], f"block then request: the first block's 512 bytes seen ({seen})")
+        for reply in (False, True):
+            how = "late-after-the-reply" if reply else "late-after-the-ack"
+            moved = {}
+            for pcap in CAPTURES + [os.path.join(LAB, "files", "starttls.pcap")]:
+                name = os.path.basename(pcap)
+                compare(tmp, pcap,
+                        lambda s, d: moved.__setitem__(name, late_segments(s, d, reply)), how)
+            for name in ("incident-1.pcap", "smtp.pcap", "smb2.pcap"):
+                check(moved.get(name, 0) > 0, f"{name}: {how}, segments were moved")
+            print(f"{how}: the same evidence with segments moved: {moved}")
         for pcap in CAPTURES + [os.path.join(LAB, "files", "starttls.pcap")]:
             name = os.path.basename(pcap)
             a, b, ea = compare(tmp, pcap, one_byte_segments, "in-1-byte-segments")

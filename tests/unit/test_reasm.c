@@ -301,42 +301,86 @@ static void test_gap_never_filled_is_reported_at_finish_with_exact_length(void)
     rec_done(&r, &d);
 }
 
-static void test_peer_ack_past_hole_declares_gap_at_once(void)
+/* The receiver ACKed bytes the capture has not shown: they may still be
+ * captured (a capture point that merges interfaces records data after its
+ * own ACK), so the hole waits for REASM_ACK_PATIENCE more packets of its
+ * direction before it is a gap; data past it waits in the buffer. */
+static void test_peer_ack_past_hole_waits_then_declares_gap(void)
 {
     reasm_dir_t d;
     rec_t r;
     rec_start(&r, &d);
     seg(&d, 0, SYN, NULL, 1);
     seg(&d, 1, ACK, "aaaa", 2);
-    reasm_peer_ack(&d, 5); /* acks what we saw: nothing happens */
-    CU_ASSERT_EQUAL(r.ngaps, 0);
-    seg(&d, 13, ACK, "cccc", 3); /* bbbb (seq 5..12 = 8 bytes) missed */
+    reasm_peer_ack(&d, 5);       /* acks what we saw: nothing happens */
+    seg(&d, 13, ACK, "cccc", 3); /* bbbb (seq 5..12 = 8 bytes) not captured */
     reasm_peer_ack(&d, 9);       /* receiver has 4 of the missing bytes */
-    CU_ASSERT_EQUAL(r.ngaps, 1);
-    CU_ASSERT_EQUAL(r.gap_len[0], 4);
+    reasm_peer_ack(&d, 17);      /* ...and everything */
+    CU_ASSERT_EQUAL(r.ngaps, 0);
     CU_ASSERT(rec_is(&r, "aaaa"));
-    reasm_peer_ack(&d, 17); /* ...and everything */
+    uint32_t seq = 17;
+    for (unsigned i = 0; i < REASM_ACK_PATIENCE; i++, seq += 4)
+        seg(&d, seq, ACK, "dddd", 4 + i); /* later ACKs do not restart the count */
+    reasm_peer_ack(&d, seq);
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    CU_ASSERT(rec_is(&r, "aaaa"));
+    seg(&d, seq, ACK, "eeee", 20); /* one more: the bytes are given up */
+    seq += 4;
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    CU_ASSERT_EQUAL(r.gap_off[0], 4);
+    CU_ASSERT_EQUAL(r.gap_len[0], 8);
+    CU_ASSERT(rec_is(&r, "aaaaccccddddddddddddddddeeee"));
+    /* Nothing buffered: the sender's pure ACKs from past the ACKed bytes
+     * count too, and the gap runs up to the ACK. */
+    reasm_peer_ack(&d, seq + 8);
+    for (unsigned i = 0; i < REASM_ACK_PATIENCE; i++)
+        seg(&d, seq + 8, ACK, NULL, 21 + i);
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    seg(&d, seq + 8, ACK, NULL, 30);
     CU_ASSERT_EQUAL(r.ngaps, 2);
-    CU_ASSERT_EQUAL(r.gap_off[1], 8);
-    CU_ASSERT_EQUAL(r.gap_len[1], 4);
-    CU_ASSERT(rec_is(&r, "aaaacccc"));
-    /* No buffered data and an ACK one past next: maybe a missed FIN. */
-    reasm_peer_ack(&d, 18);
+    CU_ASSERT_EQUAL(r.gap_len[1], 8);
+    /* A segment that gives the hole up takes its own bytes: the gap runs up
+     * to it, not to the ACK beyond it. */
+    seq += 8;
+    reasm_peer_ack(&d, seq + 12);
+    for (unsigned i = 0; i < REASM_ACK_PATIENCE; i++)
+        seg(&d, seq + 8, ACK, "ffff", 31 + i); /* the same segment again and again */
     CU_ASSERT_EQUAL(r.ngaps, 2);
-    /* Nothing buffered: the gap waits for the next segment beyond it... */
-    reasm_peer_ack(&d, 25);
-    CU_ASSERT_EQUAL(r.ngaps, 2);
-    seg(&d, 25, ACK, "eeee", 4);
+    seg(&d, seq + 4, ACK, "gggg", 40);
     CU_ASSERT_EQUAL(r.ngaps, 3);
-    CU_ASSERT_EQUAL(r.gap_off[2], 16);
-    CU_ASSERT_EQUAL(r.gap_len[2], 8);
-    CU_ASSERT(rec_is(&r, "aaaacccceeee"));
+    CU_ASSERT_EQUAL(r.gap_len[2], 4);
+    CU_ASSERT_EQUAL(stats(&d).late_bytes, 0);
     /* ...or for the flush. */
-    reasm_peer_ack(&d, 35);
+    reasm_peer_ack(&d, seq + 22);
     reasm_finish(&d);
     CU_ASSERT_EQUAL(r.ngaps, 4);
-    CU_ASSERT_EQUAL(r.gap_len[3], 6);
-    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 4 + 4 + 8 + 6);
+    CU_ASSERT_EQUAL(r.gap_len[3], 10);
+    CU_ASSERT(rec_is(&r, "aaaaccccddddddddddddddddeeeeggggffff"));
+    CU_ASSERT_EQUAL(stats(&d).missing_bytes, 8 + 8 + 4 + 10);
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
+/* Two reorderings in one direction (a SPAN port that merges both
+ * directions, and a sender whose large sends leave out of order): the ACK
+ * of a hole is captured before the hole's bytes, and so is a segment past
+ * the hole, even one past the ACK.  Nothing is lost. */
+static void test_acked_hole_filled_after_later_segments(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "aaaa", 2);
+    reasm_peer_ack(&d, 13); /* bbbbcccc, not captured yet */
+    seg(&d, 13, ACK, "dddd", 3);
+    seg(&d, 9, ACK, "cccc", 4);
+    reasm_peer_ack(&d, 17);
+    seg(&d, 5, ACK, "bbbb", 5);
+    CU_ASSERT(rec_is(&r, "aaaabbbbccccdddd"));
+    reasm_finish(&d);
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    CU_ASSERT_EQUAL(stats(&d).late_bytes, 0);
     CU_ASSERT(r.order_ok);
     rec_done(&r, &d);
 }
@@ -358,6 +402,20 @@ static void test_acks_far_ahead_are_taken_at_once(void)
     CU_ASSERT(rec_is(&r, "ab"));
     CU_ASSERT_EQUAL(r.expect_off, 2 + 0xC0000000ULL);
     CU_ASSERT_EQUAL(stats(&d).missing_bytes, 0xC0000000ULL);
+    rec_done(&r, &d);
+    /* While an ACK waits (REASM_ACK_PATIENCE), sequence numbers are read
+     * near it, not near the last byte delivered: an ACK 2.2 GiB past that
+     * byte is 1.7 GiB past the waiting one, and is taken. */
+    rec_start(&r, &d);
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "a", 2);
+    seg(&d, 2 + 0x20000000u, ACK, "b", 3); /* 0.5 GiB on (a sampled capture) */
+    reasm_peer_ack(&d, 3 + 0x20000000u);   /* waits */
+    CU_ASSERT_EQUAL(r.ngaps, 0);
+    reasm_peer_ack(&d, 2 + 0x8CCCCCCCu); /* 2.2 GiB past "a" */
+    CU_ASSERT(rec_is(&r, "ab"));
+    CU_ASSERT_EQUAL(r.expect_off, 1 + 0x8CCCCCCCULL);
+    CU_ASSERT_EQUAL(r.ngaps, 2);
     rec_done(&r, &d);
 }
 
@@ -976,6 +1034,39 @@ static void test_sampled_5gb_transfer_matches_tshark_across_wraps(void)
     rec_done(&t.r, &t.d);
 }
 
+/* What the dispatcher asks before it feeds the other direction's reply:
+ * is a hole before its ACK still waited for?  And when the sender has
+ * moved on, the hole is given up before the reply is read. */
+static void test_short_of_and_take_ack(void)
+{
+    reasm_dir_t d;
+    rec_t r;
+    rec_start(&r, &d);
+    CU_ASSERT(!reasm_short_of(&d, 100)); /* not started */
+    seg(&d, 0, SYN, NULL, 1);
+    seg(&d, 1, ACK, "aaaa", 2);
+    CU_ASSERT(!reasm_short_of(&d, 5));
+    CU_ASSERT(!reasm_short_of(&d, 6)); /* one more: a FIN not captured */
+    seg(&d, 9, ACK, "cccc", 3);        /* bbbb still to come */
+    CU_ASSERT(reasm_short_of(&d, 13));
+    reasm_peer_ack(&d, 13);
+    seg(&d, 5, ACK, "bbbb", 4);
+    CU_ASSERT(!reasm_short_of(&d, 13));
+    CU_ASSERT(rec_is(&r, "aaaabbbbcccc"));
+    seg(&d, 17, ACK, "eeee", 5); /* dddd still to come... */
+    CU_ASSERT(reasm_short_of(&d, 21));
+    reasm_take_ack(&d, 21); /* ...but the reply to it is read now */
+    CU_ASSERT(!reasm_short_of(&d, 21));
+    CU_ASSERT_EQUAL(r.ngaps, 1);
+    CU_ASSERT_EQUAL(r.gap_off[0], 12);
+    CU_ASSERT_EQUAL(r.gap_len[0], 4);
+    CU_ASSERT(rec_is(&r, "aaaabbbbcccceeee"));
+    reasm_finish(&d);
+    CU_ASSERT(!reasm_short_of(&d, 30)); /* ended */
+    CU_ASSERT(r.order_ok);
+    rec_done(&r, &d);
+}
+
 static const cu_test_t tests[] = {
     {"in_order_delivers_without_buffering", test_in_order_delivers_without_buffering},
     {"reordered_segments_come_out_in_order", test_reordered_segments_come_out_in_order},
@@ -992,7 +1083,9 @@ static const cu_test_t tests[] = {
     {"gap_filled_later_leaves_no_gap", test_gap_filled_later_leaves_no_gap},
     {"gap_never_filled_is_reported_at_finish_with_exact_length",
      test_gap_never_filled_is_reported_at_finish_with_exact_length},
-    {"peer_ack_past_hole_declares_gap_at_once", test_peer_ack_past_hole_declares_gap_at_once},
+    {"peer_ack_past_hole_waits_then_declares_gap", test_peer_ack_past_hole_waits_then_declares_gap},
+    {"acked_hole_filled_after_later_segments", test_acked_hole_filled_after_later_segments},
+    {"short_of_and_take_ack", test_short_of_and_take_ack},
     {"acks_far_ahead_are_taken_at_once", test_acks_far_ahead_are_taken_at_once},
     {"data_captured_after_its_ack_is_not_a_gap", test_data_captured_after_its_ack_is_not_a_gap},
     {"peer_ack_covering_fin_is_not_a_gap", test_peer_ack_covering_fin_is_not_a_gap},
