@@ -101,18 +101,24 @@ def read_pcap(path):
     return d[:24], frames
 
 
-def swapped(src, dst):
-    """Every two adjacent frames swapped, the timestamps left in order."""
-    header, frames = read_pcap(src)
-    order = list(range(len(frames)))
-    for i in range(0, len(order) - 1, 2):
-        order[i], order[i + 1] = order[i + 1], order[i]
+def write_in_order(dst, header, frames, order):
+    """The frames written in the given order, each slot keeping its own
+    timestamp (so the timestamps stay in order)."""
     with open(dst, "wb") as f:
         f.write(header)
         for slot, j in enumerate(order):
             sec, frac = frames[slot][:2]
             data, orig = frames[j][2], frames[j][3]
             f.write(struct.pack("<IIII", sec, frac, len(data), orig) + data)
+
+
+def swapped(src, dst):
+    """Every two adjacent frames swapped, the timestamps left in order."""
+    header, frames = read_pcap(src)
+    order = list(range(len(frames)))
+    for i in range(0, len(order) - 1, 2):
+        order[i], order[i + 1] = order[i + 1], order[i]
+    write_in_order(dst, header, frames, order)
 
 
 def udp_ports(b):
@@ -222,14 +228,8 @@ def late_segments(src, dst, reply):
         if acked is not None and later is not None and later < acked:
             key[i] = acked + 0.5
     order = sorted(range(len(frames)), key=lambda k: key[k])
-    moved = sum(1 for k in key if k != int(k))
-    with open(dst, "wb") as f:
-        f.write(header)
-        for slot, j in enumerate(order):
-            sec, frac = frames[slot][:2]
-            data, orig = frames[j][2], frames[j][3]
-            f.write(struct.pack("<IIII", sec, frac, len(data), orig) + data)
-    return moved
+    write_in_order(dst, header, frames, order)
+    return sum(1 for k in key if k != int(k))
 
 
 def started_at_open(src, dst, name):
