@@ -668,8 +668,9 @@ static bool hold_back(dispatch_t *d, an_conn_t *ac, int side, const packet_t *p,
                       ts_ns_t ts)
 {
     held_queue_t *q = &ac->held[side];
-    if (!q->head && (ac->no_hold || !(p->tcp_flags & TCP_ACK) || ack_seen(ac, side, p->ack) ||
-                     (!p->payload_wire && !(p->tcp_flags & (TCP_FIN | TCP_RST)))))
+    if (!q->head &&
+        (ac->no_hold || !(p->tcp_flags & TCP_ACK) ||
+         (!p->payload_wire && !(p->tcp_flags & (TCP_FIN | TCP_RST))) || ack_seen(ac, side, p->ack)))
         return false; /* the common case: nothing kept, nothing to keep */
     bool total = d->held_bytes + p->payload_len > HOLD_MAX_TOTAL;
     if (total) /* per worker: the one limit here whose effect depends on --jobs */

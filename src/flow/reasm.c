@@ -252,6 +252,14 @@ static void take_pending_ack(reasm_dir_t *d)
     take_pending_ack_upto(d, UINT64_MAX);
 }
 
+/* One more packet of this direction that did not bring the bytes an ACK
+ * past next waits for: true once REASM_ACK_PATIENCE of them came. */
+static bool ack_wait_over(reasm_dir_t *d)
+{
+    struct reasm_ext *x = d->ext;
+    return x && x->acked > d->next && ++x->ack_waited > REASM_ACK_PATIENCE;
+}
+
 /* Give up every hole: deliver all buffered data, up to the FIN if known. */
 static void flush_all(reasm_dir_t *d)
 {
@@ -548,8 +556,7 @@ static void segment_slow(reasm_dir_t *d, int64_t off, uint8_t flags, const uint8
         ext_of(d)->st.keepalives++;
         return;
     }
-    struct reasm_ext *x = d->ext;
-    if (off > (int64_t)d->next && x && x->acked > d->next && ++x->ack_waited > REASM_ACK_PATIENCE)
+    if (off > (int64_t)d->next && ack_wait_over(d))
         /* The ACKed bytes did not turn up after all: the ones before this
          * segment are given up; those it brings, and any after it, are
          * still taken. */
@@ -578,9 +585,8 @@ void reasm_segment(reasm_dir_t *d, uint32_t seq, uint8_t tcp_flags, const uint8_
             d->base = seq;
             d->state = STATE_OPEN;
             d->flags |= DIR_START_AT_ACK;
-        } else if (d->state == STATE_OPEN && d->ext && d->ext->acked > d->next &&
-                   seq_to_off(d, seq) >= (int64_t)d->ext->acked &&
-                   ++d->ext->ack_waited > REASM_ACK_PATIENCE) {
+        } else if (d->state == STATE_OPEN && horizon(d) > d->next &&
+                   seq_to_off(d, seq) >= (int64_t)horizon(d) && ack_wait_over(d)) {
             take_pending_ack(d); /* sent from past the ACKed bytes: they are lost */
         }
         return;
