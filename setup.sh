@@ -33,6 +33,8 @@ PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format lib
 
 # ctest in the ASan/UBSan build with the options the sanitizers need.
 SWEEP_TEST='^e2e\.test_corpus_sweep$'
+# Every corpus capture with --jobs 1 and --jobs 3 (25 minutes): `sweep` only.
+JOBS_SWEEP_TEST='^e2e\.test_corpus_jobs$'
 asan_ctest() {
     (cd "$ROOT/build-asan" &&
         LSAN_OPTIONS=suppressions="$ROOT/tests/lsan.supp":print_suppressions=0 \
@@ -233,13 +235,13 @@ test)
     build build-asan -DPCAPCASE_SANITIZE=ON -DPCAPCASE_WERROR=ON
     status=0
     echo "== tests (release build)"
-    (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS") || status=1
+    (cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" -E "$JOBS_SWEEP_TEST") || status=1
     skips=$(skipped build)
     [ -z "$skips" ] || printf '== skipped tests and parts (what they need)\n%s\n' "$skips"
     # Every test again under the sanitizers, except the corpus sweep (1640
     # captures, 18 minutes under ASan here): that one is `./setup.sh sweep`.
     echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer; the corpus sweep: ./setup.sh sweep)"
-    asan_ctest -E "$SWEEP_TEST" || status=1
+    asan_ctest -E "$SWEEP_TEST|$JOBS_SWEEP_TEST" || status=1
     # What packagers run: Release (-O3) with both compilers, warnings as errors;
     # then the fast tests on each (unit, charts, data cases).
     for cc in gcc clang; do
@@ -258,12 +260,18 @@ test)
     exit $status
     ;;
 sweep)
-    # The long sanitizer run kept out of `test`: every corpus capture through
-    # the ASan/UBSan build (the release build's sweep runs in `test`).
+    # The long runs kept out of `test`: every corpus capture through the
+    # ASan/UBSan build (the release build's sweep runs in `test`), then every
+    # corpus capture with one worker and with three (the release build).
     install_missing "${PKGS_BUILD[@]}" "${PKGS_TEST[@]}"
     build build-asan -DPCAPCASE_SANITIZE=ON -DPCAPCASE_WERROR=ON
+    build build -DPCAPCASE_WERROR=ON
+    status=0
     echo "== the corpus sweep under AddressSanitizer + UndefinedBehaviorSanitizer"
-    asan_ctest -R "$SWEEP_TEST"
+    asan_ctest -R "$SWEEP_TEST" || status=1
+    echo "== every corpus capture with --jobs 1 and --jobs 3: the same logs"
+    (cd "$ROOT/build" && ctest --output-on-failure -R "$JOBS_SWEEP_TEST") || status=1
+    exit $status
     ;;
 slurm-up)
     slurm_up
