@@ -19,13 +19,18 @@
 #                  generated indicators (tests/bench/intel_bench.c; built in build/), and say
 #                  what the set adds to the analysis
 #   --seed N       gencap seed for generated captures (default 1)
+#   --jobs-reps N  run `--jobs 1` and `--jobs 2` on the one capture N times each and take
+#                  the fastest of each (default 3): their ratio is the --jobs target, and one
+#                  run each moved it by a third on this shared 2-core machine
 #   --keep         keep the outputs (case folders, carved/exported files) under the run folder
 #   --timeout S    give up on one command after S seconds (default 3600)
 #
 # The pcapcase binary is $PCAPCASE, else build/pcapcase in the project root.  Rows whose binary is missing or
 # fails are printed as skipped, with the reason; the others still run.  Every command reads
-# the same file after the page cache was warmed; wall time is measured by the shell, CPU
-# share and peak RSS by /usr/bin/time; the bare loop runs three times and its best counts.
+# the same file after the page cache was warmed, each after `sync` (so that no command pays
+# for the previous one's files being written back); wall time is measured by the shell, CPU
+# share and peak RSS by /usr/bin/time; the bare loop runs three times and its best counts,
+# the --jobs 1 / --jobs 2 pair --jobs-reps times.
 # MB are 10^6 bytes; MB/s is file size / wall time.
 # The table goes to stdout and to tests/bench/out/run-DATE/results.txt (results.tsv beside it).
 set -euo pipefail
@@ -33,7 +38,7 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$BENCH/../.." && pwd)
 OUTROOT=$BENCH/out
 
-SIZE=1G FILE="" FILE2="" JOBS2=0 SEED=1 KEEP=0 TIMEOUT=3600 INTEL=0 SMALL=0
+SIZE=1G FILE="" FILE2="" JOBS2=0 SEED=1 KEEP=0 TIMEOUT=3600 INTEL=0 SMALL=0 JOBS_REPS=3
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
         shift ;;
     --intel) INTEL=${2:?--intel needs a number of indicators}; shift 2 ;;
     --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
+    --jobs-reps) JOBS_REPS=${2:?--jobs-reps needs a number}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
     -h | --help) usage 0 ;;
@@ -126,10 +132,15 @@ measure() {
     shift 2
     local tf=$RUN/$name.time ef=$RUN/$name.stderr rc=0 best="" rss=0 cpu="" i t0 t1 w r c
     echo "running $name: $*" >&2
+    local args=()
     for ((i = 0; i < ${REPS:-1}; i++)); do
         rc=0
+        args=("${@//@REP@/$i}")
+        # The previous command's files still being written back to disk would take CPU
+        # from this one (kernel threads; on 2 cores, a multi-threaded run loses most).
+        sync
         t0=$EPOCHREALTIME
-        timeout "$TIMEOUT" /usr/bin/time -f '%e %M %P' -o "$tf" "$@" >"$RUN/$name.stdout" 2>"$ef" || rc=$?
+        timeout "$TIMEOUT" /usr/bin/time -f '%e %M %P' -o "$tf" "${args[@]}" >"$RUN/$name.stdout" 2>"$ef" || rc=$?
         t1=$EPOCHREALTIME
         [ "$rc" = 0 ] || [ "$rc" = 1 ] || break
         read -r _ r c < <(tail -1 "$tf" 2>/dev/null || echo "0 0 0%")
@@ -183,11 +194,12 @@ if [ -x "$PCAPCASE" ]; then
     clean "$RUN/case-quick"
     measure pcapcase_carve "$BYTES" "$PCAPCASE" carve -o "$RUN/carved" --quiet "$FILE"
     clean "$RUN/carved"
-    # one capture, one job against two: what --jobs does for a single capture
+    # one capture, one job against two: what --jobs does for a single capture (the
+    # fastest of JOBS_REPS runs each, every run into a case folder of its own)
     for j in 1 2; do
-        PCAPCASE_TIMINGS=1 measure pcapcase_jobs$j "$BYTES" "$PCAPCASE" analyze --jobs $j \
-            -o "$RUN/case-jobs$j" --quiet "$FILE"
-        clean "$RUN/case-jobs$j"
+        PCAPCASE_TIMINGS=1 REPS=$JOBS_REPS measure pcapcase_jobs$j "$BYTES" "$PCAPCASE" analyze \
+            --jobs $j -o "$RUN/case-jobs$j-@REP@" --quiet "$FILE"
+        for ((i = 0; i < JOBS_REPS; i++)); do clean "$RUN/case-jobs$j-$i"; done
     done
 else
     for n in pcapcase_analyze pcapcase_analyze_sha256 pcapcase_quick_types pcapcase_carve pcapcase_jobs1 pcapcase_jobs2; do
