@@ -8,7 +8,6 @@ traces on every run; this is the long form over all 1,630 corpus captures
 in which order matters most).  About 25 minutes on two cores with the release
 build, so it is not part of `./setup.sh test`: `./setup.sh sweep` runs it.
 """
-import concurrent.futures
 import filecmp
 import json
 import os
@@ -18,7 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 import zeekcmp as z  # noqa: E402
-from test_corpus_sweep import corpus_files  # noqa: E402
+from test_corpus_sweep import check_each, corpus_checker  # noqa: E402
 
 
 def analyze(path, out, jobs):
@@ -68,17 +67,8 @@ def run_one(path):
 
 
 def main():
-    z.require_corpus("corpus_jobs", "zeek-traces")
-    z.require_corpus("corpus_jobs", "tcpdump-tests")
-    c = z.Checker("corpus_jobs")
-    files = corpus_files()
-    c.check(len(files) > 900, f"corpus has {len(files)} files, expected > 900")
-    compared = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
-        for path, problem in ex.map(run_one, files):
-            c.check(problem is None, f"{path}: {problem}")
-            compared += 1
-    c.eq(compared, len(files), "captures compared")
+    c, files = corpus_checker("corpus_jobs")
+    c.eq(check_each(c, run_one, files), len(files), "captures compared")
     c.done()
 
 

@@ -61,17 +61,32 @@ def run_one(job):
         return path, None
 
 
-def main():
-    z.require_corpus("corpus_sweep", "zeek-traces")
-    z.require_corpus("corpus_sweep", "tcpdump-tests")
-    c = z.Checker("corpus_sweep")
+def corpus_checker(name):
+    """The checker and the corpus's captures (skips without the corpus)."""
+    z.require_corpus(name, "zeek-traces")
+    z.require_corpus(name, "tcpdump-tests")
+    c = z.Checker(name)
     files = corpus_files()
     c.check(len(files) > 900, f"corpus has {len(files)} files, expected > 900")
+    return c, files
+
+
+def check_each(c, run, jobs):
+    """run(job) -> (what, problem or None) for every job, on every core;
+    returns how many were run."""
+    n = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
-        jobs = [(f, None) for f in files]
-        jobs += [(files[i], files[i + 1]) for i in range(0, len(files) - 1, 2)]
-        for path, problem in ex.map(run_one, jobs):
-            c.check(problem is None, f"{path}: {problem}")
+        for what, problem in ex.map(run, jobs):
+            c.check(problem is None, f"{what}: {problem}")
+            n += 1
+    return n
+
+
+def main():
+    c, files = corpus_checker("corpus_sweep")
+    jobs = [(f, None) for f in files]
+    jobs += [(files[i], files[i + 1]) for i in range(0, len(files) - 1, 2)]
+    check_each(c, run_one, jobs)
     c.done()
 
 
