@@ -33,7 +33,7 @@ PKGS_TEST=(tshark wireshark-common chromium poppler-utils clang clang-format lib
 
 # ctest in the ASan/UBSan build with the options the sanitizers need.
 SWEEP_TEST='^e2e\.test_corpus_sweep$'
-# Every corpus capture with --jobs 1 and --jobs 3 (25 minutes): `sweep` only.
+# Every corpus file with --jobs 1 and --jobs 3 (5 minutes idle): `sweep` only.
 JOBS_SWEEP_TEST='^e2e\.test_corpus_jobs$'
 asan_ctest() {
     (cd "$ROOT/build-asan" &&

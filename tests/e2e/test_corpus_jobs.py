@@ -3,10 +3,11 @@ three (`analyze --jobs 1` against `--jobs 3`): every log byte for byte, the
 same artifact names, the same damage table in case.json.
 
 test_determinism.py checks this on the project's captures and eleven corpus
-traces on every run; this is the long form over all 1,630 corpus captures
-(tcpdump's malformed ones included, where what the reader hands a worker and
-in which order matters most).  About 25 minutes on two cores with the release
-build, so it is not part of `./setup.sh test`: `./setup.sh sweep` runs it.
+traces on every run; this is the long form over every corpus file (1,638,
+tcpdump's malformed captures included, where what the reader hands a worker
+and in which order matters most).  4.8 minutes on two idle cores with the
+release build (2026-12-02), so it is not part of `./setup.sh test`, whose
+corpus run is long already: `./setup.sh sweep` runs it.
 """
 import filecmp
 import json
